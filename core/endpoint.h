@@ -1,0 +1,86 @@
+#pragma once
+
+#include <QByteArray>
+#include <QMetaType>
+#include <QString>
+
+#include <cstdint>
+
+namespace sockbench {
+
+/// Identifies one socket endpoint (listener, TCP connection or UDP socket) for its whole life.
+/// Ids are never reused within one Workbench; 0 is never a valid id.
+using EndpointId = quint64;
+
+enum class EndpointKind : quint8 { TcpListener, TcpConnection, UdpSocket };
+
+/// What a user must be able to tell apart (see DESIGN.md, "Connection model").
+enum class EndpointState : quint8 {
+    Resolving,  ///< outgoing TCP: looking up the host name
+    Connecting, ///< outgoing TCP: non-blocking connect in progress
+    Listening,  ///< listener accepting
+    Connected,  ///< TCP connection established
+    PeerClosed, ///< FIN received from the peer; we may still send
+    Bound,      ///< UDP socket bound and receiving
+    Stopped,    ///< listener stopped by us
+    Closed,     ///< closed by us, or by both ends in order
+    Reset,      ///< connection reset (RST received, or sent by abort())
+    Failed,     ///< could not be set up, or failed later; see the error text
+};
+
+/// True when the endpoint's socket is gone for good.
+constexpr bool isFinal(EndpointState s)
+{
+    return s == EndpointState::Stopped || s == EndpointState::Closed || s == EndpointState::Reset ||
+           s == EndpointState::Failed;
+}
+
+QString toString(EndpointKind kind);
+QString toString(EndpointState state);
+
+/// A numeric socket address as the kernel reported it (IPv4 dotted quad or IPv6 text, no brackets).
+struct NetAddress {
+    QString ip;
+    quint16 port = 0;
+
+    bool isValid() const { return !ip.isEmpty(); }
+    bool isV6() const { return ip.contains(u':'); }
+    /// "127.0.0.1:80" or "[::1]:80".
+    QString toString() const;
+    friend bool operator==(const NetAddress &, const NetAddress &) = default;
+};
+
+/// What a listener does on its own with each accepted connection.
+enum class AutoReply : quint8 {
+    None,     ///< only record traffic
+    Echo,     ///< send every received chunk back as it arrives
+    Greeting, ///< send ListenerOptions::greeting once, right after accept
+};
+
+struct ListenerOptions {
+    bool reuseAddress = true; ///< SO_REUSEADDR
+    int backlog = 0;          ///< listen() backlog; 0 means SOMAXCONN
+    bool dualStack = false;   ///< an IPv6 listener also accepts IPv4 (IPV6_V6ONLY off)
+    AutoReply autoReply = AutoReply::None;
+    QByteArray greeting;      ///< sent to each client when autoReply == Greeting
+};
+
+struct ConnectOptions {
+    int timeoutMs = 30000; ///< give up connecting after this long; 0 waits for the kernel's own timeout
+    bool noDelay = true;   ///< TCP_NODELAY: a workbench sends small messages and wants them out now
+};
+
+struct UdpOptions {
+    bool reuseAddress = false;
+    bool broadcast = false;                      ///< SO_BROADCAST
+    int receiveBufferBytes = 32 * 1024 * 1024;   ///< SO_RCVBUFFORCE when permitted, else SO_RCVBUF
+    int maxDatagramBytes = 65536;                ///< larger datagrams are recorded truncated, and said so
+    bool dualStack = false;                      ///< an IPv6 socket also receives IPv4
+    bool echo = false;                           ///< send every datagram back to its sender
+};
+
+} // namespace sockbench
+
+Q_DECLARE_METATYPE(sockbench::EndpointKind)
+Q_DECLARE_METATYPE(sockbench::EndpointState)
+Q_DECLARE_METATYPE(sockbench::NetAddress)

@@ -1,0 +1,52 @@
+#pragma once
+
+#include <QByteArray>
+#include <QString>
+#include <QStringView>
+
+namespace sockbench {
+
+// The payload language (README, "Payload language"): what a user types, turned into bytes, and
+// bytes shown back in the same language so that the display parses back to the same bytes.
+
+enum class PayloadMode : quint8 { Text, Hex };
+enum class TextEncoding : quint8 { Utf8, Latin1 };
+enum class LineEnding : quint8 { None, LF, CR, CRLF };
+
+struct PayloadSpec {
+    PayloadMode mode = PayloadMode::Text;
+    TextEncoding encoding = TextEncoding::Utf8; ///< Text mode only
+    bool escapes = true;                        ///< Text mode only: recognise \n \xHH \u{...} ...
+    LineEnding lineEnding = LineEnding::None;   ///< appended after the payload in both modes
+};
+
+struct PayloadResult {
+    QByteArray bytes;       ///< empty on error: nothing is ever half-parsed
+    qsizetype errorPosition = -1; ///< index (UTF-16 code units) of the offending character, -1 if ok
+    qsizetype errorLength = 0;    ///< how many characters to highlight
+    QString error;          ///< short message for the user, e.g. "odd number of hex digits"
+
+    bool ok() const { return errorPosition < 0; }
+};
+
+/// Parses what the user typed. On error no bytes are produced.
+PayloadResult parsePayload(QStringView input, const PayloadSpec &spec);
+
+/// The bytes to append for a line ending.
+QByteArray lineEndingBytes(LineEnding ending);
+
+/// Bytes as text in the escape language: printable text as is, everything else escaped
+/// (\n \r \t \0 \\ \e \xHH), so parsePayload(display, {Text, encoding, escapes on}) gives the bytes back.
+QString bytesToEscapedText(QByteArrayView bytes, TextEncoding encoding = TextEncoding::Utf8);
+
+/// "48 65 6c" (lower case, single spaces). maxBytes >= 0 limits the output and appends "…".
+QString bytesToHex(QByteArrayView bytes, qsizetype maxBytes = -1);
+
+/// Classic dump: "00000000  48 65 6c 6c 6f 0a ...  |Hello.|" lines of 16 bytes, '\n'-separated.
+QString bytesToDump(QByteArrayView bytes);
+
+/// Name of a mode/ending for settings and the command line ("text", "hex", "none", "lf", "cr", "crlf").
+QString toString(PayloadMode mode);
+QString toString(LineEnding ending);
+
+} // namespace sockbench
