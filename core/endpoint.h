@@ -16,7 +16,7 @@ enum class EndpointKind : quint8 { TcpListener, TcpConnection, UdpSocket };
 
 /// What a user must be able to tell apart (see DESIGN.md, "Connection model").
 enum class EndpointState : quint8 {
-    Resolving,  ///< outgoing TCP: looking up the host name
+    Resolving,  ///< being set up: looking up the host name, or waiting for its reactor (all kinds)
     Connecting, ///< outgoing TCP: non-blocking connect in progress
     Listening,  ///< listener accepting
     Connected,  ///< TCP connection established

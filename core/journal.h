@@ -70,6 +70,8 @@ public:
     Q_DISABLE_COPY_MOVE(Journal)
 
     /// Appends a data record and updates the counters. Returns its sequence number.
+    /// A record with a peer is a datagram (counted in datagramsIn/Out); without one it is a TCP chunk.
+    /// originalLength > length marks a truncated datagram.
     quint64 appendData(EndpointId endpoint, RecordKind kind, const char *data, quint32 length,
                        const NetAddress *peer = nullptr, quint32 originalLength = 0);
     quint64 appendData(EndpointId endpoint, RecordKind kind, const QByteArray &data,
@@ -103,14 +105,17 @@ private:
     struct Entry;
     void evictLocked();
     const Block *findBlockLocked(quint64 offset) const;
+    Entry &entryLocked(quint64 seq) const;
     quint32 internPeerLocked(const NetAddress &peer);
     void fillLocked(quint64 seq, Record *out, bool withPayload) const;
     quint64 appendLocked(EndpointId endpoint, RecordKind kind, quint8 flags, const char *data, quint32 length,
                          quint32 originalLength, quint32 peerIndex);
 
     mutable std::mutex m_mutex;
-    std::deque<Entry> m_entries;
+    std::vector<std::unique_ptr<Entry[]>> m_entryChunks; ///< fixed-size chunks: appends never move entries
+    quint64 m_count = 0;
     std::deque<std::unique_ptr<Block>> m_blocks;
+    std::unique_ptr<Block> m_spare; ///< last evicted standard block, reused to avoid allocator churn
     quint64 m_nextOffset = 0;    ///< global arena offset of the next payload byte
     quint64 m_evictedBelow = 0;  ///< payload offsets below this are gone
     qint64 m_heldBytes = 0;

@@ -151,6 +151,7 @@ private:
     void onListenerStarted(EndpointId id, const NetAddress &local);
     void onAccepted(EndpointId id, EndpointId listener, int reactorIndex, const NetAddress &local,
                     const NetAddress &peer);
+    void onResolving(EndpointId id, const QString &host);
     void onConnecting(EndpointId id, const NetAddress &peer);
     void onConnected(EndpointId id, const NetAddress &local, const NetAddress &peer);
     void onUdpBound(EndpointId id, const NetAddress &local);

@@ -1,0 +1,147 @@
+#pragma once
+
+// Internal to core: the epoll loop that owns sockets. Only Workbench uses it.
+
+#include "endpoint.h"
+#include "journal.h"
+#include "resolver.h"
+
+#include <atomic>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <thread>
+#include <unordered_map>
+#include <unordered_set>
+#include <vector>
+
+namespace sockbench {
+
+class Reactor;
+class Workbench;
+
+/// State shared by the Workbench, its reactors and any resolver threads still running. Resolver
+/// threads hold it by shared_ptr, so it outlives a Workbench whose lookup is still hanging.
+struct ReactorShared {
+    explicit ReactorShared(qint64 journalBudget)
+        : journal(journalBudget)
+    {
+    }
+
+    Journal journal;
+    std::shared_ptr<Resolver> resolver;
+    Workbench *workbench = nullptr;
+    std::atomic<quint64> nextId{1};
+    std::atomic<unsigned> nextAcceptReactor{0};
+
+    // Journal-grew coalescing across reactors.
+    std::atomic<bool> growPosted{false};
+    std::atomic<qint64> lastGrowPostNs{0};
+
+    /// Guards `reactors` against resolver threads posting while the Workbench shuts down.
+    std::mutex mailboxMutex;
+    std::vector<Reactor *> reactors; ///< emptied at shutdown
+    void postTo(int reactorIndex, std::function<void()> command);
+};
+
+class Reactor final
+{
+public:
+    Reactor(std::shared_ptr<ReactorShared> shared, int index);
+    ~Reactor(); ///< requestStop() + join() + close everything
+    Q_DISABLE_COPY_MOVE(Reactor)
+
+    int index() const { return m_index; }
+    /// Thread-safe: runs command on the reactor thread soon.
+    void post(std::function<void()> command);
+    /// Thread-safe: hands an accepted descriptor to this reactor.
+    void adopt(int fd, EndpointId id, EndpointId listener, AutoReply reply, const QByteArray &greeting);
+    void requestStop();
+    void join();
+
+    // Commands; run on the reactor thread only (via post()).
+    void listenTcp(EndpointId id, const QString &host, quint16 port, const ListenerOptions &options);
+    void connectTcp(EndpointId id, const QString &host, quint16 port, const ConnectOptions &options);
+    void bindUdp(EndpointId id, const QString &host, quint16 port, const UdpOptions &options);
+    void send(EndpointId id, const QByteArray &bytes);
+    void sendDatagram(EndpointId id, const QString &host, quint16 port, const QByteArray &bytes);
+    void close(EndpointId id);
+    void shutdownWrite(EndpointId id);
+    void abort(EndpointId id);
+    void multicast(EndpointId id, const QString &group, const QString &interfaceName, bool join);
+
+private:
+    struct Sock;
+    struct Adoption {
+        int fd;
+        EndpointId id;
+        EndpointId listener;
+        AutoReply reply;
+        QByteArray greeting;
+    };
+    enum class TimerKind : quint8 { ConnectTimeout, AcceptRetry, CloseLinger };
+    struct Timer {
+        EndpointId id;
+        TimerKind kind;
+        quint64 generation;
+    };
+
+    void run();
+    void runCommands();
+    int nextTimeoutMs(qint64 now) const;
+    void runTimers(qint64 now);
+    void flushNotifications(qint64 now);
+    void addTimer(Sock &s, TimerKind kind, qint64 delayMs);
+
+    Sock *find(EndpointId id);
+    void watch(Sock &s, quint32 events);
+    void resolveThen(EndpointId id, const QString &host, quint16 port, int family,
+                     std::function<void(const Resolver::Result &)> then);
+
+    void startListening(Sock &s, const NetAddress &address);
+    void onListenerReady(Sock &s);
+    void adoptNow(Adoption a);
+    void startConnect(Sock &s);
+    void onConnectReady(Sock &s);
+    void connectAttemptFailed(Sock &s, const QString &reason);
+    void onConnectionEvent(Sock &s, quint32 events);
+    void readStream(Sock &s);
+    void flushStream(Sock &s);
+    void afterDrain(Sock &s);
+    void enqueue(Sock &s, QByteArray bytes);
+    void startUdp(Sock &s, const NetAddress &address);
+    void readDatagrams(Sock &s);
+    void sendDatagramNow(Sock &s, const NetAddress &to, const QByteArray &bytes);
+    void flushDatagrams(Sock &s);
+
+    /// Closes the socket and reports its final state; the Sock is deleted.
+    void finish(Sock &s, EndpointState state, const QString &detail, bool recordEvent = true);
+    void event(EndpointId id, const QString &text);
+    void sendFailed(EndpointId id, const QString &reason);
+    void markWritten(Sock &s);
+    /// Runs f in the Workbench's thread.
+    template <typename F> void notify(F &&f);
+
+    std::shared_ptr<ReactorShared> m_shared;
+    Journal &m_journal;
+    const int m_index;
+    int m_epoll = -1;
+    int m_wake = -1;
+    std::thread m_thread;
+    std::atomic<bool> m_stop{false};
+
+    std::mutex m_queueMutex;
+    std::vector<std::function<void()>> m_commands;
+    std::vector<Adoption> m_adoptions;
+
+    std::unordered_map<EndpointId, std::unique_ptr<Sock>> m_socks;
+    std::multimap<qint64, Timer> m_timers;
+    std::unordered_set<EndpointId> m_dirtyWritten;
+    qint64 m_lastWrittenFlushNs = 0;
+    bool m_unannounced = false;
+    std::vector<char> m_readBuffer;
+    std::vector<char> m_udpBuffer;
+};
+
+} // namespace sockbench
