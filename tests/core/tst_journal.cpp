@@ -1,0 +1,287 @@
+// The journal on its own: dense ordered records, exact counters, datagram peers and truncation,
+// eviction of the oldest payloads under the budget, and appends from several threads at once.
+
+#include "journal.h"
+#include "testutil.h"
+
+#include <QDateTime>
+#include <QScopeGuard>
+#include <QTest>
+
+#include <thread>
+#include <vector>
+
+using namespace sockbench;
+using namespace sockbench::test;
+
+class TestJournal final : public QObject {
+    Q_OBJECT
+
+private Q_SLOTS:
+    void emptyJournal();
+    void recordsAreDenseAndOrdered();
+    void countersAreExactPerEndpoint();
+    void datagramPeerAndTruncation();
+    void eventsDoNotTouchCounters();
+    void recordsRangeWithoutPayload();
+    void budgetEvictsOldestPayloadsOnly();
+    void loweringTheBudgetEvicts();
+    void concurrentAppendersKeepOrder();
+};
+
+void TestJournal::emptyJournal() {
+    Journal journal;
+    QCOMPARE(journal.count(), quint64(0));
+    QCOMPARE(journal.budgetBytes(), Journal::DefaultBudgetBytes);
+    Record r;
+    QVERIFY(!journal.record(0, &r));
+    QVERIFY(journal.records(0, 10).empty());
+    QCOMPARE(journal.totals(), Counters{});
+    QCOMPARE(journal.counters(1), Counters{});
+    QCOMPARE(journal.payloadBytesHeld(), qint64(0));
+    QCOMPARE(journal.evictedBytes(), qint64(0));
+}
+
+void TestJournal::recordsAreDenseAndOrdered() {
+    Journal journal;
+    for (int i = 0; i < 5000; ++i) {
+        const QByteArray data = pattern(1 + i % 300, quint64(i));
+        QCOMPARE(
+            journal.appendData(EndpointId(1 + i % 3), i % 2 ? RecordKind::DataIn : RecordKind::DataOut, data),
+            quint64(i));
+    }
+    QCOMPARE(journal.count(), quint64(5000));
+    qint64 lastTime = 0;
+    for (quint64 seq = 0; seq < 5000; ++seq) {
+        Record r;
+        QVERIFY(journal.record(seq, &r));
+        QCOMPARE(r.seq, seq);
+        QVERIFY2(r.timeNs >= lastTime, "time went backwards");
+        lastTime = r.timeNs;
+        QCOMPARE(r.endpoint, EndpointId(1 + seq % 3));
+        QVERIFY(r.kind == (seq % 2 ? RecordKind::DataIn : RecordKind::DataOut));
+        QCOMPARE(r.payload, pattern(qsizetype(1 + seq % 300), seq));
+        QCOMPARE(r.length, quint32(r.payload.size()));
+        QCOMPARE(r.originalLength, r.length);
+        QCOMPARE(r.flags, quint8(NoFlags));
+        QVERIFY(!r.peer.isValid());
+    }
+    // Wall clock, not some other epoch: within a day of now.
+    const qint64 nowNs = QDateTime::currentMSecsSinceEpoch() * 1000000;
+    QVERIFY(qAbs(nowNs - lastTime) < 86400LL * 1000000000);
+    Record r;
+    QVERIFY(!journal.record(5000, &r));
+}
+
+void TestJournal::countersAreExactPerEndpoint() {
+    Journal journal;
+    journal.appendData(1, RecordKind::DataIn, QByteArray(100, 'a'));
+    journal.appendData(1, RecordKind::DataIn, QByteArray(50, 'b'));
+    journal.appendData(1, RecordKind::DataOut, QByteArray(7, 'c'));
+    journal.appendData(2, RecordKind::DataOut, QByteArray(1000, 'd'));
+
+    const Counters one = journal.counters(1);
+    QCOMPARE(one.bytesIn, quint64(150));
+    QCOMPARE(one.chunksIn, quint64(2));
+    QCOMPARE(one.bytesOut, quint64(7));
+    QCOMPARE(one.chunksOut, quint64(1));
+    QCOMPARE(one.datagramsIn, quint64(0));
+    QCOMPARE(one.datagramsOut, quint64(0));
+    const Counters two = journal.counters(2);
+    QCOMPARE(two.bytesOut, quint64(1000));
+    QCOMPARE(two.bytesIn, quint64(0));
+    QCOMPARE(journal.counters(3), Counters{});
+    const Counters all = journal.totals();
+    QCOMPARE(all.bytesIn, quint64(150));
+    QCOMPARE(all.bytesOut, quint64(1007));
+    QCOMPARE(all.chunksIn, quint64(2));
+    QCOMPARE(all.chunksOut, quint64(2));
+}
+
+void TestJournal::datagramPeerAndTruncation() {
+    Journal journal;
+    const NetAddress a{QStringLiteral("127.0.0.1"), 5000};
+    const NetAddress b{QStringLiteral("::1"), 6000};
+    const QByteArray big = pattern(1000, 1);
+    journal.appendData(7, RecordKind::DataIn, big.constData(), 400, &a, 1000);
+    journal.appendData(7, RecordKind::DataIn, QByteArray("hi"), &b);
+    journal.appendData(7, RecordKind::DataOut, QByteArray("yo"), &a);
+
+    Record r;
+    QVERIFY(journal.record(0, &r));
+    QVERIFY(r.isTruncated());
+    QCOMPARE(r.length, quint32(400));
+    QCOMPARE(r.originalLength, quint32(1000));
+    QCOMPARE(r.payload, big.left(400));
+    QCOMPARE(r.peer, a);
+
+    QVERIFY(journal.record(1, &r));
+    QVERIFY(!r.isTruncated());
+    QCOMPARE(r.originalLength, quint32(2));
+    QCOMPARE(r.peer, b);
+    QVERIFY(journal.record(2, &r));
+    QCOMPARE(r.peer, a);
+    QVERIFY(r.kind == RecordKind::DataOut);
+
+    const Counters c = journal.counters(7);
+    QCOMPARE(c.datagramsIn, quint64(2));
+    QCOMPARE(c.datagramsOut, quint64(1));
+    QCOMPARE(c.chunksIn, quint64(2));
+}
+
+void TestJournal::eventsDoNotTouchCounters() {
+    Journal journal;
+    journal.appendData(3, RecordKind::DataIn, QByteArray("abc"));
+    const quint64 seq = journal.appendEvent(3, QStringLiteral("Connection reset by peer — é"));
+    QCOMPARE(seq, quint64(1));
+    Record r;
+    QVERIFY(journal.record(seq, &r));
+    QVERIFY(r.kind == RecordKind::Event);
+    QCOMPARE(r.endpoint, EndpointId(3));
+    QCOMPARE(QString::fromUtf8(r.payload), QStringLiteral("Connection reset by peer — é"));
+    QCOMPARE(journal.counters(3).bytesIn, quint64(3));
+    QCOMPARE(journal.counters(3).chunksIn, quint64(1));
+    QCOMPARE(journal.totals().bytesIn, quint64(3));
+}
+
+void TestJournal::recordsRangeWithoutPayload() {
+    Journal journal;
+    for (int i = 0; i < 100; ++i)
+        journal.appendData(1, RecordKind::DataIn, QByteArray(i + 1, 'x'));
+    const auto headers = journal.records(10, 20);
+    QCOMPARE(headers.size(), size_t(20));
+    for (size_t i = 0; i < headers.size(); ++i) {
+        QCOMPARE(headers[i].seq, quint64(10 + i));
+        QCOMPARE(headers[i].length, quint32(11 + i));
+        QVERIFY(headers[i].payload.isEmpty());
+        QVERIFY(!headers[i].isEvicted());
+    }
+    const auto withPayload = journal.records(95, 10, true);
+    QCOMPARE(withPayload.size(), size_t(5)); // clipped at the end
+    QCOMPARE(withPayload.back().payload, QByteArray(100, 'x'));
+    QVERIFY(journal.records(100, 5).empty());
+}
+
+void TestJournal::budgetEvictsOldestPayloadsOnly() {
+    constexpr qint64 Budget = 4 * 1024 * 1024;
+    constexpr int Chunk = 64 * 1024;
+    constexpr int N = 256; // 16 MiB, four times the budget
+    Journal journal(Budget);
+    QCOMPARE(journal.budgetBytes(), Budget);
+    for (int i = 0; i < N; ++i)
+        journal.appendData(1, RecordKind::DataIn, pattern(Chunk, quint64(i)));
+
+    // Headers and counters survive eviction.
+    QCOMPARE(journal.count(), quint64(N));
+    QCOMPARE(journal.counters(1).bytesIn, quint64(N) * Chunk);
+    QCOMPARE(journal.counters(1).chunksIn, quint64(N));
+
+    QVERIFY(journal.evictedBytes() > 0);
+    QVERIFY2(journal.payloadBytesHeld() <= 2 * Budget,
+             qPrintable(QStringLiteral("held %1 bytes").arg(journal.payloadBytesHeld())));
+
+    // Oldest first: once a record is kept, every later one is kept, and kept payloads are intact.
+    bool keeping = false;
+    int kept = 0;
+    for (int i = 0; i < N; ++i) {
+        Record r;
+        QVERIFY(journal.record(quint64(i), &r));
+        QCOMPARE(r.length, quint32(Chunk));
+        if (r.isEvicted()) {
+            QVERIFY2(!keeping, qPrintable(QStringLiteral("record %1 evicted after a kept one").arg(i)));
+            QVERIFY(r.payload.isEmpty());
+        } else {
+            keeping = true;
+            ++kept;
+            QVERIFY2(r.payload == pattern(Chunk, quint64(i)), qPrintable(QString::number(i)));
+        }
+    }
+    QVERIFY(kept > 0);
+    QVERIFY(kept < N);
+    // evictedBytes() is what the evicted records held; what is kept is held in memory.
+    QCOMPARE(journal.evictedBytes(), qint64(N - kept) * Chunk);
+    QVERIFY(journal.payloadBytesHeld() >= qint64(kept) * Chunk);
+    // The newest data is what matters to the user: at least the budget's worth minus one block is there.
+    QVERIFY2(qint64(kept) * Chunk >= Budget / 2, qPrintable(QStringLiteral("kept %1 records").arg(kept)));
+}
+
+void TestJournal::loweringTheBudgetEvicts() {
+    Journal journal(64 * 1024 * 1024);
+    for (int i = 0; i < 64; ++i)
+        journal.appendData(1, RecordKind::DataOut, pattern(128 * 1024, quint64(i)));
+    QCOMPARE(journal.evictedBytes(), qint64(0));
+    journal.setBudgetBytes(2 * 1024 * 1024);
+    QCOMPARE(journal.budgetBytes(), qint64(2 * 1024 * 1024));
+    journal.appendData(1, RecordKind::DataOut, pattern(128 * 1024, 64));
+    QVERIFY(journal.evictedBytes() > 0);
+    QVERIFY2(journal.payloadBytesHeld() <= 4 * 1024 * 1024,
+             qPrintable(QStringLiteral("held %1 bytes").arg(journal.payloadBytesHeld())));
+    Record first;
+    QVERIFY(journal.record(0, &first));
+    QVERIFY(first.isEvicted());
+    Record last;
+    QVERIFY(journal.record(64, &last));
+    QVERIFY(!last.isEvicted());
+    QCOMPARE(last.payload, pattern(128 * 1024, 64));
+    QCOMPARE(journal.counters(1).bytesOut, quint64(65) * 128 * 1024);
+}
+
+void TestJournal::concurrentAppendersKeepOrder() {
+    constexpr int Threads = 4;
+    constexpr int PerThread = 20000;
+    Journal journal;
+    std::vector<std::thread> threads;
+    // A failed check returns early; the appenders must still be joined.
+    const auto joinAll = qScopeGuard([&] {
+        for (auto &thread : threads) {
+            if (thread.joinable())
+                thread.join();
+        }
+    });
+    for (int t = 0; t < Threads; ++t) {
+        threads.emplace_back([&journal, t] {
+            for (int i = 0; i < PerThread; ++i) {
+                const QByteArray payload = QByteArray::number(i).rightJustified(8, '0');
+                journal.appendData(EndpointId(t + 1), RecordKind::DataIn, payload);
+            }
+        });
+    }
+    // A reader at the same time must only ever see complete records.
+    quint64 seen = 0;
+    while (seen < quint64(Threads) * PerThread) {
+        const quint64 n = journal.count();
+        for (; seen < n; ++seen) {
+            Record r;
+            QVERIFY(journal.record(seen, &r));
+            QCOMPARE(r.seq, seen);
+            QCOMPARE(r.payload.size(), 8);
+        }
+        std::this_thread::yield();
+    }
+    for (auto &thread : threads)
+        thread.join();
+    QCOMPARE(journal.count(), quint64(Threads) * PerThread);
+    int next[Threads] = {};
+    qint64 lastTime = 0;
+    const auto all = journal.records(0, journal.count(), true);
+    QCOMPARE(all.size(), size_t(Threads) * PerThread);
+    for (size_t seq = 0; seq < all.size(); ++seq) {
+        const Record &r = all[seq];
+        QCOMPARE(r.seq, quint64(seq));
+        QVERIFY(r.timeNs >= lastTime);
+        lastTime = r.timeNs;
+        const int t = int(r.endpoint) - 1;
+        QVERIFY(t >= 0 && t < Threads);
+        // Each thread's records appear in the order it appended them.
+        QCOMPARE(r.payload, QByteArray::number(next[t]).rightJustified(8, '0'));
+        ++next[t];
+    }
+    for (int t = 0; t < Threads; ++t) {
+        QCOMPARE(next[t], PerThread);
+        QCOMPARE(journal.counters(EndpointId(t + 1)).bytesIn, quint64(PerThread) * 8);
+    }
+    QCOMPARE(journal.totals().chunksIn, quint64(Threads) * PerThread);
+}
+
+QTEST_GUILESS_MAIN(TestJournal)
+#include "tst_journal.moc"
