@@ -308,9 +308,11 @@ bool isWildcardAddress(const QString &host) {
 }
 
 QString formatHostPort(const QString &host, quint16 port) {
+    // One multi-arg call: chained arg() would read a "%1" inside a zone id as a placeholder.
+    const QString portText = QString::number(port);
     if (host.contains(u':'))
-        return QStringLiteral("[%1]:%2").arg(host).arg(port);
-    return QStringLiteral("%1:%2").arg(host).arg(port);
+        return QStringLiteral("[%1]:%2").arg(host, portText);
+    return QStringLiteral("%1:%2").arg(host, portText);
 }
 
 } // namespace sockbench

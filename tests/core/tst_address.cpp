@@ -263,6 +263,9 @@ void TestAddress::formatsHostPort_data() {
     QTest::newRow("ipv6 gets brackets") << QStringLiteral("::1") << 8080 << QStringLiteral("[::1]:8080");
     QTest::newRow("ipv6 zone") << QStringLiteral("fe80::1%eth0") << 65535
                                << QStringLiteral("[fe80::1%eth0]:65535");
+    // Found by fuzz_address: a zone id that looks like a QString::arg() placeholder.
+    QTest::newRow("zone id like a placeholder")
+        << QStringLiteral("fe80::1%1") << 80 << QStringLiteral("[fe80::1%1]:80");
 }
 
 void TestAddress::formatsHostPort() {
