@@ -1,0 +1,234 @@
+// How TCP connections end: the user must be able to tell a peer's FIN from a reset, and our own
+// close, abort and half-close must do on the wire what they promise. Checked with raw sockets.
+
+#include "loopbackpeer.h"
+#include "testutil.h"
+#include "workbench.h"
+
+#include <QSignalSpy>
+#include <QTest>
+
+using namespace sockbench;
+using namespace sockbench::test;
+
+class TestTcpClose final : public QObject {
+    Q_OBJECT
+
+private Q_SLOTS:
+    void peerFinIsPeerClosedThenClosed();
+    void peerResetIsReset();
+    void outgoingConnectionTellsFinFromReset();
+    void closeIsGraceful();
+    void abortMakesThePeerSeeReset();
+    void shutdownWriteHalfCloses();
+    void closeOnListenerStopsIt();
+};
+
+void TestTcpClose::peerFinIsPeerClosedThenClosed() {
+    Workbench wb;
+    QSignalSpy accepted(&wb, &Workbench::connectionAccepted);
+    QSignalSpy peerClosed(&wb, &Workbench::peerClosed);
+    QSignalSpy closed(&wb, &Workbench::closed);
+    QSignalSpy reset(&wb, &Workbench::reset);
+    QSignalSpy failed(&wb, &Workbench::connectionFailed);
+    EndpointId listener = 0;
+    const NetAddress at = startListener(wb, &listener);
+    QVERIFY(at.isValid());
+
+    auto raw = LoopbackPeer::connectTcp(at);
+    QVERIFY(raw);
+    const EndpointId server = waitAccepted(accepted, raw->local());
+    QVERIFY(server != 0);
+
+    QVERIFY(raw->sendAll("last words"));
+    raw->shutdownWrite();
+    QTRY_COMPARE(emissionsFor(peerClosed, server), 1);
+    QCOMPARE(stateOf(wb, server), stateName(EndpointState::PeerClosed));
+    // Everything before the FIN was recorded.
+    QCOMPARE(streamOf(wb.journal(), server, RecordKind::DataIn), QByteArray("last words"));
+
+    // After the peer's FIN we may still send.
+    QVERIFY(wb.send(server, "still talking"));
+    QCOMPARE(raw->readExactly(13), QByteArray("still talking"));
+
+    wb.close(server);
+    QByteArray rest;
+    QCOMPARE(toText(raw->readToEnd(&rest)), toText(StreamEnd::Eof));
+    QVERIFY(rest.isEmpty());
+    QTRY_COMPARE(emissionsFor(closed, server), 1);
+    QCOMPARE(stateOf(wb, server), stateName(EndpointState::Closed));
+    QCOMPARE(emissionsFor(reset, server), 0);
+    QCOMPARE(emissionsFor(failed, server), 0);
+    QVERIFY(!wb.clientsOf(listener).contains(server));
+}
+
+void TestTcpClose::peerResetIsReset() {
+    Workbench wb;
+    QSignalSpy accepted(&wb, &Workbench::connectionAccepted);
+    QSignalSpy peerClosed(&wb, &Workbench::peerClosed);
+    QSignalSpy closed(&wb, &Workbench::closed);
+    QSignalSpy reset(&wb, &Workbench::reset);
+    EndpointId listener = 0;
+    const NetAddress at = startListener(wb, &listener);
+    QVERIFY(at.isValid());
+
+    auto raw = LoopbackPeer::connectTcp(at);
+    QVERIFY(raw);
+    const EndpointId server = waitAccepted(accepted, raw->local());
+    QVERIFY(server != 0);
+    QVERIFY(raw->sendAll("abrupt"));
+    QTRY_COMPARE(wb.journal().counters(server).bytesIn, quint64(6));
+
+    raw->setLingerZero();
+    raw->closeNow();
+    QTRY_COMPARE(emissionsFor(reset, server), 1);
+    QCOMPARE(stateOf(wb, server), stateName(EndpointState::Reset));
+    QCOMPARE(emissionsFor(peerClosed, server), 0);
+    QCOMPARE(emissionsFor(closed, server), 0);
+    QVERIFY(!wb.clientsOf(listener).contains(server));
+    // The listener is not affected.
+    QCOMPARE(stateOf(wb, listener), stateName(EndpointState::Listening));
+}
+
+void TestTcpClose::outgoingConnectionTellsFinFromReset() {
+    Workbench wb;
+    QSignalSpy peerClosed(&wb, &Workbench::peerClosed);
+    QSignalSpy closed(&wb, &Workbench::closed);
+    QSignalSpy reset(&wb, &Workbench::reset);
+    auto rawListener = LoopbackPeer::listenTcp();
+    QVERIFY(rawListener);
+
+    const EndpointId graceful = connectAndWait(wb, rawListener->local());
+    QVERIFY(graceful != 0);
+    auto a = rawListener->accept();
+    QVERIFY(a);
+    const EndpointId abrupt = connectAndWait(wb, rawListener->local());
+    QVERIFY(abrupt != 0);
+    auto b = rawListener->accept();
+    QVERIFY(b);
+
+    a->closeNow();
+    b->setLingerZero();
+    b->closeNow();
+
+    QTRY_COMPARE(emissionsFor(peerClosed, graceful), 1);
+    QTRY_COMPARE(emissionsFor(reset, abrupt), 1);
+    QCOMPARE(stateOf(wb, graceful), stateName(EndpointState::PeerClosed));
+    QCOMPARE(stateOf(wb, abrupt), stateName(EndpointState::Reset));
+    QCOMPARE(emissionsFor(reset, graceful), 0);
+    QCOMPARE(emissionsFor(peerClosed, abrupt), 0);
+
+    wb.close(graceful);
+    QTRY_COMPARE(emissionsFor(closed, graceful), 1);
+    QCOMPARE(stateOf(wb, graceful), stateName(EndpointState::Closed));
+    QCOMPARE(emissionsFor(closed, abrupt), 0);
+}
+
+void TestTcpClose::closeIsGraceful() {
+    Workbench wb;
+    QSignalSpy closed(&wb, &Workbench::closed);
+    QSignalSpy reset(&wb, &Workbench::reset);
+    auto rawListener = LoopbackPeer::listenTcp();
+    QVERIFY(rawListener);
+    const EndpointId client = connectAndWait(wb, rawListener->local());
+    QVERIFY(client != 0);
+    auto raw = rawListener->accept();
+    QVERIFY(raw);
+
+    // More than the socket buffers hold: close() must first drain the queue, then send FIN.
+    const QByteArray bytes = pattern(8 * 1024 * 1024, 11);
+    QByteArray received;
+    StreamEnd end = StreamEnd::Error;
+    raw->run([&] {
+        end = raw->readToEnd(&received);
+        raw->closeNow();
+    });
+    QVERIFY(wb.send(client, bytes));
+    wb.close(client);
+    QVERIFY(raw->wait());
+    QCOMPARE(toText(end), toText(StreamEnd::Eof));
+    QCOMPARE(received.size(), bytes.size());
+    QVERIFY(received == bytes);
+
+    QTRY_COMPARE(emissionsFor(closed, client), 1);
+    QCOMPARE(stateOf(wb, client), stateName(EndpointState::Closed));
+    QCOMPARE(emissionsFor(reset, client), 0);
+    QCOMPARE(wb.journal().counters(client).bytesOut, quint64(bytes.size()));
+    QVERIFY(!wb.send(client, "too late"));
+}
+
+void TestTcpClose::abortMakesThePeerSeeReset() {
+    Workbench wb;
+    QSignalSpy accepted(&wb, &Workbench::connectionAccepted);
+    QSignalSpy reset(&wb, &Workbench::reset);
+    QSignalSpy closed(&wb, &Workbench::closed);
+    EndpointId listener = 0;
+    const NetAddress at = startListener(wb, &listener);
+    QVERIFY(at.isValid());
+    auto raw = LoopbackPeer::connectTcp(at);
+    QVERIFY(raw);
+    const EndpointId server = waitAccepted(accepted, raw->local());
+    QVERIFY(server != 0);
+
+    QByteArray received;
+    StreamEnd end = StreamEnd::Error;
+    int error = 0;
+    raw->run([&] {
+        end = raw->readToEnd(&received);
+        error = raw->lastErrno();
+    });
+    wb.abort(server);
+    QVERIFY(raw->wait());
+    QVERIFY2(end == StreamEnd::Reset, toText(end));
+    QCOMPARE(error, ECONNRESET);
+    QTRY_COMPARE(emissionsFor(reset, server), 1);
+    QCOMPARE(stateOf(wb, server), stateName(EndpointState::Reset));
+    QCOMPARE(emissionsFor(closed, server), 0);
+}
+
+void TestTcpClose::shutdownWriteHalfCloses() {
+    Workbench wb;
+    QSignalSpy closed(&wb, &Workbench::closed);
+    QSignalSpy reset(&wb, &Workbench::reset);
+    auto rawListener = LoopbackPeer::listenTcp();
+    QVERIFY(rawListener);
+    const EndpointId client = connectAndWait(wb, rawListener->local());
+    QVERIFY(client != 0);
+    auto raw = rawListener->accept();
+    QVERIFY(raw);
+
+    QVERIFY(wb.send(client, "request"));
+    wb.shutdownWrite(client);
+    QByteArray received;
+    QCOMPARE(toText(raw->readToEnd(&received)), toText(StreamEnd::Eof));
+    QCOMPARE(received, QByteArray("request"));
+
+    // Our side still receives.
+    QVERIFY(!isFinal(wb.info(client).state));
+    QVERIFY(raw->sendAll("response"));
+    QTRY_COMPARE(streamOf(wb.journal(), client, RecordKind::DataIn), QByteArray("response"));
+    QVERIFY(!isFinal(wb.info(client).state));
+
+    // Both ends have now sent FIN, in order.
+    raw->closeNow();
+    QTRY_COMPARE(stateOf(wb, client), stateName(EndpointState::Closed));
+    QCOMPARE(emissionsFor(closed, client), 1);
+    QCOMPARE(emissionsFor(reset, client), 0);
+}
+
+void TestTcpClose::closeOnListenerStopsIt() {
+    Workbench wb;
+    QSignalSpy stopped(&wb, &Workbench::listenerStopped);
+    EndpointId listener = 0;
+    const NetAddress at = startListener(wb, &listener);
+    QVERIFY(at.isValid());
+    wb.close(listener);
+    QTRY_COMPARE(emissionsFor(stopped, listener), 1);
+    QCOMPARE(stateOf(wb, listener), stateName(EndpointState::Stopped));
+    int error = 0;
+    QVERIFY(!LoopbackPeer::connectTcp(at, &error));
+    QCOMPARE(error, ECONNREFUSED);
+}
+
+QTEST_GUILESS_MAIN(TestTcpClose)
+#include "tst_tcpclose.moc"
