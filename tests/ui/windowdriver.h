@@ -1,0 +1,202 @@
+#pragma once
+
+// Drives a real MainWindow the way a user does: toolbar clicks, typing in dialogs and the composer,
+// clicks on rows. Reads back only what the widgets show.
+
+#include "composer.h"
+#include "connectionmodel.h"
+#include "endpointdialog.h"
+#include "mainwindow.h"
+#include "trafficmodel.h"
+#include "workbench.h"
+
+#include <QComboBox>
+#include <QDialogButtonBox>
+#include <QLineEdit>
+#include <QPlainTextEdit>
+#include <QPushButton>
+#include <QTableView>
+#include <QTest>
+#include <QToolBar>
+#include <QTreeView>
+
+namespace sockbench::testing {
+
+class WindowDriver {
+public:
+    explicit WindowDriver(MainWindow *window)
+        : m_window(window) {}
+
+    MainWindow *window() const { return m_window; }
+    QTreeView *connectionsView() const { return child<QTreeView>("connectionsView"); }
+    QTableView *trafficView() const { return child<QTableView>("trafficView"); }
+    QPlainTextEdit *composerEdit() const { return child<QPlainTextEdit>("composerEdit"); }
+    QPushButton *sendButton() const { return child<QPushButton>("sendButton"); }
+
+    template <typename T> T *child(const char *name) const {
+        T *widget = m_window->findChild<T *>(QLatin1String(name));
+        if (!widget)
+            qFatal("no widget named %s", name);
+        return widget;
+    }
+
+    /// Clicks the toolbar button of an action, as a user would.
+    void clickAction(const char *actionName) const {
+        auto *action = m_window->findChild<QAction *>(QLatin1String(actionName));
+        auto *toolBar = child<QToolBar>("mainToolBar");
+        QWidget *button = toolBar->widgetForAction(action);
+        if (!button || !button->isEnabled())
+            qWarning("action %s has no enabled toolbar button", actionName);
+        QTest::mouseClick(button, Qt::LeftButton);
+    }
+
+    /// The visible endpoint dialog, if any.
+    EndpointDialog *dialog() const {
+        const auto dialogs = m_window->findChildren<EndpointDialog *>();
+        for (EndpointDialog *d : dialogs) {
+            if (d->isVisible())
+                return d;
+        }
+        return nullptr;
+    }
+
+    static void replaceText(QLineEdit *edit, const QString &text) {
+        edit->setFocus();
+        QTest::keyClick(edit, Qt::Key_A, Qt::ControlModifier);
+        QTest::keyClick(edit, Qt::Key_Delete);
+        QTest::keyClicks(edit, text);
+    }
+
+    /// Fills the open dialog's address and port and clicks OK. Returns false if OK was disabled.
+    bool fillDialogAndAccept(const QString &address, const QString &port) const {
+        EndpointDialog *d = dialog();
+        if (!d)
+            return false;
+        auto *address_ = d->findChild<QComboBox *>(QStringLiteral("addressCombo"));
+        replaceText(address_->lineEdit(), address);
+        replaceText(d->findChild<QLineEdit *>(QStringLiteral("portEdit")), port);
+        QPushButton *ok =
+            d->findChild<QDialogButtonBox *>(QStringLiteral("buttonBox"))->button(QDialogButtonBox::Ok);
+        if (!ok->isEnabled())
+            return false;
+        QTest::mouseClick(ok, Qt::LeftButton);
+        return true;
+    }
+
+    QAbstractItemModel *connections() const { return connectionsView()->model(); }
+
+    /// Every endpoint row, parents before children.
+    QList<QModelIndex> connectionRows() const {
+        QList<QModelIndex> rows;
+        QAbstractItemModel *model = connections();
+        for (int r = 0; r < model->rowCount(); ++r) {
+            const QModelIndex top = model->index(r, 0);
+            rows.append(top);
+            for (int c = 0; c < model->rowCount(top); ++c)
+                rows.append(model->index(c, 0, top));
+        }
+        return rows;
+    }
+
+    EndpointId idOf(const QModelIndex &index) const {
+        return index.data(ConnectionModel::EndpointRole).value<EndpointId>();
+    }
+
+    QModelIndex rowOf(EndpointId id) const {
+        for (const QModelIndex &index : connectionRows()) {
+            if (idOf(index) == id)
+                return index;
+        }
+        return {};
+    }
+
+    /// Text the connections panel shows for an endpoint in a column.
+    QString cell(EndpointId id, int column) const {
+        const QModelIndex row = rowOf(id);
+        return row.isValid() ? row.siblingAtColumn(column).data().toString() : QString();
+    }
+
+    /// The newest top-level row (what the last dialog created).
+    EndpointId lastTopLevel() const {
+        const int rows = connections()->rowCount();
+        return rows == 0 ? 0 : idOf(connections()->index(rows - 1, 0));
+    }
+
+    QList<EndpointId> childrenOf(EndpointId parent) const {
+        QList<EndpointId> ids;
+        const QModelIndex row = rowOf(parent);
+        for (int c = 0; c < connections()->rowCount(row); ++c)
+            ids.append(idOf(connections()->index(c, 0, row)));
+        return ids;
+    }
+
+    /// Port of the local address column ("127.0.0.1:40123"), 0 until bound.
+    quint16 localPort(EndpointId id) const {
+        const QString local = cell(id, ConnectionModel::LocalColumn);
+        const qsizetype colon = local.lastIndexOf(QLatin1Char(':'));
+        return colon < 0 ? 0 : local.mid(colon + 1).toUShort();
+    }
+
+    /// Clicks an endpoint's row in the connections panel.
+    void selectRow(EndpointId id) const {
+        const QModelIndex index = rowOf(id).siblingAtColumn(ConnectionModel::NameColumn);
+        QTreeView *view = connectionsView();
+        view->scrollTo(index);
+        QTest::mouseClick(view->viewport(), Qt::LeftButton, {}, view->visualRect(index).center());
+    }
+
+    void typeInComposer(const QString &text) const {
+        QPlainTextEdit *edit = composerEdit();
+        edit->setFocus();
+        edit->selectAll();
+        QTest::keyClick(edit, Qt::Key_Delete);
+        QTest::keyClicks(edit, text);
+    }
+
+    /// Chooses an item of a non-editable combo box with the keyboard.
+    static void chooseInCombo(QComboBox *combo, int index) {
+        combo->setFocus();
+        QTest::keyClick(combo, Qt::Key_Home);
+        for (int i = 0; i < index; ++i)
+            QTest::keyClick(combo, Qt::Key_Down);
+    }
+
+    struct LogRow {
+        EndpointId endpoint = 0;
+        QString connection;
+        QString direction;
+        QString length;
+        QString data;
+    };
+
+    QList<LogRow> logRows() const {
+        QList<LogRow> rows;
+        QAbstractItemModel *model = trafficView()->model();
+        for (int r = 0; r < model->rowCount(); ++r) {
+            LogRow row;
+            row.endpoint = model->index(r, 0).data(TrafficModel::EndpointRole).value<EndpointId>();
+            row.connection = model->index(r, TrafficModel::ConnectionColumn).data().toString();
+            row.direction = model->index(r, TrafficModel::DirectionColumn).data().toString();
+            row.length = model->index(r, TrafficModel::LengthColumn).data().toString();
+            row.data = model->index(r, TrafficModel::DataColumn).data().toString();
+            rows.append(row);
+        }
+        return rows;
+    }
+
+    static bool isInbound(const LogRow &row) { return row.direction.contains(QStringLiteral("in")); }
+    static bool isOutbound(const LogRow &row) { return row.direction.contains(QStringLiteral("out")); }
+
+    /// True when the log shows a data record of this endpoint and direction with exactly this text.
+    bool logShows(EndpointId id, bool inbound, const QString &data) const {
+        const auto rows = logRows();
+        return std::any_of(rows.begin(), rows.end(), [&](const LogRow &row) {
+            return row.endpoint == id && (inbound ? isInbound(row) : isOutbound(row)) && row.data == data;
+        });
+    }
+
+private:
+    MainWindow *m_window;
+};
+
+} // namespace sockbench::testing

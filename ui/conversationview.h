@@ -1,0 +1,63 @@
+#pragma once
+
+#include "journal.h"
+
+#include <QAbstractScrollArea>
+#include <QCache>
+#include <QSet>
+#include <QTimer>
+
+#include <vector>
+
+namespace sockbench {
+
+/// Both directions of one connection interleaved in arrival order, inbound and outbound in two
+/// colours, like a chat transcript. Keeps an index of display lines (a few bytes each) and reads
+/// the payload bytes of the visible lines from the journal when painting, so many MiB of traffic
+/// stay cheap. The index is built in slices from a zero timer, so selecting a connection with a
+/// long history never freezes the window.
+class ConversationView final : public QAbstractScrollArea {
+    Q_OBJECT
+
+public:
+    explicit ConversationView(const Journal *journal, QWidget *parent = nullptr);
+    ~ConversationView() override;
+    Q_DISABLE_COPY_MOVE(ConversationView)
+
+    /// Shows the traffic of these endpoints (usually one connection); empty shows nothing.
+    void setEndpoints(const QSet<EndpointId> &endpoints);
+    /// Takes in records [0, count); called on Workbench::journalGrew.
+    void appendUpTo(quint64 count);
+    qsizetype lineCount() const { return qsizetype(m_lines.size()); }
+    /// The text of one display line as painted (for tests and copy).
+    QString lineText(qsizetype line) const;
+    bool lineIsInbound(qsizetype line) const;
+
+protected:
+    void paintEvent(QPaintEvent *event) override;
+    void resizeEvent(QResizeEvent *event) override;
+    void changeEvent(QEvent *event) override;
+
+private:
+    struct Line {
+        quint64 seq;
+        quint32 offset;
+        quint32 length;
+        bool inbound;
+        bool evicted;
+    };
+    void scanSlice();
+    void updateScrollBars();
+    QByteArray payloadOf(quint64 seq) const;
+
+    const Journal *m_journal;
+    QSet<EndpointId> m_endpoints;
+    std::vector<Line> m_lines;
+    quint64 m_scanned = 0;
+    quint64 m_target = 0;
+    QTimer m_scanTimer;
+    int m_lineHeight = 16;
+    mutable QCache<quint64, QByteArray> m_payloads; ///< cost in bytes
+};
+
+} // namespace sockbench
