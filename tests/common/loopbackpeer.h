@@ -117,10 +117,12 @@ public:
         return std::unique_ptr<LoopbackPeer>(new LoopbackPeer(fd));
     }
 
-    /// A TCP listener on ip, port chosen by the kernel.
-    static std::unique_ptr<LoopbackPeer> listenTcp(const QString &ip = QStringLiteral("127.0.0.1")) {
+    /// A TCP listener on ip, port chosen by the kernel. A small backlog that is never drained makes
+    /// later SYNs go unanswered, which is how a test gets a connect that hangs.
+    static std::unique_ptr<LoopbackPeer> listenTcp(const QString &ip = QStringLiteral("127.0.0.1"),
+                                                   int backlog = SOMAXCONN) {
         auto peer = bindSocket(ip, SOCK_STREAM);
-        if (peer && ::listen(peer->m_fd, SOMAXCONN) != 0)
+        if (peer && ::listen(peer->m_fd, backlog) != 0)
             return nullptr;
         return peer;
     }

@@ -2,44 +2,22 @@
 // several clients, the listener's automatic replies, and the errors a user must be told about.
 
 #include "loopbackpeer.h"
+#include "testresolvers.h"
 #include "testutil.h"
 #include "workbench.h"
 
+#include <QElapsedTimer>
+#include <QScopeGuard>
 #include <QSignalSpy>
 #include <QTest>
 
-#include <mutex>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <vector>
 
 using namespace sockbench;
 using namespace sockbench::test;
-
-namespace {
-
-/// Fails every lookup with a fixed message and remembers what it was asked, so that a test can
-/// prove the injected resolver was used and no real DNS server was queried.
-class FailingResolver final : public Resolver {
-public:
-    static inline const QString Message = QStringLiteral("test resolver: host does not exist");
-
-    FailingResolver() = default;
-    Q_DISABLE_COPY_MOVE(FailingResolver)
-
-    Result resolve(const QString &host, quint16, int) override {
-        std::lock_guard lock(m_mutex);
-        m_hosts << host;
-        return {{}, Message};
-    }
-    QStringList hosts() const {
-        std::lock_guard lock(m_mutex);
-        return m_hosts;
-    }
-
-private:
-    mutable std::mutex m_mutex;
-    QStringList m_hosts;
-};
-
-} // namespace
 
 class TestTcp final : public QObject {
     Q_OBJECT
@@ -59,6 +37,10 @@ private Q_SLOTS:
     void stopListenerKeepsAcceptedConnections();
     void injectedResolverFailureIsReported();
     void hostNameTriesEachAddress();
+    void manySmallSendsArriveInOrder();
+    void closeCancelsAPendingConnect();
+    void connectTimeoutIsReported();
+    void dualStackListenerAcceptsIpv4();
 };
 
 void TestTcp::workbenchToWorkbench() {
@@ -475,6 +457,119 @@ void TestTcp::hostNameTriesEachAddress() {
     QTRY_COMPARE(stateOf(wb, id), stateName(EndpointState::Connected));
     QCOMPARE(wb.info(id).peer, at);
     QCOMPARE(textFor(resolvingSpy, id), QStringLiteral("localhost"));
+}
+
+void TestTcp::manySmallSendsArriveInOrder() {
+    Workbench wb;
+    auto rawListener = LoopbackPeer::listenTcp();
+    QVERIFY(rawListener);
+    const EndpointId client = connectAndWait(wb, rawListener->local());
+    QVERIFY(client != 0);
+    auto raw = rawListener->accept();
+    QVERIFY(raw);
+
+    QByteArray expected;
+    for (int i = 0; i < 10000; ++i) {
+        const QByteArray message = "msg " + QByteArray::number(i).rightJustified(5, '0') + '\n';
+        QVERIFY(wb.send(client, message));
+        expected += message;
+    }
+    const QByteArray received = raw->readExactly(expected.size());
+    QCOMPARE(received.size(), expected.size());
+    QVERIFY(received == expected);
+    QTRY_COMPARE(wb.journal().counters(client).bytesOut, quint64(expected.size()));
+    QVERIFY(streamOf(wb.journal(), client, RecordKind::DataOut) == expected);
+}
+
+void TestTcp::closeCancelsAPendingConnect() {
+    auto gate = std::make_shared<GateResolver>();
+    WorkbenchConfig config;
+    config.resolver = gate;
+    Workbench wb(config);
+    QSignalSpy accepted(&wb, &Workbench::connectionAccepted);
+    QSignalSpy connectedSpy(&wb, &Workbench::connected);
+    EndpointId listener = 0;
+    const NetAddress at = startListener(wb, &listener);
+    QVERIFY(at.isValid());
+
+    const EndpointId cancelled = wb.connectTcp(QStringLiteral("gate.test"), at.port);
+    QTRY_COMPARE(gate->started(), 1);
+    QCOMPARE(stateOf(wb, cancelled), stateName(EndpointState::Resolving));
+    wb.close(cancelled);
+    QTRY_VERIFY(isFinal(wb.info(cancelled).state));
+    QCOMPARE(stateOf(wb, cancelled), stateName(EndpointState::Closed));
+
+    // The late answer must not revive it: a second connect through the same lookup path gets
+    // through, the cancelled one never does.
+    gate->open();
+    const EndpointId second = wb.connectTcp(QStringLiteral("gate.test"), at.port);
+    QTRY_COMPARE(stateOf(wb, second), stateName(EndpointState::Connected));
+    QTRY_COMPARE(gate->finished(), 2);
+    QVERIFY(waitAccepted(accepted, wb.info(second).local) != 0);
+    QVERIFY(wb.send(second, "round trip"));
+    QTRY_COMPARE(wb.journal().totals().bytesIn, quint64(10));
+    QCOMPARE(accepted.size(), 1);
+    QCOMPARE(emissionsFor(connectedSpy, cancelled), 0);
+    QCOMPARE(stateOf(wb, cancelled), stateName(EndpointState::Closed));
+}
+
+void TestTcp::connectTimeoutIsReported() {
+    // A listener whose backlog of one is full and never drained: the kernel drops further SYNs,
+    // so a connect to it hangs until our timeout ends it.
+    auto full = LoopbackPeer::listenTcp(QStringLiteral("127.0.0.1"), 0);
+    QVERIFY(full);
+    std::vector<int> fillers;
+    const auto closeFillers = qScopeGuard([&] {
+        for (int fd : fillers)
+            ::close(fd);
+    });
+    sockaddr_storage ss;
+    const socklen_t len = toSockaddr(full->local(), &ss);
+    for (int i = 0; i < 4; ++i) {
+        const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+        QVERIFY(fd >= 0);
+        fillers.push_back(fd);
+        ::connect(fd, reinterpret_cast<const sockaddr *>(&ss), len);
+    }
+
+    Workbench wb;
+    QSignalSpy failed(&wb, &Workbench::connectFailed);
+    ConnectOptions options;
+    options.timeoutMs = 300;
+    QElapsedTimer timer;
+    timer.start();
+    const EndpointId id = wb.connectTcp(full->local().ip, full->local().port, options);
+    QTRY_COMPARE_WITH_TIMEOUT(emissionsFor(failed, id), 1, 10000);
+    const qint64 elapsed = timer.elapsed();
+    const QString reason = textFor(failed, id);
+    QVERIFY2(reason.contains(QStringLiteral("timed out"), Qt::CaseInsensitive), qPrintable(reason));
+    QCOMPARE(stateOf(wb, id), stateName(EndpointState::Failed));
+    QVERIFY2(elapsed >= 250 && elapsed < 5000,
+             qPrintable(QStringLiteral("gave up after %1 ms").arg(elapsed)));
+}
+
+void TestTcp::dualStackListenerAcceptsIpv4() {
+    if (!hasIpv6Loopback())
+        QSKIP("this machine has no IPv6 loopback (cannot bind ::1)");
+    Workbench wb;
+    QSignalSpy accepted(&wb, &Workbench::connectionAccepted);
+    ListenerOptions options;
+    options.dualStack = true;
+    EndpointId listener = 0;
+    const NetAddress at = startListener(wb, &listener, QStringLiteral("::"), options);
+    QVERIFY(at.isValid());
+    QCOMPARE(at.ip, QStringLiteral("::"));
+
+    auto raw = LoopbackPeer::connectTcp(NetAddress{QStringLiteral("127.0.0.1"), at.port});
+    QVERIFY(raw);
+    QTRY_COMPARE(accepted.size(), 1);
+    const EndpointId server = accepted.constFirst().at(0).value<EndpointId>();
+    const NetAddress peer = accepted.constFirst().at(3).value<NetAddress>();
+    QCOMPARE(peer.port, raw->local().port);
+    QVERIFY2(peer.ip == QStringLiteral("127.0.0.1") || peer.ip == QStringLiteral("::ffff:127.0.0.1"),
+             qPrintable(peer.ip));
+    QVERIFY(raw->sendAll("v4 on a v6 socket"));
+    QTRY_COMPARE(streamOf(wb.journal(), server, RecordKind::DataIn), QByteArray("v4 on a v6 socket"));
 }
 
 QTEST_GUILESS_MAIN(TestTcp)

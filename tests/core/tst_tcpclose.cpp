@@ -60,6 +60,13 @@ void TestTcpClose::peerFinIsPeerClosedThenClosed() {
     QCOMPARE(emissionsFor(reset, server), 0);
     QCOMPARE(emissionsFor(failed, server), 0);
     QVERIFY(!wb.clientsOf(listener).contains(server));
+
+    // forget() drops a final endpoint from the list but not its records; a live one stays.
+    wb.forget(server);
+    QVERIFY(!wb.endpoints().contains(server));
+    QCOMPARE(streamOf(wb.journal(), server, RecordKind::DataIn), QByteArray("last words"));
+    wb.forget(listener);
+    QCOMPARE(stateOf(wb, listener), stateName(EndpointState::Listening));
 }
 
 void TestTcpClose::peerResetIsReset() {
@@ -202,6 +209,13 @@ void TestTcpClose::shutdownWriteHalfCloses() {
     QByteArray received;
     QCOMPARE(toText(raw->readToEnd(&received)), toText(StreamEnd::Eof));
     QCOMPARE(received, QByteArray("request"));
+
+    // Sending after our FIN is a user error: refused with a reason, and the connection lives on.
+    QSignalSpy sendFailed(&wb, &Workbench::sendFailed);
+    wb.send(client, "more");
+    QTRY_COMPARE(emissionsFor(sendFailed, client), 1);
+    QVERIFY(!textFor(sendFailed, client).isEmpty());
+    QCOMPARE(wb.journal().counters(client).bytesOut, quint64(7));
 
     // Our side still receives.
     QVERIFY(!isFinal(wb.info(client).state));

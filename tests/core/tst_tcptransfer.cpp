@@ -44,6 +44,7 @@ class TestTcpTransfer final : public QObject {
 private Q_SLOTS:
     void rawPeerToWorkbench64MiB();
     void workbenchToRawPeer64MiB();
+    void smallBudgetKeepsCountersExact();
 };
 
 void TestTcpTransfer::rawPeerToWorkbench64MiB() {
@@ -181,6 +182,51 @@ void TestTcpTransfer::workbenchToRawPeer64MiB() {
     qInfo("64 MiB Workbench -> raw peer: %.0f MB/s once the peer reads (%.1f ms), %lld bytesWritten signals",
           megabytesPerSecond(TransferBytes, readDoneNs - readStartNs), double(readDoneNs - readStartNs) / 1e6,
           static_cast<long long>(emissionsFor(written, client)));
+}
+
+void TestTcpTransfer::smallBudgetKeepsCountersExact() {
+    constexpr qsizetype Bytes = 16 * 1024 * 1024;
+    WorkbenchConfig config;
+    config.journalBudgetBytes = 2 * 1024 * 1024;
+    Workbench wb(config);
+    QSignalSpy accepted(&wb, &Workbench::connectionAccepted);
+    EndpointId listener = 0;
+    const NetAddress at = startListener(wb, &listener);
+    QVERIFY(at.isValid());
+    auto raw = LoopbackPeer::connectTcp(at);
+    QVERIFY(raw);
+    const EndpointId server = waitAccepted(accepted, raw->local());
+    QVERIFY(server != 0);
+
+    const QByteArray bytes = pattern(Bytes, 16);
+    bool sent = false;
+    raw->run([&] { sent = raw->sendAll(bytes, TransferTimeoutMs); });
+    QTRY_COMPARE_WITH_TIMEOUT(wb.journal().counters(server).bytesIn, quint64(Bytes), TransferTimeoutMs);
+    QVERIFY(raw->wait());
+    QVERIFY(sent);
+
+    // The oldest payloads are gone, their lengths are not, and what is kept is the exact tail.
+    quint64 total = 0;
+    quint64 evicted = 0;
+    QByteArray kept;
+    for (const Record &r : recordsOf(wb.journal(), server, RecordKind::DataIn)) {
+        total += r.length;
+        if (r.isEvicted()) {
+            QVERIFY2(kept.isEmpty(), "an older record survived a newer one");
+            evicted += r.length;
+        } else {
+            kept += r.payload;
+        }
+    }
+    QCOMPARE(total, quint64(Bytes));
+    QVERIFY(evicted > 0);
+    QVERIFY(!kept.isEmpty());
+    QVERIFY(kept == bytes.right(kept.size()));
+    // evictedBytes() covers every record, including the event texts of the listener and connection.
+    qint64 evictedEverywhere = 0;
+    for (const Record &r : wb.journal().records(0, wb.journal().count()))
+        evictedEverywhere += r.isEvicted() ? qint64(r.length) : 0;
+    QCOMPARE(evictedEverywhere, wb.journal().evictedBytes());
 }
 
 QTEST_GUILESS_MAIN(TestTcpTransfer)

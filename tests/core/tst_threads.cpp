@@ -3,9 +3,11 @@
 // ordered and exact while several reactors append to it.
 
 #include "loopbackpeer.h"
+#include "testresolvers.h"
 #include "testutil.h"
 #include "workbench.h"
 
+#include <QElapsedTimer>
 #include <QScopeGuard>
 #include <QSignalSpy>
 #include <QTest>
@@ -26,6 +28,7 @@ private Q_SLOTS:
     void signalsAreEmittedInTheWorkbenchThread();
     void journalIsOrderedAndCountersMatchThePeers();
     void journalGrewIsCoalesced();
+    void destructionDoesNotWaitForABlockedLookup();
 };
 
 void TestThreads::reactorCountFollowsConfig() {
@@ -273,6 +276,28 @@ void TestThreads::journalGrewIsCoalesced() {
         grew.size() < Datagrams / 10,
         qPrintable(
             QStringLiteral("journalGrew fired %1 times for %2 datagrams").arg(grew.size()).arg(Datagrams)));
+}
+
+void TestThreads::destructionDoesNotWaitForABlockedLookup() {
+    auto gate = std::make_shared<GateResolver>();
+    {
+        WorkbenchConfig config;
+        config.resolver = gate;
+        auto wb = std::make_unique<Workbench>(config);
+        wb->connectTcp(QStringLiteral("gate.test"), 9);
+        QTRY_COMPARE(gate->started(), 1);
+        QElapsedTimer timer;
+        timer.start();
+        wb.reset();
+        QVERIFY2(timer.elapsed() < 1000,
+                 qPrintable(QStringLiteral("destroying the Workbench took %1 ms").arg(timer.elapsed())));
+    }
+    // The lookup now answers into a Workbench that is gone; that answer must be dropped quietly.
+    gate->open();
+    QTRY_COMPARE(gate->finished(), 1);
+    Workbench after;
+    EndpointId listener = 0;
+    QVERIFY(startListener(after, &listener).isValid());
 }
 
 QTEST_GUILESS_MAIN(TestThreads)

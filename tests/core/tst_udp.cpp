@@ -2,6 +2,7 @@
 // oversized datagrams are recorded as truncated, and failures are reported. Checked with raw sockets.
 
 #include "loopbackpeer.h"
+#include "testresolvers.h"
 #include "testutil.h"
 #include "workbench.h"
 
@@ -53,6 +54,8 @@ private Q_SLOTS:
     void sendFromUnknownSocketFails();
     void datagramTooLargeToSendFails();
     void bindToTakenPortFails();
+    void sendToUnresolvableHostFails();
+    void sendToHostNameKeepsTheSocketBound();
 };
 
 void TestUdp::bindReportsPortAndCloses() {
@@ -309,6 +312,48 @@ void TestUdp::bindToTakenPortFails() {
     const QString reason = textFor(failed, id);
     QVERIFY2(reason.contains(QStringLiteral("in use"), Qt::CaseInsensitive), qPrintable(reason));
     QCOMPARE(stateOf(wb, id), stateName(EndpointState::Failed));
+}
+
+void TestUdp::sendToUnresolvableHostFails() {
+    auto resolver = std::make_shared<FailingResolver>();
+    WorkbenchConfig config;
+    config.resolver = resolver;
+    Workbench wb(config);
+    QSignalSpy sendFailed(&wb, &Workbench::sendFailed);
+    EndpointId id = 0;
+    QVERIFY(bindAndWait(wb, &id).isValid());
+
+    const bool accepted = wb.sendDatagram(id, QStringLiteral("no.such.host.invalid"), 9, "lost");
+    Q_UNUSED(accepted) // the lookup runs off this thread, so the failure may only come as a signal
+    QTRY_COMPARE(emissionsFor(sendFailed, id), 1);
+    const QString reason = textFor(sendFailed, id);
+    QVERIFY2(reason.contains(FailingResolver::Message), qPrintable(reason));
+    QCOMPARE(resolver->hosts(), QStringList{QStringLiteral("no.such.host.invalid")});
+    QCOMPARE(wb.journal().counters(id).datagramsOut, quint64(0));
+    QCOMPARE(stateOf(wb, id), stateName(EndpointState::Bound));
+}
+
+void TestUdp::sendToHostNameKeepsTheSocketBound()
+{
+    // A datagram's destination lookup belongs to that datagram, not to the socket's state.
+    Workbench wb;
+    QSignalSpy states(&wb, &Workbench::stateChanged);
+    QSignalSpy grew(&wb, &Workbench::journalGrew);
+    EndpointId id = 0;
+    QVERIFY(bindAndWait(wb, &id).isValid());
+    auto raw = LoopbackPeer::bindUdp();
+    QVERIFY(raw);
+    states.clear();
+
+    QVERIFY(wb.sendDatagram(id, QStringLiteral("localhost"), raw->local().port, "by name"));
+    QCOMPARE(raw->receiveFrom(), QByteArray("by name"));
+    QTRY_COMPARE(wb.journal().counters(id).datagramsOut, quint64(1));
+    // Signals the reactor queued before recording the datagram have been delivered once the
+    // announcement of that record has.
+    const quint64 recorded = wb.journal().count();
+    QTRY_VERIFY(!grew.isEmpty() && grew.constLast().at(0).value<quint64>() >= recorded);
+    QCOMPARE(stateOf(wb, id), stateName(EndpointState::Bound));
+    QCOMPARE(emissionsFor(states, id), 0);
 }
 
 QTEST_GUILESS_MAIN(TestUdp)
