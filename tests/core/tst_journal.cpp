@@ -17,6 +17,10 @@ using namespace sockbench::test;
 class TestJournal final : public QObject {
     Q_OBJECT
 
+public:
+    TestJournal() = default;
+    Q_DISABLE_COPY_MOVE(TestJournal)
+
 private Q_SLOTS:
     void emptyJournal();
     void recordsAreDenseAndOrdered();

@@ -25,6 +25,10 @@ using namespace sockbench::test;
 class TestManyConnections final : public QObject {
     Q_OBJECT
 
+public:
+    TestManyConnections() = default;
+    Q_DISABLE_COPY_MOVE(TestManyConnections)
+
 private Q_SLOTS:
     void twoThousandConnectionsAndAQuickShutdown();
 };

@@ -22,6 +22,10 @@ using namespace sockbench::test;
 class TestTcp final : public QObject {
     Q_OBJECT
 
+public:
+    TestTcp() = default;
+    Q_DISABLE_COPY_MOVE(TestTcp)
+
 private Q_SLOTS:
     void workbenchToWorkbench();
     void workbenchListenerWithRawClient();

@@ -14,6 +14,10 @@ using namespace sockbench::test;
 class TestTcpClose final : public QObject {
     Q_OBJECT
 
+public:
+    TestTcpClose() = default;
+    Q_DISABLE_COPY_MOVE(TestTcpClose)
+
 private Q_SLOTS:
     void peerFinIsPeerClosedThenClosed();
     void peerResetIsReset();

@@ -41,6 +41,10 @@ WorkbenchConfig bigJournal() {
 class TestTcpTransfer final : public QObject {
     Q_OBJECT
 
+public:
+    TestTcpTransfer() = default;
+    Q_DISABLE_COPY_MOVE(TestTcpTransfer)
+
 private Q_SLOTS:
     void rawPeerToWorkbench64MiB();
     void workbenchToRawPeer64MiB();

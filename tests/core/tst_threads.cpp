@@ -23,6 +23,10 @@ using namespace sockbench::test;
 class TestThreads final : public QObject {
     Q_OBJECT
 
+public:
+    TestThreads() = default;
+    Q_DISABLE_COPY_MOVE(TestThreads)
+
 private Q_SLOTS:
     void reactorCountFollowsConfig();
     void signalsAreEmittedInTheWorkbenchThread();

@@ -42,6 +42,10 @@ qsizetype datagramSize(int i, int count) {
 class TestUdp final : public QObject {
     Q_OBJECT
 
+public:
+    TestUdp() = default;
+    Q_DISABLE_COPY_MOVE(TestUdp)
+
 private Q_SLOTS:
     void bindReportsPortAndCloses();
     void receiveRecordsTheSender();
@@ -333,8 +337,7 @@ void TestUdp::sendToUnresolvableHostFails() {
     QCOMPARE(stateOf(wb, id), stateName(EndpointState::Bound));
 }
 
-void TestUdp::sendToHostNameKeepsTheSocketBound()
-{
+void TestUdp::sendToHostNameKeepsTheSocketBound() {
     // A datagram's destination lookup belongs to that datagram, not to the socket's state.
     Workbench wb;
     QSignalSpy states(&wb, &Workbench::stateChanged);
