@@ -370,6 +370,12 @@ void TestTcp::sendToAllClientsReachesEach() {
     }
     QVERIFY(wb.send(wb.clientsOf(otherListener).value(0), "only you"));
     QCOMPARE(outsider->readExactly(8), QByteArray("only you"));
+
+    // Nobody to send to is not an error to crash on.
+    EndpointId empty = 0;
+    QVERIFY(startListener(wb, &empty).isValid());
+    QCOMPARE(wb.sendToAllClients(empty, "anyone?"), 0);
+    QCOMPARE(wb.sendToAllClients(987654, "anyone?"), 0);
 }
 
 void TestTcp::sendToUnknownIdFails() {

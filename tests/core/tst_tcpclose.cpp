@@ -5,6 +5,7 @@
 #include "testutil.h"
 #include "workbench.h"
 
+#include <QElapsedTimer>
 #include <QSignalSpy>
 #include <QTest>
 
@@ -26,6 +27,7 @@ private Q_SLOTS:
     void abortMakesThePeerSeeReset();
     void shutdownWriteHalfCloses();
     void closeOnListenerStopsIt();
+    void closeDoesNotWaitForeverForThePeersFin();
 };
 
 void TestTcpClose::peerFinIsPeerClosedThenClosed() {
@@ -246,6 +248,27 @@ void TestTcpClose::closeOnListenerStopsIt() {
     int error = 0;
     QVERIFY(!LoopbackPeer::connectTcp(at, &error));
     QCOMPARE(error, ECONNREFUSED);
+}
+
+void TestTcpClose::closeDoesNotWaitForeverForThePeersFin() {
+    // The peer reads our FIN but never sends its own: close() may wait "briefly", not forever.
+    Workbench wb;
+    QSignalSpy closed(&wb, &Workbench::closed);
+    auto rawListener = LoopbackPeer::listenTcp();
+    QVERIFY(rawListener);
+    const EndpointId client = connectAndWait(wb, rawListener->local());
+    QVERIFY(client != 0);
+    auto raw = rawListener->accept();
+    QVERIFY(raw);
+
+    QElapsedTimer timer;
+    timer.start();
+    wb.close(client);
+    QByteArray rest;
+    QCOMPARE(toText(raw->readToEnd(&rest)), toText(StreamEnd::Eof));
+    QTRY_COMPARE_WITH_TIMEOUT(emissionsFor(closed, client), 1, 10000);
+    QCOMPARE(stateOf(wb, client), stateName(EndpointState::Closed));
+    QVERIFY2(timer.elapsed() < 5000, qPrintable(QStringLiteral("close took %1 ms").arg(timer.elapsed())));
 }
 
 QTEST_GUILESS_MAIN(TestTcpClose)

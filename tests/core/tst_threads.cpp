@@ -33,6 +33,7 @@ private Q_SLOTS:
     void journalIsOrderedAndCountersMatchThePeers();
     void journalGrewIsCoalesced();
     void destructionDoesNotWaitForABlockedLookup();
+    void destructionWithUnsentDataIsQuick();
 };
 
 void TestThreads::reactorCountFollowsConfig() {
@@ -302,6 +303,39 @@ void TestThreads::destructionDoesNotWaitForABlockedLookup() {
     Workbench after;
     EndpointId listener = 0;
     QVERIFY(startListener(after, &listener).isValid());
+}
+
+void TestThreads::destructionWithUnsentDataIsQuick() {
+    // Peers that do not read, with megabytes queued for each: shutdown must not try to drain them.
+    auto rawListener = LoopbackPeer::listenTcp();
+    QVERIFY(rawListener);
+    auto wb = std::make_unique<Workbench>();
+    QSignalSpy written(wb.get(), &Workbench::bytesWritten);
+    std::vector<std::unique_ptr<LoopbackPeer>> peers;
+    std::vector<EndpointId> clients;
+    for (int i = 0; i < 4; ++i) {
+        const EndpointId client = connectAndWait(*wb, rawListener->local());
+        QVERIFY(client != 0);
+        clients.push_back(client);
+        peers.push_back(rawListener->accept());
+        QVERIFY(peers.back());
+        QVERIFY(wb->send(client, pattern(16 * 1024 * 1024, quint64(i))));
+    }
+    for (EndpointId client : clients)
+        QTRY_VERIFY(wb->info(client).queuedBytes > 0);
+
+    QElapsedTimer timer;
+    timer.start();
+    wb.reset();
+    const qint64 ms = timer.elapsed();
+    QVERIFY2(ms < 1000, qPrintable(QStringLiteral("destroying the Workbench took %1 ms").arg(ms)));
+    // The peers are released: each sees its stream end (after whatever the kernel already held).
+    for (auto &peer : peers) {
+        qint64 bytes = 0;
+        const StreamEnd end = peer->readToEnd([&](const char *, qsizetype n) { bytes += n; });
+        QVERIFY2(end == StreamEnd::Eof || end == StreamEnd::Reset, toText(end));
+        QVERIFY(bytes < 16 * 1024 * 1024);
+    }
 }
 
 QTEST_GUILESS_MAIN(TestThreads)
