@@ -253,6 +253,19 @@ QVariant ConnectionModel::data(const QModelIndex &index, int role) const {
     case Qt::ToolTipRole:
         if (column == StateColumn && !info.error.isEmpty())
             return info.error;
+        if (column == NameColumn) {
+            switch (info.kind) {
+            case EndpointKind::TcpListener:
+                return tr("TCP listener; its accepted connections are listed under it");
+            case EndpointKind::TcpConnection:
+                return info.listener != 0 ? tr("TCP connection accepted by listener #%1").arg(info.listener)
+                                          : tr("Outgoing TCP connection to %1:%2")
+                                                .arg(info.requestedHost)
+                                                .arg(info.requestedPort);
+            case EndpointKind::UdpSocket:
+                return tr("UDP socket");
+            }
+        }
         if (column == LocalColumn && info.kind == EndpointKind::TcpListener && info.local.isValid() &&
             (info.local.ip == QLatin1String("0.0.0.0") || info.local.ip == QLatin1String("::")))
             return tr("Listening on every interface: reachable from other machines");

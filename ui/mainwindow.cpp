@@ -95,6 +95,10 @@ MainWindow::MainWindow(const WorkbenchConfig &config, QWidget *parent)
     m_mainSplitter->setStretchFactor(0, 2);
     m_mainSplitter->setStretchFactor(1, 3);
     setCentralWidget(m_mainSplitter);
+    // First-run proportions; saved ones replace them in loadSettings().
+    m_mainSplitter->setSizes({640, 800});
+    m_leftSplitter->setSizes({560, 220});
+    m_rightSplitter->setSizes({500, 280});
 
     createMenusAndToolBar();
     createStatusBar();
@@ -257,12 +261,12 @@ QWidget *MainWindow::createConnectionsPanel() {
                                    m_abortAction, m_closeAllAction, m_clearClosedAction});
     QHeaderView *header = m_connectionsView->header();
     header->setStretchLastSection(false);
-    header->resizeSection(ConnectionModel::NameColumn, 150);
-    header->resizeSection(ConnectionModel::LocalColumn, 130);
-    header->resizeSection(ConnectionModel::PeerColumn, 130);
-    header->resizeSection(ConnectionModel::StateColumn, 170);
+    header->resizeSection(ConnectionModel::NameColumn, 135);
+    header->resizeSection(ConnectionModel::LocalColumn, 115);
+    header->resizeSection(ConnectionModel::PeerColumn, 115);
+    header->resizeSection(ConnectionModel::StateColumn, 150);
     for (int c = ConnectionModel::InColumn; c <= ConnectionModel::QueuedColumn; ++c)
-        header->resizeSection(c, 70);
+        header->resizeSection(c, 58);
     connect(m_connectionsView->selectionModel(), &QItemSelectionModel::currentRowChanged, this,
             &MainWindow::onConnectionSelectionChanged);
     // Accepted connections appear under their listener; show them without a click.
@@ -329,7 +333,7 @@ QWidget *MainWindow::createLogPanel() {
     columns->setStretchLastSection(true);
     columns->resizeSection(TrafficModel::NumberColumn, 70);
     columns->resizeSection(TrafficModel::TimeColumn, 200);
-    columns->resizeSection(TrafficModel::ConnectionColumn, 170);
+    columns->resizeSection(TrafficModel::ConnectionColumn, 185);
     columns->resizeSection(TrafficModel::DirectionColumn, 70);
     columns->resizeSection(TrafficModel::LengthColumn, 60);
 

@@ -91,11 +91,11 @@ QString stateText(EndpointState state, const QString &error) {
 QString kindText(EndpointKind kind, bool accepted) {
     switch (kind) {
     case EndpointKind::TcpListener:
-        return trState("TCP listener");
+        return trState("Listener");
     case EndpointKind::TcpConnection:
-        return accepted ? trState("Accepted") : trState("TCP connection");
+        return accepted ? trState("Accepted") : trState("Client");
     case EndpointKind::UdpSocket:
-        return trState("UDP socket");
+        return trState("UDP");
     }
     return {};
 }

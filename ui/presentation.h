@@ -17,7 +17,7 @@ QColor stateColor(EndpointState state);
 QIcon stateIcon(EndpointState state);
 /// Translated state name; Failed carries its reason ("Failed: Connection refused").
 QString stateText(EndpointState state, const QString &error = {});
-/// Translated endpoint kind ("TCP listener", "TCP connection", "UDP socket").
+/// Short translated endpoint kind for the name column ("Listener", "Client", "Accepted", "UDP").
 QString kindText(EndpointKind kind, bool accepted = false);
 
 /// "1,234" exact byte counts for the tables.
