@@ -8,7 +8,6 @@
 #include "workbench.h"
 
 #include <QElapsedTimer>
-#include <QScopeGuard>
 #include <QSignalSpy>
 #include <QTest>
 #include <QThread>
