@@ -16,7 +16,7 @@ namespace {
 
 constexpr quint32 MaxLineBytes = 96;
 constexpr quint64 HeadersPerSlice = 32768;
-constexpr qint64 PayloadBytesPerSlice = 8 * 1024 * 1024;
+constexpr qint64 PayloadBytesPerSlice = 4 * 1024 * 1024;
 constexpr int Margin = 4;
 
 } // namespace
@@ -24,7 +24,7 @@ constexpr int Margin = 4;
 ConversationView::ConversationView(const Journal *journal, QWidget *parent)
     : QAbstractScrollArea(parent)
     , m_journal(journal)
-    , m_payloads(32 * 1024 * 1024) {
+    , m_payloads(8 * 1024 * 1024) {
     setFont(QFontDatabase::systemFont(QFontDatabase::FixedFont));
     m_lineHeight = QFontMetrics(font()).height();
     m_scanTimer.setSingleShot(true);
@@ -81,10 +81,14 @@ void ConversationView::scanSlice() {
                 continue;
             const bool inbound = header.kind == RecordKind::DataIn;
             if (header.isEvicted()) {
-                m_lines.push_back({header.seq, 0, header.length, inbound, true});
+                m_lines.push_back({header.seq, header.length, 0, inbound, true});
                 continue;
             }
-            const QByteArray bytes = payloadOf(header.seq);
+            // Read directly: the paint cache is for what is on screen, not for the whole history.
+            Record full;
+            if (!m_journal->record(header.seq, &full, true))
+                continue;
+            const QByteArray &bytes = full.payload;
             payloadBudget -= bytes.size();
             // Break at each newline and at MaxLineBytes so a line never grows past the view.
             quint32 start = 0;
@@ -94,7 +98,7 @@ void ConversationView::scanSlice() {
                 const void *nl = std::memchr(bytes.constData() + start, '\n', limit);
                 const quint32 len =
                     nl ? quint32(static_cast<const char *>(nl) - bytes.constData() - start) + 1 : limit;
-                m_lines.push_back({header.seq, start, len, inbound, false});
+                m_lines.push_back({header.seq, start, quint16(len), inbound, false});
                 start += len;
             }
             if (payloadBudget <= 0)
@@ -126,7 +130,7 @@ QString ConversationView::lineText(qsizetype line) const {
         return {};
     const Line &l = m_lines[size_t(line)];
     if (l.evicted)
-        return tr("(%1 evicted by the journal budget)").arg(formatByteCount(l.length));
+        return tr("(%1 evicted by the journal budget)").arg(formatByteCount(l.offset));
     const QByteArray bytes = payloadOf(l.seq);
     return bytesToEscapedText(
         QByteArrayView(bytes).sliced(l.offset, std::min<qsizetype>(l.length, bytes.size() - l.offset)));
@@ -168,6 +172,7 @@ void ConversationView::paintEvent(QPaintEvent *) {
         painter.setPen(palette().color(QPalette::PlaceholderText));
         painter.drawText(QPoint(Margin, metrics.ascent() + Margin),
                          m_endpoints.isEmpty() ? tr("Select a connection to see its conversation")
+                         : isIndexing()        ? tr("Reading the journal…")
                                                : tr("No data on this connection yet"));
         return;
     }

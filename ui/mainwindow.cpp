@@ -262,9 +262,9 @@ QWidget *MainWindow::createConnectionsPanel() {
     QHeaderView *header = m_connectionsView->header();
     header->setStretchLastSection(false);
     header->resizeSection(ConnectionModel::NameColumn, 135);
-    header->resizeSection(ConnectionModel::LocalColumn, 115);
-    header->resizeSection(ConnectionModel::PeerColumn, 115);
-    header->resizeSection(ConnectionModel::StateColumn, 150);
+    header->resizeSection(ConnectionModel::LocalColumn, 110);
+    header->resizeSection(ConnectionModel::PeerColumn, 110);
+    header->resizeSection(ConnectionModel::StateColumn, 175);
     for (int c = ConnectionModel::InColumn; c <= ConnectionModel::QueuedColumn; ++c)
         header->resizeSection(c, 58);
     connect(m_connectionsView->selectionModel(), &QItemSelectionModel::currentRowChanged, this,
@@ -445,6 +445,12 @@ void MainWindow::wireWorkbench() {
     connect(wb, &Workbench::sendFailed, this, [this](EndpointId id, const QString &reason) {
         m_composer->showMessage(tr("Send on #%1 failed: %2").arg(id).arg(reason), true);
     });
+    // A listener's filter and conversation cover its clients, including ones accepted later.
+    connect(wb, &Workbench::connectionAccepted, this,
+            [this](EndpointId, EndpointId listener, const NetAddress &, const NetAddress &) {
+                if (listener != 0 && listener == selectedEndpoint())
+                    onConnectionSelectionChanged();
+            });
     connect(wb, &Workbench::stateChanged, this, [this](EndpointId id) {
         if (id == selectedEndpoint())
             updateActions();

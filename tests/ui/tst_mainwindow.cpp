@@ -150,7 +150,7 @@ void TestMainWindow::textMessageReachesAcceptedConnection() {
     QTRY_COMPARE(m_ui->cell(accepted, ConnectionModel::InColumn), QStringLiteral("14"));
     QTRY_COMPARE(m_ui->cell(client, ConnectionModel::OutColumn), QStringLiteral("14"));
     QTRY_VERIFY(m_ui->logShows(accepted, true, QStringLiteral("Hello, server!")));
-    QVERIFY(m_ui->logShows(client, false, QStringLiteral("Hello, server!")));
+    QTRY_VERIFY(m_ui->logShows(client, false, QStringLiteral("Hello, server!")));
 }
 
 void TestMainWindow::hexModeSendsExactBytes() {
@@ -218,7 +218,7 @@ void TestMainWindow::invalidHexIsMarkedAndNothingIsSent() {
     QVERIFY(m_ui->sendButton()->isEnabled());
     QTest::mouseClick(m_ui->sendButton(), Qt::LeftButton);
     QTRY_COMPARE(m_ui->cell(accepted, ConnectionModel::InColumn), QStringLiteral("2"));
-    QCOMPARE(m_ui->cell(client, ConnectionModel::OutColumn), QStringLiteral("2"));
+    QTRY_COMPARE(m_ui->cell(client, ConnectionModel::OutColumn), QStringLiteral("2"));
 }
 
 void TestMainWindow::echoListenerSendsMessageBack() {
@@ -235,7 +235,7 @@ void TestMainWindow::echoListenerSendsMessageBack() {
     QTest::mouseClick(m_ui->sendButton(), Qt::LeftButton);
 
     QTRY_VERIFY(m_ui->logShows(client, true, QStringLiteral("ping\\n")));
-    QVERIFY(m_ui->logShows(client, false, QStringLiteral("ping\\n")));
+    QTRY_VERIFY(m_ui->logShows(client, false, QStringLiteral("ping\\n")));
     QTRY_COMPARE(m_ui->cell(client, ConnectionModel::InColumn), QStringLiteral("5"));
     for (const auto &row : m_ui->logRows())
         QCOMPARE(row.endpoint, client);
@@ -337,11 +337,12 @@ void TestMainWindow::greetingArrivesFirst() {
     QVERIFY(client != 0);
     QTRY_COMPARE(m_ui->cell(client, ConnectionModel::StateColumn), QStringLiteral("Connected"));
 
+    // The greeting comes without the client sending anything; a reply sent after it is logged after it.
+    QTRY_VERIFY(m_ui->logShows(client, true, QStringLiteral("Welcome!\\r\\n")));
     m_ui->selectRow(client);
     m_ui->typeInComposer(QStringLiteral("hi"));
     QTest::mouseClick(m_ui->sendButton(), Qt::LeftButton);
     QTRY_VERIFY(m_ui->logShows(client, false, QStringLiteral("hi")));
-    QTRY_VERIFY(m_ui->logShows(client, true, QStringLiteral("Welcome!\\r\\n")));
     // The client's first data record is the greeting, inbound.
     const auto rows = m_ui->logRows();
     const auto first = std::find_if(rows.begin(), rows.end(), [&](const auto &row) {
