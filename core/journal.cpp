@@ -51,6 +51,15 @@ Journal::Entry &Journal::entryLocked(quint64 seq) const
 
 quint32 Journal::internPeerLocked(const NetAddress &peer)
 {
+    // A burst usually comes from one sender: skip the hash (and the key's formatting) for a repeat.
+    if (m_lastPeerIndex && m_peers[m_lastPeerIndex] == peer)
+        return m_lastPeerIndex;
+    m_lastPeerIndex = internSlowLocked(peer);
+    return m_lastPeerIndex;
+}
+
+quint32 Journal::internSlowLocked(const NetAddress &peer)
+{
     const QString key = peer.toString();
     auto it = m_peerIndex.constFind(key);
     if (it != m_peerIndex.constEnd())

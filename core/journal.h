@@ -107,6 +107,7 @@ private:
     const Block *findBlockLocked(quint64 offset) const;
     Entry &entryLocked(quint64 seq) const;
     quint32 internPeerLocked(const NetAddress &peer);
+    quint32 internSlowLocked(const NetAddress &peer);
     void fillLocked(quint64 seq, Record *out, bool withPayload) const;
     quint64 appendLocked(EndpointId endpoint, RecordKind kind, quint8 flags, const char *data, quint32 length,
                          quint32 originalLength, quint32 peerIndex);
@@ -124,6 +125,7 @@ private:
     qint64 m_lastTimeNs = 0;
     std::vector<NetAddress> m_peers;  ///< interned datagram peers; index 0 is "none"
     QHash<QString, quint32> m_peerIndex;
+    quint32 m_lastPeerIndex = 0;
     std::unordered_map<EndpointId, Counters> m_counters;
     Counters m_totals;
 };

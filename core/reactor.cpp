@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cstring>
 #include <ctime>
 #include <deque>
 
@@ -378,8 +379,10 @@ void Reactor::finish(Sock &s, EndpointState state, const QString &detail, bool r
     }
     if (recordEvent)
         event(id, detail.isEmpty() ? toString(state) : detail);
-    // A final progress report so the UI's queued column does not freeze at a stale value.
-    if (m_dirtyWritten.erase(id) && s.kind == EndpointKind::TcpConnection) {
+    // A final progress report so the UI's queued column does not freeze at a stale value: the
+    // queue dies with the socket, whether or not anything was written since the last report.
+    const bool dirty = m_dirtyWritten.erase(id) > 0;
+    if (s.kind == EndpointKind::TcpConnection && (dirty || s.queued > 0)) {
         const quint64 written = s.written;
         notify([id, written](Workbench *wb) { wb->onBytesWritten(id, written, 0); });
     }
@@ -387,14 +390,16 @@ void Reactor::finish(Sock &s, EndpointState state, const QString &detail, bool r
     m_socks.erase(id);
 }
 
-void Reactor::resolveThen(EndpointId id, const QString &host, quint16 port, int family,
+void Reactor::resolveThen(EndpointId id, const QString &host, quint16 port, int family, Lookup lookup,
                           std::function<void(const Resolver::Result &)> then)
 {
     if (toSockaddr(host, port)) {
         then({{NetAddress{host, port}}, {}});
         return;
     }
-    notify([id, host](Workbench *wb) { wb->onResolving(id, host); });
+    // A datagram's destination is looked up while its socket stays Bound; only set-up lookups are a state.
+    if (lookup == Lookup::SetsUp)
+        notify([id, host](Workbench *wb) { wb->onResolving(id, host); });
     // getaddrinfo blocks; run it on a thread of its own so neither the GUI nor this loop waits.
     // The thread holds the shared state, so a hanging lookup cannot outlive what it posts to.
     std::thread([shared = m_shared, index = m_index, host, port, family, then = std::move(then)]() mutable {
@@ -413,7 +418,7 @@ void Reactor::listenTcp(EndpointId id, const QString &host, quint16 port, const 
     sock->kind = EndpointKind::TcpListener;
     sock->listenerOptions = options;
     m_socks.emplace(id, std::move(sock));
-    resolveThen(id, host, port, AF_UNSPEC, [this, id](const Resolver::Result &r) {
+    resolveThen(id, host, port, AF_UNSPEC, Lookup::SetsUp, [this, id](const Resolver::Result &r) {
         Sock *s = find(id);
         if (!s)
             return; // closed while resolving
@@ -535,7 +540,7 @@ void Reactor::connectTcp(EndpointId id, const QString &host, quint16 port, const
     m_socks.emplace(id, std::move(sock));
     if (options.timeoutMs > 0)
         addTimer(s, TimerKind::ConnectTimeout, options.timeoutMs);
-    resolveThen(id, host, port, AF_UNSPEC, [this, id](const Resolver::Result &r) {
+    resolveThen(id, host, port, AF_UNSPEC, Lookup::SetsUp, [this, id](const Resolver::Result &r) {
         Sock *s = find(id);
         if (!s)
             return; // cancelled or timed out while resolving
@@ -857,7 +862,7 @@ void Reactor::bindUdp(EndpointId id, const QString &host, quint16 port, const Ud
     sock->udpOptions = options;
     sock->udpOptions.maxDatagramBytes = std::clamp(options.maxDatagramBytes, 1, 65536);
     m_socks.emplace(id, std::move(sock));
-    resolveThen(id, host, port, AF_UNSPEC, [this, id](const Resolver::Result &r) {
+    resolveThen(id, host, port, AF_UNSPEC, Lookup::SetsUp, [this, id](const Resolver::Result &r) {
         Sock *s = find(id);
         if (!s)
             return;
@@ -931,7 +936,14 @@ void Reactor::readDatagrams(Sock &s)
             return;
         }
         for (int i = 0; i < n; ++i) {
-            const NetAddress peer = fromSockaddr(reinterpret_cast<const sockaddr *>(&from[i]));
+            // Formatting the sender costs more than the rest; a burst repeats the same one.
+            const socklen_t nameLength = msgs[i].msg_hdr.msg_namelen;
+            if (nameLength != m_lastFromLength || std::memcmp(&from[i], &m_lastFrom, nameLength) != 0) {
+                std::memcpy(&m_lastFrom, &from[i], nameLength);
+                m_lastFromLength = nameLength;
+                m_lastFromAddress = fromSockaddr(reinterpret_cast<const sockaddr *>(&from[i]));
+            }
+            const NetAddress &peer = m_lastFromAddress;
             const quint32 wire = msgs[i].msg_len;
             const quint32 kept = std::min<quint32>(wire, quint32(slot));
             m_journal.appendData(s.id, RecordKind::DataIn, static_cast<const char *>(iov[i].iov_base), kept,
@@ -955,7 +967,7 @@ void Reactor::sendDatagram(EndpointId id, const QString &host, quint16 port, con
         return;
     }
     const int family = s->udpOptions.dualStack ? AF_UNSPEC : s->v6 ? AF_INET6 : AF_INET;
-    resolveThen(id, host, port, family, [this, id, bytes](const Resolver::Result &r) {
+    resolveThen(id, host, port, family, Lookup::Destination, [this, id, bytes](const Resolver::Result &r) {
                     Sock *s = find(id);
                     if (!s)
                         return;

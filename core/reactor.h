@@ -6,6 +6,8 @@
 #include "journal.h"
 #include "resolver.h"
 
+#include <sys/socket.h>
+
 #include <atomic>
 #include <functional>
 #include <map>
@@ -96,7 +98,8 @@ private:
 
     Sock *find(EndpointId id);
     void watch(Sock &s, quint32 events);
-    void resolveThen(EndpointId id, const QString &host, quint16 port, int family,
+    enum class Lookup : quint8 { SetsUp, Destination };
+    void resolveThen(EndpointId id, const QString &host, quint16 port, int family, Lookup lookup,
                      std::function<void(const Resolver::Result &)> then);
 
     void startListening(Sock &s, const NetAddress &address);
@@ -142,6 +145,9 @@ private:
     bool m_unannounced = false;
     std::vector<char> m_readBuffer;
     std::vector<char> m_udpBuffer;
+    sockaddr_storage m_lastFrom{};
+    socklen_t m_lastFromLength = 0;
+    NetAddress m_lastFromAddress;
 };
 
 } // namespace sockbench
