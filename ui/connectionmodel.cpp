@@ -59,6 +59,7 @@ void ConnectionModel::addEndpoint(EndpointId id) {
     beginInsertRows(parentId == 0 ? QModelIndex() : indexOf(parentId), row, row);
     siblings.push_back(id);
     m_parentOf.insert(id, parentId);
+    m_rowOf.insert(id, row);
     endInsertRows();
 }
 
@@ -108,6 +109,11 @@ bool ConnectionModel::isRemovable(EndpointId id) const {
     return std::all_of(it->begin(), it->end(), [this](EndpointId child) { return isRemovable(child); });
 }
 
+void ConnectionModel::renumber(const std::vector<EndpointId> &siblings) {
+    for (size_t i = 0; i < siblings.size(); ++i)
+        m_rowOf.insert(siblings[i], int(i));
+}
+
 void ConnectionModel::clearClosed() {
     QList<EndpointId> forgotten;
     // Children first, so a listener whose clients are all gone can go too.
@@ -121,6 +127,8 @@ void ConnectionModel::clearClosed() {
             beginRemoveRows(parentIndex, row, row);
             kids.erase(kids.begin() + row);
             m_parentOf.remove(child);
+            m_rowOf.remove(child);
+            renumber(kids);
             endRemoveRows();
             forgotten.append(child);
         }
@@ -133,9 +141,13 @@ void ConnectionModel::clearClosed() {
         beginRemoveRows({}, row, row);
         m_top.erase(m_top.begin() + row);
         m_parentOf.remove(id);
+        m_rowOf.remove(id);
         m_children.remove(id);
-        for (EndpointId child : kids)
+        for (EndpointId child : kids) {
             m_parentOf.remove(child);
+            m_rowOf.remove(child);
+        }
+        renumber(m_top);
         endRemoveRows();
         forgotten.append(id);
         for (EndpointId child : kids)
@@ -149,13 +161,7 @@ QModelIndex ConnectionModel::indexOf(EndpointId id, int column) const {
     auto it = m_parentOf.constFind(id);
     if (it == m_parentOf.constEnd())
         return {};
-    const auto *siblings = childrenOf(*it);
-    if (!siblings)
-        return {};
-    const auto pos = std::find(siblings->begin(), siblings->end(), id);
-    if (pos == siblings->end())
-        return {};
-    return createIndex(int(pos - siblings->begin()), column, quintptr(*it));
+    return createIndex(m_rowOf.value(id), column, quintptr(*it));
 }
 
 EndpointId ConnectionModel::endpointAt(const QModelIndex &index) const {

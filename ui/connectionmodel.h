@@ -61,11 +61,13 @@ private:
     std::vector<EndpointId> &childrenOf(EndpointId parentId);
     const std::vector<EndpointId> *childrenOf(EndpointId parentId) const;
     bool isRemovable(EndpointId id) const;
+    void renumber(const std::vector<EndpointId> &siblings);
 
     Workbench *m_workbench;
     std::vector<EndpointId> m_top;
     QHash<EndpointId, std::vector<EndpointId>> m_children;
     QHash<EndpointId, EndpointId> m_parentOf; ///< 0 for top-level rows
+    QHash<EndpointId, int> m_rowOf;           ///< row among its siblings: thousands of clients stay O(1)
     QTimer m_counterTimer;                    ///< coalesces counter repaints while traffic flows
 };
 

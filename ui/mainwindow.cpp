@@ -96,7 +96,7 @@ MainWindow::MainWindow(const WorkbenchConfig &config, QWidget *parent)
     m_mainSplitter->setStretchFactor(1, 3);
     setCentralWidget(m_mainSplitter);
     // First-run proportions; saved ones replace them in loadSettings().
-    m_mainSplitter->setSizes({640, 800});
+    m_mainSplitter->setSizes({700, 740});
     m_leftSplitter->setSizes({560, 220});
     m_rightSplitter->setSizes({500, 280});
 
@@ -110,6 +110,12 @@ MainWindow::MainWindow(const WorkbenchConfig &config, QWidget *parent)
     loadSettings();
     updateActions();
     m_composer->setTarget(0);
+    m_actionsTimer.setSingleShot(true);
+    m_actionsTimer.setInterval(0);
+    connect(&m_actionsTimer, &QTimer::timeout, this, &MainWindow::updateActions);
+    m_selectionRefreshTimer.setSingleShot(true);
+    m_selectionRefreshTimer.setInterval(200);
+    connect(&m_selectionRefreshTimer, &QTimer::timeout, this, &MainWindow::onConnectionSelectionChanged);
     m_rateClock.start();
     m_statusTimer.setInterval(500);
     connect(&m_statusTimer, &QTimer::timeout, this, &MainWindow::updateStatus);
@@ -261,10 +267,10 @@ QWidget *MainWindow::createConnectionsPanel() {
                                    m_abortAction, m_closeAllAction, m_clearClosedAction});
     QHeaderView *header = m_connectionsView->header();
     header->setStretchLastSection(false);
-    header->resizeSection(ConnectionModel::NameColumn, 135);
-    header->resizeSection(ConnectionModel::LocalColumn, 110);
-    header->resizeSection(ConnectionModel::PeerColumn, 110);
-    header->resizeSection(ConnectionModel::StateColumn, 175);
+    header->resizeSection(ConnectionModel::NameColumn, 145);
+    header->resizeSection(ConnectionModel::LocalColumn, 108);
+    header->resizeSection(ConnectionModel::PeerColumn, 108);
+    header->resizeSection(ConnectionModel::StateColumn, 170);
     for (int c = ConnectionModel::InColumn; c <= ConnectionModel::QueuedColumn; ++c)
         header->resizeSection(c, 58);
     connect(m_connectionsView->selectionModel(), &QItemSelectionModel::currentRowChanged, this,
@@ -273,9 +279,9 @@ QWidget *MainWindow::createConnectionsPanel() {
     connect(m_connectionModel, &QAbstractItemModel::rowsInserted, this, [this](const QModelIndex &parent) {
         if (parent.isValid())
             m_connectionsView->expand(parent);
-        updateActions();
+        scheduleUpdateActions();
     });
-    connect(m_connectionModel, &QAbstractItemModel::dataChanged, this, &MainWindow::updateActions);
+    connect(m_connectionModel, &QAbstractItemModel::dataChanged, this, &MainWindow::scheduleUpdateActions);
     return m_connectionsView;
 }
 
@@ -331,11 +337,11 @@ QWidget *MainWindow::createLogPanel() {
     rows->setDefaultSectionSize(QFontMetrics(m_trafficView->font()).height() + 4);
     QHeaderView *columns = m_trafficView->horizontalHeader();
     columns->setStretchLastSection(true);
-    columns->resizeSection(TrafficModel::NumberColumn, 70);
-    columns->resizeSection(TrafficModel::TimeColumn, 200);
-    columns->resizeSection(TrafficModel::ConnectionColumn, 185);
-    columns->resizeSection(TrafficModel::DirectionColumn, 70);
-    columns->resizeSection(TrafficModel::LengthColumn, 60);
+    columns->resizeSection(TrafficModel::NumberColumn, 60);
+    columns->resizeSection(TrafficModel::TimeColumn, 192);
+    columns->resizeSection(TrafficModel::ConnectionColumn, 175);
+    columns->resizeSection(TrafficModel::DirectionColumn, 62);
+    columns->resizeSection(TrafficModel::LengthColumn, 55);
 
     auto *layout = new QVBoxLayout(panel);
     layout->setContentsMargins(2, 2, 2, 2);
@@ -383,7 +389,7 @@ QWidget *MainWindow::createDetailPane() {
     m_hexView->setObjectName(QStringLiteral("hexView"));
     m_recordLabel = new QLabel(tr("No record selected"), bytesPage);
     m_recordLabel->setObjectName(QStringLiteral("recordLabel"));
-    auto *copyHex = new QPushButton(tr("Copy he&x"), bytesPage);
+    auto *copyHex = new QPushButton(tr("Cop&y hex"), bytesPage);
     copyHex->setObjectName(QStringLiteral("copyHexButton"));
     copyHex->setToolTip(tr("Copy the selected bytes (or all) as hex"));
     auto *copyText = new QPushButton(tr("Copy te&xt"), bytesPage);
@@ -409,7 +415,7 @@ QWidget *MainWindow::createDetailPane() {
     m_conversationView->setObjectName(QStringLiteral("conversationView"));
 
     m_detailTabs->addTab(bytesPage, tr("&Bytes"));
-    m_detailTabs->addTab(m_conversationView, tr("Con&versation"));
+    m_detailTabs->addTab(m_conversationView, tr("Conversa&tion"));
     return m_detailTabs;
 }
 
@@ -448,8 +454,8 @@ void MainWindow::wireWorkbench() {
     // A listener's filter and conversation cover its clients, including ones accepted later.
     connect(wb, &Workbench::connectionAccepted, this,
             [this](EndpointId, EndpointId listener, const NetAddress &, const NetAddress &) {
-                if (listener != 0 && listener == selectedEndpoint())
-                    onConnectionSelectionChanged();
+                if (listener != 0 && listener == selectedEndpoint() && !m_selectionRefreshTimer.isActive())
+                    m_selectionRefreshTimer.start();
             });
     connect(wb, &Workbench::stateChanged, this, [this](EndpointId id) {
         if (id == selectedEndpoint())
@@ -615,6 +621,11 @@ void MainWindow::onTrafficCurrentChanged() {
                 .arg(formatByteCount(record.length)));
     else
         m_hexView->setData(record.payload);
+}
+
+void MainWindow::scheduleUpdateActions() {
+    if (!m_actionsTimer.isActive())
+        m_actionsTimer.start();
 }
 
 void MainWindow::updateActions() {

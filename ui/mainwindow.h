@@ -68,6 +68,7 @@ private:
     void onSearchChanged();
     void applyConnectionFilter();
     void updateActions();
+    void scheduleUpdateActions();
     void updateStatus();
     void closeSelected();
     void abortSelected();
@@ -114,6 +115,8 @@ private:
     QAction *m_quitAction = nullptr;
 
     QTimer m_statusTimer;
+    QTimer m_actionsTimer;          ///< coalesces action updates during bursts of accepts
+    QTimer m_selectionRefreshTimer; ///< coalesces filter rebuilds when a selected listener accepts
     QTimer m_searchTimer;
     QElapsedTimer m_rateClock;
     quint64 m_lastBytesIn = 0;
