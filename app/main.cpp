@@ -1,16 +1,23 @@
+#include "benchprobe.h"
+#include "cli.h"
 #include "mainwindow.h"
 #include "workbench.h"
 
 #include <QApplication>
 
-int main(int argc, char *argv[])
-{
+int main(int argc, char *argv[]) {
+    // A verb runs headless (QCoreApplication, no display); nothing but Qt's own options opens the window.
+    if (sockbench::isCommandLineInvocation(argc, argv))
+        return sockbench::runCommandLine(argc, argv);
+
     sockbench::raiseOpenFileLimit();
     QApplication app(argc, argv);
     QApplication::setApplicationName(QStringLiteral("Sockbench"));
     QApplication::setOrganizationName(QStringLiteral("Sockbench"));
     QApplication::setApplicationVersion(QStringLiteral(SOCKBENCH_VERSION));
     sockbench::MainWindow window;
+    // The benchmark (scripts/bench) measures the real window through this; inert otherwise.
+    sockbench::BenchProbe::attachIfRequested(&window);
     window.show();
     return QApplication::exec();
 }

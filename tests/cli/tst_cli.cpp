@@ -1,0 +1,673 @@
+// The real sockbench binary, run as scripts run it: no display, real loopback peers in this
+// process (Qt's own sockets, so the engine is checked by something other than itself).
+
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QProcess>
+#include <QSignalSpy>
+#include <QTcpServer>
+#include <QTcpSocket>
+#include <QTemporaryFile>
+#include <QTest>
+#include <QUdpSocket>
+
+#include <csignal>
+#include <memory>
+#include <sys/socket.h>
+
+namespace {
+
+constexpr int kTimeoutMs = 15000;
+
+/// One run of the binary. Finished runs are waited for with the event loop turning, so that
+/// the peers in this process keep working.
+class Cli final {
+public:
+    explicit Cli(const QStringList &arguments, const QProcessEnvironment &extra = {}) {
+        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+        // No display at all: a QGuiApplication would abort here, so a passing run proves the
+        // verbs are headless.
+        env.remove(QStringLiteral("DISPLAY"));
+        env.remove(QStringLiteral("WAYLAND_DISPLAY"));
+        env.insert(QStringLiteral("QT_QPA_PLATFORM"), QStringLiteral("xcb"));
+        for (const QString &key : extra.keys())
+            env.insert(key, extra.value(key));
+        m_process.setProcessEnvironment(env);
+        QObject::connect(&m_process, &QProcess::readyReadStandardOutput,
+                         [this] { m_out += m_process.readAllStandardOutput(); });
+        QObject::connect(&m_process, &QProcess::readyReadStandardError,
+                         [this] { m_err += m_process.readAllStandardError(); });
+        m_process.start(qEnvironmentVariable("SOCKBENCH_BINARY"), arguments);
+    }
+    ~Cli() {
+        if (m_process.state() != QProcess::NotRunning) {
+            m_process.kill();
+            m_process.waitForFinished(5000);
+        }
+    }
+    Q_DISABLE_COPY_MOVE(Cli)
+
+    QProcess &process() { return m_process; }
+    bool started() { return m_process.waitForStarted(kTimeoutMs); }
+    /// Writes to the process's stdin and waits until the pipe took it all.
+    void write(const QByteArray &bytes) {
+        m_process.write(bytes);
+        while (m_process.bytesToWrite() > 0 && m_process.waitForBytesWritten(kTimeoutMs)) {
+        }
+    }
+    void closeInput() { m_process.closeWriteChannel(); }
+    void signal(int number) { ::kill(pid_t(m_process.processId()), number); }
+
+    /// Waits (event loop running) until the process has ended; false on timeout.
+    bool finish() {
+        if (m_process.state() != QProcess::NotRunning) {
+            QSignalSpy spy(&m_process, &QProcess::finished);
+            if (!spy.wait(kTimeoutMs))
+                return false;
+        }
+        m_out += m_process.readAllStandardOutput();
+        m_err += m_process.readAllStandardError();
+        return true;
+    }
+    int exitCode() const {
+        return m_process.exitStatus() == QProcess::NormalExit ? m_process.exitCode() : -1;
+    }
+    const QByteArray &out() const { return m_out; }
+    const QByteArray &err() const { return m_err; }
+    QList<QByteArray> errLines() const { return m_err.trimmed().split('\n'); }
+
+    /// The port from "listening on ADDRESS:PORT", waiting for it to appear; 0 if it did not.
+    quint16 listeningPort() {
+        (void)QTest::qWaitFor(
+            [this] { return m_err.contains('\n') || m_process.state() == QProcess::NotRunning; }, kTimeoutMs);
+        const QByteArray first = errLines().value(0);
+        if (!first.startsWith("listening on "))
+            return 0;
+        return quint16(first.mid(first.lastIndexOf(':') + 1).toUInt());
+    }
+    QByteArray listeningAddress() const { return errLines().value(0).mid(int(sizeof("listening on ")) - 1); }
+
+    /// The --stats object, which must be the last line on stderr.
+    QJsonObject stats() const {
+        const QJsonDocument doc = QJsonDocument::fromJson(errLines().value(errLines().size() - 1));
+        return doc.object();
+    }
+
+private:
+    QProcess m_process;
+    QByteArray m_out;
+    QByteArray m_err;
+};
+
+#define CLI_FINISH(cli) QVERIFY2((cli).finish(), "sockbench did not end: " + (cli).err())
+
+/// Reads from a QTcpSocket until `n` bytes arrived.
+QByteArray readExactly(QTcpSocket *socket, qsizetype n) {
+    QByteArray data;
+    QElapsedTimer clock;
+    clock.start();
+    while (data.size() < n && clock.elapsed() < kTimeoutMs) {
+        if (socket->bytesAvailable() == 0 && !socket->waitForReadyRead(kTimeoutMs - int(clock.elapsed())))
+            break;
+        data += socket->read(n - data.size());
+    }
+    return data;
+}
+
+std::unique_ptr<QTcpSocket> connectTo(quint16 port, const QHostAddress &host = QHostAddress::LocalHost) {
+    auto socket = std::make_unique<QTcpSocket>();
+    socket->connectToHost(host, port);
+    if (!socket->waitForConnected(kTimeoutMs))
+        return nullptr;
+    return socket;
+}
+
+} // namespace
+
+class TestCli final : public QObject {
+    Q_OBJECT
+
+private Q_SLOTS:
+    void initTestCase();
+    void helpAndVersion_data();
+    void helpAndVersion();
+    void usageErrorsExitTwo_data();
+    void usageErrorsExitTwo();
+    void badPayloadConnectsNothing();
+    void listenAddressForms_data();
+    void listenAddressForms();
+    void listenRawFromSeveralClients();
+    void listenEcho();
+    void listenGreet();
+    void listenHexDump();
+    void listenLogLines();
+    void listenQuietStillCounts();
+    void listenStopsOnSigint();
+    void listenDuration();
+    void listenUdp();
+    void listenUdpEcho();
+    void listenAddressInUseExitsOne();
+    void connectSendText();
+    void connectSendHexAndFile();
+    void connectRepeatInterval();
+    void connectStdin();
+    void connectStdinCrlf();
+    void connectWaitThenClose();
+    void connectHostName();
+    void connectUdpSendAndWait();
+    void connectUdpStdinLines();
+    void connectRefusedExitsOne();
+    void connectUnknownHostExitsOne();
+    void noVerbOpensTheWindow();
+};
+
+void TestCli::initTestCase() {
+    QVERIFY2(QFile::exists(qEnvironmentVariable("SOCKBENCH_BINARY")),
+             "SOCKBENCH_BINARY must name the binary");
+}
+
+void TestCli::helpAndVersion_data() {
+    QTest::addColumn<QStringList>("arguments");
+    QTest::addColumn<QByteArray>("expected");
+    QTest::newRow("program") << QStringList{"--help"}
+                             << QByteArray("sockbench listen  [OPTIONS] ADDRESS:PORT");
+    QTest::newRow("help verb") << QStringList{"help", "connect"} << QByteArray("Usage: sockbench connect");
+    QTest::newRow("listen") << QStringList{"listen", "--help"}
+                            << QByteArray("Usage: sockbench listen [--udp]");
+    QTest::newRow("connect") << QStringList{"connect", "-h"} << QByteArray("--send-hex HEX");
+    QTest::newRow("version") << QStringList{"--version"} << QByteArray("sockbench 0.");
+}
+
+void TestCli::helpAndVersion() {
+    QFETCH(QStringList, arguments);
+    QFETCH(QByteArray, expected);
+    Cli cli(arguments);
+    CLI_FINISH(cli);
+    QCOMPARE(cli.exitCode(), 0);
+    QVERIFY2(cli.out().contains(expected), cli.out());
+    QVERIFY2(cli.err().isEmpty(), cli.err());
+}
+
+void TestCli::usageErrorsExitTwo_data() {
+    QTest::addColumn<QStringList>("arguments");
+    QTest::addColumn<QByteArray>("expected");
+    QTest::newRow("bad port") << QStringList{"listen", "127.0.0.1:70000"} << QByteArray("70000");
+    QTest::newRow("missing port") << QStringList{"connect", "localhost"} << QByteArray("missing port");
+    QTest::newRow("missing address") << QStringList{"connect", "--send", "x"}
+                                     << QByteArray("missing HOST:PORT");
+    QTest::newRow("unknown option") << QStringList{"listen", "--bogus", ":0"} << QByteArray("unknown option");
+    QTest::newRow("unknown command") << QStringList{"frobnicate"} << QByteArray("unknown command");
+    QTest::newRow("unknown program option") << QStringList{"--bogus"} << QByteArray("unknown option");
+}
+
+void TestCli::usageErrorsExitTwo() {
+    QFETCH(QStringList, arguments);
+    QFETCH(QByteArray, expected);
+    Cli cli(arguments);
+    CLI_FINISH(cli);
+    QCOMPARE(cli.exitCode(), 2);
+    QVERIFY(cli.out().isEmpty());
+    const QList<QByteArray> lines = cli.errLines();
+    QCOMPARE(lines.size(), 2); // the error, then the one-line hint
+    QVERIFY2(lines.at(0).contains(expected), lines.at(0));
+    QVERIFY2(lines.at(1).startsWith("Try 'sockbench") && lines.at(1).contains("--help"), lines.at(1));
+}
+
+void TestCli::badPayloadConnectsNothing() {
+    QTcpServer server;
+    QVERIFY(server.listen(QHostAddress::LocalHost, 0));
+    const QString where = QStringLiteral("127.0.0.1:%1").arg(server.serverPort());
+    for (const QStringList &payload : {QStringList{"--send-hex", "41 4g"}, QStringList{"--send", "ok\\q"}}) {
+        Cli cli(QStringList{"connect"} + payload + QStringList{where});
+        CLI_FINISH(cli);
+        QCOMPARE(cli.exitCode(), 2);
+        QVERIFY2(cli.err().contains(payload.first().toUtf8()), cli.err());
+    }
+    // The process is gone: a connection it had made would be queued in the kernel by now.
+    QVERIFY(!server.waitForNewConnection(0));
+    QVERIFY(!server.hasPendingConnections());
+}
+
+void TestCli::listenAddressForms_data() {
+    QTest::addColumn<QString>("where");
+    QTest::addColumn<QByteArray>("prefix");
+    QTest::newRow("v4") << "127.0.0.1:0" << QByteArray("127.0.0.1:");
+    QTest::newRow("v6") << "[::1]:0" << QByteArray("[::1]:");
+    QTest::newRow("localhost") << "localhost:0" << QByteArray();
+    QTest::newRow(":0") << ":0" << QByteArray("127.0.0.1:");
+    QTest::newRow("bare 0") << "0" << QByteArray("127.0.0.1:");
+}
+
+void TestCli::listenAddressForms() {
+    QFETCH(QString, where);
+    QFETCH(QByteArray, prefix);
+    Cli cli({"listen", where});
+    const quint16 port = cli.listeningPort();
+    QVERIFY2(port != 0, cli.err());
+    const QByteArray address = cli.listeningAddress();
+    if (prefix.isEmpty())
+        QVERIFY2(address.startsWith("127.0.0.1:") || address.startsWith("[::1]:"), address);
+    else
+        QVERIFY2(address.startsWith(prefix), address);
+    // It really listens there.
+    const QHostAddress host(
+        QString::fromLatin1(address.left(address.lastIndexOf(':'))).remove(u'[').remove(u']'));
+    QVERIFY(connectTo(port, host));
+    cli.process().terminate();
+    CLI_FINISH(cli);
+    QCOMPARE(cli.exitCode(), 0);
+}
+
+void TestCli::listenRawFromSeveralClients() {
+    Cli cli({"listen", "--stats", ":0"});
+    const quint16 port = cli.listeningPort();
+    QVERIFY2(port, cli.err());
+    for (const QByteArray &message : {QByteArray("first\n"), QByteArray("second\x00\xff\n", 9)}) {
+        auto client = connectTo(port);
+        QVERIFY(client);
+        client->write(message);
+        client->disconnectFromHost();
+        QTRY_VERIFY_WITH_TIMEOUT(cli.out().contains(message), kTimeoutMs);
+    }
+    cli.process().terminate();
+    CLI_FINISH(cli);
+    QCOMPARE(cli.exitCode(), 0);
+    QCOMPARE(cli.out(), QByteArray("first\nsecond\x00\xff\n", 15));
+    QVERIFY(cli.errLines().first().startsWith("listening on 127.0.0.1:"));
+    const QJsonObject stats = cli.stats();
+    QVERIFY2(!stats.isEmpty(), cli.err());
+    QCOMPARE(stats.value("connections").toInt(), 2);
+    QCOMPARE(stats.value("bytes_in").toInt(), 15);
+    QCOMPARE(stats.value("bytes_out").toInt(), 0);
+    QCOMPARE(stats.value("datagrams_in").toInt(), 0);
+    QCOMPARE(stats.value("datagrams_out").toInt(), 0);
+    QVERIFY(stats.value("seconds").toDouble() > 0);
+}
+
+void TestCli::listenEcho() {
+    Cli cli({"listen", "--echo", "--quiet", "127.0.0.1:0"});
+    const quint16 port = cli.listeningPort();
+    QVERIFY2(port, cli.err());
+    auto client = connectTo(port);
+    QVERIFY(client);
+    const QByteArray message = QByteArray(100000, 'e') + "end";
+    client->write(message);
+    QCOMPARE(readExactly(client.get(), message.size()), message);
+    cli.process().terminate();
+    CLI_FINISH(cli);
+    QCOMPARE(cli.exitCode(), 0);
+    QVERIFY(cli.out().isEmpty());
+}
+
+void TestCli::listenGreet() {
+    Cli cli({"listen", "--greet", "hello\\r\\n", ":0"});
+    const quint16 port = cli.listeningPort();
+    QVERIFY2(port, cli.err());
+    for (int i = 0; i < 2; ++i) {
+        auto client = connectTo(port);
+        QVERIFY(client);
+        QCOMPARE(readExactly(client.get(), 7), QByteArray("hello\r\n"));
+    }
+    cli.process().terminate();
+    CLI_FINISH(cli);
+    QCOMPARE(cli.exitCode(), 0);
+}
+
+void TestCli::listenHexDump() {
+    Cli cli({"listen", "--hex", ":0"});
+    const quint16 port = cli.listeningPort();
+    QVERIFY2(port, cli.err());
+    auto client = connectTo(port);
+    QVERIFY(client);
+    client->write(QByteArray("Hello, hex\x00\x01\x02\x03\x04\x05\x06!", 18));
+    client->disconnectFromHost();
+    QTRY_VERIFY_WITH_TIMEOUT(cli.out().count('\n') >= 2, kTimeoutMs);
+    cli.process().terminate();
+    CLI_FINISH(cli);
+    QCOMPARE(cli.exitCode(), 0);
+    const QList<QByteArray> lines = cli.out().trimmed().split('\n');
+    QCOMPARE(lines.size(), 2);
+    QVERIFY2(lines.at(0).startsWith(
+                 "00000000  48 65 6c 6c 6f 2c 20 68  65 78 00 01 02 03 04 05  |Hello, hex......|"),
+             lines.at(0));
+    QVERIFY2(lines.at(1).startsWith("00000010  06 21"), lines.at(1));
+    QVERIFY2(lines.at(1).endsWith("|.!|"), lines.at(1));
+}
+
+void TestCli::listenLogLines() {
+    Cli cli({"listen", "--log", "--echo", ":0"});
+    const quint16 port = cli.listeningPort();
+    QVERIFY2(port, cli.err());
+    auto client = connectTo(port);
+    QVERIFY(client);
+    client->write("ping\n");
+    QCOMPARE(readExactly(client.get(), 5), QByteArray("ping\n"));
+    const QByteArray peer = "127.0.0.1:" + QByteArray::number(client->localPort());
+    QTRY_VERIFY_WITH_TIMEOUT(cli.out().contains(" -> " + peer), kTimeoutMs);
+    cli.process().terminate();
+    CLI_FINISH(cli);
+    QCOMPARE(cli.exitCode(), 0);
+    QByteArray in;
+    QByteArray out;
+    for (const QByteArray &line : cli.out().split('\n')) {
+        if (line.contains(" <- "))
+            in = line;
+        if (line.contains(" -> "))
+            out = line;
+    }
+    // 2026-01-02T03:04:05.123456 <- 127.0.0.1:40000 5 B: ping\n
+    const QRegularExpression stamp(QStringLiteral("^\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{6} "));
+    QVERIFY2(stamp.match(QString::fromUtf8(in)).hasMatch(), in);
+    QVERIFY2(in.contains(" <- " + peer + " 5 B: ping\\n"), in);
+    QVERIFY2(out.contains(" -> " + peer + " 5 B: ping\\n"), out);
+}
+
+void TestCli::listenQuietStillCounts() {
+    Cli cli({"listen", "--quiet", "--stats", ":0"});
+    const quint16 port = cli.listeningPort();
+    QVERIFY2(port, cli.err());
+    auto client = connectTo(port);
+    QVERIFY(client);
+    const QByteArray block(1 << 20, 'q');
+    for (int i = 0; i < 8; ++i)
+        client->write(block);
+    QVERIFY(client->waitForBytesWritten(kTimeoutMs));
+    while (client->bytesToWrite() > 0)
+        QVERIFY(client->waitForBytesWritten(kTimeoutMs));
+    // Half-close, then wait for the listener's own close: by then it has read every byte.
+    QCOMPARE(::shutdown(int(client->socketDescriptor()), SHUT_WR), 0);
+    QTRY_COMPARE_WITH_TIMEOUT(client->state(), QAbstractSocket::UnconnectedState, kTimeoutMs);
+    cli.process().terminate();
+    CLI_FINISH(cli);
+    QCOMPARE(cli.exitCode(), 0);
+    QVERIFY(cli.out().isEmpty());
+    QCOMPARE(cli.stats().value("bytes_in").toInteger(), 8LL << 20);
+    QCOMPARE(cli.stats().value("connections").toInt(), 1);
+}
+
+void TestCli::listenStopsOnSigint() {
+    Cli cli({"listen", "--stats", ":0"});
+    QVERIFY2(cli.listeningPort(), cli.err());
+    cli.signal(SIGINT);
+    CLI_FINISH(cli);
+    QCOMPARE(cli.process().exitStatus(), QProcess::NormalExit);
+    QCOMPARE(cli.exitCode(), 0);
+    QVERIFY2(cli.stats().contains("seconds"), cli.err());
+}
+
+void TestCli::listenDuration() {
+    QElapsedTimer clock;
+    clock.start();
+    Cli cli({"listen", "--duration", "0.3", "--stats", ":0"});
+    QVERIFY2(cli.listeningPort(), cli.err());
+    CLI_FINISH(cli);
+    QCOMPARE(cli.exitCode(), 0);
+    QVERIFY(clock.elapsed() >= 300);
+    QVERIFY2(cli.stats().value("seconds").toDouble() >= 0.29, cli.err());
+}
+
+void TestCli::listenUdp() {
+    Cli cli({"listen", "--udp", "--stats", "127.0.0.1:0"});
+    const quint16 port = cli.listeningPort();
+    QVERIFY2(port, cli.err());
+    QUdpSocket sender;
+    for (const QByteArray &datagram : {QByteArray("one"), QByteArray("two"), QByteArray("three")})
+        QCOMPARE(sender.writeDatagram(datagram, QHostAddress::LocalHost, port), datagram.size());
+    QTRY_COMPARE_WITH_TIMEOUT(cli.out(), QByteArray("onetwothree"), kTimeoutMs);
+    cli.process().terminate();
+    CLI_FINISH(cli);
+    QCOMPARE(cli.exitCode(), 0);
+    QCOMPARE(cli.stats().value("datagrams_in").toInt(), 3);
+    QCOMPARE(cli.stats().value("bytes_in").toInt(), 11);
+    QCOMPARE(cli.stats().value("connections").toInt(), 0);
+}
+
+void TestCli::listenUdpEcho() {
+    Cli cli({"listen", "--udp", "--echo", "--log", "[::1]:0"});
+    const quint16 port = cli.listeningPort();
+    QVERIFY2(port, cli.err());
+    QVERIFY(cli.listeningAddress().startsWith("[::1]:"));
+    QUdpSocket peer;
+    QVERIFY(peer.bind(QHostAddress::LocalHostIPv6, 0));
+    QCOMPARE(peer.writeDatagram("marco", QHostAddress::LocalHostIPv6, port), 5);
+    QTRY_VERIFY_WITH_TIMEOUT(peer.hasPendingDatagrams(), kTimeoutMs);
+    QByteArray reply(16, 0);
+    QCOMPARE(peer.readDatagram(reply.data(), reply.size()), 5);
+    QCOMPARE(reply.left(5), QByteArray("marco"));
+    const QByteArray from = "[::1]:" + QByteArray::number(peer.localPort());
+    QTRY_VERIFY_WITH_TIMEOUT(cli.out().contains(" <- " + from + " 5 B: marco"), kTimeoutMs);
+    cli.process().terminate();
+    CLI_FINISH(cli);
+    QCOMPARE(cli.exitCode(), 0);
+}
+
+void TestCli::listenAddressInUseExitsOne() {
+    QTcpServer holder;
+    QVERIFY(holder.listen(QHostAddress::LocalHost, 0));
+    Cli cli({"listen", "--stats", QStringLiteral("127.0.0.1:%1").arg(holder.serverPort())});
+    CLI_FINISH(cli);
+    QCOMPARE(cli.exitCode(), 1);
+    QVERIFY2(cli.err().toLower().contains("address already in use"), cli.err());
+    QVERIFY2(cli.err().contains("127.0.0.1:" + QByteArray::number(holder.serverPort())), cli.err());
+    QVERIFY(!cli.err().contains("listening on"));
+    QCOMPARE(cli.stats().value("exit_code").toInt(), 1);
+}
+
+void TestCli::connectSendText() {
+    QTcpServer server;
+    QVERIFY(server.listen(QHostAddress::LocalHost, 0));
+    Cli cli({"connect", "--send", "hi \\x41\\u{263a}", "--crlf", "--stats",
+             QStringLiteral("127.0.0.1:%1").arg(server.serverPort())});
+    QVERIFY(server.waitForNewConnection(kTimeoutMs));
+    std::unique_ptr<QTcpSocket> peer(server.nextPendingConnection());
+    peer->write("pong");
+    const QByteArray expected = "hi A\xe2\x98\xba\r\n";
+    QCOMPARE(readExactly(peer.get(), expected.size()), expected);
+    // After the payload comes FIN (Qt closes its end on it); the client then sees our close.
+    QTRY_COMPARE_WITH_TIMEOUT(peer->state(), QAbstractSocket::UnconnectedState, kTimeoutMs);
+    CLI_FINISH(cli);
+    QCOMPARE(cli.exitCode(), 0);
+    QCOMPARE(cli.out(), QByteArray("pong"));
+    const QJsonObject stats = cli.stats();
+    QCOMPARE(stats.value("connections").toInt(), 1);
+    QCOMPARE(stats.value("bytes_out").toInt(), expected.size());
+    QCOMPARE(stats.value("bytes_in").toInt(), 4);
+}
+
+void TestCli::connectSendHexAndFile() {
+    QTemporaryFile file;
+    QVERIFY(file.open());
+    file.write(QByteArray("file\0"
+                          "body",
+                          9));
+    file.flush();
+    const QList<QPair<QStringList, QByteArray>> cases = {
+        {{"--send-hex", "de ad be ef"}, QByteArray("\xde\xad\xbe\xef")},
+        {{"--send-file", file.fileName()},
+         QByteArray("file\0"
+                    "body",
+                    9)},
+        {{"--send-file", file.fileName(), "--lf"},
+         QByteArray("file\0"
+                    "body\n",
+                    10)},
+    };
+    for (const auto &[options, expected] : cases) {
+        QTcpServer server;
+        QVERIFY(server.listen(QHostAddress::LocalHost, 0));
+        Cli cli(QStringList{"connect"} + options +
+                QStringList{QStringLiteral(":%1").arg(server.serverPort())});
+        QVERIFY(server.waitForNewConnection(kTimeoutMs));
+        std::unique_ptr<QTcpSocket> peer(server.nextPendingConnection());
+        QCOMPARE(readExactly(peer.get(), expected.size()), expected);
+        peer->disconnectFromHost();
+        CLI_FINISH(cli);
+        QCOMPARE(cli.exitCode(), 0);
+    }
+}
+
+void TestCli::connectRepeatInterval() {
+    QTcpServer server;
+    QVERIFY(server.listen(QHostAddress::LocalHost, 0));
+    QElapsedTimer clock;
+    clock.start();
+    Cli cli({"connect", "--send", "tick", "--repeat", "4", "--interval", "50", "--log",
+             QStringLiteral("127.0.0.1:%1").arg(server.serverPort())});
+    QVERIFY(server.waitForNewConnection(kTimeoutMs));
+    std::unique_ptr<QTcpSocket> peer(server.nextPendingConnection());
+    QCOMPARE(readExactly(peer.get(), 16), QByteArray("ticktickticktick"));
+    QVERIFY(clock.elapsed() >= 150); // three pauses of 50 ms between four sends
+    peer->disconnectFromHost();
+    CLI_FINISH(cli);
+    QCOMPARE(cli.exitCode(), 0);
+    QCOMPARE(cli.out().count(" -> "), 4);
+}
+
+void TestCli::connectStdin() {
+    QTcpServer server;
+    QVERIFY(server.listen(QHostAddress::LocalHost, 0));
+    Cli cli({"connect", "--stats", QStringLiteral("127.0.0.1:%1").arg(server.serverPort())});
+    QVERIFY(server.waitForNewConnection(kTimeoutMs));
+    std::unique_ptr<QTcpSocket> peer(server.nextPendingConnection());
+    cli.write("typed line\n");
+    QCOMPARE(readExactly(peer.get(), 11), QByteArray("typed line\n"));
+    peer->write("answer\n");
+    QTRY_COMPARE_WITH_TIMEOUT(cli.out(), QByteArray("answer\n"), kTimeoutMs);
+    const QByteArray big(3 << 20, 's');
+    cli.write(big);
+    cli.closeInput();
+    QCOMPARE(readExactly(peer.get(), big.size()).size(), big.size());
+    // stdin ended, so the client sent FIN (Qt closes its end on it); the client then sees our close.
+    QTRY_COMPARE_WITH_TIMEOUT(peer->state(), QAbstractSocket::UnconnectedState, kTimeoutMs);
+    CLI_FINISH(cli);
+    QCOMPARE(cli.exitCode(), 0);
+    QCOMPARE(cli.out(), QByteArray("answer\n"));
+    QCOMPARE(cli.stats().value("bytes_out").toInteger(), 11 + big.size());
+}
+
+void TestCli::connectStdinCrlf() {
+    QTcpServer server;
+    QVERIFY(server.listen(QHostAddress::LocalHost, 0));
+    Cli cli({"connect", "--crlf", "--wait", "0", QStringLiteral("127.0.0.1:%1").arg(server.serverPort())});
+    cli.write("a\nb\n");
+    cli.closeInput();
+    QVERIFY(server.waitForNewConnection(kTimeoutMs));
+    std::unique_ptr<QTcpSocket> peer(server.nextPendingConnection());
+    QCOMPARE(readExactly(peer.get(), 6), QByteArray("a\r\nb\r\n"));
+    CLI_FINISH(cli);
+    QCOMPARE(cli.exitCode(), 0);
+}
+
+void TestCli::connectWaitThenClose() {
+    QTcpServer server;
+    QVERIFY(server.listen(QHostAddress::LocalHost, 0));
+    QElapsedTimer clock;
+    clock.start();
+    Cli cli(
+        {"connect", "--send", "q", "--wait", "300", QStringLiteral("127.0.0.1:%1").arg(server.serverPort())});
+    QVERIFY(server.waitForNewConnection(kTimeoutMs));
+    std::unique_ptr<QTcpSocket> peer(server.nextPendingConnection());
+    QCOMPARE(readExactly(peer.get(), 1), QByteArray("q"));
+    peer->write("reply");
+    // We never close: --wait alone ends the client.
+    CLI_FINISH(cli);
+    QCOMPARE(cli.exitCode(), 0);
+    QVERIFY(clock.elapsed() >= 300);
+    QCOMPARE(cli.out(), QByteArray("reply"));
+    QTRY_VERIFY_WITH_TIMEOUT(peer->state() == QAbstractSocket::UnconnectedState || peer->atEnd(), kTimeoutMs);
+}
+
+void TestCli::connectHostName() {
+    QTcpServer server;
+    QVERIFY(server.listen(QHostAddress::Any, 0)); // both families: localhost may be either
+    Cli cli({"connect", "--send", "named", QStringLiteral("localhost:%1").arg(server.serverPort())});
+    QVERIFY(server.waitForNewConnection(kTimeoutMs));
+    std::unique_ptr<QTcpSocket> peer(server.nextPendingConnection());
+    QCOMPARE(readExactly(peer.get(), 5), QByteArray("named"));
+    peer->disconnectFromHost();
+    CLI_FINISH(cli);
+    QCOMPARE(cli.exitCode(), 0);
+}
+
+void TestCli::connectUdpSendAndWait() {
+    QUdpSocket server;
+    QVERIFY(server.bind(QHostAddress::LocalHost, 0));
+    Cli cli({"connect", "--udp", "--send-hex", "01 02 03", "--repeat", "3", "--wait", "5000", "--hex",
+             "--stats", QStringLiteral("127.0.0.1:%1").arg(server.localPort())});
+    for (int i = 0; i < 3; ++i) {
+        if (!server.hasPendingDatagrams())
+            QTRY_VERIFY_WITH_TIMEOUT(server.hasPendingDatagrams(), kTimeoutMs);
+        QByteArray datagram(16, 0);
+        QHostAddress from;
+        quint16 fromPort = 0;
+        QCOMPARE(server.readDatagram(datagram.data(), datagram.size(), &from, &fromPort), 3);
+        QCOMPARE(datagram.left(3), QByteArray("\x01\x02\x03"));
+        if (i == 2)
+            QCOMPARE(server.writeDatagram("ack", from, fromPort), 3);
+    }
+    QTRY_VERIFY_WITH_TIMEOUT(cli.out().contains("61 63 6b"), kTimeoutMs);
+    cli.signal(SIGTERM); // rather than sit out the rest of --wait
+    CLI_FINISH(cli);
+    QCOMPARE(cli.exitCode(), 0);
+    const QJsonObject stats = cli.stats();
+    QCOMPARE(stats.value("datagrams_out").toInt(), 3);
+    QCOMPARE(stats.value("datagrams_in").toInt(), 1);
+    QCOMPARE(stats.value("bytes_out").toInt(), 9);
+}
+
+void TestCli::connectUdpStdinLines() {
+    QUdpSocket server;
+    QVERIFY(server.bind(QHostAddress::LocalHostIPv6, 0));
+    Cli cli({"connect", "--udp", "--stats", QStringLiteral("[::1]:%1").arg(server.localPort())});
+    cli.write("alpha\nbeta\ngamma");
+    cli.closeInput();
+    CLI_FINISH(cli); // UDP without --wait ends once stdin is sent
+    QCOMPARE(cli.exitCode(), 0);
+    QList<QByteArray> got;
+    while (server.hasPendingDatagrams()) {
+        QByteArray datagram(64, 0);
+        datagram.truncate(server.readDatagram(datagram.data(), datagram.size()));
+        got << datagram;
+    }
+    QCOMPARE(got, (QList<QByteArray>{"alpha\n", "beta\n", "gamma"}));
+    QCOMPARE(cli.stats().value("datagrams_out").toInt(), 3);
+}
+
+void TestCli::connectRefusedExitsOne() {
+    quint16 port = 0;
+    {
+        QTcpServer gone;
+        QVERIFY(gone.listen(QHostAddress::LocalHost, 0));
+        port = gone.serverPort();
+    }
+    Cli cli({"connect", "--send", "x", "--stats", QStringLiteral("127.0.0.1:%1").arg(port)});
+    CLI_FINISH(cli);
+    QCOMPARE(cli.exitCode(), 1);
+    const QByteArray expected = "connect 127.0.0.1:" + QByteArray::number(port) + ": Connection refused";
+    QVERIFY2(cli.err().contains(expected), cli.err());
+    QCOMPARE(cli.stats().value("bytes_out").toInt(), 0);
+    QCOMPARE(cli.stats().value("connections").toInt(), 0);
+}
+
+void TestCli::connectUnknownHostExitsOne() {
+    // .invalid never resolves (RFC 2606), so no real DNS answer can change the outcome.
+    Cli cli({"connect", "--send", "x", "no-such-host.invalid:80"});
+    CLI_FINISH(cli);
+    QCOMPARE(cli.exitCode(), 1);
+    QVERIFY2(cli.err().contains("connect no-such-host.invalid:80: "), cli.err());
+}
+
+void TestCli::noVerbOpensTheWindow() {
+    // Without a verb the same binary opens the main window; the bench probe reports its first paint.
+    QProcessEnvironment env;
+    env.insert(QStringLiteral("QT_QPA_PLATFORM"), QStringLiteral("offscreen"));
+    env.insert(QStringLiteral("SOCKBENCH_BENCH_PROBE"), QStringLiteral("1"));
+    Cli cli({}, env);
+    QTRY_VERIFY_WITH_TIMEOUT(cli.err().contains("\"probe\":\"shown\""), kTimeoutMs);
+    cli.write("quit\n");
+    CLI_FINISH(cli);
+    QCOMPARE(cli.exitCode(), 0);
+}
+
+QTEST_GUILESS_MAIN(TestCli)
+#include "tst_cli.moc"

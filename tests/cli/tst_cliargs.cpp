@@ -1,0 +1,216 @@
+// The command line's grammar, checked without any socket: what parses, into what, and the
+// one-line message for what does not.
+
+#include "cliargs.h"
+
+#include <QTemporaryFile>
+#include <QTest>
+
+using namespace sockbench;
+
+class TestCliArgs final : public QObject {
+    Q_OBJECT
+
+private Q_SLOTS:
+    void windowOrCommandLine_data();
+    void windowOrCommandLine();
+    void listenForms_data();
+    void listenForms();
+    void listenOptions();
+    void connectPayloads_data();
+    void connectPayloads();
+    void connectStdinAndTiming();
+    void sendFile();
+    void usageErrors_data();
+    void usageErrors();
+    void helpAndVersion();
+};
+
+void TestCliArgs::windowOrCommandLine_data() {
+    QTest::addColumn<QStringList>("arguments");
+    QTest::addColumn<bool>("commandLine");
+    QTest::newRow("nothing") << QStringList() << false;
+    QTest::newRow("qt platform") << QStringList{"-platform", "offscreen"} << false;
+    QTest::newRow("qt style=") << QStringList{"--style=fusion", "-reverse"} << false;
+    QTest::newRow("listen") << QStringList{"listen", ":0"} << true;
+    QTest::newRow("help") << QStringList{"--help"} << true;
+    QTest::newRow("version") << QStringList{"--version"} << true;
+    QTest::newRow("unknown option") << QStringList{"--frobnicate"} << true;
+    QTest::newRow("qt option then verb") << QStringList{"-platform", "offscreen", "connect"} << true;
+}
+
+void TestCliArgs::windowOrCommandLine() {
+    QFETCH(QStringList, arguments);
+    QFETCH(bool, commandLine);
+    QCOMPARE(wantsCommandLine(arguments), commandLine);
+}
+
+void TestCliArgs::listenForms_data() {
+    QTest::addColumn<QString>("where");
+    QTest::addColumn<QString>("host");
+    QTest::addColumn<int>("port");
+    QTest::newRow("v4") << "127.0.0.1:9000"
+                        << "127.0.0.1" << 9000;
+    QTest::newRow("v6") << "[::1]:9000"
+                        << "::1" << 9000;
+    QTest::newRow("name") << "localhost:9000"
+                          << "localhost" << 9000;
+    QTest::newRow("colon port") << ":9000"
+                                << "127.0.0.1" << 9000;
+    QTest::newRow("bare port") << "9000"
+                               << "127.0.0.1" << 9000;
+    QTest::newRow("kernel chooses") << "127.0.0.1:0"
+                                    << "127.0.0.1" << 0;
+    QTest::newRow("every interface") << "0.0.0.0:65535"
+                                     << "0.0.0.0" << 65535;
+}
+
+void TestCliArgs::listenForms() {
+    QFETCH(QString, where);
+    QFETCH(QString, host);
+    QFETCH(int, port);
+    const ParsedCommandLine p = parseCommandLine({"listen", where});
+    QCOMPARE(p.action, ParsedCommandLine::Action::Run);
+    QCOMPARE(p.verb, CliVerb::Listen);
+    QCOMPARE(p.listen.where.host, host);
+    QCOMPARE(int(p.listen.where.port), port);
+    QVERIFY(!p.listen.udp);
+    QCOMPARE(p.listen.reply, AutoReply::None);
+    QCOMPARE(p.listen.output.format, OutputFormat::Raw);
+}
+
+void TestCliArgs::listenOptions() {
+    ParsedCommandLine p = parseCommandLine(
+        {"listen", "--udp", "--echo", "--hex", "--quiet", "--stats", "--duration", "1.5", "[::1]:0"});
+    QCOMPARE(p.action, ParsedCommandLine::Action::Run);
+    QVERIFY(p.listen.udp);
+    QCOMPARE(p.listen.reply, AutoReply::Echo);
+    QCOMPARE(p.listen.output.format, OutputFormat::Hex);
+    QVERIFY(p.listen.output.quiet);
+    QVERIFY(p.listen.output.stats);
+    QCOMPARE(p.listen.durationSeconds, 1.5);
+
+    p = parseCommandLine({"listen", "--greet=hello\\r\\n", "--log", ":0"});
+    QCOMPARE(p.action, ParsedCommandLine::Action::Run);
+    QCOMPARE(p.listen.reply, AutoReply::Greeting);
+    QCOMPARE(p.listen.greeting, QByteArray("hello\r\n"));
+    QCOMPARE(p.listen.output.format, OutputFormat::Log);
+}
+
+void TestCliArgs::connectPayloads_data() {
+    QTest::addColumn<QStringList>("options");
+    QTest::addColumn<QByteArray>("payload");
+    QTest::newRow("text escapes") << QStringList{"--send", "a\\x41\\n"} << QByteArray("aA\n");
+    QTest::newRow("text crlf") << QStringList{"--send", "GET /", "--crlf"} << QByteArray("GET /\r\n");
+    QTest::newRow("text lf") << QStringList{"--lf", "--send", "x"} << QByteArray("x\n");
+    QTest::newRow("text starting with dash") << QStringList{"--send", "-v"} << QByteArray("-v");
+    QTest::newRow("hex") << QStringList{"--send-hex", "de ad:BE,ef"} << QByteArray("\xde\xad\xbe\xef");
+    QTest::newRow("hex crlf") << QStringList{"--send-hex=41", "--crlf"} << QByteArray("A\r\n");
+}
+
+void TestCliArgs::connectPayloads() {
+    QFETCH(QStringList, options);
+    QFETCH(QByteArray, payload);
+    const ParsedCommandLine p =
+        parseCommandLine(QStringList{"connect"} + options + QStringList{"localhost:7"});
+    QCOMPARE(p.action, ParsedCommandLine::Action::Run);
+    QCOMPARE(p.verb, CliVerb::Connect);
+    QCOMPARE(p.connect.source, ConnectArgs::Source::Payload);
+    QCOMPARE(p.connect.payload, payload);
+    QCOMPARE(p.connect.where.host, QStringLiteral("localhost"));
+    QCOMPARE(int(p.connect.where.port), 7);
+}
+
+void TestCliArgs::connectStdinAndTiming() {
+    ParsedCommandLine p = parseCommandLine({"connect", "--crlf", "--wait", "250", "--udp", "[::1]:53"});
+    QCOMPARE(p.action, ParsedCommandLine::Action::Run);
+    QCOMPARE(p.connect.source, ConnectArgs::Source::Stdin);
+    QCOMPARE(int(p.connect.stdinEnding), int(LineEnding::CRLF));
+    QCOMPARE(p.connect.waitMs, 250);
+    QVERIFY(p.connect.udp);
+
+    p = parseCommandLine({"connect", "--send", "x", "--repeat", "5", "--interval", "10", "1.2.3.4:80"});
+    QCOMPARE(p.action, ParsedCommandLine::Action::Run);
+    QCOMPARE(p.connect.repeat, 5);
+    QCOMPARE(p.connect.intervalMs, 10);
+    QCOMPARE(p.connect.waitMs, -1);
+}
+
+void TestCliArgs::sendFile() {
+    QTemporaryFile file;
+    QVERIFY(file.open());
+    file.write(QByteArray("\x00\x01 file", 7));
+    file.flush();
+    ParsedCommandLine p = parseCommandLine({"connect", "--send-file", file.fileName(), "--lf", ":1"});
+    QCOMPARE(p.action, ParsedCommandLine::Action::Run);
+    QCOMPARE(p.connect.payload, QByteArray("\x00\x01 file\n", 8));
+
+    p = parseCommandLine({"connect", "--send-file", file.fileName() + ".missing", ":1"});
+    QCOMPARE(p.action, ParsedCommandLine::Action::UsageError);
+    QVERIFY2(p.error.contains(u"--send-file"), qPrintable(p.error));
+}
+
+void TestCliArgs::usageErrors_data() {
+    QTest::addColumn<QStringList>("arguments");
+    QTest::addColumn<QString>("expected");
+    QTest::newRow("port too large") << QStringList{"listen", "127.0.0.1:70000"} << "70000";
+    QTest::newRow("missing address") << QStringList{"listen"} << "missing ADDRESS:PORT";
+    QTest::newRow("missing port") << QStringList{"connect", "localhost"} << "missing port";
+    QTest::newRow("port 0 to connect") << QStringList{"connect", "127.0.0.1:0"} << "port 0";
+    QTest::newRow("unknown option") << QStringList{"listen", "--frob", ":0"} << "unknown option '--frob'";
+    QTest::newRow("unknown command") << QStringList{"serve"} << "unknown command 'serve'";
+    QTest::newRow("unknown program option") << QStringList{"--frob"} << "unknown option '--frob'";
+    QTest::newRow("value missing") << QStringList{"connect", ":1", "--send"} << "needs a value";
+    QTest::newRow("flag with value") << QStringList{"listen", "--udp=yes", ":0"} << "takes no value";
+    QTest::newRow("echo and greet") << QStringList{"listen", "--echo", "--greet", "x", ":0"} << "exclude";
+    QTest::newRow("hex and log") << QStringList{"listen", "--hex", "--log", ":0"} << "exclude";
+    QTest::newRow("two payloads") << QStringList{"connect", "--send", "a", "--send-hex", "41", ":1"}
+                                  << "exclude";
+    QTest::newRow("crlf and lf") << QStringList{"connect", "--crlf", "--lf", ":1"} << "exclude";
+    QTest::newRow("bad hex") << QStringList{"connect", "--send-hex", "4g", ":1"} << "--send-hex";
+    QTest::newRow("bad escape") << QStringList{"connect", "--send", "\\xZZ", ":1"} << "--send";
+    QTest::newRow("bad greeting") << QStringList{"listen", "--greet", "\\q", ":0"} << "--greet";
+    QTest::newRow("greet over udp") << QStringList{"listen", "--udp", "--greet", "x", ":0"} << "needs TCP";
+    QTest::newRow("repeat zero") << QStringList{"connect", "--send", "a", "--repeat", "0", ":1"}
+                                 << "--repeat";
+    QTest::newRow("repeat without payload") << QStringList{"connect", "--repeat", "2", ":1"} << "--repeat";
+    QTest::newRow("negative wait") << QStringList{"connect", "--wait", "-1", ":1"} << "--wait";
+    QTest::newRow("bad duration") << QStringList{"listen", "--duration", "soon", ":0"} << "--duration";
+    QTest::newRow("two addresses") << QStringList{"listen", ":0", ":1"} << "unexpected argument";
+    QTest::newRow("udp datagram too big")
+        << QStringList{"connect", "--udp", "--send", QString(70000, u'x'), ":1"} << "65507";
+}
+
+void TestCliArgs::usageErrors() {
+    QFETCH(QStringList, arguments);
+    QFETCH(QString, expected);
+    const ParsedCommandLine p = parseCommandLine(arguments);
+    QCOMPARE(p.action, ParsedCommandLine::Action::UsageError);
+    QVERIFY2(p.error.contains(expected), qPrintable(p.error));
+    QVERIFY2(!p.error.contains(u'\n'), "a usage error is one line");
+    QVERIFY(usageHint(p.verb).contains(u"--help"));
+}
+
+void TestCliArgs::helpAndVersion() {
+    ParsedCommandLine p = parseCommandLine({"listen", "--udp", "--help", "garbage:99999"});
+    QCOMPARE(p.action, ParsedCommandLine::Action::Help);
+    QCOMPARE(p.verb, CliVerb::Listen);
+    p = parseCommandLine({"help", "connect"});
+    QCOMPARE(p.action, ParsedCommandLine::Action::Help);
+    QCOMPARE(p.verb, CliVerb::Connect);
+    p = parseCommandLine({"--help"});
+    QCOMPARE(p.action, ParsedCommandLine::Action::Help);
+    QCOMPARE(p.verb, CliVerb::None);
+    p = parseCommandLine({"--version"});
+    QCOMPARE(p.action, ParsedCommandLine::Action::Version);
+    // After "--" a word that looks like an option is the address.
+    p = parseCommandLine({"connect", "--send", "x", "--", "--help"});
+    QCOMPARE(p.action, ParsedCommandLine::Action::UsageError);
+    for (CliVerb verb : {CliVerb::None, CliVerb::Listen, CliVerb::Connect})
+        QVERIFY(usageText(verb).startsWith(u"Usage: sockbench"));
+    QVERIFY(usageText(CliVerb::Listen).contains(u"--duration S"));
+    QVERIFY(usageText(CliVerb::Connect).contains(u"--send-file PATH"));
+}
+
+QTEST_APPLESS_MAIN(TestCliArgs)
+#include "tst_cliargs.moc"
