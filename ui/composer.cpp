@@ -135,6 +135,8 @@ Composer::Composer(Workbench *workbench, QWidget *parent)
     layout->addLayout(sendRow);
     layout->addWidget(m_messageLabel);
 
+    // Tabbing into the composer lands in the editor.
+    setFocusProxy(m_edit);
     setTabOrder(m_edit, m_sendButton);
     setTabOrder(m_sendButton, m_modeCombo);
     setTabOrder(m_modeCombo, m_lineEndingCombo);

@@ -40,6 +40,7 @@ private Q_SLOTS:
     void settingsAndHistoryPersist();
     void clearClosedAndCloseAll();
     void closingWithOpenConnectionsIsPrompt();
+    void manyConnectionsListAndClosePromptly();
 
 private:
     void openWindow(const WorkbenchConfig &config = {});
@@ -439,6 +440,27 @@ void TestWindowDetails::closingWithOpenConnectionsIsPrompt() {
     for (int i = 0; i < 5; ++i)
         clients.append(connectClient(port));
     QTRY_COMPARE(m_ui->childrenOf(listener).size(), 5);
+    QElapsedTimer clock;
+    clock.start();
+    m_window->close();
+    m_ui.reset();
+    m_window.reset();
+    QVERIFY2(clock.elapsed() < 2000, qPrintable(QString::number(clock.elapsed())));
+}
+
+void TestWindowDetails::manyConnectionsListAndClosePromptly() {
+    openWindow();
+    const EndpointId listener = startListener();
+    QVERIFY(listener != 0);
+    const quint16 port = m_ui->localPort(listener);
+    // 500 clients through the facade (a dialog per client would only test typing): 1,000 sockets.
+    constexpr int Clients = 500;
+    for (int i = 0; i < Clients; ++i)
+        m_window->connectionModel()->addEndpoint(
+            m_window->workbench()->connectTcp(QStringLiteral("127.0.0.1"), port));
+    QTRY_COMPARE_WITH_TIMEOUT(m_ui->childrenOf(listener).size(), Clients, 20000);
+    QTRY_COMPARE_WITH_TIMEOUT(m_ui->child<QLabel>("openLabel")->text(),
+                              QStringLiteral("%1 open").arg(2 * Clients + 1), 5000);
     QElapsedTimer clock;
     clock.start();
     m_window->close();
