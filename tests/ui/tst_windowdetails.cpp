@@ -11,6 +11,7 @@
 #include <QElapsedTimer>
 #include <QLabel>
 #include <QMenu>
+#include <QScrollBar>
 #include <QSettings>
 #include <QSpinBox>
 #include <QStatusBar>
@@ -41,6 +42,7 @@ private Q_SLOTS:
     void clearClosedAndCloseAll();
     void closingWithOpenConnectionsIsPrompt();
     void manyConnectionsListAndClosePromptly();
+    void logFollowsNewRowsUntilTheUserScrollsUp();
 
 private:
     void openWindow(const WorkbenchConfig &config = {});
@@ -467,6 +469,47 @@ void TestWindowDetails::manyConnectionsListAndClosePromptly() {
     m_ui.reset();
     m_window.reset();
     QVERIFY2(clock.elapsed() < 2000, qPrintable(QString::number(clock.elapsed())));
+}
+
+void TestWindowDetails::logFollowsNewRowsUntilTheUserScrollsUp() {
+    openWindow();
+    const auto [client, accepted] = connectedPair(1); // echo: each send makes four records
+    QVERIFY(client != 0);
+    m_ui->selectRow(client);
+    m_ui->typeInComposer(QStringLiteral("tick"));
+    auto *count = m_ui->child<QSpinBox>("repeatCountSpin");
+    auto *interval = m_ui->child<QSpinBox>("repeatIntervalSpin");
+    count->setValue(30);
+    interval->setValue(1);
+    auto *repeat = m_ui->child<QPushButton>("repeatButton");
+    QTest::mouseClick(repeat, Qt::LeftButton);
+    QTRY_COMPARE(m_ui->cell(client, ConnectionModel::InColumn), QStringLiteral("120"));
+    QScrollBar *bar = m_ui->trafficView()->verticalScrollBar();
+    QTRY_VERIFY(bar->maximum() > 0);
+    QTRY_COMPARE(bar->value(), bar->maximum()); // following the newest rows
+    auto *follow = m_window->findChild<QAction *>(QStringLiteral("followAction"));
+    QVERIFY(follow->isChecked());
+
+    // The user looks at older rows: new ones no longer pull the view down.
+    QTest::keyClick(m_ui->trafficView(), Qt::Key_Home, Qt::ControlModifier);
+    QCOMPARE(bar->value(), 0);
+    QVERIFY(!follow->isChecked());
+    const int maximumBefore = bar->maximum();
+    QTest::mouseClick(repeat, Qt::LeftButton);
+    QTRY_COMPARE(m_ui->cell(client, ConnectionModel::InColumn), QStringLiteral("240"));
+    QTRY_VERIFY(bar->maximum() > maximumBefore);
+    QCOMPARE(bar->value(), 0);
+
+    // Back to the bottom (Ctrl+End) and it follows again.
+    m_window->activateWindow();
+    QVERIFY(QTest::qWaitForWindowActive(m_window.get()));
+    QTest::keyClick(m_window.get(), Qt::Key_End, Qt::ControlModifier);
+    QVERIFY(follow->isChecked());
+    QCOMPARE(bar->value(), bar->maximum());
+    QTest::mouseClick(repeat, Qt::LeftButton);
+    QTRY_COMPARE(m_ui->cell(client, ConnectionModel::InColumn), QStringLiteral("360"));
+    QTRY_VERIFY(bar->maximum() > maximumBefore);
+    QTRY_COMPARE(bar->value(), bar->maximum());
 }
 
 QTEST_MAIN(TestWindowDetails)
