@@ -429,7 +429,9 @@ void MainWindow::createStatusBar() {
     };
     m_inLabel = make("inLabel", tr("Bytes received in total, and the current rate"));
     m_outLabel = make("outLabel", tr("Bytes sent in total, and the current rate"));
-    m_journalLabel = make("journalLabel", tr("Payload memory the journal holds, of its budget"));
+    m_journalLabel =
+        make("journalLabel", tr("Payload bytes the journal holds, of its memory budget (the oldest "
+                                "payloads are evicted past it), and the memory of record headers"));
     m_openLabel = make("openLabel", tr("Open listeners, connections and sockets"));
 }
 
@@ -673,9 +675,11 @@ void MainWindow::updateStatus() {
     m_lastBytesOut = totals.bytesOut;
     m_inLabel->setText(tr("In: %1 (%2/s)").arg(formatSize(double(totals.bytesIn)), formatSize(rateIn)));
     m_outLabel->setText(tr("Out: %1 (%2/s)").arg(formatSize(double(totals.bytesOut)), formatSize(rateOut)));
-    QString journalText = tr("Journal: %1 of %2")
-                              .arg(formatSize(double(journal.payloadBytesHeld() + journal.headerBytes())),
-                                   formatSize(double(journal.budgetBytes())));
+    // The budget bounds payload bytes; headers are never evicted, so they are shown beside it.
+    QString journalText =
+        tr("Journal: %1 of %2, headers %3")
+            .arg(formatSize(double(journal.payloadBytesHeld())), formatSize(double(journal.budgetBytes())),
+                 formatSize(double(journal.headerBytes())));
     if (journal.evictedBytes() > 0)
         journalText += tr(", %1 evicted").arg(formatSize(double(journal.evictedBytes())));
     m_journalLabel->setText(journalText);

@@ -9,6 +9,8 @@
 #include <QCheckBox>
 #include <QClipboard>
 #include <QElapsedTimer>
+#include <QFile>
+#include <QFileDialog>
 #include <QLabel>
 #include <QMenu>
 #include <QScrollBar>
@@ -43,6 +45,7 @@ private Q_SLOTS:
     void closingWithOpenConnectionsIsPrompt();
     void manyConnectionsListAndClosePromptly();
     void logFollowsNewRowsUntilTheUserScrollsUp();
+    void sendFileSendsTheFileBytes();
 
 private:
     void openWindow(const WorkbenchConfig &config = {});
@@ -510,6 +513,33 @@ void TestWindowDetails::logFollowsNewRowsUntilTheUserScrollsUp() {
     QTRY_COMPARE(m_ui->cell(client, ConnectionModel::InColumn), QStringLiteral("360"));
     QTRY_VERIFY(bar->maximum() > maximumBefore);
     QTRY_COMPARE(bar->value(), bar->maximum());
+}
+
+void TestWindowDetails::sendFileSendsTheFileBytes() {
+    openWindow();
+    const auto [client, accepted] = connectedPair();
+    QVERIFY(client != 0);
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    QByteArray content;
+    for (int i = 0; i < 100000; ++i)
+        content += char(i * 7);
+    const QString path = dir.filePath(QStringLiteral("payload.bin"));
+    {
+        QFile file(path);
+        QVERIFY(file.open(QIODevice::WriteOnly));
+        QCOMPARE(file.write(content), content.size());
+    }
+    m_ui->selectRow(client);
+    QTest::mouseClick(m_ui->child<QPushButton>("sendFileButton"), Qt::LeftButton);
+    auto *dialog = m_window->findChild<QFileDialog *>(QStringLiteral("sendFileDialog"));
+    QVERIFY(dialog);
+    QTRY_VERIFY(dialog->isVisible());
+    // Choosing the file is Qt's own dialog; what we test is what happens with the chosen file.
+    dialog->selectFile(path);
+    static_cast<QDialog *>(dialog)->accept();
+    QTRY_COMPARE(m_ui->cell(accepted, ConnectionModel::InColumn), QLocale::system().toString(content.size()));
+    QVERIFY(m_ui->child<QLabel>("messageLabel")->text().contains(QStringLiteral("payload.bin")));
 }
 
 QTEST_MAIN(TestWindowDetails)
