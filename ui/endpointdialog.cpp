@@ -103,7 +103,7 @@ EndpointDialog::EndpointDialog(EndpointKind kind, const QStringList &recentAddre
 
     m_portEdit->setToolTip(tr("0 lets the system choose a free port; the chosen one shows once bound"));
     m_portEdit->setMaxLength(5);
-    m_portHint->setWordWrap(true);
+    m_portHint->setWordWrap(false); // a wrapped label in a form row gets clipped; keep it one line
 
     m_autoReplyCombo->addItem(tr("None: only record"), int(AutoReply::None));
     m_autoReplyCombo->addItem(tr("Echo everything back"), int(AutoReply::Echo));
@@ -154,6 +154,7 @@ EndpointDialog::EndpointDialog(EndpointKind kind, const QStringList &recentAddre
     connect(m_autoReplyCombo, &QComboBox::currentIndexChanged, this, &EndpointDialog::validate);
     connect(m_greetingEdit, &QLineEdit::textChanged, this, &EndpointDialog::validate);
 
+    setMinimumWidth(480);
     setKind(kind);
     onKindChanged();
 }
@@ -244,7 +245,7 @@ void EndpointDialog::validate() {
                                        .arg(host)
                                  : QString());
     m_portHint->setVisible(k != EndpointKind::TcpConnection);
-    m_portHint->setText(tr("0 = any free port; the chosen port shows in the connections panel once bound."));
+    m_portHint->setText(tr("0 = any free port, shown in the panel once bound"));
 
     QStringList problems;
     for (const QString &p : {hostProblem, portProblem, greetingProblem}) {

@@ -9,6 +9,7 @@
 #include "mainwindow.h"
 #include "workbench.h"
 
+#include <QAction>
 #include <QApplication>
 #include <QComboBox>
 #include <QFile>
@@ -97,6 +98,16 @@ int main(int argc, char *argv[]) {
         window.findChild<QPlainTextEdit *>(QStringLiteral("composerEdit"))
             ->setPlainText(QStringLiteral("QUIT\\r\\n"));
     });
+    // --dialog also opens the New listener form with a wildcard address, to review the form itself.
+    if (args.contains(QStringLiteral("--dialog"))) {
+        QTimer::singleShot(1600, &window, [&] {
+            window.findChild<QAction *>(QStringLiteral("newListenerAction"))->trigger();
+            if (auto *address = window.findChild<QComboBox *>(QStringLiteral("addressCombo")))
+                address->setCurrentText(QStringLiteral("0.0.0.0"));
+            if (auto *reply = window.findChild<QComboBox *>(QStringLiteral("autoReplyCombo")))
+                reply->setCurrentIndex(2);
+        });
+    }
     QTimer::singleShot(2000, &window, [&] {
         if (!readyFile.isEmpty()) {
             QFile ready(readyFile);
