@@ -15,6 +15,7 @@
 #include <QFile>
 #include <QPlainTextEdit>
 #include <QScreen>
+#include <QTabWidget>
 #include <QTableView>
 #include <QTcpServer>
 #include <QTimer>
@@ -85,7 +86,8 @@ int main(int argc, char *argv[]) {
     });
     QTimer::singleShot(1400, &window, [&] {
         auto *connections = window.findChild<QTreeView *>(QStringLiteral("connectionsView"));
-        connections->setCurrentIndex(rows->indexOf(client1));
+        connections->setCurrentIndex(
+            rows->indexOf(args.contains(QStringLiteral("--conversation")) ? echoClient : client1));
         auto *log = window.findChild<QTableView *>(QStringLiteral("trafficView"));
         const int target = [&] {
             for (int r = 0; r < log->model()->rowCount(); ++r) {
@@ -97,6 +99,9 @@ int main(int argc, char *argv[]) {
         log->setCurrentIndex(log->model()->index(target, 0));
         window.findChild<QPlainTextEdit *>(QStringLiteral("composerEdit"))
             ->setPlainText(QStringLiteral("QUIT\\r\\n"));
+        // --conversation shows the selected client's conversation instead of the record's bytes.
+        if (args.contains(QStringLiteral("--conversation")))
+            window.findChild<QTabWidget *>(QStringLiteral("detailTabs"))->setCurrentIndex(1);
     });
     // --dialog also opens the New listener form with a wildcard address, to review the form itself.
     if (args.contains(QStringLiteral("--dialog"))) {
