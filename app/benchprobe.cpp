@@ -80,7 +80,16 @@ BenchProbe::BenchProbe(MainWindow *window, bool load)
             if (m_tcpPort && m_udpPort)
                 report("ready");
         });
-        m_tcpListener = m_workbench->startTcpListener(QStringLiteral("127.0.0.1"), 0);
+        // A one-byte greeting tells the load generator that the window accepted a connection
+        // (not merely the kernel); a client that is done is closed, as the command line does.
+        connect(m_workbench, &Workbench::stateChanged, this, [this](EndpointId id, EndpointState state) {
+            if (state == EndpointState::PeerClosed && m_workbench->info(id).listener == m_tcpListener)
+                m_workbench->close(id);
+        });
+        ListenerOptions options;
+        options.autoReply = AutoReply::Greeting;
+        options.greeting = QByteArrayLiteral("!");
+        m_tcpListener = m_workbench->startTcpListener(QStringLiteral("127.0.0.1"), 0, options);
         m_udpSocket = m_workbench->bindUdp(QStringLiteral("127.0.0.1"), 0);
     }
 }
@@ -155,6 +164,8 @@ void BenchProbe::report(const char *what) {
                  "\",\"rows\":" + QByteArray::number(view->model()->rowCount()) + '}';
     }
     views += ']';
+    const auto *log = m_window->findChild<QAbstractItemView *>(QStringLiteral("trafficView"));
+    const int logRows = log && log->model() ? log->model()->rowCount() : -1;
     QByteArray json = "{\"probe\":\"" + QByteArray(what) + "\"";
     json += ",\"max_delay_ms\":" + QByteArray::number(double(maxUs) / 1000, 'f', 2);
     json += ",\"p99_delay_ms\":" + QByteArray::number(double(p99Us) / 1000, 'f', 2);
@@ -173,6 +184,7 @@ void BenchProbe::report(const char *what) {
         json += ",\"tcp_port\":" + QByteArray::number(m_tcpPort);
         json += ",\"udp_port\":" + QByteArray::number(m_udpPort);
     }
+    json += ",\"log_rows\":" + QByteArray::number(logRows);
     json += ",\"views\":" + views + '}';
     emitLine(json);
 }

@@ -1,0 +1,643 @@
+#!/usr/bin/env python3
+"""The benchmark suite of issue #5, run by scripts/bench.
+
+Runs six scenarios with Sockbench and the tools people use instead (socat, ncat, iperf3, Packet
+Sender) in the same invocation, on loopback, and prints a Markdown table with absolute figures and
+ratios; the same goes to a JSON file. The load comes from our own tests/bench/loadgen.cpp.
+Nothing here asserts a speed: targets are marked met or missed, and every figure is reported.
+"""
+
+import argparse
+import datetime
+import json
+import os
+import platform
+import re
+import select
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+TCP_SINK_BYTES = 4_000_000_000
+ECHO_BYTES = 1_000_000_000
+UDP_COUNT = 200_000
+UDP_SIZE = 64
+CONNS = 10_000
+WINDOW_STREAM_BYTES = 1_000_000_000
+STARTUP_RUNS = 5
+
+rows = []     # (scenario, tool, figure text, ratio text, target text)
+results = {}  # scenario -> dict, the JSON twin of the table
+
+
+def log(message):
+    print(f"[bench {time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
+
+
+def free_port(kind=socket.SOCK_STREAM):
+    with socket.socket(socket.AF_INET, kind) as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_port(port, udp=False, timeout=10.0):
+    """Waits until something listens on 127.0.0.1:port (ss, so that nothing connects to it)."""
+    flag = "-uln" if udp else "-tln"
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        out = subprocess.run(["ss", "-H", flag, f"sport = :{port}"], capture_output=True, text=True).stdout
+        if out.strip():
+            return True
+        time.sleep(0.02)
+    return False
+
+
+def rss_kib(pid, key="VmRSS"):
+    try:
+        with open(f"/proc/{pid}/status") as f:
+            for line in f:
+                if line.startswith(key + ":"):
+                    return int(line.split()[1])
+    except OSError:
+        pass
+    return -1
+
+
+def run_json(cmd, **kw):
+    out = subprocess.run(cmd, capture_output=True, text=True, **kw)
+    for line in reversed(out.stdout.strip().splitlines()):
+        if line.startswith("{"):
+            return json.loads(line)
+    raise RuntimeError(f"{cmd[0]} gave no JSON: {out.stdout!r} {out.stderr!r}")
+
+
+def last_json_line(text):
+    for line in reversed(text.strip().splitlines()):
+        line = line.strip()
+        if line.startswith("{"):
+            try:
+                return json.loads(line)
+            except ValueError:
+                pass
+    return {}
+
+
+class Listener:
+    """`sockbench listen ...`: the port comes from its first stderr line."""
+
+    def __init__(self, binary, args):
+        self.err = tempfile.TemporaryFile(mode="w+")
+        self.proc = subprocess.Popen([binary, "listen", *args], stdout=subprocess.DEVNULL, stderr=self.err)
+        self.port = None
+        deadline = time.time() + 10
+        while time.time() < deadline and self.port is None:
+            self.err.seek(0)
+            m = re.search(r"listening on .*:(\d+)", self.err.read())
+            if m:
+                self.port = int(m.group(1))
+            elif self.proc.poll() is not None:
+                break
+            else:
+                time.sleep(0.01)
+        if self.port is None:
+            raise RuntimeError("sockbench listen did not start")
+
+    def stop(self):
+        """SIGTERM; returns (seconds to exit, --stats object)."""
+        start = time.time()
+        self.proc.send_signal(signal.SIGTERM)
+        self.proc.wait(timeout=60)
+        took = time.time() - start
+        self.err.seek(0)
+        return took, last_json_line(self.err.read())
+
+
+def add_row(scenario, tool, figure, ratio="", target=""):
+    rows.append((scenario, tool, figure, ratio, target))
+
+
+def ratio_text(ours, theirs):
+    if not theirs:
+        return "n/a"
+    return f"{ours / theirs:.2f}x"
+
+
+def met(ok):
+    return "met" if ok else "**missed**"
+
+
+# --- 1. TCP sink ------------------------------------------------------------------------------
+
+def scenario_tcp_sink(b):
+    log("1. TCP sink, 4 GB per tool")
+    res = {}
+    lst = Listener(b.sockbench, ["--quiet", "--stats", "127.0.0.1:0"])
+    gen = run_json([b.loadgen, "tcp-stream", "127.0.0.1", str(lst.port), str(TCP_SINK_BYTES)])
+    _, stats = lst.stop()
+    res["sockbench"] = {"mb_per_s": gen["mb_per_s"], "bytes_sent": gen["bytes_sent"],
+                        "bytes_recorded": stats.get("bytes_in"), "peak_rss_kib": stats.get("peak_rss_kib")}
+
+    port = free_port()
+    p = subprocess.Popen(["socat", "-u", f"TCP-LISTEN:{port},bind=127.0.0.1,reuseaddr", "OPEN:/dev/null"])
+    wait_port(port)
+    res["socat"] = run_json([b.loadgen, "tcp-stream", "127.0.0.1", str(port), str(TCP_SINK_BYTES)])
+    p.wait(timeout=30)
+
+    port = free_port()
+    p = subprocess.Popen(["ncat", "-l", "--recv-only", "127.0.0.1", str(port)], stdout=subprocess.DEVNULL)
+    wait_port(port)
+    res["ncat"] = run_json([b.loadgen, "tcp-stream", "127.0.0.1", str(port), str(TCP_SINK_BYTES)])
+    p.wait(timeout=30)
+
+    port = free_port()
+    p = subprocess.Popen(["iperf3", "-s", "-1", "-B", "127.0.0.1", "-p", str(port)], stdout=subprocess.DEVNULL)
+    wait_port(port)
+    out = subprocess.run(["iperf3", "-c", "127.0.0.1", "-p", str(port), "-n", str(TCP_SINK_BYTES), "-J"],
+                         capture_output=True, text=True).stdout
+    p.wait(timeout=30)
+    ip = json.loads(out)["end"]["sum_received"]
+    res["iperf3"] = {"mb_per_s": round(ip["bits_per_second"] / 8 / 1e6, 1), "bytes": ip["bytes"]}
+
+    ours = res["sockbench"]["mb_per_s"]
+    exact = res["sockbench"]["bytes_recorded"] == res["sockbench"]["bytes_sent"]
+    res["recorded_equals_sent"] = exact
+    add_row("1. TCP sink 4 GB", "sockbench listen --quiet --stats",
+            f"{ours:,.0f} MB/s, recorded {res['sockbench']['bytes_recorded']:,} of {res['sockbench']['bytes_sent']:,} B",
+            "", f">= socat: {met(ours >= res['socat']['mb_per_s'])}; bytes exact: {met(exact)}")
+    for tool in ("socat", "ncat", "iperf3"):
+        add_row("", tool, f"{res[tool]['mb_per_s']:,.0f} MB/s", ratio_text(ours, res[tool]["mb_per_s"]),
+                "machine ceiling" if tool == "iperf3" else "")
+    results["tcp_sink"] = res
+
+
+# --- 2. TCP echo ------------------------------------------------------------------------------
+
+def scenario_tcp_echo(b):
+    log("2. TCP echo, 1 GB round trip per tool")
+    res = {}
+    lst = Listener(b.sockbench, ["--echo", "--quiet", "--stats", "127.0.0.1:0"])
+    res["sockbench"] = run_json([b.loadgen, "tcp-echo", "127.0.0.1", str(lst.port), str(ECHO_BYTES)])
+    _, stats = lst.stop()
+    res["sockbench"]["peak_rss_kib"] = stats.get("peak_rss_kib")
+
+    port = free_port()
+    p = subprocess.Popen(["socat", f"TCP-LISTEN:{port},bind=127.0.0.1,reuseaddr", "PIPE"])
+    wait_port(port)
+    res["socat"] = run_json([b.loadgen, "tcp-echo", "127.0.0.1", str(port), str(ECHO_BYTES)])
+    p.terminate()
+    p.wait(timeout=30)
+
+    ours = res["sockbench"]["mb_per_s"]
+    ok = res["sockbench"]["bytes_received"] == ECHO_BYTES and res["sockbench"]["mismatched_reads"] == 0
+    add_row("2. TCP echo 1 GB", "sockbench listen --echo",
+            f"{ours:,.0f} MB/s ({'all bytes back, content checked' if ok else 'BYTES LOST OR CHANGED'})", "",
+            f">= socat: {met(ours >= res['socat']['mb_per_s'])}")
+    add_row("", "socat PIPE", f"{res['socat']['mb_per_s']:,.0f} MB/s", ratio_text(ours, res["socat"]["mb_per_s"]))
+    results["tcp_echo"] = res
+
+
+# --- 3. UDP burst -----------------------------------------------------------------------------
+
+def udp_socket_drops(port):
+    """Per-socket drop counter of the UDP socket bound to port (from /proc/net/udp)."""
+    total = 0
+    for path in ("/proc/net/udp", "/proc/net/udp6"):
+        try:
+            with open(path) as f:
+                next(f)
+                for line in f:
+                    parts = line.split()
+                    if int(parts[1].split(":")[1], 16) == port:
+                        total += int(parts[-1])
+        except OSError:
+            pass
+    return total
+
+
+def snmp_udp():
+    with open("/proc/net/snmp") as f:
+        lines = [line.split() for line in f if line.startswith("Udp:")]
+    return dict(zip(lines[0][1:], map(int, lines[1][1:])))
+
+
+def burst(b, port):
+    return run_json([b.loadgen, "udp-burst", "127.0.0.1", str(port), str(UDP_COUNT), "--size", str(UDP_SIZE)])
+
+
+def settle(seconds=1.0):
+    # Let the receiver drain its socket queue before we stop it.
+    time.sleep(seconds)
+
+
+def scenario_udp_burst(b, display):
+    log("3. UDP burst, 200,000 x 64 B per tool")
+    res = {}
+    lst = Listener(b.sockbench, ["--udp", "--quiet", "--stats", "127.0.0.1:0"])
+    gen = burst(b, lst.port)
+    settle()
+    _, stats = lst.stop()
+    res["sockbench"] = {"sent": gen["datagrams_sent"], "recorded": stats.get("datagrams_in"),
+                        "send_seconds": gen["seconds"]}
+
+    with tempfile.TemporaryDirectory() as tmp:
+        for tool in ("socat", "ncat"):
+            port = free_port(socket.SOCK_DGRAM)
+            path = os.path.join(tmp, tool)
+            with open(path, "wb") as out:
+                cmd = (["socat", "-u", f"UDP-RECV:{port},bind=127.0.0.1", "STDOUT"] if tool == "socat"
+                       else ["ncat", "-u", "-l", "--recv-only", "127.0.0.1", str(port)])
+                p = subprocess.Popen(cmd, stdout=out)
+                wait_port(port, udp=True)
+                gen = burst(b, port)
+                settle()
+                p.terminate()
+                p.wait(timeout=10)
+            res[tool] = {"sent": gen["datagrams_sent"], "recorded": os.path.getsize(path) // UDP_SIZE}
+
+    # The physical limit: recvmmsg into a 32 MiB buffer.
+    port = free_port(socket.SOCK_DGRAM)
+    p = subprocess.Popen([b.loadgen, "udp-sink", str(port), "--idle-ms", "1000"], stdout=subprocess.PIPE, text=True)
+    p.stdout.readline()
+    gen = burst(b, port)
+    sink = json.loads(p.stdout.readline())
+    p.wait(timeout=10)
+    res["recvmmsg reader"] = {"sent": gen["datagrams_sent"], "recorded": sink["datagrams_in"]}
+
+    if display and shutil.which("packetsender"):
+        res["Packet Sender"] = packet_sender_udp(b, display)
+
+    ours = res["sockbench"]
+    share = ours["recorded"] / ours["sent"] if ours["sent"] else 0
+    add_row("3. UDP burst 200k x 64 B", "sockbench listen --udp --quiet --stats",
+            f"{ours['recorded']:,} of {ours['sent']:,} recorded ({share:.2%})", "", f">= 99.9 %: {met(share >= 0.999)}")
+    for tool in ("socat", "ncat", "Packet Sender", "recvmmsg reader"):
+        if tool not in res:
+            continue
+        r = res[tool]
+        theirs = r["recorded"] / r["sent"] if r["sent"] else 0
+        note = r.get("note", "")
+        add_row("", tool, f"{r['recorded']:,} of {r['sent']:,} ({theirs:.2%}){note}",
+                ratio_text(ours["recorded"], r["recorded"]), "physical limit" if tool == "recvmmsg reader" else "")
+    results["udp_burst"] = res
+
+
+def packet_sender_udp(b, display):
+    home = tempfile.mkdtemp(prefix="psbench")
+    env = dict(os.environ, HOME=home, DISPLAY=display, XDG_CONFIG_HOME=os.path.join(home, ".config"))
+    env.pop("QT_QPA_PLATFORM", None)
+    p = subprocess.Popen(["packetsender"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    port = None
+    deadline = time.time() + 20
+    while time.time() < deadline and port is None:
+        out = subprocess.run(["ss", "-Hulnp"], capture_output=True, text=True).stdout
+        for line in out.splitlines():
+            if f"pid={p.pid}," in line:
+                port = int(line.split()[3].rsplit(":", 1)[1])
+        time.sleep(0.1)
+    if port is None:
+        p.kill()
+        return {"sent": 0, "recorded": 0, "note": " (its UDP server did not start)"}
+    time.sleep(1)  # let its window settle before the burst
+    drops_before = udp_socket_drops(port)
+    snmp_before = snmp_udp()
+    gen = burst(b, port)
+    settle(2)
+    drops = udp_socket_drops(port) - drops_before
+    snmp_after = snmp_udp()
+    p.terminate()
+    try:
+        p.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        p.kill()
+    shutil.rmtree(home, ignore_errors=True)
+    sent = gen["datagrams_sent"]
+    return {"sent": sent, "recorded": sent - drops, "socket_drops": drops,
+            "snmp_in_datagrams_delta": snmp_after["InDatagrams"] - snmp_before["InDatagrams"],
+            "snmp_rcvbuf_errors_delta": snmp_after["RcvbufErrors"] - snmp_before["RcvbufErrors"],
+            "note": " delivered to its socket (kernel counters)"}
+
+
+# --- 4. Connections ---------------------------------------------------------------------------
+
+def conns_run(b, port, watch_pid):
+    """Opens CONNS connections, holds 5 s, reports; the connections stay open until we say so."""
+    p = subprocess.Popen([b.loadgen, "tcp-conns", "127.0.0.1", str(port), str(CONNS), "--hold", "5", "--greeting",
+                          "--watch-pid", str(watch_pid), "--wait-stdin"],
+                         stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    report = json.loads(p.stdout.readline())
+    return p, report
+
+
+def finish_conns(p):
+    p.stdin.close()
+    p.wait(timeout=60)
+
+
+PY_LISTENER = r"""
+import select, socket, sys
+s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(("127.0.0.1", 0)); s.listen(4096); s.setblocking(False)
+print(s.getsockname()[1], flush=True)
+ep = select.epoll(); ep.register(s.fileno(), select.EPOLLIN)
+clients = {}
+while True:
+    for fd, ev in ep.poll():
+        if fd == s.fileno():
+            while True:
+                try:
+                    c, _ = s.accept()
+                except BlockingIOError:
+                    break
+                c.setblocking(False); c.send(b"!"); clients[c.fileno()] = c
+                ep.register(c.fileno(), select.EPOLLIN)
+        else:
+            c = clients[fd]
+            if not c.recv(4096):
+                ep.unregister(fd); c.close(); del clients[fd]
+"""
+
+
+def scenario_connections(b, window):
+    log("4. 10,000 concurrent connections")
+    res = {}
+    lst = Listener(b.sockbench, ["--greet", "!", "--quiet", "--stats", "127.0.0.1:0"])
+    gen, report = conns_run(b, lst.port, lst.proc.pid)
+    shutdown, stats = lst.stop()
+    finish_conns(gen)
+    report["shutdown_seconds"] = round(shutdown, 3)
+    report["listener_peak_rss_kib"] = stats.get("peak_rss_kib")
+    res["sockbench"] = report
+
+    py = subprocess.Popen([sys.executable, "-c", PY_LISTENER], stdout=subprocess.PIPE, text=True)
+    port = int(py.stdout.readline())
+    gen, report = conns_run(b, port, py.pid)
+    start = time.time()
+    py.terminate()
+    py.wait(timeout=30)
+    report["shutdown_seconds"] = round(time.time() - start, 3)
+    finish_conns(gen)
+    res["python epoll listener"] = report
+
+    if window:
+        res["sockbench window"] = window_connections(b, window)
+
+    ours = res["sockbench"]
+    rss_mb = (ours["watched_rss_kib"] or 0) / 1024
+    ok = (ours["alive_after_hold"] == CONNS and ours["accepts_per_s"] >= 30000 and rss_mb < 64)
+    add_row("4. 10,000 connections", "sockbench listen",
+            f"{ours['accepts_per_s']:,.0f} accepts/s, {ours['alive_after_hold']:,} alive after 5 s, "
+            f"RSS {rss_mb:.1f} MB, shutdown {ours['shutdown_seconds']:.2f} s", "",
+            f">= 30,000/s, all alive, < 64 MB: {met(ok)}")
+    py = res["python epoll listener"]
+    add_row("", "plain Python epoll listener",
+            f"{py['accepts_per_s']:,.0f} accepts/s, {py['alive_after_hold']:,} alive, "
+            f"RSS {py['watched_rss_kib'] / 1024:.1f} MB", ratio_text(ours["accepts_per_s"], py["accepts_per_s"]),
+            "pace of the client")
+    if "sockbench window" in res:
+        w = res["sockbench window"]
+        add_row("", "sockbench window (listener in the GUI)",
+                f"{w['accepts_per_s']:,.0f} accepts/s, {w['alive_after_hold']:,} alive, largest event-loop delay "
+                f"{w['max_delay_ms']:.0f} ms (p99 {w['p99_delay_ms']:.0f} ms), RSS {w['rss_kib'] / 1024:.0f} MB",
+                ratio_text(w["accepts_per_s"], py["accepts_per_s"]),
+                f"responsive (<= 50 ms): {met(w['max_delay_ms'] <= 50)}")
+    results["connections"] = res
+
+
+# --- The window (scenarios 4, 5, 6) -----------------------------------------------------------
+
+class Window:
+    """The real main window with the bench probe (app/benchprobe.cpp) on stdin/stderr."""
+
+    def __init__(self, b, env, load):
+        env = dict(env, SOCKBENCH_BENCH_PROBE="load" if load else "1", SOCKBENCH_BENCH_T0_NS=str(time.time_ns()))
+        self.proc = subprocess.Popen([b.sockbench], env=env, stdin=subprocess.PIPE, stderr=subprocess.PIPE,
+                                     stdout=subprocess.DEVNULL, text=True, bufsize=1)
+        self.seen = {}  # probe lines that arrived before anyone waited for them
+        self.shown = self.wait("shown")
+        self.ready = self.wait("ready") if load else None
+
+    def wait(self, what, timeout=60):
+        if what in self.seen:
+            return self.seen.pop(what)
+        deadline = time.time() + timeout
+        while time.time() < deadline:
+            r, _, _ = select.select([self.proc.stderr], [], [], 1)
+            if not r:
+                continue
+            line = self.proc.stderr.readline()
+            if not line:
+                break
+            if line.startswith("{"):
+                obj = json.loads(line)
+                if obj.get("probe") == what:
+                    return obj
+                self.seen[obj.get("probe")] = obj
+        raise RuntimeError(f"window probe: no '{what}'")
+
+    def command(self, what):
+        self.proc.stdin.write(what + "\n")
+        self.proc.stdin.flush()
+        return self.wait(what)
+
+    def quit(self):
+        start = time.time()
+        try:
+            self.command("quit")
+        except (RuntimeError, BrokenPipeError):
+            pass
+        try:
+            self.proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+        return time.time() - start
+
+
+def window_connections(b, env):
+    w = Window(b, env, load=True)
+    w.command("reset")
+    gen, report = conns_run(b, w.ready["tcp_port"], w.proc.pid)
+    probe = w.command("report")
+    finish_conns(gen)
+    shutdown = w.quit()
+    report.update({"max_delay_ms": probe["max_delay_ms"], "p99_delay_ms": probe["p99_delay_ms"],
+                   "rss_kib": probe["rss_kib"], "clients_seen": probe.get("clients"),
+                   "shutdown_seconds": round(shutdown, 3)})
+    return report
+
+
+def scenario_window_load(b, env):
+    log("5. the window under load: UDP burst + 1 GB stream")
+    w = Window(b, env, load=True)
+    w.command("reset")
+    udp = subprocess.Popen([b.loadgen, "udp-burst", "127.0.0.1", str(w.ready["udp_port"]), str(UDP_COUNT)],
+                           stdout=subprocess.PIPE, text=True)
+    tcp = subprocess.Popen([b.loadgen, "tcp-stream", "127.0.0.1", str(w.ready["tcp_port"]), str(WINDOW_STREAM_BYTES)],
+                           stdout=subprocess.PIPE, text=True)
+    udp_out = json.loads(udp.communicate(timeout=300)[0].strip().splitlines()[-1])
+    tcp_out = json.loads(tcp.communicate(timeout=300)[0].strip().splitlines()[-1])
+    # Wait until the log has caught up with the journal (or 20 s).
+    probe = w.command("report")
+    deadline = time.time() + 20
+    while time.time() < deadline and probe["log_rows"] != probe["journal_records"]:
+        time.sleep(0.25)
+        probe = w.command("report")
+    w.quit()
+    res = {"udp": udp_out, "tcp": tcp_out, "probe": probe}
+    results["window_load"] = res
+    records = probe["journal_records"]
+    add_row("5. window under load", "sockbench window: UDP 200k x 64 B + TCP 1 GB",
+            f"largest event-loop delay {probe['max_delay_ms']:.0f} ms, p99 {probe['p99_delay_ms']:.1f} ms; "
+            f"log rows {probe['log_rows']:,} / records {records:,}; datagrams {probe['datagrams_in']:,} of "
+            f"{udp_out['datagrams_sent']:,}; bytes {probe['bytes_in']:,}; peak RSS {probe['peak_rss_kib'] / 1024:.0f} MB",
+            "", f"delay <= 50 ms: {met(probe['max_delay_ms'] <= 50)}; log == records: "
+                f"{met(probe['log_rows'] == records)}")
+
+
+def scenario_startup(b, env, display):
+    log("6. start-up, 5 runs each")
+    ours = []
+    for _ in range(STARTUP_RUNS):
+        w = Window(b, env, load=False)
+        time.sleep(1.0)  # idle
+        rep = w.command("report")
+        w.quit()
+        ours.append((w.shown["shown_ms"], rep["rss_kib"]))
+    res = {"sockbench": {"shown_ms": statistics.median(s for s, _ in ours),
+                         "idle_rss_kib": statistics.median(r for _, r in ours), "runs": ours}}
+    if display and shutil.which("packetsender") and shutil.which("xwininfo"):
+        res["Packet Sender"] = packet_sender_startup(display)
+    o = res["sockbench"]
+    ok = o["shown_ms"] < 500 and o["idle_rss_kib"] / 1024 < 60
+    add_row("6. start-up", "sockbench window",
+            f"shown in {o['shown_ms']:.0f} ms, idle RSS {o['idle_rss_kib'] / 1024:.0f} MB (median of {STARTUP_RUNS})",
+            "", f"< 0.5 s and < 60 MB: {met(ok)}")
+    if "Packet Sender" in res:
+        p = res["Packet Sender"]
+        add_row("", "Packet Sender", f"shown in {p['shown_ms']:.0f} ms, idle RSS {p['idle_rss_kib'] / 1024:.0f} MB",
+                f"{o['shown_ms'] / p['shown_ms']:.2f}x time, {o['idle_rss_kib'] / p['idle_rss_kib']:.2f}x RSS")
+    results["startup"] = res
+
+
+def packet_sender_startup(display):
+    runs = []
+    for _ in range(STARTUP_RUNS):
+        home = tempfile.mkdtemp(prefix="psbench")
+        env = dict(os.environ, HOME=home, DISPLAY=display, XDG_CONFIG_HOME=os.path.join(home, ".config"))
+        env.pop("QT_QPA_PLATFORM", None)
+        start = time.time_ns()
+        p = subprocess.Popen(["packetsender"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        shown = None
+        deadline = time.time() + 20
+        while time.time() < deadline and shown is None:
+            tree = subprocess.run(["xwininfo", "-root", "-tree"], env=env, capture_output=True, text=True).stdout
+            # Its main window is mapped with a title once shown.
+            for line in tree.splitlines():
+                if '"Packet Sender' in line and "x" in line:
+                    out = subprocess.run(["xwininfo", "-id", line.split()[0]], env=env, capture_output=True,
+                                         text=True).stdout
+                    if "IsViewable" in out:
+                        shown = (time.time_ns() - start) / 1e6
+            time.sleep(0.005)
+        time.sleep(1.0)
+        runs.append((shown or -1, rss_kib(p.pid)))
+        p.terminate()
+        try:
+            p.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            p.kill()
+        shutil.rmtree(home, ignore_errors=True)
+    return {"shown_ms": statistics.median(s for s, _ in runs), "idle_rss_kib": statistics.median(r for _, r in runs),
+            "runs": runs, "note": "shown = window viewable per xwininfo, polled"}
+
+
+# --- Driver -----------------------------------------------------------------------------------
+
+def start_xvfb():
+    if not shutil.which("Xvfb"):
+        return None, None
+    for n in range(90, 130):
+        if os.path.exists(f"/tmp/.X{n}-lock") or os.path.exists(f"/tmp/.X11-unix/X{n}"):
+            continue
+        p = subprocess.Popen(["Xvfb", f":{n}", "-screen", "0", "1600x1000x24", "-nolisten", "tcp"],
+                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        deadline = time.time() + 10
+        while time.time() < deadline:
+            if os.path.exists(f"/tmp/.X11-unix/X{n}"):
+                return p, f":{n}"
+            if p.poll() is not None:
+                break
+            time.sleep(0.05)
+        p.kill()
+    return None, None
+
+
+def markdown():
+    out = ["| scenario | tool | figure | ours vs. this | target |", "|---|---|---|---|---|"]
+    for r in rows:
+        out.append("| " + " | ".join(r) + " |")
+    return "\n".join(out)
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--sockbench", required=True)
+    ap.add_argument("--loadgen", required=True)
+    ap.add_argument("--json", required=True)
+    ap.add_argument("--only", default="1,2,3,4,5,6", help="comma-separated scenario numbers")
+    b = ap.parse_args()
+    only = set(b.only.split(","))
+    started = time.time()
+    xvfb, display = start_xvfb()
+    win_env = dict(os.environ)
+    if display:
+        win_env["DISPLAY"] = display
+        win_env["QT_QPA_PLATFORM"] = "xcb"
+    else:
+        win_env["QT_QPA_PLATFORM"] = "offscreen"
+    log(f"window platform: {'Xvfb ' + display if display else 'offscreen'}")
+    try:
+        if "1" in only:
+            scenario_tcp_sink(b)
+        if "2" in only:
+            scenario_tcp_echo(b)
+        if "3" in only:
+            scenario_udp_burst(b, display)
+        if "4" in only:
+            scenario_connections(b, win_env)
+        if "5" in only:
+            scenario_window_load(b, win_env)
+        if "6" in only:
+            scenario_startup(b, win_env, display)
+    finally:
+        if xvfb:
+            xvfb.terminate()
+            xvfb.wait()
+    took = time.time() - started
+    stamp = datetime.datetime.now().astimezone().strftime("%Y-%m-%d %H:%M %Z")
+    cpu = "?"
+    try:
+        with open("/proc/cpuinfo") as f:
+            cpu = next(line.split(":", 1)[1].strip() for line in f if line.startswith("model name"))
+    except (OSError, StopIteration):
+        pass
+    header = (f"Sockbench benchmark, {stamp}; {os.cpu_count()} cores ({cpu}), Linux {platform.release()}, "
+              f"loopback; window on {'Xvfb' if display else 'offscreen'}; {took:.0f} s in all.")
+    table = markdown()
+    print(header)
+    print()
+    print(table)
+    with open(b.json, "w") as f:
+        json.dump({"date": stamp, "cores": os.cpu_count(), "cpu": cpu, "kernel": platform.release(),
+                   "seconds": round(took, 1), "results": results,
+                   "table": [dict(zip(("scenario", "tool", "figure", "ratio", "target"), r)) for r in rows]},
+                  f, indent=2)
+    log(f"JSON written to {b.json}")
+
+
+if __name__ == "__main__":
+    main()

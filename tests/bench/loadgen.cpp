@@ -1,0 +1,447 @@
+// loadgen: the benchmark's load generator (scripts/bench). Plain POSIX sockets, no Qt, so that it
+// measures the peer and not itself. Each mode prints one JSON object on stdout.
+//
+//   loadgen tcp-stream HOST PORT BYTES [--chunk N]
+//       streams BYTES into the peer, sends FIN, and waits for the peer to close: the time covers
+//       the peer reading every byte.
+//   loadgen tcp-echo HOST PORT BYTES [--chunk N]
+//       sends BYTES and reads them back (content checked), both directions at once.
+//   loadgen udp-burst HOST PORT COUNT [--size N]
+//       sends COUNT datagrams of N bytes flat out (sendmmsg).
+//   loadgen udp-sink PORT [--idle-ms N]
+//       the physical limit: recvmmsg into a 32 MiB buffer until N ms without a datagram.
+//   loadgen tcp-conns HOST PORT COUNT [--hold S] [--greeting] [--watch-pid PID] [--wait-stdin]
+//       opens COUNT concurrent connections as fast as the kernel lets it; with --greeting a
+//       connection counts as accepted when the listener's first byte arrives. After S seconds it
+//       counts the connections still alive, reads the watched process's memory, reports, and
+//       with --wait-stdin keeps them open until stdin ends.
+
+#include <arpa/inet.h>
+#include <cerrno>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <fcntl.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <poll.h>
+#include <string>
+#include <sys/epoll.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <unistd.h>
+#include <vector>
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+double secondsSince(Clock::time_point start) {
+    return std::chrono::duration<double>(Clock::now() - start).count();
+}
+
+[[noreturn]] void die(const char *what) {
+    std::fprintf(stderr, "loadgen: %s: %s\n", what, std::strerror(errno));
+    std::exit(1);
+}
+
+[[noreturn]] void usage() {
+    std::fprintf(stderr, "usage: loadgen tcp-stream|tcp-echo HOST PORT BYTES [--chunk N]\n"
+                         "       loadgen udp-burst HOST PORT COUNT [--size N]\n"
+                         "       loadgen udp-sink PORT [--idle-ms N]\n"
+                         "       loadgen tcp-conns HOST PORT COUNT [--hold S] [--greeting] [--watch-pid PID] "
+                         "[--wait-stdin]\n");
+    std::exit(2);
+}
+
+struct Target {
+    sockaddr_storage address = {};
+    socklen_t length = 0;
+};
+
+Target resolve(const char *host, const char *port, int type) {
+    addrinfo hints = {};
+    hints.ai_family = AF_UNSPEC;
+    hints.ai_socktype = type;
+    addrinfo *result = nullptr;
+    if (getaddrinfo(host, port, &hints, &result) != 0 || !result) {
+        std::fprintf(stderr, "loadgen: cannot resolve %s\n", host);
+        std::exit(1);
+    }
+    Target t;
+    std::memcpy(&t.address, result->ai_addr, result->ai_addrlen);
+    t.length = result->ai_addrlen;
+    freeaddrinfo(result);
+    return t;
+}
+
+int connectBlocking(const Target &t) {
+    const int fd = ::socket(t.address.ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd < 0)
+        die("socket");
+    if (::connect(fd, reinterpret_cast<const sockaddr *>(&t.address), t.length) != 0)
+        die("connect");
+    return fd;
+}
+
+long long option(int argc, char **argv, const char *name, long long fallback) {
+    for (int i = 0; i + 1 < argc; ++i) {
+        if (std::strcmp(argv[i], name) == 0)
+            return std::atoll(argv[i + 1]);
+    }
+    return fallback;
+}
+
+bool flag(int argc, char **argv, const char *name) {
+    for (int i = 0; i < argc; ++i) {
+        if (std::strcmp(argv[i], name) == 0)
+            return true;
+    }
+    return false;
+}
+
+/// A repeating pseudo-random pattern whose period (a prime) never lines up with buffer sizes, so
+/// a lost, repeated or reordered chunk shows up in the check.
+constexpr size_t kPeriod = 65521;
+
+std::vector<char> makePattern(size_t length) {
+    std::vector<char> p(length + kPeriod);
+    unsigned x = 2463534242u;
+    for (size_t i = 0; i < kPeriod; ++i) {
+        x ^= x << 13;
+        x ^= x >> 17;
+        x ^= x << 5;
+        p[i] = char(x);
+    }
+    for (size_t i = kPeriod; i < p.size(); ++i)
+        p[i] = p[i - kPeriod];
+    return p;
+}
+
+int tcpStream(const Target &t, long long total, long long chunk) {
+    std::vector<char> buffer(size_t(chunk), 'x');
+    const auto start = Clock::now();
+    const int fd = connectBlocking(t);
+    long long sent = 0;
+    while (sent < total) {
+        const size_t n = size_t(std::min<long long>(chunk, total - sent));
+        const ssize_t w = ::send(fd, buffer.data(), n, MSG_NOSIGNAL);
+        if (w < 0) {
+            if (errno == EINTR)
+                continue;
+            die("send");
+        }
+        sent += w;
+    }
+    const double sendSeconds = secondsSince(start);
+    ::shutdown(fd, SHUT_WR);
+    // The peer closes once it has read everything (socat, ncat and our listener all do).
+    char sink[4096];
+    long long unexpected = 0;
+    for (;;) {
+        const ssize_t r = ::recv(fd, sink, sizeof sink, 0);
+        if (r > 0) {
+            unexpected += r;
+            continue;
+        }
+        if (r < 0 && errno == EINTR)
+            continue;
+        break;
+    }
+    const double seconds = secondsSince(start);
+    ::close(fd);
+    std::printf("{\"mode\":\"tcp-stream\",\"bytes_sent\":%lld,\"seconds\":%.6f,\"send_seconds\":%.6f,"
+                "\"mb_per_s\":%.1f,\"bytes_back\":%lld}\n",
+                sent, seconds, sendSeconds, double(sent) / seconds / 1e6, unexpected);
+    return 0;
+}
+
+int tcpEcho(const Target &t, long long total, long long chunk) {
+    const std::vector<char> pattern = makePattern(size_t(chunk));
+    std::vector<char> in(static_cast<size_t>(chunk));
+    const auto start = Clock::now();
+    const int fd = connectBlocking(t);
+    ::fcntl(fd, F_SETFL, ::fcntl(fd, F_GETFL) | O_NONBLOCK);
+    long long sent = 0;
+    long long received = 0;
+    long long mismatches = 0;
+    bool peerClosed = false;
+    while (received < total && !peerClosed) {
+        pollfd p = {fd, short(POLLIN | (sent < total ? POLLOUT : 0)), 0};
+        if (::poll(&p, 1, 30000) <= 0) {
+            std::fprintf(stderr, "loadgen: echo stalled at %lld of %lld bytes back\n", received, total);
+            break;
+        }
+        if (sent < total && (p.revents & POLLOUT)) {
+            const size_t n = size_t(std::min<long long>(chunk, total - sent));
+            const ssize_t w = ::send(fd, pattern.data() + size_t(sent % kPeriod), n, MSG_NOSIGNAL);
+            if (w > 0)
+                sent += w;
+            else if (w < 0 && errno != EAGAIN && errno != EINTR)
+                die("send");
+        }
+        if (p.revents & (POLLIN | POLLHUP | POLLERR)) {
+            const ssize_t r = ::recv(fd, in.data(), in.size(), 0);
+            if (r > 0) {
+                if (std::memcmp(in.data(), pattern.data() + size_t(received % kPeriod), size_t(r)) != 0)
+                    ++mismatches;
+                received += r;
+            } else if (r == 0) {
+                peerClosed = true;
+            } else if (errno != EAGAIN && errno != EINTR) {
+                die("recv");
+            }
+        }
+    }
+    const double seconds = secondsSince(start);
+    ::close(fd);
+    std::printf(
+        "{\"mode\":\"tcp-echo\",\"bytes_sent\":%lld,\"bytes_received\":%lld,\"mismatched_reads\":%lld,"
+        "\"seconds\":%.6f,\"mb_per_s\":%.1f}\n",
+        sent, received, mismatches, seconds, double(received) / seconds / 1e6);
+    return received == total && mismatches == 0 ? 0 : 1;
+}
+
+int udpBurst(const Target &t, long long count, long long size) {
+    const int fd = ::socket(t.address.ss_family, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    if (fd < 0)
+        die("socket");
+    if (::connect(fd, reinterpret_cast<const sockaddr *>(&t.address), t.length) != 0)
+        die("connect");
+    constexpr int kBatch = 64;
+    std::vector<char> payload(size_t(size), 'u');
+    iovec iov[kBatch];
+    mmsghdr messages[kBatch];
+    std::memset(messages, 0, sizeof messages);
+    for (int i = 0; i < kBatch; ++i) {
+        iov[i] = {payload.data(), payload.size()};
+        messages[i].msg_hdr.msg_iov = &iov[i];
+        messages[i].msg_hdr.msg_iovlen = 1;
+    }
+    long long sent = 0;
+    long long refused = 0;
+    const auto start = Clock::now();
+    while (sent < count) {
+        const int n = int(std::min<long long>(kBatch, count - sent));
+        const int r = ::sendmmsg(fd, messages, unsigned(n), 0);
+        if (r > 0) {
+            sent += r;
+        } else if (r < 0 && errno == ECONNREFUSED) {
+            ++refused; // an ICMP error from an earlier datagram; the next ones still go out
+        } else if (r < 0 && errno != EINTR && errno != EAGAIN && errno != ENOBUFS) {
+            die("sendmmsg");
+        }
+    }
+    const double seconds = secondsSince(start);
+    ::close(fd);
+    std::printf("{\"mode\":\"udp-burst\",\"datagrams_sent\":%lld,\"size\":%lld,\"seconds\":%.6f,"
+                "\"datagrams_per_s\":%.0f,\"refused\":%lld}\n",
+                sent, size, seconds, double(sent) / seconds, refused);
+    return 0;
+}
+
+int udpSink(const char *port, long long idleMs) {
+    const int fd = ::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    if (fd < 0)
+        die("socket");
+    int bytes = 32 * 1024 * 1024;
+    if (::setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &bytes, sizeof bytes) != 0)
+        ::setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &bytes, sizeof bytes);
+    sockaddr_in a = {};
+    a.sin_family = AF_INET;
+    a.sin_port = htons(uint16_t(std::atoi(port)));
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    if (::bind(fd, reinterpret_cast<sockaddr *>(&a), sizeof a) != 0)
+        die("bind");
+    socklen_t len = sizeof a;
+    ::getsockname(fd, reinterpret_cast<sockaddr *>(&a), &len);
+    std::printf("{\"mode\":\"udp-sink\",\"port\":%u}\n", unsigned(ntohs(a.sin_port)));
+    std::fflush(stdout);
+    constexpr int kBatch = 256;
+    std::vector<char> buffers(size_t(kBatch) * 2048);
+    iovec iov[kBatch];
+    mmsghdr messages[kBatch];
+    long long datagrams = 0;
+    long long received = 0;
+    for (;;) {
+        pollfd p = {fd, POLLIN, 0};
+        // Wait as long as needed for the first datagram, then stop after a quiet spell.
+        if (::poll(&p, 1, datagrams == 0 ? 60000 : int(idleMs)) <= 0)
+            break;
+        std::memset(messages, 0, sizeof messages);
+        for (int i = 0; i < kBatch; ++i) {
+            iov[i] = {buffers.data() + size_t(i) * 2048, 2048};
+            messages[i].msg_hdr.msg_iov = &iov[i];
+            messages[i].msg_hdr.msg_iovlen = 1;
+        }
+        const int r = ::recvmmsg(fd, messages, kBatch, MSG_DONTWAIT, nullptr);
+        if (r > 0) {
+            datagrams += r;
+            for (int i = 0; i < r; ++i)
+                received += messages[i].msg_len;
+        }
+    }
+    std::printf("{\"mode\":\"udp-sink\",\"datagrams_in\":%lld,\"bytes_in\":%lld}\n", datagrams, received);
+    return 0;
+}
+
+long long statusKib(long long pid, const char *key) {
+    if (pid <= 0)
+        return -1;
+    const std::string path = "/proc/" + std::to_string(pid) + "/status";
+    FILE *f = std::fopen(path.c_str(), "r");
+    if (!f)
+        return -1;
+    char line[256];
+    long long value = -1;
+    while (std::fgets(line, sizeof line, f)) {
+        if (std::strncmp(line, key, std::strlen(key)) == 0)
+            value = std::atoll(line + std::strlen(key) + 1);
+    }
+    std::fclose(f);
+    return value;
+}
+
+int tcpConns(const Target &t, long long count, double holdSeconds, bool greeting, long long watchPid,
+             bool waitStdin) {
+    rlimit limit = {};
+    ::getrlimit(RLIMIT_NOFILE, &limit);
+    limit.rlim_cur = limit.rlim_max;
+    ::setrlimit(RLIMIT_NOFILE, &limit);
+
+    const int ep = ::epoll_create1(EPOLL_CLOEXEC);
+    struct Conn {
+        int fd = -1;
+        bool connected = false;
+        bool greeted = false;
+        bool failed = false;
+    };
+    std::vector<Conn> conns(static_cast<size_t>(count));
+    long long connected = 0;
+    long long greeted = 0;
+    long long failed = 0;
+    double connectedAt = 0;
+    double greetedAt = 0;
+    std::vector<epoll_event> events(1024);
+    const auto start = Clock::now();
+
+    auto handle = [&](int timeoutMs) {
+        const int n = ::epoll_wait(ep, events.data(), int(events.size()), timeoutMs);
+        for (int i = 0; i < n; ++i) {
+            Conn &c = conns[events[i].data.u64];
+            const uint32_t ev = events[i].events;
+            if (!c.connected && !c.failed && (ev & (EPOLLOUT | EPOLLERR | EPOLLHUP))) {
+                int error = 0;
+                socklen_t len = sizeof error;
+                ::getsockopt(c.fd, SOL_SOCKET, SO_ERROR, &error, &len);
+                if (error == 0 && !(ev & EPOLLERR)) {
+                    c.connected = true;
+                    if (++connected == count)
+                        connectedAt = secondsSince(start);
+                } else {
+                    c.failed = true;
+                    ++failed;
+                }
+                // From now on only input (the greeting, or a close) matters.
+                epoll_event e = {};
+                e.events = EPOLLIN | EPOLLRDHUP;
+                e.data.u64 = events[i].data.u64;
+                ::epoll_ctl(ep, EPOLL_CTL_MOD, c.fd, &e);
+                continue;
+            }
+            if (c.connected && !c.greeted && (ev & EPOLLIN)) {
+                char byte;
+                if (::recv(c.fd, &byte, 1, MSG_DONTWAIT) == 1) {
+                    c.greeted = true;
+                    if (++greeted == count)
+                        greetedAt = secondsSince(start);
+                }
+            }
+        }
+    };
+
+    for (long long i = 0; i < count; ++i) {
+        const int fd = ::socket(t.address.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+        if (fd < 0)
+            die("socket");
+        conns[size_t(i)].fd = fd;
+        if (::connect(fd, reinterpret_cast<const sockaddr *>(&t.address), t.length) != 0 &&
+            errno != EINPROGRESS) {
+            conns[size_t(i)].failed = true;
+            ++failed;
+            continue;
+        }
+        epoll_event e = {};
+        e.events = EPOLLOUT | EPOLLIN | EPOLLRDHUP;
+        e.data.u64 = uint64_t(i);
+        ::epoll_ctl(ep, EPOLL_CTL_ADD, fd, &e);
+        if ((i & 63) == 63)
+            handle(0);
+    }
+    // Everything is in flight; wait for the handshakes (and greetings) to finish, 60 s at most.
+    while (secondsSince(start) < 60 && connected + failed < count)
+        handle(100);
+    while (greeting && secondsSince(start) < 60 && greeted + failed < count)
+        handle(100);
+    const double setupSeconds = secondsSince(start);
+
+    // Hold: the listener must keep every connection open.
+    const auto holdStart = Clock::now();
+    while (secondsSince(holdStart) < holdSeconds)
+        handle(100);
+    long long alive = 0;
+    for (const Conn &c : conns) {
+        if (!c.connected)
+            continue;
+        char byte;
+        const ssize_t r = ::recv(c.fd, &byte, 1, MSG_PEEK | MSG_DONTWAIT);
+        if (r > 0 || (r < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)))
+            ++alive;
+    }
+    const double accepted = greeting ? double(greeted) : double(connected);
+    const double acceptSeconds = greeting ? (greetedAt > 0 ? greetedAt : setupSeconds)
+                                          : (connectedAt > 0 ? connectedAt : setupSeconds);
+    std::printf(
+        "{\"mode\":\"tcp-conns\",\"count\":%lld,\"connected\":%lld,\"greeted\":%lld,\"failed\":%lld,"
+        "\"accept_seconds\":%.6f,\"accepts_per_s\":%.0f,\"alive_after_hold\":%lld,\"hold_seconds\":%.1f,"
+        "\"watched_rss_kib\":%lld,\"watched_peak_rss_kib\":%lld}\n",
+        count, connected, greeted, failed, acceptSeconds, accepted / acceptSeconds, alive, holdSeconds,
+        statusKib(watchPid, "VmRSS"), statusKib(watchPid, "VmHWM"));
+    std::fflush(stdout);
+    if (waitStdin) {
+        char buffer[256];
+        while (::read(STDIN_FILENO, buffer, sizeof buffer) > 0) {
+        }
+    }
+    for (const Conn &c : conns)
+        ::close(c.fd);
+    return alive == count ? 0 : 1;
+}
+
+} // namespace
+
+int main(int argc, char **argv) {
+    if (argc < 3)
+        usage();
+    const std::string mode = argv[1];
+    if (mode == "udp-sink")
+        return udpSink(argv[2], option(argc, argv, "--idle-ms", 1000));
+    if (argc < 5)
+        usage();
+    const long long amount = std::atoll(argv[4]);
+    if (mode == "tcp-stream")
+        return tcpStream(resolve(argv[2], argv[3], SOCK_STREAM), amount,
+                         option(argc, argv, "--chunk", 256 * 1024));
+    if (mode == "tcp-echo")
+        return tcpEcho(resolve(argv[2], argv[3], SOCK_STREAM), amount,
+                       option(argc, argv, "--chunk", 64 * 1024));
+    if (mode == "udp-burst")
+        return udpBurst(resolve(argv[2], argv[3], SOCK_DGRAM), amount, option(argc, argv, "--size", 64));
+    if (mode == "tcp-conns")
+        return tcpConns(resolve(argv[2], argv[3], SOCK_STREAM), amount,
+                        double(option(argc, argv, "--hold", 5)), flag(argc, argv, "--greeting"),
+                        option(argc, argv, "--watch-pid", 0), flag(argc, argv, "--wait-stdin"));
+    usage();
+}
