@@ -13,6 +13,7 @@
 #include <QApplication>
 #include <QCloseEvent>
 #include <QComboBox>
+#include <QFile>
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QKeySequence>
@@ -44,6 +45,13 @@ namespace {
 constexpr int MaxRecent = 20;
 const QString RecentAddressesKey = QStringLiteral("recent/addresses");
 const QString RecentPortsKey = QStringLiteral("recent/ports");
+
+/// Writes the settings out now and keeps the file the user's alone: it holds the hosts they talked to
+/// and what they sent (DESIGN.md, "Security defaults").
+void writePrivately(QSettings &settings) {
+    settings.sync();
+    QFile::setPermissions(settings.fileName(), QFileDevice::ReadOwner | QFileDevice::WriteOwner);
+}
 
 QIcon resourceIcon(const char *name, QStyle::StandardPixmap fallback) {
     QIcon icon(QStringLiteral(":/icons/%1.png").arg(QLatin1String(name)));
@@ -513,6 +521,7 @@ void MainWindow::rememberRecent(const QString &key, const QString &value) {
     while (list.size() > MaxRecent)
         list.removeLast();
     settings.setValue(key, list);
+    writePrivately(settings);
 }
 
 void MainWindow::selectEndpoint(EndpointId id) {
@@ -716,6 +725,7 @@ void MainWindow::saveSettings() const {
     settings.setValue(QStringLiteral("log/hexPreview"), m_hexPreviewAction->isChecked());
     settings.setValue(QStringLiteral("log/timeDelta"), m_timeDeltaAction->isChecked());
     m_composer->saveSettings(settings);
+    writePrivately(settings);
 }
 
 void MainWindow::closeEvent(QCloseEvent *event) {
