@@ -351,9 +351,15 @@ int tcpConns(const Target &t, long long count, double holdSeconds, bool greeting
                 ::epoll_ctl(ep, EPOLL_CTL_MOD, c.fd, &e);
                 continue;
             }
-            if (c.connected && !c.greeted && (ev & EPOLLIN)) {
+            if (!c.greeted && !c.failed && (ev & EPOLLIN)) {
                 char byte;
                 if (::recv(c.fd, &byte, 1, MSG_DONTWAIT) == 1) {
+                    // The greeting proves the handshake too; one epoll registration per connection.
+                    if (!c.connected) {
+                        c.connected = true;
+                        if (++connected == count)
+                            connectedAt = secondsSince(start);
+                    }
                     c.greeted = true;
                     if (++greeted == count)
                         greetedAt = secondsSince(start);
@@ -374,7 +380,8 @@ int tcpConns(const Target &t, long long count, double holdSeconds, bool greeting
             continue;
         }
         epoll_event e = {};
-        e.events = EPOLLOUT | EPOLLIN | EPOLLRDHUP;
+        // With a greeting, its arrival is the only event we need; EPOLLERR/HUP come anyway.
+        e.events = greeting ? EPOLLIN : (EPOLLOUT | EPOLLIN | EPOLLRDHUP);
         e.data.u64 = uint64_t(i);
         ::epoll_ctl(ep, EPOLL_CTL_ADD, fd, &e);
         if ((i & 63) == 63)
