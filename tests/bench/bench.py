@@ -387,13 +387,17 @@ def scenario_connections(b, window):
         res["sockbench window"] = window_connections(b, window)
 
     ours = res["sockbench"]
+    py = res["python epoll listener"]
     rss_mb = (ours["watched_rss_kib"] or 0) / 1024
-    ok = (ours["alive_after_hold"] == CONNS and ours["accepts_per_s"] >= 30000 and rss_mb < 64)
+    rate_ok = ours["accepts_per_s"] >= 30000
+    # Below 30,000/s but level with the reference listener, the client (and the machine) set the pace.
+    client_bound = not rate_ok and ours["accepts_per_s"] >= 0.95 * py["accepts_per_s"]
+    rate_text = met(rate_ok) + (" (client-bound: level with the Python reference)" if client_bound else "")
     add_row("4. 10,000 connections", "sockbench listen",
             f"{ours['accepts_per_s']:,.0f} accepts/s, {ours['alive_after_hold']:,} alive after 5 s, "
             f"RSS {rss_mb:.1f} MB, shutdown {ours['shutdown_seconds']:.2f} s", "",
-            f">= 30,000/s, all alive, < 64 MB: {met(ok)}")
-    py = res["python epoll listener"]
+            f">= 30,000/s: {rate_text}; all alive: {met(ours['alive_after_hold'] == CONNS)}; "
+            f"< 64 MB: {met(rss_mb < 64)}")
     add_row("", "plain Python epoll listener",
             f"{py['accepts_per_s']:,.0f} accepts/s, {py['alive_after_hold']:,} alive, "
             f"RSS {py['watched_rss_kib'] / 1024:.1f} MB", ratio_text(ours["accepts_per_s"], py["accepts_per_s"]),
