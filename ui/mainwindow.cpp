@@ -125,6 +125,12 @@ MainWindow::MainWindow(const WorkbenchConfig &config, QWidget *parent)
     m_selectionRefreshTimer.setInterval(200);
     connect(&m_selectionRefreshTimer, &QTimer::timeout, this, &MainWindow::onConnectionSelectionChanged);
     m_rateClock.start();
+    m_logTimer.setSingleShot(true);
+    m_logTimer.setInterval(40);
+    connect(&m_logTimer, &QTimer::timeout, this, [this] {
+        if (m_logBehind)
+            appendToViews();
+    });
     m_statusTimer.setInterval(500);
     connect(&m_statusTimer, &QTimer::timeout, this, &MainWindow::updateStatus);
     m_statusTimer.start();
@@ -474,8 +480,21 @@ void MainWindow::wireWorkbench() {
 }
 
 void MainWindow::onJournalGrew(quint64 count) {
-    m_trafficModel->appendUpTo(count);
-    m_conversationView->appendUpTo(count);
+    m_journalCount = count;
+    // The engine announces up to ~100 times a second; repainting the log's tail that often is most
+    // of the GUI thread's work under a flood. Show the first batch at once, then at most every 40 ms.
+    if (m_logTimer.isActive()) {
+        m_logBehind = true;
+        return;
+    }
+    appendToViews();
+}
+
+void MainWindow::appendToViews() {
+    m_logBehind = false;
+    m_trafficModel->appendUpTo(m_journalCount);
+    m_conversationView->appendUpTo(m_journalCount);
+    m_logTimer.start();
 }
 
 void MainWindow::openEndpointDialog(EndpointKind kind) {

@@ -65,6 +65,7 @@ private:
     void onConnectionSelectionChanged();
     void onTrafficCurrentChanged();
     void onJournalGrew(quint64 count);
+    void appendToViews();
     void onSearchChanged();
     void applyConnectionFilter();
     void updateActions();
@@ -116,6 +117,9 @@ private:
 
     QTimer m_statusTimer;
     QTimer m_actionsTimer;          ///< coalesces action updates during bursts of accepts
+    QTimer m_logTimer;              ///< caps log/conversation appends (and so their repaints) at ~25/s
+    quint64 m_journalCount = 0;     ///< latest count announced by the Workbench
+    bool m_logBehind = false;       ///< an announcement arrived while m_logTimer was running
     QTimer m_selectionRefreshTimer; ///< coalesces filter rebuilds when a selected listener accepts
     QTimer m_searchTimer;
     QElapsedTimer m_rateClock;
