@@ -83,18 +83,21 @@ private:
         QByteArray greeting;
     };
     enum class TimerKind : quint8 { ConnectTimeout, AcceptRetry, CloseLinger };
+    static constexpr int TimerKinds = 3;
     struct Timer {
         EndpointId id;
         TimerKind kind;
-        quint64 generation;
     };
+    using Timers = std::multimap<qint64, Timer>;
 
     void run();
     void runCommands();
     int nextTimeoutMs(qint64 now) const;
     void runTimers(qint64 now);
     void flushNotifications(qint64 now);
+    /// (Re)arms the socket's timer of that kind; a socket has at most one of each.
     void addTimer(Sock &s, TimerKind kind, qint64 delayMs);
+    void cancelTimer(Sock &s, TimerKind kind);
 
     Sock *find(EndpointId id);
     void watch(Sock &s, quint32 events);
@@ -139,7 +142,7 @@ private:
     std::vector<Adoption> m_adoptions;
 
     std::unordered_map<EndpointId, std::unique_ptr<Sock>> m_socks;
-    std::multimap<qint64, Timer> m_timers;
+    Timers m_timers;
     std::unordered_set<EndpointId> m_dirtyWritten;
     qint64 m_lastWrittenFlushNs = 0;
     bool m_unannounced = false;

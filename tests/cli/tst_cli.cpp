@@ -114,6 +114,16 @@ QByteArray readExactly(QTcpSocket *socket, qsizetype n) {
     return data;
 }
 
+/// Pushes what the test wrote on `socket` into the kernel now: left in Qt's buffer, it would only go
+/// out when an event loop runs, which may be after the peer under test has already finished.
+bool flushWrites(QTcpSocket *socket) {
+    while (socket->bytesToWrite() > 0) {
+        if (!socket->waitForBytesWritten(kTimeoutMs))
+            return false;
+    }
+    return true;
+}
+
 std::unique_ptr<QTcpSocket> connectTo(quint16 port, const QHostAddress &host = QHostAddress::LocalHost) {
     auto socket = std::make_unique<QTcpSocket>();
     socket->connectToHost(host, port);
@@ -461,6 +471,7 @@ void TestCli::connectSendText() {
     QVERIFY(server.waitForNewConnection(kTimeoutMs));
     std::unique_ptr<QTcpSocket> peer(server.nextPendingConnection());
     peer->write("pong");
+    QVERIFY(flushWrites(peer.get()));
     const QByteArray expected = "hi A\xe2\x98\xba\r\n";
     QCOMPARE(readExactly(peer.get(), expected.size()), expected);
     // After the payload comes FIN (Qt closes its end on it); the client then sees our close.
@@ -532,6 +543,7 @@ void TestCli::connectStdin() {
     cli.write("typed line\n");
     QCOMPARE(readExactly(peer.get(), 11), QByteArray("typed line\n"));
     peer->write("answer\n");
+    QVERIFY(flushWrites(peer.get()));
     QTRY_COMPARE_WITH_TIMEOUT(cli.out(), QByteArray("answer\n"), kTimeoutMs);
     const QByteArray big(3 << 20, 's');
     cli.write(big);
@@ -569,6 +581,7 @@ void TestCli::connectWaitThenClose() {
     std::unique_ptr<QTcpSocket> peer(server.nextPendingConnection());
     QCOMPARE(readExactly(peer.get(), 1), QByteArray("q"));
     peer->write("reply");
+    QVERIFY(flushWrites(peer.get()));
     // We never close: --wait alone ends the client.
     CLI_FINISH(cli);
     QCOMPARE(cli.exitCode(), 0);
