@@ -1,4 +1,5 @@
 #include "mainwindow.h"
+
 #include "composer.h"
 #include "connectionmodel.h"
 #include "conversationview.h"
@@ -6,6 +7,7 @@
 #include "hexview.h"
 #include "payload.h"
 #include "presentation.h"
+#include "privatefile.h"
 #include "trafficmodel.h"
 #include "workbench.h"
 
@@ -50,7 +52,7 @@ const QString RecentPortsKey = QStringLiteral("recent/ports");
 /// and what they sent (DESIGN.md, "Security defaults").
 void writePrivately(QSettings &settings) {
     settings.sync();
-    QFile::setPermissions(settings.fileName(), QFileDevice::ReadOwner | QFileDevice::WriteOwner);
+    restrictToOwner(settings.fileName());
 }
 
 QIcon resourceIcon(const char *name, QStyle::StandardPixmap fallback) {
