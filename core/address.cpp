@@ -188,16 +188,22 @@ HostPortResult checkHost(QStringView text, qsizetype from, qsizetype to) {
     return result;
 }
 
-} // namespace
-
-HostPortResult parseHostPort(QStringView text, const QString &defaultHost) {
-    // Surrounding blanks are forgiven (they come with paste); positions still index the original text.
+/// [begin, end) of text without surrounding blanks (they come with paste); positions still index
+/// the original text.
+std::pair<qsizetype, qsizetype> blankTrimmed(QStringView text) {
     qsizetype begin = 0;
     qsizetype end = text.size();
     while (begin < end && text[begin].isSpace())
         ++begin;
     while (end > begin && text[end - 1].isSpace())
         --end;
+    return {begin, end};
+}
+
+} // namespace
+
+HostPortResult parseHostPort(QStringView text, const QString &defaultHost) {
+    const auto [begin, end] = blankTrimmed(text);
     if (begin == end)
         return failure(begin, QStringLiteral("missing port: write HOST:PORT or just PORT"));
 
@@ -283,12 +289,7 @@ HostPortResult parseHostPort(QStringView text, const QString &defaultHost) {
 }
 
 HostPortResult parsePort(QStringView text) {
-    qsizetype begin = 0;
-    qsizetype end = text.size();
-    while (begin < end && text[begin].isSpace())
-        ++begin;
-    while (end > begin && text[end - 1].isSpace())
-        --end;
+    const auto [begin, end] = blankTrimmed(text);
     if (begin == end)
         return failure(begin, QStringLiteral("missing port: a number from 0 to 65535"));
     return readPort(text, begin, end);
