@@ -7,7 +7,7 @@ namespace sockbench {
 
 /// A host and port as the user wrote them.
 struct HostPort {
-    QString host;       ///< "127.0.0.1", "::1" (no brackets), "localhost"
+    QString host; ///< "127.0.0.1", "::1" (no brackets), "localhost"
     quint16 port = 0;
 };
 

@@ -4,8 +4,7 @@
 
 namespace sockbench {
 
-QString toString(EndpointKind kind)
-{
+QString toString(EndpointKind kind) {
     switch (kind) {
     case EndpointKind::TcpListener:
         return QCoreApplication::translate("sockbench", "TCP listener");
@@ -17,8 +16,7 @@ QString toString(EndpointKind kind)
     return {};
 }
 
-QString toString(EndpointState state)
-{
+QString toString(EndpointState state) {
     switch (state) {
     case EndpointState::Resolving:
         return QCoreApplication::translate("sockbench", "Resolving");
@@ -44,8 +42,7 @@ QString toString(EndpointState state)
     return {};
 }
 
-QString NetAddress::toString() const
-{
+QString NetAddress::toString() const {
     if (isV6())
         return u'[' + ip + QStringLiteral("]:") + QString::number(port);
     return ip + u':' + QString::number(port);

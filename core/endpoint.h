@@ -29,8 +29,7 @@ enum class EndpointState : quint8 {
 };
 
 /// True when the endpoint's socket is gone for good.
-constexpr bool isFinal(EndpointState s)
-{
+constexpr bool isFinal(EndpointState s) {
     return s == EndpointState::Stopped || s == EndpointState::Closed || s == EndpointState::Reset ||
            s == EndpointState::Failed;
 }
@@ -62,7 +61,7 @@ struct ListenerOptions {
     int backlog = 0;          ///< listen() backlog; 0 means SOMAXCONN
     bool dualStack = false;   ///< an IPv6 listener also accepts IPv4 (IPV6_V6ONLY off)
     AutoReply autoReply = AutoReply::None;
-    QByteArray greeting;      ///< sent to each client when autoReply == Greeting
+    QByteArray greeting; ///< sent to each client when autoReply == Greeting
 };
 
 struct ConnectOptions {
@@ -72,11 +71,11 @@ struct ConnectOptions {
 
 struct UdpOptions {
     bool reuseAddress = false;
-    bool broadcast = false;                      ///< SO_BROADCAST
-    int receiveBufferBytes = 32 * 1024 * 1024;   ///< SO_RCVBUFFORCE when permitted, else SO_RCVBUF
-    int maxDatagramBytes = 65536;                ///< larger datagrams are recorded truncated, and said so
-    bool dualStack = false;                      ///< an IPv6 socket also receives IPv4
-    bool echo = false;                           ///< send every datagram back to its sender
+    bool broadcast = false;                    ///< SO_BROADCAST
+    int receiveBufferBytes = 32 * 1024 * 1024; ///< SO_RCVBUFFORCE when permitted, else SO_RCVBUF
+    int maxDatagramBytes = 65536;              ///< larger datagrams are recorded truncated, and said so
+    bool dualStack = false;                    ///< an IPv6 socket also receives IPv4
+    bool echo = false;                         ///< send every datagram back to its sender
 };
 
 } // namespace sockbench

@@ -10,8 +10,7 @@ namespace {
 constexpr quint64 EntriesPerChunk = 8192;
 constexpr quint64 StandardBlockBytes = 1024 * 1024;
 
-qint64 wallClockNs()
-{
+qint64 wallClockNs() {
     timespec ts{};
     clock_gettime(CLOCK_REALTIME, &ts);
     return qint64(ts.tv_sec) * 1000000000 + ts.tv_nsec;
@@ -37,20 +36,17 @@ struct Journal::Block {
 };
 
 Journal::Journal(qint64 budgetBytes)
-    : m_budget(std::max<qint64>(budgetBytes, 0))
-{
+    : m_budget(std::max<qint64>(budgetBytes, 0)) {
     m_peers.emplace_back(); // index 0: no peer
 }
 
 Journal::~Journal() = default;
 
-Journal::Entry &Journal::entryLocked(quint64 seq) const
-{
+Journal::Entry &Journal::entryLocked(quint64 seq) const {
     return m_entryChunks[seq / EntriesPerChunk][seq % EntriesPerChunk];
 }
 
-quint32 Journal::internPeerLocked(const NetAddress &peer)
-{
+quint32 Journal::internPeerLocked(const NetAddress &peer) {
     // A burst usually comes from one sender: skip the hash (and the key's formatting) for a repeat.
     if (m_lastPeerIndex && m_peers[m_lastPeerIndex] == peer)
         return m_lastPeerIndex;
@@ -58,8 +54,7 @@ quint32 Journal::internPeerLocked(const NetAddress &peer)
     return m_lastPeerIndex;
 }
 
-quint32 Journal::internSlowLocked(const NetAddress &peer)
-{
+quint32 Journal::internSlowLocked(const NetAddress &peer) {
     const QString key = peer.toString();
     auto it = m_peerIndex.constFind(key);
     if (it != m_peerIndex.constEnd())
@@ -71,8 +66,7 @@ quint32 Journal::internSlowLocked(const NetAddress &peer)
 }
 
 quint64 Journal::appendLocked(EndpointId endpoint, RecordKind kind, quint8 flags, const char *data,
-                              quint32 length, quint32 originalLength, quint32 peerIndex)
-{
+                              quint32 length, quint32 originalLength, quint32 peerIndex) {
     // The arena: payloads are packed into large blocks so that a record costs its bytes plus a
     // fixed header, and eviction frees whole blocks.
     if (length > 0) {
@@ -116,8 +110,7 @@ quint64 Journal::appendLocked(EndpointId endpoint, RecordKind kind, quint8 flags
     return seq;
 }
 
-void Journal::evictLocked()
-{
+void Journal::evictLocked() {
     while (m_heldBytes > m_budget && m_blocks.size() > 1) {
         std::unique_ptr<Block> oldest = std::move(m_blocks.front());
         m_blocks.pop_front();
@@ -130,8 +123,7 @@ void Journal::evictLocked()
 }
 
 quint64 Journal::appendData(EndpointId endpoint, RecordKind kind, const char *data, quint32 length,
-                            const NetAddress *peer, quint32 originalLength)
-{
+                            const NetAddress *peer, quint32 originalLength) {
     std::lock_guard lock(m_mutex);
     const quint32 peerIndex = peer ? internPeerLocked(*peer) : 0;
     const quint8 flags = originalLength > length ? Truncated : NoFlags;
@@ -159,21 +151,18 @@ quint64 Journal::appendData(EndpointId endpoint, RecordKind kind, const char *da
     return appendLocked(endpoint, kind, flags, data, length, originalLength, peerIndex);
 }
 
-quint64 Journal::appendEvent(EndpointId endpoint, const QString &text)
-{
+quint64 Journal::appendEvent(EndpointId endpoint, const QString &text) {
     const QByteArray utf8 = text.toUtf8();
     std::lock_guard lock(m_mutex);
     return appendLocked(endpoint, RecordKind::Event, NoFlags, utf8.constData(), quint32(utf8.size()), 0, 0);
 }
 
-quint64 Journal::count() const
-{
+quint64 Journal::count() const {
     std::lock_guard lock(m_mutex);
     return m_count;
 }
 
-const Journal::Block *Journal::findBlockLocked(quint64 offset) const
-{
+const Journal::Block *Journal::findBlockLocked(quint64 offset) const {
     // Blocks are contiguous in offset space and sorted by start.
     auto it = std::upper_bound(m_blocks.begin(), m_blocks.end(), offset,
                                [](quint64 off, const std::unique_ptr<Block> &b) { return off < b->start; });
@@ -182,8 +171,7 @@ const Journal::Block *Journal::findBlockLocked(quint64 offset) const
     return (--it)->get();
 }
 
-void Journal::fillLocked(quint64 seq, Record *out, bool withPayload) const
-{
+void Journal::fillLocked(quint64 seq, Record *out, bool withPayload) const {
     const Entry &e = entryLocked(seq);
     out->seq = seq;
     out->timeNs = e.timeNs;
@@ -203,8 +191,7 @@ void Journal::fillLocked(quint64 seq, Record *out, bool withPayload) const
     }
 }
 
-bool Journal::record(quint64 seq, Record *out, bool withPayload) const
-{
+bool Journal::record(quint64 seq, Record *out, bool withPayload) const {
     std::lock_guard lock(m_mutex);
     if (seq >= m_count)
         return false;
@@ -212,8 +199,7 @@ bool Journal::record(quint64 seq, Record *out, bool withPayload) const
     return true;
 }
 
-std::vector<Record> Journal::records(quint64 first, quint64 n, bool withPayload) const
-{
+std::vector<Record> Journal::records(quint64 first, quint64 n, bool withPayload) const {
     std::lock_guard lock(m_mutex);
     std::vector<Record> result;
     if (first >= m_count)
@@ -225,46 +211,39 @@ std::vector<Record> Journal::records(quint64 first, quint64 n, bool withPayload)
     return result;
 }
 
-Counters Journal::counters(EndpointId endpoint) const
-{
+Counters Journal::counters(EndpointId endpoint) const {
     std::lock_guard lock(m_mutex);
     auto it = m_counters.find(endpoint);
     return it == m_counters.end() ? Counters{} : it->second;
 }
 
-Counters Journal::totals() const
-{
+Counters Journal::totals() const {
     std::lock_guard lock(m_mutex);
     return m_totals;
 }
 
-qint64 Journal::budgetBytes() const
-{
+qint64 Journal::budgetBytes() const {
     std::lock_guard lock(m_mutex);
     return m_budget;
 }
 
-void Journal::setBudgetBytes(qint64 bytes)
-{
+void Journal::setBudgetBytes(qint64 bytes) {
     std::lock_guard lock(m_mutex);
     m_budget = std::max<qint64>(bytes, 0);
     evictLocked();
 }
 
-qint64 Journal::payloadBytesHeld() const
-{
+qint64 Journal::payloadBytesHeld() const {
     std::lock_guard lock(m_mutex);
     return m_heldBytes;
 }
 
-qint64 Journal::evictedBytes() const
-{
+qint64 Journal::evictedBytes() const {
     std::lock_guard lock(m_mutex);
     return m_evictedBytes;
 }
 
-qint64 Journal::headerBytes() const
-{
+qint64 Journal::headerBytes() const {
     std::lock_guard lock(m_mutex);
     return qint64(m_entryChunks.size() * EntriesPerChunk * sizeof(Entry));
 }

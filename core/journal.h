@@ -29,8 +29,8 @@ enum RecordFlag : quint8 {
 
 /// One entry of the journal, copied out for a reader.
 struct Record {
-    quint64 seq = 0;        ///< 0-based, dense, strictly increasing
-    qint64 timeNs = 0;      ///< wall clock, nanoseconds since the Unix epoch; never decreases
+    quint64 seq = 0;   ///< 0-based, dense, strictly increasing
+    qint64 timeNs = 0; ///< wall clock, nanoseconds since the Unix epoch; never decreases
     EndpointId endpoint = 0;
     RecordKind kind = RecordKind::Event;
     quint8 flags = NoFlags;
@@ -50,7 +50,7 @@ struct Counters {
     quint64 bytesOut = 0;
     quint64 datagramsIn = 0;
     quint64 datagramsOut = 0;
-    quint64 chunksIn = 0;  ///< recv() calls that returned data (TCP) or datagrams (UDP)
+    quint64 chunksIn = 0; ///< recv() calls that returned data (TCP) or datagrams (UDP)
     quint64 chunksOut = 0;
     friend bool operator==(const Counters &, const Counters &) = default;
 };
@@ -60,8 +60,7 @@ struct Counters {
 /// Append-only and thread-safe: reactor threads append, any thread reads by sequence number.
 /// Payload bytes live in an arena of large blocks; past the memory budget the oldest blocks are
 /// dropped and their records report Evicted. Record headers and counters are never dropped.
-class Journal final
-{
+class Journal final {
 public:
     static constexpr qint64 DefaultBudgetBytes = 256LL * 1024 * 1024;
 
@@ -75,8 +74,7 @@ public:
     quint64 appendData(EndpointId endpoint, RecordKind kind, const char *data, quint32 length,
                        const NetAddress *peer = nullptr, quint32 originalLength = 0);
     quint64 appendData(EndpointId endpoint, RecordKind kind, const QByteArray &data,
-                       const NetAddress *peer = nullptr)
-    {
+                       const NetAddress *peer = nullptr) {
         return appendData(endpoint, kind, data.constData(), quint32(data.size()), peer);
     }
     /// Appends an event record (text shown in the log); does not touch the counters.
@@ -117,13 +115,13 @@ private:
     quint64 m_count = 0;
     std::deque<std::unique_ptr<Block>> m_blocks;
     std::unique_ptr<Block> m_spare; ///< last evicted standard block, reused to avoid allocator churn
-    quint64 m_nextOffset = 0;    ///< global arena offset of the next payload byte
-    quint64 m_evictedBelow = 0;  ///< payload offsets below this are gone
+    quint64 m_nextOffset = 0;       ///< global arena offset of the next payload byte
+    quint64 m_evictedBelow = 0;     ///< payload offsets below this are gone
     qint64 m_heldBytes = 0;
     qint64 m_evictedBytes = 0;
     qint64 m_budget;
     qint64 m_lastTimeNs = 0;
-    std::vector<NetAddress> m_peers;  ///< interned datagram peers; index 0 is "none"
+    std::vector<NetAddress> m_peers; ///< interned datagram peers; index 0 is "none"
     QHash<QString, quint32> m_peerIndex;
     quint32 m_lastPeerIndex = 0;
     std::unordered_map<EndpointId, Counters> m_counters;

@@ -21,10 +21,10 @@ struct PayloadSpec {
 };
 
 struct PayloadResult {
-    QByteArray bytes;       ///< empty on error: nothing is ever half-parsed
+    QByteArray bytes;             ///< empty on error: nothing is ever half-parsed
     qsizetype errorPosition = -1; ///< index (UTF-16 code units) of the offending character, -1 if ok
     qsizetype errorLength = 0;    ///< how many characters to highlight
-    QString error;          ///< short message for the user, e.g. "odd number of hex digits"
+    QString error;                ///< short message for the user, e.g. "odd number of hex digits"
 
     bool ok() const { return errorPosition < 0; }
 };

@@ -28,7 +28,7 @@ namespace {
 
 constexpr qint64 NotifyIntervalNs = 10'000'000; // coalesce traffic notifications to ~100/s
 constexpr int ReadChunk = 256 * 1024;
-constexpr int MaxReadsPerEvent = 16;          // fairness between busy sockets
+constexpr int MaxReadsPerEvent = 16; // fairness between busy sockets
 constexpr int MaxAcceptsPerEvent = 512;
 constexpr int MaxDatagramBatchesPerEvent = 32;
 constexpr int DatagramBatch = 64;
@@ -41,27 +41,28 @@ constexpr int MaxIov = 64;
 #if defined(__SANITIZE_THREAD__)
 extern "C" void __tsan_acquire(void *addr);
 extern "C" void __tsan_release(void *addr);
-void tsanRelease(void *addr) { __tsan_release(addr); }
-void tsanAcquire(void *addr) { __tsan_acquire(addr); }
+void tsanRelease(void *addr) {
+    __tsan_release(addr);
+}
+void tsanAcquire(void *addr) {
+    __tsan_acquire(addr);
+}
 #else
 void tsanRelease(void *) {}
 void tsanAcquire(void *) {}
 #endif
 
-qint64 monotonicNs()
-{
+qint64 monotonicNs() {
     timespec ts{};
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return qint64(ts.tv_sec) * 1'000'000'000 + ts.tv_nsec;
 }
 
-QString errorText(int error)
-{
+QString errorText(int error) {
     return errnoText(error);
 }
 
-int socketError(int fd)
-{
+int socketError(int fd) {
     int error = 0;
     socklen_t len = sizeof error;
     if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &error, &len) != 0)
@@ -69,8 +70,7 @@ int socketError(int fd)
     return error;
 }
 
-void setFlag(int fd, int level, int option, int value)
-{
+void setFlag(int fd, int level, int option, int value) {
     setsockopt(fd, level, option, &value, sizeof value);
 }
 
@@ -81,9 +81,9 @@ struct Reactor::Sock {
     EndpointKind kind = EndpointKind::TcpConnection;
     EndpointState state = EndpointState::Resolving;
     int fd = -1;
-    quint32 events = 0;      ///< current epoll interest
+    quint32 events = 0;                                 ///< current epoll interest
     std::optional<Timers::iterator> timers[TimerKinds]; ///< armed timers, erased with the socket
-    bool registered = false; ///< fd is in the epoll set
+    bool registered = false;                            ///< fd is in the epoll set
 
     // Listener
     ListenerOptions listenerOptions;
@@ -96,13 +96,13 @@ struct Reactor::Sock {
     qsizetype frontOffset = 0;
     quint64 queued = 0;
     quint64 written = 0;
-    bool readPaused = false;  ///< echo back-pressure
-    bool peerFin = false;     ///< EOF read
-    bool finSent = false;     ///< shutdown(SHUT_WR) done
-    bool wantFin = false;     ///< shutdown(SHUT_WR) once the queue drains
-    bool closing = false;     ///< graceful close requested: FIN, then wait for the peer's FIN
+    bool readPaused = false; ///< echo back-pressure
+    bool peerFin = false;    ///< EOF read
+    bool finSent = false;    ///< shutdown(SHUT_WR) done
+    bool wantFin = false;    ///< shutdown(SHUT_WR) once the queue drains
+    bool closing = false;    ///< graceful close requested: FIN, then wait for the peer's FIN
     bool wasConnected = false;
-    bool v6 = false;          ///< socket family (UDP: decides v4-mapped destinations)
+    bool v6 = false; ///< socket family (UDP: decides v4-mapped destinations)
 
     // Outgoing connection
     ConnectOptions connectOptions;
@@ -119,8 +119,7 @@ struct Reactor::Sock {
     std::deque<Datagram> datagrams;
 };
 
-void ReactorShared::postTo(int reactorIndex, std::function<void()> command)
-{
+void ReactorShared::postTo(int reactorIndex, std::function<void()> command) {
     std::lock_guard lock(mailboxMutex);
     if (reactorIndex >= 0 && size_t(reactorIndex) < reactors.size())
         reactors[size_t(reactorIndex)]->post(std::move(command));
@@ -129,8 +128,7 @@ void ReactorShared::postTo(int reactorIndex, std::function<void()> command)
 Reactor::Reactor(std::shared_ptr<ReactorShared> shared, int index)
     : m_shared(std::move(shared))
     , m_journal(m_shared->journal)
-    , m_index(index)
-{
+    , m_index(index) {
     m_epoll = epoll_create1(EPOLL_CLOEXEC);
     m_wake = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
     epoll_event ev{};
@@ -141,8 +139,7 @@ Reactor::Reactor(std::shared_ptr<ReactorShared> shared, int index)
     m_thread = std::thread([this] { run(); });
 }
 
-Reactor::~Reactor()
-{
+Reactor::~Reactor() {
     requestStop();
     join();
     for (auto &[id, s] : m_socks) {
@@ -156,21 +153,18 @@ Reactor::~Reactor()
     ::close(m_epoll);
 }
 
-void Reactor::requestStop()
-{
+void Reactor::requestStop() {
     m_stop.store(true);
     const quint64 one = 1;
     [[maybe_unused]] auto n = ::write(m_wake, &one, sizeof one);
 }
 
-void Reactor::join()
-{
+void Reactor::join() {
     if (m_thread.joinable())
         m_thread.join();
 }
 
-void Reactor::post(std::function<void()> command)
-{
+void Reactor::post(std::function<void()> command) {
     {
         std::lock_guard lock(m_queueMutex);
         m_commands.push_back(std::move(command));
@@ -179,8 +173,7 @@ void Reactor::post(std::function<void()> command)
     [[maybe_unused]] auto n = ::write(m_wake, &one, sizeof one);
 }
 
-void Reactor::adopt(int fd, EndpointId id, EndpointId listener, AutoReply reply, const QByteArray &greeting)
-{
+void Reactor::adopt(int fd, EndpointId id, EndpointId listener, AutoReply reply, const QByteArray &greeting) {
     {
         std::lock_guard lock(m_queueMutex);
         m_adoptions.push_back({fd, id, listener, reply, greeting});
@@ -189,8 +182,7 @@ void Reactor::adopt(int fd, EndpointId id, EndpointId listener, AutoReply reply,
     [[maybe_unused]] auto n = ::write(m_wake, &one, sizeof one);
 }
 
-template <typename F> void Reactor::notify(F &&f)
-{
+template <typename F> void Reactor::notify(F &&f) {
     // Qt's posted-event queue orders this hand-over, but with Debian's uninstrumented Qt,
     // ThreadSanitizer cannot see that; tell it directly, so it still checks everything else.
     Workbench *wb = m_shared->workbench;
@@ -208,8 +200,7 @@ template <typename F> void Reactor::notify(F &&f)
 // ---------------------------------------------------------------------------------------------
 // Loop
 
-void Reactor::run()
-{
+void Reactor::run() {
     constexpr int MaxEvents = 256;
     epoll_event events[MaxEvents];
     while (!m_stop.load(std::memory_order_relaxed)) {
@@ -253,8 +244,7 @@ void Reactor::run()
     }
 }
 
-void Reactor::runCommands()
-{
+void Reactor::runCommands() {
     std::vector<std::function<void()>> commands;
     std::vector<Adoption> adoptions;
     {
@@ -269,8 +259,7 @@ void Reactor::runCommands()
         c();
 }
 
-int Reactor::nextTimeoutMs(qint64 now) const
-{
+int Reactor::nextTimeoutMs(qint64 now) const {
     qint64 deadline = -1;
     if (!m_timers.empty())
         deadline = m_timers.begin()->first;
@@ -283,22 +272,19 @@ int Reactor::nextTimeoutMs(qint64 now) const
     return int(std::clamp<qint64>((deadline - now + 999'999) / 1'000'000, 0, 60'000));
 }
 
-void Reactor::addTimer(Sock &s, TimerKind kind, qint64 delayMs)
-{
+void Reactor::addTimer(Sock &s, TimerKind kind, qint64 delayMs) {
     cancelTimer(s, kind);
     s.timers[int(kind)] = m_timers.emplace(monotonicNs() + delayMs * 1'000'000, Timer{s.id, kind});
 }
 
-void Reactor::cancelTimer(Sock &s, TimerKind kind)
-{
+void Reactor::cancelTimer(Sock &s, TimerKind kind) {
     if (auto &armed = s.timers[int(kind)]) {
         m_timers.erase(*armed);
         armed.reset();
     }
 }
 
-void Reactor::runTimers(qint64 now)
-{
+void Reactor::runTimers(qint64 now) {
     while (!m_timers.empty() && m_timers.begin()->first <= now) {
         const Timer t = m_timers.begin()->second;
         m_timers.erase(m_timers.begin());
@@ -319,15 +305,14 @@ void Reactor::runTimers(qint64 now)
             }
             break;
         case TimerKind::CloseLinger:
-            finish(*s, EndpointState::Closed, QStringLiteral("Closed (peer did not finish within %1 ms)")
-                                                   .arg(CloseLingerMs));
+            finish(*s, EndpointState::Closed,
+                   QStringLiteral("Closed (peer did not finish within %1 ms)").arg(CloseLingerMs));
             break;
         }
     }
 }
 
-void Reactor::flushNotifications(qint64 now)
-{
+void Reactor::flushNotifications(qint64 now) {
     if (!m_dirtyWritten.empty() && now - m_lastWrittenFlushNs >= NotifyIntervalNs) {
         struct Progress {
             EndpointId id;
@@ -362,14 +347,12 @@ void Reactor::flushNotifications(qint64 now)
     }
 }
 
-Reactor::Sock *Reactor::find(EndpointId id)
-{
+Reactor::Sock *Reactor::find(EndpointId id) {
     auto it = m_socks.find(id);
     return it == m_socks.end() ? nullptr : it->second.get();
 }
 
-void Reactor::watch(Sock &s, quint32 events)
-{
+void Reactor::watch(Sock &s, quint32 events) {
     if (s.fd < 0)
         return;
     if (s.registered && s.events == events)
@@ -382,25 +365,21 @@ void Reactor::watch(Sock &s, quint32 events)
     s.events = events;
 }
 
-void Reactor::event(EndpointId id, const QString &text)
-{
+void Reactor::event(EndpointId id, const QString &text) {
     m_journal.appendEvent(id, text);
     m_unannounced = true;
 }
 
-void Reactor::sendFailed(EndpointId id, const QString &reason)
-{
+void Reactor::sendFailed(EndpointId id, const QString &reason) {
     event(id, QStringLiteral("Send failed: %1").arg(reason));
     notify([id, reason](Workbench *wb) { wb->onSendFailed(id, reason); });
 }
 
-void Reactor::markWritten(Sock &s)
-{
+void Reactor::markWritten(Sock &s) {
     m_dirtyWritten.insert(s.id);
 }
 
-void Reactor::finish(Sock &s, EndpointState state, const QString &detail, bool recordEvent)
-{
+void Reactor::finish(Sock &s, EndpointState state, const QString &detail, bool recordEvent) {
     const EndpointId id = s.id;
     if (s.fd >= 0) {
         if (s.registered)
@@ -424,8 +403,7 @@ void Reactor::finish(Sock &s, EndpointState state, const QString &detail, bool r
 }
 
 void Reactor::resolveThen(EndpointId id, const QString &host, quint16 port, int family, Lookup lookup,
-                          std::function<void(const Resolver::Result &)> then)
-{
+                          std::function<void(const Resolver::Result &)> then) {
     if (toSockaddr(host, port)) {
         then({{NetAddress{host, port}}, {}});
         return;
@@ -444,8 +422,7 @@ void Reactor::resolveThen(EndpointId id, const QString &host, quint16 port, int 
 // ---------------------------------------------------------------------------------------------
 // TCP listener
 
-void Reactor::listenTcp(EndpointId id, const QString &host, quint16 port, const ListenerOptions &options)
-{
+void Reactor::listenTcp(EndpointId id, const QString &host, quint16 port, const ListenerOptions &options) {
     auto sock = std::make_unique<Sock>();
     sock->id = id;
     sock->kind = EndpointKind::TcpListener;
@@ -462,8 +439,7 @@ void Reactor::listenTcp(EndpointId id, const QString &host, quint16 port, const 
     });
 }
 
-void Reactor::startListening(Sock &s, const NetAddress &address)
-{
+void Reactor::startListening(Sock &s, const NetAddress &address) {
     const auto sa = toSockaddr(address.ip, address.port);
     if (!sa) {
         finish(s, EndpointState::Failed, QStringLiteral("Not a numeric address: %1").arg(address.ip));
@@ -490,8 +466,7 @@ void Reactor::startListening(Sock &s, const NetAddress &address)
     notify([id = s.id, local](Workbench *wb) { wb->onListenerStarted(id, local); });
 }
 
-void Reactor::onListenerReady(Sock &s)
-{
+void Reactor::onListenerReady(Sock &s) {
     for (int i = 0; i < MaxAcceptsPerEvent; ++i) {
         SockAddr peer;
         peer.length = sizeof peer.storage;
@@ -546,8 +521,7 @@ void Reactor::onListenerReady(Sock &s)
 // ---------------------------------------------------------------------------------------------
 // TCP connections
 
-void Reactor::adoptNow(Adoption a)
-{
+void Reactor::adoptNow(Adoption a) {
     auto sock = std::make_unique<Sock>();
     Sock &s = *sock;
     s.id = a.id;
@@ -563,8 +537,7 @@ void Reactor::adoptNow(Adoption a)
         enqueue(s, a.greeting);
 }
 
-void Reactor::connectTcp(EndpointId id, const QString &host, quint16 port, const ConnectOptions &options)
-{
+void Reactor::connectTcp(EndpointId id, const QString &host, quint16 port, const ConnectOptions &options) {
     auto sock = std::make_unique<Sock>();
     sock->id = id;
     sock->kind = EndpointKind::TcpConnection;
@@ -587,8 +560,7 @@ void Reactor::connectTcp(EndpointId id, const QString &host, quint16 port, const
     });
 }
 
-void Reactor::startConnect(Sock &s)
-{
+void Reactor::startConnect(Sock &s) {
     while (s.candidate < s.candidates.size()) {
         const NetAddress target = s.candidates[s.candidate];
         const auto sa = toSockaddr(target.ip, target.port);
@@ -611,12 +583,11 @@ void Reactor::startConnect(Sock &s)
         connectAttemptFailed(s, errorText(errno));
         return;
     }
-    finish(s, EndpointState::Failed, s.lastConnectError.isEmpty() ? QStringLiteral("No address to connect to")
-                                                                  : s.lastConnectError);
+    finish(s, EndpointState::Failed,
+           s.lastConnectError.isEmpty() ? QStringLiteral("No address to connect to") : s.lastConnectError);
 }
 
-void Reactor::connectAttemptFailed(Sock &s, const QString &reason)
-{
+void Reactor::connectAttemptFailed(Sock &s, const QString &reason) {
     s.lastConnectError = reason;
     if (s.registered)
         epoll_ctl(m_epoll, EPOLL_CTL_DEL, s.fd, nullptr);
@@ -632,8 +603,7 @@ void Reactor::connectAttemptFailed(Sock &s, const QString &reason)
     finish(s, EndpointState::Failed, reason);
 }
 
-void Reactor::onConnectReady(Sock &s)
-{
+void Reactor::onConnectReady(Sock &s) {
     const int error = socketError(s.fd);
     if (error != 0) {
         connectAttemptFailed(s, errorText(error));
@@ -653,8 +623,7 @@ void Reactor::onConnectReady(Sock &s)
         afterDrain(s);
 }
 
-void Reactor::onConnectionEvent(Sock &s, quint32 events)
-{
+void Reactor::onConnectionEvent(Sock &s, quint32 events) {
     const EndpointId id = s.id;
     if (events & EPOLLOUT) {
         flushStream(s);
@@ -676,8 +645,7 @@ void Reactor::onConnectionEvent(Sock &s, quint32 events)
         readStream(s);
 }
 
-void Reactor::readStream(Sock &s)
-{
+void Reactor::readStream(Sock &s) {
     for (int i = 0; i < MaxReadsPerEvent; ++i) {
         const ssize_t n = ::recv(s.fd, m_readBuffer.data(), m_readBuffer.size(), MSG_DONTWAIT);
         if (n > 0) {
@@ -702,8 +670,8 @@ void Reactor::readStream(Sock &s)
             // A second EOF only comes from EPOLLHUP (we stopped asking for EPOLLIN): both ends are done.
             if (s.finSent || s.closing || s.peerFin) {
                 s.peerFin = true;
-                finish(s, EndpointState::Closed, s.finSent ? QStringLiteral("Closed by both ends")
-                                                           : QStringLiteral("Closed"));
+                finish(s, EndpointState::Closed,
+                       s.finSent ? QStringLiteral("Closed by both ends") : QStringLiteral("Closed"));
                 return;
             }
             s.state = EndpointState::PeerClosed;
@@ -732,8 +700,7 @@ void Reactor::readStream(Sock &s)
     }
 }
 
-void Reactor::enqueue(Sock &s, QByteArray bytes)
-{
+void Reactor::enqueue(Sock &s, QByteArray bytes) {
     if (bytes.isEmpty())
         return;
     s.queued += quint64(bytes.size());
@@ -742,8 +709,7 @@ void Reactor::enqueue(Sock &s, QByteArray bytes)
         flushStream(s);
 }
 
-void Reactor::flushStream(Sock &s)
-{
+void Reactor::flushStream(Sock &s) {
     const EndpointId id = s.id;
     while (!s.queue.empty()) {
         iovec iov[MaxIov];
@@ -797,8 +763,7 @@ void Reactor::flushStream(Sock &s)
     afterDrain(s);
 }
 
-void Reactor::afterDrain(Sock &s)
-{
+void Reactor::afterDrain(Sock &s) {
     if (!s.queue.empty() || s.fd < 0)
         return;
     if ((s.wantFin || s.closing) && !s.finSent) {
@@ -818,8 +783,7 @@ void Reactor::afterDrain(Sock &s)
     }
 }
 
-void Reactor::send(EndpointId id, const QByteArray &bytes)
-{
+void Reactor::send(EndpointId id, const QByteArray &bytes) {
     Sock *s = find(id);
     if (!s || s->kind != EndpointKind::TcpConnection) {
         sendFailed(id, QStringLiteral("Not connected"));
@@ -834,8 +798,7 @@ void Reactor::send(EndpointId id, const QByteArray &bytes)
         markWritten(*s);
 }
 
-void Reactor::shutdownWrite(EndpointId id)
-{
+void Reactor::shutdownWrite(EndpointId id) {
     Sock *s = find(id);
     if (!s || s->kind != EndpointKind::TcpConnection)
         return;
@@ -844,8 +807,7 @@ void Reactor::shutdownWrite(EndpointId id)
         afterDrain(*s);
 }
 
-void Reactor::close(EndpointId id)
-{
+void Reactor::close(EndpointId id) {
     Sock *s = find(id);
     if (!s)
         return;
@@ -867,8 +829,7 @@ void Reactor::close(EndpointId id)
     }
 }
 
-void Reactor::abort(EndpointId id)
-{
+void Reactor::abort(EndpointId id) {
     Sock *s = find(id);
     if (!s)
         return;
@@ -887,8 +848,7 @@ void Reactor::abort(EndpointId id)
 // ---------------------------------------------------------------------------------------------
 // UDP
 
-void Reactor::bindUdp(EndpointId id, const QString &host, quint16 port, const UdpOptions &options)
-{
+void Reactor::bindUdp(EndpointId id, const QString &host, quint16 port, const UdpOptions &options) {
     auto sock = std::make_unique<Sock>();
     sock->id = id;
     sock->kind = EndpointKind::UdpSocket;
@@ -906,8 +866,7 @@ void Reactor::bindUdp(EndpointId id, const QString &host, quint16 port, const Ud
     });
 }
 
-void Reactor::startUdp(Sock &s, const NetAddress &address)
-{
+void Reactor::startUdp(Sock &s, const NetAddress &address) {
     const auto sa = toSockaddr(address.ip, address.port);
     s.fd = sa ? ::socket(sa->family(), SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0) : -1;
     if (s.fd < 0) {
@@ -938,8 +897,7 @@ void Reactor::startUdp(Sock &s, const NetAddress &address)
     notify([id = s.id, local](Workbench *wb) { wb->onUdpBound(id, local); });
 }
 
-void Reactor::readDatagrams(Sock &s)
-{
+void Reactor::readDatagrams(Sock &s) {
     const size_t slot = size_t(s.udpOptions.maxDatagramBytes);
     if (m_udpBuffer.size() < slot * DatagramBatch)
         m_udpBuffer.resize(slot * DatagramBatch);
@@ -992,8 +950,7 @@ void Reactor::readDatagrams(Sock &s)
     }
 }
 
-void Reactor::sendDatagram(EndpointId id, const QString &host, quint16 port, const QByteArray &bytes)
-{
+void Reactor::sendDatagram(EndpointId id, const QString &host, quint16 port, const QByteArray &bytes) {
     Sock *s = find(id);
     if (!s || s->kind != EndpointKind::UdpSocket || s->state != EndpointState::Bound) {
         sendFailed(id, QStringLiteral("UDP socket is not open"));
@@ -1001,19 +958,18 @@ void Reactor::sendDatagram(EndpointId id, const QString &host, quint16 port, con
     }
     const int family = s->udpOptions.dualStack ? AF_UNSPEC : s->v6 ? AF_INET6 : AF_INET;
     resolveThen(id, host, port, family, Lookup::Destination, [this, id, bytes](const Resolver::Result &r) {
-                    Sock *s = find(id);
-                    if (!s)
-                        return;
-                    if (r.addresses.isEmpty()) {
-                        sendFailed(id, r.error);
-                        return;
-                    }
-                    sendDatagramNow(*s, r.addresses.first(), bytes);
-                });
+        Sock *s = find(id);
+        if (!s)
+            return;
+        if (r.addresses.isEmpty()) {
+            sendFailed(id, r.error);
+            return;
+        }
+        sendDatagramNow(*s, r.addresses.first(), bytes);
+    });
 }
 
-void Reactor::sendDatagramNow(Sock &s, const NetAddress &to, const QByteArray &bytes)
-{
+void Reactor::sendDatagramNow(Sock &s, const NetAddress &to, const QByteArray &bytes) {
     if (!s.datagrams.empty()) {
         s.datagrams.push_back({to, bytes}); // keep order behind what already waits
         return;
@@ -1023,7 +979,8 @@ void Reactor::sendDatagramNow(Sock &s, const NetAddress &to, const QByteArray &b
     if (socketV6 && !to.isV6())
         target.ip = QStringLiteral("::ffff:") + to.ip; // v4-mapped, for a dual-stack socket
     else if (!socketV6 && to.isV6()) {
-        sendFailed(s.id, QStringLiteral("cannot send to IPv6 address %1 from an IPv4 socket").arg(to.toString()));
+        sendFailed(s.id,
+                   QStringLiteral("cannot send to IPv6 address %1 from an IPv4 socket").arg(to.toString()));
         return;
     }
     const auto sa = toSockaddr(target.ip, target.port);
@@ -1052,8 +1009,7 @@ void Reactor::sendDatagramNow(Sock &s, const NetAddress &to, const QByteArray &b
     }
 }
 
-void Reactor::flushDatagrams(Sock &s)
-{
+void Reactor::flushDatagrams(Sock &s) {
     std::deque<Sock::Datagram> pending;
     pending.swap(s.datagrams);
     watch(s, EPOLLIN);
@@ -1066,8 +1022,7 @@ void Reactor::flushDatagrams(Sock &s)
         s.datagrams.push_back(std::move(d));
 }
 
-void Reactor::multicast(EndpointId id, const QString &group, const QString &interfaceName, bool join)
-{
+void Reactor::multicast(EndpointId id, const QString &group, const QString &interfaceName, bool join) {
     Sock *s = find(id);
     if (!s || s->kind != EndpointKind::UdpSocket || s->fd < 0) {
         sendFailed(id, QStringLiteral("UDP socket is not open"));

@@ -27,9 +27,7 @@ class Workbench;
 /// threads hold it by shared_ptr, so it outlives a Workbench whose lookup is still hanging.
 struct ReactorShared {
     explicit ReactorShared(qint64 journalBudget)
-        : journal(journalBudget)
-    {
-    }
+        : journal(journalBudget) {}
 
     Journal journal;
     std::shared_ptr<Resolver> resolver;
@@ -47,8 +45,7 @@ struct ReactorShared {
     void postTo(int reactorIndex, std::function<void()> command);
 };
 
-class Reactor final
-{
+class Reactor final {
 public:
     Reactor(std::shared_ptr<ReactorShared> shared, int index);
     ~Reactor(); ///< requestStop() + join() + close everything

@@ -7,8 +7,7 @@
 
 namespace sockbench {
 
-Resolver::Result SystemResolver::resolve(const QString &host, quint16 port, int family)
-{
+Resolver::Result SystemResolver::resolve(const QString &host, quint16 port, int family) {
     addrinfo hints{};
     hints.ai_family = family;
     hints.ai_socktype = SOCK_STREAM; // one entry per address; the protocol does not change the address
@@ -34,8 +33,7 @@ Resolver::Result SystemResolver::resolve(const QString &host, quint16 port, int 
     return result;
 }
 
-std::shared_ptr<Resolver> systemResolver()
-{
+std::shared_ptr<Resolver> systemResolver() {
     static const std::shared_ptr<Resolver> instance = std::make_shared<SystemResolver>();
     return instance;
 }

@@ -12,8 +12,7 @@ namespace sockbench {
 /// Turns a host name into numeric addresses. The Workbench calls resolve() on a thread of its own,
 /// never on the GUI thread or a reactor, so an implementation may block.
 /// Tests inject their own implementation so that a failing lookup never queries a real DNS server.
-class Resolver
-{
+class Resolver {
 public:
     struct Result {
         QList<NetAddress> addresses; ///< in the order to try them; port already filled in
@@ -26,8 +25,7 @@ public:
 };
 
 /// The real one: getaddrinfo(3).
-class SystemResolver final : public Resolver
-{
+class SystemResolver final : public Resolver {
 public:
     Result resolve(const QString &host, quint16 port, int family) override;
 };

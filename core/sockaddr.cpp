@@ -8,8 +8,7 @@
 
 namespace sockbench {
 
-std::optional<SockAddr> toSockaddr(const QString &ip, quint16 port)
-{
+std::optional<SockAddr> toSockaddr(const QString &ip, quint16 port) {
     SockAddr out;
     const QByteArray text = ip.toLatin1();
     auto *v4 = reinterpret_cast<sockaddr_in *>(&out.storage);
@@ -42,8 +41,7 @@ std::optional<SockAddr> toSockaddr(const QString &ip, quint16 port)
     return std::nullopt;
 }
 
-NetAddress fromSockaddr(const sockaddr *sa)
-{
+NetAddress fromSockaddr(const sockaddr *sa) {
     char buf[INET6_ADDRSTRLEN + 1] = {};
     if (sa->sa_family == AF_INET) {
         const auto *v4 = reinterpret_cast<const sockaddr_in *>(sa);
@@ -58,8 +56,7 @@ NetAddress fromSockaddr(const sockaddr *sa)
     return {};
 }
 
-NetAddress localAddressOf(int fd)
-{
+NetAddress localAddressOf(int fd) {
     SockAddr sa;
     sa.length = sizeof sa.storage;
     if (getsockname(fd, sa.get(), &sa.length) != 0)
@@ -67,8 +64,7 @@ NetAddress localAddressOf(int fd)
     return fromSockaddr(sa.get());
 }
 
-NetAddress peerAddressOf(int fd)
-{
+NetAddress peerAddressOf(int fd) {
     SockAddr sa;
     sa.length = sizeof sa.storage;
     if (getpeername(fd, sa.get(), &sa.length) != 0)
@@ -76,8 +72,7 @@ NetAddress peerAddressOf(int fd)
     return fromSockaddr(sa.get());
 }
 
-QString errnoText(int error)
-{
+QString errnoText(int error) {
     char buf[256];
     // GNU strerror_r returns the message pointer, which may or may not be buf.
     const char *text = strerror_r(error, buf, sizeof buf);

@@ -12,8 +12,7 @@ namespace sockbench {
 
 Workbench::Workbench(const WorkbenchConfig &config, QObject *parent)
     : QObject(parent)
-    , m_shared(std::make_shared<ReactorShared>(config.journalBudgetBytes))
-{
+    , m_shared(std::make_shared<ReactorShared>(config.journalBudgetBytes)) {
     qRegisterMetaType<EndpointId>("sockbench::EndpointId");
     qRegisterMetaType<EndpointKind>();
     qRegisterMetaType<EndpointState>();
@@ -30,8 +29,7 @@ Workbench::Workbench(const WorkbenchConfig &config, QObject *parent)
         m_shared->reactors.push_back(r.get());
 }
 
-Workbench::~Workbench()
-{
+Workbench::~Workbench() {
     // Stop every loop first: a reactor may hand an accepted socket to another until it stops.
     for (auto &r : m_reactors)
         r->requestStop();
@@ -44,39 +42,32 @@ Workbench::~Workbench()
     m_reactors.clear(); // closes every descriptor
 }
 
-int Workbench::reactorCount() const
-{
+int Workbench::reactorCount() const {
     return int(m_reactors.size());
 }
 
-const Journal &Workbench::journal() const
-{
+const Journal &Workbench::journal() const {
     return m_shared->journal;
 }
 
-Journal &Workbench::journal()
-{
+Journal &Workbench::journal() {
     return m_shared->journal;
 }
 
-EndpointId Workbench::newId()
-{
+EndpointId Workbench::newId() {
     return m_shared->nextId.fetch_add(1);
 }
 
-Reactor *Workbench::nextReactor()
-{
+Reactor *Workbench::nextReactor() {
     return m_reactors[m_nextReactor++ % m_reactors.size()].get();
 }
 
-Reactor *Workbench::reactorFor(EndpointId id) const
-{
+Reactor *Workbench::reactorFor(EndpointId id) const {
     auto it = m_reactorOf.constFind(id);
     return it == m_reactorOf.constEnd() ? nullptr : m_reactors[size_t(it.value())].get();
 }
 
-EndpointInfo &Workbench::addEndpoint(EndpointId id, EndpointKind kind, EndpointState state)
-{
+EndpointInfo &Workbench::addEndpoint(EndpointId id, EndpointKind kind, EndpointState state) {
     EndpointInfo &info = m_endpoints[id];
     info.id = id;
     info.kind = kind;
@@ -84,8 +75,7 @@ EndpointInfo &Workbench::addEndpoint(EndpointId id, EndpointKind kind, EndpointS
     return info;
 }
 
-EndpointId Workbench::startTcpListener(const QString &address, quint16 port, const ListenerOptions &options)
-{
+EndpointId Workbench::startTcpListener(const QString &address, quint16 port, const ListenerOptions &options) {
     const EndpointId id = newId();
     EndpointInfo &info = addEndpoint(id, EndpointKind::TcpListener, EndpointState::Resolving);
     info.requestedHost = address;
@@ -96,14 +86,12 @@ EndpointId Workbench::startTcpListener(const QString &address, quint16 port, con
     return id;
 }
 
-void Workbench::stopListener(EndpointId listener)
-{
+void Workbench::stopListener(EndpointId listener) {
     if (info(listener).kind == EndpointKind::TcpListener)
         close(listener);
 }
 
-EndpointId Workbench::connectTcp(const QString &host, quint16 port, const ConnectOptions &options)
-{
+EndpointId Workbench::connectTcp(const QString &host, quint16 port, const ConnectOptions &options) {
     const EndpointId id = newId();
     EndpointInfo &info = addEndpoint(id, EndpointKind::TcpConnection, EndpointState::Resolving);
     info.outgoing = true;
@@ -115,8 +103,7 @@ EndpointId Workbench::connectTcp(const QString &host, quint16 port, const Connec
     return id;
 }
 
-EndpointId Workbench::bindUdp(const QString &address, quint16 port, const UdpOptions &options)
-{
+EndpointId Workbench::bindUdp(const QString &address, quint16 port, const UdpOptions &options) {
     const EndpointId id = newId();
     EndpointInfo &info = addEndpoint(id, EndpointKind::UdpSocket, EndpointState::Resolving);
     info.requestedHost = address;
@@ -127,42 +114,36 @@ EndpointId Workbench::bindUdp(const QString &address, quint16 port, const UdpOpt
     return id;
 }
 
-void Workbench::close(EndpointId id)
-{
+void Workbench::close(EndpointId id) {
     if (Reactor *r = reactorFor(id))
         r->post([r, id] { r->close(id); });
 }
 
-void Workbench::shutdownWrite(EndpointId id)
-{
+void Workbench::shutdownWrite(EndpointId id) {
     if (Reactor *r = reactorFor(id))
         r->post([r, id] { r->shutdownWrite(id); });
 }
 
-void Workbench::abort(EndpointId id)
-{
+void Workbench::abort(EndpointId id) {
     if (Reactor *r = reactorFor(id))
         r->post([r, id] { r->abort(id); });
 }
 
-void Workbench::joinMulticast(EndpointId udp, const QString &group, const QString &interfaceName)
-{
+void Workbench::joinMulticast(EndpointId udp, const QString &group, const QString &interfaceName) {
     if (Reactor *r = reactorFor(udp))
         r->post([r, udp, group, interfaceName] { r->multicast(udp, group, interfaceName, true); });
     else
         Q_EMIT sendFailed(udp, tr("No such UDP socket"));
 }
 
-void Workbench::leaveMulticast(EndpointId udp, const QString &group, const QString &interfaceName)
-{
+void Workbench::leaveMulticast(EndpointId udp, const QString &group, const QString &interfaceName) {
     if (Reactor *r = reactorFor(udp))
         r->post([r, udp, group, interfaceName] { r->multicast(udp, group, interfaceName, false); });
     else
         Q_EMIT sendFailed(udp, tr("No such UDP socket"));
 }
 
-bool Workbench::send(EndpointId connection, const QByteArray &bytes)
-{
+bool Workbench::send(EndpointId connection, const QByteArray &bytes) {
     const auto it = m_endpoints.constFind(connection);
     QString reason;
     if (it == m_endpoints.constEnd() || it->kind != EndpointKind::TcpConnection)
@@ -180,8 +161,7 @@ bool Workbench::send(EndpointId connection, const QByteArray &bytes)
     return true;
 }
 
-bool Workbench::sendDatagram(EndpointId udp, const QString &host, quint16 port, const QByteArray &bytes)
-{
+bool Workbench::sendDatagram(EndpointId udp, const QString &host, quint16 port, const QByteArray &bytes) {
     const auto it = m_endpoints.constFind(udp);
     QString reason;
     if (it == m_endpoints.constEnd() || it->kind != EndpointKind::UdpSocket)
@@ -197,8 +177,7 @@ bool Workbench::sendDatagram(EndpointId udp, const QString &host, quint16 port, 
     return true;
 }
 
-QList<EndpointId> Workbench::clientsOf(EndpointId listener) const
-{
+QList<EndpointId> Workbench::clientsOf(EndpointId listener) const {
     QList<EndpointId> ids;
     for (const EndpointInfo &i : m_endpoints) {
         if (i.listener == listener && !isFinal(i.state))
@@ -208,16 +187,14 @@ QList<EndpointId> Workbench::clientsOf(EndpointId listener) const
     return ids;
 }
 
-int Workbench::sendToAllClients(EndpointId listener, const QByteArray &bytes)
-{
+int Workbench::sendToAllClients(EndpointId listener, const QByteArray &bytes) {
     int sent = 0;
     for (EndpointId id : clientsOf(listener))
         sent += send(id, bytes) ? 1 : 0;
     return sent;
 }
 
-void Workbench::forget(EndpointId id)
-{
+void Workbench::forget(EndpointId id) {
     auto it = m_endpoints.find(id);
     if (it == m_endpoints.end() || !isFinal(it->state))
         return;
@@ -225,8 +202,7 @@ void Workbench::forget(EndpointId id)
     m_reactorOf.remove(id);
 }
 
-void Workbench::updateState(EndpointId id, EndpointState state, const QString &detail)
-{
+void Workbench::updateState(EndpointId id, EndpointState state, const QString &detail) {
     auto it = m_endpoints.find(id);
     if (it == m_endpoints.end())
         return;
@@ -236,16 +212,14 @@ void Workbench::updateState(EndpointId id, EndpointState state, const QString &d
     Q_EMIT stateChanged(id, state, state == EndpointState::Failed ? detail : QString());
 }
 
-void Workbench::onListenerStarted(EndpointId id, const NetAddress &local)
-{
+void Workbench::onListenerStarted(EndpointId id, const NetAddress &local) {
     m_endpoints[id].local = local;
     updateState(id, EndpointState::Listening, {});
     Q_EMIT listenerStarted(id, local);
 }
 
 void Workbench::onAccepted(EndpointId id, EndpointId listener, int reactorIndex, const NetAddress &local,
-                           const NetAddress &peer)
-{
+                           const NetAddress &peer) {
     EndpointInfo &info = addEndpoint(id, EndpointKind::TcpConnection, EndpointState::Connected);
     info.listener = listener;
     info.local = local;
@@ -255,21 +229,18 @@ void Workbench::onAccepted(EndpointId id, EndpointId listener, int reactorIndex,
     Q_EMIT connectionAccepted(id, listener, local, peer);
 }
 
-void Workbench::onResolving(EndpointId id, const QString &host)
-{
+void Workbench::onResolving(EndpointId id, const QString &host) {
     updateState(id, EndpointState::Resolving, {});
     Q_EMIT resolving(id, host);
 }
 
-void Workbench::onConnecting(EndpointId id, const NetAddress &peer)
-{
+void Workbench::onConnecting(EndpointId id, const NetAddress &peer) {
     m_endpoints[id].peer = peer;
     updateState(id, EndpointState::Connecting, {});
     Q_EMIT connecting(id, peer);
 }
 
-void Workbench::onConnected(EndpointId id, const NetAddress &local, const NetAddress &peer)
-{
+void Workbench::onConnected(EndpointId id, const NetAddress &local, const NetAddress &peer) {
     EndpointInfo &info = m_endpoints[id];
     info.local = local;
     info.peer = peer;
@@ -277,21 +248,18 @@ void Workbench::onConnected(EndpointId id, const NetAddress &local, const NetAdd
     Q_EMIT connected(id, local, peer);
 }
 
-void Workbench::onUdpBound(EndpointId id, const NetAddress &local)
-{
+void Workbench::onUdpBound(EndpointId id, const NetAddress &local) {
     m_endpoints[id].local = local;
     updateState(id, EndpointState::Bound, {});
     Q_EMIT udpBound(id, local);
 }
 
-void Workbench::onPeerClosed(EndpointId id)
-{
+void Workbench::onPeerClosed(EndpointId id) {
     updateState(id, EndpointState::PeerClosed, {});
     Q_EMIT peerClosed(id);
 }
 
-void Workbench::onFinal(EndpointId id, EndpointState state, const QString &detail)
-{
+void Workbench::onFinal(EndpointId id, EndpointState state, const QString &detail) {
     auto it = m_endpoints.constFind(id);
     if (it == m_endpoints.constEnd())
         return;
@@ -325,35 +293,30 @@ void Workbench::onFinal(EndpointId id, EndpointState state, const QString &detai
     }
 }
 
-void Workbench::onListenerWarning(EndpointId id, const QString &message)
-{
+void Workbench::onListenerWarning(EndpointId id, const QString &message) {
     if (auto it = m_endpoints.find(id); it != m_endpoints.end())
         it->error = message;
     Q_EMIT listenerWarning(id, message);
 }
 
-void Workbench::onSendFailed(EndpointId id, const QString &reason)
-{
+void Workbench::onSendFailed(EndpointId id, const QString &reason) {
     Q_EMIT sendFailed(id, reason);
 }
 
-void Workbench::onBytesWritten(EndpointId id, quint64 written, quint64 queued)
-{
+void Workbench::onBytesWritten(EndpointId id, quint64 written, quint64 queued) {
     if (auto it = m_endpoints.find(id); it != m_endpoints.end())
         it->queuedBytes = queued;
     Q_EMIT bytesWritten(id, written, queued);
 }
 
-void Workbench::onJournalGrew()
-{
+void Workbench::onJournalGrew() {
     // Clear before reading the count: an append racing with us then either is counted here or
     // posts a new announcement.
     m_shared->growPosted.store(false);
     Q_EMIT journalGrew(m_shared->journal.count());
 }
 
-qint64 raiseOpenFileLimit()
-{
+qint64 raiseOpenFileLimit() {
     rlimit lim{};
     if (getrlimit(RLIMIT_NOFILE, &lim) != 0)
         return -1;

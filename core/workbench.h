@@ -20,21 +20,21 @@ struct EndpointInfo {
     EndpointId id = 0;
     EndpointKind kind = EndpointKind::TcpConnection;
     EndpointState state = EndpointState::Failed;
-    EndpointId listener = 0;   ///< for accepted connections: the listener that accepted it
-    bool outgoing = false;     ///< TCP connection opened by connectTcp()
-    QString requestedHost;     ///< what the user asked for (host name or address)
+    EndpointId listener = 0; ///< for accepted connections: the listener that accepted it
+    bool outgoing = false;   ///< TCP connection opened by connectTcp()
+    QString requestedHost;   ///< what the user asked for (host name or address)
     quint16 requestedPort = 0;
     NetAddress local;
     NetAddress peer;
-    QString error;             ///< reason for Failed, or the latest warning
-    quint64 queuedBytes = 0;   ///< bytes waiting in our write queue, as of the last bytesWritten()
+    QString error;           ///< reason for Failed, or the latest warning
+    quint64 queuedBytes = 0; ///< bytes waiting in our write queue, as of the last bytesWritten()
 };
 
 /// Construction-time settings of a Workbench.
 struct WorkbenchConfig {
-    int reactorThreads = 0;                        ///< 0: min(2, ideal thread count)
+    int reactorThreads = 0; ///< 0: min(2, ideal thread count)
     qint64 journalBudgetBytes = Journal::DefaultBudgetBytes;
-    std::shared_ptr<Resolver> resolver;            ///< null: the system resolver (getaddrinfo)
+    std::shared_ptr<Resolver> resolver; ///< null: the system resolver (getaddrinfo)
 };
 
 /// The one API that the window and the command line use for all networking.
@@ -42,8 +42,7 @@ struct WorkbenchConfig {
 /// Lives in the thread that creates it (the GUI thread). Every call returns at once; the socket
 /// work happens on reactor threads, and outcomes come back as signals emitted in this object's
 /// thread. Traffic is not signalled per chunk: it goes into journal(), announced by journalGrew().
-class Workbench final : public QObject
-{
+class Workbench final : public QObject {
     Q_OBJECT
 
 public:
@@ -113,7 +112,8 @@ Q_SIGNALS:
     /// Emitted when an outgoing connection starts its non-blocking connect to one address.
     void connecting(sockbench::EndpointId id, const sockbench::NetAddress &peer);
     /// Emitted when an outgoing connection is established.
-    void connected(sockbench::EndpointId id, const sockbench::NetAddress &local, const sockbench::NetAddress &peer);
+    void connected(sockbench::EndpointId id, const sockbench::NetAddress &local,
+                   const sockbench::NetAddress &peer);
     /// Emitted when an outgoing connection cannot be made, e.g. "Connection refused".
     void connectFailed(sockbench::EndpointId id, const QString &reason);
     /// Emitted when the peer sent FIN; we may still send.
