@@ -76,6 +76,10 @@ struct UdpOptions {
     int maxDatagramBytes = 65536;              ///< larger datagrams are recorded truncated, and said so
     bool dualStack = false;                    ///< an IPv6 socket also receives IPv4
     bool echo = false;                         ///< send every datagram back to its sender
+    QString
+        multicastInterface; ///< interface for outgoing multicast (IP_MULTICAST_IF); empty: the kernel's route
+    int multicastHops = 1;  ///< TTL / hop limit of outgoing multicast; 1 stays on the local network
+    bool multicastLoopback = true; ///< this host's own sockets hear what we send to a group
 };
 
 } // namespace sockbench

@@ -70,6 +70,12 @@ int socketError(int fd) {
     return error;
 }
 
+/// Index of a network interface by name; an empty name is index 0 (let the kernel choose).
+bool interfaceIndex(const QString &name, unsigned *index) {
+    *index = name.isEmpty() ? 0 : if_nametoindex(name.toLocal8Bit().constData());
+    return name.isEmpty() || *index != 0;
+}
+
 void setFlag(int fd, int level, int option, int value) {
     setsockopt(fd, level, option, &value, sizeof value);
 }
@@ -885,6 +891,25 @@ void Reactor::startUdp(Sock &s, const NetAddress &address) {
     }
     if (sa->family() == AF_INET6)
         setFlag(s.fd, IPPROTO_IPV6, IPV6_V6ONLY, o.dualStack ? 0 : 1);
+    unsigned ifindex = 0;
+    if (!interfaceIndex(o.multicastInterface, &ifindex)) {
+        finish(s, EndpointState::Failed, QStringLiteral("No such interface: %1").arg(o.multicastInterface));
+        return;
+    }
+    // IPv4 options also apply to a dual-stack socket's v4-mapped groups; a v4 socket rejects the v6 ones.
+    setFlag(s.fd, IPPROTO_IP, IP_MULTICAST_TTL, o.multicastHops);
+    setFlag(s.fd, IPPROTO_IP, IP_MULTICAST_LOOP, o.multicastLoopback ? 1 : 0);
+    if (ifindex) {
+        ip_mreqn via{};
+        via.imr_ifindex = int(ifindex);
+        setsockopt(s.fd, IPPROTO_IP, IP_MULTICAST_IF, &via, sizeof via);
+    }
+    if (sa->family() == AF_INET6) {
+        setFlag(s.fd, IPPROTO_IPV6, IPV6_MULTICAST_HOPS, o.multicastHops);
+        setFlag(s.fd, IPPROTO_IPV6, IPV6_MULTICAST_LOOP, o.multicastLoopback ? 1 : 0);
+        if (ifindex)
+            setFlag(s.fd, IPPROTO_IPV6, IPV6_MULTICAST_IF, int(ifindex));
+    }
     if (::bind(s.fd, sa->get(), sa->length) != 0) {
         finish(s, EndpointState::Failed, errorText(errno));
         return;
@@ -1030,12 +1055,9 @@ void Reactor::multicast(EndpointId id, const QString &group, const QString &inte
     }
     const QString verb = join ? QStringLiteral("join") : QStringLiteral("leave");
     unsigned ifindex = 0;
-    if (!interfaceName.isEmpty()) {
-        ifindex = if_nametoindex(interfaceName.toLocal8Bit().constData());
-        if (ifindex == 0) {
-            sendFailed(id, QStringLiteral("%1 %2: no such interface %3").arg(verb, group, interfaceName));
-            return;
-        }
+    if (!interfaceIndex(interfaceName, &ifindex)) {
+        sendFailed(id, QStringLiteral("%1 %2: no such interface %3").arg(verb, group, interfaceName));
+        return;
     }
     const auto sa = toSockaddr(group, 0);
     int rc = -1;

@@ -1,0 +1,128 @@
+// Multicast on the loopback interface: joining and leaving a group, choosing the outgoing interface,
+// and the errors a user can provoke. Nothing leaves the machine: groups are sent through "lo" only.
+
+#include "testutil.h"
+
+#include <QSignalSpy>
+#include <QTest>
+
+using namespace sockbench;
+using namespace sockbench::test;
+
+namespace {
+const QString Group = QStringLiteral("239.255.77.1");
+const QString Loopback = QStringLiteral("lo");
+
+/// Binds a UDP socket and waits until it is Bound; returns its local address (invalid on failure).
+NetAddress bindAndWait(Workbench &wb, EndpointId *id, const QString &host, const UdpOptions &options = {}) {
+    *id = wb.bindUdp(host, 0, options);
+    const EndpointId want = *id;
+    if (!QTest::qWaitFor([&] { return wb.info(want).state != EndpointState::Resolving; }, 5000))
+        return {};
+    return wb.info(want).state == EndpointState::Bound ? wb.info(want).local : NetAddress{};
+}
+} // namespace
+
+class TestMulticast final : public QObject {
+    Q_OBJECT
+
+private Q_SLOTS:
+    void groupDatagramsArriveOnlyWhileJoined();
+    void ipv6JoinAndLeaveAreRecorded();
+    void badRequestsAreReportedAndChangeNothing();
+    void unknownSendingInterfaceFailsTheSocket();
+};
+
+void TestMulticast::groupDatagramsArriveOnlyWhileJoined() {
+    Workbench wb;
+    EndpointId member = 0;
+    EndpointId sender = 0;
+    // A member must bind the wildcard address: group datagrams are not addressed to 127.0.0.1.
+    const NetAddress memberAt = bindAndWait(wb, &member, QStringLiteral("0.0.0.0"));
+    QVERIFY(memberAt.isValid());
+    UdpOptions viaLoopback;
+    viaLoopback.multicastInterface = Loopback;
+    const NetAddress senderAt = bindAndWait(wb, &sender, QStringLiteral("127.0.0.1"), viaLoopback);
+    QVERIFY(senderAt.isValid());
+
+    wb.joinMulticast(member, Group, Loopback);
+    QTRY_VERIFY(eventsOf(wb.journal(), member)
+                    .contains(QStringLiteral("Joined multicast group %1 on lo").arg(Group)));
+    QVERIFY(wb.sendDatagram(sender, Group, memberAt.port, "to the group"));
+    QTRY_COMPARE(wb.journal().counters(member).datagramsIn, quint64(1));
+    const auto in = recordsOf(wb.journal(), member, RecordKind::DataIn);
+    QCOMPARE(in.front().payload, QByteArray("to the group"));
+    QCOMPARE(in.front().peer.port, senderAt.port);
+    // The sender records the group as the destination.
+    const auto out = recordsOf(wb.journal(), sender, RecordKind::DataOut);
+    QCOMPARE(out.front().peer, (NetAddress{Group, memberAt.port}));
+
+    wb.leaveMulticast(member, Group, Loopback);
+    QTRY_VERIFY(
+        eventsOf(wb.journal(), member).contains(QStringLiteral("Left multicast group %1 on lo").arg(Group)));
+    QVERIFY(wb.sendDatagram(sender, Group, memberAt.port, "nobody hears this"));
+    // A unicast marker sent after it: once the marker is in, the group datagram had its chance.
+    QVERIFY(wb.sendDatagram(sender, QStringLiteral("127.0.0.1"), memberAt.port, "marker"));
+    QTRY_COMPARE(wb.journal().counters(member).datagramsIn, quint64(2));
+    QCOMPARE(streamOf(wb.journal(), member, RecordKind::DataIn), QByteArray("to the groupmarker"));
+    QCOMPARE(wb.journal().counters(sender).datagramsOut, quint64(3));
+}
+
+void TestMulticast::ipv6JoinAndLeaveAreRecorded() {
+    if (!hasIpv6Loopback())
+        QSKIP("no IPv6 loopback on this machine");
+    Workbench wb;
+    QSignalSpy failed(&wb, &Workbench::sendFailed);
+    EndpointId member = 0;
+    QVERIFY(bindAndWait(wb, &member, QStringLiteral("::")).isValid());
+    wb.joinMulticast(member, QStringLiteral("ff15::7701"), Loopback);
+    QTRY_VERIFY(
+        eventsOf(wb.journal(), member).contains(QStringLiteral("Joined multicast group ff15::7701 on lo")));
+    wb.leaveMulticast(member, QStringLiteral("ff15::7701"), Loopback);
+    QTRY_VERIFY(
+        eventsOf(wb.journal(), member).contains(QStringLiteral("Left multicast group ff15::7701 on lo")));
+    QCOMPARE(failed.count(), 0);
+}
+
+void TestMulticast::badRequestsAreReportedAndChangeNothing() {
+    Workbench wb;
+    QSignalSpy failed(&wb, &Workbench::sendFailed);
+    EndpointId member = 0;
+    QVERIFY(bindAndWait(wb, &member, QStringLiteral("0.0.0.0")).isValid());
+
+    wb.joinMulticast(member, Group, QStringLiteral("nosuchif0"));
+    QTRY_COMPARE(failed.count(), 1);
+    QVERIFY2(textFor(failed, member).contains(QStringLiteral("no such interface nosuchif0")),
+             qPrintable(textFor(failed, member)));
+
+    wb.joinMulticast(member, QStringLiteral("10.1.2.3"), Loopback); // not a group address
+    QTRY_COMPARE(failed.count(), 2);
+    QVERIFY2(failed.at(1).at(1).toString().startsWith(QStringLiteral("join 10.1.2.3: ")),
+             qPrintable(failed.at(1).at(1).toString()));
+
+    wb.joinMulticast(member, QStringLiteral("not-an-address"), Loopback);
+    QTRY_COMPARE(failed.count(), 3);
+    QVERIFY(failed.at(2).at(1).toString().contains(QStringLiteral("not a numeric group address")));
+
+    // Leaving a group never joined is refused by the kernel, and said so.
+    wb.leaveMulticast(member, Group, Loopback);
+    QTRY_COMPARE(failed.count(), 4);
+    QVERIFY(failed.at(3).at(1).toString().startsWith(QStringLiteral("leave %1: ").arg(Group)));
+
+    QCOMPARE(stateOf(wb, member), stateName(EndpointState::Bound));
+    QCOMPARE(wb.journal().totals().datagramsOut, quint64(0));
+}
+
+void TestMulticast::unknownSendingInterfaceFailsTheSocket() {
+    Workbench wb;
+    QSignalSpy udpFailed(&wb, &Workbench::udpFailed);
+    UdpOptions options;
+    options.multicastInterface = QStringLiteral("nosuchif0");
+    const EndpointId id = wb.bindUdp(QStringLiteral("127.0.0.1"), 0, options);
+    QTRY_COMPARE(udpFailed.count(), 1);
+    QCOMPARE(textFor(udpFailed, id), QStringLiteral("No such interface: nosuchif0"));
+    QCOMPARE(stateOf(wb, id), stateName(EndpointState::Failed));
+}
+
+QTEST_GUILESS_MAIN(TestMulticast)
+#include "tst_multicast.moc"
