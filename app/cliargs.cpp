@@ -215,7 +215,7 @@ ParsedCommandLine parseListen(const QStringList &arguments) {
         }
         const QString option = cursor.current();
         QString error;
-        const bool takesValue = option == u"--greet" || option == u"--duration";
+        const bool takesValue = option == u"--greet" || option == u"--duration" || option == u"--join";
         if (!takesValue && cursor.hasInlineValue())
             return usageError(verb, QStringLiteral("option %1 takes no value").arg(quoted(option)));
         if (takeOutputOption(option, &args.output, &error)) {
@@ -232,6 +232,18 @@ ParsedCommandLine parseListen(const QStringList &arguments) {
             if (option == u"--greet") {
                 greet = true;
                 greetText = *value;
+            } else if (option == u"--join") {
+                // GROUP%IFACE, as an IPv6 zone is written; the last '%' splits, so "ff02::1%eth0" works.
+                const qsizetype percent = value->lastIndexOf(u'%');
+                ListenArgs::Group group{value->left(percent),
+                                        percent < 0 ? QString() : value->mid(percent + 1)};
+                if (percent < 0)
+                    group.address = *value;
+                if (!isNumericAddress(group.address) || (percent >= 0 && group.interfaceName.isEmpty()))
+                    return usageError(verb, QStringLiteral("--join %1: expected a numeric group address, "
+                                                           "optionally followed by %INTERFACE")
+                                                .arg(quoted(*value)));
+                args.joins.append(group);
             } else {
                 bool ok = false;
                 const double s = value->toDouble(&ok);
@@ -248,6 +260,9 @@ ParsedCommandLine parseListen(const QStringList &arguments) {
         return usageError(verb, QStringLiteral("--echo and --greet exclude each other"));
     if (greet && args.udp)
         return usageError(verb, QStringLiteral("--greet needs TCP: a UDP socket has no clients to greet"));
+    if (!args.joins.isEmpty() && !args.udp)
+        return usageError(verb,
+                          QStringLiteral("--join needs --udp: only a UDP socket joins a multicast group"));
     if (greet) {
         const PayloadResult r = parsePayload(greetText, PayloadSpec{});
         if (!r.ok())
@@ -286,7 +301,8 @@ ParsedCommandLine parseConnect(const QStringList &arguments) {
         const QString option = cursor.current();
         QString error;
         const bool takesValue = option == u"--send" || option == u"--send-hex" || option == u"--send-file" ||
-                                option == u"--repeat" || option == u"--interval" || option == u"--wait";
+                                option == u"--repeat" || option == u"--interval" || option == u"--wait" ||
+                                option == u"--multicast-if";
         if (!takesValue && cursor.hasInlineValue())
             return usageError(verb, QStringLiteral("option %1 takes no value").arg(quoted(option)));
         if (takeOutputOption(option, &args.output, &error)) {
@@ -311,6 +327,11 @@ ParsedCommandLine parseConnect(const QStringList &arguments) {
                     return usageError(verb, QStringLiteral("%1 given twice").arg(option));
                 sourceOption = option;
                 sourceValue = *value;
+            } else if (option == u"--multicast-if") {
+                if (value->isEmpty())
+                    return usageError(verb,
+                                      QStringLiteral("--multicast-if needs an interface name, e.g. eth0"));
+                args.multicastInterface = *value;
             } else if (option == u"--repeat") {
                 const std::optional<qint64> n = parseInteger(*value, 1, Q_INT64_C(1) << 40);
                 if (!n)
@@ -334,6 +355,8 @@ ParsedCommandLine parseConnect(const QStringList &arguments) {
         return usageError(verb, QStringLiteral("unexpected argument %1").arg(quoted(positionals.at(1))));
     if (const QString error = parseWhere(positionals.value(0), true, &args.where); !error.isEmpty())
         return usageError(verb, error);
+    if (!args.multicastInterface.isEmpty() && !args.udp)
+        return usageError(verb, QStringLiteral("--multicast-if needs --udp"));
 
     if (sourceOption.isEmpty()) {
         if (repeatGiven || args.intervalMs > 0)
@@ -444,7 +467,7 @@ QString usageText(CliVerb verb) {
     case CliVerb::Listen:
         return QStringLiteral(
             "Usage: sockbench listen [--udp] [--echo | --greet TEXT] [--hex | --log] [--quiet]\n"
-            "                        [--stats] [--duration S] ADDRESS:PORT\n"
+            "                        [--stats] [--duration S] [--join GROUP[%IFACE]]... ADDRESS:PORT\n"
             "\n"
             "Listens on ADDRESS:PORT and keeps accepting clients until SIGINT or SIGTERM, or for\n"
             "--duration seconds. Prints 'listening on ADDRESS:PORT' (the actual port) on stderr first.\n"
@@ -459,6 +482,8 @@ QString usageText(CliVerb verb) {
             "  -q, --quiet      write nothing to stdout\n"
             "      --stats      print a JSON summary as the last line on stderr at exit\n"
             "      --duration S stop after S seconds (decimals allowed)\n"
+            "      --join GROUP[%IFACE]  with --udp: join a multicast group (IPv4 or IPv6), on IFACE\n"
+            "                   if given; repeatable. Bind 0.0.0.0 or :: to hear group traffic.\n"
             "\n"
             "Exit status: 0 stopped normally, 1 network failure, 2 usage error.\n");
     case CliVerb::Connect:
@@ -478,6 +503,7 @@ QString usageText(CliVerb verb) {
             "                       line feed into it\n"
             "      --repeat N       send the payload N times (default 1)\n"
             "      --interval MS    pause MS milliseconds between repeats (default 0)\n"
+            "      --multicast-if IFACE  with --udp: send multicast through this interface\n"
             "      --wait MS        after sending, wait MS milliseconds for replies, then close.\n"
             "                       Default: TCP sends FIN after the payload or at the end of stdin\n"
             "                       and waits until the peer closes; UDP stops once all is sent.\n"

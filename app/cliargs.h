@@ -35,6 +35,11 @@ struct ListenArgs {
     AutoReply reply = AutoReply::None;
     QByteArray greeting;
     double durationSeconds = 0; ///< 0: until SIGINT/SIGTERM
+    struct Group {
+        QString address;       ///< numeric multicast group
+        QString interfaceName; ///< empty: the kernel's choice
+    };
+    QList<Group> joins; ///< --join GROUP[%IFACE], UDP only
     OutputArgs output;
 };
 
@@ -48,7 +53,8 @@ struct ConnectArgs {
     LineEnding stdinEnding = LineEnding::None; ///< Source::Stdin: what each "\n" becomes (None: kept)
     qint64 repeat = 1;
     int intervalMs = 0;
-    int waitMs = -1; ///< -1: until the peer closes (TCP) or the input is sent (UDP)
+    int waitMs = -1;            ///< -1: until the peer closes (TCP) or the input is sent (UDP)
+    QString multicastInterface; ///< --multicast-if IFACE, UDP only
     OutputArgs output;
 };
 

@@ -90,7 +90,9 @@ void ConnectCommand::start() {
     }
     const NetAddress &to = r.addresses.first();
     m_udpHost = to.ip;
-    m_id = wb.bindUdp(to.isV6() ? QStringLiteral("::") : QStringLiteral("0.0.0.0"), 0);
+    UdpOptions options;
+    options.multicastInterface = m_args.multicastInterface;
+    m_id = wb.bindUdp(to.isV6() ? QStringLiteral("::") : QStringLiteral("0.0.0.0"), 0, options);
 }
 
 void ConnectCommand::onReady(EndpointId id) {

@@ -24,6 +24,11 @@ ListenCommand::ListenCommand(const ListenArgs &args, QObject *parent)
             });
     connect(&wb, &Workbench::stateChanged, this, &ListenCommand::onStateChanged);
     connect(&wb, &Workbench::listenerWarning, this, &ListenCommand::onWarning);
+    // A multicast join that fails leaves the socket deaf to what the user asked for: stop and say why.
+    connect(&wb, &Workbench::sendFailed, this, [this](EndpointId id, const QString &reason) {
+        if (id == m_id)
+            m_session->finish(1, reason);
+    });
     connect(m_session, &CliSession::stopRequested, this, &ListenCommand::stop);
     m_duration.setSingleShot(true);
     m_duration.setTimerType(Qt::PreciseTimer);
@@ -55,6 +60,10 @@ void ListenCommand::onStarted(EndpointId id, const NetAddress &local) {
     if (id != m_id)
         return;
     m_started = true;
+    // Queued to the socket's reactor before the line below, so a sender started on that line finds
+    // the group joined.
+    for (const ListenArgs::Group &group : m_args.joins)
+        m_session->workbench().joinMulticast(m_id, group.address, group.interfaceName);
     // Scripts wait for this line to learn the port: it comes first and is flushed at once.
     std::fprintf(stderr, "listening on %s\n", qPrintable(local.toString()));
     std::fflush(stderr);

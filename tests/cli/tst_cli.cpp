@@ -156,6 +156,8 @@ private Q_SLOTS:
     void listenDuration();
     void listenUdp();
     void listenUdpEcho();
+    void multicastJoinAndSend();
+    void multicastJoinFailureExitsOne();
     void listenAddressInUseExitsOne();
     void connectSendText();
     void connectSendHexAndFile();
@@ -208,6 +210,15 @@ void TestCli::usageErrorsExitTwo_data() {
     QTest::newRow("unknown option") << QStringList{"listen", "--bogus", ":0"} << QByteArray("unknown option");
     QTest::newRow("unknown command") << QStringList{"frobnicate"} << QByteArray("unknown command");
     QTest::newRow("unknown program option") << QStringList{"--bogus"} << QByteArray("unknown option");
+    QTest::newRow("join without udp")
+        << QStringList{"listen", "--join", "239.1.1.1", ":0"} << QByteArray("--join needs --udp");
+    QTest::newRow("join a name") << QStringList{"listen", "--udp", "--join", "group.example", ":0"}
+                                 << QByteArray("expected a numeric group address");
+    QTest::newRow("join empty interface") << QStringList{"listen", "--udp", "--join", "239.1.1.1%", ":0"}
+                                          << QByteArray("expected a numeric group address");
+    QTest::newRow("multicast-if without udp")
+        << QStringList{"connect", "--multicast-if", "lo", "--send", "x", "127.0.0.1:9"}
+        << QByteArray("--multicast-if needs --udp");
 }
 
 void TestCli::usageErrorsExitTwo() {
@@ -449,6 +460,29 @@ void TestCli::listenUdpEcho() {
     cli.process().terminate();
     CLI_FINISH(cli);
     QCOMPARE(cli.exitCode(), 0);
+}
+
+void TestCli::multicastJoinAndSend() {
+    // Both ends on "lo": the group datagram never leaves the machine.
+    Cli listener({"listen", "--udp", "--join", "239.255.77.4%lo", "--stats", "0.0.0.0:0"});
+    const quint16 port = listener.listeningPort();
+    QVERIFY2(port, listener.err());
+    Cli sender({"connect", "--udp", "--multicast-if", "lo", "--send", "to the group",
+                QStringLiteral("239.255.77.4:%1").arg(port)});
+    CLI_FINISH(sender);
+    QCOMPARE(sender.exitCode(), 0);
+    QTRY_COMPARE_WITH_TIMEOUT(listener.out(), QByteArray("to the group"), kTimeoutMs);
+    listener.process().terminate();
+    CLI_FINISH(listener);
+    QCOMPARE(listener.exitCode(), 0);
+    QCOMPARE(listener.stats().value("datagrams_in").toInt(), 1);
+}
+
+void TestCli::multicastJoinFailureExitsOne() {
+    Cli cli({"listen", "--udp", "--join", "239.255.77.4%nosuchif0", "--stats", "0.0.0.0:0"});
+    CLI_FINISH(cli);
+    QCOMPARE(cli.exitCode(), 1);
+    QVERIFY2(cli.err().contains("join 239.255.77.4: no such interface nosuchif0"), cli.err());
 }
 
 void TestCli::listenAddressInUseExitsOne() {
