@@ -4,6 +4,7 @@
 #include "workbench.h"
 
 #include <QMetaObject>
+#include <QPointer>
 
 #include <arpa/inet.h>
 #include <cerrno>
@@ -20,6 +21,7 @@
 #include <cstring>
 #include <ctime>
 #include <deque>
+#include <iterator>
 #include <optional>
 
 namespace sockbench {
@@ -93,6 +95,7 @@ struct Reactor::Sock {
 
     // Listener
     ListenerOptions listenerOptions;
+    NetAddress local;
     bool acceptPaused = false;
 
     // TCP connection
@@ -161,8 +164,7 @@ Reactor::~Reactor() {
 
 void Reactor::requestStop() {
     m_stop.store(true);
-    const quint64 one = 1;
-    [[maybe_unused]] auto n = ::write(m_wake, &one, sizeof one);
+    wake();
 }
 
 void Reactor::join() {
@@ -171,34 +173,58 @@ void Reactor::join() {
 }
 
 void Reactor::post(std::function<void()> command) {
+    bool wasEmpty = false;
     {
         std::lock_guard lock(m_queueMutex);
+        wasEmpty = m_commands.empty() && m_adoptions.empty();
         m_commands.push_back(std::move(command));
     }
-    const quint64 one = 1;
-    [[maybe_unused]] auto n = ::write(m_wake, &one, sizeof one);
+    // A non-empty queue has a wake-up pending already, or is about to be taken by this iteration.
+    if (wasEmpty)
+        wake();
 }
 
-void Reactor::adopt(int fd, EndpointId id, EndpointId listener, AutoReply reply, const QByteArray &greeting) {
+void Reactor::adopt(std::vector<Adoption> batch) {
+    bool wasEmpty = false;
     {
         std::lock_guard lock(m_queueMutex);
-        m_adoptions.push_back({fd, id, listener, reply, greeting});
+        wasEmpty = m_commands.empty() && m_adoptions.empty();
+        std::move(batch.begin(), batch.end(), std::back_inserter(m_adoptions));
     }
+    if (wasEmpty)
+        wake();
+}
+
+void Reactor::wake() {
     const quint64 one = 1;
     [[maybe_unused]] auto n = ::write(m_wake, &one, sizeof one);
 }
 
 template <typename F> void Reactor::notify(F &&f) {
+    m_outbox.emplace_back(std::forward<F>(f));
+}
+
+void Reactor::flushOutbox() {
+    if (m_outbox.empty())
+        return;
+    // One posted event per loop iteration, not per outcome: under a burst of accepts the GUI thread
+    // would otherwise spend its time in Qt's event machinery instead of our work.
+    auto batch = std::make_shared<std::vector<std::function<void(Workbench *)>>>(std::move(m_outbox));
+    m_outbox.clear();
+    Workbench *wb = m_shared->workbench;
     // Qt's posted-event queue orders this hand-over, but with Debian's uninstrumented Qt,
     // ThreadSanitizer cannot see that; tell it directly, so it still checks everything else.
-    Workbench *wb = m_shared->workbench;
-    auto call = std::make_shared<std::function<void(Workbench *)>>(std::forward<F>(f));
-    tsanRelease(call.get());
+    tsanRelease(batch.get());
     QMetaObject::invokeMethod(
         wb,
-        [wb, call] {
-            tsanAcquire(call.get());
-            (*call)(wb);
+        [wb, batch] {
+            tsanAcquire(batch.get());
+            const QPointer<Workbench> alive(wb); // a receiver may destroy the Workbench mid-batch
+            for (const auto &call : *batch) {
+                if (!alive)
+                    return;
+                call(wb);
+            }
         },
         Qt::QueuedConnection);
 }
@@ -247,6 +273,7 @@ void Reactor::run() {
         const qint64 now = monotonicNs();
         runTimers(now);
         flushNotifications(now);
+        flushOutbox();
     }
 }
 
@@ -468,11 +495,16 @@ void Reactor::startListening(Sock &s, const NetAddress &address) {
     s.state = EndpointState::Listening;
     watch(s, EPOLLIN);
     const NetAddress local = localAddressOf(s.fd);
+    s.local = local;
     event(s.id, QStringLiteral("Listening on %1").arg(local.toString()));
     notify([id = s.id, local](Workbench *wb) { wb->onListenerStarted(id, local); });
 }
 
 void Reactor::onListenerReady(Sock &s) {
+    std::vector<std::vector<Adoption>> handoff(m_shared->reactors.size());
+    const bool isWildcard = s.local.ip == u"0.0.0.0" || s.local.ip == u"::";
+    const QByteArray greeting =
+        s.listenerOptions.autoReply == AutoReply::Greeting ? s.listenerOptions.greeting : QByteArray();
     for (int i = 0; i < MaxAcceptsPerEvent; ++i) {
         SockAddr peer;
         peer.length = sizeof peer.storage;
@@ -494,7 +526,7 @@ void Reactor::onListenerReady(Sock &s) {
                 }
                 watch(s, 0);
                 addTimer(s, TimerKind::AcceptRetry, AcceptRetryMs);
-                return;
+                break;
             }
             event(s.id, QStringLiteral("accept: %1").arg(errorText(error)));
             break;
@@ -506,21 +538,27 @@ void Reactor::onListenerReady(Sock &s) {
             notify([id = s.id, message](Workbench *wb) { wb->onListenerWarning(id, message); });
         }
         const EndpointId id = m_shared->nextId.fetch_add(1);
-        const NetAddress local = localAddressOf(fd);
+        // A listener bound to one address accepts on exactly that address; only a wildcard one
+        // needs to ask the kernel which of its addresses the client reached.
+        const NetAddress local = isWildcard ? localAddressOf(fd) : s.local;
         const NetAddress remote = fromSockaddr(peer.get());
-        const int target = int(m_shared->nextAcceptReactor.fetch_add(1) % m_shared->reactors.size());
+        const size_t target = m_shared->nextAcceptReactor.fetch_add(1) % m_shared->reactors.size();
         event(id, QStringLiteral("Accepted from %1").arg(remote.toString()));
-        // The Workbench learns of the connection (and which reactor owns it) before anything else
-        // about it can reach it.
         notify([id, listener = s.id, target, local, remote](Workbench *wb) {
-            wb->onAccepted(id, listener, target, local, remote);
+            wb->onAccepted(id, listener, int(target), local, remote);
         });
-        const QByteArray greeting =
-            s.listenerOptions.autoReply == AutoReply::Greeting ? s.listenerOptions.greeting : QByteArray();
-        if (target == m_index)
-            adoptNow({fd, id, s.id, s.listenerOptions.autoReply, greeting});
+        Adoption adoption{fd, id, s.id, s.listenerOptions.autoReply, greeting};
+        if (int(target) == m_index)
+            adoptNow(std::move(adoption));
         else
-            m_shared->reactors[size_t(target)]->adopt(fd, id, s.id, s.listenerOptions.autoReply, greeting);
+            handoff[target].push_back(std::move(adoption));
+    }
+    // The Workbench must learn of each connection (and which reactor owns it) before anything else
+    // about it can reach it: post our news first, then hand the sockets over.
+    flushOutbox();
+    for (size_t r = 0; r < handoff.size(); ++r) {
+        if (!handoff[r].empty())
+            m_shared->reactors[r]->adopt(std::move(handoff[r]));
     }
 }
 

@@ -52,10 +52,18 @@ public:
     Q_DISABLE_COPY_MOVE(Reactor)
 
     int index() const { return m_index; }
+    struct Adoption {
+        int fd;
+        EndpointId id;
+        EndpointId listener;
+        AutoReply reply;
+        QByteArray greeting;
+    };
+
     /// Thread-safe: runs command on the reactor thread soon.
     void post(std::function<void()> command);
-    /// Thread-safe: hands an accepted descriptor to this reactor.
-    void adopt(int fd, EndpointId id, EndpointId listener, AutoReply reply, const QByteArray &greeting);
+    /// Thread-safe: hands accepted descriptors to this reactor.
+    void adopt(std::vector<Adoption> batch);
     void requestStop();
     void join();
 
@@ -72,13 +80,6 @@ public:
 
 private:
     struct Sock;
-    struct Adoption {
-        int fd;
-        EndpointId id;
-        EndpointId listener;
-        AutoReply reply;
-        QByteArray greeting;
-    };
     enum class TimerKind : quint8 { ConnectTimeout, AcceptRetry, CloseLinger };
     static constexpr int TimerKinds = 3;
     struct Timer {
@@ -123,8 +124,11 @@ private:
     void event(EndpointId id, const QString &text);
     void sendFailed(EndpointId id, const QString &reason);
     void markWritten(Sock &s);
-    /// Runs f in the Workbench's thread.
+    /// Runs f in the Workbench's thread, in order, with the rest of this loop iteration's news.
     template <typename F> void notify(F &&f);
+    /// Posts what notify() collected as one event.
+    void flushOutbox();
+    void wake();
 
     std::shared_ptr<ReactorShared> m_shared;
     Journal &m_journal;
@@ -141,6 +145,7 @@ private:
     std::unordered_map<EndpointId, std::unique_ptr<Sock>> m_socks;
     Timers m_timers;
     std::unordered_set<EndpointId> m_dirtyWritten;
+    std::vector<std::function<void(Workbench *)>> m_outbox;
     qint64 m_lastWrittenFlushNs = 0;
     bool m_unannounced = false;
     std::vector<char> m_readBuffer;
