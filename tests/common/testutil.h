@@ -15,6 +15,7 @@
 
 #include <dirent.h>
 
+#include <memory>
 #include <vector>
 
 namespace sockbench {
@@ -166,6 +167,65 @@ inline EndpointId waitAccepted(const QSignalSpy &accepted, const NetAddress &cli
     EndpointId id = 0;
     (void)QTest::qWaitFor([&] { return (id = acceptedFrom(accepted, clientLocal)) != 0; }, timeoutMs);
     return id;
+}
+
+/// A Workbench listener on 127.0.0.1:0 with one raw client it has accepted. Many server-side tests
+/// start this way; members are in declaration order so that structured bindings read naturally.
+struct AcceptedRawClient {
+    EndpointId listener = 0;
+    NetAddress at; ///< where the listener is bound
+    std::unique_ptr<LoopbackPeer> raw;
+    EndpointId server = 0; ///< the accepted connection
+    /// The step that went wrong, for QVERIFY2(!failure, failure); null when every step worked.
+    const char *failure = nullptr;
+};
+
+inline AcceptedRawClient acceptRawClient(Workbench &wb) {
+    AcceptedRawClient out;
+    // Spying before the listener exists, so no accept can be missed.
+    QSignalSpy accepted(&wb, &Workbench::connectionAccepted);
+    out.at = startListener(wb, &out.listener);
+    if (!out.at.isValid()) {
+        out.failure = "the listener did not start";
+        return out;
+    }
+    out.raw = LoopbackPeer::connectTcp(out.at);
+    if (!out.raw) {
+        out.failure = "the raw client could not connect";
+        return out;
+    }
+    out.server = waitAccepted(accepted, out.raw->local());
+    if (out.server == 0)
+        out.failure = "the listener never reported the raw client";
+    return out;
+}
+
+/// A Workbench client connected to a raw listener, and the raw end it accepted. Many client-side
+/// tests start this way. The raw listener is kept so its port stays taken for the whole test.
+struct ConnectedToRawListener {
+    std::unique_ptr<LoopbackPeer> rawListener;
+    EndpointId client = 0;
+    std::unique_ptr<LoopbackPeer> raw; ///< the accepted end
+    /// The step that went wrong, for QVERIFY2(!failure, failure); null when every step worked.
+    const char *failure = nullptr;
+};
+
+inline ConnectedToRawListener connectToRawListener(Workbench &wb) {
+    ConnectedToRawListener out;
+    out.rawListener = LoopbackPeer::listenTcp();
+    if (!out.rawListener) {
+        out.failure = "the raw listener could not be set up";
+        return out;
+    }
+    out.client = connectAndWait(wb, out.rawListener->local());
+    if (out.client == 0) {
+        out.failure = "the Workbench client did not connect";
+        return out;
+    }
+    out.raw = out.rawListener->accept();
+    if (!out.raw)
+        out.failure = "the raw listener did not accept the Workbench client";
+    return out;
 }
 
 /// Emissions of a spy whose first argument is the endpoint id `id`.

@@ -26,18 +26,11 @@ constexpr qsizetype MiB = 1024 * 1024;
 
 void TestFaultHalfClose::afterPeerFinWeStillSend() {
     Workbench wb;
-    QSignalSpy accepted(&wb, &Workbench::connectionAccepted);
     QSignalSpy peerClosed(&wb, &Workbench::peerClosed);
     QSignalSpy closed(&wb, &Workbench::closed);
     QSignalSpy reset(&wb, &Workbench::reset);
-    EndpointId listener = 0;
-    const NetAddress at = startListener(wb, &listener);
-    QVERIFY(at.isValid());
-
-    auto raw = LoopbackPeer::connectTcp(at);
-    QVERIFY(raw);
-    const EndpointId server = waitAccepted(accepted, raw->local());
-    QVERIFY(server != 0);
+    const auto [listener, at, raw, server, failure] = acceptRawClient(wb);
+    QVERIFY2(!failure, failure);
     QVERIFY(raw->sendAll("GET /big\r\n"));
     raw->shutdownWrite();
     QTRY_COMPARE(emissionsFor(peerClosed, server), 1);
@@ -70,12 +63,8 @@ void TestFaultHalfClose::afterOurFinPeerStillSends() {
     QSignalSpy closed(&wb, &Workbench::closed);
     QSignalSpy reset(&wb, &Workbench::reset);
     QSignalSpy sendFailed(&wb, &Workbench::sendFailed);
-    auto rawListener = LoopbackPeer::listenTcp();
-    QVERIFY(rawListener);
-    const EndpointId client = connectAndWait(wb, rawListener->local());
-    QVERIFY(client != 0);
-    auto raw = rawListener->accept();
-    QVERIFY(raw);
+    const auto [rawListener, client, raw, failure] = connectToRawListener(wb);
+    QVERIFY2(!failure, failure);
 
     const QByteArray request = pattern(MiB, 22);
     QVERIFY(wb.send(client, request));

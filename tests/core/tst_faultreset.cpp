@@ -55,18 +55,11 @@ qint64 lastWritten(const QSignalSpy &spy, EndpointId id) {
 
 void TestFaultReset::peerResetAfterDataKeepsExactCounters() {
     Workbench wb;
-    QSignalSpy accepted(&wb, &Workbench::connectionAccepted);
     QSignalSpy reset(&wb, &Workbench::reset);
     QSignalSpy closed(&wb, &Workbench::closed);
     QSignalSpy failed(&wb, &Workbench::connectionFailed);
-    EndpointId listener = 0;
-    const NetAddress at = startListener(wb, &listener);
-    QVERIFY(at.isValid());
-
-    auto raw = LoopbackPeer::connectTcp(at);
-    QVERIFY(raw);
-    const EndpointId server = waitAccepted(accepted, raw->local());
-    QVERIFY(server != 0);
+    const auto [listener, at, raw, server, failure] = acceptRawClient(wb);
+    QVERIFY2(!failure, failure);
 
     const QByteArray sent = pattern(MiB, 11);
     QVERIFY(raw->sendAll(sent));
@@ -92,16 +85,9 @@ void TestFaultReset::peerResetAfterDataKeepsExactCounters() {
 
 void TestFaultReset::peerResetMidStreamRecordsAPrefix() {
     Workbench wb;
-    QSignalSpy accepted(&wb, &Workbench::connectionAccepted);
     QSignalSpy reset(&wb, &Workbench::reset);
-    EndpointId listener = 0;
-    const NetAddress at = startListener(wb, &listener);
-    QVERIFY(at.isValid());
-
-    auto raw = LoopbackPeer::connectTcp(at);
-    QVERIFY(raw);
-    const EndpointId server = waitAccepted(accepted, raw->local());
-    QVERIFY(server != 0);
+    const auto [listener, at, raw, server, failure] = acceptRawClient(wb);
+    QVERIFY2(!failure, failure);
 
     // The peer streams until told to stop, then resets with whatever is still in flight.
     const QByteArray stream = pattern(64 * MiB, 12);
@@ -138,12 +124,8 @@ void TestFaultReset::resetWhileWeSendReportsWhatLeft() {
     Workbench wb;
     QSignalSpy reset(&wb, &Workbench::reset);
     QSignalSpy written(&wb, &Workbench::bytesWritten);
-    auto rawListener = LoopbackPeer::listenTcp();
-    QVERIFY(rawListener);
-    const EndpointId client = connectAndWait(wb, rawListener->local());
-    QVERIFY(client != 0);
-    auto raw = rawListener->accept();
-    QVERIFY(raw);
+    const auto [rawListener, client, raw, failure] = connectToRawListener(wb);
+    QVERIFY2(!failure, failure);
 
     const QByteArray payload = pattern(64 * MiB, 13);
     QVERIFY(wb.send(client, payload));

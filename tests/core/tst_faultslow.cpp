@@ -30,12 +30,8 @@ void TestFaultSlow::slowReaderGetsEveryByte() {
     Workbench wb(config);
     QSignalSpy written(&wb, &Workbench::bytesWritten);
     QSignalSpy reset(&wb, &Workbench::reset);
-    auto rawListener = LoopbackPeer::listenTcp();
-    QVERIFY(rawListener);
-    const EndpointId client = connectAndWait(wb, rawListener->local());
-    QVERIFY(client != 0);
-    auto raw = rawListener->accept();
-    QVERIFY(raw);
+    const auto [rawListener, client, raw, failure] = connectToRawListener(wb);
+    QVERIFY2(!failure, failure);
 
     // The peer: one recv() of at most 64 KiB, then 10 ms of doing nothing, until it has it all.
     QCryptographicHash received(QCryptographicHash::Sha256);

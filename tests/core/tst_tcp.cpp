@@ -102,15 +102,8 @@ void TestTcp::workbenchToWorkbench() {
 
 void TestTcp::workbenchListenerWithRawClient() {
     Workbench wb;
-    QSignalSpy accepted(&wb, &Workbench::connectionAccepted);
-    EndpointId listener = 0;
-    const NetAddress at = startListener(wb, &listener);
-    QVERIFY(at.isValid());
-
-    auto raw = LoopbackPeer::connectTcp(at);
-    QVERIFY(raw);
-    const EndpointId server = waitAccepted(accepted, raw->local());
-    QVERIFY2(server != 0, "the listener never reported the raw client");
+    const auto [listener, at, raw, server, failure] = acceptRawClient(wb);
+    QVERIFY2(!failure, failure);
     QCOMPARE(wb.info(server).peer, raw->local());
     QCOMPARE(wb.info(server).local, raw->peer());
 
@@ -125,14 +118,9 @@ void TestTcp::workbenchListenerWithRawClient() {
 void TestTcp::workbenchClientWithRawListener() {
     Workbench wb;
     QSignalSpy connecting(&wb, &Workbench::connecting);
-    auto rawListener = LoopbackPeer::listenTcp();
-    QVERIFY(rawListener);
+    const auto [rawListener, client, raw, failure] = connectToRawListener(wb);
+    QVERIFY2(!failure, failure);
     const NetAddress at = rawListener->local();
-
-    const EndpointId client = connectAndWait(wb, at);
-    QVERIFY(client != 0);
-    auto raw = rawListener->accept();
-    QVERIFY(raw);
     QCOMPARE(wb.info(client).local, raw->peer());
     QCOMPARE(wb.info(client).peer, at);
     QCOMPARE(emissionsFor(connecting, client), 1);
@@ -471,12 +459,8 @@ void TestTcp::hostNameTriesEachAddress() {
 
 void TestTcp::manySmallSendsArriveInOrder() {
     Workbench wb;
-    auto rawListener = LoopbackPeer::listenTcp();
-    QVERIFY(rawListener);
-    const EndpointId client = connectAndWait(wb, rawListener->local());
-    QVERIFY(client != 0);
-    auto raw = rawListener->accept();
-    QVERIFY(raw);
+    const auto [rawListener, client, raw, failure] = connectToRawListener(wb);
+    QVERIFY2(!failure, failure);
 
     QByteArray expected;
     for (int i = 0; i < 10000; ++i) {

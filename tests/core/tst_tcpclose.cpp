@@ -32,19 +32,12 @@ private Q_SLOTS:
 
 void TestTcpClose::peerFinIsPeerClosedThenClosed() {
     Workbench wb;
-    QSignalSpy accepted(&wb, &Workbench::connectionAccepted);
     QSignalSpy peerClosed(&wb, &Workbench::peerClosed);
     QSignalSpy closed(&wb, &Workbench::closed);
     QSignalSpy reset(&wb, &Workbench::reset);
     QSignalSpy failed(&wb, &Workbench::connectionFailed);
-    EndpointId listener = 0;
-    const NetAddress at = startListener(wb, &listener);
-    QVERIFY(at.isValid());
-
-    auto raw = LoopbackPeer::connectTcp(at);
-    QVERIFY(raw);
-    const EndpointId server = waitAccepted(accepted, raw->local());
-    QVERIFY(server != 0);
+    const auto [listener, at, raw, server, failure] = acceptRawClient(wb);
+    QVERIFY2(!failure, failure);
 
     QVERIFY(raw->sendAll("last words"));
     raw->shutdownWrite();
@@ -77,18 +70,11 @@ void TestTcpClose::peerFinIsPeerClosedThenClosed() {
 
 void TestTcpClose::peerResetIsReset() {
     Workbench wb;
-    QSignalSpy accepted(&wb, &Workbench::connectionAccepted);
     QSignalSpy peerClosed(&wb, &Workbench::peerClosed);
     QSignalSpy closed(&wb, &Workbench::closed);
     QSignalSpy reset(&wb, &Workbench::reset);
-    EndpointId listener = 0;
-    const NetAddress at = startListener(wb, &listener);
-    QVERIFY(at.isValid());
-
-    auto raw = LoopbackPeer::connectTcp(at);
-    QVERIFY(raw);
-    const EndpointId server = waitAccepted(accepted, raw->local());
-    QVERIFY(server != 0);
+    const auto [listener, at, raw, server, failure] = acceptRawClient(wb);
+    QVERIFY2(!failure, failure);
     QVERIFY(raw->sendAll("abrupt"));
     QTRY_COMPARE(wb.journal().counters(server).bytesIn, quint64(6));
 
@@ -141,12 +127,8 @@ void TestTcpClose::closeIsGraceful() {
     Workbench wb;
     QSignalSpy closed(&wb, &Workbench::closed);
     QSignalSpy reset(&wb, &Workbench::reset);
-    auto rawListener = LoopbackPeer::listenTcp();
-    QVERIFY(rawListener);
-    const EndpointId client = connectAndWait(wb, rawListener->local());
-    QVERIFY(client != 0);
-    auto raw = rawListener->accept();
-    QVERIFY(raw);
+    const auto [rawListener, client, raw, failure] = connectToRawListener(wb);
+    QVERIFY2(!failure, failure);
 
     // More than the socket buffers hold: close() must first drain the queue, then send FIN.
     const QByteArray bytes = pattern(8 * 1024 * 1024, 11);
@@ -172,16 +154,10 @@ void TestTcpClose::closeIsGraceful() {
 
 void TestTcpClose::abortMakesThePeerSeeReset() {
     Workbench wb;
-    QSignalSpy accepted(&wb, &Workbench::connectionAccepted);
     QSignalSpy reset(&wb, &Workbench::reset);
     QSignalSpy closed(&wb, &Workbench::closed);
-    EndpointId listener = 0;
-    const NetAddress at = startListener(wb, &listener);
-    QVERIFY(at.isValid());
-    auto raw = LoopbackPeer::connectTcp(at);
-    QVERIFY(raw);
-    const EndpointId server = waitAccepted(accepted, raw->local());
-    QVERIFY(server != 0);
+    const auto [listener, at, raw, server, failure] = acceptRawClient(wb);
+    QVERIFY2(!failure, failure);
 
     QByteArray received;
     StreamEnd end = StreamEnd::Error;
@@ -203,12 +179,8 @@ void TestTcpClose::shutdownWriteHalfCloses() {
     Workbench wb;
     QSignalSpy closed(&wb, &Workbench::closed);
     QSignalSpy reset(&wb, &Workbench::reset);
-    auto rawListener = LoopbackPeer::listenTcp();
-    QVERIFY(rawListener);
-    const EndpointId client = connectAndWait(wb, rawListener->local());
-    QVERIFY(client != 0);
-    auto raw = rawListener->accept();
-    QVERIFY(raw);
+    const auto [rawListener, client, raw, failure] = connectToRawListener(wb);
+    QVERIFY2(!failure, failure);
 
     QVERIFY(wb.send(client, "request"));
     wb.shutdownWrite(client);
@@ -254,12 +226,8 @@ void TestTcpClose::closeDoesNotWaitForeverForThePeersFin() {
     // The peer reads our FIN but never sends its own: close() may wait "briefly", not forever.
     Workbench wb;
     QSignalSpy closed(&wb, &Workbench::closed);
-    auto rawListener = LoopbackPeer::listenTcp();
-    QVERIFY(rawListener);
-    const EndpointId client = connectAndWait(wb, rawListener->local());
-    QVERIFY(client != 0);
-    auto raw = rawListener->accept();
-    QVERIFY(raw);
+    const auto [rawListener, client, raw, failure] = connectToRawListener(wb);
+    QVERIFY2(!failure, failure);
 
     QElapsedTimer timer;
     timer.start();

@@ -53,14 +53,8 @@ private Q_SLOTS:
 
 void TestTcpTransfer::rawPeerToWorkbench64MiB() {
     Workbench wb(bigJournal());
-    QSignalSpy accepted(&wb, &Workbench::connectionAccepted);
-    EndpointId listener = 0;
-    const NetAddress at = startListener(wb, &listener);
-    QVERIFY(at.isValid());
-    auto raw = LoopbackPeer::connectTcp(at);
-    QVERIFY(raw);
-    const EndpointId server = waitAccepted(accepted, raw->local());
-    QVERIFY(server != 0);
+    const auto [listener, at, raw, server, failure] = acceptRawClient(wb);
+    QVERIFY2(!failure, failure);
 
     const QByteArray bytes = pattern(TransferBytes, 64);
     const QByteArray expectedHash = sha256(bytes);
@@ -101,12 +95,8 @@ void TestTcpTransfer::rawPeerToWorkbench64MiB() {
 void TestTcpTransfer::workbenchToRawPeer64MiB() {
     Workbench wb(bigJournal());
     QSignalSpy written(&wb, &Workbench::bytesWritten);
-    auto rawListener = LoopbackPeer::listenTcp();
-    QVERIFY(rawListener);
-    const EndpointId client = connectAndWait(wb, rawListener->local());
-    QVERIFY(client != 0);
-    auto raw = rawListener->accept();
-    QVERIFY(raw);
+    const auto [rawListener, client, raw, failure] = connectToRawListener(wb);
+    QVERIFY2(!failure, failure);
 
     const QByteArray bytes = pattern(TransferBytes, 46);
     const QByteArray expectedHash = sha256(bytes);
@@ -193,14 +183,8 @@ void TestTcpTransfer::smallBudgetKeepsCountersExact() {
     WorkbenchConfig config;
     config.journalBudgetBytes = 2 * 1024 * 1024;
     Workbench wb(config);
-    QSignalSpy accepted(&wb, &Workbench::connectionAccepted);
-    EndpointId listener = 0;
-    const NetAddress at = startListener(wb, &listener);
-    QVERIFY(at.isValid());
-    auto raw = LoopbackPeer::connectTcp(at);
-    QVERIFY(raw);
-    const EndpointId server = waitAccepted(accepted, raw->local());
-    QVERIFY(server != 0);
+    const auto [listener, at, raw, server, failure] = acceptRawClient(wb);
+    QVERIFY2(!failure, failure);
 
     const QByteArray bytes = pattern(Bytes, 16);
     bool sent = false;

@@ -9,6 +9,8 @@
 #include <QSignalSpy>
 #include <QTest>
 
+#include <memory>
+
 using namespace sockbench;
 using namespace sockbench::test;
 
@@ -26,6 +28,29 @@ NetAddress bindAndWait(Workbench &wb, EndpointId *id, const QString &host = QStr
     if (!QTest::qWaitFor(settled, 5000) || wb.info(want).state != EndpointState::Bound)
         return {};
     return wb.info(want).local;
+}
+
+/// A bound Workbench UDP socket and a raw UDP peer on the same host, the start of most tests here.
+struct BoundWithRawPeer {
+    EndpointId id = 0;
+    NetAddress local; ///< where the Workbench socket is bound
+    std::unique_ptr<LoopbackPeer> raw;
+    /// The step that went wrong, for QVERIFY2(!failure, failure); null when every step worked.
+    const char *failure = nullptr;
+};
+
+BoundWithRawPeer bindWithRawPeer(Workbench &wb, const QString &host = QStringLiteral("127.0.0.1"),
+                                 const UdpOptions &options = {}) {
+    BoundWithRawPeer out;
+    out.local = bindAndWait(wb, &out.id, host, options);
+    if (!out.local.isValid()) {
+        out.failure = "the Workbench UDP socket did not bind";
+        return out;
+    }
+    out.raw = LoopbackPeer::bindUdp(host);
+    if (!out.raw)
+        out.failure = "the raw UDP peer could not bind";
+    return out;
 }
 
 /// Sizes 1..1400, first 1 and last 1400, the rest scattered between.
@@ -86,11 +111,8 @@ void TestUdp::bindReportsPortAndCloses() {
 
 void TestUdp::receiveRecordsTheSender() {
     Workbench wb;
-    EndpointId id = 0;
-    const NetAddress local = bindAndWait(wb, &id);
-    QVERIFY(local.isValid());
-    auto raw = LoopbackPeer::bindUdp();
-    QVERIFY(raw);
+    const auto [id, local, raw, failure] = bindWithRawPeer(wb);
+    QVERIFY2(!failure, failure);
 
     QVERIFY(raw->sendTo(local, "hello udp"));
     QTRY_COMPARE(wb.journal().counters(id).datagramsIn, quint64(1));
@@ -109,11 +131,8 @@ void TestUdp::receiveRecordsTheSender() {
 
 void TestUdp::sendDatagramReachesThePeer() {
     Workbench wb;
-    EndpointId id = 0;
-    const NetAddress local = bindAndWait(wb, &id);
-    QVERIFY(local.isValid());
-    auto raw = LoopbackPeer::bindUdp();
-    QVERIFY(raw);
+    const auto [id, local, raw, failure] = bindWithRawPeer(wb);
+    QVERIFY2(!failure, failure);
 
     QVERIFY(wb.sendDatagram(id, raw->local().ip, raw->local().port, "reply"));
     NetAddress from;
@@ -135,11 +154,8 @@ void TestUdp::sendDatagramReachesThePeer() {
 void TestUdp::boundariesArePreserved() {
     constexpr int Count = 100;
     Workbench wb;
-    EndpointId id = 0;
-    const NetAddress local = bindAndWait(wb, &id);
-    QVERIFY(local.isValid());
-    auto raw = LoopbackPeer::bindUdp();
-    QVERIFY(raw);
+    const auto [id, local, raw, failure] = bindWithRawPeer(wb);
+    QVERIFY2(!failure, failure);
 
     quint64 total = 0;
     for (int i = 0; i < Count; ++i) {
@@ -177,12 +193,9 @@ void TestUdp::ipv6Loopback() {
     if (!hasIpv6Loopback())
         QSKIP("this machine has no IPv6 loopback (cannot bind ::1)");
     Workbench wb;
-    EndpointId id = 0;
-    const NetAddress local = bindAndWait(wb, &id, QStringLiteral("::1"));
-    QVERIFY(local.isValid());
+    const auto [id, local, raw, failure] = bindWithRawPeer(wb, QStringLiteral("::1"));
+    QVERIFY2(!failure, failure);
     QCOMPARE(local.ip, QStringLiteral("::1"));
-    auto raw = LoopbackPeer::bindUdp(QStringLiteral("::1"));
-    QVERIFY(raw);
 
     QVERIFY(raw->sendTo(local, "v6 in"));
     QTRY_COMPARE(wb.journal().counters(id).datagramsIn, quint64(1));
@@ -201,11 +214,8 @@ void TestUdp::oversizedDatagramIsRecordedTruncated() {
     Workbench wb;
     UdpOptions options;
     options.maxDatagramBytes = 1000;
-    EndpointId id = 0;
-    const NetAddress local = bindAndWait(wb, &id, QStringLiteral("127.0.0.1"), options);
-    QVERIFY(local.isValid());
-    auto raw = LoopbackPeer::bindUdp();
-    QVERIFY(raw);
+    const auto [id, local, raw, failure] = bindWithRawPeer(wb, QStringLiteral("127.0.0.1"), options);
+    QVERIFY2(!failure, failure);
 
     const QByteArray big = pattern(3000, 3);
     QVERIFY(raw->sendTo(local, big));
@@ -235,11 +245,8 @@ void TestUdp::echoSendsDatagramsBack() {
     Workbench wb;
     UdpOptions options;
     options.echo = true;
-    EndpointId id = 0;
-    const NetAddress local = bindAndWait(wb, &id, QStringLiteral("127.0.0.1"), options);
-    QVERIFY(local.isValid());
-    auto raw = LoopbackPeer::bindUdp();
-    QVERIFY(raw);
+    const auto [id, local, raw, failure] = bindWithRawPeer(wb, QStringLiteral("127.0.0.1"), options);
+    QVERIFY2(!failure, failure);
 
     QVERIFY(raw->sendTo(local, "marco"));
     QVERIFY(raw->sendTo(local, "polo!!"));
@@ -287,11 +294,8 @@ void TestUdp::sendFromUnknownSocketFails() {
 void TestUdp::datagramTooLargeToSendFails() {
     Workbench wb;
     QSignalSpy sendFailed(&wb, &Workbench::sendFailed);
-    EndpointId id = 0;
-    const NetAddress local = bindAndWait(wb, &id);
-    QVERIFY(local.isValid());
-    auto raw = LoopbackPeer::bindUdp();
-    QVERIFY(raw);
+    const auto [id, local, raw, failure] = bindWithRawPeer(wb);
+    QVERIFY2(!failure, failure);
 
     // Larger than any IPv4 UDP datagram can be: the kernel refuses it, and the user must hear why.
     const bool accepted = wb.sendDatagram(id, raw->local().ip, raw->local().port, pattern(70000, 9));
@@ -342,10 +346,8 @@ void TestUdp::sendToHostNameKeepsTheSocketBound() {
     Workbench wb;
     QSignalSpy states(&wb, &Workbench::stateChanged);
     QSignalSpy grew(&wb, &Workbench::journalGrew);
-    EndpointId id = 0;
-    QVERIFY(bindAndWait(wb, &id).isValid());
-    auto raw = LoopbackPeer::bindUdp();
-    QVERIFY(raw);
+    const auto [id, local, raw, failure] = bindWithRawPeer(wb);
+    QVERIFY2(!failure, failure);
     states.clear();
 
     QVERIFY(wb.sendDatagram(id, QStringLiteral("localhost"), raw->local().port, "by name"));
