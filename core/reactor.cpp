@@ -542,7 +542,14 @@ void Reactor::onListenerReady(Sock &s) {
         // needs to ask the kernel which of its addresses the client reached.
         const NetAddress local = isWildcard ? localAddressOf(fd) : s.local;
         const NetAddress remote = fromSockaddr(peer.get());
-        const size_t target = m_shared->nextAcceptReactor.fetch_add(1) % m_shared->reactors.size();
+        // The listening reactor keeps only the accepting for itself when there are others to serve the
+        // connections: a burst fills the kernel's accept queue (somaxconn, 4,096 here) in ~80 ms, and a
+        // drop costs the client a 1 s SYN retransmit.
+        size_t target = size_t(m_index);
+        if (const size_t others = m_shared->reactors.size() - 1; others > 0) {
+            target = m_shared->nextAcceptReactor.fetch_add(1) % others;
+            target += target >= size_t(m_index) ? 1 : 0;
+        }
         event(id, QStringLiteral("Accepted from %1").arg(remote.toString()));
         notify([id, listener = s.id, target, local, remote](Workbench *wb) {
             wb->onAccepted(id, listener, int(target), local, remote);
