@@ -233,16 +233,9 @@ ParsedCommandLine parseListen(const QStringList &arguments) {
                 greet = true;
                 greetText = *value;
             } else if (option == u"--join") {
-                // GROUP%IFACE, as an IPv6 zone is written; the last '%' splits, so "ff02::1%eth0" works.
-                const qsizetype percent = value->lastIndexOf(u'%');
-                ListenArgs::Group group{value->left(percent),
-                                        percent < 0 ? QString() : value->mid(percent + 1)};
-                if (percent < 0)
-                    group.address = *value;
-                if (!isNumericAddress(group.address) || (percent >= 0 && group.interfaceName.isEmpty()))
-                    return usageError(verb, QStringLiteral("--join %1: expected a numeric group address, "
-                                                           "optionally followed by %INTERFACE")
-                                                .arg(quoted(*value)));
+                MulticastGroup group;
+                if (!parseMulticastGroup(*value, &group, &error))
+                    return usageError(verb, QStringLiteral("--join %1: %2").arg(quoted(*value), error));
                 args.joins.append(group);
             } else {
                 bool ok = false;

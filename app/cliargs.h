@@ -34,12 +34,8 @@ struct ListenArgs {
     bool udp = false;
     AutoReply reply = AutoReply::None;
     QByteArray greeting;
-    double durationSeconds = 0; ///< 0: until SIGINT/SIGTERM
-    struct Group {
-        QString address;       ///< numeric multicast group
-        QString interfaceName; ///< empty: the kernel's choice
-    };
-    QList<Group> joins; ///< --join GROUP[%IFACE], UDP only
+    double durationSeconds = 0;  ///< 0: until SIGINT/SIGTERM
+    QList<MulticastGroup> joins; ///< --join GROUP[%IFACE], UDP only
     OutputArgs output;
 };
 

@@ -62,8 +62,8 @@ void ListenCommand::onStarted(EndpointId id, const NetAddress &local) {
     m_started = true;
     // Queued to the socket's reactor before the line below, so a sender started on that line finds
     // the group joined.
-    for (const ListenArgs::Group &group : m_args.joins)
-        m_session->workbench().joinMulticast(m_id, group.address, group.interfaceName);
+    for (const MulticastGroup &group : m_args.joins)
+        m_session->workbench().joinMulticast(m_id, group.group, group.interfaceName);
     // Scripts wait for this line to learn the port: it comes first and is flushed at once.
     std::fprintf(stderr, "listening on %s\n", qPrintable(local.toString()));
     std::fflush(stderr);

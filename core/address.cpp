@@ -308,6 +308,33 @@ bool isWildcardAddress(const QString &host) {
     return parseIpv6(host, &v6, false) && v6 == std::array<quint8, 16>{};
 }
 
+bool isMulticastAddress(const QString &ip) {
+    std::array<quint8, 4> v4{};
+    if (parseIpv4(ip, &v4))
+        return v4[0] >= 224 && v4[0] <= 239;
+    std::array<quint8, 16> v6{};
+    return parseIpv6(ip, &v6, false) && v6[0] == 0xff;
+}
+
+bool parseMulticastGroup(QStringView text, MulticastGroup *out, QString *error) {
+    // The last '%' splits, so "ff02::1%eth0" reads like the zone it resembles.
+    const QString trimmed = text.trimmed().toString();
+    const qsizetype percent = trimmed.lastIndexOf(u'%');
+    MulticastGroup group{percent < 0 ? trimmed : trimmed.left(percent),
+                         percent < 0 ? QString() : trimmed.mid(percent + 1)};
+    if (!isMulticastAddress(group.group)) {
+        *error = QStringLiteral("%1 is not a multicast group (224.0.0.0-239.255.255.255 or ff00::/8)")
+                     .arg(group.group.isEmpty() ? QStringLiteral("an empty address") : group.group);
+        return false;
+    }
+    if (percent >= 0 && group.interfaceName.isEmpty()) {
+        *error = QStringLiteral("an interface name must follow '%'");
+        return false;
+    }
+    *out = group;
+    return true;
+}
+
 QString formatHostPort(const QString &host, quint16 port) {
     // One multi-arg call: chained arg() would read a "%1" inside a zone id as a placeholder.
     const QString portText = QString::number(port);

@@ -32,6 +32,18 @@ bool isNumericAddress(const QString &host);
 /// True for 0.0.0.0 and :: (every interface), which the UI and CLI mark visibly.
 bool isWildcardAddress(const QString &host);
 
+/// A multicast group to join, as "GROUP" or "GROUP%INTERFACE" (the way an IPv6 zone is written).
+struct MulticastGroup {
+    QString group;         ///< numeric IPv4 224.0.0.0/4 or IPv6 ff00::/8
+    QString interfaceName; ///< empty: the kernel's choice
+};
+
+/// True for a numeric IPv4 (224.0.0.0/4) or IPv6 (ff00::/8) multicast address.
+bool isMulticastAddress(const QString &ip);
+
+/// Parses "GROUP" or "GROUP%INTERFACE"; on error returns false and sets *error (a short message).
+bool parseMulticastGroup(QStringView text, MulticastGroup *out, QString *error);
+
 /// "host:port", with brackets around an IPv6 host.
 QString formatHostPort(const QString &host, quint16 port);
 

@@ -213,9 +213,11 @@ void TestCli::usageErrorsExitTwo_data() {
     QTest::newRow("join without udp")
         << QStringList{"listen", "--join", "239.1.1.1", ":0"} << QByteArray("--join needs --udp");
     QTest::newRow("join a name") << QStringList{"listen", "--udp", "--join", "group.example", ":0"}
-                                 << QByteArray("expected a numeric group address");
+                                 << QByteArray("group.example is not a multicast group");
+    QTest::newRow("join a unicast address") << QStringList{"listen", "--udp", "--join", "10.1.2.3", ":0"}
+                                            << QByteArray("10.1.2.3 is not a multicast group");
     QTest::newRow("join empty interface") << QStringList{"listen", "--udp", "--join", "239.1.1.1%", ":0"}
-                                          << QByteArray("expected a numeric group address");
+                                          << QByteArray("an interface name must follow '%'");
     QTest::newRow("multicast-if without udp")
         << QStringList{"connect", "--multicast-if", "lo", "--send", "x", "127.0.0.1:9"}
         << QByteArray("--multicast-if needs --udp");

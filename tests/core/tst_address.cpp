@@ -20,6 +20,8 @@ private slots:
     void recognisesWildcards();
     void formatsHostPort_data();
     void formatsHostPort();
+    void parsesMulticastGroups_data();
+    void parsesMulticastGroups();
 };
 
 void TestAddress::parsesHostPort_data() {
@@ -280,6 +282,73 @@ void TestAddress::formatsHostPort() {
     QVERIFY2(back.ok(), qPrintable(back.error));
     QCOMPARE(back.value.host, host);
     QCOMPARE(int(back.value.port), port);
+}
+
+void TestAddress::parsesMulticastGroups_data() {
+    QTest::addColumn<QString>("text");
+    QTest::addColumn<QString>("group");     // empty: rejected
+    QTest::addColumn<QString>("interface"); // or the expected error
+    QTest::newRow("ipv4 group") << "239.1.2.3"
+                                << "239.1.2.3"
+                                << "";
+    QTest::newRow("ipv4 lowest") << "224.0.0.0"
+                                 << "224.0.0.0"
+                                 << "";
+    QTest::newRow("ipv4 highest") << "239.255.255.255"
+                                  << "239.255.255.255"
+                                  << "";
+    QTest::newRow("ipv4 with interface") << " 239.1.2.3%eth0 "
+                                         << "239.1.2.3"
+                                         << "eth0";
+    QTest::newRow("ipv6 group") << "ff15::1"
+                                << "ff15::1"
+                                << "";
+    QTest::newRow("ipv6 upper case with zone") << "FF02::1%lo"
+                                               << "FF02::1"
+                                               << "lo";
+    QTest::newRow("below the range")
+        << "223.255.255.255"
+        << ""
+        << "223.255.255.255 is not a multicast group (224.0.0.0-239.255.255.255 or "
+           "ff00::/8)";
+    QTest::newRow("above the range") << "240.0.0.1"
+                                     << ""
+                                     << "240.0.0.1 is not a multicast group";
+    QTest::newRow("ipv6 unicast") << "fe80::1"
+                                  << ""
+                                  << "fe80::1 is not a multicast group";
+    QTest::newRow("host name") << "group.example"
+                               << ""
+                               << "group.example is not a multicast group";
+    QTest::newRow("empty") << ""
+                           << ""
+                           << "an empty address is not a multicast group";
+    QTest::newRow("only an interface") << "%eth0"
+                                       << ""
+                                       << "an empty address is not a multicast group";
+    QTest::newRow("percent without interface") << "239.1.2.3%"
+                                               << ""
+                                               << "an interface name must follow '%'";
+}
+
+void TestAddress::parsesMulticastGroups() {
+    QFETCH(QString, text);
+    QFETCH(QString, group);
+    QFETCH(QString, interface);
+    MulticastGroup parsed;
+    QString error;
+    const bool ok = parseMulticastGroup(text, &parsed, &error);
+    QCOMPARE(ok, !group.isEmpty());
+    if (ok) {
+        QCOMPARE(parsed.group, group);
+        QCOMPARE(parsed.interfaceName, interface);
+        QVERIFY(error.isEmpty());
+    } else {
+        QVERIFY2(error.startsWith(interface), qPrintable(error));
+    }
+    // The group part alone is a multicast address exactly when the parser did not reject it as one.
+    QCOMPARE(isMulticastAddress(text.trimmed().section(u'%', 0, 0)),
+             !error.contains(QStringLiteral("not a multicast group")));
 }
 
 QTEST_GUILESS_MAIN(TestAddress)
