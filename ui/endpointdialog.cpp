@@ -58,6 +58,8 @@ EndpointDialog::EndpointDialog(EndpointKind kind, const QStringList &recentAddre
     , m_greetingLabel(new QLabel(tr("&Greeting:"), this))
     , m_dualStackCheck(new QCheckBox(tr("IPv6 socket also takes &IPv4 (dual stack)"), this))
     , m_broadcastCheck(new QCheckBox(tr("Allow &broadcast"), this))
+    , m_multicastEdit(new QLineEdit(this))
+    , m_multicastLabel(new QLabel(tr("&Multicast:"), this))
     , m_timeoutSpin(new QSpinBox(this))
     , m_timeoutLabel(new QLabel(tr("&Timeout:"), this))
     , m_wildcardLabel(new QLabel(this))
@@ -72,6 +74,7 @@ EndpointDialog::EndpointDialog(EndpointKind kind, const QStringList &recentAddre
     m_greetingEdit->setObjectName(QStringLiteral("greetingEdit"));
     m_dualStackCheck->setObjectName(QStringLiteral("dualStackCheck"));
     m_broadcastCheck->setObjectName(QStringLiteral("broadcastCheck"));
+    m_multicastEdit->setObjectName(QStringLiteral("multicastEdit"));
     m_timeoutSpin->setObjectName(QStringLiteral("timeoutSpin"));
     m_wildcardLabel->setObjectName(QStringLiteral("wildcardLabel"));
     m_errorLabel->setObjectName(QStringLiteral("errorLabel"));
@@ -114,6 +117,11 @@ EndpointDialog::EndpointDialog(EndpointKind kind, const QStringList &recentAddre
     m_greetingLabel->setBuddy(m_greetingEdit);
     m_dualStackCheck->setToolTip(tr("Clears IPV6_V6ONLY so IPv4 peers reach the IPv6 socket too"));
     m_broadcastCheck->setToolTip(tr("SO_BROADCAST: lets the socket send to broadcast addresses"));
+    m_multicastEdit->setPlaceholderText(tr("group to join, e.g. 239.1.2.3 or 239.1.2.3%eth0 (optional)"));
+    m_multicastEdit->setToolTip(
+        tr("Joins this multicast group once bound; %INTERFACE picks the interface for "
+           "joining and for what this socket sends to groups"));
+    m_multicastLabel->setBuddy(m_multicastEdit);
     m_timeoutSpin->setRange(0, 600);
     m_timeoutSpin->setValue(30);
     m_timeoutSpin->setSuffix(tr(" s"));
@@ -139,6 +147,7 @@ EndpointDialog::EndpointDialog(EndpointKind kind, const QStringList &recentAddre
     form->addRow(m_timeoutLabel, m_timeoutSpin);
     form->addRow(QString(), m_dualStackCheck);
     form->addRow(QString(), m_broadcastCheck);
+    form->addRow(m_multicastLabel, m_multicastEdit);
     auto *layout = new QVBoxLayout(this);
     layout->addLayout(form);
     layout->addWidget(m_wildcardLabel);
@@ -153,6 +162,7 @@ EndpointDialog::EndpointDialog(EndpointKind kind, const QStringList &recentAddre
     connect(m_portEdit, &QLineEdit::textChanged, this, &EndpointDialog::validate);
     connect(m_autoReplyCombo, &QComboBox::currentIndexChanged, this, &EndpointDialog::validate);
     connect(m_greetingEdit, &QLineEdit::textChanged, this, &EndpointDialog::validate);
+    connect(m_multicastEdit, &QLineEdit::textChanged, this, &EndpointDialog::validate);
 
     setMinimumWidth(480);
     setKind(kind);
@@ -196,6 +206,8 @@ void EndpointDialog::onKindChanged() {
     m_timeoutLabel->setVisible(connecting);
     m_timeoutSpin->setVisible(connecting);
     m_broadcastCheck->setVisible(k == EndpointKind::UdpSocket);
+    m_multicastLabel->setVisible(k == EndpointKind::UdpSocket);
+    m_multicastEdit->setVisible(k == EndpointKind::UdpSocket);
     m_dualStackCheck->setVisible(!connecting);
     if (k == EndpointKind::UdpSocket && m_autoReplyCombo->currentData().toInt() == int(AutoReply::Greeting))
         m_autoReplyCombo->setCurrentIndex(0);
@@ -230,7 +242,23 @@ void EndpointDialog::validate() {
     if (k == EndpointKind::UdpSocket && m_autoReplyCombo->currentData().toInt() == int(AutoReply::Greeting))
         greetingProblem = tr("A UDP socket has no connection to greet: choose None or Echo");
 
+    QString multicastProblem;
+    if (k == EndpointKind::UdpSocket && !m_multicastEdit->text().trimmed().isEmpty()) {
+        MulticastGroup group;
+        QString error;
+        if (!parseMulticastGroup(m_multicastEdit->text(), &group, &error))
+            multicastProblem = tr("Multicast: %1").arg(error);
+        else if (!group.interfaceName.isEmpty() &&
+                 !QNetworkInterface::interfaceFromName(group.interfaceName).isValid())
+            multicastProblem =
+                tr("Multicast: this machine has no interface named %1").arg(group.interfaceName);
+        else if (!isWildcardAddress(host) && host != group.group)
+            // Linux delivers group datagrams only to sockets bound to the wildcard or the group itself.
+            multicastProblem = tr("Multicast: bind 0.0.0.0 or :: (or the group itself) to hear the group");
+    }
+
     m_addressCombo->setStyleSheet(hostProblem.isEmpty() ? QString() : QString::fromLatin1(ErrorStyle));
+    m_multicastEdit->setStyleSheet(multicastProblem.isEmpty() ? QString() : QString::fromLatin1(ErrorStyle));
     m_portEdit->setStyleSheet(portProblem.isEmpty() ? QString() : QString::fromLatin1(ErrorStyle));
     m_greetingEdit->setStyleSheet(greetingProblem.isEmpty() ? QString() : QString::fromLatin1(ErrorStyle));
     m_portEdit->setToolTip(portProblem.isEmpty() ? tr("0 lets the system choose a free port") : portProblem);
@@ -248,7 +276,7 @@ void EndpointDialog::validate() {
     m_portHint->setText(tr("0 = any free port, shown in the panel once bound"));
 
     QStringList problems;
-    for (const QString &p : {hostProblem, portProblem, greetingProblem}) {
+    for (const QString &p : {hostProblem, portProblem, greetingProblem, multicastProblem}) {
         if (!p.isEmpty())
             problems.append(p);
     }
@@ -274,6 +302,10 @@ EndpointDialog::Request EndpointDialog::request() const {
     r.udp.echo = reply == AutoReply::Echo;
     r.udp.broadcast = m_broadcastCheck->isChecked();
     r.udp.dualStack = r.listener.dualStack;
+    QString unused;
+    if (r.kind == EndpointKind::UdpSocket && !m_multicastEdit->text().trimmed().isEmpty() &&
+        parseMulticastGroup(m_multicastEdit->text(), &r.join, &unused))
+        r.udp.multicastInterface = r.join.interfaceName;
     return r;
 }
 

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "address.h"
 #include "endpoint.h"
 
 #include <QDialog>
@@ -26,6 +27,7 @@ public:
         ListenerOptions listener;
         ConnectOptions connect;
         UdpOptions udp;
+        MulticastGroup join; ///< UDP: group to join once bound; empty group: none
     };
 
     /// recentAddresses and recentPorts come first in their fields' choices.
@@ -55,6 +57,8 @@ private:
     QLabel *m_greetingLabel;
     QCheckBox *m_dualStackCheck;
     QCheckBox *m_broadcastCheck;
+    QLineEdit *m_multicastEdit;
+    QLabel *m_multicastLabel;
     QSpinBox *m_timeoutSpin;
     QLabel *m_timeoutLabel;
     QLabel *m_wildcardLabel;

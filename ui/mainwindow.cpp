@@ -463,7 +463,15 @@ void MainWindow::wireWorkbench() {
     connect(wb, &Workbench::connectFailed, this, [this](EndpointId id, const QString &reason) {
         statusBar()->showMessage(tr("Connection #%1 failed: %2").arg(id).arg(reason), 20000);
     });
+    // A join needs the bound socket; a host-name bind address is resolved first, so wait for it.
+    connect(wb, &Workbench::udpBound, this, [this](EndpointId id) {
+        if (const auto join = m_pendingJoins.constFind(id); join != m_pendingJoins.constEnd()) {
+            m_workbench->joinMulticast(id, join->group, join->interfaceName);
+            m_pendingJoins.erase(join);
+        }
+    });
     connect(wb, &Workbench::udpFailed, this, [this](EndpointId id, const QString &reason) {
+        m_pendingJoins.remove(id);
         statusBar()->showMessage(tr("UDP socket #%1 failed: %2").arg(id).arg(reason), 20000);
     });
     connect(wb, &Workbench::sendFailed, this, [this](EndpointId id, const QString &reason) {
@@ -527,6 +535,8 @@ void MainWindow::onEndpointDialogAccepted(EndpointDialog *dialog) {
         break;
     case EndpointKind::UdpSocket:
         id = m_workbench->bindUdp(r.address, r.port, r.udp);
+        if (!r.join.group.isEmpty())
+            m_pendingJoins.insert(id, r.join);
         break;
     }
     rememberRecent(RecentAddressesKey, r.address);

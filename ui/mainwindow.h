@@ -1,8 +1,10 @@
 #pragma once
 
+#include "address.h"
 #include "endpoint.h"
 
 #include <QElapsedTimer>
+#include <QHash>
 #include <QMainWindow>
 #include <QTimer>
 
@@ -116,7 +118,8 @@ private:
     QAction *m_quitAction = nullptr;
 
     QTimer m_statusTimer;
-    QTimer m_actionsTimer;          ///< coalesces action updates during bursts of accepts
+    QTimer m_actionsTimer;                            ///< coalesces action updates during bursts of accepts
+    QHash<EndpointId, MulticastGroup> m_pendingJoins; ///< UDP sockets to join a group once bound
     QTimer m_logTimer;              ///< caps log/conversation appends (and so their repaints) at ~25/s
     quint64 m_journalCount = 0;     ///< latest count announced by the Workbench
     bool m_logBehind = false;       ///< an announcement arrived while m_logTimer was running
