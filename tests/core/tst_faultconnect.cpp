@@ -4,6 +4,7 @@
 // must fail with the resolver's message, and a resolver that hangs must not hang anything else.
 
 #include "loopbackpeer.h"
+#include "testresolvers.h"
 #include "testutil.h"
 #include "workbench.h"
 
@@ -62,25 +63,6 @@ public:
 private:
     std::unique_ptr<LoopbackPeer> m_listener;
     std::unique_ptr<LoopbackPeer> m_filler;
-};
-
-/// Answers every lookup with the same error, at once.
-class FailingResolver final : public Resolver {
-public:
-    static inline const QString Message = QStringLiteral("Injected: no such host (test resolver)");
-    Result resolve(const QString &host, quint16, int) override {
-        std::lock_guard lock(m_mutex);
-        m_hosts << host;
-        return {{}, Message};
-    }
-    QStringList hosts() const {
-        std::lock_guard lock(m_mutex);
-        return m_hosts;
-    }
-
-private:
-    mutable std::mutex m_mutex;
-    QStringList m_hosts;
 };
 
 /// Blocks every lookup until release(), like a DNS server that never answers.
