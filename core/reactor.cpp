@@ -1,5 +1,6 @@
 #include "reactor.h"
 
+#include "address.h"
 #include "sockaddr.h"
 #include "workbench.h"
 
@@ -502,7 +503,7 @@ void Reactor::startListening(Sock &s, const NetAddress &address) {
 
 void Reactor::onListenerReady(Sock &s) {
     std::vector<std::vector<Adoption>> handoff(m_shared->reactors.size());
-    const bool isWildcard = s.local.ip == u"0.0.0.0" || s.local.ip == u"::";
+    const bool isWildcard = isWildcardAddress(s.local.ip);
     const QByteArray greeting =
         s.listenerOptions.autoReply == AutoReply::Greeting ? s.listenerOptions.greeting : QByteArray();
     for (int i = 0; i < MaxAcceptsPerEvent; ++i) {
