@@ -4,7 +4,7 @@
 #include "sockaddr.h"
 #include "workbench.h"
 
-#include <QMetaObject>
+#include <QCoreApplication>
 #include <QPointer>
 
 #include <arpa/inet.h>
@@ -210,24 +210,37 @@ void Reactor::flushOutbox() {
         return;
     // One posted event per loop iteration, not per outcome: under a burst of accepts the GUI thread
     // would otherwise spend its time in Qt's event machinery instead of our work.
-    auto batch = std::make_shared<std::vector<std::function<void(Workbench *)>>>(std::move(m_outbox));
+    QCoreApplication::postEvent(m_shared->workbench, new OutboxEvent(std::move(m_outbox)));
     m_outbox.clear();
-    Workbench *wb = m_shared->workbench;
-    // Qt's posted-event queue orders this hand-over, but with Debian's uninstrumented Qt,
-    // ThreadSanitizer cannot see that; tell it directly, so it still checks everything else.
-    tsanRelease(batch.get());
-    QMetaObject::invokeMethod(
-        wb,
-        [wb, batch] {
-            tsanAcquire(batch.get());
-            const QPointer<Workbench> alive(wb); // a receiver may destroy the Workbench mid-batch
-            for (const auto &call : *batch) {
-                if (!alive)
-                    return;
-                call(wb);
-            }
-        },
-        Qt::QueuedConnection);
+}
+
+// Qt's posted-event queue orders the hand-over, but with Debian's uninstrumented Qt ThreadSanitizer
+// cannot see that. A QEvent subclass (unlike a queued functor, whose fields Qt's header code reads
+// before ours runs) lets us mark it ourselves: released when built, acquired before any of our code
+// in the receiving thread touches it, including its destruction when it is never delivered.
+OutboxEvent::OutboxEvent(std::vector<std::function<void(Workbench *)>> calls)
+    : QEvent(eventType())
+    , m_calls(std::move(calls)) {
+    tsanRelease(this);
+}
+
+OutboxEvent::~OutboxEvent() {
+    tsanAcquire(this);
+}
+
+QEvent::Type OutboxEvent::eventType() {
+    static const auto type = QEvent::Type(QEvent::registerEventType());
+    return type;
+}
+
+void OutboxEvent::deliver(Workbench *wb) {
+    tsanAcquire(this);
+    const QPointer<Workbench> alive(wb); // a receiver may destroy the Workbench mid-batch
+    for (const auto &call : m_calls) {
+        if (!alive)
+            return;
+        call(wb);
+    }
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -6,6 +6,8 @@
 #include "journal.h"
 #include "resolver.h"
 
+#include <QEvent>
+
 #include <sys/socket.h>
 
 #include <atomic>
@@ -22,6 +24,21 @@ namespace sockbench {
 
 class Reactor;
 class Workbench;
+
+/// What a reactor learned in one loop iteration, posted to the Workbench as one event.
+class OutboxEvent final : public QEvent {
+public:
+    explicit OutboxEvent(std::vector<std::function<void(Workbench *)>> calls);
+    ~OutboxEvent() override;
+    Q_DISABLE_COPY_MOVE(OutboxEvent)
+
+    static QEvent::Type eventType();
+    /// Runs the calls in order, in the Workbench's thread; stops if one destroys the Workbench.
+    void deliver(Workbench *wb);
+
+private:
+    std::vector<std::function<void(Workbench *)>> m_calls;
+};
 
 /// State shared by the Workbench, its reactors and any resolver threads still running. Resolver
 /// threads hold it by shared_ptr, so it outlives a Workbench whose lookup is still hanging.

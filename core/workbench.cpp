@@ -316,6 +316,13 @@ void Workbench::onJournalGrew() {
     Q_EMIT journalGrew(m_shared->journal.count());
 }
 
+bool Workbench::event(QEvent *event) {
+    if (event->type() != OutboxEvent::eventType())
+        return QObject::event(event);
+    static_cast<OutboxEvent *>(event)->deliver(this);
+    return true;
+}
+
 qint64 raiseOpenFileLimit() {
     rlimit lim{};
     if (getrlimit(RLIMIT_NOFILE, &lim) != 0)

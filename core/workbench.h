@@ -139,6 +139,9 @@ Q_SIGNALS:
     /// journal().count() at the time of emission.
     void journalGrew(quint64 count);
 
+protected:
+    bool event(QEvent *event) override;
+
 private:
     friend class Reactor;
     Reactor *reactorFor(EndpointId id) const;
