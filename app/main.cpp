@@ -1,7 +1,7 @@
-#include "benchprobe.h"
-#include "cli.h"
-#include "mainwindow.h"
-#include "workbench.h"
+#include "cli/cli.h"
+#include "engine/workbench.h"
+#include "probe/benchprobe.h"
+#include "window/mainwindow.h"
 
 #include <QApplication>
 

@@ -415,7 +415,7 @@ def scenario_connections(b, window):
 # --- The window (scenarios 4, 5, 6) -----------------------------------------------------------
 
 class Window:
-    """The real main window with the bench probe (app/benchprobe.cpp) on stdin/stderr."""
+    """The real main window with the bench probe (app/probe/benchprobe.cpp) on stdin/stderr."""
 
     def __init__(self, b, env, load):
         env = dict(env, SOCKBENCH_BENCH_PROBE="load" if load else "1", SOCKBENCH_BENCH_T0_NS=str(time.time_ns()))

@@ -5,10 +5,10 @@
 // to end, repainting synchronously, applies a connection filter and a text search, and prints
 // wall times and the process's resident memory at each stage. Usage: logbench [records]
 
-#include "conversationview.h"
-#include "mainwindow.h"
-#include "trafficmodel.h"
-#include "workbench.h"
+#include "engine/workbench.h"
+#include "models/trafficmodel.h"
+#include "views/conversationview.h"
+#include "window/mainwindow.h"
 
 #include <QAbstractItemView>
 #include <QApplication>

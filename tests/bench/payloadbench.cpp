@@ -1,6 +1,6 @@
 // payloadbench: how fast the payload language parses and displays big payloads.
 // Usage: payloadbench [MiB] (default 10). Prints the best of several runs; asserts nothing.
-#include "payload.h"
+#include "language/payload.h"
 
 #include <QElapsedTimer>
 #include <QRandomGenerator>

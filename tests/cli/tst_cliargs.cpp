@@ -1,7 +1,7 @@
 // The command line's grammar, checked without any socket: what parses, into what, and the
 // one-line message for what does not.
 
-#include "cliargs.h"
+#include "cli/cliargs.h"
 
 #include <QTemporaryFile>
 #include <QTest>

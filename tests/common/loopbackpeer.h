@@ -4,7 +4,7 @@
 // itself, so this class talks to it with nothing but socket(2) calls. Every blocking call is bounded
 // by poll() with a deadline, so a broken engine fails a test instead of hanging it.
 
-#include "endpoint.h"
+#include "engine/endpoint.h"
 
 #include <QByteArray>
 #include <QString>

@@ -3,7 +3,7 @@
 // Resolvers injected through WorkbenchConfig::resolver, so that name lookups in tests never reach
 // a real DNS server and their timing is under the test's control.
 
-#include "resolver.h"
+#include "engine/resolver.h"
 
 #include <QStringList>
 

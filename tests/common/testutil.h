@@ -3,10 +3,10 @@
 // Shared helpers for the engine tests: readable QCOMPARE output for our types, deterministic
 // payloads, journal extraction and "set up and wait" shortcuts that return a value the test checks.
 
-#include "endpoint.h"
-#include "journal.h"
+#include "engine/endpoint.h"
+#include "engine/workbench.h"
+#include "journal/journal.h"
 #include "loopbackpeer.h"
-#include "workbench.h"
 
 #include <QByteArray>
 #include <QCryptographicHash>

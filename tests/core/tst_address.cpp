@@ -1,4 +1,4 @@
-#include "address.h"
+#include "language/address.h"
 
 #include <QTest>
 

@@ -3,9 +3,9 @@
 // open connections finishes within a second.
 
 #include "../helpers/faultutil.h"
+#include "engine/workbench.h"
 #include "loopbackpeer.h"
 #include "testutil.h"
-#include "workbench.h"
 
 #include <QElapsedTimer>
 #include <QSignalSpy>

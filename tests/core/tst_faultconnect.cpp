@@ -3,10 +3,10 @@
 // message and be cancellable; a name that does not resolve (an injected resolver, never real DNS)
 // must fail with the resolver's message, and a resolver that hangs must not hang anything else.
 
+#include "engine/workbench.h"
 #include "loopbackpeer.h"
 #include "testresolvers.h"
 #include "testutil.h"
-#include "workbench.h"
 
 #include <QElapsedTimer>
 #include <QSignalSpy>

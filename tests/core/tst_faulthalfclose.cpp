@@ -1,9 +1,9 @@
 // Fault matrix, half-close in both directions: after the peer's FIN we can still send and the
 // peer receives every byte; after our FIN the peer can still send and we record every byte.
 
+#include "engine/workbench.h"
 #include "loopbackpeer.h"
 #include "testutil.h"
-#include "workbench.h"
 
 #include <QSignalSpy>
 #include <QTest>

@@ -4,9 +4,9 @@
 // Workbench must keep working afterwards.
 
 #include "../helpers/faultutil.h"
+#include "engine/workbench.h"
 #include "loopbackpeer.h"
 #include "testutil.h"
-#include "workbench.h"
 
 #include <QProcess>
 #include <QSignalSpy>

@@ -4,7 +4,7 @@
 // in tests/ui/tst_faultforms.cpp.)
 
 #include "loopbackpeer.h"
-#include "privatefile.h"
+#include "platform/privatefile.h"
 #include "testutil.h"
 
 #include <QFile>

@@ -1,9 +1,9 @@
 // Fault matrix, a slow reader: 100 MiB sent to a peer that reads 64 KiB every 10 ms arrives byte
 // for byte; the queued byte count is visible while it drains and falls to 0.
 
+#include "engine/workbench.h"
 #include "loopbackpeer.h"
 #include "testutil.h"
-#include "workbench.h"
 
 #include <QCryptographicHash>
 #include <QSignalSpy>

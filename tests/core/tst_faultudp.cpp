@@ -2,9 +2,9 @@
 // real length), never silently cut; datagrams from many senders are each attributed to the right
 // sender, and none is lost or invented.
 
+#include "engine/workbench.h"
 #include "loopbackpeer.h"
 #include "testutil.h"
-#include "workbench.h"
 
 #include <QSignalSpy>
 #include <QTest>

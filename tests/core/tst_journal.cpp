@@ -1,7 +1,7 @@
 // The journal on its own: dense ordered records, exact counters, datagram peers and truncation,
 // eviction of the oldest payloads under the budget, and appends from several threads at once.
 
-#include "journal.h"
+#include "journal/journal.h"
 #include "testutil.h"
 
 #include <QDateTime>

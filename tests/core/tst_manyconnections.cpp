@@ -1,8 +1,8 @@
 // One listener must accept and hold 2,000 concurrent connections, and destroying the Workbench must
 // close every one of them and return within a second.
 
+#include "engine/workbench.h"
 #include "testutil.h"
-#include "workbench.h"
 
 #include <QElapsedTimer>
 #include <QScopeGuard>

@@ -1,4 +1,4 @@
-#include "payload.h"
+#include "language/payload.h"
 
 #include <QRandomGenerator>
 #include <QTest>

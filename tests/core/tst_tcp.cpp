@@ -1,10 +1,10 @@
 // TCP through the Workbench: exchange in both directions, against itself and against raw sockets,
 // several clients, the listener's automatic replies, and the errors a user must be told about.
 
+#include "engine/workbench.h"
 #include "loopbackpeer.h"
 #include "testresolvers.h"
 #include "testutil.h"
-#include "workbench.h"
 
 #include <QElapsedTimer>
 #include <QScopeGuard>

@@ -1,9 +1,9 @@
 // How TCP connections end: the user must be able to tell a peer's FIN from a reset, and our own
 // close, abort and half-close must do on the wire what they promise. Checked with raw sockets.
 
+#include "engine/workbench.h"
 #include "loopbackpeer.h"
 #include "testutil.h"
-#include "workbench.h"
 
 #include <QElapsedTimer>
 #include <QSignalSpy>

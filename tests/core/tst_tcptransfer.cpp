@@ -1,9 +1,9 @@
 // Bulk TCP: 64 MiB in each direction between the Workbench and a raw socket must arrive byte-exact,
 // with exact counters, and the send queue must be reported draining to zero.
 
+#include "engine/workbench.h"
 #include "loopbackpeer.h"
 #include "testutil.h"
-#include "workbench.h"
 
 #include <QCryptographicHash>
 #include <QSignalSpy>

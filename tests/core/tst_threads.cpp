@@ -2,10 +2,10 @@
 // Workbench's own thread, traffic is announced by a coalesced journalGrew, and the journal stays
 // ordered and exact while several reactors append to it.
 
+#include "engine/workbench.h"
 #include "loopbackpeer.h"
 #include "testresolvers.h"
 #include "testutil.h"
-#include "workbench.h"
 
 #include <QElapsedTimer>
 #include <QSignalSpy>

@@ -1,10 +1,10 @@
 // UDP through the Workbench: each datagram is one record with its sender, boundaries are kept,
 // oversized datagrams are recorded as truncated, and failures are reported. Checked with raw sockets.
 
+#include "engine/workbench.h"
 #include "loopbackpeer.h"
 #include "testresolvers.h"
 #include "testutil.h"
-#include "workbench.h"
 
 #include <QSignalSpy>
 #include <QTest>

@@ -1,6 +1,6 @@
 // libFuzzer target: the address parser.
-#include "address.h"
 #include "fuzzcheck.h"
+#include "language/address.h"
 
 using namespace sockbench;
 

@@ -1,6 +1,6 @@
 #pragma once
 
-#include "payload.h"
+#include "language/payload.h"
 
 #include <QString>
 

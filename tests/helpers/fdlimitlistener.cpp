@@ -11,7 +11,7 @@
 // Reads commands on stdin: "abort" aborts every accepted connection still open (RST, so their
 // descriptors are free at once).
 
-#include "workbench.h"
+#include "engine/workbench.h"
 
 #include <QCoreApplication>
 #include <QSocketNotifier>

@@ -4,7 +4,7 @@
 // interface is visible; the settings file Sockbench writes is readable by the user alone.
 
 #include "loopbackpeer.h"
-#include "privatefile.h"
+#include "platform/privatefile.h"
 #include "windowdriver.h"
 
 #include <QCheckBox>

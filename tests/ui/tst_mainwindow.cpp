@@ -2,7 +2,7 @@
 
 #include "windowdriver.h"
 
-#include "hexview.h"
+#include "views/hexview.h"
 
 #include <QLabel>
 #include <QSettings>

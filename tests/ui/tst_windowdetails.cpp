@@ -3,8 +3,8 @@
 
 #include "windowdriver.h"
 
-#include "conversationview.h"
-#include "hexview.h"
+#include "views/conversationview.h"
+#include "views/hexview.h"
 
 #include <QCheckBox>
 #include <QClipboard>

@@ -3,12 +3,12 @@
 // Drives a real MainWindow the way a user does: toolbar clicks, typing in dialogs and the composer,
 // clicks on rows. Reads back only what the widgets show.
 
-#include "composer.h"
-#include "connectionmodel.h"
-#include "endpointdialog.h"
-#include "mainwindow.h"
-#include "trafficmodel.h"
-#include "workbench.h"
+#include "dialogs/endpointdialog.h"
+#include "engine/workbench.h"
+#include "models/connectionmodel.h"
+#include "models/trafficmodel.h"
+#include "panels/composer.h"
+#include "window/mainwindow.h"
 
 #include <QComboBox>
 #include <QDialogButtonBox>

@@ -1,0 +1,525 @@
+#include "cli/cliargs.h"
+
+#include <QFile>
+
+#include <cmath>
+#include <optional>
+
+namespace sockbench {
+
+namespace {
+
+// Options QGuiApplication/QApplication consume themselves; they may precede nothing else when the
+// window is wanted. The value tells whether the option takes an argument.
+struct QtOption {
+    const char *name;
+    bool hasValue;
+};
+constexpr QtOption kQtOptions[] = {
+    {"platform", true},
+    {"platformpluginpath", true},
+    {"platformtheme", true},
+    {"plugin", true},
+    {"qwindowgeometry", true},
+    {"qwindowicon", true},
+    {"qwindowtitle", true},
+    {"display", true},
+    {"geometry", true},
+    {"style", true},
+    {"stylesheet", true},
+    {"session", true},
+    {"name", true},
+    {"title", true},
+    {"visual", true},
+    {"ncols", true},
+    {"cmap", true},
+    {"fn", true},
+    {"font", true},
+    {"bg", true},
+    {"background", true},
+    {"fg", true},
+    {"foreground", true},
+    {"btn", true},
+    {"button", true},
+    {"reverse", false},
+    {"widgetcount", false},
+    {"nograb", false},
+    {"dograb", false},
+    {"sync", false},
+    {"testability", false},
+    {"qmljsdebugger", false},
+};
+
+std::optional<QtOption> qtOption(const QString &argument) {
+    QStringView name(argument);
+    if (name.startsWith(u"--"))
+        name = name.mid(2);
+    else if (name.startsWith(u'-'))
+        name = name.mid(1);
+    else
+        return std::nullopt;
+    const qsizetype eq = name.indexOf(u'=');
+    const bool inlineValue = eq >= 0;
+    if (inlineValue)
+        name = name.left(eq);
+    for (const QtOption &option : kQtOptions) {
+        if (name == QLatin1StringView(option.name))
+            return QtOption{option.name, option.hasValue && !inlineValue};
+    }
+    return std::nullopt;
+}
+
+bool isHelp(const QString &a) {
+    return a == u"--help" || a == u"-h" || a == u"-?";
+}
+bool isVersion(const QString &a) {
+    return a == u"--version" || a == u"-V";
+}
+
+ParsedCommandLine usageError(CliVerb verb, const QString &message) {
+    ParsedCommandLine result;
+    result.action = ParsedCommandLine::Action::UsageError;
+    result.verb = verb;
+    result.error = message;
+    return result;
+}
+
+/// Walks "--name value", "--name=value", flags and positionals of one verb.
+class ArgumentCursor final {
+public:
+    explicit ArgumentCursor(const QStringList &arguments)
+        : m_arguments(arguments) {}
+    Q_DISABLE_COPY_MOVE(ArgumentCursor)
+
+    bool atEnd() const { return m_index >= m_arguments.size(); }
+    /// Takes the next argument; sets option/inlineValue when it is an option.
+    void next() {
+        m_current = m_arguments.at(m_index++);
+        m_inlineValue.reset();
+        m_isOption = false;
+        if (!m_optionsEnded && m_current == u"--") {
+            m_optionsEnded = true;
+            m_isSeparator = true;
+            return;
+        }
+        m_isSeparator = false;
+        if (!m_optionsEnded && m_current.size() > 1 && m_current.startsWith(u'-')) {
+            m_isOption = true;
+            const qsizetype eq = m_current.indexOf(u'=');
+            if (m_current.startsWith(u"--") && eq > 2) {
+                m_inlineValue = m_current.mid(eq + 1);
+                m_current.truncate(eq);
+            }
+        }
+    }
+    bool isSeparator() const { return m_isSeparator; }
+    bool isOption() const { return m_isOption; }
+    const QString &current() const { return m_current; }
+    bool hasInlineValue() const { return m_inlineValue.has_value(); }
+    /// The option's value: inline, or the next argument whatever it looks like (a payload may
+    /// well start with '-').
+    std::optional<QString> value() {
+        if (m_inlineValue)
+            return m_inlineValue;
+        if (atEnd())
+            return std::nullopt;
+        return m_arguments.at(m_index++);
+    }
+
+private:
+    const QStringList &m_arguments;
+    qsizetype m_index = 0;
+    QString m_current;
+    std::optional<QString> m_inlineValue;
+    bool m_isOption = false;
+    bool m_isSeparator = false;
+    bool m_optionsEnded = false;
+};
+
+std::optional<qint64> parseInteger(const QString &text, qint64 min, qint64 max) {
+    bool ok = false;
+    const qint64 v = text.toLongLong(&ok, 10);
+    if (!ok || v < min || v > max || text.startsWith(u'+'))
+        return std::nullopt;
+    return v;
+}
+
+QString quoted(const QString &text) {
+    return u'\'' + text + u'\'';
+}
+
+/// Parses ADDRESS:PORT with the command line's extra checks; returns an error message or empty.
+QString parseWhere(const QString &text, bool connecting, HostPort *out) {
+    if (text.isEmpty())
+        return QStringLiteral("missing %1").arg(connecting ? u"HOST:PORT" : u"ADDRESS:PORT");
+    // parseHostPort reads a lone word as a port; a lone host name is a forgotten port.
+    bool allDigits = true;
+    for (QChar c : text)
+        allDigits = allDigits && c.isDigit();
+    if (!text.contains(u':') && !allDigits)
+        return QStringLiteral("missing port in %1 (write %2:PORT)").arg(quoted(text), text);
+    const HostPortResult r = parseHostPort(text);
+    if (!r.ok())
+        return QStringLiteral("%1: %2").arg(quoted(text), r.error);
+    if (connecting && r.value.port == 0)
+        return QStringLiteral("%1: cannot connect to port 0").arg(quoted(text));
+    if (r.value.host.isEmpty())
+        return QStringLiteral("%1: missing host").arg(quoted(text));
+    *out = r.value;
+    return {};
+}
+
+QString payloadError(const QString &option, const QString &input, const PayloadResult &r) {
+    return QStringLiteral("%1 %2: %3 at character %4")
+        .arg(option, quoted(input), r.error)
+        .arg(r.errorPosition + 1);
+}
+
+/// Options shared by both verbs; returns true when the option was one of them.
+bool takeOutputOption(const QString &option, OutputArgs *out, QString *error) {
+    if (option == u"--hex" || option == u"--log") {
+        const OutputFormat f = option == u"--hex" ? OutputFormat::Hex : OutputFormat::Log;
+        if (out->format != OutputFormat::Raw && out->format != f)
+            *error = QStringLiteral("--hex and --log exclude each other");
+        out->format = f;
+        return true;
+    }
+    if (option == u"--quiet" || option == u"-q") {
+        out->quiet = true;
+        return true;
+    }
+    if (option == u"--stats") {
+        out->stats = true;
+        return true;
+    }
+    return false;
+}
+
+ParsedCommandLine parseListen(const QStringList &arguments) {
+    constexpr CliVerb verb = CliVerb::Listen;
+    ParsedCommandLine result;
+    result.action = ParsedCommandLine::Action::Run;
+    result.verb = verb;
+    ListenArgs &args = result.listen;
+    QStringList positionals;
+    QString greetText;
+    bool greet = false;
+    ArgumentCursor cursor(arguments);
+    while (!cursor.atEnd()) {
+        cursor.next();
+        if (cursor.isSeparator())
+            continue;
+        if (!cursor.isOption()) {
+            positionals << cursor.current();
+            continue;
+        }
+        const QString option = cursor.current();
+        QString error;
+        const bool takesValue = option == u"--greet" || option == u"--duration" || option == u"--join";
+        if (!takesValue && cursor.hasInlineValue())
+            return usageError(verb, QStringLiteral("option %1 takes no value").arg(quoted(option)));
+        if (takeOutputOption(option, &args.output, &error)) {
+            if (!error.isEmpty())
+                return usageError(verb, error);
+        } else if (option == u"--udp" || option == u"-u") {
+            args.udp = true;
+        } else if (option == u"--echo" || option == u"-e") {
+            args.reply = AutoReply::Echo;
+        } else if (takesValue) {
+            const std::optional<QString> value = cursor.value();
+            if (!value)
+                return usageError(verb, QStringLiteral("option %1 needs a value").arg(quoted(option)));
+            if (option == u"--greet") {
+                greet = true;
+                greetText = *value;
+            } else if (option == u"--join") {
+                MulticastGroup group;
+                if (!parseMulticastGroup(*value, &group, &error))
+                    return usageError(verb, QStringLiteral("--join %1: %2").arg(quoted(*value), error));
+                args.joins.append(group);
+            } else {
+                bool ok = false;
+                const double s = value->toDouble(&ok);
+                if (!ok || !std::isfinite(s) || s <= 0 || s > 1e9)
+                    return usageError(verb, QStringLiteral("--duration %1: expected a number of seconds > 0")
+                                                .arg(quoted(*value)));
+                args.durationSeconds = s;
+            }
+        } else {
+            return usageError(verb, QStringLiteral("unknown option %1").arg(quoted(option)));
+        }
+    }
+    if (greet && args.reply == AutoReply::Echo)
+        return usageError(verb, QStringLiteral("--echo and --greet exclude each other"));
+    if (greet && args.udp)
+        return usageError(verb, QStringLiteral("--greet needs TCP: a UDP socket has no clients to greet"));
+    if (!args.joins.isEmpty() && !args.udp)
+        return usageError(verb,
+                          QStringLiteral("--join needs --udp: only a UDP socket joins a multicast group"));
+    if (greet) {
+        const PayloadResult r = parsePayload(greetText, PayloadSpec{});
+        if (!r.ok())
+            return usageError(verb, payloadError(QStringLiteral("--greet"), greetText, r));
+        args.reply = AutoReply::Greeting;
+        args.greeting = r.bytes;
+    }
+    if (positionals.size() > 1)
+        return usageError(verb, QStringLiteral("unexpected argument %1").arg(quoted(positionals.at(1))));
+    const QString error = parseWhere(positionals.value(0), false, &args.where);
+    if (!error.isEmpty())
+        return usageError(verb, error);
+    return result;
+}
+
+ParsedCommandLine parseConnect(const QStringList &arguments) {
+    constexpr CliVerb verb = CliVerb::Connect;
+    ParsedCommandLine result;
+    result.action = ParsedCommandLine::Action::Run;
+    result.verb = verb;
+    ConnectArgs &args = result.connect;
+    QStringList positionals;
+    QString sourceOption;
+    QString sourceValue;
+    std::optional<LineEnding> ending;
+    bool repeatGiven = false;
+    ArgumentCursor cursor(arguments);
+    while (!cursor.atEnd()) {
+        cursor.next();
+        if (cursor.isSeparator())
+            continue;
+        if (!cursor.isOption()) {
+            positionals << cursor.current();
+            continue;
+        }
+        const QString option = cursor.current();
+        QString error;
+        const bool takesValue = option == u"--send" || option == u"--send-hex" || option == u"--send-file" ||
+                                option == u"--repeat" || option == u"--interval" || option == u"--wait" ||
+                                option == u"--multicast-if";
+        if (!takesValue && cursor.hasInlineValue())
+            return usageError(verb, QStringLiteral("option %1 takes no value").arg(quoted(option)));
+        if (takeOutputOption(option, &args.output, &error)) {
+            if (!error.isEmpty())
+                return usageError(verb, error);
+        } else if (option == u"--udp" || option == u"-u") {
+            args.udp = true;
+        } else if (option == u"--crlf" || option == u"--lf") {
+            const LineEnding e = option == u"--crlf" ? LineEnding::CRLF : LineEnding::LF;
+            if (ending && *ending != e)
+                return usageError(verb, QStringLiteral("--crlf and --lf exclude each other"));
+            ending = e;
+        } else if (takesValue) {
+            const std::optional<QString> value = cursor.value();
+            if (!value)
+                return usageError(verb, QStringLiteral("option %1 needs a value").arg(quoted(option)));
+            if (option.startsWith(u"--send")) {
+                if (!sourceOption.isEmpty() && sourceOption != option)
+                    return usageError(
+                        verb, QStringLiteral("%1 and %2 exclude each other").arg(sourceOption, option));
+                if (!sourceOption.isEmpty())
+                    return usageError(verb, QStringLiteral("%1 given twice").arg(option));
+                sourceOption = option;
+                sourceValue = *value;
+            } else if (option == u"--multicast-if") {
+                if (value->isEmpty())
+                    return usageError(verb,
+                                      QStringLiteral("--multicast-if needs an interface name, e.g. eth0"));
+                args.multicastInterface = *value;
+            } else if (option == u"--repeat") {
+                const std::optional<qint64> n = parseInteger(*value, 1, Q_INT64_C(1) << 40);
+                if (!n)
+                    return usageError(
+                        verb, QStringLiteral("--repeat %1: expected a count >= 1").arg(quoted(*value)));
+                args.repeat = *n;
+                repeatGiven = true;
+            } else {
+                const std::optional<qint64> ms = parseInteger(*value, 0, 24LL * 3600 * 1000);
+                if (!ms)
+                    return usageError(
+                        verb,
+                        QStringLiteral("%1 %2: expected milliseconds >= 0").arg(option, quoted(*value)));
+                (option == u"--interval" ? args.intervalMs : args.waitMs) = int(*ms);
+            }
+        } else {
+            return usageError(verb, QStringLiteral("unknown option %1").arg(quoted(option)));
+        }
+    }
+    if (positionals.size() > 1)
+        return usageError(verb, QStringLiteral("unexpected argument %1").arg(quoted(positionals.at(1))));
+    if (const QString error = parseWhere(positionals.value(0), true, &args.where); !error.isEmpty())
+        return usageError(verb, error);
+    if (!args.multicastInterface.isEmpty() && !args.udp)
+        return usageError(verb, QStringLiteral("--multicast-if needs --udp"));
+
+    if (sourceOption.isEmpty()) {
+        if (repeatGiven || args.intervalMs > 0)
+            return usageError(
+                verb, QStringLiteral("--repeat and --interval need --send, --send-hex or --send-file"));
+        args.source = ConnectArgs::Source::Stdin;
+        args.stdinEnding = ending.value_or(LineEnding::None);
+        return result;
+    }
+    args.source = ConnectArgs::Source::Payload;
+    PayloadSpec spec;
+    spec.lineEnding = ending.value_or(LineEnding::None);
+    if (sourceOption == u"--send-file") {
+        QFile file(sourceValue);
+        if (!file.open(QIODevice::ReadOnly))
+            return usageError(
+                verb, QStringLiteral("--send-file %1: %2").arg(quoted(sourceValue), file.errorString()));
+        args.payload = file.readAll() + lineEndingBytes(spec.lineEnding);
+        if (file.error() != QFileDevice::NoError)
+            return usageError(
+                verb, QStringLiteral("--send-file %1: %2").arg(quoted(sourceValue), file.errorString()));
+    } else {
+        spec.mode = sourceOption == u"--send-hex" ? PayloadMode::Hex : PayloadMode::Text;
+        const PayloadResult r = parsePayload(sourceValue, spec);
+        if (!r.ok())
+            return usageError(verb, payloadError(sourceOption, sourceValue, r));
+        args.payload = r.bytes;
+    }
+    if (args.udp && args.payload.size() > 65507)
+        return usageError(verb, QStringLiteral("a UDP datagram holds at most 65507 bytes; the payload has %1")
+                                    .arg(args.payload.size()));
+    return result;
+}
+
+} // namespace
+
+QString verbName(CliVerb verb) {
+    switch (verb) {
+    case CliVerb::Listen:
+        return QStringLiteral("listen");
+    case CliVerb::Connect:
+        return QStringLiteral("connect");
+    case CliVerb::None:
+        break;
+    }
+    return {};
+}
+
+bool wantsCommandLine(const QStringList &arguments) {
+    for (qsizetype i = 0; i < arguments.size(); ++i) {
+        const std::optional<QtOption> option = qtOption(arguments.at(i));
+        if (!option)
+            return true;
+        if (option->hasValue)
+            ++i;
+    }
+    return false;
+}
+
+ParsedCommandLine parseCommandLine(const QStringList &arguments) {
+    ParsedCommandLine result;
+    if (arguments.isEmpty())
+        return result;
+    const QString &first = arguments.first();
+    const QStringList rest = arguments.mid(1);
+    if (first == u"listen" || first == u"connect") {
+        const CliVerb verb = first == u"listen" ? CliVerb::Listen : CliVerb::Connect;
+        for (const QString &a : rest) {
+            if (a == u"--")
+                break;
+            if (isHelp(a)) {
+                result.action = ParsedCommandLine::Action::Help;
+                result.verb = verb;
+                return result;
+            }
+        }
+        return verb == CliVerb::Listen ? parseListen(rest) : parseConnect(rest);
+    }
+    if (isHelp(first) || first == u"help") {
+        result.action = ParsedCommandLine::Action::Help;
+        const QString topic = rest.value(0);
+        if (topic == u"listen")
+            result.verb = CliVerb::Listen;
+        else if (topic == u"connect")
+            result.verb = CliVerb::Connect;
+        else if (!topic.isEmpty())
+            return usageError(CliVerb::None, QStringLiteral("no help on %1").arg(quoted(topic)));
+        return result;
+    }
+    if (isVersion(first)) {
+        result.action = ParsedCommandLine::Action::Version;
+        return result;
+    }
+    if (first.startsWith(u'-'))
+        return usageError(CliVerb::None, QStringLiteral("unknown option %1").arg(quoted(first)));
+    return usageError(CliVerb::None,
+                      QStringLiteral("unknown command %1 (commands: listen, connect)").arg(quoted(first)));
+}
+
+QString usageHint(CliVerb verb) {
+    if (verb == CliVerb::None)
+        return QStringLiteral("Try 'sockbench --help'.");
+    return QStringLiteral("Try 'sockbench %1 --help'.").arg(verbName(verb));
+}
+
+QString usageText(CliVerb verb) {
+    switch (verb) {
+    case CliVerb::Listen:
+        return QStringLiteral(
+            "Usage: sockbench listen [--udp] [--echo | --greet TEXT] [--hex | --log] [--quiet]\n"
+            "                        [--stats] [--duration S] [--join GROUP[%IFACE]]... ADDRESS:PORT\n"
+            "\n"
+            "Listens on ADDRESS:PORT and keeps accepting clients until SIGINT or SIGTERM, or for\n"
+            "--duration seconds. Prints 'listening on ADDRESS:PORT' (the actual port) on stderr first.\n"
+            "\n"
+            "ADDRESS:PORT  127.0.0.1:9000, [::1]:9000, localhost:9000, 0.0.0.0:9000 (every interface);\n"
+            "              :9000 or 9000 mean 127.0.0.1:9000; port 0 lets the kernel choose.\n"
+            "  -u, --udp        bind a UDP socket instead of a TCP listener\n"
+            "  -e, --echo       send everything received back to its sender\n"
+            "      --greet TEXT send TEXT (payload language, escapes such as \\r\\n on) to each new client\n"
+            "      --hex        write received data to stdout as a hex dump\n"
+            "      --log        write one timestamped line per record (direction, peer, bytes escaped)\n"
+            "  -q, --quiet      write nothing to stdout\n"
+            "      --stats      print a JSON summary as the last line on stderr at exit\n"
+            "      --duration S stop after S seconds (decimals allowed)\n"
+            "      --join GROUP[%IFACE]  with --udp: join a multicast group (IPv4 or IPv6), on IFACE\n"
+            "                   if given; repeatable. Bind 0.0.0.0 or :: to hear group traffic.\n"
+            "\n"
+            "Exit status: 0 stopped normally, 1 network failure, 2 usage error.\n");
+    case CliVerb::Connect:
+        return QStringLiteral(
+            "Usage: sockbench connect [--udp] [--send TEXT | --send-hex HEX | --send-file PATH]\n"
+            "                         [--crlf | --lf] [--repeat N] [--interval MS] [--wait MS]\n"
+            "                         [--hex | --log] [--quiet] [--stats] HOST:PORT\n"
+            "\n"
+            "Connects to HOST:PORT (with --udp: sends datagrams to it), sends the payload, or with no\n"
+            "payload option whatever arrives on stdin, and writes what comes back to stdout.\n"
+            "\n"
+            "  -u, --udp            send datagrams (with stdin: one datagram per line)\n"
+            "      --send TEXT      payload language text: escapes such as \\n \\x41 \\u{263a} are on\n"
+            "      --send-hex HEX   hex bytes; spaces, colons and commas separate them\n"
+            "      --send-file PATH the file's bytes\n"
+            "      --crlf, --lf     append this line ending to the payload; with stdin, turn each\n"
+            "                       line feed into it\n"
+            "      --repeat N       send the payload N times (default 1)\n"
+            "      --interval MS    pause MS milliseconds between repeats (default 0)\n"
+            "      --multicast-if IFACE  with --udp: send multicast through this interface\n"
+            "      --wait MS        after sending, wait MS milliseconds for replies, then close.\n"
+            "                       Default: TCP sends FIN after the payload or at the end of stdin\n"
+            "                       and waits until the peer closes; UDP stops once all is sent.\n"
+            "      --hex, --log     output formats as for listen\n"
+            "  -q, --quiet          write nothing to stdout\n"
+            "      --stats          print a JSON summary as the last line on stderr at exit\n"
+            "\n"
+            "A payload that does not parse is reported before anything is connected or sent.\n"
+            "Exit status: 0 success, 1 network failure, 2 usage error.\n");
+    case CliVerb::None:
+        break;
+    }
+    return QStringLiteral(
+        "Usage: sockbench                      open the window\n"
+        "       sockbench listen  [OPTIONS] ADDRESS:PORT\n"
+        "       sockbench connect [OPTIONS] HOST:PORT\n"
+        "       sockbench help [listen | connect]\n"
+        "       sockbench --version\n"
+        "\n"
+        "A TCP/UDP socket workbench. With a command it runs headless (no display needed) on the\n"
+        "same engine as the window. 'sockbench COMMAND --help' describes each command.\n"
+        "\n"
+        "Exit status: 0 success, 1 network failure, 2 usage error.\n");
+}
+
+} // namespace sockbench

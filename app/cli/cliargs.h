@@ -1,0 +1,81 @@
+#pragma once
+
+#include "engine/endpoint.h"
+#include "language/address.h"
+#include "language/payload.h"
+
+#include <QByteArray>
+#include <QString>
+#include <QStringList>
+
+namespace sockbench {
+
+// The command line's grammar (README, "Command line"). Parsing does everything that can fail
+// without the network: addresses, numbers, payloads and files, so that a usage error is reported
+// before any socket exists.
+
+enum class CliVerb : quint8 { None, Listen, Connect };
+
+/// How received traffic is written to stdout.
+enum class OutputFormat : quint8 {
+    Raw, ///< the bytes as they came
+    Hex, ///< hex dump with a running offset per connection
+    Log, ///< one timestamped line per record, with direction and peer
+};
+
+struct OutputArgs {
+    OutputFormat format = OutputFormat::Raw;
+    bool quiet = false; ///< nothing on stdout at all
+    bool stats = false; ///< JSON summary as the last line on stderr
+};
+
+struct ListenArgs {
+    HostPort where;
+    bool udp = false;
+    AutoReply reply = AutoReply::None;
+    QByteArray greeting;
+    double durationSeconds = 0;  ///< 0: until SIGINT/SIGTERM
+    QList<MulticastGroup> joins; ///< --join GROUP[%IFACE], UDP only
+    OutputArgs output;
+};
+
+struct ConnectArgs {
+    enum class Source : quint8 { Stdin, Payload };
+
+    HostPort where;
+    bool udp = false;
+    Source source = Source::Stdin;
+    QByteArray payload;                        ///< Source::Payload: parsed bytes, line ending included
+    LineEnding stdinEnding = LineEnding::None; ///< Source::Stdin: what each "\n" becomes (None: kept)
+    qint64 repeat = 1;
+    int intervalMs = 0;
+    int waitMs = -1;            ///< -1: until the peer closes (TCP) or the input is sent (UDP)
+    QString multicastInterface; ///< --multicast-if IFACE, UDP only
+    OutputArgs output;
+};
+
+struct ParsedCommandLine {
+    enum class Action : quint8 { Window, Run, Help, Version, UsageError };
+
+    Action action = Action::Window;
+    CliVerb verb = CliVerb::None;
+    QString error; ///< UsageError: one line, without the program name
+    ListenArgs listen;
+    ConnectArgs connect;
+};
+
+/// True when these arguments ask for the command line rather than the window: a verb, or a
+/// program-level option such as --help or --version. Qt's own options (-platform ...) and the
+/// hidden --bench-probe leave this false.
+bool wantsCommandLine(const QStringList &arguments);
+
+/// Parses arguments (without the program name).
+ParsedCommandLine parseCommandLine(const QStringList &arguments);
+
+/// Help text for the program (CliVerb::None) or a verb.
+QString usageText(CliVerb verb);
+/// "Try 'sockbench listen --help'."
+QString usageHint(CliVerb verb);
+QString verbName(CliVerb verb);
+
+} // namespace sockbench

@@ -1,0 +1,110 @@
+#include "cli/clisession.h"
+
+#include "cli/signalwatcher.h"
+#include "cli/trafficprinter.h"
+#include "engine/workbench.h"
+
+#include <QtGlobal>
+
+#include <cstdio>
+#include <sys/resource.h>
+
+namespace sockbench {
+
+namespace {
+
+// Payloads only need to outlive the trip to stdout; with --quiet nobody reads them at all.
+constexpr qint64 kQuietBudget = 8LL * 1024 * 1024;
+constexpr qint64 kPrintingBudget = 64LL * 1024 * 1024;
+
+void dropMessages(QtMsgType, const QMessageLogContext &, const QString &) {}
+
+qint64 peakRssKib() {
+    rusage usage = {};
+    ::getrusage(RUSAGE_SELF, &usage);
+    return usage.ru_maxrss;
+}
+
+} // namespace
+
+CliSession::CliSession(CliVerb verb, const OutputArgs &output, QObject *parent)
+    : QObject(parent)
+    , m_verb(verb)
+    , m_output(output) {
+    WorkbenchConfig config;
+    config.journalBudgetBytes = output.quiet ? kQuietBudget : kPrintingBudget;
+    m_workbench = std::make_unique<Workbench>(config);
+    m_printer = std::make_unique<TrafficPrinter>(*m_workbench, output);
+    m_signals = new SignalWatcher(this);
+    connect(m_signals, &SignalWatcher::stopRequested, this, &CliSession::stopRequested);
+    connect(m_workbench.get(), &Workbench::journalGrew, this, &CliSession::printTraffic);
+    m_clock.start();
+}
+
+CliSession::~CliSession() = default;
+
+void CliSession::printTraffic() {
+    if (m_printer->drain())
+        return;
+    // The reader of stdout went away: nobody can see what we receive any more.
+    finish(1, m_printer->errorText());
+}
+
+void CliSession::finish(int code, const QString &message) {
+    if (m_finished)
+        return;
+    m_finished = true;
+    m_code = code;
+    printTraffic();
+    if (!message.isEmpty())
+        printMessage(message);
+    m_loop.exit(code);
+}
+
+void CliSession::printMessage(const QString &message) {
+    const QByteArray line = "sockbench: " + message.toLocal8Bit() + '\n';
+    std::fwrite(line.constData(), 1, size_t(line.size()), stderr);
+    std::fflush(stderr);
+}
+
+int CliSession::exec() {
+    if (!m_finished)
+        m_loop.exec();
+    m_printer->drain();
+    const Counters totals = m_workbench->journal().totals();
+    m_totals = {totals.bytesIn, totals.bytesOut, totals.datagramsIn, totals.datagramsOut};
+    m_seconds = double(m_clock.nsecsElapsed()) / 1e9;
+    const quint64 dropped = m_printer->droppedBytes();
+    // Closing thousands of sockets and joining the reactors happens here, before the summary.
+    m_workbench.reset();
+    if (dropped > 0)
+        printMessage(
+            QStringLiteral("%1 received bytes were not printed: the journal's memory budget dropped them "
+                           "before stdout took them")
+                .arg(dropped));
+    if (m_output.stats) {
+        const QByteArray line = statsJson() + '\n';
+        // Nothing may follow the summary on stderr, not even a late Qt warning.
+        qInstallMessageHandler(dropMessages);
+        std::fflush(stderr);
+        std::fwrite(line.constData(), 1, size_t(line.size()), stderr);
+        std::fflush(stderr);
+    }
+    return m_code;
+}
+
+QByteArray CliSession::statsJson() const {
+    char text[512];
+    const int n = std::snprintf(
+        text, sizeof text,
+        "{\"command\":\"%s\",\"exit_code\":%d,\"connections\":%llu,\"bytes_in\":%llu,\"bytes_out\":%llu,"
+        "\"datagrams_in\":%llu,\"datagrams_out\":%llu,\"seconds\":%.6f,\"peak_rss_kib\":%lld}",
+        qPrintable(verbName(m_verb)), m_code, static_cast<unsigned long long>(m_connections),
+        static_cast<unsigned long long>(m_totals.bytesIn), static_cast<unsigned long long>(m_totals.bytesOut),
+        static_cast<unsigned long long>(m_totals.datagramsIn),
+        static_cast<unsigned long long>(m_totals.datagramsOut), m_seconds,
+        static_cast<long long>(peakRssKib()));
+    return QByteArray(text, n);
+}
+
+} // namespace sockbench

@@ -1,0 +1,71 @@
+#pragma once
+
+#include "cli/cliargs.h"
+
+#include <QElapsedTimer>
+#include <QEventLoop>
+#include <QObject>
+
+#include <memory>
+
+namespace sockbench {
+
+class SignalWatcher;
+class TrafficPrinter;
+class Workbench;
+
+/// What both verbs share: the Workbench, stdout printing, SIGINT/SIGTERM, the exit code and the
+/// --stats line, which must be the very last thing on stderr.
+class CliSession final : public QObject {
+    Q_OBJECT
+
+public:
+    CliSession(CliVerb verb, const OutputArgs &output, QObject *parent = nullptr);
+    ~CliSession() override;
+    Q_DISABLE_COPY_MOVE(CliSession)
+
+    Workbench &workbench() { return *m_workbench; }
+    TrafficPrinter &printer() { return *m_printer; }
+    const OutputArgs &output() const { return m_output; }
+
+    /// Starts the clock that --stats reports as "seconds".
+    void startClock() { m_clock.start(); }
+    void countConnection() { ++m_connections; }
+    /// Writes what the journal holds to stdout; on a stdout failure, finishes with code 1.
+    void printTraffic();
+    /// Ends the run with this exit code; message (if any) goes to stderr as "sockbench: message".
+    /// Only the first call counts.
+    void finish(int code, const QString &message = {});
+    bool isFinishing() const { return m_finished; }
+
+    /// Runs until finish(), tears the Workbench down, prints --stats, returns the exit code.
+    int exec();
+
+    /// Writes one line to stderr, prefixed with "sockbench: ".
+    static void printMessage(const QString &message);
+
+Q_SIGNALS:
+    /// Emitted when SIGINT or SIGTERM arrived.
+    void stopRequested();
+
+private:
+    QByteArray statsJson() const;
+
+    CliVerb m_verb;
+    OutputArgs m_output;
+    std::unique_ptr<Workbench> m_workbench;
+    std::unique_ptr<TrafficPrinter> m_printer;
+    SignalWatcher *m_signals = nullptr;
+    QEventLoop m_loop;
+    QElapsedTimer m_clock;
+    quint64 m_connections = 0;
+    double m_seconds = 0;
+    int m_code = 0;
+    bool m_finished = false;
+    bool m_countersTaken = false;
+    struct Totals {
+        quint64 bytesIn = 0, bytesOut = 0, datagramsIn = 0, datagramsOut = 0;
+    } m_totals;
+};
+
+} // namespace sockbench

@@ -1,0 +1,62 @@
+#pragma once
+
+#include "cli/cliargs.h"
+#include "engine/endpoint.h"
+
+#include <QByteArray>
+#include <QObject>
+#include <QTimer>
+
+class QSocketNotifier;
+
+namespace sockbench {
+
+class CliSession;
+
+/// `sockbench connect`: one TCP connection or UDP socket that sends a payload (or stdin) and
+/// prints what comes back.
+class ConnectCommand final : public QObject {
+    Q_OBJECT
+
+public:
+    explicit ConnectCommand(const ConnectArgs &args, QObject *parent = nullptr);
+    ~ConnectCommand() override;
+    Q_DISABLE_COPY_MOVE(ConnectCommand)
+
+    /// Runs to the end; returns the exit code.
+    int exec();
+
+private:
+    void start();
+    void onReady(EndpointId id);
+    void onFailed(EndpointId id, const QString &reason);
+    void onStateChanged(EndpointId id, EndpointState state, const QString &detail);
+    void onBytesWritten(EndpointId id, quint64 written, quint64 queued);
+    void onSendFailed(EndpointId id, const QString &reason);
+    void pump();
+    void sendOne(const QByteArray &bytes);
+    void onStdinReadable();
+    void sendStdinChunk(const QByteArray &chunk, bool atEnd);
+    void allSent();
+    quint64 outstanding() const;
+    QString target() const;
+
+    ConnectArgs m_args;
+    CliSession *m_session;
+    QSocketNotifier *m_stdin = nullptr;
+    QTimer m_interval;
+    QTimer m_wait;
+    QTimer m_udpDrain;
+    QString m_udpHost;      ///< numeric address the datagrams go to
+    QByteArray m_stdinLine; ///< UDP: a line not yet ended
+    EndpointId m_id = 0;
+    qint64 m_remaining = 0;        ///< payload repeats still to send
+    quint64 m_handedBytes = 0;     ///< TCP bytes given to send()
+    quint64 m_writtenBytes = 0;    ///< as of the last bytesWritten()
+    quint64 m_handedDatagrams = 0; ///< UDP datagrams given to sendDatagram()
+    quint64 m_failedDatagrams = 0;
+    bool m_ready = false;
+    bool m_inputDone = false;
+};
+
+} // namespace sockbench

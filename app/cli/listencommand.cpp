@@ -1,0 +1,122 @@
+#include "cli/listencommand.h"
+
+#include "cli/clisession.h"
+#include "cli/trafficprinter.h"
+#include "engine/workbench.h"
+
+#include <cmath>
+#include <cstdio>
+
+namespace sockbench {
+
+ListenCommand::ListenCommand(const ListenArgs &args, QObject *parent)
+    : QObject(parent)
+    , m_args(args)
+    , m_session(new CliSession(CliVerb::Listen, args.output, this)) {
+    Workbench &wb = m_session->workbench();
+    connect(&wb, &Workbench::listenerStarted, this, &ListenCommand::onStarted);
+    connect(&wb, &Workbench::udpBound, this, &ListenCommand::onStarted);
+    connect(&wb, &Workbench::listenerFailed, this, &ListenCommand::onSetupFailed);
+    connect(&wb, &Workbench::udpFailed, this, &ListenCommand::onSetupFailed);
+    connect(&wb, &Workbench::connectionAccepted, this,
+            [this](EndpointId id, EndpointId listener, const NetAddress &, const NetAddress &) {
+                onAccepted(id, listener);
+            });
+    connect(&wb, &Workbench::stateChanged, this, &ListenCommand::onStateChanged);
+    connect(&wb, &Workbench::listenerWarning, this, &ListenCommand::onWarning);
+    // A multicast join that fails leaves the socket deaf to what the user asked for: stop and say why.
+    connect(&wb, &Workbench::sendFailed, this, [this](EndpointId id, const QString &reason) {
+        if (id == m_id)
+            m_session->finish(1, reason);
+    });
+    connect(m_session, &CliSession::stopRequested, this, &ListenCommand::stop);
+    m_duration.setSingleShot(true);
+    m_duration.setTimerType(Qt::PreciseTimer);
+    connect(&m_duration, &QTimer::timeout, this, &ListenCommand::stop);
+}
+
+ListenCommand::~ListenCommand() = default;
+
+int ListenCommand::exec() {
+    start();
+    return m_session->exec();
+}
+
+void ListenCommand::start() {
+    Workbench &wb = m_session->workbench();
+    if (m_args.udp) {
+        UdpOptions options;
+        options.echo = m_args.reply == AutoReply::Echo;
+        m_id = wb.bindUdp(m_args.where.host, m_args.where.port, options);
+    } else {
+        ListenerOptions options;
+        options.autoReply = m_args.reply;
+        options.greeting = m_args.greeting;
+        m_id = wb.startTcpListener(m_args.where.host, m_args.where.port, options);
+    }
+}
+
+void ListenCommand::onStarted(EndpointId id, const NetAddress &local) {
+    if (id != m_id)
+        return;
+    m_started = true;
+    // Queued to the socket's reactor before the line below, so a sender started on that line finds
+    // the group joined.
+    for (const MulticastGroup &group : m_args.joins)
+        m_session->workbench().joinMulticast(m_id, group.group, group.interfaceName);
+    // Scripts wait for this line to learn the port: it comes first and is flushed at once.
+    std::fprintf(stderr, "listening on %s\n", qPrintable(local.toString()));
+    std::fflush(stderr);
+    if (isWildcardAddress(local.ip))
+        CliSession::printMessage(
+            QStringLiteral("note: bound to every interface; other machines can reach it"));
+    m_session->startClock();
+    if (m_args.durationSeconds > 0)
+        m_duration.start(int(std::min(std::ceil(m_args.durationSeconds * 1000), 2e9)));
+}
+
+void ListenCommand::onSetupFailed(EndpointId id, const QString &reason) {
+    if (id != m_id)
+        return;
+    m_session->finish(1, QStringLiteral("listen %1%2: %3")
+                             .arg(m_args.udp ? QStringLiteral("udp ") : QString(),
+                                  formatHostPort(m_args.where.host, m_args.where.port), reason));
+}
+
+void ListenCommand::onAccepted(EndpointId, EndpointId listener) {
+    if (listener == m_id)
+        m_session->countConnection();
+}
+
+void ListenCommand::onStateChanged(EndpointId id, EndpointState state, const QString &detail) {
+    if (state == EndpointState::PeerClosed && id != m_id) {
+        // The command line cannot say anything more to a client that is done talking (an echo
+        // has gone out already), so close our side too, as ncat and socat do.
+        m_session->workbench().close(id);
+        return;
+    }
+    if (!isFinal(state))
+        return;
+    if (id == m_id) {
+        // The listener itself died after it had started (setup failures have their own signal).
+        if (m_started && state == EndpointState::Failed)
+            m_session->finish(1, QStringLiteral("listen %1: %2")
+                                     .arg(formatHostPort(m_args.where.host, m_args.where.port), detail));
+        return;
+    }
+    // A client left: print what it sent while its address is still known, then let it go so
+    // that a long-running listener does not grow with every client it ever had.
+    m_session->printTraffic();
+    m_session->workbench().forget(id);
+}
+
+void ListenCommand::onWarning(EndpointId id, const QString &message) {
+    if (id == m_id)
+        CliSession::printMessage(QStringLiteral("warning: %1").arg(message));
+}
+
+void ListenCommand::stop() {
+    m_session->finish(0);
+}
+
+} // namespace sockbench

@@ -1,0 +1,338 @@
+#include "engine/workbench.h"
+
+#include "engine/reactor.h"
+
+#include <QThread>
+
+#include <sys/resource.h>
+
+#include <algorithm>
+
+namespace sockbench {
+
+Workbench::Workbench(const WorkbenchConfig &config, QObject *parent)
+    : QObject(parent)
+    , m_shared(std::make_shared<ReactorShared>(config.journalBudgetBytes)) {
+    qRegisterMetaType<EndpointId>("sockbench::EndpointId");
+    qRegisterMetaType<EndpointKind>();
+    qRegisterMetaType<EndpointState>();
+    qRegisterMetaType<NetAddress>();
+
+    m_shared->resolver = config.resolver ? config.resolver : systemResolver();
+    m_shared->workbench = this;
+    const int count =
+        config.reactorThreads > 0 ? config.reactorThreads : std::clamp(QThread::idealThreadCount(), 1, 2);
+    for (int i = 0; i < count; ++i)
+        m_reactors.push_back(std::make_unique<Reactor>(m_shared, i));
+    std::lock_guard lock(m_shared->mailboxMutex);
+    for (auto &r : m_reactors)
+        m_shared->reactors.push_back(r.get());
+}
+
+Workbench::~Workbench() {
+    // Stop every loop first: a reactor may hand an accepted socket to another until it stops.
+    for (auto &r : m_reactors)
+        r->requestStop();
+    for (auto &r : m_reactors)
+        r->join();
+    {
+        std::lock_guard lock(m_shared->mailboxMutex);
+        m_shared->reactors.clear(); // late resolver results are dropped from now on
+    }
+    m_reactors.clear(); // closes every descriptor
+}
+
+int Workbench::reactorCount() const {
+    return int(m_reactors.size());
+}
+
+const Journal &Workbench::journal() const {
+    return m_shared->journal;
+}
+
+Journal &Workbench::journal() {
+    return m_shared->journal;
+}
+
+EndpointId Workbench::newId() {
+    return m_shared->nextId.fetch_add(1);
+}
+
+Reactor *Workbench::nextReactor() {
+    return m_reactors[m_nextReactor++ % m_reactors.size()].get();
+}
+
+Reactor *Workbench::reactorFor(EndpointId id) const {
+    auto it = m_reactorOf.constFind(id);
+    return it == m_reactorOf.constEnd() ? nullptr : m_reactors[size_t(it.value())].get();
+}
+
+EndpointInfo &Workbench::addEndpoint(EndpointId id, EndpointKind kind, EndpointState state) {
+    EndpointInfo &info = m_endpoints[id];
+    info.id = id;
+    info.kind = kind;
+    info.state = state;
+    return info;
+}
+
+EndpointId Workbench::startTcpListener(const QString &address, quint16 port, const ListenerOptions &options) {
+    const EndpointId id = newId();
+    EndpointInfo &info = addEndpoint(id, EndpointKind::TcpListener, EndpointState::Resolving);
+    info.requestedHost = address;
+    info.requestedPort = port;
+    Reactor *r = nextReactor();
+    m_reactorOf.insert(id, r->index());
+    r->post([r, id, address, port, options] { r->listenTcp(id, address, port, options); });
+    return id;
+}
+
+void Workbench::stopListener(EndpointId listener) {
+    if (info(listener).kind == EndpointKind::TcpListener)
+        close(listener);
+}
+
+EndpointId Workbench::connectTcp(const QString &host, quint16 port, const ConnectOptions &options) {
+    const EndpointId id = newId();
+    EndpointInfo &info = addEndpoint(id, EndpointKind::TcpConnection, EndpointState::Resolving);
+    info.outgoing = true;
+    info.requestedHost = host;
+    info.requestedPort = port;
+    Reactor *r = nextReactor();
+    m_reactorOf.insert(id, r->index());
+    r->post([r, id, host, port, options] { r->connectTcp(id, host, port, options); });
+    return id;
+}
+
+EndpointId Workbench::bindUdp(const QString &address, quint16 port, const UdpOptions &options) {
+    const EndpointId id = newId();
+    EndpointInfo &info = addEndpoint(id, EndpointKind::UdpSocket, EndpointState::Resolving);
+    info.requestedHost = address;
+    info.requestedPort = port;
+    Reactor *r = nextReactor();
+    m_reactorOf.insert(id, r->index());
+    r->post([r, id, address, port, options] { r->bindUdp(id, address, port, options); });
+    return id;
+}
+
+void Workbench::close(EndpointId id) {
+    if (Reactor *r = reactorFor(id))
+        r->post([r, id] { r->close(id); });
+}
+
+void Workbench::shutdownWrite(EndpointId id) {
+    if (Reactor *r = reactorFor(id))
+        r->post([r, id] { r->shutdownWrite(id); });
+}
+
+void Workbench::abort(EndpointId id) {
+    if (Reactor *r = reactorFor(id))
+        r->post([r, id] { r->abort(id); });
+}
+
+void Workbench::joinMulticast(EndpointId udp, const QString &group, const QString &interfaceName) {
+    if (Reactor *r = reactorFor(udp))
+        r->post([r, udp, group, interfaceName] { r->multicast(udp, group, interfaceName, true); });
+    else
+        Q_EMIT sendFailed(udp, tr("No such UDP socket"));
+}
+
+void Workbench::leaveMulticast(EndpointId udp, const QString &group, const QString &interfaceName) {
+    if (Reactor *r = reactorFor(udp))
+        r->post([r, udp, group, interfaceName] { r->multicast(udp, group, interfaceName, false); });
+    else
+        Q_EMIT sendFailed(udp, tr("No such UDP socket"));
+}
+
+bool Workbench::send(EndpointId connection, const QByteArray &bytes) {
+    const auto it = m_endpoints.constFind(connection);
+    QString reason;
+    if (it == m_endpoints.constEnd() || it->kind != EndpointKind::TcpConnection)
+        reason = tr("No such TCP connection");
+    else if (isFinal(it->state))
+        reason = tr("Connection is %1").arg(toString(it->state));
+    if (!reason.isEmpty()) {
+        Q_EMIT sendFailed(connection, reason);
+        return false;
+    }
+    if (bytes.isEmpty())
+        return true;
+    Reactor *r = reactorFor(connection);
+    r->post([r, connection, bytes] { r->send(connection, bytes); });
+    return true;
+}
+
+bool Workbench::sendDatagram(EndpointId udp, const QString &host, quint16 port, const QByteArray &bytes) {
+    const auto it = m_endpoints.constFind(udp);
+    QString reason;
+    if (it == m_endpoints.constEnd() || it->kind != EndpointKind::UdpSocket)
+        reason = tr("No such UDP socket");
+    else if (isFinal(it->state))
+        reason = tr("UDP socket is %1").arg(toString(it->state));
+    if (!reason.isEmpty()) {
+        Q_EMIT sendFailed(udp, reason);
+        return false;
+    }
+    Reactor *r = reactorFor(udp);
+    r->post([r, udp, host, port, bytes] { r->sendDatagram(udp, host, port, bytes); });
+    return true;
+}
+
+QList<EndpointId> Workbench::clientsOf(EndpointId listener) const {
+    QList<EndpointId> ids;
+    for (const EndpointInfo &i : m_endpoints) {
+        if (i.listener == listener && !isFinal(i.state))
+            ids.append(i.id);
+    }
+    std::sort(ids.begin(), ids.end());
+    return ids;
+}
+
+int Workbench::sendToAllClients(EndpointId listener, const QByteArray &bytes) {
+    int sent = 0;
+    for (EndpointId id : clientsOf(listener))
+        sent += send(id, bytes) ? 1 : 0;
+    return sent;
+}
+
+void Workbench::forget(EndpointId id) {
+    auto it = m_endpoints.find(id);
+    if (it == m_endpoints.end() || !isFinal(it->state))
+        return;
+    m_endpoints.erase(it);
+    m_reactorOf.remove(id);
+}
+
+void Workbench::updateState(EndpointId id, EndpointState state, const QString &detail) {
+    auto it = m_endpoints.find(id);
+    if (it == m_endpoints.end())
+        return;
+    it->state = state;
+    if (!detail.isEmpty())
+        it->error = detail;
+    Q_EMIT stateChanged(id, state, state == EndpointState::Failed ? detail : QString());
+}
+
+void Workbench::onListenerStarted(EndpointId id, const NetAddress &local) {
+    m_endpoints[id].local = local;
+    updateState(id, EndpointState::Listening, {});
+    Q_EMIT listenerStarted(id, local);
+}
+
+void Workbench::onAccepted(EndpointId id, EndpointId listener, int reactorIndex, const NetAddress &local,
+                           const NetAddress &peer) {
+    EndpointInfo &info = addEndpoint(id, EndpointKind::TcpConnection, EndpointState::Connected);
+    info.listener = listener;
+    info.local = local;
+    info.peer = peer;
+    m_reactorOf.insert(id, reactorIndex);
+    Q_EMIT stateChanged(id, EndpointState::Connected, {});
+    Q_EMIT connectionAccepted(id, listener, local, peer);
+}
+
+void Workbench::onResolving(EndpointId id, const QString &host) {
+    updateState(id, EndpointState::Resolving, {});
+    Q_EMIT resolving(id, host);
+}
+
+void Workbench::onConnecting(EndpointId id, const NetAddress &peer) {
+    m_endpoints[id].peer = peer;
+    updateState(id, EndpointState::Connecting, {});
+    Q_EMIT connecting(id, peer);
+}
+
+void Workbench::onConnected(EndpointId id, const NetAddress &local, const NetAddress &peer) {
+    EndpointInfo &info = m_endpoints[id];
+    info.local = local;
+    info.peer = peer;
+    updateState(id, EndpointState::Connected, {});
+    Q_EMIT connected(id, local, peer);
+}
+
+void Workbench::onUdpBound(EndpointId id, const NetAddress &local) {
+    m_endpoints[id].local = local;
+    updateState(id, EndpointState::Bound, {});
+    Q_EMIT udpBound(id, local);
+}
+
+void Workbench::onPeerClosed(EndpointId id) {
+    updateState(id, EndpointState::PeerClosed, {});
+    Q_EMIT peerClosed(id);
+}
+
+void Workbench::onFinal(EndpointId id, EndpointState state, const QString &detail) {
+    auto it = m_endpoints.constFind(id);
+    if (it == m_endpoints.constEnd())
+        return;
+    const EndpointKind kind = it->kind;
+    const EndpointState before = it->state;
+    updateState(id, state, detail);
+    switch (kind) {
+    case EndpointKind::TcpListener:
+        if (state == EndpointState::Failed)
+            Q_EMIT listenerFailed(id, detail);
+        else
+            Q_EMIT listenerStopped(id);
+        break;
+    case EndpointKind::TcpConnection:
+        if (state == EndpointState::Reset)
+            Q_EMIT reset(id);
+        else if (state == EndpointState::Failed &&
+                 (before == EndpointState::Resolving || before == EndpointState::Connecting))
+            Q_EMIT connectFailed(id, detail);
+        else if (state == EndpointState::Failed)
+            Q_EMIT connectionFailed(id, detail);
+        else
+            Q_EMIT closed(id);
+        break;
+    case EndpointKind::UdpSocket:
+        if (state == EndpointState::Failed)
+            Q_EMIT udpFailed(id, detail);
+        else
+            Q_EMIT closed(id);
+        break;
+    }
+}
+
+void Workbench::onListenerWarning(EndpointId id, const QString &message) {
+    if (auto it = m_endpoints.find(id); it != m_endpoints.end())
+        it->error = message;
+    Q_EMIT listenerWarning(id, message);
+}
+
+void Workbench::onSendFailed(EndpointId id, const QString &reason) {
+    Q_EMIT sendFailed(id, reason);
+}
+
+void Workbench::onBytesWritten(EndpointId id, quint64 written, quint64 queued) {
+    if (auto it = m_endpoints.find(id); it != m_endpoints.end())
+        it->queuedBytes = queued;
+    Q_EMIT bytesWritten(id, written, queued);
+}
+
+void Workbench::onJournalGrew() {
+    // Clear before reading the count: an append racing with us then either is counted here or
+    // posts a new announcement.
+    m_shared->growPosted.store(false);
+    Q_EMIT journalGrew(m_shared->journal.count());
+}
+
+bool Workbench::event(QEvent *event) {
+    if (event->type() != OutboxEvent::eventType())
+        return QObject::event(event);
+    static_cast<OutboxEvent *>(event)->deliver(this);
+    return true;
+}
+
+qint64 raiseOpenFileLimit() {
+    rlimit lim{};
+    if (getrlimit(RLIMIT_NOFILE, &lim) != 0)
+        return -1;
+    if (lim.rlim_cur < lim.rlim_max) {
+        lim.rlim_cur = lim.rlim_max;
+        setrlimit(RLIMIT_NOFILE, &lim);
+        getrlimit(RLIMIT_NOFILE, &lim);
+    }
+    return qint64(lim.rlim_cur);
+}
+
+} // namespace sockbench

@@ -1,0 +1,178 @@
+#pragma once
+
+#include "engine/endpoint.h"
+#include "engine/resolver.h"
+#include "journal/journal.h"
+
+#include <QHash>
+#include <QObject>
+
+#include <memory>
+#include <vector>
+
+namespace sockbench {
+
+class Reactor;
+struct ReactorShared;
+
+/// What the GUI thread knows about one endpoint, kept current from the lifecycle signals.
+struct EndpointInfo {
+    EndpointId id = 0;
+    EndpointKind kind = EndpointKind::TcpConnection;
+    EndpointState state = EndpointState::Failed;
+    EndpointId listener = 0; ///< for accepted connections: the listener that accepted it
+    bool outgoing = false;   ///< TCP connection opened by connectTcp()
+    QString requestedHost;   ///< what the user asked for (host name or address)
+    quint16 requestedPort = 0;
+    NetAddress local;
+    NetAddress peer;
+    QString error;           ///< reason for Failed, or the latest warning
+    quint64 queuedBytes = 0; ///< bytes waiting in our write queue, as of the last bytesWritten()
+};
+
+/// Construction-time settings of a Workbench.
+struct WorkbenchConfig {
+    int reactorThreads = 0; ///< 0: min(2, ideal thread count)
+    qint64 journalBudgetBytes = Journal::DefaultBudgetBytes;
+    std::shared_ptr<Resolver> resolver; ///< null: the system resolver (getaddrinfo)
+};
+
+/// The one API that the window and the command line use for all networking.
+///
+/// Lives in the thread that creates it (the GUI thread). Every call returns at once; the socket
+/// work happens on reactor threads, and outcomes come back as signals emitted in this object's
+/// thread. Traffic is not signalled per chunk: it goes into journal(), announced by journalGrew().
+class Workbench final : public QObject {
+    Q_OBJECT
+
+public:
+    explicit Workbench(const WorkbenchConfig &config = {}, QObject *parent = nullptr);
+    /// Closes every socket and joins every thread; returns within a second even with thousands of
+    /// open connections.
+    ~Workbench() override;
+    Q_DISABLE_COPY_MOVE(Workbench)
+
+    /// Starts a TCP listener. address is numeric ("127.0.0.1", "::1", "0.0.0.0", "::") or a host
+    /// name; port 0 lets the kernel choose (listenerStarted() tells which).
+    EndpointId startTcpListener(const QString &address, quint16 port, const ListenerOptions &options = {});
+    /// Stops accepting; connections already accepted stay open.
+    void stopListener(EndpointId listener);
+
+    EndpointId connectTcp(const QString &host, quint16 port, const ConnectOptions &options = {});
+    /// Graceful close: sends what is queued, then FIN, then waits briefly for the peer's FIN.
+    /// On a listener: same as stopListener(). On a UDP socket: closes it. Cancels a pending connect.
+    void close(EndpointId id);
+    /// Half-close: FIN after the queued bytes, keep receiving (shutdown(SHUT_WR)).
+    void shutdownWrite(EndpointId id);
+    /// Abortive close: SO_LINGER 0, the peer sees a reset. Queued bytes are dropped.
+    void abort(EndpointId id);
+
+    EndpointId bindUdp(const QString &address, quint16 port, const UdpOptions &options = {});
+    void joinMulticast(EndpointId udp, const QString &group, const QString &interfaceName = {});
+    void leaveMulticast(EndpointId udp, const QString &group, const QString &interfaceName = {});
+
+    /// Queues bytes on a TCP connection. Returns false (and emits sendFailed) if it cannot.
+    bool send(EndpointId connection, const QByteArray &bytes);
+    /// Sends one datagram from a UDP socket to host:port (host names are resolved first).
+    bool sendDatagram(EndpointId udp, const QString &host, quint16 port, const QByteArray &bytes);
+    /// Sends the same bytes to every open connection accepted by the listener. Returns how many.
+    int sendToAllClients(EndpointId listener, const QByteArray &bytes);
+
+    const Journal &journal() const;
+    Journal &journal();
+    /// Known endpoints (including final ones until forget() is called).
+    const QHash<EndpointId, EndpointInfo> &endpoints() const { return m_endpoints; }
+    EndpointInfo info(EndpointId id) const { return m_endpoints.value(id); }
+    /// Open connections accepted by this listener.
+    QList<EndpointId> clientsOf(EndpointId listener) const;
+    /// Drops a final endpoint from endpoints() (the journal keeps its records).
+    void forget(EndpointId id);
+    int reactorCount() const;
+
+Q_SIGNALS:
+    /// Emitted when any endpoint changes state; detail is the error text for Failed, else empty.
+    /// The specific signals below are emitted right after it.
+    void stateChanged(sockbench::EndpointId id, sockbench::EndpointState state, const QString &detail);
+
+    /// Emitted when a listener is bound and listening; local has the real port when 0 was asked.
+    void listenerStarted(sockbench::EndpointId id, const sockbench::NetAddress &local);
+    /// Emitted when a listener cannot be set up, e.g. "Address already in use".
+    void listenerFailed(sockbench::EndpointId id, const QString &reason);
+    /// Emitted when a listener has stopped accepting and closed its socket.
+    void listenerStopped(sockbench::EndpointId id);
+    /// Emitted when a listener hits a condition it survives, e.g. descriptor exhaustion
+    /// ("Too many open files: accepting paused") and again when it recovers.
+    void listenerWarning(sockbench::EndpointId id, const QString &message);
+
+    /// Emitted when a listener accepts a connection; the connection is Connected from then on.
+    void connectionAccepted(sockbench::EndpointId id, sockbench::EndpointId listener,
+                            const sockbench::NetAddress &local, const sockbench::NetAddress &peer);
+    /// Emitted when an outgoing connection starts resolving its host name.
+    void resolving(sockbench::EndpointId id, const QString &host);
+    /// Emitted when an outgoing connection starts its non-blocking connect to one address.
+    void connecting(sockbench::EndpointId id, const sockbench::NetAddress &peer);
+    /// Emitted when an outgoing connection is established.
+    void connected(sockbench::EndpointId id, const sockbench::NetAddress &local,
+                   const sockbench::NetAddress &peer);
+    /// Emitted when an outgoing connection cannot be made, e.g. "Connection refused".
+    void connectFailed(sockbench::EndpointId id, const QString &reason);
+    /// Emitted when the peer sent FIN; we may still send.
+    void peerClosed(sockbench::EndpointId id);
+    /// Emitted when a connection or UDP socket is closed in order (by us, or by both ends).
+    void closed(sockbench::EndpointId id);
+    /// Emitted when a connection is reset (RST received, or sent by abort()).
+    void reset(sockbench::EndpointId id);
+    /// Emitted when an established connection fails for another reason (e.g. "Connection timed out").
+    void connectionFailed(sockbench::EndpointId id, const QString &reason);
+
+    /// Emitted when a UDP socket is bound; local has the real port when 0 was asked.
+    void udpBound(sockbench::EndpointId id, const sockbench::NetAddress &local);
+    /// Emitted when a UDP socket cannot be set up.
+    void udpFailed(sockbench::EndpointId id, const QString &reason);
+
+    /// Emitted when a send or a multicast request cannot be carried out; nothing was sent.
+    void sendFailed(sockbench::EndpointId id, const QString &reason);
+    /// Emitted at most about every 10 ms per connection while a send drains, and when it is done:
+    /// written is the total handed to the kernel so far, queued what still waits.
+    void bytesWritten(sockbench::EndpointId id, quint64 written, quint64 queued);
+    /// Emitted at most about every 10 ms while traffic or events are recorded; count is
+    /// journal().count() at the time of emission.
+    void journalGrew(quint64 count);
+
+protected:
+    bool event(QEvent *event) override;
+
+private:
+    friend class Reactor;
+    Reactor *reactorFor(EndpointId id) const;
+    Reactor *nextReactor();
+    EndpointId newId();
+    void updateState(EndpointId id, EndpointState state, const QString &detail);
+    EndpointInfo &addEndpoint(EndpointId id, EndpointKind kind, EndpointState state);
+
+    // Called (queued) from reactors, in this object's thread.
+    void onListenerStarted(EndpointId id, const NetAddress &local);
+    void onAccepted(EndpointId id, EndpointId listener, int reactorIndex, const NetAddress &local,
+                    const NetAddress &peer);
+    void onResolving(EndpointId id, const QString &host);
+    void onConnecting(EndpointId id, const NetAddress &peer);
+    void onConnected(EndpointId id, const NetAddress &local, const NetAddress &peer);
+    void onUdpBound(EndpointId id, const NetAddress &local);
+    void onFinal(EndpointId id, EndpointState state, const QString &detail);
+    void onPeerClosed(EndpointId id);
+    void onListenerWarning(EndpointId id, const QString &message);
+    void onSendFailed(EndpointId id, const QString &reason);
+    void onBytesWritten(EndpointId id, quint64 written, quint64 queued);
+    void onJournalGrew();
+
+    std::shared_ptr<ReactorShared> m_shared;
+    std::vector<std::unique_ptr<Reactor>> m_reactors;
+    QHash<EndpointId, EndpointInfo> m_endpoints;
+    QHash<EndpointId, int> m_reactorOf;
+    unsigned m_nextReactor = 0;
+};
+
+/// Raises this process's open-file soft limit to its hard limit. Returns the new soft limit.
+qint64 raiseOpenFileLimit();
+
+} // namespace sockbench

@@ -1,0 +1,251 @@
+#include "journal/journal.h"
+
+#include <algorithm>
+#include <cstring>
+#include <ctime>
+
+namespace sockbench {
+
+namespace {
+constexpr quint64 EntriesPerChunk = 8192;
+constexpr quint64 StandardBlockBytes = 1024 * 1024;
+
+qint64 wallClockNs() {
+    timespec ts{};
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return qint64(ts.tv_sec) * 1000000000 + ts.tv_nsec;
+}
+} // namespace
+
+struct Journal::Entry {
+    qint64 timeNs;
+    quint64 offset; ///< global arena offset of the payload
+    EndpointId endpoint;
+    quint32 length;
+    quint32 originalLength;
+    quint32 peerIndex;
+    RecordKind kind;
+    quint8 flags;
+};
+
+struct Journal::Block {
+    quint64 start = 0; ///< global offset of data[0]
+    quint64 capacity = 0;
+    quint64 used = 0;
+    std::unique_ptr<char[]> data;
+};
+
+Journal::Journal(qint64 budgetBytes)
+    : m_budget(std::max<qint64>(budgetBytes, 0)) {
+    m_peers.emplace_back(); // index 0: no peer
+}
+
+Journal::~Journal() = default;
+
+Journal::Entry &Journal::entryLocked(quint64 seq) const {
+    return m_entryChunks[seq / EntriesPerChunk][seq % EntriesPerChunk];
+}
+
+quint32 Journal::internPeerLocked(const NetAddress &peer) {
+    // A burst usually comes from one sender: skip the hash (and the key's formatting) for a repeat.
+    if (m_lastPeerIndex && m_peers[m_lastPeerIndex] == peer)
+        return m_lastPeerIndex;
+    m_lastPeerIndex = internSlowLocked(peer);
+    return m_lastPeerIndex;
+}
+
+quint32 Journal::internSlowLocked(const NetAddress &peer) {
+    const QString key = peer.toString();
+    auto it = m_peerIndex.constFind(key);
+    if (it != m_peerIndex.constEnd())
+        return it.value();
+    const auto index = quint32(m_peers.size());
+    m_peers.push_back(peer);
+    m_peerIndex.insert(key, index);
+    return index;
+}
+
+quint64 Journal::appendLocked(EndpointId endpoint, RecordKind kind, quint8 flags, const char *data,
+                              quint32 length, quint32 originalLength, quint32 peerIndex) {
+    // The arena: payloads are packed into large blocks so that a record costs its bytes plus a
+    // fixed header, and eviction frees whole blocks.
+    if (length > 0) {
+        Block *block = m_blocks.empty() ? nullptr : m_blocks.back().get();
+        if (!block || block->used + length > block->capacity) {
+            std::unique_ptr<Block> fresh;
+            if (length <= StandardBlockBytes && m_spare) {
+                fresh = std::move(m_spare);
+            } else {
+                fresh = std::make_unique<Block>();
+                fresh->capacity = std::max<quint64>(length, StandardBlockBytes);
+                fresh->data.reset(new char[fresh->capacity]);
+            }
+            fresh->start = m_nextOffset;
+            fresh->used = 0;
+            m_heldBytes += qint64(fresh->capacity);
+            m_blocks.push_back(std::move(fresh));
+            block = m_blocks.back().get();
+        }
+        std::memcpy(block->data.get() + block->used, data, length);
+        block->used += length;
+    }
+
+    if (m_count % EntriesPerChunk == 0)
+        m_entryChunks.emplace_back(new Entry[EntriesPerChunk]);
+    const quint64 seq = m_count;
+    Entry &e = entryLocked(seq);
+    // Wall clock can step backwards (NTP); the log must stay ordered, so never go below the last stamp.
+    m_lastTimeNs = std::max(m_lastTimeNs, wallClockNs());
+    e.timeNs = m_lastTimeNs;
+    e.offset = m_nextOffset;
+    e.endpoint = endpoint;
+    e.length = length;
+    e.originalLength = std::max(originalLength, length);
+    e.peerIndex = peerIndex;
+    e.kind = kind;
+    e.flags = flags;
+    m_nextOffset += length;
+    ++m_count;
+    evictLocked();
+    return seq;
+}
+
+void Journal::evictLocked() {
+    while (m_heldBytes > m_budget && m_blocks.size() > 1) {
+        std::unique_ptr<Block> oldest = std::move(m_blocks.front());
+        m_blocks.pop_front();
+        m_heldBytes -= qint64(oldest->capacity);
+        m_evictedBytes += qint64(oldest->used);
+        m_evictedBelow = m_blocks.front()->start;
+        if (oldest->capacity == StandardBlockBytes)
+            m_spare = std::move(oldest);
+    }
+}
+
+quint64 Journal::appendData(EndpointId endpoint, RecordKind kind, const char *data, quint32 length,
+                            const NetAddress *peer, quint32 originalLength) {
+    std::lock_guard lock(m_mutex);
+    const quint32 peerIndex = peer ? internPeerLocked(*peer) : 0;
+    const quint8 flags = originalLength > length ? Truncated : NoFlags;
+    Counters &c = m_counters[endpoint];
+    const quint64 wire = std::max(originalLength, length);
+    if (kind == RecordKind::DataIn) {
+        c.bytesIn += wire;
+        m_totals.bytesIn += wire;
+        ++c.chunksIn;
+        ++m_totals.chunksIn;
+        if (peer) {
+            ++c.datagramsIn;
+            ++m_totals.datagramsIn;
+        }
+    } else if (kind == RecordKind::DataOut) {
+        c.bytesOut += wire;
+        m_totals.bytesOut += wire;
+        ++c.chunksOut;
+        ++m_totals.chunksOut;
+        if (peer) {
+            ++c.datagramsOut;
+            ++m_totals.datagramsOut;
+        }
+    }
+    return appendLocked(endpoint, kind, flags, data, length, originalLength, peerIndex);
+}
+
+quint64 Journal::appendEvent(EndpointId endpoint, const QString &text) {
+    const QByteArray utf8 = text.toUtf8();
+    std::lock_guard lock(m_mutex);
+    return appendLocked(endpoint, RecordKind::Event, NoFlags, utf8.constData(), quint32(utf8.size()), 0, 0);
+}
+
+quint64 Journal::count() const {
+    std::lock_guard lock(m_mutex);
+    return m_count;
+}
+
+const Journal::Block *Journal::findBlockLocked(quint64 offset) const {
+    // Blocks are contiguous in offset space and sorted by start.
+    auto it = std::upper_bound(m_blocks.begin(), m_blocks.end(), offset,
+                               [](quint64 off, const std::unique_ptr<Block> &b) { return off < b->start; });
+    if (it == m_blocks.begin())
+        return nullptr;
+    return (--it)->get();
+}
+
+void Journal::fillLocked(quint64 seq, Record *out, bool withPayload) const {
+    const Entry &e = entryLocked(seq);
+    out->seq = seq;
+    out->timeNs = e.timeNs;
+    out->endpoint = e.endpoint;
+    out->kind = e.kind;
+    out->flags = e.flags;
+    out->length = e.length;
+    out->originalLength = e.originalLength;
+    out->peer = e.peerIndex ? m_peers[e.peerIndex] : NetAddress{};
+    out->payload.clear();
+    if (e.length > 0 && e.offset < m_evictedBelow) {
+        out->flags |= Evicted;
+    } else if (withPayload && e.length > 0) {
+        const Block *b = findBlockLocked(e.offset);
+        Q_ASSERT(b && e.offset + e.length <= b->start + b->used);
+        out->payload = QByteArray(b->data.get() + (e.offset - b->start), e.length);
+    }
+}
+
+bool Journal::record(quint64 seq, Record *out, bool withPayload) const {
+    std::lock_guard lock(m_mutex);
+    if (seq >= m_count)
+        return false;
+    fillLocked(seq, out, withPayload);
+    return true;
+}
+
+std::vector<Record> Journal::records(quint64 first, quint64 n, bool withPayload) const {
+    std::lock_guard lock(m_mutex);
+    std::vector<Record> result;
+    if (first >= m_count)
+        return result;
+    n = std::min(n, m_count - first);
+    result.resize(n);
+    for (quint64 i = 0; i < n; ++i)
+        fillLocked(first + i, &result[i], withPayload);
+    return result;
+}
+
+Counters Journal::counters(EndpointId endpoint) const {
+    std::lock_guard lock(m_mutex);
+    auto it = m_counters.find(endpoint);
+    return it == m_counters.end() ? Counters{} : it->second;
+}
+
+Counters Journal::totals() const {
+    std::lock_guard lock(m_mutex);
+    return m_totals;
+}
+
+qint64 Journal::budgetBytes() const {
+    std::lock_guard lock(m_mutex);
+    return m_budget;
+}
+
+void Journal::setBudgetBytes(qint64 bytes) {
+    std::lock_guard lock(m_mutex);
+    m_budget = std::max<qint64>(bytes, 0);
+    evictLocked();
+}
+
+qint64 Journal::payloadBytesHeld() const {
+    std::lock_guard lock(m_mutex);
+    return m_heldBytes;
+}
+
+qint64 Journal::evictedBytes() const {
+    std::lock_guard lock(m_mutex);
+    return m_evictedBytes;
+}
+
+qint64 Journal::headerBytes() const {
+    std::lock_guard lock(m_mutex);
+    return qint64(m_entryChunks.size() * EntriesPerChunk * sizeof(Entry));
+}
+
+} // namespace sockbench

@@ -1,0 +1,131 @@
+#pragma once
+
+#include "engine/endpoint.h"
+
+#include <QByteArray>
+#include <QHash>
+#include <QList>
+#include <QString>
+
+#include <deque>
+#include <memory>
+#include <mutex>
+#include <unordered_map>
+#include <vector>
+
+namespace sockbench {
+
+enum class RecordKind : quint8 {
+    DataIn,  ///< bytes (or one datagram) received
+    DataOut, ///< bytes (or one datagram) handed to the kernel
+    Event,   ///< a lifecycle event; the payload is UTF-8 text such as "Connection refused"
+};
+
+enum RecordFlag : quint8 {
+    NoFlags = 0,
+    Truncated = 1, ///< datagram was longer than the buffer; originalLength says how long
+    Evicted = 2,   ///< payload dropped by the memory budget; length still says how long it was
+};
+
+/// One entry of the journal, copied out for a reader.
+struct Record {
+    quint64 seq = 0;   ///< 0-based, dense, strictly increasing
+    qint64 timeNs = 0; ///< wall clock, nanoseconds since the Unix epoch; never decreases
+    EndpointId endpoint = 0;
+    RecordKind kind = RecordKind::Event;
+    quint8 flags = NoFlags;
+    quint32 length = 0;         ///< bytes recorded
+    quint32 originalLength = 0; ///< bytes on the wire (differs from length only when Truncated)
+    NetAddress peer;            ///< datagram sender or destination; empty for TCP data
+    QByteArray payload;         ///< empty when Evicted (check flags)
+
+    bool isEvicted() const { return flags & Evicted; }
+    bool isTruncated() const { return flags & Truncated; }
+};
+
+/// Exact traffic counters. They count every byte the kernel handed us or took from us and are
+/// never evicted.
+struct Counters {
+    quint64 bytesIn = 0;
+    quint64 bytesOut = 0;
+    quint64 datagramsIn = 0;
+    quint64 datagramsOut = 0;
+    quint64 chunksIn = 0; ///< recv() calls that returned data (TCP) or datagrams (UDP)
+    quint64 chunksOut = 0;
+    friend bool operator==(const Counters &, const Counters &) = default;
+};
+
+/// The one record of what crossed the wire (DESIGN.md, "The journal").
+///
+/// Append-only and thread-safe: reactor threads append, any thread reads by sequence number.
+/// Payload bytes live in an arena of large blocks; past the memory budget the oldest blocks are
+/// dropped and their records report Evicted. Record headers and counters are never dropped.
+class Journal final {
+public:
+    static constexpr qint64 DefaultBudgetBytes = 256LL * 1024 * 1024;
+
+    explicit Journal(qint64 budgetBytes = DefaultBudgetBytes);
+    ~Journal();
+    Q_DISABLE_COPY_MOVE(Journal)
+
+    /// Appends a data record and updates the counters. Returns its sequence number.
+    /// A record with a peer is a datagram (counted in datagramsIn/Out); without one it is a TCP chunk.
+    /// originalLength > length marks a truncated datagram.
+    quint64 appendData(EndpointId endpoint, RecordKind kind, const char *data, quint32 length,
+                       const NetAddress *peer = nullptr, quint32 originalLength = 0);
+    quint64 appendData(EndpointId endpoint, RecordKind kind, const QByteArray &data,
+                       const NetAddress *peer = nullptr) {
+        return appendData(endpoint, kind, data.constData(), quint32(data.size()), peer);
+    }
+    /// Appends an event record (text shown in the log); does not touch the counters.
+    quint64 appendEvent(EndpointId endpoint, const QString &text);
+
+    quint64 count() const;
+    /// Copies record `seq` out. Returns false if seq >= count().
+    bool record(quint64 seq, Record *out, bool withPayload = true) const;
+    /// Copies records [first, first + n) without payloads (for models that page through headers).
+    std::vector<Record> records(quint64 first, quint64 n, bool withPayload = false) const;
+
+    Counters counters(EndpointId endpoint) const;
+    Counters totals() const;
+
+    qint64 budgetBytes() const;
+    void setBudgetBytes(qint64 bytes);
+    /// Payload bytes currently held (<= budget, apart from the newest block).
+    qint64 payloadBytesHeld() const;
+    /// Bytes of payload dropped so far by the budget.
+    qint64 evictedBytes() const;
+    /// Approximate memory used by record headers.
+    qint64 headerBytes() const;
+
+private:
+    struct Block;
+    struct Entry;
+    void evictLocked();
+    const Block *findBlockLocked(quint64 offset) const;
+    Entry &entryLocked(quint64 seq) const;
+    quint32 internPeerLocked(const NetAddress &peer);
+    quint32 internSlowLocked(const NetAddress &peer);
+    void fillLocked(quint64 seq, Record *out, bool withPayload) const;
+    quint64 appendLocked(EndpointId endpoint, RecordKind kind, quint8 flags, const char *data, quint32 length,
+                         quint32 originalLength, quint32 peerIndex);
+
+    mutable std::mutex m_mutex;
+    std::vector<std::unique_ptr<Entry[]>> m_entryChunks; ///< fixed-size chunks: appends never move entries
+    quint64 m_count = 0;
+    std::deque<std::unique_ptr<Block>> m_blocks;
+    std::unique_ptr<Block> m_spare; ///< last evicted standard block, reused to avoid allocator churn
+    quint64 m_nextOffset = 0;       ///< global arena offset of the next payload byte
+    quint64 m_evictedBelow = 0;     ///< payload offsets below this are gone
+    qint64 m_heldBytes = 0;
+    qint64 m_evictedBytes = 0;
+    qint64 m_budget;
+    qint64 m_lastTimeNs = 0;
+    std::vector<NetAddress> m_peers; ///< interned datagram peers; index 0 is "none"
+    QHash<QString, quint32> m_peerIndex;
+    quint32 m_lastPeerIndex = 0;
+    std::unordered_map<EndpointId, Counters> m_counters;
+    Counters m_totals;
+};
+
+} // namespace sockbench

@@ -1,0 +1,662 @@
+#include "language/payload.h"
+
+#include <QChar>
+
+#include <algorithm>
+
+namespace sockbench {
+
+namespace {
+
+constexpr char kHexDigits[] = "0123456789abcdef";
+
+int hexValue(char16_t c) {
+    if (c >= u'0' && c <= u'9')
+        return c - u'0';
+    if (c >= u'a' && c <= u'f')
+        return c - u'a' + 10;
+    if (c >= u'A' && c <= u'F')
+        return c - u'A' + 10;
+    return -1;
+}
+
+// Big payloads are written through a raw pointer into a buffer that grows geometrically: appending
+// byte by byte through QByteArray's API costs a detach check per byte, and exact pre-sizing would
+// need a second pass over the input.
+template <typename Container, typename Unit> class Sink final {
+public:
+    explicit Sink(qsizetype expected)
+        : m_buffer(std::max<qsizetype>(expected, 16), Qt::Uninitialized) {}
+    Q_DISABLE_COPY_MOVE(Sink)
+
+    Unit *reserve(qsizetype extra) {
+        if (m_size + extra > m_buffer.size())
+            m_buffer.resize(std::max(m_buffer.size() * 2, m_size + extra));
+        return reinterpret_cast<Unit *>(m_buffer.data()) + m_size;
+    }
+    void commit(qsizetype count) { m_size += count; }
+    void put(Unit unit) {
+        *reserve(1) = unit;
+        ++m_size;
+    }
+    Container take() {
+        m_buffer.truncate(m_size);
+        // A generous estimate must not pin tens of MiB of unused capacity for the life of a payload.
+        if (m_buffer.capacity() > 2 * m_size + 64)
+            m_buffer.squeeze();
+        return std::move(m_buffer);
+    }
+
+private:
+    Container m_buffer;
+    qsizetype m_size = 0;
+};
+
+using ByteSink = Sink<QByteArray, char>;
+using CharSink = Sink<QString, char16_t>;
+
+PayloadResult failure(qsizetype position, qsizetype length, const QString &message) {
+    PayloadResult result;
+    result.errorPosition = position;
+    result.errorLength = std::max<qsizetype>(length, 1);
+    result.error = message;
+    return result;
+}
+
+QString codePointName(char32_t cp) {
+    return QStringLiteral("U+%1").arg(uint(cp), 4, 16, QLatin1Char('0')).toUpper();
+}
+
+bool isVisible(char32_t cp) {
+    switch (QChar::category(cp)) {
+    case QChar::Other_Control:
+    case QChar::Other_Format:
+    case QChar::Other_Surrogate:
+    case QChar::Other_NotAssigned:
+    case QChar::Separator_Space:
+    case QChar::Separator_Line:
+    case QChar::Separator_Paragraph:
+        return false;
+    default:
+        return true;
+    }
+}
+
+// How a character is named in an error message: quoted when it can be seen, by code point otherwise.
+QString describe(char32_t cp) {
+    if (!isVisible(cp))
+        return codePointName(cp);
+    return QStringLiteral("'%1' (%2)").arg(QStringView(QChar::fromUcs4(cp)).toString(), codePointName(cp));
+}
+
+char *putUtf8(char *out, char32_t cp) {
+    if (cp < 0x80) {
+        *out++ = char(cp);
+    } else if (cp < 0x800) {
+        *out++ = char(0xC0 | (cp >> 6));
+        *out++ = char(0x80 | (cp & 0x3F));
+    } else if (cp < 0x10000) {
+        *out++ = char(0xE0 | (cp >> 12));
+        *out++ = char(0x80 | ((cp >> 6) & 0x3F));
+        *out++ = char(0x80 | (cp & 0x3F));
+    } else {
+        *out++ = char(0xF0 | (cp >> 18));
+        *out++ = char(0x80 | ((cp >> 12) & 0x3F));
+        *out++ = char(0x80 | ((cp >> 6) & 0x3F));
+        *out++ = char(0x80 | (cp & 0x3F));
+    }
+    return out;
+}
+
+// Encodes one code point; returns false if the encoding cannot represent it.
+bool putCodePoint(ByteSink &sink, char32_t cp, TextEncoding encoding) {
+    if (encoding == TextEncoding::Latin1) {
+        if (cp > 0xFF)
+            return false;
+        sink.put(char(cp));
+        return true;
+    }
+    char *out = sink.reserve(4);
+    sink.commit(putUtf8(out, cp) - out);
+    return true;
+}
+
+struct Escape {
+    bool ok = false;
+    qsizetype length = 0;         ///< characters consumed, or to highlight on error
+    qsizetype errorPosition = -1; ///< when the culprit is not the backslash itself
+    QString error;
+    bool isByte = false; ///< \xHH and the named escapes are raw bytes, \u{} is a code point
+    char32_t value = 0;
+};
+
+Escape escapeError(qsizetype length, const QString &message, qsizetype position = -1) {
+    Escape e;
+    e.length = length;
+    e.errorPosition = position;
+    e.error = message;
+    return e;
+}
+
+Escape byteEscape(qsizetype length, char32_t value) {
+    Escape e;
+    e.ok = true;
+    e.length = length;
+    e.isByte = true;
+    e.value = value;
+    return e;
+}
+
+// Reads the escape that starts with the backslash at s[i].
+Escape readEscape(QStringView s, qsizetype i) {
+    const qsizetype n = s.size();
+    if (i + 1 >= n)
+        return escapeError(1, QStringLiteral("lone backslash at the end; write \\\\ for a backslash"));
+    switch (s[i + 1].unicode()) {
+    case u'n':
+        return byteEscape(2, 0x0A);
+    case u'r':
+        return byteEscape(2, 0x0D);
+    case u't':
+        return byteEscape(2, 0x09);
+    case u'0':
+        return byteEscape(2, 0x00);
+    case u'\\':
+        return byteEscape(2, 0x5C);
+    case u'e':
+        return byteEscape(2, 0x1B);
+    case u'x': {
+        const int high = i + 2 < n ? hexValue(s[i + 2].unicode()) : -1;
+        const int low = high >= 0 && i + 3 < n ? hexValue(s[i + 3].unicode()) : -1;
+        if (low < 0)
+            return escapeError(high < 0 ? 2 : 3,
+                               QStringLiteral("\\x needs exactly two hex digits, e.g. \\x0a"));
+        return byteEscape(4, char32_t(high * 16 + low));
+    }
+    case u'u': {
+        if (i + 2 >= n || s[i + 2] != u'{')
+            return escapeError(2, QStringLiteral("\\u needs braces, e.g. \\u{20ac}"));
+        qsizetype j = i + 3;
+        char32_t value = 0;
+        while (j < n && hexValue(s[j].unicode()) >= 0) {
+            // Saturates instead of overflowing; anything past 6 digits is an error below anyway.
+            if (value <= 0x10FFFF)
+                value = value * 16 + char32_t(hexValue(s[j].unicode()));
+            ++j;
+        }
+        const qsizetype digits = j - (i + 3);
+        if (j >= n)
+            return escapeError(n - i, QStringLiteral("\\u{ is not closed with }"));
+        if (s[j] != u'}') {
+            return escapeError(1,
+                               QStringLiteral("%1 is not a hex digit; \\u{...} takes a hex code point")
+                                   .arg(describe(s[j].unicode())),
+                               j);
+        }
+        const qsizetype length = j + 1 - i;
+        if (digits == 0)
+            return escapeError(length, QStringLiteral("empty \\u{}: write a hex code point, e.g. \\u{20ac}"));
+        if (digits > 6 || value > 0x10FFFF)
+            return escapeError(length, QStringLiteral("code point beyond U+10FFFF"));
+        if (value >= 0xD800 && value <= 0xDFFF) {
+            return escapeError(
+                length, QStringLiteral("%1 is a surrogate, not a character").arg(codePointName(value)));
+        }
+        Escape e;
+        e.ok = true;
+        e.length = length;
+        e.value = value;
+        return e;
+    }
+    default:
+        break;
+    }
+    const char16_t next = s[i + 1].unicode();
+    const bool pair = QChar::isHighSurrogate(next) && i + 2 < n && QChar::isLowSurrogate(s[i + 2].unicode());
+    const char32_t cp = pair ? QChar::surrogateToUcs4(next, s[i + 2].unicode()) : char32_t(next);
+    const QString what = isVisible(cp) ? QStringLiteral("\\") + s.mid(i + 1, pair ? 2 : 1).toString()
+                                       : QStringLiteral("\\ before ") + codePointName(cp);
+    return escapeError(pair ? 3 : 2,
+                       QStringLiteral("unknown escape %1; write \\\\ for a backslash").arg(what));
+}
+
+PayloadResult parseText(QStringView s, const PayloadSpec &spec, const QByteArray &ending) {
+    const qsizetype n = s.size();
+    const char16_t *chars = s.utf16();
+    ByteSink sink(n + ending.size());
+    qsizetype i = 0;
+    while (i < n) {
+        // Plain ASCII is by far the common case: copy it in runs.
+        qsizetype run = i;
+        while (run < n && chars[run] < 0x80 && !(spec.escapes && chars[run] == u'\\'))
+            ++run;
+        if (run > i) {
+            char *out = sink.reserve(run - i);
+            for (qsizetype k = i; k < run; ++k)
+                *out++ = char(chars[k]);
+            sink.commit(run - i);
+            i = run;
+            continue;
+        }
+        const char16_t c = chars[i];
+        if (c == u'\\') {
+            const Escape e = readEscape(s, i);
+            if (!e.ok)
+                return failure(e.errorPosition >= 0 ? e.errorPosition : i, e.length, e.error);
+            if (e.isByte) {
+                sink.put(char(e.value));
+            } else if (!putCodePoint(sink, e.value, spec.encoding)) {
+                return failure(i, e.length,
+                               QStringLiteral("%1 cannot be encoded in Latin-1").arg(codePointName(e.value)));
+            }
+            i += e.length;
+            continue;
+        }
+        char32_t cp = c;
+        qsizetype length = 1;
+        if (QChar::isHighSurrogate(c)) {
+            if (i + 1 >= n || !QChar::isLowSurrogate(chars[i + 1]))
+                return failure(i, 1, QStringLiteral("unpaired UTF-16 surrogate"));
+            cp = QChar::surrogateToUcs4(c, chars[i + 1]);
+            length = 2;
+        } else if (QChar::isLowSurrogate(c)) {
+            return failure(i, 1, QStringLiteral("unpaired UTF-16 surrogate"));
+        }
+        if (!putCodePoint(sink, cp, spec.encoding)) {
+            return failure(i, length, QStringLiteral("%1 cannot be encoded in Latin-1").arg(describe(cp)));
+        }
+        i += length;
+    }
+    char *out = sink.reserve(ending.size());
+    std::copy(ending.cbegin(), ending.cend(), out);
+    sink.commit(ending.size());
+    PayloadResult result;
+    result.bytes = sink.take();
+    return result;
+}
+
+bool isHexSeparator(char16_t c) {
+    switch (c) {
+    case u' ':
+    case u'\t':
+    case u'\n':
+    case u'\r':
+    case u',':
+    case u':':
+    case u';':
+    case u'-':
+        return true;
+    default:
+        // Pasted text brings non-breaking spaces, U+2028 and friends; they separate as well.
+        return c > 0x7F && QChar::isSpace(c);
+    }
+}
+
+PayloadResult parseHex(QStringView s, const QByteArray &ending) {
+    const qsizetype n = s.size();
+    const char16_t *chars = s.utf16();
+    // Every byte takes at least one character, so this never grows.
+    ByteSink sink(n + ending.size());
+    char *out = sink.reserve(n + ending.size());
+    qsizetype written = 0;
+    qsizetype i = 0;
+    const auto unexpected = [&](qsizetype at) {
+        const char16_t c = chars[at];
+        const qsizetype length = QChar::isHighSurrogate(c) && at + 1 < n ? 2 : 1;
+        char32_t cp = c;
+        if (length == 2)
+            cp = QChar::surrogateToUcs4(c, chars[at + 1]);
+        // Hercules and sokit users bring their own escapes; say what to write instead.
+        if (c == u'$')
+            return failure(at, 1, QStringLiteral("'$' is not hex syntax: write 0d 0a, not $0D$0A"));
+        if (c == u'[' || c == u']')
+            return failure(at, 1, QStringLiteral("brackets are not hex syntax: write 0d 0a, not [0D 0A]"));
+        return failure(at, length, QStringLiteral("%1 is not a hex digit or separator").arg(describe(cp)));
+    };
+    while (i < n) {
+        const char16_t c = chars[i];
+        if (isHexSeparator(c)) {
+            ++i;
+            continue;
+        }
+        // One token: an optional 0x / \x prefix, then a run of hex digits.
+        const qsizetype tokenStart = i;
+        const bool zeroX = c == u'0' && i + 1 < n && (chars[i + 1] == u'x' || chars[i + 1] == u'X');
+        if (c == u'\\') {
+            if (i + 1 >= n || (chars[i + 1] != u'x' && chars[i + 1] != u'X'))
+                return failure(i, i + 1 < n ? 2 : 1, QStringLiteral("a backslash here must start \\x"));
+        }
+        const qsizetype prefix = (zeroX || c == u'\\') ? 2 : 0;
+        const qsizetype runStart = i + prefix;
+        qsizetype runEnd = runStart;
+        while (runEnd < n && hexValue(chars[runEnd]) >= 0)
+            ++runEnd;
+        const qsizetype digits = runEnd - runStart;
+        if (digits == 0) {
+            if (prefix == 0)
+                return unexpected(tokenStart);
+            if (runStart >= n || isHexSeparator(chars[runStart]) || chars[runStart] == u'\\') {
+                return failure(tokenStart, prefix,
+                               QStringLiteral("%1 must be followed by hex digits")
+                                   .arg(s.mid(tokenStart, prefix).toString()));
+            }
+            return unexpected(runStart);
+        }
+        if (digits > 1 && digits % 2 != 0) {
+            return failure(runStart, digits,
+                           QStringLiteral("odd number of hex digits (%1): pad with a 0 or separate the bytes")
+                               .arg(digits));
+        }
+        // A token ends at a separator, at the end, or where a \x prefix starts the next one.
+        if (runEnd < n && !isHexSeparator(chars[runEnd]) && chars[runEnd] != u'\\')
+            return unexpected(runEnd);
+        if (digits == 1) {
+            out[written++] = char(hexValue(chars[runStart]));
+        } else {
+            for (qsizetype k = runStart; k < runEnd; k += 2)
+                out[written++] = char(hexValue(chars[k]) * 16 + hexValue(chars[k + 1]));
+        }
+        i = runEnd;
+    }
+    std::copy(ending.cbegin(), ending.cend(), out + written);
+    sink.commit(written + ending.size());
+    PayloadResult result;
+    result.bytes = sink.take();
+    return result;
+}
+
+// What the display may show as itself: it must be visible, survive copy and paste unchanged, and
+// not be mistaken for something else (a space that is not U+0020, a zero-width joiner, ...).
+bool showsAsItself(char32_t cp, bool afterEscape) {
+    switch (QChar::category(cp)) {
+    case QChar::Other_Control:
+    case QChar::Other_Format:
+    case QChar::Other_Surrogate:
+    case QChar::Other_PrivateUse:
+    case QChar::Other_NotAssigned:
+    case QChar::Separator_Space:
+    case QChar::Separator_Line:
+    case QChar::Separator_Paragraph:
+        return false;
+    case QChar::Mark_NonSpacing:
+    case QChar::Mark_SpacingCombining:
+    case QChar::Mark_Enclosing:
+        // A combining mark would fuse with the last character of an escape and hide it.
+        return !afterEscape;
+    default:
+        return cp != 0xFFFD; // a real U+FFFD must not look like a decoding failure
+    }
+}
+
+// Writes the escape for one raw byte.
+void putByteEscape(CharSink &sink, quint8 b) {
+    char16_t *out = sink.reserve(4);
+    out[0] = u'\\';
+    switch (b) {
+    case 0x0A:
+        out[1] = u'n';
+        break;
+    case 0x0D:
+        out[1] = u'r';
+        break;
+    case 0x09:
+        out[1] = u't';
+        break;
+    case 0x00:
+        out[1] = u'0';
+        break;
+    case 0x5C:
+        out[1] = u'\\';
+        break;
+    case 0x1B:
+        out[1] = u'e';
+        break;
+    default:
+        out[1] = u'x';
+        out[2] = char16_t(kHexDigits[b >> 4]);
+        out[3] = char16_t(kHexDigits[b & 0xF]);
+        sink.commit(4);
+        return;
+    }
+    sink.commit(2);
+}
+
+void putCodePointEscape(CharSink &sink, char32_t cp) {
+    char16_t digits[8];
+    int count = 0;
+    do {
+        digits[count++] = char16_t(kHexDigits[cp & 0xF]);
+        cp >>= 4;
+    } while (cp != 0);
+    char16_t *out = sink.reserve(count + 4);
+    char16_t *const begin = out;
+    *out++ = u'\\';
+    *out++ = u'u';
+    *out++ = u'{';
+    while (count > 0)
+        *out++ = digits[--count];
+    *out++ = u'}';
+    sink.commit(out - begin);
+}
+
+bool isContinuation(quint8 b) {
+    return (b & 0xC0) == 0x80;
+}
+
+// Length of the well-formed UTF-8 sequence at p (Unicode table 3-7), 0 if there is none.
+int utf8SequenceLength(const quint8 *p, qsizetype available, char32_t *cp) {
+    const quint8 b0 = p[0];
+    int length = 0;
+    quint8 low = 0x80;
+    quint8 high = 0xBF;
+    if (b0 >= 0xC2 && b0 <= 0xDF) {
+        length = 2;
+    } else if (b0 >= 0xE0 && b0 <= 0xEF) {
+        length = 3;
+        low = b0 == 0xE0 ? 0xA0 : 0x80;  // overlong
+        high = b0 == 0xED ? 0x9F : 0xBF; // surrogates
+    } else if (b0 >= 0xF0 && b0 <= 0xF4) {
+        length = 4;
+        low = b0 == 0xF0 ? 0x90 : 0x80;  // overlong
+        high = b0 == 0xF4 ? 0x8F : 0xBF; // beyond U+10FFFF
+    } else {
+        return 0;
+    }
+    if (available < length || p[1] < low || p[1] > high)
+        return 0;
+    for (int k = 2; k < length; ++k) {
+        if (!isContinuation(p[k]))
+            return 0;
+    }
+    char32_t value = b0 & (0xFF >> (length + 1));
+    for (int k = 1; k < length; ++k)
+        value = (value << 6) | (p[k] & 0x3F);
+    *cp = value;
+    return length;
+}
+
+QString escapedUtf8(QByteArrayView bytes) {
+    const auto *p = reinterpret_cast<const quint8 *>(bytes.data());
+    const qsizetype n = bytes.size();
+    CharSink sink(n + n / 8);
+    bool afterEscape = true;
+    qsizetype i = 0;
+    while (i < n) {
+        qsizetype run = i;
+        while (run < n && p[run] >= 0x20 && p[run] < 0x7F && p[run] != '\\')
+            ++run;
+        if (run > i) {
+            char16_t *out = sink.reserve(run - i);
+            for (qsizetype k = i; k < run; ++k)
+                *out++ = p[k];
+            sink.commit(run - i);
+            i = run;
+            afterEscape = false;
+            continue;
+        }
+        if (p[i] < 0x80) {
+            putByteEscape(sink, p[i++]);
+            afterEscape = true;
+            continue;
+        }
+        char32_t cp = 0;
+        const int length = utf8SequenceLength(p + i, n - i, &cp);
+        if (length == 0) {
+            // Not UTF-8: the byte itself, so that parsing the display gives it back unchanged.
+            putByteEscape(sink, p[i++]);
+            afterEscape = true;
+            continue;
+        }
+        i += length;
+        if (!showsAsItself(cp, afterEscape)) {
+            putCodePointEscape(sink, cp);
+            afterEscape = true;
+            continue;
+        }
+        char16_t *out = sink.reserve(2);
+        if (QChar::requiresSurrogates(cp)) {
+            out[0] = QChar::highSurrogate(cp);
+            out[1] = QChar::lowSurrogate(cp);
+            sink.commit(2);
+        } else {
+            out[0] = char16_t(cp);
+            sink.commit(1);
+        }
+        afterEscape = false;
+    }
+    return sink.take();
+}
+
+QString escapedLatin1(QByteArrayView bytes) {
+    const auto *p = reinterpret_cast<const quint8 *>(bytes.data());
+    const qsizetype n = bytes.size();
+    CharSink sink(n + n / 8);
+    for (qsizetype i = 0; i < n; ++i) {
+        const quint8 b = p[i];
+        // 0x80-0x9F are C1 controls; NBSP and the soft hyphen do not survive copy and paste visibly.
+        const bool plain = (b >= 0x20 && b < 0x7F && b != '\\') || (b >= 0xA1 && b != 0xAD);
+        if (plain)
+            sink.put(char16_t(b));
+        else
+            putByteEscape(sink, b);
+    }
+    return sink.take();
+}
+
+char16_t *putHexByte(char16_t *out, quint8 b) {
+    *out++ = char16_t(kHexDigits[b >> 4]);
+    *out++ = char16_t(kHexDigits[b & 0xF]);
+    return out;
+}
+
+} // namespace
+
+PayloadResult parsePayload(QStringView input, const PayloadSpec &spec) {
+    const QByteArray ending = lineEndingBytes(spec.lineEnding);
+    if (spec.mode == PayloadMode::Hex)
+        return parseHex(input, ending);
+    return parseText(input, spec, ending);
+}
+
+QByteArray lineEndingBytes(LineEnding ending) {
+    switch (ending) {
+    case LineEnding::None:
+        return {};
+    case LineEnding::LF:
+        return QByteArrayLiteral("\n");
+    case LineEnding::CR:
+        return QByteArrayLiteral("\r");
+    case LineEnding::CRLF:
+        return QByteArrayLiteral("\r\n");
+    }
+    return {};
+}
+
+QString bytesToEscapedText(QByteArrayView bytes, TextEncoding encoding) {
+    return encoding == TextEncoding::Latin1 ? escapedLatin1(bytes) : escapedUtf8(bytes);
+}
+
+QString bytesToHex(QByteArrayView bytes, qsizetype maxBytes) {
+    const bool truncated = maxBytes >= 0 && bytes.size() > maxBytes;
+    const qsizetype count = truncated ? maxBytes : bytes.size();
+    const QString ellipsis = truncated ? (count > 0 ? QStringLiteral(" …") : QStringLiteral("…")) : QString();
+    QString text(count > 0 ? count * 3 - 1 + ellipsis.size() : ellipsis.size(), Qt::Uninitialized);
+    char16_t *out = reinterpret_cast<char16_t *>(text.data());
+    for (qsizetype i = 0; i < count; ++i) {
+        if (i > 0)
+            *out++ = u' ';
+        out = putHexByte(out, quint8(bytes[i]));
+    }
+    std::copy(ellipsis.cbegin(), ellipsis.cend(), reinterpret_cast<QChar *>(out));
+    return text;
+}
+
+QString bytesToDump(QByteArrayView bytes) {
+    // Same layout as `hexdump -C`, so people can diff the two.
+    constexpr qsizetype perLine = 16;
+    const qsizetype n = bytes.size();
+    int offsetDigits = 8;
+    while (offsetDigits < 16 && (quint64(n) >> (offsetDigits * 4)) != 0)
+        ++offsetDigits;
+    const qsizetype lineWidth = offsetDigits + 2 + perLine * 3 + 1 + 2 + perLine + 1; // "|...|"
+    const qsizetype lines = (n + perLine - 1) / perLine;
+    CharSink sink(lines * (lineWidth + 1));
+    for (qsizetype line = 0; line < lines; ++line) {
+        const qsizetype start = line * perLine;
+        const qsizetype count = std::min(perLine, n - start);
+        char16_t *out = sink.reserve(lineWidth + 1);
+        char16_t *const begin = out;
+        if (line > 0)
+            *out++ = u'\n';
+        for (int d = offsetDigits - 1; d >= 0; --d)
+            *out++ = char16_t(kHexDigits[(quint64(start) >> (d * 4)) & 0xF]);
+        *out++ = u' ';
+        for (qsizetype k = 0; k < perLine; ++k) {
+            *out++ = u' ';
+            if (k == 8)
+                *out++ = u' ';
+            if (k < count) {
+                out = putHexByte(out, quint8(bytes[start + k]));
+            } else {
+                *out++ = u' ';
+                *out++ = u' ';
+            }
+        }
+        *out++ = u' ';
+        *out++ = u' ';
+        *out++ = u'|';
+        for (qsizetype k = 0; k < count; ++k) {
+            const auto b = quint8(bytes[start + k]);
+            *out++ = b >= 0x20 && b < 0x7F ? char16_t(b) : u'.';
+        }
+        *out++ = u'|';
+        sink.commit(out - begin);
+    }
+    return sink.take();
+}
+
+QString toString(PayloadMode mode) {
+    switch (mode) {
+    case PayloadMode::Text:
+        return QStringLiteral("text");
+    case PayloadMode::Hex:
+        return QStringLiteral("hex");
+    }
+    return {};
+}
+
+QString toString(LineEnding ending) {
+    switch (ending) {
+    case LineEnding::None:
+        return QStringLiteral("none");
+    case LineEnding::LF:
+        return QStringLiteral("lf");
+    case LineEnding::CR:
+        return QStringLiteral("cr");
+    case LineEnding::CRLF:
+        return QStringLiteral("crlf");
+    }
+    return {};
+}
+
+} // namespace sockbench

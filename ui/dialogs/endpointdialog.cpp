@@ -1,0 +1,312 @@
+#include "dialogs/endpointdialog.h"
+#include "language/address.h"
+#include "language/payload.h"
+
+#include <QCheckBox>
+#include <QComboBox>
+#include <QDialogButtonBox>
+#include <QFormLayout>
+#include <QHostAddress>
+#include <QLabel>
+#include <QLineEdit>
+#include <QNetworkInterface>
+#include <QPushButton>
+#include <QRegularExpression>
+#include <QSpinBox>
+#include <QVBoxLayout>
+
+namespace sockbench {
+
+namespace {
+
+const char *const ErrorStyle = "background: #ffcdd2;";
+
+/// Empty when the host is acceptable, else why not.
+QString checkHost(const QString &host) {
+    if (host.isEmpty())
+        return QObject::tr("Type an address or a host name");
+    if (isNumericAddress(host))
+        return {};
+    if (host.startsWith(QLatin1Char('[')))
+        return QObject::tr("Write an IPv6 address without brackets here");
+    static const QRegularExpression numericish(QStringLiteral("^[0-9.]+$"));
+    if (numericish.match(host).hasMatch())
+        return QObject::tr("\"%1\" is not a valid IPv4 address").arg(host);
+    if (host.contains(QLatin1Char(':')))
+        return QObject::tr("\"%1\" is not a valid IPv6 address").arg(host);
+    static const QRegularExpression hostName(
+        QStringLiteral("^[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?"
+                       "(\\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)*\\.?$"));
+    if (!hostName.match(host).hasMatch())
+        return QObject::tr("\"%1\" is neither an address nor a host name").arg(host);
+    return {};
+}
+
+} // namespace
+
+EndpointDialog::EndpointDialog(EndpointKind kind, const QStringList &recentAddresses,
+                               const QStringList &recentPorts, QWidget *parent)
+    : QDialog(parent)
+    , m_kindCombo(new QComboBox(this))
+    , m_addressCombo(new QComboBox(this))
+    , m_addressLabel(new QLabel(this))
+    , m_portEdit(new QLineEdit(this))
+    , m_portHint(new QLabel(this))
+    , m_autoReplyCombo(new QComboBox(this))
+    , m_autoReplyLabel(new QLabel(tr("Auto-&reply:"), this))
+    , m_greetingEdit(new QLineEdit(this))
+    , m_greetingLabel(new QLabel(tr("&Greeting:"), this))
+    , m_dualStackCheck(new QCheckBox(tr("IPv6 socket also takes &IPv4 (dual stack)"), this))
+    , m_broadcastCheck(new QCheckBox(tr("Allow &broadcast"), this))
+    , m_multicastEdit(new QLineEdit(this))
+    , m_multicastLabel(new QLabel(tr("&Multicast:"), this))
+    , m_timeoutSpin(new QSpinBox(this))
+    , m_timeoutLabel(new QLabel(tr("&Timeout:"), this))
+    , m_wildcardLabel(new QLabel(this))
+    , m_errorLabel(new QLabel(this))
+    , m_buttons(new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel, this))
+    , m_recentPorts(recentPorts) {
+    setObjectName(QStringLiteral("endpointDialog"));
+    m_kindCombo->setObjectName(QStringLiteral("kindCombo"));
+    m_addressCombo->setObjectName(QStringLiteral("addressCombo"));
+    m_portEdit->setObjectName(QStringLiteral("portEdit"));
+    m_autoReplyCombo->setObjectName(QStringLiteral("autoReplyCombo"));
+    m_greetingEdit->setObjectName(QStringLiteral("greetingEdit"));
+    m_dualStackCheck->setObjectName(QStringLiteral("dualStackCheck"));
+    m_broadcastCheck->setObjectName(QStringLiteral("broadcastCheck"));
+    m_multicastEdit->setObjectName(QStringLiteral("multicastEdit"));
+    m_timeoutSpin->setObjectName(QStringLiteral("timeoutSpin"));
+    m_wildcardLabel->setObjectName(QStringLiteral("wildcardLabel"));
+    m_errorLabel->setObjectName(QStringLiteral("errorLabel"));
+    m_buttons->setObjectName(QStringLiteral("buttonBox"));
+
+    m_kindCombo->addItem(tr("TCP listener"), int(EndpointKind::TcpListener));
+    m_kindCombo->addItem(tr("TCP connection"), int(EndpointKind::TcpConnection));
+    m_kindCombo->addItem(tr("UDP socket"), int(EndpointKind::UdpSocket));
+
+    m_addressCombo->setEditable(true);
+    m_addressCombo->setInsertPolicy(QComboBox::NoInsert);
+    QStringList choices = recentAddresses;
+    for (const QString &fixed : {QStringLiteral("127.0.0.1"), QStringLiteral("::1"),
+                                 QStringLiteral("0.0.0.0"), QStringLiteral("::")})
+        choices.append(fixed);
+    // Reading the interface table is a local ioctl, no network traffic: fine on the GUI thread.
+    for (const QHostAddress &address : QNetworkInterface::allAddresses()) {
+        if (address.isLinkLocal())
+            continue;
+        QHostAddress plain = address;
+        plain.setScopeId(QString());
+        choices.append(plain.toString());
+    }
+    choices.removeDuplicates();
+    m_addressCombo->addItems(choices);
+    m_addressCombo->setCurrentText(QStringLiteral("127.0.0.1"));
+    m_addressCombo->setToolTip(
+        tr("127.0.0.1 and ::1 are this machine only; 0.0.0.0 and :: are every interface"));
+
+    m_portEdit->setToolTip(tr("0 lets the system choose a free port; the chosen one shows once bound"));
+    m_portEdit->setMaxLength(5);
+    m_portHint->setWordWrap(false); // a wrapped label in a form row gets clipped; keep it one line
+
+    m_autoReplyCombo->addItem(tr("None: only record"), int(AutoReply::None));
+    m_autoReplyCombo->addItem(tr("Echo everything back"), int(AutoReply::Echo));
+    m_autoReplyCombo->addItem(tr("Send a greeting on connect"), int(AutoReply::Greeting));
+    m_autoReplyLabel->setBuddy(m_autoReplyCombo);
+    m_greetingEdit->setText(QStringLiteral("Hello from Sockbench\\r\\n"));
+    m_greetingEdit->setToolTip(tr("Text with escapes (\\r \\n \\xHH), sent to each client as it connects"));
+    m_greetingLabel->setBuddy(m_greetingEdit);
+    m_dualStackCheck->setToolTip(tr("Clears IPV6_V6ONLY so IPv4 peers reach the IPv6 socket too"));
+    m_broadcastCheck->setToolTip(tr("SO_BROADCAST: lets the socket send to broadcast addresses"));
+    m_multicastEdit->setPlaceholderText(tr("group to join, e.g. 239.1.2.3 or 239.1.2.3%eth0 (optional)"));
+    m_multicastEdit->setToolTip(
+        tr("Joins this multicast group once bound; %INTERFACE picks the interface for "
+           "joining and for what this socket sends to groups"));
+    m_multicastLabel->setBuddy(m_multicastEdit);
+    m_timeoutSpin->setRange(0, 600);
+    m_timeoutSpin->setValue(30);
+    m_timeoutSpin->setSuffix(tr(" s"));
+    m_timeoutSpin->setSpecialValueText(tr("system default"));
+    m_timeoutLabel->setBuddy(m_timeoutSpin);
+    m_wildcardLabel->setWordWrap(true);
+    m_wildcardLabel->setStyleSheet(QStringLiteral("color: #8a5300; font-weight: bold;"));
+    m_errorLabel->setWordWrap(true);
+    m_errorLabel->setStyleSheet(QStringLiteral("color: #c62828;"));
+
+    auto *kindLabel = new QLabel(tr("&Kind:"), this);
+    kindLabel->setBuddy(m_kindCombo);
+    m_addressLabel->setBuddy(m_addressCombo);
+    auto *portLabel = new QLabel(tr("&Port:"), this);
+    portLabel->setBuddy(m_portEdit);
+    auto *form = new QFormLayout;
+    form->addRow(kindLabel, m_kindCombo);
+    form->addRow(m_addressLabel, m_addressCombo);
+    form->addRow(portLabel, m_portEdit);
+    form->addRow(QString(), m_portHint);
+    form->addRow(m_autoReplyLabel, m_autoReplyCombo);
+    form->addRow(m_greetingLabel, m_greetingEdit);
+    form->addRow(m_timeoutLabel, m_timeoutSpin);
+    form->addRow(QString(), m_dualStackCheck);
+    form->addRow(QString(), m_broadcastCheck);
+    form->addRow(m_multicastLabel, m_multicastEdit);
+    auto *layout = new QVBoxLayout(this);
+    layout->addLayout(form);
+    layout->addWidget(m_wildcardLabel);
+    layout->addWidget(m_errorLabel);
+    layout->addStretch();
+    layout->addWidget(m_buttons);
+
+    connect(m_buttons, &QDialogButtonBox::accepted, this, &QDialog::accept);
+    connect(m_buttons, &QDialogButtonBox::rejected, this, &QDialog::reject);
+    connect(m_kindCombo, &QComboBox::currentIndexChanged, this, &EndpointDialog::onKindChanged);
+    connect(m_addressCombo, &QComboBox::currentTextChanged, this, &EndpointDialog::validate);
+    connect(m_portEdit, &QLineEdit::textChanged, this, &EndpointDialog::validate);
+    connect(m_autoReplyCombo, &QComboBox::currentIndexChanged, this, &EndpointDialog::validate);
+    connect(m_greetingEdit, &QLineEdit::textChanged, this, &EndpointDialog::validate);
+    connect(m_multicastEdit, &QLineEdit::textChanged, this, &EndpointDialog::validate);
+
+    setMinimumWidth(480);
+    setKind(kind);
+    onKindChanged();
+}
+
+EndpointDialog::~EndpointDialog() = default;
+
+void EndpointDialog::setKind(EndpointKind kind) {
+    m_kindCombo->setCurrentIndex(m_kindCombo->findData(int(kind)));
+}
+
+EndpointKind EndpointDialog::kind() const {
+    return EndpointKind(m_kindCombo->currentData().toInt());
+}
+
+void EndpointDialog::onKindChanged() {
+    const EndpointKind k = kind();
+    const bool connecting = k == EndpointKind::TcpConnection;
+    switch (k) {
+    case EndpointKind::TcpListener:
+        setWindowTitle(tr("New TCP listener"));
+        break;
+    case EndpointKind::TcpConnection:
+        setWindowTitle(tr("Connect to a TCP server"));
+        break;
+    case EndpointKind::UdpSocket:
+        setWindowTitle(tr("Open a UDP socket"));
+        break;
+    }
+    m_addressLabel->setText(connecting ? tr("&Host:") : tr("Bind &address:"));
+    if (connecting) {
+        m_portEdit->setText(m_recentPorts.value(0));
+        m_portEdit->setPlaceholderText(tr("server port"));
+    } else {
+        m_portEdit->setText(QStringLiteral("0"));
+        m_portEdit->setPlaceholderText(tr("0 = any free port"));
+    }
+    m_autoReplyLabel->setVisible(!connecting);
+    m_autoReplyCombo->setVisible(!connecting);
+    m_timeoutLabel->setVisible(connecting);
+    m_timeoutSpin->setVisible(connecting);
+    m_broadcastCheck->setVisible(k == EndpointKind::UdpSocket);
+    m_multicastLabel->setVisible(k == EndpointKind::UdpSocket);
+    m_multicastEdit->setVisible(k == EndpointKind::UdpSocket);
+    m_dualStackCheck->setVisible(!connecting);
+    if (k == EndpointKind::UdpSocket && m_autoReplyCombo->currentData().toInt() == int(AutoReply::Greeting))
+        m_autoReplyCombo->setCurrentIndex(0);
+    validate();
+}
+
+void EndpointDialog::validate() {
+    const EndpointKind k = kind();
+    const QString host = m_addressCombo->currentText().trimmed();
+    const QString hostProblem = checkHost(host);
+    QString portProblem;
+    const HostPortResult port = parsePort(m_portEdit->text().trimmed());
+    if (m_portEdit->text().trimmed().isEmpty())
+        portProblem = tr("Type a port number");
+    else if (!port.ok())
+        portProblem = port.error;
+    else if (k == EndpointKind::TcpConnection && port.value.port == 0)
+        portProblem = tr("Port 0 cannot be connected to: type the server's port");
+
+    const bool greeting =
+        k == EndpointKind::TcpListener && m_autoReplyCombo->currentData().toInt() == int(AutoReply::Greeting);
+    m_greetingLabel->setVisible(greeting);
+    m_greetingEdit->setVisible(greeting);
+    QString greetingProblem;
+    if (greeting) {
+        const PayloadResult parsed = parsePayload(m_greetingEdit->text(), PayloadSpec{});
+        if (!parsed.ok())
+            greetingProblem = tr("Greeting, column %1: %2").arg(parsed.errorPosition + 1).arg(parsed.error);
+        else if (parsed.bytes.isEmpty())
+            greetingProblem = tr("Type the greeting text");
+    }
+    if (k == EndpointKind::UdpSocket && m_autoReplyCombo->currentData().toInt() == int(AutoReply::Greeting))
+        greetingProblem = tr("A UDP socket has no connection to greet: choose None or Echo");
+
+    QString multicastProblem;
+    if (k == EndpointKind::UdpSocket && !m_multicastEdit->text().trimmed().isEmpty()) {
+        MulticastGroup group;
+        QString error;
+        if (!parseMulticastGroup(m_multicastEdit->text(), &group, &error))
+            multicastProblem = tr("Multicast: %1").arg(error);
+        else if (!group.interfaceName.isEmpty() &&
+                 !QNetworkInterface::interfaceFromName(group.interfaceName).isValid())
+            multicastProblem =
+                tr("Multicast: this machine has no interface named %1").arg(group.interfaceName);
+        else if (!isWildcardAddress(host) && host != group.group)
+            // Linux delivers group datagrams only to sockets bound to the wildcard or the group itself.
+            multicastProblem = tr("Multicast: bind 0.0.0.0 or :: (or the group itself) to hear the group");
+    }
+
+    m_addressCombo->setStyleSheet(hostProblem.isEmpty() ? QString() : QString::fromLatin1(ErrorStyle));
+    m_multicastEdit->setStyleSheet(multicastProblem.isEmpty() ? QString() : QString::fromLatin1(ErrorStyle));
+    m_portEdit->setStyleSheet(portProblem.isEmpty() ? QString() : QString::fromLatin1(ErrorStyle));
+    m_greetingEdit->setStyleSheet(greetingProblem.isEmpty() ? QString() : QString::fromLatin1(ErrorStyle));
+    m_portEdit->setToolTip(portProblem.isEmpty() ? tr("0 lets the system choose a free port") : portProblem);
+
+    const bool v6 = host.contains(QLatin1Char(':'));
+    m_dualStackCheck->setEnabled(v6);
+    const bool wildcard = k != EndpointKind::TcpConnection && isWildcardAddress(host);
+    m_wildcardLabel->setVisible(wildcard);
+    m_wildcardLabel->setText(wildcard
+                                 ? tr("⚠ %1 is every interface: other machines on the network can reach this "
+                                      "socket.")
+                                       .arg(host)
+                                 : QString());
+    m_portHint->setVisible(k != EndpointKind::TcpConnection);
+    m_portHint->setText(tr("0 = any free port, shown in the panel once bound"));
+
+    QStringList problems;
+    for (const QString &p : {hostProblem, portProblem, greetingProblem, multicastProblem}) {
+        if (!p.isEmpty())
+            problems.append(p);
+    }
+    m_problem = problems.join(QLatin1Char('\n'));
+    m_errorLabel->setText(m_problem);
+    m_errorLabel->setVisible(!m_problem.isEmpty());
+    QPushButton *ok = m_buttons->button(QDialogButtonBox::Ok);
+    ok->setEnabled(m_problem.isEmpty());
+    ok->setToolTip(m_problem.isEmpty() ? tr("Open it") : tr("Disabled: %1").arg(m_problem));
+}
+
+EndpointDialog::Request EndpointDialog::request() const {
+    Request r;
+    r.kind = kind();
+    r.address = m_addressCombo->currentText().trimmed();
+    r.port = parsePort(m_portEdit->text().trimmed()).value.port;
+    const auto reply = AutoReply(m_autoReplyCombo->currentData().toInt());
+    r.listener.autoReply = reply;
+    r.listener.dualStack = m_dualStackCheck->isEnabled() && m_dualStackCheck->isChecked();
+    if (reply == AutoReply::Greeting)
+        r.listener.greeting = parsePayload(m_greetingEdit->text(), PayloadSpec{}).bytes;
+    r.connect.timeoutMs = m_timeoutSpin->value() * 1000;
+    r.udp.echo = reply == AutoReply::Echo;
+    r.udp.broadcast = m_broadcastCheck->isChecked();
+    r.udp.dualStack = r.listener.dualStack;
+    QString unused;
+    if (r.kind == EndpointKind::UdpSocket && !m_multicastEdit->text().trimmed().isEmpty() &&
+        parseMulticastGroup(m_multicastEdit->text(), &r.join, &unused))
+        r.udp.multicastInterface = r.join.interfaceName;
+    return r;
+}
+
+} // namespace sockbench

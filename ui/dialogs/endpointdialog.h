@@ -1,0 +1,71 @@
+#pragma once
+
+#include "engine/endpoint.h"
+#include "language/address.h"
+
+#include <QDialog>
+
+class QCheckBox;
+class QComboBox;
+class QDialogButtonBox;
+class QLabel;
+class QLineEdit;
+class QSpinBox;
+
+namespace sockbench {
+
+/// The form for a new listener, outgoing connection or UDP socket. Every field is checked as it
+/// is typed; a wrong one is marked where it is and the disabled OK button says why.
+class EndpointDialog final : public QDialog {
+    Q_OBJECT
+
+public:
+    struct Request {
+        EndpointKind kind = EndpointKind::TcpListener;
+        QString address;
+        quint16 port = 0;
+        ListenerOptions listener;
+        ConnectOptions connect;
+        UdpOptions udp;
+        MulticastGroup join; ///< UDP: group to join once bound; empty group: none
+    };
+
+    /// recentAddresses and recentPorts come first in their fields' choices.
+    EndpointDialog(EndpointKind kind, const QStringList &recentAddresses, const QStringList &recentPorts,
+                   QWidget *parent = nullptr);
+    ~EndpointDialog() override;
+    Q_DISABLE_COPY_MOVE(EndpointDialog)
+
+    void setKind(EndpointKind kind);
+    EndpointKind kind() const;
+    Request request() const;
+    /// Why OK is disabled, or empty.
+    QString problem() const { return m_problem; }
+
+private:
+    void validate();
+    void onKindChanged();
+
+    QComboBox *m_kindCombo;
+    QComboBox *m_addressCombo;
+    QLabel *m_addressLabel;
+    QLineEdit *m_portEdit;
+    QLabel *m_portHint;
+    QComboBox *m_autoReplyCombo;
+    QLabel *m_autoReplyLabel;
+    QLineEdit *m_greetingEdit;
+    QLabel *m_greetingLabel;
+    QCheckBox *m_dualStackCheck;
+    QCheckBox *m_broadcastCheck;
+    QLineEdit *m_multicastEdit;
+    QLabel *m_multicastLabel;
+    QSpinBox *m_timeoutSpin;
+    QLabel *m_timeoutLabel;
+    QLabel *m_wildcardLabel;
+    QLabel *m_errorLabel;
+    QDialogButtonBox *m_buttons;
+    QStringList m_recentPorts;
+    QString m_problem;
+};
+
+} // namespace sockbench

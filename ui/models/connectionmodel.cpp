@@ -1,0 +1,317 @@
+#include "models/connectionmodel.h"
+#include "engine/workbench.h"
+#include "style/presentation.h"
+
+#include <QFont>
+
+#include <algorithm>
+
+namespace sockbench {
+
+ConnectionModel::ConnectionModel(Workbench *workbench, QObject *parent)
+    : QAbstractItemModel(parent)
+    , m_workbench(workbench) {
+    m_counterTimer.setSingleShot(true);
+    m_counterTimer.setInterval(100);
+    connect(&m_counterTimer, &QTimer::timeout, this, &ConnectionModel::refreshCounters);
+    connect(workbench, &Workbench::stateChanged, this,
+            [this](EndpointId id, EndpointState, const QString &) { onStateChanged(id); });
+    connect(
+        workbench, &Workbench::connectionAccepted, this,
+        [this](EndpointId id, EndpointId, const NetAddress &, const NetAddress &) { onStateChanged(id); });
+    connect(workbench, &Workbench::listenerStarted, this,
+            [this](EndpointId id, const NetAddress &) { onStateChanged(id); });
+    connect(workbench, &Workbench::udpBound, this,
+            [this](EndpointId id, const NetAddress &) { onStateChanged(id); });
+    connect(workbench, &Workbench::connected, this,
+            [this](EndpointId id, const NetAddress &, const NetAddress &) { onStateChanged(id); });
+    connect(workbench, &Workbench::connecting, this,
+            [this](EndpointId id, const NetAddress &) { onStateChanged(id); });
+    connect(workbench, &Workbench::listenerWarning, this,
+            [this](EndpointId id, const QString &) { onStateChanged(id); });
+    connect(workbench, &Workbench::bytesWritten, this,
+            [this](EndpointId id, quint64, quint64) { onBytesWritten(id); });
+    connect(workbench, &Workbench::journalGrew, this, &ConnectionModel::scheduleCounterRefresh);
+}
+
+ConnectionModel::~ConnectionModel() = default;
+
+std::vector<EndpointId> &ConnectionModel::childrenOf(EndpointId parentId) {
+    return parentId == 0 ? m_top : m_children[parentId];
+}
+
+const std::vector<EndpointId> *ConnectionModel::childrenOf(EndpointId parentId) const {
+    if (parentId == 0)
+        return &m_top;
+    auto it = m_children.constFind(parentId);
+    return it == m_children.constEnd() ? nullptr : &*it;
+}
+
+void ConnectionModel::addEndpoint(EndpointId id) {
+    if (id == 0 || m_parentOf.contains(id) || !m_workbench->endpoints().contains(id))
+        return;
+    const EndpointInfo info = m_workbench->info(id);
+    EndpointId parentId = 0;
+    if (info.listener != 0 && m_parentOf.contains(info.listener))
+        parentId = info.listener;
+    auto &siblings = childrenOf(parentId);
+    const int row = int(siblings.size());
+    beginInsertRows(parentId == 0 ? QModelIndex() : indexOf(parentId), row, row);
+    siblings.push_back(id);
+    m_parentOf.insert(id, parentId);
+    m_rowOf.insert(id, row);
+    endInsertRows();
+}
+
+void ConnectionModel::onStateChanged(EndpointId id) {
+    if (!m_parentOf.contains(id)) {
+        addEndpoint(id);
+        return;
+    }
+    emitRowChanged(id);
+    // A listener's state does not change when a child closes, but the row may now be clearable.
+}
+
+void ConnectionModel::onBytesWritten(EndpointId id) {
+    if (m_parentOf.contains(id))
+        emitRowChanged(id);
+}
+
+void ConnectionModel::emitRowChanged(EndpointId id) {
+    const QModelIndex first = indexOf(id, 0);
+    if (first.isValid())
+        Q_EMIT dataChanged(first, indexOf(id, ColumnCount - 1));
+}
+
+void ConnectionModel::scheduleCounterRefresh() {
+    if (!m_counterTimer.isActive())
+        m_counterTimer.start();
+}
+
+void ConnectionModel::refreshCounters() {
+    if (!m_top.empty())
+        Q_EMIT dataChanged(index(0, InColumn), index(int(m_top.size()) - 1, QueuedColumn));
+    for (auto it = m_children.cbegin(); it != m_children.cend(); ++it) {
+        if (it->empty())
+            continue;
+        const QModelIndex parentIndex = indexOf(it.key());
+        Q_EMIT dataChanged(index(0, InColumn, parentIndex),
+                           index(int(it->size()) - 1, QueuedColumn, parentIndex));
+    }
+}
+
+bool ConnectionModel::isRemovable(EndpointId id) const {
+    if (!isFinal(m_workbench->info(id).state))
+        return false;
+    auto it = m_children.constFind(id);
+    if (it == m_children.constEnd())
+        return true;
+    return std::all_of(it->begin(), it->end(), [this](EndpointId child) { return isRemovable(child); });
+}
+
+void ConnectionModel::renumber(const std::vector<EndpointId> &siblings) {
+    for (size_t i = 0; i < siblings.size(); ++i)
+        m_rowOf.insert(siblings[i], int(i));
+}
+
+void ConnectionModel::clearClosed() {
+    QList<EndpointId> forgotten;
+    // Children first, so a listener whose clients are all gone can go too.
+    for (auto it = m_children.begin(); it != m_children.end(); ++it) {
+        const QModelIndex parentIndex = indexOf(it.key());
+        auto &kids = *it;
+        for (int row = int(kids.size()) - 1; row >= 0; --row) {
+            const EndpointId child = kids[size_t(row)];
+            if (!isRemovable(child))
+                continue;
+            beginRemoveRows(parentIndex, row, row);
+            kids.erase(kids.begin() + row);
+            m_parentOf.remove(child);
+            m_rowOf.remove(child);
+            renumber(kids);
+            endRemoveRows();
+            forgotten.append(child);
+        }
+    }
+    for (int row = int(m_top.size()) - 1; row >= 0; --row) {
+        const EndpointId id = m_top[size_t(row)];
+        if (!isRemovable(id))
+            continue;
+        const auto kids = m_children.value(id);
+        beginRemoveRows({}, row, row);
+        m_top.erase(m_top.begin() + row);
+        m_parentOf.remove(id);
+        m_rowOf.remove(id);
+        m_children.remove(id);
+        for (EndpointId child : kids) {
+            m_parentOf.remove(child);
+            m_rowOf.remove(child);
+        }
+        renumber(m_top);
+        endRemoveRows();
+        forgotten.append(id);
+        for (EndpointId child : kids)
+            forgotten.append(child);
+    }
+    for (EndpointId id : forgotten)
+        m_workbench->forget(id);
+}
+
+QModelIndex ConnectionModel::indexOf(EndpointId id, int column) const {
+    auto it = m_parentOf.constFind(id);
+    if (it == m_parentOf.constEnd())
+        return {};
+    return createIndex(m_rowOf.value(id), column, quintptr(*it));
+}
+
+EndpointId ConnectionModel::endpointAt(const QModelIndex &index) const {
+    if (!index.isValid())
+        return 0;
+    const auto *siblings = childrenOf(EndpointId(index.internalId()));
+    if (!siblings || index.row() >= int(siblings->size()))
+        return 0;
+    return (*siblings)[size_t(index.row())];
+}
+
+QList<EndpointId> ConnectionModel::allEndpoints() const {
+    QList<EndpointId> ids;
+    for (EndpointId id : m_top) {
+        ids.append(id);
+        if (const auto *kids = childrenOf(id); kids && m_children.contains(id))
+            ids.append(QList<EndpointId>(kids->begin(), kids->end()));
+    }
+    return ids;
+}
+
+QModelIndex ConnectionModel::index(int row, int column, const QModelIndex &parent) const {
+    if (column < 0 || column >= ColumnCount || row < 0)
+        return {};
+    const EndpointId parentId = parent.isValid() ? endpointAt(parent) : 0;
+    if (parent.isValid() && parent.column() != 0)
+        return {};
+    const auto *siblings = childrenOf(parentId);
+    if (!siblings || row >= int(siblings->size()))
+        return {};
+    return createIndex(row, column, quintptr(parentId));
+}
+
+QModelIndex ConnectionModel::parent(const QModelIndex &child) const {
+    if (!child.isValid() || child.internalId() == 0)
+        return {};
+    return indexOf(EndpointId(child.internalId()));
+}
+
+int ConnectionModel::rowCount(const QModelIndex &parent) const {
+    if (!parent.isValid())
+        return int(m_top.size());
+    if (parent.column() != 0)
+        return 0;
+    const EndpointId id = endpointAt(parent);
+    auto it = m_children.constFind(id);
+    return it == m_children.constEnd() ? 0 : int(it->size());
+}
+
+int ConnectionModel::columnCount(const QModelIndex &) const {
+    return ColumnCount;
+}
+
+QVariant ConnectionModel::data(const QModelIndex &index, int role) const {
+    const EndpointId id = endpointAt(index);
+    if (id == 0)
+        return {};
+    if (role == EndpointRole)
+        return QVariant::fromValue(id);
+    const EndpointInfo info = m_workbench->info(id);
+    const int column = index.column();
+    switch (role) {
+    case Qt::DisplayRole:
+        switch (column) {
+        case NameColumn:
+            return tr("%1 #%2").arg(kindText(info.kind, info.listener != 0)).arg(id);
+        case LocalColumn:
+            return info.local.isValid() ? info.local.toString() : QString();
+        case PeerColumn:
+            if (info.peer.isValid())
+                return info.peer.toString();
+            if (info.outgoing && !info.requestedHost.isEmpty())
+                return QStringLiteral("%1:%2").arg(info.requestedHost).arg(info.requestedPort);
+            return QString();
+        case StateColumn:
+            return stateText(info.state, info.error);
+        case InColumn:
+            return formatCount(m_workbench->journal().counters(id).bytesIn);
+        case OutColumn:
+            return formatCount(m_workbench->journal().counters(id).bytesOut);
+        case QueuedColumn:
+            return info.kind == EndpointKind::TcpConnection ? formatCount(info.queuedBytes) : QString();
+        }
+        break;
+    case Qt::DecorationRole:
+        if (column == StateColumn)
+            return stateIcon(info.state);
+        break;
+    case Qt::ForegroundRole:
+        if (column == StateColumn)
+            return stateColor(info.state);
+        if (isFinal(info.state))
+            return QColor(Qt::gray);
+        break;
+    case Qt::ToolTipRole:
+        if (column == StateColumn && !info.error.isEmpty())
+            return info.error;
+        if (column == NameColumn) {
+            switch (info.kind) {
+            case EndpointKind::TcpListener:
+                return tr("TCP listener; its accepted connections are listed under it");
+            case EndpointKind::TcpConnection:
+                return info.listener != 0 ? tr("TCP connection accepted by listener #%1").arg(info.listener)
+                                          : tr("Outgoing TCP connection to %1:%2")
+                                                .arg(info.requestedHost)
+                                                .arg(info.requestedPort);
+            case EndpointKind::UdpSocket:
+                return tr("UDP socket");
+            }
+        }
+        if (column == LocalColumn && info.kind == EndpointKind::TcpListener && info.local.isValid() &&
+            (info.local.ip == QLatin1String("0.0.0.0") || info.local.ip == QLatin1String("::")))
+            return tr("Listening on every interface: reachable from other machines");
+        break;
+    case Qt::FontRole:
+        if (column == LocalColumn && info.kind == EndpointKind::TcpListener &&
+            (info.local.ip == QLatin1String("0.0.0.0") || info.local.ip == QLatin1String("::"))) {
+            QFont font;
+            font.setBold(true);
+            return font;
+        }
+        break;
+    case Qt::TextAlignmentRole:
+        if (column >= InColumn)
+            return QVariant::fromValue(Qt::AlignRight | Qt::AlignVCenter);
+        break;
+    }
+    return {};
+}
+
+QVariant ConnectionModel::headerData(int section, Qt::Orientation orientation, int role) const {
+    if (orientation != Qt::Horizontal || role != Qt::DisplayRole)
+        return {};
+    switch (section) {
+    case NameColumn:
+        return tr("Name");
+    case LocalColumn:
+        return tr("Local address");
+    case PeerColumn:
+        return tr("Peer address");
+    case StateColumn:
+        return tr("State");
+    case InColumn:
+        return tr("Bytes in");
+    case OutColumn:
+        return tr("Bytes out");
+    case QueuedColumn:
+        return tr("Queued");
+    }
+    return {};
+}
+
+} // namespace sockbench

@@ -1,0 +1,74 @@
+#pragma once
+
+#include "engine/endpoint.h"
+
+#include <QAbstractItemModel>
+#include <QHash>
+#include <QTimer>
+
+#include <vector>
+
+namespace sockbench {
+
+class Workbench;
+
+/// The connections panel's tree: listeners with their accepted connections under them, outgoing
+/// TCP connections and UDP sockets at the top level. Reads everything from the Workbench; keeps
+/// only ids and their places in the tree.
+class ConnectionModel final : public QAbstractItemModel {
+    Q_OBJECT
+
+public:
+    enum Column {
+        NameColumn,
+        LocalColumn,
+        PeerColumn,
+        StateColumn,
+        InColumn,
+        OutColumn,
+        QueuedColumn,
+        ColumnCount
+    };
+    /// Role carrying the EndpointId of a row.
+    static constexpr int EndpointRole = Qt::UserRole + 1;
+
+    explicit ConnectionModel(Workbench *workbench, QObject *parent = nullptr);
+    ~ConnectionModel() override;
+    Q_DISABLE_COPY_MOVE(ConnectionModel)
+
+    /// Adds a row for an endpoint the window just created; later changes arrive by signal.
+    void addEndpoint(EndpointId id);
+    /// Removes every endpoint whose socket is gone (and that has no open child), and forgets it.
+    void clearClosed();
+    QModelIndex indexOf(EndpointId id, int column = 0) const;
+    EndpointId endpointAt(const QModelIndex &index) const;
+    /// Ids of every row, parents before children.
+    QList<EndpointId> allEndpoints() const;
+
+    QModelIndex index(int row, int column, const QModelIndex &parent = {}) const override;
+    QModelIndex parent(const QModelIndex &child) const override;
+    int rowCount(const QModelIndex &parent = {}) const override;
+    int columnCount(const QModelIndex &parent = {}) const override;
+    QVariant data(const QModelIndex &index, int role = Qt::DisplayRole) const override;
+    QVariant headerData(int section, Qt::Orientation orientation, int role = Qt::DisplayRole) const override;
+
+private:
+    void onStateChanged(EndpointId id);
+    void onBytesWritten(EndpointId id);
+    void refreshCounters();
+    void scheduleCounterRefresh();
+    void emitRowChanged(EndpointId id);
+    std::vector<EndpointId> &childrenOf(EndpointId parentId);
+    const std::vector<EndpointId> *childrenOf(EndpointId parentId) const;
+    bool isRemovable(EndpointId id) const;
+    void renumber(const std::vector<EndpointId> &siblings);
+
+    Workbench *m_workbench;
+    std::vector<EndpointId> m_top;
+    QHash<EndpointId, std::vector<EndpointId>> m_children;
+    QHash<EndpointId, EndpointId> m_parentOf; ///< 0 for top-level rows
+    QHash<EndpointId, int> m_rowOf;           ///< row among its siblings: thousands of clients stay O(1)
+    QTimer m_counterTimer;                    ///< coalesces counter repaints while traffic flows
+};
+
+} // namespace sockbench

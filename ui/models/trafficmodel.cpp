@@ -1,0 +1,304 @@
+#include "models/trafficmodel.h"
+#include "language/payload.h"
+#include "style/presentation.h"
+
+#include <QFont>
+
+#include <algorithm>
+
+namespace sockbench {
+
+namespace {
+
+constexpr qsizetype PreviewBytes = 200;
+constexpr quint64 ScanChunk = 8192;
+
+} // namespace
+
+TrafficModel::TrafficModel(const Journal *journal, QObject *parent)
+    : QAbstractTableModel(parent)
+    , m_journal(journal)
+    , m_labeler([](EndpointId id) { return QStringLiteral("#%1").arg(id); })
+    , m_cache(2048) {}
+
+TrafficModel::~TrafficModel() = default;
+
+bool TrafficModel::isFiltered() const {
+    return !m_endpoints.isEmpty() || m_direction != Direction::All || !m_search.isEmpty();
+}
+
+bool TrafficModel::matches(const Record &record) const {
+    if (!m_endpoints.isEmpty() && !m_endpoints.contains(record.endpoint))
+        return false;
+    switch (m_direction) {
+    case Direction::All:
+        break;
+    case Direction::In:
+        if (record.kind != RecordKind::DataIn)
+            return false;
+        break;
+    case Direction::Out:
+        if (record.kind != RecordKind::DataOut)
+            return false;
+        break;
+    case Direction::Events:
+        if (record.kind != RecordKind::Event)
+            return false;
+        break;
+    }
+    if (!m_search.isEmpty() && !record.payload.contains(m_search))
+        return false;
+    return true;
+}
+
+void TrafficModel::scanInto(quint64 count, std::vector<quint64> &out) {
+    const bool needPayload = !m_search.isEmpty();
+    while (m_scanned < count) {
+        const quint64 n = std::min(ScanChunk, count - m_scanned);
+        const std::vector<Record> batch = m_journal->records(m_scanned, n, needPayload);
+        for (const Record &record : batch) {
+            if (matches(record))
+                out.push_back(record.seq);
+        }
+        m_scanned += n;
+        if (batch.size() < n)
+            break;
+    }
+}
+
+void TrafficModel::appendUpTo(quint64 count) {
+    count = std::min(count, m_journal->count());
+    const qint64 evicted = m_journal->evictedBytes();
+    if (evicted != m_evictedSeen) {
+        // Payloads went away under rows we may be showing: drop stale previews and repaint.
+        m_evictedSeen = evicted;
+        m_cache.clear();
+        if (rowCount() > 0)
+            Q_EMIT dataChanged(index(0, LengthColumn), index(rowCount() - 1, DataColumn));
+    }
+    if (count <= m_scanned)
+        return;
+    if (!isFiltered()) {
+        const int first = rowCount();
+        beginInsertRows({}, first, int(count) - 1);
+        m_scanned = count;
+        endInsertRows();
+        return;
+    }
+    std::vector<quint64> found;
+    scanInto(count, found);
+    if (found.empty())
+        return;
+    const int first = int(m_seqs.size());
+    beginInsertRows({}, first, first + int(found.size()) - 1);
+    m_seqs.insert(m_seqs.end(), found.begin(), found.end());
+    endInsertRows();
+}
+
+void TrafficModel::rebuild() {
+    beginResetModel();
+    const quint64 count = m_scanned;
+    m_scanned = 0;
+    m_seqs.clear();
+    m_seqs.shrink_to_fit();
+    m_cache.clear();
+    if (isFiltered())
+        scanInto(count, m_seqs);
+    else
+        m_scanned = count;
+    endResetModel();
+}
+
+void TrafficModel::setEndpointFilter(const QSet<EndpointId> &endpoints) {
+    if (endpoints == m_endpoints)
+        return;
+    m_endpoints = endpoints;
+    rebuild();
+}
+
+void TrafficModel::setDirectionFilter(Direction direction) {
+    if (direction == m_direction)
+        return;
+    m_direction = direction;
+    rebuild();
+}
+
+void TrafficModel::setSearchBytes(const QByteArray &bytes) {
+    if (bytes == m_search)
+        return;
+    m_search = bytes;
+    rebuild();
+}
+
+void TrafficModel::setHexPreview(bool hex) {
+    if (hex == m_hexPreview)
+        return;
+    m_hexPreview = hex;
+    m_cache.clear();
+    if (rowCount() > 0)
+        Q_EMIT dataChanged(index(0, DataColumn), index(rowCount() - 1, DataColumn));
+}
+
+void TrafficModel::setTimeDelta(bool delta) {
+    if (delta == m_timeDelta)
+        return;
+    m_timeDelta = delta;
+    if (rowCount() > 0)
+        Q_EMIT dataChanged(index(0, TimeColumn), index(rowCount() - 1, TimeColumn));
+    Q_EMIT headerDataChanged(Qt::Horizontal, TimeColumn, TimeColumn);
+}
+
+void TrafficModel::setEndpointLabeler(std::function<QString(EndpointId)> labeler) {
+    m_labeler = std::move(labeler);
+}
+
+quint64 TrafficModel::seqAt(int row) const {
+    if (!isFiltered())
+        return quint64(row);
+    return m_seqs[size_t(row)];
+}
+
+int TrafficModel::rowOfSeq(quint64 seq) const {
+    if (!isFiltered())
+        return seq < m_scanned ? int(seq) : -1;
+    const auto it = std::lower_bound(m_seqs.begin(), m_seqs.end(), seq);
+    return (it != m_seqs.end() && *it == seq) ? int(it - m_seqs.begin()) : -1;
+}
+
+int TrafficModel::rowCount(const QModelIndex &parent) const {
+    if (parent.isValid())
+        return 0;
+    return isFiltered() ? int(m_seqs.size()) : int(m_scanned);
+}
+
+int TrafficModel::columnCount(const QModelIndex &parent) const {
+    return parent.isValid() ? 0 : ColumnCount;
+}
+
+const TrafficModel::CachedRow *TrafficModel::cachedRow(quint64 seq) const {
+    if (const CachedRow *row = m_cache.object(seq))
+        return row;
+    auto row = std::make_unique<CachedRow>();
+    if (!m_journal->record(seq, &row->header, true))
+        return nullptr;
+    const Record &r = row->header;
+    if (r.kind == RecordKind::Event) {
+        row->preview = QString::fromUtf8(r.payload);
+    } else if (r.isEvicted()) {
+        row->preview = tr("(payload evicted: %1 no longer held)").arg(formatByteCount(r.length));
+    } else {
+        const QByteArrayView head = QByteArrayView(r.payload).first(std::min(r.payload.size(), PreviewBytes));
+        if (m_hexPreview) {
+            row->preview = bytesToHex(r.payload, 64);
+        } else {
+            row->preview = bytesToEscapedText(head);
+            if (r.payload.size() > PreviewBytes)
+                row->preview += QStringLiteral("…");
+        }
+        if (r.isTruncated())
+            row->preview = tr("(truncated from %1 bytes) ").arg(r.originalLength) + row->preview;
+    }
+    row->header.payload.clear();
+    const CachedRow *result = row.get();
+    m_cache.insert(seq, row.release());
+    return result;
+}
+
+QVariant TrafficModel::data(const QModelIndex &index, int role) const {
+    if (!index.isValid() || index.row() >= rowCount())
+        return {};
+    const quint64 seq = seqAt(index.row());
+    if (role == SeqRole)
+        return QVariant::fromValue(seq);
+    const CachedRow *row = cachedRow(seq);
+    if (!row)
+        return {};
+    const Record &r = row->header;
+    if (role == EndpointRole)
+        return QVariant::fromValue(r.endpoint);
+    const int column = index.column();
+    switch (role) {
+    case Qt::DisplayRole:
+        switch (column) {
+        case NumberColumn:
+            return QVariant::fromValue(r.seq + 1);
+        case TimeColumn:
+            if (m_timeDelta) {
+                if (index.row() == 0)
+                    return formatDelta(0);
+                const CachedRow *previous = cachedRow(seqAt(index.row() - 1));
+                return formatDelta(previous ? r.timeNs - previous->header.timeNs : 0);
+            }
+            return formatTimestamp(r.timeNs);
+        case ConnectionColumn: {
+            QString label = m_labeler(r.endpoint);
+            if (r.peer.isValid())
+                label +=
+                    (r.kind == RecordKind::DataIn ? tr(" from %1") : tr(" to %1")).arg(r.peer.toString());
+            return label;
+        }
+        case DirectionColumn:
+            switch (r.kind) {
+            case RecordKind::DataIn:
+                return tr("← in");
+            case RecordKind::DataOut:
+                return tr("→ out");
+            case RecordKind::Event:
+                return tr("• event");
+            }
+            break;
+        case LengthColumn:
+            return r.kind == RecordKind::Event ? QVariant() : QVariant::fromValue(r.length);
+        case DataColumn:
+            return row->preview;
+        }
+        break;
+    case Qt::ForegroundRole:
+        if (column == DirectionColumn || column == DataColumn) {
+            if (r.kind == RecordKind::DataIn)
+                return inboundColor();
+            if (r.kind == RecordKind::DataOut)
+                return outboundColor();
+            return QColor(Qt::darkGray);
+        }
+        break;
+    case Qt::FontRole:
+        if (column == DataColumn && (r.kind == RecordKind::Event || r.isEvicted())) {
+            QFont font;
+            font.setItalic(true);
+            return font;
+        }
+        break;
+    case Qt::TextAlignmentRole:
+        if (column == NumberColumn || column == LengthColumn)
+            return QVariant::fromValue(Qt::AlignRight | Qt::AlignVCenter);
+        break;
+    case Qt::ToolTipRole:
+        if (column == DataColumn && r.isEvicted())
+            return tr("The journal's memory budget dropped this payload; its length and time are kept.");
+        break;
+    }
+    return {};
+}
+
+QVariant TrafficModel::headerData(int section, Qt::Orientation orientation, int role) const {
+    if (orientation != Qt::Horizontal || role != Qt::DisplayRole)
+        return {};
+    switch (section) {
+    case NumberColumn:
+        return tr("No.");
+    case TimeColumn:
+        return m_timeDelta ? tr("Δ time") : tr("Time");
+    case ConnectionColumn:
+        return tr("Connection");
+    case DirectionColumn:
+        return tr("Direction");
+    case LengthColumn:
+        return tr("Length");
+    case DataColumn:
+        return m_hexPreview ? tr("Data (hex)") : tr("Data");
+    }
+    return {};
+}
+
+} // namespace sockbench

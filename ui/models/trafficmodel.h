@@ -1,0 +1,92 @@
+#pragma once
+
+#include "journal/journal.h"
+
+#include <QAbstractTableModel>
+#include <QCache>
+#include <QSet>
+
+#include <functional>
+#include <vector>
+
+namespace sockbench {
+
+/// The traffic log as a table over the Journal.
+///
+/// Holds no copy of the records: with no filter a row is its sequence number; with a filter the
+/// model keeps one sorted vector of matching sequence numbers (8 bytes a row). data() reads the
+/// record header and a payload preview from the journal and caches only the rows being looked at.
+/// New records arrive in batches through appendUpTo(), one beginInsertRows() per batch.
+class TrafficModel final : public QAbstractTableModel {
+    Q_OBJECT
+
+public:
+    enum Column {
+        NumberColumn,
+        TimeColumn,
+        ConnectionColumn,
+        DirectionColumn,
+        LengthColumn,
+        DataColumn,
+        ColumnCount
+    };
+    enum class Direction { All, In, Out, Events };
+    static constexpr int SeqRole = Qt::UserRole + 1;
+    static constexpr int EndpointRole = Qt::UserRole + 2;
+
+    explicit TrafficModel(const Journal *journal, QObject *parent = nullptr);
+    ~TrafficModel() override;
+    Q_DISABLE_COPY_MOVE(TrafficModel)
+
+    /// Makes records [0, count) visible (those that pass the filters); called on Workbench::journalGrew.
+    void appendUpTo(quint64 count);
+
+    /// Only records of these endpoints; empty shows every endpoint.
+    void setEndpointFilter(const QSet<EndpointId> &endpoints);
+    void setDirectionFilter(Direction direction);
+    /// Only records whose payload contains these bytes; empty shows all.
+    void setSearchBytes(const QByteArray &bytes);
+    void setHexPreview(bool hex);
+    bool hexPreview() const { return m_hexPreview; }
+    /// Time column shows the time since the previous row instead of the wall clock.
+    void setTimeDelta(bool delta);
+    bool timeDelta() const { return m_timeDelta; }
+    /// How the connection column names an endpoint; default "#id".
+    void setEndpointLabeler(std::function<QString(EndpointId)> labeler);
+
+    bool isFiltered() const;
+    quint64 seqAt(int row) const;
+    /// Row showing seq, or -1 when it is filtered out.
+    int rowOfSeq(quint64 seq) const;
+    quint64 scannedCount() const { return m_scanned; }
+
+    int rowCount(const QModelIndex &parent = {}) const override;
+    int columnCount(const QModelIndex &parent = {}) const override;
+    QVariant data(const QModelIndex &index, int role = Qt::DisplayRole) const override;
+    QVariant headerData(int section, Qt::Orientation orientation, int role = Qt::DisplayRole) const override;
+
+private:
+    struct CachedRow {
+        Record header; ///< without payload
+        QString preview;
+    };
+    const CachedRow *cachedRow(quint64 seq) const;
+    bool matches(const Record &record) const;
+    void rebuild();
+    /// Scans [m_scanned, count) and appends the matching seqs to `out`.
+    void scanInto(quint64 count, std::vector<quint64> &out);
+
+    const Journal *m_journal;
+    quint64 m_scanned = 0;       ///< journal records looked at so far
+    std::vector<quint64> m_seqs; ///< matching seqs, used only when isFiltered()
+    QSet<EndpointId> m_endpoints;
+    Direction m_direction = Direction::All;
+    QByteArray m_search;
+    bool m_hexPreview = false;
+    bool m_timeDelta = false;
+    qint64 m_evictedSeen = 0;
+    std::function<QString(EndpointId)> m_labeler;
+    mutable QCache<quint64, CachedRow> m_cache;
+};
+
+} // namespace sockbench

@@ -1,0 +1,450 @@
+#include "panels/composer.h"
+#include "engine/workbench.h"
+#include "language/address.h"
+#include "style/presentation.h"
+
+#include <QCheckBox>
+#include <QComboBox>
+#include <QFile>
+#include <QFileDialog>
+#include <QFileInfo>
+#include <QFontDatabase>
+#include <QGridLayout>
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QLineEdit>
+#include <QMenu>
+#include <QPlainTextEdit>
+#include <QPushButton>
+#include <QSettings>
+#include <QSpinBox>
+#include <QTextBlock>
+#include <QToolButton>
+#include <QVBoxLayout>
+
+namespace sockbench {
+
+namespace {
+
+constexpr int MaxHistory = 50;
+constexpr qint64 MaxFileBytes = 64LL * 1024 * 1024;
+constexpr qsizetype MaxDatagramBytes = 65507;
+
+} // namespace
+
+Composer::Composer(Workbench *workbench, QWidget *parent)
+    : QWidget(parent)
+    , m_workbench(workbench)
+    , m_targetLabel(new QLabel(this))
+    , m_modeCombo(new QComboBox(this))
+    , m_lineEndingCombo(new QComboBox(this))
+    , m_escapesCheck(new QCheckBox(tr("&Escapes"), this))
+    , m_edit(new QPlainTextEdit(this))
+    , m_previewLabel(new QLabel(this))
+    , m_destinationLabel(new QLabel(tr("&Destination:"), this))
+    , m_destinationEdit(new QLineEdit(this))
+    , m_sendButton(new QPushButton(tr("&Send"), this))
+    , m_repeatCountSpin(new QSpinBox(this))
+    , m_repeatIntervalSpin(new QSpinBox(this))
+    , m_repeatButton(new QPushButton(tr("&Repeat"), this))
+    , m_sendFileButton(new QPushButton(tr("Send &file..."), this))
+    , m_historyButton(new QToolButton(this))
+    , m_messageLabel(new QLabel(this)) {
+    m_targetLabel->setObjectName(QStringLiteral("targetLabel"));
+    m_modeCombo->setObjectName(QStringLiteral("modeCombo"));
+    m_lineEndingCombo->setObjectName(QStringLiteral("lineEndingCombo"));
+    m_escapesCheck->setObjectName(QStringLiteral("escapesCheck"));
+    m_edit->setObjectName(QStringLiteral("composerEdit"));
+    m_previewLabel->setObjectName(QStringLiteral("previewLabel"));
+    m_destinationEdit->setObjectName(QStringLiteral("destinationEdit"));
+    m_sendButton->setObjectName(QStringLiteral("sendButton"));
+    m_repeatCountSpin->setObjectName(QStringLiteral("repeatCountSpin"));
+    m_repeatIntervalSpin->setObjectName(QStringLiteral("repeatIntervalSpin"));
+    m_repeatButton->setObjectName(QStringLiteral("repeatButton"));
+    m_sendFileButton->setObjectName(QStringLiteral("sendFileButton"));
+    m_historyButton->setObjectName(QStringLiteral("historyButton"));
+    m_messageLabel->setObjectName(QStringLiteral("messageLabel"));
+
+    m_modeCombo->addItem(tr("Text"), int(PayloadMode::Text));
+    m_modeCombo->addItem(tr("Hex"), int(PayloadMode::Hex));
+    m_modeCombo->setToolTip(tr("Text: typed characters, with escapes like \\n and \\x1b. "
+                               "Hex: byte values like 48 65 6c, spaces optional."));
+    m_lineEndingCombo->addItem(tr("No line ending"), int(LineEnding::None));
+    m_lineEndingCombo->addItem(tr("LF (\\n)"), int(LineEnding::LF));
+    m_lineEndingCombo->addItem(tr("CR (\\r)"), int(LineEnding::CR));
+    m_lineEndingCombo->addItem(tr("CRLF (\\r\\n)"), int(LineEnding::CRLF));
+    m_lineEndingCombo->setToolTip(tr("Appended after the payload"));
+    m_escapesCheck->setChecked(true);
+    m_escapesCheck->setToolTip(tr("In text mode, read \\n \\r \\t \\\\ \\xHH \\u{...} as escapes"));
+    m_edit->setFont(QFontDatabase::systemFont(QFontDatabase::FixedFont));
+    m_edit->setPlaceholderText(tr("Type what to send. Ctrl+Return sends."));
+    m_edit->setTabChangesFocus(true);
+    m_edit->setMinimumHeight(60);
+    m_destinationEdit->setPlaceholderText(tr("host:port"));
+    m_destinationEdit->setToolTip(tr("Where the UDP socket sends: host:port, or [v6]:port"));
+    m_destinationLabel->setBuddy(m_destinationEdit);
+    m_sendButton->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_Return));
+    m_sendButton->setDefault(false);
+    m_sendButton->setIcon(QIcon(QStringLiteral(":/icons/send.png")));
+    m_repeatCountSpin->setRange(1, 1000000);
+    m_repeatCountSpin->setValue(10);
+    m_repeatCountSpin->setPrefix(tr("× "));
+    m_repeatCountSpin->setToolTip(tr("How many times Repeat sends"));
+    m_repeatIntervalSpin->setRange(1, 3600000);
+    m_repeatIntervalSpin->setValue(1000);
+    m_repeatIntervalSpin->setSuffix(tr(" ms"));
+    m_repeatIntervalSpin->setToolTip(tr("Time between two repeated sends"));
+    m_repeatButton->setCheckable(true);
+    m_repeatButton->setToolTip(tr("Send the payload repeatedly; click again to stop"));
+    m_sendFileButton->setToolTip(tr("Send the contents of a file to the target"));
+    m_historyButton->setText(tr("History"));
+    m_historyButton->setToolTip(tr("Payloads sent before"));
+    m_historyButton->setPopupMode(QToolButton::InstantPopup);
+    m_historyButton->setMenu(new QMenu(m_historyButton));
+    m_messageLabel->setWordWrap(true);
+    m_previewLabel->setTextInteractionFlags(Qt::TextSelectableByMouse);
+
+    auto *modeRow = new QHBoxLayout;
+    auto *modeLabel = new QLabel(tr("&Mode:"), this);
+    modeLabel->setBuddy(m_modeCombo);
+    modeRow->addWidget(modeLabel);
+    modeRow->addWidget(m_modeCombo);
+    modeRow->addWidget(m_lineEndingCombo);
+    modeRow->addWidget(m_escapesCheck);
+    modeRow->addStretch();
+    modeRow->addWidget(m_historyButton);
+
+    auto *destinationRow = new QHBoxLayout;
+    destinationRow->addWidget(m_destinationLabel);
+    destinationRow->addWidget(m_destinationEdit, 1);
+
+    auto *sendRow = new QHBoxLayout;
+    sendRow->addWidget(m_previewLabel, 1);
+    sendRow->addWidget(m_repeatCountSpin);
+    sendRow->addWidget(m_repeatIntervalSpin);
+    sendRow->addWidget(m_repeatButton);
+    sendRow->addWidget(m_sendFileButton);
+    sendRow->addWidget(m_sendButton);
+
+    auto *layout = new QVBoxLayout(this);
+    layout->setContentsMargins(4, 4, 4, 4);
+    layout->addWidget(m_targetLabel);
+    layout->addLayout(modeRow);
+    layout->addLayout(destinationRow);
+    layout->addWidget(m_edit, 1);
+    layout->addLayout(sendRow);
+    layout->addWidget(m_messageLabel);
+
+    // Tabbing into the composer lands in the editor.
+    setFocusProxy(m_edit);
+    setTabOrder(m_edit, m_sendButton);
+    setTabOrder(m_sendButton, m_modeCombo);
+    setTabOrder(m_modeCombo, m_lineEndingCombo);
+    setTabOrder(m_lineEndingCombo, m_escapesCheck);
+    setTabOrder(m_escapesCheck, m_destinationEdit);
+    setTabOrder(m_destinationEdit, m_repeatCountSpin);
+    setTabOrder(m_repeatCountSpin, m_repeatIntervalSpin);
+    setTabOrder(m_repeatIntervalSpin, m_repeatButton);
+    setTabOrder(m_repeatButton, m_sendFileButton);
+    setTabOrder(m_sendFileButton, m_historyButton);
+
+    m_repeatTimer.setTimerType(Qt::PreciseTimer);
+    connect(&m_repeatTimer, &QTimer::timeout, this, &Composer::onRepeatTick);
+    connect(m_edit, &QPlainTextEdit::textChanged, this, &Composer::onInputChanged);
+    connect(m_modeCombo, &QComboBox::currentIndexChanged, this, &Composer::onInputChanged);
+    connect(m_lineEndingCombo, &QComboBox::currentIndexChanged, this, &Composer::onInputChanged);
+    connect(m_escapesCheck, &QCheckBox::toggled, this, &Composer::onInputChanged);
+    connect(m_destinationEdit, &QLineEdit::textChanged, this, &Composer::updateSendState);
+    connect(m_sendButton, &QPushButton::clicked, this, &Composer::send);
+    connect(m_repeatButton, &QPushButton::toggled, this, &Composer::onRepeatToggled);
+    connect(m_sendFileButton, &QPushButton::clicked, this, &Composer::onSendFileClicked);
+    connect(workbench, &Workbench::stateChanged, this, [this](EndpointId id, EndpointState, const QString &) {
+        if (id == m_target)
+            updateSendState();
+    });
+    connect(workbench, &Workbench::connectionAccepted, this,
+            [this](EndpointId, EndpointId listener, const NetAddress &, const NetAddress &) {
+                if (listener == m_target)
+                    updateSendState();
+            });
+    rebuildHistoryMenu();
+    onInputChanged();
+}
+
+Composer::~Composer() = default;
+
+PayloadSpec Composer::spec() const {
+    PayloadSpec s;
+    s.mode = PayloadMode(m_modeCombo->currentData().toInt());
+    s.lineEnding = LineEnding(m_lineEndingCombo->currentData().toInt());
+    s.escapes = m_escapesCheck->isChecked();
+    return s;
+}
+
+PayloadResult Composer::parse() const {
+    return parsePayload(m_edit->toPlainText(), spec());
+}
+
+void Composer::onInputChanged() {
+    m_escapesCheck->setEnabled(spec().mode == PayloadMode::Text);
+    const PayloadResult result = parse();
+    QList<QTextEdit::ExtraSelection> marks;
+    if (result.ok()) {
+        m_previewLabel->setText(formatByteCount(quint64(result.bytes.size())));
+        m_previewLabel->setStyleSheet(QString());
+        m_previewLabel->setToolTip(tr("What Send hands to the socket"));
+    } else {
+        const QString text = m_edit->toPlainText();
+        const QTextBlock block = m_edit->document()->findBlock(int(result.errorPosition));
+        const qsizetype column = result.errorPosition - block.position() + 1;
+        m_previewLabel->setText(
+            tr("Line %1, column %2: %3").arg(block.blockNumber() + 1).arg(column).arg(result.error));
+        m_previewLabel->setStyleSheet(QStringLiteral("color: #c62828;"));
+        m_previewLabel->setToolTip(tr("Nothing is sent until this is fixed"));
+        QTextEdit::ExtraSelection mark;
+        mark.cursor = QTextCursor(m_edit->document());
+        const int start = int(std::min<qsizetype>(result.errorPosition, text.size()));
+        const int length = int(std::max<qsizetype>(1, result.errorLength));
+        mark.cursor.setPosition(std::max(0, std::min(start, int(text.size()) - 1)));
+        mark.cursor.setPosition(std::min(int(text.size()), start + length), QTextCursor::KeepAnchor);
+        mark.format.setBackground(QColor(0xff, 0xcd, 0xd2));
+        mark.format.setUnderlineStyle(QTextCharFormat::WaveUnderline);
+        mark.format.setUnderlineColor(QColor(0xc6, 0x28, 0x28));
+        marks.append(mark);
+    }
+    m_edit->setExtraSelections(marks);
+    updateSendState();
+}
+
+void Composer::setTarget(EndpointId target) {
+    m_target = target;
+    updateSendState();
+}
+
+void Composer::updateSendState() {
+    const EndpointInfo info = m_workbench->info(m_target);
+    const bool known = m_target != 0 && m_workbench->endpoints().contains(m_target);
+    const bool udp = known && info.kind == EndpointKind::UdpSocket;
+    m_destinationLabel->setVisible(udp);
+    m_destinationEdit->setVisible(udp);
+
+    QString target;
+    if (!known)
+        target = tr("No target: select a connection, a listener or a UDP socket");
+    else if (info.kind == EndpointKind::TcpListener)
+        target = tr("To: every client of listener #%1 (%n connected)", nullptr,
+                    int(m_workbench->clientsOf(m_target).size()))
+                     .arg(m_target);
+    else if (udp)
+        target = tr("From: UDP socket #%1 %2").arg(m_target).arg(info.local.toString());
+    else
+        target = tr("To: connection #%1 %2").arg(m_target).arg(info.peer.toString());
+    m_targetLabel->setText(target);
+
+    QString reason;
+    const PayloadResult result = parse();
+    if (!known)
+        reason = tr("Select a connection, listener or UDP socket to send to");
+    else if (isFinal(info.state))
+        reason =
+            tr("The target is %1").arg(info.state == EndpointState::Failed ? tr("failed") : tr("closed"));
+    else if (info.kind == EndpointKind::TcpConnection && info.state != EndpointState::Connected &&
+             info.state != EndpointState::PeerClosed)
+        reason = tr("The connection is not established yet");
+    else if (info.kind == EndpointKind::TcpListener && m_workbench->clientsOf(m_target).isEmpty())
+        reason = tr("The listener has no clients yet");
+    else if (!result.ok())
+        reason = tr("The payload has an error: %1").arg(result.error);
+    else if (result.bytes.isEmpty())
+        reason = tr("Nothing to send");
+    else if (udp && !parseHostPort(m_destinationEdit->text()).ok())
+        reason = m_destinationEdit->text().isEmpty()
+                     ? tr("Type the destination host:port")
+                     : tr("Destination: %1").arg(parseHostPort(m_destinationEdit->text()).error);
+    m_blockedReason = reason;
+    m_sendButton->setEnabled(reason.isEmpty());
+    m_sendButton->setToolTip(reason.isEmpty() ? tr("Send to the target (Ctrl+Return)") : reason);
+    m_repeatButton->setEnabled(reason.isEmpty() || m_repeatButton->isChecked());
+    m_sendFileButton->setEnabled(known && !isFinal(info.state) &&
+                                 (!udp || parseHostPort(m_destinationEdit->text()).ok()));
+    if (udp) {
+        const HostPortResult dest = parseHostPort(m_destinationEdit->text());
+        m_destinationEdit->setStyleSheet(dest.ok() || m_destinationEdit->text().isEmpty()
+                                             ? QString()
+                                             : QStringLiteral("background: #ffcdd2;"));
+        m_destinationEdit->setToolTip(dest.ok() ? tr("Where the UDP socket sends") : dest.error);
+    }
+}
+
+void Composer::showMessage(const QString &text, bool error) {
+    m_messageLabel->setText(text);
+    m_messageLabel->setStyleSheet(error ? QStringLiteral("color: #c62828;") : QString());
+}
+
+bool Composer::deliver(const QByteArray &bytes) {
+    const EndpointInfo info = m_workbench->info(m_target);
+    switch (info.kind) {
+    case EndpointKind::TcpConnection:
+        return m_workbench->send(m_target, bytes);
+    case EndpointKind::TcpListener: {
+        const int n = m_workbench->sendToAllClients(m_target, bytes);
+        if (n == 0)
+            showMessage(tr("The listener has no clients: nothing sent"), true);
+        return n > 0;
+    }
+    case EndpointKind::UdpSocket: {
+        const HostPortResult dest = parseHostPort(m_destinationEdit->text());
+        if (!dest.ok()) {
+            showMessage(tr("Destination: %1").arg(dest.error), true);
+            return false;
+        }
+        if (bytes.size() > MaxDatagramBytes) {
+            showMessage(
+                tr("A datagram holds at most %1 bytes; this is %2").arg(MaxDatagramBytes).arg(bytes.size()),
+                true);
+            return false;
+        }
+        return m_workbench->sendDatagram(m_target, dest.value.host, dest.value.port, bytes);
+    }
+    }
+    return false;
+}
+
+void Composer::send() {
+    updateSendState();
+    if (!m_blockedReason.isEmpty()) {
+        showMessage(m_blockedReason, true);
+        return;
+    }
+    const PayloadResult result = parse();
+    if (!deliver(result.bytes))
+        return;
+    showMessage(tr("Sent %1").arg(formatByteCount(quint64(result.bytes.size()))), false);
+    addToHistory();
+    Q_EMIT sent(m_target, result.bytes.size());
+}
+
+void Composer::onRepeatToggled(bool on) {
+    if (!on) {
+        m_repeatTimer.stop();
+        m_repeatButton->setText(tr("&Repeat"));
+        updateSendState();
+        return;
+    }
+    updateSendState();
+    if (!m_blockedReason.isEmpty()) {
+        showMessage(m_blockedReason, true);
+        m_repeatButton->setChecked(false);
+        return;
+    }
+    m_repeatBytes = parse().bytes;
+    m_repeatRemaining = m_repeatCountSpin->value();
+    m_repeatButton->setText(tr("Stop"));
+    addToHistory();
+    onRepeatTick();
+    if (m_repeatButton->isChecked())
+        m_repeatTimer.start(m_repeatIntervalSpin->value());
+}
+
+void Composer::onRepeatTick() {
+    const EndpointInfo info = m_workbench->info(m_target);
+    if (m_repeatRemaining <= 0 || isFinal(info.state) || !deliver(m_repeatBytes)) {
+        m_repeatButton->setChecked(false);
+        return;
+    }
+    --m_repeatRemaining;
+    showMessage(tr("Repeating: %1 sent, %2 to go")
+                    .arg(m_repeatCountSpin->value() - m_repeatRemaining)
+                    .arg(m_repeatRemaining),
+                false);
+    if (m_repeatRemaining == 0)
+        m_repeatButton->setChecked(false);
+}
+
+void Composer::onSendFileClicked() {
+    auto *dialog = new QFileDialog(this, tr("Send file"));
+    dialog->setObjectName(QStringLiteral("sendFileDialog"));
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    dialog->setFileMode(QFileDialog::ExistingFile);
+    connect(dialog, &QFileDialog::fileSelected, this, &Composer::onFileChosen);
+    dialog->open();
+}
+
+void Composer::onFileChosen(const QString &path) {
+    QFile file(path);
+    if (file.size() > MaxFileBytes) {
+        showMessage(
+            tr("%1 is larger than %2 MiB: not sent").arg(QFileInfo(path).fileName()).arg(MaxFileBytes >> 20),
+            true);
+        return;
+    }
+    if (!file.open(QIODevice::ReadOnly)) {
+        showMessage(tr("Cannot read %1: %2").arg(path, file.errorString()), true);
+        return;
+    }
+    const QByteArray bytes = file.readAll();
+    if (deliver(bytes))
+        showMessage(
+            tr("Sent %1 (%2)").arg(QFileInfo(path).fileName(), formatByteCount(quint64(bytes.size()))),
+            false);
+}
+
+void Composer::addToHistory() {
+    const QString entry =
+        (spec().mode == PayloadMode::Hex ? QStringLiteral("hex:") : QStringLiteral("text:")) +
+        m_edit->toPlainText();
+    m_history.removeAll(entry);
+    m_history.prepend(entry);
+    while (m_history.size() > MaxHistory)
+        m_history.removeLast();
+    rebuildHistoryMenu();
+}
+
+void Composer::rebuildHistoryMenu() {
+    QMenu *menu = m_historyButton->menu();
+    menu->clear();
+    m_historyButton->setEnabled(!m_history.isEmpty());
+    for (const QString &entry : std::as_const(m_history)) {
+        const bool hex = entry.startsWith(QLatin1String("hex:"));
+        const QString text = entry.mid(hex ? 4 : 5);
+        QString label = text.left(60);
+        label.replace(QLatin1Char('\n'), QStringLiteral("⏎"));
+        label.replace(QLatin1Char('&'), QStringLiteral("&&"));
+        menu->addAction((hex ? tr("[hex] %1") : tr("[text] %1")).arg(label), this, [this, hex, text] {
+            m_modeCombo->setCurrentIndex(
+                m_modeCombo->findData(int(hex ? PayloadMode::Hex : PayloadMode::Text)));
+            m_edit->setPlainText(text);
+            m_edit->setFocus();
+        });
+    }
+}
+
+void Composer::saveSettings(QSettings &settings) const {
+    settings.setValue(QStringLiteral("composer/mode"), toString(spec().mode));
+    settings.setValue(QStringLiteral("composer/lineEnding"), toString(spec().lineEnding));
+    settings.setValue(QStringLiteral("composer/escapes"), m_escapesCheck->isChecked());
+    settings.setValue(QStringLiteral("composer/history"), m_history);
+    settings.setValue(QStringLiteral("composer/repeatCount"), m_repeatCountSpin->value());
+    settings.setValue(QStringLiteral("composer/repeatInterval"), m_repeatIntervalSpin->value());
+}
+
+void Composer::restoreSettings(const QSettings &settings) {
+    const QString mode = settings.value(QStringLiteral("composer/mode")).toString();
+    for (PayloadMode m : {PayloadMode::Text, PayloadMode::Hex}) {
+        if (toString(m) == mode)
+            m_modeCombo->setCurrentIndex(m_modeCombo->findData(int(m)));
+    }
+    const QString ending = settings.value(QStringLiteral("composer/lineEnding")).toString();
+    for (LineEnding e : {LineEnding::None, LineEnding::LF, LineEnding::CR, LineEnding::CRLF}) {
+        if (toString(e) == ending)
+            m_lineEndingCombo->setCurrentIndex(m_lineEndingCombo->findData(int(e)));
+    }
+    m_escapesCheck->setChecked(settings.value(QStringLiteral("composer/escapes"), true).toBool());
+    m_history = settings.value(QStringLiteral("composer/history")).toStringList();
+    m_repeatCountSpin->setValue(settings.value(QStringLiteral("composer/repeatCount"), 10).toInt());
+    m_repeatIntervalSpin->setValue(settings.value(QStringLiteral("composer/repeatInterval"), 1000).toInt());
+    rebuildHistoryMenu();
+    onInputChanged();
+}
+
+} // namespace sockbench

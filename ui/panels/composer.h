@@ -1,0 +1,90 @@
+#pragma once
+
+#include "engine/endpoint.h"
+#include "language/payload.h"
+
+#include <QTimer>
+#include <QWidget>
+
+class QCheckBox;
+class QComboBox;
+class QLabel;
+class QLineEdit;
+class QPlainTextEdit;
+class QPushButton;
+class QSettings;
+class QSpinBox;
+class QToolButton;
+
+namespace sockbench {
+
+class Workbench;
+
+/// Where the user types what to send, in the payload language (text with escapes, or hex), with a
+/// live byte count, the parse error marked where it is, Send, repeat, send a file, and history.
+/// The target follows the selection: a connection; a listener means all of its clients; a UDP
+/// socket sends to the destination typed here.
+class Composer final : public QWidget {
+    Q_OBJECT
+
+public:
+    explicit Composer(Workbench *workbench, QWidget *parent = nullptr);
+    ~Composer() override;
+    Q_DISABLE_COPY_MOVE(Composer)
+
+    void setTarget(EndpointId target);
+    EndpointId target() const { return m_target; }
+    /// Parses what is typed now, as Send would.
+    PayloadResult parse() const;
+    /// Why Send is disabled, or empty when it is enabled.
+    QString blockedReason() const { return m_blockedReason; }
+    void showMessage(const QString &text, bool error);
+
+    void saveSettings(QSettings &settings) const;
+    void restoreSettings(const QSettings &settings);
+
+    /// Sends what is typed to the target once; does nothing (and says why) when it cannot.
+    void send();
+
+Q_SIGNALS:
+    /// Emitted after bytes were handed to the workbench.
+    void sent(sockbench::EndpointId target, qsizetype bytes);
+
+private:
+    void onInputChanged();
+    void onRepeatToggled(bool on);
+    void onRepeatTick();
+    void onSendFileClicked();
+    void onFileChosen(const QString &path);
+    void updateSendState();
+    void addToHistory();
+    void rebuildHistoryMenu();
+    PayloadSpec spec() const;
+    /// Hands bytes to the workbench; returns false (with a message) when the target cannot take them.
+    bool deliver(const QByteArray &bytes);
+
+    Workbench *m_workbench;
+    EndpointId m_target = 0;
+    QLabel *m_targetLabel;
+    QComboBox *m_modeCombo;
+    QComboBox *m_lineEndingCombo;
+    QCheckBox *m_escapesCheck;
+    QPlainTextEdit *m_edit;
+    QLabel *m_previewLabel;
+    QLabel *m_destinationLabel;
+    QLineEdit *m_destinationEdit;
+    QPushButton *m_sendButton;
+    QSpinBox *m_repeatCountSpin;
+    QSpinBox *m_repeatIntervalSpin;
+    QPushButton *m_repeatButton;
+    QPushButton *m_sendFileButton;
+    QToolButton *m_historyButton;
+    QLabel *m_messageLabel;
+    QTimer m_repeatTimer;
+    QByteArray m_repeatBytes;
+    int m_repeatRemaining = 0;
+    QString m_blockedReason;
+    QStringList m_history; ///< "text:..." or "hex:...", newest first
+};
+
+} // namespace sockbench

@@ -1,0 +1,136 @@
+#include "style/presentation.h"
+
+#include <QCoreApplication>
+#include <QDateTime>
+#include <QHash>
+#include <QLocale>
+#include <QPainter>
+#include <QPixmap>
+
+namespace sockbench {
+
+namespace {
+
+QString trState(const char *text) {
+    return QCoreApplication::translate("sockbench::State", text);
+}
+
+} // namespace
+
+QColor stateColor(EndpointState state) {
+    switch (state) {
+    case EndpointState::Listening:
+    case EndpointState::Connected:
+    case EndpointState::Bound:
+        return QColor(0x1b, 0x8a, 0x2f);
+    case EndpointState::Resolving:
+    case EndpointState::Connecting:
+    case EndpointState::PeerClosed:
+        return QColor(0xb3, 0x6b, 0x00);
+    case EndpointState::Stopped:
+    case EndpointState::Closed:
+        return QColor(0x70, 0x70, 0x70);
+    case EndpointState::Reset:
+    case EndpointState::Failed:
+        return QColor(0xc6, 0x28, 0x28);
+    }
+    return Qt::black;
+}
+
+QIcon stateIcon(EndpointState state) {
+    static QHash<int, QIcon> cache;
+    const int key = int(state);
+    auto it = cache.constFind(key);
+    if (it != cache.constEnd())
+        return *it;
+    QPixmap pixmap(16, 16);
+    pixmap.fill(Qt::transparent);
+    {
+        QPainter painter(&pixmap);
+        painter.setRenderHint(QPainter::Antialiasing);
+        painter.setPen(stateColor(state).darker(130));
+        painter.setBrush(stateColor(state));
+        if (isFinal(state)) {
+            // A hollow ring for sockets that are gone, so state is readable without colour.
+            painter.setBrush(Qt::NoBrush);
+            painter.setPen(QPen(stateColor(state), 2.5));
+        }
+        painter.drawEllipse(QRectF(3, 3, 10, 10));
+    }
+    QIcon icon(pixmap);
+    cache.insert(key, icon);
+    return icon;
+}
+
+QString stateText(EndpointState state, const QString &error) {
+    switch (state) {
+    case EndpointState::Resolving:
+        return trState("Resolving");
+    case EndpointState::Connecting:
+        return trState("Connecting");
+    case EndpointState::Listening:
+        return trState("Listening");
+    case EndpointState::Connected:
+        return trState("Connected");
+    case EndpointState::PeerClosed:
+        return trState("PeerClosed");
+    case EndpointState::Bound:
+        return trState("Bound");
+    case EndpointState::Stopped:
+        return trState("Stopped");
+    case EndpointState::Closed:
+        return trState("Closed");
+    case EndpointState::Reset:
+        return trState("Reset");
+    case EndpointState::Failed:
+        return error.isEmpty() ? trState("Failed") : trState("Failed: %1").arg(error);
+    }
+    return {};
+}
+
+QString kindText(EndpointKind kind, bool accepted) {
+    switch (kind) {
+    case EndpointKind::TcpListener:
+        return trState("Listener");
+    case EndpointKind::TcpConnection:
+        return accepted ? trState("Accepted") : trState("Client");
+    case EndpointKind::UdpSocket:
+        return trState("UDP");
+    }
+    return {};
+}
+
+QString formatCount(quint64 count) {
+    return QLocale::system().toString(count);
+}
+
+QString formatByteCount(quint64 bytes) {
+    return bytes == 1 ? trState("1 byte") : trState("%1 bytes").arg(formatCount(bytes));
+}
+
+QString formatSize(double bytes) {
+    return QLocale::system().formattedDataSize(qint64(bytes), 1, QLocale::DataSizeIecFormat);
+}
+
+QString formatTimestamp(qint64 timeNs) {
+    const qint64 ms = timeNs / 1000000;
+    const int micros = int((timeNs / 1000) % 1000000);
+    const QDateTime when = QDateTime::fromMSecsSinceEpoch(ms);
+    return when.toString(QStringLiteral("yyyy-MM-dd HH:mm:ss.")) +
+           QStringLiteral("%1").arg(micros, 6, 10, QLatin1Char('0'));
+}
+
+QString formatDelta(qint64 deltaNs) {
+    const qint64 micros = deltaNs / 1000;
+    return QStringLiteral("+%1.%2 s").arg(micros / 1000000).arg(micros % 1000000, 6, 10, QLatin1Char('0'));
+}
+
+QColor inboundColor() {
+    return QColor(0x15, 0x5f, 0xb5);
+}
+
+QColor outboundColor() {
+    return QColor(0xb0, 0x3a, 0x1a);
+}
+
+} // namespace sockbench
