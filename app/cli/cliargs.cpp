@@ -378,9 +378,10 @@ ParsedCommandLine parseConnect(const QStringList &arguments) {
             return usageError(verb, payloadError(sourceOption, sourceValue, r));
         args.payload = r.bytes;
     }
-    if (args.udp && args.payload.size() > 65507)
-        return usageError(verb, QStringLiteral("a UDP datagram holds at most 65507 bytes; the payload has %1")
-                                    .arg(args.payload.size()));
+    // The engine refuses it too; asking here makes it a usage error before anything is opened.
+    if (const QString tooBig = args.udp ? datagramSizeError(args.payload.size()) : QString();
+        !tooBig.isEmpty())
+        return usageError(verb, tooBig);
     return result;
 }
 

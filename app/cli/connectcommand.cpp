@@ -20,7 +20,6 @@ namespace {
 constexpr quint64 kMaxOutstandingBytes = 4 * 1024 * 1024;
 constexpr quint64 kMaxOutstandingDatagrams = 512;
 constexpr qsizetype kStdinChunk = 64 * 1024;
-constexpr qsizetype kMaxDatagram = 65507;
 
 QByteArray convertLineEndings(const QByteArray &chunk, LineEnding ending) {
     if (ending == LineEnding::None || ending == LineEnding::LF)
@@ -275,14 +274,14 @@ void ConnectCommand::sendStdinChunk(const QByteArray &chunk, bool atEnd) {
         if (nl < 0)
             break;
         QByteArray line = convertLineEndings(m_stdinLine.mid(start, nl + 1 - start), m_args.stdinEnding);
-        for (qsizetype i = 0; i < line.size(); i += kMaxDatagram)
-            sendOne(line.mid(i, kMaxDatagram));
+        for (qsizetype i = 0; i < line.size(); i += MaxDatagramPayloadBytes)
+            sendOne(line.mid(i, MaxDatagramPayloadBytes));
         start = nl + 1;
     }
     m_stdinLine.remove(0, start);
-    while (m_stdinLine.size() >= kMaxDatagram || (atEnd && !m_stdinLine.isEmpty())) {
-        sendOne(m_stdinLine.left(kMaxDatagram));
-        m_stdinLine.remove(0, std::min(kMaxDatagram, m_stdinLine.size()));
+    while (m_stdinLine.size() >= MaxDatagramPayloadBytes || (atEnd && !m_stdinLine.isEmpty())) {
+        sendOne(m_stdinLine.left(MaxDatagramPayloadBytes));
+        m_stdinLine.remove(0, std::min(MaxDatagramPayloadBytes, m_stdinLine.size()));
     }
 }
 

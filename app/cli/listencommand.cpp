@@ -47,6 +47,7 @@ void ListenCommand::start() {
     if (m_args.udp) {
         UdpOptions options;
         options.echo = m_args.reply == AutoReply::Echo;
+        options.joinGroups = m_args.joins;
         m_id = wb.bindUdp(m_args.where.host, m_args.where.port, options);
     } else {
         ListenerOptions options;
@@ -60,10 +61,6 @@ void ListenCommand::onStarted(EndpointId id, const NetAddress &local) {
     if (id != m_id)
         return;
     m_started = true;
-    // Queued to the socket's reactor before the line below, so a sender started on that line finds
-    // the group joined.
-    for (const MulticastGroup &group : m_args.joins)
-        m_session->workbench().joinMulticast(m_id, group.group, group.interfaceName);
     // Scripts wait for this line to learn the port: it comes first and is flushed at once.
     std::fprintf(stderr, "listening on %s\n", qPrintable(local.toString()));
     std::fflush(stderr);

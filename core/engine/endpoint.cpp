@@ -4,6 +4,14 @@
 
 namespace sockbench {
 
+QString datagramSizeError(qsizetype size) {
+    if (size <= MaxDatagramPayloadBytes)
+        return {};
+    return QCoreApplication::translate("sockbench", "a UDP datagram holds at most %1 bytes; this one has %2")
+        .arg(MaxDatagramPayloadBytes)
+        .arg(size);
+}
+
 QString toString(EndpointKind kind) {
     switch (kind) {
     case EndpointKind::TcpListener:

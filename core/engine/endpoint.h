@@ -1,6 +1,9 @@
 #pragma once
 
+#include "language/address.h"
+
 #include <QByteArray>
+#include <QList>
 #include <QMetaType>
 #include <QString>
 
@@ -80,7 +83,16 @@ struct UdpOptions {
         multicastInterface; ///< interface for outgoing multicast (IP_MULTICAST_IF); empty: the kernel's route
     int multicastHops = 1;  ///< TTL / hop limit of outgoing multicast; 1 stays on the local network
     bool multicastLoopback = true; ///< this host's own sockets hear what we send to a group
+    /// Groups joined right after the bind, before udpBound() is emitted; a failed join is reported
+    /// by sendFailed() and the socket stays bound.
+    QList<MulticastGroup> joinGroups;
 };
+
+/// The largest UDP payload a socket can send: 65,535 minus the IPv4 and UDP headers. (IPv6 allows
+/// 20 bytes more; one limit for both keeps a payload valid whatever the destination's family.)
+constexpr qsizetype MaxDatagramPayloadBytes = 65507;
+/// Why a datagram of `size` bytes cannot be sent, or an empty string when it can.
+QString datagramSizeError(qsizetype size);
 
 } // namespace sockbench
 

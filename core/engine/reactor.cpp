@@ -978,6 +978,9 @@ void Reactor::startUdp(Sock &s, const NetAddress &address) {
     watch(s, EPOLLIN);
     const NetAddress local = localAddressOf(s.fd);
     event(s.id, QStringLiteral("Bound to %1").arg(local.toString()));
+    // Joined before udpBound() goes out, so a sender started on that signal finds the group joined.
+    for (const MulticastGroup &group : o.joinGroups)
+        multicast(s.id, group.group, group.interfaceName, true);
     notify([id = s.id, local](Workbench *wb) { wb->onUdpBound(id, local); });
 }
 

@@ -168,6 +168,8 @@ bool Workbench::sendDatagram(EndpointId udp, const QString &host, quint16 port, 
         reason = tr("No such UDP socket");
     else if (isFinal(it->state))
         reason = tr("UDP socket is %1").arg(toString(it->state));
+    else
+        reason = datagramSizeError(bytes.size());
     if (!reason.isEmpty()) {
         Q_EMIT sendFailed(udp, reason);
         return false;
@@ -178,12 +180,20 @@ bool Workbench::sendDatagram(EndpointId udp, const QString &host, quint16 port, 
 }
 
 QList<EndpointId> Workbench::clientsOf(EndpointId listener) const {
+    QList<EndpointId> ids = connectionsOf(listener);
+    ids.removeIf([this](EndpointId id) { return isFinal(m_endpoints.value(id).state); });
+    return ids;
+}
+
+QList<EndpointId> Workbench::connectionsOf(EndpointId listener) const {
     QList<EndpointId> ids;
+    if (listener == 0)
+        return ids;
     for (const EndpointInfo &i : m_endpoints) {
-        if (i.listener == listener && !isFinal(i.state))
+        if (i.listener == listener)
             ids.append(i.id);
     }
-    std::sort(ids.begin(), ids.end());
+    std::sort(ids.begin(), ids.end()); // ids grow with time: accept order
     return ids;
 }
 

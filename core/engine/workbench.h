@@ -73,7 +73,8 @@ public:
 
     /// Queues bytes on a TCP connection. Returns false (and emits sendFailed) if it cannot.
     bool send(EndpointId connection, const QByteArray &bytes);
-    /// Sends one datagram from a UDP socket to host:port (host names are resolved first).
+    /// Sends one datagram from a UDP socket to host:port (host names are resolved first). A payload
+    /// over MaxDatagramPayloadBytes is refused here (false, and sendFailed()), before any lookup.
     bool sendDatagram(EndpointId udp, const QString &host, quint16 port, const QByteArray &bytes);
     /// Sends the same bytes to every open connection accepted by the listener. Returns how many.
     int sendToAllClients(EndpointId listener, const QByteArray &bytes);
@@ -83,8 +84,11 @@ public:
     /// Known endpoints (including final ones until forget() is called).
     const QHash<EndpointId, EndpointInfo> &endpoints() const { return m_endpoints; }
     EndpointInfo info(EndpointId id) const { return m_endpoints.value(id); }
-    /// Open connections accepted by this listener.
+    /// Open connections accepted by this listener, in the order they were accepted.
     QList<EndpointId> clientsOf(EndpointId listener) const;
+    /// Every connection this listener accepted that endpoints() still knows, closed ones included,
+    /// in the order they were accepted: what a view of "the listener and its clients" shows.
+    QList<EndpointId> connectionsOf(EndpointId listener) const;
     /// Drops a final endpoint from endpoints() (the journal keeps its records).
     void forget(EndpointId id);
     int reactorCount() const;

@@ -29,6 +29,7 @@ class TestMulticast final : public QObject {
 private Q_SLOTS:
     void groupDatagramsArriveOnlyWhileJoined();
     void ipv6JoinAndLeaveAreRecorded();
+    void groupsGivenAtBindAreJoinedBeforeBound();
     void badRequestsAreReportedAndChangeNothing();
     void unknownSendingInterfaceFailsTheSocket();
 };
@@ -66,6 +67,41 @@ void TestMulticast::groupDatagramsArriveOnlyWhileJoined() {
     QTRY_COMPARE(wb.journal().counters(member).datagramsIn, quint64(2));
     QCOMPARE(streamOf(wb.journal(), member, RecordKind::DataIn), QByteArray("to the groupmarker"));
     QCOMPARE(wb.journal().counters(sender).datagramsOut, quint64(3));
+}
+
+void TestMulticast::groupsGivenAtBindAreJoinedBeforeBound() {
+    Workbench wb;
+    QSignalSpy failed(&wb, &Workbench::sendFailed);
+    UdpOptions joining;
+    joining.joinGroups = {MulticastGroup{Group, Loopback},
+                          MulticastGroup{QStringLiteral("239.255.77.2"), {}}};
+    EndpointId member = 0;
+    // The joins are recorded before the bound state reaches us: a sender that starts on udpBound()
+    // is heard.
+    QSignalSpy bound(&wb, &Workbench::udpBound);
+    member = wb.bindUdp(QStringLiteral("0.0.0.0"), 0, joining);
+    QVERIFY(bound.wait(5000));
+    const QString events = eventsOf(wb.journal(), member);
+    QVERIFY2(events.contains(QStringLiteral("Joined multicast group %1 on lo").arg(Group)),
+             qPrintable(events));
+    QVERIFY(events.contains(QStringLiteral("Joined multicast group 239.255.77.2")));
+    QCOMPARE(failed.count(), 0);
+
+    UdpOptions viaLoopback;
+    viaLoopback.multicastInterface = Loopback;
+    EndpointId sender = 0;
+    QVERIFY(bindAndWait(wb, &sender, QStringLiteral("127.0.0.1"), viaLoopback).isValid());
+    QVERIFY(wb.sendDatagram(sender, Group, wb.info(member).local.port, "joined at bind"));
+    QTRY_COMPARE(streamOf(wb.journal(), member, RecordKind::DataIn), QByteArray("joined at bind"));
+
+    // A group that cannot be joined is reported, and the socket stays bound.
+    UdpOptions bad;
+    bad.joinGroups = {MulticastGroup{Group, QStringLiteral("nosuchif0")}};
+    EndpointId lonely = 0;
+    QVERIFY(bindAndWait(wb, &lonely, QStringLiteral("0.0.0.0"), bad).isValid());
+    QTRY_COMPARE(failed.count(), 1);
+    QCOMPARE(failed.first().at(0).value<EndpointId>(), lonely);
+    QVERIFY(failed.first().at(1).toString().contains(QStringLiteral("nosuchif0")));
 }
 
 void TestMulticast::ipv6JoinAndLeaveAreRecorded() {

@@ -82,6 +82,7 @@ private Q_SLOTS:
     void workbenchToWorkbench();
     void sendFromUnknownSocketFails();
     void datagramTooLargeToSendFails();
+    void datagramLimitIsTheWorkbenchs();
     void bindToTakenPortFails();
     void sendToUnresolvableHostFails();
     void sendToHostNameKeepsTheSocketBound();
@@ -308,6 +309,24 @@ void TestUdp::datagramTooLargeToSendFails() {
     QCOMPARE(stateOf(wb, id), stateName(EndpointState::Bound));
     QVERIFY(wb.sendDatagram(id, raw->local().ip, raw->local().port, "fine"));
     QCOMPARE(raw->receiveFrom(), QByteArray("fine"));
+}
+
+void TestUdp::datagramLimitIsTheWorkbenchs() {
+    Workbench wb;
+    QSignalSpy sendFailed(&wb, &Workbench::sendFailed);
+    const auto [id, local, raw, failure] = bindWithRawPeer(wb);
+    QVERIFY2(!failure, failure);
+
+    // One byte over the limit is refused at the call, before any lookup or syscall.
+    QVERIFY(
+        !wb.sendDatagram(id, raw->local().ip, raw->local().port, pattern(MaxDatagramPayloadBytes + 1, 3)));
+    QCOMPARE(emissionsFor(sendFailed, id), 1);
+    QVERIFY(textFor(sendFailed, id).contains(QString::number(MaxDatagramPayloadBytes)));
+    // The limit itself goes out whole.
+    const QByteArray largest = pattern(MaxDatagramPayloadBytes, 4);
+    QVERIFY(wb.sendDatagram(id, raw->local().ip, raw->local().port, largest));
+    QCOMPARE(raw->receiveFrom(), largest);
+    QCOMPARE(emissionsFor(sendFailed, id), 1);
 }
 
 void TestUdp::bindToTakenPortFails() {

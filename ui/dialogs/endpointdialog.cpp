@@ -303,9 +303,12 @@ EndpointDialog::Request EndpointDialog::request() const {
     r.udp.broadcast = m_broadcastCheck->isChecked();
     r.udp.dualStack = r.listener.dualStack;
     QString unused;
+    MulticastGroup join;
     if (r.kind == EndpointKind::UdpSocket && !m_multicastEdit->text().trimmed().isEmpty() &&
-        parseMulticastGroup(m_multicastEdit->text(), &r.join, &unused))
-        r.udp.multicastInterface = r.join.interfaceName;
+        parseMulticastGroup(m_multicastEdit->text(), &join, &unused)) {
+        r.udp.joinGroups = {join};
+        r.udp.multicastInterface = join.interfaceName;
+    }
     return r;
 }
 

@@ -27,7 +27,6 @@ public:
         ListenerOptions listener;
         ConnectOptions connect;
         UdpOptions udp;
-        MulticastGroup join; ///< UDP: group to join once bound; empty group: none
     };
 
     /// recentAddresses and recentPorts come first in their fields' choices.

@@ -28,7 +28,6 @@ namespace {
 
 constexpr int MaxHistory = 50;
 constexpr qint64 MaxFileBytes = 64LL * 1024 * 1024;
-constexpr qsizetype MaxDatagramBytes = 65507;
 
 } // namespace
 
@@ -296,12 +295,6 @@ bool Composer::deliver(const QByteArray &bytes) {
         const HostPortResult dest = parseHostPort(m_destinationEdit->text());
         if (!dest.ok()) {
             showMessage(tr("Destination: %1").arg(dest.error), true);
-            return false;
-        }
-        if (bytes.size() > MaxDatagramBytes) {
-            showMessage(
-                tr("A datagram holds at most %1 bytes; this is %2").arg(MaxDatagramBytes).arg(bytes.size()),
-                true);
             return false;
         }
         return m_workbench->sendDatagram(m_target, dest.value.host, dest.value.port, bytes);

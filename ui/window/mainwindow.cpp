@@ -463,15 +463,7 @@ void MainWindow::wireWorkbench() {
     connect(wb, &Workbench::connectFailed, this, [this](EndpointId id, const QString &reason) {
         statusBar()->showMessage(tr("Connection #%1 failed: %2").arg(id).arg(reason), 20000);
     });
-    // A join needs the bound socket; a host-name bind address is resolved first, so wait for it.
-    connect(wb, &Workbench::udpBound, this, [this](EndpointId id) {
-        if (const auto join = m_pendingJoins.constFind(id); join != m_pendingJoins.constEnd()) {
-            m_workbench->joinMulticast(id, join->group, join->interfaceName);
-            m_pendingJoins.erase(join);
-        }
-    });
     connect(wb, &Workbench::udpFailed, this, [this](EndpointId id, const QString &reason) {
-        m_pendingJoins.remove(id);
         statusBar()->showMessage(tr("UDP socket #%1 failed: %2").arg(id).arg(reason), 20000);
     });
     connect(wb, &Workbench::sendFailed, this, [this](EndpointId id, const QString &reason) {
@@ -535,8 +527,6 @@ void MainWindow::onEndpointDialogAccepted(EndpointDialog *dialog) {
         break;
     case EndpointKind::UdpSocket:
         id = m_workbench->bindUdp(r.address, r.port, r.udp);
-        if (!r.join.group.isEmpty())
-            m_pendingJoins.insert(id, r.join);
         break;
     }
     rememberRecent(RecentAddressesKey, r.address);
@@ -580,38 +570,29 @@ QString MainWindow::endpointLabel(EndpointId id) const {
     return tr("#%1").arg(id);
 }
 
+QSet<EndpointId> MainWindow::endpointAndItsConnections(EndpointId id) const {
+    QSet<EndpointId> ids;
+    if (id == 0)
+        return ids;
+    ids.insert(id);
+    for (EndpointId client : m_workbench->connectionsOf(id))
+        ids.insert(client);
+    return ids;
+}
+
 void MainWindow::onConnectionSelectionChanged() {
     const EndpointId id = selectedEndpoint();
     m_composer->setTarget(id);
-    QSet<EndpointId> ids;
-    if (id != 0) {
-        ids.insert(id);
-        if (m_workbench->info(id).kind == EndpointKind::TcpListener) {
-            const auto all = m_workbench->endpoints();
-            for (const EndpointInfo &info : all) {
-                if (info.listener == id)
-                    ids.insert(info.id);
-            }
-        }
-    }
-    m_conversationView->setEndpoints(ids);
+    m_conversationView->setEndpoints(endpointAndItsConnections(id));
     applyConnectionFilter();
     updateActions();
 }
 
 void MainWindow::applyConnectionFilter() {
     QSet<EndpointId> ids;
-    const EndpointId id = selectedEndpoint();
-    if (m_connectionFilterCombo->currentIndex() == 1) {
-        // Following a selection of nothing shows nothing rather than everything.
-        ids.insert(id);
-        if (id != 0 && m_workbench->info(id).kind == EndpointKind::TcpListener) {
-            for (const EndpointInfo &info : m_workbench->endpoints()) {
-                if (info.listener == id)
-                    ids.insert(info.id);
-            }
-        }
-    }
+    // Following a selection of nothing shows nothing rather than everything.
+    if (m_connectionFilterCombo->currentIndex() == 1)
+        ids = endpointAndItsConnections(selectedEndpoint()) << selectedEndpoint();
     m_trafficModel->setEndpointFilter(ids);
 }
 

@@ -78,6 +78,8 @@ private:
     void closeAll();
     void selectEndpoint(EndpointId id);
     EndpointId selectedEndpoint() const;
+    /// The endpoint, and for a listener every connection it accepted (closed ones included).
+    QSet<EndpointId> endpointAndItsConnections(EndpointId id) const;
     QString endpointLabel(EndpointId id) const;
     void rememberRecent(const QString &key, const QString &value);
 
@@ -118,8 +120,7 @@ private:
     QAction *m_quitAction = nullptr;
 
     QTimer m_statusTimer;
-    QTimer m_actionsTimer;                            ///< coalesces action updates during bursts of accepts
-    QHash<EndpointId, MulticastGroup> m_pendingJoins; ///< UDP sockets to join a group once bound
+    QTimer m_actionsTimer;          ///< coalesces action updates during bursts of accepts
     QTimer m_logTimer;              ///< caps log/conversation appends (and so their repaints) at ~25/s
     quint64 m_journalCount = 0;     ///< latest count announced by the Workbench
     bool m_logBehind = false;       ///< an announcement arrived while m_logTimer was running
