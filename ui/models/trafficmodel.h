@@ -31,7 +31,6 @@ public:
         ColumnCount
     };
     enum class Direction { All, In, Out, Events };
-    static constexpr int SeqRole = Qt::UserRole + 1;
     static constexpr int EndpointRole = Qt::UserRole + 2;
 
     explicit TrafficModel(const Journal *journal, QObject *parent = nullptr);
@@ -47,18 +46,13 @@ public:
     /// Only records whose payload contains these bytes; empty shows all.
     void setSearchBytes(const QByteArray &bytes);
     void setHexPreview(bool hex);
-    bool hexPreview() const { return m_hexPreview; }
     /// Time column shows the time since the previous row instead of the wall clock.
     void setTimeDelta(bool delta);
-    bool timeDelta() const { return m_timeDelta; }
     /// How the connection column names an endpoint; default "#id".
     void setEndpointLabeler(std::function<QString(EndpointId)> labeler);
 
     bool isFiltered() const;
     quint64 seqAt(int row) const;
-    /// Row showing seq, or -1 when it is filtered out.
-    int rowOfSeq(quint64 seq) const;
-    quint64 scannedCount() const { return m_scanned; }
 
     int rowCount(const QModelIndex &parent = {}) const override;
     int columnCount(const QModelIndex &parent = {}) const override;
