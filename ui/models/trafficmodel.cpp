@@ -1,5 +1,6 @@
 #include "models/trafficmodel.h"
 #include "language/payload.h"
+#include "models/journalfeed.h"
 #include "style/presentation.h"
 
 #include <QFont>
@@ -64,6 +65,11 @@ void TrafficModel::scanInto(quint64 count, std::vector<quint64> &out) {
         if (batch.size() < n)
             break;
     }
+}
+
+void TrafficModel::follow(const JournalFeed *feed) {
+    connect(feed, &JournalFeed::recordsAppended, this, &TrafficModel::appendUpTo);
+    appendUpTo(feed->count());
 }
 
 void TrafficModel::appendUpTo(quint64 count) {

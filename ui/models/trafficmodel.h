@@ -11,12 +11,15 @@
 
 namespace sockbench {
 
+class JournalFeed;
+
 /// The traffic log as a table over the Journal.
 ///
 /// Holds no copy of the records: with no filter a row is its sequence number; with a filter the
 /// model keeps one sorted vector of matching sequence numbers (8 bytes a row). data() reads the
 /// record header and a payload preview from the journal and caches only the rows being looked at.
-/// New records arrive in batches through appendUpTo(), one beginInsertRows() per batch.
+/// New records arrive in batches through appendUpTo(), one beginInsertRows() per batch; follow()
+/// has the feed call it.
 class TrafficModel final : public QAbstractTableModel {
     Q_OBJECT
 
@@ -37,7 +40,9 @@ public:
     ~TrafficModel() override;
     Q_DISABLE_COPY_MOVE(TrafficModel)
 
-    /// Makes records [0, count) visible (those that pass the filters); called on Workbench::journalGrew.
+    /// Takes in what the feed announces from now on, and catches up with what it announced before.
+    void follow(const JournalFeed *feed);
+    /// Makes records [0, count) visible (those that pass the filters).
     void appendUpTo(quint64 count);
 
     /// Only records of these endpoints; empty shows every endpoint.
