@@ -1,5 +1,7 @@
 #include "language/payload.h"
 
+#include "language/hexdigits.h"
+
 #include <QChar>
 
 #include <algorithm>
@@ -7,18 +9,6 @@
 namespace sockbench {
 
 namespace {
-
-constexpr char kHexDigits[] = "0123456789abcdef";
-
-int hexValue(char16_t c) {
-    if (c >= u'0' && c <= u'9')
-        return c - u'0';
-    if (c >= u'a' && c <= u'f')
-        return c - u'a' + 10;
-    if (c >= u'A' && c <= u'F')
-        return c - u'A' + 10;
-    return -1;
-}
 
 // Big payloads are written through a raw pointer into a buffer that grows geometrically: appending
 // byte by byte through QByteArray's API costs a detach check per byte, and exact pre-sizing would
@@ -413,8 +403,8 @@ void putByteEscape(CharSink &sink, quint8 b) {
         break;
     default:
         out[1] = u'x';
-        out[2] = char16_t(kHexDigits[b >> 4]);
-        out[3] = char16_t(kHexDigits[b & 0xF]);
+        out[2] = char16_t(HexDigits[b >> 4]);
+        out[3] = char16_t(HexDigits[b & 0xF]);
         sink.commit(4);
         return;
     }
@@ -425,7 +415,7 @@ void putCodePointEscape(CharSink &sink, char32_t cp) {
     char16_t digits[8];
     int count = 0;
     do {
-        digits[count++] = char16_t(kHexDigits[cp & 0xF]);
+        digits[count++] = char16_t(HexDigits[cp & 0xF]);
         cp >>= 4;
     } while (cp != 0);
     char16_t *out = sink.reserve(count + 4);
@@ -544,8 +534,8 @@ QString escapedLatin1(QByteArrayView bytes) {
 }
 
 char16_t *putHexByte(char16_t *out, quint8 b) {
-    *out++ = char16_t(kHexDigits[b >> 4]);
-    *out++ = char16_t(kHexDigits[b & 0xF]);
+    *out++ = char16_t(HexDigits[b >> 4]);
+    *out++ = char16_t(HexDigits[b & 0xF]);
     return out;
 }
 
@@ -609,7 +599,7 @@ QString bytesToDump(QByteArrayView bytes) {
         if (line > 0)
             *out++ = u'\n';
         for (int d = offsetDigits - 1; d >= 0; --d)
-            *out++ = char16_t(kHexDigits[(quint64(start) >> (d * 4)) & 0xF]);
+            *out++ = char16_t(HexDigits[(quint64(start) >> (d * 4)) & 0xF]);
         *out++ = u' ';
         for (qsizetype k = 0; k < perLine; ++k) {
             *out++ = u' ';
