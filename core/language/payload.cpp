@@ -539,6 +539,65 @@ char16_t *putHexByte(char16_t *out, quint8 b) {
     return out;
 }
 
+// The `hexdump -C` layout, so that people can diff the two; written once for both QString
+// (bytesToDump) and byte output (appendDump, the command line's --hex).
+constexpr qsizetype DumpPerLine = 16;
+// Everything on a line besides the offset digits and the text column: the space after the offset,
+// three characters per hex column, the extra middle space, two spaces, two bars and '\n'.
+constexpr qsizetype DumpLineOverhead = 1 + DumpPerLine * 3 + 1 + 2 + 2 + 1;
+
+// hexdump prints at least eight offset digits and more only when the offset needs them.
+int dumpOffsetDigits(quint64 offset) {
+    int digits = 8;
+    while (digits < 16 && (offset >> (digits * 4)) != 0)
+        ++digits;
+    return digits;
+}
+
+// "00000010  67 ...  |g|\n". Blank hex columns past the end keep the text column aligned.
+template <typename Unit> Unit *putDumpLine(Unit *out, const quint8 *bytes, qsizetype count, quint64 offset) {
+    for (int d = dumpOffsetDigits(offset) - 1; d >= 0; --d)
+        *out++ = Unit(HexDigits[(offset >> (d * 4)) & 0xF]);
+    *out++ = Unit(' ');
+    for (qsizetype k = 0; k < DumpPerLine; ++k) {
+        *out++ = Unit(' ');
+        if (k == 8)
+            *out++ = Unit(' ');
+        if (k < count) {
+            *out++ = Unit(HexDigits[bytes[k] >> 4]);
+            *out++ = Unit(HexDigits[bytes[k] & 0xF]);
+        } else {
+            *out++ = Unit(' ');
+            *out++ = Unit(' ');
+        }
+    }
+    *out++ = Unit(' ');
+    *out++ = Unit(' ');
+    *out++ = Unit('|');
+    for (qsizetype k = 0; k < count; ++k)
+        *out++ = bytes[k] >= 0x20 && bytes[k] < 0x7F ? Unit(bytes[k]) : Unit('.');
+    *out++ = Unit('|');
+    *out++ = Unit('\n');
+    return out;
+}
+
+// Exact for full lines: offsets only grow, so the last line has the widest one.
+qsizetype dumpSizeBound(qsizetype size, quint64 startOffset) {
+    const qsizetype lines = (size + DumpPerLine - 1) / DumpPerLine;
+    if (lines == 0)
+        return 0;
+    const int digits = dumpOffsetDigits(startOffset + quint64(lines - 1) * DumpPerLine);
+    return lines * (digits + DumpLineOverhead + DumpPerLine);
+}
+
+template <typename Unit> Unit *putDump(Unit *out, QByteArrayView bytes, quint64 startOffset) {
+    const auto *p = reinterpret_cast<const quint8 *>(bytes.data());
+    const qsizetype n = bytes.size();
+    for (qsizetype start = 0; start < n; start += DumpPerLine)
+        out = putDumpLine(out, p + start, std::min(DumpPerLine, n - start), startOffset + quint64(start));
+    return out;
+}
+
 } // namespace
 
 PayloadResult parsePayload(QStringView input, const PayloadSpec &spec) {
@@ -582,47 +641,20 @@ QString bytesToHex(QByteArrayView bytes, qsizetype maxBytes) {
 }
 
 QString bytesToDump(QByteArrayView bytes) {
-    // Same layout as `hexdump -C`, so people can diff the two.
-    constexpr qsizetype perLine = 16;
-    const qsizetype n = bytes.size();
-    int offsetDigits = 8;
-    while (offsetDigits < 16 && (quint64(n) >> (offsetDigits * 4)) != 0)
-        ++offsetDigits;
-    const qsizetype lineWidth = offsetDigits + 2 + perLine * 3 + 1 + 2 + perLine + 1; // "|...|"
-    const qsizetype lines = (n + perLine - 1) / perLine;
-    CharSink sink(lines * (lineWidth + 1));
-    for (qsizetype line = 0; line < lines; ++line) {
-        const qsizetype start = line * perLine;
-        const qsizetype count = std::min(perLine, n - start);
-        char16_t *out = sink.reserve(lineWidth + 1);
-        char16_t *const begin = out;
-        if (line > 0)
-            *out++ = u'\n';
-        for (int d = offsetDigits - 1; d >= 0; --d)
-            *out++ = char16_t(HexDigits[(quint64(start) >> (d * 4)) & 0xF]);
-        *out++ = u' ';
-        for (qsizetype k = 0; k < perLine; ++k) {
-            *out++ = u' ';
-            if (k == 8)
-                *out++ = u' ';
-            if (k < count) {
-                out = putHexByte(out, quint8(bytes[start + k]));
-            } else {
-                *out++ = u' ';
-                *out++ = u' ';
-            }
-        }
-        *out++ = u' ';
-        *out++ = u' ';
-        *out++ = u'|';
-        for (qsizetype k = 0; k < count; ++k) {
-            const auto b = quint8(bytes[start + k]);
-            *out++ = b >= 0x20 && b < 0x7F ? char16_t(b) : u'.';
-        }
-        *out++ = u'|';
-        sink.commit(out - begin);
-    }
+    const qsizetype bound = dumpSizeBound(bytes.size(), 0);
+    CharSink sink(bound);
+    char16_t *const begin = sink.reserve(bound);
+    const char16_t *const end = putDump(begin, bytes, 0);
+    // Lines are separated here, not terminated: a display adds no empty last line.
+    sink.commit(end - begin - (end > begin ? 1 : 0));
     return sink.take();
+}
+
+void appendDump(QByteArray *out, QByteArrayView bytes, quint64 startOffset) {
+    const qsizetype old = out->size();
+    out->resize(old + dumpSizeBound(bytes.size(), startOffset));
+    const char *const end = putDump(out->data() + old, bytes, startOffset);
+    out->truncate(end - out->constData());
 }
 
 QString toString(PayloadMode mode) {
