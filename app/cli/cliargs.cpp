@@ -15,7 +15,7 @@ struct QtOption {
     const char *name;
     bool hasValue;
 };
-constexpr QtOption kQtOptions[] = {
+constexpr QtOption QtOptions[] = {
     {"platform", true},
     {"platformpluginpath", true},
     {"platformtheme", true},
@@ -62,7 +62,7 @@ std::optional<QtOption> qtOption(const QString &argument) {
     const bool inlineValue = eq >= 0;
     if (inlineValue)
         name = name.left(eq);
-    for (const QtOption &option : kQtOptions) {
+    for (const QtOption &option : QtOptions) {
         if (name == QLatin1StringView(option.name))
             return QtOption{option.name, option.hasValue && !inlineValue};
     }

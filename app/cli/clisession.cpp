@@ -14,8 +14,8 @@ namespace sockbench {
 namespace {
 
 // Payloads only need to outlive the trip to stdout; with --quiet nobody reads them at all.
-constexpr qint64 kQuietBudget = 8LL * 1024 * 1024;
-constexpr qint64 kPrintingBudget = 64LL * 1024 * 1024;
+constexpr qint64 QuietBudget = 8LL * 1024 * 1024;
+constexpr qint64 PrintingBudget = 64LL * 1024 * 1024;
 
 void dropMessages(QtMsgType, const QMessageLogContext &, const QString &) {}
 
@@ -32,7 +32,7 @@ CliSession::CliSession(CliVerb verb, const OutputArgs &output, QObject *parent)
     , m_verb(verb)
     , m_output(output) {
     WorkbenchConfig config;
-    config.journalBudgetBytes = output.quiet ? kQuietBudget : kPrintingBudget;
+    config.journalBudgetBytes = output.quiet ? QuietBudget : PrintingBudget;
     m_workbench = std::make_unique<Workbench>(config);
     m_printer = std::make_unique<TrafficPrinter>(*m_workbench, output);
     m_signals = new SignalWatcher(this);

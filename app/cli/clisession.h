@@ -25,8 +25,6 @@ public:
     Q_DISABLE_COPY_MOVE(CliSession)
 
     Workbench &workbench() { return *m_workbench; }
-    TrafficPrinter &printer() { return *m_printer; }
-    const OutputArgs &output() const { return m_output; }
 
     /// Starts the clock that --stats reports as "seconds".
     void startClock() { m_clock.start(); }

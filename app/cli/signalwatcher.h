@@ -16,8 +16,6 @@ public:
     ~SignalWatcher() override;
     Q_DISABLE_COPY_MOVE(SignalWatcher)
 
-    bool isValid() const { return m_notifier != nullptr; }
-
 Q_SIGNALS:
     /// Emitted in the event loop after SIGINT or SIGTERM arrived; signalNumber says which.
     void stopRequested(int signalNumber);

@@ -1,10 +1,10 @@
 #include "cli/trafficprinter.h"
 
 #include "engine/workbench.h"
+#include "journal/recordformat.h"
 
 #include <cerrno>
 #include <cstring>
-#include <ctime>
 #include <poll.h>
 #include <unistd.h>
 
@@ -12,30 +12,16 @@ namespace sockbench {
 
 namespace {
 
-constexpr quint64 kBatch = 4096;
-constexpr qsizetype kFlushAt = 256 * 1024;
-
-void appendTimestamp(QByteArray *out, qint64 timeNs) {
-    const time_t seconds = time_t(timeNs / 1000000000);
-    const long micros = long((timeNs % 1000000000) / 1000);
-    struct tm tm = {};
-    localtime_r(&seconds, &tm);
-    char text[48];
-    const int n = std::snprintf(text, sizeof text, "%04d-%02d-%02dT%02d:%02d:%02d.%06ld", tm.tm_year + 1900,
-                                tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, micros);
-    out->append(text, n);
-}
-
-char printable(char c) {
-    return (c >= 0x20 && c < 0x7f) ? c : '.';
-}
+constexpr quint64 Batch = 4096;
+constexpr qsizetype FlushAt = 256 * 1024;
 
 } // namespace
 
 TrafficPrinter::TrafficPrinter(const Workbench &workbench, const OutputArgs &args, int fd)
     : m_workbench(workbench)
     , m_args(args)
-    , m_fd(fd) {}
+    , m_fd(fd)
+    , m_namer([this](EndpointId endpoint) { return nameOf(endpoint); }) {}
 
 bool TrafficPrinter::drain() {
     if (m_args.quiet || !m_error.isEmpty())
@@ -45,14 +31,14 @@ bool TrafficPrinter::drain() {
         const quint64 end = journal.count();
         if (m_next >= end)
             break;
-        const quint64 n = std::min(kBatch, end - m_next);
+        const quint64 n = std::min(Batch, end - m_next);
         // Raw and hex output only need the received payloads; everything else goes to the log.
         const std::vector<Record> records = journal.records(m_next, n, true);
         if (records.empty())
             break;
         for (const Record &record : records) {
             format(record);
-            if (m_out.size() >= kFlushAt && !flush())
+            if (m_out.size() >= FlushAt && !flush())
                 return false;
         }
         m_next += records.size();
@@ -74,80 +60,32 @@ void TrafficPrinter::format(const Record &record) {
     if (m_args.format == OutputFormat::Hex)
         formatHex(record);
     else
-        m_out.append(record.payload);
+        appendRaw(&m_out, record);
 }
 
 void TrafficPrinter::formatHex(const Record &record) {
     if (m_lastHexEndpoint != 0 && m_lastHexEndpoint != record.endpoint)
-        m_out.append("# ").append(peerOf(record).toUtf8()).append('\n');
+        m_out.append("# ").append(peerLabel(record, m_namer).toUtf8()).append('\n');
     m_lastHexEndpoint = record.endpoint;
     quint64 &offset = m_hexOffsets[record.endpoint];
-    const QByteArray &bytes = record.payload;
-    static const char digits[] = "0123456789abcdef";
-    for (qsizetype line = 0; line < bytes.size(); line += 16) {
-        const qsizetype n = std::min<qsizetype>(16, bytes.size() - line);
-        char head[24];
-        m_out.append(head,
-                     std::snprintf(head, sizeof head, "%08llx  ", static_cast<unsigned long long>(offset)));
-        for (qsizetype i = 0; i < 16; ++i) {
-            if (i < n) {
-                const auto b = static_cast<unsigned char>(bytes[line + i]);
-                m_out.append(digits[b >> 4]).append(digits[b & 15]).append(' ');
-            } else {
-                m_out.append("   ");
-            }
-            if (i == 7)
-                m_out.append(' ');
-        }
-        m_out.append(" |");
-        for (qsizetype i = 0; i < n; ++i)
-            m_out.append(printable(bytes[line + i]));
-        m_out.append("|\n");
-        offset += quint64(n);
-    }
+    appendHexDump(&m_out, record, offset);
+    offset += quint64(record.payload.size());
 }
 
 void TrafficPrinter::formatLog(const Record &record) {
-    appendTimestamp(&m_out, record.timeNs);
-    switch (record.kind) {
-    case RecordKind::DataIn:
-        m_out.append(" <- ");
-        break;
-    case RecordKind::DataOut:
-        m_out.append(" -> ");
-        break;
-    case RecordKind::Event:
-        m_out.append(" -- ");
-        break;
-    }
-    m_out.append(peerOf(record).toUtf8());
-    if (record.kind == RecordKind::Event) {
-        m_out.append(' ').append(record.payload).append('\n');
-        return;
-    }
-    m_out.append(' ').append(
-        QByteArray::number(record.originalLength ? record.originalLength : record.length));
-    m_out.append(" B");
-    if (record.isEvicted()) {
-        if (record.kind == RecordKind::DataIn)
-            m_droppedBytes += record.length;
-        m_out.append(" (payload dropped by the memory budget)\n");
-        return;
-    }
-    if (record.isTruncated())
-        m_out.append(" (truncated to ").append(QByteArray::number(record.length)).append(" B)");
-    m_out.append(": ").append(bytesToEscapedText(record.payload).toUtf8()).append('\n');
+    if (record.isEvicted() && record.kind == RecordKind::DataIn)
+        m_droppedBytes += record.length;
+    appendLogLine(&m_out, record, m_namer);
 }
 
-QString TrafficPrinter::peerOf(const Record &record) const {
-    if (record.peer.isValid())
-        return record.peer.toString();
-    const EndpointInfo info = m_workbench.info(record.endpoint);
+QString TrafficPrinter::nameOf(EndpointId endpoint) const {
+    // A connection is known by its peer; a listener or unbound socket by its own address.
+    const EndpointInfo info = m_workbench.info(endpoint);
     if (info.peer.isValid())
         return info.peer.toString();
     if (info.local.isValid())
         return info.local.toString();
-    return u'#' + QString::number(record.endpoint);
+    return {};
 }
 
 bool TrafficPrinter::flush() {

@@ -2,6 +2,7 @@
 
 #include "cli/cliargs.h"
 #include "engine/endpoint.h"
+#include "journal/recordformat.h"
 
 #include <QByteArray>
 #include <QHash>
@@ -9,11 +10,10 @@
 namespace sockbench {
 
 class Workbench;
-struct Record;
 
 /// Writes what the journal recorded to stdout in the command line's format (raw, hex dump or
-/// log lines). It follows the journal by sequence number, so nothing is skipped or repeated
-/// however the journalGrew() signals were coalesced.
+/// log lines, as recordformat.h writes them). It follows the journal by sequence number, so nothing is
+/// skipped or repeated however the journalGrew() signals were coalesced.
 class TrafficPrinter final {
 public:
     TrafficPrinter(const Workbench &workbench, const OutputArgs &args, int fd = 1);
@@ -30,12 +30,13 @@ private:
     void format(const Record &record);
     void formatHex(const Record &record);
     void formatLog(const Record &record);
-    QString peerOf(const Record &record) const;
+    QString nameOf(EndpointId endpoint) const;
     bool flush();
 
     const Workbench &m_workbench;
     OutputArgs m_args;
     int m_fd;
+    EndpointNamer m_namer;
     quint64 m_next = 0;
     quint64 m_droppedBytes = 0;
     EndpointId m_lastHexEndpoint = 0;

@@ -1,5 +1,7 @@
 #include "language/address.h"
 
+#include "language/hexdigits.h"
+
 #include <QChar>
 
 #include <array>
@@ -17,17 +19,6 @@ HostPortResult failure(qsizetype position, const QString &message) {
 
 bool isDigit(QChar c) {
     return c >= u'0' && c <= u'9';
-}
-
-int hexValue(QChar c) {
-    const char16_t u = c.unicode();
-    if (u >= u'0' && u <= u'9')
-        return u - u'0';
-    if (u >= u'a' && u <= u'f')
-        return u - u'a' + 10;
-    if (u >= u'A' && u <= u'F')
-        return u - u'A' + 10;
-    return -1;
 }
 
 // Dotted quad as inet_pton() reads it: exactly four decimal parts 0..255, no leading zeros (which
@@ -87,8 +78,8 @@ bool parseIpv6(QStringView s, std::array<quint8, 16> *out, bool allowZone) {
             return false;
         const qsizetype start = i;
         quint32 value = 0;
-        while (i < n && hexValue(s[i]) >= 0 && i - start < 4)
-            value = value * 16 + quint32(hexValue(s[i++]));
+        while (i < n && hexValue(s[i].unicode()) >= 0 && i - start < 4)
+            value = value * 16 + quint32(hexValue(s[i++].unicode()));
         if (i < n && s[i] == u'.') {
             // Embedded IPv4 ("::ffff:192.0.2.1") fills the last two groups.
             std::array<quint8, 4> v4{};

@@ -1,5 +1,7 @@
 #include "language/payload.h"
 
+#include "language/hexdigits.h"
+
 #include <QChar>
 
 #include <algorithm>
@@ -7,18 +9,6 @@
 namespace sockbench {
 
 namespace {
-
-constexpr char kHexDigits[] = "0123456789abcdef";
-
-int hexValue(char16_t c) {
-    if (c >= u'0' && c <= u'9')
-        return c - u'0';
-    if (c >= u'a' && c <= u'f')
-        return c - u'a' + 10;
-    if (c >= u'A' && c <= u'F')
-        return c - u'A' + 10;
-    return -1;
-}
 
 // Big payloads are written through a raw pointer into a buffer that grows geometrically: appending
 // byte by byte through QByteArray's API costs a detach check per byte, and exact pre-sizing would
@@ -413,8 +403,8 @@ void putByteEscape(CharSink &sink, quint8 b) {
         break;
     default:
         out[1] = u'x';
-        out[2] = char16_t(kHexDigits[b >> 4]);
-        out[3] = char16_t(kHexDigits[b & 0xF]);
+        out[2] = char16_t(HexDigits[b >> 4]);
+        out[3] = char16_t(HexDigits[b & 0xF]);
         sink.commit(4);
         return;
     }
@@ -425,7 +415,7 @@ void putCodePointEscape(CharSink &sink, char32_t cp) {
     char16_t digits[8];
     int count = 0;
     do {
-        digits[count++] = char16_t(kHexDigits[cp & 0xF]);
+        digits[count++] = char16_t(HexDigits[cp & 0xF]);
         cp >>= 4;
     } while (cp != 0);
     char16_t *out = sink.reserve(count + 4);
@@ -544,8 +534,67 @@ QString escapedLatin1(QByteArrayView bytes) {
 }
 
 char16_t *putHexByte(char16_t *out, quint8 b) {
-    *out++ = char16_t(kHexDigits[b >> 4]);
-    *out++ = char16_t(kHexDigits[b & 0xF]);
+    *out++ = char16_t(HexDigits[b >> 4]);
+    *out++ = char16_t(HexDigits[b & 0xF]);
+    return out;
+}
+
+// The `hexdump -C` layout, so that people can diff the two; written once for both QString
+// (bytesToDump) and byte output (appendDump, the command line's --hex).
+constexpr qsizetype DumpPerLine = 16;
+// Everything on a line besides the offset digits and the text column: the space after the offset,
+// three characters per hex column, the extra middle space, two spaces, two bars and '\n'.
+constexpr qsizetype DumpLineOverhead = 1 + DumpPerLine * 3 + 1 + 2 + 2 + 1;
+
+// hexdump prints at least eight offset digits and more only when the offset needs them.
+int dumpOffsetDigits(quint64 offset) {
+    int digits = 8;
+    while (digits < 16 && (offset >> (digits * 4)) != 0)
+        ++digits;
+    return digits;
+}
+
+// "00000010  67 ...  |g|\n". Blank hex columns past the end keep the text column aligned.
+template <typename Unit> Unit *putDumpLine(Unit *out, const quint8 *bytes, qsizetype count, quint64 offset) {
+    for (int d = dumpOffsetDigits(offset) - 1; d >= 0; --d)
+        *out++ = Unit(HexDigits[(offset >> (d * 4)) & 0xF]);
+    *out++ = Unit(' ');
+    for (qsizetype k = 0; k < DumpPerLine; ++k) {
+        *out++ = Unit(' ');
+        if (k == 8)
+            *out++ = Unit(' ');
+        if (k < count) {
+            *out++ = Unit(HexDigits[bytes[k] >> 4]);
+            *out++ = Unit(HexDigits[bytes[k] & 0xF]);
+        } else {
+            *out++ = Unit(' ');
+            *out++ = Unit(' ');
+        }
+    }
+    *out++ = Unit(' ');
+    *out++ = Unit(' ');
+    *out++ = Unit('|');
+    for (qsizetype k = 0; k < count; ++k)
+        *out++ = bytes[k] >= 0x20 && bytes[k] < 0x7F ? Unit(bytes[k]) : Unit('.');
+    *out++ = Unit('|');
+    *out++ = Unit('\n');
+    return out;
+}
+
+// Exact for full lines: offsets only grow, so the last line has the widest one.
+qsizetype dumpSizeBound(qsizetype size, quint64 startOffset) {
+    const qsizetype lines = (size + DumpPerLine - 1) / DumpPerLine;
+    if (lines == 0)
+        return 0;
+    const int digits = dumpOffsetDigits(startOffset + quint64(lines - 1) * DumpPerLine);
+    return lines * (digits + DumpLineOverhead + DumpPerLine);
+}
+
+template <typename Unit> Unit *putDump(Unit *out, QByteArrayView bytes, quint64 startOffset) {
+    const auto *p = reinterpret_cast<const quint8 *>(bytes.data());
+    const qsizetype n = bytes.size();
+    for (qsizetype start = 0; start < n; start += DumpPerLine)
+        out = putDumpLine(out, p + start, std::min(DumpPerLine, n - start), startOffset + quint64(start));
     return out;
 }
 
@@ -592,47 +641,20 @@ QString bytesToHex(QByteArrayView bytes, qsizetype maxBytes) {
 }
 
 QString bytesToDump(QByteArrayView bytes) {
-    // Same layout as `hexdump -C`, so people can diff the two.
-    constexpr qsizetype perLine = 16;
-    const qsizetype n = bytes.size();
-    int offsetDigits = 8;
-    while (offsetDigits < 16 && (quint64(n) >> (offsetDigits * 4)) != 0)
-        ++offsetDigits;
-    const qsizetype lineWidth = offsetDigits + 2 + perLine * 3 + 1 + 2 + perLine + 1; // "|...|"
-    const qsizetype lines = (n + perLine - 1) / perLine;
-    CharSink sink(lines * (lineWidth + 1));
-    for (qsizetype line = 0; line < lines; ++line) {
-        const qsizetype start = line * perLine;
-        const qsizetype count = std::min(perLine, n - start);
-        char16_t *out = sink.reserve(lineWidth + 1);
-        char16_t *const begin = out;
-        if (line > 0)
-            *out++ = u'\n';
-        for (int d = offsetDigits - 1; d >= 0; --d)
-            *out++ = char16_t(kHexDigits[(quint64(start) >> (d * 4)) & 0xF]);
-        *out++ = u' ';
-        for (qsizetype k = 0; k < perLine; ++k) {
-            *out++ = u' ';
-            if (k == 8)
-                *out++ = u' ';
-            if (k < count) {
-                out = putHexByte(out, quint8(bytes[start + k]));
-            } else {
-                *out++ = u' ';
-                *out++ = u' ';
-            }
-        }
-        *out++ = u' ';
-        *out++ = u' ';
-        *out++ = u'|';
-        for (qsizetype k = 0; k < count; ++k) {
-            const auto b = quint8(bytes[start + k]);
-            *out++ = b >= 0x20 && b < 0x7F ? char16_t(b) : u'.';
-        }
-        *out++ = u'|';
-        sink.commit(out - begin);
-    }
+    const qsizetype bound = dumpSizeBound(bytes.size(), 0);
+    CharSink sink(bound);
+    char16_t *const begin = sink.reserve(bound);
+    const char16_t *const end = putDump(begin, bytes, 0);
+    // Lines are separated here, not terminated: a display adds no empty last line.
+    sink.commit(end - begin - (end > begin ? 1 : 0));
     return sink.take();
+}
+
+void appendDump(QByteArray *out, QByteArrayView bytes, quint64 startOffset) {
+    const qsizetype old = out->size();
+    out->resize(old + dumpSizeBound(bytes.size(), startOffset));
+    const char *const end = putDump(out->data() + old, bytes, startOffset);
+    out->truncate(end - out->constData());
 }
 
 QString toString(PayloadMode mode) {

@@ -42,8 +42,14 @@ QString bytesToEscapedText(QByteArrayView bytes, TextEncoding encoding = TextEnc
 /// "48 65 6c" (lower case, single spaces). maxBytes >= 0 limits the output and appends "…".
 QString bytesToHex(QByteArrayView bytes, qsizetype maxBytes = -1);
 
-/// Classic dump: "00000000  48 65 6c 6c 6f 0a ...  |Hello.|" lines of 16 bytes, '\n'-separated.
+/// `hexdump -C` layout: "00000000  48 65 6c 6c 6f 0a ...  |Hello.|" lines of 16 bytes, '\n'-separated.
 QString bytesToDump(QByteArrayView bytes);
+
+/// The same `hexdump -C` lines, each ending in '\n', appended to *out. Offsets count from
+/// startOffset, so a stream dumped chunk by chunk keeps its running offset (each chunk starts a new
+/// line). Unlike hexdump, repeated lines are not folded into "*" and no closing offset line is
+/// written: a stream's next chunk may follow at any time.
+void appendDump(QByteArray *out, QByteArrayView bytes, quint64 startOffset = 0);
 
 /// Name of a mode/ending for settings and the command line ("text", "hex", "none", "lf", "cr", "crlf").
 QString toString(PayloadMode mode);

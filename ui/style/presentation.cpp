@@ -1,6 +1,8 @@
 #include "style/presentation.h"
 #include "engine/workbench.h"
 
+#include "journal/recordformat.h"
+
 #include <QCoreApplication>
 #include <QDateTime>
 #include <QHash>
@@ -114,11 +116,8 @@ QString formatSize(double bytes) {
 }
 
 QString formatTimestamp(qint64 timeNs) {
-    const qint64 ms = timeNs / 1000000;
-    const int micros = int((timeNs / 1000) % 1000000);
-    const QDateTime when = QDateTime::fromMSecsSinceEpoch(ms);
-    return when.toString(QStringLiteral("yyyy-MM-dd HH:mm:ss.")) +
-           QStringLiteral("%1").arg(micros, 6, 10, QLatin1Char('0'));
+    // The one timestamp formatter in core, so the window and what is copied or exported agree.
+    return formatTimestamp(timeNs, TimestampStyle::Display);
 }
 
 QString formatDelta(qint64 deltaNs) {

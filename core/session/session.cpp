@@ -1,0 +1,292 @@
+#include "session/session.h"
+
+#include "engine/workbench.h"
+#include "language/address.h"
+#include "language/payload.h"
+#include "platform/privatefile.h"
+
+#include <QCoreApplication>
+#include <QFile>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QSaveFile>
+
+#include <array>
+#include <optional>
+
+namespace sockbench {
+
+namespace {
+
+QString tr(const char *text) {
+    return QCoreApplication::translate("sockbench::Session", text);
+}
+
+struct KindSpelling {
+    EndpointKind kind;
+    const char *name;
+    const char *hostKey;
+    QStringList allowedKeys;
+};
+
+const std::array<KindSpelling, 3> &kindSpellings() {
+    static const std::array<KindSpelling, 3> spellings{{
+        {EndpointKind::TcpListener,
+         "tcp-listener",
+         "address",
+         {QStringLiteral("kind"), QStringLiteral("address"), QStringLiteral("port"), QStringLiteral("reply"),
+          QStringLiteral("greeting")}},
+        {EndpointKind::TcpConnection,
+         "tcp-client",
+         "host",
+         {QStringLiteral("kind"), QStringLiteral("host"), QStringLiteral("port")}},
+        {EndpointKind::UdpSocket,
+         "udp",
+         "address",
+         {QStringLiteral("kind"), QStringLiteral("address"), QStringLiteral("port"),
+          QStringLiteral("reply")}},
+    }};
+    return spellings;
+}
+
+const KindSpelling &spellingOf(EndpointKind kind) {
+    for (const KindSpelling &s : kindSpellings()) {
+        if (s.kind == kind)
+            return s;
+    }
+    return kindSpellings().front();
+}
+
+/// "line 3, column 7" of the character QJsonParseError points at: its offset is one past that
+/// character's index ("[,]" reports 2 for the comma at index 1).
+QString lineAndColumn(const QByteArray &text, qsizetype errorOffset) {
+    const qsizetype offset = std::clamp<qsizetype>(errorOffset - 1, 0, text.size());
+    const QByteArray before = text.left(offset);
+    const qsizetype lineStart = before.lastIndexOf('\n') + 1;
+    // Columns count characters, not bytes, as an editor shows them.
+    const qsizetype column = QString::fromUtf8(before.mid(lineStart)).size() + 1;
+    return tr("line %1, column %2").arg(before.count('\n') + 1).arg(column);
+}
+
+/// Reads one endpoint object; returns the error text without its "endpoints[i]" prefix.
+std::optional<SessionEndpoint> readEndpoint(const QJsonObject &o, QString *error) {
+    const auto fail = [error](const QString &key, const QString &message) {
+        *error = (key.isEmpty() ? QString() : QLatin1Char('.') + key) + QStringLiteral(": ") + message;
+        return std::nullopt;
+    };
+    const QJsonValue kindValue = o.value(QStringLiteral("kind"));
+    if (!kindValue.isString())
+        return fail(QStringLiteral("kind"), tr("missing; one of \"tcp-listener\", \"tcp-client\", \"udp\""));
+    const KindSpelling *spelling = nullptr;
+    for (const KindSpelling &s : kindSpellings()) {
+        if (kindValue.toString() == QLatin1String(s.name))
+            spelling = &s;
+    }
+    if (!spelling) {
+        return fail(
+            QStringLiteral("kind"),
+            tr("\"%1\" is not one of \"tcp-listener\", \"tcp-client\", \"udp\"").arg(kindValue.toString()));
+    }
+    for (auto it = o.begin(); it != o.end(); ++it) {
+        if (!spelling->allowedKeys.contains(it.key()))
+            return fail(it.key(),
+                        tr("unknown key for a %1 (written by a newer Sockbench?)").arg(spelling->name));
+    }
+
+    SessionEndpoint e;
+    e.kind = spelling->kind;
+    const QString hostKey = QLatin1String(spelling->hostKey);
+    const QJsonValue hostValue = o.value(hostKey);
+    if (!hostValue.isString() || hostValue.toString().trimmed().isEmpty())
+        return fail(hostKey, tr("missing; a host name or a numeric address"));
+    e.host = hostValue.toString().trimmed();
+
+    const QJsonValue portValue = o.value(QStringLiteral("port"));
+    const double port = portValue.toDouble(-1);
+    const int lowest = e.kind == EndpointKind::TcpConnection ? 1 : 0;
+    if (!portValue.isDouble() || port != double(qint64(port)))
+        return fail(QStringLiteral("port"), tr("missing; a whole number from %1 to 65535").arg(lowest));
+    if (port < lowest || port > 65535)
+        return fail(QStringLiteral("port"),
+                    tr("%1 is out of range (%2-65535)").arg(qint64(port)).arg(lowest));
+    e.port = quint16(port);
+    // The same parser as the forms and the command line, so "127.0.0.256" is refused here too.
+    if (const HostPortResult hp = parseHostPort(formatHostPort(e.host, e.port)); !hp.ok())
+        return fail(hostKey, hp.error);
+
+    if (o.contains(QStringLiteral("reply"))) {
+        const QString reply = o.value(QStringLiteral("reply")).toString();
+        if (reply == QLatin1String("none"))
+            e.reply = AutoReply::None;
+        else if (reply == QLatin1String("echo"))
+            e.reply = AutoReply::Echo;
+        else if (reply == QLatin1String("greeting") && e.kind == EndpointKind::TcpListener)
+            e.reply = AutoReply::Greeting;
+        else if (e.kind == EndpointKind::TcpListener)
+            return fail(QStringLiteral("reply"), tr("one of \"none\", \"echo\", \"greeting\""));
+        else
+            return fail(QStringLiteral("reply"), tr("one of \"none\", \"echo\" for a UDP socket"));
+    }
+    const bool hasGreeting = o.contains(QStringLiteral("greeting"));
+    if (e.reply == AutoReply::Greeting) {
+        const QJsonValue greeting = o.value(QStringLiteral("greeting"));
+        if (!greeting.isString())
+            return fail(QStringLiteral("greeting"), tr("missing; the text sent to each client"));
+        const PayloadResult parsed = parsePayload(greeting.toString(), PayloadSpec{});
+        if (!parsed.ok()) {
+            return fail(QStringLiteral("greeting"),
+                        tr("character %1: %2").arg(parsed.errorPosition + 1).arg(parsed.error));
+        }
+        e.greeting = greeting.toString();
+    } else if (hasGreeting) {
+        return fail(QStringLiteral("greeting"), tr("given, but \"reply\" is not \"greeting\""));
+    }
+    return e;
+}
+
+} // namespace
+
+QString sessionKindName(EndpointKind kind) {
+    return QLatin1String(spellingOf(kind).name);
+}
+
+QString sessionReplyName(AutoReply reply) {
+    switch (reply) {
+    case AutoReply::None:
+        return QStringLiteral("none");
+    case AutoReply::Echo:
+        return QStringLiteral("echo");
+    case AutoReply::Greeting:
+        return QStringLiteral("greeting");
+    }
+    return {};
+}
+
+SessionParseResult parseSession(const QByteArray &json) {
+    SessionParseResult result;
+    QJsonParseError parseError{};
+    const QJsonDocument doc = QJsonDocument::fromJson(json, &parseError);
+    if (parseError.error != QJsonParseError::NoError) {
+        result.error = tr("%1: %2").arg(lineAndColumn(json, parseError.offset), parseError.errorString());
+        return result;
+    }
+    if (!doc.isObject()) {
+        result.error = tr("line 1: a session is a JSON object with \"sockbench_session\" and \"endpoints\"");
+        return result;
+    }
+    const QJsonObject root = doc.object();
+    const QJsonValue version = root.value(QStringLiteral("sockbench_session"));
+    if (!version.isDouble() || version.toDouble() < 1 || version.toDouble() != double(version.toInt())) {
+        result.error = tr("sockbench_session: missing; this is not a Sockbench session file");
+        return result;
+    }
+    if (version.toInt() > SessionFormatVersion) {
+        result.error = tr("sockbench_session: format %1 is newer than this Sockbench reads (%2)")
+                           .arg(version.toInt())
+                           .arg(SessionFormatVersion);
+        return result;
+    }
+    for (auto it = root.begin(); it != root.end(); ++it) {
+        if (it.key() != QLatin1String("sockbench_session") && it.key() != QLatin1String("endpoints")) {
+            result.error = tr("%1: unknown key (written by a newer Sockbench?)").arg(it.key());
+            return result;
+        }
+    }
+    const QJsonValue endpoints = root.value(QStringLiteral("endpoints"));
+    if (!endpoints.isArray()) {
+        result.error = tr("endpoints: missing; a list of endpoints");
+        return result;
+    }
+    const QJsonArray list = endpoints.toArray();
+    Session session;
+    for (qsizetype i = 0; i < list.size(); ++i) {
+        const QString where = QStringLiteral("endpoints[%1]").arg(i);
+        if (!list.at(i).isObject()) {
+            result.error = tr("%1: an endpoint is a JSON object").arg(where);
+            return result;
+        }
+        QString error;
+        const std::optional<SessionEndpoint> e = readEndpoint(list.at(i).toObject(), &error);
+        if (!e) {
+            result.error = where + error;
+            return result;
+        }
+        session.endpoints.append(*e);
+    }
+    result.session = std::move(session);
+    return result;
+}
+
+QByteArray serializeSession(const Session &session) {
+    QJsonArray list;
+    for (const SessionEndpoint &e : session.endpoints) {
+        QJsonObject o;
+        o.insert(QStringLiteral("kind"), sessionKindName(e.kind));
+        o.insert(QLatin1String(spellingOf(e.kind).hostKey), e.host);
+        o.insert(QStringLiteral("port"), int(e.port));
+        if (e.kind != EndpointKind::TcpConnection)
+            o.insert(QStringLiteral("reply"), sessionReplyName(e.reply));
+        if (e.reply == AutoReply::Greeting)
+            o.insert(QStringLiteral("greeting"), e.greeting);
+        list.append(o);
+    }
+    QJsonObject root;
+    root.insert(QStringLiteral("sockbench_session"), SessionFormatVersion);
+    root.insert(QStringLiteral("endpoints"), list);
+    return QJsonDocument(root).toJson(QJsonDocument::Indented);
+}
+
+SessionParseResult loadSession(const QString &path) {
+    QFile file(path);
+    if (!file.open(QIODevice::ReadOnly)) {
+        SessionParseResult failed;
+        failed.error = tr("%1: %2").arg(path, file.errorString());
+        return failed;
+    }
+    return parseSession(file.readAll());
+}
+
+bool saveSession(const QString &path, const Session &session, QString *error) {
+    QSaveFile file(path);
+    if (!file.open(QIODevice::WriteOnly)) {
+        *error = tr("%1: %2").arg(path, file.errorString());
+        return false;
+    }
+    // The temporary file becomes the session file: make it private before a byte is written, so
+    // that no moment exists where others can read it (QSaveFile would copy an old file's mode).
+    file.setPermissions(QFileDevice::ReadOwner | QFileDevice::WriteOwner);
+    file.write(serializeSession(session));
+    if (!file.commit()) {
+        *error = tr("%1: %2").arg(path, file.errorString());
+        return false;
+    }
+    QString modeError;
+    if (!restrictToOwner(path, &modeError)) {
+        *error = tr("%1: %2").arg(path, modeError);
+        return false;
+    }
+    return true;
+}
+
+EndpointId openSessionEndpoint(Workbench &workbench, const SessionEndpoint &endpoint) {
+    switch (endpoint.kind) {
+    case EndpointKind::TcpListener: {
+        ListenerOptions options;
+        options.autoReply = endpoint.reply;
+        if (endpoint.reply == AutoReply::Greeting)
+            options.greeting = parsePayload(endpoint.greeting, PayloadSpec{}).bytes;
+        return workbench.startTcpListener(endpoint.host, endpoint.port, options);
+    }
+    case EndpointKind::TcpConnection:
+        return workbench.connectTcp(endpoint.host, endpoint.port);
+    case EndpointKind::UdpSocket: {
+        UdpOptions options;
+        options.echo = endpoint.reply == AutoReply::Echo;
+        return workbench.bindUdp(endpoint.host, endpoint.port, options);
+    }
+    }
+    return 0;
+}
+
+} // namespace sockbench

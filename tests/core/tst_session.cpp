@@ -1,0 +1,221 @@
+// Session files: the documented JSON reads to the endpoints it names, a saved session reads back
+// equal, every malformed file is refused whole with a message naming the line or the endpoint and
+// key, and opening a session over real sockets lets one endpoint fail alone.
+
+#include "loopbackpeer.h"
+#include "testutil.h"
+
+#include "platform/privatefile.h"
+#include "session/session.h"
+
+#include <QFile>
+#include <QSignalSpy>
+#include <QTemporaryDir>
+#include <QTest>
+
+using namespace sockbench;
+using namespace sockbench::test;
+
+namespace {
+// The example of the file format, as a user would write it.
+const QByteArray Documented = R"({
+  "sockbench_session": 1,
+  "endpoints": [
+    {"kind": "tcp-listener", "address": "127.0.0.1", "port": 7000, "reply": "echo"},
+    {"kind": "tcp-listener", "address": "::1", "port": 7001, "reply": "greeting", "greeting": "hello\\r\\n"},
+    {"kind": "tcp-client", "host": "127.0.0.1", "port": 80},
+    {"kind": "udp", "address": "127.0.0.1", "port": 0, "reply": "none"}
+  ]
+}
+)";
+
+QByteArray withEndpoint(const QByteArray &endpointJson) {
+    return R"({"sockbench_session": 1, "endpoints": [{"kind": "udp", "address": "127.0.0.1", "port": 0}, )" +
+           endpointJson + "]}";
+}
+} // namespace
+
+class TestSession final : public QObject {
+    Q_OBJECT
+
+private Q_SLOTS:
+    void documentedExampleReads();
+    void savedSessionReadsBackEqual();
+    void malformedFilesAreRefusedWhole_data();
+    void malformedFilesAreRefusedWhole();
+    void savedFileIsPrivateAndReplacedWhole();
+    void unreadableFileNamesThePath();
+    void openingASessionLetsOneEndpointFailAlone();
+};
+
+void TestSession::documentedExampleReads() {
+    const SessionParseResult r = parseSession(Documented);
+    QVERIFY2(r.ok(), qPrintable(r.error));
+    QCOMPARE(r.session.endpoints.size(), 4);
+    const SessionEndpoint echo{
+        EndpointKind::TcpListener, QStringLiteral("127.0.0.1"), 7000, AutoReply::Echo, {}};
+    const SessionEndpoint greet{EndpointKind::TcpListener, QStringLiteral("::1"), 7001, AutoReply::Greeting,
+                                QStringLiteral("hello\\r\\n")};
+    const SessionEndpoint client{
+        EndpointKind::TcpConnection, QStringLiteral("127.0.0.1"), 80, AutoReply::None, {}};
+    const SessionEndpoint udp{EndpointKind::UdpSocket, QStringLiteral("127.0.0.1"), 0, AutoReply::None, {}};
+    QCOMPARE(r.session.endpoints.at(0), echo);
+    QCOMPARE(r.session.endpoints.at(1), greet);
+    QCOMPARE(r.session.endpoints.at(2), client);
+    QCOMPARE(r.session.endpoints.at(3), udp);
+}
+
+void TestSession::savedSessionReadsBackEqual() {
+    Session s;
+    s.endpoints = {
+        {EndpointKind::TcpListener, QStringLiteral("0.0.0.0"), 9000, AutoReply::Greeting,
+         QStringLiteral("caf\\u{e9} \"quoted\"\\x00\\n")},
+        {EndpointKind::TcpConnection, QStringLiteral("localhost"), 443, AutoReply::None, {}},
+        {EndpointKind::UdpSocket, QStringLiteral("::"), 5353, AutoReply::Echo, {}},
+    };
+    const QByteArray json = serializeSession(s);
+    const SessionParseResult r = parseSession(json);
+    QVERIFY2(r.ok(), qPrintable(r.error));
+    QCOMPARE(r.session, s);
+    // The format's fixed keys are what is written; a client has no reply.
+    QVERIFY(json.contains("\"sockbench_session\": 1"));
+    QVERIFY(json.contains("\"host\": \"localhost\""));
+    QCOMPARE(json.count("\"reply\""), 2);
+}
+
+void TestSession::malformedFilesAreRefusedWhole_data() {
+    QTest::addColumn<QByteArray>("json");
+    QTest::addColumn<QString>("error");
+    QTest::newRow("syntax, line and column")
+        << QByteArray("{\n  \"sockbench_session\": 1,\n  \"endpoints\": [,]\n}")
+        << "line 3, column 17: illegal value";
+    QTest::newRow("not an object") << QByteArray("[1, 2]") << "a session is a JSON object";
+    QTest::newRow("no version") << QByteArray(R"({"endpoints": []})")
+                                << "sockbench_session: missing; this is not a Sockbench session file";
+    QTest::newRow("newer version") << QByteArray(R"({"sockbench_session": 2, "endpoints": []})")
+                                   << "format 2 is newer than this Sockbench reads (1)";
+    QTest::newRow("unknown top key") << QByteArray(R"({"sockbench_session": 1, "endpoints": [], "tabs": 3})")
+                                     << "tabs: unknown key";
+    QTest::newRow("no endpoints") << QByteArray(R"({"sockbench_session": 1})") << "endpoints: missing";
+    QTest::newRow("endpoint not object") << withEndpoint("7") << "endpoints[1]: an endpoint is a JSON object";
+    QTest::newRow("no kind") << withEndpoint(R"({"address": "127.0.0.1", "port": 1})")
+                             << "endpoints[1].kind: missing";
+    QTest::newRow("bad kind") << withEndpoint(R"({"kind": "tcp-lisener", "address": "127.0.0.1", "port": 1})")
+                              << "endpoints[1].kind: \"tcp-lisener\" is not one of";
+    QTest::newRow("port out of range")
+        << withEndpoint(R"({"kind": "udp", "address": "127.0.0.1", "port": 70000})")
+        << "endpoints[1].port: 70000 is out of range (0-65535)";
+    QTest::newRow("port not a number")
+        << withEndpoint(R"({"kind": "udp", "address": "127.0.0.1", "port": "80"})")
+        << "endpoints[1].port: missing; a whole number from 0 to 65535";
+    QTest::newRow("port fraction") << withEndpoint(R"({"kind": "udp", "address": "127.0.0.1", "port": 80.5})")
+                                   << "endpoints[1].port: missing; a whole number";
+    QTest::newRow("client port 0") << withEndpoint(
+                                          R"({"kind": "tcp-client", "host": "127.0.0.1", "port": 0})")
+                                   << "endpoints[1].port: 0 is out of range (1-65535)";
+    QTest::newRow("no address") << withEndpoint(R"({"kind": "tcp-listener", "port": 1})")
+                                << "endpoints[1].address: missing";
+    QTest::newRow("client uses host")
+        << withEndpoint(R"({"kind": "tcp-client", "address": "127.0.0.1", "port": 1})")
+        << "endpoints[1].address: unknown key for a tcp-client";
+    QTest::newRow("bad address") << withEndpoint(R"({"kind": "udp", "address": "127.0.0.256", "port": 1})")
+                                 << "endpoints[1].address: ";
+    QTest::newRow("bad reply")
+        << withEndpoint(R"({"kind": "tcp-listener", "address": "::1", "port": 1, "reply": "x"})")
+        << "endpoints[1].reply: one of \"none\", \"echo\", \"greeting\"";
+    QTest::newRow("udp greeting")
+        << withEndpoint(R"({"kind": "udp", "address": "::1", "port": 1, "reply": "greeting"})")
+        << "endpoints[1].reply: one of \"none\", \"echo\" for a UDP socket";
+    QTest::newRow("greeting missing")
+        << withEndpoint(R"({"kind": "tcp-listener", "address": "::1", "port": 1, "reply": "greeting"})")
+        << "endpoints[1].greeting: missing";
+    QTest::newRow("greeting malformed")
+        << withEndpoint(
+               R"({"kind": "tcp-listener", "address": "::1", "port": 1, "reply": "greeting", "greeting": "ab\\q"})")
+        << "endpoints[1].greeting: character 3: ";
+    QTest::newRow("greeting without reply")
+        << withEndpoint(R"({"kind": "tcp-listener", "address": "::1", "port": 1, "greeting": "hi"})")
+        << "endpoints[1].greeting: given, but \"reply\" is not \"greeting\"";
+    QTest::newRow("unknown endpoint key")
+        << withEndpoint(R"({"kind": "tcp-listener", "address": "::1", "port": 1, "tls": true})")
+        << "endpoints[1].tls: unknown key for a tcp-listener";
+}
+
+void TestSession::malformedFilesAreRefusedWhole() {
+    QFETCH(QByteArray, json);
+    QFETCH(QString, error);
+    const SessionParseResult r = parseSession(json);
+    QVERIFY(!r.ok());
+    QVERIFY2(r.error.contains(error), qPrintable(r.error));
+    // Nothing of a bad file is handed on, not even the endpoints before the bad one.
+    QVERIFY(r.session.endpoints.isEmpty());
+}
+
+void TestSession::savedFileIsPrivateAndReplacedWhole() {
+    QTemporaryDir dir;
+    const QString path = dir.filePath(QStringLiteral("work.sockbench"));
+    // An existing, world-readable file is replaced by a private one.
+    {
+        QFile old(path);
+        QVERIFY(old.open(QIODevice::WriteOnly));
+        old.write("old");
+        QVERIFY(old.setPermissions(QFileDevice::ReadOwner | QFileDevice::WriteOwner | QFileDevice::ReadOther |
+                                   QFileDevice::ReadGroup));
+    }
+    QVERIFY(!isPrivateToOwner(path));
+    const SessionParseResult documented = parseSession(Documented);
+    QString error;
+    QVERIFY2(saveSession(path, documented.session, &error), qPrintable(error));
+    QVERIFY(isPrivateToOwner(path));
+    const SessionParseResult back = loadSession(path);
+    QVERIFY2(back.ok(), qPrintable(back.error));
+    QCOMPARE(back.session, documented.session);
+    // A folder that does not exist: the error names the path.
+    const QString nowhere = dir.filePath(QStringLiteral("no/such/dir/x.sockbench"));
+    QVERIFY(!saveSession(nowhere, documented.session, &error));
+    QVERIFY2(error.startsWith(nowhere), qPrintable(error));
+}
+
+void TestSession::unreadableFileNamesThePath() {
+    const SessionParseResult r = loadSession(QStringLiteral("/nonexistent/session.sockbench"));
+    QVERIFY(!r.ok());
+    QVERIFY2(r.error.startsWith(QStringLiteral("/nonexistent/session.sockbench: ")), qPrintable(r.error));
+}
+
+void TestSession::openingASessionLetsOneEndpointFailAlone() {
+    // A port another socket holds: that listener fails, the rest open.
+    const auto holder = LoopbackPeer::listenTcp();
+    QVERIFY(holder);
+    const auto server = LoopbackPeer::listenTcp();
+    QVERIFY(server);
+    Session s;
+    s.endpoints = {
+        {EndpointKind::TcpListener, QStringLiteral("127.0.0.1"), holder->local().port, AutoReply::None, {}},
+        {EndpointKind::TcpListener, QStringLiteral("127.0.0.1"), 0, AutoReply::Greeting,
+         QStringLiteral("hi\\n")},
+        {EndpointKind::TcpConnection, QStringLiteral("127.0.0.1"), server->local().port, AutoReply::None, {}},
+        {EndpointKind::UdpSocket, QStringLiteral("127.0.0.1"), 0, AutoReply::Echo, {}},
+    };
+    Workbench wb;
+    QList<EndpointId> ids;
+    for (const SessionEndpoint &e : s.endpoints)
+        ids.append(openSessionEndpoint(wb, e));
+    QTRY_COMPARE(stateOf(wb, ids[0]), stateName(EndpointState::Failed));
+    QVERIFY2(wb.info(ids[0]).error.contains(QStringLiteral("in use")), qPrintable(wb.info(ids[0]).error));
+    QTRY_COMPARE(stateOf(wb, ids[1]), stateName(EndpointState::Listening));
+    QTRY_COMPARE(stateOf(wb, ids[2]), stateName(EndpointState::Connected));
+    QTRY_COMPARE(stateOf(wb, ids[3]), stateName(EndpointState::Bound));
+
+    // The greeting reaches a client as bytes, escapes applied.
+    const auto client = LoopbackPeer::connectTcp(wb.info(ids[1]).local);
+    QVERIFY(client);
+    QCOMPARE(client->readExactly(3), QByteArray("hi\n"));
+    // The UDP socket echoes.
+    const auto udpPeer = LoopbackPeer::bindUdp();
+    QVERIFY(udpPeer);
+    QVERIFY(udpPeer->sendTo(wb.info(ids[3]).local, "ping"));
+    QCOMPARE(udpPeer->receiveFrom(), QByteArray("ping"));
+}
+
+QTEST_GUILESS_MAIN(TestSession)
+#include "tst_session.moc"
