@@ -1,6 +1,5 @@
 #include "style/presentation.h"
 #include "engine/workbench.h"
-
 #include "journal/recordformat.h"
 
 #include <QCoreApplication>
@@ -182,6 +181,15 @@ QString endpointLabel(const Workbench &workbench, EndpointId id) {
         return trState("#%1 UDP").arg(id);
     }
     return trState("#%1").arg(id);
+}
+
+QString endpointAddress(const Workbench &workbench, EndpointId id) {
+    const EndpointInfo info = workbench.info(id);
+    if (info.peer.isValid())
+        return info.peer.toString();
+    if (info.local.isValid())
+        return info.local.toString();
+    return {};
 }
 
 QColor errorColor() {

@@ -51,6 +51,9 @@ QString finalStateWord(EndpointState state);
 /// How the log and the detail pane name an endpoint: "#3 listener", "#4 accepted", "#5 client",
 /// "#6 UDP"; just "#7" once the Workbench has forgotten it.
 QString endpointLabel(const Workbench &workbench, EndpointId id);
+/// Who an endpoint is in a copied or exported record, as the command line says it: a connection
+/// by its peer, a listener or unbound socket by its own address; empty when neither is known.
+QString endpointAddress(const Workbench &workbench, EndpointId id);
 
 /// Colour of error text (a parse error, a form's reasons, a failed send) and of the Failed and
 /// Reset states, so that trouble looks the same wherever it shows.
