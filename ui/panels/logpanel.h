@@ -41,8 +41,7 @@ public:
     void focusSearch();
 
 Q_SIGNALS:
-    /// Emitted when the log starts or stops following new records, whether by setFollowing() or
-    /// because the user scrolled away from the bottom or back to it.
+    /// Emitted when the log starts or stops following new records (setFollowing() or scrolling).
     void followingChanged(bool following);
     /// Emitted when another record becomes the current row; seq is its journal sequence number.
     void currentRecordChanged(quint64 seq);
