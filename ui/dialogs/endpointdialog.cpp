@@ -1,6 +1,7 @@
 #include "dialogs/endpointdialog.h"
 #include "language/address.h"
 #include "language/payload.h"
+#include "style/presentation.h"
 
 #include <QCheckBox>
 #include <QComboBox>
@@ -18,8 +19,6 @@
 namespace sockbench {
 
 namespace {
-
-const char *const ErrorStyle = "background: #ffcdd2;";
 
 /// Empty when the host is acceptable, else why not.
 QString checkHost(const QString &host) {
@@ -128,9 +127,9 @@ EndpointDialog::EndpointDialog(EndpointKind kind, const QStringList &recentAddre
     m_timeoutSpin->setSpecialValueText(tr("system default"));
     m_timeoutLabel->setBuddy(m_timeoutSpin);
     m_wildcardLabel->setWordWrap(true);
-    m_wildcardLabel->setStyleSheet(QStringLiteral("color: #8a5300; font-weight: bold;"));
+    m_wildcardLabel->setStyleSheet(warningTextStyle());
     m_errorLabel->setWordWrap(true);
-    m_errorLabel->setStyleSheet(QStringLiteral("color: #c62828;"));
+    m_errorLabel->setStyleSheet(errorTextStyle());
 
     auto *kindLabel = new QLabel(tr("&Kind:"), this);
     kindLabel->setBuddy(m_kindCombo);
@@ -257,10 +256,11 @@ void EndpointDialog::validate() {
             multicastProblem = tr("Multicast: bind 0.0.0.0 or :: (or the group itself) to hear the group");
     }
 
-    m_addressCombo->setStyleSheet(hostProblem.isEmpty() ? QString() : QString::fromLatin1(ErrorStyle));
-    m_multicastEdit->setStyleSheet(multicastProblem.isEmpty() ? QString() : QString::fromLatin1(ErrorStyle));
-    m_portEdit->setStyleSheet(portProblem.isEmpty() ? QString() : QString::fromLatin1(ErrorStyle));
-    m_greetingEdit->setStyleSheet(greetingProblem.isEmpty() ? QString() : QString::fromLatin1(ErrorStyle));
+    const QString errorStyle = errorFieldStyle();
+    m_addressCombo->setStyleSheet(hostProblem.isEmpty() ? QString() : errorStyle);
+    m_multicastEdit->setStyleSheet(multicastProblem.isEmpty() ? QString() : errorStyle);
+    m_portEdit->setStyleSheet(portProblem.isEmpty() ? QString() : errorStyle);
+    m_greetingEdit->setStyleSheet(greetingProblem.isEmpty() ? QString() : errorStyle);
     m_portEdit->setToolTip(portProblem.isEmpty() ? tr("0 lets the system choose a free port") : portProblem);
 
     const bool v6 = host.contains(QLatin1Char(':'));

@@ -1,5 +1,6 @@
 #include "models/connectionmodel.h"
 #include "engine/workbench.h"
+#include "language/address.h"
 #include "style/presentation.h"
 
 #include <QFont>
@@ -173,16 +174,6 @@ EndpointId ConnectionModel::endpointAt(const QModelIndex &index) const {
     return (*siblings)[size_t(index.row())];
 }
 
-QList<EndpointId> ConnectionModel::allEndpoints() const {
-    QList<EndpointId> ids;
-    for (EndpointId id : m_top) {
-        ids.append(id);
-        if (const auto *kids = childrenOf(id); kids && m_children.contains(id))
-            ids.append(QList<EndpointId>(kids->begin(), kids->end()));
-    }
-    return ids;
-}
-
 QModelIndex ConnectionModel::index(int row, int column, const QModelIndex &parent) const {
     if (column < 0 || column >= ColumnCount || row < 0)
         return {};
@@ -234,7 +225,7 @@ QVariant ConnectionModel::data(const QModelIndex &index, int role) const {
             if (info.peer.isValid())
                 return info.peer.toString();
             if (info.outgoing && !info.requestedHost.isEmpty())
-                return QStringLiteral("%1:%2").arg(info.requestedHost).arg(info.requestedPort);
+                return formatHostPort(info.requestedHost, info.requestedPort);
             return QString();
         case StateColumn:
             return stateText(info.state, info.error);
@@ -254,7 +245,7 @@ QVariant ConnectionModel::data(const QModelIndex &index, int role) const {
         if (column == StateColumn)
             return stateColor(info.state);
         if (isFinal(info.state))
-            return QColor(Qt::gray);
+            return finishedColor();
         break;
     case Qt::ToolTipRole:
         if (column == StateColumn && !info.error.isEmpty())
@@ -265,20 +256,19 @@ QVariant ConnectionModel::data(const QModelIndex &index, int role) const {
                 return tr("TCP listener; its accepted connections are listed under it");
             case EndpointKind::TcpConnection:
                 return info.listener != 0 ? tr("TCP connection accepted by listener #%1").arg(info.listener)
-                                          : tr("Outgoing TCP connection to %1:%2")
-                                                .arg(info.requestedHost)
-                                                .arg(info.requestedPort);
+                                          : tr("Outgoing TCP connection to %1")
+                                                .arg(formatHostPort(info.requestedHost, info.requestedPort));
             case EndpointKind::UdpSocket:
                 return tr("UDP socket");
             }
         }
         if (column == LocalColumn && info.kind == EndpointKind::TcpListener && info.local.isValid() &&
-            (info.local.ip == QLatin1String("0.0.0.0") || info.local.ip == QLatin1String("::")))
+            isWildcardAddress(info.local.ip))
             return tr("Listening on every interface: reachable from other machines");
         break;
     case Qt::FontRole:
         if (column == LocalColumn && info.kind == EndpointKind::TcpListener &&
-            (info.local.ip == QLatin1String("0.0.0.0") || info.local.ip == QLatin1String("::"))) {
+            isWildcardAddress(info.local.ip)) {
             QFont font;
             font.setBold(true);
             return font;

@@ -42,8 +42,6 @@ public:
     void clearClosed();
     QModelIndex indexOf(EndpointId id, int column = 0) const;
     EndpointId endpointAt(const QModelIndex &index) const;
-    /// Ids of every row, parents before children.
-    QList<EndpointId> allEndpoints() const;
 
     QModelIndex index(int row, int column, const QModelIndex &parent = {}) const override;
     QModelIndex parent(const QModelIndex &child) const override;

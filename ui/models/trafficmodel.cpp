@@ -1,5 +1,6 @@
 #include "models/trafficmodel.h"
 #include "language/payload.h"
+#include "models/journalfeed.h"
 #include "style/presentation.h"
 
 #include <QFont>
@@ -64,6 +65,11 @@ void TrafficModel::scanInto(quint64 count, std::vector<quint64> &out) {
         if (batch.size() < n)
             break;
     }
+}
+
+void TrafficModel::follow(const JournalFeed *feed) {
+    connect(feed, &JournalFeed::recordsAppended, this, &TrafficModel::appendUpTo);
+    appendUpTo(feed->count());
 }
 
 void TrafficModel::appendUpTo(quint64 count) {
@@ -158,13 +164,6 @@ quint64 TrafficModel::seqAt(int row) const {
     return m_seqs[size_t(row)];
 }
 
-int TrafficModel::rowOfSeq(quint64 seq) const {
-    if (!isFiltered())
-        return seq < m_scanned ? int(seq) : -1;
-    const auto it = std::lower_bound(m_seqs.begin(), m_seqs.end(), seq);
-    return (it != m_seqs.end() && *it == seq) ? int(it - m_seqs.begin()) : -1;
-}
-
 int TrafficModel::rowCount(const QModelIndex &parent) const {
     if (parent.isValid())
         return 0;
@@ -207,10 +206,7 @@ const TrafficModel::CachedRow *TrafficModel::cachedRow(quint64 seq) const {
 QVariant TrafficModel::data(const QModelIndex &index, int role) const {
     if (!index.isValid() || index.row() >= rowCount())
         return {};
-    const quint64 seq = seqAt(index.row());
-    if (role == SeqRole)
-        return QVariant::fromValue(seq);
-    const CachedRow *row = cachedRow(seq);
+    const CachedRow *row = cachedRow(seqAt(index.row()));
     if (!row)
         return {};
     const Record &r = row->header;
@@ -238,15 +234,7 @@ QVariant TrafficModel::data(const QModelIndex &index, int role) const {
             return label;
         }
         case DirectionColumn:
-            switch (r.kind) {
-            case RecordKind::DataIn:
-                return tr("← in");
-            case RecordKind::DataOut:
-                return tr("→ out");
-            case RecordKind::Event:
-                return tr("• event");
-            }
-            break;
+            return directionText(r.kind);
         case LengthColumn:
             return r.kind == RecordKind::Event ? QVariant() : QVariant::fromValue(r.length);
         case DataColumn:
@@ -259,7 +247,7 @@ QVariant TrafficModel::data(const QModelIndex &index, int role) const {
                 return inboundColor();
             if (r.kind == RecordKind::DataOut)
                 return outboundColor();
-            return QColor(Qt::darkGray);
+            return eventColor();
         }
         break;
     case Qt::FontRole:

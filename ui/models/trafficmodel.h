@@ -11,12 +11,15 @@
 
 namespace sockbench {
 
+class JournalFeed;
+
 /// The traffic log as a table over the Journal.
 ///
 /// Holds no copy of the records: with no filter a row is its sequence number; with a filter the
 /// model keeps one sorted vector of matching sequence numbers (8 bytes a row). data() reads the
 /// record header and a payload preview from the journal and caches only the rows being looked at.
-/// New records arrive in batches through appendUpTo(), one beginInsertRows() per batch.
+/// New records arrive in batches through appendUpTo(), one beginInsertRows() per batch; follow()
+/// has the feed call it.
 class TrafficModel final : public QAbstractTableModel {
     Q_OBJECT
 
@@ -31,14 +34,15 @@ public:
         ColumnCount
     };
     enum class Direction { All, In, Out, Events };
-    static constexpr int SeqRole = Qt::UserRole + 1;
     static constexpr int EndpointRole = Qt::UserRole + 2;
 
     explicit TrafficModel(const Journal *journal, QObject *parent = nullptr);
     ~TrafficModel() override;
     Q_DISABLE_COPY_MOVE(TrafficModel)
 
-    /// Makes records [0, count) visible (those that pass the filters); called on Workbench::journalGrew.
+    /// Takes in what the feed announces from now on, and catches up with what it announced before.
+    void follow(const JournalFeed *feed);
+    /// Makes records [0, count) visible (those that pass the filters).
     void appendUpTo(quint64 count);
 
     /// Only records of these endpoints; empty shows every endpoint.
@@ -47,18 +51,13 @@ public:
     /// Only records whose payload contains these bytes; empty shows all.
     void setSearchBytes(const QByteArray &bytes);
     void setHexPreview(bool hex);
-    bool hexPreview() const { return m_hexPreview; }
     /// Time column shows the time since the previous row instead of the wall clock.
     void setTimeDelta(bool delta);
-    bool timeDelta() const { return m_timeDelta; }
     /// How the connection column names an endpoint; default "#id".
     void setEndpointLabeler(std::function<QString(EndpointId)> labeler);
 
     bool isFiltered() const;
     quint64 seqAt(int row) const;
-    /// Row showing seq, or -1 when it is filtered out.
-    int rowOfSeq(quint64 seq) const;
-    quint64 scannedCount() const { return m_scanned; }
 
     int rowCount(const QModelIndex &parent = {}) const override;
     int columnCount(const QModelIndex &parent = {}) const override;

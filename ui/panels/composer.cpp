@@ -148,24 +148,18 @@ Composer::Composer(Workbench *workbench, QWidget *parent)
     setTabOrder(m_sendFileButton, m_historyButton);
 
     m_repeatTimer.setTimerType(Qt::PreciseTimer);
-    connect(&m_repeatTimer, &QTimer::timeout, this, &Composer::onRepeatTick);
+    connect(&m_repeatTimer, &QTimer::timeout, this, &Composer::onRepeatTimerTimeout);
     connect(m_edit, &QPlainTextEdit::textChanged, this, &Composer::onInputChanged);
     connect(m_modeCombo, &QComboBox::currentIndexChanged, this, &Composer::onInputChanged);
     connect(m_lineEndingCombo, &QComboBox::currentIndexChanged, this, &Composer::onInputChanged);
     connect(m_escapesCheck, &QCheckBox::toggled, this, &Composer::onInputChanged);
     connect(m_destinationEdit, &QLineEdit::textChanged, this, &Composer::updateSendState);
     connect(m_sendButton, &QPushButton::clicked, this, &Composer::send);
-    connect(m_repeatButton, &QPushButton::toggled, this, &Composer::onRepeatToggled);
-    connect(m_sendFileButton, &QPushButton::clicked, this, &Composer::onSendFileClicked);
-    connect(workbench, &Workbench::stateChanged, this, [this](EndpointId id, EndpointState, const QString &) {
-        if (id == m_target)
-            updateSendState();
-    });
-    connect(workbench, &Workbench::connectionAccepted, this,
-            [this](EndpointId, EndpointId listener, const NetAddress &, const NetAddress &) {
-                if (listener == m_target)
-                    updateSendState();
-            });
+    connect(m_repeatButton, &QPushButton::toggled, this, &Composer::onRepeatButtonToggled);
+    connect(m_sendFileButton, &QPushButton::clicked, this, &Composer::onSendFileButtonClicked);
+    // The signals' other arguments are read back from the workbench when the state is rebuilt.
+    connect(workbench, &Workbench::stateChanged, this, &Composer::onWorkbenchStateChanged);
+    connect(workbench, &Workbench::connectionAccepted, this, &Composer::onWorkbenchConnectionAccepted);
     rebuildHistoryMenu();
     onInputChanged();
 }
@@ -180,25 +174,33 @@ PayloadSpec Composer::spec() const {
     return s;
 }
 
-PayloadResult Composer::parse() const {
-    return parsePayload(m_edit->toPlainText(), spec());
+void Composer::onWorkbenchStateChanged(EndpointId id) {
+    if (id == m_target)
+        updateSendState();
+}
+
+void Composer::onWorkbenchConnectionAccepted(EndpointId, EndpointId listener) {
+    if (listener == m_target)
+        updateSendState();
 }
 
 void Composer::onInputChanged() {
-    m_escapesCheck->setEnabled(spec().mode == PayloadMode::Text);
-    const PayloadResult result = parse();
+    const PayloadSpec payloadSpec = spec();
+    m_escapesCheck->setEnabled(payloadSpec.mode == PayloadMode::Text);
+    const QString text = m_edit->toPlainText();
+    m_payload = parsePayload(text, payloadSpec);
+    const PayloadResult &result = m_payload;
     QList<QTextEdit::ExtraSelection> marks;
     if (result.ok()) {
         m_previewLabel->setText(formatByteCount(quint64(result.bytes.size())));
         m_previewLabel->setStyleSheet(QString());
         m_previewLabel->setToolTip(tr("What Send hands to the socket"));
     } else {
-        const QString text = m_edit->toPlainText();
         const QTextBlock block = m_edit->document()->findBlock(int(result.errorPosition));
         const qsizetype column = result.errorPosition - block.position() + 1;
         m_previewLabel->setText(
             tr("Line %1, column %2: %3").arg(block.blockNumber() + 1).arg(column).arg(result.error));
-        m_previewLabel->setStyleSheet(QStringLiteral("color: #c62828;"));
+        m_previewLabel->setStyleSheet(errorTextStyle());
         m_previewLabel->setToolTip(tr("Nothing is sent until this is fixed"));
         QTextEdit::ExtraSelection mark;
         mark.cursor = QTextCursor(m_edit->document());
@@ -206,9 +208,9 @@ void Composer::onInputChanged() {
         const int length = int(std::max<qsizetype>(1, result.errorLength));
         mark.cursor.setPosition(std::max(0, std::min(start, int(text.size()) - 1)));
         mark.cursor.setPosition(std::min(int(text.size()), start + length), QTextCursor::KeepAnchor);
-        mark.format.setBackground(QColor(0xff, 0xcd, 0xd2));
+        mark.format.setBackground(errorBackgroundColor());
         mark.format.setUnderlineStyle(QTextCharFormat::WaveUnderline);
-        mark.format.setUnderlineColor(QColor(0xc6, 0x28, 0x28));
+        mark.format.setUnderlineColor(errorColor());
         marks.append(mark);
     }
     m_edit->setExtraSelections(marks);
@@ -241,12 +243,13 @@ void Composer::updateSendState() {
     m_targetLabel->setText(target);
 
     QString reason;
-    const PayloadResult result = parse();
+    const PayloadResult &result = m_payload;
+    const QString destinationText = m_destinationEdit->text();
+    const HostPortResult destination = parseHostPort(destinationText);
     if (!known)
         reason = tr("Select a connection, listener or UDP socket to send to");
     else if (isFinal(info.state))
-        reason =
-            tr("The target is %1").arg(info.state == EndpointState::Failed ? tr("failed") : tr("closed"));
+        reason = tr("The target is %1").arg(finalStateWord(info.state));
     else if (info.kind == EndpointKind::TcpConnection && info.state != EndpointState::Connected &&
              info.state != EndpointState::PeerClosed)
         reason = tr("The connection is not established yet");
@@ -256,28 +259,25 @@ void Composer::updateSendState() {
         reason = tr("The payload has an error: %1").arg(result.error);
     else if (result.bytes.isEmpty())
         reason = tr("Nothing to send");
-    else if (udp && !parseHostPort(m_destinationEdit->text()).ok())
-        reason = m_destinationEdit->text().isEmpty()
-                     ? tr("Type the destination host:port")
-                     : tr("Destination: %1").arg(parseHostPort(m_destinationEdit->text()).error);
+    else if (udp && !destination.ok())
+        reason = destinationText.isEmpty() ? tr("Type the destination host:port")
+                                           : tr("Destination: %1").arg(destination.error);
     m_blockedReason = reason;
     m_sendButton->setEnabled(reason.isEmpty());
     m_sendButton->setToolTip(reason.isEmpty() ? tr("Send to the target (Ctrl+Return)") : reason);
     m_repeatButton->setEnabled(reason.isEmpty() || m_repeatButton->isChecked());
-    m_sendFileButton->setEnabled(known && !isFinal(info.state) &&
-                                 (!udp || parseHostPort(m_destinationEdit->text()).ok()));
+    m_sendFileButton->setEnabled(known && !isFinal(info.state) && (!udp || destination.ok()));
     if (udp) {
-        const HostPortResult dest = parseHostPort(m_destinationEdit->text());
-        m_destinationEdit->setStyleSheet(dest.ok() || m_destinationEdit->text().isEmpty()
-                                             ? QString()
-                                             : QStringLiteral("background: #ffcdd2;"));
-        m_destinationEdit->setToolTip(dest.ok() ? tr("Where the UDP socket sends") : dest.error);
+        m_destinationEdit->setStyleSheet(destination.ok() || destinationText.isEmpty() ? QString()
+                                                                                       : errorFieldStyle());
+        m_destinationEdit->setToolTip(destination.ok() ? tr("Where the UDP socket sends")
+                                                       : destination.error);
     }
 }
 
 void Composer::showMessage(const QString &text, bool error) {
     m_messageLabel->setText(text);
-    m_messageLabel->setStyleSheet(error ? QStringLiteral("color: #c62828;") : QString());
+    m_messageLabel->setStyleSheet(error ? errorTextStyle() : QString());
 }
 
 bool Composer::deliver(const QByteArray &bytes) {
@@ -309,15 +309,15 @@ void Composer::send() {
         showMessage(m_blockedReason, true);
         return;
     }
-    const PayloadResult result = parse();
-    if (!deliver(result.bytes))
+    // updateSendState() let Send through only for a payload that parsed.
+    const QByteArray bytes = m_payload.bytes;
+    if (!deliver(bytes))
         return;
-    showMessage(tr("Sent %1").arg(formatByteCount(quint64(result.bytes.size()))), false);
+    showMessage(tr("Sent %1").arg(formatByteCount(quint64(bytes.size()))), false);
     addToHistory();
-    Q_EMIT sent(m_target, result.bytes.size());
 }
 
-void Composer::onRepeatToggled(bool on) {
+void Composer::onRepeatButtonToggled(bool on) {
     if (!on) {
         m_repeatTimer.stop();
         m_repeatButton->setText(tr("&Repeat"));
@@ -330,16 +330,16 @@ void Composer::onRepeatToggled(bool on) {
         m_repeatButton->setChecked(false);
         return;
     }
-    m_repeatBytes = parse().bytes;
+    m_repeatBytes = m_payload.bytes;
     m_repeatRemaining = m_repeatCountSpin->value();
     m_repeatButton->setText(tr("Stop"));
     addToHistory();
-    onRepeatTick();
+    onRepeatTimerTimeout();
     if (m_repeatButton->isChecked())
         m_repeatTimer.start(m_repeatIntervalSpin->value());
 }
 
-void Composer::onRepeatTick() {
+void Composer::onRepeatTimerTimeout() {
     const EndpointInfo info = m_workbench->info(m_target);
     if (m_repeatRemaining <= 0 || isFinal(info.state) || !deliver(m_repeatBytes)) {
         m_repeatButton->setChecked(false);
@@ -354,16 +354,16 @@ void Composer::onRepeatTick() {
         m_repeatButton->setChecked(false);
 }
 
-void Composer::onSendFileClicked() {
+void Composer::onSendFileButtonClicked() {
     auto *dialog = new QFileDialog(this, tr("Send file"));
     dialog->setObjectName(QStringLiteral("sendFileDialog"));
     dialog->setAttribute(Qt::WA_DeleteOnClose);
     dialog->setFileMode(QFileDialog::ExistingFile);
-    connect(dialog, &QFileDialog::fileSelected, this, &Composer::onFileChosen);
+    connect(dialog, &QFileDialog::fileSelected, this, &Composer::onSendFileDialogFileSelected);
     dialog->open();
 }
 
-void Composer::onFileChosen(const QString &path) {
+void Composer::onSendFileDialogFileSelected(const QString &path) {
     QFile file(path);
     if (file.size() > MaxFileBytes) {
         showMessage(

@@ -34,8 +34,9 @@ public:
 
     void setTarget(EndpointId target);
     EndpointId target() const { return m_target; }
-    /// Parses what is typed now, as Send would.
-    PayloadResult parse() const;
+    /// What is typed, as parsed at the last edit: the bytes Send hands over, or the error and where
+    /// it is. Parsed once per edit, so that neither the Send state nor Send itself parses again.
+    const PayloadResult &payload() const { return m_payload; }
     /// Why Send is disabled, or empty when it is enabled.
     QString blockedReason() const { return m_blockedReason; }
     void showMessage(const QString &text, bool error);
@@ -46,16 +47,14 @@ public:
     /// Sends what is typed to the target once; does nothing (and says why) when it cannot.
     void send();
 
-Q_SIGNALS:
-    /// Emitted after bytes were handed to the workbench.
-    void sent(sockbench::EndpointId target, qsizetype bytes);
-
 private:
     void onInputChanged();
-    void onRepeatToggled(bool on);
-    void onRepeatTick();
-    void onSendFileClicked();
-    void onFileChosen(const QString &path);
+    void onRepeatButtonToggled(bool on);
+    void onRepeatTimerTimeout();
+    void onSendFileButtonClicked();
+    void onSendFileDialogFileSelected(const QString &path);
+    void onWorkbenchStateChanged(EndpointId id);
+    void onWorkbenchConnectionAccepted(EndpointId id, EndpointId listener);
     void updateSendState();
     void addToHistory();
     void rebuildHistoryMenu();
@@ -83,6 +82,7 @@ private:
     QTimer m_repeatTimer;
     QByteArray m_repeatBytes;
     int m_repeatRemaining = 0;
+    PayloadResult m_payload;
     QString m_blockedReason;
     QStringList m_history; ///< "text:..." or "hex:...", newest first
 };

@@ -1,5 +1,5 @@
 #include "style/presentation.h"
-
+#include "engine/workbench.h"
 #include "journal/recordformat.h"
 
 #include <QCoreApplication>
@@ -34,7 +34,7 @@ QColor stateColor(EndpointState state) {
         return QColor(0x70, 0x70, 0x70);
     case EndpointState::Reset:
     case EndpointState::Failed:
-        return QColor(0xc6, 0x28, 0x28);
+        return errorColor();
     }
     return Qt::black;
 }
@@ -130,6 +130,90 @@ QColor inboundColor() {
 
 QColor outboundColor() {
     return QColor(0xb0, 0x3a, 0x1a);
+}
+
+QString directionText(RecordKind kind) {
+    switch (kind) {
+    case RecordKind::DataIn:
+        return trState("← in");
+    case RecordKind::DataOut:
+        return trState("→ out");
+    case RecordKind::Event:
+        return trState("• event");
+    }
+    return {};
+}
+
+QString recordKindWord(RecordKind kind) {
+    switch (kind) {
+    case RecordKind::DataIn:
+        return trState("received");
+    case RecordKind::DataOut:
+        return trState("sent");
+    case RecordKind::Event:
+        return trState("event");
+    }
+    return {};
+}
+
+QColor eventColor() {
+    return QColor(Qt::darkGray);
+}
+
+QColor finishedColor() {
+    return QColor(Qt::gray);
+}
+
+QString finalStateWord(EndpointState state) {
+    return state == EndpointState::Failed ? trState("failed") : trState("closed");
+}
+
+QString endpointLabel(const Workbench &workbench, EndpointId id) {
+    const auto it = workbench.endpoints().constFind(id);
+    if (it == workbench.endpoints().constEnd())
+        return trState("#%1").arg(id);
+    switch (it->kind) {
+    case EndpointKind::TcpListener:
+        return trState("#%1 listener").arg(id);
+    case EndpointKind::TcpConnection:
+        return it->listener != 0 ? trState("#%1 accepted").arg(id) : trState("#%1 client").arg(id);
+    case EndpointKind::UdpSocket:
+        return trState("#%1 UDP").arg(id);
+    }
+    return trState("#%1").arg(id);
+}
+
+QString endpointAddress(const Workbench &workbench, EndpointId id) {
+    const EndpointInfo info = workbench.info(id);
+    if (info.peer.isValid())
+        return info.peer.toString();
+    if (info.local.isValid())
+        return info.local.toString();
+    return {};
+}
+
+QColor errorColor() {
+    return QColor(0xc6, 0x28, 0x28);
+}
+
+QColor errorBackgroundColor() {
+    return QColor(0xff, 0xcd, 0xd2);
+}
+
+QColor warningColor() {
+    return QColor(0x8a, 0x53, 0x00);
+}
+
+QString errorTextStyle() {
+    return QStringLiteral("color: %1;").arg(errorColor().name());
+}
+
+QString errorFieldStyle() {
+    return QStringLiteral("background: %1;").arg(errorBackgroundColor().name());
+}
+
+QString warningTextStyle() {
+    return QStringLiteral("color: %1; font-weight: bold;").arg(warningColor().name());
 }
 
 } // namespace sockbench

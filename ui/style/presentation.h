@@ -1,12 +1,15 @@
 #pragma once
 
 #include "engine/endpoint.h"
+#include "journal/journal.h"
 
 #include <QColor>
 #include <QIcon>
 #include <QString>
 
 namespace sockbench {
+
+class Workbench;
 
 // How the window shows states, sizes and times, kept in one place so that the connections panel,
 // the log and the status bar always agree.
@@ -34,5 +37,34 @@ QString formatDelta(qint64 deltaNs);
 /// Colours of the two directions of traffic, shared by the log and the conversation view.
 QColor inboundColor();
 QColor outboundColor();
+
+/// "← in", "→ out", "• event": a record's direction as the log's direction column shows it.
+QString directionText(RecordKind kind);
+/// What a record is, as a word inside a sentence: "received", "sent", "event".
+QString recordKindWord(RecordKind kind);
+/// Colour of event records, which belong to neither direction.
+QColor eventColor();
+/// Colour of the rows of sockets that are gone; their state column keeps stateColor().
+QColor finishedColor();
+/// The word a sentence uses for a final state: "failed" for Failed, "closed" for the others.
+QString finalStateWord(EndpointState state);
+/// How the log and the detail pane name an endpoint: "#3 listener", "#4 accepted", "#5 client",
+/// "#6 UDP"; just "#7" once the Workbench has forgotten it.
+QString endpointLabel(const Workbench &workbench, EndpointId id);
+/// Who an endpoint is in a copied or exported record, as the command line says it: a connection
+/// by its peer, a listener or unbound socket by its own address; empty when neither is known.
+QString endpointAddress(const Workbench &workbench, EndpointId id);
+
+/// Colour of error text (a parse error, a form's reasons, a failed send) and of the Failed and
+/// Reset states, so that trouble looks the same wherever it shows.
+QColor errorColor();
+/// Background of the characters at fault and of a field whose content is wrong.
+QColor errorBackgroundColor();
+/// Colour of a warning that is allowed to stand, e.g. a bind to every interface.
+QColor warningColor();
+/// Style sheets built from the colours above, for widgets that are styled by sheet.
+QString errorTextStyle();
+QString errorFieldStyle();
+QString warningTextStyle();
 
 } // namespace sockbench

@@ -1,5 +1,6 @@
 #include "views/conversationview.h"
 #include "language/payload.h"
+#include "models/journalfeed.h"
 #include "style/presentation.h"
 
 #include <QEvent>
@@ -49,6 +50,11 @@ void ConversationView::setEndpoints(const QSet<EndpointId> &endpoints) {
     viewport()->update();
     if (!m_endpoints.isEmpty() && m_target > 0)
         m_scanTimer.start();
+}
+
+void ConversationView::follow(const JournalFeed *feed) {
+    connect(feed, &JournalFeed::recordsAppended, this, &ConversationView::appendUpTo);
+    appendUpTo(feed->count());
 }
 
 void ConversationView::appendUpTo(quint64 count) {

@@ -11,6 +11,8 @@
 
 namespace sockbench {
 
+class JournalFeed;
+
 /// Both directions of one connection interleaved in arrival order, inbound and outbound in two
 /// colours, like a chat transcript. Keeps an index of display lines (a few bytes each) and reads
 /// the payload bytes of the visible lines from the journal when painting, so many MiB of traffic
@@ -26,7 +28,9 @@ public:
 
     /// Shows the traffic of these endpoints (usually one connection); empty shows nothing.
     void setEndpoints(const QSet<EndpointId> &endpoints);
-    /// Takes in records [0, count); called on Workbench::journalGrew.
+    /// Takes in what the feed announces from now on, and catches up with what it announced before.
+    void follow(const JournalFeed *feed);
+    /// Takes in records [0, count).
     void appendUpTo(quint64 count);
     qsizetype lineCount() const { return qsizetype(m_lines.size()); }
     /// True while the line index is still being built in slices.

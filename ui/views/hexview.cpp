@@ -41,7 +41,6 @@ void HexView::setData(const QByteArray &data) {
     verticalScrollBar()->setValue(0);
     updateScrollBars();
     viewport()->update();
-    Q_EMIT selectionChanged(0, 0);
 }
 
 void HexView::setPlaceholder(const QString &text) {
@@ -58,7 +57,6 @@ void HexView::setSelection(qsizetype start, qsizetype end) {
     m_selStart = std::min(start, end);
     m_selEnd = std::max(start, end);
     viewport()->update();
-    Q_EMIT selectionChanged(selectionStart(), selectionEnd());
 }
 
 QByteArray HexView::selectedBytes() const {

@@ -34,10 +34,6 @@ public:
     void copyAsText() const;
     void copyAsCArray() const;
 
-Q_SIGNALS:
-    /// Emitted when the selected byte range changes.
-    void selectionChanged(qsizetype start, qsizetype end);
-
 protected:
     void paintEvent(QPaintEvent *event) override;
     void resizeEvent(QResizeEvent *event) override;

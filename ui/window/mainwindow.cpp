@@ -2,38 +2,29 @@
 
 #include "dialogs/endpointdialog.h"
 #include "engine/workbench.h"
-#include "language/payload.h"
 #include "models/connectionmodel.h"
+#include "models/journalfeed.h"
 #include "models/trafficmodel.h"
 #include "panels/composer.h"
-#include "platform/privatefile.h"
-#include "style/presentation.h"
-#include "views/conversationview.h"
+#include "panels/detailpane.h"
+#include "panels/logpanel.h"
+#include "panels/statussummary.h"
 #include "views/hexview.h"
+#include "window/windowsettings.h"
 
 #include <QAction>
 #include <QApplication>
 #include <QCloseEvent>
-#include <QComboBox>
-#include <QFile>
-#include <QHBoxLayout>
 #include <QHeaderView>
 #include <QKeySequence>
-#include <QLabel>
-#include <QLineEdit>
 #include <QMenu>
 #include <QMenuBar>
-#include <QPushButton>
-#include <QScrollBar>
-#include <QSettings>
 #include <QSplitter>
 #include <QStatusBar>
 #include <QStyle>
-#include <QTabWidget>
 #include <QTableView>
 #include <QToolBar>
 #include <QTreeView>
-#include <QVBoxLayout>
 
 // Q_INIT_RESOURCE must run outside any namespace: the resources live in a static library.
 static void initSockbenchResources() {
@@ -44,16 +35,9 @@ namespace sockbench {
 
 namespace {
 
-constexpr int MaxRecent = 20;
-const QString RecentAddressesKey = QStringLiteral("recent/addresses");
-const QString RecentPortsKey = QStringLiteral("recent/ports");
-
-/// Writes the settings out now and keeps the file the user's alone: it holds the hosts they talked to
-/// and what they sent (DESIGN.md, "Security defaults").
-void writePrivately(QSettings &settings) {
-    settings.sync();
-    restrictToOwner(settings.fileName());
-}
+constexpr int StatusMessageMs = 10000;
+constexpr int ErrorMessageMs = 20000;
+constexpr int SelectionRefreshMs = 200;
 
 QIcon resourceIcon(const char *name, QStyle::StandardPixmap fallback) {
     QIcon icon(QStringLiteral(":/icons/%1.png").arg(QLatin1String(name)));
@@ -76,13 +60,15 @@ MainWindow::MainWindow(const WorkbenchConfig &config, QWidget *parent)
     setWindowIcon(QIcon(QStringLiteral(":/icons/sockbench.png")));
     resize(1280, 800);
 
+    // The feed paces every view that follows the journal; each one connects itself to it.
+    m_feed = new JournalFeed(m_workbench.get(), this);
     m_connectionModel = new ConnectionModel(m_workbench.get(), this);
-    m_trafficModel = new TrafficModel(&m_workbench->journal(), this);
-    m_trafficModel->setEndpointLabeler([this](EndpointId id) { return endpointLabel(id); });
-
-    createActions();
     m_composer = new Composer(m_workbench.get(), this);
     m_composer->setObjectName(QStringLiteral("composer"));
+    m_logPanel = new LogPanel(m_workbench.get(), m_feed, this);
+    m_detailPane = new DetailPane(m_workbench.get(), m_feed, this);
+    m_statusSummary = new StatusSummary(m_workbench.get(), this);
+    createActions();
 
     m_leftSplitter = new QSplitter(Qt::Vertical, this);
     m_leftSplitter->setObjectName(QStringLiteral("leftSplitter"));
@@ -93,8 +79,8 @@ MainWindow::MainWindow(const WorkbenchConfig &config, QWidget *parent)
 
     m_rightSplitter = new QSplitter(Qt::Vertical, this);
     m_rightSplitter->setObjectName(QStringLiteral("rightSplitter"));
-    m_rightSplitter->addWidget(createLogPanel());
-    m_rightSplitter->addWidget(createDetailPane());
+    m_rightSplitter->addWidget(m_logPanel);
+    m_rightSplitter->addWidget(m_detailPane);
     m_rightSplitter->setStretchFactor(0, 3);
     m_rightSplitter->setStretchFactor(1, 2);
 
@@ -109,42 +95,31 @@ MainWindow::MainWindow(const WorkbenchConfig &config, QWidget *parent)
     m_mainSplitter->setSizes({700, 740});
     m_leftSplitter->setSizes({560, 220});
     m_rightSplitter->setSizes({500, 280});
+    statusBar()->addPermanentWidget(m_statusSummary);
 
     createMenusAndToolBar();
-    createStatusBar();
+    wireParts();
     wireWorkbench();
 
     setTabOrder(m_connectionsView, m_composer);
-    setTabOrder(m_composer, m_connectionFilterCombo);
+    setTabOrder(m_composer, m_logPanel);
 
     loadSettings();
     updateActions();
     m_composer->setTarget(0);
-    m_actionsTimer.setSingleShot(true);
-    m_actionsTimer.setInterval(0);
-    connect(&m_actionsTimer, &QTimer::timeout, this, &MainWindow::updateActions);
-    m_selectionRefreshTimer.setSingleShot(true);
-    m_selectionRefreshTimer.setInterval(200);
-    connect(&m_selectionRefreshTimer, &QTimer::timeout, this, &MainWindow::onConnectionSelectionChanged);
-    m_rateClock.start();
-    m_logTimer.setSingleShot(true);
-    m_logTimer.setInterval(40);
-    connect(&m_logTimer, &QTimer::timeout, this, [this] {
-        if (m_logBehind)
-            appendToViews();
-    });
-    m_statusTimer.setInterval(500);
-    connect(&m_statusTimer, &QTimer::timeout, this, &MainWindow::updateStatus);
-    m_statusTimer.start();
-    updateStatus();
 }
 
 MainWindow::~MainWindow() {
-    // Views and models read the workbench; take them down before it goes.
+    // The parts read the workbench; take them down before it goes.
     m_workbench->disconnect(this);
     delete takeCentralWidget();
+    delete m_statusSummary;
     delete m_connectionModel;
-    delete m_trafficModel;
+    delete m_feed;
+}
+
+TrafficModel *MainWindow::trafficModel() const {
+    return m_logPanel->model();
 }
 
 void MainWindow::createActions() {
@@ -194,28 +169,9 @@ void MainWindow::createActions() {
                           QKeySequence(Qt::CTRL | Qt::Key_End), resourceIcon("follow", QStyle::SP_ArrowDown),
                           tr("Keep the newest record in sight; scrolling up pauses it"));
     m_followAction->setCheckable(true);
-    m_followAction->setChecked(true);
+    m_followAction->setChecked(m_logPanel->isFollowing());
     m_quitAction = make(QStringLiteral("quitAction"), tr("&Quit"), QKeySequence::Quit, {},
                         tr("Close every socket and quit"));
-
-    connect(m_newListenerAction, &QAction::triggered, this,
-            [this] { openEndpointDialog(EndpointKind::TcpListener); });
-    connect(m_connectAction, &QAction::triggered, this,
-            [this] { openEndpointDialog(EndpointKind::TcpConnection); });
-    connect(m_openUdpAction, &QAction::triggered, this,
-            [this] { openEndpointDialog(EndpointKind::UdpSocket); });
-    connect(m_closeAction, &QAction::triggered, this, &MainWindow::closeSelected);
-    connect(m_abortAction, &QAction::triggered, this, &MainWindow::abortSelected);
-    connect(m_closeAllAction, &QAction::triggered, this, &MainWindow::closeAll);
-    connect(m_clearClosedAction, &QAction::triggered, this, [this] {
-        m_connectionModel->clearClosed();
-        updateActions();
-    });
-    connect(m_hexPreviewAction, &QAction::toggled, this,
-            [this](bool on) { m_trafficModel->setHexPreview(on); });
-    connect(m_timeDeltaAction, &QAction::toggled, this,
-            [this](bool on) { m_trafficModel->setTimeDelta(on); });
-    connect(m_quitAction, &QAction::triggered, this, &QWidget::close);
 }
 
 void MainWindow::createMenusAndToolBar() {
@@ -244,14 +200,10 @@ void MainWindow::createMenusAndToolBar() {
         action->setShortcut(QKeySequence(Qt::ALT | key));
     };
     focusAction(tr("Go to &connections"), Qt::Key_1, m_connectionsView);
-    focusAction(tr("Go to the &log"), Qt::Key_2, m_trafficView);
-    focusAction(tr("Go to the &composer"), Qt::Key_3,
-                m_composer->findChild<QWidget *>(QStringLiteral("composerEdit")));
-    focusAction(tr("Go to the &bytes"), Qt::Key_4, m_hexView);
-    QAction *findAction = viewMenu->addAction(tr("&Search the log"), this, [this] {
-        m_searchEdit->setFocus(Qt::ShortcutFocusReason);
-        m_searchEdit->selectAll();
-    });
+    focusAction(tr("Go to the &log"), Qt::Key_2, m_logPanel->view());
+    focusAction(tr("Go to the &composer"), Qt::Key_3, m_composer);
+    focusAction(tr("Go to the &bytes"), Qt::Key_4, m_detailPane->hexView());
+    QAction *findAction = viewMenu->addAction(tr("&Search the log"), m_logPanel, &LogPanel::focusSearch);
     findAction->setShortcut(QKeySequence::Find);
 
     QToolBar *toolBar = addToolBar(tr("Main"));
@@ -267,6 +219,10 @@ void MainWindow::createMenusAndToolBar() {
     toolBar->addAction(m_clearClosedAction);
     toolBar->addSeparator();
     toolBar->addAction(m_followAction);
+
+    m_connectionsView->addActions({m_newListenerAction, m_connectAction, m_openUdpAction, m_closeAction,
+                                   m_abortAction, m_closeAllAction, m_clearClosedAction});
+    m_logPanel->view()->addActions({m_hexPreviewAction, m_timeDeltaAction, m_followAction});
 }
 
 QWidget *MainWindow::createConnectionsPanel() {
@@ -279,8 +235,6 @@ QWidget *MainWindow::createConnectionsPanel() {
     m_connectionsView->setSelectionBehavior(QAbstractItemView::SelectRows);
     m_connectionsView->setContextMenuPolicy(Qt::ActionsContextMenu);
     m_connectionsView->setToolTip(tr("Listeners with their clients, connections and UDP sockets"));
-    m_connectionsView->addActions({m_newListenerAction, m_connectAction, m_openUdpAction, m_closeAction,
-                                   m_abortAction, m_closeAllAction, m_clearClosedAction});
     QHeaderView *header = m_connectionsView->header();
     header->setStretchLastSection(false);
     header->resizeSection(ConnectionModel::NameColumn, 145);
@@ -289,214 +243,101 @@ QWidget *MainWindow::createConnectionsPanel() {
     header->resizeSection(ConnectionModel::StateColumn, 170);
     for (int c = ConnectionModel::InColumn; c <= ConnectionModel::QueuedColumn; ++c)
         header->resizeSection(c, 58);
-    connect(m_connectionsView->selectionModel(), &QItemSelectionModel::currentRowChanged, this,
-            &MainWindow::onConnectionSelectionChanged);
-    // Accepted connections appear under their listener; show them without a click.
-    connect(m_connectionModel, &QAbstractItemModel::rowsInserted, this, [this](const QModelIndex &parent) {
-        if (parent.isValid())
-            m_connectionsView->expand(parent);
-        scheduleUpdateActions();
-    });
-    connect(m_connectionModel, &QAbstractItemModel::dataChanged, this, &MainWindow::scheduleUpdateActions);
     return m_connectionsView;
 }
 
-QWidget *MainWindow::createLogPanel() {
-    auto *panel = new QWidget(this);
-    m_connectionFilterCombo = new QComboBox(panel);
-    m_connectionFilterCombo->setObjectName(QStringLiteral("connectionFilterCombo"));
-    m_connectionFilterCombo->addItem(tr("All connections"));
-    m_connectionFilterCombo->addItem(tr("Selected connection"));
-    m_connectionFilterCombo->setToolTip(tr("Show every connection's records, or follow the selection"));
-    m_directionFilterCombo = new QComboBox(panel);
-    m_directionFilterCombo->setObjectName(QStringLiteral("directionFilterCombo"));
-    m_directionFilterCombo->addItem(tr("Both directions"), int(TrafficModel::Direction::All));
-    m_directionFilterCombo->addItem(tr("← In only"), int(TrafficModel::Direction::In));
-    m_directionFilterCombo->addItem(tr("→ Out only"), int(TrafficModel::Direction::Out));
-    m_directionFilterCombo->addItem(tr("• Events only"), int(TrafficModel::Direction::Events));
-    m_directionFilterCombo->setToolTip(tr("Show records of one direction only"));
-    m_searchModeCombo = new QComboBox(panel);
-    m_searchModeCombo->setObjectName(QStringLiteral("searchModeCombo"));
-    m_searchModeCombo->addItem(tr("Text"), int(PayloadMode::Text));
-    m_searchModeCombo->addItem(tr("Hex"), int(PayloadMode::Hex));
-    m_searchModeCombo->setToolTip(tr("Search for text (with escapes) or for hex bytes"));
-    m_searchEdit = new QLineEdit(panel);
-    m_searchEdit->setObjectName(QStringLiteral("searchEdit"));
-    m_searchEdit->setPlaceholderText(tr("Search payloads (Ctrl+F)"));
-    m_searchEdit->setClearButtonEnabled(true);
-    auto *searchLabel = new QLabel(tr("Searc&h:"), panel);
-    searchLabel->setBuddy(m_searchEdit);
+void MainWindow::wireParts() {
+    connect(m_newListenerAction, &QAction::triggered, this, &MainWindow::onNewListenerActionTriggered);
+    connect(m_connectAction, &QAction::triggered, this, &MainWindow::onConnectActionTriggered);
+    connect(m_openUdpAction, &QAction::triggered, this, &MainWindow::onOpenUdpActionTriggered);
+    connect(m_closeAction, &QAction::triggered, this, &MainWindow::onCloseActionTriggered);
+    connect(m_abortAction, &QAction::triggered, this, &MainWindow::onAbortActionTriggered);
+    connect(m_closeAllAction, &QAction::triggered, this, &MainWindow::onCloseAllActionTriggered);
+    connect(m_clearClosedAction, &QAction::triggered, this, &MainWindow::onClearClosedActionTriggered);
+    connect(m_quitAction, &QAction::triggered, this, &QWidget::close);
 
-    auto *filters = new QHBoxLayout;
-    filters->setContentsMargins(0, 0, 0, 0);
-    filters->addWidget(m_connectionFilterCombo);
-    filters->addWidget(m_directionFilterCombo);
-    filters->addWidget(searchLabel);
-    filters->addWidget(m_searchEdit, 1);
-    filters->addWidget(m_searchModeCombo);
+    connect(m_hexPreviewAction, &QAction::toggled, m_logPanel->model(), &TrafficModel::setHexPreview);
+    connect(m_timeDeltaAction, &QAction::toggled, m_logPanel->model(), &TrafficModel::setTimeDelta);
+    connect(m_followAction, &QAction::toggled, m_logPanel, &LogPanel::setFollowing);
+    connect(m_logPanel, &LogPanel::followingChanged, m_followAction, &QAction::setChecked);
+    connect(m_logPanel, &LogPanel::currentRecordChanged, m_detailPane, &DetailPane::showRecord);
+    connect(m_logPanel, &LogPanel::currentRecordCleared, m_detailPane, &DetailPane::clearRecord);
 
-    m_trafficView = new QTableView(panel);
-    m_trafficView->setObjectName(QStringLiteral("trafficView"));
-    m_trafficView->setModel(m_trafficModel);
-    m_trafficView->setSelectionBehavior(QAbstractItemView::SelectRows);
-    m_trafficView->setSelectionMode(QAbstractItemView::SingleSelection);
-    m_trafficView->setWordWrap(false);
-    m_trafficView->setShowGrid(false);
-    m_trafficView->setAlternatingRowColors(true);
-    m_trafficView->setContextMenuPolicy(Qt::ActionsContextMenu);
-    m_trafficView->addActions({m_hexPreviewAction, m_timeDeltaAction, m_followAction});
-    m_trafficView->setToolTip(tr("Every record of what crossed the wire"));
-    // Fixed row heights keep a million rows cheap: the header never measures contents.
-    QHeaderView *rows = m_trafficView->verticalHeader();
-    rows->setVisible(false);
-    rows->setSectionResizeMode(QHeaderView::Fixed);
-    rows->setDefaultSectionSize(QFontMetrics(m_trafficView->font()).height() + 4);
-    QHeaderView *columns = m_trafficView->horizontalHeader();
-    columns->setStretchLastSection(true);
-    columns->resizeSection(TrafficModel::NumberColumn, 60);
-    columns->resizeSection(TrafficModel::TimeColumn, 192);
-    columns->resizeSection(TrafficModel::ConnectionColumn, 175);
-    columns->resizeSection(TrafficModel::DirectionColumn, 62);
-    columns->resizeSection(TrafficModel::LengthColumn, 55);
+    connect(m_connectionsView->selectionModel(), &QItemSelectionModel::currentRowChanged, this,
+            &MainWindow::onConnectionsViewCurrentRowChanged);
+    connect(m_connectionModel, &QAbstractItemModel::rowsInserted, this,
+            &MainWindow::onConnectionModelRowsInserted);
+    connect(m_connectionModel, &QAbstractItemModel::dataChanged, this, &MainWindow::scheduleUpdateActions);
 
-    auto *layout = new QVBoxLayout(panel);
-    layout->setContentsMargins(2, 2, 2, 2);
-    layout->addLayout(filters);
-    layout->addWidget(m_trafficView, 1);
-
-    m_searchTimer.setSingleShot(true);
-    m_searchTimer.setInterval(250);
-    connect(&m_searchTimer, &QTimer::timeout, this, &MainWindow::onSearchChanged);
-    connect(m_searchEdit, &QLineEdit::textChanged, &m_searchTimer, qOverload<>(&QTimer::start));
-    connect(m_searchModeCombo, &QComboBox::currentIndexChanged, this, &MainWindow::onSearchChanged);
-    connect(m_connectionFilterCombo, &QComboBox::currentIndexChanged, this,
-            &MainWindow::applyConnectionFilter);
-    connect(m_directionFilterCombo, &QComboBox::currentIndexChanged, this, [this] {
-        m_trafficModel->setDirectionFilter(
-            TrafficModel::Direction(m_directionFilterCombo->currentData().toInt()));
-    });
-    connect(m_trafficView->selectionModel(), &QItemSelectionModel::currentRowChanged, this,
-            &MainWindow::onTrafficCurrentChanged);
-
-    // Follow the newest rows only while the user is at the bottom; looking at older rows pauses it.
-    QScrollBar *bar = m_trafficView->verticalScrollBar();
-    connect(bar, &QScrollBar::rangeChanged, this, [this, bar](int, int max) {
-        if (m_followAction->isChecked())
-            bar->setValue(max);
-    });
-    connect(bar, &QScrollBar::valueChanged, this, [this, bar](int value) {
-        const bool atBottom = value >= bar->maximum();
-        if (atBottom != m_followAction->isChecked())
-            m_followAction->setChecked(atBottom);
-    });
-    connect(m_followAction, &QAction::toggled, this, [bar](bool on) {
-        if (on)
-            bar->setValue(bar->maximum());
-    });
-    return panel;
-}
-
-QWidget *MainWindow::createDetailPane() {
-    m_detailTabs = new QTabWidget(this);
-    m_detailTabs->setObjectName(QStringLiteral("detailTabs"));
-
-    auto *bytesPage = new QWidget(m_detailTabs);
-    m_hexView = new HexView(bytesPage);
-    m_hexView->setObjectName(QStringLiteral("hexView"));
-    m_recordLabel = new QLabel(tr("No record selected"), bytesPage);
-    m_recordLabel->setObjectName(QStringLiteral("recordLabel"));
-    auto *copyHex = new QPushButton(tr("Cop&y hex"), bytesPage);
-    copyHex->setObjectName(QStringLiteral("copyHexButton"));
-    copyHex->setToolTip(tr("Copy the selected bytes (or all) as hex"));
-    auto *copyText = new QPushButton(tr("Copy te&xt"), bytesPage);
-    copyText->setObjectName(QStringLiteral("copyTextButton"));
-    copyText->setToolTip(tr("Copy the selected bytes (or all) as text"));
-    auto *copyC = new QPushButton(tr("Copy as C &array"), bytesPage);
-    copyC->setObjectName(QStringLiteral("copyCArrayButton"));
-    copyC->setToolTip(tr("Copy the selected bytes (or all) as a C array"));
-    connect(copyHex, &QPushButton::clicked, m_hexView, &HexView::copyAsHex);
-    connect(copyText, &QPushButton::clicked, m_hexView, &HexView::copyAsText);
-    connect(copyC, &QPushButton::clicked, m_hexView, &HexView::copyAsCArray);
-    auto *buttons = new QHBoxLayout;
-    buttons->addWidget(m_recordLabel, 1);
-    buttons->addWidget(copyHex);
-    buttons->addWidget(copyText);
-    buttons->addWidget(copyC);
-    auto *bytesLayout = new QVBoxLayout(bytesPage);
-    bytesLayout->setContentsMargins(2, 2, 2, 2);
-    bytesLayout->addLayout(buttons);
-    bytesLayout->addWidget(m_hexView, 1);
-
-    m_conversationView = new ConversationView(&m_workbench->journal(), m_detailTabs);
-    m_conversationView->setObjectName(QStringLiteral("conversationView"));
-
-    m_detailTabs->addTab(bytesPage, tr("&Bytes"));
-    m_detailTabs->addTab(m_conversationView, tr("Conversa&tion"));
-    return m_detailTabs;
-}
-
-void MainWindow::createStatusBar() {
-    auto make = [this](const char *name, const QString &tip) {
-        auto *label = new QLabel(this);
-        label->setObjectName(QLatin1String(name));
-        label->setToolTip(tip);
-        statusBar()->addPermanentWidget(label);
-        return label;
-    };
-    m_inLabel = make("inLabel", tr("Bytes received in total, and the current rate"));
-    m_outLabel = make("outLabel", tr("Bytes sent in total, and the current rate"));
-    m_journalLabel =
-        make("journalLabel", tr("Payload bytes the journal holds, of its memory budget (the oldest "
-                                "payloads are evicted past it), and the memory of record headers"));
-    m_openLabel = make("openLabel", tr("Open listeners, connections and sockets"));
+    m_actionsTimer.setSingleShot(true);
+    m_actionsTimer.setInterval(0);
+    connect(&m_actionsTimer, &QTimer::timeout, this, &MainWindow::updateActions);
+    m_selectionRefreshTimer.setSingleShot(true);
+    m_selectionRefreshTimer.setInterval(SelectionRefreshMs);
+    connect(&m_selectionRefreshTimer, &QTimer::timeout, this,
+            &MainWindow::onConnectionsViewCurrentRowChanged);
 }
 
 void MainWindow::wireWorkbench() {
     Workbench *wb = m_workbench.get();
-    connect(wb, &Workbench::journalGrew, this, &MainWindow::onJournalGrew);
-    connect(wb, &Workbench::listenerStarted, this, [this](EndpointId id, const NetAddress &local) {
-        statusBar()->showMessage(tr("Listener #%1 is listening on %2").arg(id).arg(local.toString()), 10000);
-    });
-    connect(wb, &Workbench::listenerFailed, this, [this](EndpointId id, const QString &reason) {
-        statusBar()->showMessage(tr("Listener #%1 cannot listen: %2").arg(id).arg(reason), 20000);
-    });
-    connect(wb, &Workbench::connectFailed, this, [this](EndpointId id, const QString &reason) {
-        statusBar()->showMessage(tr("Connection #%1 failed: %2").arg(id).arg(reason), 20000);
-    });
-    connect(wb, &Workbench::udpFailed, this, [this](EndpointId id, const QString &reason) {
-        statusBar()->showMessage(tr("UDP socket #%1 failed: %2").arg(id).arg(reason), 20000);
-    });
-    connect(wb, &Workbench::sendFailed, this, [this](EndpointId id, const QString &reason) {
-        m_composer->showMessage(tr("Send on #%1 failed: %2").arg(id).arg(reason), true);
-    });
+    connect(wb, &Workbench::listenerStarted, this, &MainWindow::onWorkbenchListenerStarted);
+    connect(wb, &Workbench::listenerFailed, this, &MainWindow::onWorkbenchListenerFailed);
+    connect(wb, &Workbench::connectFailed, this, &MainWindow::onWorkbenchConnectFailed);
+    connect(wb, &Workbench::udpFailed, this, &MainWindow::onWorkbenchUdpFailed);
+    connect(wb, &Workbench::sendFailed, this, &MainWindow::onWorkbenchSendFailed);
+    connect(wb, &Workbench::connectionAccepted, this, &MainWindow::onWorkbenchConnectionAccepted);
+    connect(wb, &Workbench::stateChanged, this, &MainWindow::onWorkbenchStateChanged);
+}
+
+void MainWindow::onWorkbenchListenerStarted(EndpointId id, const NetAddress &local) {
+    statusBar()->showMessage(tr("Listener #%1 is listening on %2").arg(id).arg(local.toString()),
+                             StatusMessageMs);
+}
+
+void MainWindow::onWorkbenchListenerFailed(EndpointId id, const QString &reason) {
+    statusBar()->showMessage(tr("Listener #%1 cannot listen: %2").arg(id).arg(reason), ErrorMessageMs);
+}
+
+void MainWindow::onWorkbenchConnectFailed(EndpointId id, const QString &reason) {
+    statusBar()->showMessage(tr("Connection #%1 failed: %2").arg(id).arg(reason), ErrorMessageMs);
+}
+
+void MainWindow::onWorkbenchUdpFailed(EndpointId id, const QString &reason) {
+    statusBar()->showMessage(tr("UDP socket #%1 failed: %2").arg(id).arg(reason), ErrorMessageMs);
+}
+
+void MainWindow::onWorkbenchSendFailed(EndpointId id, const QString &reason) {
+    m_composer->showMessage(tr("Send on #%1 failed: %2").arg(id).arg(reason), true);
+}
+
+void MainWindow::onWorkbenchConnectionAccepted(EndpointId, EndpointId listener) {
     // A listener's filter and conversation cover its clients, including ones accepted later.
-    connect(wb, &Workbench::connectionAccepted, this,
-            [this](EndpointId, EndpointId listener, const NetAddress &, const NetAddress &) {
-                if (listener != 0 && listener == selectedEndpoint() && !m_selectionRefreshTimer.isActive())
-                    m_selectionRefreshTimer.start();
-            });
-    connect(wb, &Workbench::stateChanged, this, [this](EndpointId id) {
-        if (id == selectedEndpoint())
-            updateActions();
-    });
+    if (listener != 0 && listener == selectedEndpoint() && !m_selectionRefreshTimer.isActive())
+        m_selectionRefreshTimer.start();
 }
 
-void MainWindow::onJournalGrew(quint64 count) {
-    m_journalCount = count;
-    // The engine announces up to ~100 times a second; repainting the log's tail that often is most
-    // of the GUI thread's work under a flood. Show the first batch at once, then at most every 40 ms.
-    if (m_logTimer.isActive()) {
-        m_logBehind = true;
-        return;
-    }
-    appendToViews();
+void MainWindow::onWorkbenchStateChanged(EndpointId id) {
+    if (id == selectedEndpoint())
+        updateActions();
 }
 
-void MainWindow::appendToViews() {
-    m_logBehind = false;
-    m_trafficModel->appendUpTo(m_journalCount);
-    m_conversationView->appendUpTo(m_journalCount);
-    m_logTimer.start();
+void MainWindow::onConnectionModelRowsInserted(const QModelIndex &parent) {
+    // Accepted connections appear under their listener; show them without a click.
+    if (parent.isValid())
+        m_connectionsView->expand(parent);
+    scheduleUpdateActions();
+}
+
+void MainWindow::onNewListenerActionTriggered() {
+    openEndpointDialog(EndpointKind::TcpListener);
+}
+
+void MainWindow::onConnectActionTriggered() {
+    openEndpointDialog(EndpointKind::TcpConnection);
+}
+
+void MainWindow::onOpenUdpActionTriggered() {
+    openEndpointDialog(EndpointKind::UdpSocket);
 }
 
 void MainWindow::openEndpointDialog(EndpointKind kind) {
@@ -506,9 +347,9 @@ void MainWindow::openEndpointDialog(EndpointKind kind) {
         open->activateWindow();
         return;
     }
-    QSettings settings;
-    auto *dialog = new EndpointDialog(kind, settings.value(RecentAddressesKey).toStringList(),
-                                      settings.value(RecentPortsKey).toStringList(), this);
+    const WindowSettings settings;
+    auto *dialog = new EndpointDialog(kind, settings.recent(WindowSettings::Recent::Addresses),
+                                      settings.recent(WindowSettings::Recent::Ports), this);
     dialog->setAttribute(Qt::WA_DeleteOnClose);
     connect(dialog, &QDialog::accepted, this, [this, dialog] { onEndpointDialogAccepted(dialog); });
     dialog->open();
@@ -516,6 +357,7 @@ void MainWindow::openEndpointDialog(EndpointKind kind) {
 
 void MainWindow::onEndpointDialogAccepted(EndpointDialog *dialog) {
     const EndpointDialog::Request r = dialog->request();
+    WindowSettings settings;
     EndpointId id = 0;
     switch (r.kind) {
     case EndpointKind::TcpListener:
@@ -523,26 +365,15 @@ void MainWindow::onEndpointDialogAccepted(EndpointDialog *dialog) {
         break;
     case EndpointKind::TcpConnection:
         id = m_workbench->connectTcp(r.address, r.port, r.connect);
-        rememberRecent(RecentPortsKey, QString::number(r.port));
+        settings.remember(WindowSettings::Recent::Ports, QString::number(r.port));
         break;
     case EndpointKind::UdpSocket:
         id = m_workbench->bindUdp(r.address, r.port, r.udp);
         break;
     }
-    rememberRecent(RecentAddressesKey, r.address);
+    settings.remember(WindowSettings::Recent::Addresses, r.address);
     m_connectionModel->addEndpoint(id);
     selectEndpoint(id);
-}
-
-void MainWindow::rememberRecent(const QString &key, const QString &value) {
-    QSettings settings;
-    QStringList list = settings.value(key).toStringList();
-    list.removeAll(value);
-    list.prepend(value);
-    while (list.size() > MaxRecent)
-        list.removeLast();
-    settings.setValue(key, list);
-    writePrivately(settings);
 }
 
 void MainWindow::selectEndpoint(EndpointId id) {
@@ -555,21 +386,6 @@ EndpointId MainWindow::selectedEndpoint() const {
     return m_connectionModel->endpointAt(m_connectionsView->currentIndex());
 }
 
-QString MainWindow::endpointLabel(EndpointId id) const {
-    const auto it = m_workbench->endpoints().constFind(id);
-    if (it == m_workbench->endpoints().constEnd())
-        return tr("#%1").arg(id);
-    switch (it->kind) {
-    case EndpointKind::TcpListener:
-        return tr("#%1 listener").arg(id);
-    case EndpointKind::TcpConnection:
-        return it->listener != 0 ? tr("#%1 accepted").arg(id) : tr("#%1 client").arg(id);
-    case EndpointKind::UdpSocket:
-        return tr("#%1 UDP").arg(id);
-    }
-    return tr("#%1").arg(id);
-}
-
 QSet<EndpointId> MainWindow::endpointAndItsConnections(EndpointId id) const {
     QSet<EndpointId> ids;
     if (id == 0)
@@ -580,70 +396,13 @@ QSet<EndpointId> MainWindow::endpointAndItsConnections(EndpointId id) const {
     return ids;
 }
 
-void MainWindow::onConnectionSelectionChanged() {
+void MainWindow::onConnectionsViewCurrentRowChanged() {
     const EndpointId id = selectedEndpoint();
+    const QSet<EndpointId> ids = endpointAndItsConnections(id);
     m_composer->setTarget(id);
-    m_conversationView->setEndpoints(endpointAndItsConnections(id));
-    applyConnectionFilter();
+    m_detailPane->setConversationEndpoints(ids);
+    m_logPanel->setSelectedEndpoints(ids);
     updateActions();
-}
-
-void MainWindow::applyConnectionFilter() {
-    QSet<EndpointId> ids;
-    // Following a selection of nothing shows nothing rather than everything.
-    if (m_connectionFilterCombo->currentIndex() == 1)
-        ids = endpointAndItsConnections(selectedEndpoint()) << selectedEndpoint();
-    m_trafficModel->setEndpointFilter(ids);
-}
-
-void MainWindow::onSearchChanged() {
-    const auto mode = PayloadMode(m_searchModeCombo->currentData().toInt());
-    PayloadSpec spec;
-    spec.mode = mode;
-    const PayloadResult result = parsePayload(m_searchEdit->text(), spec);
-    if (!result.ok()) {
-        m_searchEdit->setStyleSheet(QStringLiteral("background: #ffcdd2;"));
-        m_searchEdit->setToolTip(tr("Column %1: %2").arg(result.errorPosition + 1).arg(result.error));
-        return;
-    }
-    m_searchEdit->setStyleSheet(QString());
-    m_searchEdit->setToolTip(tr("Only records whose payload contains these bytes"));
-    m_trafficModel->setSearchBytes(result.bytes);
-}
-
-void MainWindow::onTrafficCurrentChanged() {
-    const QModelIndex current = m_trafficView->currentIndex();
-    if (!current.isValid()) {
-        m_recordLabel->setText(tr("No record selected"));
-        m_hexView->setPlaceholder(tr("Select a record to see its bytes"));
-        return;
-    }
-    const quint64 seq = m_trafficModel->seqAt(current.row());
-    Record record;
-    if (!m_workbench->journal().record(seq, &record, true))
-        return;
-    QString what;
-    switch (record.kind) {
-    case RecordKind::DataIn:
-        what = tr("received");
-        break;
-    case RecordKind::DataOut:
-        what = tr("sent");
-        break;
-    case RecordKind::Event:
-        what = tr("event");
-        break;
-    }
-    m_recordLabel->setText(tr("Record %1, %2, %3: %4 %5")
-                               .arg(seq + 1)
-                               .arg(endpointLabel(record.endpoint), formatTimestamp(record.timeNs),
-                                    formatByteCount(record.length), what));
-    if (record.isEvicted())
-        m_hexView->setPlaceholder(
-            tr("The journal's memory budget dropped these %1; only their length and time remain.")
-                .arg(formatByteCount(record.length)));
-    else
-        m_hexView->setData(record.payload);
 }
 
 void MainWindow::scheduleUpdateActions() {
@@ -666,16 +425,25 @@ void MainWindow::updateActions() {
     m_clearClosedAction->setEnabled(anyFinal);
 }
 
-void MainWindow::closeSelected() {
+void MainWindow::onCloseActionTriggered() {
     const EndpointId id = selectedEndpoint();
     if (id != 0)
         m_workbench->close(id);
 }
 
-void MainWindow::abortSelected() {
+void MainWindow::onAbortActionTriggered() {
     const EndpointId id = selectedEndpoint();
     if (id != 0 && m_workbench->info(id).kind == EndpointKind::TcpConnection)
         m_workbench->abort(id);
+}
+
+void MainWindow::onCloseAllActionTriggered() {
+    closeAll();
+}
+
+void MainWindow::onClearClosedActionTriggered() {
+    m_connectionModel->clearClosed();
+    updateActions();
 }
 
 void MainWindow::closeAll() {
@@ -686,34 +454,9 @@ void MainWindow::closeAll() {
     }
 }
 
-void MainWindow::updateStatus() {
-    const Journal &journal = m_workbench->journal();
-    const Counters totals = journal.totals();
-    const double seconds = std::max<qint64>(1, m_rateClock.restart()) / 1000.0;
-    const double rateIn = double(totals.bytesIn - m_lastBytesIn) / seconds;
-    const double rateOut = double(totals.bytesOut - m_lastBytesOut) / seconds;
-    m_lastBytesIn = totals.bytesIn;
-    m_lastBytesOut = totals.bytesOut;
-    m_inLabel->setText(tr("In: %1 (%2/s)").arg(formatSize(double(totals.bytesIn)), formatSize(rateIn)));
-    m_outLabel->setText(tr("Out: %1 (%2/s)").arg(formatSize(double(totals.bytesOut)), formatSize(rateOut)));
-    // The budget bounds payload bytes; headers are never evicted, so they are shown beside it.
-    QString journalText =
-        tr("Journal: %1 of %2, headers %3")
-            .arg(formatSize(double(journal.payloadBytesHeld())), formatSize(double(journal.budgetBytes())),
-                 formatSize(double(journal.headerBytes())));
-    if (journal.evictedBytes() > 0)
-        journalText += tr(", %1 evicted").arg(formatSize(double(journal.evictedBytes())));
-    m_journalLabel->setText(journalText);
-    int open = 0;
-    for (const EndpointInfo &e : m_workbench->endpoints()) {
-        if (!isFinal(e.state))
-            ++open;
-    }
-    m_openLabel->setText(tr("%1 open").arg(open));
-}
-
 void MainWindow::loadSettings() {
-    QSettings settings;
+    WindowSettings store;
+    const QSettings &settings = store.values();
     restoreGeometry(settings.value(QStringLiteral("window/geometry")).toByteArray());
     restoreState(settings.value(QStringLiteral("window/state")).toByteArray());
     m_mainSplitter->restoreState(settings.value(QStringLiteral("window/mainSplitter")).toByteArray());
@@ -728,7 +471,8 @@ void MainWindow::loadSettings() {
 void MainWindow::saveSettings() const {
     if (!m_settingsLoaded)
         return;
-    QSettings settings;
+    WindowSettings store;
+    QSettings &settings = store.values();
     settings.setValue(QStringLiteral("window/geometry"), saveGeometry());
     settings.setValue(QStringLiteral("window/state"), saveState());
     settings.setValue(QStringLiteral("window/mainSplitter"), m_mainSplitter->saveState());
@@ -737,14 +481,13 @@ void MainWindow::saveSettings() const {
     settings.setValue(QStringLiteral("log/hexPreview"), m_hexPreviewAction->isChecked());
     settings.setValue(QStringLiteral("log/timeDelta"), m_timeDeltaAction->isChecked());
     m_composer->saveSettings(settings);
-    writePrivately(settings);
+    store.save();
 }
 
 void MainWindow::closeEvent(QCloseEvent *event) {
     saveSettings();
     // Sockets close now, not when the process winds down: peers see a prompt FIN.
     closeAll();
-    m_statusTimer.stop();
     event->accept();
 }
 

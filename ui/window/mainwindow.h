@@ -1,39 +1,35 @@
 #pragma once
 
 #include "engine/endpoint.h"
-#include "language/address.h"
 
-#include <QElapsedTimer>
-#include <QHash>
 #include <QMainWindow>
+#include <QSet>
 #include <QTimer>
 
 #include <memory>
 
 class QAction;
-class QCheckBox;
-class QComboBox;
-class QLabel;
-class QLineEdit;
+class QModelIndex;
 class QSplitter;
-class QTableView;
-class QTabWidget;
 class QTreeView;
 
 namespace sockbench {
 
 class Composer;
 class ConnectionModel;
-class ConversationView;
+class DetailPane;
 class EndpointDialog;
-class HexView;
+class JournalFeed;
+class LogPanel;
+class StatusSummary;
 class TrafficModel;
 class Workbench;
 struct WorkbenchConfig;
 
-/// The workbench window: connections panel, traffic log, detail pane, composer and status bar,
-/// all fed by one Workbench whose signals it listens to. Nothing here blocks: every socket call
-/// returns at once and its outcome arrives as a signal.
+/// The workbench window: it lays out the connections panel, the composer, the log panel, the detail
+/// pane and the status summary, and wires them to one Workbench and to each other. The parts do
+/// their own work; nothing here blocks: every socket call returns at once and its outcome arrives
+/// as a signal.
 class MainWindow final : public QMainWindow {
     Q_OBJECT
 
@@ -46,7 +42,7 @@ public:
 
     Workbench *workbench() const { return m_workbench.get(); }
     ConnectionModel *connectionModel() const { return m_connectionModel; }
-    TrafficModel *trafficModel() const { return m_trafficModel; }
+    TrafficModel *trafficModel() const;
 
 protected:
     void closeEvent(QCloseEvent *event) override;
@@ -55,57 +51,50 @@ private:
     void createActions();
     void createMenusAndToolBar();
     QWidget *createConnectionsPanel();
-    QWidget *createLogPanel();
-    QWidget *createDetailPane();
-    void createStatusBar();
+    void wireParts();
     void wireWorkbench();
     void loadSettings();
     void saveSettings() const;
 
-    void openEndpointDialog(EndpointKind kind);
+    void onNewListenerActionTriggered();
+    void onConnectActionTriggered();
+    void onOpenUdpActionTriggered();
+    void onCloseActionTriggered();
+    void onAbortActionTriggered();
+    void onCloseAllActionTriggered();
+    void onClearClosedActionTriggered();
     void onEndpointDialogAccepted(EndpointDialog *dialog);
-    void onConnectionSelectionChanged();
-    void onTrafficCurrentChanged();
-    void onJournalGrew(quint64 count);
-    void appendToViews();
-    void onSearchChanged();
-    void applyConnectionFilter();
+    void onConnectionsViewCurrentRowChanged();
+    void onConnectionModelRowsInserted(const QModelIndex &parent);
+    void onWorkbenchListenerStarted(EndpointId id, const NetAddress &local);
+    void onWorkbenchListenerFailed(EndpointId id, const QString &reason);
+    void onWorkbenchConnectFailed(EndpointId id, const QString &reason);
+    void onWorkbenchUdpFailed(EndpointId id, const QString &reason);
+    void onWorkbenchSendFailed(EndpointId id, const QString &reason);
+    void onWorkbenchConnectionAccepted(EndpointId id, EndpointId listener);
+    void onWorkbenchStateChanged(EndpointId id);
+
+    void openEndpointDialog(EndpointKind kind);
     void updateActions();
     void scheduleUpdateActions();
-    void updateStatus();
-    void closeSelected();
-    void abortSelected();
     void closeAll();
     void selectEndpoint(EndpointId id);
     EndpointId selectedEndpoint() const;
     /// The endpoint, and for a listener every connection it accepted (closed ones included).
     QSet<EndpointId> endpointAndItsConnections(EndpointId id) const;
-    QString endpointLabel(EndpointId id) const;
-    void rememberRecent(const QString &key, const QString &value);
 
     std::unique_ptr<Workbench> m_workbench;
+    JournalFeed *m_feed = nullptr;
     ConnectionModel *m_connectionModel = nullptr;
-    TrafficModel *m_trafficModel = nullptr;
 
     QSplitter *m_mainSplitter = nullptr;
     QSplitter *m_leftSplitter = nullptr;
     QSplitter *m_rightSplitter = nullptr;
     QTreeView *m_connectionsView = nullptr;
-    QTableView *m_trafficView = nullptr;
-    QComboBox *m_connectionFilterCombo = nullptr;
-    QComboBox *m_directionFilterCombo = nullptr;
-    QLineEdit *m_searchEdit = nullptr;
-    QComboBox *m_searchModeCombo = nullptr;
-    QTabWidget *m_detailTabs = nullptr;
-    HexView *m_hexView = nullptr;
-    QLabel *m_recordLabel = nullptr;
-    ConversationView *m_conversationView = nullptr;
     Composer *m_composer = nullptr;
-
-    QLabel *m_inLabel = nullptr;
-    QLabel *m_outLabel = nullptr;
-    QLabel *m_journalLabel = nullptr;
-    QLabel *m_openLabel = nullptr;
+    LogPanel *m_logPanel = nullptr;
+    DetailPane *m_detailPane = nullptr;
+    StatusSummary *m_statusSummary = nullptr;
 
     QAction *m_newListenerAction = nullptr;
     QAction *m_connectAction = nullptr;
@@ -119,16 +108,8 @@ private:
     QAction *m_followAction = nullptr;
     QAction *m_quitAction = nullptr;
 
-    QTimer m_statusTimer;
     QTimer m_actionsTimer;          ///< coalesces action updates during bursts of accepts
-    QTimer m_logTimer;              ///< caps log/conversation appends (and so their repaints) at ~25/s
-    quint64 m_journalCount = 0;     ///< latest count announced by the Workbench
-    bool m_logBehind = false;       ///< an announcement arrived while m_logTimer was running
     QTimer m_selectionRefreshTimer; ///< coalesces filter rebuilds when a selected listener accepts
-    QTimer m_searchTimer;
-    QElapsedTimer m_rateClock;
-    quint64 m_lastBytesIn = 0;
-    quint64 m_lastBytesOut = 0;
     bool m_settingsLoaded = false;
 };
 

@@ -1,0 +1,312 @@
+// The composer on its own, offscreen, sending through a real Workbench to raw loopback peers:
+// the byte count and the parse errors with their line, column and marked characters, in text and
+// hex; when Send is enabled and why not; what arrives at a TCP peer, every client of a listener and
+// a UDP peer; repeat; and the settings it keeps.
+
+#include "panels/composer.h"
+#include "testutil.h"
+
+#include <QCheckBox>
+#include <QComboBox>
+#include <QLabel>
+#include <QLineEdit>
+#include <QMenu>
+#include <QPlainTextEdit>
+#include <QPushButton>
+#include <QSettings>
+#include <QSpinBox>
+#include <QTemporaryDir>
+#include <QTest>
+#include <QToolButton>
+
+#include <memory>
+
+using namespace sockbench;
+using namespace sockbench::test;
+
+class TestComposer final : public QObject {
+    Q_OBJECT
+
+public:
+    TestComposer() = default;
+    Q_DISABLE_COPY_MOVE(TestComposer)
+
+private Q_SLOTS:
+    void init();
+    void cleanup();
+    void countsTheBytesAsTyped();
+    void textErrorsNameTheirLineAndColumn();
+    void hexErrorsAreMarkedWhereTheyAre();
+    void sendIsEnabledOnlyWhenItCanSend();
+    void sendsToAConnectedPeer();
+    void listenerTargetSendsToEveryClient();
+    void udpNeedsAValidDestination();
+    void repeatSendsTheCountThenStops();
+    void settingsRoundTrip();
+
+private:
+    template <typename T> T *child(const char *name) const {
+        T *widget = m_composer->findChild<T *>(QLatin1String(name));
+        if (!widget)
+            qFatal("no widget named %s", name);
+        return widget;
+    }
+    void type(const QString &text) const {
+        auto *edit = child<QPlainTextEdit>("composerEdit");
+        edit->setFocus();
+        edit->selectAll();
+        QTest::keyClick(edit, Qt::Key_Delete);
+        QTest::keyClicks(edit, text);
+    }
+    static void choose(QComboBox *combo, int index) {
+        combo->setFocus();
+        QTest::keyClick(combo, Qt::Key_Home);
+        for (int i = 0; i < index; ++i)
+            QTest::keyClick(combo, Qt::Key_Down);
+    }
+    QString preview() const { return child<QLabel>("previewLabel")->text(); }
+    QPushButton *sendButton() const { return child<QPushButton>("sendButton"); }
+
+    std::unique_ptr<Workbench> m_wb;
+    std::unique_ptr<Composer> m_composer;
+};
+
+void TestComposer::init() {
+    m_wb = std::make_unique<Workbench>();
+    m_composer = std::make_unique<Composer>(m_wb.get());
+    m_composer->resize(700, 300);
+    m_composer->show();
+    // Send's Ctrl+Return is a window shortcut: it works only in the active window.
+    m_composer->activateWindow();
+    QVERIFY(QTest::qWaitForWindowActive(m_composer.get()));
+}
+
+void TestComposer::cleanup() {
+    m_composer.reset();
+    m_wb.reset();
+}
+
+void TestComposer::countsTheBytesAsTyped() {
+    type(QStringLiteral("abc"));
+    QCOMPARE(preview(), QStringLiteral("3 bytes"));
+    QCOMPARE(m_composer->payload().bytes, QByteArray("abc"));
+    choose(child<QComboBox>("lineEndingCombo"), 3); // CRLF
+    QCOMPARE(preview(), QStringLiteral("5 bytes"));
+    QCOMPARE(m_composer->payload().bytes, QByteArray("abc\r\n"));
+    choose(child<QComboBox>("lineEndingCombo"), 0);
+    type(QStringLiteral("a\\nb"));
+    QCOMPARE(m_composer->payload().bytes, QByteArray("a\nb"));
+    QTest::mouseClick(child<QCheckBox>("escapesCheck"), Qt::LeftButton); // escapes off: literal
+    QCOMPARE(preview(), QStringLiteral("4 bytes"));
+    QCOMPARE(m_composer->payload().bytes, QByteArray("a\\nb"));
+    type(QStringLiteral("x"));
+    QCOMPARE(preview(), QStringLiteral("1 byte"));
+    // Escapes mean nothing in hex mode.
+    choose(child<QComboBox>("modeCombo"), 1);
+    QVERIFY(!child<QCheckBox>("escapesCheck")->isEnabled());
+    type(QStringLiteral("de ad be ef"));
+    QCOMPARE(preview(), QStringLiteral("4 bytes"));
+    QCOMPARE(m_composer->payload().bytes, QByteArray::fromHex("deadbeef"));
+    QVERIFY(child<QLabel>("previewLabel")->styleSheet().isEmpty());
+    QVERIFY(child<QPlainTextEdit>("composerEdit")->extraSelections().isEmpty());
+}
+
+void TestComposer::textErrorsNameTheirLineAndColumn() {
+    type(QStringLiteral("ab\\q"));
+    QVERIFY(!m_composer->payload().ok());
+    QCOMPARE(m_composer->payload().errorPosition, 2);
+    QVERIFY2(preview().startsWith(QStringLiteral("Line 1, column 3: ")), qPrintable(preview()));
+    QVERIFY(!child<QLabel>("previewLabel")->styleSheet().isEmpty());
+    auto marks = child<QPlainTextEdit>("composerEdit")->extraSelections();
+    QCOMPARE(marks.size(), 1);
+    QCOMPARE(marks.first().cursor.selectionStart(), 2);
+    QCOMPARE(marks.first().cursor.selectionEnd(), 4); // the backslash and the q
+    QVERIFY(m_composer->payload().bytes.isEmpty());
+
+    // On a later line the column counts from that line's start.
+    auto *edit = child<QPlainTextEdit>("composerEdit");
+    edit->setPlainText(QStringLiteral("fine\nalso \\x4"));
+    QVERIFY2(preview().startsWith(QStringLiteral("Line 2, column 6: ")), qPrintable(preview()));
+    marks = edit->extraSelections();
+    QCOMPARE(marks.size(), 1);
+    QCOMPARE(marks.first().cursor.selectionStart(), 10);
+
+    // A lone backslash at the very end is marked too, without running past the text.
+    type(QStringLiteral("end\\"));
+    marks = edit->extraSelections();
+    QCOMPARE(marks.size(), 1);
+    QCOMPARE(marks.first().cursor.selectionStart(), 3);
+    QCOMPARE(marks.first().cursor.selectionEnd(), 4);
+
+    // Fixing it clears the mark and the colour.
+    type(QStringLiteral("end\\\\"));
+    QCOMPARE(preview(), QStringLiteral("4 bytes"));
+    QVERIFY(edit->extraSelections().isEmpty());
+    QVERIFY(child<QLabel>("previewLabel")->styleSheet().isEmpty());
+}
+
+void TestComposer::hexErrorsAreMarkedWhereTheyAre() {
+    choose(child<QComboBox>("modeCombo"), 1);
+    type(QStringLiteral("48 4G"));
+    QVERIFY2(preview().startsWith(QStringLiteral("Line 1, column 5: ")), qPrintable(preview()));
+    auto marks = child<QPlainTextEdit>("composerEdit")->extraSelections();
+    QCOMPARE(marks.size(), 1);
+    QCOMPARE(marks.first().cursor.selectionStart(), 4);
+    // An odd run of digits is marked whole.
+    type(QStringLiteral("de ad bee"));
+    marks = child<QPlainTextEdit>("composerEdit")->extraSelections();
+    QCOMPARE(marks.first().cursor.selectionStart(), 6);
+    QCOMPARE(marks.first().cursor.selectionEnd(), 9);
+    QCOMPARE(m_composer->payload().errorPosition, 6);
+}
+
+void TestComposer::sendIsEnabledOnlyWhenItCanSend() {
+    type(QStringLiteral("hello"));
+    // No target.
+    QVERIFY(!sendButton()->isEnabled());
+    QVERIFY(!m_composer->blockedReason().isEmpty());
+    QCOMPARE(sendButton()->toolTip(), m_composer->blockedReason());
+    QVERIFY(!child<QPushButton>("sendFileButton")->isEnabled());
+
+    auto [rawListener, client, raw, failure] = connectToRawListener(*m_wb);
+    QVERIFY2(!failure, failure);
+    m_composer->setTarget(client);
+    QVERIFY2(sendButton()->isEnabled(), qPrintable(m_composer->blockedReason()));
+    QVERIFY(m_composer->blockedReason().isEmpty());
+    QVERIFY(child<QLabel>("targetLabel")->text().contains(QStringLiteral("#%1").arg(client)));
+    QVERIFY(!child<QLineEdit>("destinationEdit")->isVisible()); // only UDP has a destination
+
+    type(QStringLiteral("bad \\q"));
+    QVERIFY(!sendButton()->isEnabled());
+    QVERIFY(m_composer->blockedReason().contains(QStringLiteral("error")));
+    type(QString());
+    QCOMPARE(m_composer->blockedReason(), QStringLiteral("Nothing to send"));
+    type(QStringLiteral("ok"));
+    QVERIFY(sendButton()->isEnabled());
+
+    // The peer resets: the state change alone disables Send.
+    raw->setLingerZero();
+    raw->closeNow();
+    QTRY_VERIFY(!sendButton()->isEnabled());
+    QCOMPARE(m_composer->blockedReason(), QStringLiteral("The target is closed"));
+    QVERIFY(!child<QPushButton>("sendFileButton")->isEnabled());
+    // Clicking a disabled Send, or its shortcut, sends nothing.
+    QTest::mouseClick(sendButton(), Qt::LeftButton);
+    QTest::keyClick(child<QPlainTextEdit>("composerEdit"), Qt::Key_Return, Qt::ControlModifier);
+    QCOMPARE(m_wb->journal().counters(client).bytesOut, quint64(0));
+}
+
+void TestComposer::sendsToAConnectedPeer() {
+    auto [rawListener, client, raw, failure] = connectToRawListener(*m_wb);
+    QVERIFY2(!failure, failure);
+    m_composer->setTarget(client);
+    type(QStringLiteral("GET / HTTP/1.1\\r\\n\\r\\n"));
+    QCOMPARE(preview(), QStringLiteral("18 bytes"));
+    QTest::mouseClick(sendButton(), Qt::LeftButton);
+    QCOMPARE(raw->readExactly(18), QByteArray("GET / HTTP/1.1\r\n\r\n"));
+    QCOMPARE(child<QLabel>("messageLabel")->text(), QStringLiteral("Sent 18 bytes"));
+    QVERIFY(child<QLabel>("messageLabel")->styleSheet().isEmpty());
+    // What was sent is in the history, and choosing it brings it back.
+    auto *history = child<QToolButton>("historyButton");
+    QVERIFY(history->isEnabled());
+    QCOMPARE(history->menu()->actions().size(), 1);
+    type(QStringLiteral("something else"));
+    history->menu()->actions().first()->trigger();
+    QCOMPARE(child<QPlainTextEdit>("composerEdit")->toPlainText(),
+             QStringLiteral("GET / HTTP/1.1\\r\\n\\r\\n"));
+    // Ctrl+Return sends too, from the editor (a shortcut animates the click: it lands a moment later).
+    type(QStringLiteral("again"));
+    QTest::keyClick(child<QPlainTextEdit>("composerEdit"), Qt::Key_Return, Qt::ControlModifier);
+    QTRY_COMPARE(m_wb->journal().counters(client).bytesOut, quint64(18 + 5));
+    QCOMPARE(raw->readExactly(5), QByteArray("again"));
+}
+
+void TestComposer::listenerTargetSendsToEveryClient() {
+    EndpointId listener = 0;
+    QSignalSpy accepted(m_wb.get(), &Workbench::connectionAccepted);
+    const NetAddress at = startListener(*m_wb, &listener);
+    QVERIFY(at.isValid());
+    m_composer->setTarget(listener);
+    type(QStringLiteral("to all"));
+    QCOMPARE(m_composer->blockedReason(), QStringLiteral("The listener has no clients yet"));
+    auto first = LoopbackPeer::connectTcp(at);
+    auto second = LoopbackPeer::connectTcp(at);
+    QVERIFY(first && second);
+    // Accepting a client enables Send by itself.
+    QTRY_COMPARE(m_wb->clientsOf(listener).size(), 2);
+    QTRY_VERIFY(sendButton()->isEnabled());
+    QVERIFY(child<QLabel>("targetLabel")->text().contains(QStringLiteral("2 connected")));
+    QTest::mouseClick(sendButton(), Qt::LeftButton);
+    QCOMPARE(first->readExactly(6), QByteArray("to all"));
+    QCOMPARE(second->readExactly(6), QByteArray("to all"));
+}
+
+void TestComposer::udpNeedsAValidDestination() {
+    QSignalSpy bound(m_wb.get(), &Workbench::udpBound);
+    const EndpointId udp = m_wb->bindUdp(QStringLiteral("127.0.0.1"), 0);
+    QTRY_COMPARE(bound.count(), 1);
+    auto peer = LoopbackPeer::bindUdp();
+    QVERIFY(peer);
+    m_composer->setTarget(udp);
+    auto *destination = child<QLineEdit>("destinationEdit");
+    QVERIFY(destination->isVisible());
+    type(QStringLiteral("datagram"));
+    QCOMPARE(m_composer->blockedReason(), QStringLiteral("Type the destination host:port"));
+    QVERIFY(destination->styleSheet().isEmpty()); // empty is not wrong, only unfinished
+
+    destination->setFocus();
+    QTest::keyClicks(destination, QStringLiteral("127.0.0.1:70000"));
+    QVERIFY(!sendButton()->isEnabled());
+    QVERIFY(m_composer->blockedReason().startsWith(QStringLiteral("Destination: ")));
+    QVERIFY(!destination->styleSheet().isEmpty());
+    QVERIFY(!child<QPushButton>("sendFileButton")->isEnabled());
+
+    destination->clear();
+    QTest::keyClicks(destination, peer->local().toString());
+    QVERIFY2(sendButton()->isEnabled(), qPrintable(m_composer->blockedReason()));
+    QVERIFY(destination->styleSheet().isEmpty());
+    QTest::mouseClick(sendButton(), Qt::LeftButton);
+    NetAddress from;
+    QCOMPARE(peer->receiveFrom(&from), QByteArray("datagram"));
+    QCOMPARE(from.port, m_wb->info(udp).local.port);
+}
+
+void TestComposer::repeatSendsTheCountThenStops() {
+    auto [rawListener, client, raw, failure] = connectToRawListener(*m_wb);
+    QVERIFY2(!failure, failure);
+    m_composer->setTarget(client);
+    type(QStringLiteral("tick"));
+    child<QSpinBox>("repeatCountSpin")->setValue(3);
+    child<QSpinBox>("repeatIntervalSpin")->setValue(1);
+    auto *repeat = child<QPushButton>("repeatButton");
+    QTest::mouseClick(repeat, Qt::LeftButton);
+    QVERIFY(repeat->isChecked()); // the first went at once, two more to go
+    QTRY_VERIFY(!repeat->isChecked());
+    QCOMPARE(raw->readExactly(12), QByteArray("tickticktick"));
+    QCOMPARE(m_wb->journal().counters(client).bytesOut, quint64(12));
+    QCOMPARE(repeat->text(), QStringLiteral("&Repeat"));
+}
+
+void TestComposer::settingsRoundTrip() {
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    QSettings settings(dir.filePath(QStringLiteral("composer.ini")), QSettings::IniFormat);
+    choose(child<QComboBox>("modeCombo"), 1);
+    choose(child<QComboBox>("lineEndingCombo"), 2); // CR
+    child<QSpinBox>("repeatCountSpin")->setValue(7);
+    child<QSpinBox>("repeatIntervalSpin")->setValue(250);
+    m_composer->saveSettings(settings);
+
+    Composer restored(m_wb.get());
+    restored.restoreSettings(settings);
+    QCOMPARE(restored.findChild<QComboBox *>(QStringLiteral("modeCombo"))->currentIndex(), 1);
+    QCOMPARE(restored.findChild<QComboBox *>(QStringLiteral("lineEndingCombo"))->currentIndex(), 2);
+    QCOMPARE(restored.findChild<QSpinBox *>(QStringLiteral("repeatCountSpin"))->value(), 7);
+    QCOMPARE(restored.findChild<QSpinBox *>(QStringLiteral("repeatIntervalSpin"))->value(), 250);
+    // The restored mode applies to what is parsed: hex now.
+    restored.findChild<QPlainTextEdit *>(QStringLiteral("composerEdit"))->setPlainText(QStringLiteral("41"));
+    QCOMPARE(restored.payload().bytes, QByteArray("A\r"));
+}
+
+QTEST_MAIN(TestComposer)
+#include "tst_composer.moc"

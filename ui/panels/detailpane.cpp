@@ -1,0 +1,164 @@
+#include "panels/detailpane.h"
+#include "engine/workbench.h"
+#include "journal/recordformat.h"
+#include "style/presentation.h"
+#include "views/conversationview.h"
+#include "views/hexview.h"
+
+#include <QApplication>
+#include <QClipboard>
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QMenu>
+#include <QPushButton>
+#include <QTabWidget>
+#include <QToolButton>
+#include <QVBoxLayout>
+
+namespace sockbench {
+
+DetailPane::DetailPane(Workbench *workbench, const JournalFeed *feed, QWidget *parent)
+    : QWidget(parent)
+    , m_workbench(workbench)
+    , m_tabs(new QTabWidget(this)) {
+    setObjectName(QStringLiteral("detailPane"));
+    m_tabs->setObjectName(QStringLiteral("detailTabs"));
+
+    auto *bytesPage = new QWidget(m_tabs);
+    m_hexView = new HexView(bytesPage);
+    m_hexView->setObjectName(QStringLiteral("hexView"));
+    m_recordLabel = new QLabel(bytesPage);
+    m_recordLabel->setObjectName(QStringLiteral("recordLabel"));
+    auto *copyHex = new QPushButton(tr("Cop&y hex"), bytesPage);
+    copyHex->setObjectName(QStringLiteral("copyHexButton"));
+    copyHex->setToolTip(tr("Copy the selected bytes (or all) as hex"));
+    auto *copyText = new QPushButton(tr("Copy te&xt"), bytesPage);
+    copyText->setObjectName(QStringLiteral("copyTextButton"));
+    copyText->setToolTip(tr("Copy the selected bytes (or all) as text"));
+    auto *copyC = new QPushButton(tr("Copy as C &array"), bytesPage);
+    copyC->setObjectName(QStringLiteral("copyCArrayButton"));
+    copyC->setToolTip(tr("Copy the selected bytes (or all) as a C array"));
+    connect(copyHex, &QPushButton::clicked, m_hexView, &HexView::copyAsHex);
+    connect(copyText, &QPushButton::clicked, m_hexView, &HexView::copyAsText);
+    connect(copyC, &QPushButton::clicked, m_hexView, &HexView::copyAsCArray);
+    m_copyRecordButton = new QToolButton(bytesPage);
+    m_copyRecordButton->setObjectName(QStringLiteral("copyRecordButton"));
+    m_copyRecordButton->setText(tr("Copy &record"));
+    m_copyRecordButton->setToolTip(tr("Copy the whole record as the command line and exports write it"));
+    m_copyRecordButton->setPopupMode(QToolButton::InstantPopup);
+    auto *copyMenu = new QMenu(m_copyRecordButton);
+    QAction *copyLogLine = copyMenu->addAction(tr("As a &log line"));
+    copyLogLine->setObjectName(QStringLiteral("copyLogLineAction"));
+    m_copyHexDumpAction = copyMenu->addAction(tr("As a &hex dump"));
+    m_copyHexDumpAction->setObjectName(QStringLiteral("copyHexDumpAction"));
+    QAction *copyCsv = copyMenu->addAction(tr("As &CSV (with its header)"));
+    copyCsv->setObjectName(QStringLiteral("copyCsvAction"));
+    QAction *copyJson = copyMenu->addAction(tr("As a &JSON line"));
+    copyJson->setObjectName(QStringLiteral("copyJsonLineAction"));
+    m_copyRecordButton->setMenu(copyMenu);
+    connect(copyLogLine, &QAction::triggered, this, &DetailPane::onCopyLogLineActionTriggered);
+    connect(m_copyHexDumpAction, &QAction::triggered, this, &DetailPane::onCopyHexDumpActionTriggered);
+    connect(copyCsv, &QAction::triggered, this, &DetailPane::onCopyCsvActionTriggered);
+    connect(copyJson, &QAction::triggered, this, &DetailPane::onCopyJsonLineActionTriggered);
+    auto *buttons = new QHBoxLayout;
+    buttons->addWidget(m_recordLabel, 1);
+    buttons->addWidget(copyHex);
+    buttons->addWidget(copyText);
+    buttons->addWidget(copyC);
+    buttons->addWidget(m_copyRecordButton);
+    auto *bytesLayout = new QVBoxLayout(bytesPage);
+    bytesLayout->setContentsMargins(2, 2, 2, 2);
+    bytesLayout->addLayout(buttons);
+    bytesLayout->addWidget(m_hexView, 1);
+
+    m_conversationView = new ConversationView(&workbench->journal(), m_tabs);
+    m_conversationView->setObjectName(QStringLiteral("conversationView"));
+    m_conversationView->follow(feed);
+
+    m_tabs->addTab(bytesPage, tr("&Bytes"));
+    m_tabs->addTab(m_conversationView, tr("Conversa&tion"));
+    auto *layout = new QVBoxLayout(this);
+    layout->setContentsMargins(0, 0, 0, 0);
+    layout->addWidget(m_tabs);
+    clearRecord();
+}
+
+DetailPane::~DetailPane() = default;
+
+void DetailPane::showRecord(quint64 seq) {
+    Record record;
+    if (!m_workbench->journal().record(seq, &record, true))
+        return;
+    m_seq = seq;
+    m_hasRecord = true;
+    m_copyRecordButton->setEnabled(true);
+    // Only traffic has bytes to dump: an event is a sentence, an evicted payload is gone (the other
+    // forms say so).
+    m_copyHexDumpAction->setEnabled(record.kind != RecordKind::Event && !record.isEvicted() &&
+                                    !record.payload.isEmpty());
+    m_recordLabel->setText(tr("Record %1, %2, %3: %4 %5")
+                               .arg(seq + 1)
+                               .arg(endpointLabel(*m_workbench, record.endpoint),
+                                    formatTimestamp(record.timeNs), formatByteCount(record.length),
+                                    recordKindWord(record.kind)));
+    if (record.isEvicted())
+        m_hexView->setPlaceholder(
+            tr("The journal's memory budget dropped these %1; only their length and time remain.")
+                .arg(formatByteCount(record.length)));
+    else
+        m_hexView->setData(record.payload);
+}
+
+void DetailPane::clearRecord() {
+    m_hasRecord = false;
+    m_copyRecordButton->setEnabled(false);
+    m_recordLabel->setText(tr("No record selected"));
+    m_hexView->setPlaceholder(tr("Select a record to see its bytes"));
+}
+
+void DetailPane::onCopyLogLineActionTriggered() {
+    copyRecord(RecordForm::LogLine);
+}
+
+void DetailPane::onCopyHexDumpActionTriggered() {
+    copyRecord(RecordForm::HexDump);
+}
+
+void DetailPane::onCopyCsvActionTriggered() {
+    copyRecord(RecordForm::Csv);
+}
+
+void DetailPane::onCopyJsonLineActionTriggered() {
+    copyRecord(RecordForm::JsonLine);
+}
+
+void DetailPane::copyRecord(RecordForm form) const {
+    Record record;
+    if (!m_hasRecord || !m_workbench->journal().record(m_seq, &record, true))
+        return;
+    const Workbench *workbench = m_workbench;
+    const EndpointNamer namer = [workbench](EndpointId id) { return endpointAddress(*workbench, id); };
+    QByteArray out;
+    switch (form) {
+    case RecordForm::LogLine:
+        appendLogLine(&out, record, namer);
+        break;
+    case RecordForm::HexDump:
+        appendHexDump(&out, record);
+        break;
+    case RecordForm::Csv:
+        out = csvHeader();
+        appendCsvRow(&out, record, namer);
+        break;
+    case RecordForm::JsonLine:
+        appendJsonLine(&out, record, namer);
+        break;
+    }
+    QApplication::clipboard()->setText(QString::fromUtf8(out));
+}
+
+void DetailPane::setConversationEndpoints(const QSet<EndpointId> &endpoints) {
+    m_conversationView->setEndpoints(endpoints);
+}
+
+} // namespace sockbench

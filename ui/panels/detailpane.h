@@ -1,0 +1,63 @@
+#pragma once
+
+#include "engine/endpoint.h"
+
+#include <QSet>
+#include <QWidget>
+
+class QAction;
+class QLabel;
+class QTabWidget;
+class QToolButton;
+
+namespace sockbench {
+
+class ConversationView;
+class HexView;
+class JournalFeed;
+class Workbench;
+
+/// The detail pane under the log: on one tab the current record's bytes (a line saying what the
+/// record is, copy buttons, the hex view), on the other the conversation of the selected
+/// connection, which follows the journal through the feed. The selected bytes copy as hex, text
+/// or a C array; the whole record copies in the forms of core's record formatter (log line, hex
+/// dump, CSV, JSON Lines), so that it reads exactly as the command line and exports write it.
+class DetailPane final : public QWidget {
+    Q_OBJECT
+
+public:
+    DetailPane(Workbench *workbench, const JournalFeed *feed, QWidget *parent = nullptr);
+    ~DetailPane() override;
+    Q_DISABLE_COPY_MOVE(DetailPane)
+
+    HexView *hexView() const { return m_hexView; }
+    ConversationView *conversationView() const { return m_conversationView; }
+
+    /// Shows the record with this sequence number; a payload the journal evicted is said to be gone.
+    void showRecord(quint64 seq);
+    /// Shows that no record is selected.
+    void clearRecord();
+    /// The conversation of these endpoints: the selected one and, for a listener, its connections.
+    void setConversationEndpoints(const QSet<EndpointId> &endpoints);
+
+private:
+    enum class RecordForm { LogLine, HexDump, Csv, JsonLine };
+
+    void onCopyLogLineActionTriggered();
+    void onCopyHexDumpActionTriggered();
+    void onCopyCsvActionTriggered();
+    void onCopyJsonLineActionTriggered();
+    void copyRecord(RecordForm form) const;
+
+    Workbench *m_workbench;
+    QTabWidget *m_tabs;
+    QLabel *m_recordLabel;
+    HexView *m_hexView;
+    ConversationView *m_conversationView;
+    QToolButton *m_copyRecordButton;
+    QAction *m_copyHexDumpAction;
+    quint64 m_seq = 0;
+    bool m_hasRecord = false;
+};
+
+} // namespace sockbench

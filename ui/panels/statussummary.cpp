@@ -1,0 +1,83 @@
+#include "panels/statussummary.h"
+#include "engine/workbench.h"
+#include "style/presentation.h"
+
+#include <QHBoxLayout>
+#include <QLabel>
+
+#include <algorithm>
+
+namespace sockbench {
+
+StatusSummary::StatusSummary(const Workbench *workbench, QWidget *parent)
+    : QWidget(parent)
+    , m_workbench(workbench)
+    , m_inLabel(new QLabel(this))
+    , m_outLabel(new QLabel(this))
+    , m_journalLabel(new QLabel(this))
+    , m_openLabel(new QLabel(this)) {
+    setObjectName(QStringLiteral("statusSummary"));
+    m_inLabel->setObjectName(QStringLiteral("inLabel"));
+    m_inLabel->setToolTip(tr("Bytes received in total, and the current rate"));
+    m_outLabel->setObjectName(QStringLiteral("outLabel"));
+    m_outLabel->setToolTip(tr("Bytes sent in total, and the current rate"));
+    m_journalLabel->setObjectName(QStringLiteral("journalLabel"));
+    m_journalLabel->setToolTip(tr("Payload bytes the journal holds, of its memory budget (the oldest "
+                                  "payloads are evicted past it), and the memory of record headers"));
+    m_openLabel->setObjectName(QStringLiteral("openLabel"));
+    m_openLabel->setToolTip(tr("Open listeners, connections and sockets"));
+    auto *layout = new QHBoxLayout(this);
+    layout->setContentsMargins(0, 0, 0, 0);
+    layout->setSpacing(12);
+    for (QLabel *label : {m_inLabel, m_outLabel, m_journalLabel, m_openLabel})
+        layout->addWidget(label);
+
+    m_refreshTimer.setInterval(RefreshIntervalMs);
+    connect(&m_refreshTimer, &QTimer::timeout, this, &StatusSummary::onRefreshTimerTimeout);
+    m_rateClock.start();
+    refresh();
+}
+
+StatusSummary::~StatusSummary() = default;
+
+void StatusSummary::showEvent(QShowEvent *event) {
+    QWidget::showEvent(event);
+    refresh();
+    m_refreshTimer.start();
+}
+
+void StatusSummary::hideEvent(QHideEvent *event) {
+    // Nobody reads a hidden status bar (a closed or minimised window): no reason to wake up for it.
+    m_refreshTimer.stop();
+    QWidget::hideEvent(event);
+}
+
+void StatusSummary::onRefreshTimerTimeout() {
+    refresh();
+}
+
+void StatusSummary::refresh() {
+    const Journal &journal = m_workbench->journal();
+    const Counters totals = journal.totals();
+    const double seconds = double(std::max<qint64>(1, m_rateClock.restart())) / 1000.0;
+    const double rateIn = double(totals.bytesIn - m_lastBytesIn) / seconds;
+    const double rateOut = double(totals.bytesOut - m_lastBytesOut) / seconds;
+    m_lastBytesIn = totals.bytesIn;
+    m_lastBytesOut = totals.bytesOut;
+    m_inLabel->setText(tr("In: %1 (%2/s)").arg(formatSize(double(totals.bytesIn)), formatSize(rateIn)));
+    m_outLabel->setText(tr("Out: %1 (%2/s)").arg(formatSize(double(totals.bytesOut)), formatSize(rateOut)));
+    // The budget bounds payload bytes; headers are never evicted, so they are shown beside it.
+    QString journalText =
+        tr("Journal: %1 of %2, headers %3")
+            .arg(formatSize(double(journal.payloadBytesHeld())), formatSize(double(journal.budgetBytes())),
+                 formatSize(double(journal.headerBytes())));
+    if (journal.evictedBytes() > 0)
+        journalText += tr(", %1 evicted").arg(formatSize(double(journal.evictedBytes())));
+    m_journalLabel->setText(journalText);
+    const auto &endpoints = m_workbench->endpoints();
+    const auto open = std::count_if(endpoints.cbegin(), endpoints.cend(),
+                                    [](const EndpointInfo &e) { return !isFinal(e.state); });
+    m_openLabel->setText(tr("%1 open").arg(open));
+}
+
+} // namespace sockbench
