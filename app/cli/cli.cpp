@@ -40,7 +40,13 @@ int runCommandLine(int argc, char *argv[]) {
         writeOut(stdout, usageText(parsed.verb));
         return 0;
     case ParsedCommandLine::Action::Version:
-        writeOut(stdout, QStringLiteral("sockbench %1\n").arg(QStringLiteral(SOCKBENCH_VERSION)));
+        // First line "sockbench X.Y.Z" (scripts read it); then the Qt it runs on, and the one it was
+        // built with when they differ.
+        writeOut(stdout, QStringLiteral("sockbench %1\nQt %2%3\n")
+                             .arg(QStringLiteral(SOCKBENCH_VERSION), QString::fromLatin1(qVersion()),
+                                  QLatin1StringView(qVersion()) == QLatin1StringView(QT_VERSION_STR)
+                                      ? QString()
+                                      : QStringLiteral(" (built with Qt " QT_VERSION_STR ")")));
         return 0;
     case ParsedCommandLine::Action::UsageError: {
         const QString verb = verbName(parsed.verb);

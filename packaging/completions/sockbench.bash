@@ -1,0 +1,64 @@
+# bash completion for sockbench                                  -*- shell-script -*-
+# Installed as share/bash-completion/completions/sockbench. Needs the bash-completion package
+# (_init_completion, _filedir, _available_interfaces). scripts/test.d/40-package checks that the
+# options offered here are those of `sockbench COMMAND --help`.
+
+_sockbench()
+{
+    local cur prev words cword split
+    _init_completion -s -n :% || return
+
+    # The command, if any, is the first argument.
+    local command=""
+    ((cword > 1)) && command=${words[1]}
+
+    case $command in
+        listen)
+            case $prev in
+                --greet | --duration | --join) return ;;
+            esac
+            $split && return
+            if [[ $cur == -* ]]; then
+                COMPREPLY=($(compgen -W '--udp --echo --greet --hex --log --quiet --stats
+                    --duration --join --help' -- "$cur"))
+            fi
+            return
+            ;;
+        connect)
+            case $prev in
+                --send-file)
+                    _filedir
+                    return
+                    ;;
+                --multicast-if)
+                    _available_interfaces
+                    return
+                    ;;
+                --send | --send-hex | --repeat | --interval | --wait) return ;;
+            esac
+            $split && return
+            if [[ $cur == -* ]]; then
+                COMPREPLY=($(compgen -W '--udp --send --send-hex --send-file --crlf --lf --repeat
+                    --interval --wait --multicast-if --hex --log --quiet --stats --help' -- "$cur"))
+            fi
+            return
+            ;;
+        help)
+            ((cword == 2)) && COMPREPLY=($(compgen -W 'listen connect' -- "$cur"))
+            return
+            ;;
+    esac
+
+    if ((cword == 1)); then
+        if [[ $cur == -* ]]; then
+            COMPREPLY=($(compgen -W '--help --version' -- "$cur"))
+        else
+            # A command, or a saved session to open in the window.
+            COMPREPLY=($(compgen -W 'listen connect help' -- "$cur"))
+            _filedir sockbench
+        fi
+    fi
+} &&
+    complete -F _sockbench sockbench
+
+# ex: filetype=sh
