@@ -1,11 +1,10 @@
 #include "engine/reactor.h"
 
+#include "engine/outboxevent.h"
 #include "engine/sockaddr.h"
-#include "engine/workbench.h"
 #include "language/address.h"
 
 #include <QCoreApplication>
-#include <QPointer>
 
 #include <arpa/inet.h>
 #include <cerrno>
@@ -40,20 +39,6 @@ constexpr quint64 EchoLowWater = 1024 * 1024;
 constexpr qint64 AcceptRetryMs = 100;
 constexpr qint64 CloseLingerMs = 2000; // graceful close waits this long for the peer's FIN
 constexpr int MaxIov = 64;
-
-#if defined(__SANITIZE_THREAD__)
-extern "C" void __tsan_acquire(void *addr);
-extern "C" void __tsan_release(void *addr);
-void tsanRelease(void *addr) {
-    __tsan_release(addr);
-}
-void tsanAcquire(void *addr) {
-    __tsan_acquire(addr);
-}
-#else
-void tsanRelease(void *) {}
-void tsanAcquire(void *) {}
-#endif
 
 qint64 monotonicNs() {
     timespec ts{};
@@ -201,8 +186,8 @@ void Reactor::wake() {
     [[maybe_unused]] auto n = ::write(m_wake, &one, sizeof one);
 }
 
-template <typename F> void Reactor::notify(F &&f) {
-    m_outbox.emplace_back(std::forward<F>(f));
+void Reactor::report(Outcome outcome) {
+    m_outbox.push_back(std::move(outcome));
 }
 
 void Reactor::flushOutbox() {
@@ -210,37 +195,8 @@ void Reactor::flushOutbox() {
         return;
     // One posted event per loop iteration, not per outcome: under a burst of accepts the GUI thread
     // would otherwise spend its time in Qt's event machinery instead of our work.
-    QCoreApplication::postEvent(m_shared->workbench, new OutboxEvent(std::move(m_outbox)));
+    QCoreApplication::postEvent(m_shared->receiver, new OutboxEvent(std::move(m_outbox)));
     m_outbox.clear();
-}
-
-// Qt's posted-event queue orders the hand-over, but with Debian's uninstrumented Qt ThreadSanitizer
-// cannot see that. A QEvent subclass (unlike a queued functor, whose fields Qt's header code reads
-// before ours runs) lets us mark it ourselves: released when built, acquired before any of our code
-// in the receiving thread touches it, including its destruction when it is never delivered.
-OutboxEvent::OutboxEvent(std::vector<std::function<void(Workbench *)>> calls)
-    : QEvent(eventType())
-    , m_calls(std::move(calls)) {
-    tsanRelease(this);
-}
-
-OutboxEvent::~OutboxEvent() {
-    tsanAcquire(this);
-}
-
-QEvent::Type OutboxEvent::eventType() {
-    static const auto type = QEvent::Type(QEvent::registerEventType());
-    return type;
-}
-
-void OutboxEvent::deliver(Workbench *wb) {
-    tsanAcquire(this);
-    const QPointer<Workbench> alive(wb); // a receiver may destroy the Workbench mid-batch
-    for (const auto &call : m_calls) {
-        if (!alive)
-            return;
-        call(wb);
-    }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -375,10 +331,8 @@ void Reactor::flushNotifications(qint64 now) {
         m_dirtyWritten.clear();
         m_lastWrittenFlushNs = now;
         if (!batch.empty()) {
-            notify([batch = std::move(batch)](Workbench *wb) {
-                for (const Progress &p : batch)
-                    wb->onBytesWritten(p.id, p.written, p.queued);
-            });
+            for (const Progress &p : batch)
+                report(outcome::BytesWritten{p.id, p.written, p.queued});
         }
     }
     if (m_unannounced) {
@@ -387,7 +341,7 @@ void Reactor::flushNotifications(qint64 now) {
             // One pending announcement covers every reactor's appends: it reads the count when it runs.
             if (!sh.growPosted.exchange(true)) {
                 sh.lastGrowPostNs.store(now);
-                notify([](Workbench *wb) { wb->onJournalGrew(); });
+                report(outcome::JournalGrew{});
             }
             m_unannounced = false;
         }
@@ -412,21 +366,21 @@ void Reactor::watch(Sock &s, quint32 events) {
     s.events = events;
 }
 
-void Reactor::event(EndpointId id, const QString &text) {
+void Reactor::recordEvent(EndpointId id, const QString &text) {
     m_journal.appendEvent(id, text);
     m_unannounced = true;
 }
 
 void Reactor::sendFailed(EndpointId id, const QString &reason) {
-    event(id, QStringLiteral("Send failed: %1").arg(reason));
-    notify([id, reason](Workbench *wb) { wb->onSendFailed(id, reason); });
+    recordEvent(id, QStringLiteral("Send failed: %1").arg(reason));
+    report(outcome::SendFailed{id, reason});
 }
 
 void Reactor::markWritten(Sock &s) {
     m_dirtyWritten.insert(s.id);
 }
 
-void Reactor::finish(Sock &s, EndpointState state, const QString &detail, bool recordEvent) {
+void Reactor::finish(Sock &s, EndpointState state, const QString &detail) {
     const EndpointId id = s.id;
     if (s.fd >= 0) {
         if (s.registered)
@@ -434,16 +388,14 @@ void Reactor::finish(Sock &s, EndpointState state, const QString &detail, bool r
         ::close(s.fd);
         s.fd = -1;
     }
-    if (recordEvent)
-        event(id, detail.isEmpty() ? toString(state) : detail);
+    recordEvent(id, detail.isEmpty() ? toString(state) : detail);
     // A final progress report so the UI's queued column does not freeze at a stale value: the
     // queue dies with the socket, whether or not anything was written since the last report.
     const bool dirty = m_dirtyWritten.erase(id) > 0;
     if (s.kind == EndpointKind::TcpConnection && (dirty || s.queued > 0)) {
-        const quint64 written = s.written;
-        notify([id, written](Workbench *wb) { wb->onBytesWritten(id, written, 0); });
+        report(outcome::BytesWritten{id, s.written, 0});
     }
-    notify([id, state, detail](Workbench *wb) { wb->onFinal(id, state, detail); });
+    report(outcome::Final{id, state, detail});
     for (int kind = 0; kind < TimerKinds; ++kind)
         cancelTimer(s, TimerKind(kind));
     m_socks.erase(id);
@@ -457,7 +409,7 @@ void Reactor::resolveThen(EndpointId id, const QString &host, quint16 port, int 
     }
     // A datagram's destination is looked up while its socket stays Bound; only set-up lookups are a state.
     if (lookup == Lookup::SetsUp)
-        notify([id, host](Workbench *wb) { wb->onResolving(id, host); });
+        report(outcome::Resolving{id, host});
     // getaddrinfo blocks; run it on a thread of its own so neither the GUI nor this loop waits.
     // The thread holds the shared state, so a hanging lookup cannot outlive what it posts to.
     std::thread([shared = m_shared, index = m_index, host, port, family, then = std::move(then)]() mutable {
@@ -510,8 +462,8 @@ void Reactor::startListening(Sock &s, const NetAddress &address) {
     watch(s, EPOLLIN);
     const NetAddress local = localAddressOf(s.fd);
     s.local = local;
-    event(s.id, QStringLiteral("Listening on %1").arg(local.toString()));
-    notify([id = s.id, local](Workbench *wb) { wb->onListenerStarted(id, local); });
+    recordEvent(s.id, QStringLiteral("Listening on %1").arg(local.toString()));
+    report(outcome::ListenerStarted{s.id, local});
 }
 
 void Reactor::onListenerReady(Sock &s) {
@@ -535,21 +487,21 @@ void Reactor::onListenerReady(Sock &s) {
                 if (!s.acceptPaused) {
                     s.acceptPaused = true;
                     const QString message = QStringLiteral("%1: accepting paused").arg(errorText(error));
-                    event(s.id, message);
-                    notify([id = s.id, message](Workbench *wb) { wb->onListenerWarning(id, message); });
+                    recordEvent(s.id, message);
+                    report(outcome::ListenerWarning{s.id, message});
                 }
                 watch(s, 0);
                 addTimer(s, TimerKind::AcceptRetry, AcceptRetryMs);
                 break;
             }
-            event(s.id, QStringLiteral("accept: %1").arg(errorText(error)));
+            recordEvent(s.id, QStringLiteral("accept: %1").arg(errorText(error)));
             break;
         }
         if (s.acceptPaused) {
             s.acceptPaused = false;
             const QString message = QStringLiteral("Descriptors available again: accepting resumed");
-            event(s.id, message);
-            notify([id = s.id, message](Workbench *wb) { wb->onListenerWarning(id, message); });
+            recordEvent(s.id, message);
+            report(outcome::ListenerWarning{s.id, message});
         }
         const EndpointId id = m_shared->nextId.fetch_add(1);
         // A listener bound to one address accepts on exactly that address; only a wildcard one
@@ -564,10 +516,8 @@ void Reactor::onListenerReady(Sock &s) {
             target = m_shared->nextAcceptReactor.fetch_add(1) % others;
             target += target >= size_t(m_index) ? 1 : 0;
         }
-        event(id, QStringLiteral("Accepted from %1").arg(remote.toString()));
-        notify([id, listener = s.id, target, local, remote](Workbench *wb) {
-            wb->onAccepted(id, listener, int(target), local, remote);
-        });
+        recordEvent(id, QStringLiteral("Accepted from %1").arg(remote.toString()));
+        report(outcome::Accepted{id, s.id, int(target), local, remote});
         Adoption adoption{fd, id, s.id, s.listenerOptions.autoReply, greeting};
         if (int(target) == m_index)
             adoptNow(std::move(adoption));
@@ -639,8 +589,8 @@ void Reactor::startConnect(Sock &s) {
             setFlag(s.fd, IPPROTO_TCP, TCP_NODELAY, 1);
         s.state = EndpointState::Connecting;
         s.registered = false;
-        event(s.id, QStringLiteral("Connecting to %1").arg(target.toString()));
-        notify([id = s.id, target](Workbench *wb) { wb->onConnecting(id, target); });
+        recordEvent(s.id, QStringLiteral("Connecting to %1").arg(target.toString()));
+        report(outcome::Connecting{s.id, target});
         if (::connect(s.fd, sa->get(), sa->length) == 0 || errno == EINPROGRESS) {
             watch(s, EPOLLOUT); // writable (or error) when the handshake ends
             return;
@@ -660,8 +610,8 @@ void Reactor::connectAttemptFailed(Sock &s, const QString &reason) {
     s.fd = -1;
     s.registered = false;
     if (++s.candidate < s.candidates.size()) {
-        event(s.id, QStringLiteral("%1: %2; trying the next address")
-                        .arg(s.candidates[s.candidate - 1].toString(), reason));
+        recordEvent(s.id, QStringLiteral("%1: %2; trying the next address")
+                              .arg(s.candidates[s.candidate - 1].toString(), reason));
         startConnect(s);
         return;
     }
@@ -679,8 +629,8 @@ void Reactor::onConnectReady(Sock &s) {
     cancelTimer(s, TimerKind::ConnectTimeout);
     const NetAddress local = localAddressOf(s.fd);
     const NetAddress peer = peerAddressOf(s.fd);
-    event(s.id, QStringLiteral("Connected to %1 from %2").arg(peer.toString(), local.toString()));
-    notify([id = s.id, local, peer](Workbench *wb) { wb->onConnected(id, local, peer); });
+    recordEvent(s.id, QStringLiteral("Connected to %1 from %2").arg(peer.toString(), local.toString()));
+    report(outcome::Connected{s.id, local, peer});
     watch(s, EPOLLIN | (s.queue.empty() ? 0u : quint32(EPOLLOUT)));
     if (!s.queue.empty())
         flushStream(s); // bytes sent while connecting
@@ -740,8 +690,8 @@ void Reactor::readStream(Sock &s) {
                 return;
             }
             s.state = EndpointState::PeerClosed;
-            event(s.id, QStringLiteral("Peer closed its side (FIN received)"));
-            notify([id = s.id](Workbench *wb) { wb->onPeerClosed(id); });
+            recordEvent(s.id, QStringLiteral("Peer closed its side (FIN received)"));
+            report(outcome::PeerClosed{s.id});
             watch(s, s.queue.empty() ? 0u : quint32(EPOLLOUT)); // EOF stays readable: stop asking
             if (s.reply == AutoReply::Echo) {
                 // An echo server answers everything, then closes too (like socat's PIPE).
@@ -834,7 +784,7 @@ void Reactor::afterDrain(Sock &s) {
     if ((s.wantFin || s.closing) && !s.finSent) {
         ::shutdown(s.fd, SHUT_WR);
         s.finSent = true;
-        event(s.id, QStringLiteral("FIN sent"));
+        recordEvent(s.id, QStringLiteral("FIN sent"));
     }
     if (s.closing) {
         if (s.peerFin) {
@@ -977,11 +927,11 @@ void Reactor::startUdp(Sock &s, const NetAddress &address) {
     s.v6 = sa->family() == AF_INET6;
     watch(s, EPOLLIN);
     const NetAddress local = localAddressOf(s.fd);
-    event(s.id, QStringLiteral("Bound to %1").arg(local.toString()));
+    recordEvent(s.id, QStringLiteral("Bound to %1").arg(local.toString()));
     // Joined before udpBound() goes out, so a sender started on that signal finds the group joined.
     for (const MulticastGroup &group : o.joinGroups)
         multicast(s.id, group.group, group.interfaceName, true);
-    notify([id = s.id, local](Workbench *wb) { wb->onUdpBound(id, local); });
+    report(outcome::UdpBound{s.id, local, {}});
 }
 
 void Reactor::readDatagrams(Sock &s) {
@@ -1010,7 +960,7 @@ void Reactor::readDatagrams(Sock &s) {
             if (error == EINTR)
                 continue;
             // ICMP errors (e.g. port unreachable for an earlier send) surface here; not fatal for UDP.
-            event(s.id, QStringLiteral("Receive error: %1").arg(errorText(error)));
+            recordEvent(s.id, QStringLiteral("Receive error: %1").arg(errorText(error)));
             return;
         }
         for (int i = 0; i < n; ++i) {
@@ -1141,9 +1091,9 @@ void Reactor::multicast(EndpointId id, const QString &group, const QString &inte
         sendFailed(id, QStringLiteral("%1 %2: %3").arg(verb, group, errorText(errno)));
         return;
     }
-    event(id, QStringLiteral("%1 multicast group %2%3")
-                  .arg(join ? QStringLiteral("Joined") : QStringLiteral("Left"), group,
-                       interfaceName.isEmpty() ? QString() : QStringLiteral(" on ") + interfaceName));
+    recordEvent(id, QStringLiteral("%1 multicast group %2%3")
+                        .arg(join ? QStringLiteral("Joined") : QStringLiteral("Left"), group,
+                             interfaceName.isEmpty() ? QString() : QStringLiteral(" on ") + interfaceName));
 }
 
 } // namespace sockbench

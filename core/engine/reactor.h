@@ -3,10 +3,11 @@
 // Internal to core: the epoll loop that owns sockets. Only Workbench uses it.
 
 #include "engine/endpoint.h"
+#include "engine/outcome.h"
 #include "engine/resolver.h"
 #include "journal/journal.h"
 
-#include <QEvent>
+#include <QObject>
 
 #include <sys/socket.h>
 
@@ -23,22 +24,6 @@
 namespace sockbench {
 
 class Reactor;
-class Workbench;
-
-/// What a reactor learned in one loop iteration, posted to the Workbench as one event.
-class OutboxEvent final : public QEvent {
-public:
-    explicit OutboxEvent(std::vector<std::function<void(Workbench *)>> calls);
-    ~OutboxEvent() override;
-    Q_DISABLE_COPY_MOVE(OutboxEvent)
-
-    static QEvent::Type eventType();
-    /// Runs the calls in order, in the Workbench's thread; stops if one destroys the Workbench.
-    void deliver(Workbench *wb);
-
-private:
-    std::vector<std::function<void(Workbench *)>> m_calls;
-};
 
 /// State shared by the Workbench, its reactors and any resolver threads still running. Resolver
 /// threads hold it by shared_ptr, so it outlives a Workbench whose lookup is still hanging.
@@ -48,7 +33,7 @@ struct ReactorShared {
 
     Journal journal;
     std::shared_ptr<Resolver> resolver;
-    Workbench *workbench = nullptr;
+    QObject *receiver = nullptr; ///< gets each loop iteration's outcomes as one OutboxEvent
     std::atomic<quint64> nextId{1};
     std::atomic<unsigned> nextAcceptReactor{0};
 
@@ -137,13 +122,13 @@ private:
     void flushDatagrams(Sock &s);
 
     /// Closes the socket and reports its final state; the Sock is deleted.
-    void finish(Sock &s, EndpointState state, const QString &detail, bool recordEvent = true);
-    void event(EndpointId id, const QString &text);
+    void finish(Sock &s, EndpointState state, const QString &detail);
+    void recordEvent(EndpointId id, const QString &text);
     void sendFailed(EndpointId id, const QString &reason);
     void markWritten(Sock &s);
-    /// Runs f in the Workbench's thread, in order, with the rest of this loop iteration's news.
-    template <typename F> void notify(F &&f);
-    /// Posts what notify() collected as one event.
+    /// Queues an outcome for the receiver, in order, with the rest of this loop iteration's news.
+    void report(Outcome outcome);
+    /// Posts what report() collected as one event.
     void flushOutbox();
     void wake();
 
@@ -162,7 +147,7 @@ private:
     std::unordered_map<EndpointId, std::unique_ptr<Sock>> m_socks;
     Timers m_timers;
     std::unordered_set<EndpointId> m_dirtyWritten;
-    std::vector<std::function<void(Workbench *)>> m_outbox;
+    std::vector<Outcome> m_outbox;
     qint64 m_lastWrittenFlushNs = 0;
     bool m_unannounced = false;
     std::vector<char> m_readBuffer;

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "engine/endpoint.h"
+#include "engine/outcome.h"
 #include "engine/resolver.h"
 #include "journal/journal.h"
 
@@ -147,27 +148,25 @@ protected:
     bool event(QEvent *event) override;
 
 private:
-    friend class Reactor;
     Reactor *reactorFor(EndpointId id) const;
     Reactor *nextReactor();
     EndpointId newId();
     void updateState(EndpointId id, EndpointState state, const QString &detail);
     EndpointInfo &addEndpoint(EndpointId id, EndpointKind kind, EndpointState state);
 
-    // Called (queued) from reactors, in this object's thread.
-    void onListenerStarted(EndpointId id, const NetAddress &local);
-    void onAccepted(EndpointId id, EndpointId listener, int reactorIndex, const NetAddress &local,
-                    const NetAddress &peer);
-    void onResolving(EndpointId id, const QString &host);
-    void onConnecting(EndpointId id, const NetAddress &peer);
-    void onConnected(EndpointId id, const NetAddress &local, const NetAddress &peer);
-    void onUdpBound(EndpointId id, const NetAddress &local);
-    void onFinal(EndpointId id, EndpointState state, const QString &detail);
-    void onPeerClosed(EndpointId id);
-    void onListenerWarning(EndpointId id, const QString &message);
-    void onSendFailed(EndpointId id, const QString &reason);
-    void onBytesWritten(EndpointId id, quint64 written, quint64 queued);
-    void onJournalGrew();
+    // What the reactors report (outcome.h), applied in this object's thread in the order it happened.
+    void on(const outcome::ListenerStarted &o);
+    void on(const outcome::Accepted &o);
+    void on(const outcome::Resolving &o);
+    void on(const outcome::Connecting &o);
+    void on(const outcome::Connected &o);
+    void on(const outcome::UdpBound &o);
+    void on(const outcome::Final &o);
+    void on(const outcome::PeerClosed &o);
+    void on(const outcome::ListenerWarning &o);
+    void on(const outcome::SendFailed &o);
+    void on(const outcome::BytesWritten &o);
+    void on(const outcome::JournalGrew &o);
 
     std::shared_ptr<ReactorShared> m_shared;
     std::vector<std::unique_ptr<Reactor>> m_reactors;
