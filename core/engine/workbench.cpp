@@ -2,6 +2,9 @@
 
 #include "engine/outboxevent.h"
 #include "engine/reactor.h"
+#include "engine/tcplistener.h"
+#include "engine/tcpstream.h"
+#include "engine/udpsocket.h"
 
 #include <QPointer>
 #include <QThread>
@@ -12,6 +15,24 @@
 #include <variant>
 
 namespace sockbench {
+
+namespace {
+
+/// Runs command on the reactor thread with the socket `id`, if it is still open there and a T
+/// (it may have finished since); otherwise reports `missing` as a send failure, when given.
+template <typename T, typename Command>
+void postToSocket(Reactor *r, EndpointId id, const QString &missing, Command command) {
+    if (!r)
+        return;
+    r->post([r, id, missing, command = std::move(command)] {
+        if (T *socket = r->find<T>(id))
+            command(*socket);
+        else if (!missing.isEmpty())
+            r->sendFailed(id, missing);
+    });
+}
+
+} // namespace
 
 Workbench::Workbench(const WorkbenchConfig &config, QObject *parent)
     : QObject(parent)
@@ -85,7 +106,7 @@ EndpointId Workbench::startTcpListener(const QString &address, quint16 port, con
     info.requestedPort = port;
     Reactor *r = nextReactor();
     m_reactorOf.insert(id, r->index());
-    r->post([r, id, address, port, options] { r->listenTcp(id, address, port, options); });
+    r->post([r, id, address, port, options] { TcpListener::start(*r, id, address, port, options); });
     return id;
 }
 
@@ -102,7 +123,7 @@ EndpointId Workbench::connectTcp(const QString &host, quint16 port, const Connec
     info.requestedPort = port;
     Reactor *r = nextReactor();
     m_reactorOf.insert(id, r->index());
-    r->post([r, id, host, port, options] { r->connectTcp(id, host, port, options); });
+    r->post([r, id, host, port, options] { TcpStream::connectTo(*r, id, host, port, options); });
     return id;
 }
 
@@ -113,35 +134,36 @@ EndpointId Workbench::bindUdp(const QString &address, quint16 port, const UdpOpt
     info.requestedPort = port;
     Reactor *r = nextReactor();
     m_reactorOf.insert(id, r->index());
-    r->post([r, id, address, port, options] { r->bindUdp(id, address, port, options); });
+    r->post([r, id, address, port, options] { UdpSocket::open(*r, id, address, port, options); });
     return id;
 }
 
 void Workbench::close(EndpointId id) {
-    if (Reactor *r = reactorFor(id))
-        r->post([r, id] { r->close(id); });
+    postToSocket<Socket>(reactorFor(id), id, {}, [](Socket &s) { s.close(); });
 }
 
 void Workbench::shutdownWrite(EndpointId id) {
-    if (Reactor *r = reactorFor(id))
-        r->post([r, id] { r->shutdownWrite(id); });
+    postToSocket<TcpStream>(reactorFor(id), id, {}, [](TcpStream &s) { s.shutdownWrite(); });
 }
 
 void Workbench::abort(EndpointId id) {
-    if (Reactor *r = reactorFor(id))
-        r->post([r, id] { r->abort(id); });
+    postToSocket<Socket>(reactorFor(id), id, {}, [](Socket &s) { s.abort(); });
 }
 
 void Workbench::joinMulticast(EndpointId udp, const QString &group, const QString &interfaceName) {
     if (Reactor *r = reactorFor(udp))
-        r->post([r, udp, group, interfaceName] { r->multicast(udp, group, interfaceName, true); });
+        postToSocket<UdpSocket>(r, udp, UdpSocket::notOpenText(), [group, interfaceName](UdpSocket &s) {
+            s.multicast(group, interfaceName, true);
+        });
     else
         Q_EMIT sendFailed(udp, tr("No such UDP socket"));
 }
 
 void Workbench::leaveMulticast(EndpointId udp, const QString &group, const QString &interfaceName) {
     if (Reactor *r = reactorFor(udp))
-        r->post([r, udp, group, interfaceName] { r->multicast(udp, group, interfaceName, false); });
+        postToSocket<UdpSocket>(r, udp, UdpSocket::notOpenText(), [group, interfaceName](UdpSocket &s) {
+            s.multicast(group, interfaceName, false);
+        });
     else
         Q_EMIT sendFailed(udp, tr("No such UDP socket"));
 }
@@ -159,8 +181,8 @@ bool Workbench::send(EndpointId connection, const QByteArray &bytes) {
     }
     if (bytes.isEmpty())
         return true;
-    Reactor *r = reactorFor(connection);
-    r->post([r, connection, bytes] { r->send(connection, bytes); });
+    postToSocket<TcpStream>(reactorFor(connection), connection, QStringLiteral("Not connected"),
+                            [bytes](TcpStream &s) { s.send(bytes); });
     return true;
 }
 
@@ -177,8 +199,8 @@ bool Workbench::sendDatagram(EndpointId udp, const QString &host, quint16 port, 
         Q_EMIT sendFailed(udp, reason);
         return false;
     }
-    Reactor *r = reactorFor(udp);
-    r->post([r, udp, host, port, bytes] { r->sendDatagram(udp, host, port, bytes); });
+    postToSocket<UdpSocket>(reactorFor(udp), udp, UdpSocket::notOpenText(),
+                            [host, port, bytes](UdpSocket &s) { s.sendDatagram(host, port, bytes); });
     return true;
 }
 
