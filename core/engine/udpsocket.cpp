@@ -42,6 +42,22 @@ void UdpSocket::open(Reactor &reactor, EndpointId id, const QString &host, quint
                         });
 }
 
+void UdpSocket::openTo(Reactor &reactor, EndpointId id, const QString &host, quint16 port,
+                       const UdpOptions &options) {
+    UdpSocket &udp = reactor.add(std::make_unique<UdpSocket>(reactor, id, options));
+    // The socket must be of the destination's family, so the lookup decides what to bind.
+    reactor.resolveThen(
+        udp, host, port, AF_UNSPEC, Reactor::Lookup::SetsUp, [&udp](const Resolver::Result &r) {
+            if (r.addresses.isEmpty()) {
+                udp.finish(EndpointState::Failed, r.error);
+                return;
+            }
+            const NetAddress &destination = r.addresses.first();
+            const QString wildcard = destination.isV6() ? QStringLiteral("::") : QStringLiteral("0.0.0.0");
+            udp.bindTo(NetAddress{wildcard, 0}, destination);
+        });
+}
+
 void UdpSocket::bindTo(const NetAddress &address, const NetAddress &destination) {
     const auto sa = toSockaddr(address.ip, address.port);
     const int fd = sa ? ::socket(sa->family(), SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0) : -1;

@@ -23,6 +23,11 @@ public:
     /// Creates a socket on the calling reactor, resolves host and binds it to host:port.
     static void open(Reactor &reactor, EndpointId id, const QString &host, quint16 port,
                      const UdpOptions &options);
+    /// Creates a socket on the calling reactor for sending to host:port: resolves host (off the
+    /// reactor thread), binds the wildcard address of the destination's family on port 0, and
+    /// reports the destination with the bind (outcome::UdpBound::destination).
+    static void openTo(Reactor &reactor, EndpointId id, const QString &host, quint16 port,
+                       const UdpOptions &options);
     /// Why a command for a UDP socket that is not (or no longer) open did nothing.
     static QString notOpenText();
 

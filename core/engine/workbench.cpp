@@ -138,6 +138,17 @@ EndpointId Workbench::bindUdp(const QString &address, quint16 port, const UdpOpt
     return id;
 }
 
+EndpointId Workbench::openUdpTo(const QString &host, quint16 port, const UdpOptions &options) {
+    const EndpointId id = newId();
+    EndpointInfo &info = addEndpoint(id, EndpointKind::UdpSocket, EndpointState::Resolving);
+    info.requestedHost = host;
+    info.requestedPort = port;
+    Reactor *r = nextReactor();
+    m_reactorOf.insert(id, r->index());
+    r->post([r, id, host, port, options] { UdpSocket::openTo(*r, id, host, port, options); });
+    return id;
+}
+
 void Workbench::close(EndpointId id) {
     postToSocket<Socket>(reactorFor(id), id, {}, [](Socket &s) { s.close(); });
 }

@@ -26,7 +26,7 @@ struct EndpointInfo {
     QString requestedHost;   ///< what the user asked for (host name or address)
     quint16 requestedPort = 0;
     NetAddress local;
-    NetAddress peer;
+    NetAddress peer;         ///< TCP: the other end; UDP opened by openUdpTo(): the destination
     QString error;           ///< reason for Failed, or the latest warning
     quint64 queuedBytes = 0; ///< bytes waiting in our write queue, as of the last bytesWritten()
 };
@@ -69,6 +69,11 @@ public:
     void abort(EndpointId id);
 
     EndpointId bindUdp(const QString &address, quint16 port, const UdpOptions &options = {});
+    /// Opens a UDP socket for sending to host:port. The host is looked up off this thread (through
+    /// WorkbenchConfig::resolver); the socket binds the wildcard address of the first answer's family
+    /// on port 0, and info(id).peer holds that answer by the time udpBound() is emitted. A failed
+    /// lookup ends in udpFailed() with the resolver's message.
+    EndpointId openUdpTo(const QString &host, quint16 port, const UdpOptions &options = {});
     void joinMulticast(EndpointId udp, const QString &group, const QString &interfaceName = {});
     void leaveMulticast(EndpointId udp, const QString &group, const QString &interfaceName = {});
 
