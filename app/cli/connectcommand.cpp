@@ -8,7 +8,6 @@
 #include <cerrno>
 #include <cstring>
 #include <fcntl.h>
-#include <sys/socket.h>
 #include <unistd.h>
 
 namespace sockbench {
@@ -80,25 +79,20 @@ void ConnectCommand::start() {
         m_id = wb.connectTcp(m_args.where.host, m_args.where.port);
         return;
     }
-    // A UDP socket must be bound in the family of its destination, so look the name up first.
-    // This runs before the event loop starts: nothing is waiting on us yet.
-    const Resolver::Result r = systemResolver()->resolve(m_args.where.host, m_args.where.port, AF_UNSPEC);
-    if (r.addresses.isEmpty()) {
-        m_session->finish(1, QStringLiteral("connect %1: %2").arg(target(), r.error));
-        return;
-    }
-    const NetAddress &to = r.addresses.first();
-    m_udpHost = to.ip;
+    // The engine looks the name up off this thread and binds in the destination's family; the
+    // datagrams then go to the address it found (info().peer), so the name is looked up once.
     UdpOptions options;
     options.multicastInterface = m_args.multicastInterface;
-    m_id = wb.bindUdp(to.isV6() ? QStringLiteral("::") : QStringLiteral("0.0.0.0"), 0, options);
+    m_id = wb.openUdpTo(m_args.where.host, m_args.where.port, options);
 }
 
 void ConnectCommand::onReady(EndpointId id) {
     if (id != m_id || m_ready)
         return;
     m_ready = true;
-    if (!m_args.udp)
+    if (m_args.udp)
+        m_udpTo = m_session->workbench().info(id).peer;
+    else
         m_session->countConnection();
     if (m_args.source == ConnectArgs::Source::Stdin) {
         if (::fcntl(STDIN_FILENO, F_GETFL) < 0) {
@@ -179,7 +173,7 @@ void ConnectCommand::sendOne(const QByteArray &bytes) {
     Workbench &wb = m_session->workbench();
     if (m_args.udp) {
         ++m_handedDatagrams;
-        wb.sendDatagram(m_id, m_udpHost, m_args.where.port, bytes);
+        wb.sendDatagram(m_id, m_udpTo.ip, m_udpTo.port, bytes);
     } else {
         m_handedBytes += quint64(bytes.size());
         wb.send(m_id, bytes);

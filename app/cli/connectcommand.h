@@ -47,7 +47,7 @@ private:
     QTimer m_interval;
     QTimer m_wait;
     QTimer m_udpDrain;
-    QString m_udpHost;      ///< numeric address the datagrams go to
+    NetAddress m_udpTo;     ///< where the datagrams go: the address the engine looked up
     QByteArray m_stdinLine; ///< UDP: a line not yet ended
     EndpointId m_id = 0;
     qint64 m_remaining = 0;        ///< payload repeats still to send

@@ -17,7 +17,7 @@ using EndpointId = quint64;
 
 enum class EndpointKind : quint8 { TcpListener, TcpConnection, UdpSocket };
 
-/// What a user must be able to tell apart (see DESIGN.md, "Connection model").
+/// What a user must be able to tell apart about an endpoint's life, from set-up to its final state.
 enum class EndpointState : quint8 {
     Resolving,  ///< being set up: looking up the host name, or waiting for its reactor (all kinds)
     Connecting, ///< outgoing TCP: non-blocking connect in progress

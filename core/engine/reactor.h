@@ -1,18 +1,18 @@
 #pragma once
 
-// Internal to core: the epoll loop that owns sockets. Only Workbench uses it.
+// Internal to core: the epoll loop that owns sockets. Only the Workbench and the endpoint kinds
+// (socket.h and its subclasses) use it.
 
 #include "engine/endpoint.h"
+#include "engine/outcome.h"
 #include "engine/resolver.h"
+#include "engine/socket.h"
 #include "journal/journal.h"
 
-#include <QEvent>
-
-#include <sys/socket.h>
+#include <QObject>
 
 #include <atomic>
 #include <functional>
-#include <map>
 #include <memory>
 #include <mutex>
 #include <thread>
@@ -23,22 +23,6 @@
 namespace sockbench {
 
 class Reactor;
-class Workbench;
-
-/// What a reactor learned in one loop iteration, posted to the Workbench as one event.
-class OutboxEvent final : public QEvent {
-public:
-    explicit OutboxEvent(std::vector<std::function<void(Workbench *)>> calls);
-    ~OutboxEvent() override;
-    Q_DISABLE_COPY_MOVE(OutboxEvent)
-
-    static QEvent::Type eventType();
-    /// Runs the calls in order, in the Workbench's thread; stops if one destroys the Workbench.
-    void deliver(Workbench *wb);
-
-private:
-    std::vector<std::function<void(Workbench *)>> m_calls;
-};
 
 /// State shared by the Workbench, its reactors and any resolver threads still running. Resolver
 /// threads hold it by shared_ptr, so it outlives a Workbench whose lookup is still hanging.
@@ -48,7 +32,7 @@ struct ReactorShared {
 
     Journal journal;
     std::shared_ptr<Resolver> resolver;
-    Workbench *workbench = nullptr;
+    QObject *receiver = nullptr; ///< gets each loop iteration's outcomes as one OutboxEvent
     std::atomic<quint64> nextId{1};
     std::atomic<unsigned> nextAcceptReactor{0};
 
@@ -62,6 +46,9 @@ struct ReactorShared {
     void postTo(int reactorIndex, std::function<void()> command);
 };
 
+/// One thread running an epoll loop over the sockets it owns. It knows no endpoint kind: it wakes
+/// a Socket when its descriptor is ready or its timer expires, runs the commands the Workbench
+/// posts, adopts sockets other reactors hand over, and posts what happened to the receiver.
 class Reactor final {
 public:
     Reactor(std::shared_ptr<ReactorShared> shared, int index);
@@ -69,82 +56,74 @@ public:
     Q_DISABLE_COPY_MOVE(Reactor)
 
     int index() const { return m_index; }
-    struct Adoption {
-        int fd;
-        EndpointId id;
-        EndpointId listener;
-        AutoReply reply;
-        QByteArray greeting;
-    };
+    ReactorShared &shared() { return *m_shared; }
 
-    /// Thread-safe: runs command on the reactor thread soon.
+    // Thread-safe.
+
+    /// Runs command on the reactor thread soon.
     void post(std::function<void()> command);
-    /// Thread-safe: hands accepted descriptors to this reactor.
-    void adopt(std::vector<Adoption> batch);
+    /// Hands sockets built on another thread to this reactor; each gets adopted() once registered.
+    void adopt(std::vector<std::unique_ptr<Socket>> batch);
     void requestStop();
     void join();
 
-    // Commands; run on the reactor thread only (via post()).
-    void listenTcp(EndpointId id, const QString &host, quint16 port, const ListenerOptions &options);
-    void connectTcp(EndpointId id, const QString &host, quint16 port, const ConnectOptions &options);
-    void bindUdp(EndpointId id, const QString &host, quint16 port, const UdpOptions &options);
-    void send(EndpointId id, const QByteArray &bytes);
-    void sendDatagram(EndpointId id, const QString &host, quint16 port, const QByteArray &bytes);
-    void close(EndpointId id);
-    void shutdownWrite(EndpointId id);
-    void abort(EndpointId id);
-    void multicast(EndpointId id, const QString &group, const QString &interfaceName, bool join);
+    // Reactor thread only: for the commands the Workbench posts and for the sockets themselves.
+
+    /// Registers the socket under its id; it is found by find() until it finishes.
+    template <typename T> T &add(std::unique_ptr<T> socket) {
+        T &added = *socket;
+        addSocket(std::move(socket));
+        return added;
+    }
+    Socket *find(EndpointId id);
+    /// The socket with that id if it is a T (null when it is gone or of another kind).
+    template <typename T> T *find(EndpointId id) { return dynamic_cast<T *>(find(id)); }
+
+    Journal &journal() { return m_journal; }
+    /// Appends a traffic record and schedules the journalGrew() announcement.
+    void recordData(EndpointId id, RecordKind kind, const char *data, quint32 length,
+                    const NetAddress *peer = nullptr, quint32 originalLength = 0);
+    /// Appends an event record and schedules the journalGrew() announcement.
+    void recordEvent(EndpointId id, const QString &text);
+    /// Records the failure and reports it as sendFailed().
+    void sendFailed(EndpointId id, const QString &reason);
+    /// Queues an outcome for the receiver, in order, with the rest of this loop iteration's news.
+    void report(Outcome outcome);
+    /// Posts what report() collected as one event. The loop does this at the end of each iteration;
+    /// a listener calls it early so that the Workbench learns of connections before their new
+    /// reactors can report anything about them.
+    void flushOutbox();
+    /// The socket's write progress changed; reported (coalesced) with the next notifications.
+    void markWritten(EndpointId id);
+
+    enum class Lookup : quint8 {
+        SetsUp,      ///< the endpoint is being set up: reported as Resolving
+        Destination, ///< a datagram's destination: the endpoint's state does not change
+    };
+    /// Looks host up off this thread (numeric addresses at once) and runs `then` with the result
+    /// on this thread, unless `owner` has finished by then.
+    void resolveThen(const Socket &owner, const QString &host, quint16 port, int family, Lookup lookup,
+                     std::function<void(const Resolver::Result &)> then);
+
+    /// A scratch buffer of at least `bytes` for reading, shared by this reactor's sockets; valid
+    /// until the next call.
+    char *readBuffer(size_t bytes);
+
+    // For Socket's own bookkeeping.
+    void setInterest(int fd, EndpointId id, quint32 events, bool isNew);
+    void removeInterest(int fd);
+    TimerQueue::iterator addTimer(qint64 delayMs, TimerEntry entry);
+    void eraseTimer(TimerQueue::iterator timer);
+    /// Closes the socket, reports its final state and takes it out of the registry; see Socket::finish.
+    void retire(Socket &socket, EndpointState state, const QString &detail);
 
 private:
-    struct Sock;
-    enum class TimerKind : quint8 { ConnectTimeout, AcceptRetry, CloseLinger };
-    static constexpr int TimerKinds = 3;
-    struct Timer {
-        EndpointId id;
-        TimerKind kind;
-    };
-    using Timers = std::multimap<qint64, Timer>;
-
     void run();
     void runCommands();
     int nextTimeoutMs(qint64 now) const;
     void runTimers(qint64 now);
     void flushNotifications(qint64 now);
-    /// (Re)arms the socket's timer of that kind; a socket has at most one of each.
-    void addTimer(Sock &s, TimerKind kind, qint64 delayMs);
-    void cancelTimer(Sock &s, TimerKind kind);
-
-    Sock *find(EndpointId id);
-    void watch(Sock &s, quint32 events);
-    enum class Lookup : quint8 { SetsUp, Destination };
-    void resolveThen(EndpointId id, const QString &host, quint16 port, int family, Lookup lookup,
-                     std::function<void(const Resolver::Result &)> then);
-
-    void startListening(Sock &s, const NetAddress &address);
-    void onListenerReady(Sock &s);
-    void adoptNow(Adoption a);
-    void startConnect(Sock &s);
-    void onConnectReady(Sock &s);
-    void connectAttemptFailed(Sock &s, const QString &reason);
-    void onConnectionEvent(Sock &s, quint32 events);
-    void readStream(Sock &s);
-    void flushStream(Sock &s);
-    void afterDrain(Sock &s);
-    void enqueue(Sock &s, QByteArray bytes);
-    void startUdp(Sock &s, const NetAddress &address);
-    void readDatagrams(Sock &s);
-    void sendDatagramNow(Sock &s, const NetAddress &to, const QByteArray &bytes);
-    void flushDatagrams(Sock &s);
-
-    /// Closes the socket and reports its final state; the Sock is deleted.
-    void finish(Sock &s, EndpointState state, const QString &detail, bool recordEvent = true);
-    void event(EndpointId id, const QString &text);
-    void sendFailed(EndpointId id, const QString &reason);
-    void markWritten(Sock &s);
-    /// Runs f in the Workbench's thread, in order, with the rest of this loop iteration's news.
-    template <typename F> void notify(F &&f);
-    /// Posts what notify() collected as one event.
-    void flushOutbox();
+    void addSocket(std::unique_ptr<Socket> socket);
     void wake();
 
     std::shared_ptr<ReactorShared> m_shared;
@@ -157,19 +136,18 @@ private:
 
     std::mutex m_queueMutex;
     std::vector<std::function<void()>> m_commands;
-    std::vector<Adoption> m_adoptions;
+    std::vector<std::unique_ptr<Socket>> m_adoptions;
 
-    std::unordered_map<EndpointId, std::unique_ptr<Sock>> m_socks;
-    Timers m_timers;
+    std::unordered_map<EndpointId, std::unique_ptr<Socket>> m_sockets;
+    /// Finished sockets, deleted at the end of the loop iteration so that the code that finished
+    /// one can still unwind through it.
+    std::vector<std::unique_ptr<Socket>> m_retired;
+    TimerQueue m_timers;
     std::unordered_set<EndpointId> m_dirtyWritten;
-    std::vector<std::function<void(Workbench *)>> m_outbox;
+    std::vector<Outcome> m_outbox;
     qint64 m_lastWrittenFlushNs = 0;
     bool m_unannounced = false;
     std::vector<char> m_readBuffer;
-    std::vector<char> m_udpBuffer;
-    sockaddr_storage m_lastFrom{};
-    socklen_t m_lastFromLength = 0;
-    NetAddress m_lastFromAddress;
 };
 
 } // namespace sockbench

@@ -1,14 +1,38 @@
 #include "engine/workbench.h"
 
+#include "engine/outboxevent.h"
 #include "engine/reactor.h"
+#include "engine/tcplistener.h"
+#include "engine/tcpstream.h"
+#include "engine/udpsocket.h"
 
+#include <QPointer>
 #include <QThread>
 
 #include <sys/resource.h>
 
 #include <algorithm>
+#include <variant>
 
 namespace sockbench {
+
+namespace {
+
+/// Runs command on the reactor thread with the socket `id`, if it is still open there and a T
+/// (it may have finished since); otherwise reports `missing` as a send failure, when given.
+template <typename T, typename Command>
+void postToSocket(Reactor *r, EndpointId id, const QString &missing, Command command) {
+    if (!r)
+        return;
+    r->post([r, id, missing, command = std::move(command)] {
+        if (T *socket = r->find<T>(id))
+            command(*socket);
+        else if (!missing.isEmpty())
+            r->sendFailed(id, missing);
+    });
+}
+
+} // namespace
 
 Workbench::Workbench(const WorkbenchConfig &config, QObject *parent)
     : QObject(parent)
@@ -19,7 +43,7 @@ Workbench::Workbench(const WorkbenchConfig &config, QObject *parent)
     qRegisterMetaType<NetAddress>();
 
     m_shared->resolver = config.resolver ? config.resolver : systemResolver();
-    m_shared->workbench = this;
+    m_shared->receiver = this;
     const int count =
         config.reactorThreads > 0 ? config.reactorThreads : std::clamp(QThread::idealThreadCount(), 1, 2);
     for (int i = 0; i < count; ++i)
@@ -82,7 +106,7 @@ EndpointId Workbench::startTcpListener(const QString &address, quint16 port, con
     info.requestedPort = port;
     Reactor *r = nextReactor();
     m_reactorOf.insert(id, r->index());
-    r->post([r, id, address, port, options] { r->listenTcp(id, address, port, options); });
+    r->post([r, id, address, port, options] { TcpListener::start(*r, id, address, port, options); });
     return id;
 }
 
@@ -99,7 +123,7 @@ EndpointId Workbench::connectTcp(const QString &host, quint16 port, const Connec
     info.requestedPort = port;
     Reactor *r = nextReactor();
     m_reactorOf.insert(id, r->index());
-    r->post([r, id, host, port, options] { r->connectTcp(id, host, port, options); });
+    r->post([r, id, host, port, options] { TcpStream::connectTo(*r, id, host, port, options); });
     return id;
 }
 
@@ -110,35 +134,47 @@ EndpointId Workbench::bindUdp(const QString &address, quint16 port, const UdpOpt
     info.requestedPort = port;
     Reactor *r = nextReactor();
     m_reactorOf.insert(id, r->index());
-    r->post([r, id, address, port, options] { r->bindUdp(id, address, port, options); });
+    r->post([r, id, address, port, options] { UdpSocket::open(*r, id, address, port, options); });
+    return id;
+}
+
+EndpointId Workbench::openUdpTo(const QString &host, quint16 port, const UdpOptions &options) {
+    const EndpointId id = newId();
+    EndpointInfo &info = addEndpoint(id, EndpointKind::UdpSocket, EndpointState::Resolving);
+    info.requestedHost = host;
+    info.requestedPort = port;
+    Reactor *r = nextReactor();
+    m_reactorOf.insert(id, r->index());
+    r->post([r, id, host, port, options] { UdpSocket::openTo(*r, id, host, port, options); });
     return id;
 }
 
 void Workbench::close(EndpointId id) {
-    if (Reactor *r = reactorFor(id))
-        r->post([r, id] { r->close(id); });
+    postToSocket<Socket>(reactorFor(id), id, {}, [](Socket &s) { s.close(); });
 }
 
 void Workbench::shutdownWrite(EndpointId id) {
-    if (Reactor *r = reactorFor(id))
-        r->post([r, id] { r->shutdownWrite(id); });
+    postToSocket<TcpStream>(reactorFor(id), id, {}, [](TcpStream &s) { s.shutdownWrite(); });
 }
 
 void Workbench::abort(EndpointId id) {
-    if (Reactor *r = reactorFor(id))
-        r->post([r, id] { r->abort(id); });
+    postToSocket<Socket>(reactorFor(id), id, {}, [](Socket &s) { s.abort(); });
 }
 
 void Workbench::joinMulticast(EndpointId udp, const QString &group, const QString &interfaceName) {
     if (Reactor *r = reactorFor(udp))
-        r->post([r, udp, group, interfaceName] { r->multicast(udp, group, interfaceName, true); });
+        postToSocket<UdpSocket>(r, udp, UdpSocket::notOpenText(), [group, interfaceName](UdpSocket &s) {
+            s.multicast(group, interfaceName, true);
+        });
     else
         Q_EMIT sendFailed(udp, tr("No such UDP socket"));
 }
 
 void Workbench::leaveMulticast(EndpointId udp, const QString &group, const QString &interfaceName) {
     if (Reactor *r = reactorFor(udp))
-        r->post([r, udp, group, interfaceName] { r->multicast(udp, group, interfaceName, false); });
+        postToSocket<UdpSocket>(r, udp, UdpSocket::notOpenText(), [group, interfaceName](UdpSocket &s) {
+            s.multicast(group, interfaceName, false);
+        });
     else
         Q_EMIT sendFailed(udp, tr("No such UDP socket"));
 }
@@ -156,8 +192,8 @@ bool Workbench::send(EndpointId connection, const QByteArray &bytes) {
     }
     if (bytes.isEmpty())
         return true;
-    Reactor *r = reactorFor(connection);
-    r->post([r, connection, bytes] { r->send(connection, bytes); });
+    postToSocket<TcpStream>(reactorFor(connection), connection, QStringLiteral("Not connected"),
+                            [bytes](TcpStream &s) { s.send(bytes); });
     return true;
 }
 
@@ -174,8 +210,8 @@ bool Workbench::sendDatagram(EndpointId udp, const QString &host, quint16 port, 
         Q_EMIT sendFailed(udp, reason);
         return false;
     }
-    Reactor *r = reactorFor(udp);
-    r->post([r, udp, host, port, bytes] { r->sendDatagram(udp, host, port, bytes); });
+    postToSocket<UdpSocket>(reactorFor(udp), udp, UdpSocket::notOpenText(),
+                            [host, port, bytes](UdpSocket &s) { s.sendDatagram(host, port, bytes); });
     return true;
 }
 
@@ -222,104 +258,106 @@ void Workbench::updateState(EndpointId id, EndpointState state, const QString &d
     Q_EMIT stateChanged(id, state, state == EndpointState::Failed ? detail : QString());
 }
 
-void Workbench::onListenerStarted(EndpointId id, const NetAddress &local) {
-    m_endpoints[id].local = local;
-    updateState(id, EndpointState::Listening, {});
-    Q_EMIT listenerStarted(id, local);
+void Workbench::on(const outcome::ListenerStarted &o) {
+    m_endpoints[o.id].local = o.local;
+    updateState(o.id, EndpointState::Listening, {});
+    Q_EMIT listenerStarted(o.id, o.local);
 }
 
-void Workbench::onAccepted(EndpointId id, EndpointId listener, int reactorIndex, const NetAddress &local,
-                           const NetAddress &peer) {
-    EndpointInfo &info = addEndpoint(id, EndpointKind::TcpConnection, EndpointState::Connected);
-    info.listener = listener;
-    info.local = local;
-    info.peer = peer;
-    m_reactorOf.insert(id, reactorIndex);
-    Q_EMIT stateChanged(id, EndpointState::Connected, {});
-    Q_EMIT connectionAccepted(id, listener, local, peer);
+void Workbench::on(const outcome::Accepted &o) {
+    EndpointInfo &info = addEndpoint(o.id, EndpointKind::TcpConnection, EndpointState::Connected);
+    info.listener = o.listener;
+    info.local = o.local;
+    info.peer = o.peer;
+    m_reactorOf.insert(o.id, o.reactorIndex);
+    Q_EMIT stateChanged(o.id, EndpointState::Connected, {});
+    Q_EMIT connectionAccepted(o.id, o.listener, o.local, o.peer);
 }
 
-void Workbench::onResolving(EndpointId id, const QString &host) {
-    updateState(id, EndpointState::Resolving, {});
-    Q_EMIT resolving(id, host);
+void Workbench::on(const outcome::Resolving &o) {
+    updateState(o.id, EndpointState::Resolving, {});
+    Q_EMIT resolving(o.id, o.host);
 }
 
-void Workbench::onConnecting(EndpointId id, const NetAddress &peer) {
-    m_endpoints[id].peer = peer;
-    updateState(id, EndpointState::Connecting, {});
-    Q_EMIT connecting(id, peer);
+void Workbench::on(const outcome::Connecting &o) {
+    m_endpoints[o.id].peer = o.peer;
+    updateState(o.id, EndpointState::Connecting, {});
+    Q_EMIT connecting(o.id, o.peer);
 }
 
-void Workbench::onConnected(EndpointId id, const NetAddress &local, const NetAddress &peer) {
-    EndpointInfo &info = m_endpoints[id];
-    info.local = local;
-    info.peer = peer;
-    updateState(id, EndpointState::Connected, {});
-    Q_EMIT connected(id, local, peer);
+void Workbench::on(const outcome::Connected &o) {
+    EndpointInfo &info = m_endpoints[o.id];
+    info.local = o.local;
+    info.peer = o.peer;
+    updateState(o.id, EndpointState::Connected, {});
+    Q_EMIT connected(o.id, o.local, o.peer);
 }
 
-void Workbench::onUdpBound(EndpointId id, const NetAddress &local) {
-    m_endpoints[id].local = local;
-    updateState(id, EndpointState::Bound, {});
-    Q_EMIT udpBound(id, local);
+void Workbench::on(const outcome::UdpBound &o) {
+    EndpointInfo &info = m_endpoints[o.id];
+    info.local = o.local;
+    if (o.destination.isValid())
+        info.peer = o.destination;
+    updateState(o.id, EndpointState::Bound, {});
+    Q_EMIT udpBound(o.id, o.local);
 }
 
-void Workbench::onPeerClosed(EndpointId id) {
-    updateState(id, EndpointState::PeerClosed, {});
-    Q_EMIT peerClosed(id);
+void Workbench::on(const outcome::PeerClosed &o) {
+    updateState(o.id, EndpointState::PeerClosed, {});
+    Q_EMIT peerClosed(o.id);
 }
 
-void Workbench::onFinal(EndpointId id, EndpointState state, const QString &detail) {
-    auto it = m_endpoints.constFind(id);
+void Workbench::on(const outcome::Final &o) {
+    auto it = m_endpoints.constFind(o.id);
     if (it == m_endpoints.constEnd())
         return;
     const EndpointKind kind = it->kind;
     const EndpointState before = it->state;
-    updateState(id, state, detail);
+    updateState(o.id, o.state, o.detail);
     switch (kind) {
     case EndpointKind::TcpListener:
-        if (state == EndpointState::Failed)
-            Q_EMIT listenerFailed(id, detail);
+        if (o.state == EndpointState::Failed)
+            Q_EMIT listenerFailed(o.id, o.detail);
         else
-            Q_EMIT listenerStopped(id);
+            Q_EMIT listenerStopped(o.id);
         break;
     case EndpointKind::TcpConnection:
-        if (state == EndpointState::Reset)
-            Q_EMIT reset(id);
-        else if (state == EndpointState::Failed &&
+        if (o.state == EndpointState::Reset)
+            Q_EMIT reset(o.id);
+        else if (o.state == EndpointState::Failed &&
                  (before == EndpointState::Resolving || before == EndpointState::Connecting))
-            Q_EMIT connectFailed(id, detail);
-        else if (state == EndpointState::Failed)
-            Q_EMIT connectionFailed(id, detail);
+            Q_EMIT connectFailed(o.id, o.detail);
+        else if (o.state == EndpointState::Failed)
+            Q_EMIT connectionFailed(o.id, o.detail);
         else
-            Q_EMIT closed(id);
+            Q_EMIT closed(o.id);
         break;
     case EndpointKind::UdpSocket:
-        if (state == EndpointState::Failed)
-            Q_EMIT udpFailed(id, detail);
+        if (o.state == EndpointState::Failed)
+            Q_EMIT udpFailed(o.id, o.detail);
         else
-            Q_EMIT closed(id);
+            Q_EMIT closed(o.id);
         break;
     }
 }
 
-void Workbench::onListenerWarning(EndpointId id, const QString &message) {
-    if (auto it = m_endpoints.find(id); it != m_endpoints.end())
-        it->error = message;
-    Q_EMIT listenerWarning(id, message);
+void Workbench::on(const outcome::ListenerWarning &o) {
+    if (auto it = m_endpoints.find(o.id); it != m_endpoints.end())
+        it->error = o.message;
+    Q_EMIT listenerWarning(o.id, o.message);
 }
 
-void Workbench::onSendFailed(EndpointId id, const QString &reason) {
-    Q_EMIT sendFailed(id, reason);
+void Workbench::on(const outcome::SendFailed &o) {
+    Q_EMIT sendFailed(o.id, o.reason);
 }
 
-void Workbench::onBytesWritten(EndpointId id, quint64 written, quint64 queued) {
-    if (auto it = m_endpoints.find(id); it != m_endpoints.end())
-        it->queuedBytes = queued;
-    Q_EMIT bytesWritten(id, written, queued);
+void Workbench::on(const outcome::BytesWritten &o) {
+    if (auto it = m_endpoints.find(o.id); it != m_endpoints.end())
+        it->queuedBytes = o.queued;
+    Q_EMIT bytesWritten(o.id, o.written, o.queued);
 }
 
-void Workbench::onJournalGrew() {
+void Workbench::on(const outcome::JournalGrew &) {
     // Clear before reading the count: an append racing with us then either is counted here or
     // posts a new announcement.
     m_shared->growPosted.store(false);
@@ -329,7 +367,12 @@ void Workbench::onJournalGrew() {
 bool Workbench::event(QEvent *event) {
     if (event->type() != OutboxEvent::eventType())
         return QObject::event(event);
-    static_cast<OutboxEvent *>(event)->deliver(this);
+    const QPointer<Workbench> alive(this); // a receiver of our signals may destroy us mid-batch
+    for (const Outcome &outcome : static_cast<OutboxEvent *>(event)->outcomes()) {
+        if (!alive)
+            break;
+        std::visit([this](const auto &o) { on(o); }, outcome);
+    }
     return true;
 }
 

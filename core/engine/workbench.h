@@ -1,6 +1,7 @@
 #pragma once
 
 #include "engine/endpoint.h"
+#include "engine/outcome.h"
 #include "engine/resolver.h"
 #include "journal/journal.h"
 
@@ -25,7 +26,7 @@ struct EndpointInfo {
     QString requestedHost;   ///< what the user asked for (host name or address)
     quint16 requestedPort = 0;
     NetAddress local;
-    NetAddress peer;
+    NetAddress peer;         ///< TCP: the other end; UDP opened by openUdpTo(): the destination
     QString error;           ///< reason for Failed, or the latest warning
     quint64 queuedBytes = 0; ///< bytes waiting in our write queue, as of the last bytesWritten()
 };
@@ -68,6 +69,11 @@ public:
     void abort(EndpointId id);
 
     EndpointId bindUdp(const QString &address, quint16 port, const UdpOptions &options = {});
+    /// Opens a UDP socket for sending to host:port. The host is looked up off this thread (through
+    /// WorkbenchConfig::resolver); the socket binds the wildcard address of the first answer's family
+    /// on port 0, and info(id).peer holds that answer by the time udpBound() is emitted. A failed
+    /// lookup ends in udpFailed() with the resolver's message.
+    EndpointId openUdpTo(const QString &host, quint16 port, const UdpOptions &options = {});
     void joinMulticast(EndpointId udp, const QString &group, const QString &interfaceName = {});
     void leaveMulticast(EndpointId udp, const QString &group, const QString &interfaceName = {});
 
@@ -147,27 +153,25 @@ protected:
     bool event(QEvent *event) override;
 
 private:
-    friend class Reactor;
     Reactor *reactorFor(EndpointId id) const;
     Reactor *nextReactor();
     EndpointId newId();
     void updateState(EndpointId id, EndpointState state, const QString &detail);
     EndpointInfo &addEndpoint(EndpointId id, EndpointKind kind, EndpointState state);
 
-    // Called (queued) from reactors, in this object's thread.
-    void onListenerStarted(EndpointId id, const NetAddress &local);
-    void onAccepted(EndpointId id, EndpointId listener, int reactorIndex, const NetAddress &local,
-                    const NetAddress &peer);
-    void onResolving(EndpointId id, const QString &host);
-    void onConnecting(EndpointId id, const NetAddress &peer);
-    void onConnected(EndpointId id, const NetAddress &local, const NetAddress &peer);
-    void onUdpBound(EndpointId id, const NetAddress &local);
-    void onFinal(EndpointId id, EndpointState state, const QString &detail);
-    void onPeerClosed(EndpointId id);
-    void onListenerWarning(EndpointId id, const QString &message);
-    void onSendFailed(EndpointId id, const QString &reason);
-    void onBytesWritten(EndpointId id, quint64 written, quint64 queued);
-    void onJournalGrew();
+    // What the reactors report (outcome.h), applied in this object's thread in the order it happened.
+    void on(const outcome::ListenerStarted &o);
+    void on(const outcome::Accepted &o);
+    void on(const outcome::Resolving &o);
+    void on(const outcome::Connecting &o);
+    void on(const outcome::Connected &o);
+    void on(const outcome::UdpBound &o);
+    void on(const outcome::Final &o);
+    void on(const outcome::PeerClosed &o);
+    void on(const outcome::ListenerWarning &o);
+    void on(const outcome::SendFailed &o);
+    void on(const outcome::BytesWritten &o);
+    void on(const outcome::JournalGrew &o);
 
     std::shared_ptr<ReactorShared> m_shared;
     std::vector<std::unique_ptr<Reactor>> m_reactors;

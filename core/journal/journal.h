@@ -55,7 +55,7 @@ struct Counters {
     friend bool operator==(const Counters &, const Counters &) = default;
 };
 
-/// The one record of what crossed the wire (DESIGN.md, "The journal").
+/// The one record of what crossed the wire, and of what happened to each endpoint, in order.
 ///
 /// Append-only and thread-safe: reactor threads append, any thread reads by sequence number.
 /// Payload bytes live in an arena of large blocks; past the memory budget the oldest blocks are

@@ -1,0 +1,98 @@
+#pragma once
+
+#include "engine/endpoint.h"
+
+#include <QString>
+
+#include <variant>
+
+namespace sockbench {
+
+/// What a reactor learned about an endpoint, as a plain value. Reactors collect these during a loop
+/// iteration and hand them over in one OutboxEvent; the Workbench applies them in order, in its own
+/// thread, and turns them into its state table and signals. Nothing here points back into a reactor.
+namespace outcome {
+
+/// A listener is bound and listening; local has the real port when 0 was asked.
+struct ListenerStarted {
+    EndpointId id = 0;
+    NetAddress local;
+};
+
+/// A listener accepted a connection; the reactor at reactorIndex owns it from now on.
+struct Accepted {
+    EndpointId id = 0;
+    EndpointId listener = 0;
+    int reactorIndex = 0;
+    NetAddress local;
+    NetAddress peer;
+};
+
+/// An endpoint started looking up the host name it was given.
+struct Resolving {
+    EndpointId id = 0;
+    QString host;
+};
+
+/// An outgoing connection started its non-blocking connect to one address.
+struct Connecting {
+    EndpointId id = 0;
+    NetAddress peer;
+};
+
+/// An outgoing connection is established.
+struct Connected {
+    EndpointId id = 0;
+    NetAddress local;
+    NetAddress peer;
+};
+
+/// A UDP socket is bound. destination is valid when the socket was opened for one (openUdpTo()).
+struct UdpBound {
+    EndpointId id = 0;
+    NetAddress local;
+    NetAddress destination;
+};
+
+/// The endpoint's socket is gone for good; detail is the reason (or what happened, e.g. "Closed").
+struct Final {
+    EndpointId id = 0;
+    EndpointState state = EndpointState::Failed;
+    QString detail;
+};
+
+/// The peer of a TCP connection sent FIN.
+struct PeerClosed {
+    EndpointId id = 0;
+};
+
+/// A listener hit a condition it survives (descriptor exhaustion), or recovered from it.
+struct ListenerWarning {
+    EndpointId id = 0;
+    QString message;
+};
+
+/// A send or multicast request could not be carried out.
+struct SendFailed {
+    EndpointId id = 0;
+    QString reason;
+};
+
+/// Progress of a connection's write queue: the total handed to the kernel, and what still waits.
+struct BytesWritten {
+    EndpointId id = 0;
+    quint64 written = 0;
+    quint64 queued = 0;
+};
+
+/// The journal has records nobody has announced yet; the receiver reads the count itself.
+struct JournalGrew {};
+
+} // namespace outcome
+
+using Outcome =
+    std::variant<outcome::ListenerStarted, outcome::Accepted, outcome::Resolving, outcome::Connecting,
+                 outcome::Connected, outcome::UdpBound, outcome::Final, outcome::PeerClosed,
+                 outcome::ListenerWarning, outcome::SendFailed, outcome::BytesWritten, outcome::JournalGrew>;
+
+} // namespace sockbench

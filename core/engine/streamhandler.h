@@ -1,0 +1,46 @@
+#pragma once
+
+// Internal to core: what a TcpStream does with the bytes it moves.
+
+#include <QByteArray>
+
+namespace sockbench {
+
+class TcpStream;
+
+/// Decides what the bytes crossing a TcpStream mean. The stream does the raw socket work (recv,
+/// the write queue and sendmsg, FIN, linger, abort) and calls its handler for everything else.
+///
+/// StreamRecorder is the one every stream starts with: it records both directions in the journal
+/// and gives a listener's auto-reply. The seams are meant for what sits on top of a stream:
+/// - A transform (TLS) wraps another handler: received() turns wire bytes into plaintext for the
+///   inner handler, outgoing() turns plaintext into wire bytes (TcpStream::writeRaw), and sent()
+///   reports wire bytes the inner handler does not need to see.
+/// - A relay is a handler whose received() writes to another stream and, when that stream's queue
+///   is long, pauses this one (pauseReading); the other stream's drained() resumes it.
+///
+/// Every call runs on the stream's reactor thread. A handler may finish the stream (through
+/// TcpStream's own calls); the stream checks isFinished() after each call.
+class StreamHandler {
+public:
+    StreamHandler() = default;
+    virtual ~StreamHandler() = default;
+    Q_DISABLE_COPY_MOVE(StreamHandler)
+
+    /// The stream is established (accepted, or connected) and registered with its reactor.
+    virtual void opened(TcpStream &stream) = 0;
+    /// The kernel delivered bytes. Return false to stop reading for this readiness event: the
+    /// handler paused reading, or the stream finished.
+    virtual bool received(TcpStream &stream, const char *data, qsizetype size) = 0;
+    /// Bytes to send, from the user or from a handler (TcpStream::write). The default queues them
+    /// as they are.
+    virtual void outgoing(TcpStream &stream, QByteArray bytes);
+    /// The kernel took these bytes from the write queue, in order. Must not write to the stream.
+    virtual void sent(TcpStream &stream, const char *data, qsizetype size) = 0;
+    /// The peer's FIN arrived; the stream is PeerClosed and may still send.
+    virtual void peerFinished(TcpStream &stream) = 0;
+    /// The write queue is empty again.
+    virtual void drained(TcpStream &stream) = 0;
+};
+
+} // namespace sockbench

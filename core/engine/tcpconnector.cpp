@@ -1,0 +1,94 @@
+#include "engine/tcpconnector.h"
+
+#include "engine/reactor.h"
+#include "engine/sockaddr.h"
+#include "engine/sockopt.h"
+#include "engine/tcpstream.h"
+
+#include <cerrno>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/epoll.h>
+#include <sys/socket.h>
+
+namespace sockbench {
+
+TcpConnector::TcpConnector(TcpStream &stream, const ConnectOptions &options)
+    : m_stream(stream)
+    , m_options(options) {}
+
+void TcpConnector::start(const QString &host, quint16 port) {
+    if (m_options.timeoutMs > 0)
+        m_stream.armTimer(TimerKind::ConnectTimeout, m_options.timeoutMs);
+    // The stream owns this connector until it is established, which cannot happen before the lookup
+    // ends; the reactor drops the answer if the stream has finished (cancelled, timed out) by then.
+    m_stream.reactor().resolveThen(m_stream, host, port, AF_UNSPEC, Reactor::Lookup::SetsUp,
+                                   [this](const Resolver::Result &result) { resolved(result); });
+}
+
+void TcpConnector::resolved(const Resolver::Result &result) {
+    if (result.addresses.isEmpty()) {
+        m_stream.finish(EndpointState::Failed, result.error);
+        return;
+    }
+    m_candidates = result.addresses;
+    m_candidate = 0;
+    tryNext();
+}
+
+void TcpConnector::tryNext() {
+    Reactor &reactor = m_stream.reactor();
+    while (m_candidate < m_candidates.size()) {
+        const NetAddress target = m_candidates[m_candidate];
+        const auto sa = toSockaddr(target.ip, target.port);
+        const int fd = sa ? ::socket(sa->family(), SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0) : -1;
+        if (fd < 0) {
+            m_lastError = sa ? errnoText(errno) : QStringLiteral("Not a numeric address");
+            ++m_candidate;
+            continue;
+        }
+        m_stream.setFd(fd);
+        if (m_options.noDelay)
+            setIntOption(fd, IPPROTO_TCP, TCP_NODELAY, 1);
+        m_stream.setState(EndpointState::Connecting);
+        reactor.recordEvent(m_stream.id(), QStringLiteral("Connecting to %1").arg(target.toString()));
+        reactor.report(outcome::Connecting{m_stream.id(), target});
+        if (::connect(fd, sa->get(), sa->length) == 0 || errno == EINPROGRESS) {
+            m_stream.watch(EPOLLOUT); // writable (or error) when the handshake ends
+            return;
+        }
+        attemptFailed(errnoText(errno));
+        return;
+    }
+    m_stream.finish(EndpointState::Failed,
+                    m_lastError.isEmpty() ? QStringLiteral("No address to connect to") : m_lastError);
+}
+
+void TcpConnector::attemptFailed(const QString &reason) {
+    m_lastError = reason;
+    m_stream.closeFd();
+    if (++m_candidate < m_candidates.size()) {
+        m_stream.reactor().recordEvent(m_stream.id(),
+                                       QStringLiteral("%1: %2; trying the next address")
+                                           .arg(m_candidates[m_candidate - 1].toString(), reason));
+        tryNext();
+        return;
+    }
+    m_stream.finish(EndpointState::Failed, reason);
+}
+
+bool TcpConnector::handshakeDone() {
+    const int error = pendingError(m_stream.fd());
+    if (error != 0) {
+        attemptFailed(errnoText(error));
+        return false;
+    }
+    return true;
+}
+
+void TcpConnector::timedOut() {
+    m_stream.finish(EndpointState::Failed,
+                    QStringLiteral("Connection timed out after %1 ms").arg(m_options.timeoutMs));
+}
+
+} // namespace sockbench

@@ -1,0 +1,45 @@
+#pragma once
+
+// Internal to core: how an outgoing TCP connection gets established.
+
+#include "engine/endpoint.h"
+#include "engine/resolver.h"
+
+#include <QList>
+#include <QString>
+
+namespace sockbench {
+
+class TcpStream;
+
+/// The set-up of an outgoing connection: looks the host up (off the reactor thread), tries its
+/// addresses in order with non-blocking connects, and gives up after ConnectOptions::timeoutMs.
+///
+/// Owned by its TcpStream while the stream is Resolving or Connecting; it works on the stream's
+/// descriptor and timers, so that the established connection simply carries on with them.
+class TcpConnector final {
+public:
+    TcpConnector(TcpStream &stream, const ConnectOptions &options);
+    Q_DISABLE_COPY_MOVE(TcpConnector)
+
+    /// Arms the timeout and starts the lookup.
+    void start(const QString &host, quint16 port);
+    /// The connecting descriptor is writable or failed. True when the handshake succeeded;
+    /// otherwise the next address is being tried, or the stream has failed.
+    bool handshakeDone();
+    /// The connect timeout expired while resolving or connecting: the stream fails.
+    void timedOut();
+
+private:
+    void resolved(const Resolver::Result &result);
+    void tryNext();
+    void attemptFailed(const QString &reason);
+
+    TcpStream &m_stream;
+    ConnectOptions m_options;
+    QList<NetAddress> m_candidates;
+    qsizetype m_candidate = 0;
+    QString m_lastError;
+};
+
+} // namespace sockbench

@@ -1,0 +1,163 @@
+#include "engine/tcplistener.h"
+
+#include "engine/reactor.h"
+#include "engine/sockaddr.h"
+#include "engine/sockopt.h"
+#include "engine/streamrecorder.h"
+#include "engine/tcpstream.h"
+#include "language/address.h"
+
+#include <cerrno>
+#include <netinet/in.h>
+#include <sys/epoll.h>
+#include <sys/socket.h>
+
+#include <vector>
+
+namespace sockbench {
+
+namespace {
+
+constexpr int MaxAcceptsPerEvent = 512;
+constexpr qint64 AcceptRetryMs = 100;
+
+} // namespace
+
+TcpListener::TcpListener(Reactor &owner, EndpointId id, const ListenerOptions &options)
+    : Socket(owner, id, EndpointState::Resolving)
+    , m_options(options) {}
+
+void TcpListener::start(Reactor &reactor, EndpointId id, const QString &host, quint16 port,
+                        const ListenerOptions &options) {
+    TcpListener &listener = reactor.add(std::make_unique<TcpListener>(reactor, id, options));
+    reactor.resolveThen(listener, host, port, AF_UNSPEC, Reactor::Lookup::SetsUp,
+                        [&listener](const Resolver::Result &r) {
+                            if (r.addresses.isEmpty())
+                                listener.finish(EndpointState::Failed, r.error);
+                            else
+                                listener.listenOn(r.addresses.first());
+                        });
+}
+
+void TcpListener::listenOn(const NetAddress &address) {
+    const auto sa = toSockaddr(address.ip, address.port);
+    if (!sa) {
+        finish(EndpointState::Failed, QStringLiteral("Not a numeric address: %1").arg(address.ip));
+        return;
+    }
+    const int fd = ::socket(sa->family(), SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    if (fd < 0) {
+        finish(EndpointState::Failed, errnoText(errno));
+        return;
+    }
+    setFd(fd);
+    if (m_options.reuseAddress)
+        setIntOption(fd, SOL_SOCKET, SO_REUSEADDR, 1);
+    if (sa->family() == AF_INET6)
+        setIntOption(fd, IPPROTO_IPV6, IPV6_V6ONLY, m_options.dualStack ? 0 : 1);
+    const int backlog = m_options.backlog > 0 ? m_options.backlog : SOMAXCONN;
+    if (::bind(fd, sa->get(), sa->length) != 0 || ::listen(fd, backlog) != 0) {
+        finish(EndpointState::Failed, errnoText(errno));
+        return;
+    }
+    setState(EndpointState::Listening);
+    watch(EPOLLIN);
+    m_local = localAddressOf(fd);
+    reactor().recordEvent(id(), QStringLiteral("Listening on %1").arg(m_local.toString()));
+    reactor().report(outcome::ListenerStarted{id(), m_local});
+}
+
+void TcpListener::onReady(quint32) {
+    acceptBurst();
+}
+
+void TcpListener::onTimer(TimerKind kind) {
+    if (kind == TimerKind::AcceptRetry && m_acceptPaused) {
+        watch(EPOLLIN); // level-triggered: fires at once if clients are waiting
+        acceptBurst();
+    }
+}
+
+void TcpListener::close() {
+    finish(EndpointState::Stopped, QStringLiteral("Stopped"));
+}
+
+void TcpListener::acceptBurst() {
+    Reactor &here = reactor();
+    ReactorShared &shared = here.shared();
+    std::vector<std::vector<std::unique_ptr<Socket>>> handoff(shared.reactors.size());
+    const bool isWildcard = isWildcardAddress(m_local.ip);
+    const QByteArray greeting =
+        m_options.autoReply == AutoReply::Greeting ? m_options.greeting : QByteArray();
+    for (int i = 0; i < MaxAcceptsPerEvent; ++i) {
+        SockAddr peer;
+        peer.length = sizeof peer.storage;
+        const int fd = ::accept4(this->fd(), peer.get(), &peer.length, SOCK_NONBLOCK | SOCK_CLOEXEC);
+        if (fd < 0) {
+            const int error = errno;
+            if (error == EAGAIN || error == EWOULDBLOCK)
+                break;
+            if (error == EINTR || error == ECONNABORTED || error == EPROTO)
+                continue;
+            if (error == EMFILE || error == ENFILE || error == ENOBUFS || error == ENOMEM) {
+                pauseAccepting(error);
+                break;
+            }
+            here.recordEvent(id(), QStringLiteral("accept: %1").arg(errnoText(error)));
+            break;
+        }
+        if (m_acceptPaused)
+            resumeAccepting();
+        const EndpointId accepted = shared.nextId.fetch_add(1);
+        // A listener bound to one address accepts on exactly that address; only a wildcard one
+        // needs to ask the kernel which of its addresses the client reached.
+        const NetAddress local = isWildcard ? localAddressOf(fd) : m_local;
+        const NetAddress remote = fromSockaddr(peer.get());
+        // The listening reactor keeps only the accepting for itself when there are others to serve the
+        // connections: a burst fills the kernel's accept queue (somaxconn, 4,096 here) in ~80 ms, and a
+        // drop costs the client a 1 s SYN retransmit.
+        size_t target = size_t(here.index());
+        if (const size_t others = shared.reactors.size() - 1; others > 0) {
+            target = shared.nextAcceptReactor.fetch_add(1) % others;
+            target += target >= size_t(here.index()) ? 1 : 0;
+        }
+        here.recordEvent(accepted, QStringLiteral("Accepted from %1").arg(remote.toString()));
+        here.report(outcome::Accepted{accepted, id(), int(target), local, remote});
+        auto stream =
+            std::make_unique<TcpStream>(*shared.reactors[target], accepted, fd,
+                                        std::make_unique<StreamRecorder>(m_options.autoReply, greeting));
+        if (int(target) == here.index())
+            here.add(std::move(stream)).adopted();
+        else
+            handoff[target].push_back(std::move(stream));
+    }
+    // The Workbench must learn of each connection (and which reactor owns it) before anything else
+    // about it can reach it: post our news first, then hand the sockets over.
+    here.flushOutbox();
+    for (size_t r = 0; r < handoff.size(); ++r) {
+        if (!handoff[r].empty())
+            shared.reactors[r]->adopt(std::move(handoff[r]));
+    }
+}
+
+void TcpListener::pauseAccepting(int error) {
+    // Level-triggered epoll would report the waiting clients again at once and spin; stop watching,
+    // leave them in the backlog, and retry shortly.
+    if (!m_acceptPaused) {
+        m_acceptPaused = true;
+        const QString message = QStringLiteral("%1: accepting paused").arg(errnoText(error));
+        reactor().recordEvent(id(), message);
+        reactor().report(outcome::ListenerWarning{id(), message});
+    }
+    watch(0);
+    armTimer(TimerKind::AcceptRetry, AcceptRetryMs);
+}
+
+void TcpListener::resumeAccepting() {
+    m_acceptPaused = false;
+    const QString message = QStringLiteral("Descriptors available again: accepting resumed");
+    reactor().recordEvent(id(), message);
+    reactor().report(outcome::ListenerWarning{id(), message});
+}
+
+} // namespace sockbench

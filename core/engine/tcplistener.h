@@ -1,0 +1,40 @@
+#pragma once
+
+// Internal to core: a listening TCP socket on a reactor.
+
+#include "engine/socket.h"
+
+namespace sockbench {
+
+/// Accepts connections and hands each one, as a TcpStream, to a reactor: another one when there
+/// are several, so that the listening reactor only accepts.
+///
+/// On descriptor exhaustion (EMFILE, ENFILE, ...) it stops watching its socket, reports "accepting
+/// paused", retries every AcceptRetryMs (clients wait in the kernel's backlog) and reports when it
+/// resumes. Nothing spins.
+class TcpListener final : public Socket {
+public:
+    TcpListener(Reactor &owner, EndpointId id, const ListenerOptions &options);
+    Q_DISABLE_COPY_MOVE(TcpListener)
+
+    /// Creates a listener on the calling reactor, resolves host and starts listening.
+    static void start(Reactor &reactor, EndpointId id, const QString &host, quint16 port,
+                      const ListenerOptions &options);
+
+    void onReady(quint32 events) override;
+    void onTimer(TimerKind kind) override;
+    /// Stops accepting; connections already accepted stay open.
+    void close() override;
+
+private:
+    void listenOn(const NetAddress &address);
+    void acceptBurst();
+    void pauseAccepting(int error);
+    void resumeAccepting();
+
+    ListenerOptions m_options;
+    NetAddress m_local;
+    bool m_acceptPaused = false;
+};
+
+} // namespace sockbench

@@ -1,0 +1,289 @@
+#include "engine/tcpstream.h"
+
+#include "engine/reactor.h"
+#include "engine/sockaddr.h"
+#include "engine/sockopt.h"
+#include "engine/streamrecorder.h"
+#include "engine/tcpconnector.h"
+
+#include <cerrno>
+#include <sys/epoll.h>
+#include <sys/socket.h>
+
+#include <algorithm>
+
+namespace sockbench {
+
+namespace {
+
+constexpr size_t ReadChunk = 256 * 1024;
+constexpr int MaxReadsPerEvent = 16;   // fairness between busy sockets
+constexpr qint64 CloseLingerMs = 2000; // graceful close waits this long for the peer's FIN
+constexpr int MaxIov = 64;
+
+} // namespace
+
+TcpStream::TcpStream(Reactor &owner, EndpointId id, int fd, std::unique_ptr<StreamHandler> handler)
+    : Socket(owner, id, EndpointState::Connected, fd)
+    , m_handler(std::move(handler))
+    , m_wasConnected(true) {}
+
+TcpStream::TcpStream(Reactor &owner, EndpointId id, std::unique_ptr<StreamHandler> handler)
+    : Socket(owner, id, EndpointState::Resolving)
+    , m_handler(std::move(handler)) {}
+
+TcpStream::~TcpStream() = default;
+
+void TcpStream::connectTo(Reactor &reactor, EndpointId id, const QString &host, quint16 port,
+                          const ConnectOptions &options) {
+    TcpStream &stream = reactor.add(
+        std::make_unique<TcpStream>(reactor, id, std::make_unique<StreamRecorder>(AutoReply::None)));
+    stream.m_connector = std::make_unique<TcpConnector>(stream, options);
+    stream.m_connector->start(host, port);
+}
+
+void TcpStream::adopted() {
+    watch(EPOLLIN);
+    m_handler->opened(*this);
+}
+
+void TcpStream::established() {
+    m_connector.reset();
+    setState(EndpointState::Connected);
+    m_wasConnected = true;
+    cancelTimer(TimerKind::ConnectTimeout);
+    const NetAddress local = localAddressOf(fd());
+    const NetAddress peer = peerAddressOf(fd());
+    reactor().recordEvent(id(),
+                          QStringLiteral("Connected to %1 from %2").arg(peer.toString(), local.toString()));
+    reactor().report(outcome::Connected{id(), local, peer});
+    watch(interest());
+    m_handler->opened(*this);
+    if (isFinished())
+        return;
+    if (!m_queue.empty())
+        flush(); // bytes sent while connecting
+    else if (m_wantFin || m_closing)
+        afterDrain();
+}
+
+std::optional<WriteProgress> TcpStream::writeProgress() const {
+    return WriteProgress{m_written, m_queued};
+}
+
+quint32 TcpStream::interest() const {
+    return (m_readPaused || m_peerFin ? 0u : quint32(EPOLLIN)) | (m_queue.empty() ? 0u : quint32(EPOLLOUT));
+}
+
+void TcpStream::onReady(quint32 events) {
+    if (m_connector) {
+        // Writable (or failed) while connecting: the handshake has ended one way or the other.
+        if (m_connector->handshakeDone())
+            established();
+        return;
+    }
+    onStreamReady(events);
+}
+
+void TcpStream::onStreamReady(quint32 events) {
+    if (events & EPOLLOUT) {
+        flush();
+        if (isFinished())
+            return;
+    }
+    if (events & EPOLLERR) {
+        const int error = pendingError(fd());
+        if (error == ECONNRESET || error == EPIPE) {
+            finish(EndpointState::Reset, QStringLiteral("Connection reset by peer"));
+            return;
+        }
+        if (error != 0) {
+            finish(EndpointState::Failed, errnoText(error));
+            return;
+        }
+    }
+    if (events & (EPOLLIN | EPOLLHUP | EPOLLERR))
+        read();
+}
+
+void TcpStream::onTimer(TimerKind kind) {
+    if (kind == TimerKind::ConnectTimeout && m_connector)
+        m_connector->timedOut();
+    else if (kind == TimerKind::CloseLinger)
+        finish(EndpointState::Closed,
+               QStringLiteral("Closed (peer did not finish within %1 ms)").arg(CloseLingerMs));
+}
+
+void TcpStream::read() {
+    char *buffer = reactor().readBuffer(ReadChunk);
+    for (int i = 0; i < MaxReadsPerEvent; ++i) {
+        const ssize_t n = ::recv(fd(), buffer, ReadChunk, MSG_DONTWAIT);
+        if (n > 0) {
+            if (!m_handler->received(*this, buffer, n) || isFinished())
+                return;
+            if (size_t(n) < ReadChunk)
+                return; // drained; level-triggered epoll tells us when more arrives
+            continue;
+        }
+        if (n == 0) {
+            // A second EOF only comes from EPOLLHUP (we stopped asking for EPOLLIN): both ends are done.
+            if (m_finSent || m_closing || m_peerFin) {
+                m_peerFin = true;
+                finish(EndpointState::Closed,
+                       m_finSent ? QStringLiteral("Closed by both ends") : QStringLiteral("Closed"));
+                return;
+            }
+            setState(EndpointState::PeerClosed);
+            reactor().recordEvent(id(), QStringLiteral("Peer closed its side (FIN received)"));
+            reactor().report(outcome::PeerClosed{id()});
+            watch(m_queue.empty() ? 0u : quint32(EPOLLOUT)); // EOF stays readable: stop asking
+            m_handler->peerFinished(*this);
+            return;
+        }
+        const int error = errno;
+        if (error == EAGAIN || error == EWOULDBLOCK)
+            return;
+        if (error == EINTR)
+            continue;
+        if (error == ECONNRESET) {
+            finish(EndpointState::Reset, QStringLiteral("Connection reset by peer"));
+            return;
+        }
+        finish(EndpointState::Failed, errnoText(error));
+        return;
+    }
+}
+
+void TcpStream::write(QByteArray bytes) {
+    m_handler->outgoing(*this, std::move(bytes));
+}
+
+void TcpStream::writeRaw(QByteArray bytes) {
+    if (bytes.isEmpty())
+        return;
+    m_queued += quint64(bytes.size());
+    m_queue.push_back(std::move(bytes));
+    if (state() == EndpointState::Connected || state() == EndpointState::PeerClosed)
+        flush();
+}
+
+void TcpStream::flush() {
+    while (!m_queue.empty()) {
+        iovec iov[MaxIov];
+        int count = 0;
+        for (auto it = m_queue.begin(); it != m_queue.end() && count < MaxIov; ++it, ++count) {
+            const qsizetype skip = count == 0 ? m_frontOffset : 0;
+            iov[count].iov_base = const_cast<char *>(it->constData()) + skip;
+            iov[count].iov_len = size_t(it->size() - skip);
+        }
+        msghdr msg{};
+        msg.msg_iov = iov;
+        msg.msg_iovlen = size_t(count);
+        const ssize_t n = ::sendmsg(fd(), &msg, MSG_NOSIGNAL | MSG_DONTWAIT);
+        if (n < 0) {
+            const int error = errno;
+            if (error == EINTR)
+                continue;
+            if (error == EAGAIN || error == EWOULDBLOCK) {
+                watch(interest());
+                return;
+            }
+            if (error == ECONNRESET || error == EPIPE) {
+                finish(EndpointState::Reset, QStringLiteral("Connection reset by peer"));
+                return;
+            }
+            finish(EndpointState::Failed, errnoText(error));
+            return;
+        }
+        // Hand on what the kernel took, one piece per message (or part of one): the journal shows
+        // what really left, a partial write as a partial record.
+        quint64 left = quint64(n);
+        for (int i = 0; i < count && left > 0; ++i) {
+            const quint64 take = std::min<quint64>(left, iov[i].iov_len);
+            m_handler->sent(*this, static_cast<const char *>(iov[i].iov_base), qsizetype(take));
+            left -= take;
+            if (take == iov[i].iov_len) {
+                m_queue.pop_front();
+                m_frontOffset = 0;
+            } else {
+                m_frontOffset += qsizetype(take);
+            }
+        }
+        m_queued -= quint64(n);
+        m_written += quint64(n);
+        reactor().markWritten(id());
+    }
+    m_handler->drained(*this);
+    watch(interest());
+    afterDrain();
+}
+
+void TcpStream::afterDrain() {
+    if (!m_queue.empty() || fd() < 0)
+        return;
+    if ((m_wantFin || m_closing) && !m_finSent) {
+        ::shutdown(fd(), SHUT_WR);
+        m_finSent = true;
+        reactor().recordEvent(id(), QStringLiteral("FIN sent"));
+    }
+    if (m_closing) {
+        if (m_peerFin) {
+            finish(EndpointState::Closed, QStringLiteral("Closed"));
+            return;
+        }
+        armTimer(TimerKind::CloseLinger, CloseLingerMs);
+        watch(EPOLLIN); // keep recording until the peer's FIN
+    } else if (m_finSent && m_peerFin) {
+        finish(EndpointState::Closed, QStringLiteral("Closed by both ends"));
+    }
+}
+
+void TcpStream::pauseReading() {
+    m_readPaused = true;
+    watch(interest());
+}
+
+void TcpStream::resumeReading() {
+    m_readPaused = false;
+    watch(interest());
+}
+
+void TcpStream::send(const QByteArray &bytes) {
+    if (m_finSent || m_wantFin || m_closing) {
+        reactor().sendFailed(id(), QStringLiteral("Connection is closing (FIN sent)"));
+        return;
+    }
+    write(bytes);
+    if (!isFinished() && m_queued > 0)
+        reactor().markWritten(id());
+}
+
+void TcpStream::shutdownWrite() {
+    m_wantFin = true;
+    if (state() == EndpointState::Connected || state() == EndpointState::PeerClosed)
+        afterDrain();
+}
+
+void TcpStream::close() {
+    if (state() == EndpointState::Resolving || state() == EndpointState::Connecting) {
+        finish(EndpointState::Closed, QStringLiteral("Connect cancelled"));
+        return;
+    }
+    m_closing = true;
+    afterDrain();
+}
+
+void TcpStream::abort() {
+    if (!m_wasConnected) {
+        close();
+        return;
+    }
+    const linger hard{1, 0};
+    setsockopt(fd(), SOL_SOCKET, SO_LINGER, &hard, sizeof hard);
+    const quint64 dropped = m_queued;
+    finish(EndpointState::Reset,
+           dropped ? QStringLiteral("Aborted (RST sent, %1 queued bytes dropped)").arg(dropped)
+                   : QStringLiteral("Aborted (RST sent)"));
+}
+
+} // namespace sockbench

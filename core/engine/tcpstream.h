@@ -1,0 +1,99 @@
+#pragma once
+
+// Internal to core: one TCP connection on a reactor.
+
+#include "engine/socket.h"
+#include "engine/streamhandler.h"
+
+#include <QByteArray>
+
+#include <deque>
+#include <memory>
+
+namespace sockbench {
+
+class TcpConnector;
+
+/// A TCP connection, accepted or outgoing: the raw byte I/O on its descriptor. Received bytes and
+/// the bytes the kernel takes go to its StreamHandler (journal, auto-reply; later TLS or a relay).
+///
+/// Sending queues the bytes and writes as much as the kernel takes (sendmsg over the queue); the
+/// rest waits for EPOLLOUT. A graceful close sends what is queued, then FIN, then waits up to
+/// CloseLingerMs for the peer's FIN; abort() resets. An outgoing connection starts Resolving with
+/// a TcpConnector that sets it up; bytes sent meanwhile wait in the queue.
+class TcpStream final : public Socket {
+public:
+    /// An accepted connection on `owner` (maybe not the reactor whose thread builds it). It starts
+    /// working in adopted().
+    TcpStream(Reactor &owner, EndpointId id, int fd, std::unique_ptr<StreamHandler> handler);
+    /// An outgoing connection, Resolving until its connector is done.
+    TcpStream(Reactor &owner, EndpointId id, std::unique_ptr<StreamHandler> handler);
+    ~TcpStream() override;
+    Q_DISABLE_COPY_MOVE(TcpStream)
+
+    /// Creates an outgoing connection on the calling reactor and starts setting it up.
+    static void connectTo(Reactor &reactor, EndpointId id, const QString &host, quint16 port,
+                          const ConnectOptions &options);
+
+    void onReady(quint32 events) override;
+    void onTimer(TimerKind kind) override;
+    void adopted() override;
+    /// Graceful close; while still connecting, cancels the connect.
+    void close() override;
+    /// SO_LINGER 0, so the peer sees a reset; queued bytes are dropped. Before the connection is
+    /// established it is a close().
+    void abort() override;
+    std::optional<WriteProgress> writeProgress() const override;
+
+    // The user's commands (through the Workbench).
+
+    /// Queues bytes; refused (sendFailed) once we are closing or have sent FIN.
+    void send(const QByteArray &bytes);
+    /// FIN once the queue has drained; keeps receiving.
+    void shutdownWrite();
+
+    // For handlers.
+
+    /// Bytes to send, through the handler's outgoing() (where a transform changes them).
+    void write(QByteArray bytes);
+    /// Queues bytes as they go on the wire and writes what the kernel takes now.
+    void writeRaw(QByteArray bytes);
+    quint64 queuedBytes() const { return m_queued; }
+    /// FIN has been sent: nothing more can be written.
+    bool isWriteShut() const { return m_finSent; }
+    bool isReadingPaused() const { return m_readPaused; }
+    /// Back-pressure: stop reading until resumeReading().
+    void pauseReading();
+    void resumeReading();
+
+    // For TcpConnector.
+
+    /// The connect handshake succeeded on fd(): carry on as an established connection.
+    void established();
+
+private:
+    void onStreamReady(quint32 events);
+    void read();
+    void flush();
+    /// Sends the FIN a close or shutdownWrite() asked for once the queue is empty, and finishes
+    /// when both ends are done.
+    void afterDrain();
+    /// The epoll interest of an established connection: read unless paused or the peer is done,
+    /// write while something waits.
+    quint32 interest() const;
+
+    std::unique_ptr<StreamHandler> m_handler;
+    std::unique_ptr<TcpConnector> m_connector; ///< while Resolving or Connecting
+    std::deque<QByteArray> m_queue;
+    qsizetype m_frontOffset = 0; ///< bytes of m_queue.front() already written
+    quint64 m_queued = 0;
+    quint64 m_written = 0;
+    bool m_readPaused = false;   ///< back-pressure from the handler
+    bool m_peerFin = false;      ///< EOF read
+    bool m_finSent = false;      ///< shutdown(SHUT_WR) done
+    bool m_wantFin = false;      ///< shutdown(SHUT_WR) once the queue drains
+    bool m_closing = false;      ///< graceful close requested: FIN, then wait for the peer's FIN
+    bool m_wasConnected = false; ///< abort() sends RST only on an established connection
+};
+
+} // namespace sockbench

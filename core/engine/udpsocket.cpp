@@ -1,0 +1,281 @@
+#include "engine/udpsocket.h"
+
+#include "engine/reactor.h"
+#include "engine/sockaddr.h"
+#include "engine/sockopt.h"
+
+#include <cerrno>
+#include <netinet/in.h>
+#include <sys/epoll.h>
+
+#include <algorithm>
+#include <cstring>
+
+namespace sockbench {
+
+namespace {
+
+constexpr int MaxDatagramBatchesPerEvent = 32;
+constexpr int DatagramBatch = 64;
+
+} // namespace
+
+UdpSocket::UdpSocket(Reactor &owner, EndpointId id, const UdpOptions &options)
+    : Socket(owner, id, EndpointState::Resolving)
+    , m_options(options) {
+    m_options.maxDatagramBytes = std::clamp(options.maxDatagramBytes, 1, 65536);
+}
+
+QString UdpSocket::notOpenText() {
+    return QStringLiteral("UDP socket is not open");
+}
+
+void UdpSocket::open(Reactor &reactor, EndpointId id, const QString &host, quint16 port,
+                     const UdpOptions &options) {
+    UdpSocket &udp = reactor.add(std::make_unique<UdpSocket>(reactor, id, options));
+    reactor.resolveThen(udp, host, port, AF_UNSPEC, Reactor::Lookup::SetsUp,
+                        [&udp](const Resolver::Result &r) {
+                            if (r.addresses.isEmpty())
+                                udp.finish(EndpointState::Failed, r.error);
+                            else
+                                udp.bindTo(r.addresses.first(), {});
+                        });
+}
+
+void UdpSocket::openTo(Reactor &reactor, EndpointId id, const QString &host, quint16 port,
+                       const UdpOptions &options) {
+    UdpSocket &udp = reactor.add(std::make_unique<UdpSocket>(reactor, id, options));
+    // The socket must be of the destination's family, so the lookup decides what to bind.
+    reactor.resolveThen(
+        udp, host, port, AF_UNSPEC, Reactor::Lookup::SetsUp, [&udp](const Resolver::Result &r) {
+            if (r.addresses.isEmpty()) {
+                udp.finish(EndpointState::Failed, r.error);
+                return;
+            }
+            const NetAddress &destination = r.addresses.first();
+            const QString wildcard = destination.isV6() ? QStringLiteral("::") : QStringLiteral("0.0.0.0");
+            udp.bindTo(NetAddress{wildcard, 0}, destination);
+        });
+}
+
+void UdpSocket::bindTo(const NetAddress &address, const NetAddress &destination) {
+    const auto sa = toSockaddr(address.ip, address.port);
+    const int fd = sa ? ::socket(sa->family(), SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0) : -1;
+    if (fd < 0) {
+        finish(EndpointState::Failed, sa ? errnoText(errno) : QStringLiteral("Not a numeric address"));
+        return;
+    }
+    setFd(fd);
+    const UdpOptions &o = m_options;
+    if (o.reuseAddress)
+        setIntOption(fd, SOL_SOCKET, SO_REUSEADDR, 1);
+    if (o.broadcast)
+        setIntOption(fd, SOL_SOCKET, SO_BROADCAST, 1);
+    if (o.receiveBufferBytes > 0) {
+        // FORCE ignores rmem_max but needs CAP_NET_ADMIN; the plain option is capped by rmem_max.
+        if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &o.receiveBufferBytes, sizeof(int)) != 0)
+            setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &o.receiveBufferBytes, sizeof(int));
+    }
+    if (sa->family() == AF_INET6)
+        setIntOption(fd, IPPROTO_IPV6, IPV6_V6ONLY, o.dualStack ? 0 : 1);
+    unsigned ifindex = 0;
+    if (!interfaceIndex(o.multicastInterface, &ifindex)) {
+        finish(EndpointState::Failed, QStringLiteral("No such interface: %1").arg(o.multicastInterface));
+        return;
+    }
+    // IPv4 options also apply to a dual-stack socket's v4-mapped groups; a v4 socket rejects the v6 ones.
+    setIntOption(fd, IPPROTO_IP, IP_MULTICAST_TTL, o.multicastHops);
+    setIntOption(fd, IPPROTO_IP, IP_MULTICAST_LOOP, o.multicastLoopback ? 1 : 0);
+    if (ifindex) {
+        ip_mreqn via{};
+        via.imr_ifindex = int(ifindex);
+        setsockopt(fd, IPPROTO_IP, IP_MULTICAST_IF, &via, sizeof via);
+    }
+    if (sa->family() == AF_INET6) {
+        setIntOption(fd, IPPROTO_IPV6, IPV6_MULTICAST_HOPS, o.multicastHops);
+        setIntOption(fd, IPPROTO_IPV6, IPV6_MULTICAST_LOOP, o.multicastLoopback ? 1 : 0);
+        if (ifindex)
+            setIntOption(fd, IPPROTO_IPV6, IPV6_MULTICAST_IF, int(ifindex));
+    }
+    if (::bind(fd, sa->get(), sa->length) != 0) {
+        finish(EndpointState::Failed, errnoText(errno));
+        return;
+    }
+    setState(EndpointState::Bound);
+    m_v6 = sa->family() == AF_INET6;
+    watch(EPOLLIN);
+    const NetAddress local = localAddressOf(fd);
+    reactor().recordEvent(id(), QStringLiteral("Bound to %1").arg(local.toString()));
+    // Joined before udpBound() goes out, so a sender started on that signal finds the group joined.
+    for (const MulticastGroup &group : o.joinGroups)
+        multicast(group.group, group.interfaceName, true);
+    reactor().report(outcome::UdpBound{id(), local, destination});
+}
+
+void UdpSocket::onReady(quint32 events) {
+    if (events & EPOLLOUT)
+        flushQueue();
+    if (!isFinished() && (events & (EPOLLIN | EPOLLERR)))
+        read();
+}
+
+void UdpSocket::close() {
+    finish(EndpointState::Closed, QStringLiteral("Closed"));
+}
+
+void UdpSocket::read() {
+    const size_t slot = size_t(m_options.maxDatagramBytes);
+    char *buffer = reactor().readBuffer(slot * DatagramBatch);
+    mmsghdr msgs[DatagramBatch];
+    iovec iov[DatagramBatch];
+    sockaddr_storage from[DatagramBatch];
+    for (int batch = 0; batch < MaxDatagramBatchesPerEvent; ++batch) {
+        for (int i = 0; i < DatagramBatch; ++i) {
+            iov[i].iov_base = buffer + size_t(i) * slot;
+            iov[i].iov_len = slot;
+            msgs[i] = {};
+            msgs[i].msg_hdr.msg_iov = &iov[i];
+            msgs[i].msg_hdr.msg_iovlen = 1;
+            msgs[i].msg_hdr.msg_name = &from[i];
+            msgs[i].msg_hdr.msg_namelen = sizeof from[i];
+        }
+        // MSG_TRUNC makes msg_len the datagram's real length, so truncation is reported, not hidden.
+        const int n = ::recvmmsg(fd(), msgs, DatagramBatch, MSG_DONTWAIT | MSG_TRUNC, nullptr);
+        if (n < 0) {
+            const int error = errno;
+            if (error == EAGAIN || error == EWOULDBLOCK)
+                return;
+            if (error == EINTR)
+                continue;
+            // ICMP errors (e.g. port unreachable for an earlier send) surface here; not fatal for UDP.
+            reactor().recordEvent(id(), QStringLiteral("Receive error: %1").arg(errnoText(error)));
+            return;
+        }
+        for (int i = 0; i < n; ++i) {
+            const socklen_t nameLength = msgs[i].msg_hdr.msg_namelen;
+            if (nameLength != m_lastFromLength || std::memcmp(&from[i], &m_lastFrom, nameLength) != 0) {
+                std::memcpy(&m_lastFrom, &from[i], nameLength);
+                m_lastFromLength = nameLength;
+                m_lastFromAddress = fromSockaddr(reinterpret_cast<const sockaddr *>(&from[i]));
+            }
+            const NetAddress &peer = m_lastFromAddress;
+            const quint32 wire = msgs[i].msg_len;
+            const quint32 kept = std::min<quint32>(wire, quint32(slot));
+            reactor().recordData(id(), RecordKind::DataIn, static_cast<const char *>(iov[i].iov_base), kept,
+                                 &peer, wire);
+            if (m_options.echo)
+                sendNow(peer, QByteArray(static_cast<const char *>(iov[i].iov_base), kept));
+            if (fd() < 0)
+                return;
+        }
+        if (n < DatagramBatch)
+            return;
+    }
+}
+
+void UdpSocket::sendDatagram(const QString &host, quint16 port, const QByteArray &bytes) {
+    if (state() != EndpointState::Bound) {
+        reactor().sendFailed(id(), notOpenText());
+        return;
+    }
+    const int family = m_options.dualStack ? AF_UNSPEC : m_v6 ? AF_INET6 : AF_INET;
+    reactor().resolveThen(*this, host, port, family, Reactor::Lookup::Destination,
+                          [this, bytes](const Resolver::Result &r) {
+                              if (r.addresses.isEmpty()) {
+                                  reactor().sendFailed(id(), r.error);
+                                  return;
+                              }
+                              sendNow(r.addresses.first(), bytes);
+                          });
+}
+
+void UdpSocket::sendNow(const NetAddress &to, const QByteArray &bytes) {
+    if (!m_queue.empty()) {
+        m_queue.push_back({to, bytes}); // keep order behind what already waits
+        return;
+    }
+    NetAddress target = to;
+    if (m_v6 && !to.isV6())
+        target.ip = QStringLiteral("::ffff:") + to.ip; // v4-mapped, for a dual-stack socket
+    else if (!m_v6 && to.isV6()) {
+        reactor().sendFailed(
+            id(), QStringLiteral("cannot send to IPv6 address %1 from an IPv4 socket").arg(to.toString()));
+        return;
+    }
+    const auto sa = toSockaddr(target.ip, target.port);
+    if (!sa) {
+        reactor().sendFailed(id(), QStringLiteral("Not a numeric address: %1").arg(to.ip));
+        return;
+    }
+    for (;;) {
+        const ssize_t n = ::sendto(fd(), bytes.constData(), size_t(bytes.size()), MSG_DONTWAIT | MSG_NOSIGNAL,
+                                   sa->get(), sa->length);
+        if (n >= 0) {
+            reactor().recordData(id(), RecordKind::DataOut, bytes.constData(), quint32(bytes.size()), &to);
+            return;
+        }
+        const int error = errno;
+        if (error == EINTR)
+            continue;
+        if (error == EAGAIN || error == EWOULDBLOCK || error == ENOBUFS) {
+            m_queue.push_back({to, bytes});
+            watch(EPOLLIN | EPOLLOUT);
+            return;
+        }
+        reactor().sendFailed(id(), QStringLiteral("%1: %2").arg(to.toString(), errnoText(error)));
+        return;
+    }
+}
+
+void UdpSocket::flushQueue() {
+    std::deque<Datagram> pending;
+    pending.swap(m_queue);
+    watch(EPOLLIN);
+    while (!pending.empty() && m_queue.empty() && fd() >= 0) {
+        sendNow(pending.front().to, pending.front().bytes);
+        pending.pop_front();
+    }
+    // Whatever did not go out waits, in order, for the next EPOLLOUT.
+    for (auto &d : pending)
+        m_queue.push_back(std::move(d));
+}
+
+void UdpSocket::multicast(const QString &group, const QString &interfaceName, bool join) {
+    if (fd() < 0) {
+        reactor().sendFailed(id(), notOpenText());
+        return;
+    }
+    const QString verb = join ? QStringLiteral("join") : QStringLiteral("leave");
+    unsigned ifindex = 0;
+    if (!interfaceIndex(interfaceName, &ifindex)) {
+        reactor().sendFailed(id(),
+                             QStringLiteral("%1 %2: no such interface %3").arg(verb, group, interfaceName));
+        return;
+    }
+    const auto sa = toSockaddr(group, 0);
+    int rc = -1;
+    if (sa && sa->family() == AF_INET) {
+        ip_mreqn req{};
+        req.imr_multiaddr = reinterpret_cast<const sockaddr_in *>(sa->get())->sin_addr;
+        req.imr_ifindex = int(ifindex);
+        rc = setsockopt(fd(), IPPROTO_IP, join ? IP_ADD_MEMBERSHIP : IP_DROP_MEMBERSHIP, &req, sizeof req);
+    } else if (sa && sa->family() == AF_INET6) {
+        ipv6_mreq req{};
+        req.ipv6mr_multiaddr = reinterpret_cast<const sockaddr_in6 *>(sa->get())->sin6_addr;
+        req.ipv6mr_interface = ifindex;
+        rc = setsockopt(fd(), IPPROTO_IPV6, join ? IPV6_JOIN_GROUP : IPV6_LEAVE_GROUP, &req, sizeof req);
+    } else {
+        reactor().sendFailed(id(), QStringLiteral("%1: %2 is not a numeric group address").arg(verb, group));
+        return;
+    }
+    if (rc != 0) {
+        reactor().sendFailed(id(), QStringLiteral("%1 %2: %3").arg(verb, group, errnoText(errno)));
+        return;
+    }
+    reactor().recordEvent(
+        id(), QStringLiteral("%1 multicast group %2%3")
+                  .arg(join ? QStringLiteral("Joined") : QStringLiteral("Left"), group,
+                       interfaceName.isEmpty() ? QString() : QStringLiteral(" on ") + interfaceName));
+}
+
+} // namespace sockbench
