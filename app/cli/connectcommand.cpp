@@ -16,9 +16,9 @@ namespace {
 
 // Enough in flight to keep the kernel busy, little enough that a huge stdin or --repeat does not
 // end up in our memory.
-constexpr quint64 kMaxOutstandingBytes = 4 * 1024 * 1024;
-constexpr quint64 kMaxOutstandingDatagrams = 512;
-constexpr qsizetype kStdinChunk = 64 * 1024;
+constexpr quint64 MaxOutstandingBytes = 4 * 1024 * 1024;
+constexpr quint64 MaxOutstandingDatagrams = 512;
+constexpr qsizetype StdinChunk = 64 * 1024;
 
 QByteArray convertLineEndings(const QByteArray &chunk, LineEnding ending) {
     if (ending == LineEnding::None || ending == LineEnding::LF)
@@ -143,7 +143,7 @@ void ConnectCommand::onBytesWritten(EndpointId id, quint64 written, quint64) {
     if (id != m_id)
         return;
     m_writtenBytes = written;
-    if (m_stdin && !m_inputDone && outstanding() < kMaxOutstandingBytes)
+    if (m_stdin && !m_inputDone && outstanding() < MaxOutstandingBytes)
         m_stdin->setEnabled(true);
     if (m_args.intervalMs == 0)
         pump();
@@ -183,7 +183,7 @@ void ConnectCommand::sendOne(const QByteArray &bytes) {
 void ConnectCommand::pump() {
     if (!m_ready || m_session->isFinishing())
         return;
-    const quint64 limit = m_args.udp ? kMaxOutstandingDatagrams : kMaxOutstandingBytes;
+    const quint64 limit = m_args.udp ? MaxOutstandingDatagrams : MaxOutstandingBytes;
     if (m_args.intervalMs > 0) {
         if (m_remaining > 0 && m_interval.isActive()) {
             sendOne(m_args.payload);
@@ -229,7 +229,7 @@ void ConnectCommand::allSent() {
 }
 
 void ConnectCommand::onStdinReadable() {
-    QByteArray buffer(kStdinChunk, Qt::Uninitialized);
+    QByteArray buffer(StdinChunk, Qt::Uninitialized);
     const ssize_t n = ::read(STDIN_FILENO, buffer.data(), size_t(buffer.size()));
     if (n < 0 && (errno == EINTR || errno == EAGAIN || errno == EWOULDBLOCK))
         return;
@@ -246,7 +246,7 @@ void ConnectCommand::onStdinReadable() {
     }
     buffer.truncate(n);
     sendStdinChunk(buffer, false);
-    if (m_stdin && outstanding() >= (m_args.udp ? kMaxOutstandingDatagrams : kMaxOutstandingBytes)) {
+    if (m_stdin && outstanding() >= (m_args.udp ? MaxOutstandingDatagrams : MaxOutstandingBytes)) {
         // Wait for the kernel to take what we have before reading more.
         m_stdin->setEnabled(false);
         if (m_args.udp)

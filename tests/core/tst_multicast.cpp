@@ -54,7 +54,9 @@ void TestMulticast::groupDatagramsArriveOnlyWhileJoined() {
     const auto in = recordsOf(wb.journal(), member, RecordKind::DataIn);
     QCOMPARE(in.front().payload, QByteArray("to the group"));
     QCOMPARE(in.front().peer.port, senderAt.port);
-    // The sender records the group as the destination.
+    // The sender records the group as the destination. Its reactor may record the send after the
+    // member's reactor recorded the arrival, so wait for the record before reading it.
+    QTRY_COMPARE(wb.journal().counters(sender).datagramsOut, quint64(1));
     const auto out = recordsOf(wb.journal(), sender, RecordKind::DataOut);
     QCOMPARE(out.front().peer, (NetAddress{Group, memberAt.port}));
 
