@@ -326,8 +326,21 @@ void TestMainWindow::abortShowsResetOnPeer() {
 
     m_ui->selectRow(client);
     m_ui->clickAction("abortAction");
-    QTRY_COMPARE(m_ui->cell(accepted, ConnectionModel::StateColumn), QStringLiteral("Reset"));
-    QTRY_COMPARE(m_ui->cell(client, ConnectionModel::StateColumn), QStringLiteral("Reset"));
+    // Our abort and the peer's reset are told apart in words, icons and tooltips.
+    QTRY_COMPARE(m_ui->cell(accepted, ConnectionModel::StateColumn), QStringLiteral("Reset by peer"));
+    QTRY_COMPARE(m_ui->cell(client, ConnectionModel::StateColumn), QStringLiteral("Aborted (RST sent)"));
+    const auto icon = [this](EndpointId id) {
+        return m_ui->window()
+            ->connectionModel()
+            ->indexOf(id, ConnectionModel::StateColumn)
+            .data(Qt::DecorationRole)
+            .value<QIcon>()
+            .pixmap(16, 16)
+            .toImage();
+    };
+    QVERIFY(icon(accepted) != icon(client));
+    QVERIFY(m_ui->cell(accepted, ConnectionModel::StateColumn, Qt::ToolTipRole)
+                .contains(QStringLiteral("Connection reset by peer")));
 }
 
 void TestMainWindow::greetingArrivesFirst() {

@@ -228,7 +228,7 @@ QVariant ConnectionModel::data(const QModelIndex &index, int role) const {
                 return formatHostPort(info.requestedHost, info.requestedPort);
             return QString();
         case StateColumn:
-            return stateText(info.state, info.error);
+            return stateText(info);
         case InColumn:
             return formatCount(m_workbench->journal().counters(id).bytesIn);
         case OutColumn:
@@ -239,7 +239,7 @@ QVariant ConnectionModel::data(const QModelIndex &index, int role) const {
         break;
     case Qt::DecorationRole:
         if (column == StateColumn)
-            return stateIcon(info.state);
+            return stateIcon(info);
         break;
     case Qt::ForegroundRole:
         if (column == StateColumn)
@@ -248,8 +248,8 @@ QVariant ConnectionModel::data(const QModelIndex &index, int role) const {
             return finishedColor();
         break;
     case Qt::ToolTipRole:
-        if (column == StateColumn && !info.error.isEmpty())
-            return info.error;
+        if (column == StateColumn)
+            return stateToolTip(info);
         if (column == NameColumn) {
             switch (info.kind) {
             case EndpointKind::TcpListener:
