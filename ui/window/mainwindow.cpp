@@ -15,13 +15,17 @@
 #include <QAction>
 #include <QApplication>
 #include <QCloseEvent>
+#include <QFileDialog>
+#include <QFileInfo>
 #include <QHeaderView>
 #include <QKeySequence>
 #include <QMenu>
 #include <QMenuBar>
+#include <QMessageBox>
 #include <QSplitter>
 #include <QStatusBar>
 #include <QStyle>
+#include <QTabWidget>
 #include <QTableView>
 #include <QToolBar>
 #include <QTreeView>
@@ -262,6 +266,8 @@ void MainWindow::wireParts() {
     connect(m_logPanel, &LogPanel::followingChanged, m_followAction, &QAction::setChecked);
     connect(m_logPanel, &LogPanel::currentRecordChanged, m_detailPane, &DetailPane::showRecord);
     connect(m_logPanel, &LogPanel::currentRecordCleared, m_detailPane, &DetailPane::clearRecord);
+    connect(m_logPanel, &LogPanel::sendAgainRequested, m_composer, &Composer::setPayloadBytes);
+    connect(m_logPanel, &LogPanel::showBytesRequested, this, &MainWindow::onLogPanelShowBytesRequested);
 
     connect(m_connectionsView->selectionModel(), &QItemSelectionModel::currentRowChanged, this,
             &MainWindow::onConnectionsViewCurrentRowChanged);
@@ -319,6 +325,20 @@ void MainWindow::onWorkbenchConnectionAccepted(EndpointId, EndpointId listener) 
 void MainWindow::onWorkbenchStateChanged(EndpointId id) {
     if (id == selectedEndpoint())
         updateActions();
+}
+
+void MainWindow::onLogPanelShowBytesRequested(quint64 seq) {
+    m_detailPane->showRecord(seq);
+    HexView *hex = m_detailPane->hexView();
+    // The hex view sits on one of the detail pane's tabs; bring that tab forward.
+    if (auto *tabs = m_detailPane->findChild<QTabWidget *>()) {
+        for (int i = 0; i < tabs->count(); ++i) {
+            if (tabs->widget(i)->isAncestorOf(hex))
+                tabs->setCurrentIndex(i);
+        }
+    }
+    hex->setSelection(0, hex->data().size());
+    hex->setFocus(Qt::OtherFocusReason);
 }
 
 void MainWindow::onConnectionModelRowsInserted(const QModelIndex &parent) {

@@ -66,6 +66,7 @@ private:
     void onEndpointDialogAccepted(EndpointDialog *dialog);
     void onConnectionsViewCurrentRowChanged();
     void onConnectionModelRowsInserted(const QModelIndex &parent);
+    void onLogPanelShowBytesRequested(quint64 seq);
     void onWorkbenchListenerStarted(EndpointId id, const NetAddress &local);
     void onWorkbenchListenerFailed(EndpointId id, const QString &reason);
     void onWorkbenchConnectFailed(EndpointId id, const QString &reason);
