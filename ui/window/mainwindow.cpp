@@ -2,6 +2,7 @@
 
 #include "dialogs/endpointdialog.h"
 #include "engine/workbench.h"
+#include "language/payload.h"
 #include "models/connectionmodel.h"
 #include "models/journalfeed.h"
 #include "models/trafficmodel.h"
@@ -393,7 +394,29 @@ void MainWindow::onEndpointDialogAccepted(EndpointDialog *dialog) {
     }
     settings.remember(WindowSettings::Recent::Addresses, r.address);
     m_connectionModel->addEndpoint(id);
+    m_connectionModel->setOpenedAs(id, openedAs(r));
     selectEndpoint(id);
+}
+
+SessionEndpoint MainWindow::openedAs(const EndpointDialog::Request &request) {
+    SessionEndpoint opened;
+    opened.kind = request.kind;
+    opened.host = request.address;
+    opened.port = request.port;
+    switch (request.kind) {
+    case EndpointKind::TcpListener:
+        opened.reply = request.listener.autoReply;
+        // The escape language reads back to the very bytes the dialog parsed from what was typed.
+        if (opened.reply == AutoReply::Greeting)
+            opened.greeting = bytesToEscapedText(request.listener.greeting);
+        break;
+    case EndpointKind::TcpConnection:
+        break;
+    case EndpointKind::UdpSocket:
+        opened.reply = request.udp.echo ? AutoReply::Echo : AutoReply::None;
+        break;
+    }
+    return opened;
 }
 
 void MainWindow::selectEndpoint(EndpointId id) {

@@ -1,6 +1,8 @@
 #pragma once
 
+#include "dialogs/endpointdialog.h"
 #include "engine/endpoint.h"
+#include "session/session.h"
 
 #include <QMainWindow>
 #include <QSet>
@@ -18,7 +20,6 @@ namespace sockbench {
 class Composer;
 class ConnectionModel;
 class DetailPane;
-class EndpointDialog;
 class JournalFeed;
 class LogPanel;
 class StatusSummary;
@@ -76,6 +77,8 @@ private:
     void onWorkbenchStateChanged(EndpointId id);
 
     void openEndpointDialog(EndpointKind kind);
+    /// What the dialog asked for, as the connections panel shows it and a session saves it.
+    static SessionEndpoint openedAs(const EndpointDialog::Request &request);
     void updateActions();
     void scheduleUpdateActions();
     void closeAll();
