@@ -6,9 +6,12 @@
 #include <QApplication>
 
 int main(int argc, char *argv[]) {
-    // A verb runs headless (QCoreApplication, no display); nothing but Qt's own options opens the window.
+    // A verb runs headless (QCoreApplication, no display); Qt's own options and a session file open
+    // the window.
     if (sockbench::isCommandLineInvocation(argc, argv))
         return sockbench::runCommandLine(argc, argv);
+    // Read before QApplication takes its own options out of argv.
+    const QString sessionFile = sockbench::sessionFileInvocation(argc, argv);
 
     sockbench::raiseOpenFileLimit();
     QApplication app(argc, argv);
@@ -19,5 +22,9 @@ int main(int argc, char *argv[]) {
     // The benchmark (scripts/bench) measures the real window through this; inert otherwise.
     sockbench::BenchProbe::attachIfRequested(&window);
     window.show();
+    if (!sessionFile.isEmpty())
+        window.openSession(sessionFile);
+    else
+        window.reopenLastSessionIfWanted();
     return QApplication::exec();
 }

@@ -33,6 +33,10 @@ bool isCommandLineInvocation(int argc, char *argv[]) {
     return wantsCommandLine(argumentsOf(argc, argv));
 }
 
+QString sessionFileInvocation(int argc, char *argv[]) {
+    return sessionFileArgument(argumentsOf(argc, argv));
+}
+
 int runCommandLine(int argc, char *argv[]) {
     const ParsedCommandLine parsed = parseCommandLine(argumentsOf(argc, argv));
     switch (parsed.action) {

@@ -1,6 +1,7 @@
 #include "cli/cliargs.h"
 
 #include <QFile>
+#include <QFileInfo>
 
 #include <cmath>
 #include <optional>
@@ -399,7 +400,31 @@ QString verbName(CliVerb verb) {
     return {};
 }
 
+QString sessionFileArgument(const QStringList &arguments) {
+    QStringList own;
+    for (qsizetype i = 0; i < arguments.size(); ++i) {
+        const std::optional<QtOption> option = qtOption(arguments.at(i));
+        if (!option)
+            own.append(arguments.at(i));
+        else if (option->hasValue)
+            ++i;
+    }
+    if (own.size() != 1)
+        return {};
+    const QString &candidate = own.first();
+    // A verb stays a verb even when a file of that name lies in the current directory; an option
+    // (--help) is never a file.
+    if (candidate.isEmpty() || candidate.startsWith(u'-') || candidate == u"listen" ||
+        candidate == u"connect" || candidate == u"help")
+        return {};
+    if (candidate.endsWith(QLatin1String(".sockbench"), Qt::CaseInsensitive) || QFileInfo(candidate).isFile())
+        return candidate;
+    return {};
+}
+
 bool wantsCommandLine(const QStringList &arguments) {
+    if (!sessionFileArgument(arguments).isEmpty())
+        return false;
     for (qsizetype i = 0; i < arguments.size(); ++i) {
         const std::optional<QtOption> option = qtOption(arguments.at(i));
         if (!option)

@@ -65,9 +65,13 @@ struct ParsedCommandLine {
 };
 
 /// True when these arguments ask for the command line rather than the window: a verb, or a
-/// program-level option such as --help or --version. Qt's own options (-platform ...) and the
-/// hidden --bench-probe leave this false.
+/// program-level option such as --help or --version. Qt's own options (-platform ...), the
+/// hidden --bench-probe and a session file (sessionFileArgument()) leave this false.
 bool wantsCommandLine(const QStringList &arguments);
+
+/// The session file these arguments open the window with: besides Qt's own options, a single
+/// argument that ends in ".sockbench", or names an existing file and is not a verb. Empty otherwise.
+QString sessionFileArgument(const QStringList &arguments);
 
 /// Parses arguments (without the program name).
 ParsedCommandLine parseCommandLine(const QStringList &arguments);

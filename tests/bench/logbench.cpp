@@ -16,6 +16,7 @@
 #include <QElapsedTimer>
 #include <QFile>
 #include <QLineEdit>
+#include <QRegularExpression>
 #include <QScrollBar>
 #include <QTabWidget>
 #include <QTableView>
@@ -187,6 +188,20 @@ int main(int argc, char *argv[]) {
         model->setSearchBytes("200 OK");
         std::printf("search \"200 OK\" in every payload: %d rows in %lld ms; RSS %.1f MiB\n",
                     model->rowCount(), static_cast<long long>(clock.elapsed()), rssMiB());
+        // The log's default: without case (ASCII letters fold), then a regular expression.
+        clock.restart();
+        model->setSearchBytes("200 ok", Qt::CaseInsensitive);
+        std::printf("search \"200 ok\" without case: %d rows in %lld ms\n", model->rowCount(),
+                    static_cast<long long>(clock.elapsed()));
+        clock.restart();
+        model->setSearchPattern(QRegularExpression(QStringLiteral("200 O[Kk]")));
+        std::printf("search pattern /200 O[Kk]/: %d rows in %lld ms\n", model->rowCount(),
+                    static_cast<long long>(clock.elapsed()));
+        clock.restart();
+        model->setSearchPattern(
+            QRegularExpression(QStringLiteral("host: device"), QRegularExpression::CaseInsensitiveOption));
+        std::printf("search pattern /host: device/i: %d rows in %lld ms; RSS %.1f MiB\n", model->rowCount(),
+                    static_cast<long long>(clock.elapsed()), rssMiB());
         clock.restart();
         model->setSearchBytes({});
         std::printf("clear filters: %d rows in %lld ms\n", model->rowCount(),

@@ -14,6 +14,7 @@ class TestCliArgs final : public QObject {
 private Q_SLOTS:
     void windowOrCommandLine_data();
     void windowOrCommandLine();
+    void sessionFileOpensTheWindow();
     void listenForms_data();
     void listenForms();
     void listenOptions();
@@ -43,6 +44,30 @@ void TestCliArgs::windowOrCommandLine() {
     QFETCH(QStringList, arguments);
     QFETCH(bool, commandLine);
     QCOMPARE(wantsCommandLine(arguments), commandLine);
+}
+
+void TestCliArgs::sessionFileOpensTheWindow() {
+    // `sockbench FILE.sockbench` is the window with that session, never a verb or a usage error.
+    const QStringList named{QStringLiteral("lab.sockbench")};
+    QVERIFY(!wantsCommandLine(named));
+    QCOMPARE(sessionFileArgument(named), QStringLiteral("lab.sockbench"));
+    const QStringList withQt{QStringLiteral("-platform"), QStringLiteral("offscreen"),
+                             QStringLiteral("/tmp/Lab.SOCKBENCH")};
+    QVERIFY(!wantsCommandLine(withQt));
+    QCOMPARE(sessionFileArgument(withQt), QStringLiteral("/tmp/Lab.SOCKBENCH"));
+    // An existing file is a session whatever its name.
+    QTemporaryFile file;
+    QVERIFY(file.open());
+    QVERIFY(!wantsCommandLine({file.fileName()}));
+    QCOMPARE(sessionFileArgument({file.fileName()}), file.fileName());
+
+    // Everything else keeps its meaning.
+    QVERIFY(wantsCommandLine({QStringLiteral("listen")}));
+    QVERIFY(sessionFileArgument({QStringLiteral("listen")}).isEmpty());
+    QVERIFY(wantsCommandLine({QStringLiteral("no-such-file")}));
+    QVERIFY(wantsCommandLine({QStringLiteral("a.sockbench"), QStringLiteral("b.sockbench")}));
+    QVERIFY(wantsCommandLine({QStringLiteral("--help")}));
+    QVERIFY(sessionFileArgument({}).isEmpty());
 }
 
 void TestCliArgs::listenForms_data() {

@@ -32,6 +32,7 @@ private Q_SLOTS:
     void listenerTargetReachesEveryClient();
     void abortShowsResetOnPeer();
     void greetingArrivesFirst();
+    void listenerShowsItsAutoReply();
 
 private:
     /// Starts a listener through the New listener dialog; returns its id once the UI shows its port.
@@ -326,8 +327,21 @@ void TestMainWindow::abortShowsResetOnPeer() {
 
     m_ui->selectRow(client);
     m_ui->clickAction("abortAction");
-    QTRY_COMPARE(m_ui->cell(accepted, ConnectionModel::StateColumn), QStringLiteral("Reset"));
-    QTRY_COMPARE(m_ui->cell(client, ConnectionModel::StateColumn), QStringLiteral("Reset"));
+    // Our abort and the peer's reset are told apart in words, icons and tooltips.
+    QTRY_COMPARE(m_ui->cell(accepted, ConnectionModel::StateColumn), QStringLiteral("Reset by peer"));
+    QTRY_COMPARE(m_ui->cell(client, ConnectionModel::StateColumn), QStringLiteral("Aborted (RST sent)"));
+    const auto icon = [this](EndpointId id) {
+        return m_ui->window()
+            ->connectionModel()
+            ->indexOf(id, ConnectionModel::StateColumn)
+            .data(Qt::DecorationRole)
+            .value<QIcon>()
+            .pixmap(16, 16)
+            .toImage();
+    };
+    QVERIFY(icon(accepted) != icon(client));
+    QVERIFY(m_ui->cell(accepted, ConnectionModel::StateColumn, Qt::ToolTipRole)
+                .contains(QStringLiteral("Connection reset by peer")));
 }
 
 void TestMainWindow::greetingArrivesFirst() {
@@ -351,6 +365,22 @@ void TestMainWindow::greetingArrivesFirst() {
     QVERIFY(first != rows.end());
     QVERIFY(WindowDriver::isInbound(*first));
     QCOMPARE(first->data, QStringLiteral("Welcome!\\r\\n"));
+}
+
+void TestMainWindow::listenerShowsItsAutoReply() {
+    const EndpointId plain = startListener(0);
+    const EndpointId echo = startListener(1);
+    const EndpointId greeting = startListener(2, QStringLiteral("Welcome!\\r\\n"));
+    QVERIFY(plain != 0 && echo != 0 && greeting != 0);
+    QCOMPARE(m_ui->cell(plain, ConnectionModel::NameColumn), QStringLiteral("Listener #%1").arg(plain));
+    QCOMPARE(m_ui->cell(echo, ConnectionModel::NameColumn), QStringLiteral("Listener #%1 · echo").arg(echo));
+    QCOMPARE(m_ui->cell(greeting, ConnectionModel::NameColumn),
+             QStringLiteral("Listener #%1 · greeting").arg(greeting));
+    QVERIFY(m_ui->cell(plain, ConnectionModel::NameColumn, Qt::ToolTipRole).contains(QStringLiteral("none")));
+    QVERIFY(m_ui->cell(echo, ConnectionModel::NameColumn, Qt::ToolTipRole).contains(QStringLiteral("echo")));
+    // The greeting reads back in the payload language, the way it was typed.
+    QVERIFY(m_ui->cell(greeting, ConnectionModel::NameColumn, Qt::ToolTipRole)
+                .contains(QStringLiteral("\"Welcome!\\r\\n\"")));
 }
 
 QTEST_MAIN(TestMainWindow)

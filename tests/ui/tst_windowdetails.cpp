@@ -3,6 +3,7 @@
 
 #include "windowdriver.h"
 
+#include "style/presentation.h"
 #include "views/conversationview.h"
 #include "views/hexview.h"
 
@@ -464,8 +465,10 @@ void TestWindowDetails::manyConnectionsListAndClosePromptly() {
         m_window->connectionModel()->addEndpoint(
             m_window->workbench()->connectTcp(QStringLiteral("127.0.0.1"), port));
     QTRY_COMPARE_WITH_TIMEOUT(m_ui->childrenOf(listener).size(), Clients, 20000);
-    QTRY_COMPARE_WITH_TIMEOUT(m_ui->child<QLabel>("openLabel")->text(),
-                              QStringLiteral("%1 open").arg(2 * Clients + 1), 5000);
+    QTRY_COMPARE_WITH_TIMEOUT(
+        m_ui->child<QLabel>("openLabel")->text(),
+        QStringLiteral("%1 connected, %2 open").arg(formatCount(2 * Clients), formatCount(2 * Clients + 1)),
+        5000);
     QElapsedTimer clock;
     clock.start();
     m_window->close();

@@ -110,10 +110,10 @@ public:
         return {};
     }
 
-    /// Text the connections panel shows for an endpoint in a column.
-    QString cell(EndpointId id, int column) const {
+    /// Text the connections panel shows for an endpoint in a column (or its tooltip, by role).
+    QString cell(EndpointId id, int column, int role = Qt::DisplayRole) const {
         const QModelIndex row = rowOf(id);
-        return row.isValid() ? row.siblingAtColumn(column).data().toString() : QString();
+        return row.isValid() ? row.siblingAtColumn(column).data(role).toString() : QString();
     }
 
     /// The newest top-level row (what the last dialog created).

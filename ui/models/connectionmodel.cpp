@@ -64,6 +64,24 @@ void ConnectionModel::addEndpoint(EndpointId id) {
     endInsertRows();
 }
 
+void ConnectionModel::setOpenedAs(EndpointId id, const SessionEndpoint &opened) {
+    if (id == 0)
+        return;
+    m_openedAs.insert(id, opened);
+    emitRowChanged(id);
+}
+
+std::optional<SessionEndpoint> ConnectionModel::openedAs(EndpointId id) const {
+    const auto it = m_openedAs.constFind(id);
+    if (it == m_openedAs.constEnd())
+        return std::nullopt;
+    return *it;
+}
+
+QList<EndpointId> ConnectionModel::topLevelEndpoints() const {
+    return QList<EndpointId>(m_top.begin(), m_top.end());
+}
+
 void ConnectionModel::onStateChanged(EndpointId id) {
     if (!m_parentOf.contains(id)) {
         addEndpoint(id);
@@ -154,8 +172,10 @@ void ConnectionModel::clearClosed() {
         for (EndpointId child : kids)
             forgotten.append(child);
     }
-    for (EndpointId id : forgotten)
+    for (EndpointId id : forgotten) {
+        m_openedAs.remove(id);
         m_workbench->forget(id);
+    }
 }
 
 QModelIndex ConnectionModel::indexOf(EndpointId id, int column) const {
@@ -217,8 +237,11 @@ QVariant ConnectionModel::data(const QModelIndex &index, int role) const {
     switch (role) {
     case Qt::DisplayRole:
         switch (column) {
-        case NameColumn:
-            return tr("%1 #%2").arg(kindText(info.kind, info.listener != 0)).arg(id);
+        case NameColumn: {
+            const QString name = tr("%1 #%2").arg(kindText(info.kind, info.listener != 0)).arg(id);
+            const QString reply = autoReplyText(id);
+            return reply.isEmpty() ? name : tr("%1 · %2").arg(name, reply);
+        }
         case LocalColumn:
             return info.local.isValid() ? info.local.toString() : QString();
         case PeerColumn:
@@ -228,7 +251,7 @@ QVariant ConnectionModel::data(const QModelIndex &index, int role) const {
                 return formatHostPort(info.requestedHost, info.requestedPort);
             return QString();
         case StateColumn:
-            return stateText(info.state, info.error);
+            return stateText(info);
         case InColumn:
             return formatCount(m_workbench->journal().counters(id).bytesIn);
         case OutColumn:
@@ -239,7 +262,7 @@ QVariant ConnectionModel::data(const QModelIndex &index, int role) const {
         break;
     case Qt::DecorationRole:
         if (column == StateColumn)
-            return stateIcon(info.state);
+            return stateIcon(info);
         break;
     case Qt::ForegroundRole:
         if (column == StateColumn)
@@ -248,18 +271,19 @@ QVariant ConnectionModel::data(const QModelIndex &index, int role) const {
             return finishedColor();
         break;
     case Qt::ToolTipRole:
-        if (column == StateColumn && !info.error.isEmpty())
-            return info.error;
+        if (column == StateColumn)
+            return stateToolTip(info);
         if (column == NameColumn) {
             switch (info.kind) {
             case EndpointKind::TcpListener:
-                return tr("TCP listener; its accepted connections are listed under it");
+                return tr("TCP listener; its accepted connections are listed under it\n%1")
+                    .arg(autoReplyToolTip(id));
             case EndpointKind::TcpConnection:
                 return info.listener != 0 ? tr("TCP connection accepted by listener #%1").arg(info.listener)
                                           : tr("Outgoing TCP connection to %1")
                                                 .arg(formatHostPort(info.requestedHost, info.requestedPort));
             case EndpointKind::UdpSocket:
-                return tr("UDP socket");
+                return tr("UDP socket\n%1").arg(autoReplyToolTip(id));
             }
         }
         if (column == LocalColumn && info.kind == EndpointKind::TcpListener && info.local.isValid() &&
@@ -278,6 +302,37 @@ QVariant ConnectionModel::data(const QModelIndex &index, int role) const {
         if (column >= InColumn)
             return QVariant::fromValue(Qt::AlignRight | Qt::AlignVCenter);
         break;
+    }
+    return {};
+}
+
+QString ConnectionModel::autoReplyText(EndpointId id) const {
+    const auto it = m_openedAs.constFind(id);
+    if (it == m_openedAs.constEnd())
+        return {};
+    switch (it->reply) {
+    case AutoReply::None:
+        // The common case stays quiet in the tree; the tooltip still says it.
+        return {};
+    case AutoReply::Echo:
+        return tr("echo");
+    case AutoReply::Greeting:
+        return tr("greeting");
+    }
+    return {};
+}
+
+QString ConnectionModel::autoReplyToolTip(EndpointId id) const {
+    const auto it = m_openedAs.constFind(id);
+    if (it == m_openedAs.constEnd())
+        return tr("Auto-reply: unknown (not opened from this window)");
+    switch (it->reply) {
+    case AutoReply::None:
+        return tr("Auto-reply: none, only records traffic");
+    case AutoReply::Echo:
+        return tr("Auto-reply: echo, sends everything received back");
+    case AutoReply::Greeting:
+        return tr("Auto-reply: greeting \"%1\", sent to each client as it connects").arg(it->greeting);
     }
     return {};
 }

@@ -1,11 +1,13 @@
 #pragma once
 
 #include "engine/endpoint.h"
+#include "session/session.h"
 
 #include <QAbstractItemModel>
 #include <QHash>
 #include <QTimer>
 
+#include <optional>
 #include <vector>
 
 namespace sockbench {
@@ -40,6 +42,14 @@ public:
     void addEndpoint(EndpointId id);
     /// Removes every endpoint whose socket is gone (and that has no open child), and forgets it.
     void clearClosed();
+    /// Remembers how the window opened an endpoint: address and port as asked, the auto-reply and
+    /// greeting as typed. The one place the window keeps them: the tree shows a listener's
+    /// auto-reply from it, and a saved session is made of it. Call again when the reply changes.
+    void setOpenedAs(EndpointId id, const SessionEndpoint &opened);
+    /// How the window opened this endpoint; nothing for accepted connections.
+    std::optional<SessionEndpoint> openedAs(EndpointId id) const;
+    /// Top-level endpoints in the tree's order, as the window opened them (what a session saves).
+    QList<EndpointId> topLevelEndpoints() const;
     QModelIndex indexOf(EndpointId id, int column = 0) const;
     EndpointId endpointAt(const QModelIndex &index) const;
 
@@ -59,6 +69,10 @@ private:
     std::vector<EndpointId> &childrenOf(EndpointId parentId);
     const std::vector<EndpointId> *childrenOf(EndpointId parentId) const;
     bool isRemovable(EndpointId id) const;
+    /// "echo" or "greeting" for the name column; empty for none or unknown.
+    QString autoReplyText(EndpointId id) const;
+    /// The auto-reply in a sentence, with the greeting as typed.
+    QString autoReplyToolTip(EndpointId id) const;
     void renumber(const std::vector<EndpointId> &siblings);
 
     Workbench *m_workbench;
@@ -66,7 +80,8 @@ private:
     QHash<EndpointId, std::vector<EndpointId>> m_children;
     QHash<EndpointId, EndpointId> m_parentOf; ///< 0 for top-level rows
     QHash<EndpointId, int> m_rowOf;           ///< row among its siblings: thousands of clients stay O(1)
-    QTimer m_counterTimer;                    ///< coalesces counter repaints while traffic flows
+    QHash<EndpointId, SessionEndpoint> m_openedAs;
+    QTimer m_counterTimer; ///< coalesces counter repaints while traffic flows
 };
 
 } // namespace sockbench

@@ -4,6 +4,7 @@
 #include "style/presentation.h"
 
 #include <QFont>
+#include <QStringDecoder>
 
 #include <algorithm>
 
@@ -13,6 +14,48 @@ namespace {
 
 constexpr qsizetype PreviewBytes = 200;
 constexpr quint64 ScanChunk = 8192;
+constexpr qsizetype ToolTipBytes = 2000;
+
+constexpr char foldAscii(char c) {
+    return (c >= 'A' && c <= 'Z') ? char(c - 'A' + 'a') : c;
+}
+
+QByteArray foldedAscii(QByteArrayView bytes) {
+    QByteArray out(bytes.size(), Qt::Uninitialized);
+    std::transform(bytes.begin(), bytes.end(), out.begin(), foldAscii);
+    return out;
+}
+
+bool hasAsciiLetter(QByteArrayView bytes) {
+    return std::any_of(bytes.begin(), bytes.end(),
+                       [](char c) { return foldAscii(c) != c || (c >= 'a' && c <= 'z'); });
+}
+
+/// Whether `haystack` contains `folded` (already lower case) with ASCII letters in either case.
+/// memchr finds the candidates for the first byte in both cases, so a million short payloads scan
+/// at about the speed of an exact search.
+bool containsFolded(QByteArrayView haystack, QByteArrayView folded) {
+    const qsizetype n = folded.size();
+    if (n == 0)
+        return true;
+    if (haystack.size() < n)
+        return false;
+    const char lower = folded.front();
+    const char upper = (lower >= 'a' && lower <= 'z') ? char(lower - 'a' + 'A') : lower;
+    const char *data = haystack.data();
+    const qsizetype last = haystack.size() - n;
+    for (qsizetype i = 0; i <= last; ++i) {
+        const char c = data[i];
+        if (c != lower && c != upper)
+            continue;
+        qsizetype k = 1;
+        while (k < n && foldAscii(data[i + k]) == folded[k])
+            ++k;
+        if (k == n)
+            return true;
+    }
+    return false;
+}
 
 } // namespace
 
@@ -25,7 +68,19 @@ TrafficModel::TrafficModel(const Journal *journal, QObject *parent)
 TrafficModel::~TrafficModel() = default;
 
 bool TrafficModel::isFiltered() const {
-    return !m_endpoints.isEmpty() || m_direction != Direction::All || !m_search.isEmpty();
+    return !m_endpoints.isEmpty() || m_direction != Direction::All || !m_search.isEmpty() || hasPattern();
+}
+
+bool TrafficModel::hasPattern() const {
+    return m_pattern.isValid() && !m_pattern.pattern().isEmpty();
+}
+
+QString TrafficModel::payloadText(QByteArrayView payload) {
+    QStringDecoder utf8(QStringDecoder::Utf8, QStringDecoder::Flag::Stateless);
+    QString text = utf8(payload);
+    if (utf8.hasError())
+        text = QString::fromLatin1(payload);
+    return text;
 }
 
 bool TrafficModel::matches(const Record &record) const {
@@ -47,13 +102,20 @@ bool TrafficModel::matches(const Record &record) const {
             return false;
         break;
     }
-    if (!m_search.isEmpty() && !record.payload.contains(m_search))
+    if (!m_search.isEmpty()) {
+        const bool found = m_searchCase == Qt::CaseSensitive ? record.payload.contains(m_search)
+                                                             : containsFolded(record.payload, m_search);
+        if (!found)
+            return false;
+    }
+    // Events are matched by their text too: it is what the Data column shows for them.
+    if (hasPattern() && !m_pattern.match(payloadText(record.payload)).hasMatch())
         return false;
     return true;
 }
 
 void TrafficModel::scanInto(quint64 count, std::vector<quint64> &out) {
-    const bool needPayload = !m_search.isEmpty();
+    const bool needPayload = !m_search.isEmpty() || hasPattern();
     while (m_scanned < count) {
         const quint64 n = std::min(ScanChunk, count - m_scanned);
         const std::vector<Record> batch = m_journal->records(m_scanned, n, needPayload);
@@ -129,10 +191,27 @@ void TrafficModel::setDirectionFilter(Direction direction) {
     rebuild();
 }
 
-void TrafficModel::setSearchBytes(const QByteArray &bytes) {
-    if (bytes == m_search)
+void TrafficModel::setSearchBytes(const QByteArray &bytes, Qt::CaseSensitivity cs) {
+    // Folding a needle without letters changes nothing: keep the exact (memmem) search for it.
+    if (cs == Qt::CaseInsensitive && !hasAsciiLetter(bytes))
+        cs = Qt::CaseSensitive;
+    const QByteArray search = cs == Qt::CaseInsensitive ? foldedAscii(bytes) : bytes;
+    if (search == m_search && cs == m_searchCase && !hasPattern())
         return;
-    m_search = bytes;
+    m_search = search;
+    m_searchCase = cs;
+    m_pattern = QRegularExpression();
+    rebuild();
+}
+
+void TrafficModel::setSearchPattern(const QRegularExpression &pattern) {
+    if (pattern == m_pattern && m_search.isEmpty())
+        return;
+    m_search.clear();
+    m_searchCase = Qt::CaseSensitive;
+    m_pattern = pattern;
+    if (hasPattern())
+        m_pattern.optimize();
     rebuild();
 }
 
@@ -262,11 +341,28 @@ QVariant TrafficModel::data(const QModelIndex &index, int role) const {
             return QVariant::fromValue(Qt::AlignRight | Qt::AlignVCenter);
         break;
     case Qt::ToolTipRole:
-        if (column == DataColumn && r.isEvicted())
-            return tr("The journal's memory budget dropped this payload; its length and time are kept.");
+        if (column == DataColumn)
+            return dataToolTip(r);
         break;
     }
     return {};
+}
+
+QString TrafficModel::dataToolTip(const Record &header) const {
+    if (header.isEvicted())
+        return tr("The journal's memory budget dropped this payload; its length and time are kept.");
+    // The whole text the column cuts, read again from the journal: the cache keeps only a preview.
+    Record full;
+    if (!m_journal->record(header.seq, &full, true))
+        return {};
+    if (full.kind == RecordKind::Event)
+        return QString::fromUtf8(full.payload);
+    const QByteArrayView head =
+        QByteArrayView(full.payload).first(std::min(full.payload.size(), ToolTipBytes));
+    QString text = m_hexPreview ? bytesToHex(head) : bytesToEscapedText(head);
+    if (full.payload.size() > ToolTipBytes)
+        text += tr("… (%1 in all)").arg(formatByteCount(quint64(full.payload.size())));
+    return text;
 }
 
 QVariant TrafficModel::headerData(int section, Qt::Orientation orientation, int role) const {

@@ -4,6 +4,7 @@
 
 #include <QAbstractTableModel>
 #include <QCache>
+#include <QRegularExpression>
 #include <QSet>
 
 #include <functional>
@@ -48,8 +49,15 @@ public:
     /// Only records of these endpoints; empty shows every endpoint.
     void setEndpointFilter(const QSet<EndpointId> &endpoints);
     void setDirectionFilter(Direction direction);
-    /// Only records whose payload contains these bytes; empty shows all.
-    void setSearchBytes(const QByteArray &bytes);
+    /// Only records whose payload contains these bytes; empty shows all. Without case, ASCII
+    /// letters match either case; other bytes (UTF-8 letters beyond ASCII included) match exactly.
+    void setSearchBytes(const QByteArray &bytes, Qt::CaseSensitivity cs = Qt::CaseSensitive);
+    /// Only records whose payload, as payloadText() reads it, has a match of the pattern. Replaces a
+    /// byte search; an empty or invalid pattern shows all.
+    void setSearchPattern(const QRegularExpression &pattern);
+    /// The text a pattern is matched against: the payload as UTF-8 when it is valid UTF-8, else as
+    /// Latin-1, one character per byte, so that a pattern's \xHH reaches any byte of a binary payload.
+    static QString payloadText(QByteArrayView payload);
     void setHexPreview(bool hex);
     /// Time column shows the time since the previous row instead of the wall clock.
     void setTimeDelta(bool delta);
@@ -70,7 +78,10 @@ private:
         QString preview;
     };
     const CachedRow *cachedRow(quint64 seq) const;
+    /// The Data column's whole text for a tooltip, up to a few thousand bytes.
+    QString dataToolTip(const Record &header) const;
     bool matches(const Record &record) const;
+    bool hasPattern() const;
     void rebuild();
     /// Scans [m_scanned, count) and appends the matching seqs to `out`.
     void scanInto(quint64 count, std::vector<quint64> &out);
@@ -80,7 +91,9 @@ private:
     std::vector<quint64> m_seqs; ///< matching seqs, used only when isFiltered()
     QSet<EndpointId> m_endpoints;
     Direction m_direction = Direction::All;
-    QByteArray m_search;
+    QByteArray m_search; ///< folded to lower case when m_searchCase is Qt::CaseInsensitive
+    Qt::CaseSensitivity m_searchCase = Qt::CaseSensitive;
+    QRegularExpression m_pattern; ///< in use when valid and not empty
     bool m_hexPreview = false;
     bool m_timeDelta = false;
     qint64 m_evictedSeen = 0;

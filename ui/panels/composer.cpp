@@ -184,6 +184,14 @@ void Composer::onWorkbenchConnectionAccepted(EndpointId, EndpointId listener) {
         updateSendState();
 }
 
+void Composer::setPayloadBytes(const QByteArray &bytes) {
+    m_modeCombo->setCurrentIndex(m_modeCombo->findData(int(PayloadMode::Text)));
+    m_lineEndingCombo->setCurrentIndex(m_lineEndingCombo->findData(int(LineEnding::None)));
+    m_escapesCheck->setChecked(true);
+    m_edit->setPlainText(bytesToEscapedText(bytes));
+    m_edit->setFocus(Qt::OtherFocusReason);
+}
+
 void Composer::onInputChanged() {
     const PayloadSpec payloadSpec = spec();
     m_escapesCheck->setEnabled(payloadSpec.mode == PayloadMode::Text);

@@ -40,6 +40,9 @@ public:
     /// Why Send is disabled, or empty when it is enabled.
     QString blockedReason() const { return m_blockedReason; }
     void showMessage(const QString &text, bool error);
+    /// Puts exactly these bytes in the editor, to be sent again: text with escapes and no line
+    /// ending, so that Send hands over the very same bytes.
+    void setPayloadBytes(const QByteArray &bytes);
 
     void saveSettings(QSettings &settings) const;
     void restoreSettings(const QSettings &settings);

@@ -1,17 +1,26 @@
 #include "panels/logpanel.h"
 #include "engine/workbench.h"
+#include "journal/recordformat.h"
 #include "language/payload.h"
 #include "models/trafficmodel.h"
 #include "style/presentation.h"
 
+#include <QAction>
+#include <QApplication>
+#include <QClipboard>
 #include <QComboBox>
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QLabel>
 #include <QLineEdit>
+#include <QMimeData>
+#include <QRegularExpression>
 #include <QScrollBar>
 #include <QTableView>
+#include <QToolButton>
 #include <QVBoxLayout>
+
+#include <algorithm>
 
 namespace sockbench {
 
@@ -24,11 +33,13 @@ constexpr int SearchPauseMs = 250;
 
 LogPanel::LogPanel(Workbench *workbench, const JournalFeed *feed, QWidget *parent)
     : QWidget(parent)
+    , m_workbench(workbench)
     , m_model(new TrafficModel(&workbench->journal(), this))
     , m_connectionFilterCombo(new QComboBox(this))
     , m_directionFilterCombo(new QComboBox(this))
     , m_searchEdit(new QLineEdit(this))
     , m_searchModeCombo(new QComboBox(this))
+    , m_matchCaseButton(new QToolButton(this))
     , m_view(new QTableView(this)) {
     setObjectName(QStringLiteral("logPanel"));
     m_model->setEndpointLabeler([workbench](EndpointId id) { return endpointLabel(*workbench, id); });
@@ -45,9 +56,17 @@ LogPanel::LogPanel(Workbench *workbench, const JournalFeed *feed, QWidget *paren
     m_directionFilterCombo->addItem(tr("• Events only"), int(TrafficModel::Direction::Events));
     m_directionFilterCombo->setToolTip(tr("Show records of one direction only"));
     m_searchModeCombo->setObjectName(QStringLiteral("searchModeCombo"));
-    m_searchModeCombo->addItem(tr("Text"), int(PayloadMode::Text));
-    m_searchModeCombo->addItem(tr("Hex"), int(PayloadMode::Hex));
-    m_searchModeCombo->setToolTip(tr("Search for text (with escapes) or for hex bytes"));
+    m_searchModeCombo->addItem(tr("Text"), int(SearchKind::Text));
+    m_searchModeCombo->addItem(tr("Hex"), int(SearchKind::Hex));
+    m_searchModeCombo->addItem(tr("Regular expression"), int(SearchKind::Pattern));
+    m_searchModeCombo->setToolTip(
+        tr("Search for text (with escapes), for hex bytes, or for a regular expression; a pattern reads "
+           "a payload as UTF-8 when it is valid UTF-8, else as Latin-1, one character per byte (\\xHH)"));
+    m_matchCaseButton->setObjectName(QStringLiteral("matchCaseButton"));
+    m_matchCaseButton->setText(tr("Aa"));
+    m_matchCaseButton->setCheckable(true);
+    m_matchCaseButton->setToolTip(tr("Match case; when off, letters match in either case (in text, ASCII "
+                                     "letters only)"));
     m_searchEdit->setObjectName(QStringLiteral("searchEdit"));
     m_searchEdit->setPlaceholderText(tr("Search payloads (Ctrl+F)"));
     m_searchEdit->setClearButtonEnabled(true);
@@ -60,12 +79,13 @@ LogPanel::LogPanel(Workbench *workbench, const JournalFeed *feed, QWidget *paren
     filters->addWidget(m_directionFilterCombo);
     filters->addWidget(searchLabel);
     filters->addWidget(m_searchEdit, 1);
+    filters->addWidget(m_matchCaseButton);
     filters->addWidget(m_searchModeCombo);
 
     m_view->setObjectName(QStringLiteral("trafficView"));
     m_view->setModel(m_model);
     m_view->setSelectionBehavior(QAbstractItemView::SelectRows);
-    m_view->setSelectionMode(QAbstractItemView::SingleSelection);
+    m_view->setSelectionMode(QAbstractItemView::ExtendedSelection);
     m_view->setWordWrap(false);
     m_view->setShowGrid(false);
     m_view->setAlternatingRowColors(true);
@@ -77,12 +97,17 @@ LogPanel::LogPanel(Workbench *workbench, const JournalFeed *feed, QWidget *paren
     rows->setSectionResizeMode(QHeaderView::Fixed);
     rows->setDefaultSectionSize(QFontMetrics(m_view->font()).height() + 4);
     QHeaderView *columns = m_view->horizontalHeader();
+    // Data takes whatever the other columns leave, so that event texts show; its tooltip has the rest.
     columns->setStretchLastSection(true);
-    columns->resizeSection(TrafficModel::NumberColumn, 60);
-    columns->resizeSection(TrafficModel::TimeColumn, 192);
-    columns->resizeSection(TrafficModel::ConnectionColumn, 175);
-    columns->resizeSection(TrafficModel::DirectionColumn, 62);
-    columns->resizeSection(TrafficModel::LengthColumn, 55);
+    columns->setSectionResizeMode(TrafficModel::DataColumn, QHeaderView::Stretch);
+    // The others get what their usual text needs, measured once, never per row.
+    const QFontMetrics metrics(m_view->font());
+    const auto fit = [&metrics](const QString &sample) { return metrics.horizontalAdvance(sample) + 10; };
+    columns->resizeSection(TrafficModel::NumberColumn, fit(QStringLiteral("000000")));
+    columns->resizeSection(TrafficModel::TimeColumn, fit(QStringLiteral("0000-00-00 00:00:00.000000")));
+    columns->resizeSection(TrafficModel::ConnectionColumn, 96);
+    columns->resizeSection(TrafficModel::DirectionColumn, fit(directionText(RecordKind::Event)));
+    columns->resizeSection(TrafficModel::LengthColumn, fit(QStringLiteral("00000")));
 
     auto *layout = new QVBoxLayout(this);
     layout->setContentsMargins(2, 2, 2, 2);
@@ -97,18 +122,175 @@ LogPanel::LogPanel(Workbench *workbench, const JournalFeed *feed, QWidget *paren
     connect(m_searchEdit, &QLineEdit::textChanged, &m_searchTimer, qOverload<>(&QTimer::start));
     connect(m_searchModeCombo, &QComboBox::currentIndexChanged, this,
             &LogPanel::onSearchModeComboCurrentIndexChanged);
+    connect(m_matchCaseButton, &QToolButton::toggled, this, &LogPanel::onMatchCaseButtonToggled);
     connect(m_connectionFilterCombo, &QComboBox::currentIndexChanged, this,
             &LogPanel::onConnectionFilterComboCurrentIndexChanged);
     connect(m_directionFilterCombo, &QComboBox::currentIndexChanged, this,
             &LogPanel::onDirectionFilterComboCurrentIndexChanged);
     connect(m_view->selectionModel(), &QItemSelectionModel::currentRowChanged, this,
             &LogPanel::onViewCurrentRowChanged);
+    connect(m_view->selectionModel(), &QItemSelectionModel::selectionChanged, this,
+            &LogPanel::updateRecordActions);
+    connect(m_model, &QAbstractItemModel::modelReset, this, &LogPanel::updateRecordActions);
+    createRecordActions();
     QScrollBar *bar = m_view->verticalScrollBar();
     connect(bar, &QScrollBar::rangeChanged, this, &LogPanel::onScrollBarRangeChanged);
     connect(bar, &QScrollBar::valueChanged, this, &LogPanel::onScrollBarValueChanged);
 }
 
 LogPanel::~LogPanel() = default;
+
+void LogPanel::createRecordActions() {
+    auto make = [this](const char *name, const QString &text, const QString &tip) {
+        auto *action = new QAction(text, this);
+        action->setObjectName(QLatin1String(name));
+        action->setStatusTip(tip);
+        action->setToolTip(tip);
+        // The view's own Copy would take one cell; this one copies whole rows, and only in the log.
+        action->setShortcutContext(Qt::WidgetShortcut);
+        m_view->addAction(action);
+        return action;
+    };
+    m_copyRowsAction =
+        make("copyRowsAction", tr("&Copy as text lines"),
+             tr("Copy the selected rows as log lines, as the command line's --log writes them"));
+    m_copyRowsAction->setShortcut(QKeySequence::Copy);
+    m_copyHexAction =
+        make("copyHexAction", tr("Copy as &hex"), tr("Copy the selected rows' payloads in hex, a line each"));
+    m_copyRawAction = make("copyRawAction", tr("Copy as &raw bytes joined"),
+                           tr("Copy the selected rows' payload bytes, one after the other"));
+    auto *separator = new QAction(this);
+    separator->setSeparator(true);
+    m_view->addAction(separator);
+    m_filterToConnectionAction = make("filterToConnectionAction", tr("&Filter to this connection"),
+                                      tr("Show only the records of this row's connection"));
+    m_sendAgainAction = make("sendAgainAction", tr("Send &again"),
+                             tr("Put this outgoing record's bytes in the composer, to send them again"));
+    m_showBytesAction = make("showBytesAction", tr("Show &bytes"),
+                             tr("Show this record's bytes in the detail pane's hex view"));
+    auto *tail = new QAction(this);
+    tail->setSeparator(true);
+    m_view->addAction(tail);
+    connect(m_copyRowsAction, &QAction::triggered, this, &LogPanel::onCopyRowsActionTriggered);
+    connect(m_copyHexAction, &QAction::triggered, this, &LogPanel::onCopyHexActionTriggered);
+    connect(m_copyRawAction, &QAction::triggered, this, &LogPanel::onCopyRawActionTriggered);
+    connect(m_filterToConnectionAction, &QAction::triggered, this,
+            &LogPanel::onFilterToConnectionActionTriggered);
+    connect(m_sendAgainAction, &QAction::triggered, this, &LogPanel::onSendAgainActionTriggered);
+    connect(m_showBytesAction, &QAction::triggered, this, &LogPanel::onShowBytesActionTriggered);
+    updateRecordActions();
+}
+
+QList<quint64> LogPanel::selectedRecords() const {
+    const QModelIndexList rows = m_view->selectionModel()->selectedRows();
+    QList<int> numbers;
+    numbers.reserve(rows.size());
+    for (const QModelIndex &index : rows)
+        numbers.append(index.row());
+    std::sort(numbers.begin(), numbers.end());
+    QList<quint64> seqs;
+    seqs.reserve(numbers.size());
+    for (int row : std::as_const(numbers))
+        seqs.append(m_model->seqAt(row));
+    return seqs;
+}
+
+bool LogPanel::currentRecord(Record *record) const {
+    const QModelIndex current = m_view->currentIndex();
+    return current.isValid() && m_workbench->journal().record(m_model->seqAt(current.row()), record, true);
+}
+
+void LogPanel::updateRecordActions() {
+    const bool any = m_view->selectionModel()->hasSelection();
+    m_copyRowsAction->setEnabled(any);
+    m_copyHexAction->setEnabled(any);
+    m_copyRawAction->setEnabled(any);
+    Record record;
+    const bool current = currentRecord(&record);
+    m_filterToConnectionAction->setEnabled(current);
+    m_sendAgainAction->setEnabled(current && record.kind == RecordKind::DataOut && !record.isEvicted());
+    m_showBytesAction->setEnabled(current && record.kind != RecordKind::Event);
+}
+
+void LogPanel::copyRows(CopyForm form) const {
+    const Journal &journal = m_workbench->journal();
+    const Workbench *workbench = m_workbench;
+    const EndpointNamer namer = [workbench](EndpointId id) { return endpointAddress(*workbench, id); };
+    QByteArray bytes;
+    QString text;
+    for (quint64 seq : selectedRecords()) {
+        Record record;
+        if (!journal.record(seq, &record, true))
+            continue;
+        switch (form) {
+        case CopyForm::LogLines:
+            appendLogLine(&bytes, record, namer);
+            break;
+        case CopyForm::Hex:
+            // Events carry no bytes of the wire; hex and raw copies are of traffic only.
+            if (record.kind != RecordKind::Event)
+                text += bytesToHex(record.payload) + u'\n';
+            break;
+        case CopyForm::Raw:
+            if (record.kind != RecordKind::Event)
+                appendRaw(&bytes, record);
+            break;
+        }
+    }
+    auto *mime = new QMimeData;
+    switch (form) {
+    case CopyForm::LogLines:
+        mime->setText(QString::fromUtf8(bytes));
+        break;
+    case CopyForm::Hex:
+        mime->setText(text);
+        break;
+    case CopyForm::Raw:
+        // The exact bytes for tools that read them; as text they are read as UTF-8, like the log.
+        mime->setData(QStringLiteral("application/octet-stream"), bytes);
+        mime->setText(QString::fromUtf8(bytes));
+        break;
+    }
+    QApplication::clipboard()->setMimeData(mime);
+}
+
+void LogPanel::onCopyRowsActionTriggered() {
+    copyRows(CopyForm::LogLines);
+}
+
+void LogPanel::onCopyHexActionTriggered() {
+    copyRows(CopyForm::Hex);
+}
+
+void LogPanel::onCopyRawActionTriggered() {
+    copyRows(CopyForm::Raw);
+}
+
+void LogPanel::onFilterToConnectionActionTriggered() {
+    Record record;
+    if (currentRecord(&record))
+        filterToEndpoint(record.endpoint);
+}
+
+void LogPanel::onSendAgainActionTriggered() {
+    Record record;
+    if (currentRecord(&record) && record.kind == RecordKind::DataOut && !record.isEvicted())
+        Q_EMIT sendAgainRequested(record.payload);
+}
+
+void LogPanel::onShowBytesActionTriggered() {
+    const QModelIndex current = m_view->currentIndex();
+    if (current.isValid())
+        Q_EMIT showBytesRequested(m_model->seqAt(current.row()));
+}
+
+void LogPanel::filterToEndpoint(EndpointId id) {
+    m_selected = {id};
+    if (m_connectionFilterCombo->currentIndex() == SelectedConnectionIndex)
+        applyConnectionFilter();
+    else
+        m_connectionFilterCombo->setCurrentIndex(SelectedConnectionIndex);
+}
 
 void LogPanel::setSelectedEndpoints(const QSet<EndpointId> &endpoints) {
     m_selected = endpoints;
@@ -140,19 +322,44 @@ void LogPanel::onSearchTimerTimeout() {
     applySearch();
 }
 
+void LogPanel::onMatchCaseButtonToggled() {
+    applySearch();
+}
+
+void LogPanel::showSearchError(const QString &message, qsizetype position) {
+    // The filter that is on stays on: a half-typed search must not flood the log with everything.
+    m_searchEdit->setStyleSheet(errorFieldStyle());
+    m_searchEdit->setToolTip(tr("Column %1: %2").arg(position + 1).arg(message));
+}
+
 void LogPanel::applySearch() {
+    const auto kind = SearchKind(m_searchModeCombo->currentData().toInt());
+    const Qt::CaseSensitivity cs = m_matchCaseButton->isChecked() ? Qt::CaseSensitive : Qt::CaseInsensitive;
+    // Hex bytes have no case.
+    m_matchCaseButton->setEnabled(kind != SearchKind::Hex);
+    if (kind == SearchKind::Pattern) {
+        QRegularExpression pattern(m_searchEdit->text(), cs == Qt::CaseSensitive
+                                                             ? QRegularExpression::NoPatternOption
+                                                             : QRegularExpression::CaseInsensitiveOption);
+        if (!pattern.isValid()) {
+            showSearchError(pattern.errorString(), pattern.patternErrorOffset());
+            return;
+        }
+        m_searchEdit->setStyleSheet(QString());
+        m_searchEdit->setToolTip(tr("Only records whose payload has a match of this regular expression"));
+        m_model->setSearchPattern(pattern);
+        return;
+    }
     PayloadSpec spec;
-    spec.mode = PayloadMode(m_searchModeCombo->currentData().toInt());
+    spec.mode = kind == SearchKind::Hex ? PayloadMode::Hex : PayloadMode::Text;
     const PayloadResult result = parsePayload(m_searchEdit->text(), spec);
     if (!result.ok()) {
-        // The filter that is on stays on: a half-typed search must not flood the log with everything.
-        m_searchEdit->setStyleSheet(errorFieldStyle());
-        m_searchEdit->setToolTip(tr("Column %1: %2").arg(result.errorPosition + 1).arg(result.error));
+        showSearchError(result.error, result.errorPosition);
         return;
     }
     m_searchEdit->setStyleSheet(QString());
     m_searchEdit->setToolTip(tr("Only records whose payload contains these bytes"));
-    m_model->setSearchBytes(result.bytes);
+    m_model->setSearchBytes(result.bytes, kind == SearchKind::Hex ? Qt::CaseSensitive : cs);
 }
 
 void LogPanel::focusSearch() {
@@ -166,6 +373,7 @@ void LogPanel::onViewCurrentRowChanged(const QModelIndex &current) {
         return;
     }
     Q_EMIT currentRecordChanged(m_model->seqAt(current.row()));
+    updateRecordActions();
 }
 
 void LogPanel::setFollowing(bool following) {

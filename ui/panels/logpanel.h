@@ -1,15 +1,18 @@
 #pragma once
 
 #include "engine/endpoint.h"
+#include "journal/journal.h"
 
 #include <QSet>
 #include <QTimer>
 #include <QWidget>
 
+class QAction;
 class QComboBox;
 class QLineEdit;
 class QModelIndex;
 class QTableView;
+class QToolButton;
 
 namespace sockbench {
 
@@ -18,8 +21,11 @@ class TrafficModel;
 class Workbench;
 
 /// The traffic log: a filter bar (every connection or the selected one, a direction, a search for
-/// text or hex bytes) over the table of records, which follows the journal through the feed. It
-/// keeps the newest record in sight while the user is at the bottom and stops when they scroll up.
+/// text, hex bytes or a regular expression, with or without case) over the table of records, which
+/// follows the journal through the feed. It keeps the newest record in sight while the user is at
+/// the bottom and stops when they scroll up. Selected rows copy as log lines (Ctrl+C), as hex or as
+/// raw bytes; a row's menu filters to its connection, sends an outgoing record again, or shows its
+/// bytes.
 class LogPanel final : public QWidget {
     Q_OBJECT
 
@@ -39,6 +45,10 @@ public:
     void setFollowing(bool following);
     /// Puts the cursor in the search field with its text selected, ready to be typed over.
     void focusSearch();
+    /// Shows only this endpoint's records ("Selected connection" with just this endpoint).
+    void filterToEndpoint(EndpointId id);
+    /// Journal sequence numbers of the selected rows, in the log's order.
+    QList<quint64> selectedRecords() const;
 
 Q_SIGNALS:
     /// Emitted when the log starts or stops following new records (setFollowing() or scrolling).
@@ -47,8 +57,29 @@ Q_SIGNALS:
     void currentRecordChanged(quint64 seq);
     /// Emitted when no row is current any more.
     void currentRecordCleared();
+    /// Emitted when the user asks to send an outgoing record's bytes again.
+    void sendAgainRequested(const QByteArray &bytes);
+    /// Emitted when the user asks to see a record's bytes in the detail pane's hex view.
+    void showBytesRequested(quint64 seq);
 
 private:
+    enum class CopyForm { LogLines, Hex, Raw };
+    /// What the search field holds: text with escapes, hex bytes, or a regular expression.
+    enum class SearchKind { Text, Hex, Pattern };
+
+    void createRecordActions();
+    void onCopyRowsActionTriggered();
+    void onCopyHexActionTriggered();
+    void onCopyRawActionTriggered();
+    void onFilterToConnectionActionTriggered();
+    void onSendAgainActionTriggered();
+    void onShowBytesActionTriggered();
+    void onMatchCaseButtonToggled();
+    void updateRecordActions();
+    void copyRows(CopyForm form) const;
+    /// The current row's record with its payload; false when there is none.
+    bool currentRecord(Record *record) const;
+    void showSearchError(const QString &message, qsizetype position);
     void onConnectionFilterComboCurrentIndexChanged();
     void onDirectionFilterComboCurrentIndexChanged();
     void onSearchModeComboCurrentIndexChanged();
@@ -59,12 +90,20 @@ private:
     void applyConnectionFilter();
     void applySearch();
 
+    Workbench *m_workbench;
     TrafficModel *m_model;
     QComboBox *m_connectionFilterCombo;
     QComboBox *m_directionFilterCombo;
     QLineEdit *m_searchEdit;
     QComboBox *m_searchModeCombo;
+    QToolButton *m_matchCaseButton;
     QTableView *m_view;
+    QAction *m_copyRowsAction = nullptr;
+    QAction *m_copyHexAction = nullptr;
+    QAction *m_copyRawAction = nullptr;
+    QAction *m_filterToConnectionAction = nullptr;
+    QAction *m_sendAgainAction = nullptr;
+    QAction *m_showBytesAction = nullptr;
     QTimer m_searchTimer; ///< waits for a pause in typing before a search scans the whole journal
     QSet<EndpointId> m_selected;
     bool m_following = true;

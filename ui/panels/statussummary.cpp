@@ -5,8 +5,6 @@
 #include <QHBoxLayout>
 #include <QLabel>
 
-#include <algorithm>
-
 namespace sockbench {
 
 StatusSummary::StatusSummary(const Workbench *workbench, QWidget *parent)
@@ -25,7 +23,8 @@ StatusSummary::StatusSummary(const Workbench *workbench, QWidget *parent)
     m_journalLabel->setToolTip(tr("Payload bytes the journal holds, of its memory budget (the oldest "
                                   "payloads are evicted past it), and the memory of record headers"));
     m_openLabel->setObjectName(QStringLiteral("openLabel"));
-    m_openLabel->setToolTip(tr("Open listeners, connections and sockets"));
+    m_openLabel->setToolTip(tr("TCP connections that are Connected, of every open listener, connection and "
+                               "socket (half-closed and connecting ones are open but not connected)"));
     auto *layout = new QHBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
     layout->setSpacing(12);
@@ -75,9 +74,15 @@ void StatusSummary::refresh() {
         journalText += tr(", %1 evicted").arg(formatSize(double(journal.evictedBytes())));
     m_journalLabel->setText(journalText);
     const auto &endpoints = m_workbench->endpoints();
-    const auto open = std::count_if(endpoints.cbegin(), endpoints.cend(),
-                                    [](const EndpointInfo &e) { return !isFinal(e.state); });
-    m_openLabel->setText(tr("%1 open").arg(open));
+    qsizetype open = 0;
+    qsizetype connected = 0;
+    for (const EndpointInfo &e : endpoints) {
+        open += isFinal(e.state) ? 0 : 1;
+        // A half-closed connection (the peer sent its FIN) is open, but no longer connected.
+        connected += e.state == EndpointState::Connected ? 1 : 0;
+    }
+    m_openLabel->setText(
+        tr("%1 connected, %2 open").arg(formatCount(quint64(connected)), formatCount(quint64(open))));
 }
 
 } // namespace sockbench

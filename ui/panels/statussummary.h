@@ -11,7 +11,8 @@ namespace sockbench {
 class Workbench;
 
 /// The status bar's lasting part: bytes in and out with their current rates, the journal's payload
-/// memory of its budget (and how much it evicted), and how many sockets are open. Read from the
+/// memory of its budget (and how much it evicted), and how many TCP connections are connected of
+/// the sockets that are open. Read from the
 /// Workbench twice a second while it can be seen.
 class StatusSummary final : public QWidget {
     Q_OBJECT

@@ -75,7 +75,7 @@ QString stateText(EndpointState state, const QString &error) {
     case EndpointState::Connected:
         return trState("Connected");
     case EndpointState::PeerClosed:
-        return trState("PeerClosed");
+        return trState("Peer closed (FIN)");
     case EndpointState::Bound:
         return trState("Bound");
     case EndpointState::Stopped:
@@ -88,6 +88,84 @@ QString stateText(EndpointState state, const QString &error) {
         return error.isEmpty() ? trState("Failed") : trState("Failed: %1").arg(error);
     }
     return {};
+}
+
+StateCause stateCause(const EndpointInfo &info) {
+    switch (info.state) {
+    case EndpointState::PeerClosed:
+        return StateCause::PeerFin;
+    case EndpointState::Reset:
+        // The engine writes "Aborted (RST sent...)" for abort() and "Connection reset by peer" for
+        // an RST received. Switch this to an explicit engine field once the engine records one.
+        return info.error.startsWith(QLatin1String("Aborted")) ? StateCause::OurAbort : StateCause::PeerReset;
+    default:
+        return StateCause::Plain;
+    }
+}
+
+QString stateText(const EndpointInfo &info) {
+    switch (stateCause(info)) {
+    case StateCause::PeerFin:
+        return trState("Peer closed (FIN)");
+    case StateCause::PeerReset:
+        return trState("Reset by peer");
+    case StateCause::OurAbort:
+        return trState("Aborted (RST sent)");
+    case StateCause::Plain:
+        break;
+    }
+    return stateText(info.state, info.error);
+}
+
+QString stateToolTip(const EndpointInfo &info) {
+    const QString text = stateText(info);
+    // The engine's own words add what the short form leaves out (dropped bytes, the errno text).
+    if (info.error.isEmpty() || text.contains(info.error))
+        return text;
+    return trState("%1 — %2").arg(text, info.error);
+}
+
+QIcon stateIcon(const EndpointInfo &info) {
+    const StateCause cause = stateCause(info);
+    if (cause == StateCause::Plain)
+        return stateIcon(info.state);
+    static QHash<int, QIcon> cache;
+    const int key = int(cause);
+    auto it = cache.constFind(key);
+    if (it != cache.constEnd())
+        return *it;
+    QPixmap pixmap(16, 16);
+    pixmap.fill(Qt::transparent);
+    {
+        QPainter painter(&pixmap);
+        painter.setRenderHint(QPainter::Antialiasing);
+        const QColor color = stateColor(info.state);
+        // Shapes, not only colours, tell the causes apart: a half ring for a FIN (one side still
+        // open), a cross for a reset that came in, a filled square for the RST we sent.
+        switch (cause) {
+        case StateCause::PeerFin:
+            painter.setPen(QPen(color, 2.5));
+            painter.drawArc(QRectF(3, 3, 10, 10), 90 * 16, 180 * 16);
+            painter.setBrush(color);
+            painter.drawPie(QRectF(3, 3, 10, 10), -90 * 16, 180 * 16);
+            break;
+        case StateCause::PeerReset:
+            painter.setPen(QPen(color, 2.5, Qt::SolidLine, Qt::RoundCap));
+            painter.drawLine(QPointF(4, 4), QPointF(12, 12));
+            painter.drawLine(QPointF(12, 4), QPointF(4, 12));
+            break;
+        case StateCause::OurAbort:
+            painter.setPen(color.darker(130));
+            painter.setBrush(color);
+            painter.drawRect(QRectF(4, 4, 8, 8));
+            break;
+        case StateCause::Plain:
+            break;
+        }
+    }
+    QIcon icon(pixmap);
+    cache.insert(key, icon);
+    return icon;
 }
 
 QString kindText(EndpointKind kind, bool accepted) {

@@ -10,6 +10,7 @@
 namespace sockbench {
 
 class Workbench;
+struct EndpointInfo;
 
 // How the window shows states, sizes and times, kept in one place so that the connections panel,
 // the log and the status bar always agree.
@@ -20,6 +21,24 @@ QColor stateColor(EndpointState state);
 QIcon stateIcon(EndpointState state);
 /// Translated state name; Failed carries its reason ("Failed: Connection refused").
 QString stateText(EndpointState state, const QString &error = {});
+
+/// How a connection ended or stands, as far as the user must tell it apart.
+enum class StateCause : quint8 {
+    Plain,     ///< nothing beyond the state itself
+    PeerFin,   ///< PeerClosed: the peer sent its FIN
+    PeerReset, ///< Reset: the peer sent an RST
+    OurAbort,  ///< Reset: we aborted, sending an RST
+};
+/// The one place that tells our abort from the peer's reset. Until the engine records who reset a
+/// connection, it reads the error text the engine writes ("Aborted (RST sent...)" for ours).
+StateCause stateCause(const EndpointInfo &info);
+/// The state in words, told apart by cause: "Reset by peer", "Aborted (RST sent)",
+/// "Peer closed (FIN)", "Failed: <reason>".
+QString stateText(const EndpointInfo &info);
+/// The state's icon, with its own shape for each cause.
+QIcon stateIcon(const EndpointInfo &info);
+/// The full state text with its reason, for a tooltip where the column cuts it.
+QString stateToolTip(const EndpointInfo &info);
 /// Short translated endpoint kind for the name column ("Listener", "Client", "Accepted", "UDP").
 QString kindText(EndpointKind kind, bool accepted = false);
 

@@ -2,6 +2,7 @@
 
 #include "dialogs/endpointdialog.h"
 #include "engine/workbench.h"
+#include "language/payload.h"
 #include "models/connectionmodel.h"
 #include "models/journalfeed.h"
 #include "models/trafficmodel.h"
@@ -15,13 +16,17 @@
 #include <QAction>
 #include <QApplication>
 #include <QCloseEvent>
+#include <QFileDialog>
+#include <QFileInfo>
 #include <QHeaderView>
 #include <QKeySequence>
 #include <QMenu>
 #include <QMenuBar>
+#include <QMessageBox>
 #include <QSplitter>
 #include <QStatusBar>
 #include <QStyle>
+#include <QTabWidget>
 #include <QTableView>
 #include <QToolBar>
 #include <QTreeView>
@@ -172,13 +177,26 @@ void MainWindow::createActions() {
     m_followAction->setChecked(m_logPanel->isFollowing());
     m_quitAction = make(QStringLiteral("quitAction"), tr("&Quit"), QKeySequence::Quit, {},
                         tr("Close every socket and quit"));
+    m_saveSessionAction =
+        make(QStringLiteral("saveSessionAction"), tr("&Save session..."), QKeySequence::Save, {},
+             tr("Save the open listeners, clients and UDP sockets to a session file"));
+    m_openSessionAction =
+        make(QStringLiteral("openSessionAction"), tr("&Open session..."), QKeySequence::Open, {},
+             tr("Open the listeners, clients and UDP sockets of a session file"));
+    m_reopenSessionAction = make(QStringLiteral("reopenSessionAction"), tr("&Reopen last session at start"),
+                                 {}, {}, tr("At start, open the session file saved or opened last"));
+    m_reopenSessionAction->setCheckable(true);
 }
 
 void MainWindow::createMenusAndToolBar() {
-    QMenu *fileMenu = menuBar()->addMenu(tr("&Session"));
+    QMenu *fileMenu = menuBar()->addMenu(tr("&File"));
     fileMenu->addAction(m_newListenerAction);
     fileMenu->addAction(m_connectAction);
     fileMenu->addAction(m_openUdpAction);
+    fileMenu->addSeparator();
+    fileMenu->addAction(m_openSessionAction);
+    fileMenu->addAction(m_saveSessionAction);
+    fileMenu->addAction(m_reopenSessionAction);
     fileMenu->addSeparator();
     fileMenu->addAction(m_quitAction);
 
@@ -255,6 +273,8 @@ void MainWindow::wireParts() {
     connect(m_closeAllAction, &QAction::triggered, this, &MainWindow::onCloseAllActionTriggered);
     connect(m_clearClosedAction, &QAction::triggered, this, &MainWindow::onClearClosedActionTriggered);
     connect(m_quitAction, &QAction::triggered, this, &QWidget::close);
+    connect(m_saveSessionAction, &QAction::triggered, this, &MainWindow::onSaveSessionActionTriggered);
+    connect(m_openSessionAction, &QAction::triggered, this, &MainWindow::onOpenSessionActionTriggered);
 
     connect(m_hexPreviewAction, &QAction::toggled, m_logPanel->model(), &TrafficModel::setHexPreview);
     connect(m_timeDeltaAction, &QAction::toggled, m_logPanel->model(), &TrafficModel::setTimeDelta);
@@ -262,6 +282,8 @@ void MainWindow::wireParts() {
     connect(m_logPanel, &LogPanel::followingChanged, m_followAction, &QAction::setChecked);
     connect(m_logPanel, &LogPanel::currentRecordChanged, m_detailPane, &DetailPane::showRecord);
     connect(m_logPanel, &LogPanel::currentRecordCleared, m_detailPane, &DetailPane::clearRecord);
+    connect(m_logPanel, &LogPanel::sendAgainRequested, m_composer, &Composer::setPayloadBytes);
+    connect(m_logPanel, &LogPanel::showBytesRequested, this, &MainWindow::onLogPanelShowBytesRequested);
 
     connect(m_connectionsView->selectionModel(), &QItemSelectionModel::currentRowChanged, this,
             &MainWindow::onConnectionsViewCurrentRowChanged);
@@ -321,6 +343,20 @@ void MainWindow::onWorkbenchStateChanged(EndpointId id) {
         updateActions();
 }
 
+void MainWindow::onLogPanelShowBytesRequested(quint64 seq) {
+    m_detailPane->showRecord(seq);
+    HexView *hex = m_detailPane->hexView();
+    // The hex view sits on one of the detail pane's tabs; bring that tab forward.
+    if (auto *tabs = m_detailPane->findChild<QTabWidget *>()) {
+        for (int i = 0; i < tabs->count(); ++i) {
+            if (tabs->widget(i)->isAncestorOf(hex))
+                tabs->setCurrentIndex(i);
+        }
+    }
+    hex->setSelection(0, hex->data().size());
+    hex->setFocus(Qt::OtherFocusReason);
+}
+
 void MainWindow::onConnectionModelRowsInserted(const QModelIndex &parent) {
     // Accepted connections appear under their listener; show them without a click.
     if (parent.isValid())
@@ -373,7 +409,29 @@ void MainWindow::onEndpointDialogAccepted(EndpointDialog *dialog) {
     }
     settings.remember(WindowSettings::Recent::Addresses, r.address);
     m_connectionModel->addEndpoint(id);
+    m_connectionModel->setOpenedAs(id, openedAs(r));
     selectEndpoint(id);
+}
+
+SessionEndpoint MainWindow::openedAs(const EndpointDialog::Request &request) {
+    SessionEndpoint opened;
+    opened.kind = request.kind;
+    opened.host = request.address;
+    opened.port = request.port;
+    switch (request.kind) {
+    case EndpointKind::TcpListener:
+        opened.reply = request.listener.autoReply;
+        // The escape language reads back to the very bytes the dialog parsed from what was typed.
+        if (opened.reply == AutoReply::Greeting)
+            opened.greeting = bytesToEscapedText(request.listener.greeting);
+        break;
+    case EndpointKind::TcpConnection:
+        break;
+    case EndpointKind::UdpSocket:
+        opened.reply = request.udp.echo ? AutoReply::Echo : AutoReply::None;
+        break;
+    }
+    return opened;
 }
 
 void MainWindow::selectEndpoint(EndpointId id) {
@@ -454,6 +512,123 @@ void MainWindow::closeAll() {
     }
 }
 
+namespace {
+
+const QString SessionFilter = QStringLiteral("*.sockbench");
+const QString LastSessionKey = QStringLiteral("session/last");
+const QString ReopenSessionKey = QStringLiteral("session/reopenAtStart");
+
+} // namespace
+
+Session MainWindow::currentSession() const {
+    Session session;
+    for (EndpointId id : m_connectionModel->topLevelEndpoints()) {
+        const EndpointInfo info = m_workbench->info(id);
+        if (isFinal(info.state) || info.listener != 0)
+            continue;
+        if (const std::optional<SessionEndpoint> opened = m_connectionModel->openedAs(id)) {
+            session.endpoints.append(*opened);
+            continue;
+        }
+        // Not opened through this window (a test or a probe): what the Workbench knows of it.
+        SessionEndpoint known;
+        known.kind = info.kind;
+        known.host = info.outgoing ? info.requestedHost : info.local.ip;
+        known.port = info.outgoing ? info.requestedPort : info.local.port;
+        session.endpoints.append(known);
+    }
+    return session;
+}
+
+void MainWindow::onSaveSessionActionTriggered() {
+    auto *dialog = new QFileDialog(this, tr("Save session"), QString(),
+                                   tr("Sockbench sessions (%1)").arg(SessionFilter));
+    dialog->setObjectName(QStringLiteral("saveSessionDialog"));
+    dialog->setAcceptMode(QFileDialog::AcceptSave);
+    dialog->setDefaultSuffix(QStringLiteral("sockbench"));
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    connect(dialog, &QFileDialog::fileSelected, this, &MainWindow::saveSessionTo);
+    dialog->open();
+}
+
+void MainWindow::onOpenSessionActionTriggered() {
+    auto *dialog = new QFileDialog(this, tr("Open session"), QString(),
+                                   tr("Sockbench sessions (%1);;All files (*)").arg(SessionFilter));
+    dialog->setObjectName(QStringLiteral("openSessionDialog"));
+    dialog->setAcceptMode(QFileDialog::AcceptOpen);
+    dialog->setFileMode(QFileDialog::ExistingFile);
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    connect(dialog, &QFileDialog::fileSelected, this, &MainWindow::openSession);
+    dialog->open();
+}
+
+bool MainWindow::saveSessionTo(const QString &path) {
+    const Session session = currentSession();
+    QString error;
+    if (!saveSession(path, session, &error)) {
+        showSessionError(tr("The session could not be saved to %1: %2").arg(path, error));
+        return false;
+    }
+    rememberLastSession(path);
+    statusBar()->showMessage(
+        tr("Saved %n endpoint(s) to %1", nullptr, int(session.endpoints.size())).arg(path), StatusMessageMs);
+    return true;
+}
+
+bool MainWindow::openSession(const QString &path) {
+    const SessionParseResult parsed = loadSession(path);
+    if (!parsed.ok()) {
+        showSessionError(tr("Nothing of %1 was opened: %2").arg(path, parsed.error));
+        return false;
+    }
+    EndpointId last = 0;
+    for (const SessionEndpoint &endpoint : parsed.session.endpoints) {
+        // Each endpoint's failure (a port in use) arrives later on its own row, by the Workbench's signals.
+        const EndpointId id = openSessionEndpoint(*m_workbench, endpoint);
+        m_connectionModel->addEndpoint(id);
+        m_connectionModel->setOpenedAs(id, endpoint);
+        last = id != 0 ? id : last;
+    }
+    if (last != 0)
+        selectEndpoint(last);
+    rememberLastSession(path);
+    statusBar()->showMessage(
+        tr("Opened %n endpoint(s) from %1", nullptr, int(parsed.session.endpoints.size())).arg(path),
+        StatusMessageMs);
+    return true;
+}
+
+bool MainWindow::reopenLastSessionIfWanted() {
+    if (!m_reopenSessionAction->isChecked())
+        return false;
+    const QString path = WindowSettings().values().value(LastSessionKey).toString();
+    // A session that was moved or deleted since is no reason for a message at every start.
+    if (path.isEmpty() || !QFileInfo(path).isFile())
+        return false;
+    return openSession(path);
+}
+
+void MainWindow::onReopenSessionActionToggled(bool on) {
+    WindowSettings store;
+    store.values().setValue(ReopenSessionKey, on);
+    store.save();
+}
+
+void MainWindow::rememberLastSession(const QString &path) {
+    WindowSettings store;
+    store.values().setValue(LastSessionKey, QFileInfo(path).absoluteFilePath());
+    store.save();
+}
+
+void MainWindow::showSessionError(const QString &text) {
+    statusBar()->showMessage(text, ErrorMessageMs);
+    // Window-modal and opened, not exec()uted: the event loop and the sockets keep running.
+    auto *box = new QMessageBox(QMessageBox::Warning, tr("Session"), text, QMessageBox::Ok, this);
+    box->setObjectName(QStringLiteral("sessionMessageBox"));
+    box->setAttribute(Qt::WA_DeleteOnClose);
+    box->open();
+}
+
 void MainWindow::loadSettings() {
     WindowSettings store;
     const QSettings &settings = store.values();
@@ -464,6 +639,9 @@ void MainWindow::loadSettings() {
     m_rightSplitter->restoreState(settings.value(QStringLiteral("window/rightSplitter")).toByteArray());
     m_hexPreviewAction->setChecked(settings.value(QStringLiteral("log/hexPreview"), false).toBool());
     m_timeDeltaAction->setChecked(settings.value(QStringLiteral("log/timeDelta"), false).toBool());
+    m_reopenSessionAction->setChecked(settings.value(ReopenSessionKey, false).toBool());
+    // Connected after reading the setting, so that reading it does not write it back.
+    connect(m_reopenSessionAction, &QAction::toggled, this, &MainWindow::onReopenSessionActionToggled);
     m_composer->restoreSettings(settings);
     m_settingsLoaded = true;
 }

@@ -1,6 +1,8 @@
 #pragma once
 
+#include "dialogs/endpointdialog.h"
 #include "engine/endpoint.h"
+#include "session/session.h"
 
 #include <QMainWindow>
 #include <QSet>
@@ -18,7 +20,6 @@ namespace sockbench {
 class Composer;
 class ConnectionModel;
 class DetailPane;
-class EndpointDialog;
 class JournalFeed;
 class LogPanel;
 class StatusSummary;
@@ -44,6 +45,21 @@ public:
     ConnectionModel *connectionModel() const { return m_connectionModel; }
     TrafficModel *trafficModel() const;
 
+    /// The session the window's open endpoints make: listeners, clients and UDP sockets as they
+    /// were asked for (a port of 0 stays "any free port"); accepted connections are not part of it.
+    Session currentSession() const;
+    /// Writes currentSession() to a file (File > Save session calls it with the chosen path).
+    /// On failure says why in a message and returns false.
+    bool saveSessionTo(const QString &path);
+    /// Opens every endpoint of a session file (File > Open session, `sockbench FILE.sockbench`).
+    /// A file that is not valid opens nothing and gets a message naming the line, or the endpoint
+    /// and key; an endpoint that fails (a port in use) fails alone, on its row. Returns false when
+    /// the file could not be used at all.
+    bool openSession(const QString &path);
+    /// Opens the last session saved or opened, when "Reopen last session at start" is on.
+    /// Returns true when it opened one.
+    bool reopenLastSessionIfWanted();
+
 protected:
     void closeEvent(QCloseEvent *event) override;
 
@@ -56,6 +72,11 @@ private:
     void loadSettings();
     void saveSettings() const;
 
+    void onSaveSessionActionTriggered();
+    void onOpenSessionActionTriggered();
+    void onReopenSessionActionToggled(bool on);
+    void rememberLastSession(const QString &path);
+    void showSessionError(const QString &text);
     void onNewListenerActionTriggered();
     void onConnectActionTriggered();
     void onOpenUdpActionTriggered();
@@ -66,6 +87,7 @@ private:
     void onEndpointDialogAccepted(EndpointDialog *dialog);
     void onConnectionsViewCurrentRowChanged();
     void onConnectionModelRowsInserted(const QModelIndex &parent);
+    void onLogPanelShowBytesRequested(quint64 seq);
     void onWorkbenchListenerStarted(EndpointId id, const NetAddress &local);
     void onWorkbenchListenerFailed(EndpointId id, const QString &reason);
     void onWorkbenchConnectFailed(EndpointId id, const QString &reason);
@@ -75,6 +97,8 @@ private:
     void onWorkbenchStateChanged(EndpointId id);
 
     void openEndpointDialog(EndpointKind kind);
+    /// What the dialog asked for, as the connections panel shows it and a session saves it.
+    static SessionEndpoint openedAs(const EndpointDialog::Request &request);
     void updateActions();
     void scheduleUpdateActions();
     void closeAll();
@@ -107,6 +131,9 @@ private:
     QAction *m_timeDeltaAction = nullptr;
     QAction *m_followAction = nullptr;
     QAction *m_quitAction = nullptr;
+    QAction *m_saveSessionAction = nullptr;
+    QAction *m_openSessionAction = nullptr;
+    QAction *m_reopenSessionAction = nullptr;
 
     QTimer m_actionsTimer;          ///< coalesces action updates during bursts of accepts
     QTimer m_selectionRefreshTimer; ///< coalesces filter rebuilds when a selected listener accepts

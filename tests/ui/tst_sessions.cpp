@@ -1,0 +1,245 @@
+// Sessions on real windows: File > Save session writes the open listeners, clients and UDP
+// sockets (not accepted connections), Open session opens them in a fresh window with their
+// auto-replies; a file that is not valid opens nothing and says where it is wrong; an endpoint that
+// fails (its port in use) fails alone on its row; "Reopen last session at start" opens it again.
+
+#include "windowdriver.h"
+
+#include "loopbackpeer.h"
+#include "session/session.h"
+
+#include <QFile>
+#include <QMessageBox>
+#include <QPointer>
+#include <QSettings>
+#include <QTemporaryDir>
+
+#include <memory>
+
+using namespace sockbench;
+using namespace sockbench::testing;
+
+class TestSessions final : public QObject {
+    Q_OBJECT
+
+public:
+    TestSessions() = default;
+    Q_DISABLE_COPY_MOVE(TestSessions)
+
+private Q_SLOTS:
+    void initTestCase();
+    void init();
+    void cleanup();
+
+    void fileMenuHasTheSessionActions();
+    void savedSessionOpensInAFreshWindow();
+    void invalidFileOpensNothingAndSaysWhere();
+    void portInUseFailsAloneTheOthersOpen();
+    void reopenLastSessionAtStart();
+
+private:
+    /// A window of its own, shown; the test's windows close at cleanup().
+    MainWindow *newWindow() {
+        m_windows.push_back(std::make_unique<MainWindow>());
+        MainWindow *window = m_windows.back().get();
+        window->show();
+        if (!QTest::qWaitForWindowExposed(window))
+            qWarning("window not exposed");
+        return window;
+    }
+    static EndpointId startListener(WindowDriver &ui, int autoReplyIndex, const QString &greeting = {});
+    static EndpointId openDialogAndAccept(WindowDriver &ui, const char *action, const QString &port);
+    QString path(const QString &name) const { return m_dir.filePath(name); }
+    static QMessageBox *messageBox(MainWindow *window) {
+        return window->findChild<QMessageBox *>(QStringLiteral("sessionMessageBox"));
+    }
+
+    QTemporaryDir m_settingsDir;
+    QTemporaryDir m_dir;
+    std::vector<std::unique_ptr<MainWindow>> m_windows;
+};
+
+void TestSessions::initTestCase() {
+    QVERIFY(m_settingsDir.isValid());
+    QVERIFY(m_dir.isValid());
+    QSettings::setPath(QSettings::NativeFormat, QSettings::UserScope, m_settingsDir.path());
+    QSettings::setPath(QSettings::IniFormat, QSettings::UserScope, m_settingsDir.path());
+    QCoreApplication::setOrganizationName(QStringLiteral("SockbenchTest"));
+    QCoreApplication::setApplicationName(QStringLiteral("tst_sessions"));
+}
+
+void TestSessions::init() {
+    QSettings().clear();
+}
+
+void TestSessions::cleanup() {
+    for (auto &window : m_windows)
+        window->close();
+    m_windows.clear();
+}
+
+EndpointId TestSessions::startListener(WindowDriver &ui, int autoReplyIndex, const QString &greeting) {
+    ui.clickAction("newListenerAction");
+    EndpointDialog *dialog = ui.dialog();
+    if (!dialog)
+        return 0;
+    if (autoReplyIndex > 0)
+        WindowDriver::chooseInCombo(dialog->findChild<QComboBox *>(QStringLiteral("autoReplyCombo")),
+                                    autoReplyIndex);
+    if (!greeting.isEmpty())
+        WindowDriver::replaceText(dialog->findChild<QLineEdit *>(QStringLiteral("greetingEdit")), greeting);
+    if (!ui.fillDialogAndAccept(QStringLiteral("127.0.0.1"), QStringLiteral("0")))
+        return 0;
+    const EndpointId id = ui.lastTopLevel();
+    return QTest::qWaitFor([&] { return ui.localPort(id) != 0; }, 5000) ? id : 0;
+}
+
+EndpointId TestSessions::openDialogAndAccept(WindowDriver &ui, const char *action, const QString &port) {
+    ui.clickAction(action);
+    if (!ui.dialog() || !ui.fillDialogAndAccept(QStringLiteral("127.0.0.1"), port))
+        return 0;
+    return ui.lastTopLevel();
+}
+
+void TestSessions::fileMenuHasTheSessionActions() {
+    MainWindow *window = newWindow();
+    for (const char *name : {"saveSessionAction", "openSessionAction", "reopenSessionAction"}) {
+        auto *action = window->findChild<QAction *>(QLatin1String(name));
+        QVERIFY2(action, name);
+        QVERIFY2(!action->associatedObjects().isEmpty(), name); // it is in a menu
+    }
+    auto *reopen = window->findChild<QAction *>(QStringLiteral("reopenSessionAction"));
+    QVERIFY(reopen->isCheckable());
+    QVERIFY(!reopen->isChecked()); // opt-in
+}
+
+void TestSessions::savedSessionOpensInAFreshWindow() {
+    MainWindow *first = newWindow();
+    WindowDriver a(first);
+    const EndpointId echo = startListener(a, 1);
+    const EndpointId greeting = startListener(a, 2, QStringLiteral("hello\\r\\n"));
+    QVERIFY(echo != 0 && greeting != 0);
+    const quint16 echoPort = a.localPort(echo);
+    const EndpointId client = openDialogAndAccept(a, "connectAction", QString::number(echoPort));
+    QVERIFY(client != 0);
+    QTRY_COMPARE(a.cell(client, ConnectionModel::StateColumn), QStringLiteral("Connected"));
+    QTRY_COMPARE(a.childrenOf(echo).size(), 1); // accepted: not part of the session
+    const EndpointId udp = openDialogAndAccept(a, "openUdpAction", QStringLiteral("0"));
+    QVERIFY(udp != 0);
+    QTRY_COMPARE(a.cell(udp, ConnectionModel::StateColumn), QStringLiteral("Bound"));
+
+    const QString file = path(QStringLiteral("lab.sockbench"));
+    QVERIFY(first->saveSessionTo(file));
+    const SessionParseResult saved = loadSession(file);
+    QVERIFY2(saved.ok(), qPrintable(saved.error));
+    QCOMPARE(saved.session.endpoints.size(), 4);
+    QVERIFY(saved.session.endpoints[0].reply == AutoReply::Echo);
+    QCOMPARE(saved.session.endpoints[0].port, quint16(0)); // as asked: any free port
+    QVERIFY(saved.session.endpoints[1].reply == AutoReply::Greeting);
+    QCOMPARE(saved.session.endpoints[1].greeting, QStringLiteral("hello\\r\\n"));
+    QVERIFY(saved.session.endpoints[2].kind == EndpointKind::TcpConnection);
+    QCOMPARE(saved.session.endpoints[2].port, echoPort);
+    QVERIFY(saved.session.endpoints[3].kind == EndpointKind::UdpSocket);
+
+    MainWindow *second = newWindow();
+    WindowDriver b(second);
+    QVERIFY(second->openSession(file));
+    QCOMPARE(b.connections()->rowCount(), 4);
+    QList<EndpointId> ids;
+    for (int r = 0; r < 4; ++r)
+        ids.append(b.idOf(b.connections()->index(r, 0)));
+    QTRY_COMPARE(b.cell(ids[0], ConnectionModel::StateColumn), QStringLiteral("Listening"));
+    QTRY_COMPARE(b.cell(ids[1], ConnectionModel::StateColumn), QStringLiteral("Listening"));
+    QTRY_COMPARE(b.cell(ids[2], ConnectionModel::StateColumn), QStringLiteral("Connected"));
+    QTRY_COMPARE(b.cell(ids[3], ConnectionModel::StateColumn), QStringLiteral("Bound"));
+    QVERIFY(b.cell(ids[0], ConnectionModel::NameColumn).endsWith(QStringLiteral("echo")));
+    QVERIFY(
+        b.cell(ids[1], ConnectionModel::NameColumn, Qt::ToolTipRole).contains(QStringLiteral("hello\\r\\n")));
+    QVERIFY(second->currentSession() == saved.session);
+}
+
+void TestSessions::invalidFileOpensNothingAndSaysWhere() {
+    MainWindow *window = newWindow();
+    WindowDriver ui(window);
+    const QString badPort = path(QStringLiteral("badport.sockbench"));
+    QFile file(badPort);
+    QVERIFY(file.open(QIODevice::WriteOnly));
+    file.write(R"({"sockbench_session": 1, "endpoints": [
+        {"kind": "tcp-listener", "address": "127.0.0.1", "port": 0, "reply": "none"},
+        {"kind": "udp", "address": "127.0.0.1", "port": 70000, "reply": "none"}]})");
+    file.close();
+    QVERIFY(!window->openSession(badPort));
+    QCOMPARE(ui.connections()->rowCount(), 0);
+    QVERIFY(window->workbench()->endpoints().isEmpty());
+    QMessageBox *box = messageBox(window);
+    QVERIFY(box);
+    QVERIFY2(box->text().contains(QStringLiteral("endpoints[1].port")), qPrintable(box->text()));
+    const QPointer<QMessageBox> first = box;
+    box->close();
+    QTRY_VERIFY(!first);
+
+    const QString badJson = path(QStringLiteral("badjson.sockbench"));
+    QFile json(badJson);
+    QVERIFY(json.open(QIODevice::WriteOnly));
+    json.write("{\"sockbench_session\": 1,\n \"endpoints\": [\n  {\"kind\": }\n]}");
+    json.close();
+    QVERIFY(!window->openSession(badJson));
+    QCOMPARE(ui.connections()->rowCount(), 0);
+    QTRY_VERIFY(messageBox(window));
+    QVERIFY2(messageBox(window)->text().contains(QStringLiteral("line 3")),
+             qPrintable(messageBox(window)->text()));
+}
+
+void TestSessions::portInUseFailsAloneTheOthersOpen() {
+    const std::unique_ptr<test::LoopbackPeer> taken = test::LoopbackPeer::listenTcp();
+    QVERIFY(taken);
+    Session session;
+    session.endpoints.append(
+        {EndpointKind::TcpListener, QStringLiteral("127.0.0.1"), 0, AutoReply::Echo, {}});
+    session.endpoints.append(
+        {EndpointKind::TcpListener, QStringLiteral("127.0.0.1"), taken->local().port, AutoReply::None, {}});
+    session.endpoints.append({EndpointKind::UdpSocket, QStringLiteral("127.0.0.1"), 0, AutoReply::None, {}});
+    const QString file = path(QStringLiteral("inuse.sockbench"));
+    QString error;
+    QVERIFY2(saveSession(file, session, &error), qPrintable(error));
+
+    MainWindow *window = newWindow();
+    WindowDriver ui(window);
+    QVERIFY(window->openSession(file));
+    QCOMPARE(ui.connections()->rowCount(), 3);
+    const EndpointId first = ui.idOf(ui.connections()->index(0, 0));
+    const EndpointId busy = ui.idOf(ui.connections()->index(1, 0));
+    const EndpointId udp = ui.idOf(ui.connections()->index(2, 0));
+    QTRY_COMPARE(ui.cell(first, ConnectionModel::StateColumn), QStringLiteral("Listening"));
+    QTRY_VERIFY(ui.cell(busy, ConnectionModel::StateColumn).startsWith(QStringLiteral("Failed")));
+    QTRY_COMPARE(ui.cell(udp, ConnectionModel::StateColumn), QStringLiteral("Bound"));
+    QVERIFY(!messageBox(window)); // the file was fine; the failure is on its row
+}
+
+void TestSessions::reopenLastSessionAtStart() {
+    Session session;
+    session.endpoints.append(
+        {EndpointKind::TcpListener, QStringLiteral("127.0.0.1"), 0, AutoReply::None, {}});
+    const QString file = path(QStringLiteral("last.sockbench"));
+    QString error;
+    QVERIFY2(saveSession(file, session, &error), qPrintable(error));
+
+    MainWindow *first = newWindow();
+    QVERIFY(first->openSession(file));
+    first->findChild<QAction *>(QStringLiteral("reopenSessionAction"))->trigger();
+    first->close();
+
+    MainWindow *second = newWindow();
+    QVERIFY(second->findChild<QAction *>(QStringLiteral("reopenSessionAction"))->isChecked());
+    QVERIFY(second->reopenLastSessionIfWanted());
+    QCOMPARE(second->connectionModel()->rowCount(), 1);
+
+    second->findChild<QAction *>(QStringLiteral("reopenSessionAction"))->trigger();
+    second->close();
+    MainWindow *third = newWindow();
+    QVERIFY(!third->reopenLastSessionIfWanted());
+    QCOMPARE(third->connectionModel()->rowCount(), 0);
+}
+
+QTEST_MAIN(TestSessions)
+#include "tst_sessions.moc"
