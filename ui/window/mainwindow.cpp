@@ -2,6 +2,7 @@
 
 #include "dialogs/endpointdialog.h"
 #include "engine/workbench.h"
+#include "language/address.h"
 #include "models/connectionmodel.h"
 #include "models/journalfeed.h"
 #include "models/trafficmodel.h"
@@ -240,9 +241,10 @@ QWidget *MainWindow::createConnectionsPanel() {
     header->resizeSection(ConnectionModel::NameColumn, 145);
     header->resizeSection(ConnectionModel::LocalColumn, 108);
     header->resizeSection(ConnectionModel::PeerColumn, 108);
-    header->resizeSection(ConnectionModel::StateColumn, 170);
-    for (int c = ConnectionModel::InColumn; c <= ConnectionModel::QueuedColumn; ++c)
-        header->resizeSection(c, 58);
+    // Counts and states grow with the traffic: their columns follow their content, so "1,100,000"
+    // is never cut to "1,10…"; the tree scrolls sideways rather than widening the window.
+    for (int c = ConnectionModel::StateColumn; c <= ConnectionModel::QueuedColumn; ++c)
+        header->setSectionResizeMode(c, QHeaderView::ResizeToContents);
     return m_connectionsView;
 }
 
@@ -295,7 +297,11 @@ void MainWindow::onWorkbenchListenerStarted(EndpointId id, const NetAddress &loc
 }
 
 void MainWindow::onWorkbenchListenerFailed(EndpointId id, const QString &reason) {
-    statusBar()->showMessage(tr("Listener #%1 cannot listen: %2").arg(id).arg(reason), ErrorMessageMs);
+    const EndpointInfo info = m_workbench->info(id);
+    statusBar()->showMessage(tr("Listener #%1 cannot listen on %2: %3")
+                                 .arg(id)
+                                 .arg(formatHostPort(info.requestedHost, info.requestedPort), reason),
+                             ErrorMessageMs);
 }
 
 void MainWindow::onWorkbenchConnectFailed(EndpointId id, const QString &reason) {
@@ -347,10 +353,25 @@ void MainWindow::openEndpointDialog(EndpointKind kind) {
         open->activateWindow();
         return;
     }
-    const WindowSettings settings;
+    WindowSettings settings;
     auto *dialog = new EndpointDialog(kind, settings.recent(WindowSettings::Recent::Addresses),
                                       settings.recent(WindowSettings::Recent::Ports), this);
     dialog->setAttribute(Qt::WA_DeleteOnClose);
+    if (kind == EndpointKind::TcpConnection) {
+        // Connecting to the listener in sight is the common first step; else where the last went.
+        const EndpointInfo selected = m_workbench->info(selectedEndpoint());
+        if (selected.id != 0 && selected.kind == EndpointKind::TcpListener && selected.local.port != 0) {
+            const QString ip = selected.local.ip;
+            const QString host = !isWildcardAddress(ip)  ? ip
+                                 : selected.local.isV6() ? QStringLiteral("::1")
+                                                         : QStringLiteral("127.0.0.1");
+            dialog->setConnectTarget(host, selected.local.port);
+        } else {
+            const QSettings &values = settings.values();
+            dialog->setConnectTarget(values.value(QStringLiteral("connect/lastHost")).toString(),
+                                     quint16(values.value(QStringLiteral("connect/lastPort")).toUInt()));
+        }
+    }
     connect(dialog, &QDialog::accepted, this, [this, dialog] { onEndpointDialogAccepted(dialog); });
     dialog->open();
 }
@@ -365,6 +386,8 @@ void MainWindow::onEndpointDialogAccepted(EndpointDialog *dialog) {
         break;
     case EndpointKind::TcpConnection:
         id = m_workbench->connectTcp(r.address, r.port, r.connect);
+        settings.values().setValue(QStringLiteral("connect/lastHost"), r.address);
+        settings.values().setValue(QStringLiteral("connect/lastPort"), r.port);
         settings.remember(WindowSettings::Recent::Ports, QString::number(r.port));
         break;
     case EndpointKind::UdpSocket:
