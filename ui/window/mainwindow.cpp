@@ -1,6 +1,7 @@
 #include "window/mainwindow.h"
 
 #include "dialogs/endpointdialog.h"
+#include "dialogs/shortcutsdialog.h"
 #include "engine/workbench.h"
 #include "language/address.h"
 #include "models/connectionmodel.h"
@@ -18,14 +19,17 @@
 #include <QCloseEvent>
 #include <QHeaderView>
 #include <QKeySequence>
+#include <QLabel>
 #include <QMenu>
 #include <QMenuBar>
+#include <QMessageBox>
 #include <QSplitter>
 #include <QStatusBar>
 #include <QStyle>
 #include <QTableView>
 #include <QToolBar>
 #include <QTreeView>
+#include <QVBoxLayout>
 
 // Q_INIT_RESOURCE must run outside any namespace: the resources live in a static library.
 static void initSockbenchResources() {
@@ -173,6 +177,10 @@ void MainWindow::createActions() {
     m_followAction->setChecked(m_logPanel->isFollowing());
     m_quitAction = make(QStringLiteral("quitAction"), tr("&Quit"), QKeySequence::Quit, {},
                         tr("Close every socket and quit"));
+    m_aboutAction = make(QStringLiteral("aboutAction"), tr("&About Sockbench"), {}, {},
+                         tr("Version, Qt version and build of this Sockbench"));
+    m_shortcutsAction = make(QStringLiteral("shortcutsAction"), tr("&Keyboard shortcuts"), {}, {},
+                             tr("Every keyboard shortcut of the window"));
 }
 
 void MainWindow::createMenusAndToolBar() {
@@ -206,6 +214,10 @@ void MainWindow::createMenusAndToolBar() {
     focusAction(tr("Go to the &bytes"), Qt::Key_4, m_detailPane->hexView());
     QAction *findAction = viewMenu->addAction(tr("&Search the log"), m_logPanel, &LogPanel::focusSearch);
     findAction->setShortcut(QKeySequence::Find);
+
+    QMenu *helpMenu = menuBar()->addMenu(tr("&Help"));
+    helpMenu->addAction(m_shortcutsAction);
+    helpMenu->addAction(m_aboutAction);
 
     QToolBar *toolBar = addToolBar(tr("Main"));
     toolBar->setObjectName(QStringLiteral("mainToolBar"));
@@ -245,6 +257,15 @@ QWidget *MainWindow::createConnectionsPanel() {
     // is never cut to "1,10…"; the tree scrolls sideways rather than widening the window.
     for (int c = ConnectionModel::StateColumn; c <= ConnectionModel::QueuedColumn; ++c)
         header->setSectionResizeMode(c, QHeaderView::ResizeToContents);
+
+    m_firstRunHint = new QLabel(m_connectionsView->viewport());
+    m_firstRunHint->setObjectName(QStringLiteral("firstRunHint"));
+    m_firstRunHint->setWordWrap(true);
+    m_firstRunHint->setAlignment(Qt::AlignCenter);
+    m_firstRunHint->setForegroundRole(QPalette::PlaceholderText);
+    m_firstRunHint->setAttribute(Qt::WA_TransparentForMouseEvents);
+    auto *hintLayout = new QVBoxLayout(m_connectionsView->viewport());
+    hintLayout->addWidget(m_firstRunHint, 0, Qt::AlignCenter);
     return m_connectionsView;
 }
 
@@ -257,6 +278,12 @@ void MainWindow::wireParts() {
     connect(m_closeAllAction, &QAction::triggered, this, &MainWindow::onCloseAllActionTriggered);
     connect(m_clearClosedAction, &QAction::triggered, this, &MainWindow::onClearClosedActionTriggered);
     connect(m_quitAction, &QAction::triggered, this, &QWidget::close);
+    connect(m_aboutAction, &QAction::triggered, this, &MainWindow::onAboutActionTriggered);
+    connect(m_shortcutsAction, &QAction::triggered, this, &MainWindow::onShortcutsActionTriggered);
+    connect(m_connectionModel, &QAbstractItemModel::rowsInserted, this, &MainWindow::updateFirstRunHint);
+    connect(m_connectionModel, &QAbstractItemModel::rowsRemoved, this, &MainWindow::updateFirstRunHint);
+    connect(m_connectionModel, &QAbstractItemModel::modelReset, this, &MainWindow::updateFirstRunHint);
+    updateFirstRunHint();
 
     connect(m_hexPreviewAction, &QAction::toggled, m_logPanel->model(), &TrafficModel::setHexPreview);
     connect(m_timeDeltaAction, &QAction::toggled, m_logPanel->model(), &TrafficModel::setTimeDelta);
@@ -467,6 +494,41 @@ void MainWindow::onCloseAllActionTriggered() {
 void MainWindow::onClearClosedActionTriggered() {
     m_connectionModel->clearClosed();
     updateActions();
+}
+
+void MainWindow::updateFirstRunHint() {
+    // The shortcuts are read from the actions, so the hint follows them if they ever change.
+    m_firstRunHint->setText(tr("Start a listener (%1) or connect (%2)")
+                                .arg(m_newListenerAction->shortcut().toString(QKeySequence::NativeText),
+                                     m_connectAction->shortcut().toString(QKeySequence::NativeText)));
+    m_firstRunHint->setVisible(m_connectionModel->rowCount() == 0);
+}
+
+void MainWindow::onAboutActionTriggered() {
+#if defined(__clang__)
+    const QString compiler = QStringLiteral("Clang " __clang_version__);
+#elif defined(__GNUC__)
+    const QString compiler = QStringLiteral("GCC " __VERSION__);
+#else
+    const QString compiler = tr("an unknown compiler");
+#endif
+    // open(), not exec(): the window keeps running its sockets while the box is up.
+    auto *box = new QMessageBox(QMessageBox::Information, tr("About Sockbench"),
+                                tr("Sockbench %1\nA desktop TCP/UDP socket workbench.\n\n"
+                                   "Qt %2 (built with Qt %3)\nBuilt with %4, %5 build")
+                                    .arg(QStringLiteral(SOCKBENCH_VERSION), QString::fromLatin1(qVersion()),
+                                         QStringLiteral(QT_VERSION_STR), compiler,
+                                         QStringLiteral(SOCKBENCH_BUILD_TYPE)),
+                                QMessageBox::Ok, this);
+    box->setObjectName(QStringLiteral("aboutBox"));
+    box->setAttribute(Qt::WA_DeleteOnClose);
+    box->open();
+}
+
+void MainWindow::onShortcutsActionTriggered() {
+    auto *dialog = new ShortcutsDialog(findChildren<QAction *>(), this);
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    dialog->open();
 }
 
 void MainWindow::closeAll() {

@@ -9,6 +9,7 @@
 #include <memory>
 
 class QAction;
+class QLabel;
 class QModelIndex;
 class QSplitter;
 class QTreeView;
@@ -73,6 +74,9 @@ private:
     void onWorkbenchSendFailed(EndpointId id, const QString &reason);
     void onWorkbenchConnectionAccepted(EndpointId id, EndpointId listener);
     void onWorkbenchStateChanged(EndpointId id);
+    void onAboutActionTriggered();
+    void onShortcutsActionTriggered();
+    void updateFirstRunHint();
 
     void openEndpointDialog(EndpointKind kind);
     void updateActions();
@@ -107,6 +111,9 @@ private:
     QAction *m_timeDeltaAction = nullptr;
     QAction *m_followAction = nullptr;
     QAction *m_quitAction = nullptr;
+    QAction *m_aboutAction = nullptr;
+    QAction *m_shortcutsAction = nullptr;
+    QLabel *m_firstRunHint = nullptr; ///< over the empty connections panel
 
     QTimer m_actionsTimer;          ///< coalesces action updates during bursts of accepts
     QTimer m_selectionRefreshTimer; ///< coalesces filter rebuilds when a selected listener accepts
