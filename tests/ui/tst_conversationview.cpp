@@ -2,6 +2,7 @@
 // the order they crossed the wire, one colour per direction, only the chosen endpoints, long
 // chunks broken into lines, evicted payloads named as such, and a long history indexed in slices.
 
+#include "language/payload.h"
 #include "models/journalfeed.h"
 #include "testutil.h"
 #include "views/conversationview.h"
@@ -32,6 +33,8 @@ private Q_SLOTS:
     void longChunksAreBrokenIntoLines();
     void evictedPayloadsSaySo();
     void longHistoryIsIndexedInSlices();
+    void blockIndexKeepsEveryLineExact();
+    void linesEvictedAfterIndexingKeepTheCount();
 
 private:
     void open(const WorkbenchConfig &config = {});
@@ -212,6 +215,99 @@ void TestConversationView::longHistoryIsIndexedInSlices() {
     m_view->verticalScrollBar()->setValue(m_view->verticalScrollBar()->maximum());
     m_view->viewport()->repaint();
     QCOMPARE(m_view->verticalScrollBar()->maximum() + m_view->verticalScrollBar()->pageStep(), Records);
+}
+
+namespace {
+
+/// The display lines of a payload as the view must show them: split after each newline and every
+/// 96 bytes.
+void appendExpected(QStringList *out, const QByteArray &bytes, bool inbound) {
+    qsizetype start = 0;
+    while (start < bytes.size()) {
+        const qsizetype limit = std::min<qsizetype>(96, bytes.size() - start);
+        const qsizetype nl = bytes.indexOf('\n', start);
+        const qsizetype len = nl >= 0 && nl < start + limit ? nl - start + 1 : limit;
+        *out << (inbound ? QStringLiteral("< ") : QStringLiteral("> ")) +
+                    bytesToEscapedText(QByteArrayView(bytes).sliced(start, len));
+        start += len;
+    }
+}
+
+} // namespace
+
+void TestConversationView::blockIndexKeepsEveryLineExact() {
+    // Many short lines, long wrapped lines and records of another endpoint in between, across many
+    // blocks (of records and of payload bytes): every line's text, direction and order stay exact.
+    Journal &journal = m_wb->journal();
+    QStringList expected;
+    for (int i = 0; i < 12000; ++i) {
+        const bool inbound = i % 3 == 0;
+        QByteArray bytes;
+        if (i % 1000 == 7)
+            bytes = QByteArray(1000 + i % 300, char('a' + i % 26)) + "\nend";
+        else if (i % 5 == 0)
+            bytes = QByteArray("y\n").repeated(1 + i % 40);
+        else
+            bytes = QByteArray::number(i) + (i % 2 ? "\n" : "");
+        journal.appendData(999, inbound ? RecordKind::DataIn : RecordKind::DataOut, bytes);
+        appendExpected(&expected, bytes, inbound);
+        if (i % 4 == 0)
+            journal.appendData(998, RecordKind::DataIn, QByteArray("not shown\n"));
+    }
+    Q_EMIT m_wb->journalGrew(journal.count());
+    QTRY_COMPARE(m_feed->count(), journal.count());
+    m_view->setEndpoints({999});
+    QTRY_VERIFY_WITH_TIMEOUT(!m_view->isIndexing(), 20000);
+    QCOMPARE(m_view->lineCount(), expected.size());
+    QStringList shown;
+    for (qsizetype i = 0; i < m_view->lineCount(); ++i)
+        shown << (m_view->lineIsInbound(i) ? QStringLiteral("< ") : QStringLiteral("> ")) +
+                     m_view->lineText(i);
+    for (qsizetype i = 0; i < expected.size(); ++i)
+        QCOMPARE(shown[i], expected[i]);
+    // Backwards, as scrolling up reads them, gives the same texts.
+    for (qsizetype i = expected.size() - 1; i >= 0; i -= 97)
+        QCOMPARE(
+            QStringLiteral("%1%2").arg(m_view->lineIsInbound(i) ? QStringLiteral("< ") : QStringLiteral("> "),
+                                       m_view->lineText(i)),
+            expected[i]);
+    QCOMPARE(m_view->verticalScrollBar()->maximum() + m_view->verticalScrollBar()->pageStep(),
+             int(expected.size()));
+}
+
+void TestConversationView::linesEvictedAfterIndexingKeepTheCount() {
+    WorkbenchConfig config;
+    config.journalBudgetBytes = 1024 * 1024;
+    open(config);
+    Journal &journal = m_wb->journal();
+    for (int i = 0; i < 20; ++i)
+        journal.appendData(999, RecordKind::DataIn, QByteArray(300, 'z'));
+    Q_EMIT m_wb->journalGrew(journal.count());
+    QTRY_COMPARE(m_feed->count(), journal.count());
+    m_view->setEndpoints({999});
+    QTRY_VERIFY(!m_view->isIndexing());
+    QCOMPARE(m_view->lineCount(), 20 * 4);
+    QCOMPARE(m_view->lineText(3), QString(12, QLatin1Char('z')));
+    // Other traffic pushes these payloads out of the budget: the scroll range does not change, the
+    // lines say what happened.
+    for (int i = 0; i < 40; ++i)
+        journal.appendData(998, RecordKind::DataIn, QByteArray(64 * 1024, 'q'));
+    Q_EMIT m_wb->journalGrew(journal.count());
+    QTRY_COMPARE(m_feed->count(), journal.count());
+    QTRY_VERIFY(!m_view->isIndexing());
+    QVERIFY(journal.evictedBytes() > 0);
+    QCOMPARE(m_view->lineCount(), 20 * 4);
+    m_view->verticalScrollBar()->setValue(0);
+    m_view->viewport()->repaint();
+    for (qsizetype i = 0; i < m_view->lineCount(); ++i)
+        QVERIFY(m_view->lineIsInbound(i));
+    // Chosen again, each evicted record is one line.
+    m_view->setEndpoints({});
+    m_view->setEndpoints({999});
+    QTRY_VERIFY(!m_view->isIndexing());
+    QCOMPARE(m_view->lineCount(), 20);
+    QCOMPARE(m_view->lineText(0), QStringLiteral("(300 bytes evicted by the journal budget)"));
+    QVERIFY(m_view->lineIsInbound(19));
 }
 
 QTEST_MAIN(TestConversationView)

@@ -174,6 +174,25 @@ void EndpointDialog::setKind(EndpointKind kind) {
     m_kindCombo->setCurrentIndex(m_kindCombo->findData(int(kind)));
 }
 
+void EndpointDialog::setConnectTarget(const QString &host, quint16 port) {
+    m_targetHost = host;
+    m_targetPort = port;
+    onKindChanged();
+}
+
+void EndpointDialog::focusFirstFieldToType() {
+    const bool connecting = kind() == EndpointKind::TcpConnection;
+    if (connecting && m_addressCombo->currentText().trimmed().isEmpty())
+        m_addressCombo->setFocus(Qt::OtherFocusReason);
+    else if (m_portEdit->text().trimmed().isEmpty()) {
+        m_portEdit->setFocus(Qt::OtherFocusReason);
+        m_portEdit->selectAll();
+    } else if (QPushButton *ok = m_buttons->button(QDialogButtonBox::Ok); ok->isEnabled())
+        ok->setFocus(Qt::OtherFocusReason);
+    else
+        m_addressCombo->setFocus(Qt::OtherFocusReason);
+}
+
 EndpointKind EndpointDialog::kind() const {
     return EndpointKind(m_kindCombo->currentData().toInt());
 }
@@ -194,7 +213,9 @@ void EndpointDialog::onKindChanged() {
     }
     m_addressLabel->setText(connecting ? tr("&Host:") : tr("Bind &address:"));
     if (connecting) {
-        m_portEdit->setText(m_recentPorts.value(0));
+        if (!m_targetHost.isEmpty())
+            m_addressCombo->setCurrentText(m_targetHost);
+        m_portEdit->setText(m_targetPort != 0 ? QString::number(m_targetPort) : m_recentPorts.value(0));
         m_portEdit->setPlaceholderText(tr("server port"));
     } else {
         m_portEdit->setText(QStringLiteral("0"));
@@ -211,6 +232,7 @@ void EndpointDialog::onKindChanged() {
     if (k == EndpointKind::UdpSocket && m_autoReplyCombo->currentData().toInt() == int(AutoReply::Greeting))
         m_autoReplyCombo->setCurrentIndex(0);
     validate();
+    focusFirstFieldToType();
 }
 
 void EndpointDialog::validate() {
@@ -218,6 +240,7 @@ void EndpointDialog::validate() {
     const QString host = m_addressCombo->currentText().trimmed();
     const QString hostProblem = checkHost(host);
     QString portProblem;
+    const bool portEmpty = m_portEdit->text().trimmed().isEmpty();
     const HostPortResult port = parsePort(m_portEdit->text().trimmed());
     if (m_portEdit->text().trimmed().isEmpty())
         portProblem = tr("Type a port number");
@@ -259,7 +282,8 @@ void EndpointDialog::validate() {
     const QString errorStyle = errorFieldStyle();
     m_addressCombo->setStyleSheet(hostProblem.isEmpty() ? QString() : errorStyle);
     m_multicastEdit->setStyleSheet(multicastProblem.isEmpty() ? QString() : errorStyle);
-    m_portEdit->setStyleSheet(portProblem.isEmpty() ? QString() : errorStyle);
+    // A field not typed yet is not wrong: it gets the focus, not the red.
+    m_portEdit->setStyleSheet(portProblem.isEmpty() || portEmpty ? QString() : errorStyle);
     m_greetingEdit->setStyleSheet(greetingProblem.isEmpty() ? QString() : errorStyle);
     m_portEdit->setToolTip(portProblem.isEmpty() ? tr("0 lets the system choose a free port") : portProblem);
 

@@ -36,6 +36,9 @@ public:
     Q_DISABLE_COPY_MOVE(EndpointDialog)
 
     void setKind(EndpointKind kind);
+    /// Prefills where a connection goes (a selected listener, or the last target); the focus moves
+    /// to the first field still to type.
+    void setConnectTarget(const QString &host, quint16 port);
     EndpointKind kind() const;
     Request request() const;
     /// Why OK is disabled, or empty.
@@ -44,6 +47,7 @@ public:
 private:
     void validate();
     void onKindChanged();
+    void focusFirstFieldToType();
 
     QComboBox *m_kindCombo;
     QComboBox *m_addressCombo;
@@ -64,6 +68,8 @@ private:
     QLabel *m_errorLabel;
     QDialogButtonBox *m_buttons;
     QStringList m_recentPorts;
+    QString m_targetHost;
+    quint16 m_targetPort = 0;
     QString m_problem;
 };
 

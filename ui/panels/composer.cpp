@@ -2,6 +2,7 @@
 #include "engine/workbench.h"
 #include "language/address.h"
 #include "style/presentation.h"
+#include "views/elidedlabel.h"
 
 #include <QCheckBox>
 #include <QComboBox>
@@ -34,12 +35,12 @@ constexpr qint64 MaxFileBytes = 64LL * 1024 * 1024;
 Composer::Composer(Workbench *workbench, QWidget *parent)
     : QWidget(parent)
     , m_workbench(workbench)
-    , m_targetLabel(new QLabel(this))
+    , m_targetLabel(new ElidedLabel(this))
     , m_modeCombo(new QComboBox(this))
     , m_lineEndingCombo(new QComboBox(this))
     , m_escapesCheck(new QCheckBox(tr("&Escapes"), this))
     , m_edit(new QPlainTextEdit(this))
-    , m_previewLabel(new QLabel(this))
+    , m_previewLabel(new ElidedLabel(this))
     , m_destinationLabel(new QLabel(tr("&Destination:"), this))
     , m_destinationEdit(new QLineEdit(this))
     , m_sendButton(new QPushButton(tr("&Send"), this))
@@ -48,7 +49,7 @@ Composer::Composer(Workbench *workbench, QWidget *parent)
     , m_repeatButton(new QPushButton(tr("&Repeat"), this))
     , m_sendFileButton(new QPushButton(tr("Send &file..."), this))
     , m_historyButton(new QToolButton(this))
-    , m_messageLabel(new QLabel(this)) {
+    , m_messageLabel(new ElidedLabel(this)) {
     m_targetLabel->setObjectName(QStringLiteral("targetLabel"));
     m_modeCombo->setObjectName(QStringLiteral("modeCombo"));
     m_lineEndingCombo->setObjectName(QStringLiteral("lineEndingCombo"));
@@ -100,8 +101,6 @@ Composer::Composer(Workbench *workbench, QWidget *parent)
     m_historyButton->setToolTip(tr("Payloads sent before"));
     m_historyButton->setPopupMode(QToolButton::InstantPopup);
     m_historyButton->setMenu(new QMenu(m_historyButton));
-    m_messageLabel->setWordWrap(true);
-    m_previewLabel->setTextInteractionFlags(Qt::TextSelectableByMouse);
 
     auto *modeRow = new QHBoxLayout;
     auto *modeLabel = new QLabel(tr("&Mode:"), this);
@@ -150,7 +149,7 @@ Composer::Composer(Workbench *workbench, QWidget *parent)
     m_repeatTimer.setTimerType(Qt::PreciseTimer);
     connect(&m_repeatTimer, &QTimer::timeout, this, &Composer::onRepeatTimerTimeout);
     connect(m_edit, &QPlainTextEdit::textChanged, this, &Composer::onInputChanged);
-    connect(m_modeCombo, &QComboBox::currentIndexChanged, this, &Composer::onInputChanged);
+    connect(m_modeCombo, &QComboBox::currentIndexChanged, this, &Composer::onModeComboCurrentIndexChanged);
     connect(m_lineEndingCombo, &QComboBox::currentIndexChanged, this, &Composer::onInputChanged);
     connect(m_escapesCheck, &QCheckBox::toggled, this, &Composer::onInputChanged);
     connect(m_destinationEdit, &QLineEdit::textChanged, this, &Composer::updateSendState);
@@ -192,6 +191,30 @@ void Composer::setPayloadBytes(const QByteArray &bytes) {
     m_edit->setFocus(Qt::OtherFocusReason);
 }
 
+void Composer::onModeComboCurrentIndexChanged() {
+    // What is typed keeps its bytes: it is rewritten in the new mode. Input that does not parse in
+    // the old mode stays as typed, and its error shows.
+    PayloadSpec old = spec();
+    old.mode = m_mode;
+    old.lineEnding = LineEnding::None;
+    const PayloadMode mode = spec().mode;
+    m_mode = mode;
+    const PayloadResult parsed = parsePayload(m_edit->toPlainText(), old);
+    if (old.mode != mode && parsed.ok() && !parsed.bytes.isEmpty()) {
+        QString converted;
+        if (mode == PayloadMode::Hex) {
+            converted = bytesToHex(parsed.bytes);
+        } else {
+            converted = bytesToEscapedText(parsed.bytes);
+            if (converted.contains(QLatin1Char('\\')))
+                m_escapesCheck->setChecked(true);
+        }
+        m_edit->setPlainText(converted);
+        m_edit->moveCursor(QTextCursor::End);
+    }
+    onInputChanged();
+}
+
 void Composer::onInputChanged() {
     const PayloadSpec payloadSpec = spec();
     m_escapesCheck->setEnabled(payloadSpec.mode == PayloadMode::Text);
@@ -206,10 +229,11 @@ void Composer::onInputChanged() {
     } else {
         const QTextBlock block = m_edit->document()->findBlock(int(result.errorPosition));
         const qsizetype column = result.errorPosition - block.position() + 1;
-        m_previewLabel->setText(
-            tr("Line %1, column %2: %3").arg(block.blockNumber() + 1).arg(column).arg(result.error));
+        const QString error =
+            tr("Line %1, column %2: %3").arg(block.blockNumber() + 1).arg(column).arg(result.error);
+        m_previewLabel->setText(error);
         m_previewLabel->setStyleSheet(errorTextStyle());
-        m_previewLabel->setToolTip(tr("Nothing is sent until this is fixed"));
+        m_previewLabel->setToolTip(tr("%1\nNothing is sent until this is fixed").arg(error));
         QTextEdit::ExtraSelection mark;
         mark.cursor = QTextCursor(m_edit->document());
         const int start = int(std::min<qsizetype>(result.errorPosition, text.size()));
@@ -247,8 +271,12 @@ void Composer::updateSendState() {
     else if (udp)
         target = tr("From: UDP socket #%1 %2").arg(m_target).arg(info.local.toString());
     else
-        target = tr("To: connection #%1 %2").arg(m_target).arg(info.peer.toString());
-    m_targetLabel->setText(target);
+        // Until (or unless) a peer address is known, name what was asked for, never ":0".
+        target = tr("To: connection #%1 %2")
+                     .arg(m_target)
+                     .arg(info.peer.isValid() ? info.peer.toString()
+                                              : formatHostPort(info.requestedHost, info.requestedPort));
+    m_targetLabel->setFullText(target);
 
     QString reason;
     const PayloadResult &result = m_payload;
@@ -284,7 +312,8 @@ void Composer::updateSendState() {
 }
 
 void Composer::showMessage(const QString &text, bool error) {
-    m_messageLabel->setText(text);
+    m_showingRepeatStatus = false;
+    m_messageLabel->setFullText(text);
     m_messageLabel->setStyleSheet(error ? errorTextStyle() : QString());
 }
 
@@ -329,6 +358,9 @@ void Composer::onRepeatButtonToggled(bool on) {
     if (!on) {
         m_repeatTimer.stop();
         m_repeatButton->setText(tr("&Repeat"));
+        // A finished or stopped repeat leaves no stale count behind; an error it hit stays.
+        if (m_showingRepeatStatus)
+            showMessage(QString(), false);
         updateSendState();
         return;
     }
@@ -358,6 +390,7 @@ void Composer::onRepeatTimerTimeout() {
                     .arg(m_repeatCountSpin->value() - m_repeatRemaining)
                     .arg(m_repeatRemaining),
                 false);
+    m_showingRepeatStatus = true;
     if (m_repeatRemaining == 0)
         m_repeatButton->setChecked(false);
 }

@@ -18,6 +18,8 @@ class QToolButton;
 
 namespace sockbench {
 
+class ElidedLabel;
+
 class Workbench;
 
 /// Where the user types what to send, in the payload language (text with escapes, or hex), with a
@@ -52,6 +54,7 @@ public:
 
 private:
     void onInputChanged();
+    void onModeComboCurrentIndexChanged();
     void onRepeatButtonToggled(bool on);
     void onRepeatTimerTimeout();
     void onSendFileButtonClicked();
@@ -67,12 +70,12 @@ private:
 
     Workbench *m_workbench;
     EndpointId m_target = 0;
-    QLabel *m_targetLabel;
+    ElidedLabel *m_targetLabel;
     QComboBox *m_modeCombo;
     QComboBox *m_lineEndingCombo;
     QCheckBox *m_escapesCheck;
     QPlainTextEdit *m_edit;
-    QLabel *m_previewLabel;
+    ElidedLabel *m_previewLabel;
     QLabel *m_destinationLabel;
     QLineEdit *m_destinationEdit;
     QPushButton *m_sendButton;
@@ -81,10 +84,12 @@ private:
     QPushButton *m_repeatButton;
     QPushButton *m_sendFileButton;
     QToolButton *m_historyButton;
-    QLabel *m_messageLabel;
+    ElidedLabel *m_messageLabel;
     QTimer m_repeatTimer;
     QByteArray m_repeatBytes;
     int m_repeatRemaining = 0;
+    bool m_showingRepeatStatus = false;     ///< the message line says how far a repeat is
+    PayloadMode m_mode = PayloadMode::Text; ///< the mode what is typed is written in
     PayloadResult m_payload;
     QString m_blockedReason;
     QStringList m_history; ///< "text:..." or "hex:...", newest first

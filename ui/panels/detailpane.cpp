@@ -3,6 +3,7 @@
 #include "journal/recordformat.h"
 #include "style/presentation.h"
 #include "views/conversationview.h"
+#include "views/elidedlabel.h"
 #include "views/hexview.h"
 
 #include <QApplication>
@@ -27,7 +28,7 @@ DetailPane::DetailPane(Workbench *workbench, const JournalFeed *feed, QWidget *p
     auto *bytesPage = new QWidget(m_tabs);
     m_hexView = new HexView(bytesPage);
     m_hexView->setObjectName(QStringLiteral("hexView"));
-    m_recordLabel = new QLabel(bytesPage);
+    m_recordLabel = new ElidedLabel(bytesPage);
     m_recordLabel->setObjectName(QStringLiteral("recordLabel"));
     auto *copyHex = new QPushButton(tr("Cop&y hex"), bytesPage);
     copyHex->setObjectName(QStringLiteral("copyHexButton"));
@@ -96,11 +97,11 @@ void DetailPane::showRecord(quint64 seq) {
     // forms say so).
     m_copyHexDumpAction->setEnabled(record.kind != RecordKind::Event && !record.isEvicted() &&
                                     !record.payload.isEmpty());
-    m_recordLabel->setText(tr("Record %1, %2, %3: %4 %5")
-                               .arg(seq + 1)
-                               .arg(endpointLabel(*m_workbench, record.endpoint),
-                                    formatTimestamp(record.timeNs), formatByteCount(record.length),
-                                    recordKindWord(record.kind)));
+    m_recordLabel->setFullText(tr("Record %1, %2, %3: %4 %5")
+                                   .arg(seq + 1)
+                                   .arg(endpointLabel(*m_workbench, record.endpoint),
+                                        formatTimestamp(record.timeNs), formatByteCount(record.length),
+                                        recordKindWord(record.kind)));
     if (record.isEvicted())
         m_hexView->setPlaceholder(
             tr("The journal's memory budget dropped these %1; only their length and time remain.")
@@ -112,7 +113,7 @@ void DetailPane::showRecord(quint64 seq) {
 void DetailPane::clearRecord() {
     m_hasRecord = false;
     m_copyRecordButton->setEnabled(false);
-    m_recordLabel->setText(tr("No record selected"));
+    m_recordLabel->setFullText(tr("No record selected"));
     m_hexView->setPlaceholder(tr("Select a record to see its bytes"));
 }
 

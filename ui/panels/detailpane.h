@@ -6,11 +6,12 @@
 #include <QWidget>
 
 class QAction;
-class QLabel;
 class QTabWidget;
 class QToolButton;
 
 namespace sockbench {
+
+class ElidedLabel;
 
 class ConversationView;
 class HexView;
@@ -51,7 +52,7 @@ private:
 
     Workbench *m_workbench;
     QTabWidget *m_tabs;
-    QLabel *m_recordLabel;
+    ElidedLabel *m_recordLabel;
     HexView *m_hexView;
     ConversationView *m_conversationView;
     QToolButton *m_copyRecordButton;

@@ -73,6 +73,14 @@ LogPanel::LogPanel(Workbench *workbench, const JournalFeed *feed, QWidget *paren
     auto *searchLabel = new QLabel(tr("Searc&h:"), this);
     searchLabel->setBuddy(m_searchEdit);
 
+    // The filter bar must not set the log's minimum width (the window is usable at 1024 px): the
+    // combos shrink to a few characters and show their whole text in the popup.
+    for (QComboBox *combo : {m_connectionFilterCombo, m_directionFilterCombo, m_searchModeCombo}) {
+        combo->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
+        combo->setMinimumContentsLength(6);
+    }
+    m_searchEdit->setMinimumWidth(m_searchEdit->fontMetrics().horizontalAdvance(QLatin1Char('x')) * 10);
+
     auto *filters = new QHBoxLayout;
     filters->setContentsMargins(0, 0, 0, 0);
     filters->addWidget(m_connectionFilterCombo);

@@ -9,6 +9,7 @@
 #include <QScrollBar>
 
 #include <algorithm>
+#include <climits>
 #include <cstring>
 
 namespace sockbench {
@@ -19,6 +20,11 @@ constexpr quint32 MaxLineBytes = 96;
 constexpr quint64 HeadersPerSlice = 32768;
 constexpr qint64 PayloadBytesPerSlice = 4 * 1024 * 1024;
 constexpr int Margin = 4;
+// A block closes at whichever comes first; each bounds the work of splitting it again on sight.
+constexpr quint32 BlockPayloadBytes = 64 * 1024;
+constexpr quint64 BlockRecords = 4096;
+constexpr quint32 BlockLines = 65536;
+constexpr size_t ExpandedBlocks = 4;
 
 } // namespace
 
@@ -40,8 +46,10 @@ void ConversationView::setEndpoints(const QSet<EndpointId> &endpoints) {
     if (endpoints == m_endpoints)
         return;
     m_endpoints = endpoints;
-    m_lines.clear();
-    m_lines.shrink_to_fit();
+    m_blocks.clear();
+    m_blocks.shrink_to_fit();
+    m_lineCount = 0;
+    m_expanded.clear();
     m_payloads.clear();
     m_target = std::max(m_target, m_scanned);
     m_scanned = 0;
@@ -67,10 +75,24 @@ void ConversationView::appendUpTo(quint64 count) {
         scanSlice();
 }
 
+template <typename Sink> void ConversationView::splitLines(QByteArrayView bytes, Sink &&sink) {
+    // Break at each newline and at MaxLineBytes so a line never grows past the view.
+    quint32 start = 0;
+    const auto size = quint32(bytes.size());
+    while (start < size) {
+        const quint32 limit = std::min(size - start, MaxLineBytes);
+        const void *nl = std::memchr(bytes.data() + start, '\n', limit);
+        const quint32 len = nl ? quint32(static_cast<const char *>(nl) - bytes.data() - start) + 1 : limit;
+        sink(start, len);
+        start += len;
+    }
+}
+
 void ConversationView::scanSlice() {
     QScrollBar *bar = verticalScrollBar();
     const bool atBottom = bar->value() >= bar->maximum();
-    const size_t before = m_lines.size();
+    const quint64 before = m_lineCount;
+    const bool wasIndexing = isIndexing();
     qint64 payloadBudget = PayloadBytesPerSlice;
     quint64 headers = 0;
     while (m_scanned < m_target && headers < HeadersPerSlice && payloadBudget > 0) {
@@ -83,42 +105,103 @@ void ConversationView::scanSlice() {
         for (const Record &header : batch) {
             m_scanned = header.seq + 1;
             ++headers;
-            if (header.kind == RecordKind::Event || !m_endpoints.contains(header.endpoint))
-                continue;
-            const bool inbound = header.kind == RecordKind::DataIn;
-            if (header.isEvicted()) {
-                m_lines.push_back({header.seq, header.length, 0, inbound, true});
+            Block *open = m_blocks.empty() ? nullptr : &m_blocks.back();
+            const bool full = !open || open->endSeq != header.seq ||
+                              open->payloadBytes >= BlockPayloadBytes ||
+                              open->endSeq - open->firstSeq >= BlockRecords || open->lines >= BlockLines;
+            if (header.kind == RecordKind::Event || !m_endpoints.contains(header.endpoint)) {
+                if (!full)
+                    open->endSeq = m_scanned;
                 continue;
             }
-            // Read directly: the paint cache is for what is on screen, not for the whole history.
-            Record full;
-            if (!m_journal->record(header.seq, &full, true))
-                continue;
-            const QByteArray &bytes = full.payload;
-            payloadBudget -= bytes.size();
-            // Break at each newline and at MaxLineBytes so a line never grows past the view.
-            quint32 start = 0;
-            const auto size = quint32(bytes.size());
-            while (start < size) {
-                const quint32 limit = std::min(size - start, MaxLineBytes);
-                const void *nl = std::memchr(bytes.constData() + start, '\n', limit);
-                const quint32 len =
-                    nl ? quint32(static_cast<const char *>(nl) - bytes.constData() - start) + 1 : limit;
-                m_lines.push_back({header.seq, start, quint16(len), inbound, false});
-                start += len;
+            quint32 lines = 1;
+            quint32 bytes = 0;
+            if (!header.isEvicted()) {
+                // Read directly: the paint cache is for what is on screen, not for the whole history.
+                Record record;
+                if (!m_journal->record(header.seq, &record, true))
+                    continue;
+                bytes = quint32(record.payload.size());
+                lines = 0;
+                splitLines(record.payload, [&lines](quint32, quint32) { ++lines; });
+                if (lines == 0)
+                    continue;
+                payloadBudget -= bytes;
             }
+            if (full) {
+                m_blocks.push_back({header.seq, header.seq, m_lineCount, 0, 0});
+                open = &m_blocks.back();
+            } else {
+                // The open block grew: its lines are split again when next in sight.
+                const size_t index = m_blocks.size() - 1;
+                std::erase_if(m_expanded, [index](const auto &e) { return e.first == index; });
+            }
+            open->endSeq = m_scanned;
+            open->lines += lines;
+            open->payloadBytes += bytes;
+            m_lineCount += lines;
             if (payloadBudget <= 0)
                 break;
         }
     }
-    if (m_lines.size() != before) {
+    if (m_lineCount != before) {
         updateScrollBars();
         if (atBottom)
             bar->setValue(bar->maximum());
         viewport()->update();
+    } else if (wasIndexing && !isIndexing()) {
+        // Nothing found: "Reading the journal…" must give way to "No traffic".
+        viewport()->update();
     }
     if (m_scanned < m_target)
         m_scanTimer.start();
+}
+
+const ConversationView::Lines &ConversationView::linesOf(size_t block) const {
+    for (auto it = m_expanded.begin(); it != m_expanded.end(); ++it) {
+        if (it->first == block) {
+            std::rotate(it, it + 1, m_expanded.end());
+            return m_expanded.back().second;
+        }
+    }
+    if (m_expanded.size() >= ExpandedBlocks)
+        m_expanded.erase(m_expanded.begin());
+    const Block &b = m_blocks[block];
+    Lines lines;
+    lines.reserve(b.lines);
+    for (const Record &header : m_journal->records(b.firstSeq, b.endSeq - b.firstSeq, false)) {
+        if (header.kind == RecordKind::Event || !m_endpoints.contains(header.endpoint))
+            continue;
+        const bool inbound = header.kind == RecordKind::DataIn;
+        Record record;
+        if (header.isEvicted() || !m_journal->record(header.seq, &record, true) || record.isEvicted()) {
+            lines.push_back({header.seq, header.length, 0, inbound, true});
+            continue;
+        }
+        splitLines(record.payload, [&](quint32 offset, quint32 length) {
+            lines.push_back({header.seq, offset, quint16(length), inbound, false});
+        });
+    }
+    // A record evicted since it was counted has one line now instead of several; the count the
+    // scroll bar knows stays true, the missing lines show blank.
+    while (lines.size() < b.lines) {
+        const Line &last = lines.empty() ? Line{b.firstSeq, 0, 0, false, true} : lines.back();
+        lines.push_back({last.seq, 0, 1, last.inbound, true});
+    }
+    lines.resize(b.lines);
+    m_expanded.emplace_back(block, std::move(lines));
+    return m_expanded.back().second;
+}
+
+const ConversationView::Line *ConversationView::lineAt(qsizetype line) const {
+    if (line < 0 || quint64(line) >= m_lineCount)
+        return nullptr;
+    const auto after = std::upper_bound(m_blocks.begin(), m_blocks.end(), quint64(line),
+                                        [](quint64 l, const Block &b) { return l < b.firstLine; });
+    const auto block = size_t(std::distance(m_blocks.begin(), after) - 1);
+    const Lines &lines = linesOf(block);
+    const quint64 inside = quint64(line) - m_blocks[block].firstLine;
+    return inside < lines.size() ? &lines[size_t(inside)] : nullptr;
 }
 
 QByteArray ConversationView::payloadOf(quint64 seq) const {
@@ -132,23 +215,29 @@ QByteArray ConversationView::payloadOf(quint64 seq) const {
 }
 
 QString ConversationView::lineText(qsizetype line) const {
-    if (line < 0 || line >= lineCount())
+    const Line *found = lineAt(line);
+    if (!found)
         return {};
-    const Line &l = m_lines[size_t(line)];
+    const Line l = *found;
     if (l.evicted)
-        return tr("(%1 evicted by the journal budget)").arg(formatByteCount(l.offset));
+        return l.length != 0 ? QString()
+                             : tr("(%1 evicted by the journal budget)").arg(formatByteCount(l.offset));
     const QByteArray bytes = payloadOf(l.seq);
+    if (qsizetype(l.offset) >= bytes.size())
+        return {};
     return bytesToEscapedText(
         QByteArrayView(bytes).sliced(l.offset, std::min<qsizetype>(l.length, bytes.size() - l.offset)));
 }
 
 bool ConversationView::lineIsInbound(qsizetype line) const {
-    return line >= 0 && line < lineCount() && m_lines[size_t(line)].inbound;
+    const Line *found = lineAt(line);
+    return found && found->inbound;
 }
 
 void ConversationView::updateScrollBars() {
     const int visible = std::max(1, viewport()->height() / m_lineHeight);
-    verticalScrollBar()->setRange(0, std::max(0, int(m_lines.size()) - visible));
+    verticalScrollBar()->setRange(
+        0, int(std::min<quint64>(INT_MAX, std::max<quint64>(m_lineCount, visible) - visible)));
     verticalScrollBar()->setPageStep(visible);
     const int width =
         QFontMetrics(font()).horizontalAdvance(QLatin1Char('0')) * int(MaxLineBytes * 2) + 4 * Margin;
@@ -174,14 +263,15 @@ void ConversationView::paintEvent(QPaintEvent *) {
     painter.setFont(font());
     painter.fillRect(viewport()->rect(), palette().base());
     const QFontMetrics metrics(font());
-    if (m_lines.empty()) {
+    if (m_lineCount == 0) {
         painter.setPen(palette().color(QPalette::PlaceholderText));
-        painter.drawText(QPoint(Margin, metrics.ascent() + Margin),
-                         m_endpoints.isEmpty() ? tr("Select a connection to see its conversation")
-                         : isIndexing()        ? tr("Reading the journal…")
-                                               : tr("No data on this connection yet"));
+        m_placeholderShown = m_endpoints.isEmpty() ? tr("Select a connection to see its conversation")
+                             : isIndexing()        ? tr("Reading the journal…")
+                                                   : tr("No traffic on this connection yet");
+        painter.drawText(QPoint(Margin, metrics.ascent() + Margin), m_placeholderShown);
         return;
     }
+    m_placeholderShown.clear();
     painter.translate(-horizontalScrollBar()->value(), 0);
     const qsizetype first = verticalScrollBar()->value();
     const qsizetype last = std::min(lineCount(), first + viewport()->height() / m_lineHeight + 2);
@@ -189,14 +279,17 @@ void ConversationView::paintEvent(QPaintEvent *) {
     const QColor outTint = outboundColor().lighter(190);
     const int arrowWidth = metrics.horizontalAdvance(QStringLiteral("→ "));
     for (qsizetype i = first; i < last; ++i) {
-        const Line &l = m_lines[size_t(i)];
+        const Line *found = lineAt(i);
+        if (!found)
+            break;
+        const Line l = *found;
         const int y = int(i - first) * m_lineHeight;
         QColor tint = l.inbound ? inTint : outTint;
         tint.setAlpha(70);
         painter.fillRect(QRect(0, y, viewport()->width() + horizontalScrollBar()->value(), m_lineHeight),
                          tint);
         painter.setPen(l.inbound ? inboundColor() : outboundColor());
-        const bool recordStart = l.offset == 0;
+        const bool recordStart = l.evicted ? l.length == 0 : l.offset == 0;
         if (recordStart)
             painter.drawText(Margin, y + metrics.ascent(),
                              l.inbound ? QStringLiteral("←") : QStringLiteral("→"));

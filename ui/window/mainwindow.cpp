@@ -1,7 +1,9 @@
 #include "window/mainwindow.h"
 
 #include "dialogs/endpointdialog.h"
+#include "dialogs/shortcutsdialog.h"
 #include "engine/workbench.h"
+#include "language/address.h"
 #include "language/payload.h"
 #include "models/connectionmodel.h"
 #include "models/journalfeed.h"
@@ -20,6 +22,7 @@
 #include <QFileInfo>
 #include <QHeaderView>
 #include <QKeySequence>
+#include <QLabel>
 #include <QMenu>
 #include <QMenuBar>
 #include <QMessageBox>
@@ -30,6 +33,7 @@
 #include <QTableView>
 #include <QToolBar>
 #include <QTreeView>
+#include <QVBoxLayout>
 
 // Q_INIT_RESOURCE must run outside any namespace: the resources live in a static library.
 static void initSockbenchResources() {
@@ -186,6 +190,10 @@ void MainWindow::createActions() {
     m_reopenSessionAction = make(QStringLiteral("reopenSessionAction"), tr("&Reopen last session at start"),
                                  {}, {}, tr("At start, open the session file saved or opened last"));
     m_reopenSessionAction->setCheckable(true);
+    m_aboutAction = make(QStringLiteral("aboutAction"), tr("&About Sockbench"), {}, {},
+                         tr("Version, Qt version and build of this Sockbench"));
+    m_shortcutsAction = make(QStringLiteral("shortcutsAction"), tr("&Keyboard shortcuts"), {}, {},
+                             tr("Every keyboard shortcut of the window"));
 }
 
 void MainWindow::createMenusAndToolBar() {
@@ -224,6 +232,10 @@ void MainWindow::createMenusAndToolBar() {
     QAction *findAction = viewMenu->addAction(tr("&Search the log"), m_logPanel, &LogPanel::focusSearch);
     findAction->setShortcut(QKeySequence::Find);
 
+    QMenu *helpMenu = menuBar()->addMenu(tr("&Help"));
+    helpMenu->addAction(m_shortcutsAction);
+    helpMenu->addAction(m_aboutAction);
+
     QToolBar *toolBar = addToolBar(tr("Main"));
     toolBar->setObjectName(QStringLiteral("mainToolBar"));
     toolBar->setToolButtonStyle(Qt::ToolButtonTextBesideIcon);
@@ -258,9 +270,19 @@ QWidget *MainWindow::createConnectionsPanel() {
     header->resizeSection(ConnectionModel::NameColumn, 145);
     header->resizeSection(ConnectionModel::LocalColumn, 108);
     header->resizeSection(ConnectionModel::PeerColumn, 108);
-    header->resizeSection(ConnectionModel::StateColumn, 170);
-    for (int c = ConnectionModel::InColumn; c <= ConnectionModel::QueuedColumn; ++c)
-        header->resizeSection(c, 58);
+    // Counts and states grow with the traffic: their columns follow their content, so "1,100,000"
+    // is never cut to "1,10…"; the tree scrolls sideways rather than widening the window.
+    for (int c = ConnectionModel::StateColumn; c <= ConnectionModel::QueuedColumn; ++c)
+        header->setSectionResizeMode(c, QHeaderView::ResizeToContents);
+
+    m_firstRunHint = new QLabel(m_connectionsView->viewport());
+    m_firstRunHint->setObjectName(QStringLiteral("firstRunHint"));
+    m_firstRunHint->setWordWrap(true);
+    m_firstRunHint->setAlignment(Qt::AlignCenter);
+    m_firstRunHint->setForegroundRole(QPalette::PlaceholderText);
+    m_firstRunHint->setAttribute(Qt::WA_TransparentForMouseEvents);
+    auto *hintLayout = new QVBoxLayout(m_connectionsView->viewport());
+    hintLayout->addWidget(m_firstRunHint, 0, Qt::AlignCenter);
     return m_connectionsView;
 }
 
@@ -275,6 +297,12 @@ void MainWindow::wireParts() {
     connect(m_quitAction, &QAction::triggered, this, &QWidget::close);
     connect(m_saveSessionAction, &QAction::triggered, this, &MainWindow::onSaveSessionActionTriggered);
     connect(m_openSessionAction, &QAction::triggered, this, &MainWindow::onOpenSessionActionTriggered);
+    connect(m_aboutAction, &QAction::triggered, this, &MainWindow::onAboutActionTriggered);
+    connect(m_shortcutsAction, &QAction::triggered, this, &MainWindow::onShortcutsActionTriggered);
+    connect(m_connectionModel, &QAbstractItemModel::rowsInserted, this, &MainWindow::updateFirstRunHint);
+    connect(m_connectionModel, &QAbstractItemModel::rowsRemoved, this, &MainWindow::updateFirstRunHint);
+    connect(m_connectionModel, &QAbstractItemModel::modelReset, this, &MainWindow::updateFirstRunHint);
+    updateFirstRunHint();
 
     connect(m_hexPreviewAction, &QAction::toggled, m_logPanel->model(), &TrafficModel::setHexPreview);
     connect(m_timeDeltaAction, &QAction::toggled, m_logPanel->model(), &TrafficModel::setTimeDelta);
@@ -317,7 +345,11 @@ void MainWindow::onWorkbenchListenerStarted(EndpointId id, const NetAddress &loc
 }
 
 void MainWindow::onWorkbenchListenerFailed(EndpointId id, const QString &reason) {
-    statusBar()->showMessage(tr("Listener #%1 cannot listen: %2").arg(id).arg(reason), ErrorMessageMs);
+    const EndpointInfo info = m_workbench->info(id);
+    statusBar()->showMessage(tr("Listener #%1 cannot listen on %2: %3")
+                                 .arg(id)
+                                 .arg(formatHostPort(info.requestedHost, info.requestedPort), reason),
+                             ErrorMessageMs);
 }
 
 void MainWindow::onWorkbenchConnectFailed(EndpointId id, const QString &reason) {
@@ -383,10 +415,25 @@ void MainWindow::openEndpointDialog(EndpointKind kind) {
         open->activateWindow();
         return;
     }
-    const WindowSettings settings;
+    WindowSettings settings;
     auto *dialog = new EndpointDialog(kind, settings.recent(WindowSettings::Recent::Addresses),
                                       settings.recent(WindowSettings::Recent::Ports), this);
     dialog->setAttribute(Qt::WA_DeleteOnClose);
+    if (kind == EndpointKind::TcpConnection) {
+        // Connecting to the listener in sight is the common first step; else where the last went.
+        const EndpointInfo selected = m_workbench->info(selectedEndpoint());
+        if (selected.id != 0 && selected.kind == EndpointKind::TcpListener && selected.local.port != 0) {
+            const QString ip = selected.local.ip;
+            const QString host = !isWildcardAddress(ip)  ? ip
+                                 : selected.local.isV6() ? QStringLiteral("::1")
+                                                         : QStringLiteral("127.0.0.1");
+            dialog->setConnectTarget(host, selected.local.port);
+        } else {
+            const QSettings &values = settings.values();
+            dialog->setConnectTarget(values.value(QStringLiteral("connect/lastHost")).toString(),
+                                     quint16(values.value(QStringLiteral("connect/lastPort")).toUInt()));
+        }
+    }
     connect(dialog, &QDialog::accepted, this, [this, dialog] { onEndpointDialogAccepted(dialog); });
     dialog->open();
 }
@@ -401,6 +448,8 @@ void MainWindow::onEndpointDialogAccepted(EndpointDialog *dialog) {
         break;
     case EndpointKind::TcpConnection:
         id = m_workbench->connectTcp(r.address, r.port, r.connect);
+        settings.values().setValue(QStringLiteral("connect/lastHost"), r.address);
+        settings.values().setValue(QStringLiteral("connect/lastPort"), r.port);
         settings.remember(WindowSettings::Recent::Ports, QString::number(r.port));
         break;
     case EndpointKind::UdpSocket:
@@ -502,6 +551,41 @@ void MainWindow::onCloseAllActionTriggered() {
 void MainWindow::onClearClosedActionTriggered() {
     m_connectionModel->clearClosed();
     updateActions();
+}
+
+void MainWindow::updateFirstRunHint() {
+    // The shortcuts are read from the actions, so the hint follows them if they ever change.
+    m_firstRunHint->setText(tr("Start a listener (%1) or connect (%2)")
+                                .arg(m_newListenerAction->shortcut().toString(QKeySequence::NativeText),
+                                     m_connectAction->shortcut().toString(QKeySequence::NativeText)));
+    m_firstRunHint->setVisible(m_connectionModel->rowCount() == 0);
+}
+
+void MainWindow::onAboutActionTriggered() {
+#if defined(__clang__)
+    const QString compiler = QStringLiteral("Clang " __clang_version__);
+#elif defined(__GNUC__)
+    const QString compiler = QStringLiteral("GCC " __VERSION__);
+#else
+    const QString compiler = tr("an unknown compiler");
+#endif
+    // open(), not exec(): the window keeps running its sockets while the box is up.
+    auto *box = new QMessageBox(QMessageBox::Information, tr("About Sockbench"),
+                                tr("Sockbench %1\nA desktop TCP/UDP socket workbench.\n\n"
+                                   "Qt %2 (built with Qt %3)\nBuilt with %4, %5 build")
+                                    .arg(QStringLiteral(SOCKBENCH_VERSION), QString::fromLatin1(qVersion()),
+                                         QStringLiteral(QT_VERSION_STR), compiler,
+                                         QStringLiteral(SOCKBENCH_BUILD_TYPE)),
+                                QMessageBox::Ok, this);
+    box->setObjectName(QStringLiteral("aboutBox"));
+    box->setAttribute(Qt::WA_DeleteOnClose);
+    box->open();
+}
+
+void MainWindow::onShortcutsActionTriggered() {
+    auto *dialog = new ShortcutsDialog(findChildren<QAction *>(), this);
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    dialog->open();
 }
 
 void MainWindow::closeAll() {

@@ -11,6 +11,7 @@
 #include <memory>
 
 class QAction;
+class QLabel;
 class QModelIndex;
 class QSplitter;
 class QTreeView;
@@ -95,6 +96,9 @@ private:
     void onWorkbenchSendFailed(EndpointId id, const QString &reason);
     void onWorkbenchConnectionAccepted(EndpointId id, EndpointId listener);
     void onWorkbenchStateChanged(EndpointId id);
+    void onAboutActionTriggered();
+    void onShortcutsActionTriggered();
+    void updateFirstRunHint();
 
     void openEndpointDialog(EndpointKind kind);
     /// What the dialog asked for, as the connections panel shows it and a session saves it.
@@ -134,6 +138,9 @@ private:
     QAction *m_saveSessionAction = nullptr;
     QAction *m_openSessionAction = nullptr;
     QAction *m_reopenSessionAction = nullptr;
+    QAction *m_aboutAction = nullptr;
+    QAction *m_shortcutsAction = nullptr;
+    QLabel *m_firstRunHint = nullptr; ///< over the empty connections panel
 
     QTimer m_actionsTimer;          ///< coalesces action updates during bursts of accepts
     QTimer m_selectionRefreshTimer; ///< coalesces filter rebuilds when a selected listener accepts
