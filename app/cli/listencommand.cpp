@@ -86,12 +86,8 @@ void ListenCommand::onAccepted(EndpointId, EndpointId listener) {
 }
 
 void ListenCommand::onStateChanged(EndpointId id, EndpointState state, const QString &detail) {
-    if (state == EndpointState::PeerClosed && id != m_id) {
-        // The command line cannot say anything more to a client that is done talking (an echo
-        // has gone out already), so close our side too, as ncat and socat do.
-        m_session->workbench().close(id);
-        return;
-    }
+    // A client that is done talking is closed by the engine itself (ListenerOptions::keepHalfOpen
+    // stays off here), as ncat and socat do.
     if (!isFinal(state))
         return;
     if (id == m_id) {

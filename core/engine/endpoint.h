@@ -65,6 +65,9 @@ struct ListenerOptions {
     bool dualStack = false;   ///< an IPv6 listener also accepts IPv4 (IPV6_V6ONLY off)
     AutoReply autoReply = AutoReply::None;
     QByteArray greeting; ///< sent to each client when autoReply == Greeting
+    /// Keep an accepted connection open after its peer's FIN (PeerClosed, we may still send). By
+    /// default it closes then, as textbook servers do: what is queued goes out, then our FIN.
+    bool keepHalfOpen = false;
 };
 
 struct ConnectOptions {

@@ -59,6 +59,14 @@ struct Final {
     EndpointId id = 0;
     EndpointState state = EndpointState::Failed;
     QString detail;
+    bool resetByUs = false; ///< Reset: we sent the RST (abort()), not the peer
+};
+
+/// A listener's or UDP socket's auto-reply changed, and every reactor applies the new one.
+struct AutoReplyChanged {
+    EndpointId id = 0;
+    AutoReply reply = AutoReply::None;
+    QByteArray greeting;
 };
 
 /// The peer of a TCP connection sent FIN.
@@ -90,9 +98,9 @@ struct JournalGrew {};
 
 } // namespace outcome
 
-using Outcome =
-    std::variant<outcome::ListenerStarted, outcome::Accepted, outcome::Resolving, outcome::Connecting,
-                 outcome::Connected, outcome::UdpBound, outcome::Final, outcome::PeerClosed,
-                 outcome::ListenerWarning, outcome::SendFailed, outcome::BytesWritten, outcome::JournalGrew>;
+using Outcome = std::variant<outcome::ListenerStarted, outcome::Accepted, outcome::Resolving,
+                             outcome::Connecting, outcome::Connected, outcome::UdpBound, outcome::Final,
+                             outcome::PeerClosed, outcome::ListenerWarning, outcome::SendFailed,
+                             outcome::BytesWritten, outcome::JournalGrew, outcome::AutoReplyChanged>;
 
 } // namespace sockbench

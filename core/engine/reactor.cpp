@@ -258,7 +258,7 @@ void Reactor::markWritten(EndpointId id) {
     m_dirtyWritten.insert(id);
 }
 
-void Reactor::retire(Socket &socket, EndpointState state, const QString &detail) {
+void Reactor::retire(Socket &socket, EndpointState state, const QString &detail, bool resetByUs) {
     const EndpointId id = socket.id();
     socket.closeFd();
     recordEvent(id, detail.isEmpty() ? toString(state) : detail);
@@ -267,7 +267,7 @@ void Reactor::retire(Socket &socket, EndpointState state, const QString &detail)
     const bool dirty = m_dirtyWritten.erase(id) > 0;
     if (const auto progress = socket.writeProgress(); progress && (dirty || progress->queued > 0))
         report(outcome::BytesWritten{id, progress->written, 0});
-    report(outcome::Final{id, state, detail});
+    report(outcome::Final{id, state, detail, resetByUs});
     socket.cancelTimers();
     if (auto it = m_sockets.find(id); it != m_sockets.end()) {
         m_retired.push_back(std::move(it->second));

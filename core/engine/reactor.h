@@ -78,6 +78,15 @@ public:
     Socket *find(EndpointId id);
     /// The socket with that id if it is a T (null when it is gone or of another kind).
     template <typename T> T *find(EndpointId id) { return dynamic_cast<T *>(find(id)); }
+    /// Every open socket here that is a T; a list, so the caller may finish some as it goes.
+    template <typename T> std::vector<T *> socketsOf() {
+        std::vector<T *> out;
+        for (auto &entry : m_sockets) {
+            if (T *socket = dynamic_cast<T *>(entry.second.get()))
+                out.push_back(socket);
+        }
+        return out;
+    }
 
     Journal &journal() { return m_journal; }
     /// Appends a traffic record and schedules the journalGrew() announcement.
@@ -115,7 +124,7 @@ public:
     TimerQueue::iterator addTimer(qint64 delayMs, TimerEntry entry);
     void eraseTimer(TimerQueue::iterator timer);
     /// Closes the socket, reports its final state and takes it out of the registry; see Socket::finish.
-    void retire(Socket &socket, EndpointState state, const QString &detail);
+    void retire(Socket &socket, EndpointState state, const QString &detail, bool resetByUs);
 
 private:
     void run();

@@ -77,9 +77,9 @@ void Socket::timerExpired(TimerKind kind) {
     onTimer(kind);
 }
 
-void Socket::finish(EndpointState state, const QString &detail) {
+void Socket::finish(EndpointState state, const QString &detail, bool resetByUs) {
     m_finished = true;
-    m_reactor.retire(*this, state, detail);
+    m_reactor.retire(*this, state, detail, resetByUs);
 }
 
 } // namespace sockbench

@@ -77,7 +77,8 @@ public:
     void armTimer(TimerKind kind, qint64 delayMs);
     void cancelTimer(TimerKind kind);
     /// Closes the socket and reports its final state; records detail (or the state's name) as an event.
-    void finish(EndpointState state, const QString &detail);
+    /// resetByUs marks a Reset we caused (abort()), so that nobody has to parse detail to tell.
+    void finish(EndpointState state, const QString &detail, bool resetByUs = false);
 
     // For the reactor.
 

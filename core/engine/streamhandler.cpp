@@ -8,4 +8,6 @@ void StreamHandler::outgoing(TcpStream &stream, QByteArray bytes) {
     stream.writeRaw(std::move(bytes));
 }
 
+void StreamHandler::setAutoReply(AutoReply) {}
+
 } // namespace sockbench

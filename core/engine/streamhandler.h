@@ -2,6 +2,8 @@
 
 // Internal to core: what a TcpStream does with the bytes it moves.
 
+#include "engine/endpoint.h"
+
 #include <QByteArray>
 
 namespace sockbench {
@@ -41,6 +43,10 @@ public:
     virtual void peerFinished(TcpStream &stream) = 0;
     /// The write queue is empty again.
     virtual void drained(TcpStream &stream) = 0;
+    /// The accepting listener's auto-reply changed while this stream is open. Echo on or off
+    /// applies from the next received bytes; a greeting is for new connections only. The default
+    /// ignores it (a handler with no auto-reply).
+    virtual void setAutoReply(AutoReply reply);
 };
 
 } // namespace sockbench

@@ -12,9 +12,10 @@ constexpr quint64 EchoLowWater = 1024 * 1024;
 
 } // namespace
 
-StreamRecorder::StreamRecorder(AutoReply reply, QByteArray greeting)
+StreamRecorder::StreamRecorder(AutoReply reply, QByteArray greeting, bool closeAfterPeer)
     : m_reply(reply)
-    , m_greeting(std::move(greeting)) {}
+    , m_greeting(std::move(greeting))
+    , m_closeAfterPeer(closeAfterPeer) {}
 
 void StreamRecorder::opened(TcpStream &stream) {
     if (m_reply == AutoReply::Greeting && !m_greeting.isEmpty())
@@ -40,14 +41,19 @@ void StreamRecorder::sent(TcpStream &stream, const char *data, qsizetype size) {
 }
 
 void StreamRecorder::peerFinished(TcpStream &stream) {
-    // An echo server answers everything, then closes too.
-    if (m_reply == AutoReply::Echo)
+    // An echo server answers everything, then closes too; so does a server whose client is done
+    // (`if not data: break`), unless the user keeps it half-open to go on sending.
+    if (m_reply == AutoReply::Echo || m_closeAfterPeer)
         stream.close();
 }
 
 void StreamRecorder::drained(TcpStream &stream) {
     if (stream.isReadingPaused() && stream.queuedBytes() <= EchoLowWater)
         stream.resumeReading();
+}
+
+void StreamRecorder::setAutoReply(AutoReply reply) {
+    m_reply = reply;
 }
 
 } // namespace sockbench

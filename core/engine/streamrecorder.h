@@ -13,9 +13,12 @@ namespace sockbench {
 /// Echo back-pressure: a client that does not read its echoes stops being read once EchoHighWater
 /// bytes wait for it, and is read again when they have gone; after its FIN everything is echoed
 /// and the connection closes (as socat's PIPE does).
+///
+/// After the peer's FIN an echo stream closes, and so does any stream made with closeAfterPeer
+/// (an accepted connection whose listener does not keep half-open ones).
 class StreamRecorder final : public StreamHandler {
 public:
-    explicit StreamRecorder(AutoReply reply, QByteArray greeting = {});
+    explicit StreamRecorder(AutoReply reply, QByteArray greeting = {}, bool closeAfterPeer = false);
     Q_DISABLE_COPY_MOVE(StreamRecorder)
 
     void opened(TcpStream &stream) override;
@@ -23,10 +26,12 @@ public:
     void sent(TcpStream &stream, const char *data, qsizetype size) override;
     void peerFinished(TcpStream &stream) override;
     void drained(TcpStream &stream) override;
+    void setAutoReply(AutoReply reply) override;
 
 private:
     AutoReply m_reply;
     QByteArray m_greeting;
+    bool m_closeAfterPeer;
 };
 
 } // namespace sockbench

@@ -123,9 +123,9 @@ void TcpListener::acceptBurst() {
         }
         here.recordEvent(accepted, QStringLiteral("Accepted from %1").arg(remote.toString()));
         here.report(outcome::Accepted{accepted, id(), int(target), local, remote});
-        auto stream =
-            std::make_unique<TcpStream>(*shared.reactors[target], accepted, fd,
-                                        std::make_unique<StreamRecorder>(m_options.autoReply, greeting));
+        auto stream = std::make_unique<TcpStream>(
+            *shared.reactors[target], accepted, id(), fd,
+            std::make_unique<StreamRecorder>(m_options.autoReply, greeting, !m_options.keepHalfOpen));
         if (int(target) == here.index())
             here.add(std::move(stream)).adopted();
         else

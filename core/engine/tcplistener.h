@@ -25,6 +25,11 @@ public:
     void onTimer(TimerKind kind) override;
     /// Stops accepting; connections already accepted stay open.
     void close() override;
+    /// What connections accepted from now on get.
+    void setAutoReply(AutoReply reply, const QByteArray &greeting) {
+        m_options.autoReply = reply;
+        m_options.greeting = greeting;
+    }
 
 private:
     void listenOn(const NetAddress &address);

@@ -23,9 +23,11 @@ constexpr int MaxIov = 64;
 
 } // namespace
 
-TcpStream::TcpStream(Reactor &owner, EndpointId id, int fd, std::unique_ptr<StreamHandler> handler)
+TcpStream::TcpStream(Reactor &owner, EndpointId id, EndpointId listener, int fd,
+                     std::unique_ptr<StreamHandler> handler)
     : Socket(owner, id, EndpointState::Connected, fd)
     , m_handler(std::move(handler))
+    , m_listener(listener)
     , m_wasConnected(true) {}
 
 TcpStream::TcpStream(Reactor &owner, EndpointId id, std::unique_ptr<StreamHandler> handler)
@@ -126,13 +128,16 @@ void TcpStream::read() {
             continue;
         }
         if (n == 0) {
-            // A second EOF only comes from EPOLLHUP (we stopped asking for EPOLLIN): both ends are done.
+            // After the first EOF we stop asking for EPOLLIN, so a second one only comes from
+            // EPOLLHUP: both ends are done. The FIN is marked at once, so that a later send (which
+            // recomputes the interest) does not read the same EOF again and report it twice.
             if (m_finSent || m_closing || m_peerFin) {
                 m_peerFin = true;
                 finish(EndpointState::Closed,
                        m_finSent ? QStringLiteral("Closed by both ends") : QStringLiteral("Closed"));
                 return;
             }
+            m_peerFin = true;
             setState(EndpointState::PeerClosed);
             reactor().recordEvent(id(), QStringLiteral("Peer closed its side (FIN received)"));
             reactor().report(outcome::PeerClosed{id()});
@@ -228,7 +233,8 @@ void TcpStream::afterDrain() {
     }
     if (m_closing) {
         if (m_peerFin) {
-            finish(EndpointState::Closed, QStringLiteral("Closed"));
+            finish(EndpointState::Closed,
+                   m_finSent ? QStringLiteral("Closed by both ends") : QStringLiteral("Closed"));
             return;
         }
         armTimer(TimerKind::CloseLinger, CloseLingerMs);
@@ -283,7 +289,8 @@ void TcpStream::abort() {
     const quint64 dropped = m_queued;
     finish(EndpointState::Reset,
            dropped ? QStringLiteral("Aborted (RST sent, %1 queued bytes dropped)").arg(dropped)
-                   : QStringLiteral("Aborted (RST sent)"));
+                   : QStringLiteral("Aborted (RST sent)"),
+           true);
 }
 
 } // namespace sockbench

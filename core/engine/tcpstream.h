@@ -23,9 +23,10 @@ class TcpConnector;
 /// a TcpConnector that sets it up; bytes sent meanwhile wait in the queue.
 class TcpStream final : public Socket {
 public:
-    /// An accepted connection on `owner` (maybe not the reactor whose thread builds it). It starts
-    /// working in adopted().
-    TcpStream(Reactor &owner, EndpointId id, int fd, std::unique_ptr<StreamHandler> handler);
+    /// An accepted connection on `owner` (maybe not the reactor whose thread builds it), accepted
+    /// by `listener`. It starts working in adopted().
+    TcpStream(Reactor &owner, EndpointId id, EndpointId listener, int fd,
+              std::unique_ptr<StreamHandler> handler);
     /// An outgoing connection, Resolving until its connector is done.
     TcpStream(Reactor &owner, EndpointId id, std::unique_ptr<StreamHandler> handler);
     ~TcpStream() override;
@@ -51,6 +52,10 @@ public:
     void send(const QByteArray &bytes);
     /// FIN once the queue has drained; keeps receiving.
     void shutdownWrite();
+    /// The accepting listener's auto-reply changed (see StreamHandler::setAutoReply).
+    void setAutoReply(AutoReply reply) { m_handler->setAutoReply(reply); }
+    /// The listener that accepted this connection; 0 for an outgoing one.
+    EndpointId listener() const { return m_listener; }
 
     // For handlers.
 
@@ -83,6 +88,7 @@ private:
     quint32 interest() const;
 
     std::unique_ptr<StreamHandler> m_handler;
+    const EndpointId m_listener = 0;
     std::unique_ptr<TcpConnector> m_connector; ///< while Resolving or Connecting
     std::deque<QByteArray> m_queue;
     qsizetype m_frontOffset = 0; ///< bytes of m_queue.front() already written

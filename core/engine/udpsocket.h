@@ -37,6 +37,8 @@ public:
     /// Sends one datagram to host:port, resolving host first (the socket stays Bound meanwhile).
     void sendDatagram(const QString &host, quint16 port, const QByteArray &bytes);
     void multicast(const QString &group, const QString &interfaceName, bool join);
+    /// Sends every datagram received from now on back to its sender, or stops doing so.
+    void setEcho(bool on) { m_options.echo = on; }
 
 private:
     struct Datagram {

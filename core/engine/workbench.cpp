@@ -32,6 +32,19 @@ void postToSocket(Reactor *r, EndpointId id, const QString &missing, Command com
     });
 }
 
+/// The journal's event for an auto-reply change.
+QString autoReplyText(AutoReply reply, const QByteArray &greeting) {
+    switch (reply) {
+    case AutoReply::Echo:
+        return QStringLiteral("Auto-reply: echo");
+    case AutoReply::Greeting:
+        return QStringLiteral("Auto-reply: greeting (%1 bytes)").arg(greeting.size());
+    case AutoReply::None:
+        break;
+    }
+    return QStringLiteral("Auto-reply: none");
+}
+
 } // namespace
 
 Workbench::Workbench(const WorkbenchConfig &config, QObject *parent)
@@ -104,6 +117,8 @@ EndpointId Workbench::startTcpListener(const QString &address, quint16 port, con
     EndpointInfo &info = addEndpoint(id, EndpointKind::TcpListener, EndpointState::Resolving);
     info.requestedHost = address;
     info.requestedPort = port;
+    info.autoReply = options.autoReply;
+    info.greeting = options.autoReply == AutoReply::Greeting ? options.greeting : QByteArray();
     Reactor *r = nextReactor();
     m_reactorOf.insert(id, r->index());
     r->post([r, id, address, port, options] { TcpListener::start(*r, id, address, port, options); });
@@ -132,6 +147,7 @@ EndpointId Workbench::bindUdp(const QString &address, quint16 port, const UdpOpt
     EndpointInfo &info = addEndpoint(id, EndpointKind::UdpSocket, EndpointState::Resolving);
     info.requestedHost = address;
     info.requestedPort = port;
+    info.autoReply = options.echo ? AutoReply::Echo : AutoReply::None;
     Reactor *r = nextReactor();
     m_reactorOf.insert(id, r->index());
     r->post([r, id, address, port, options] { UdpSocket::open(*r, id, address, port, options); });
@@ -143,6 +159,7 @@ EndpointId Workbench::openUdpTo(const QString &host, quint16 port, const UdpOpti
     EndpointInfo &info = addEndpoint(id, EndpointKind::UdpSocket, EndpointState::Resolving);
     info.requestedHost = host;
     info.requestedPort = port;
+    info.autoReply = options.echo ? AutoReply::Echo : AutoReply::None;
     Reactor *r = nextReactor();
     m_reactorOf.insert(id, r->index());
     r->post([r, id, host, port, options] { UdpSocket::openTo(*r, id, host, port, options); });
@@ -240,6 +257,45 @@ int Workbench::sendToAllClients(EndpointId listener, const QByteArray &bytes) {
     return sent;
 }
 
+bool Workbench::setAutoReply(EndpointId id, AutoReply reply, const QByteArray &greeting) {
+    const auto it = m_endpoints.constFind(id);
+    if (it == m_endpoints.constEnd() || isFinal(it->state))
+        return false;
+    if (it->kind == EndpointKind::UdpSocket) {
+        const AutoReply echo = reply == AutoReply::Echo ? AutoReply::Echo : AutoReply::None;
+        postToSocket<UdpSocket>(reactorFor(id), id, {}, [id, echo](UdpSocket &s) {
+            s.setEcho(echo == AutoReply::Echo);
+            s.reactor().recordEvent(id, autoReplyText(echo, {}));
+            s.reactor().report(outcome::AutoReplyChanged{id, echo, {}});
+        });
+        return true;
+    }
+    if (it->kind != EndpointKind::TcpListener)
+        return false;
+    const QByteArray kept = reply == AutoReply::Greeting ? greeting : QByteArray();
+    postToSocket<TcpListener>(reactorFor(id), id, {}, [id, reply, kept](TcpListener &listener) {
+        // The listener first, so that what it accepts from now on is covered; then each reactor
+        // for the connections it owns. A connection accepted before this point was handed over
+        // before the commands below are posted, and reactors adopt before they run commands.
+        listener.setAutoReply(reply, kept);
+        ReactorShared &shared = listener.reactor().shared();
+        auto pending = std::make_shared<std::atomic<size_t>>(shared.reactors.size());
+        for (Reactor *r : shared.reactors) {
+            r->post([r, id, reply, kept, pending] {
+                for (TcpStream *stream : r->socketsOf<TcpStream>()) {
+                    if (stream->listener() == id)
+                        stream->setAutoReply(reply);
+                }
+                if (pending->fetch_sub(1) == 1) {
+                    r->recordEvent(id, autoReplyText(reply, kept));
+                    r->report(outcome::AutoReplyChanged{id, reply, kept});
+                }
+            });
+        }
+    });
+    return true;
+}
+
 void Workbench::forget(EndpointId id) {
     auto it = m_endpoints.find(id);
     if (it == m_endpoints.end() || !isFinal(it->state))
@@ -308,9 +364,10 @@ void Workbench::on(const outcome::PeerClosed &o) {
 }
 
 void Workbench::on(const outcome::Final &o) {
-    auto it = m_endpoints.constFind(o.id);
-    if (it == m_endpoints.constEnd())
+    auto it = m_endpoints.find(o.id);
+    if (it == m_endpoints.end())
         return;
+    it->resetByUs = o.resetByUs;
     const EndpointKind kind = it->kind;
     const EndpointState before = it->state;
     updateState(o.id, o.state, o.detail);
@@ -362,6 +419,15 @@ void Workbench::on(const outcome::JournalGrew &) {
     // posts a new announcement.
     m_shared->growPosted.store(false);
     Q_EMIT journalGrew(m_shared->journal.count());
+}
+
+void Workbench::on(const outcome::AutoReplyChanged &o) {
+    auto it = m_endpoints.find(o.id);
+    if (it == m_endpoints.end())
+        return;
+    it->autoReply = o.reply;
+    it->greeting = o.greeting;
+    Q_EMIT autoReplyChanged(o.id);
 }
 
 bool Workbench::event(QEvent *event) {

@@ -29,6 +29,13 @@ struct EndpointInfo {
     NetAddress peer;         ///< TCP: the other end; UDP opened by openUdpTo(): the destination
     QString error;           ///< reason for Failed, or the latest warning
     quint64 queuedBytes = 0; ///< bytes waiting in our write queue, as of the last bytesWritten()
+    /// Reset: true when we sent the RST (abort()), false when the peer's RST arrived. Set before
+    /// stateChanged() reports the Reset.
+    bool resetByUs = false;
+    /// Listener: what each connection it accepts gets. UDP socket: Echo when it echoes datagrams,
+    /// else None. Changed by setAutoReply(), as of autoReplyChanged().
+    AutoReply autoReply = AutoReply::None;
+    QByteArray greeting; ///< listener whose autoReply is Greeting: the bytes sent to each client
 };
 
 /// Construction-time settings of a Workbench.
@@ -84,6 +91,12 @@ public:
     bool sendDatagram(EndpointId udp, const QString &host, quint16 port, const QByteArray &bytes);
     /// Sends the same bytes to every open connection accepted by the listener. Returns how many.
     int sendToAllClients(EndpointId listener, const QByteArray &bytes);
+    /// Changes what a running listener does with its connections. Connections accepted afterwards
+    /// get the new reply in full; connections already open follow echo on or off from their next
+    /// received bytes, but are not greeted (their start is past). On a UDP socket Echo turns echo
+    /// on and anything else turns it off. autoReplyChanged() tells when every reactor applies it.
+    /// Returns false (and changes nothing) for other endpoints and final ones.
+    bool setAutoReply(EndpointId id, AutoReply reply, const QByteArray &greeting = {});
 
     const Journal &journal() const;
     Journal &journal();
@@ -140,6 +153,9 @@ Q_SIGNALS:
     /// Emitted when a UDP socket cannot be set up.
     void udpFailed(sockbench::EndpointId id, const QString &reason);
 
+    /// Emitted when a setAutoReply() change is in effect on every reactor; info(id) has it.
+    void autoReplyChanged(sockbench::EndpointId id);
+
     /// Emitted when a send or a multicast request cannot be carried out; nothing was sent.
     void sendFailed(sockbench::EndpointId id, const QString &reason);
     /// Emitted at most about every 10 ms per connection while a send drains, and when it is done:
@@ -172,6 +188,7 @@ private:
     void on(const outcome::SendFailed &o);
     void on(const outcome::BytesWritten &o);
     void on(const outcome::JournalGrew &o);
+    void on(const outcome::AutoReplyChanged &o);
 
     std::shared_ptr<ReactorShared> m_shared;
     std::vector<std::unique_ptr<Reactor>> m_reactors;

@@ -180,11 +180,11 @@ struct AcceptedRawClient {
     const char *failure = nullptr;
 };
 
-inline AcceptedRawClient acceptRawClient(Workbench &wb) {
+inline AcceptedRawClient acceptRawClient(Workbench &wb, const ListenerOptions &options = {}) {
     AcceptedRawClient out;
     // Spying before the listener exists, so no accept can be missed.
     QSignalSpy accepted(&wb, &Workbench::connectionAccepted);
-    out.at = startListener(wb, &out.listener);
+    out.at = startListener(wb, &out.listener, QStringLiteral("127.0.0.1"), options);
     if (!out.at.isValid()) {
         out.failure = "the listener did not start";
         return out;

@@ -18,18 +18,26 @@ private Q_SLOTS:
     void afterPeerFinWeStillSend();
     void afterOurFinPeerStillSends();
     void bothWorkbenchEndsHalfClose();
+    void sendsAfterPeerFinRecordItOnce();
 };
 
 namespace {
 constexpr qsizetype MiB = 1024 * 1024;
+
+ListenerOptions keepingHalfOpen() {
+    ListenerOptions options;
+    options.keepHalfOpen = true;
+    return options;
 }
+} // namespace
 
 void TestFaultHalfClose::afterPeerFinWeStillSend() {
     Workbench wb;
     QSignalSpy peerClosed(&wb, &Workbench::peerClosed);
     QSignalSpy closed(&wb, &Workbench::closed);
     QSignalSpy reset(&wb, &Workbench::reset);
-    const auto [listener, at, raw, server, failure] = acceptRawClient(wb);
+    // Accepted connections close after the peer's FIN unless the listener keeps them half-open.
+    const auto [listener, at, raw, server, failure] = acceptRawClient(wb, keepingHalfOpen());
     QVERIFY2(!failure, failure);
     QVERIFY(raw->sendAll("GET /big\r\n"));
     raw->shutdownWrite();
@@ -105,7 +113,8 @@ void TestFaultHalfClose::bothWorkbenchEndsHalfClose() {
     QSignalSpy peerClosed(&wb, &Workbench::peerClosed);
     QSignalSpy closed(&wb, &Workbench::closed);
     EndpointId listener = 0;
-    const NetAddress at = startListener(wb, &listener);
+    // The server half-closes in turn, so it must outlive the client's FIN.
+    const NetAddress at = startListener(wb, &listener, QStringLiteral("127.0.0.1"), keepingHalfOpen());
     QVERIFY(at.isValid());
     const EndpointId client = connectAndWait(wb, at);
     QVERIFY(client != 0);
@@ -126,6 +135,30 @@ void TestFaultHalfClose::bothWorkbenchEndsHalfClose() {
     QCOMPARE(sha256(streamOf(wb.journal(), client, RecordKind::DataIn)), sha256(down));
     QCOMPARE(wb.journal().counters(client).bytesOut, quint64(up.size()));
     QCOMPARE(wb.journal().counters(server).bytesOut, quint64(down.size()));
+}
+
+void TestFaultHalfClose::sendsAfterPeerFinRecordItOnce() {
+    // Each send turns the stream's epoll interest back on; the peer's EOF must not be read (and
+    // reported) again each time.
+    Workbench wb;
+    QSignalSpy peerClosed(&wb, &Workbench::peerClosed);
+    QSignalSpy closed(&wb, &Workbench::closed);
+    const auto [rawListener, client, raw, failure] = connectToRawListener(wb);
+    QVERIFY2(!failure, failure);
+    raw->shutdownWrite();
+    QTRY_COMPARE(emissionsFor(peerClosed, client), 1);
+
+    for (const QByteArray &piece : {QByteArray("one"), QByteArray("two"), QByteArray("three")}) {
+        QVERIFY(wb.send(client, piece));
+        QCOMPARE(raw->readExactly(piece.size()), piece);
+    }
+    QCOMPARE(stateOf(wb, client), stateName(EndpointState::PeerClosed));
+    wb.close(client);
+    QTRY_COMPARE(emissionsFor(closed, client), 1);
+
+    QCOMPARE(emissionsFor(peerClosed, client), 1);
+    QCOMPARE(eventsOf(wb.journal(), client).count(QStringLiteral("Peer closed")), 1);
+    QCOMPARE(streamOf(wb.journal(), client, RecordKind::DataOut), QByteArray("onetwothree"));
 }
 
 QTEST_GUILESS_MAIN(TestFaultHalfClose)

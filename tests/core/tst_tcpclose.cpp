@@ -28,6 +28,9 @@ private Q_SLOTS:
     void shutdownWriteHalfCloses();
     void closeOnListenerStopsIt();
     void closeDoesNotWaitForeverForThePeersFin();
+    void acceptedClosesAfterPeerFinByDefault();
+    void keepHalfOpenStaysPeerClosed();
+    void ourAbortAndThePeersResetAreToldApart();
 };
 
 void TestTcpClose::peerFinIsPeerClosedThenClosed() {
@@ -36,7 +39,10 @@ void TestTcpClose::peerFinIsPeerClosedThenClosed() {
     QSignalSpy closed(&wb, &Workbench::closed);
     QSignalSpy reset(&wb, &Workbench::reset);
     QSignalSpy failed(&wb, &Workbench::connectionFailed);
-    const auto [listener, at, raw, server, failure] = acceptRawClient(wb);
+    // Accepted connections close after the peer's FIN unless the listener keeps them half-open.
+    ListenerOptions options;
+    options.keepHalfOpen = true;
+    const auto [listener, at, raw, server, failure] = acceptRawClient(wb, options);
     QVERIFY2(!failure, failure);
 
     QVERIFY(raw->sendAll("last words"));
@@ -237,6 +243,93 @@ void TestTcpClose::closeDoesNotWaitForeverForThePeersFin() {
     QTRY_COMPARE_WITH_TIMEOUT(emissionsFor(closed, client), 1, 10000);
     QCOMPARE(stateOf(wb, client), stateName(EndpointState::Closed));
     QVERIFY2(timer.elapsed() < 5000, qPrintable(QStringLiteral("close took %1 ms").arg(timer.elapsed())));
+}
+
+void TestTcpClose::acceptedClosesAfterPeerFinByDefault() {
+    // A client that is done talking is done: the server sends what is queued, then its FIN, and
+    // leaves no socket behind in CLOSE-WAIT.
+    Workbench wb;
+    QSignalSpy peerClosed(&wb, &Workbench::peerClosed);
+    QSignalSpy closed(&wb, &Workbench::closed);
+    const auto [listener, at, raw, server, failure] = acceptRawClient(wb);
+    QVERIFY2(!failure, failure);
+    const int withServer = openFdCount();
+
+    QVERIFY(raw->sendAll("bye"));
+    raw->shutdownWrite();
+    QByteArray rest;
+    QCOMPARE(toText(raw->readToEnd(&rest)), toText(StreamEnd::Eof));
+    QVERIFY(rest.isEmpty());
+    QTRY_COMPARE(emissionsFor(closed, server), 1);
+    QCOMPARE(emissionsFor(peerClosed, server), 1);
+    QCOMPARE(stateOf(wb, server), stateName(EndpointState::Closed));
+    QCOMPARE(streamOf(wb.journal(), server, RecordKind::DataIn), QByteArray("bye"));
+    QTRY_COMPARE(openFdCount(), withServer - 1); // the server's socket is gone
+    QVERIFY(!wb.clientsOf(listener).contains(server));
+
+    // Outgoing connections are not affected: the user may still send.
+    const auto [rawListener, client, rawEnd, clientFailure] = connectToRawListener(wb);
+    QVERIFY2(!clientFailure, clientFailure);
+    rawEnd->shutdownWrite();
+    QTRY_COMPARE(emissionsFor(peerClosed, client), 1);
+    QCOMPARE(stateOf(wb, client), stateName(EndpointState::PeerClosed));
+    QVERIFY(wb.send(client, "still here"));
+    QCOMPARE(rawEnd->readExactly(10), QByteArray("still here"));
+    QCOMPARE(stateOf(wb, client), stateName(EndpointState::PeerClosed));
+}
+
+void TestTcpClose::keepHalfOpenStaysPeerClosed() {
+    Workbench wb;
+    QSignalSpy peerClosed(&wb, &Workbench::peerClosed);
+    QSignalSpy closed(&wb, &Workbench::closed);
+    ListenerOptions options;
+    options.keepHalfOpen = true;
+    const auto [listener, at, raw, server, failure] = acceptRawClient(wb, options);
+    QVERIFY2(!failure, failure);
+
+    raw->shutdownWrite();
+    QTRY_COMPARE(emissionsFor(peerClosed, server), 1);
+    QVERIFY(wb.send(server, "answer"));
+    QCOMPARE(raw->readExactly(6), QByteArray("answer"));
+    QCOMPARE(stateOf(wb, server), stateName(EndpointState::PeerClosed));
+    QCOMPARE(emissionsFor(closed, server), 0);
+    QVERIFY(wb.clientsOf(listener).contains(server));
+
+    wb.close(server);
+    QByteArray rest;
+    QCOMPARE(toText(raw->readToEnd(&rest)), toText(StreamEnd::Eof));
+    QTRY_COMPARE(emissionsFor(closed, server), 1);
+}
+
+void TestTcpClose::ourAbortAndThePeersResetAreToldApart() {
+    // Both end in Reset; the window must tell them apart without parsing the detail text, as soon
+    // as stateChanged() reports it.
+    Workbench wb;
+    QSignalSpy reset(&wb, &Workbench::reset);
+    QHash<EndpointId, bool> byUsWhenReported;
+    connect(
+        &wb, &Workbench::stateChanged, this,
+        [&](EndpointId id, EndpointState state) {
+            if (state == EndpointState::Reset)
+                byUsWhenReported.insert(id, wb.info(id).resetByUs);
+        },
+        Qt::DirectConnection);
+
+    const auto [rawListener, aborted, abortedPeer, failure] = connectToRawListener(wb);
+    QVERIFY2(!failure, failure);
+    const auto [rawListener2, resetByPeer, resettingPeer, failure2] = connectToRawListener(wb);
+    QVERIFY2(!failure2, failure2);
+    QVERIFY(!wb.info(aborted).resetByUs);
+
+    wb.abort(aborted);
+    resettingPeer->setLingerZero();
+    resettingPeer->closeNow();
+    QTRY_COMPARE(emissionsFor(reset, aborted), 1);
+    QTRY_COMPARE(emissionsFor(reset, resetByPeer), 1);
+    QCOMPARE(byUsWhenReported.value(aborted, false), true);
+    QCOMPARE(byUsWhenReported.value(resetByPeer, true), false);
+    QVERIFY(wb.info(aborted).resetByUs);
+    QVERIFY(!wb.info(resetByPeer).resetByUs);
 }
 
 QTEST_GUILESS_MAIN(TestTcpClose)

@@ -202,9 +202,12 @@ void TestConnectionModel::wildcardListenerStandsOut() {
 void TestConnectionModel::clearClosedRemovesOnlyWhatIsGone() {
     Workbench wb;
     ConnectionModel model(&wb);
-    auto [serving, at, raw, served, failure] = acceptRawClient(wb);
+    // The children are closed by hand after their peer's FIN, so the listeners keep them half-open.
+    ListenerOptions keepHalfOpen;
+    keepHalfOpen.keepHalfOpen = true;
+    auto [serving, at, raw, served, failure] = acceptRawClient(wb, keepHalfOpen);
     QVERIFY2(!failure, failure);
-    auto [stopped, stoppedAt, rawOfStopped, openChild, failure2] = acceptRawClient(wb);
+    auto [stopped, stoppedAt, rawOfStopped, openChild, failure2] = acceptRawClient(wb, keepHalfOpen);
     QVERIFY2(!failure2, failure2);
     EndpointId idle = 0;
     QVERIFY(startListener(wb, &idle).isValid());
