@@ -27,7 +27,10 @@ void TestStatusSummary::halfClosedIsOpenButNotConnected() {
     StatusSummary summary(&wb);
     auto *open = summary.findChild<QLabel *>(QStringLiteral("openLabel"));
     QVERIFY(open);
-    AcceptedRawClient pair = acceptRawClient(wb);
+    // A listener that keeps half-open clients: by default the engine closes them after their FIN.
+    ListenerOptions halfOpen;
+    halfOpen.keepHalfOpen = true;
+    AcceptedRawClient pair = acceptRawClient(wb, halfOpen);
     QVERIFY2(!pair.failure, pair.failure);
     summary.refresh();
     QCOMPARE(open->text(), QStringLiteral("1 connected, 2 open"));

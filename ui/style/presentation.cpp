@@ -95,9 +95,7 @@ StateCause stateCause(const EndpointInfo &info) {
     case EndpointState::PeerClosed:
         return StateCause::PeerFin;
     case EndpointState::Reset:
-        // The engine writes "Aborted (RST sent...)" for abort() and "Connection reset by peer" for
-        // an RST received. Switch this to an explicit engine field once the engine records one.
-        return info.error.startsWith(QLatin1String("Aborted")) ? StateCause::OurAbort : StateCause::PeerReset;
+        return info.resetByUs ? StateCause::OurAbort : StateCause::PeerReset;
     default:
         return StateCause::Plain;
     }
