@@ -2,6 +2,8 @@
 #include "engine/workbench.h"
 #include "journal/recordformat.h"
 
+#include <algorithm>
+
 #include <QCoreApplication>
 #include <QDateTime>
 #include <QHash>
@@ -99,6 +101,15 @@ StateCause stateCause(const EndpointInfo &info) {
     default:
         return StateCause::Plain;
     }
+}
+
+int widestStateText(const QFontMetrics &metrics) {
+    int widest = 0;
+    for (int s = int(EndpointState::Resolving); s <= int(EndpointState::Failed); ++s)
+        widest = std::max(widest, metrics.horizontalAdvance(stateText(EndpointState(s))));
+    for (const char *cause : {"Reset by peer", "Aborted (RST sent)"})
+        widest = std::max(widest, metrics.horizontalAdvance(trState(cause)));
+    return widest;
 }
 
 QString stateText(const EndpointInfo &info) {

@@ -4,6 +4,7 @@
 #include "journal/journal.h"
 
 #include <QColor>
+#include <QFontMetrics>
 #include <QIcon>
 #include <QString>
 
@@ -35,6 +36,9 @@ StateCause stateCause(const EndpointInfo &info);
 /// The state in words, told apart by cause: "Reset by peer", "Aborted (RST sent)",
 /// "Peer closed (FIN)", "Failed: <reason>".
 QString stateText(const EndpointInfo &info);
+/// Width of the widest state word (a Failed reason aside, which its tooltip carries), for columns
+/// that must show any state whole without measuring their rows.
+int widestStateText(const QFontMetrics &metrics);
 /// The state's icon, with its own shape for each cause.
 QIcon stateIcon(const EndpointInfo &info);
 /// The full state text with its reason, for a tooltip where the column cuts it.
