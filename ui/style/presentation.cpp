@@ -3,6 +3,7 @@
 #include "journal/recordformat.h"
 
 #include <algorithm>
+#include <functional>
 
 #include <QCoreApplication>
 #include <QDateTime>
@@ -41,9 +42,10 @@ QColor stateColor(EndpointState state) {
     return Qt::black;
 }
 
-QIcon stateIcon(EndpointState state) {
-    static QHash<int, QIcon> cache;
-    const int key = int(state);
+namespace {
+
+/// A 16x16 icon drawn once per key and cached: data() asks for icons at every repaint.
+QIcon paintedIcon(QHash<int, QIcon> &cache, int key, const std::function<void(QPainter &)> &draw) {
     auto it = cache.constFind(key);
     if (it != cache.constEnd())
         return *it;
@@ -52,6 +54,16 @@ QIcon stateIcon(EndpointState state) {
     {
         QPainter painter(&pixmap);
         painter.setRenderHint(QPainter::Antialiasing);
+        draw(painter);
+    }
+    return *cache.insert(key, QIcon(pixmap));
+}
+
+} // namespace
+
+QIcon stateIcon(EndpointState state) {
+    static QHash<int, QIcon> cache;
+    return paintedIcon(cache, int(state), [state](QPainter &painter) {
         painter.setPen(stateColor(state).darker(130));
         painter.setBrush(stateColor(state));
         if (isFinal(state)) {
@@ -60,10 +72,7 @@ QIcon stateIcon(EndpointState state) {
             painter.setPen(QPen(stateColor(state), 2.5));
         }
         painter.drawEllipse(QRectF(3, 3, 10, 10));
-    }
-    QIcon icon(pixmap);
-    cache.insert(key, icon);
-    return icon;
+    });
 }
 
 QString stateText(EndpointState state, const QString &error) {
@@ -139,16 +148,8 @@ QIcon stateIcon(const EndpointInfo &info) {
     if (cause == StateCause::Plain)
         return stateIcon(info.state);
     static QHash<int, QIcon> cache;
-    const int key = int(cause);
-    auto it = cache.constFind(key);
-    if (it != cache.constEnd())
-        return *it;
-    QPixmap pixmap(16, 16);
-    pixmap.fill(Qt::transparent);
-    {
-        QPainter painter(&pixmap);
-        painter.setRenderHint(QPainter::Antialiasing);
-        const QColor color = stateColor(info.state);
+    const QColor color = stateColor(info.state);
+    return paintedIcon(cache, int(cause), [cause, color](QPainter &painter) {
         // Shapes, not only colours, tell the causes apart: a half ring for a FIN (one side still
         // open), a cross for a reset that came in, a filled square for the RST we sent.
         switch (cause) {
@@ -171,10 +172,7 @@ QIcon stateIcon(const EndpointInfo &info) {
         case StateCause::Plain:
             break;
         }
-    }
-    QIcon icon(pixmap);
-    cache.insert(key, icon);
-    return icon;
+    });
 }
 
 QString kindText(EndpointKind kind, bool accepted) {
