@@ -68,7 +68,7 @@ void TestMulticast::groupDatagramsArriveOnlyWhileJoined() {
     QVERIFY(wb.sendDatagram(sender, QStringLiteral("127.0.0.1"), memberAt.port, "marker"));
     QTRY_COMPARE(wb.journal().counters(member).datagramsIn, quint64(2));
     QCOMPARE(streamOf(wb.journal(), member, RecordKind::DataIn), QByteArray("to the groupmarker"));
-    QCOMPARE(wb.journal().counters(sender).datagramsOut, quint64(3));
+    QTRY_COMPARE(wb.journal().counters(sender).datagramsOut, quint64(3)); // recorded after sendto()
 }
 
 void TestMulticast::groupsGivenAtBindAreJoinedBeforeBound() {
