@@ -5,6 +5,8 @@
 // to end, repainting synchronously, applies a connection filter and a text search, and prints
 // wall times and the process's resident memory at each stage. Usage: logbench [records]
 
+#include "rss.h"
+
 #include "engine/workbench.h"
 #include "models/trafficmodel.h"
 #include "views/conversationview.h"
@@ -32,16 +34,7 @@ using namespace sockbench;
 
 namespace {
 
-double rssMiB() {
-    QFile status(QStringLiteral("/proc/self/status"));
-    if (!status.open(QIODevice::ReadOnly))
-        return 0;
-    for (const QByteArray &line : status.readAll().split('\n')) {
-        if (line.startsWith("VmRSS:"))
-            return line.mid(6).trimmed().split(' ').first().toDouble() / 1024.0;
-    }
-    return 0;
-}
+using bench::rssMiB;
 
 struct Stats {
     std::vector<double> ms;

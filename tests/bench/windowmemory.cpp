@@ -7,6 +7,8 @@
 // (payload held plus record headers) and whether RSS stays within journal bytes + 64 MiB.
 // Usage: windowmemory [lines|oneline|records|udp]
 
+#include "rss.h"
+
 #include "engine/workbench.h"
 #include "models/connectionmodel.h"
 #include "models/journalfeed.h"
@@ -42,16 +44,7 @@ constexpr int OneByteRecords = 1000000;
 constexpr int Datagrams = 200000;
 constexpr double AllowanceMiB = 64;
 
-double rssMiB() {
-    QFile status(QStringLiteral("/proc/self/status"));
-    if (!status.open(QIODevice::ReadOnly))
-        return 0;
-    for (const QByteArray &line : status.readAll().split('\n')) {
-        if (line.startsWith("VmRSS:"))
-            return line.mid(6).trimmed().split(' ').first().toDouble() / 1024.0;
-    }
-    return 0;
-}
+using bench::rssMiB;
 
 /// Runs the event loop until done() holds or the timeout passes; returns done().
 bool runUntil(const std::function<bool()> &done, int timeoutMs) {
