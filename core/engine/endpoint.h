@@ -1,5 +1,6 @@
 #pragma once
 
+#include "engine/socketoptions.h"
 #include "language/address.h"
 
 #include <QByteArray>
@@ -68,11 +69,15 @@ struct ListenerOptions {
     /// Keep an accepted connection open after its peer's FIN (PeerClosed, we may still send). By
     /// default it closes then, as textbook servers do: what is queued goes out, then our FIN.
     bool keepHalfOpen = false;
+    /// Applied to the listening socket (reusePort, buffers, bindToDevice, tos, ttl) and to each
+    /// connection it accepts (the per-connection ones).
+    SocketOptions socket;
 };
 
 struct ConnectOptions {
     int timeoutMs = 30000; ///< give up connecting after this long; 0 waits for the kernel's own timeout
     bool noDelay = true;   ///< TCP_NODELAY: a workbench sends small messages and wants them out now
+    SocketOptions socket;  ///< applied before connect(); socket.sourceAddress/sourcePort bind first
 };
 
 struct UdpOptions {
@@ -89,6 +94,7 @@ struct UdpOptions {
     /// Groups joined right after the bind, before udpBound() is emitted; a failed join is reported
     /// by sendFailed() and the socket stays bound.
     QList<MulticastGroup> joinGroups;
+    SocketOptions socket; ///< buffers, tos, ttl, bindToDevice, reusePort; applied before bind
 };
 
 /// The largest UDP payload a socket can send: 65,535 minus the IPv4 and UDP headers. (IPv6 allows

@@ -3,6 +3,7 @@
 #include "engine/endpoint.h"
 #include "engine/outcome.h"
 #include "engine/resolver.h"
+#include "engine/tcpinfo.h"
 #include "journal/journal.h"
 
 #include <QHash>
@@ -36,6 +37,12 @@ struct EndpointInfo {
     /// else None. Changed by setAutoReply(), as of autoReplyChanged().
     AutoReply autoReply = AutoReply::None;
     QByteArray greeting; ///< listener whose autoReply is Greeting: the bytes sent to each client
+    /// The socket options asked for, as the kernel took them (read back), by option name; set
+    /// before the endpoint's started/connected/bound signal and updated as of optionsApplied().
+    QList<AppliedOption> options;
+    /// TCP connection: the kernel's view as of its last read (requestTcpInfo(), and once more
+    /// right before the socket closes, so that a final endpoint keeps it).
+    std::optional<TcpInfo> lastTcpInfo;
 };
 
 /// Construction-time settings of a Workbench.
@@ -98,6 +105,14 @@ public:
     /// Returns false (and changes nothing) for other endpoints and final ones.
     bool setAutoReply(EndpointId id, AutoReply reply, const QByteArray &greeting = {});
 
+    /// Sets options on a live endpoint, where the kernel allows it (see SocketOptions). The
+    /// outcome, read back, is in info(id).options as of optionsApplied(). Returns false (and
+    /// changes nothing) for unknown and final endpoints.
+    bool setSocketOptions(EndpointId id, const SocketOptions &options);
+    /// Reads TCP_INFO and the queues of a TCP connection on its reactor; tcpInfoRead() answers.
+    /// Returns false for anything but an open TCP connection.
+    bool requestTcpInfo(EndpointId id);
+
     const Journal &journal() const;
     Journal &journal();
     /// Known endpoints (including final ones until forget() is called).
@@ -155,6 +170,12 @@ Q_SIGNALS:
 
     /// Emitted when a setAutoReply() change is in effect on every reactor; info(id) has it.
     void autoReplyChanged(sockbench::EndpointId id);
+
+    /// Emitted when setSocketOptions() (or a socket's set-up) has applied options; info(id).options
+    /// holds every option's read-back and refusal.
+    void optionsApplied(sockbench::EndpointId id);
+    /// Answers requestTcpInfo(); info(id).lastTcpInfo holds the same.
+    void tcpInfoRead(sockbench::EndpointId id, const sockbench::TcpInfo &info);
 
     /// Emitted when a send or a multicast request cannot be carried out; nothing was sent.
     void sendFailed(sockbench::EndpointId id, const QString &reason);

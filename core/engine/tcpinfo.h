@@ -1,0 +1,36 @@
+#pragma once
+
+#include <QMetaType>
+#include <QString>
+
+#include <optional>
+
+namespace sockbench {
+
+/// What the kernel knows about one TCP connection (TCP_INFO, SIOCOUTQ, SIOCINQ), at one moment.
+struct TcpInfo {
+    qint64 sampledAtMs = 0;       ///< QDateTime::currentMSecsSinceEpoch() when read
+    QString state;                ///< the kernel's TCP state in words: "ESTABLISHED", "CLOSE-WAIT", ...
+    quint32 rttUs = 0;            ///< smoothed round-trip time
+    quint32 rttVarUs = 0;         ///< its variance
+    quint32 cwndSegments = 0;     ///< congestion window
+    quint32 ssthreshSegments = 0; ///< slow-start threshold (a huge value means "not yet set")
+    quint32 totalRetransmits = 0; ///< segments retransmitted over the connection's life
+    quint32 unackedSegments = 0;
+    quint32 lostSegments = 0;
+    quint32 mssBytes = 0;          ///< sending MSS
+    quint32 peerWindowBytes = 0;   ///< the peer's advertised receive window
+    quint64 pacingRateBps = 0;     ///< bytes per second
+    quint64 deliveryRateBps = 0;   ///< bytes per second
+    quint64 bytesAcked = 0;        ///< bytes the peer acknowledged
+    quint64 bytesReceived = 0;     ///< bytes received from the peer
+    quint32 sendQueueBytes = 0;    ///< SIOCOUTQ: not yet acknowledged by the peer
+    quint32 receiveQueueBytes = 0; ///< SIOCINQ: received, not yet read by us
+};
+
+/// Reads TcpInfo from a connected TCP socket; nullopt with *error in words when it cannot.
+std::optional<TcpInfo> readTcpInfo(int fd, QString *error = nullptr);
+
+} // namespace sockbench
+
+Q_DECLARE_METATYPE(sockbench::TcpInfo)
