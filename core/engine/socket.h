@@ -3,6 +3,7 @@
 // Internal to core: what every endpoint kind is to its reactor.
 
 #include "engine/endpoint.h"
+#include "engine/tcpinfo.h"
 
 #include <QString>
 
@@ -63,6 +64,9 @@ public:
     virtual void abort();
     /// What the write queue has done; nullopt for kinds that report no progress.
     virtual std::optional<WriteProgress> writeProgress() const;
+    /// What the kernel last knew of the connection, read right before its descriptor closes, so
+    /// that a final connection keeps its figures; nullopt for kinds without one.
+    virtual std::optional<TcpInfo> closingTcpInfo() const;
 
     // For the kind's own code and its helpers, on the reactor thread.
 

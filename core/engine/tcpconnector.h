@@ -29,17 +29,23 @@ public:
     bool handshakeDone();
     /// The connect timeout expired while resolving or connecting: the stream fails.
     void timedOut();
+    /// The socket options as the current attempt's descriptor took them.
+    const QList<AppliedOption> &appliedOptions() const { return m_applied; }
 
 private:
     void resolved(const Resolver::Result &result);
     void tryNext();
     void attemptFailed(const QString &reason);
+    /// Binds the source address and port asked for, if any, before connect(); the reason in
+    /// words (naming the address) when it cannot.
+    QString bindSource(int fd, int family);
 
     TcpStream &m_stream;
     ConnectOptions m_options;
     QList<NetAddress> m_candidates;
     qsizetype m_candidate = 0;
     QString m_lastError;
+    QList<AppliedOption> m_applied;
 };
 
 } // namespace sockbench

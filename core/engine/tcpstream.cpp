@@ -50,6 +50,7 @@ void TcpStream::adopted() {
 }
 
 void TcpStream::established() {
+    const QList<AppliedOption> options = m_connector->appliedOptions();
     m_connector.reset();
     setState(EndpointState::Connected);
     m_wasConnected = true;
@@ -58,7 +59,7 @@ void TcpStream::established() {
     const NetAddress peer = peerAddressOf(fd());
     reactor().recordEvent(id(),
                           QStringLiteral("Connected to %1 from %2").arg(peer.toString(), local.toString()));
-    reactor().report(outcome::Connected{id(), local, peer});
+    reactor().report(outcome::Connected{id(), local, peer, options});
     watch(interest());
     m_handler->opened(*this);
     if (isFinished())
@@ -71,6 +72,17 @@ void TcpStream::established() {
 
 std::optional<WriteProgress> TcpStream::writeProgress() const {
     return WriteProgress{m_written, m_queued};
+}
+
+std::optional<TcpInfo> TcpStream::closingTcpInfo() const {
+    if (!m_wasConnected || fd() < 0)
+        return std::nullopt; // a connect that never succeeded has nothing to tell
+    return readTcpInfo(nullptr);
+}
+
+std::optional<TcpInfo> TcpStream::readTcpInfo(QString *error) const {
+    // An accepted connection has a listener; only an outgoing one sent the SYN.
+    return sockbench::readTcpInfo(fd(), m_listener == 0, error);
 }
 
 quint32 TcpStream::interest() const {

@@ -45,6 +45,9 @@ public:
     /// established it is a close().
     void abort() override;
     std::optional<WriteProgress> writeProgress() const override;
+    std::optional<TcpInfo> closingTcpInfo() const override;
+    /// TCP_INFO and the queues of this connection now (see sockbench::readTcpInfo).
+    std::optional<TcpInfo> readTcpInfo(QString *error) const;
 
     // The user's commands (through the Workbench).
 

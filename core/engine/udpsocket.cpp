@@ -71,7 +71,8 @@ void UdpSocket::bindTo(const NetAddress &address, const NetAddress &destination)
         setIntOption(fd, SOL_SOCKET, SO_REUSEADDR, 1);
     if (o.broadcast)
         setIntOption(fd, SOL_SOCKET, SO_BROADCAST, 1);
-    if (o.receiveBufferBytes > 0) {
+    // socket.receiveBufferBytes, when set, replaces this default (applySocketOptions below).
+    if (o.receiveBufferBytes > 0 && !o.socket.receiveBufferBytes) {
         // FORCE ignores rmem_max but needs CAP_NET_ADMIN; the plain option is capped by rmem_max.
         if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &o.receiveBufferBytes, sizeof(int)) != 0)
             setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &o.receiveBufferBytes, sizeof(int));
@@ -97,6 +98,9 @@ void UdpSocket::bindTo(const NetAddress &address, const NetAddress &destination)
         if (ifindex)
             setIntOption(fd, IPPROTO_IPV6, IPV6_MULTICAST_IF, int(ifindex));
     }
+    const QList<AppliedOption> applied = applySocketOptions(fd, OptionTarget::Udp, o.socket);
+    if (!applied.isEmpty())
+        reactor().recordEvent(id(), describeApplied(applied));
     if (::bind(fd, sa->get(), sa->length) != 0) {
         finish(EndpointState::Failed, errnoText(errno));
         return;
@@ -109,7 +113,7 @@ void UdpSocket::bindTo(const NetAddress &address, const NetAddress &destination)
     // Joined before udpBound() goes out, so a sender started on that signal finds the group joined.
     for (const MulticastGroup &group : o.joinGroups)
         multicast(group.group, group.interfaceName, true);
-    reactor().report(outcome::UdpBound{id(), local, destination});
+    reactor().report(outcome::UdpBound{id(), local, destination, applied});
 }
 
 void UdpSocket::onReady(quint32 events) {
