@@ -1,6 +1,8 @@
 #include "probe/benchprobe.h"
 
 #include "engine/workbench.h"
+#include "panels/detailpane.h"
+#include "views/rategraph.h"
 #include "window/mainwindow.h"
 
 #include <QAbstractItemModel>
@@ -86,12 +88,32 @@ BenchProbe::BenchProbe(MainWindow *window, bool load)
             if (state == EndpointState::PeerClosed && m_workbench->info(id).listener == m_tcpListener)
                 m_workbench->close(id);
         });
+        m_graph = qgetenv("SOCKBENCH_BENCH_GRAPH") == "1";
+        if (m_graph)
+            connect(m_workbench, &Workbench::connectionAccepted, this, &BenchProbe::graphLoadEndpoints);
         ListenerOptions options;
         options.autoReply = AutoReply::Greeting;
         options.greeting = QByteArrayLiteral("!");
         m_tcpListener = m_workbench->startTcpListener(QStringLiteral("127.0.0.1"), 0, options);
         m_udpSocket = m_workbench->bindUdp(QStringLiteral("127.0.0.1"), 0);
+        if (m_graph) {
+            if (auto *pane = m_window->findChild<DetailPane *>())
+                pane->showGraph();
+            graphLoadEndpoints();
+        }
     }
+}
+
+void BenchProbe::graphLoadEndpoints() {
+    // The graph only, not the selection: selecting would also filter the log, whose row count the
+    // scenario compares with the journal.
+    auto *graph = m_window->findChild<RateGraph *>();
+    if (!graph)
+        return;
+    QSet<EndpointId> ids{m_tcpListener, m_udpSocket};
+    for (EndpointId id : m_workbench->connectionsOf(m_tcpListener))
+        ids.insert(id);
+    graph->setEndpoints(ids);
 }
 
 BenchProbe::~BenchProbe() = default;

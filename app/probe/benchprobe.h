@@ -20,7 +20,9 @@ class Workbench;
 /// read from stdin, the event loop's delay as seen by a 5 ms timer, the rows of the window's item
 /// views next to the journal's record count, and memory. With SOCKBENCH_BENCH_PROBE=load it also
 /// opens a TCP listener and a UDP socket on the window's own Workbench, so that the window's
-/// views show what the load generator sends.
+/// views show what the load generator sends; with SOCKBENCH_BENCH_GRAPH=1 as well, the detail
+/// pane's Graph tab is brought to the front and graphs those endpoints and the listener's
+/// connections, so that the event-loop delay includes the graph's work.
 class BenchProbe final : public QObject {
     Q_OBJECT
 
@@ -38,10 +40,12 @@ private:
     void report(const char *what);
     void emitLine(const QByteArray &json);
     void resetDelays();
+    void graphLoadEndpoints();
 
     MainWindow *m_window;
     Workbench *m_workbench = nullptr;
     bool m_load;
+    bool m_graph = false;
     bool m_shown = false;
     QTimer m_tick;
     QElapsedTimer m_sinceTick;

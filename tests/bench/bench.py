@@ -419,8 +419,9 @@ def scenario_connections(b, window):
 class Window:
     """The real main window with the bench probe (app/probe/benchprobe.cpp) on stdin/stderr."""
 
-    def __init__(self, b, env, load):
-        env = dict(env, SOCKBENCH_BENCH_PROBE="load" if load else "1", SOCKBENCH_BENCH_T0_NS=str(time.time_ns()))
+    def __init__(self, b, env, load, graph=False):
+        env = dict(env, SOCKBENCH_BENCH_PROBE="load" if load else "1", SOCKBENCH_BENCH_T0_NS=str(time.time_ns()),
+                   SOCKBENCH_BENCH_GRAPH="1" if graph else "0")
         self.proc = subprocess.Popen([b.sockbench], env=env, stdin=subprocess.PIPE, stderr=subprocess.PIPE,
                                      stdout=subprocess.DEVNULL, text=True, bufsize=1)
         self.seen = {}  # probe lines that arrived before anyone waited for them
@@ -477,8 +478,8 @@ def window_connections(b, env):
 
 
 def scenario_window_load(b, env):
-    log("5. the window under load: UDP burst + 1 GB stream")
-    w = Window(b, env, load=True)
+    log("5. the window under load: UDP burst + 1 GB stream" + (", Graph tab open" if b.graph else ""))
+    w = Window(b, env, load=True, graph=b.graph)
     w.command("reset")
     udp = subprocess.Popen([b.loadgen, "udp-burst", "127.0.0.1", str(w.ready["udp_port"]), str(UDP_COUNT)],
                            stdout=subprocess.PIPE, text=True)
@@ -493,10 +494,10 @@ def scenario_window_load(b, env):
         time.sleep(0.25)
         probe = w.command("report")
     w.quit()
-    res = {"udp": udp_out, "tcp": tcp_out, "probe": probe}
+    res = {"udp": udp_out, "tcp": tcp_out, "probe": probe, "graph_open": b.graph}
     results["window_load"] = res
     records = probe["journal_records"]
-    add_row("5. window under load", "sockbench window: UDP 200k x 64 B + TCP 1 GB",
+    add_row("5. window under load", "sockbench window: UDP 200k x 64 B + TCP 1 GB" + (", graph open" if b.graph else ""),
             f"largest event-loop delay {probe['max_delay_ms']:.0f} ms, p99 {probe['p99_delay_ms']:.1f} ms; "
             f"log rows {probe['log_rows']:,} / records {records:,}; datagrams {probe['datagrams_in']:,} of "
             f"{udp_out['datagrams_sent']:,}; bytes {probe['bytes_in']:,}; peak RSS {probe['peak_rss_kib'] / 1024:.0f} MB",
@@ -613,6 +614,8 @@ def main():
     ap.add_argument("--json", required=True)
     ap.add_argument("--ratebench", help="default: ratebench next to loadgen")
     ap.add_argument("--only", default="1,2,3,4,5,6,7", help="comma-separated scenario numbers")
+    ap.add_argument("--no-graph", dest="graph", action="store_false",
+                    help="scenario 5 without the detail pane's Graph tab open (it is open by default)")
     b = ap.parse_args()
     if not b.ratebench:
         b.ratebench = os.path.join(os.path.dirname(b.loadgen), "ratebench")

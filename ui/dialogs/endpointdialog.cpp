@@ -1,4 +1,5 @@
 #include "dialogs/endpointdialog.h"
+#include "dialogs/socketoptionsform.h"
 #include "language/address.h"
 #include "language/payload.h"
 #include "style/presentation.h"
@@ -13,7 +14,9 @@
 #include <QNetworkInterface>
 #include <QPushButton>
 #include <QRegularExpression>
+#include <QScrollArea>
 #include <QSpinBox>
+#include <QToolButton>
 #include <QVBoxLayout>
 
 namespace sockbench {
@@ -61,6 +64,9 @@ EndpointDialog::EndpointDialog(EndpointKind kind, const QStringList &recentAddre
     , m_multicastLabel(new QLabel(tr("&Multicast:"), this))
     , m_timeoutSpin(new QSpinBox(this))
     , m_timeoutLabel(new QLabel(tr("&Timeout:"), this))
+    , m_socketOptionsButton(new QToolButton(this))
+    , m_socketOptionsForm(new SocketOptionsForm(this))
+    , m_socketOptionsArea(new QScrollArea(this))
     , m_wildcardLabel(new QLabel(this))
     , m_errorLabel(new QLabel(this))
     , m_buttons(new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel, this))
@@ -130,6 +136,20 @@ EndpointDialog::EndpointDialog(EndpointKind kind, const QStringList &recentAddre
     m_wildcardLabel->setStyleSheet(warningTextStyle());
     m_errorLabel->setWordWrap(true);
     m_errorLabel->setStyleSheet(errorTextStyle());
+    m_socketOptionsButton->setObjectName(QStringLiteral("socketOptionsButton"));
+    m_socketOptionsButton->setCheckable(true);
+    m_socketOptionsButton->setToolButtonStyle(Qt::ToolButtonTextBesideIcon);
+    m_socketOptionsButton->setArrowType(Qt::RightArrow);
+    m_socketOptionsButton->setAutoRaise(true);
+    m_socketOptionsButton->setToolTip(tr("Show or hide the socket options (TCP_NODELAY, keepalive, buffers, "
+                                         "TOS, TTL, …); those set apply even while hidden"));
+    // The dialog must fit a 640-pixel-high screen with the section open: its rows scroll.
+    m_socketOptionsArea->setObjectName(QStringLiteral("socketOptionsArea"));
+    m_socketOptionsArea->setWidget(m_socketOptionsForm);
+    m_socketOptionsArea->setWidgetResizable(true);
+    m_socketOptionsArea->setFrameShape(QFrame::NoFrame);
+    m_socketOptionsArea->setMaximumHeight(240);
+    m_socketOptionsArea->hide();
 
     auto *kindLabel = new QLabel(tr("&Kind:"), this);
     kindLabel->setBuddy(m_kindCombo);
@@ -149,6 +169,8 @@ EndpointDialog::EndpointDialog(EndpointKind kind, const QStringList &recentAddre
     form->addRow(m_multicastLabel, m_multicastEdit);
     auto *layout = new QVBoxLayout(this);
     layout->addLayout(form);
+    layout->addWidget(m_socketOptionsButton);
+    layout->addWidget(m_socketOptionsArea);
     layout->addWidget(m_wildcardLabel);
     layout->addWidget(m_errorLabel);
     layout->addStretch();
@@ -162,6 +184,9 @@ EndpointDialog::EndpointDialog(EndpointKind kind, const QStringList &recentAddre
     connect(m_autoReplyCombo, &QComboBox::currentIndexChanged, this, &EndpointDialog::validate);
     connect(m_greetingEdit, &QLineEdit::textChanged, this, &EndpointDialog::validate);
     connect(m_multicastEdit, &QLineEdit::textChanged, this, &EndpointDialog::validate);
+    connect(m_socketOptionsForm, &SocketOptionsForm::changed, this, &EndpointDialog::validate);
+    connect(m_socketOptionsButton, &QToolButton::toggled, this,
+            &EndpointDialog::onSocketOptionsButtonToggled);
 
     setMinimumWidth(480);
     setKind(kind);
@@ -178,6 +203,12 @@ void EndpointDialog::setConnectTarget(const QString &host, quint16 port) {
     m_targetHost = host;
     m_targetPort = port;
     onKindChanged();
+}
+
+void EndpointDialog::onSocketOptionsButtonToggled(bool open) {
+    m_socketOptionsButton->setArrowType(open ? Qt::DownArrow : Qt::RightArrow);
+    m_socketOptionsArea->setVisible(open);
+    adjustSize();
 }
 
 void EndpointDialog::focusFirstFieldToType() {
@@ -229,6 +260,7 @@ void EndpointDialog::onKindChanged() {
     m_multicastLabel->setVisible(k == EndpointKind::UdpSocket);
     m_multicastEdit->setVisible(k == EndpointKind::UdpSocket);
     m_dualStackCheck->setVisible(!connecting);
+    m_socketOptionsForm->setKind(k);
     if (k == EndpointKind::UdpSocket && m_autoReplyCombo->currentData().toInt() == int(AutoReply::Greeting))
         m_autoReplyCombo->setCurrentIndex(0);
     validate();
@@ -300,7 +332,14 @@ void EndpointDialog::validate() {
     m_portHint->setText(tr("0 = any free port, shown in the panel once bound"));
 
     QStringList problems;
-    for (const QString &p : {hostProblem, portProblem, greetingProblem, multicastProblem}) {
+    const QString optionsProblem = m_socketOptionsForm->problem();
+    // A wrong option in a closed section would be a reason nobody can see: open it.
+    if (!optionsProblem.isEmpty() && !m_socketOptionsButton->isChecked())
+        m_socketOptionsButton->setChecked(true);
+    const int optionsSet = m_socketOptionsForm->setCount();
+    m_socketOptionsButton->setText(optionsSet == 0 ? tr("&Socket options")
+                                                   : tr("&Socket options (%n set)", nullptr, optionsSet));
+    for (const QString &p : {hostProblem, portProblem, greetingProblem, multicastProblem, optionsProblem}) {
         if (!p.isEmpty())
             problems.append(p);
     }
@@ -333,6 +372,13 @@ EndpointDialog::Request EndpointDialog::request() const {
         r.udp.joinGroups = {join};
         r.udp.multicastInterface = join.interfaceName;
     }
+    r.socket = m_socketOptionsForm->options();
+    r.listener.socket = r.socket;
+    r.connect.socket = r.socket;
+    r.udp.socket = r.socket;
+    // A client's Nagle choice has its own field in ConnectOptions (on by default): keep both saying
+    // the same.
+    r.connect.noDelay = r.socket.noDelay.value_or(r.connect.noDelay);
     return r;
 }
 

@@ -10,9 +10,13 @@ class QComboBox;
 class QDialogButtonBox;
 class QLabel;
 class QLineEdit;
+class QScrollArea;
 class QSpinBox;
+class QToolButton;
 
 namespace sockbench {
+
+class SocketOptionsForm;
 
 /// The form for a new listener, outgoing connection or UDP socket. Every field is checked as it
 /// is typed; a wrong one is marked where it is and the disabled OK button says why.
@@ -27,6 +31,8 @@ public:
         ListenerOptions listener;
         ConnectOptions connect;
         UdpOptions udp;
+        /// The socket options section; also in listener/connect/udp (as .socket), whichever is used.
+        SocketOptions socket;
     };
 
     /// recentAddresses and recentPorts come first in their fields' choices.
@@ -43,11 +49,13 @@ public:
     Request request() const;
     /// Why OK is disabled, or empty.
     QString problem() const { return m_problem; }
+    SocketOptionsForm *socketOptionsForm() const { return m_socketOptionsForm; }
 
 private:
     void validate();
     void onKindChanged();
     void focusFirstFieldToType();
+    void onSocketOptionsButtonToggled(bool open);
 
     QComboBox *m_kindCombo;
     QComboBox *m_addressCombo;
@@ -64,6 +72,9 @@ private:
     QLabel *m_multicastLabel;
     QSpinBox *m_timeoutSpin;
     QLabel *m_timeoutLabel;
+    QToolButton *m_socketOptionsButton;
+    SocketOptionsForm *m_socketOptionsForm;
+    QScrollArea *m_socketOptionsArea;
     QLabel *m_wildcardLabel;
     QLabel *m_errorLabel;
     QDialogButtonBox *m_buttons;

@@ -1,12 +1,15 @@
 #include "panels/detailpane.h"
 #include "engine/workbench.h"
 #include "journal/recordformat.h"
+#include "panels/tcpinfopanel.h"
 #include "style/presentation.h"
 #include "views/conversationview.h"
 #include "views/elidedlabel.h"
 #include "views/hexview.h"
+#include "views/rategraph.h"
 
 #include <QApplication>
+#include <QCheckBox>
 #include <QClipboard>
 #include <QHBoxLayout>
 #include <QLabel>
@@ -76,8 +79,40 @@ DetailPane::DetailPane(Workbench *workbench, const JournalFeed *feed, QWidget *p
     m_conversationView->setObjectName(QStringLiteral("conversationView"));
     m_conversationView->follow(feed);
 
+    m_graphPage = new QWidget(m_tabs);
+    m_graphPage->setObjectName(QStringLiteral("graphPage"));
+    m_rateGraph = new RateGraph(workbench, m_graphPage);
+    auto *messagesCheck = new QCheckBox(tr("&Messages/s"), m_graphPage);
+    messagesCheck->setObjectName(QStringLiteral("graphMessagesCheck"));
+    messagesCheck->setToolTip(tr("A second pane with messages (reads, datagrams) per second"));
+    auto *tcpCheck = new QCheckBox(tr("RTT and c&wnd"), m_graphPage);
+    tcpCheck->setObjectName(QStringLiteral("graphTcpCheck"));
+    tcpCheck->setToolTip(tr("Draw a selected TCP connection's round-trip time and congestion window, each "
+                            "on its own scale"));
+    tcpCheck->setChecked(m_rateGraph->showsTcp());
+    connect(messagesCheck, &QCheckBox::toggled, m_rateGraph, &RateGraph::setShowMessages);
+    connect(tcpCheck, &QCheckBox::toggled, m_rateGraph, &RateGraph::setShowTcp);
+    auto *graphOptions = new QHBoxLayout;
+    graphOptions->addWidget(messagesCheck);
+    graphOptions->addWidget(tcpCheck);
+    graphOptions->addStretch();
+    auto *graphLayout = new QVBoxLayout(m_graphPage);
+    graphLayout->setContentsMargins(2, 2, 2, 2);
+    graphLayout->addLayout(graphOptions);
+    graphLayout->addWidget(m_rateGraph, 1);
+
+    m_tcpInfoPanel = new TcpInfoPanel(workbench, m_tabs);
+    // The graph draws RTT and cwnd from the panel's readings, so they are read while it shows too.
+    m_tcpInfoPanel->alsoSampleWhileVisible(m_rateGraph);
+    connect(m_tcpInfoPanel, &TcpInfoPanel::tcpInfoSampled, m_rateGraph, &RateGraph::addTcpSample);
+
     m_tabs->addTab(bytesPage, tr("&Bytes"));
     m_tabs->addTab(m_conversationView, tr("Conversa&tion"));
+    m_tabs->addTab(m_graphPage, tr("&Graph"));
+    m_tabs->addTab(m_tcpInfoPanel, tr("TC&P"));
+    m_tabs->setTabToolTip(2, tr("Bytes per second of the selection over the last minute"));
+    m_tabs->setTabToolTip(3, tr("What the kernel knows about the selected TCP connection, and the socket "
+                                "options it applied"));
     auto *layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
     layout->addWidget(m_tabs);
@@ -160,6 +195,18 @@ void DetailPane::copyRecord(RecordForm form) const {
 
 void DetailPane::setConversationEndpoints(const QSet<EndpointId> &endpoints) {
     m_conversationView->setEndpoints(endpoints);
+    m_rateGraph->setEndpoints(endpoints);
+    // One endpoint is the selection itself; a larger set is a listener with its connections.
+    EndpointId selected = 0;
+    for (EndpointId id : endpoints) {
+        if (endpoints.size() == 1 || m_workbench->info(id).kind == EndpointKind::TcpListener)
+            selected = id;
+    }
+    m_tcpInfoPanel->setEndpoint(selected);
+}
+
+void DetailPane::showGraph() {
+    m_tabs->setCurrentWidget(m_graphPage);
 }
 
 } // namespace sockbench

@@ -16,11 +16,14 @@ class ElidedLabel;
 class ConversationView;
 class HexView;
 class JournalFeed;
+class RateGraph;
+class TcpInfoPanel;
 class Workbench;
 
 /// The detail pane under the log: on one tab the current record's bytes (a line saying what the
-/// record is, copy buttons, the hex view), on the other the conversation of the selected
-/// connection, which follows the journal through the feed. The selected bytes copy as hex, text
+/// record is, copy buttons, the hex view), on the next the conversation of the selected
+/// connection, which follows the journal through the feed, then the rate graph of the selection
+/// and what the kernel knows about a selected TCP connection. The selected bytes copy as hex, text
 /// or a C array; the whole record copies in the forms of core's record formatter (log line, hex
 /// dump, CSV, JSON Lines), so that it reads exactly as the command line and exports write it.
 class DetailPane final : public QWidget {
@@ -33,13 +36,18 @@ public:
 
     HexView *hexView() const { return m_hexView; }
     ConversationView *conversationView() const { return m_conversationView; }
+    RateGraph *rateGraph() const { return m_rateGraph; }
+    TcpInfoPanel *tcpInfoPanel() const { return m_tcpInfoPanel; }
 
     /// Shows the record with this sequence number; a payload the journal evicted is said to be gone.
     void showRecord(quint64 seq);
     /// Shows that no record is selected.
     void clearRecord();
-    /// The conversation of these endpoints: the selected one and, for a listener, its connections.
+    /// The conversation and the rate graph of these endpoints: the selected one and, for a listener,
+    /// its connections; the TCP tab shows the selected one (the listener of such a set).
     void setConversationEndpoints(const QSet<EndpointId> &endpoints);
+    /// Brings the graph tab to the front (the benchmark probe runs with it open).
+    void showGraph();
 
 private:
     enum class RecordForm { LogLine, HexDump, Csv, JsonLine };
@@ -55,6 +63,9 @@ private:
     ElidedLabel *m_recordLabel;
     HexView *m_hexView;
     ConversationView *m_conversationView;
+    QWidget *m_graphPage;
+    RateGraph *m_rateGraph;
+    TcpInfoPanel *m_tcpInfoPanel;
     QToolButton *m_copyRecordButton;
     QAction *m_copyHexDumpAction;
     quint64 m_seq = 0;

@@ -1,6 +1,7 @@
 #include "panels/statussummary.h"
 #include "engine/workbench.h"
 #include "style/presentation.h"
+#include "views/sparkline.h"
 
 #include <QHBoxLayout>
 #include <QLabel>
@@ -30,6 +31,8 @@ StatusSummary::StatusSummary(const Workbench *workbench, QWidget *parent)
     layout->setSpacing(12);
     for (QLabel *label : {m_inLabel, m_outLabel, m_journalLabel, m_openLabel})
         layout->addWidget(label);
+    // The last minute's traffic at a glance, next to the figures; it follows the meter itself.
+    layout->addWidget(new Sparkline(workbench, this));
 
     m_refreshTimer.setInterval(RefreshIntervalMs);
     connect(&m_refreshTimer, &QTimer::timeout, this, &StatusSummary::onRefreshTimerTimeout);

@@ -13,7 +13,8 @@ class Workbench;
 /// The status bar's lasting part: bytes in and out with their current rates, the journal's payload
 /// memory of its budget (and how much it evicted), and how many TCP connections are connected of
 /// the sockets that are open. Read from the
-/// Workbench twice a second while it can be seen.
+/// Workbench twice a second while it can be seen. Beside them, a sparkline of the last minute's
+/// traffic (views/sparkline.h), which follows the rate meter itself.
 class StatusSummary final : public QWidget {
     Q_OBJECT
 

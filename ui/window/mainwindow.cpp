@@ -2,6 +2,7 @@
 
 #include "dialogs/endpointdialog.h"
 #include "dialogs/shortcutsdialog.h"
+#include "dialogs/socketoptionsdialog.h"
 #include "engine/workbench.h"
 #include "language/address.h"
 #include "language/payload.h"
@@ -160,6 +161,10 @@ void MainWindow::createActions() {
         make(QStringLiteral("abortAction"), tr("&Abort (RST)"),
              QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_W), resourceIcon("abort", QStyle::SP_BrowserStop),
              tr("Abort the selected connection: the peer sees a reset"));
+    m_socketOptionsAction = make(QStringLiteral("socketOptionsAction"), tr("Socket o&ptions..."),
+                                 QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_O), {},
+                                 tr("Change the selected socket's options (TCP_NODELAY, keepalive, buffers, "
+                                    "TOS, …) while it is open"));
     m_closeAllAction =
         make(QStringLiteral("closeAllAction"), tr("Close &all"), QKeySequence(Qt::CTRL | Qt::ALT | Qt::Key_W),
              resourceIcon("closeall", QStyle::SP_DialogDiscardButton),
@@ -213,6 +218,7 @@ void MainWindow::createMenusAndToolBar() {
     QMenu *connectionMenu = menuBar()->addMenu(tr("&Connection"));
     connectionMenu->addAction(m_closeAction);
     connectionMenu->addAction(m_abortAction);
+    connectionMenu->addAction(m_socketOptionsAction);
     connectionMenu->addSeparator();
     connectionMenu->addAction(m_closeAllAction);
     connectionMenu->addAction(m_clearClosedAction);
@@ -253,7 +259,8 @@ void MainWindow::createMenusAndToolBar() {
     toolBar->addAction(m_followAction);
 
     m_connectionsView->addActions({m_newListenerAction, m_connectAction, m_openUdpAction, m_closeAction,
-                                   m_abortAction, m_closeAllAction, m_clearClosedAction});
+                                   m_abortAction, m_socketOptionsAction, m_closeAllAction,
+                                   m_clearClosedAction});
     m_logPanel->view()->addActions({m_hexPreviewAction, m_timeDeltaAction, m_followAction});
 }
 
@@ -301,6 +308,7 @@ void MainWindow::wireParts() {
     connect(m_openUdpAction, &QAction::triggered, this, &MainWindow::onOpenUdpActionTriggered);
     connect(m_closeAction, &QAction::triggered, this, &MainWindow::onCloseActionTriggered);
     connect(m_abortAction, &QAction::triggered, this, &MainWindow::onAbortActionTriggered);
+    connect(m_socketOptionsAction, &QAction::triggered, this, &MainWindow::onSocketOptionsActionTriggered);
     connect(m_closeAllAction, &QAction::triggered, this, &MainWindow::onCloseAllActionTriggered);
     connect(m_clearClosedAction, &QAction::triggered, this, &MainWindow::onClearClosedActionTriggered);
     connect(m_quitAction, &QAction::triggered, this, &QWidget::close);
@@ -532,6 +540,7 @@ void MainWindow::updateActions() {
     const bool open = id != 0 && !isFinal(info.state);
     m_closeAction->setEnabled(open);
     m_abortAction->setEnabled(open && info.kind == EndpointKind::TcpConnection);
+    m_socketOptionsAction->setEnabled(open);
     bool anyOpen = false;
     bool anyFinal = false;
     for (const EndpointInfo &e : m_workbench->endpoints()) {
@@ -551,6 +560,15 @@ void MainWindow::onAbortActionTriggered() {
     const EndpointId id = selectedEndpoint();
     if (id != 0 && m_workbench->info(id).kind == EndpointKind::TcpConnection)
         m_workbench->abort(id);
+}
+
+void MainWindow::onSocketOptionsActionTriggered() {
+    const EndpointId id = selectedEndpoint();
+    if (id == 0 || isFinal(m_workbench->info(id).state))
+        return;
+    auto *dialog = new SocketOptionsDialog(m_workbench.get(), id, this);
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    dialog->open();
 }
 
 void MainWindow::onCloseAllActionTriggered() {

@@ -83,6 +83,7 @@ private:
     void onOpenUdpActionTriggered();
     void onCloseActionTriggered();
     void onAbortActionTriggered();
+    void onSocketOptionsActionTriggered();
     void onCloseAllActionTriggered();
     void onClearClosedActionTriggered();
     void onEndpointDialogAccepted(EndpointDialog *dialog);
@@ -129,6 +130,7 @@ private:
     QAction *m_openUdpAction = nullptr;
     QAction *m_closeAction = nullptr;
     QAction *m_abortAction = nullptr;
+    QAction *m_socketOptionsAction = nullptr;
     QAction *m_closeAllAction = nullptr;
     QAction *m_clearClosedAction = nullptr;
     QAction *m_hexPreviewAction = nullptr;
