@@ -192,6 +192,9 @@ void BenchProbe::report(const char *what) {
     json += ",\"max_delay_ms\":" + QByteArray::number(double(maxUs) / 1000, 'f', 2);
     json += ",\"p99_delay_ms\":" + QByteArray::number(double(p99Us) / 1000, 'f', 2);
     json += ",\"samples\":" + QByteArray::number(qulonglong(delays.size()));
+    // Whether the delays were measured with the rate graph on screen (scenario 5 wants it).
+    const auto *graph = m_window->findChild<const RateGraph *>();
+    json += QByteArray(",\"graph_visible\":") + (graph && graph->isVisible() ? "true" : "false");
     json += ",\"rss_kib\":" + QByteArray::number(statusKib("VmRSS"));
     json += ",\"peak_rss_kib\":" + QByteArray::number(statusKib("VmHWM"));
     if (m_workbench) {

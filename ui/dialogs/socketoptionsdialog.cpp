@@ -98,8 +98,9 @@ void SocketOptionsDialog::onOptionsApplied(EndpointId id) {
     const auto refused =
         std::count_if(options.begin(), options.end(), [](const AppliedOption &o) { return o.isRefused(); });
     m_waiting = false;
-    setStatus(refused == 0 ? tr("Applied; the table shows what the kernel made of each option.")
-                           : tr("%n option(s) refused; the table says why.", nullptr, int(refused)),
+    setStatus(refused == 0   ? tr("Applied; the table shows what the kernel made of each option.")
+              : refused == 1 ? tr("1 option refused; the table says why.")
+                             : tr("%1 options refused; the table says why.").arg(refused),
               refused != 0);
 }
 

@@ -31,7 +31,9 @@ QString byteRate(quint64 bytesPerSecond) {
 }
 
 QString segments(quint32 n) {
-    return TcpInfoPanel::tr("%n segment(s)", nullptr, int(n));
+    // English plurals even when no translation is loaded, as formatByteCount() does.
+    return n == 1 ? TcpInfoPanel::tr("1 segment")
+                  : TcpInfoPanel::tr("%1 segments").arg(QLocale().toString(n));
 }
 
 bool isOpenConnection(const EndpointInfo &info) {
