@@ -34,6 +34,7 @@ private Q_SLOTS:
     void followsTheSelection();
     void followsTheMeterOnlyWhileVisible();
     void sparklineShowsTheTotal();
+    void bucketsZeroFillTheGaps();
 
 private:
     void openWindow();
@@ -204,6 +205,45 @@ void TestRateGraph::sparklineShowsTheTotal() {
     QVERIFY(spark->toolTip().contains(QStringLiteral("/s now")));
     // Its figure changes, its size does not.
     QCOMPARE(spark->size(), size);
+}
+
+void TestRateGraph::bucketsZeroFillTheGaps() {
+    Workbench workbench;
+    RateGraph g(&workbench);
+    g.resize(600, 240);
+    g.setEndpoints({1});
+    // Two intervals with traffic 10 s apart, and one older than the minute (summed, not drawn).
+    const qint64 now = 1'000'000;
+    std::vector<RateSample> samples(3);
+    samples[0].endMs = now - RateMeter::HistoryMs - 5000;
+    samples[0].intervalMs = RateMeter::IntervalMs;
+    samples[0].delta.bytesIn = 7;
+    samples[1].endMs = now - 10'000;
+    samples[1].intervalMs = RateMeter::IntervalMs;
+    samples[1].delta.bytesIn = 1000;
+    samples[1].delta.messagesIn = 2;
+    samples[2].endMs = now;
+    samples[2].intervalMs = 200; // a late tick: a longer interval, the same rate
+    samples[2].delta.bytesOut = 400;
+    g.setHistory(samples, now);
+    QCOMPARE(g.seriesTotal().bytesIn, quint64(1007));
+    QCOMPARE(g.seriesTotal().bytesOut, quint64(400));
+    const std::vector<double> &in = g.bytesInPerSecond();
+    const std::vector<double> &out = g.bytesOutPerSecond();
+    QCOMPARE(int(in.size()), RateGraph::BucketCount);
+    QCOMPARE(in[size_t(RateGraph::BucketCount - 1 - 100)], 10000.0); // 1000 B in 100 ms
+    QCOMPARE(out[size_t(RateGraph::BucketCount - 1)], 2000.0);       // 400 B in 200 ms
+    double others = 0;
+    for (int i = 0; i < RateGraph::BucketCount; ++i) {
+        if (i != RateGraph::BucketCount - 1 - 100)
+            others += in[size_t(i)];
+    }
+    QCOMPARE(others, 0.0);
+    // Painting it, with the messages pane, draws inside the plot.
+    g.setShowMessages(true);
+    const QImage image = g.grab().toImage();
+    QVERIFY(!image.isNull());
+    QVERIFY(g.plotRect().height() < 240 * 3 / 4); // the messages pane took room
 }
 
 QTEST_MAIN(TestRateGraph)

@@ -7,6 +7,7 @@
 #include "dialogs/socketoptionsdialog.h"
 #include "dialogs/socketoptionsform.h"
 #include "loopbackpeer.h"
+#include "style/presentation.h"
 #include "views/appliedoptionstable.h"
 
 #include <QApplication>
@@ -49,6 +50,7 @@ private Q_SLOTS:
     void badValuesAreRefusedInTheForm();
     void liveDialogChangesNoDelay();
     void dscpNamesAndNumbers();
+    void refusalsAreNamed();
 
 private:
     void openWindow();
@@ -306,6 +308,23 @@ void TestSocketOptionsForms::dscpNamesAndNumbers() {
     }
     form.setOptions({});
     QCOMPARE(form.setCount(), 0);
+}
+
+void TestSocketOptionsForms::refusalsAreNamed() {
+    AppliedOptionsTable table;
+    table.setOptions({{QStringLiteral("SO_RCVBUF"), QStringLiteral("65536"), QStringLiteral("131072"), {}},
+                      {QStringLiteral("SO_BINDTODEVICE"),
+                       QStringLiteral("eth9"),
+                       {},
+                       QStringLiteral("needs CAP_NET_RAW")}});
+    QCOMPARE(table.rowCount(), 2);
+    QCOMPARE(table.item(0, AppliedOptionsTable::ActualColumn)->text(), QStringLiteral("131072"));
+    QVERIFY(table.item(0, AppliedOptionsTable::NoteColumn)->text().contains(QStringLiteral("adjusted")));
+    const QTableWidgetItem *refusal = table.item(1, AppliedOptionsTable::NoteColumn);
+    QCOMPARE(refusal->text(), QStringLiteral("Refused: needs CAP_NET_RAW"));
+    QVERIFY(!refusal->icon().isNull());
+    QCOMPARE(refusal->foreground().color(), errorColor());
+    QCOMPARE(table.item(1, AppliedOptionsTable::ActualColumn)->text(), QStringLiteral("not applied"));
 }
 
 QTEST_MAIN(TestSocketOptionsForms)
