@@ -97,6 +97,7 @@ private:
     qsizetype m_frontOffset = 0; ///< bytes of m_queue.front() already written
     quint64 m_queued = 0;
     quint64 m_written = 0;
+    quint64 m_read = 0;          ///< bytes recv() returned, for TCP_INFO's byte count without the FIN
     bool m_readPaused = false;   ///< back-pressure from the handler
     bool m_peerFin = false;      ///< EOF read
     bool m_finSent = false;      ///< shutdown(SHUT_WR) done
