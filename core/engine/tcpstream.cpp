@@ -74,6 +74,14 @@ std::optional<WriteProgress> TcpStream::writeProgress() const {
     return WriteProgress{m_written, m_queued};
 }
 
+QList<AppliedOption> TcpStream::setSocketOptions(const SocketOptions &options) {
+    if (m_connector) {
+        // Still being set up: every attempt from now on takes them, and connected() reports them.
+        return m_connector->addOptions(options);
+    }
+    return applySocketOptions(fd(), OptionTarget::LiveConnection, options);
+}
+
 std::optional<TcpInfo> TcpStream::closingTcpInfo() const {
     if (!m_wasConnected || fd() < 0)
         return std::nullopt; // a connect that never succeeded has nothing to tell

@@ -57,6 +57,9 @@ public:
     void shutdownWrite();
     /// The accepting listener's auto-reply changed (see StreamHandler::setAutoReply).
     void setAutoReply(AutoReply reply) { m_handler->setAutoReply(reply); }
+    /// Options set while the connection lives: applied now if it has a descriptor, and kept for
+    /// the connect attempts still to come while it is being set up. Returns the read-back.
+    QList<AppliedOption> setSocketOptions(const SocketOptions &options);
     /// The listener that accepted this connection; 0 for an outgoing one.
     EndpointId listener() const { return m_listener; }
 

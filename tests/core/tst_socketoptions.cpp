@@ -282,10 +282,15 @@ void TestSocketOptions::listenerAndAcceptedConnection() {
     QCOMPARE(optionNamed(wb.info(listener).options, QStringLiteral("IP_TOS"))->requested,
              QStringLiteral("AF41 (136)"));
 
+    // The options are known by the time the connection is announced.
+    qsizetype optionsAtAccept = -1;
+    connect(&wb, &Workbench::connectionAccepted, this,
+            [&](EndpointId id) { optionsAtAccept = wb.info(id).options.size(); });
     auto raw = LoopbackPeer::connectTcp(at);
     QVERIFY(raw);
     const EndpointId server = waitAccepted(accepted, raw->local());
     QVERIFY(server != 0);
+    QCOMPARE(optionsAtAccept, qsizetype(ConnectionOptionNames.size()));
     QTRY_COMPARE(emissionsFor(applied, server), 1);
     QCOMPARE(namesOf(wb.info(server).options), ConnectionOptionNames);
     mismatch = compareWithKernel(wb, server);
