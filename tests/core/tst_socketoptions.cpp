@@ -5,6 +5,7 @@
 
 #include "engine/workbench.h"
 #include "loopbackpeer.h"
+#include "testresolvers.h"
 #include "testutil.h"
 
 #include <QSet>
@@ -220,6 +221,7 @@ private Q_SLOTS:
     void badSourceAddressFailsTheConnect();
     void noDelayDefaultAndOverride();
     void liveChangeOnAConnection();
+    void liveChangeWhileResolvingReachesTheConnect();
     void liveChangeOnAListenerReachesLaterClients();
     void liveChangeOnFinalEndpointIsRefused();
     void tcpInfoUnder64MiB();
@@ -465,6 +467,32 @@ void TestSocketOptions::liveChangeOnAConnection() {
     QVERIFY2(events.contains(u"TCP_NODELAY on") && events.contains(u"SO_RCVBUF 65536 → 131072") &&
                  events.contains(u"TCP_NODELAY off"),
              qPrintable(events));
+}
+
+void TestSocketOptions::liveChangeWhileResolvingReachesTheConnect() {
+    auto gate = std::make_shared<GateResolver>();
+    WorkbenchConfig config;
+    config.resolver = gate;
+    Workbench wb(config);
+    auto rawListener = LoopbackPeer::listenTcp();
+    QVERIFY(rawListener);
+    QSignalSpy applied(&wb, &Workbench::optionsApplied);
+    QSignalSpy connected(&wb, &Workbench::connected);
+    const EndpointId client = wb.connectTcp(QStringLiteral("gate.test"), rawListener->local().port);
+    QTRY_COMPARE(gate->started(), 1);
+    SocketOptions change;
+    change.ttl = 21;
+    change.noDelay = false;
+    QVERIFY(wb.setSocketOptions(client, change));
+    QVERIFY(applied.wait(5000)); // nothing to apply yet: no descriptor
+    QVERIFY(wb.info(client).options.isEmpty());
+    gate->open();
+    QVERIFY(connected.wait(5000));
+    QCOMPARE(optionNamed(wb.info(client).options, QStringLiteral("IP_TTL"))->actual, QStringLiteral("21"));
+    QCOMPARE(optionNamed(wb.info(client).options, QStringLiteral("TCP_NODELAY"))->actual,
+             QStringLiteral("off"));
+    const QString mismatch = compareWithKernel(wb, client);
+    QVERIFY2(mismatch.isEmpty(), qPrintable(mismatch));
 }
 
 void TestSocketOptions::liveChangeOnAListenerReachesLaterClients() {
