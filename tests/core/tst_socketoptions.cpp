@@ -300,6 +300,12 @@ void TestSocketOptions::listenerAndAcceptedConnection() {
     QCOMPARE(optionNamed(wb.info(server).options, QStringLiteral("TCP_KEEPIDLE"))->actual,
              QStringLiteral("7"));
     QVERIFY(eventsOf(wb.journal(), server).contains(u"TCP_USER_TIMEOUT 4000"));
+    // SO_REUSEPORT was set before the bind: a second listener may share the port. Checked last,
+    // since from then on the kernel spreads new clients over both.
+    ListenerOptions sharing;
+    sharing.socket.reusePort = true;
+    const EndpointId second = wb.startTcpListener(at.ip, at.port, sharing);
+    QTRY_COMPARE(stateOf(wb, second), stateName(EndpointState::Listening));
 }
 
 void TestSocketOptions::clientWithSourceAddress() {
