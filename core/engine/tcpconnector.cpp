@@ -73,6 +73,18 @@ void TcpConnector::tryNext() {
                     m_lastError.isEmpty() ? QStringLiteral("No address to connect to") : m_lastError);
 }
 
+QList<AppliedOption> TcpConnector::addOptions(const SocketOptions &options) {
+    SocketOptions later = options;
+    later.sourceAddress.clear();
+    later.sourcePort = 0;
+    overlayOptions(m_options.socket, later);
+    if (m_stream.fd() < 0)
+        return {};
+    const QList<AppliedOption> applied = applySocketOptions(m_stream.fd(), OptionTarget::Client, later);
+    mergeApplied(m_applied, applied);
+    return applied;
+}
+
 QString TcpConnector::bindSource(int fd, int family) {
     const SocketOptions &o = m_options.socket;
     if (o.sourceAddress.isEmpty() && o.sourcePort == 0)

@@ -31,6 +31,10 @@ public:
     void timedOut();
     /// The socket options as the current attempt's descriptor took them.
     const QList<AppliedOption> &appliedOptions() const { return m_applied; }
+    /// Options set while resolving or connecting: kept for every later attempt, and applied to the
+    /// current attempt's descriptor if there is one (its read-back is returned, and merged into
+    /// appliedOptions()). A source address cannot change any more: its bind is past or to come.
+    QList<AppliedOption> addOptions(const SocketOptions &options);
 
 private:
     void resolved(const Resolver::Result &result);

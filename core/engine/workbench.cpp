@@ -311,8 +311,9 @@ bool Workbench::setSocketOptions(EndpointId id, const SocketOptions &options) {
     if (it == m_endpoints.constEnd() || isFinal(it->state))
         return false;
     const auto report = [id](Reactor &r, const QList<AppliedOption> &applied) {
-        r.recordEvent(id, applied.isEmpty() ? QStringLiteral("Socket options: nothing to change")
-                                            : describeApplied(applied));
+        r.recordEvent(id, applied.isEmpty()
+                              ? QStringLiteral("Socket options: nothing to apply to the socket now")
+                              : describeApplied(applied));
         r.report(outcome::OptionsApplied{id, applied});
     };
     switch (it->kind) {
@@ -322,16 +323,17 @@ bool Workbench::setSocketOptions(EndpointId id, const SocketOptions &options) {
         });
         break;
     case EndpointKind::TcpConnection:
-    case EndpointKind::UdpSocket: {
-        const OptionTarget target =
-            it->kind == EndpointKind::UdpSocket ? OptionTarget::LiveUdp : OptionTarget::LiveConnection;
-        // A connection still resolving has no descriptor yet: it reports an empty change.
-        postToSocket<Socket>(reactorFor(id), id, {}, [options, target, report](Socket &s) {
-            report(s.reactor(),
-                   s.fd() < 0 ? QList<AppliedOption>() : applySocketOptions(s.fd(), target, options));
+        postToSocket<TcpStream>(reactorFor(id), id, {}, [options, report](TcpStream &stream) {
+            report(stream.reactor(), stream.setSocketOptions(options));
         });
         break;
-    }
+    case EndpointKind::UdpSocket:
+        // A socket still resolving has no descriptor yet: it reports an empty change.
+        postToSocket<UdpSocket>(reactorFor(id), id, {}, [options, report](UdpSocket &s) {
+            report(s.reactor(), s.fd() < 0 ? QList<AppliedOption>()
+                                           : applySocketOptions(s.fd(), OptionTarget::LiveUdp, options));
+        });
+        break;
     }
     return true;
 }
@@ -390,11 +392,13 @@ void Workbench::on(const outcome::Accepted &o) {
     info.listener = o.listener;
     info.local = o.local;
     info.peer = o.peer;
+    info.options = o.options;
     m_reactorOf.insert(o.id, o.reactorIndex);
     Q_EMIT stateChanged(o.id, EndpointState::Connected, {});
     Q_EMIT connectionAccepted(o.id, o.listener, o.local, o.peer);
     // After the acceptance: a receiver must know the connection before it hears about its options.
-    setUpOptions(o.id, o.options);
+    if (!o.options.isEmpty())
+        Q_EMIT optionsApplied(o.id);
 }
 
 void Workbench::on(const outcome::Resolving &o) {

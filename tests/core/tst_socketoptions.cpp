@@ -5,6 +5,7 @@
 
 #include "engine/workbench.h"
 #include "loopbackpeer.h"
+#include "testresolvers.h"
 #include "testutil.h"
 
 #include <QSet>
@@ -220,6 +221,7 @@ private Q_SLOTS:
     void badSourceAddressFailsTheConnect();
     void noDelayDefaultAndOverride();
     void liveChangeOnAConnection();
+    void liveChangeWhileResolvingReachesTheConnect();
     void liveChangeOnAListenerReachesLaterClients();
     void liveChangeOnFinalEndpointIsRefused();
     void tcpInfoUnder64MiB();
@@ -282,10 +284,15 @@ void TestSocketOptions::listenerAndAcceptedConnection() {
     QCOMPARE(optionNamed(wb.info(listener).options, QStringLiteral("IP_TOS"))->requested,
              QStringLiteral("AF41 (136)"));
 
+    // The options are known by the time the connection is announced.
+    qsizetype optionsAtAccept = -1;
+    connect(&wb, &Workbench::connectionAccepted, this,
+            [&](EndpointId id) { optionsAtAccept = wb.info(id).options.size(); });
     auto raw = LoopbackPeer::connectTcp(at);
     QVERIFY(raw);
     const EndpointId server = waitAccepted(accepted, raw->local());
     QVERIFY(server != 0);
+    QCOMPARE(optionsAtAccept, qsizetype(ConnectionOptionNames.size()));
     QTRY_COMPARE(emissionsFor(applied, server), 1);
     QCOMPARE(namesOf(wb.info(server).options), ConnectionOptionNames);
     mismatch = compareWithKernel(wb, server);
@@ -293,6 +300,12 @@ void TestSocketOptions::listenerAndAcceptedConnection() {
     QCOMPARE(optionNamed(wb.info(server).options, QStringLiteral("TCP_KEEPIDLE"))->actual,
              QStringLiteral("7"));
     QVERIFY(eventsOf(wb.journal(), server).contains(u"TCP_USER_TIMEOUT 4000"));
+    // SO_REUSEPORT was set before the bind: a second listener may share the port. Checked last,
+    // since from then on the kernel spreads new clients over both.
+    ListenerOptions sharing;
+    sharing.socket.reusePort = true;
+    const EndpointId second = wb.startTcpListener(at.ip, at.port, sharing);
+    QTRY_COMPARE(stateOf(wb, second), stateName(EndpointState::Listening));
 }
 
 void TestSocketOptions::clientWithSourceAddress() {
@@ -462,6 +475,32 @@ void TestSocketOptions::liveChangeOnAConnection() {
              qPrintable(events));
 }
 
+void TestSocketOptions::liveChangeWhileResolvingReachesTheConnect() {
+    auto gate = std::make_shared<GateResolver>();
+    WorkbenchConfig config;
+    config.resolver = gate;
+    Workbench wb(config);
+    auto rawListener = LoopbackPeer::listenTcp();
+    QVERIFY(rawListener);
+    QSignalSpy applied(&wb, &Workbench::optionsApplied);
+    QSignalSpy connected(&wb, &Workbench::connected);
+    const EndpointId client = wb.connectTcp(QStringLiteral("gate.test"), rawListener->local().port);
+    QTRY_COMPARE(gate->started(), 1);
+    SocketOptions change;
+    change.ttl = 21;
+    change.noDelay = false;
+    QVERIFY(wb.setSocketOptions(client, change));
+    QVERIFY(applied.wait(5000)); // nothing to apply yet: no descriptor
+    QVERIFY(wb.info(client).options.isEmpty());
+    gate->open();
+    QVERIFY(connected.wait(5000));
+    QCOMPARE(optionNamed(wb.info(client).options, QStringLiteral("IP_TTL"))->actual, QStringLiteral("21"));
+    QCOMPARE(optionNamed(wb.info(client).options, QStringLiteral("TCP_NODELAY"))->actual,
+             QStringLiteral("off"));
+    const QString mismatch = compareWithKernel(wb, client);
+    QVERIFY2(mismatch.isEmpty(), qPrintable(mismatch));
+}
+
 void TestSocketOptions::liveChangeOnAListenerReachesLaterClients() {
     Workbench wb;
     QSignalSpy accepted(&wb, &Workbench::connectionAccepted);
@@ -547,6 +586,10 @@ void TestSocketOptions::tcpInfoUnder64MiB() {
     QCOMPARE(last->bytesAcked, quint64(TransferBytes));               // neither our SYN nor our FIN
     QVERIFY2(last->state != u"ESTABLISHED", qPrintable(last->state)); // our FIN went before the close
     QVERIFY(!wb.requestTcpInfo(client));
+    // The server closes after the client's FIN; the kernel counts that FIN, the figures do not.
+    QTRY_VERIFY(isFinal(wb.info(server).state));
+    QCOMPARE(wb.info(server).lastTcpInfo->bytesReceived, quint64(TransferBytes));
+    QCOMPARE(wb.info(server).lastTcpInfo->bytesAcked, quint64(0));
 }
 
 QTEST_GUILESS_MAIN(TestSocketOptions)
