@@ -232,6 +232,11 @@ bool SocketOptionsForm::shows(QWidget *field) const {
 }
 
 void SocketOptionsForm::updateRows() {
+    // A client sets TCP_NODELAY unless told otherwise (a workbench sends small messages and wants
+    // them out now); the kernel's own default, for accepted connections, is off.
+    m_noDelayCombo->setItemText(DefaultChoice, m_kind == EndpointKind::TcpConnection && m_use == Use::Opening
+                                                   ? tr("default (on)")
+                                                   : tr("kernel default"));
     for (QWidget *field : std::initializer_list<QWidget *>{
              m_noDelayCombo, m_keepAliveCombo, m_keepAliveTimingEdit, m_sendBufferEdit, m_receiveBufferEdit,
              m_tosCombo, m_ttlEdit, m_lingerEdit, m_userTimeoutEdit, m_sourceAddressEdit, m_sourcePortEdit,
