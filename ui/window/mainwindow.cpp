@@ -14,6 +14,7 @@
 #include "panels/statussummary.h"
 #include "style/presentation.h"
 #include "views/hexview.h"
+#include "window/sessioncontroller.h"
 #include "window/windowsettings.h"
 
 #include <QAction>
@@ -79,6 +80,7 @@ MainWindow::MainWindow(const WorkbenchConfig &config, QWidget *parent)
     m_logPanel = new LogPanel(m_workbench.get(), m_feed, this);
     m_detailPane = new DetailPane(m_workbench.get(), m_feed, this);
     m_statusSummary = new StatusSummary(m_workbench.get(), this);
+    m_sessions = new SessionController(m_workbench.get(), m_connectionModel, this);
     createActions();
 
     m_leftSplitter = new QSplitter(Qt::Vertical, this);
@@ -304,8 +306,12 @@ void MainWindow::wireParts() {
     connect(m_closeAllAction, &QAction::triggered, this, &MainWindow::onCloseAllActionTriggered);
     connect(m_clearClosedAction, &QAction::triggered, this, &MainWindow::onClearClosedActionTriggered);
     connect(m_quitAction, &QAction::triggered, this, &QWidget::close);
-    connect(m_saveSessionAction, &QAction::triggered, this, &MainWindow::onSaveSessionActionTriggered);
-    connect(m_openSessionAction, &QAction::triggered, this, &MainWindow::onOpenSessionActionTriggered);
+    connect(m_saveSessionAction, &QAction::triggered, m_sessions, &SessionController::chooseFileAndSave);
+    connect(m_openSessionAction, &QAction::triggered, m_sessions, &SessionController::chooseFileAndOpen);
+    connect(m_sessions, &SessionController::opened, this, &MainWindow::selectEndpoint);
+    connect(m_sessions, &SessionController::message, this, [this](const QString &text, bool error) {
+        statusBar()->showMessage(text, error ? ErrorMessageMs : StatusMessageMs);
+    });
     connect(m_aboutAction, &QAction::triggered, this, &MainWindow::onAboutActionTriggered);
     connect(m_shortcutsAction, &QAction::triggered, this, &MainWindow::onShortcutsActionTriggered);
     connect(m_connectionModel, &QAbstractItemModel::rowsInserted, this, &MainWindow::updateFirstRunHint);
@@ -467,29 +473,8 @@ void MainWindow::onEndpointDialogAccepted(EndpointDialog *dialog) {
     }
     settings.remember(WindowSettings::Recent::Addresses, r.address);
     m_connectionModel->addEndpoint(id);
-    m_connectionModel->setOpenedAs(id, openedAs(r));
+    m_connectionModel->setOpenedAs(id, SessionController::describe(r));
     selectEndpoint(id);
-}
-
-SessionEndpoint MainWindow::openedAs(const EndpointDialog::Request &request) {
-    SessionEndpoint opened;
-    opened.kind = request.kind;
-    opened.host = request.address;
-    opened.port = request.port;
-    switch (request.kind) {
-    case EndpointKind::TcpListener:
-        opened.reply = request.listener.autoReply;
-        // The escape language reads back to the very bytes the dialog parsed from what was typed.
-        if (opened.reply == AutoReply::Greeting)
-            opened.greeting = bytesToEscapedText(request.listener.greeting);
-        break;
-    case EndpointKind::TcpConnection:
-        break;
-    case EndpointKind::UdpSocket:
-        opened.reply = request.udp.echo ? AutoReply::Echo : AutoReply::None;
-        break;
-    }
-    return opened;
 }
 
 void MainWindow::selectEndpoint(EndpointId id) {
@@ -605,123 +590,6 @@ void MainWindow::closeAll() {
     }
 }
 
-namespace {
-
-const QString SessionFilter = QStringLiteral("*.sockbench");
-const QString LastSessionKey = QStringLiteral("session/last");
-const QString ReopenSessionKey = QStringLiteral("session/reopenAtStart");
-
-} // namespace
-
-Session MainWindow::currentSession() const {
-    Session session;
-    for (EndpointId id : m_connectionModel->topLevelEndpoints()) {
-        const EndpointInfo info = m_workbench->info(id);
-        if (isFinal(info.state) || info.listener != 0)
-            continue;
-        if (const std::optional<SessionEndpoint> opened = m_connectionModel->openedAs(id)) {
-            session.endpoints.append(*opened);
-            continue;
-        }
-        // Not opened through this window (a test or a probe): what the Workbench knows of it.
-        SessionEndpoint known;
-        known.kind = info.kind;
-        known.host = info.outgoing ? info.requestedHost : info.local.ip;
-        known.port = info.outgoing ? info.requestedPort : info.local.port;
-        session.endpoints.append(known);
-    }
-    return session;
-}
-
-void MainWindow::onSaveSessionActionTriggered() {
-    auto *dialog = new QFileDialog(this, tr("Save session"), QString(),
-                                   tr("Sockbench sessions (%1)").arg(SessionFilter));
-    dialog->setObjectName(QStringLiteral("saveSessionDialog"));
-    dialog->setAcceptMode(QFileDialog::AcceptSave);
-    dialog->setDefaultSuffix(QStringLiteral("sockbench"));
-    dialog->setAttribute(Qt::WA_DeleteOnClose);
-    connect(dialog, &QFileDialog::fileSelected, this, &MainWindow::saveSessionTo);
-    dialog->open();
-}
-
-void MainWindow::onOpenSessionActionTriggered() {
-    auto *dialog = new QFileDialog(this, tr("Open session"), QString(),
-                                   tr("Sockbench sessions (%1);;All files (*)").arg(SessionFilter));
-    dialog->setObjectName(QStringLiteral("openSessionDialog"));
-    dialog->setAcceptMode(QFileDialog::AcceptOpen);
-    dialog->setFileMode(QFileDialog::ExistingFile);
-    dialog->setAttribute(Qt::WA_DeleteOnClose);
-    connect(dialog, &QFileDialog::fileSelected, this, &MainWindow::openSession);
-    dialog->open();
-}
-
-bool MainWindow::saveSessionTo(const QString &path) {
-    const Session session = currentSession();
-    QString error;
-    if (!saveSession(path, session, &error)) {
-        showSessionError(tr("The session could not be saved to %1: %2").arg(path, error));
-        return false;
-    }
-    rememberLastSession(path);
-    statusBar()->showMessage(
-        tr("Saved %n endpoint(s) to %1", nullptr, int(session.endpoints.size())).arg(path), StatusMessageMs);
-    return true;
-}
-
-bool MainWindow::openSession(const QString &path) {
-    const SessionParseResult parsed = loadSession(path);
-    if (!parsed.ok()) {
-        showSessionError(tr("Nothing of %1 was opened: %2").arg(path, parsed.error));
-        return false;
-    }
-    EndpointId last = 0;
-    for (const SessionEndpoint &endpoint : parsed.session.endpoints) {
-        // Each endpoint's failure (a port in use) arrives later on its own row, by the Workbench's signals.
-        const EndpointId id = openSessionEndpoint(*m_workbench, endpoint);
-        m_connectionModel->addEndpoint(id);
-        m_connectionModel->setOpenedAs(id, endpoint);
-        last = id != 0 ? id : last;
-    }
-    if (last != 0)
-        selectEndpoint(last);
-    rememberLastSession(path);
-    statusBar()->showMessage(
-        tr("Opened %n endpoint(s) from %1", nullptr, int(parsed.session.endpoints.size())).arg(path),
-        StatusMessageMs);
-    return true;
-}
-
-bool MainWindow::reopenLastSessionIfWanted() {
-    if (!m_reopenSessionAction->isChecked())
-        return false;
-    const QString path = WindowSettings().values().value(LastSessionKey).toString();
-    // A session that was moved or deleted since is no reason for a message at every start.
-    if (path.isEmpty() || !QFileInfo(path).isFile())
-        return false;
-    return openSession(path);
-}
-
-void MainWindow::onReopenSessionActionToggled(bool on) {
-    WindowSettings store;
-    store.values().setValue(ReopenSessionKey, on);
-    store.save();
-}
-
-void MainWindow::rememberLastSession(const QString &path) {
-    WindowSettings store;
-    store.values().setValue(LastSessionKey, QFileInfo(path).absoluteFilePath());
-    store.save();
-}
-
-void MainWindow::showSessionError(const QString &text) {
-    statusBar()->showMessage(text, ErrorMessageMs);
-    // Window-modal and opened, not exec()uted: the event loop and the sockets keep running.
-    auto *box = new QMessageBox(QMessageBox::Warning, tr("Session"), text, QMessageBox::Ok, this);
-    box->setObjectName(QStringLiteral("sessionMessageBox"));
-    box->setAttribute(Qt::WA_DeleteOnClose);
-    box->open();
-}
-
 void MainWindow::loadSettings() {
     WindowSettings store;
     const QSettings &settings = store.values();
@@ -732,9 +600,9 @@ void MainWindow::loadSettings() {
     m_rightSplitter->restoreState(settings.value(QStringLiteral("window/rightSplitter")).toByteArray());
     m_hexPreviewAction->setChecked(settings.value(QStringLiteral("log/hexPreview"), false).toBool());
     m_timeDeltaAction->setChecked(settings.value(QStringLiteral("log/timeDelta"), false).toBool());
-    m_reopenSessionAction->setChecked(settings.value(ReopenSessionKey, false).toBool());
+    m_reopenSessionAction->setChecked(SessionController::reopenAtStart());
     // Connected after reading the setting, so that reading it does not write it back.
-    connect(m_reopenSessionAction, &QAction::toggled, this, &MainWindow::onReopenSessionActionToggled);
+    connect(m_reopenSessionAction, &QAction::toggled, this, &SessionController::setReopenAtStart);
     m_composer->restoreSettings(settings);
     m_settingsLoaded = true;
 }
