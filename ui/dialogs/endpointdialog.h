@@ -14,6 +14,8 @@ class QSpinBox;
 
 namespace sockbench {
 
+class AutoReplyFields;
+
 /// The form for a new listener, outgoing connection or UDP socket. Every field is checked as it
 /// is typed; a wrong one is marked where it is and the disabled OK button says why.
 class EndpointDialog final : public QDialog {
@@ -54,10 +56,7 @@ private:
     QLabel *m_addressLabel;
     QLineEdit *m_portEdit;
     QLabel *m_portHint;
-    QComboBox *m_autoReplyCombo;
-    QLabel *m_autoReplyLabel;
-    QLineEdit *m_greetingEdit;
-    QLabel *m_greetingLabel;
+    AutoReplyFields *m_autoReply;
     QCheckBox *m_dualStackCheck;
     QCheckBox *m_broadcastCheck;
     QLineEdit *m_multicastEdit;

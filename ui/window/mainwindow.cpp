@@ -1,5 +1,6 @@
 #include "window/mainwindow.h"
 
+#include "dialogs/autoreplydialog.h"
 #include "dialogs/endpointdialog.h"
 #include "dialogs/shortcutsdialog.h"
 #include "engine/workbench.h"
@@ -17,6 +18,7 @@
 #include "window/sessioncontroller.h"
 #include "window/windowsettings.h"
 
+#include <QAbstractButton>
 #include <QAction>
 #include <QApplication>
 #include <QCloseEvent>
@@ -170,6 +172,12 @@ void MainWindow::createActions() {
         QStringLiteral("clearClosedAction"), tr("Clear c&losed"),
         QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_K), resourceIcon("clear", QStyle::SP_DialogResetButton),
         tr("Remove closed, reset and failed rows from the connections panel (the log keeps their traffic)"));
+    m_autoReplyAction =
+        make(QStringLiteral("autoReplyAction"), tr("Auto-&reply..."), QKeySequence(Qt::CTRL | Qt::Key_R), {},
+             tr("Change what the selected listener or UDP socket answers on its own"));
+    m_clearLogAction = make(QStringLiteral("clearLogAction"), tr("Clear &log..."),
+                            QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_L), {},
+                            tr("Empty the log and the conversation; the byte counters stay"));
     m_hexPreviewAction =
         make(QStringLiteral("hexPreviewAction"), tr("&Hex preview"), QKeySequence(Qt::CTRL | Qt::Key_H), {},
              tr("Show the log's data column in hex"));
@@ -215,6 +223,7 @@ void MainWindow::createMenusAndToolBar() {
     QMenu *connectionMenu = menuBar()->addMenu(tr("&Connection"));
     connectionMenu->addAction(m_closeAction);
     connectionMenu->addAction(m_abortAction);
+    connectionMenu->addAction(m_autoReplyAction);
     connectionMenu->addSeparator();
     connectionMenu->addAction(m_closeAllAction);
     connectionMenu->addAction(m_clearClosedAction);
@@ -223,6 +232,7 @@ void MainWindow::createMenusAndToolBar() {
     viewMenu->addAction(m_hexPreviewAction);
     viewMenu->addAction(m_timeDeltaAction);
     viewMenu->addAction(m_followAction);
+    viewMenu->addAction(m_clearLogAction);
     viewMenu->addSeparator();
     auto focusAction = [this, viewMenu](const QString &text, int key, QWidget *target) {
         QAction *action =
@@ -255,8 +265,8 @@ void MainWindow::createMenusAndToolBar() {
     toolBar->addAction(m_followAction);
 
     m_connectionsView->addActions({m_newListenerAction, m_connectAction, m_openUdpAction, m_closeAction,
-                                   m_abortAction, m_closeAllAction, m_clearClosedAction});
-    m_logPanel->view()->addActions({m_hexPreviewAction, m_timeDeltaAction, m_followAction});
+                                   m_abortAction, m_autoReplyAction, m_closeAllAction, m_clearClosedAction});
+    m_logPanel->view()->addActions({m_hexPreviewAction, m_timeDeltaAction, m_followAction, m_clearLogAction});
 }
 
 QWidget *MainWindow::createConnectionsPanel() {
@@ -305,6 +315,8 @@ void MainWindow::wireParts() {
     connect(m_abortAction, &QAction::triggered, this, &MainWindow::onAbortActionTriggered);
     connect(m_closeAllAction, &QAction::triggered, this, &MainWindow::onCloseAllActionTriggered);
     connect(m_clearClosedAction, &QAction::triggered, this, &MainWindow::onClearClosedActionTriggered);
+    connect(m_autoReplyAction, &QAction::triggered, this, &MainWindow::onAutoReplyActionTriggered);
+    connect(m_clearLogAction, &QAction::triggered, this, &MainWindow::onClearLogActionTriggered);
     connect(m_quitAction, &QAction::triggered, this, &QWidget::close);
     connect(m_saveSessionAction, &QAction::triggered, m_sessions, &SessionController::chooseFileAndSave);
     connect(m_openSessionAction, &QAction::triggered, m_sessions, &SessionController::chooseFileAndOpen);
@@ -352,6 +364,7 @@ void MainWindow::wireWorkbench() {
     connect(wb, &Workbench::sendFailed, this, &MainWindow::onWorkbenchSendFailed);
     connect(wb, &Workbench::connectionAccepted, this, &MainWindow::onWorkbenchConnectionAccepted);
     connect(wb, &Workbench::stateChanged, this, &MainWindow::onWorkbenchStateChanged);
+    connect(wb, &Workbench::autoReplyChanged, this, &MainWindow::onWorkbenchAutoReplyChanged);
 }
 
 void MainWindow::onWorkbenchListenerStarted(EndpointId id, const NetAddress &local) {
@@ -517,6 +530,7 @@ void MainWindow::updateActions() {
     const bool open = id != 0 && !isFinal(info.state);
     m_closeAction->setEnabled(open);
     m_abortAction->setEnabled(open && info.kind == EndpointKind::TcpConnection);
+    m_autoReplyAction->setEnabled(open && info.kind != EndpointKind::TcpConnection);
     bool anyOpen = false;
     bool anyFinal = false;
     for (const EndpointInfo &e : m_workbench->endpoints()) {
@@ -536,6 +550,64 @@ void MainWindow::onAbortActionTriggered() {
     const EndpointId id = selectedEndpoint();
     if (id != 0 && m_workbench->info(id).kind == EndpointKind::TcpConnection)
         m_workbench->abort(id);
+}
+
+void MainWindow::onAutoReplyActionTriggered() {
+    const EndpointInfo info = m_workbench->info(selectedEndpoint());
+    if (info.id == 0 || isFinal(info.state) || info.kind == EndpointKind::TcpConnection)
+        return;
+    auto *dialog = new AutoReplyDialog(info.id, info.kind, info.autoReply, info.greeting, this);
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    connect(dialog, &QDialog::accepted, this, [this, dialog] {
+        // The endpoint may have ended while the form was open; the Workbench then refuses.
+        if (!m_workbench->setAutoReply(dialog->endpoint(), dialog->reply(), dialog->greeting()))
+            statusBar()->showMessage(
+                tr("#%1 is closed: its auto-reply cannot change any more").arg(dialog->endpoint()),
+                ErrorMessageMs);
+    });
+    dialog->open();
+}
+
+void MainWindow::onWorkbenchAutoReplyChanged(EndpointId id) {
+    const EndpointInfo info = m_workbench->info(id);
+    QString reply;
+    switch (info.autoReply) {
+    case AutoReply::None:
+        reply = tr("only records traffic");
+        break;
+    case AutoReply::Echo:
+        reply = tr("echoes");
+        break;
+    case AutoReply::Greeting:
+        reply = tr("greets each new client with \"%1\"").arg(bytesToEscapedText(info.greeting));
+        break;
+    }
+    statusBar()->showMessage(tr("#%1 now %2").arg(id).arg(reply), StatusMessageMs);
+}
+
+void MainWindow::onClearLogActionTriggered() {
+    const quint64 shown = m_feed->shownCount();
+    if (shown == 0) {
+        statusBar()->showMessage(tr("The log is already empty"), StatusMessageMs);
+        return;
+    }
+    // Window-modal and opened, not exec()uted: traffic keeps flowing while the question is up.
+    auto *box = new QMessageBox(
+        QMessageBox::Question, tr("Clear log"),
+        tr("Clear the %1 record(s) from the log and the conversation?\n\nThe byte counters of the "
+           "connections stay; records that arrive from now on are shown as usual.")
+            .arg(QLocale().toString(shown)),
+        QMessageBox::Yes | QMessageBox::Cancel, this);
+    box->setObjectName(QStringLiteral("clearLogBox"));
+    box->setDefaultButton(QMessageBox::Cancel);
+    box->button(QMessageBox::Yes)->setText(tr("Clear"));
+    box->setAttribute(Qt::WA_DeleteOnClose);
+    connect(box->button(QMessageBox::Yes), &QAbstractButton::clicked, this, [this] {
+        const quint64 cleared = m_feed->clear();
+        statusBar()->showMessage(tr("Cleared %1 record(s) from the log").arg(QLocale().toString(cleared)),
+                                 StatusMessageMs);
+    });
+    box->open();
 }
 
 void MainWindow::onCloseAllActionTriggered() {

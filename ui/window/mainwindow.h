@@ -66,6 +66,8 @@ private:
     void onOpenUdpActionTriggered();
     void onCloseActionTriggered();
     void onAbortActionTriggered();
+    void onAutoReplyActionTriggered();
+    void onClearLogActionTriggered();
     void onCloseAllActionTriggered();
     void onClearClosedActionTriggered();
     void onEndpointDialogAccepted(EndpointDialog *dialog);
@@ -79,6 +81,7 @@ private:
     void onWorkbenchSendFailed(EndpointId id, const QString &reason);
     void onWorkbenchConnectionAccepted(EndpointId id, EndpointId listener);
     void onWorkbenchStateChanged(EndpointId id);
+    void onWorkbenchAutoReplyChanged(EndpointId id);
     void onAboutActionTriggered();
     void onShortcutsActionTriggered();
     void updateFirstRunHint();
@@ -111,11 +114,13 @@ private:
     QAction *m_openUdpAction = nullptr;
     QAction *m_closeAction = nullptr;
     QAction *m_abortAction = nullptr;
+    QAction *m_autoReplyAction = nullptr;
     QAction *m_closeAllAction = nullptr;
     QAction *m_clearClosedAction = nullptr;
     QAction *m_hexPreviewAction = nullptr;
     QAction *m_timeDeltaAction = nullptr;
     QAction *m_followAction = nullptr;
+    QAction *m_clearLogAction = nullptr;
     QAction *m_quitAction = nullptr;
     QAction *m_saveSessionAction = nullptr;
     QAction *m_openSessionAction = nullptr;
