@@ -1,6 +1,7 @@
 #include "engine/workbench.h"
 
 #include "engine/outboxevent.h"
+#include "engine/ratemeter.h"
 #include "engine/reactor.h"
 #include "engine/tcplistener.h"
 #include "engine/tcpstream.h"
@@ -49,7 +50,8 @@ QString autoReplyText(AutoReply reply, const QByteArray &greeting) {
 
 Workbench::Workbench(const WorkbenchConfig &config, QObject *parent)
     : QObject(parent)
-    , m_shared(std::make_shared<ReactorShared>(config.journalBudgetBytes)) {
+    , m_shared(std::make_shared<ReactorShared>(config.journalBudgetBytes))
+    , m_rates(std::make_unique<RateMeter>(m_shared->journal)) {
     qRegisterMetaType<EndpointId>("sockbench::EndpointId");
     qRegisterMetaType<EndpointKind>();
     qRegisterMetaType<EndpointState>();
@@ -89,6 +91,10 @@ const Journal &Workbench::journal() const {
 
 Journal &Workbench::journal() {
     return m_shared->journal;
+}
+
+const RateMeter &Workbench::rates() const {
+    return *m_rates;
 }
 
 EndpointId Workbench::newId() {
@@ -302,6 +308,7 @@ void Workbench::forget(EndpointId id) {
         return;
     m_endpoints.erase(it);
     m_reactorOf.remove(id);
+    m_rates->forget(id);
 }
 
 void Workbench::updateState(EndpointId id, EndpointState state, const QString &detail) {

@@ -14,6 +14,7 @@
 
 namespace sockbench {
 
+class RateMeter;
 class Reactor;
 struct ReactorShared;
 
@@ -115,6 +116,8 @@ public:
 
     const Journal &journal() const;
     Journal &journal();
+    /// Rates of every endpoint and in total, sampled at 10 Hz over the last 60 s.
+    const RateMeter &rates() const;
     /// Known endpoints (including final ones until forget() is called).
     const QHash<EndpointId, EndpointInfo> &endpoints() const { return m_endpoints; }
     EndpointInfo info(EndpointId id) const { return m_endpoints.value(id); }
@@ -123,7 +126,8 @@ public:
     /// Every connection this listener accepted that endpoints() still knows, closed ones included,
     /// in the order they were accepted: what a view of "the listener and its clients" shows.
     QList<EndpointId> connectionsOf(EndpointId listener) const;
-    /// Drops a final endpoint from endpoints() (the journal keeps its records).
+    /// Drops a final endpoint from endpoints() and its history from rates() (the journal keeps its
+    /// records).
     void forget(EndpointId id);
     int reactorCount() const;
 
@@ -212,6 +216,7 @@ private:
     void on(const outcome::AutoReplyChanged &o);
 
     std::shared_ptr<ReactorShared> m_shared;
+    std::unique_ptr<RateMeter> m_rates; ///< after m_shared: it reads the journal until it is destroyed
     std::vector<std::unique_ptr<Reactor>> m_reactors;
     QHash<EndpointId, EndpointInfo> m_endpoints;
     QHash<EndpointId, int> m_reactorOf;

@@ -15,6 +15,12 @@ qint64 wallClockNs() {
     clock_gettime(CLOCK_REALTIME, &ts);
     return qint64(ts.tv_sec) * 1000000000 + ts.tv_nsec;
 }
+
+Counters difference(const Counters &now, const Counters &before) {
+    return {now.bytesIn - before.bytesIn,         now.bytesOut - before.bytesOut,
+            now.datagramsIn - before.datagramsIn, now.datagramsOut - before.datagramsOut,
+            now.chunksIn - before.chunksIn,       now.chunksOut - before.chunksOut};
+}
 } // namespace
 
 struct Journal::Entry {
@@ -122,12 +128,21 @@ void Journal::evictLocked() {
     }
 }
 
+Journal::CounterSlot &Journal::counterSlotLocked(EndpointId endpoint) {
+    CounterSlot &slot = m_counters[endpoint];
+    if (slot.listedInRound != m_deltaRound) {
+        slot.listedInRound = m_deltaRound;
+        m_changed.push_back({endpoint, &slot, slot.counters});
+    }
+    return slot;
+}
+
 quint64 Journal::appendData(EndpointId endpoint, RecordKind kind, const char *data, quint32 length,
                             const NetAddress *peer, quint32 originalLength) {
     std::lock_guard lock(m_mutex);
     const quint32 peerIndex = peer ? internPeerLocked(*peer) : 0;
     const quint8 flags = originalLength > length ? Truncated : NoFlags;
-    Counters &c = m_counters[endpoint];
+    Counters &c = counterSlotLocked(endpoint).counters;
     const quint64 wire = std::max(originalLength, length);
     if (kind == RecordKind::DataIn) {
         c.bytesIn += wire;
@@ -214,12 +229,25 @@ std::vector<Record> Journal::records(quint64 first, quint64 n, bool withPayload)
 Counters Journal::counters(EndpointId endpoint) const {
     std::lock_guard lock(m_mutex);
     auto it = m_counters.find(endpoint);
-    return it == m_counters.end() ? Counters{} : it->second;
+    return it == m_counters.end() ? Counters{} : it->second.counters;
 }
 
 Counters Journal::totals() const {
     std::lock_guard lock(m_mutex);
     return m_totals;
+}
+
+void Journal::takeCounterDeltas(std::vector<CounterDelta> *endpoints, Counters *total) const {
+    endpoints->clear();
+    std::lock_guard lock(m_mutex);
+    endpoints->reserve(m_changed.size());
+    for (const ChangedSlot &changed : m_changed)
+        endpoints->push_back({changed.endpoint, difference(changed.slot->counters, changed.before)});
+    *total = difference(m_totals, m_totalsTaken);
+    m_totalsTaken = m_totals;
+    // clear() keeps the capacity: busy rounds do not allocate again.
+    m_changed.clear();
+    ++m_deltaRound;
 }
 
 qint64 Journal::budgetBytes() const {

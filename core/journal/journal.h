@@ -55,6 +55,12 @@ struct Counters {
     friend bool operator==(const Counters &, const Counters &) = default;
 };
 
+/// What one endpoint's counters gained between two calls of Journal::takeCounterDeltas().
+struct CounterDelta {
+    EndpointId endpoint = 0;
+    Counters gained;
+};
+
 /// The one record of what crossed the wire, and of what happened to each endpoint, in order.
 ///
 /// Append-only and thread-safe: reactor threads append, any thread reads by sequence number.
@@ -89,6 +95,15 @@ public:
     Counters counters(EndpointId endpoint) const;
     Counters totals() const;
 
+    /// What the counters gained since the previous call: per endpoint whose counters changed (in
+    /// the order they first changed), into `endpoints` (cleared first), and in total. For one
+    /// caller per journal (the RateMeter): the differences are exact, so what that caller adds up
+    /// over all its calls is counters() and totals(). Only endpoints with traffic since the
+    /// previous call are visited: an append lists its endpoint the first time the endpoint's
+    /// counters change after a call, so idle endpoints cost nothing here and one compare per
+    /// append. Const because it moves only the caller's bookmark, not anything a reader sees.
+    void takeCounterDeltas(std::vector<CounterDelta> *endpoints, Counters *total) const;
+
     qint64 budgetBytes() const;
     void setBudgetBytes(qint64 bytes);
     /// Payload bytes currently held (<= budget, apart from the newest block).
@@ -107,6 +122,20 @@ private:
     quint32 internPeerLocked(const NetAddress &peer);
     quint32 internSlowLocked(const NetAddress &peer);
     void fillLocked(quint64 seq, Record *out, bool withPayload) const;
+    /// An endpoint's counters, and the round of takeCounterDeltas() in which they were last listed
+    /// as changed (so that an append lists them at most once per round).
+    struct CounterSlot {
+        Counters counters;
+        quint64 listedInRound = 0;
+    };
+    /// An endpoint listed as changed: its counters as they were before the round's first change.
+    /// The slot pointer stays valid: unordered_map never moves its elements, and slots are never erased.
+    struct ChangedSlot {
+        EndpointId endpoint;
+        const CounterSlot *slot;
+        Counters before;
+    };
+    CounterSlot &counterSlotLocked(EndpointId endpoint);
     quint64 appendLocked(EndpointId endpoint, RecordKind kind, quint8 flags, const char *data, quint32 length,
                          quint32 originalLength, quint32 peerIndex);
 
@@ -124,8 +153,12 @@ private:
     std::vector<NetAddress> m_peers; ///< interned datagram peers; index 0 is "none"
     QHash<QString, quint32> m_peerIndex;
     quint32 m_lastPeerIndex = 0;
-    std::unordered_map<EndpointId, Counters> m_counters;
+    std::unordered_map<EndpointId, CounterSlot> m_counters;
     Counters m_totals;
+    // takeCounterDeltas()'s bookmark (mutable: see there).
+    mutable quint64 m_deltaRound = 1; ///< starts above a new slot's listedInRound, so a first append lists it
+    mutable std::vector<ChangedSlot> m_changed;
+    mutable Counters m_totalsTaken;
 };
 
 } // namespace sockbench

@@ -4,6 +4,8 @@
 Runs six scenarios with Sockbench and the tools people use instead (socat, ncat, iperf3, Packet
 Sender) in the same invocation, on loopback, and prints a Markdown table with absolute figures and
 ratios; the same goes to a JSON file. The load comes from our own tests/bench/loadgen.cpp.
+A seventh, Sockbench alone, is the engine's cost of keeping rates with 10,000 idle connections
+(tests/bench/ratebench.cpp, issue 12).
 Nothing here asserts a speed: targets are marked met or missed, and every figure is reported.
 """
 
@@ -580,6 +582,23 @@ def start_xvfb():
     return None, None
 
 
+# --- 7. Rates ---------------------------------------------------------------------------------
+
+RATE_SECONDS = 10
+
+
+def scenario_rates(b):
+    log(f"7. rates: the RateMeter with {CONNS:,} idle connections, {RATE_SECONDS} s")
+    r = run_json([b.ratebench, str(CONNS), str(RATE_SECONDS), b.loadgen], timeout=300)
+    idle, base = r["idle"], r["baseline"]
+    ok = r["accepted"] == CONNS and idle["process_cpu_percent"] <= r["goal_percent"]
+    add_row("7. rates, 10,000 idle conns", "sockbench engine",
+            f"{idle['process_cpu_percent']:.2f} % of one core (main thread {idle['main_thread_cpu_percent']:.2f} %), "
+            f"{idle['samples_per_s']:.1f} samples/s; with no connection {base['process_cpu_percent']:.2f} %",
+            "", f"<= 2 % of one core: {met(ok)}")
+    results["rates"] = r
+
+
 def markdown():
     out = ["| scenario | tool | figure | ours vs. this | target |", "|---|---|---|---|---|"]
     for r in rows:
@@ -592,8 +611,11 @@ def main():
     ap.add_argument("--sockbench", required=True)
     ap.add_argument("--loadgen", required=True)
     ap.add_argument("--json", required=True)
-    ap.add_argument("--only", default="1,2,3,4,5,6", help="comma-separated scenario numbers")
+    ap.add_argument("--ratebench", help="default: ratebench next to loadgen")
+    ap.add_argument("--only", default="1,2,3,4,5,6,7", help="comma-separated scenario numbers")
     b = ap.parse_args()
+    if not b.ratebench:
+        b.ratebench = os.path.join(os.path.dirname(b.loadgen), "ratebench")
     only = set(b.only.split(","))
     started = time.time()
     xvfb, display = start_xvfb()
@@ -617,6 +639,8 @@ def main():
             scenario_window_load(b, win_env)
         if "6" in only:
             scenario_startup(b, win_env, display)
+        if "7" in only:
+            scenario_rates(b)
     finally:
         if xvfb:
             xvfb.terminate()

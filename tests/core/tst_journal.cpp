@@ -8,6 +8,7 @@
 #include <QScopeGuard>
 #include <QTest>
 
+#include <atomic>
 #include <thread>
 #include <vector>
 
@@ -31,6 +32,8 @@ private Q_SLOTS:
     void budgetEvictsOldestPayloadsOnly();
     void loweringTheBudgetEvicts();
     void concurrentAppendersKeepOrder();
+    void counterDeltasListOnlyChangedEndpoints();
+    void counterDeltasAddUpWhileAppendersRun();
 };
 
 void TestJournal::emptyJournal() {
@@ -285,6 +288,96 @@ void TestJournal::concurrentAppendersKeepOrder() {
         QCOMPARE(journal.counters(EndpointId(t + 1)).bytesIn, quint64(PerThread) * 8);
     }
     QCOMPARE(journal.totals().chunksIn, quint64(Threads) * PerThread);
+}
+
+void TestJournal::counterDeltasListOnlyChangedEndpoints() {
+    Journal journal;
+    std::vector<CounterDelta> changed;
+    Counters total;
+    journal.takeCounterDeltas(&changed, &total);
+    QVERIFY(changed.empty());
+    QCOMPARE(total, Counters{});
+
+    const NetAddress peer{QStringLiteral("127.0.0.1"), 9};
+    journal.appendData(7, RecordKind::DataIn, QByteArray(10, 'a'));
+    journal.appendData(3, RecordKind::DataOut, QByteArray(4, 'b'), &peer);
+    journal.appendData(7, RecordKind::DataOut, QByteArray(2, 'c'));
+    journal.appendEvent(5, QStringLiteral("Connected"));
+    journal.takeCounterDeltas(&changed, &total);
+    // In the order they first changed, each once; an event is not traffic.
+    QCOMPARE(changed.size(), size_t(2));
+    QCOMPARE(changed[0].endpoint, EndpointId(7));
+    QCOMPARE(changed[0].gained, (Counters{10, 2, 0, 0, 1, 1}));
+    QCOMPARE(changed[1].endpoint, EndpointId(3));
+    QCOMPARE(changed[1].gained, (Counters{0, 4, 0, 1, 0, 1}));
+    QCOMPARE(total, (Counters{10, 6, 0, 1, 1, 2}));
+
+    // Nothing since: nothing listed, and the next change counts from where the last call left off.
+    journal.takeCounterDeltas(&changed, &total);
+    QVERIFY(changed.empty());
+    QCOMPARE(total, Counters{});
+    journal.appendData(3, RecordKind::DataOut, QByteArray(5, 'd'), &peer);
+    journal.takeCounterDeltas(&changed, &total);
+    QCOMPARE(changed.size(), size_t(1));
+    QCOMPARE(changed[0].endpoint, EndpointId(3));
+    QCOMPARE(changed[0].gained, (Counters{0, 5, 0, 1, 0, 1}));
+    QCOMPARE(total, changed[0].gained);
+}
+
+void TestJournal::counterDeltasAddUpWhileAppendersRun() {
+    constexpr int Threads = 2;
+    constexpr int PerThread = 30000;
+    constexpr int Endpoints = 50;
+    Journal journal;
+    std::vector<std::thread> threads;
+    std::atomic<int> running{Threads};
+    const auto joinAll = qScopeGuard([&] {
+        for (auto &thread : threads) {
+            if (thread.joinable())
+                thread.join();
+        }
+    });
+    for (int t = 0; t < Threads; ++t) {
+        threads.emplace_back([&journal, &running, t] {
+            for (int i = 0; i < PerThread; ++i) {
+                journal.appendData(EndpointId(1 + i % Endpoints),
+                                   t ? RecordKind::DataOut : RecordKind::DataIn, QByteArray(1 + i % 7, 'x'));
+            }
+            --running;
+        });
+    }
+    // The sampler takes deltas while the appenders run, as the RateMeter does; the sums must come
+    // out exact however the calls fall between appends.
+    std::vector<Counters> sums(Endpoints + 1);
+    Counters totalSum;
+    std::vector<CounterDelta> changed;
+    Counters total;
+    const auto add = [](Counters *sum, const Counters &d) {
+        sum->bytesIn += d.bytesIn;
+        sum->bytesOut += d.bytesOut;
+        sum->datagramsIn += d.datagramsIn;
+        sum->datagramsOut += d.datagramsOut;
+        sum->chunksIn += d.chunksIn;
+        sum->chunksOut += d.chunksOut;
+    };
+    int calls = 0;
+    bool last = false;
+    while (!last) {
+        last = running.load() == 0; // one more call after the appenders are done
+        journal.takeCounterDeltas(&changed, &total);
+        ++calls;
+        for (const CounterDelta &d : changed) {
+            QVERIFY(d.endpoint >= 1 && d.endpoint <= Endpoints);
+            add(&sums[d.endpoint], d.gained);
+        }
+        add(&totalSum, total);
+        std::this_thread::yield();
+    }
+    QVERIFY(calls > 1);
+    for (int e = 1; e <= Endpoints; ++e)
+        QCOMPARE(sums[size_t(e)], journal.counters(EndpointId(e)));
+    QCOMPARE(totalSum, journal.totals());
+    QCOMPARE(totalSum.chunksIn + totalSum.chunksOut, quint64(Threads) * PerThread);
 }
 
 QTEST_GUILESS_MAIN(TestJournal)
