@@ -171,6 +171,8 @@ void UdpSocket::read() {
         if (n < DatagramBatch)
             return;
     }
+    // Out of budget with more probably waiting: the streams on this reactor yield sooner.
+    reactor().noteDatagramBacklog();
 }
 
 void UdpSocket::sendDatagram(const QString &host, quint16 port, const QByteArray &bytes) {
