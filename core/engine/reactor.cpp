@@ -229,6 +229,8 @@ void Reactor::flushNotifications(qint64 now) {
 
 void Reactor::addSocket(std::unique_ptr<Socket> socket) {
     const EndpointId id = socket->id();
+    if (socket->dropsUnreadInput())
+        m_datagramSockets.fetch_add(1, std::memory_order_relaxed);
     m_sockets.emplace(id, std::move(socket));
 }
 
@@ -285,6 +287,8 @@ void Reactor::retire(Socket &socket, EndpointState state, const QString &detail,
         report(outcome::BytesWritten{id, progress->written, 0});
     report(outcome::Final{id, state, detail, resetByUs});
     socket.cancelTimers();
+    if (socket.dropsUnreadInput())
+        m_datagramSockets.fetch_sub(1, std::memory_order_relaxed);
     if (auto it = m_sockets.find(id); it != m_sockets.end()) {
         m_retired.push_back(std::move(it->second));
         m_sockets.erase(it);

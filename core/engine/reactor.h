@@ -66,6 +66,8 @@ public:
     void adopt(std::vector<std::unique_ptr<Socket>> batch);
     void requestStop();
     void join();
+    /// How many sockets here lose unread input (Socket::dropsUnreadInput: UDP); any thread may ask.
+    int datagramSockets() const { return m_datagramSockets.load(std::memory_order_relaxed); }
 
     // Reactor thread only: for the commands the Workbench posts and for the sockets themselves.
 
@@ -148,6 +150,7 @@ private:
     int m_wake = -1;
     std::thread m_thread;
     std::atomic<bool> m_stop{false};
+    std::atomic<int> m_datagramSockets{0};
 
     std::mutex m_queueMutex;
     std::vector<std::function<void()>> m_commands;

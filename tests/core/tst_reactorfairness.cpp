@@ -1,12 +1,14 @@
-// A UDP socket and a flooding TCP stream on one reactor. The kernel drops the datagrams a socket
-// does not read in time, while a stream's peer only waits, so the reactor serves datagram sockets
-// first and keeps a stream's turn to one read while datagrams are still waiting. The test runs a
-// Reactor of its own so that it can hold the loop still while it fills both sockets: what the
-// reactor does next is then decided by its policy alone, not by the scheduler or a clock.
+// UDP sockets and flooding TCP streams. The kernel drops the datagrams a socket does not read in
+// time, while a stream's peer only waits. So on one reactor, datagram sockets are served first and
+// a stream's turn shrinks to one read while datagrams are still waiting; and an accepted stream
+// goes to a reactor without a UDP socket when there is one. The tests run Reactors of their own,
+// so that they can hold a loop still while they fill its sockets and ask each loop what it owns:
+// what happens is decided by the engine's policy alone, not by the scheduler or a clock.
 
 #include "engine/reactor.h"
 #include "engine/sockaddr.h"
 #include "engine/streamrecorder.h"
+#include "engine/tcplistener.h"
 #include "engine/tcpstream.h"
 #include "engine/udpsocket.h"
 #include "loopbackpeer.h"
@@ -29,6 +31,7 @@ class TestReactorFairness final : public QObject {
 
 private Q_SLOTS:
     void datagramsGoFirstWhileAStreamFloods();
+    void acceptedStreamsAvoidReactorsWithUdpSockets();
 };
 
 namespace {
@@ -72,17 +75,92 @@ qint64 sendUntilFull(int fd, const QByteArray &stream, qint64 from) {
     return at - from;
 }
 
+/// Reactors of their own, posting their outcomes to an object nobody reads.
+struct Reactors {
+    explicit Reactors(int count) {
+        shared->receiver = &outcomes;
+        for (int i = 0; i < count; ++i)
+            loops.push_back(std::make_unique<Reactor>(shared, i));
+        std::lock_guard lock(shared->mailboxMutex);
+        for (auto &r : loops)
+            shared->reactors.push_back(r.get());
+    }
+    ~Reactors() {
+        for (auto &r : loops)
+            r->requestStop();
+        for (auto &r : loops)
+            r->join();
+        std::lock_guard lock(shared->mailboxMutex);
+        shared->reactors.clear();
+    }
+    Q_DISABLE_COPY_MOVE(Reactors)
+
+    QObject outcomes;
+    std::shared_ptr<ReactorShared> shared = std::make_shared<ReactorShared>(Journal::DefaultBudgetBytes);
+    std::vector<std::unique_ptr<Reactor>> loops;
+};
+
+/// Which reactor owns a stream now (-1: none).
+int ownerOfStream(Reactors &reactors) {
+    int owner = -1;
+    for (auto &r : reactors.loops) {
+        Reactor *reactor = r.get();
+        bool has = false;
+        if (!onReactor(*reactor, [&] { has = !reactor->socketsOf<TcpStream>().empty(); }))
+            return -2;
+        if (has)
+            owner = reactor->index();
+    }
+    return owner;
+}
+
 } // namespace
 
+void TestReactorFairness::acceptedStreamsAvoidReactorsWithUdpSockets() {
+    Reactors reactors(2);
+    Reactor &first = *reactors.loops[0];
+    Reactor &second = *reactors.loops[1];
+    const EndpointId listener = reactors.shared->nextId.fetch_add(1);
+    NetAddress at;
+    QVERIFY(onReactor(first, [&] {
+        TcpListener::start(first, listener, QStringLiteral("127.0.0.1"), 0, {});
+        if (const Socket *s = first.find(listener); s && s->fd() >= 0)
+            at = localAddressOf(s->fd());
+    }));
+    QVERIFY(at.port != 0);
+
+    // Without UDP sockets the listening reactor keeps only the accepting.
+    auto client = LoopbackPeer::connectTcp(at);
+    QVERIFY(client);
+    QTRY_COMPARE_WITH_TIMEOUT(ownerOfStream(reactors), 1, 15000);
+    client.reset();
+    QTRY_COMPARE_WITH_TIMEOUT(ownerOfStream(reactors), -1, 15000);
+
+    // With a UDP socket on the other reactor, the stream stays with the listener.
+    const EndpointId udp = reactors.shared->nextId.fetch_add(1);
+    QVERIFY(onReactor(second, [&] { UdpSocket::open(second, udp, QStringLiteral("127.0.0.1"), 0, {}); }));
+    QCOMPARE(second.datagramSockets(), 1);
+    client = LoopbackPeer::connectTcp(at);
+    QVERIFY(client);
+    QTRY_COMPARE_WITH_TIMEOUT(ownerOfStream(reactors), 0, 15000);
+    client.reset();
+    QTRY_COMPARE_WITH_TIMEOUT(ownerOfStream(reactors), -1, 15000);
+
+    // Once the UDP socket is closed, the other reactor takes connections again.
+    QVERIFY(onReactor(second, [&] {
+        if (Socket *s = second.find(udp))
+            s->close();
+    }));
+    QCOMPARE(second.datagramSockets(), 0);
+    client = LoopbackPeer::connectTcp(at);
+    QVERIFY(client);
+    QTRY_COMPARE_WITH_TIMEOUT(ownerOfStream(reactors), 1, 15000);
+}
+
 void TestReactorFairness::datagramsGoFirstWhileAStreamFloods() {
-    QObject outcomes; // the reactor posts its outcomes here; nothing in this test reads them
-    auto shared = std::make_shared<ReactorShared>(Journal::DefaultBudgetBytes);
-    shared->receiver = &outcomes;
-    Reactor reactor(shared, 0);
-    {
-        std::lock_guard lock(shared->mailboxMutex);
-        shared->reactors.push_back(&reactor);
-    }
+    Reactors reactors(1);
+    Reactor &reactor = *reactors.loops[0];
+    ReactorShared *shared = reactors.shared.get();
     const Journal &journal = shared->journal;
 
     // The UDP socket (default options: a 32 MiB receive buffer asked for).
