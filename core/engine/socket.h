@@ -63,6 +63,10 @@ public:
     virtual void abort();
     /// What the write queue has done; nullopt for kinds that report no progress.
     virtual std::optional<WriteProgress> writeProgress() const;
+    /// True for kinds whose unread input the kernel throws away once the receive buffer is full
+    /// (datagrams). The reactor serves them before the others, whose peers only wait (a stream's
+    /// flow control, a listener's backlog).
+    virtual bool dropsUnreadInput() const;
 
     // For the kind's own code and its helpers, on the reactor thread.
 

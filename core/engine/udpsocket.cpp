@@ -106,6 +106,16 @@ void UdpSocket::bindTo(const NetAddress &address, const NetAddress &destination)
     watch(EPOLLIN);
     const NetAddress local = localAddressOf(fd);
     reactor().recordEvent(id(), QStringLiteral("Bound to %1").arg(local.toString()));
+    // Without CAP_NET_ADMIN the kernel silently caps the buffer at rmem_max, and a burst longer
+    // than the buffer is dropped by the kernel before we can read it: say what was applied.
+    int applied = 0;
+    socklen_t appliedLength = sizeof applied;
+    if (o.receiveBufferBytes > 0 && getsockopt(fd, SOL_SOCKET, SO_RCVBUF, &applied, &appliedLength) == 0 &&
+        applied / 2 < o.receiveBufferBytes) // the kernel reports twice what it grants for data
+        reactor().recordEvent(id(), QStringLiteral("Receive buffer %1 KiB of %2 KiB asked "
+                                                   "(capped by net.core.rmem_max)")
+                                        .arg(applied / 2 / 1024)
+                                        .arg(o.receiveBufferBytes / 1024));
     // Joined before udpBound() goes out, so a sender started on that signal finds the group joined.
     for (const MulticastGroup &group : o.joinGroups)
         multicast(group.group, group.interfaceName, true);
@@ -171,6 +181,8 @@ void UdpSocket::read() {
         if (n < DatagramBatch)
             return;
     }
+    // Out of budget with more probably waiting: the streams on this reactor yield sooner.
+    reactor().noteDatagramBacklog();
 }
 
 void UdpSocket::sendDatagram(const QString &host, quint16 port, const QByteArray &bytes) {
