@@ -3,6 +3,8 @@
 #include <QFile>
 #include <QFileInfo>
 
+#include <net/if.h>
+
 #include <cmath>
 #include <optional>
 
@@ -196,6 +198,125 @@ bool takeOutputOption(const QString &option, OutputArgs *out, QString *error) {
     return false;
 }
 
+/// The first TCP-only option set, as the user wrote it; empty when none is.
+QString tcpOnlyOption(const SocketOptions &o) {
+    if (o.noDelay)
+        return *o.noDelay ? QStringLiteral("--nodelay") : QStringLiteral("--no-nodelay");
+    if (o.keepAliveTiming)
+        return QStringLiteral("--keepalive");
+    return {};
+}
+
+/// Socket options both verbs take that have a value (listen --reuseport and connect --bind are
+/// the verbs' own).
+bool isSocketValueOption(const QString &option) {
+    return option == u"--keepalive" || option == u"--sndbuf" || option == u"--rcvbuf" || option == u"--tos" ||
+           option == u"--ttl" || option == u"--interface";
+}
+
+/// --nodelay and --no-nodelay; returns true when the option was one of them.
+bool takeNoDelay(const QString &option, SocketOptions *out, QString *error) {
+    if (option != u"--nodelay" && option != u"--no-nodelay")
+        return false;
+    const bool on = option == u"--nodelay";
+    if (out->noDelay && *out->noDelay != on)
+        *error = QStringLiteral("--nodelay and --no-nodelay exclude each other");
+    out->noDelay = on;
+    return true;
+}
+
+/// The value of one of isSocketValueOption()'s options; returns an error message or empty.
+QString takeSocketValue(const QString &option, const QString &value, SocketOptions *out) {
+    if (option == u"--keepalive") {
+        QString why;
+        const std::optional<KeepAliveTiming> timing = parseKeepAliveTiming(value, &why);
+        if (!timing)
+            return QStringLiteral("--keepalive %1: %2").arg(quoted(value), why);
+        out->keepAliveTiming = timing;
+        return {};
+    }
+    if (option == u"--sndbuf" || option == u"--rcvbuf") {
+        // The kernel halves what it keeps for bookkeeping only up to INT_MAX / 2.
+        const std::optional<qint64> n = parseInteger(value, 1, 1 << 30);
+        if (!n)
+            return QStringLiteral("%1 %2: expected a number of bytes from 1 to %3")
+                .arg(option, quoted(value))
+                .arg(1 << 30);
+        (option == u"--sndbuf" ? out->sendBufferBytes : out->receiveBufferBytes) = int(*n);
+        return {};
+    }
+    if (option == u"--tos") {
+        std::optional<int> tos = tosForDscpName(value);
+        if (!tos) {
+            bool ok = false;
+            const int n = value.startsWith(QLatin1String("0x"), Qt::CaseInsensitive)
+                              ? value.mid(2).toInt(&ok, 16)
+                              : value.toInt(&ok, 10);
+            if (ok && n >= 0 && n <= 255 && !value.startsWith(u'+'))
+                tos = n;
+        }
+        if (!tos)
+            return QStringLiteral("--tos %1: expected a number from 0 to 255 or a DSCP name (CS0-CS7, "
+                                  "AF11-AF43, EF, VA)")
+                .arg(quoted(value));
+        out->tos = tos;
+        return {};
+    }
+    if (option == u"--ttl") {
+        const std::optional<qint64> n = parseInteger(value, 1, 255);
+        if (!n)
+            return QStringLiteral("--ttl %1: expected a hop count from 1 to 255").arg(quoted(value));
+        out->ttl = int(*n);
+        return {};
+    }
+    // --interface
+    if (value.isEmpty() || value.contains(u'/') || value.contains(u' ') ||
+        value.toLocal8Bit().size() >= IFNAMSIZ)
+        return QStringLiteral("--interface %1: expected an interface name of 1 to %2 characters, e.g. eth0")
+            .arg(quoted(value))
+            .arg(IFNAMSIZ - 1);
+    out->bindToDevice = value;
+    return {};
+}
+
+/// --bind ADDRESS[:PORT]: 192.0.2.1, 192.0.2.1:4000, ::1, [::1], [::1]:4000. Returns an error or empty.
+QString parseBind(const QString &value, SocketOptions *out) {
+    QString address = value.trimmed();
+    QString port;
+    if (address.startsWith(u'[')) {
+        const qsizetype close = address.indexOf(u']');
+        if (close < 0)
+            return QStringLiteral("--bind %1: missing ']'").arg(quoted(value));
+        const QString rest = address.mid(close + 1);
+        if (!rest.isEmpty() && !rest.startsWith(u':'))
+            return QStringLiteral("--bind %1: expected :PORT after ']'").arg(quoted(value));
+        port = rest.mid(1);
+        if (!rest.isEmpty() && port.isEmpty())
+            return QStringLiteral("--bind %1: missing port after ':'").arg(quoted(value));
+        address = address.mid(1, close - 1);
+        if (!address.contains(u':'))
+            return QStringLiteral("--bind %1: only IPv6 addresses go in brackets").arg(quoted(value));
+    } else if (address.count(u':') == 1) {
+        port = address.section(u':', 1);
+        address = address.section(u':', 0, 0);
+        if (port.isEmpty())
+            return QStringLiteral("--bind %1: missing port after ':'").arg(quoted(value));
+    }
+    if (address.isEmpty() || !isNumericAddress(address))
+        return QStringLiteral("--bind %1: expected a numeric IPv4 or IPv6 address, optionally with :PORT "
+                              "([::1]:PORT for IPv6)")
+            .arg(quoted(value));
+    if (!port.isEmpty()) {
+        const std::optional<qint64> n = parseInteger(port, 0, 65535);
+        if (!n)
+            return QStringLiteral("--bind %1: port %2 is not a number from 0 to 65535")
+                .arg(quoted(value), quoted(port));
+        out->sourcePort = quint16(*n);
+    }
+    out->sourceAddress = address;
+    return {};
+}
+
 ParsedCommandLine parseListen(const QStringList &arguments) {
     constexpr CliVerb verb = CliVerb::Listen;
     ParsedCommandLine result;
@@ -216,12 +337,15 @@ ParsedCommandLine parseListen(const QStringList &arguments) {
         }
         const QString option = cursor.current();
         QString error;
-        const bool takesValue = option == u"--greet" || option == u"--duration" || option == u"--join";
+        const bool takesValue = option == u"--greet" || option == u"--duration" || option == u"--join" ||
+                                isSocketValueOption(option);
         if (!takesValue && cursor.hasInlineValue())
             return usageError(verb, QStringLiteral("option %1 takes no value").arg(quoted(option)));
-        if (takeOutputOption(option, &args.output, &error)) {
+        if (takeOutputOption(option, &args.output, &error) || takeNoDelay(option, &args.socket, &error)) {
             if (!error.isEmpty())
                 return usageError(verb, error);
+        } else if (option == u"--reuseport") {
+            args.socket.reusePort = true;
         } else if (option == u"--udp" || option == u"-u") {
             args.udp = true;
         } else if (option == u"--echo" || option == u"-e") {
@@ -230,7 +354,10 @@ ParsedCommandLine parseListen(const QStringList &arguments) {
             const std::optional<QString> value = cursor.value();
             if (!value)
                 return usageError(verb, QStringLiteral("option %1 needs a value").arg(quoted(option)));
-            if (option == u"--greet") {
+            if (isSocketValueOption(option)) {
+                if (const QString why = takeSocketValue(option, *value, &args.socket); !why.isEmpty())
+                    return usageError(verb, why);
+            } else if (option == u"--greet") {
                 greet = true;
                 greetText = *value;
             } else if (option == u"--join") {
@@ -257,6 +384,9 @@ ParsedCommandLine parseListen(const QStringList &arguments) {
     if (!args.joins.isEmpty() && !args.udp)
         return usageError(verb,
                           QStringLiteral("--join needs --udp: only a UDP socket joins a multicast group"));
+    if (const QString tcpOnly = tcpOnlyOption(args.socket); args.udp && !tcpOnly.isEmpty())
+        return usageError(verb,
+                          QStringLiteral("%1 needs TCP: it is not an option of a UDP socket").arg(tcpOnly));
     if (greet) {
         const PayloadResult r = parsePayload(greetText, PayloadSpec{});
         if (!r.ok())
@@ -296,10 +426,11 @@ ParsedCommandLine parseConnect(const QStringList &arguments) {
         QString error;
         const bool takesValue = option == u"--send" || option == u"--send-hex" || option == u"--send-file" ||
                                 option == u"--repeat" || option == u"--interval" || option == u"--wait" ||
-                                option == u"--multicast-if";
+                                option == u"--multicast-if" || option == u"--bind" ||
+                                isSocketValueOption(option);
         if (!takesValue && cursor.hasInlineValue())
             return usageError(verb, QStringLiteral("option %1 takes no value").arg(quoted(option)));
-        if (takeOutputOption(option, &args.output, &error)) {
+        if (takeOutputOption(option, &args.output, &error) || takeNoDelay(option, &args.socket, &error)) {
             if (!error.isEmpty())
                 return usageError(verb, error);
         } else if (option == u"--udp" || option == u"-u") {
@@ -313,7 +444,13 @@ ParsedCommandLine parseConnect(const QStringList &arguments) {
             const std::optional<QString> value = cursor.value();
             if (!value)
                 return usageError(verb, QStringLiteral("option %1 needs a value").arg(quoted(option)));
-            if (option.startsWith(u"--send")) {
+            if (isSocketValueOption(option)) {
+                if (const QString why = takeSocketValue(option, *value, &args.socket); !why.isEmpty())
+                    return usageError(verb, why);
+            } else if (option == u"--bind") {
+                if (const QString why = parseBind(*value, &args.socket); !why.isEmpty())
+                    return usageError(verb, why);
+            } else if (option.startsWith(u"--send")) {
                 if (!sourceOption.isEmpty() && sourceOption != option)
                     return usageError(
                         verb, QStringLiteral("%1 and %2 exclude each other").arg(sourceOption, option));
@@ -351,6 +488,12 @@ ParsedCommandLine parseConnect(const QStringList &arguments) {
         return usageError(verb, error);
     if (!args.multicastInterface.isEmpty() && !args.udp)
         return usageError(verb, QStringLiteral("--multicast-if needs --udp"));
+    if (const QString tcpOnly = tcpOnlyOption(args.socket); args.udp && !tcpOnly.isEmpty())
+        return usageError(verb,
+                          QStringLiteral("%1 needs TCP: it is not an option of a UDP socket").arg(tcpOnly));
+    if (args.udp && !args.socket.sourceAddress.isEmpty())
+        return usageError(verb, QStringLiteral("--bind needs TCP: a UDP socket binds the wildcard address "
+                                               "of its destination's family"));
 
     if (sourceOption.isEmpty()) {
         if (repeatGiven || args.intervalMs > 0)
@@ -486,7 +629,8 @@ QString usageText(CliVerb verb) {
     case CliVerb::Listen:
         return QStringLiteral(
             "Usage: sockbench listen [--udp] [--echo | --greet TEXT] [--hex | --log] [--quiet]\n"
-            "                        [--stats] [--duration S] [--join GROUP[%IFACE]]... ADDRESS:PORT\n"
+            "                        [--stats] [--duration S] [--join GROUP[%IFACE]]...\n"
+            "                        [socket options] ADDRESS:PORT\n"
             "\n"
             "Listens on ADDRESS:PORT and keeps accepting clients until SIGINT or SIGTERM, or for\n"
             "--duration seconds. Prints 'listening on ADDRESS:PORT' (the actual port) on stderr first.\n"
@@ -504,12 +648,26 @@ QString usageText(CliVerb verb) {
             "      --join GROUP[%IFACE]  with --udp: join a multicast group (IPv4 or IPv6), on IFACE\n"
             "                   if given; repeatable. Bind 0.0.0.0 or :: to hear group traffic.\n"
             "\n"
+            "Socket options (on the listening socket, and the per-connection ones on each client):\n"
+            "      --nodelay, --no-nodelay  turn TCP_NODELAY on or off on each accepted connection\n"
+            "      --keepalive IDLE,INTERVAL,COUNT  TCP keepalive on each connection: the first probe\n"
+            "                   after IDLE seconds of silence, then every INTERVAL seconds; COUNT\n"
+            "                   unanswered probes end the connection\n"
+            "      --sndbuf N   send buffer in bytes (SO_SNDBUF; the kernel doubles it)\n"
+            "      --rcvbuf N   receive buffer in bytes (SO_RCVBUF)\n"
+            "      --tos N      IP_TOS / IPV6_TCLASS byte, 0 to 255, or a DSCP name: CS0..CS7,\n"
+            "                   AF11..AF43, EF, VA\n"
+            "      --ttl N      IP_TTL / IPV6_UNICAST_HOPS, 1 to 255\n"
+            "      --interface IFACE  use only this network interface (SO_BINDTODEVICE)\n"
+            "      --reuseport  set SO_REUSEPORT before bind, so that several listeners share the port\n"
+            "An option the kernel refuses is reported on stderr in words; the run goes on.\n"
+            "\n"
             "Exit status: 0 stopped normally, 1 network failure, 2 usage error.\n");
     case CliVerb::Connect:
         return QStringLiteral(
             "Usage: sockbench connect [--udp] [--send TEXT | --send-hex HEX | --send-file PATH]\n"
             "                         [--crlf | --lf] [--repeat N] [--interval MS] [--wait MS]\n"
-            "                         [--hex | --log] [--quiet] [--stats] HOST:PORT\n"
+            "                         [--hex | --log] [--quiet] [--stats] [socket options] HOST:PORT\n"
             "\n"
             "Connects to HOST:PORT (with --udp: sends datagrams to it), sends the payload, or with no\n"
             "payload option whatever arrives on stdin, and writes what comes back to stdout.\n"
@@ -528,7 +686,24 @@ QString usageText(CliVerb verb) {
             "                       and waits until the peer closes; UDP stops once all is sent.\n"
             "      --hex, --log     output formats as for listen\n"
             "  -q, --quiet          write nothing to stdout\n"
-            "      --stats          print a JSON summary as the last line on stderr at exit\n"
+            "      --stats          print a JSON summary as the last line on stderr at exit; for TCP\n"
+            "                       it has the kernel's view of the connection as of its close\n"
+            "                       (tcp_info: round-trip time, retransmits, congestion window, ...)\n"
+            "\n"
+            "Socket options:\n"
+            "      --nodelay, --no-nodelay  turn TCP_NODELAY on (the default) or off\n"
+            "      --keepalive IDLE,INTERVAL,COUNT  TCP keepalive: the first probe after IDLE seconds\n"
+            "                       of silence, then every INTERVAL seconds; COUNT unanswered probes\n"
+            "                       end the connection\n"
+            "      --sndbuf N       send buffer in bytes (SO_SNDBUF; the kernel doubles it)\n"
+            "      --rcvbuf N       receive buffer in bytes (SO_RCVBUF)\n"
+            "      --tos N          IP_TOS / IPV6_TCLASS byte, 0 to 255, or a DSCP name: CS0..CS7,\n"
+            "                       AF11..AF43, EF, VA\n"
+            "      --ttl N          IP_TTL / IPV6_UNICAST_HOPS, 1 to 255\n"
+            "      --interface IFACE  use only this network interface (SO_BINDTODEVICE)\n"
+            "      --bind ADDRESS[:PORT]  TCP: connect from this local address (and port); IPv6 as\n"
+            "                       [ADDRESS]:PORT. One this host does not have fails the connect.\n"
+            "An option the kernel refuses is reported on stderr in words; the run goes on.\n"
             "\n"
             "A payload that does not parse is reported before anything is connected or sent.\n"
             "Exit status: 0 success, 1 network failure, 2 usage error.\n");

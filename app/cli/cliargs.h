@@ -31,6 +31,8 @@ struct OutputArgs {
 
 struct ListenArgs {
     HostPort where;
+    /// --nodelay, --keepalive, --sndbuf, --rcvbuf, --tos, --ttl, --interface, --reuseport
+    SocketOptions socket;
     bool udp = false;
     AutoReply reply = AutoReply::None;
     QByteArray greeting;
@@ -51,6 +53,8 @@ struct ConnectArgs {
     int intervalMs = 0;
     int waitMs = -1;            ///< -1: until the peer closes (TCP) or the input is sent (UDP)
     QString multicastInterface; ///< --multicast-if IFACE, UDP only
+    /// --nodelay/--no-nodelay, --keepalive, --sndbuf, --rcvbuf, --tos, --ttl, --interface, --bind
+    SocketOptions socket;
     OutputArgs output;
 };
 

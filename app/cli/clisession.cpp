@@ -50,6 +50,19 @@ void CliSession::printTraffic() {
     finish(1, m_printer->errorText());
 }
 
+void CliSession::reportRefusedOptions(EndpointId id) {
+    for (const AppliedOption &option : m_workbench->info(id).options) {
+        if (!option.isRefused())
+            continue;
+        const QString text =
+            QStringLiteral("%1 %2 refused: %3").arg(option.name, option.requested, option.error);
+        if (!m_refusalsPrinted.contains(text)) {
+            m_refusalsPrinted.insert(text);
+            printMessage(text);
+        }
+    }
+}
+
 void CliSession::finish(int code, const QString &message) {
     if (m_finished)
         return;
@@ -75,6 +88,8 @@ int CliSession::exec() {
     m_totals = {totals.bytesIn, totals.bytesOut, totals.datagramsIn, totals.datagramsOut};
     m_seconds = double(m_clock.nsecsElapsed()) / 1e9;
     const quint64 dropped = m_printer->droppedBytes();
+    if (m_statsConnection != 0)
+        m_tcpInfo = m_workbench->info(m_statsConnection).lastTcpInfo;
     // Closing thousands of sockets and joining the reactors happens here, before the summary.
     m_workbench.reset();
     if (dropped > 0)
@@ -104,7 +119,25 @@ QByteArray CliSession::statsJson() const {
         static_cast<unsigned long long>(m_totals.datagramsIn),
         static_cast<unsigned long long>(m_totals.datagramsOut), m_seconds,
         static_cast<long long>(peakRssKib()));
-    return QByteArray(text, n);
+    QByteArray json(text, n);
+    if (m_tcpInfo) {
+        // The kernel's figures as of the close, under the names ss and tcp_info(7) readers know.
+        const TcpInfo &t = *m_tcpInfo;
+        char info[768];
+        const int m = std::snprintf(
+            info, sizeof info,
+            ",\"tcp_info\":{\"state\":\"%s\",\"rtt_us\":%u,\"rttvar_us\":%u,\"retransmits\":%u,\"cwnd\":%u,"
+            "\"ssthresh\":%u,\"unacked\":%u,\"lost\":%u,\"mss\":%u,\"peer_window\":%u,\"pacing_rate\":%llu,"
+            "\"delivery_rate\":%llu,\"bytes_acked\":%llu,\"bytes_received\":%llu,\"send_queue\":%u,"
+            "\"receive_queue\":%u}",
+            qPrintable(t.state), t.rttUs, t.rttVarUs, t.totalRetransmits, t.cwndSegments, t.ssthreshSegments,
+            t.unackedSegments, t.lostSegments, t.mssBytes, t.peerWindowBytes,
+            static_cast<unsigned long long>(t.pacingRateBps),
+            static_cast<unsigned long long>(t.deliveryRateBps), static_cast<unsigned long long>(t.bytesAcked),
+            static_cast<unsigned long long>(t.bytesReceived), t.sendQueueBytes, t.receiveQueueBytes);
+        json.insert(json.size() - 1, QByteArray(info, m));
+    }
+    return json;
 }
 
 } // namespace sockbench

@@ -1,12 +1,16 @@
 #pragma once
 
 #include "cli/cliargs.h"
+#include "engine/tcpinfo.h"
 
 #include <QElapsedTimer>
 #include <QEventLoop>
 #include <QObject>
 
+#include <QSet>
+
 #include <memory>
+#include <optional>
 
 namespace sockbench {
 
@@ -29,6 +33,11 @@ public:
     /// Starts the clock that --stats reports as "seconds".
     void startClock() { m_clock.start(); }
     void countConnection() { ++m_connections; }
+    /// The connection whose TCP_INFO as of its close goes into --stats.
+    void setStatsConnection(EndpointId id) { m_statsConnection = id; }
+    /// Prints the options the kernel refused on this endpoint, each refusal once per run (a
+    /// listener's clients would otherwise repeat the same words for every connection).
+    void reportRefusedOptions(EndpointId id);
     /// Writes what the journal holds to stdout; on a stdout failure, finishes with code 1.
     void printTraffic();
     /// Ends the run with this exit code; message (if any) goes to stderr as "sockbench: message".
@@ -57,6 +66,9 @@ private:
     QEventLoop m_loop;
     QElapsedTimer m_clock;
     quint64 m_connections = 0;
+    EndpointId m_statsConnection = 0;
+    std::optional<TcpInfo> m_tcpInfo; ///< of m_statsConnection, taken before the Workbench goes
+    QSet<QString> m_refusalsPrinted;
     double m_seconds = 0;
     int m_code = 0;
     bool m_finished = false;

@@ -44,6 +44,7 @@ ConnectCommand::ConnectCommand(const ConnectArgs &args, QObject *parent)
     connect(&wb, &Workbench::stateChanged, this, &ConnectCommand::onStateChanged);
     connect(&wb, &Workbench::bytesWritten, this, &ConnectCommand::onBytesWritten);
     connect(&wb, &Workbench::sendFailed, this, &ConnectCommand::onSendFailed);
+    connect(&wb, &Workbench::optionsApplied, m_session, &CliSession::reportRefusedOptions);
     connect(m_session, &CliSession::stopRequested, this, [this] { m_session->finish(0); });
 
     m_interval.setTimerType(Qt::PreciseTimer);
@@ -76,13 +77,17 @@ QString ConnectCommand::target() const {
 void ConnectCommand::start() {
     Workbench &wb = m_session->workbench();
     if (!m_args.udp) {
-        m_id = wb.connectTcp(m_args.where.host, m_args.where.port);
+        ConnectOptions options;
+        options.socket = m_args.socket;
+        m_id = wb.connectTcp(m_args.where.host, m_args.where.port, options);
+        m_session->setStatsConnection(m_id);
         return;
     }
     // The engine looks the name up off this thread and binds in the destination's family; the
     // datagrams then go to the address it found (info().peer), so the name is looked up once.
     UdpOptions options;
     options.multicastInterface = m_args.multicastInterface;
+    options.socket = m_args.socket;
     m_id = wb.openUdpTo(m_args.where.host, m_args.where.port, options);
 }
 

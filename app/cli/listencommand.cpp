@@ -24,6 +24,11 @@ ListenCommand::ListenCommand(const ListenArgs &args, QObject *parent)
             });
     connect(&wb, &Workbench::stateChanged, this, &ListenCommand::onStateChanged);
     connect(&wb, &Workbench::listenerWarning, this, &ListenCommand::onWarning);
+    // The listener's own refusals wait for "listening on", which scripts expect as the first line.
+    connect(&wb, &Workbench::optionsApplied, this, [this](EndpointId id) {
+        if (id != m_id || m_started)
+            m_session->reportRefusedOptions(id);
+    });
     // A multicast join that fails leaves the socket deaf to what the user asked for: stop and say why.
     connect(&wb, &Workbench::sendFailed, this, [this](EndpointId id, const QString &reason) {
         if (id == m_id)
@@ -48,11 +53,13 @@ void ListenCommand::start() {
         UdpOptions options;
         options.echo = m_args.reply == AutoReply::Echo;
         options.joinGroups = m_args.joins;
+        options.socket = m_args.socket;
         m_id = wb.bindUdp(m_args.where.host, m_args.where.port, options);
     } else {
         ListenerOptions options;
         options.autoReply = m_args.reply;
         options.greeting = m_args.greeting;
+        options.socket = m_args.socket;
         m_id = wb.startTcpListener(m_args.where.host, m_args.where.port, options);
     }
 }
@@ -67,6 +74,7 @@ void ListenCommand::onStarted(EndpointId id, const NetAddress &local) {
     if (isWildcardAddress(local.ip))
         CliSession::printMessage(
             QStringLiteral("note: bound to every interface; other machines can reach it"));
+    m_session->reportRefusedOptions(id);
     m_session->startClock();
     if (m_args.durationSeconds > 0)
         m_duration.start(int(std::min(std::ceil(m_args.durationSeconds * 1000), 2e9)));

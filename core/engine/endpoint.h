@@ -69,15 +69,21 @@ struct ListenerOptions {
     /// Keep an accepted connection open after its peer's FIN (PeerClosed, we may still send). By
     /// default it closes then, as textbook servers do: what is queued goes out, then our FIN.
     bool keepHalfOpen = false;
-    /// Applied to the listening socket (reusePort, buffers, bindToDevice, tos, ttl) and to each
-    /// connection it accepts (the per-connection ones).
+    /// Applied to the listening socket before bind (reusePort, buffers, bindToDevice, tos, ttl) and
+    /// to each connection it accepts (noDelay, keepAlive and its timing, buffers, tos, ttl, linger,
+    /// userTimeout). Workbench::setSocketOptions on a listener changes both for what comes next.
     SocketOptions socket;
 };
 
 struct ConnectOptions {
     int timeoutMs = 30000; ///< give up connecting after this long; 0 waits for the kernel's own timeout
-    bool noDelay = true;   ///< TCP_NODELAY: a workbench sends small messages and wants them out now
-    SocketOptions socket;  ///< applied before connect(); socket.sourceAddress/sourcePort bind first
+    /// TCP_NODELAY when socket.noDelay is not set: a workbench sends small messages and wants them
+    /// out now. socket.noDelay, when set, wins; either way the option is set once, with the others,
+    /// and appears in EndpointInfo::options.
+    bool noDelay = true;
+    /// Applied before connect(); socket.sourceAddress/sourcePort are bound first (a bad one fails
+    /// the connect, naming the address). Refused options do not fail it: they are reported.
+    SocketOptions socket;
 };
 
 struct UdpOptions {
@@ -94,7 +100,9 @@ struct UdpOptions {
     /// Groups joined right after the bind, before udpBound() is emitted; a failed join is reported
     /// by sendFailed() and the socket stays bound.
     QList<MulticastGroup> joinGroups;
-    SocketOptions socket; ///< buffers, tos, ttl, bindToDevice, reusePort; applied before bind
+    /// Buffers, tos, ttl, bindToDevice, reusePort; applied before bind. socket.receiveBufferBytes,
+    /// when set, replaces receiveBufferBytes (and is also tried with SO_RCVBUFFORCE first).
+    SocketOptions socket;
 };
 
 /// The largest UDP payload a socket can send: 65,535 minus the IPv4 and UDP headers. (IPv6 allows

@@ -1,6 +1,8 @@
 #pragma once
 
 #include "engine/endpoint.h"
+#include "engine/socketoptions.h"
+#include "engine/tcpinfo.h"
 
 #include <QString>
 
@@ -17,6 +19,7 @@ namespace outcome {
 struct ListenerStarted {
     EndpointId id = 0;
     NetAddress local;
+    QList<AppliedOption> options; ///< ListenerOptions::socket as the listening socket took it
 };
 
 /// A listener accepted a connection; the reactor at reactorIndex owns it from now on.
@@ -26,6 +29,7 @@ struct Accepted {
     int reactorIndex = 0;
     NetAddress local;
     NetAddress peer;
+    QList<AppliedOption> options; ///< the listener's per-connection options, as this socket took them
 };
 
 /// An endpoint started looking up the host name it was given.
@@ -45,6 +49,7 @@ struct Connected {
     EndpointId id = 0;
     NetAddress local;
     NetAddress peer;
+    QList<AppliedOption> options; ///< ConnectOptions::socket (and noDelay) as the socket took them
 };
 
 /// A UDP socket is bound. destination is valid when the socket was opened for one (openUdpTo()).
@@ -52,6 +57,7 @@ struct UdpBound {
     EndpointId id = 0;
     NetAddress local;
     NetAddress destination;
+    QList<AppliedOption> options; ///< UdpOptions::socket as the socket took it
 };
 
 /// The endpoint's socket is gone for good; detail is the reason (or what happened, e.g. "Closed").
@@ -59,7 +65,20 @@ struct Final {
     EndpointId id = 0;
     EndpointState state = EndpointState::Failed;
     QString detail;
-    bool resetByUs = false; ///< Reset: we sent the RST (abort()), not the peer
+    bool resetByUs = false;         ///< Reset: we sent the RST (abort()), not the peer
+    std::optional<TcpInfo> tcpInfo; ///< TCP connection: read right before its descriptor closed
+};
+
+/// Options were set on a live endpoint (Workbench::setSocketOptions), read back.
+struct OptionsApplied {
+    EndpointId id = 0;
+    QList<AppliedOption> options;
+};
+
+/// The answer to Workbench::requestTcpInfo.
+struct TcpInfoRead {
+    EndpointId id = 0;
+    TcpInfo info;
 };
 
 /// A listener's or UDP socket's auto-reply changed, and every reactor applies the new one.
@@ -98,9 +117,10 @@ struct JournalGrew {};
 
 } // namespace outcome
 
-using Outcome = std::variant<outcome::ListenerStarted, outcome::Accepted, outcome::Resolving,
-                             outcome::Connecting, outcome::Connected, outcome::UdpBound, outcome::Final,
-                             outcome::PeerClosed, outcome::ListenerWarning, outcome::SendFailed,
-                             outcome::BytesWritten, outcome::JournalGrew, outcome::AutoReplyChanged>;
+using Outcome =
+    std::variant<outcome::ListenerStarted, outcome::Accepted, outcome::Resolving, outcome::Connecting,
+                 outcome::Connected, outcome::UdpBound, outcome::Final, outcome::PeerClosed,
+                 outcome::ListenerWarning, outcome::SendFailed, outcome::BytesWritten, outcome::JournalGrew,
+                 outcome::AutoReplyChanged, outcome::OptionsApplied, outcome::TcpInfoRead>;
 
 } // namespace sockbench

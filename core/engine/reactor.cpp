@@ -278,6 +278,7 @@ void Reactor::markWritten(EndpointId id) {
 
 void Reactor::retire(Socket &socket, EndpointState state, const QString &detail, bool resetByUs) {
     const EndpointId id = socket.id();
+    std::optional<TcpInfo> lastInfo = socket.closingTcpInfo(); // the descriptor is still open here
     socket.closeFd();
     recordEvent(id, detail.isEmpty() ? toString(state) : detail);
     // A final progress report so the UI's queued column does not freeze at a stale value: the
@@ -285,7 +286,7 @@ void Reactor::retire(Socket &socket, EndpointState state, const QString &detail,
     const bool dirty = m_dirtyWritten.erase(id) > 0;
     if (const auto progress = socket.writeProgress(); progress && (dirty || progress->queued > 0))
         report(outcome::BytesWritten{id, progress->written, 0});
-    report(outcome::Final{id, state, detail, resetByUs});
+    report(outcome::Final{id, state, detail, resetByUs, std::move(lastInfo)});
     socket.cancelTimers();
     if (socket.dropsUnreadInput())
         m_datagramSockets.fetch_sub(1, std::memory_order_relaxed);

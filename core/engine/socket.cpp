@@ -34,6 +34,10 @@ std::optional<WriteProgress> Socket::writeProgress() const {
     return std::nullopt;
 }
 
+std::optional<TcpInfo> Socket::closingTcpInfo() const {
+    return std::nullopt;
+}
+
 void Socket::watch(quint32 events) {
     if (m_fd < 0)
         return;

@@ -3,6 +3,7 @@
 // Internal to core: what every endpoint kind is to its reactor.
 
 #include "engine/endpoint.h"
+#include "engine/tcpinfo.h"
 
 #include <QString>
 
@@ -67,6 +68,9 @@ public:
     /// (datagrams). The reactor serves them before the others, whose peers only wait (a stream's
     /// flow control, a listener's backlog).
     virtual bool dropsUnreadInput() const;
+    /// What the kernel last knew of the connection, read right before its descriptor closes, so
+    /// that a final connection keeps its figures; nullopt for kinds without one.
+    virtual std::optional<TcpInfo> closingTcpInfo() const;
 
     // For the kind's own code and its helpers, on the reactor thread.
 

@@ -7,7 +7,6 @@
 
 #include <cerrno>
 #include <netinet/in.h>
-#include <netinet/tcp.h>
 #include <sys/epoll.h>
 #include <sys/socket.h>
 
@@ -15,7 +14,12 @@ namespace sockbench {
 
 TcpConnector::TcpConnector(TcpStream &stream, const ConnectOptions &options)
     : m_stream(stream)
-    , m_options(options) {}
+    , m_options(options) {
+    // One TCP_NODELAY, set where every other option is: socket.noDelay when the caller chose it,
+    // else the ConnectOptions default (see endpoint.h).
+    if (!m_options.socket.noDelay)
+        m_options.socket.noDelay = m_options.noDelay;
+}
 
 void TcpConnector::start(const QString &host, quint16 port) {
     if (m_options.timeoutMs > 0)
@@ -48,8 +52,13 @@ void TcpConnector::tryNext() {
             continue;
         }
         m_stream.setFd(fd);
-        if (m_options.noDelay)
-            setIntOption(fd, IPPROTO_TCP, TCP_NODELAY, 1);
+        if (const QString error = bindSource(fd, sa->family()); !error.isEmpty()) {
+            attemptFailed(error);
+            return;
+        }
+        m_applied = applySocketOptions(fd, OptionTarget::Client, m_options.socket);
+        if (!m_applied.isEmpty())
+            reactor.recordEvent(m_stream.id(), describeApplied(m_applied));
         m_stream.setState(EndpointState::Connecting);
         reactor.recordEvent(m_stream.id(), QStringLiteral("Connecting to %1").arg(target.toString()));
         reactor.report(outcome::Connecting{m_stream.id(), target});
@@ -62,6 +71,39 @@ void TcpConnector::tryNext() {
     }
     m_stream.finish(EndpointState::Failed,
                     m_lastError.isEmpty() ? QStringLiteral("No address to connect to") : m_lastError);
+}
+
+QList<AppliedOption> TcpConnector::addOptions(const SocketOptions &options) {
+    SocketOptions later = options;
+    later.sourceAddress.clear();
+    later.sourcePort = 0;
+    overlayOptions(m_options.socket, later);
+    if (m_stream.fd() < 0)
+        return {};
+    const QList<AppliedOption> applied = applySocketOptions(m_stream.fd(), OptionTarget::Client, later);
+    mergeApplied(m_applied, applied);
+    return applied;
+}
+
+QString TcpConnector::bindSource(int fd, int family) {
+    const SocketOptions &o = m_options.socket;
+    if (o.sourceAddress.isEmpty() && o.sourcePort == 0)
+        return {};
+    const QString ip = !o.sourceAddress.isEmpty() ? o.sourceAddress
+                       : family == AF_INET6       ? QStringLiteral("::")
+                                                  : QStringLiteral("0.0.0.0");
+    const NetAddress source{ip, o.sourcePort};
+    const auto sa = toSockaddr(ip, o.sourcePort);
+    if (!sa)
+        return QStringLiteral("Source address %1 is not a numeric IP address").arg(ip);
+    if (sa->family() != family)
+        return QStringLiteral("Source address %1 is IPv%2, the destination IPv%3")
+            .arg(source.toString(), sa->family() == AF_INET6 ? QStringLiteral("6") : QStringLiteral("4"),
+                 family == AF_INET6 ? QStringLiteral("6") : QStringLiteral("4"));
+    if (::bind(fd, sa->get(), sa->length) != 0)
+        return QStringLiteral("Cannot bind to source address %1: %2")
+            .arg(source.toString(), errnoText(errno));
+    return {};
 }
 
 void TcpConnector::attemptFailed(const QString &reason) {

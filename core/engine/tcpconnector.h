@@ -29,17 +29,27 @@ public:
     bool handshakeDone();
     /// The connect timeout expired while resolving or connecting: the stream fails.
     void timedOut();
+    /// The socket options as the current attempt's descriptor took them.
+    const QList<AppliedOption> &appliedOptions() const { return m_applied; }
+    /// Options set while resolving or connecting: kept for every later attempt, and applied to the
+    /// current attempt's descriptor if there is one (its read-back is returned, and merged into
+    /// appliedOptions()). A source address cannot change any more: its bind is past or to come.
+    QList<AppliedOption> addOptions(const SocketOptions &options);
 
 private:
     void resolved(const Resolver::Result &result);
     void tryNext();
     void attemptFailed(const QString &reason);
+    /// Binds the source address and port asked for, if any, before connect(); the reason in
+    /// words (naming the address) when it cannot.
+    QString bindSource(int fd, int family);
 
     TcpStream &m_stream;
     ConnectOptions m_options;
     QList<NetAddress> m_candidates;
     qsizetype m_candidate = 0;
     QString m_lastError;
+    QList<AppliedOption> m_applied;
 };
 
 } // namespace sockbench

@@ -22,14 +22,22 @@ struct TcpInfo {
     quint32 peerWindowBytes = 0;   ///< the peer's advertised receive window
     quint64 pacingRateBps = 0;     ///< bytes per second
     quint64 deliveryRateBps = 0;   ///< bytes per second
-    quint64 bytesAcked = 0;        ///< bytes the peer acknowledged
-    quint64 bytesReceived = 0;     ///< bytes received from the peer
+    quint64 bytesAcked = 0;        ///< data bytes the peer acknowledged (not the SYN or FIN; see below)
+    quint64 bytesReceived = 0;     ///< data bytes received from the peer (see below)
     quint32 sendQueueBytes = 0;    ///< SIOCOUTQ: not yet acknowledged by the peer
     quint32 receiveQueueBytes = 0; ///< SIOCINQ: received, not yet read by us
 };
 
 /// Reads TcpInfo from a connected TCP socket; nullopt with *error in words when it cannot.
+///
+/// The kernel's byte counts advance with every sequence number, so they also count the SYN of a
+/// connection this end opened and a FIN. bytesAcked leaves both out so that it compares with the
+/// bytes sent: capped at the data sent (a FIN is acknowledged only after all of it), and less the
+/// SYN when `weOpened` says this end called connect(). Without it (the first form) bytesAcked may
+/// count the SYN as one byte while data is still in flight. bytesReceived counts the peer's FIN
+/// once it has arrived; the engine's connections (EndpointInfo::lastTcpInfo) leave it out.
 std::optional<TcpInfo> readTcpInfo(int fd, QString *error = nullptr);
+std::optional<TcpInfo> readTcpInfo(int fd, bool weOpened, QString *error);
 
 } // namespace sockbench
 

@@ -77,6 +77,11 @@ void TcpListener::listenOn(const NetAddress &address) {
         setIntOption(fd, SOL_SOCKET, SO_REUSEADDR, 1);
     if (sa->family() == AF_INET6)
         setIntOption(fd, IPPROTO_IPV6, IPV6_V6ONLY, m_options.dualStack ? 0 : 1);
+    // Before bind: SO_REUSEPORT and the device only count then, and buffers set before listen()
+    // are what the window scale of every accepted connection is computed from.
+    const QList<AppliedOption> applied = applySocketOptions(fd, OptionTarget::Listener, m_options.socket);
+    if (!applied.isEmpty())
+        reactor().recordEvent(id(), describeApplied(applied));
     const int backlog = m_options.backlog > 0 ? m_options.backlog : SOMAXCONN;
     if (::bind(fd, sa->get(), sa->length) != 0 || ::listen(fd, backlog) != 0) {
         finish(EndpointState::Failed, errnoText(errno));
@@ -87,7 +92,13 @@ void TcpListener::listenOn(const NetAddress &address) {
     watch(EPOLLIN);
     m_local = localAddressOf(fd);
     reactor().recordEvent(id(), QStringLiteral("Listening on %1").arg(m_local.toString()));
-    reactor().report(outcome::ListenerStarted{id(), m_local});
+    reactor().report(outcome::ListenerStarted{id(), m_local, applied});
+}
+
+QList<AppliedOption> TcpListener::setSocketOptions(const SocketOptions &options) {
+    overlayOptions(m_options.socket, options);
+    m_options.socket.reusePort = false; // only ever meant for the bind, which is past
+    return applySocketOptions(fd(), OptionTarget::LiveListener, options);
 }
 
 void TcpListener::onReady(quint32) {
@@ -165,7 +176,11 @@ void TcpListener::acceptBurst() {
         const NetAddress remote = fromSockaddr(peer.get());
         const size_t target = reactorForAccepted(shared, size_t(here.index()));
         here.recordEvent(accepted, QStringLiteral("Accepted from %1").arg(remote.toString()));
-        here.report(outcome::Accepted{accepted, id(), int(target), local, remote});
+        // Set here, before any reactor reads or writes the descriptor: nothing else touches it yet.
+        QList<AppliedOption> applied = applySocketOptions(fd, OptionTarget::Accepted, m_options.socket);
+        if (!applied.isEmpty())
+            here.recordEvent(accepted, describeApplied(applied));
+        here.report(outcome::Accepted{accepted, id(), int(target), local, remote, std::move(applied)});
         auto stream = std::make_unique<TcpStream>(
             *shared.reactors[target], accepted, id(), fd,
             std::make_unique<StreamRecorder>(m_options.autoReply, greeting, !m_options.keepHalfOpen));

@@ -33,6 +33,9 @@ public:
         m_options.autoReply = reply;
         m_options.greeting = greeting;
     }
+    /// Options set on the running listener: applied to its socket, and kept for the connections
+    /// it accepts from now on. Returns the listening socket's read-back.
+    QList<AppliedOption> setSocketOptions(const SocketOptions &options);
 
 private:
     void listenOn(const NetAddress &address);

@@ -50,6 +50,7 @@ void TcpStream::adopted() {
 }
 
 void TcpStream::established() {
+    const QList<AppliedOption> options = m_connector->appliedOptions();
     m_connector.reset();
     setState(EndpointState::Connected);
     m_wasConnected = true;
@@ -58,7 +59,7 @@ void TcpStream::established() {
     const NetAddress peer = peerAddressOf(fd());
     reactor().recordEvent(id(),
                           QStringLiteral("Connected to %1 from %2").arg(peer.toString(), local.toString()));
-    reactor().report(outcome::Connected{id(), local, peer});
+    reactor().report(outcome::Connected{id(), local, peer, options});
     watch(interest());
     m_handler->opened(*this);
     if (isFinished())
@@ -71,6 +72,32 @@ void TcpStream::established() {
 
 std::optional<WriteProgress> TcpStream::writeProgress() const {
     return WriteProgress{m_written, m_queued};
+}
+
+QList<AppliedOption> TcpStream::setSocketOptions(const SocketOptions &options) {
+    if (m_connector) {
+        // Still being set up: every attempt from now on takes them, and connected() reports them.
+        return m_connector->addOptions(options);
+    }
+    return applySocketOptions(fd(), OptionTarget::LiveConnection, options);
+}
+
+std::optional<TcpInfo> TcpStream::closingTcpInfo() const {
+    if (!m_wasConnected || fd() < 0)
+        return std::nullopt; // a connect that never succeeded has nothing to tell
+    return readTcpInfo(nullptr);
+}
+
+std::optional<TcpInfo> TcpStream::readTcpInfo(QString *error) const {
+    // An accepted connection has a listener; only an outgoing one sent the SYN.
+    std::optional<TcpInfo> info = sockbench::readTcpInfo(fd(), m_listener == 0, error);
+    if (info) {
+        // The kernel's counters also count a FIN, sent or received, as a byte. What we handed to
+        // the kernel, and what we read plus what waits to be read, are the data bytes exactly.
+        info->bytesAcked = std::min(info->bytesAcked, m_written);
+        info->bytesReceived = std::min(info->bytesReceived, m_read + info->receiveQueueBytes);
+    }
+    return info;
 }
 
 quint32 TcpStream::interest() const {
@@ -124,6 +151,7 @@ void TcpStream::read() {
     for (int i = 0; i < reads; ++i) {
         const ssize_t n = ::recv(fd(), buffer, ReadChunk, MSG_DONTWAIT);
         if (n > 0) {
+            m_read += quint64(n);
             if (!m_handler->received(*this, buffer, n) || isFinished())
                 return;
             if (size_t(n) < ReadChunk)

@@ -45,6 +45,9 @@ public:
     /// established it is a close().
     void abort() override;
     std::optional<WriteProgress> writeProgress() const override;
+    std::optional<TcpInfo> closingTcpInfo() const override;
+    /// TCP_INFO and the queues of this connection now (see sockbench::readTcpInfo).
+    std::optional<TcpInfo> readTcpInfo(QString *error) const;
 
     // The user's commands (through the Workbench).
 
@@ -54,6 +57,9 @@ public:
     void shutdownWrite();
     /// The accepting listener's auto-reply changed (see StreamHandler::setAutoReply).
     void setAutoReply(AutoReply reply) { m_handler->setAutoReply(reply); }
+    /// Options set while the connection lives: applied now if it has a descriptor, and kept for
+    /// the connect attempts still to come while it is being set up. Returns the read-back.
+    QList<AppliedOption> setSocketOptions(const SocketOptions &options);
     /// The listener that accepted this connection; 0 for an outgoing one.
     EndpointId listener() const { return m_listener; }
 
@@ -94,6 +100,7 @@ private:
     qsizetype m_frontOffset = 0; ///< bytes of m_queue.front() already written
     quint64 m_queued = 0;
     quint64 m_written = 0;
+    quint64 m_read = 0;          ///< bytes recv() returned, for TCP_INFO's byte count without the FIN
     bool m_readPaused = false;   ///< back-pressure from the handler
     bool m_peerFin = false;      ///< EOF read
     bool m_finSent = false;      ///< shutdown(SHUT_WR) done

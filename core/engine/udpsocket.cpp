@@ -71,7 +71,8 @@ void UdpSocket::bindTo(const NetAddress &address, const NetAddress &destination)
         setIntOption(fd, SOL_SOCKET, SO_REUSEADDR, 1);
     if (o.broadcast)
         setIntOption(fd, SOL_SOCKET, SO_BROADCAST, 1);
-    if (o.receiveBufferBytes > 0) {
+    // socket.receiveBufferBytes, when set, replaces this default (applySocketOptions below).
+    if (o.receiveBufferBytes > 0 && !o.socket.receiveBufferBytes) {
         // FORCE ignores rmem_max but needs CAP_NET_ADMIN; the plain option is capped by rmem_max.
         if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &o.receiveBufferBytes, sizeof(int)) != 0)
             setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &o.receiveBufferBytes, sizeof(int));
@@ -97,6 +98,9 @@ void UdpSocket::bindTo(const NetAddress &address, const NetAddress &destination)
         if (ifindex)
             setIntOption(fd, IPPROTO_IPV6, IPV6_MULTICAST_IF, int(ifindex));
     }
+    const QList<AppliedOption> applied = applySocketOptions(fd, OptionTarget::Udp, o.socket);
+    if (!applied.isEmpty())
+        reactor().recordEvent(id(), describeApplied(applied));
     if (::bind(fd, sa->get(), sa->length) != 0) {
         finish(EndpointState::Failed, errnoText(errno));
         return;
@@ -108,18 +112,20 @@ void UdpSocket::bindTo(const NetAddress &address, const NetAddress &destination)
     reactor().recordEvent(id(), QStringLiteral("Bound to %1").arg(local.toString()));
     // Without CAP_NET_ADMIN the kernel silently caps the buffer at rmem_max, and a burst longer
     // than the buffer is dropped by the kernel before we can read it: say what was applied.
-    int applied = 0;
-    socklen_t appliedLength = sizeof applied;
-    if (o.receiveBufferBytes > 0 && getsockopt(fd, SOL_SOCKET, SO_RCVBUF, &applied, &appliedLength) == 0 &&
-        applied / 2 < o.receiveBufferBytes) // the kernel reports twice what it grants for data
+    // (A buffer the user asked for in socket.receiveBufferBytes is read back with the options.)
+    int granted = 0;
+    socklen_t grantedLength = sizeof granted;
+    if (o.receiveBufferBytes > 0 && !o.socket.receiveBufferBytes &&
+        getsockopt(fd, SOL_SOCKET, SO_RCVBUF, &granted, &grantedLength) == 0 &&
+        granted / 2 < o.receiveBufferBytes) // the kernel reports twice what it grants for data
         reactor().recordEvent(id(), QStringLiteral("Receive buffer %1 KiB of %2 KiB asked "
                                                    "(capped by net.core.rmem_max)")
-                                        .arg(applied / 2 / 1024)
+                                        .arg(granted / 2 / 1024)
                                         .arg(o.receiveBufferBytes / 1024));
     // Joined before udpBound() goes out, so a sender started on that signal finds the group joined.
     for (const MulticastGroup &group : o.joinGroups)
         multicast(group.group, group.interfaceName, true);
-    reactor().report(outcome::UdpBound{id(), local, destination});
+    reactor().report(outcome::UdpBound{id(), local, destination, applied});
 }
 
 void UdpSocket::onReady(quint32 events) {

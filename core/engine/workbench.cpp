@@ -3,6 +3,7 @@
 #include "engine/outboxevent.h"
 #include "engine/ratemeter.h"
 #include "engine/reactor.h"
+#include "engine/sockopt.h"
 #include "engine/tcplistener.h"
 #include "engine/tcpstream.h"
 #include "engine/udpsocket.h"
@@ -57,6 +58,9 @@ Workbench::Workbench(const WorkbenchConfig &config, QObject *parent)
     qRegisterMetaType<EndpointKind>();
     qRegisterMetaType<EndpointState>();
     qRegisterMetaType<NetAddress>();
+    qRegisterMetaType<SocketOptions>();
+    qRegisterMetaType<AppliedOption>();
+    qRegisterMetaType<TcpInfo>();
 
     m_shared->resolver = config.resolver ? config.resolver : systemResolver();
     m_shared->receiver = this;
@@ -333,6 +337,53 @@ bool Workbench::setAutoReply(EndpointId id, AutoReply reply, const QByteArray &g
     return true;
 }
 
+bool Workbench::setSocketOptions(EndpointId id, const SocketOptions &options) {
+    const auto it = m_endpoints.constFind(id);
+    if (it == m_endpoints.constEnd() || isFinal(it->state))
+        return false;
+    const auto report = [id](Reactor &r, const QList<AppliedOption> &applied) {
+        r.recordEvent(id, applied.isEmpty()
+                              ? QStringLiteral("Socket options: nothing to apply to the socket now")
+                              : describeApplied(applied));
+        r.report(outcome::OptionsApplied{id, applied});
+    };
+    switch (it->kind) {
+    case EndpointKind::TcpListener:
+        postToSocket<TcpListener>(reactorFor(id), id, {}, [options, report](TcpListener &listener) {
+            report(listener.reactor(), listener.setSocketOptions(options));
+        });
+        break;
+    case EndpointKind::TcpConnection:
+        postToSocket<TcpStream>(reactorFor(id), id, {}, [options, report](TcpStream &stream) {
+            report(stream.reactor(), stream.setSocketOptions(options));
+        });
+        break;
+    case EndpointKind::UdpSocket:
+        // A socket still resolving has no descriptor yet: it reports an empty change.
+        postToSocket<UdpSocket>(reactorFor(id), id, {}, [options, report](UdpSocket &s) {
+            report(s.reactor(), s.fd() < 0 ? QList<AppliedOption>()
+                                           : applySocketOptions(s.fd(), OptionTarget::LiveUdp, options));
+        });
+        break;
+    }
+    return true;
+}
+
+bool Workbench::requestTcpInfo(EndpointId id) {
+    const auto it = m_endpoints.constFind(id);
+    if (it == m_endpoints.constEnd() || it->kind != EndpointKind::TcpConnection ||
+        (it->state != EndpointState::Connected && it->state != EndpointState::PeerClosed))
+        return false;
+    postToSocket<TcpStream>(reactorFor(id), id, {}, [id](TcpStream &s) {
+        QString error;
+        if (const auto info = s.readTcpInfo(&error))
+            s.reactor().report(outcome::TcpInfoRead{id, *info});
+        else
+            s.reactor().recordEvent(id, QStringLiteral("TCP_INFO: %1").arg(error));
+    });
+    return true;
+}
+
 void Workbench::forget(EndpointId id) {
     auto it = m_endpoints.find(id);
     if (it == m_endpoints.end() || !isFinal(it->state))
@@ -352,8 +403,17 @@ void Workbench::updateState(EndpointId id, EndpointState state, const QString &d
     Q_EMIT stateChanged(id, state, state == EndpointState::Failed ? detail : QString());
 }
 
+void Workbench::setUpOptions(EndpointId id, const QList<AppliedOption> &options) {
+    auto it = m_endpoints.find(id);
+    if (it == m_endpoints.end() || options.isEmpty())
+        return;
+    it->options = options;
+    Q_EMIT optionsApplied(id);
+}
+
 void Workbench::on(const outcome::ListenerStarted &o) {
     m_endpoints[o.id].local = o.local;
+    setUpOptions(o.id, o.options);
     updateState(o.id, EndpointState::Listening, {});
     Q_EMIT listenerStarted(o.id, o.local);
 }
@@ -363,9 +423,13 @@ void Workbench::on(const outcome::Accepted &o) {
     info.listener = o.listener;
     info.local = o.local;
     info.peer = o.peer;
+    info.options = o.options;
     m_reactorOf.insert(o.id, o.reactorIndex);
     Q_EMIT stateChanged(o.id, EndpointState::Connected, {});
     Q_EMIT connectionAccepted(o.id, o.listener, o.local, o.peer);
+    // After the acceptance: a receiver must know the connection before it hears about its options.
+    if (!o.options.isEmpty())
+        Q_EMIT optionsApplied(o.id);
 }
 
 void Workbench::on(const outcome::Resolving &o) {
@@ -383,6 +447,7 @@ void Workbench::on(const outcome::Connected &o) {
     EndpointInfo &info = m_endpoints[o.id];
     info.local = o.local;
     info.peer = o.peer;
+    setUpOptions(o.id, o.options);
     updateState(o.id, EndpointState::Connected, {});
     Q_EMIT connected(o.id, o.local, o.peer);
 }
@@ -392,6 +457,7 @@ void Workbench::on(const outcome::UdpBound &o) {
     info.local = o.local;
     if (o.destination.isValid())
         info.peer = o.destination;
+    setUpOptions(o.id, o.options);
     updateState(o.id, EndpointState::Bound, {});
     Q_EMIT udpBound(o.id, o.local);
 }
@@ -406,6 +472,8 @@ void Workbench::on(const outcome::Final &o) {
     if (it == m_endpoints.end())
         return;
     it->resetByUs = o.resetByUs;
+    if (o.tcpInfo)
+        it->lastTcpInfo = o.tcpInfo;
     const EndpointKind kind = it->kind;
     const EndpointState before = it->state;
     updateState(o.id, o.state, o.detail);
@@ -466,6 +534,22 @@ void Workbench::on(const outcome::AutoReplyChanged &o) {
     it->autoReply = o.reply;
     it->greeting = o.greeting;
     Q_EMIT autoReplyChanged(o.id);
+}
+
+void Workbench::on(const outcome::OptionsApplied &o) {
+    auto it = m_endpoints.find(o.id);
+    if (it == m_endpoints.end())
+        return;
+    mergeApplied(it->options, o.options);
+    Q_EMIT optionsApplied(o.id);
+}
+
+void Workbench::on(const outcome::TcpInfoRead &o) {
+    auto it = m_endpoints.find(o.id);
+    if (it == m_endpoints.end())
+        return;
+    it->lastTcpInfo = o.info;
+    Q_EMIT tcpInfoRead(o.id, o.info);
 }
 
 bool Workbench::event(QEvent *event) {

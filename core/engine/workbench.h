@@ -215,6 +215,10 @@ private:
     void on(const outcome::BytesWritten &o);
     void on(const outcome::JournalGrew &o);
     void on(const outcome::AutoReplyChanged &o);
+    void on(const outcome::OptionsApplied &o);
+    void on(const outcome::TcpInfoRead &o);
+    /// Set-up options arrived with a started/accepted/connected/bound outcome: stores them.
+    void setUpOptions(EndpointId id, const QList<AppliedOption> &options);
 
     std::shared_ptr<ReactorShared> m_shared;
     std::unique_ptr<RateMeter> m_rates; ///< after m_shared: it reads the journal until it is destroyed

@@ -3,6 +3,10 @@
 # (_init_completion, _filedir, _available_interfaces). scripts/test.d/40-package checks that the
 # options offered here are those of `sockbench COMMAND --help`.
 
+# DSCP names --tos takes besides a number.
+_sockbench_dscp='CS0 CS1 CS2 CS3 CS4 CS5 CS6 CS7 AF11 AF12 AF13 AF21 AF22 AF23 AF31 AF32 AF33
+    AF41 AF42 AF43 EF VA'
+
 _sockbench()
 {
     local cur prev words cword split
@@ -15,12 +19,21 @@ _sockbench()
     case $command in
         listen)
             case $prev in
-                --greet | --duration | --join) return ;;
+                --interface)
+                    _available_interfaces
+                    return
+                    ;;
+                --tos)
+                    COMPREPLY=($(compgen -W "$_sockbench_dscp" -- "$cur"))
+                    return
+                    ;;
+                --greet | --duration | --join | --keepalive | --sndbuf | --rcvbuf | --ttl) return ;;
             esac
             $split && return
             if [[ $cur == -* ]]; then
                 COMPREPLY=($(compgen -W '--udp --echo --greet --hex --log --quiet --stats
-                    --duration --join --help' -- "$cur"))
+                    --duration --join --nodelay --no-nodelay --keepalive --sndbuf --rcvbuf --tos
+                    --ttl --interface --reuseport --help' -- "$cur"))
             fi
             return
             ;;
@@ -30,16 +43,23 @@ _sockbench()
                     _filedir
                     return
                     ;;
-                --multicast-if)
+                --multicast-if | --interface)
                     _available_interfaces
                     return
                     ;;
-                --send | --send-hex | --repeat | --interval | --wait) return ;;
+                --tos)
+                    COMPREPLY=($(compgen -W "$_sockbench_dscp" -- "$cur"))
+                    return
+                    ;;
+                --send | --send-hex | --repeat | --interval | --wait | --keepalive | --sndbuf | \
+                    --rcvbuf | --ttl | --bind) return ;;
             esac
             $split && return
             if [[ $cur == -* ]]; then
                 COMPREPLY=($(compgen -W '--udp --send --send-hex --send-file --crlf --lf --repeat
-                    --interval --wait --multicast-if --hex --log --quiet --stats --help' -- "$cur"))
+                    --interval --wait --multicast-if --hex --log --quiet --stats --nodelay
+                    --no-nodelay --keepalive --sndbuf --rcvbuf --tos --ttl --interface --bind
+                    --help' -- "$cur"))
             fi
             return
             ;;
