@@ -2,6 +2,7 @@
 #include "engine/workbench.h"
 #include "probe/benchprobe.h"
 #include "window/mainwindow.h"
+#include "window/sessioncontroller.h"
 
 #include <QApplication>
 
@@ -23,8 +24,8 @@ int main(int argc, char *argv[]) {
     sockbench::BenchProbe::attachIfRequested(&window);
     window.show();
     if (!sessionFile.isEmpty())
-        window.openSession(sessionFile);
+        window.sessions()->open(sessionFile);
     else
-        window.reopenLastSessionIfWanted();
+        window.sessions()->reopenLastIfWanted();
     return QApplication::exec();
 }

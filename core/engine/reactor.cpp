@@ -113,10 +113,16 @@ void Reactor::flushOutbox() {
 void Reactor::run() {
     constexpr int MaxEvents = 256;
     epoll_event events[MaxEvents];
+    int later[MaxEvents];
     while (!m_stop.load(std::memory_order_relaxed)) {
         const int n = epoll_wait(m_epoll, events, MaxEvents, nextTimeoutMs(monotonicNs()));
         if (n < 0 && errno != EINTR)
             break;
+        // Sockets that lose what they do not read in time go first, so that a stream flooding this
+        // reactor cannot hold the loop while a UDP socket's buffer overflows; the datagram sockets
+        // also tell the streams (datagramBacklog) to keep their turn short while they catch up.
+        m_datagramBacklog = false;
+        int laterCount = 0;
         for (int i = 0; i < n; ++i) {
             const EndpointId id = events[i].data.u64;
             if (id == 0) {
@@ -127,7 +133,17 @@ void Reactor::run() {
             Socket *s = find(id);
             if (!s || s->fd() < 0)
                 continue; // finished earlier in this batch
-            s->onReady(events[i].events);
+            if (s->dropsUnreadInput())
+                s->onReady(events[i].events);
+            else
+                later[laterCount++] = i;
+        }
+        for (int k = 0; k < laterCount; ++k) {
+            const epoll_event &event = events[later[k]];
+            Socket *s = find(event.data.u64);
+            if (!s || s->fd() < 0)
+                continue; // finished earlier in this batch
+            s->onReady(event.events);
         }
         if (m_stop.load(std::memory_order_relaxed))
             break;
@@ -213,6 +229,8 @@ void Reactor::flushNotifications(qint64 now) {
 
 void Reactor::addSocket(std::unique_ptr<Socket> socket) {
     const EndpointId id = socket->id();
+    if (socket->dropsUnreadInput())
+        m_datagramSockets.fetch_add(1, std::memory_order_relaxed);
     m_sockets.emplace(id, std::move(socket));
 }
 
@@ -270,6 +288,8 @@ void Reactor::retire(Socket &socket, EndpointState state, const QString &detail,
         report(outcome::BytesWritten{id, progress->written, 0});
     report(outcome::Final{id, state, detail, resetByUs, std::move(lastInfo)});
     socket.cancelTimers();
+    if (socket.dropsUnreadInput())
+        m_datagramSockets.fetch_sub(1, std::memory_order_relaxed);
     if (auto it = m_sockets.find(id); it != m_sockets.end()) {
         m_retired.push_back(std::move(it->second));
         m_sockets.erase(it);

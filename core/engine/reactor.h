@@ -66,6 +66,8 @@ public:
     void adopt(std::vector<std::unique_ptr<Socket>> batch);
     void requestStop();
     void join();
+    /// How many sockets here lose unread input (Socket::dropsUnreadInput: UDP); any thread may ask.
+    int datagramSockets() const { return m_datagramSockets.load(std::memory_order_relaxed); }
 
     // Reactor thread only: for the commands the Workbench posts and for the sockets themselves.
 
@@ -114,6 +116,12 @@ public:
     void resolveThen(const Socket &owner, const QString &host, quint16 port, int family, Lookup lookup,
                      std::function<void(const Resolver::Result &)> then);
 
+    /// A datagram socket stopped at its per-wake-up budget with datagrams still waiting. Until the
+    /// next wake-up, streams here read one chunk each: a stream's peer waits when we read late,
+    /// but the kernel drops datagrams once the socket's buffer is full.
+    void noteDatagramBacklog() { m_datagramBacklog = true; }
+    bool datagramBacklog() const { return m_datagramBacklog; }
+
     /// A scratch buffer of at least `bytes` for reading, shared by this reactor's sockets; valid
     /// until the next call.
     char *readBuffer(size_t bytes);
@@ -142,6 +150,7 @@ private:
     int m_wake = -1;
     std::thread m_thread;
     std::atomic<bool> m_stop{false};
+    std::atomic<int> m_datagramSockets{0};
 
     std::mutex m_queueMutex;
     std::vector<std::function<void()>> m_commands;
@@ -156,6 +165,7 @@ private:
     std::vector<Outcome> m_outbox;
     qint64 m_lastWrittenFlushNs = 0;
     bool m_unannounced = false;
+    bool m_datagramBacklog = false; ///< see noteDatagramBacklog(); reset at each wake-up
     std::vector<char> m_readBuffer;
 };
 

@@ -26,6 +26,10 @@ void Socket::abort() {
     close();
 }
 
+bool Socket::dropsUnreadInput() const {
+    return false;
+}
+
 std::optional<WriteProgress> Socket::writeProgress() const {
     return std::nullopt;
 }

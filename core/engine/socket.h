@@ -64,6 +64,10 @@ public:
     virtual void abort();
     /// What the write queue has done; nullopt for kinds that report no progress.
     virtual std::optional<WriteProgress> writeProgress() const;
+    /// True for kinds whose unread input the kernel throws away once the receive buffer is full
+    /// (datagrams). The reactor serves them before the others, whose peers only wait (a stream's
+    /// flow control, a listener's backlog).
+    virtual bool dropsUnreadInput() const;
     /// What the kernel last knew of the connection, read right before its descriptor closes, so
     /// that a final connection keeps its figures; nullopt for kinds without one.
     virtual std::optional<TcpInfo> closingTcpInfo() const;

@@ -116,6 +116,33 @@ void TcpListener::close() {
     finish(EndpointState::Stopped, QStringLiteral("Stopped"));
 }
 
+size_t TcpListener::reactorForAccepted(ReactorShared &shared, size_t here) {
+    const size_t count = shared.reactors.size();
+    const unsigned turn = shared.nextAcceptReactor.fetch_add(1);
+    // A stream's bulk reads would take turns with a UDP socket's, and the kernel drops datagrams
+    // read late while a stream's peer only waits: reactors without datagram sockets come first.
+    const auto quiet = [&shared](size_t r) { return shared.reactors[r]->datagramSockets() == 0; };
+    size_t quietOthers = 0;
+    for (size_t r = 0; r < count; ++r)
+        quietOthers += r != here && quiet(r) ? 1 : 0;
+    // The listening reactor keeps only the accepting for itself when there are others to serve the
+    // connections: a burst fills the kernel's accept queue (somaxconn, 4,096 here) in ~80 ms, and a
+    // drop costs the client a 1 s SYN retransmit.
+    if (quietOthers > 0) {
+        size_t pick = turn % quietOthers;
+        for (size_t r = 0; r < count; ++r) {
+            if (r != here && quiet(r) && pick-- == 0)
+                return r;
+        }
+    }
+    // Every other reactor has a UDP socket: one more stream on the listening reactor costs less
+    // than one next to a UDP socket. With datagram sockets everywhere, the others take turns.
+    if (count == 1 || quiet(here))
+        return here;
+    const size_t other = turn % (count - 1);
+    return other + (other >= here ? 1 : 0);
+}
+
 void TcpListener::acceptBurst() {
     Reactor &here = reactor();
     ReactorShared &shared = here.shared();
@@ -147,14 +174,7 @@ void TcpListener::acceptBurst() {
         // needs to ask the kernel which of its addresses the client reached.
         const NetAddress local = isWildcard ? localAddressOf(fd) : m_local;
         const NetAddress remote = fromSockaddr(peer.get());
-        // The listening reactor keeps only the accepting for itself when there are others to serve the
-        // connections: a burst fills the kernel's accept queue (somaxconn, 4,096 here) in ~80 ms, and a
-        // drop costs the client a 1 s SYN retransmit.
-        size_t target = size_t(here.index());
-        if (const size_t others = shared.reactors.size() - 1; others > 0) {
-            target = shared.nextAcceptReactor.fetch_add(1) % others;
-            target += target >= size_t(here.index()) ? 1 : 0;
-        }
+        const size_t target = reactorForAccepted(shared, size_t(here.index()));
         here.recordEvent(accepted, QStringLiteral("Accepted from %1").arg(remote.toString()));
         // Set here, before any reactor reads or writes the descriptor: nothing else touches it yet.
         QList<AppliedOption> applied = applySocketOptions(fd, OptionTarget::Accepted, m_options.socket);

@@ -6,8 +6,11 @@
 
 namespace sockbench {
 
+struct ReactorShared;
+
 /// Accepts connections and hands each one, as a TcpStream, to a reactor: another one when there
-/// are several, so that the listening reactor only accepts.
+/// are several, so that the listening reactor only accepts, and preferably one without a UDP
+/// socket, so that a bulk stream does not take turns with datagrams the kernel would drop.
 ///
 /// On descriptor exhaustion (EMFILE, ENFILE, ...) it stops watching its socket, reports "accepting
 /// paused", retries every AcceptRetryMs (clients wait in the kernel's backlog) and reports when it
@@ -37,6 +40,8 @@ public:
 private:
     void listenOn(const NetAddress &address);
     void acceptBurst();
+    /// The index of the reactor that takes the next connection accepted on reactor `here`.
+    static size_t reactorForAccepted(ReactorShared &shared, size_t here);
     void pauseAccepting(int error);
     void resumeAccepting();
 

@@ -145,7 +145,10 @@ void TcpStream::onTimer(TimerKind kind) {
 
 void TcpStream::read() {
     char *buffer = reactor().readBuffer(ReadChunk);
-    for (int i = 0; i < MaxReadsPerEvent; ++i) {
+    // While a datagram socket here is behind, one chunk per wake-up: our peer waits for us (flow
+    // control), but the kernel drops the datagrams that do not fit in their socket's buffer.
+    const int reads = reactor().datagramBacklog() ? 1 : MaxReadsPerEvent;
+    for (int i = 0; i < reads; ++i) {
         const ssize_t n = ::recv(fd(), buffer, ReadChunk, MSG_DONTWAIT);
         if (n > 0) {
             m_read += quint64(n);

@@ -110,6 +110,18 @@ void UdpSocket::bindTo(const NetAddress &address, const NetAddress &destination)
     watch(EPOLLIN);
     const NetAddress local = localAddressOf(fd);
     reactor().recordEvent(id(), QStringLiteral("Bound to %1").arg(local.toString()));
+    // Without CAP_NET_ADMIN the kernel silently caps the buffer at rmem_max, and a burst longer
+    // than the buffer is dropped by the kernel before we can read it: say what was applied.
+    // (A buffer the user asked for in socket.receiveBufferBytes is read back with the options.)
+    int granted = 0;
+    socklen_t grantedLength = sizeof granted;
+    if (o.receiveBufferBytes > 0 && !o.socket.receiveBufferBytes &&
+        getsockopt(fd, SOL_SOCKET, SO_RCVBUF, &granted, &grantedLength) == 0 &&
+        granted / 2 < o.receiveBufferBytes) // the kernel reports twice what it grants for data
+        reactor().recordEvent(id(), QStringLiteral("Receive buffer %1 KiB of %2 KiB asked "
+                                                   "(capped by net.core.rmem_max)")
+                                        .arg(granted / 2 / 1024)
+                                        .arg(o.receiveBufferBytes / 1024));
     // Joined before udpBound() goes out, so a sender started on that signal finds the group joined.
     for (const MulticastGroup &group : o.joinGroups)
         multicast(group.group, group.interfaceName, true);
@@ -175,6 +187,8 @@ void UdpSocket::read() {
         if (n < DatagramBatch)
             return;
     }
+    // Out of budget with more probably waiting: the streams on this reactor yield sooner.
+    reactor().noteDatagramBacklog();
 }
 
 void UdpSocket::sendDatagram(const QString &host, quint16 port, const QByteArray &bytes) {

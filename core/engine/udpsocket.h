@@ -33,6 +33,7 @@ public:
 
     void onReady(quint32 events) override;
     void close() override;
+    bool dropsUnreadInput() const override { return true; }
 
     /// Sends one datagram to host:port, resolving host first (the socket stays Bound meanwhile).
     void sendDatagram(const QString &host, quint16 port, const QByteArray &bytes);

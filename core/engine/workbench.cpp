@@ -14,6 +14,7 @@
 #include <sys/resource.h>
 
 #include <algorithm>
+#include <tuple>
 #include <variant>
 
 namespace sockbench {
@@ -109,6 +110,36 @@ Reactor *Workbench::nextReactor() {
     return m_reactors[m_nextReactor++ % m_reactors.size()].get();
 }
 
+Reactor *Workbench::reactorForDatagrams() const {
+    // Sockets never move, so a UDP socket starts where bulk streams are least likely to be: with
+    // the fewest open TCP connections, then next to a listener (whose accepted connections go to
+    // the other reactors, TcpListener::reactorForAccepted), then with the fewest UDP sockets. A
+    // stream's reads would take turns with the datagrams, which the kernel drops when read late.
+    struct Load {
+        int streams = 0;
+        int noListener = 1;
+        int datagramSockets = 0;
+        bool operator<(const Load &o) const {
+            return std::tie(streams, noListener, datagramSockets) <
+                   std::tie(o.streams, o.noListener, o.datagramSockets);
+        }
+    };
+    std::vector<Load> load(m_reactors.size());
+    for (auto it = m_reactorOf.constBegin(); it != m_reactorOf.constEnd(); ++it) {
+        const auto endpoint = m_endpoints.constFind(it.key());
+        if (endpoint == m_endpoints.constEnd() || isFinal(endpoint->state))
+            continue;
+        Load &l = load[size_t(it.value())];
+        if (endpoint->kind == EndpointKind::TcpConnection)
+            ++l.streams;
+        else if (endpoint->kind == EndpointKind::TcpListener)
+            l.noListener = 0;
+        else if (endpoint->kind == EndpointKind::UdpSocket)
+            ++l.datagramSockets;
+    }
+    return m_reactors[size_t(std::min_element(load.begin(), load.end()) - load.begin())].get();
+}
+
 Reactor *Workbench::reactorFor(EndpointId id) const {
     auto it = m_reactorOf.constFind(id);
     return it == m_reactorOf.constEnd() ? nullptr : m_reactors[size_t(it.value())].get();
@@ -158,7 +189,7 @@ EndpointId Workbench::bindUdp(const QString &address, quint16 port, const UdpOpt
     info.requestedHost = address;
     info.requestedPort = port;
     info.autoReply = options.echo ? AutoReply::Echo : AutoReply::None;
-    Reactor *r = nextReactor();
+    Reactor *r = reactorForDatagrams();
     m_reactorOf.insert(id, r->index());
     r->post([r, id, address, port, options] { UdpSocket::open(*r, id, address, port, options); });
     return id;
@@ -170,7 +201,7 @@ EndpointId Workbench::openUdpTo(const QString &host, quint16 port, const UdpOpti
     info.requestedHost = host;
     info.requestedPort = port;
     info.autoReply = options.echo ? AutoReply::Echo : AutoReply::None;
-    Reactor *r = nextReactor();
+    Reactor *r = reactorForDatagrams();
     m_reactorOf.insert(id, r->index());
     r->post([r, id, host, port, options] { UdpSocket::openTo(*r, id, host, port, options); });
     return id;

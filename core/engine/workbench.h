@@ -196,6 +196,7 @@ protected:
 private:
     Reactor *reactorFor(EndpointId id) const;
     Reactor *nextReactor();
+    Reactor *reactorForDatagrams() const;
     EndpointId newId();
     void updateState(EndpointId id, EndpointState state, const QString &detail);
     EndpointInfo &addEndpoint(EndpointId id, EndpointKind kind, EndpointState state);

@@ -3,6 +3,7 @@
 // address, refusals in words, usage errors that open nothing, and --stats' tcp_info.
 
 #include "cli/cliargs.h"
+#include "clirun.h"
 
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -20,59 +21,8 @@ using namespace sockbench;
 
 namespace {
 
-constexpr int TimeoutMs = 15000;
-
-/// One run of the binary, waited for with the event loop turning so the peers here keep working.
-class Cli final {
-public:
-    explicit Cli(const QStringList &arguments) {
-        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
-        env.remove(QStringLiteral("DISPLAY"));
-        env.remove(QStringLiteral("WAYLAND_DISPLAY"));
-        m_process.setProcessEnvironment(env);
-        QObject::connect(&m_process, &QProcess::readyReadStandardError,
-                         [this] { m_err += m_process.readAllStandardError(); });
-        QObject::connect(&m_process, &QProcess::readyReadStandardOutput,
-                         [this] { m_out += m_process.readAllStandardOutput(); });
-        m_process.start(qEnvironmentVariable("SOCKBENCH_BINARY"), arguments);
-    }
-    ~Cli() {
-        if (m_process.state() != QProcess::NotRunning) {
-            m_process.kill();
-            m_process.waitForFinished(5000);
-        }
-    }
-    Q_DISABLE_COPY_MOVE(Cli)
-
-    bool finish() {
-        if (m_process.state() != QProcess::NotRunning) {
-            QSignalSpy spy(&m_process, &QProcess::finished);
-            if (!spy.wait(TimeoutMs))
-                return false;
-        }
-        m_err += m_process.readAllStandardError();
-        m_out += m_process.readAllStandardOutput();
-        return true;
-    }
-    void closeInput() { m_process.closeWriteChannel(); }
-    void terminate() { m_process.terminate(); }
-    const QByteArray &out() const { return m_out; }
-    int exitCode() const {
-        return m_process.exitStatus() == QProcess::NormalExit ? m_process.exitCode() : -1;
-    }
-    const QByteArray &err() const { return m_err; }
-    QJsonObject stats() const {
-        const QList<QByteArray> lines = m_err.trimmed().split('\n');
-        return QJsonDocument::fromJson(lines.last()).object();
-    }
-
-private:
-    QProcess m_process;
-    QByteArray m_err;
-    QByteArray m_out;
-};
-
-#define CLI_FINISH(cli) QVERIFY2((cli).finish(), "sockbench did not end: " + (cli).err())
+constexpr int TimeoutMs = sockbench::test::CliTimeoutMs;
+using sockbench::test::Cli;
 
 /// A loopback server that keeps what it accepts and closes a connection once its peer has.
 class Server final {

@@ -7,6 +7,7 @@
 
 #include "loopbackpeer.h"
 #include "session/session.h"
+#include "window/sessioncontroller.h"
 
 #include <QFile>
 #include <QMessageBox>
@@ -129,7 +130,7 @@ void TestSessions::savedSessionOpensInAFreshWindow() {
     QTRY_COMPARE(a.cell(udp, ConnectionModel::StateColumn), QStringLiteral("Bound"));
 
     const QString file = path(QStringLiteral("lab.sockbench"));
-    QVERIFY(first->saveSessionTo(file));
+    QVERIFY(first->sessions()->saveTo(file));
     const SessionParseResult saved = loadSession(file);
     QVERIFY2(saved.ok(), qPrintable(saved.error));
     QCOMPARE(saved.session.endpoints.size(), 4);
@@ -143,7 +144,7 @@ void TestSessions::savedSessionOpensInAFreshWindow() {
 
     MainWindow *second = newWindow();
     WindowDriver b(second);
-    QVERIFY(second->openSession(file));
+    QVERIFY(second->sessions()->open(file));
     QCOMPARE(b.connections()->rowCount(), 4);
     QList<EndpointId> ids;
     for (int r = 0; r < 4; ++r)
@@ -155,7 +156,7 @@ void TestSessions::savedSessionOpensInAFreshWindow() {
     QVERIFY(b.cell(ids[0], ConnectionModel::NameColumn).endsWith(QStringLiteral("echo")));
     QVERIFY(
         b.cell(ids[1], ConnectionModel::NameColumn, Qt::ToolTipRole).contains(QStringLiteral("hello\\r\\n")));
-    QVERIFY(second->currentSession() == saved.session);
+    QVERIFY(second->sessions()->current() == saved.session);
 }
 
 void TestSessions::invalidFileOpensNothingAndSaysWhere() {
@@ -168,7 +169,7 @@ void TestSessions::invalidFileOpensNothingAndSaysWhere() {
         {"kind": "tcp-listener", "address": "127.0.0.1", "port": 0, "reply": "none"},
         {"kind": "udp", "address": "127.0.0.1", "port": 70000, "reply": "none"}]})");
     file.close();
-    QVERIFY(!window->openSession(badPort));
+    QVERIFY(!window->sessions()->open(badPort));
     QCOMPARE(ui.connections()->rowCount(), 0);
     QVERIFY(window->workbench()->endpoints().isEmpty());
     QMessageBox *box = messageBox(window);
@@ -183,7 +184,7 @@ void TestSessions::invalidFileOpensNothingAndSaysWhere() {
     QVERIFY(json.open(QIODevice::WriteOnly));
     json.write("{\"sockbench_session\": 1,\n \"endpoints\": [\n  {\"kind\": }\n]}");
     json.close();
-    QVERIFY(!window->openSession(badJson));
+    QVERIFY(!window->sessions()->open(badJson));
     QCOMPARE(ui.connections()->rowCount(), 0);
     QTRY_VERIFY(messageBox(window));
     QVERIFY2(messageBox(window)->text().contains(QStringLiteral("line 3")),
@@ -205,7 +206,7 @@ void TestSessions::portInUseFailsAloneTheOthersOpen() {
 
     MainWindow *window = newWindow();
     WindowDriver ui(window);
-    QVERIFY(window->openSession(file));
+    QVERIFY(window->sessions()->open(file));
     QCOMPARE(ui.connections()->rowCount(), 3);
     const EndpointId first = ui.idOf(ui.connections()->index(0, 0));
     const EndpointId busy = ui.idOf(ui.connections()->index(1, 0));
@@ -225,19 +226,19 @@ void TestSessions::reopenLastSessionAtStart() {
     QVERIFY2(saveSession(file, session, &error), qPrintable(error));
 
     MainWindow *first = newWindow();
-    QVERIFY(first->openSession(file));
+    QVERIFY(first->sessions()->open(file));
     first->findChild<QAction *>(QStringLiteral("reopenSessionAction"))->trigger();
     first->close();
 
     MainWindow *second = newWindow();
     QVERIFY(second->findChild<QAction *>(QStringLiteral("reopenSessionAction"))->isChecked());
-    QVERIFY(second->reopenLastSessionIfWanted());
+    QVERIFY(second->sessions()->reopenLastIfWanted());
     QCOMPARE(second->connectionModel()->rowCount(), 1);
 
     second->findChild<QAction *>(QStringLiteral("reopenSessionAction"))->trigger();
     second->close();
     MainWindow *third = newWindow();
-    QVERIFY(!third->reopenLastSessionIfWanted());
+    QVERIFY(!third->sessions()->reopenLastIfWanted());
     QCOMPARE(third->connectionModel()->rowCount(), 0);
 }
 

@@ -1,7 +1,7 @@
 #include "dialogs/endpointdialog.h"
+#include "dialogs/autoreplyfields.h"
 #include "dialogs/socketoptionsform.h"
 #include "language/address.h"
-#include "language/payload.h"
 #include "style/presentation.h"
 
 #include <QCheckBox>
@@ -54,10 +54,7 @@ EndpointDialog::EndpointDialog(EndpointKind kind, const QStringList &recentAddre
     , m_addressLabel(new QLabel(this))
     , m_portEdit(new QLineEdit(this))
     , m_portHint(new QLabel(this))
-    , m_autoReplyCombo(new QComboBox(this))
-    , m_autoReplyLabel(new QLabel(tr("Auto-&reply:"), this))
-    , m_greetingEdit(new QLineEdit(this))
-    , m_greetingLabel(new QLabel(tr("&Greeting:"), this))
+    , m_autoReply(new AutoReplyFields(this))
     , m_dualStackCheck(new QCheckBox(tr("IPv6 socket also takes &IPv4 (dual stack)"), this))
     , m_broadcastCheck(new QCheckBox(tr("Allow &broadcast"), this))
     , m_multicastEdit(new QLineEdit(this))
@@ -75,8 +72,6 @@ EndpointDialog::EndpointDialog(EndpointKind kind, const QStringList &recentAddre
     m_kindCombo->setObjectName(QStringLiteral("kindCombo"));
     m_addressCombo->setObjectName(QStringLiteral("addressCombo"));
     m_portEdit->setObjectName(QStringLiteral("portEdit"));
-    m_autoReplyCombo->setObjectName(QStringLiteral("autoReplyCombo"));
-    m_greetingEdit->setObjectName(QStringLiteral("greetingEdit"));
     m_dualStackCheck->setObjectName(QStringLiteral("dualStackCheck"));
     m_broadcastCheck->setObjectName(QStringLiteral("broadcastCheck"));
     m_multicastEdit->setObjectName(QStringLiteral("multicastEdit"));
@@ -113,13 +108,6 @@ EndpointDialog::EndpointDialog(EndpointKind kind, const QStringList &recentAddre
     m_portEdit->setMaxLength(5);
     m_portHint->setWordWrap(false); // a wrapped label in a form row gets clipped; keep it one line
 
-    m_autoReplyCombo->addItem(tr("None: only record"), int(AutoReply::None));
-    m_autoReplyCombo->addItem(tr("Echo everything back"), int(AutoReply::Echo));
-    m_autoReplyCombo->addItem(tr("Send a greeting on connect"), int(AutoReply::Greeting));
-    m_autoReplyLabel->setBuddy(m_autoReplyCombo);
-    m_greetingEdit->setText(QStringLiteral("Hello from Sockbench\\r\\n"));
-    m_greetingEdit->setToolTip(tr("Text with escapes (\\r \\n \\xHH), sent to each client as it connects"));
-    m_greetingLabel->setBuddy(m_greetingEdit);
     m_dualStackCheck->setToolTip(tr("Clears IPV6_V6ONLY so IPv4 peers reach the IPv6 socket too"));
     m_broadcastCheck->setToolTip(tr("SO_BROADCAST: lets the socket send to broadcast addresses"));
     m_multicastEdit->setPlaceholderText(tr("group to join, e.g. 239.1.2.3 or 239.1.2.3%eth0 (optional)"));
@@ -161,8 +149,7 @@ EndpointDialog::EndpointDialog(EndpointKind kind, const QStringList &recentAddre
     form->addRow(m_addressLabel, m_addressCombo);
     form->addRow(portLabel, m_portEdit);
     form->addRow(QString(), m_portHint);
-    form->addRow(m_autoReplyLabel, m_autoReplyCombo);
-    form->addRow(m_greetingLabel, m_greetingEdit);
+    m_autoReply->addRowsTo(form);
     form->addRow(m_timeoutLabel, m_timeoutSpin);
     form->addRow(QString(), m_dualStackCheck);
     form->addRow(QString(), m_broadcastCheck);
@@ -181,8 +168,7 @@ EndpointDialog::EndpointDialog(EndpointKind kind, const QStringList &recentAddre
     connect(m_kindCombo, &QComboBox::currentIndexChanged, this, &EndpointDialog::onKindChanged);
     connect(m_addressCombo, &QComboBox::currentTextChanged, this, &EndpointDialog::validate);
     connect(m_portEdit, &QLineEdit::textChanged, this, &EndpointDialog::validate);
-    connect(m_autoReplyCombo, &QComboBox::currentIndexChanged, this, &EndpointDialog::validate);
-    connect(m_greetingEdit, &QLineEdit::textChanged, this, &EndpointDialog::validate);
+    connect(m_autoReply, &AutoReplyFields::changed, this, &EndpointDialog::validate);
     connect(m_multicastEdit, &QLineEdit::textChanged, this, &EndpointDialog::validate);
     connect(m_socketOptionsForm, &SocketOptionsForm::changed, this, &EndpointDialog::validate);
     connect(m_socketOptionsButton, &QToolButton::toggled, this,
@@ -252,8 +238,8 @@ void EndpointDialog::onKindChanged() {
         m_portEdit->setText(QStringLiteral("0"));
         m_portEdit->setPlaceholderText(tr("0 = any free port"));
     }
-    m_autoReplyLabel->setVisible(!connecting);
-    m_autoReplyCombo->setVisible(!connecting);
+    m_autoReply->setVisible(!connecting);
+    m_autoReply->setKind(k);
     m_timeoutLabel->setVisible(connecting);
     m_timeoutSpin->setVisible(connecting);
     m_broadcastCheck->setVisible(k == EndpointKind::UdpSocket);
@@ -261,8 +247,6 @@ void EndpointDialog::onKindChanged() {
     m_multicastEdit->setVisible(k == EndpointKind::UdpSocket);
     m_dualStackCheck->setVisible(!connecting);
     m_socketOptionsForm->setKind(k);
-    if (k == EndpointKind::UdpSocket && m_autoReplyCombo->currentData().toInt() == int(AutoReply::Greeting))
-        m_autoReplyCombo->setCurrentIndex(0);
     validate();
     focusFirstFieldToType();
 }
@@ -281,20 +265,7 @@ void EndpointDialog::validate() {
     else if (k == EndpointKind::TcpConnection && port.value.port == 0)
         portProblem = tr("Port 0 cannot be connected to: type the server's port");
 
-    const bool greeting =
-        k == EndpointKind::TcpListener && m_autoReplyCombo->currentData().toInt() == int(AutoReply::Greeting);
-    m_greetingLabel->setVisible(greeting);
-    m_greetingEdit->setVisible(greeting);
-    QString greetingProblem;
-    if (greeting) {
-        const PayloadResult parsed = parsePayload(m_greetingEdit->text(), PayloadSpec{});
-        if (!parsed.ok())
-            greetingProblem = tr("Greeting, column %1: %2").arg(parsed.errorPosition + 1).arg(parsed.error);
-        else if (parsed.bytes.isEmpty())
-            greetingProblem = tr("Type the greeting text");
-    }
-    if (k == EndpointKind::UdpSocket && m_autoReplyCombo->currentData().toInt() == int(AutoReply::Greeting))
-        greetingProblem = tr("A UDP socket has no connection to greet: choose None or Echo");
+    const QString greetingProblem = m_autoReply->problem();
 
     QString multicastProblem;
     if (k == EndpointKind::UdpSocket && !m_multicastEdit->text().trimmed().isEmpty()) {
@@ -316,7 +287,6 @@ void EndpointDialog::validate() {
     m_multicastEdit->setStyleSheet(multicastProblem.isEmpty() ? QString() : errorStyle);
     // A field not typed yet is not wrong: it gets the focus, not the red.
     m_portEdit->setStyleSheet(portProblem.isEmpty() || portEmpty ? QString() : errorStyle);
-    m_greetingEdit->setStyleSheet(greetingProblem.isEmpty() ? QString() : errorStyle);
     m_portEdit->setToolTip(portProblem.isEmpty() ? tr("0 lets the system choose a free port") : portProblem);
 
     const bool v6 = host.contains(QLatin1Char(':'));
@@ -356,11 +326,10 @@ EndpointDialog::Request EndpointDialog::request() const {
     r.kind = kind();
     r.address = m_addressCombo->currentText().trimmed();
     r.port = parsePort(m_portEdit->text().trimmed()).value.port;
-    const auto reply = AutoReply(m_autoReplyCombo->currentData().toInt());
+    const AutoReply reply = m_autoReply->reply();
     r.listener.autoReply = reply;
     r.listener.dualStack = m_dualStackCheck->isEnabled() && m_dualStackCheck->isChecked();
-    if (reply == AutoReply::Greeting)
-        r.listener.greeting = parsePayload(m_greetingEdit->text(), PayloadSpec{}).bytes;
+    r.listener.greeting = m_autoReply->greeting();
     r.connect.timeoutMs = m_timeoutSpin->value() * 1000;
     r.udp.echo = reply == AutoReply::Echo;
     r.udp.broadcast = m_broadcastCheck->isChecked();

@@ -16,6 +16,7 @@ class QToolButton;
 
 namespace sockbench {
 
+class AutoReplyFields;
 class SocketOptionsForm;
 
 /// The form for a new listener, outgoing connection or UDP socket. Every field is checked as it
@@ -62,10 +63,7 @@ private:
     QLabel *m_addressLabel;
     QLineEdit *m_portEdit;
     QLabel *m_portHint;
-    QComboBox *m_autoReplyCombo;
-    QLabel *m_autoReplyLabel;
-    QLineEdit *m_greetingEdit;
-    QLabel *m_greetingLabel;
+    AutoReplyFields *m_autoReply;
     QCheckBox *m_dualStackCheck;
     QCheckBox *m_broadcastCheck;
     QLineEdit *m_multicastEdit;

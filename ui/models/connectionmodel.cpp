@@ -1,6 +1,7 @@
 #include "models/connectionmodel.h"
 #include "engine/workbench.h"
 #include "language/address.h"
+#include "language/payload.h"
 #include "style/presentation.h"
 
 #include <QFont>
@@ -33,6 +34,7 @@ ConnectionModel::ConnectionModel(Workbench *workbench, QObject *parent)
     connect(workbench, &Workbench::bytesWritten, this,
             [this](EndpointId id, quint64, quint64) { onBytesWritten(id); });
     connect(workbench, &Workbench::journalGrew, this, &ConnectionModel::scheduleCounterRefresh);
+    connect(workbench, &Workbench::autoReplyChanged, this, &ConnectionModel::onAutoReplyChanged);
 }
 
 ConnectionModel::~ConnectionModel() = default;
@@ -243,7 +245,13 @@ QVariant ConnectionModel::data(const QModelIndex &index, int role) const {
             return reply.isEmpty() ? name : tr("%1 · %2").arg(name, reply);
         }
         case LocalColumn:
-            return info.local.isValid() ? info.local.toString() : QString();
+            if (info.local.isValid())
+                return info.local.toString();
+            // Not bound (yet, or ever: "Address already in use"): where it was asked to bind, so a
+            // failed row names its address and port.
+            if (info.kind == EndpointKind::TcpListener && !info.requestedHost.isEmpty())
+                return formatHostPort(info.requestedHost, info.requestedPort);
+            return QString();
         case PeerColumn:
             if (info.peer.isValid())
                 return info.peer.toString();
@@ -307,10 +315,10 @@ QVariant ConnectionModel::data(const QModelIndex &index, int role) const {
 }
 
 QString ConnectionModel::autoReplyText(EndpointId id) const {
-    const auto it = m_openedAs.constFind(id);
-    if (it == m_openedAs.constEnd())
+    const EndpointInfo info = m_workbench->info(id);
+    if (info.kind == EndpointKind::TcpConnection)
         return {};
-    switch (it->reply) {
+    switch (info.autoReply) {
     case AutoReply::None:
         // The common case stays quiet in the tree; the tooltip still says it.
         return {};
@@ -323,18 +331,28 @@ QString ConnectionModel::autoReplyText(EndpointId id) const {
 }
 
 QString ConnectionModel::autoReplyToolTip(EndpointId id) const {
-    const auto it = m_openedAs.constFind(id);
-    if (it == m_openedAs.constEnd())
-        return tr("Auto-reply: unknown (not opened from this window)");
-    switch (it->reply) {
+    const EndpointInfo info = m_workbench->info(id);
+    switch (info.autoReply) {
     case AutoReply::None:
         return tr("Auto-reply: none, only records traffic");
     case AutoReply::Echo:
-        return tr("Auto-reply: echo, sends everything received back");
+        return info.kind == EndpointKind::UdpSocket ? tr("Auto-reply: echo, sends every datagram back")
+                                                    : tr("Auto-reply: echo, sends everything received back");
     case AutoReply::Greeting:
-        return tr("Auto-reply: greeting \"%1\", sent to each client as it connects").arg(it->greeting);
+        return tr("Auto-reply: greeting \"%1\", sent to each client as it connects")
+            .arg(bytesToEscapedText(info.greeting));
     }
     return {};
+}
+
+void ConnectionModel::onAutoReplyChanged(EndpointId id) {
+    // What a saved session reopens follows the change; the tree reads the Workbench's own record.
+    if (auto it = m_openedAs.find(id); it != m_openedAs.end()) {
+        const EndpointInfo info = m_workbench->info(id);
+        it->reply = info.autoReply;
+        it->greeting = info.autoReply == AutoReply::Greeting ? bytesToEscapedText(info.greeting) : QString();
+    }
+    emitRowChanged(id);
 }
 
 QVariant ConnectionModel::headerData(int section, Qt::Orientation orientation, int role) const {

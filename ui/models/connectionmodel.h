@@ -63,6 +63,7 @@ public:
 private:
     void onStateChanged(EndpointId id);
     void onBytesWritten(EndpointId id);
+    void onAutoReplyChanged(EndpointId id);
     void refreshCounters();
     void scheduleCounterRefresh();
     void emitRowChanged(EndpointId id);

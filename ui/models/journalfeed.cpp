@@ -13,6 +13,14 @@ JournalFeed::JournalFeed(Workbench *workbench, QObject *parent)
 
 JournalFeed::~JournalFeed() = default;
 
+quint64 JournalFeed::clear() {
+    // What the views have been shown goes; records not passed on yet were never seen and stay.
+    const quint64 shown = m_published - m_origin;
+    m_origin = m_published;
+    Q_EMIT cleared(m_origin);
+    return shown;
+}
+
 void JournalFeed::onWorkbenchJournalGrew(quint64 count) {
     m_announced = count;
     if (m_intervalTimer.isActive()) {

@@ -131,6 +131,8 @@ void TrafficModel::scanInto(quint64 count, std::vector<quint64> &out) {
 
 void TrafficModel::follow(const JournalFeed *feed) {
     connect(feed, &JournalFeed::recordsAppended, this, &TrafficModel::appendUpTo);
+    connect(feed, &JournalFeed::cleared, this, &TrafficModel::clearBefore);
+    clearBefore(feed->origin());
     appendUpTo(feed->count());
 }
 
@@ -148,7 +150,7 @@ void TrafficModel::appendUpTo(quint64 count) {
         return;
     if (!isFiltered()) {
         const int first = rowCount();
-        beginInsertRows({}, first, int(count) - 1);
+        beginInsertRows({}, first, int(count - m_origin) - 1);
         m_scanned = count;
         endInsertRows();
         return;
@@ -166,7 +168,7 @@ void TrafficModel::appendUpTo(quint64 count) {
 void TrafficModel::rebuild() {
     beginResetModel();
     const quint64 count = m_scanned;
-    m_scanned = 0;
+    m_scanned = m_origin;
     m_seqs.clear();
     m_seqs.shrink_to_fit();
     m_cache.clear();
@@ -174,6 +176,18 @@ void TrafficModel::rebuild() {
         scanInto(count, m_seqs);
     else
         m_scanned = count;
+    endResetModel();
+}
+
+void TrafficModel::clearBefore(quint64 origin) {
+    if (origin <= m_origin)
+        return;
+    beginResetModel();
+    m_origin = origin;
+    m_scanned = std::max(m_scanned, origin);
+    m_seqs.clear();
+    m_seqs.shrink_to_fit();
+    m_cache.clear();
     endResetModel();
 }
 
@@ -239,14 +253,14 @@ void TrafficModel::setEndpointLabeler(std::function<QString(EndpointId)> labeler
 
 quint64 TrafficModel::seqAt(int row) const {
     if (!isFiltered())
-        return quint64(row);
+        return m_origin + quint64(row);
     return m_seqs[size_t(row)];
 }
 
 int TrafficModel::rowCount(const QModelIndex &parent) const {
     if (parent.isValid())
         return 0;
-    return isFiltered() ? int(m_seqs.size()) : int(m_scanned);
+    return isFiltered() ? int(m_seqs.size()) : int(m_scanned - m_origin);
 }
 
 int TrafficModel::columnCount(const QModelIndex &parent) const {

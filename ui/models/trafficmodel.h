@@ -43,8 +43,10 @@ public:
 
     /// Takes in what the feed announces from now on, and catches up with what it announced before.
     void follow(const JournalFeed *feed);
-    /// Makes records [0, count) visible (those that pass the filters).
+    /// Makes records [origin, count) visible (those that pass the filters).
     void appendUpTo(quint64 count);
+    /// Clear log: records before origin are left out from now on (the feed's cleared()).
+    void clearBefore(quint64 origin);
 
     /// Only records of these endpoints; empty shows every endpoint.
     void setEndpointFilter(const QSet<EndpointId> &endpoints);
@@ -87,7 +89,8 @@ private:
     void scanInto(quint64 count, std::vector<quint64> &out);
 
     const Journal *m_journal;
-    quint64 m_scanned = 0;       ///< journal records looked at so far
+    quint64 m_origin = 0;        ///< records before this were cleared from the log
+    quint64 m_scanned = 0;       ///< journal records looked at so far (or skipped as cleared)
     std::vector<quint64> m_seqs; ///< matching seqs, used only when isFiltered()
     QSet<EndpointId> m_endpoints;
     Direction m_direction = Direction::All;

@@ -46,22 +46,35 @@ void ConversationView::setEndpoints(const QSet<EndpointId> &endpoints) {
     if (endpoints == m_endpoints)
         return;
     m_endpoints = endpoints;
+    restart();
+}
+
+void ConversationView::clearBefore(quint64 origin) {
+    if (origin <= m_origin)
+        return;
+    m_origin = origin;
+    restart();
+}
+
+void ConversationView::restart() {
     m_blocks.clear();
     m_blocks.shrink_to_fit();
     m_lineCount = 0;
     m_expanded.clear();
     m_payloads.clear();
-    m_target = std::max(m_target, m_scanned);
-    m_scanned = 0;
+    m_target = std::max({m_target, m_scanned, m_origin});
+    m_scanned = m_origin;
     verticalScrollBar()->setValue(0);
     updateScrollBars();
     viewport()->update();
-    if (!m_endpoints.isEmpty() && m_target > 0)
+    if (!m_endpoints.isEmpty() && m_target > m_scanned)
         m_scanTimer.start();
 }
 
 void ConversationView::follow(const JournalFeed *feed) {
     connect(feed, &JournalFeed::recordsAppended, this, &ConversationView::appendUpTo);
+    connect(feed, &JournalFeed::cleared, this, &ConversationView::clearBefore);
+    clearBefore(feed->origin());
     appendUpTo(feed->count());
 }
 

@@ -32,8 +32,10 @@ public:
     void setEndpoints(const QSet<EndpointId> &endpoints);
     /// Takes in what the feed announces from now on, and catches up with what it announced before.
     void follow(const JournalFeed *feed);
-    /// Takes in records [0, count).
+    /// Takes in records [origin, count).
     void appendUpTo(quint64 count);
+    /// Clear log: records before origin are left out from now on (the feed's cleared()).
+    void clearBefore(quint64 origin);
     qsizetype lineCount() const { return qsizetype(m_lineCount); }
     /// True while the line index is still being built in slices.
     bool isIndexing() const { return !m_endpoints.isEmpty() && m_scanned < m_target; }
@@ -70,6 +72,8 @@ private:
     template <typename Sink> static void splitLines(QByteArrayView bytes, Sink &&sink);
     const Line *lineAt(qsizetype line) const;
     const Lines &linesOf(size_t block) const;
+    /// Drops the index and builds it again from m_origin for m_endpoints.
+    void restart();
     void scanSlice();
     void updateScrollBars();
     QByteArray payloadOf(quint64 seq) const;
@@ -78,6 +82,7 @@ private:
     QSet<EndpointId> m_endpoints;
     std::vector<Block> m_blocks;
     quint64 m_lineCount = 0;
+    quint64 m_origin = 0; ///< records before this were cleared
     quint64 m_scanned = 0;
     quint64 m_target = 0;
     QTimer m_scanTimer;

@@ -1,5 +1,6 @@
 #include "window/mainwindow.h"
 
+#include "dialogs/autoreplydialog.h"
 #include "dialogs/endpointdialog.h"
 #include "dialogs/shortcutsdialog.h"
 #include "dialogs/socketoptionsdialog.h"
@@ -15,8 +16,10 @@
 #include "panels/statussummary.h"
 #include "style/presentation.h"
 #include "views/hexview.h"
+#include "window/sessioncontroller.h"
 #include "window/windowsettings.h"
 
+#include <QAbstractButton>
 #include <QAction>
 #include <QApplication>
 #include <QCloseEvent>
@@ -80,6 +83,7 @@ MainWindow::MainWindow(const WorkbenchConfig &config, QWidget *parent)
     m_logPanel = new LogPanel(m_workbench.get(), m_feed, this);
     m_detailPane = new DetailPane(m_workbench.get(), m_feed, this);
     m_statusSummary = new StatusSummary(m_workbench.get(), this);
+    m_sessions = new SessionController(m_workbench.get(), m_connectionModel, this);
     createActions();
 
     m_leftSplitter = new QSplitter(Qt::Vertical, this);
@@ -173,6 +177,12 @@ void MainWindow::createActions() {
         QStringLiteral("clearClosedAction"), tr("Clear c&losed"),
         QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_K), resourceIcon("clear", QStyle::SP_DialogResetButton),
         tr("Remove closed, reset and failed rows from the connections panel (the log keeps their traffic)"));
+    m_autoReplyAction =
+        make(QStringLiteral("autoReplyAction"), tr("Auto-&reply..."), QKeySequence(Qt::CTRL | Qt::Key_R), {},
+             tr("Change what the selected listener or UDP socket answers on its own"));
+    m_clearLogAction = make(QStringLiteral("clearLogAction"), tr("Clear &log..."),
+                            QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_L), {},
+                            tr("Empty the log and the conversation; the byte counters stay"));
     m_hexPreviewAction =
         make(QStringLiteral("hexPreviewAction"), tr("&Hex preview"), QKeySequence(Qt::CTRL | Qt::Key_H), {},
              tr("Show the log's data column in hex"));
@@ -218,6 +228,7 @@ void MainWindow::createMenusAndToolBar() {
     QMenu *connectionMenu = menuBar()->addMenu(tr("&Connection"));
     connectionMenu->addAction(m_closeAction);
     connectionMenu->addAction(m_abortAction);
+    connectionMenu->addAction(m_autoReplyAction);
     connectionMenu->addAction(m_socketOptionsAction);
     connectionMenu->addSeparator();
     connectionMenu->addAction(m_closeAllAction);
@@ -227,6 +238,7 @@ void MainWindow::createMenusAndToolBar() {
     viewMenu->addAction(m_hexPreviewAction);
     viewMenu->addAction(m_timeDeltaAction);
     viewMenu->addAction(m_followAction);
+    viewMenu->addAction(m_clearLogAction);
     viewMenu->addSeparator();
     auto focusAction = [this, viewMenu](const QString &text, int key, QWidget *target) {
         QAction *action =
@@ -259,9 +271,9 @@ void MainWindow::createMenusAndToolBar() {
     toolBar->addAction(m_followAction);
 
     m_connectionsView->addActions({m_newListenerAction, m_connectAction, m_openUdpAction, m_closeAction,
-                                   m_abortAction, m_socketOptionsAction, m_closeAllAction,
+                                   m_abortAction, m_autoReplyAction, m_socketOptionsAction, m_closeAllAction,
                                    m_clearClosedAction});
-    m_logPanel->view()->addActions({m_hexPreviewAction, m_timeDeltaAction, m_followAction});
+    m_logPanel->view()->addActions({m_hexPreviewAction, m_timeDeltaAction, m_followAction, m_clearLogAction});
 }
 
 QWidget *MainWindow::createConnectionsPanel() {
@@ -311,9 +323,15 @@ void MainWindow::wireParts() {
     connect(m_socketOptionsAction, &QAction::triggered, this, &MainWindow::onSocketOptionsActionTriggered);
     connect(m_closeAllAction, &QAction::triggered, this, &MainWindow::onCloseAllActionTriggered);
     connect(m_clearClosedAction, &QAction::triggered, this, &MainWindow::onClearClosedActionTriggered);
+    connect(m_autoReplyAction, &QAction::triggered, this, &MainWindow::onAutoReplyActionTriggered);
+    connect(m_clearLogAction, &QAction::triggered, this, &MainWindow::onClearLogActionTriggered);
     connect(m_quitAction, &QAction::triggered, this, &QWidget::close);
-    connect(m_saveSessionAction, &QAction::triggered, this, &MainWindow::onSaveSessionActionTriggered);
-    connect(m_openSessionAction, &QAction::triggered, this, &MainWindow::onOpenSessionActionTriggered);
+    connect(m_saveSessionAction, &QAction::triggered, m_sessions, &SessionController::chooseFileAndSave);
+    connect(m_openSessionAction, &QAction::triggered, m_sessions, &SessionController::chooseFileAndOpen);
+    connect(m_sessions, &SessionController::opened, this, &MainWindow::selectEndpoint);
+    connect(m_sessions, &SessionController::message, this, [this](const QString &text, bool error) {
+        statusBar()->showMessage(text, error ? ErrorMessageMs : StatusMessageMs);
+    });
     connect(m_aboutAction, &QAction::triggered, this, &MainWindow::onAboutActionTriggered);
     connect(m_shortcutsAction, &QAction::triggered, this, &MainWindow::onShortcutsActionTriggered);
     connect(m_connectionModel, &QAbstractItemModel::rowsInserted, this, &MainWindow::updateFirstRunHint);
@@ -354,6 +372,7 @@ void MainWindow::wireWorkbench() {
     connect(wb, &Workbench::sendFailed, this, &MainWindow::onWorkbenchSendFailed);
     connect(wb, &Workbench::connectionAccepted, this, &MainWindow::onWorkbenchConnectionAccepted);
     connect(wb, &Workbench::stateChanged, this, &MainWindow::onWorkbenchStateChanged);
+    connect(wb, &Workbench::autoReplyChanged, this, &MainWindow::onWorkbenchAutoReplyChanged);
 }
 
 void MainWindow::onWorkbenchListenerStarted(EndpointId id, const NetAddress &local) {
@@ -475,29 +494,8 @@ void MainWindow::onEndpointDialogAccepted(EndpointDialog *dialog) {
     }
     settings.remember(WindowSettings::Recent::Addresses, r.address);
     m_connectionModel->addEndpoint(id);
-    m_connectionModel->setOpenedAs(id, openedAs(r));
+    m_connectionModel->setOpenedAs(id, SessionController::describe(r));
     selectEndpoint(id);
-}
-
-SessionEndpoint MainWindow::openedAs(const EndpointDialog::Request &request) {
-    SessionEndpoint opened;
-    opened.kind = request.kind;
-    opened.host = request.address;
-    opened.port = request.port;
-    switch (request.kind) {
-    case EndpointKind::TcpListener:
-        opened.reply = request.listener.autoReply;
-        // The escape language reads back to the very bytes the dialog parsed from what was typed.
-        if (opened.reply == AutoReply::Greeting)
-            opened.greeting = bytesToEscapedText(request.listener.greeting);
-        break;
-    case EndpointKind::TcpConnection:
-        break;
-    case EndpointKind::UdpSocket:
-        opened.reply = request.udp.echo ? AutoReply::Echo : AutoReply::None;
-        break;
-    }
-    return opened;
 }
 
 void MainWindow::selectEndpoint(EndpointId id) {
@@ -540,6 +538,7 @@ void MainWindow::updateActions() {
     const bool open = id != 0 && !isFinal(info.state);
     m_closeAction->setEnabled(open);
     m_abortAction->setEnabled(open && info.kind == EndpointKind::TcpConnection);
+    m_autoReplyAction->setEnabled(open && info.kind != EndpointKind::TcpConnection);
     m_socketOptionsAction->setEnabled(open);
     bool anyOpen = false;
     bool anyFinal = false;
@@ -560,6 +559,64 @@ void MainWindow::onAbortActionTriggered() {
     const EndpointId id = selectedEndpoint();
     if (id != 0 && m_workbench->info(id).kind == EndpointKind::TcpConnection)
         m_workbench->abort(id);
+}
+
+void MainWindow::onAutoReplyActionTriggered() {
+    const EndpointInfo info = m_workbench->info(selectedEndpoint());
+    if (info.id == 0 || isFinal(info.state) || info.kind == EndpointKind::TcpConnection)
+        return;
+    auto *dialog = new AutoReplyDialog(info.id, info.kind, info.autoReply, info.greeting, this);
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    connect(dialog, &QDialog::accepted, this, [this, dialog] {
+        // The endpoint may have ended while the form was open; the Workbench then refuses.
+        if (!m_workbench->setAutoReply(dialog->endpoint(), dialog->reply(), dialog->greeting()))
+            statusBar()->showMessage(
+                tr("#%1 is closed: its auto-reply cannot change any more").arg(dialog->endpoint()),
+                ErrorMessageMs);
+    });
+    dialog->open();
+}
+
+void MainWindow::onWorkbenchAutoReplyChanged(EndpointId id) {
+    const EndpointInfo info = m_workbench->info(id);
+    QString reply;
+    switch (info.autoReply) {
+    case AutoReply::None:
+        reply = tr("only records traffic");
+        break;
+    case AutoReply::Echo:
+        reply = tr("echoes");
+        break;
+    case AutoReply::Greeting:
+        reply = tr("greets each new client with \"%1\"").arg(bytesToEscapedText(info.greeting));
+        break;
+    }
+    statusBar()->showMessage(tr("#%1 now %2").arg(id).arg(reply), StatusMessageMs);
+}
+
+void MainWindow::onClearLogActionTriggered() {
+    const quint64 shown = m_feed->shownCount();
+    if (shown == 0) {
+        statusBar()->showMessage(tr("The log is already empty"), StatusMessageMs);
+        return;
+    }
+    // Window-modal and opened, not exec()uted: traffic keeps flowing while the question is up.
+    auto *box = new QMessageBox(
+        QMessageBox::Question, tr("Clear log"),
+        tr("Clear the %1 record(s) from the log and the conversation?\n\nThe byte counters of the "
+           "connections stay; records that arrive from now on are shown as usual.")
+            .arg(QLocale().toString(shown)),
+        QMessageBox::Yes | QMessageBox::Cancel, this);
+    box->setObjectName(QStringLiteral("clearLogBox"));
+    box->setDefaultButton(QMessageBox::Cancel);
+    box->button(QMessageBox::Yes)->setText(tr("Clear"));
+    box->setAttribute(Qt::WA_DeleteOnClose);
+    connect(box->button(QMessageBox::Yes), &QAbstractButton::clicked, this, [this] {
+        const quint64 cleared = m_feed->clear();
+        statusBar()->showMessage(tr("Cleared %1 record(s) from the log").arg(QLocale().toString(cleared)),
+                                 StatusMessageMs);
+    });
+    box->open();
 }
 
 void MainWindow::onSocketOptionsActionTriggered() {
@@ -623,123 +680,6 @@ void MainWindow::closeAll() {
     }
 }
 
-namespace {
-
-const QString SessionFilter = QStringLiteral("*.sockbench");
-const QString LastSessionKey = QStringLiteral("session/last");
-const QString ReopenSessionKey = QStringLiteral("session/reopenAtStart");
-
-} // namespace
-
-Session MainWindow::currentSession() const {
-    Session session;
-    for (EndpointId id : m_connectionModel->topLevelEndpoints()) {
-        const EndpointInfo info = m_workbench->info(id);
-        if (isFinal(info.state) || info.listener != 0)
-            continue;
-        if (const std::optional<SessionEndpoint> opened = m_connectionModel->openedAs(id)) {
-            session.endpoints.append(*opened);
-            continue;
-        }
-        // Not opened through this window (a test or a probe): what the Workbench knows of it.
-        SessionEndpoint known;
-        known.kind = info.kind;
-        known.host = info.outgoing ? info.requestedHost : info.local.ip;
-        known.port = info.outgoing ? info.requestedPort : info.local.port;
-        session.endpoints.append(known);
-    }
-    return session;
-}
-
-void MainWindow::onSaveSessionActionTriggered() {
-    auto *dialog = new QFileDialog(this, tr("Save session"), QString(),
-                                   tr("Sockbench sessions (%1)").arg(SessionFilter));
-    dialog->setObjectName(QStringLiteral("saveSessionDialog"));
-    dialog->setAcceptMode(QFileDialog::AcceptSave);
-    dialog->setDefaultSuffix(QStringLiteral("sockbench"));
-    dialog->setAttribute(Qt::WA_DeleteOnClose);
-    connect(dialog, &QFileDialog::fileSelected, this, &MainWindow::saveSessionTo);
-    dialog->open();
-}
-
-void MainWindow::onOpenSessionActionTriggered() {
-    auto *dialog = new QFileDialog(this, tr("Open session"), QString(),
-                                   tr("Sockbench sessions (%1);;All files (*)").arg(SessionFilter));
-    dialog->setObjectName(QStringLiteral("openSessionDialog"));
-    dialog->setAcceptMode(QFileDialog::AcceptOpen);
-    dialog->setFileMode(QFileDialog::ExistingFile);
-    dialog->setAttribute(Qt::WA_DeleteOnClose);
-    connect(dialog, &QFileDialog::fileSelected, this, &MainWindow::openSession);
-    dialog->open();
-}
-
-bool MainWindow::saveSessionTo(const QString &path) {
-    const Session session = currentSession();
-    QString error;
-    if (!saveSession(path, session, &error)) {
-        showSessionError(tr("The session could not be saved to %1: %2").arg(path, error));
-        return false;
-    }
-    rememberLastSession(path);
-    statusBar()->showMessage(
-        tr("Saved %n endpoint(s) to %1", nullptr, int(session.endpoints.size())).arg(path), StatusMessageMs);
-    return true;
-}
-
-bool MainWindow::openSession(const QString &path) {
-    const SessionParseResult parsed = loadSession(path);
-    if (!parsed.ok()) {
-        showSessionError(tr("Nothing of %1 was opened: %2").arg(path, parsed.error));
-        return false;
-    }
-    EndpointId last = 0;
-    for (const SessionEndpoint &endpoint : parsed.session.endpoints) {
-        // Each endpoint's failure (a port in use) arrives later on its own row, by the Workbench's signals.
-        const EndpointId id = openSessionEndpoint(*m_workbench, endpoint);
-        m_connectionModel->addEndpoint(id);
-        m_connectionModel->setOpenedAs(id, endpoint);
-        last = id != 0 ? id : last;
-    }
-    if (last != 0)
-        selectEndpoint(last);
-    rememberLastSession(path);
-    statusBar()->showMessage(
-        tr("Opened %n endpoint(s) from %1", nullptr, int(parsed.session.endpoints.size())).arg(path),
-        StatusMessageMs);
-    return true;
-}
-
-bool MainWindow::reopenLastSessionIfWanted() {
-    if (!m_reopenSessionAction->isChecked())
-        return false;
-    const QString path = WindowSettings().values().value(LastSessionKey).toString();
-    // A session that was moved or deleted since is no reason for a message at every start.
-    if (path.isEmpty() || !QFileInfo(path).isFile())
-        return false;
-    return openSession(path);
-}
-
-void MainWindow::onReopenSessionActionToggled(bool on) {
-    WindowSettings store;
-    store.values().setValue(ReopenSessionKey, on);
-    store.save();
-}
-
-void MainWindow::rememberLastSession(const QString &path) {
-    WindowSettings store;
-    store.values().setValue(LastSessionKey, QFileInfo(path).absoluteFilePath());
-    store.save();
-}
-
-void MainWindow::showSessionError(const QString &text) {
-    statusBar()->showMessage(text, ErrorMessageMs);
-    // Window-modal and opened, not exec()uted: the event loop and the sockets keep running.
-    auto *box = new QMessageBox(QMessageBox::Warning, tr("Session"), text, QMessageBox::Ok, this);
-    box->setObjectName(QStringLiteral("sessionMessageBox"));
-    box->setAttribute(Qt::WA_DeleteOnClose);
-    box->open();
-}
-
 void MainWindow::loadSettings() {
     WindowSettings store;
     const QSettings &settings = store.values();
@@ -750,9 +690,9 @@ void MainWindow::loadSettings() {
     m_rightSplitter->restoreState(settings.value(QStringLiteral("window/rightSplitter")).toByteArray());
     m_hexPreviewAction->setChecked(settings.value(QStringLiteral("log/hexPreview"), false).toBool());
     m_timeDeltaAction->setChecked(settings.value(QStringLiteral("log/timeDelta"), false).toBool());
-    m_reopenSessionAction->setChecked(settings.value(ReopenSessionKey, false).toBool());
+    m_reopenSessionAction->setChecked(SessionController::reopenAtStart());
     // Connected after reading the setting, so that reading it does not write it back.
-    connect(m_reopenSessionAction, &QAction::toggled, this, &MainWindow::onReopenSessionActionToggled);
+    connect(m_reopenSessionAction, &QAction::toggled, this, &SessionController::setReopenAtStart);
     m_composer->restoreSettings(settings);
     m_settingsLoaded = true;
 }

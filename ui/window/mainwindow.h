@@ -1,8 +1,6 @@
 #pragma once
 
-#include "dialogs/endpointdialog.h"
 #include "engine/endpoint.h"
-#include "session/session.h"
 
 #include <QMainWindow>
 #include <QSet>
@@ -21,8 +19,10 @@ namespace sockbench {
 class Composer;
 class ConnectionModel;
 class DetailPane;
+class EndpointDialog;
 class JournalFeed;
 class LogPanel;
+class SessionController;
 class StatusSummary;
 class TrafficModel;
 class Workbench;
@@ -46,20 +46,8 @@ public:
     ConnectionModel *connectionModel() const { return m_connectionModel; }
     TrafficModel *trafficModel() const;
 
-    /// The session the window's open endpoints make: listeners, clients and UDP sockets as they
-    /// were asked for (a port of 0 stays "any free port"); accepted connections are not part of it.
-    Session currentSession() const;
-    /// Writes currentSession() to a file (File > Save session calls it with the chosen path).
-    /// On failure says why in a message and returns false.
-    bool saveSessionTo(const QString &path);
-    /// Opens every endpoint of a session file (File > Open session, `sockbench FILE.sockbench`).
-    /// A file that is not valid opens nothing and gets a message naming the line, or the endpoint
-    /// and key; an endpoint that fails (a port in use) fails alone, on its row. Returns false when
-    /// the file could not be used at all.
-    bool openSession(const QString &path);
-    /// Opens the last session saved or opened, when "Reopen last session at start" is on.
-    /// Returns true when it opened one.
-    bool reopenLastSessionIfWanted();
+    /// File > Save session / Open session, and what `sockbench FILE.sockbench` opens.
+    SessionController *sessions() const { return m_sessions; }
 
 protected:
     void closeEvent(QCloseEvent *event) override;
@@ -73,16 +61,13 @@ private:
     void loadSettings();
     void saveSettings() const;
 
-    void onSaveSessionActionTriggered();
-    void onOpenSessionActionTriggered();
-    void onReopenSessionActionToggled(bool on);
-    void rememberLastSession(const QString &path);
-    void showSessionError(const QString &text);
     void onNewListenerActionTriggered();
     void onConnectActionTriggered();
     void onOpenUdpActionTriggered();
     void onCloseActionTriggered();
     void onAbortActionTriggered();
+    void onAutoReplyActionTriggered();
+    void onClearLogActionTriggered();
     void onSocketOptionsActionTriggered();
     void onCloseAllActionTriggered();
     void onClearClosedActionTriggered();
@@ -97,13 +82,12 @@ private:
     void onWorkbenchSendFailed(EndpointId id, const QString &reason);
     void onWorkbenchConnectionAccepted(EndpointId id, EndpointId listener);
     void onWorkbenchStateChanged(EndpointId id);
+    void onWorkbenchAutoReplyChanged(EndpointId id);
     void onAboutActionTriggered();
     void onShortcutsActionTriggered();
     void updateFirstRunHint();
 
     void openEndpointDialog(EndpointKind kind);
-    /// What the dialog asked for, as the connections panel shows it and a session saves it.
-    static SessionEndpoint openedAs(const EndpointDialog::Request &request);
     void updateActions();
     void scheduleUpdateActions();
     void closeAll();
@@ -124,18 +108,21 @@ private:
     LogPanel *m_logPanel = nullptr;
     DetailPane *m_detailPane = nullptr;
     StatusSummary *m_statusSummary = nullptr;
+    SessionController *m_sessions = nullptr;
 
     QAction *m_newListenerAction = nullptr;
     QAction *m_connectAction = nullptr;
     QAction *m_openUdpAction = nullptr;
     QAction *m_closeAction = nullptr;
     QAction *m_abortAction = nullptr;
+    QAction *m_autoReplyAction = nullptr;
     QAction *m_socketOptionsAction = nullptr;
     QAction *m_closeAllAction = nullptr;
     QAction *m_clearClosedAction = nullptr;
     QAction *m_hexPreviewAction = nullptr;
     QAction *m_timeDeltaAction = nullptr;
     QAction *m_followAction = nullptr;
+    QAction *m_clearLogAction = nullptr;
     QAction *m_quitAction = nullptr;
     QAction *m_saveSessionAction = nullptr;
     QAction *m_openSessionAction = nullptr;

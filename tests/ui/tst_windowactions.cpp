@@ -1,0 +1,238 @@
+// The window's actions on running endpoints and on the log, clicked and typed as a user would:
+// changing a running listener's auto-reply (Ctrl+R), clearing the log with a confirmation that
+// names the record count while the counters stay (Ctrl+Shift+L), and a listener whose port is
+// taken naming that address and port in its row.
+
+#include "windowdriver.h"
+
+#include "dialogs/autoreplydialog.h"
+#include "loopbackpeer.h"
+#include "window/sessioncontroller.h"
+
+#include <QLabel>
+#include <QLocale>
+#include <QMessageBox>
+#include <QSettings>
+#include <QTemporaryDir>
+
+#include <memory>
+
+using namespace sockbench;
+using namespace sockbench::testing;
+using sockbench::test::LoopbackPeer;
+
+class TestWindowActions final : public QObject {
+    Q_OBJECT
+
+public:
+    TestWindowActions() = default;
+    Q_DISABLE_COPY_MOVE(TestWindowActions)
+
+private Q_SLOTS:
+    void initTestCase();
+    void init();
+    void cleanup();
+
+    void autoReplyChangesOnARunningListener();
+    void autoReplyFormRefusesABadGreeting();
+    void autoReplyIsOnlyForListenersAndUdpSockets();
+    void clearLogAsksNamingTheCountAndKeepsCounters();
+    void failedListenerRowNamesAddressAndPort();
+
+private:
+    EndpointId startListener(const QString &port = QStringLiteral("0")) {
+        m_ui->clickAction("newListenerAction");
+        if (!m_ui->dialog() || !m_ui->fillDialogAndAccept(QStringLiteral("127.0.0.1"), port))
+            return 0;
+        return m_ui->lastTopLevel();
+    }
+    /// Presses a shortcut on a widget of the window, as a user would.
+    void press(QWidget *on, int key, Qt::KeyboardModifiers modifiers) const {
+        // A dialog that just closed may have kept the activation; shortcuts need the window's.
+        m_window->activateWindow();
+        if (!QTest::qWaitForWindowActive(m_window.get()))
+            qWarning("window not active");
+        QTest::keyClick(on, Qt::Key(key), modifiers);
+    }
+    AutoReplyDialog *autoReplyDialog() const {
+        for (AutoReplyDialog *d : m_window->findChildren<AutoReplyDialog *>()) {
+            if (d->isVisible())
+                return d;
+        }
+        return nullptr;
+    }
+    static QPushButton *okOf(QDialog *dialog) {
+        return dialog->findChild<QDialogButtonBox *>(QStringLiteral("buttonBox"))
+            ->button(QDialogButtonBox::Ok);
+    }
+
+    QTemporaryDir m_settingsDir;
+    std::unique_ptr<MainWindow> m_window;
+    std::unique_ptr<WindowDriver> m_ui;
+};
+
+void TestWindowActions::initTestCase() {
+    QVERIFY(m_settingsDir.isValid());
+    QSettings::setPath(QSettings::NativeFormat, QSettings::UserScope, m_settingsDir.path());
+    QSettings::setPath(QSettings::IniFormat, QSettings::UserScope, m_settingsDir.path());
+    QCoreApplication::setOrganizationName(QStringLiteral("SockbenchTest"));
+    QCoreApplication::setApplicationName(QStringLiteral("tst_windowactions"));
+}
+
+void TestWindowActions::init() {
+    QSettings().clear();
+    m_window = std::make_unique<MainWindow>();
+    m_ui = std::make_unique<WindowDriver>(m_window.get());
+    m_window->show();
+    QVERIFY(QTest::qWaitForWindowExposed(m_window.get()));
+    m_window->activateWindow();
+    QVERIFY(QTest::qWaitForWindowActive(m_window.get()));
+}
+
+void TestWindowActions::cleanup() {
+    m_ui.reset();
+    m_window.reset();
+}
+
+void TestWindowActions::autoReplyChangesOnARunningListener() {
+    const EndpointId listener = startListener();
+    QVERIFY(listener != 0);
+    QTRY_VERIFY(m_ui->localPort(listener) != 0);
+    const NetAddress at{QStringLiteral("127.0.0.1"), m_ui->localPort(listener)};
+    auto early = LoopbackPeer::connectTcp(at);
+    QVERIFY(early);
+    QTRY_COMPARE(m_ui->childrenOf(listener).size(), 1);
+    QVERIFY(!m_ui->cell(listener, ConnectionModel::NameColumn).contains(QStringLiteral("echo")));
+
+    // Echo, on a listener that only recorded so far: the client already connected follows it.
+    m_ui->selectRow(listener);
+    press(m_ui->connectionsView(), Qt::Key_R, Qt::ControlModifier);
+    QTRY_VERIFY(autoReplyDialog());
+    WindowDriver::chooseInCombo(autoReplyDialog()->findChild<QComboBox *>(QStringLiteral("autoReplyCombo")),
+                                1);
+    QVERIFY(okOf(autoReplyDialog())->isEnabled());
+    QTest::mouseClick(okOf(autoReplyDialog()), Qt::LeftButton);
+    QTRY_VERIFY(m_window->workbench()->info(listener).autoReply == AutoReply::Echo);
+    QTRY_VERIFY(m_ui->cell(listener, ConnectionModel::NameColumn).contains(QStringLiteral("echo")));
+    QVERIFY(
+        m_ui->cell(listener, ConnectionModel::NameColumn, Qt::ToolTipRole).contains(QStringLiteral("echo")));
+    QVERIFY(early->sendAll(QByteArrayLiteral("ping")));
+    QCOMPARE(early->readExactly(4), QByteArrayLiteral("ping"));
+
+    // A greeting: clients from now on get it; the dialog opens with the current choice.
+    press(m_ui->connectionsView(), Qt::Key_R, Qt::ControlModifier);
+    QTRY_VERIFY(autoReplyDialog());
+    auto *combo = autoReplyDialog()->findChild<QComboBox *>(QStringLiteral("autoReplyCombo"));
+    QCOMPARE(AutoReply(combo->currentData().toInt()), AutoReply::Echo);
+    WindowDriver::chooseInCombo(combo, 2);
+    WindowDriver::replaceText(autoReplyDialog()->findChild<QLineEdit *>(QStringLiteral("greetingEdit")),
+                              QStringLiteral("hi\\n"));
+    QTest::mouseClick(okOf(autoReplyDialog()), Qt::LeftButton);
+    QTRY_VERIFY(m_window->workbench()->info(listener).autoReply == AutoReply::Greeting);
+    QCOMPARE(m_window->workbench()->info(listener).greeting, QByteArrayLiteral("hi\n"));
+    QTRY_VERIFY(m_ui->cell(listener, ConnectionModel::NameColumn).contains(QStringLiteral("greeting")));
+    auto late = LoopbackPeer::connectTcp(at);
+    QVERIFY(late);
+    QCOMPARE(late->readExactly(3), QByteArrayLiteral("hi\n"));
+
+    // A session saved now reopens the listener with what it does now, not what it started with.
+    const Session session = m_window->sessions()->current();
+    QCOMPARE(session.endpoints.size(), 1);
+    QVERIFY(session.endpoints[0].reply == AutoReply::Greeting);
+    QCOMPARE(session.endpoints[0].greeting, QStringLiteral("hi\\n"));
+}
+
+void TestWindowActions::autoReplyFormRefusesABadGreeting() {
+    const EndpointId listener = startListener();
+    QVERIFY(listener != 0);
+    QTRY_VERIFY(m_ui->localPort(listener) != 0);
+    m_ui->selectRow(listener);
+    press(m_ui->connectionsView(), Qt::Key_R, Qt::ControlModifier);
+    QTRY_VERIFY(autoReplyDialog());
+    AutoReplyDialog *dialog = autoReplyDialog();
+    WindowDriver::chooseInCombo(dialog->findChild<QComboBox *>(QStringLiteral("autoReplyCombo")), 2);
+    WindowDriver::replaceText(dialog->findChild<QLineEdit *>(QStringLiteral("greetingEdit")),
+                              QStringLiteral("bad \\q"));
+    QVERIFY(!okOf(dialog)->isEnabled());
+    auto *error = dialog->findChild<QLabel *>(QStringLiteral("errorLabel"));
+    QVERIFY(error->isVisible());
+    QVERIFY2(error->text().contains(QStringLiteral("Greeting, column")), qPrintable(error->text()));
+    dialog->reject();
+    QVERIFY(m_window->workbench()->info(listener).autoReply == AutoReply::None); // nothing changed
+}
+
+void TestWindowActions::autoReplyIsOnlyForListenersAndUdpSockets() {
+    const EndpointId listener = startListener();
+    QVERIFY(listener != 0);
+    QTRY_VERIFY(m_ui->localPort(listener) != 0);
+    auto client = LoopbackPeer::connectTcp({QStringLiteral("127.0.0.1"), m_ui->localPort(listener)});
+    QVERIFY(client);
+    QTRY_COMPARE(m_ui->childrenOf(listener).size(), 1);
+    auto *action = m_window->findChild<QAction *>(QStringLiteral("autoReplyAction"));
+    m_ui->selectRow(listener);
+    QTRY_VERIFY(action->isEnabled());
+    m_ui->selectRow(m_ui->childrenOf(listener).first());
+    QTRY_VERIFY(!action->isEnabled());
+    m_ui->selectRow(listener);
+    QTRY_VERIFY(action->isEnabled());
+    m_window->workbench()->close(listener);
+    QTRY_VERIFY(!action->isEnabled()); // a stopped listener answers nobody
+}
+
+void TestWindowActions::clearLogAsksNamingTheCountAndKeepsCounters() {
+    const EndpointId listener = startListener();
+    QVERIFY(listener != 0);
+    QTRY_VERIFY(m_ui->localPort(listener) != 0);
+    auto client = LoopbackPeer::connectTcp({QStringLiteral("127.0.0.1"), m_ui->localPort(listener)});
+    QVERIFY(client);
+    QVERIFY(client->sendAll(QByteArrayLiteral("0123456789")));
+    QTRY_COMPARE(m_ui->cell(listener, ConnectionModel::InColumn).isEmpty(), false);
+    QTRY_COMPARE(m_window->workbench()->journal().counters(m_ui->childrenOf(listener).value(0)).bytesIn, 10u);
+    // Nothing selected: the log shows every record the journal has.
+    m_ui->connectionsView()->setCurrentIndex({});
+    TrafficModel *log = m_window->trafficModel();
+    QTRY_COMPARE(quint64(log->rowCount()), m_window->workbench()->journal().count());
+    const int rows = log->rowCount();
+    QVERIFY(rows >= 3); // listening, accepted, the data
+    const EndpointId accepted = m_ui->childrenOf(listener).first();
+    const QString inBefore = m_ui->cell(accepted, ConnectionModel::InColumn);
+
+    // Cancel changes nothing.
+    press(m_ui->trafficView(), Qt::Key_L, Qt::ControlModifier | Qt::ShiftModifier);
+    QMessageBox *box = nullptr;
+    QTRY_VERIFY((box = m_window->findChild<QMessageBox *>(QStringLiteral("clearLogBox"))));
+    QVERIFY2(box->text().contains(QLocale().toString(rows)), qPrintable(box->text()));
+    QTest::mouseClick(box->button(QMessageBox::Cancel), Qt::LeftButton);
+    QTRY_VERIFY(!m_window->findChild<QMessageBox *>(QStringLiteral("clearLogBox")));
+    QCOMPARE(log->rowCount(), rows);
+
+    // Clear empties the log; the counters stay; new traffic shows as usual.
+    press(m_ui->trafficView(), Qt::Key_L, Qt::ControlModifier | Qt::ShiftModifier);
+    QTRY_VERIFY((box = m_window->findChild<QMessageBox *>(QStringLiteral("clearLogBox"))));
+    QTest::mouseClick(box->button(QMessageBox::Yes), Qt::LeftButton);
+    QTRY_COMPARE(log->rowCount(), 0);
+    QCOMPARE(m_ui->cell(accepted, ConnectionModel::InColumn), inBefore);
+    QCOMPARE(m_window->workbench()->journal().counters(accepted).bytesIn, 10u);
+    QVERIFY(client->sendAll(QByteArrayLiteral("abc")));
+    QTRY_COMPARE(log->rowCount(), 1);
+    QCOMPARE(log->seqAt(0), quint64(rows));
+    QVERIFY(log->index(0, TrafficModel::DataColumn).data().toString().contains(QStringLiteral("abc")));
+    // Selecting the connection filters from the cleared point on too.
+    m_ui->selectRow(accepted);
+    QTRY_COMPARE(log->rowCount(), 1);
+}
+
+void TestWindowActions::failedListenerRowNamesAddressAndPort() {
+    auto taken = LoopbackPeer::listenTcp();
+    QVERIFY(taken);
+    const quint16 port = taken->local().port;
+    const EndpointId listener = startListener(QString::number(port));
+    QVERIFY(listener != 0);
+    QTRY_VERIFY(m_ui->cell(listener, ConnectionModel::StateColumn).startsWith(QStringLiteral("Failed")));
+    QVERIFY(m_ui->cell(listener, ConnectionModel::StateColumn)
+                .contains(QStringLiteral("Address already in use")));
+    QCOMPARE(m_ui->cell(listener, ConnectionModel::LocalColumn), QStringLiteral("127.0.0.1:%1").arg(port));
+}
+
+QTEST_MAIN(TestWindowActions)
+#include "tst_windowactions.moc"
