@@ -4,6 +4,8 @@
 // a few messages, binds two UDP sockets that exchange a datagram, makes one connection attempt
 // to a closed port, then selects a client and a record so every pane shows something. When all of
 // that is on screen it creates the file named by --ready-file and keeps running until killed.
+// --graph and --tcp keep a varying stream going through the echo listener for a few seconds and
+// show the echo client's Graph or TCP tab.
 
 #include "engine/workbench.h"
 #include "models/connectionmodel.h"
@@ -11,6 +13,7 @@
 
 #include <QAction>
 #include <QApplication>
+#include <QCheckBox>
 #include <QComboBox>
 #include <QFile>
 #include <QPlainTextEdit>
@@ -20,6 +23,8 @@
 #include <QTcpServer>
 #include <QTimer>
 #include <QTreeView>
+
+#include <cmath>
 
 using namespace sockbench;
 
@@ -84,10 +89,24 @@ int main(int argc, char *argv[]) {
         wb->send(echoClient, "ping 2\n");
         wb->sendDatagram(udpB, QStringLiteral("127.0.0.1"), wb->info(udpA).local.port, "ack\n");
     });
+    const bool graph = args.contains(QStringLiteral("--graph"));
+    const bool tcp = args.contains(QStringLiteral("--tcp"));
+    const bool live = graph || tcp;
+    // A stream whose rate swells and ebbs, echoed back: both directions on the graph, and a TCP
+    // connection with something to say.
+    QTimer stream;
+    int tick = 0;
+    if (live) {
+        QObject::connect(&stream, &QTimer::timeout, &window, [&] {
+            const auto bytes = qsizetype(48 * 1024 * (1.2 + std::sin(tick++ / 6.0)));
+            wb->send(echoClient, QByteArray(bytes, 'x') + '\n');
+        });
+        QTimer::singleShot(1200, &window, [&] { stream.start(100); });
+    }
     QTimer::singleShot(1400, &window, [&] {
         auto *connections = window.findChild<QTreeView *>(QStringLiteral("connectionsView"));
         connections->setCurrentIndex(
-            rows->indexOf(args.contains(QStringLiteral("--conversation")) ? echoClient : client1));
+            rows->indexOf(args.contains(QStringLiteral("--conversation")) || live ? echoClient : client1));
         auto *log = window.findChild<QTableView *>(QStringLiteral("trafficView"));
         const int target = [&] {
             for (int r = 0; r < log->model()->rowCount(); ++r) {
@@ -100,8 +119,16 @@ int main(int argc, char *argv[]) {
         window.findChild<QPlainTextEdit *>(QStringLiteral("composerEdit"))
             ->setPlainText(QStringLiteral("QUIT\\r\\n"));
         // --conversation shows the selected client's conversation instead of the record's bytes.
+        auto *tabs = window.findChild<QTabWidget *>(QStringLiteral("detailTabs"));
         if (args.contains(QStringLiteral("--conversation")))
-            window.findChild<QTabWidget *>(QStringLiteral("detailTabs"))->setCurrentIndex(1);
+            tabs->setCurrentIndex(1);
+        if (graph) {
+            tabs->setCurrentWidget(window.findChild<QWidget *>(QStringLiteral("graphPage")));
+            if (auto *rtt = window.findChild<QCheckBox *>(QStringLiteral("graphTcpCheck")))
+                rtt->setChecked(true);
+        }
+        if (tcp)
+            tabs->setCurrentIndex(tabs->count() - 1);
     });
     // --dialog also opens the New listener form with a wildcard address, to review the form itself.
     if (args.contains(QStringLiteral("--dialog"))) {
@@ -113,7 +140,7 @@ int main(int argc, char *argv[]) {
                 reply->setCurrentIndex(2);
         });
     }
-    QTimer::singleShot(2000, &window, [&] {
+    QTimer::singleShot(live ? 9000 : 2000, &window, [&] {
         if (!readyFile.isEmpty()) {
             QFile ready(readyFile);
             if (!ready.open(QIODevice::WriteOnly))
