@@ -4,6 +4,7 @@
 #include "language/address.h"
 #include "language/payload.h"
 #include "platform/privatefile.h"
+#include "session/sessionoptions.h"
 
 #include <QCoreApplication>
 #include <QFile>
@@ -36,16 +37,17 @@ const std::array<KindSpelling, 3> &kindSpellings() {
          "tcp-listener",
          "address",
          {QStringLiteral("kind"), QStringLiteral("address"), QStringLiteral("port"), QStringLiteral("reply"),
-          QStringLiteral("greeting")}},
+          QStringLiteral("greeting"), QStringLiteral("socket_options")}},
         {EndpointKind::TcpConnection,
          "tcp-client",
          "host",
-         {QStringLiteral("kind"), QStringLiteral("host"), QStringLiteral("port")}},
+         {QStringLiteral("kind"), QStringLiteral("host"), QStringLiteral("port"),
+          QStringLiteral("socket_options")}},
         {EndpointKind::UdpSocket,
          "udp",
          "address",
-         {QStringLiteral("kind"), QStringLiteral("address"), QStringLiteral("port"),
-          QStringLiteral("reply")}},
+         {QStringLiteral("kind"), QStringLiteral("address"), QStringLiteral("port"), QStringLiteral("reply"),
+          QStringLiteral("socket_options")}},
     }};
     return spellings;
 }
@@ -142,6 +144,17 @@ std::optional<SessionEndpoint> readEndpoint(const QJsonObject &o, QString *error
     } else if (hasGreeting) {
         return fail(QStringLiteral("greeting"), tr("given, but \"reply\" is not \"greeting\""));
     }
+    if (const QJsonValue options = o.value(QStringLiteral("socket_options")); !options.isUndefined()) {
+        if (!options.isObject())
+            return fail(QStringLiteral("socket_options"), tr("an object of option names and values"));
+        QString why;
+        const std::optional<SocketOptions> socket = socketOptionsFromJson(options.toObject(), e.kind, &why);
+        if (!socket) {
+            *error = QStringLiteral(".socket_options") + why;
+            return std::nullopt;
+        }
+        e.socket = *socket;
+    }
     return e;
 }
 
@@ -229,6 +242,8 @@ QByteArray serializeSession(const Session &session) {
             o.insert(QStringLiteral("reply"), sessionReplyName(e.reply));
         if (e.reply == AutoReply::Greeting)
             o.insert(QStringLiteral("greeting"), e.greeting);
+        if (const QJsonObject options = socketOptionsToJson(e.socket, e.kind); !options.isEmpty())
+            o.insert(QStringLiteral("socket_options"), options);
         list.append(o);
     }
     QJsonObject root;
@@ -276,13 +291,18 @@ EndpointId openSessionEndpoint(Workbench &workbench, const SessionEndpoint &endp
         options.autoReply = endpoint.reply;
         if (endpoint.reply == AutoReply::Greeting)
             options.greeting = parsePayload(endpoint.greeting, PayloadSpec{}).bytes;
+        options.socket = endpoint.socket;
         return workbench.startTcpListener(endpoint.host, endpoint.port, options);
     }
-    case EndpointKind::TcpConnection:
-        return workbench.connectTcp(endpoint.host, endpoint.port);
+    case EndpointKind::TcpConnection: {
+        ConnectOptions options;
+        options.socket = endpoint.socket;
+        return workbench.connectTcp(endpoint.host, endpoint.port, options);
+    }
     case EndpointKind::UdpSocket: {
         UdpOptions options;
         options.echo = endpoint.reply == AutoReply::Echo;
+        options.socket = endpoint.socket;
         return workbench.bindUdp(endpoint.host, endpoint.port, options);
     }
     }

@@ -36,6 +36,9 @@ struct SessionEndpoint {
     /// The greeting in the payload language (e.g. "hello\r\n" with a real backslash), when
     /// reply is Greeting; kept as typed so that it reads back the way the user wrote it.
     QString greeting;
+    /// The socket options the form asked for ("socket_options", see sessionoptions.h); only those
+    /// that were set.
+    SocketOptions socket;
 
     friend bool operator==(const SessionEndpoint &, const SessionEndpoint &) = default;
 };

@@ -41,6 +41,7 @@ class TestSession final : public QObject {
 private Q_SLOTS:
     void documentedExampleReads();
     void savedSessionReadsBackEqual();
+    void socketOptionsReadBackEqual();
     void malformedFilesAreRefusedWhole_data();
     void malformedFilesAreRefusedWhole();
     void savedFileIsPrivateAndReplacedWhole();
@@ -53,12 +54,13 @@ void TestSession::documentedExampleReads() {
     QVERIFY2(r.ok(), qPrintable(r.error));
     QCOMPARE(r.session.endpoints.size(), 4);
     const SessionEndpoint echo{
-        EndpointKind::TcpListener, QStringLiteral("127.0.0.1"), 7000, AutoReply::Echo, {}};
-    const SessionEndpoint greet{EndpointKind::TcpListener, QStringLiteral("::1"), 7001, AutoReply::Greeting,
-                                QStringLiteral("hello\\r\\n")};
+        EndpointKind::TcpListener, QStringLiteral("127.0.0.1"), 7000, AutoReply::Echo, {}, {}};
+    const SessionEndpoint greet{EndpointKind::TcpListener, QStringLiteral("::1"),         7001,
+                                AutoReply::Greeting,       QStringLiteral("hello\\r\\n"), {}};
     const SessionEndpoint client{
-        EndpointKind::TcpConnection, QStringLiteral("127.0.0.1"), 80, AutoReply::None, {}};
-    const SessionEndpoint udp{EndpointKind::UdpSocket, QStringLiteral("127.0.0.1"), 0, AutoReply::None, {}};
+        EndpointKind::TcpConnection, QStringLiteral("127.0.0.1"), 80, AutoReply::None, {}, {}};
+    const SessionEndpoint udp{
+        EndpointKind::UdpSocket, QStringLiteral("127.0.0.1"), 0, AutoReply::None, {}, {}};
     QCOMPARE(r.session.endpoints.at(0), echo);
     QCOMPARE(r.session.endpoints.at(1), greet);
     QCOMPARE(r.session.endpoints.at(2), client);
@@ -68,10 +70,14 @@ void TestSession::documentedExampleReads() {
 void TestSession::savedSessionReadsBackEqual() {
     Session s;
     s.endpoints = {
-        {EndpointKind::TcpListener, QStringLiteral("0.0.0.0"), 9000, AutoReply::Greeting,
-         QStringLiteral("caf\\u{e9} \"quoted\"\\x00\\n")},
-        {EndpointKind::TcpConnection, QStringLiteral("localhost"), 443, AutoReply::None, {}},
-        {EndpointKind::UdpSocket, QStringLiteral("::"), 5353, AutoReply::Echo, {}},
+        {EndpointKind::TcpListener,
+         QStringLiteral("0.0.0.0"),
+         9000,
+         AutoReply::Greeting,
+         QStringLiteral("caf\\u{e9} \"quoted\"\\x00\\n"),
+         {}},
+        {EndpointKind::TcpConnection, QStringLiteral("localhost"), 443, AutoReply::None, {}, {}},
+        {EndpointKind::UdpSocket, QStringLiteral("::"), 5353, AutoReply::Echo, {}, {}},
     };
     const QByteArray json = serializeSession(s);
     const SessionParseResult r = parseSession(json);
@@ -81,6 +87,41 @@ void TestSession::savedSessionReadsBackEqual() {
     QVERIFY(json.contains("\"sockbench_session\": 1"));
     QVERIFY(json.contains("\"host\": \"localhost\""));
     QCOMPARE(json.count("\"reply\""), 2);
+}
+
+void TestSession::socketOptionsReadBackEqual() {
+    SocketOptions listener;
+    listener.noDelay = false;
+    listener.keepAliveTiming = KeepAliveTiming{60, 10, 5};
+    listener.receiveBufferBytes = 65536;
+    listener.tos = 0x88; // AF41, written by name
+    listener.reusePort = true;
+    SocketOptions client;
+    client.tos = 0x89; // not a DSCP name: written as a number
+    client.ttl = 32;
+    client.lingerSeconds = 0;
+    client.userTimeoutMs = 30000;
+    client.bindToDevice = QStringLiteral("lo");
+    client.sourceAddress = QStringLiteral("127.0.0.1");
+    client.sourcePort = 4000;
+    SocketOptions udp;
+    udp.sendBufferBytes = 1 << 20;
+    udp.noDelay = true; // does not apply to UDP: left out, so the file still reads back
+    Session s;
+    s.endpoints = {
+        {EndpointKind::TcpListener, QStringLiteral("127.0.0.1"), 9000, AutoReply::None, {}, listener},
+        {EndpointKind::TcpConnection, QStringLiteral("localhost"), 443, AutoReply::None, {}, client},
+        {EndpointKind::UdpSocket, QStringLiteral("::"), 5353, AutoReply::None, {}, udp},
+    };
+    const QByteArray json = serializeSession(s);
+    QVERIFY2(json.contains("\"tos\": \"AF41\""), json.constData());
+    QVERIFY2(json.contains("\"tos\": 137"), json.constData());
+    QVERIFY2(json.contains("\"keepalive_timing\": \"60,10,5\""), json.constData());
+    QVERIFY2(!json.contains("nodelay\": true"), json.constData());
+    const SessionParseResult r = parseSession(json);
+    QVERIFY2(r.ok(), qPrintable(r.error));
+    s.endpoints[2].socket.noDelay.reset();
+    QCOMPARE(r.session, s);
 }
 
 void TestSession::malformedFilesAreRefusedWhole_data() {
@@ -136,6 +177,41 @@ void TestSession::malformedFilesAreRefusedWhole_data() {
     QTest::newRow("greeting without reply")
         << withEndpoint(R"({"kind": "tcp-listener", "address": "::1", "port": 1, "greeting": "hi"})")
         << "endpoints[1].greeting: given, but \"reply\" is not \"greeting\"";
+    QTest::newRow("options not an object")
+        << withEndpoint(R"({"kind": "udp", "address": "::1", "port": 1, "socket_options": 3})")
+        << "endpoints[1].socket_options: an object of option names and values";
+    QTest::newRow("unknown option")
+        << withEndpoint(R"({"kind": "udp", "address": "::1", "port": 1, "socket_options": {"quic": 1}})")
+        << "endpoints[1].socket_options.quic: unknown socket option";
+    QTest::newRow("tcp option on udp")
+        << withEndpoint(
+               R"({"kind": "udp", "address": "::1", "port": 1, "socket_options": {"nodelay": true}})")
+        << "endpoints[1].socket_options.nodelay: applies to TCP only";
+    QTest::newRow("source address on a listener")
+        << withEndpoint(
+               R"({"kind": "tcp-listener", "address": "::1", "port": 1, "socket_options": {"source_address": "::1"}})")
+        << "endpoints[1].socket_options.source_address: applies to a client only";
+    QTest::newRow("tos out of range")
+        << withEndpoint(R"({"kind": "udp", "address": "::1", "port": 1, "socket_options": {"tos": 300}})")
+        << "endpoints[1].socket_options.tos: a number from 0 to 255 or a DSCP name";
+    QTest::newRow("unknown dscp")
+        << withEndpoint(R"({"kind": "udp", "address": "::1", "port": 1, "socket_options": {"tos": "AF99"}})")
+        << "endpoints[1].socket_options.tos: a number from 0 to 255 or a DSCP name";
+    QTest::newRow("ttl zero")
+        << withEndpoint(R"({"kind": "udp", "address": "::1", "port": 1, "socket_options": {"ttl": 0}})")
+        << "endpoints[1].socket_options.ttl: a hop count from 1 to 255";
+    QTest::newRow("keepalive count zero")
+        << withEndpoint(
+               R"({"kind": "tcp-client", "host": "::1", "port": 1, "socket_options": {"keepalive_timing": "1,1,0"}})")
+        << "endpoints[1].socket_options.keepalive_timing: ";
+    QTest::newRow("nodelay not a bool")
+        << withEndpoint(
+               R"({"kind": "tcp-client", "host": "::1", "port": 1, "socket_options": {"nodelay": 1}})")
+        << "endpoints[1].socket_options.nodelay: true or false";
+    QTest::newRow("source address a name")
+        << withEndpoint(
+               R"({"kind": "tcp-client", "host": "::1", "port": 1, "socket_options": {"source_address": "localhost"}})")
+        << "endpoints[1].socket_options.source_address: a numeric address";
     QTest::newRow("unknown endpoint key")
         << withEndpoint(R"({"kind": "tcp-listener", "address": "::1", "port": 1, "tls": true})")
         << "endpoints[1].tls: unknown key for a tcp-listener";
@@ -190,11 +266,25 @@ void TestSession::openingASessionLetsOneEndpointFailAlone() {
     QVERIFY(server);
     Session s;
     s.endpoints = {
-        {EndpointKind::TcpListener, QStringLiteral("127.0.0.1"), holder->local().port, AutoReply::None, {}},
-        {EndpointKind::TcpListener, QStringLiteral("127.0.0.1"), 0, AutoReply::Greeting,
-         QStringLiteral("hi\\n")},
-        {EndpointKind::TcpConnection, QStringLiteral("127.0.0.1"), server->local().port, AutoReply::None, {}},
-        {EndpointKind::UdpSocket, QStringLiteral("127.0.0.1"), 0, AutoReply::Echo, {}},
+        {EndpointKind::TcpListener,
+         QStringLiteral("127.0.0.1"),
+         holder->local().port,
+         AutoReply::None,
+         {},
+         {}},
+        {EndpointKind::TcpListener,
+         QStringLiteral("127.0.0.1"),
+         0,
+         AutoReply::Greeting,
+         QStringLiteral("hi\\n"),
+         {}},
+        {EndpointKind::TcpConnection,
+         QStringLiteral("127.0.0.1"),
+         server->local().port,
+         AutoReply::None,
+         {},
+         {}},
+        {EndpointKind::UdpSocket, QStringLiteral("127.0.0.1"), 0, AutoReply::Echo, {}, {}},
     };
     Workbench wb;
     QList<EndpointId> ids;

@@ -196,10 +196,17 @@ void TestSessions::portInUseFailsAloneTheOthersOpen() {
     QVERIFY(taken);
     Session session;
     session.endpoints.append(
-        {EndpointKind::TcpListener, QStringLiteral("127.0.0.1"), 0, AutoReply::Echo, {}});
+        {EndpointKind::TcpListener, QStringLiteral("127.0.0.1"), 0, AutoReply::Echo, {}, {}});
+    session.endpoints.append({EndpointKind::TcpListener,
+                              QStringLiteral("127.0.0.1"),
+                              taken->local().port,
+                              AutoReply::None,
+                              {},
+                              {}});
+    SocketOptions udpOptions;
+    udpOptions.receiveBufferBytes = 65536; // the session's socket options are set again on open
     session.endpoints.append(
-        {EndpointKind::TcpListener, QStringLiteral("127.0.0.1"), taken->local().port, AutoReply::None, {}});
-    session.endpoints.append({EndpointKind::UdpSocket, QStringLiteral("127.0.0.1"), 0, AutoReply::None, {}});
+        {EndpointKind::UdpSocket, QStringLiteral("127.0.0.1"), 0, AutoReply::None, {}, udpOptions});
     const QString file = path(QStringLiteral("inuse.sockbench"));
     QString error;
     QVERIFY2(saveSession(file, session, &error), qPrintable(error));
@@ -215,12 +222,24 @@ void TestSessions::portInUseFailsAloneTheOthersOpen() {
     QTRY_VERIFY(ui.cell(busy, ConnectionModel::StateColumn).startsWith(QStringLiteral("Failed")));
     QTRY_COMPARE(ui.cell(udp, ConnectionModel::StateColumn), QStringLiteral("Bound"));
     QVERIFY(!messageBox(window)); // the file was fine; the failure is on its row
+    const QList<AppliedOption> applied = window->workbench()->info(udp).options;
+    const auto rcvbuf = std::find_if(applied.begin(), applied.end(), [](const AppliedOption &o) {
+        return o.name == QLatin1String("SO_RCVBUF");
+    });
+    QVERIFY(rcvbuf != applied.end());
+    QCOMPARE(rcvbuf->actual, QStringLiteral("131072")); // the kernel doubles what it is given
+    // And a session saved from the window keeps them.
+    QVERIFY(window->sessions()->saveTo(path(QStringLiteral("again.sockbench"))));
+    const SessionParseResult again = loadSession(path(QStringLiteral("again.sockbench")));
+    QVERIFY2(again.ok(), qPrintable(again.error));
+    QCOMPARE(again.session.endpoints.size(), 2); // the listener that failed is not open
+    QCOMPARE(again.session.endpoints.at(1).socket, udpOptions);
 }
 
 void TestSessions::reopenLastSessionAtStart() {
     Session session;
     session.endpoints.append(
-        {EndpointKind::TcpListener, QStringLiteral("127.0.0.1"), 0, AutoReply::None, {}});
+        {EndpointKind::TcpListener, QStringLiteral("127.0.0.1"), 0, AutoReply::None, {}, {}});
     const QString file = path(QStringLiteral("last.sockbench"));
     QString error;
     QVERIFY2(saveSession(file, session, &error), qPrintable(error));

@@ -130,6 +130,7 @@ SessionEndpoint SessionController::describe(const EndpointDialog::Request &reque
     opened.kind = request.kind;
     opened.host = request.address;
     opened.port = request.port;
+    opened.socket = request.socket;
     switch (request.kind) {
     case EndpointKind::TcpListener:
         opened.reply = request.listener.autoReply;
