@@ -52,12 +52,7 @@ private:
 };
 
 void TestFaultForms::initTestCase() {
-    QVERIFY(m_settingsDir.isValid());
-    // Never read or write the user's own settings.
-    QSettings::setPath(QSettings::NativeFormat, QSettings::UserScope, m_settingsDir.path());
-    QSettings::setPath(QSettings::IniFormat, QSettings::UserScope, m_settingsDir.path());
-    QCoreApplication::setOrganizationName(QStringLiteral("SockbenchFaultTest"));
-    QCoreApplication::setApplicationName(QStringLiteral("tst_faultforms"));
+    QVERIFY(testing::useSettingsIn(m_settingsDir, "tst_faultforms", "SockbenchFaultTest"));
 }
 
 void TestFaultForms::init() {

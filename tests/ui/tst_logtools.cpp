@@ -76,11 +76,7 @@ private:
 };
 
 void TestLogTools::initTestCase() {
-    QVERIFY(m_settingsDir.isValid());
-    QSettings::setPath(QSettings::NativeFormat, QSettings::UserScope, m_settingsDir.path());
-    QSettings::setPath(QSettings::IniFormat, QSettings::UserScope, m_settingsDir.path());
-    QCoreApplication::setOrganizationName(QStringLiteral("SockbenchTest"));
-    QCoreApplication::setApplicationName(QStringLiteral("tst_logtools"));
+    QVERIFY(useSettingsIn(m_settingsDir, "tst_logtools"));
 }
 
 void TestLogTools::init() {

@@ -47,12 +47,7 @@ private:
 };
 
 void TestMainWindow::initTestCase() {
-    QVERIFY(m_settingsDir.isValid());
-    // Never read or write the user's own settings.
-    QSettings::setPath(QSettings::NativeFormat, QSettings::UserScope, m_settingsDir.path());
-    QSettings::setPath(QSettings::IniFormat, QSettings::UserScope, m_settingsDir.path());
-    QCoreApplication::setOrganizationName(QStringLiteral("SockbenchTest"));
-    QCoreApplication::setApplicationName(QStringLiteral("tst_mainwindow"));
+    QVERIFY(useSettingsIn(m_settingsDir, "tst_mainwindow"));
 }
 
 void TestMainWindow::init() {

@@ -38,11 +38,7 @@ private:
 };
 
 void TestMulticastWindow::initTestCase() {
-    QVERIFY(m_settingsDir.isValid());
-    QSettings::setPath(QSettings::NativeFormat, QSettings::UserScope, m_settingsDir.path());
-    QSettings::setPath(QSettings::IniFormat, QSettings::UserScope, m_settingsDir.path());
-    QCoreApplication::setOrganizationName(QStringLiteral("SockbenchTest"));
-    QCoreApplication::setApplicationName(QStringLiteral("tst_multicastwindow"));
+    QVERIFY(useSettingsIn(m_settingsDir, "tst_multicastwindow"));
 }
 
 void TestMulticastWindow::init() {

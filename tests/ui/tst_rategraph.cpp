@@ -38,7 +38,6 @@ private Q_SLOTS:
 
 private:
     void openWindow();
-    EndpointId startListener();
     /// Clicks the detail pane's tab that holds this page.
     void clickTab(QWidget *page) const;
     RateGraph *graph() const { return m_ui->child<RateGraph>("rateGraph"); }
@@ -49,11 +48,7 @@ private:
 };
 
 void TestRateGraph::initTestCase() {
-    QVERIFY(m_settingsDir.isValid());
-    QSettings::setPath(QSettings::NativeFormat, QSettings::UserScope, m_settingsDir.path());
-    QSettings::setPath(QSettings::IniFormat, QSettings::UserScope, m_settingsDir.path());
-    QCoreApplication::setOrganizationName(QStringLiteral("SockbenchTest"));
-    QCoreApplication::setApplicationName(QStringLiteral("tst_rategraph"));
+    QVERIFY(useSettingsIn(m_settingsDir, "tst_rategraph"));
 }
 
 void TestRateGraph::init() {
@@ -75,15 +70,6 @@ void TestRateGraph::openWindow() {
     QVERIFY(QTest::qWaitForWindowActive(m_window.get()));
 }
 
-EndpointId TestRateGraph::startListener() {
-    m_ui->clickAction("newListenerAction");
-    if (!m_ui->fillDialogAndAccept(QStringLiteral("127.0.0.1"), QStringLiteral("0")))
-        return 0;
-    const EndpointId id = m_ui->lastTopLevel();
-    m_window->activateWindow();
-    return id;
-}
-
 void TestRateGraph::clickTab(QWidget *page) const {
     auto *tabs = m_ui->child<QTabWidget>("detailTabs");
     const int index = tabs->indexOf(page);
@@ -95,7 +81,7 @@ void TestRateGraph::clickTab(QWidget *page) const {
 
 void TestRateGraph::drawsTheSelectionsTraffic() {
     openWindow();
-    const EndpointId listener = startListener();
+    const EndpointId listener = m_ui->startListener();
     QVERIFY(listener != 0);
     QTRY_VERIFY(m_ui->localPort(listener) != 0);
     auto peer = LoopbackPeer::connectTcp({QStringLiteral("127.0.0.1"), m_ui->localPort(listener)});
@@ -146,9 +132,9 @@ void TestRateGraph::drawsTheSelectionsTraffic() {
 
 void TestRateGraph::followsTheSelection() {
     openWindow();
-    const EndpointId a = startListener();
+    const EndpointId a = m_ui->startListener();
     QVERIFY(a != 0);
-    const EndpointId b = startListener();
+    const EndpointId b = m_ui->startListener();
     QVERIFY(b != 0 && b != a);
     QTRY_VERIFY(m_ui->localPort(a) != 0 && m_ui->localPort(b) != 0);
     clickTab(m_ui->child<QWidget>("graphPage"));
@@ -170,7 +156,7 @@ void TestRateGraph::followsTheSelection() {
 
 void TestRateGraph::followsTheMeterOnlyWhileVisible() {
     openWindow();
-    const EndpointId listener = startListener();
+    const EndpointId listener = m_ui->startListener();
     QVERIFY(listener != 0);
     QTRY_VERIFY(m_ui->localPort(listener) != 0);
     auto peer = LoopbackPeer::connectTcp({QStringLiteral("127.0.0.1"), m_ui->localPort(listener)});
@@ -195,7 +181,7 @@ void TestRateGraph::sparklineShowsTheTotal() {
     auto *spark = m_ui->child<Sparkline>("rateSparkline");
     QVERIFY(spark->isVisible());
     const QSize size = spark->size();
-    const EndpointId listener = startListener();
+    const EndpointId listener = m_ui->startListener();
     QVERIFY(listener != 0);
     QTRY_VERIFY(m_ui->localPort(listener) != 0);
     auto peer = LoopbackPeer::connectTcp({QStringLiteral("127.0.0.1"), m_ui->localPort(listener)});

@@ -61,12 +61,8 @@ private:
 };
 
 void TestSessions::initTestCase() {
-    QVERIFY(m_settingsDir.isValid());
+    QVERIFY(useSettingsIn(m_settingsDir, "tst_sessions"));
     QVERIFY(m_dir.isValid());
-    QSettings::setPath(QSettings::NativeFormat, QSettings::UserScope, m_settingsDir.path());
-    QSettings::setPath(QSettings::IniFormat, QSettings::UserScope, m_settingsDir.path());
-    QCoreApplication::setOrganizationName(QStringLiteral("SockbenchTest"));
-    QCoreApplication::setApplicationName(QStringLiteral("tst_sessions"));
 }
 
 void TestSessions::init() {

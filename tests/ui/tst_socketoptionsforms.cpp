@@ -73,11 +73,7 @@ private:
 };
 
 void TestSocketOptionsForms::initTestCase() {
-    QVERIFY(m_settingsDir.isValid());
-    QSettings::setPath(QSettings::NativeFormat, QSettings::UserScope, m_settingsDir.path());
-    QSettings::setPath(QSettings::IniFormat, QSettings::UserScope, m_settingsDir.path());
-    QCoreApplication::setOrganizationName(QStringLiteral("SockbenchTest"));
-    QCoreApplication::setApplicationName(QStringLiteral("tst_socketoptionsforms"));
+    QVERIFY(useSettingsIn(m_settingsDir, "tst_socketoptionsforms"));
 }
 
 void TestSocketOptionsForms::init() {

@@ -35,7 +35,6 @@ private Q_SLOTS:
 
 private:
     void openWindow();
-    EndpointId startListener();
     /// A listener with one accepted connection, which is selected; the peer stays open.
     EndpointId openConnection();
     void clickTab(QWidget *page) const;
@@ -50,11 +49,7 @@ private:
 };
 
 void TestTcpInfoPanel::initTestCase() {
-    QVERIFY(m_settingsDir.isValid());
-    QSettings::setPath(QSettings::NativeFormat, QSettings::UserScope, m_settingsDir.path());
-    QSettings::setPath(QSettings::IniFormat, QSettings::UserScope, m_settingsDir.path());
-    QCoreApplication::setOrganizationName(QStringLiteral("SockbenchTest"));
-    QCoreApplication::setApplicationName(QStringLiteral("tst_tcpinfopanel"));
+    QVERIFY(useSettingsIn(m_settingsDir, "tst_tcpinfopanel"));
 }
 
 void TestTcpInfoPanel::init() {
@@ -77,17 +72,8 @@ void TestTcpInfoPanel::openWindow() {
     QVERIFY(QTest::qWaitForWindowActive(m_window.get()));
 }
 
-EndpointId TestTcpInfoPanel::startListener() {
-    m_ui->clickAction("newListenerAction");
-    if (!m_ui->fillDialogAndAccept(QStringLiteral("127.0.0.1"), QStringLiteral("0")))
-        return 0;
-    const EndpointId id = m_ui->lastTopLevel();
-    m_window->activateWindow();
-    return id;
-}
-
 EndpointId TestTcpInfoPanel::openConnection() {
-    const EndpointId listener = startListener();
+    const EndpointId listener = m_ui->startListener();
     if (listener == 0)
         return 0;
     if (!QTest::qWaitFor([&] { return m_ui->localPort(listener) != 0; }))

@@ -40,12 +40,6 @@ private Q_SLOTS:
     void failedListenerRowNamesAddressAndPort();
 
 private:
-    EndpointId startListener(const QString &port = QStringLiteral("0")) {
-        m_ui->clickAction("newListenerAction");
-        if (!m_ui->dialog() || !m_ui->fillDialogAndAccept(QStringLiteral("127.0.0.1"), port))
-            return 0;
-        return m_ui->lastTopLevel();
-    }
     /// Presses a shortcut on a widget of the window, as a user would.
     void press(QWidget *on, int key, Qt::KeyboardModifiers modifiers) const {
         // A dialog that just closed may have kept the activation; shortcuts need the window's.
@@ -72,11 +66,7 @@ private:
 };
 
 void TestWindowActions::initTestCase() {
-    QVERIFY(m_settingsDir.isValid());
-    QSettings::setPath(QSettings::NativeFormat, QSettings::UserScope, m_settingsDir.path());
-    QSettings::setPath(QSettings::IniFormat, QSettings::UserScope, m_settingsDir.path());
-    QCoreApplication::setOrganizationName(QStringLiteral("SockbenchTest"));
-    QCoreApplication::setApplicationName(QStringLiteral("tst_windowactions"));
+    QVERIFY(useSettingsIn(m_settingsDir, "tst_windowactions"));
 }
 
 void TestWindowActions::init() {
@@ -95,7 +85,7 @@ void TestWindowActions::cleanup() {
 }
 
 void TestWindowActions::autoReplyChangesOnARunningListener() {
-    const EndpointId listener = startListener();
+    const EndpointId listener = m_ui->startListener();
     QVERIFY(listener != 0);
     QTRY_VERIFY(m_ui->localPort(listener) != 0);
     const NetAddress at{QStringLiteral("127.0.0.1"), m_ui->localPort(listener)};
@@ -143,7 +133,7 @@ void TestWindowActions::autoReplyChangesOnARunningListener() {
 }
 
 void TestWindowActions::autoReplyFormRefusesABadGreeting() {
-    const EndpointId listener = startListener();
+    const EndpointId listener = m_ui->startListener();
     QVERIFY(listener != 0);
     QTRY_VERIFY(m_ui->localPort(listener) != 0);
     m_ui->selectRow(listener);
@@ -162,7 +152,7 @@ void TestWindowActions::autoReplyFormRefusesABadGreeting() {
 }
 
 void TestWindowActions::autoReplyIsOnlyForListenersAndUdpSockets() {
-    const EndpointId listener = startListener();
+    const EndpointId listener = m_ui->startListener();
     QVERIFY(listener != 0);
     QTRY_VERIFY(m_ui->localPort(listener) != 0);
     auto client = LoopbackPeer::connectTcp({QStringLiteral("127.0.0.1"), m_ui->localPort(listener)});
@@ -180,7 +170,7 @@ void TestWindowActions::autoReplyIsOnlyForListenersAndUdpSockets() {
 }
 
 void TestWindowActions::clearLogAsksNamingTheCountAndKeepsCounters() {
-    const EndpointId listener = startListener();
+    const EndpointId listener = m_ui->startListener();
     QVERIFY(listener != 0);
     QTRY_VERIFY(m_ui->localPort(listener) != 0);
     auto client = LoopbackPeer::connectTcp({QStringLiteral("127.0.0.1"), m_ui->localPort(listener)});
@@ -226,7 +216,7 @@ void TestWindowActions::failedListenerRowNamesAddressAndPort() {
     auto taken = LoopbackPeer::listenTcp();
     QVERIFY(taken);
     const quint16 port = taken->local().port;
-    const EndpointId listener = startListener(QString::number(port));
+    const EndpointId listener = m_ui->startListener(QString::number(port));
     QVERIFY(listener != 0);
     QTRY_VERIFY(m_ui->cell(listener, ConnectionModel::StateColumn).startsWith(QStringLiteral("Failed")));
     QVERIFY(m_ui->cell(listener, ConnectionModel::StateColumn)

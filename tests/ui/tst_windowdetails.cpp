@@ -61,11 +61,7 @@ private:
 };
 
 void TestWindowDetails::initTestCase() {
-    QVERIFY(m_settingsDir.isValid());
-    QSettings::setPath(QSettings::NativeFormat, QSettings::UserScope, m_settingsDir.path());
-    QSettings::setPath(QSettings::IniFormat, QSettings::UserScope, m_settingsDir.path());
-    QCoreApplication::setOrganizationName(QStringLiteral("SockbenchTest"));
-    QCoreApplication::setApplicationName(QStringLiteral("tst_windowdetails"));
+    QVERIFY(useSettingsIn(m_settingsDir, "tst_windowdetails"));
 }
 
 void TestWindowDetails::init() {

@@ -50,11 +50,7 @@ private:
 };
 
 void TestWindowForms::initTestCase() {
-    QVERIFY(m_settingsDir.isValid());
-    QSettings::setPath(QSettings::NativeFormat, QSettings::UserScope, m_settingsDir.path());
-    QSettings::setPath(QSettings::IniFormat, QSettings::UserScope, m_settingsDir.path());
-    QCoreApplication::setOrganizationName(QStringLiteral("SockbenchTest"));
-    QCoreApplication::setApplicationName(QStringLiteral("tst_windowforms"));
+    QVERIFY(useSettingsIn(m_settingsDir, "tst_windowforms"));
 }
 
 void TestWindowForms::init() {

@@ -41,11 +41,7 @@ private:
 };
 
 void TestWindowLayout::initTestCase() {
-    QVERIFY(m_settingsDir.isValid());
-    QSettings::setPath(QSettings::NativeFormat, QSettings::UserScope, m_settingsDir.path());
-    QSettings::setPath(QSettings::IniFormat, QSettings::UserScope, m_settingsDir.path());
-    QCoreApplication::setOrganizationName(QStringLiteral("SockbenchTest"));
-    QCoreApplication::setApplicationName(QStringLiteral("tst_windowlayout"));
+    QVERIFY(useSettingsIn(m_settingsDir, "tst_windowlayout"));
 }
 
 void TestWindowLayout::init() {

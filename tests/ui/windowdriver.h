@@ -15,12 +15,27 @@
 #include <QLineEdit>
 #include <QPlainTextEdit>
 #include <QPushButton>
+#include <QSettings>
 #include <QTableView>
+#include <QTemporaryDir>
 #include <QTest>
 #include <QToolBar>
 #include <QTreeView>
 
 namespace sockbench::testing {
+
+/// Points QSettings at a temporary folder and names the test as the application, so that a test
+/// never reads or writes the user's own settings. False when the folder could not be made.
+inline bool useSettingsIn(const QTemporaryDir &dir, const char *testName,
+                          const char *organization = "SockbenchTest") {
+    if (!dir.isValid())
+        return false;
+    QSettings::setPath(QSettings::NativeFormat, QSettings::UserScope, dir.path());
+    QSettings::setPath(QSettings::IniFormat, QSettings::UserScope, dir.path());
+    QCoreApplication::setOrganizationName(QLatin1String(organization));
+    QCoreApplication::setApplicationName(QLatin1String(testName));
+    return true;
+}
 
 class WindowDriver {
 public:
@@ -84,6 +99,16 @@ public:
     }
 
     QAbstractItemModel *connections() const { return connectionsView()->model(); }
+
+    /// Starts a TCP listener on 127.0.0.1 through the toolbar and its form; returns its id, or 0 when
+    /// the form refused. The window gets the activation back from the closed form.
+    EndpointId startListener(const QString &port = QStringLiteral("0")) const {
+        clickAction("newListenerAction");
+        if (!dialog() || !fillDialogAndAccept(QStringLiteral("127.0.0.1"), port))
+            return 0;
+        m_window->activateWindow();
+        return lastTopLevel();
+    }
 
     /// Every endpoint row, parents before children.
     QList<QModelIndex> connectionRows() const {
