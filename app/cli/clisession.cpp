@@ -33,6 +33,7 @@ CliSession::CliSession(CliVerb verb, const OutputArgs &output, QObject *parent)
     , m_output(output) {
     WorkbenchConfig config;
     config.journalBudgetBytes = output.quiet ? QuietBudget : PrintingBudget;
+    config.sampleRates = false; // nothing here shows rates; --stats has the exact counters
     m_workbench = std::make_unique<Workbench>(config);
     m_printer = std::make_unique<TrafficPrinter>(*m_workbench, output);
     m_signals = new SignalWatcher(this);

@@ -43,6 +43,10 @@ RateMeter::RateMeter(const Journal &journal, QObject *parent)
 
 RateMeter::~RateMeter() = default;
 
+void RateMeter::stop() {
+    m_timer.stop();
+}
+
 void RateMeter::sample() {
     const qint64 monotonicMs = m_clock.monotonicMs();
     Interval interval;

@@ -68,6 +68,10 @@ public:
     std::vector<RateSample> history(EndpointId id) const;
     /// The same for all endpoints together.
     std::vector<RateSample> totalHistory() const;
+    /// The end of the newest interval (as RateSample::endMs), 0 before the first sample.
+    qint64 lastSampleMs() const { return m_intervals.empty() ? 0 : m_intervals.back().endMs; }
+    /// Stops sampling for good: nothing is kept and sampled() is not emitted any more.
+    void stop();
     /// Drops the history of an endpoint (Workbench::forget()). What the endpoint counted between
     /// the last sample and this call is dropped with it, so a closed endpoint does not come back.
     void forget(EndpointId id);

@@ -98,6 +98,8 @@ void TcpListener::listenOn(const NetAddress &address) {
 QList<AppliedOption> TcpListener::setSocketOptions(const SocketOptions &options) {
     overlayOptions(m_options.socket, options);
     m_options.socket.reusePort = false; // only ever meant for the bind, which is past
+    if (fd() < 0)
+        return {}; // still resolving: the bind applies them with the rest
     return applySocketOptions(fd(), OptionTarget::LiveListener, options);
 }
 

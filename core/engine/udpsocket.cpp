@@ -128,6 +128,13 @@ void UdpSocket::bindTo(const NetAddress &address, const NetAddress &destination)
     reactor().report(outcome::UdpBound{id(), local, destination, applied});
 }
 
+QList<AppliedOption> UdpSocket::setSocketOptions(const SocketOptions &options) {
+    overlayOptions(m_options.socket, options);
+    if (fd() < 0)
+        return {};
+    return applySocketOptions(fd(), OptionTarget::LiveUdp, options);
+}
+
 void UdpSocket::onReady(quint32 events) {
     if (events & EPOLLOUT)
         flushQueue();

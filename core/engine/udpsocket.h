@@ -34,6 +34,8 @@ public:
     void onReady(quint32 events) override;
     void close() override;
     bool dropsUnreadInput() const override { return true; }
+    /// Live options; a socket still resolving keeps them for its bind (and reports no change yet).
+    QList<AppliedOption> setSocketOptions(const SocketOptions &options);
 
     /// Sends one datagram to host:port, resolving host first (the socket stays Bound meanwhile).
     void sendDatagram(const QString &host, quint16 port, const QByteArray &bytes);

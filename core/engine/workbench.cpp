@@ -54,6 +54,8 @@ Workbench::Workbench(const WorkbenchConfig &config, QObject *parent)
     : QObject(parent)
     , m_shared(std::make_shared<ReactorShared>(config.journalBudgetBytes))
     , m_rates(std::make_unique<RateMeter>(m_shared->journal)) {
+    if (!config.sampleRates)
+        m_rates->stop();
     qRegisterMetaType<EndpointId>("sockbench::EndpointId");
     qRegisterMetaType<EndpointKind>();
     qRegisterMetaType<EndpointState>();
@@ -359,10 +361,8 @@ bool Workbench::setSocketOptions(EndpointId id, const SocketOptions &options) {
         });
         break;
     case EndpointKind::UdpSocket:
-        // A socket still resolving has no descriptor yet: it reports an empty change.
         postToSocket<UdpSocket>(reactorFor(id), id, {}, [options, report](UdpSocket &s) {
-            report(s.reactor(), s.fd() < 0 ? QList<AppliedOption>()
-                                           : applySocketOptions(s.fd(), OptionTarget::LiveUdp, options));
+            report(s.reactor(), s.setSocketOptions(options));
         });
         break;
     }

@@ -51,6 +51,9 @@ struct WorkbenchConfig {
     int reactorThreads = 0; ///< 0: min(2, ideal thread count)
     qint64 journalBudgetBytes = Journal::DefaultBudgetBytes;
     std::shared_ptr<Resolver> resolver; ///< null: the system resolver (getaddrinfo)
+    /// false: rates() keeps no history (the command line shows no rates, and a busy endpoint's
+    /// 60 s of samples cost about 29 KB).
+    bool sampleRates = true;
 };
 
 /// The one API that the window and the command line use for all networking.

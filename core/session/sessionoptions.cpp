@@ -73,7 +73,8 @@ constexpr Key Keys[] = {
 
 std::optional<qint64> wholeNumber(const QJsonValue &v, qint64 lowest, qint64 highest) {
     const double d = v.toDouble(-1);
-    if (!v.isDouble() || d != double(qint64(d)) || d < double(lowest) || d > double(highest))
+    // The range first: casting a double beyond qint64 (1e30) is undefined.
+    if (!v.isDouble() || d < double(lowest) || d > double(highest) || d != double(qint64(d)))
         return std::nullopt;
     return qint64(d);
 }

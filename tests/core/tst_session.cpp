@@ -197,6 +197,9 @@ void TestSession::malformedFilesAreRefusedWhole_data() {
     QTest::newRow("unknown dscp")
         << withEndpoint(R"({"kind": "udp", "address": "::1", "port": 1, "socket_options": {"tos": "AF99"}})")
         << "endpoints[1].socket_options.tos: a number from 0 to 255 or a DSCP name";
+    QTest::newRow("buffer beyond any integer")
+        << withEndpoint(R"({"kind": "udp", "address": "::1", "port": 1, "socket_options": {"sndbuf": 1e30}})")
+        << "endpoints[1].socket_options.sndbuf: a number of bytes from 1 to 1073741824";
     QTest::newRow("ttl zero")
         << withEndpoint(R"({"kind": "udp", "address": "::1", "port": 1, "socket_options": {"ttl": 0}})")
         << "endpoints[1].socket_options.ttl: a hop count from 1 to 255";

@@ -417,8 +417,8 @@ SocketOptions socketOptionsFromApplied(const QList<AppliedOption> &applied) {
         else if (n == QLatin1String("SO_RCVBUF"))
             o.receiveBufferBytes = number(r);
         else if (n == QLatin1String("IP_TOS") || n == QLatin1String("IPV6_TCLASS")) {
-            const QString word = r.section(QLatin1Char(' '), 0, 0);
-            o.tos = tosForDscpName(word) ? tosForDscpName(word) : number(r);
+            // The byte in parentheses first: "AF41 (137)" keeps its ECN bit, which the name drops.
+            o.tos = number(r) ? number(r) : tosForDscpName(r.section(QLatin1Char(' '), 0, 0));
         } else if (n == QLatin1String("IP_TTL") || n == QLatin1String("IPV6_UNICAST_HOPS"))
             o.ttl = number(r);
         else if (n == QLatin1String("SO_LINGER"))

@@ -147,45 +147,49 @@ void RateGraph::onSampled(qint64 endMs) {
 
 void RateGraph::refresh() {
     const RateMeter &meter = m_workbench->rates();
-    std::vector<std::vector<RateSample>> histories;
-    histories.reserve(size_t(m_endpoints.size()));
-    for (EndpointId id : m_endpoints) {
-        histories.push_back(meter.history(id));
-        // Shown again after a while without a tick: the meter's newest interval is "now".
-        if (!histories.back().empty())
-            m_nowMs = std::max(m_nowMs, histories.back().back().endMs);
-    }
-    sum(histories);
+    // Shown again after a while without a tick: the meter's newest interval is "now".
+    m_nowMs = std::max(m_nowMs, meter.lastSampleMs());
+    // One history at a time: a listener with thousands of busy clients is not copied whole.
+    clearSums();
+    for (EndpointId id : m_endpoints)
+        addToSums(meter.history(id));
+    finishSums();
 }
 
 void RateGraph::setHistory(const std::vector<RateSample> &samples, qint64 nowMs) {
     m_nowMs = nowMs;
-    sum({samples});
+    clearSums();
+    addToSums(samples);
+    finishSums();
 }
 
-void RateGraph::sum(const std::vector<std::vector<RateSample>> &histories) {
+void RateGraph::clearSums() {
     std::fill(m_bytesIn.begin(), m_bytesIn.end(), 0.0);
     std::fill(m_bytesOut.begin(), m_bytesOut.end(), 0.0);
     std::fill(m_messagesIn.begin(), m_messagesIn.end(), 0.0);
     std::fill(m_messagesOut.begin(), m_messagesOut.end(), 0.0);
     m_total = RateDelta{};
-    for (const std::vector<RateSample> &history : histories) {
-        for (const RateSample &s : history) {
-            m_total.bytesIn += s.delta.bytesIn;
-            m_total.bytesOut += s.delta.bytesOut;
-            m_total.messagesIn += s.delta.messagesIn;
-            m_total.messagesOut += s.delta.messagesOut;
-            const qint64 age = (m_nowMs - s.endMs + RateMeter::IntervalMs / 2) / RateMeter::IntervalMs;
-            const qint64 index = BucketCount - 1 - age;
-            if (index < 0 || index >= BucketCount)
-                continue;
-            const auto i = size_t(index);
-            m_bytesIn[i] += s.perSecond(s.delta.bytesIn);
-            m_bytesOut[i] += s.perSecond(s.delta.bytesOut);
-            m_messagesIn[i] += s.perSecond(s.delta.messagesIn);
-            m_messagesOut[i] += s.perSecond(s.delta.messagesOut);
-        }
+}
+
+void RateGraph::addToSums(const std::vector<RateSample> &history) {
+    for (const RateSample &s : history) {
+        m_total.bytesIn += s.delta.bytesIn;
+        m_total.bytesOut += s.delta.bytesOut;
+        m_total.messagesIn += s.delta.messagesIn;
+        m_total.messagesOut += s.delta.messagesOut;
+        const qint64 age = (m_nowMs - s.endMs + RateMeter::IntervalMs / 2) / RateMeter::IntervalMs;
+        const qint64 index = BucketCount - 1 - age;
+        if (index < 0 || index >= BucketCount)
+            continue;
+        const auto i = size_t(index);
+        m_bytesIn[i] += s.perSecond(s.delta.bytesIn);
+        m_bytesOut[i] += s.perSecond(s.delta.bytesOut);
+        m_messagesIn[i] += s.perSecond(s.delta.messagesIn);
+        m_messagesOut[i] += s.perSecond(s.delta.messagesOut);
     }
+}
+
+void RateGraph::finishSums() {
     double in = 0;
     double out = 0;
     for (int i = BucketCount - AveragedBuckets; i < BucketCount; ++i) {

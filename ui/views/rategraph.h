@@ -86,8 +86,13 @@ private:
     };
 
     void onSampled(qint64 endMs);
-    /// Sums the histories into the buckets, then rebuilds the legend and the polylines.
-    void sum(const std::vector<std::vector<RateSample>> &histories);
+    /// Summing the selection's histories into the buckets: clear, add each, then finish (the legend
+    /// and the polylines).
+    void clearSums();
+    /// Adds one endpoint's samples into the buckets and the totals.
+    void addToSums(const std::vector<RateSample> &history);
+    /// Legend, polylines and repaint once the sums are complete.
+    void finishSums();
     void layoutPanes();
     /// Turns the buckets into polylines in the current geometry.
     void buildPolylines();
