@@ -42,6 +42,13 @@ std::optional<int> tosForDscpName(const QString &name) {
     return std::nullopt;
 }
 
+QStringList dscpNames() {
+    QStringList names;
+    for (const DscpEntry &entry : DscpNames)
+        names.append(QString::fromLatin1(entry.name));
+    return names;
+}
+
 QString dscpName(int tos) {
     const int dscp = (tos >> 2) & 0x3f;
     for (const DscpEntry &entry : DscpNames) {

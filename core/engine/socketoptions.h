@@ -3,6 +3,7 @@
 #include <QList>
 #include <QMetaType>
 #include <QString>
+#include <QStringList>
 
 #include <optional>
 
@@ -51,6 +52,14 @@ struct AppliedOption {
     friend bool operator==(const AppliedOption &, const AppliedOption &) = default;
 };
 
+/// The largest SO_LINGER timeout and TCP_USER_TIMEOUT the forms, the command line and session
+/// files take.
+constexpr int MaxLingerSeconds = 65535;
+constexpr int MaxUserTimeoutMs = 0x7fffffff;
+
+/// Every DSCP name tosForDscpName() knows ("CS0", "CS1", "AF11", …, "EF", "CS6", "CS7"), in the
+/// order of their values.
+QStringList dscpNames();
 /// The TOS byte of a DSCP name ("EF", "AF41", "CS1", ...), case-insensitive; nullopt if unknown.
 std::optional<int> tosForDscpName(const QString &name);
 /// "EF", "AF41", "CS0"…: the DSCP name of a TOS byte's upper six bits, or the number if unnamed.

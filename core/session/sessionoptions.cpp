@@ -17,8 +17,6 @@ QString tr(const char *text) {
 
 // Ranges as the command line and the forms take them.
 constexpr qint64 MaxBufferBytes = 1 << 30;
-constexpr qint64 MaxLingerSeconds = 65535;
-constexpr qint64 MaxUserTimeoutMs = 0x7fffffff;
 
 enum class Applies { Any, Tcp, Client, Bound };
 

@@ -19,18 +19,6 @@ namespace {
 enum Choice { DefaultChoice, OnChoice, OffChoice };
 
 constexpr int MaxBufferBytes = std::numeric_limits<int>::max() / 2; ///< the kernel doubles it
-constexpr int MaxLingerSeconds = 65535;
-constexpr int MaxUserTimeoutMs = std::numeric_limits<int>::max();
-
-/// The DSCP code points with names, in the order of their values.
-struct DscpName {
-    const char *name;
-    int dscp;
-};
-constexpr DscpName DscpNames[] = {
-    {"CS0", 0},   {"CS1", 8},   {"AF11", 10}, {"AF12", 12}, {"AF13", 14}, {"CS2", 16},  {"AF21", 18},
-    {"AF22", 20}, {"AF23", 22}, {"CS3", 24},  {"AF31", 26}, {"AF32", 28}, {"AF33", 30}, {"CS4", 32},
-    {"AF41", 34}, {"AF42", 36}, {"AF43", 38}, {"CS5", 40},  {"EF", 46},   {"CS6", 48},  {"CS7", 56}};
 
 void fillChoice(QComboBox *combo) {
     combo->addItem(SocketOptionsForm::tr("kernel default"), int(DefaultChoice));
@@ -139,8 +127,8 @@ SocketOptionsForm::SocketOptionsForm(QWidget *parent)
     m_tosCombo->setEditable(true);
     m_tosCombo->setInsertPolicy(QComboBox::NoInsert);
     m_tosCombo->addItem(QString());
-    for (const DscpName &d : DscpNames)
-        m_tosCombo->addItem(tr("%1 (TOS %2)").arg(QLatin1String(d.name)).arg(d.dscp << 2));
+    for (const QString &name : dscpNames())
+        m_tosCombo->addItem(tr("%1 (TOS %2)").arg(name).arg(*tosForDscpName(name)));
     m_tosCombo->lineEdit()->setPlaceholderText(tr("DSCP name or number 0-255 (kernel default)"));
     m_tosCombo->setToolTip(tr("IP_TOS / IPV6_TCLASS: a DSCP name (EF, AF41, CS1, …) or the whole byte as a "
                               "number 0 to 255 (DSCP × 4 + ECN)"));
