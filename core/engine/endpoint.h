@@ -2,6 +2,7 @@
 
 #include "engine/socketoptions.h"
 #include "language/address.h"
+#include "protocol/framing.h"
 
 #include <QByteArray>
 #include <QList>
@@ -9,8 +10,11 @@
 #include <QString>
 
 #include <cstdint>
+#include <memory>
 
 namespace sockbench {
+
+class RuleBook;
 
 /// Identifies one socket endpoint (listener, TCP connection or UDP socket) for its whole life.
 /// Ids are never reused within one Workbench; 0 is never a valid id.
@@ -73,6 +77,11 @@ struct ListenerOptions {
     /// to each connection it accepts (noDelay, keepAlive and its timing, buffers, tos, ttl, linger,
     /// userTimeout). Workbench::setSocketOptions on a listener changes both for what comes next.
     SocketOptions socket;
+    /// Response rules run on each message of each accepted connection (null: none); the rule
+    /// set's frame splits the stream into messages. See Workbench::setRules.
+    std::shared_ptr<RuleBook> rules;
+    /// How the connections' bytes are split into messages for display when there are no rules.
+    FrameSpec frame;
 };
 
 struct ConnectOptions {
@@ -84,6 +93,11 @@ struct ConnectOptions {
     /// Applied before connect(); socket.sourceAddress/sourcePort are bound first (a bad one fails
     /// the connect, naming the address). Refused options do not fail it: they are reported.
     SocketOptions socket;
+    /// Response rules run on each message of the connection (null: none); the rule
+    /// set's frame splits the stream into messages. See Workbench::setRules.
+    std::shared_ptr<RuleBook> rules;
+    /// How the connections' bytes are split into messages for display when there are no rules.
+    FrameSpec frame;
 };
 
 struct UdpOptions {
@@ -103,6 +117,8 @@ struct UdpOptions {
     /// Buffers, tos, ttl, bindToDevice, reusePort; applied before bind. socket.receiveBufferBytes,
     /// when set, replaces receiveBufferBytes (and is also tried with SO_RCVBUFFORCE first).
     SocketOptions socket;
+    /// Response rules run on each datagram (one message each), answering its sender (null: none).
+    std::shared_ptr<RuleBook> rules;
 };
 
 /// The largest UDP payload a socket can send: 65,535 minus the IPv4 and UDP headers. (IPv6 allows

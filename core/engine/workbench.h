@@ -44,6 +44,13 @@ struct EndpointInfo {
     /// TCP connection: the kernel's view as of its last read (requestTcpInfo(), and once more
     /// right before the socket closes, so that a final endpoint keeps it).
     std::optional<TcpInfo> lastTcpInfo;
+    /// Response rules of a listener, UDP socket or connection (null: none), with their live hit
+    /// counters (readable from this thread at any time). A connection accepted by a listener with
+    /// rules shares the listener's book, so hits count across its clients. As of rulesChanged().
+    std::shared_ptr<RuleBook> rules;
+    /// How this endpoint's stream is split into messages: the rules' frame when there are rules,
+    /// else the one set with the options or setFraming(). UDP: always raw (one datagram each).
+    FrameSpec frame;
 };
 
 /// Construction-time settings of a Workbench.
@@ -108,6 +115,15 @@ public:
     /// on and anything else turns it off. autoReplyChanged() tells when every reactor applies it.
     /// Returns false (and changes nothing) for other endpoints and final ones.
     bool setAutoReply(EndpointId id, AutoReply reply, const QByteArray &greeting = {});
+    /// Gives a listener, UDP socket or TCP connection response rules (null: none), replacing any
+    /// it had. On a listener they apply to its open connections too (each starts framing afresh
+    /// from its next bytes; a message in progress is dropped) and to every later one. On an
+    /// accepted connection they replace the listener's for that connection alone. rulesChanged()
+    /// tells when the reactors apply them. Returns false for other endpoints and final ones.
+    bool setRules(EndpointId id, std::shared_ptr<RuleBook> rules);
+    /// The display framing of a TCP listener or connection without rules (a listener's applies
+    /// to its connections that have no rules of their own). Returns false for UDP and final ones.
+    bool setFraming(EndpointId id, const FrameSpec &frame);
 
     /// Sets options on a live endpoint, where the kernel allows it (see SocketOptions). The
     /// outcome, read back, is in info(id).options as of optionsApplied(). Returns false (and
@@ -177,6 +193,8 @@ Q_SIGNALS:
 
     /// Emitted when a setAutoReply() change is in effect on every reactor; info(id) has it.
     void autoReplyChanged(sockbench::EndpointId id);
+    /// Emitted when setRules() or setFraming() is in effect; info(id) has the new rules and frame.
+    void rulesChanged(sockbench::EndpointId id);
 
     /// Emitted when setSocketOptions() (or a socket's set-up) has applied options; info(id).options
     /// holds every option's read-back and refusal.

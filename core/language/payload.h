@@ -18,6 +18,7 @@ struct PayloadSpec {
     TextEncoding encoding = TextEncoding::Utf8; ///< Text mode only
     bool escapes = true;                        ///< Text mode only: recognise \n \xHH \u{...} ...
     LineEnding lineEnding = LineEnding::None;   ///< appended after the payload in both modes
+    friend bool operator==(const PayloadSpec &, const PayloadSpec &) = default;
 };
 
 struct PayloadResult {

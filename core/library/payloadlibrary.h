@@ -1,0 +1,79 @@
+#pragma once
+
+#include "engine/endpoint.h"
+#include "language/payload.h"
+#include "protocol/checksum.h"
+
+#include <QByteArray>
+#include <QList>
+#include <QString>
+
+#include <optional>
+
+namespace sockbench {
+
+// The library of saved payloads (README, "Library"): what a user sends again and again, one click
+// away. Kept as JSON in the user's config directory (private, saved atomically):
+//
+//   {"sockbench_library": 1,
+//    "entries": [{"name": "Read holding registers", "folder": "Modbus/Unit 1",
+//                 "payload": "01 03 00 00 00 0a", "mode": "hex", "line_ending": "none",
+//                 "escapes": true, "encoding": "utf-8", "append": "crc16-modbus",
+//                 "target": {"kind": "tcp", "host": "192.168.1.10", "port": 502},
+//                 "notes": "..."}]}
+//
+// The same format is what Export writes and Import reads. The reader is strict like the session
+// reader: unknown keys are errors naming the entry and key.
+
+constexpr int LibraryFormatVersion = 1;
+
+/// Where an entry is meant to go; the user may still send it anywhere.
+struct LibraryTarget {
+    enum class Kind : quint8 { Tcp, Udp };
+    Kind kind = Kind::Tcp;
+    QString host;
+    quint16 port = 0;
+    friend bool operator==(const LibraryTarget &, const LibraryTarget &) = default;
+};
+
+struct LibraryEntry {
+    QString name;     ///< not empty
+    QString folder;   ///< "" for the top level; nested folders separated by '/'
+    QString payload;  ///< as typed, in the payload language
+    PayloadSpec spec; ///< mode, encoding, escapes, line ending
+    std::optional<ChecksumSpec> append;
+    std::optional<LibraryTarget> target;
+    QString notes;
+
+    /// The bytes to send: the payload parsed by spec, then the checksum of those bytes appended.
+    /// Sets *error (if given) and returns empty bytes when the payload does not parse.
+    QByteArray bytes(QString *error = nullptr) const;
+    friend bool operator==(const LibraryEntry &, const LibraryEntry &) = default;
+};
+
+struct LibraryParseResult {
+    QList<LibraryEntry> entries;
+    /// Empty when valid; else e.g. `entries[3].target.port: 70000 is out of range (0-65535)`.
+    QString error;
+    /// Import of Packet Sender's file: what was skipped and why, one line each (the rest imports).
+    QStringList warnings;
+    bool ok() const { return error.isEmpty(); }
+};
+
+LibraryParseResult parseLibrary(const QByteArray &json);
+QByteArray serializeLibrary(const QList<LibraryEntry> &entries);
+
+/// Reads Packet Sender's saved packets (its packets.ini, a QSettings INI file: one group per
+/// packet). Takes each packet's name, hex bytes, destination address and port, and TCP or UDP;
+/// a packet that cannot be taken (no name, bad hex, a protocol we do not speak such as SSL) is
+/// skipped with a warning naming it. Entries go to the folder "Packet Sender".
+LibraryParseResult importPacketSenderIni(const QByteArray &iniText);
+
+/// The library's file in the user's config directory (…/sockbench/library.json).
+QString defaultLibraryPath();
+/// A missing file is an empty library, not an error.
+LibraryParseResult loadLibrary(const QString &path);
+/// Atomic (QSaveFile) and mode 0600. Returns false and sets *error on failure.
+bool saveLibrary(const QString &path, const QList<LibraryEntry> &entries, QString *error);
+
+} // namespace sockbench

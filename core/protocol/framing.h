@@ -1,0 +1,97 @@
+#pragma once
+
+#include <QByteArray>
+#include <QByteArrayView>
+#include <QString>
+#include <QStringView>
+
+#include <functional>
+#include <optional>
+
+namespace sockbench {
+
+// Framing: what one message is in a byte stream (README, "Framing"). The engine frames what it
+// receives for response rules; the window and the command line frame the same recorded bytes the
+// same way to show messages instead of read chunks. UDP needs none: each datagram is one message.
+
+/// The largest message a Framer keeps, unless the spec says otherwise: a longer one is cut to this
+/// size, the rest is skipped (never stored) and the cut is said in Message::cutBytes.
+constexpr qsizetype DefaultMaxMessageBytes = 1024 * 1024;
+
+struct FrameSpec {
+    enum class Kind : quint8 {
+        Raw,          ///< "raw": each read chunk as it came
+        Delimiter,    ///< "line" (LF), "line:crlf", "delim:HEX": up to the delimiter bytes
+        Fixed,        ///< "fixed:N": N bytes each
+        LengthPrefix, ///< "len:1", "len:2be", "len:2le", "len:4be", "len:4le", optional "+incl"
+        Idle,         ///< "idle:MS": a message ends after MS ms without bytes
+    };
+    Kind kind = Kind::Raw;
+    QByteArray delimiter;        ///< Delimiter: one or more bytes
+    qsizetype fixedSize = 0;     ///< Fixed: 1 or more
+    int prefixBytes = 0;         ///< LengthPrefix: 1, 2 or 4
+    bool bigEndian = true;       ///< LengthPrefix with 2 or 4 bytes
+    bool includesHeader = false; ///< LengthPrefix: the length counts its own header ("+incl")
+    int idleMs = 0;              ///< Idle: 1 or more
+    qsizetype maxMessageBytes = DefaultMaxMessageBytes; ///< at least 1
+
+    bool isRaw() const { return kind == Kind::Raw; }
+    friend bool operator==(const FrameSpec &, const FrameSpec &) = default;
+};
+
+/// Reads a SPEC of `--frame` (case-insensitive keywords; see FrameSpec::Kind). On failure returns
+/// nullopt and sets *error (if given) to a sentence naming what is wrong, e.g.
+/// "fixed:0: the size must be at least 1".
+std::optional<FrameSpec> parseFrameSpec(QStringView text, QString *error = nullptr);
+/// The SPEC parseFrameSpec() reads back ("line", "line:crlf", "delim:0d0a03", "len:2be+incl"...);
+/// maxMessageBytes is not part of it.
+QString toString(const FrameSpec &spec);
+/// The length header a reply needs to be one message of a LengthPrefix spec ("A length prefix that
+/// matches the endpoint's framing"): empty for other kinds, or when payloadSize does not fit.
+QByteArray lengthPrefixFor(const FrameSpec &spec, qsizetype payloadSize);
+
+/// One message out of a Framer.
+struct FramedMessage {
+    /// The message without its delimiter or length header; at most maxMessageBytes.
+    QByteArray payload;
+    /// Bytes of this message that were skipped because it was longer than maxMessageBytes (0: whole).
+    quint64 cutBytes = 0;
+    /// The message ended because the stream did (flush()) or its idle gap passed, not by its frame:
+    /// a line without its delimiter, a partial fixed or length-prefixed message.
+    bool unterminated = false;
+};
+
+/// Splits a byte stream into messages by a FrameSpec, across any split into reads. Memory is
+/// bounded by maxMessageBytes whatever arrives: a 4 GiB length prefix or a line that never ends is
+/// cut at the maximum, its rest is counted and skipped, and framing goes on after it.
+class Framer final {
+public:
+    using Sink = std::function<void(FramedMessage &&message)>;
+
+    explicit Framer(FrameSpec spec = {});
+
+    const FrameSpec &spec() const { return m_spec; }
+    /// Feeds bytes that arrived at nowMs (any monotonic clock, used by Idle only); calls sink for
+    /// each message they complete, in order. Raw: one message per call (none for an empty one).
+    void push(QByteArrayView bytes, qint64 nowMs, const Sink &sink);
+    /// Idle: when the message being collected ends (the last byte's time + idleMs); -1 when there is
+    /// none, and always -1 for the other kinds.
+    qint64 idleDeadlineMs() const;
+    /// Idle: ends the message being collected if its deadline is at or before nowMs.
+    void expire(qint64 nowMs, const Sink &sink);
+    /// The stream ended: what is collected so far becomes an unterminated message (if any bytes).
+    void flush(const Sink &sink);
+    /// Bytes collected for the message in progress (not counting skipped ones).
+    qsizetype pendingBytes() const;
+
+private:
+    FrameSpec m_spec;
+    QByteArray m_pending;      ///< the message (or header) being collected
+    quint64 m_expected = 0;    ///< LengthPrefix: payload bytes of the current message; Fixed: size
+    bool m_haveHeader = false; ///< LengthPrefix: the header has been read
+    quint64 m_skipping = 0;    ///< bytes still to skip of a message cut at the maximum
+    quint64 m_cut = 0;         ///< bytes skipped so far of the current message
+    qint64 m_lastByteMs = -1;  ///< Idle
+};
+
+} // namespace sockbench
