@@ -154,8 +154,8 @@ QString parseHexPattern(const QString &text, QByteArray *bytes, QByteArray *mask
         if (high < 0)
             return QStringLiteral("%1 is not a hex digit").arg(describeChar(first));
         if (i + 1 >= n || isGap(second)) {
-            return QStringLiteral("%1 is a lone hex digit: write each byte as two digits, e.g. 0%1")
-                .arg(describeChar(first), first);
+            return QStringLiteral("%1 is a lone hex digit: write each byte as two digits, e.g. 0%2")
+                .arg(describeChar(first), QString(first));
         }
         if (second == u'?')
             return QStringLiteral("'?' after a hex digit: ?? stands for a whole byte");
