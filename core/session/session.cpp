@@ -2,6 +2,7 @@
 
 #include "engine/workbench.h"
 #include "language/address.h"
+#include "language/jsonerror.h"
 #include "language/payload.h"
 #include "platform/privatefile.h"
 #include "session/sessionoptions.h"
@@ -11,7 +12,6 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
-#include <QSaveFile>
 
 #include <array>
 #include <optional>
@@ -58,17 +58,6 @@ const KindSpelling &spellingOf(EndpointKind kind) {
             return s;
     }
     return kindSpellings().front();
-}
-
-/// "line 3, column 7" of the character QJsonParseError points at: its offset is one past that
-/// character's index ("[,]" reports 2 for the comma at index 1).
-QString lineAndColumn(const QByteArray &text, qsizetype errorOffset) {
-    const qsizetype offset = std::clamp<qsizetype>(errorOffset - 1, 0, text.size());
-    const QByteArray before = text.left(offset);
-    const qsizetype lineStart = before.lastIndexOf('\n') + 1;
-    // Columns count characters, not bytes, as an editor shows them.
-    const qsizetype column = QString::fromUtf8(before.mid(lineStart)).size() + 1;
-    return tr("line %1, column %2").arg(before.count('\n') + 1).arg(column);
 }
 
 /// Reads one endpoint object; returns the error text without its "endpoints[i]" prefix.
@@ -181,7 +170,7 @@ SessionParseResult parseSession(const QByteArray &json) {
     QJsonParseError parseError{};
     const QJsonDocument doc = QJsonDocument::fromJson(json, &parseError);
     if (parseError.error != QJsonParseError::NoError) {
-        result.error = tr("%1: %2").arg(lineAndColumn(json, parseError.offset), parseError.errorString());
+        result.error = jsonSyntaxError(json, parseError);
         return result;
     }
     if (!doc.isObject()) {
@@ -263,25 +252,7 @@ SessionParseResult loadSession(const QString &path) {
 }
 
 bool saveSession(const QString &path, const Session &session, QString *error) {
-    QSaveFile file(path);
-    if (!file.open(QIODevice::WriteOnly)) {
-        *error = tr("%1: %2").arg(path, file.errorString());
-        return false;
-    }
-    // The temporary file becomes the session file: make it private before a byte is written, so
-    // that no moment exists where others can read it (QSaveFile would copy an old file's mode).
-    file.setPermissions(QFileDevice::ReadOwner | QFileDevice::WriteOwner);
-    file.write(serializeSession(session));
-    if (!file.commit()) {
-        *error = tr("%1: %2").arg(path, file.errorString());
-        return false;
-    }
-    QString modeError;
-    if (!restrictToOwner(path, &modeError)) {
-        *error = tr("%1: %2").arg(path, modeError);
-        return false;
-    }
-    return true;
+    return writePrivateFile(path, serializeSession(session), error);
 }
 
 EndpointId openSessionEndpoint(Workbench &workbench, const SessionEndpoint &endpoint) {
