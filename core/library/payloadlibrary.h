@@ -1,12 +1,12 @@
 #pragma once
 
-#include "engine/endpoint.h"
 #include "language/payload.h"
 #include "protocol/checksum.h"
 
 #include <QByteArray>
 #include <QList>
 #include <QString>
+#include <QStringList>
 
 #include <optional>
 
@@ -45,8 +45,9 @@ struct LibraryEntry {
     std::optional<LibraryTarget> target;
     QString notes;
 
-    /// The bytes to send: the payload parsed by spec, then the checksum of those bytes appended.
-    /// Sets *error (if given) and returns empty bytes when the payload does not parse.
+    /// The bytes to send: the payload parsed by spec (line ending included), then the checksum of
+    /// all those bytes appended last. Sets *error (if given) to "character N: why" and returns
+    /// empty bytes when the payload does not parse.
     QByteArray bytes(QString *error = nullptr) const;
     friend bool operator==(const LibraryEntry &, const LibraryEntry &) = default;
 };
@@ -69,11 +70,13 @@ QByteArray serializeLibrary(const QList<LibraryEntry> &entries);
 /// skipped with a warning naming it. Entries go to the folder "Packet Sender".
 LibraryParseResult importPacketSenderIni(const QByteArray &iniText);
 
-/// The library's file in the user's config directory (…/sockbench/library.json).
+/// The library's file in the user's config directory, next to the window's settings file:
+/// ~/.config/Sockbench/library.json (the organisation's folder, else the application's).
 QString defaultLibraryPath();
-/// A missing file is an empty library, not an error.
+/// A missing file is an empty library, not an error. Other errors begin with the path.
 LibraryParseResult loadLibrary(const QString &path);
-/// Atomic (QSaveFile) and mode 0600. Returns false and sets *error on failure.
+/// Atomic (QSaveFile) and mode 0600; creates the folder if missing. Returns false and sets *error
+/// (beginning with the path) on failure.
 bool saveLibrary(const QString &path, const QList<LibraryEntry> &entries, QString *error);
 
 } // namespace sockbench
