@@ -1,7 +1,7 @@
 #include "library/payloadlibrary.h"
 
 #include "language/address.h"
-#include "language/jsonerror.h"
+#include "language/jsonfile.h"
 #include "platform/privatefile.h"
 
 #include <QCoreApplication>
@@ -9,13 +9,14 @@
 #include <QFile>
 #include <QFileInfo>
 #include <QJsonArray>
-#include <QJsonDocument>
 #include <QJsonObject>
 #include <QSettings>
 #include <QStandardPaths>
 #include <QTemporaryFile>
 
+#include <algorithm>
 #include <array>
+#include <cmath>
 #include <utility>
 
 namespace sockbench {
@@ -26,8 +27,7 @@ QString tr(const char *text) {
     return QCoreApplication::translate("sockbench::PayloadLibrary", text);
 }
 
-const QString VersionKey = QStringLiteral("sockbench_library");
-const QString EntriesKey = QStringLiteral("entries");
+constexpr JsonFileFormat LibraryFormat{"library", "entries", LibraryFormatVersion};
 
 const QString NameKey = QStringLiteral("name");
 const QString FolderKey = QStringLiteral("folder");
@@ -135,10 +135,11 @@ std::optional<Fault> readTarget(const QJsonValue &value, LibraryTarget *target) 
     target->host = target->host.trimmed();
     const QJsonValue portValue = o.value(PortKey);
     const double port = portValue.toDouble(-1);
-    if (!portValue.isDouble() || port != double(qint64(port)))
+    // No cast before the range check: converting 1e100 to an integer is undefined.
+    if (!portValue.isDouble() || std::trunc(port) != port)
         return Fault{PortKey, tr("missing; a whole number from 0 to 65535")};
     if (port < 0 || port > 65535)
-        return Fault{PortKey, tr("%1 is out of range (0-65535)").arg(qint64(port))};
+        return Fault{PortKey, tr("%1 is out of range (0-65535)").arg(QString::number(port, 'f', 0))};
     target->port = quint16(port);
     return checkTarget(*target);
 }
@@ -242,17 +243,73 @@ const QString PsHost = QStringLiteral("toIP");
 const QString PsPort = QStringLiteral("port");
 const QString PsProtocol = QStringLiteral("tcpOrUdp");
 
-/// A value as the text it was written as. An unquoted value with commas reads as a list.
-QString iniText(const QVariant &value) {
-    if (value.metaType().id() == QMetaType::QStringList)
-        return value.toStringList().join(QLatin1Char(','));
-    return value.toString();
+const std::array PsKeys{PsName, PsHex, PsHost, PsPort, PsProtocol};
+
+/// Packet Sender's file cut down to what the import reads, and made safe to hand to QSettings.
+///
+/// QSettings turns a value that reads "@Variant(...)" or "@DateTime(...)" (after its own unescaping,
+/// so "\x40Variant(" too) into whatever QDataStream finds inside: a file from anywhere could make
+/// it allocate gigabytes. So only the lines of the keys the import reads are kept, and each value
+/// becomes one quoted string that begins with "@@", QSettings' escape for a plain string beginning
+/// with '@'. The quotes keep commas from splitting the value into a list, whose other items would
+/// be read as variants again; the value's own quotes, which only protect commas and spaces, go.
+QByteArray safePacketSenderIni(QByteArrayView text) {
+    QByteArray out;
+    qsizetype start = 0;
+    while (start < text.size()) {
+        qsizetype end = start;
+        while (end < text.size() && text[end] != '\n' && text[end] != '\r')
+            ++end;
+        const QByteArrayView line = text.sliced(start, end - start).trimmed();
+        start = end + 1;
+        if (line.startsWith('[')) {
+            // A quote would open a string running over the next lines; as "%22" it is the same
+            // character in the group's name.
+            out += line.toByteArray().replace('"', "%22") + '\n';
+            continue;
+        }
+        const qsizetype equals = line.indexOf('=');
+        if (equals < 0)
+            continue;
+        const QByteArrayView key = line.first(equals).trimmed();
+        const bool wanted = std::any_of(PsKeys.begin(), PsKeys.end(), [key](const QString &name) {
+            const QByteArray latin1 = name.toLatin1();
+            return key == latin1 || key.endsWith(QByteArray('\\' + latin1));
+        });
+        if (!wanted || key.contains('"'))
+            continue;
+        out += key;
+        out += "=\"@@";
+        const QByteArrayView value = line.sliced(equals + 1);
+        for (qsizetype i = 0; i < value.size(); ++i) {
+            if (value[i] == '\\') {
+                // An escape stays whole ("\"" is a quote character, not a quote); a lone backslash
+                // at the end would escape the closing quote, so it goes.
+                if (i + 1 < value.size()) {
+                    out += value[i];
+                    out += value[++i];
+                }
+            } else if (value[i] != '"') {
+                out += value[i];
+            }
+        }
+        out += "\"\n";
+    }
+    return out;
+}
+
+/// A value read from safePacketSenderIni()'s text, without the '@' that kept it a plain string.
+QString plainText(const QVariant &value) {
+    const QString text = value.toString();
+    return text.startsWith(u'@') ? text.sliced(1) : text;
 }
 
 /// One packet of the file, or the warning why it is skipped. Warnings that do not skip it are added
 /// to *warnings.
 std::optional<LibraryEntry> importPacket(const QSettings &ini, const QString &group, QStringList *warnings) {
-    const auto value = [&ini, &group](const QString &key) { return iniText(ini.value(group + u'/' + key)); };
+    const auto value = [&ini, &group](const QString &key) {
+        return plainText(ini.value(group + u'/' + key));
+    };
     LibraryEntry e;
     e.name = value(PsName).trimmed();
     if (e.name.isEmpty())
@@ -337,40 +394,10 @@ QByteArray LibraryEntry::bytes(QString *error) const {
 
 LibraryParseResult parseLibrary(const QByteArray &json) {
     LibraryParseResult result;
-    QJsonParseError parseError{};
-    const QJsonDocument doc = QJsonDocument::fromJson(json, &parseError);
-    if (parseError.error != QJsonParseError::NoError) {
-        result.error = jsonSyntaxError(json, parseError);
+    const std::optional<QJsonArray> entries = readJsonFileList(json, LibraryFormat, &result.error);
+    if (!entries)
         return result;
-    }
-    if (!doc.isObject()) {
-        result.error = tr("line 1: a library is a JSON object with \"sockbench_library\" and \"entries\"");
-        return result;
-    }
-    const QJsonObject root = doc.object();
-    const QJsonValue version = root.value(VersionKey);
-    if (!version.isDouble() || version.toDouble() < 1 || version.toDouble() != double(version.toInt())) {
-        result.error = tr("sockbench_library: missing; this is not a Sockbench library file");
-        return result;
-    }
-    if (version.toInt() > LibraryFormatVersion) {
-        result.error = tr("sockbench_library: format %1 is newer than this Sockbench reads (%2)")
-                           .arg(version.toInt())
-                           .arg(LibraryFormatVersion);
-        return result;
-    }
-    for (auto it = root.begin(); it != root.end(); ++it) {
-        if (it.key() != VersionKey && it.key() != EntriesKey) {
-            result.error = tr("%1: unknown key (written by a newer Sockbench?)").arg(it.key());
-            return result;
-        }
-    }
-    const QJsonValue entries = root.value(EntriesKey);
-    if (!entries.isArray()) {
-        result.error = tr("entries: missing; a list of entries");
-        return result;
-    }
-    const QJsonArray list = entries.toArray();
+    const QJsonArray &list = *entries;
     QList<LibraryEntry> read;
     read.reserve(list.size());
     for (qsizetype i = 0; i < list.size(); ++i) {
@@ -394,10 +421,7 @@ QByteArray serializeLibrary(const QList<LibraryEntry> &entries) {
     QJsonArray list;
     for (const LibraryEntry &e : entries)
         list.append(toJson(e));
-    QJsonObject root;
-    root.insert(VersionKey, LibraryFormatVersion);
-    root.insert(EntriesKey, list);
-    return QJsonDocument(root).toJson(QJsonDocument::Indented);
+    return writeJsonFile(LibraryFormat, list);
 }
 
 LibraryParseResult importPacketSenderIni(const QByteArray &iniText) {
@@ -405,7 +429,8 @@ LibraryParseResult importPacketSenderIni(const QByteArray &iniText) {
     // QSettings reads INI only from a file; it also does the unescaping (%20 in group names,
     // quoted values, \xNN) exactly as Packet Sender's own QSettings wrote it.
     QTemporaryFile file;
-    if (!file.open() || file.write(iniText) != iniText.size() || !file.flush()) {
+    const QByteArray safe = safePacketSenderIni(iniText);
+    if (!file.open() || file.write(safe) != safe.size() || !file.flush()) {
         result.error = tr("cannot write a temporary file: %1").arg(file.errorString());
         return result;
     }

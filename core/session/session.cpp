@@ -2,7 +2,7 @@
 
 #include "engine/workbench.h"
 #include "language/address.h"
-#include "language/jsonerror.h"
+#include "language/jsonfile.h"
 #include "language/payload.h"
 #include "platform/privatefile.h"
 #include "session/sessionoptions.h"
@@ -10,7 +10,6 @@
 #include <QCoreApplication>
 #include <QFile>
 #include <QJsonArray>
-#include <QJsonDocument>
 #include <QJsonObject>
 
 #include <array>
@@ -23,6 +22,8 @@ namespace {
 QString tr(const char *text) {
     return QCoreApplication::translate("sockbench::Session", text);
 }
+
+constexpr JsonFileFormat SessionFormat{"session", "endpoints", SessionFormatVersion};
 
 struct KindSpelling {
     EndpointKind kind;
@@ -167,40 +168,10 @@ QString sessionReplyName(AutoReply reply) {
 
 SessionParseResult parseSession(const QByteArray &json) {
     SessionParseResult result;
-    QJsonParseError parseError{};
-    const QJsonDocument doc = QJsonDocument::fromJson(json, &parseError);
-    if (parseError.error != QJsonParseError::NoError) {
-        result.error = jsonSyntaxError(json, parseError);
+    const std::optional<QJsonArray> endpoints = readJsonFileList(json, SessionFormat, &result.error);
+    if (!endpoints)
         return result;
-    }
-    if (!doc.isObject()) {
-        result.error = tr("line 1: a session is a JSON object with \"sockbench_session\" and \"endpoints\"");
-        return result;
-    }
-    const QJsonObject root = doc.object();
-    const QJsonValue version = root.value(QStringLiteral("sockbench_session"));
-    if (!version.isDouble() || version.toDouble() < 1 || version.toDouble() != double(version.toInt())) {
-        result.error = tr("sockbench_session: missing; this is not a Sockbench session file");
-        return result;
-    }
-    if (version.toInt() > SessionFormatVersion) {
-        result.error = tr("sockbench_session: format %1 is newer than this Sockbench reads (%2)")
-                           .arg(version.toInt())
-                           .arg(SessionFormatVersion);
-        return result;
-    }
-    for (auto it = root.begin(); it != root.end(); ++it) {
-        if (it.key() != QLatin1String("sockbench_session") && it.key() != QLatin1String("endpoints")) {
-            result.error = tr("%1: unknown key (written by a newer Sockbench?)").arg(it.key());
-            return result;
-        }
-    }
-    const QJsonValue endpoints = root.value(QStringLiteral("endpoints"));
-    if (!endpoints.isArray()) {
-        result.error = tr("endpoints: missing; a list of endpoints");
-        return result;
-    }
-    const QJsonArray list = endpoints.toArray();
+    const QJsonArray &list = *endpoints;
     Session session;
     for (qsizetype i = 0; i < list.size(); ++i) {
         const QString where = QStringLiteral("endpoints[%1]").arg(i);
@@ -235,10 +206,7 @@ QByteArray serializeSession(const Session &session) {
             o.insert(QStringLiteral("socket_options"), options);
         list.append(o);
     }
-    QJsonObject root;
-    root.insert(QStringLiteral("sockbench_session"), SessionFormatVersion);
-    root.insert(QStringLiteral("endpoints"), list);
-    return QJsonDocument(root).toJson(QJsonDocument::Indented);
+    return writeJsonFile(SessionFormat, list);
 }
 
 SessionParseResult loadSession(const QString &path) {

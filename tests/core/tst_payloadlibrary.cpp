@@ -70,6 +70,7 @@ private Q_SLOTS:
     void packetSenderPacketsImport();
     void packetSenderGarbageIsRefused_data();
     void packetSenderGarbageIsRefused();
+    void packetSenderValuesStayText();
     void savedFileIsPrivateAndReplacedWhole();
     void saveCreatesTheFolderAndNamesThePathOnFailure();
     void missingFileIsAnEmptyLibrary();
@@ -211,6 +212,9 @@ void TestPayloadLibrary::malformedFilesAreRefused_data() {
     QTest::newRow("target port range")
         << withEntry(R"({"name": "a", "payload": "", "target": {"kind": "tcp", "host": "h", "port": 70000}})")
         << "entries[1].target.port: 70000 is out of range (0-65535)";
+    QTest::newRow("target port huge")
+        << withEntry(R"({"name": "a", "payload": "", "target": {"kind": "tcp", "host": "h", "port": 1e20}})")
+        << "entries[1].target.port: 100000000000000000000 is out of range (0-65535)";
     QTest::newRow("target port negative")
         << withEntry(R"({"name": "a", "payload": "", "target": {"kind": "tcp", "host": "h", "port": -1}})")
         << "entries[1].target.port: -1 is out of range (0-65535)";
@@ -366,6 +370,29 @@ void TestPayloadLibrary::packetSenderGarbageIsRefused() {
         e.bytes(&why);
         QVERIFY2(why.isEmpty(), qPrintable(why));
     }
+}
+
+void TestPayloadLibrary::packetSenderValuesStayText() {
+    // QSettings reads "@Variant(...)" as serialised data; here a list of 0x74747474 items, gigabytes.
+    // Packet Sender writes its repeat interval that way, and "\x40" is an '@' too.
+    const QByteArray hostile(
+        "[a]\nhexString=41\nrepeat=@Variant(\\0\\0\\0\\ttttttttt)\n"
+        "name=\\x40Variant(\\0\\0\\0\\ttttttttt)\ntoIP=\"@Variant(\\0\\0\\0\\ttttttttt)\", 1\n");
+    const LibraryParseResult r = importPacketSenderIni(hostile);
+    QVERIFY2(r.ok(), qPrintable(r.error));
+    QCOMPARE(r.entries.size(), 1);
+    QCOMPARE(r.entries.first().name, QString::fromLatin1(QByteArray("@Variant(\0\0\0\ttttttttt)", 22)));
+    QCOMPARE(r.entries.first().bytes(), QByteArray("A"));
+    QCOMPARE(r.warnings.size(), 1);
+    QVERIFY2(r.warnings.first().startsWith(QStringLiteral("\"@Variant(")), qPrintable(r.warnings.first()));
+    // Commas and quotes read as Packet Sender wrote them.
+    const LibraryParseResult quoted =
+        importPacketSenderIni("[b]\nhexString=42\nname=\"Status, query\" \nport= 7\ntoIP=  \"10.0.0.1\"  \n");
+    QCOMPARE(quoted.entries.size(), 1);
+    QCOMPARE(quoted.entries.first().name, QStringLiteral("Status, query"));
+    QVERIFY(quoted.entries.first().target);
+    QCOMPARE(*quoted.entries.first().target,
+             (LibraryTarget{LibraryTarget::Kind::Tcp, QStringLiteral("10.0.0.1"), 7}));
 }
 
 void TestPayloadLibrary::savedFileIsPrivateAndReplacedWhole() {
