@@ -2,6 +2,7 @@
 
 #include "engine/workbench.h"
 #include "language/address.h"
+#include "language/jsonfile.h"
 #include "language/payload.h"
 #include "platform/privatefile.h"
 #include "protocol/rules.h"
@@ -10,9 +11,7 @@
 #include <QCoreApplication>
 #include <QFile>
 #include <QJsonArray>
-#include <QJsonDocument>
 #include <QJsonObject>
-#include <QSaveFile>
 
 #include <array>
 #include <optional>
@@ -24,6 +23,8 @@ namespace {
 QString tr(const char *text) {
     return QCoreApplication::translate("sockbench::Session", text);
 }
+
+constexpr JsonFileFormat SessionFormat{"session", "endpoints", SessionFormatVersion};
 
 struct KindSpelling {
     EndpointKind kind;
@@ -60,17 +61,6 @@ const KindSpelling &spellingOf(EndpointKind kind) {
             return s;
     }
     return kindSpellings().front();
-}
-
-/// "line 3, column 7" of the character QJsonParseError points at: its offset is one past that
-/// character's index ("[,]" reports 2 for the comma at index 1).
-QString lineAndColumn(const QByteArray &text, qsizetype errorOffset) {
-    const qsizetype offset = std::clamp<qsizetype>(errorOffset - 1, 0, text.size());
-    const QByteArray before = text.left(offset);
-    const qsizetype lineStart = before.lastIndexOf('\n') + 1;
-    // Columns count characters, not bytes, as an editor shows them.
-    const qsizetype column = QString::fromUtf8(before.mid(lineStart)).size() + 1;
-    return tr("line %1, column %2").arg(before.count('\n') + 1).arg(column);
 }
 
 /// Reads one endpoint object; returns the error text without its "endpoints[i]" prefix.
@@ -201,40 +191,10 @@ QString sessionReplyName(AutoReply reply) {
 
 SessionParseResult parseSession(const QByteArray &json) {
     SessionParseResult result;
-    QJsonParseError parseError{};
-    const QJsonDocument doc = QJsonDocument::fromJson(json, &parseError);
-    if (parseError.error != QJsonParseError::NoError) {
-        result.error = tr("%1: %2").arg(lineAndColumn(json, parseError.offset), parseError.errorString());
+    const std::optional<QJsonArray> endpoints = readJsonFileList(json, SessionFormat, &result.error);
+    if (!endpoints)
         return result;
-    }
-    if (!doc.isObject()) {
-        result.error = tr("line 1: a session is a JSON object with \"sockbench_session\" and \"endpoints\"");
-        return result;
-    }
-    const QJsonObject root = doc.object();
-    const QJsonValue version = root.value(QStringLiteral("sockbench_session"));
-    if (!version.isDouble() || version.toDouble() < 1 || version.toDouble() != double(version.toInt())) {
-        result.error = tr("sockbench_session: missing; this is not a Sockbench session file");
-        return result;
-    }
-    if (version.toInt() > SessionFormatVersion) {
-        result.error = tr("sockbench_session: format %1 is newer than this Sockbench reads (%2)")
-                           .arg(version.toInt())
-                           .arg(SessionFormatVersion);
-        return result;
-    }
-    for (auto it = root.begin(); it != root.end(); ++it) {
-        if (it.key() != QLatin1String("sockbench_session") && it.key() != QLatin1String("endpoints")) {
-            result.error = tr("%1: unknown key (written by a newer Sockbench?)").arg(it.key());
-            return result;
-        }
-    }
-    const QJsonValue endpoints = root.value(QStringLiteral("endpoints"));
-    if (!endpoints.isArray()) {
-        result.error = tr("endpoints: missing; a list of endpoints");
-        return result;
-    }
-    const QJsonArray list = endpoints.toArray();
+    const QJsonArray &list = *endpoints;
     Session session;
     for (qsizetype i = 0; i < list.size(); ++i) {
         const QString where = QStringLiteral("endpoints[%1]").arg(i);
@@ -273,10 +233,7 @@ QByteArray serializeSession(const Session &session) {
             o.insert(QStringLiteral("rules"), QJsonDocument::fromJson(e.rules).object());
         list.append(o);
     }
-    QJsonObject root;
-    root.insert(QStringLiteral("sockbench_session"), SessionFormatVersion);
-    root.insert(QStringLiteral("endpoints"), list);
-    return QJsonDocument(root).toJson(QJsonDocument::Indented);
+    return writeJsonFile(SessionFormat, list);
 }
 
 SessionParseResult loadSession(const QString &path) {
@@ -290,25 +247,7 @@ SessionParseResult loadSession(const QString &path) {
 }
 
 bool saveSession(const QString &path, const Session &session, QString *error) {
-    QSaveFile file(path);
-    if (!file.open(QIODevice::WriteOnly)) {
-        *error = tr("%1: %2").arg(path, file.errorString());
-        return false;
-    }
-    // The temporary file becomes the session file: make it private before a byte is written, so
-    // that no moment exists where others can read it (QSaveFile would copy an old file's mode).
-    file.setPermissions(QFileDevice::ReadOwner | QFileDevice::WriteOwner);
-    file.write(serializeSession(session));
-    if (!file.commit()) {
-        *error = tr("%1: %2").arg(path, file.errorString());
-        return false;
-    }
-    QString modeError;
-    if (!restrictToOwner(path, &modeError)) {
-        *error = tr("%1: %2").arg(path, modeError);
-        return false;
-    }
-    return true;
+    return writePrivateFile(path, serializeSession(session), error);
 }
 
 namespace {
