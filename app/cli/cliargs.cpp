@@ -737,7 +737,7 @@ QString usageText(CliVerb verb) {
             "      --frame SPEC what one message is (TCP): raw (each read, the default), line (LF),\n"
             "                   line:crlf, delim:HEX, fixed:N, len:1, len:2be, len:2le, len:4be,\n"
             "                   len:4le (add +incl when the length counts its own header), idle:MS.\n"
-            "                   Overrides the rules file's \"frame\".\n"
+            "                   Overrides the rules file's \"frame\". With --log, one line per message.\n"
             "      --max-message N  cut a longer message at N bytes and skip the rest, said in the\n"
             "                   log (default 1048576)\n"
             "With --stats the summary has \"rule_hits\": how often each rule fired.\n"

@@ -53,6 +53,11 @@ void CliSession::printTraffic() {
     finish(1, m_printer->errorText());
 }
 
+void CliSession::endTraffic(EndpointId id) {
+    if (!m_printer->flushMessages(id))
+        finish(1, m_printer->errorText());
+}
+
 void CliSession::reportRefusedOptions(EndpointId id) {
     for (const AppliedOption &option : m_workbench->info(id).options) {
         if (!option.isRefused())
@@ -86,7 +91,7 @@ void CliSession::printMessage(const QString &message) {
 int CliSession::exec() {
     if (!m_finished)
         m_loop.exec();
-    m_printer->drain();
+    m_printer->flushMessages();
     const Counters totals = m_workbench->journal().totals();
     m_totals = {totals.bytesIn, totals.bytesOut, totals.datagramsIn, totals.datagramsOut};
     m_seconds = double(m_clock.nsecsElapsed()) / 1e9;

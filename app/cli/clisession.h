@@ -42,6 +42,8 @@ public:
     void reportRefusedOptions(EndpointId id);
     /// Writes what the journal holds to stdout; on a stdout failure, finishes with code 1.
     void printTraffic();
+    /// The endpoint's streams ended: prints what is recorded, and a message still being framed.
+    void endTraffic(EndpointId id);
     /// Ends the run with this exit code; message (if any) goes to stderr as "sockbench: message".
     /// Only the first call counts.
     void finish(int code, const QString &message = {});

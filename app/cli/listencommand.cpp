@@ -111,7 +111,7 @@ void ListenCommand::onStateChanged(EndpointId id, EndpointState state, const QSt
     }
     // A client left: print what it sent while its address is still known, then let it go so
     // that a long-running listener does not grow with every client it ever had.
-    m_session->printTraffic();
+    m_session->endTraffic(id);
     m_session->workbench().forget(id);
 }
 

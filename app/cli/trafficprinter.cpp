@@ -75,7 +75,52 @@ void TrafficPrinter::formatHex(const Record &record) {
 void TrafficPrinter::formatLog(const Record &record) {
     if (record.isEvicted() && record.kind == RecordKind::DataIn)
         m_droppedBytes += record.length;
-    appendLogLine(&m_out, record, m_namer);
+    if (!formatMessages(record))
+        appendLogLine(&m_out, record, m_namer);
+}
+
+bool TrafficPrinter::formatMessages(const Record &record) {
+    if (record.kind == RecordKind::Event || record.isEvicted() || !record.peer.ip.isEmpty())
+        return false; // events, lost payloads and datagrams (each one message already)
+    const quint64 key = record.endpoint * 2 + (record.kind == RecordKind::DataOut ? 1 : 0);
+    auto it = m_framers.find(key);
+    if (it == m_framers.end()) {
+        const FrameSpec frame = m_workbench.info(record.endpoint).frame;
+        if (frame.isRaw())
+            return false;
+        it = m_framers.emplace(key, Framed{Framer(frame), 0}).first;
+    }
+    it->second.lastTimeNs = record.timeNs;
+    it->second.framer.push(record.payload, record.timeNs / 1'000'000,
+                           [&](FramedMessage &&message) { writeMessage(record, std::move(message)); });
+    return true;
+}
+
+void TrafficPrinter::writeMessage(const Record &completing, FramedMessage &&message) {
+    Record line = completing;
+    line.length = quint32(message.payload.size());
+    line.originalLength = line.length;
+    line.payload = std::move(message.payload);
+    appendLogLine(&m_out, line, m_namer);
+}
+
+bool TrafficPrinter::flushMessages(EndpointId endpoint) {
+    if (!drain())
+        return false;
+    for (auto it = m_framers.begin(); it != m_framers.end();) {
+        if (endpoint != 0 && it->first / 2 != endpoint) {
+            ++it;
+            continue;
+        }
+        Record last;
+        last.endpoint = it->first / 2;
+        last.kind = it->first % 2 ? RecordKind::DataOut : RecordKind::DataIn;
+        last.timeNs = it->second.lastTimeNs;
+        if (!m_args.quiet)
+            it->second.framer.flush([&](FramedMessage &&message) { writeMessage(last, std::move(message)); });
+        it = m_framers.erase(it);
+    }
+    return flush();
 }
 
 QString TrafficPrinter::nameOf(EndpointId endpoint) const {

@@ -3,9 +3,12 @@
 #include "cli/cliargs.h"
 #include "engine/endpoint.h"
 #include "journal/recordformat.h"
+#include "protocol/framing.h"
 
 #include <QByteArray>
 #include <QHash>
+
+#include <unordered_map>
 
 namespace sockbench {
 
@@ -22,6 +25,10 @@ public:
     /// Writes every record appended since the last call. Returns false once stdout fails
     /// (e.g. the reader went away); errorText() says why.
     bool drain();
+    /// After everything recorded so far, writes the messages still being collected for this
+    /// endpoint's stream (--log of a framed connection), as they are: the stream has ended. 0: for
+    /// every endpoint (the run is over). Returns false once stdout fails.
+    bool flushMessages(EndpointId endpoint = 0);
     const QString &errorText() const { return m_error; }
     /// Received payload bytes that the journal's memory budget dropped before we could print them.
     quint64 droppedBytes() const { return m_droppedBytes; }
@@ -30,6 +37,11 @@ private:
     void format(const Record &record);
     void formatHex(const Record &record);
     void formatLog(const Record &record);
+    /// --log of a framed TCP connection: one line per message instead of per read. Returns false
+    /// when the record is not framed (the caller writes it as it is).
+    bool formatMessages(const Record &record);
+    /// Writes what a framer delivered as one log line, dated by the record that completed it.
+    void writeMessage(const Record &completing, FramedMessage &&message);
     QString nameOf(EndpointId endpoint) const;
     bool flush();
 
@@ -41,6 +53,13 @@ private:
     quint64 m_droppedBytes = 0;
     EndpointId m_lastHexEndpoint = 0;
     QHash<EndpointId, quint64> m_hexOffsets;
+    /// One framer per framed connection and direction (key endpoint * 2 + (outbound ? 1 : 0)),
+    /// with the time of the last bytes it took.
+    struct Framed {
+        Framer framer;
+        qint64 lastTimeNs = 0;
+    };
+    std::unordered_map<quint64, Framed> m_framers;
     QByteArray m_out;
     QString m_error;
 };

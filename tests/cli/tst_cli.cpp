@@ -80,6 +80,7 @@ private Q_SLOTS:
     void listenDuration();
     void listenUdp();
     void listenRulesAnswer();
+    void framedLogLinesAreMessages();
     void invalidRulesFileOpensNothing();
     void listenUdpRulesAnswerEachSender();
     void connectRulesAnswerTheServer();
@@ -419,6 +420,25 @@ void TestCli::listenRulesAnswer() {
     QCOMPARE(cli.exitCode(), 0);
     const QJsonArray hits = cli.stats().value("rule_hits").toArray();
     QCOMPARE(hits, (QJsonArray{2, 1, 1}));
+}
+
+void TestCli::framedLogLinesAreMessages() {
+    Cli cli({"listen", "--frame", "line", "--log", "127.0.0.1:0"});
+    const quint16 port = cli.listeningPort();
+    QVERIFY2(port, cli.err());
+    auto client = connectTo(port);
+    QVERIFY(client);
+    client->write("one\ntw");
+    QTRY_VERIFY_WITH_TIMEOUT(cli.out().contains("3 B: one\n"), kTimeoutMs);
+    client->write("o\nthree");
+    QTRY_VERIFY_WITH_TIMEOUT(cli.out().contains("3 B: two\n"), kTimeoutMs);
+    // The stream's end is the last message's end: it is written when the client leaves.
+    client->disconnectFromHost();
+    QTRY_VERIFY_WITH_TIMEOUT(cli.out().contains("5 B: three\n"), kTimeoutMs);
+    QVERIFY2(!cli.out().contains("B: tw\n") && !cli.out().contains("o\\nthree"), cli.out());
+    cli.process().terminate();
+    CLI_FINISH(cli);
+    QCOMPARE(cli.exitCode(), 0);
 }
 
 void TestCli::invalidRulesFileOpensNothing() {
