@@ -18,26 +18,33 @@ _sockbench()
     local command=""
     ((cword > 1)) && command=${words[1]}
 
+    # Values both commands take alike (--multicast-if is connect's only).
+    if [[ $command == listen || $command == connect ]]; then
+        case $prev in
+            --interface | --multicast-if)
+                _available_interfaces
+                return
+                ;;
+            --tos)
+                COMPREPLY=($(compgen -W "$_sockbench_dscp" -- "$cur"))
+                return
+                ;;
+            --rules)
+                _filedir json
+                return
+                ;;
+            --frame)
+                COMPREPLY=($(compgen -W "$_sockbench_frames" -- "$cur"))
+                return
+                ;;
+            --keepalive | --sndbuf | --rcvbuf | --ttl | --max-message) return ;;
+        esac
+    fi
+
     case $command in
         listen)
             case $prev in
-                --interface)
-                    _available_interfaces
-                    return
-                    ;;
-                --tos)
-                    COMPREPLY=($(compgen -W "$_sockbench_dscp" -- "$cur"))
-                    return
-                    ;;
-                --rules)
-                    _filedir json
-                    return
-                    ;;
-                --frame)
-                    COMPREPLY=($(compgen -W "$_sockbench_frames" -- "$cur"))
-                    return
-                    ;;
-                --greet | --duration | --join | --keepalive | --sndbuf | --rcvbuf | --ttl | --max-message) return ;;
+                --greet | --duration | --join) return ;;
             esac
             $split && return
             if [[ $cur == -* ]]; then
@@ -53,24 +60,7 @@ _sockbench()
                     _filedir
                     return
                     ;;
-                --rules)
-                    _filedir json
-                    return
-                    ;;
-                --frame)
-                    COMPREPLY=($(compgen -W "$_sockbench_frames" -- "$cur"))
-                    return
-                    ;;
-                --multicast-if | --interface)
-                    _available_interfaces
-                    return
-                    ;;
-                --tos)
-                    COMPREPLY=($(compgen -W "$_sockbench_dscp" -- "$cur"))
-                    return
-                    ;;
-                --send | --send-hex | --repeat | --interval | --wait | --keepalive | --sndbuf | \
-                    --rcvbuf | --ttl | --bind | --max-message) return ;;
+                --send | --send-hex | --repeat | --interval | --wait | --bind) return ;;
             esac
             $split && return
             if [[ $cur == -* ]]; then
