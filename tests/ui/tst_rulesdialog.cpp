@@ -96,11 +96,11 @@ RulesDialog *TestRulesDialog::openRulesOf(EndpointId id) const {
     m_ui->connectionsView()->setFocus();
     QTest::keySequence(m_ui->connectionsView(), action->shortcut());
     RulesDialog *dialog = nullptr;
-    QTest::qWaitFor([&] {
+    const bool shown = QTest::qWaitFor([&] {
         dialog = m_window->findChild<RulesDialog *>();
         return dialog && dialog->isVisible();
     });
-    return dialog && dialog->endpoint() == id ? dialog : nullptr;
+    return shown && dialog->endpoint() == id ? dialog : nullptr;
 }
 
 RuleEditDialog *TestRulesDialog::clickAdd(RulesDialog *dialog) {

@@ -368,7 +368,9 @@ QString ConnectionModel::rulesToolTip(const EndpointInfo &info) const {
 void ConnectionModel::onRulesChanged(EndpointId id) {
     emitRowChanged(id);
     // A listener's rules reach the connections it accepted; their rows say so too.
-    if (const std::vector<EndpointId> *children = childrenOf(id); children && !children->empty() && id != 0) {
+    const auto *self = this; // the const overload: it does not create an empty child list
+    if (const std::vector<EndpointId> *children = self->childrenOf(id);
+        id != 0 && children && !children->empty()) {
         const QModelIndex parent = indexOf(id);
         Q_EMIT dataChanged(index(0, 0, parent), index(int(children->size()) - 1, ColumnCount - 1, parent));
     }
