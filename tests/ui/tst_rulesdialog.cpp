@@ -40,6 +40,7 @@ private Q_SLOTS:
     void appliedRulesAnswerARealClientAndCountHits();
     void invalidRuleKeepsOkDisabledWithTheCoresMessage();
     void loadErrorNamesTheRulePath();
+    void udpSocketAnswersEachDatagramWithoutAFrame();
 
 private:
     /// Selects the endpoint and presses Connection → Rules' shortcut in the connections panel.
@@ -58,6 +59,7 @@ private:
         return widget;
     }
 
+    static constexpr int PrefixKind = 3;
     static constexpr int RegexKind = 4; ///< index in the rule form's match combo
     static constexpr int HexKind = 5;
 
@@ -253,6 +255,30 @@ void TestRulesDialog::loadErrorNamesTheRulePath() {
     QTRY_VERIFY2(dialog->message().contains(expected), qPrintable(dialog->message()));
     QVERIFY(dialog->message().contains(QStringLiteral("bad.json")));
     QCOMPARE(dialog->model()->rowCount(), 0);
+}
+
+void TestRulesDialog::udpSocketAnswersEachDatagramWithoutAFrame() {
+    m_ui->clickAction("openUdpAction");
+    QVERIFY(m_ui->fillDialogAndAccept(QStringLiteral("127.0.0.1"), QStringLiteral("0")));
+    const EndpointId udp = m_ui->lastTopLevel();
+    QTRY_VERIFY(m_ui->localPort(udp) != 0);
+    RulesDialog *dialog = openRulesOf(udp);
+    QVERIFY(dialog);
+    // Each datagram is one message: there is no frame to choose.
+    QVERIFY(!field<QComboBox>(dialog, "frameCombo")->isEnabled());
+    RuleEditDialog *form = clickAdd(dialog);
+    QVERIFY(form);
+    fillRule(form, PrefixKind, QStringLiteral("GET"), QStringLiteral("ok ${len}"));
+    QTest::mouseClick(buttonOf(form, QDialogButtonBox::Ok), Qt::LeftButton);
+    QTRY_COMPARE(dialog->model()->rowCount(), 1);
+    QTest::mouseClick(buttonOf(dialog, QDialogButtonBox::Ok), Qt::LeftButton);
+    QTRY_VERIFY(m_window->workbench()->info(udp).rules != nullptr);
+    QTRY_VERIFY(m_ui->cell(udp, ConnectionModel::NameColumn).contains(QStringLiteral("rules: 1")));
+
+    auto peer = LoopbackPeer::bindUdp();
+    QVERIFY(peer);
+    QVERIFY(peer->sendTo(NetAddress{QStringLiteral("127.0.0.1"), m_ui->localPort(udp)}, "GET /"));
+    QCOMPARE(peer->receiveFrom(), QByteArrayLiteral("ok 5"));
 }
 
 QTEST_MAIN(TestRulesDialog)

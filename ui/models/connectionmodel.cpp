@@ -36,7 +36,8 @@ ConnectionModel::ConnectionModel(Workbench *workbench, QObject *parent)
             [this](EndpointId id, quint64, quint64) { onBytesWritten(id); });
     connect(workbench, &Workbench::journalGrew, this, &ConnectionModel::scheduleCounterRefresh);
     connect(workbench, &Workbench::autoReplyChanged, this, &ConnectionModel::onAutoReplyChanged);
-    connect(workbench, &Workbench::rulesChanged, this, &ConnectionModel::onRulesChanged);
+    // The Workbench tells each connection a listener's rules reach, so one row at a time will do.
+    connect(workbench, &Workbench::rulesChanged, this, &ConnectionModel::emitRowChanged);
 }
 
 ConnectionModel::~ConnectionModel() = default;
@@ -363,17 +364,6 @@ QString ConnectionModel::rulesToolTip(const EndpointInfo &info) const {
     const RuleSet &set = info.rules->rules();
     return tr("\nResponse rules: %n, on each message (frame %1)", nullptr, int(set.rules.size()))
         .arg(toString(set.frame));
-}
-
-void ConnectionModel::onRulesChanged(EndpointId id) {
-    emitRowChanged(id);
-    // A listener's rules reach the connections it accepted; their rows say so too.
-    const auto *self = this; // the const overload: it does not create an empty child list
-    if (const std::vector<EndpointId> *children = self->childrenOf(id);
-        id != 0 && children && !children->empty()) {
-        const QModelIndex parent = indexOf(id);
-        Q_EMIT dataChanged(index(0, 0, parent), index(int(children->size()) - 1, ColumnCount - 1, parent));
-    }
 }
 
 void ConnectionModel::onAutoReplyChanged(EndpointId id) {

@@ -65,7 +65,6 @@ private:
     void onStateChanged(EndpointId id);
     void onBytesWritten(EndpointId id);
     void onAutoReplyChanged(EndpointId id);
-    void onRulesChanged(EndpointId id);
     void refreshCounters();
     void scheduleCounterRefresh();
     void emitRowChanged(EndpointId id);
