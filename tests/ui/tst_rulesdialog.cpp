@@ -13,6 +13,7 @@
 
 #include <QCheckBox>
 #include <QFileDialog>
+#include <QFileInfo>
 #include <QJsonObject>
 #include <QLabel>
 #include <QSettings>
@@ -41,10 +42,13 @@ private Q_SLOTS:
     void invalidRuleKeepsOkDisabledWithTheCoresMessage();
     void loadErrorNamesTheRulePath();
     void udpSocketAnswersEachDatagramWithoutAFrame();
+    void hitsFollowTheirRulesThroughMovesEditsAndFiles();
 
 private:
     /// Selects the endpoint and presses Connection → Rules' shortcut in the connections panel.
     RulesDialog *openRulesOf(EndpointId id) const;
+    /// The rule form shown over the dialog, if any.
+    static RuleEditDialog *ruleForm(RulesDialog *dialog);
     /// Clicks Add and returns the rule form it opens.
     static RuleEditDialog *clickAdd(RulesDialog *dialog);
     /// Fills the open rule form: match kind (index in its combo) with its text, and a text reply.
@@ -59,6 +63,29 @@ private:
         return widget;
     }
 
+    /// Clicks a row of the rules table (twice: a double click).
+    static void clickRule(RulesDialog *dialog, int row, bool twice = false) {
+        auto *table = field<QTableView>(dialog, "rulesTable");
+        const QPoint at = table->visualRect(table->model()->index(row, 0)).center();
+        QTest::mouseClick(table->viewport(), Qt::LeftButton, {}, at);
+        // QTest sends a widget the double-click event alone; the view wants the press before it.
+        if (twice)
+            QTest::mouseDClick(table->viewport(), Qt::LeftButton, {}, at);
+    }
+    static QString hitsOf(RulesDialog *dialog, int row) {
+        return dialog->model()->index(row, RulesTableModel::HitsColumn).data().toString();
+    }
+    /// Accepts the dialog's file chooser (Qt's own) with this path.
+    static bool choose(RulesDialog *dialog, const char *chooserName, const QString &path) {
+        auto *chooser = dialog->findChild<QFileDialog *>(QLatin1String(chooserName));
+        if (!chooser || !chooser->isVisible())
+            return false;
+        chooser->selectFile(path);
+        static_cast<QDialog *>(chooser)->accept();
+        return true;
+    }
+
+    static constexpr int EqualsKind = 1;
     static constexpr int PrefixKind = 3;
     static constexpr int RegexKind = 4; ///< index in the rule form's match combo
     static constexpr int HexKind = 5;
@@ -105,10 +132,18 @@ RulesDialog *TestRulesDialog::openRulesOf(EndpointId id) const {
     return shown && dialog->endpoint() == id ? dialog : nullptr;
 }
 
+RuleEditDialog *TestRulesDialog::ruleForm(RulesDialog *dialog) {
+    // A form that was closed may linger until its deferred delete: only the shown one counts.
+    for (RuleEditDialog *form : dialog->findChildren<RuleEditDialog *>()) {
+        if (form->isVisible())
+            return form;
+    }
+    return nullptr;
+}
+
 RuleEditDialog *TestRulesDialog::clickAdd(RulesDialog *dialog) {
     QTest::mouseClick(field<QPushButton>(dialog, "addRuleButton"), Qt::LeftButton);
-    RuleEditDialog *form = dialog->findChild<RuleEditDialog *>();
-    return form && form->isVisible() ? form : nullptr;
+    return ruleForm(dialog);
 }
 
 void TestRulesDialog::fillRule(RuleEditDialog *form, int matchKind, const QString &match,
@@ -246,12 +281,8 @@ void TestRulesDialog::loadErrorNamesTheRulePath() {
     }
 
     QTest::mouseClick(field<QPushButton>(dialog, "loadRulesButton"), Qt::LeftButton);
-    auto *chooser = dialog->findChild<QFileDialog *>(QStringLiteral("loadRulesDialog"));
-    QVERIFY(chooser);
-    QTRY_VERIFY(chooser->isVisible());
     // Choosing the file is Qt's own dialog; what we test is what happens with the chosen file.
-    chooser->selectFile(path);
-    static_cast<QDialog *>(chooser)->accept();
+    QVERIFY(choose(dialog, "loadRulesDialog", path));
     QTRY_VERIFY2(dialog->message().contains(expected), qPrintable(dialog->message()));
     QVERIFY(dialog->message().contains(QStringLiteral("bad.json")));
     QCOMPARE(dialog->model()->rowCount(), 0);
@@ -279,6 +310,68 @@ void TestRulesDialog::udpSocketAnswersEachDatagramWithoutAFrame() {
     QVERIFY(peer);
     QVERIFY(peer->sendTo(NetAddress{QStringLiteral("127.0.0.1"), m_ui->localPort(udp)}, "GET /"));
     QCOMPARE(peer->receiveFrom(), QByteArrayLiteral("ok 5"));
+}
+
+void TestRulesDialog::hitsFollowTheirRulesThroughMovesEditsAndFiles() {
+    const EndpointId listener = m_ui->startListener();
+    QVERIFY(listener != 0);
+    QTRY_VERIFY(m_ui->localPort(listener) != 0);
+    RulesDialog *dialog = openRulesOf(listener);
+    QVERIFY(dialog);
+    WindowDriver::replaceText(field<QComboBox>(dialog, "frameCombo")->lineEdit(), QStringLiteral("line"));
+    for (const char *name : {"A", "B"}) {
+        RuleEditDialog *form = clickAdd(dialog);
+        QVERIFY(form);
+        fillRule(form, EqualsKind, QLatin1String(name), QStringLiteral("got %1\\n").arg(QLatin1String(name)));
+        QTest::mouseClick(buttonOf(form, QDialogButtonBox::Ok), Qt::LeftButton);
+    }
+    QTRY_COMPARE(dialog->model()->rowCount(), 2);
+    QTest::mouseClick(buttonOf(dialog, QDialogButtonBox::Apply), Qt::LeftButton);
+    QTRY_VERIFY(m_window->workbench()->info(listener).rules != nullptr);
+    auto client =
+        LoopbackPeer::connectTcp(NetAddress{QStringLiteral("127.0.0.1"), m_ui->localPort(listener)});
+    QVERIFY(client);
+    QVERIFY(client->sendAll(QByteArrayLiteral("A\n")));
+    QCOMPARE(client->readExactly(6), QByteArrayLiteral("got A\n"));
+    QTRY_COMPARE(hitsOf(dialog, 0), QStringLiteral("1"));
+    QCOMPARE(hitsOf(dialog, 1), QStringLiteral("0"));
+
+    // Moving B up takes A's count along with A.
+    clickRule(dialog, 1);
+    QTest::mouseClick(field<QPushButton>(dialog, "moveRuleUpButton"), Qt::LeftButton);
+    QVERIFY(dialog->model()->index(0, 0).data().toString().contains(QLatin1Char('B')));
+    QCOMPARE(hitsOf(dialog, 0), QStringLiteral("0"));
+    QCOMPARE(hitsOf(dialog, 1), QStringLiteral("1"));
+
+    // A double click edits, filled with the rule; a changed rule has no count until applied.
+    clickRule(dialog, 1, true);
+    RuleEditDialog *form = nullptr;
+    QTRY_VERIFY((form = ruleForm(dialog)) != nullptr);
+    QCOMPARE(field<QLineEdit>(form, "matchTextEdit")->text(), QStringLiteral("A"));
+    WindowDriver::replaceText(field<QLineEdit>(form, "replyEdit"), QStringLiteral("again\\n"));
+    QTest::mouseClick(buttonOf(form, QDialogButtonBox::Ok), Qt::LeftButton);
+    QTRY_COMPARE(hitsOf(dialog, 1), QStringLiteral("–"));
+    QCOMPARE(hitsOf(dialog, 0), QStringLiteral("0"));
+
+    // Saved and loaded back: the same rules and frame, not applied.
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    const QString path = dir.filePath(QStringLiteral("rules.json"));
+    QTest::mouseClick(field<QPushButton>(dialog, "saveRulesButton"), Qt::LeftButton);
+    QVERIFY(choose(dialog, "saveRulesDialog", path));
+    QTRY_VERIFY(QFileInfo::exists(path));
+    const QStringList before{dialog->model()->index(0, 1).data().toString(),
+                             dialog->model()->index(1, 1).data().toString()};
+    clickRule(dialog, 0);
+    QTest::mouseClick(field<QPushButton>(dialog, "removeRuleButton"), Qt::LeftButton);
+    QCOMPARE(dialog->model()->rowCount(), 1);
+    QTest::mouseClick(field<QPushButton>(dialog, "loadRulesButton"), Qt::LeftButton);
+    QVERIFY(choose(dialog, "loadRulesDialog", path));
+    QTRY_COMPARE(dialog->model()->rowCount(), 2);
+    QCOMPARE(dialog->model()->index(0, 1).data().toString(), before.at(0));
+    QCOMPARE(dialog->model()->index(1, 1).data().toString(), before.at(1));
+    QCOMPARE(hitsOf(dialog, 0), QStringLiteral("–"));
+    QCOMPARE(field<QComboBox>(dialog, "frameCombo")->currentText(), QStringLiteral("line"));
 }
 
 QTEST_MAIN(TestRulesDialog)
