@@ -47,6 +47,8 @@ private Q_SLOTS:
 private:
     /// Selects the endpoint and presses Connection → Rules' shortcut in the connections panel.
     RulesDialog *openRulesOf(EndpointId id) const;
+    /// Starts a listener through the window and opens its rules; null if either failed.
+    RulesDialog *openRulesOfNewListener(EndpointId *listener) const;
     /// The rule form shown over the dialog, if any.
     static RuleEditDialog *ruleForm(RulesDialog *dialog);
     /// Clicks Add and returns the rule form it opens.
@@ -132,6 +134,13 @@ RulesDialog *TestRulesDialog::openRulesOf(EndpointId id) const {
     return shown && dialog->endpoint() == id ? dialog : nullptr;
 }
 
+RulesDialog *TestRulesDialog::openRulesOfNewListener(EndpointId *listener) const {
+    *listener = m_ui->startListener();
+    if (*listener == 0 || !QTest::qWaitFor([&] { return m_ui->localPort(*listener) != 0; }))
+        return nullptr;
+    return openRulesOf(*listener);
+}
+
 RuleEditDialog *TestRulesDialog::ruleForm(RulesDialog *dialog) {
     // A form that was closed may linger until its deferred delete: only the shown one counts.
     for (RuleEditDialog *form : dialog->findChildren<RuleEditDialog *>()) {
@@ -154,10 +163,8 @@ void TestRulesDialog::fillRule(RuleEditDialog *form, int matchKind, const QStrin
 }
 
 void TestRulesDialog::testBoxShowsTheFiringRuleAndItsBytes() {
-    const EndpointId listener = m_ui->startListener();
-    QVERIFY(listener != 0);
-    QTRY_VERIFY(m_ui->localPort(listener) != 0);
-    RulesDialog *dialog = openRulesOf(listener);
+    EndpointId listener = 0;
+    RulesDialog *dialog = openRulesOfNewListener(&listener);
     QVERIFY(dialog);
     QCOMPARE(dialog->model()->rowCount(), 0);
 
@@ -193,10 +200,8 @@ void TestRulesDialog::testBoxShowsTheFiringRuleAndItsBytes() {
 }
 
 void TestRulesDialog::appliedRulesAnswerARealClientAndCountHits() {
-    const EndpointId listener = m_ui->startListener();
-    QVERIFY(listener != 0);
-    QTRY_VERIFY(m_ui->localPort(listener) != 0);
-    RulesDialog *dialog = openRulesOf(listener);
+    EndpointId listener = 0;
+    RulesDialog *dialog = openRulesOfNewListener(&listener);
     QVERIFY(dialog);
     auto *frame = field<QComboBox>(dialog, "frameCombo");
     WindowDriver::replaceText(frame->lineEdit(), QStringLiteral("fixed:0"));
@@ -238,9 +243,8 @@ void TestRulesDialog::appliedRulesAnswerARealClientAndCountHits() {
 }
 
 void TestRulesDialog::invalidRuleKeepsOkDisabledWithTheCoresMessage() {
-    const EndpointId listener = m_ui->startListener();
-    QVERIFY(listener != 0);
-    RulesDialog *dialog = openRulesOf(listener);
+    EndpointId listener = 0;
+    RulesDialog *dialog = openRulesOfNewListener(&listener);
     QVERIFY(dialog);
     RuleEditDialog *form = clickAdd(dialog);
     QVERIFY(form);
@@ -263,9 +267,8 @@ void TestRulesDialog::invalidRuleKeepsOkDisabledWithTheCoresMessage() {
 }
 
 void TestRulesDialog::loadErrorNamesTheRulePath() {
-    const EndpointId listener = m_ui->startListener();
-    QVERIFY(listener != 0);
-    RulesDialog *dialog = openRulesOf(listener);
+    EndpointId listener = 0;
+    RulesDialog *dialog = openRulesOfNewListener(&listener);
     QVERIFY(dialog);
     QTemporaryDir dir;
     QVERIFY(dir.isValid());
@@ -313,10 +316,8 @@ void TestRulesDialog::udpSocketAnswersEachDatagramWithoutAFrame() {
 }
 
 void TestRulesDialog::hitsFollowTheirRulesThroughMovesEditsAndFiles() {
-    const EndpointId listener = m_ui->startListener();
-    QVERIFY(listener != 0);
-    QTRY_VERIFY(m_ui->localPort(listener) != 0);
-    RulesDialog *dialog = openRulesOf(listener);
+    EndpointId listener = 0;
+    RulesDialog *dialog = openRulesOfNewListener(&listener);
     QVERIFY(dialog);
     WindowDriver::replaceText(field<QComboBox>(dialog, "frameCombo")->lineEdit(), QStringLiteral("line"));
     for (const char *name : {"A", "B"}) {

@@ -31,7 +31,7 @@ namespace {
 
 // Four reads a second: a counter that moves looks live without costing the GUI thread anything.
 constexpr int HitsRefreshMs = 250;
-const QString RulesFilter = QStringLiteral("*.json");
+constexpr QLatin1String RulesFilter("*.json");
 
 /// The peer ${peer} names in the test box when the endpoint has none (a listener, a UDP socket).
 QString examplePeer() {
