@@ -2,6 +2,7 @@
 #include "engine/workbench.h"
 #include "language/address.h"
 #include "language/payload.h"
+#include "protocol/rules.h"
 #include "style/presentation.h"
 
 #include <QFont>
@@ -35,6 +36,8 @@ ConnectionModel::ConnectionModel(Workbench *workbench, QObject *parent)
             [this](EndpointId id, quint64, quint64) { onBytesWritten(id); });
     connect(workbench, &Workbench::journalGrew, this, &ConnectionModel::scheduleCounterRefresh);
     connect(workbench, &Workbench::autoReplyChanged, this, &ConnectionModel::onAutoReplyChanged);
+    // The Workbench tells each connection a listener's rules reach, so one row at a time will do.
+    connect(workbench, &Workbench::rulesChanged, this, &ConnectionModel::emitRowChanged);
 }
 
 ConnectionModel::~ConnectionModel() = default;
@@ -241,8 +244,12 @@ QVariant ConnectionModel::data(const QModelIndex &index, int role) const {
         switch (column) {
         case NameColumn: {
             const QString name = tr("%1 #%2").arg(kindText(info.kind, info.listener != 0)).arg(id);
-            const QString reply = autoReplyText(id);
-            return reply.isEmpty() ? name : tr("%1 · %2").arg(name, reply);
+            QStringList parts{name};
+            for (const QString &part : {autoReplyText(id), rulesText(info)}) {
+                if (!part.isEmpty())
+                    parts << part;
+            }
+            return parts.join(QStringLiteral(" · "));
         }
         case LocalColumn:
             if (info.local.isValid())
@@ -284,14 +291,16 @@ QVariant ConnectionModel::data(const QModelIndex &index, int role) const {
         if (column == NameColumn) {
             switch (info.kind) {
             case EndpointKind::TcpListener:
-                return tr("TCP listener; its accepted connections are listed under it\n%1")
-                    .arg(autoReplyToolTip(id));
+                return tr("TCP listener; its accepted connections are listed under it\n%1%2")
+                    .arg(autoReplyToolTip(id), rulesToolTip(info));
             case EndpointKind::TcpConnection:
-                return info.listener != 0 ? tr("TCP connection accepted by listener #%1").arg(info.listener)
-                                          : tr("Outgoing TCP connection to %1")
-                                                .arg(formatHostPort(info.requestedHost, info.requestedPort));
+                return (info.listener != 0
+                            ? tr("TCP connection accepted by listener #%1").arg(info.listener)
+                            : tr("Outgoing TCP connection to %1")
+                                  .arg(formatHostPort(info.requestedHost, info.requestedPort))) +
+                       rulesToolTip(info);
             case EndpointKind::UdpSocket:
-                return tr("UDP socket\n%1").arg(autoReplyToolTip(id));
+                return tr("UDP socket\n%1%2").arg(autoReplyToolTip(id), rulesToolTip(info));
             }
         }
         if (column == LocalColumn && info.kind == EndpointKind::TcpListener && info.local.isValid() &&
@@ -343,6 +352,18 @@ QString ConnectionModel::autoReplyToolTip(EndpointId id) const {
             .arg(bytesToEscapedText(info.greeting));
     }
     return {};
+}
+
+QString ConnectionModel::rulesText(const EndpointInfo &info) const {
+    return info.rules ? tr("rules: %1").arg(info.rules->rules().rules.size()) : QString();
+}
+
+QString ConnectionModel::rulesToolTip(const EndpointInfo &info) const {
+    if (!info.rules)
+        return {};
+    const RuleSet &set = info.rules->rules();
+    return tr("\nResponse rules: %n, on each message (frame %1)", nullptr, int(set.rules.size()))
+        .arg(toString(set.frame));
 }
 
 void ConnectionModel::onAutoReplyChanged(EndpointId id) {

@@ -13,6 +13,7 @@
 namespace sockbench {
 
 class Workbench;
+struct EndpointInfo;
 
 /// The connections panel's tree: listeners with their accepted connections under them, outgoing
 /// TCP connections and UDP sockets at the top level. Reads everything from the Workbench; keeps
@@ -74,6 +75,10 @@ private:
     QString autoReplyText(EndpointId id) const;
     /// The auto-reply in a sentence, with the greeting as typed.
     QString autoReplyToolTip(EndpointId id) const;
+    /// "rules: 3" for the name column when the endpoint has response rules; empty otherwise.
+    QString rulesText(const EndpointInfo &info) const;
+    /// A tooltip line naming the rules' count and frame, starting with a line break; or empty.
+    QString rulesToolTip(const EndpointInfo &info) const;
     void renumber(const std::vector<EndpointId> &siblings);
 
     Workbench *m_workbench;

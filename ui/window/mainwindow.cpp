@@ -2,6 +2,7 @@
 
 #include "dialogs/autoreplydialog.h"
 #include "dialogs/endpointdialog.h"
+#include "dialogs/rulesdialog.h"
 #include "dialogs/shortcutsdialog.h"
 #include "dialogs/socketoptionsdialog.h"
 #include "engine/workbench.h"
@@ -180,6 +181,9 @@ void MainWindow::createActions() {
     m_autoReplyAction =
         make(QStringLiteral("autoReplyAction"), tr("Auto-&reply..."), QKeySequence(Qt::CTRL | Qt::Key_R), {},
              tr("Change what the selected listener or UDP socket answers on its own"));
+    m_rulesAction =
+        make(QStringLiteral("rulesAction"), tr("R&ules..."), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_R),
+             {}, tr("Edit the response rules the selected socket answers messages by"));
     m_clearLogAction = make(QStringLiteral("clearLogAction"), tr("Clear &log..."),
                             QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_L), {},
                             tr("Empty the log and the conversation; the byte counters stay"));
@@ -229,6 +233,7 @@ void MainWindow::createMenusAndToolBar() {
     connectionMenu->addAction(m_closeAction);
     connectionMenu->addAction(m_abortAction);
     connectionMenu->addAction(m_autoReplyAction);
+    connectionMenu->addAction(m_rulesAction);
     connectionMenu->addAction(m_socketOptionsAction);
     connectionMenu->addSeparator();
     connectionMenu->addAction(m_closeAllAction);
@@ -273,6 +278,7 @@ void MainWindow::createMenusAndToolBar() {
     m_connectionsView->addActions({m_newListenerAction, m_connectAction, m_openUdpAction, m_closeAction,
                                    m_abortAction, m_autoReplyAction, m_socketOptionsAction, m_closeAllAction,
                                    m_clearClosedAction});
+    m_connectionsView->insertAction(m_socketOptionsAction, m_rulesAction);
     m_logPanel->view()->addActions({m_hexPreviewAction, m_timeDeltaAction, m_followAction, m_clearLogAction});
 }
 
@@ -324,6 +330,7 @@ void MainWindow::wireParts() {
     connect(m_closeAllAction, &QAction::triggered, this, &MainWindow::onCloseAllActionTriggered);
     connect(m_clearClosedAction, &QAction::triggered, this, &MainWindow::onClearClosedActionTriggered);
     connect(m_autoReplyAction, &QAction::triggered, this, &MainWindow::onAutoReplyActionTriggered);
+    connect(m_rulesAction, &QAction::triggered, this, &MainWindow::onRulesActionTriggered);
     connect(m_clearLogAction, &QAction::triggered, this, &MainWindow::onClearLogActionTriggered);
     connect(m_quitAction, &QAction::triggered, this, &QWidget::close);
     connect(m_saveSessionAction, &QAction::triggered, m_sessions, &SessionController::chooseFileAndSave);
@@ -539,6 +546,7 @@ void MainWindow::updateActions() {
     m_closeAction->setEnabled(open);
     m_abortAction->setEnabled(open && info.kind == EndpointKind::TcpConnection);
     m_autoReplyAction->setEnabled(open && info.kind != EndpointKind::TcpConnection);
+    m_rulesAction->setEnabled(open); // listeners, UDP sockets and TCP connections all take rules
     m_socketOptionsAction->setEnabled(open);
     bool anyOpen = false;
     bool anyFinal = false;
@@ -626,6 +634,24 @@ void MainWindow::onSocketOptionsActionTriggered() {
     auto *dialog = new SocketOptionsDialog(m_workbench.get(), id, this);
     dialog->setAttribute(Qt::WA_DeleteOnClose);
     dialog->open();
+}
+
+void MainWindow::onRulesActionTriggered() {
+    const EndpointInfo info = m_workbench->info(selectedEndpoint());
+    if (info.id == 0 || isFinal(info.state))
+        return;
+    // One rules dialog per socket: asking again brings the open one forward.
+    for (RulesDialog *open : findChildren<RulesDialog *>()) {
+        if (open->endpoint() == info.id && open->isVisible()) {
+            open->raise();
+            open->activateWindow();
+            return;
+        }
+    }
+    // Non-modal: the user watches the log and the hit counts while editing.
+    auto *dialog = new RulesDialog(m_workbench.get(), info.id, this);
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    dialog->show();
 }
 
 void MainWindow::onCloseAllActionTriggered() {

@@ -67,6 +67,7 @@ private:
     void onCloseActionTriggered();
     void onAbortActionTriggered();
     void onAutoReplyActionTriggered();
+    void onRulesActionTriggered();
     void onClearLogActionTriggered();
     void onSocketOptionsActionTriggered();
     void onCloseAllActionTriggered();
@@ -116,6 +117,7 @@ private:
     QAction *m_closeAction = nullptr;
     QAction *m_abortAction = nullptr;
     QAction *m_autoReplyAction = nullptr;
+    QAction *m_rulesAction = nullptr;
     QAction *m_socketOptionsAction = nullptr;
     QAction *m_closeAllAction = nullptr;
     QAction *m_clearClosedAction = nullptr;
