@@ -2,6 +2,7 @@
 
 #include "dialogs/autoreplydialog.h"
 #include "dialogs/endpointdialog.h"
+#include "dialogs/framingfield.h"
 #include "dialogs/shortcutsdialog.h"
 #include "dialogs/socketoptionsdialog.h"
 #include "engine/workbench.h"
@@ -169,6 +170,8 @@ void MainWindow::createActions() {
                                  QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_O), {},
                                  tr("Change the selected socket's options (TCP_NODELAY, keepalive, buffers, "
                                     "TOS, …) while it is open"));
+    m_framingAction = make(QStringLiteral("framingAction"), tr("&Framing..."), {}, {},
+                           tr("Change how the selected TCP listener or connection is split into messages"));
     m_closeAllAction =
         make(QStringLiteral("closeAllAction"), tr("Close &all"), QKeySequence(Qt::CTRL | Qt::ALT | Qt::Key_W),
              resourceIcon("closeall", QStyle::SP_DialogDiscardButton),
@@ -230,6 +233,7 @@ void MainWindow::createMenusAndToolBar() {
     connectionMenu->addAction(m_abortAction);
     connectionMenu->addAction(m_autoReplyAction);
     connectionMenu->addAction(m_socketOptionsAction);
+    connectionMenu->addAction(m_framingAction);
     connectionMenu->addSeparator();
     connectionMenu->addAction(m_closeAllAction);
     connectionMenu->addAction(m_clearClosedAction);
@@ -324,6 +328,11 @@ void MainWindow::wireParts() {
     connect(m_closeAllAction, &QAction::triggered, this, &MainWindow::onCloseAllActionTriggered);
     connect(m_clearClosedAction, &QAction::triggered, this, &MainWindow::onClearClosedActionTriggered);
     connect(m_autoReplyAction, &QAction::triggered, this, &MainWindow::onAutoReplyActionTriggered);
+    connect(m_framingAction, &QAction::triggered, this, [this] {
+        auto *dialog = new FramingDialog(m_workbench.get(), selectedEndpoint(), this);
+        dialog->setAttribute(Qt::WA_DeleteOnClose);
+        dialog->open();
+    });
     connect(m_clearLogAction, &QAction::triggered, this, &MainWindow::onClearLogActionTriggered);
     connect(m_quitAction, &QAction::triggered, this, &QWidget::close);
     connect(m_saveSessionAction, &QAction::triggered, m_sessions, &SessionController::chooseFileAndSave);
@@ -540,6 +549,7 @@ void MainWindow::updateActions() {
     m_abortAction->setEnabled(open && info.kind == EndpointKind::TcpConnection);
     m_autoReplyAction->setEnabled(open && info.kind != EndpointKind::TcpConnection);
     m_socketOptionsAction->setEnabled(open);
+    m_framingAction->setEnabled(open && info.kind != EndpointKind::UdpSocket);
     bool anyOpen = false;
     bool anyFinal = false;
     for (const EndpointInfo &e : m_workbench->endpoints()) {
