@@ -102,16 +102,18 @@ bool TrafficModel::matches(const Record &record) const {
             return false;
         break;
     }
+    // Events are matched by their text too: it is what the Data column shows for them.
+    return payloadMatches(record.payload);
+}
+
+bool TrafficModel::payloadMatches(QByteArrayView payload) const {
     if (!m_search.isEmpty()) {
-        const bool found = m_searchCase == Qt::CaseSensitive ? record.payload.contains(m_search)
-                                                             : containsFolded(record.payload, m_search);
+        const bool found = m_searchCase == Qt::CaseSensitive ? payload.contains(m_search)
+                                                             : containsFolded(payload, m_search);
         if (!found)
             return false;
     }
-    // Events are matched by their text too: it is what the Data column shows for them.
-    if (hasPattern() && !m_pattern.match(payloadText(record.payload)).hasMatch())
-        return false;
-    return true;
+    return !hasPattern() || m_pattern.match(payloadText(payload)).hasMatch();
 }
 
 void TrafficModel::scanInto(quint64 count, std::vector<quint64> &out) {

@@ -67,6 +67,11 @@ public:
     void setEndpointLabeler(std::function<QString(EndpointId)> labeler);
 
     bool isFiltered() const;
+    /// True when a byte search or a pattern is set.
+    bool hasSearch() const { return !m_search.isEmpty() || hasPattern(); }
+    /// Whether a payload passes the byte search or pattern set (true when none is): the same test
+    /// the log applies to records, for views that show other units (the Messages view).
+    bool payloadMatches(QByteArrayView payload) const;
     quint64 seqAt(int row) const;
 
     int rowCount(const QModelIndex &parent = {}) const override;

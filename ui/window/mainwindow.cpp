@@ -241,6 +241,7 @@ void MainWindow::createMenusAndToolBar() {
     QMenu *viewMenu = menuBar()->addMenu(tr("&View"));
     viewMenu->addAction(m_hexPreviewAction);
     viewMenu->addAction(m_timeDeltaAction);
+    viewMenu->addAction(m_logPanel->messagesAction());
     viewMenu->addAction(m_followAction);
     viewMenu->addAction(m_clearLogAction);
     viewMenu->addSeparator();
@@ -348,8 +349,8 @@ void MainWindow::wireParts() {
     connect(m_connectionModel, &QAbstractItemModel::modelReset, this, &MainWindow::updateFirstRunHint);
     updateFirstRunHint();
 
-    connect(m_hexPreviewAction, &QAction::toggled, m_logPanel->model(), &TrafficModel::setHexPreview);
-    connect(m_timeDeltaAction, &QAction::toggled, m_logPanel->model(), &TrafficModel::setTimeDelta);
+    connect(m_hexPreviewAction, &QAction::toggled, m_logPanel, &LogPanel::setHexPreview);
+    connect(m_timeDeltaAction, &QAction::toggled, m_logPanel, &LogPanel::setTimeDelta);
     connect(m_followAction, &QAction::toggled, m_logPanel, &LogPanel::setFollowing);
     connect(m_logPanel, &LogPanel::followingChanged, m_followAction, &QAction::setChecked);
     connect(m_logPanel, &LogPanel::currentRecordChanged, m_detailPane, &DetailPane::showRecord);
