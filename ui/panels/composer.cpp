@@ -81,6 +81,11 @@ Composer::Composer(Workbench *workbench, QWidget *parent)
     m_checksumCombo->addItem(tr("No checksum"), QString());
     for (const QString &name : checksumNames())
         m_checksumCombo->addItem(tr("+ %1").arg(name), name);
+    // The mode row must not widen the window (usable at 1024 px): the popup shows the whole names.
+    for (QComboBox *combo : {m_lineEndingCombo, m_checksumCombo}) {
+        combo->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
+        combo->setMinimumContentsLength(6);
+    }
     m_checksumCombo->setToolTip(tr("Appended last, computed over everything before it (the payload and its "
                                    "line ending), in the algorithm's usual byte order"));
     m_escapesCheck->setChecked(true);

@@ -54,6 +54,8 @@ LogPanel::LogPanel(Workbench *workbench, const JournalFeed *feed, QWidget *paren
     messages->follow(feed);
     m_messagesAction->setObjectName(QStringLiteral("messagesAction"));
     m_messagesAction->setCheckable(true);
+    // The log's bar must not widen the window (usable at 1024 px): the button says it short.
+    m_messagesAction->setIconText(tr("Msgs"));
     m_messagesAction->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_M));
     const QString messagesTip =
         tr("With \"Selected connection\": show messages, split by each connection's framing, instead of "
@@ -95,7 +97,7 @@ LogPanel::LogPanel(Workbench *workbench, const JournalFeed *feed, QWidget *paren
     // combos shrink to a few characters and show their whole text in the popup.
     for (QComboBox *combo : {m_connectionFilterCombo, m_directionFilterCombo, m_searchModeCombo}) {
         combo->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
-        combo->setMinimumContentsLength(6);
+        combo->setMinimumContentsLength(5);
     }
     m_searchEdit->setMinimumWidth(m_searchEdit->fontMetrics().horizontalAdvance(QLatin1Char('x')) * 10);
 
