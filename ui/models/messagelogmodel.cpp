@@ -2,8 +2,6 @@
 #include "language/payload.h"
 #include "style/presentation.h"
 
-#include <QFont>
-
 namespace sockbench {
 
 namespace {
@@ -174,25 +172,10 @@ QVariant MessageLogModel::data(const QModelIndex &index, int role) const {
         }
         break;
     case Qt::ForegroundRole:
-        if (column == TrafficModel::DirectionColumn || column == TrafficModel::DataColumn) {
-            if (m.kind == RecordKind::DataIn)
-                return inboundColor();
-            if (m.kind == RecordKind::DataOut)
-                return outboundColor();
-            return eventColor();
-        }
-        break;
     case Qt::FontRole:
-        if (column == TrafficModel::DataColumn && (m.kind == RecordKind::Event || (m.flags & Evicted))) {
-            QFont font;
-            font.setItalic(true);
-            return font;
-        }
-        break;
     case Qt::TextAlignmentRole:
-        if (column == TrafficModel::NumberColumn || column == TrafficModel::LengthColumn)
-            return QVariant::fromValue(Qt::AlignRight | Qt::AlignVCenter);
-        break;
+        return TrafficModel::cellStyle(role, column, m.kind,
+                                       m.kind == RecordKind::Event || (m.flags & Evicted));
     case Qt::ToolTipRole:
         if (column == TrafficModel::DataColumn)
             return toolTip(m);
@@ -204,21 +187,7 @@ QVariant MessageLogModel::data(const QModelIndex &index, int role) const {
 QVariant MessageLogModel::headerData(int section, Qt::Orientation orientation, int role) const {
     if (orientation != Qt::Horizontal || role != Qt::DisplayRole)
         return {};
-    switch (section) {
-    case TrafficModel::NumberColumn:
-        return tr("No.");
-    case TrafficModel::TimeColumn:
-        return m_timeDelta ? tr("Δ time") : tr("Time");
-    case TrafficModel::ConnectionColumn:
-        return tr("Connection");
-    case TrafficModel::DirectionColumn:
-        return tr("Direction");
-    case TrafficModel::LengthColumn:
-        return tr("Length");
-    case TrafficModel::DataColumn:
-        return m_hexPreview ? tr("Message (hex)") : tr("Message");
-    }
-    return {};
+    return TrafficModel::columnTitle(section, m_hexPreview, m_timeDelta);
 }
 
 } // namespace sockbench

@@ -66,6 +66,12 @@ public:
     /// How the connection column names an endpoint; default "#id".
     void setEndpointLabeler(std::function<QString(EndpointId)> labeler);
 
+    /// The look of a cell that does not depend on its text (colour by direction, italics for
+    /// events and evicted payloads, numbers to the right), for this model and the Messages view.
+    static QVariant cellStyle(int role, int column, RecordKind kind, bool italic);
+    /// The column titles, for this model and the Messages view.
+    static QVariant columnTitle(int section, bool hexPreview, bool timeDelta);
+
     bool isFiltered() const;
     /// True when a byte search or a pattern is set.
     bool hasSearch() const { return !m_search.isEmpty() || hasPattern(); }
