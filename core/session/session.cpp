@@ -4,6 +4,7 @@
 #include "language/address.h"
 #include "language/payload.h"
 #include "platform/privatefile.h"
+#include "protocol/rules.h"
 #include "session/sessionoptions.h"
 
 #include <QCoreApplication>
@@ -37,17 +38,18 @@ const std::array<KindSpelling, 3> &kindSpellings() {
          "tcp-listener",
          "address",
          {QStringLiteral("kind"), QStringLiteral("address"), QStringLiteral("port"), QStringLiteral("reply"),
-          QStringLiteral("greeting"), QStringLiteral("socket_options")}},
+          QStringLiteral("greeting"), QStringLiteral("socket_options"), QStringLiteral("frame"),
+          QStringLiteral("rules")}},
         {EndpointKind::TcpConnection,
          "tcp-client",
          "host",
          {QStringLiteral("kind"), QStringLiteral("host"), QStringLiteral("port"),
-          QStringLiteral("socket_options")}},
+          QStringLiteral("socket_options"), QStringLiteral("frame"), QStringLiteral("rules")}},
         {EndpointKind::UdpSocket,
          "udp",
          "address",
          {QStringLiteral("kind"), QStringLiteral("address"), QStringLiteral("port"), QStringLiteral("reply"),
-          QStringLiteral("socket_options")}},
+          QStringLiteral("socket_options"), QStringLiteral("rules")}},
     }};
     return spellings;
 }
@@ -155,6 +157,27 @@ std::optional<SessionEndpoint> readEndpoint(const QJsonObject &o, QString *error
         }
         e.socket = *socket;
     }
+    if (const QJsonValue frame = o.value(QStringLiteral("frame")); !frame.isUndefined()) {
+        QString why;
+        const std::optional<FrameSpec> spec = parseFrameSpec(frame.toString(), &why);
+        if (!frame.isString() || !spec)
+            return fail(QStringLiteral("frame"),
+                        frame.isString() ? why : tr("a frame SPEC such as \"line\""));
+        e.frame = *spec;
+    }
+    if (const QJsonValue rules = o.value(QStringLiteral("rules")); !rules.isUndefined()) {
+        if (!rules.isObject())
+            return fail(QStringLiteral("rules"), tr("an object in the rules file's format"));
+        const RulesParseResult parsed =
+            parseRules(QJsonDocument(rules.toObject()).toJson(QJsonDocument::Compact));
+        if (!parsed.ok()) {
+            *error = QStringLiteral(".rules.") + parsed.error;
+            return std::nullopt;
+        }
+        if (e.kind == EndpointKind::UdpSocket && !parsed.rules.frame.isRaw())
+            return fail(QStringLiteral("rules.frame"), tr("a UDP socket takes each datagram as one message"));
+        e.rules = serializeRules(parsed.rules);
+    }
     return e;
 }
 
@@ -244,6 +267,10 @@ QByteArray serializeSession(const Session &session) {
             o.insert(QStringLiteral("greeting"), e.greeting);
         if (const QJsonObject options = socketOptionsToJson(e.socket, e.kind); !options.isEmpty())
             o.insert(QStringLiteral("socket_options"), options);
+        if (!e.frame.isRaw() && e.kind != EndpointKind::UdpSocket)
+            o.insert(QStringLiteral("frame"), toString(e.frame));
+        if (!e.rules.isEmpty())
+            o.insert(QStringLiteral("rules"), QJsonDocument::fromJson(e.rules).object());
         list.append(o);
     }
     QJsonObject root;
@@ -284,6 +311,18 @@ bool saveSession(const QString &path, const Session &session, QString *error) {
     return true;
 }
 
+namespace {
+
+/// The endpoint's rules, ready for the engine; null when it has none. parseSession() checked them.
+std::shared_ptr<RuleBook> rulesOf(const SessionEndpoint &endpoint) {
+    if (endpoint.rules.isEmpty())
+        return nullptr;
+    RulesParseResult parsed = parseRules(endpoint.rules);
+    return parsed.ok() ? std::make_shared<RuleBook>(std::move(parsed.rules)) : nullptr;
+}
+
+} // namespace
+
 EndpointId openSessionEndpoint(Workbench &workbench, const SessionEndpoint &endpoint) {
     switch (endpoint.kind) {
     case EndpointKind::TcpListener: {
@@ -292,17 +331,22 @@ EndpointId openSessionEndpoint(Workbench &workbench, const SessionEndpoint &endp
         if (endpoint.reply == AutoReply::Greeting)
             options.greeting = parsePayload(endpoint.greeting, PayloadSpec{}).bytes;
         options.socket = endpoint.socket;
+        options.frame = endpoint.frame;
+        options.rules = rulesOf(endpoint);
         return workbench.startTcpListener(endpoint.host, endpoint.port, options);
     }
     case EndpointKind::TcpConnection: {
         ConnectOptions options;
         options.socket = endpoint.socket;
+        options.frame = endpoint.frame;
+        options.rules = rulesOf(endpoint);
         return workbench.connectTcp(endpoint.host, endpoint.port, options);
     }
     case EndpointKind::UdpSocket: {
         UdpOptions options;
         options.echo = endpoint.reply == AutoReply::Echo;
         options.socket = endpoint.socket;
+        options.rules = rulesOf(endpoint);
         return workbench.bindUdp(endpoint.host, endpoint.port, options);
     }
     }
