@@ -31,6 +31,7 @@ private Q_SLOTS:
     void logShowsLinesAsMessagesAndChunksWhenOff();
     void lengthPrefixedMessagesShowWithoutHeader();
     void conversationShowsOneLinePerMessage();
+    void framingChangedLiveFramesTheHistoryAgain();
     void composerAppendsTheChecksum();
     void framingFieldRefusesWhatTheCoreRefuses();
 
@@ -191,6 +192,34 @@ void TestMessagesView::conversationShowsOneLinePerMessage() {
     QCOMPARE(conversation->lineText(1), QStringLiteral("two"));
     QCOMPARE(conversation->lineText(2), QStringLiteral("three"));
     QVERIFY(conversation->lineIsInbound(2));
+}
+
+void TestMessagesView::framingChangedLiveFramesTheHistoryAgain() {
+    const EndpointId listener = startFramedListener(QStringLiteral("raw"));
+    QVERIFY(listener != 0);
+    QTcpSocket client;
+    const EndpointId connection = connectClient(listener, &client);
+    QVERIFY(connection != 0);
+    QVERIFY(writeAndWait(&client, connection, "a\nb\n", 4));
+    showSelected(connection, true);
+    QTRY_COMPARE(inboundRows(), QStringList{QStringLiteral("a\\nb\\n")});
+
+    // Connection > Framing… on the selected connection.
+    auto *action = m_window->findChild<QAction *>(QStringLiteral("framingAction"));
+    QVERIFY(action->isEnabled());
+    action->trigger();
+    auto *dialog = m_window->findChild<FramingDialog *>();
+    QVERIFY(dialog);
+    auto *combo = dialog->findChild<QComboBox *>(QStringLiteral("framingCombo"));
+    WindowDriver::replaceText(combo->lineEdit(), QStringLiteral("len:9"));
+    QPushButton *ok =
+        dialog->findChild<QDialogButtonBox *>(QStringLiteral("buttonBox"))->button(QDialogButtonBox::Ok);
+    QVERIFY(!ok->isEnabled());
+    WindowDriver::replaceText(combo->lineEdit(), QStringLiteral("line"));
+    QVERIFY(ok->isEnabled());
+    QTest::mouseClick(ok, Qt::LeftButton);
+    QTRY_COMPARE(toString(m_window->workbench()->info(connection).frame), QStringLiteral("line"));
+    QTRY_COMPARE(inboundRows(), (QStringList{QStringLiteral("a"), QStringLiteral("b")}));
 }
 
 void TestMessagesView::composerAppendsTheChecksum() {
