@@ -1,5 +1,6 @@
 #include "dialogs/endpointdialog.h"
 #include "dialogs/autoreplyfields.h"
+#include "dialogs/framingfield.h"
 #include "dialogs/socketoptionsform.h"
 #include "language/address.h"
 #include "style/presentation.h"
@@ -55,6 +56,8 @@ EndpointDialog::EndpointDialog(EndpointKind kind, const QStringList &recentAddre
     , m_portEdit(new QLineEdit(this))
     , m_portHint(new QLabel(this))
     , m_autoReply(new AutoReplyFields(this))
+    , m_framingField(new FramingField(this))
+    , m_framingLabel(new QLabel(tr("&Framing:"), this))
     , m_dualStackCheck(new QCheckBox(tr("IPv6 socket also takes &IPv4 (dual stack)"), this))
     , m_broadcastCheck(new QCheckBox(tr("Allow &broadcast"), this))
     , m_multicastEdit(new QLineEdit(this))
@@ -120,6 +123,7 @@ EndpointDialog::EndpointDialog(EndpointKind kind, const QStringList &recentAddre
     m_timeoutSpin->setSuffix(tr(" s"));
     m_timeoutSpin->setSpecialValueText(tr("system default"));
     m_timeoutLabel->setBuddy(m_timeoutSpin);
+    m_framingLabel->setBuddy(m_framingField);
     m_wildcardLabel->setWordWrap(true);
     m_wildcardLabel->setStyleSheet(warningTextStyle());
     m_errorLabel->setWordWrap(true);
@@ -150,6 +154,7 @@ EndpointDialog::EndpointDialog(EndpointKind kind, const QStringList &recentAddre
     form->addRow(portLabel, m_portEdit);
     form->addRow(QString(), m_portHint);
     m_autoReply->addRowsTo(form);
+    form->addRow(m_framingLabel, m_framingField);
     form->addRow(m_timeoutLabel, m_timeoutSpin);
     form->addRow(QString(), m_dualStackCheck);
     form->addRow(QString(), m_broadcastCheck);
@@ -169,6 +174,7 @@ EndpointDialog::EndpointDialog(EndpointKind kind, const QStringList &recentAddre
     connect(m_addressCombo, &QComboBox::currentTextChanged, this, &EndpointDialog::validate);
     connect(m_portEdit, &QLineEdit::textChanged, this, &EndpointDialog::validate);
     connect(m_autoReply, &AutoReplyFields::changed, this, &EndpointDialog::validate);
+    connect(m_framingField, &FramingField::changed, this, &EndpointDialog::validate);
     connect(m_multicastEdit, &QLineEdit::textChanged, this, &EndpointDialog::validate);
     connect(m_socketOptionsForm, &SocketOptionsForm::changed, this, &EndpointDialog::validate);
     connect(m_socketOptionsButton, &QToolButton::toggled, this,
@@ -246,6 +252,9 @@ void EndpointDialog::onKindChanged() {
     m_multicastLabel->setVisible(k == EndpointKind::UdpSocket);
     m_multicastEdit->setVisible(k == EndpointKind::UdpSocket);
     m_dualStackCheck->setVisible(!connecting);
+    // Each datagram is a message already: UDP has no framing to choose.
+    m_framingLabel->setVisible(k != EndpointKind::UdpSocket);
+    m_framingField->setVisible(k != EndpointKind::UdpSocket);
     m_socketOptionsForm->setKind(k);
     validate();
     focusFirstFieldToType();
@@ -266,6 +275,7 @@ void EndpointDialog::validate() {
         portProblem = tr("Port 0 cannot be connected to: type the server's port");
 
     const QString greetingProblem = m_autoReply->problem();
+    const QString framingProblem = k == EndpointKind::UdpSocket ? QString() : m_framingField->problem();
 
     QString multicastProblem;
     if (k == EndpointKind::UdpSocket && !m_multicastEdit->text().trimmed().isEmpty()) {
@@ -309,7 +319,8 @@ void EndpointDialog::validate() {
     const int optionsSet = m_socketOptionsForm->setCount();
     m_socketOptionsButton->setText(optionsSet == 0 ? tr("&Socket options")
                                                    : tr("&Socket options (%n set)", nullptr, optionsSet));
-    for (const QString &p : {hostProblem, portProblem, greetingProblem, multicastProblem, optionsProblem}) {
+    for (const QString &p :
+         {hostProblem, portProblem, greetingProblem, framingProblem, multicastProblem, optionsProblem}) {
         if (!p.isEmpty())
             problems.append(p);
     }
@@ -331,6 +342,8 @@ EndpointDialog::Request EndpointDialog::request() const {
     r.listener.dualStack = m_dualStackCheck->isEnabled() && m_dualStackCheck->isChecked();
     r.listener.greeting = m_autoReply->greeting();
     r.connect.timeoutMs = m_timeoutSpin->value() * 1000;
+    r.listener.frame = m_framingField->spec();
+    r.connect.frame = r.listener.frame;
     r.udp.echo = reply == AutoReply::Echo;
     r.udp.broadcast = m_broadcastCheck->isChecked();
     r.udp.dualStack = r.listener.dualStack;

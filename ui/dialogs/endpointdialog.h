@@ -17,6 +17,7 @@ class QToolButton;
 namespace sockbench {
 
 class AutoReplyFields;
+class FramingField;
 class SocketOptionsForm;
 
 /// The form for a new listener, outgoing connection or UDP socket. Every field is checked as it
@@ -51,6 +52,7 @@ public:
     /// Why OK is disabled, or empty.
     QString problem() const { return m_problem; }
     SocketOptionsForm *socketOptionsForm() const { return m_socketOptionsForm; }
+    FramingField *framingField() const { return m_framingField; }
 
 private:
     void validate();
@@ -64,6 +66,8 @@ private:
     QLineEdit *m_portEdit;
     QLabel *m_portHint;
     AutoReplyFields *m_autoReply;
+    FramingField *m_framingField;
+    QLabel *m_framingLabel;
     QCheckBox *m_dualStackCheck;
     QCheckBox *m_broadcastCheck;
     QLineEdit *m_multicastEdit;

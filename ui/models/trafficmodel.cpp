@@ -102,16 +102,18 @@ bool TrafficModel::matches(const Record &record) const {
             return false;
         break;
     }
+    // Events are matched by their text too: it is what the Data column shows for them.
+    return payloadMatches(record.payload);
+}
+
+bool TrafficModel::payloadMatches(QByteArrayView payload) const {
     if (!m_search.isEmpty()) {
-        const bool found = m_searchCase == Qt::CaseSensitive ? record.payload.contains(m_search)
-                                                             : containsFolded(record.payload, m_search);
+        const bool found = m_searchCase == Qt::CaseSensitive ? payload.contains(m_search)
+                                                             : containsFolded(payload, m_search);
         if (!found)
             return false;
     }
-    // Events are matched by their text too: it is what the Data column shows for them.
-    if (hasPattern() && !m_pattern.match(payloadText(record.payload)).hasMatch())
-        return false;
-    return true;
+    return !hasPattern() || m_pattern.match(payloadText(payload)).hasMatch();
 }
 
 void TrafficModel::scanInto(quint64 count, std::vector<quint64> &out) {
@@ -335,25 +337,9 @@ QVariant TrafficModel::data(const QModelIndex &index, int role) const {
         }
         break;
     case Qt::ForegroundRole:
-        if (column == DirectionColumn || column == DataColumn) {
-            if (r.kind == RecordKind::DataIn)
-                return inboundColor();
-            if (r.kind == RecordKind::DataOut)
-                return outboundColor();
-            return eventColor();
-        }
-        break;
     case Qt::FontRole:
-        if (column == DataColumn && (r.kind == RecordKind::Event || r.isEvicted())) {
-            QFont font;
-            font.setItalic(true);
-            return font;
-        }
-        break;
     case Qt::TextAlignmentRole:
-        if (column == NumberColumn || column == LengthColumn)
-            return QVariant::fromValue(Qt::AlignRight | Qt::AlignVCenter);
-        break;
+        return cellStyle(role, column, r.kind, r.kind == RecordKind::Event || r.isEvicted());
     case Qt::ToolTipRole:
         if (column == DataColumn)
             return dataToolTip(r);
@@ -379,14 +365,44 @@ QString TrafficModel::dataToolTip(const Record &header) const {
     return text;
 }
 
+QVariant TrafficModel::cellStyle(int role, int column, RecordKind kind, bool italic) {
+    switch (role) {
+    case Qt::ForegroundRole:
+        if (column == DirectionColumn || column == DataColumn) {
+            if (kind == RecordKind::DataIn)
+                return inboundColor();
+            if (kind == RecordKind::DataOut)
+                return outboundColor();
+            return eventColor();
+        }
+        break;
+    case Qt::FontRole:
+        if (column == DataColumn && italic) {
+            QFont font;
+            font.setItalic(true);
+            return font;
+        }
+        break;
+    case Qt::TextAlignmentRole:
+        if (column == NumberColumn || column == LengthColumn)
+            return QVariant::fromValue(Qt::AlignRight | Qt::AlignVCenter);
+        break;
+    }
+    return {};
+}
+
 QVariant TrafficModel::headerData(int section, Qt::Orientation orientation, int role) const {
     if (orientation != Qt::Horizontal || role != Qt::DisplayRole)
         return {};
+    return columnTitle(section, m_hexPreview, m_timeDelta);
+}
+
+QVariant TrafficModel::columnTitle(int section, bool hexPreview, bool timeDelta) {
     switch (section) {
     case NumberColumn:
         return tr("No.");
     case TimeColumn:
-        return m_timeDelta ? tr("Δ time") : tr("Time");
+        return timeDelta ? tr("Δ time") : tr("Time");
     case ConnectionColumn:
         return tr("Connection");
     case DirectionColumn:
@@ -394,7 +410,7 @@ QVariant TrafficModel::headerData(int section, Qt::Orientation orientation, int 
     case LengthColumn:
         return tr("Length");
     case DataColumn:
-        return m_hexPreview ? tr("Data (hex)") : tr("Data");
+        return hexPreview ? tr("Data (hex)") : tr("Data");
     }
     return {};
 }

@@ -66,7 +66,18 @@ public:
     /// How the connection column names an endpoint; default "#id".
     void setEndpointLabeler(std::function<QString(EndpointId)> labeler);
 
+    /// The look of a cell that does not depend on its text (colour by direction, italics for
+    /// events and evicted payloads, numbers to the right), for this model and the Messages view.
+    static QVariant cellStyle(int role, int column, RecordKind kind, bool italic);
+    /// The column titles, for this model and the Messages view.
+    static QVariant columnTitle(int section, bool hexPreview, bool timeDelta);
+
     bool isFiltered() const;
+    /// True when a byte search or a pattern is set.
+    bool hasSearch() const { return !m_search.isEmpty() || hasPattern(); }
+    /// Whether a payload passes the byte search or pattern set (true when none is): the same test
+    /// the log applies to records, for views that show other units (the Messages view).
+    bool payloadMatches(QByteArrayView payload) const;
     quint64 seqAt(int row) const;
 
     int rowCount(const QModelIndex &parent = {}) const override;

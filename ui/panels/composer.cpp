@@ -1,6 +1,7 @@
 #include "panels/composer.h"
 #include "engine/workbench.h"
 #include "language/address.h"
+#include "protocol/checksum.h"
 #include "style/presentation.h"
 #include "views/elidedlabel.h"
 
@@ -38,6 +39,7 @@ Composer::Composer(Workbench *workbench, QWidget *parent)
     , m_targetLabel(new ElidedLabel(this))
     , m_modeCombo(new QComboBox(this))
     , m_lineEndingCombo(new QComboBox(this))
+    , m_checksumCombo(new QComboBox(this))
     , m_escapesCheck(new QCheckBox(tr("&Escapes"), this))
     , m_edit(new QPlainTextEdit(this))
     , m_previewLabel(new ElidedLabel(this))
@@ -53,6 +55,7 @@ Composer::Composer(Workbench *workbench, QWidget *parent)
     m_targetLabel->setObjectName(QStringLiteral("targetLabel"));
     m_modeCombo->setObjectName(QStringLiteral("modeCombo"));
     m_lineEndingCombo->setObjectName(QStringLiteral("lineEndingCombo"));
+    m_checksumCombo->setObjectName(QStringLiteral("checksumCombo"));
     m_escapesCheck->setObjectName(QStringLiteral("escapesCheck"));
     m_edit->setObjectName(QStringLiteral("composerEdit"));
     m_previewLabel->setObjectName(QStringLiteral("previewLabel"));
@@ -74,6 +77,17 @@ Composer::Composer(Workbench *workbench, QWidget *parent)
     m_lineEndingCombo->addItem(tr("CR (\\r)"), int(LineEnding::CR));
     m_lineEndingCombo->addItem(tr("CRLF (\\r\\n)"), int(LineEnding::CRLF));
     m_lineEndingCombo->setToolTip(tr("Appended after the payload"));
+    // The data is the name itself (the spelling parseChecksumSpec reads); empty is none.
+    m_checksumCombo->addItem(tr("No checksum"), QString());
+    for (const QString &name : checksumNames())
+        m_checksumCombo->addItem(tr("+ %1").arg(name), name);
+    // The mode row must not widen the window (usable at 1024 px): the popup shows the whole names.
+    for (QComboBox *combo : {m_lineEndingCombo, m_checksumCombo}) {
+        combo->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
+        combo->setMinimumContentsLength(6);
+    }
+    m_checksumCombo->setToolTip(tr("Appended last, computed over everything before it (the payload and its "
+                                   "line ending), in the algorithm's usual byte order"));
     m_escapesCheck->setChecked(true);
     m_escapesCheck->setToolTip(tr("In text mode, read \\n \\r \\t \\\\ \\xHH \\u{...} as escapes"));
     m_edit->setFont(QFontDatabase::systemFont(QFontDatabase::FixedFont));
@@ -108,6 +122,7 @@ Composer::Composer(Workbench *workbench, QWidget *parent)
     modeRow->addWidget(modeLabel);
     modeRow->addWidget(m_modeCombo);
     modeRow->addWidget(m_lineEndingCombo);
+    modeRow->addWidget(m_checksumCombo);
     modeRow->addWidget(m_escapesCheck);
     modeRow->addStretch();
     modeRow->addWidget(m_historyButton);
@@ -138,7 +153,8 @@ Composer::Composer(Workbench *workbench, QWidget *parent)
     setTabOrder(m_edit, m_sendButton);
     setTabOrder(m_sendButton, m_modeCombo);
     setTabOrder(m_modeCombo, m_lineEndingCombo);
-    setTabOrder(m_lineEndingCombo, m_escapesCheck);
+    setTabOrder(m_lineEndingCombo, m_checksumCombo);
+    setTabOrder(m_checksumCombo, m_escapesCheck);
     setTabOrder(m_escapesCheck, m_destinationEdit);
     setTabOrder(m_destinationEdit, m_repeatCountSpin);
     setTabOrder(m_repeatCountSpin, m_repeatIntervalSpin);
@@ -151,6 +167,7 @@ Composer::Composer(Workbench *workbench, QWidget *parent)
     connect(m_edit, &QPlainTextEdit::textChanged, this, &Composer::onInputChanged);
     connect(m_modeCombo, &QComboBox::currentIndexChanged, this, &Composer::onModeComboCurrentIndexChanged);
     connect(m_lineEndingCombo, &QComboBox::currentIndexChanged, this, &Composer::onInputChanged);
+    connect(m_checksumCombo, &QComboBox::currentIndexChanged, this, &Composer::onInputChanged);
     connect(m_escapesCheck, &QCheckBox::toggled, this, &Composer::onInputChanged);
     connect(m_destinationEdit, &QLineEdit::textChanged, this, &Composer::updateSendState);
     connect(m_sendButton, &QPushButton::clicked, this, &Composer::send);
@@ -186,6 +203,8 @@ void Composer::onWorkbenchConnectionAccepted(EndpointId, EndpointId listener) {
 void Composer::setPayloadBytes(const QByteArray &bytes) {
     m_modeCombo->setCurrentIndex(m_modeCombo->findData(int(PayloadMode::Text)));
     m_lineEndingCombo->setCurrentIndex(m_lineEndingCombo->findData(int(LineEnding::None)));
+    // The bytes already end with whatever checksum they were sent with.
+    m_checksumCombo->setCurrentIndex(0);
     m_escapesCheck->setChecked(true);
     m_edit->setPlainText(bytesToEscapedText(bytes));
     m_edit->setFocus(Qt::OtherFocusReason);
@@ -220,12 +239,22 @@ void Composer::onInputChanged() {
     m_escapesCheck->setEnabled(payloadSpec.mode == PayloadMode::Text);
     const QString text = m_edit->toPlainText();
     m_payload = parsePayload(text, payloadSpec);
+    QByteArray checksum;
+    if (const auto sum = parseChecksumSpec(m_checksumCombo->currentData().toString());
+        sum && m_payload.ok()) {
+        // Appended here, once per edit, so that the count, Send and Repeat all see the same bytes.
+        checksum = checksumBytes(*sum, m_payload.bytes);
+        m_payload.bytes += checksum;
+    }
     const PayloadResult &result = m_payload;
     QList<QTextEdit::ExtraSelection> marks;
     if (result.ok()) {
         m_previewLabel->setText(formatByteCount(quint64(result.bytes.size())));
         m_previewLabel->setStyleSheet(QString());
-        m_previewLabel->setToolTip(tr("What Send hands to the socket"));
+        m_previewLabel->setToolTip(checksum.isEmpty() ? tr("What Send hands to the socket")
+                                                      : tr("What Send hands to the socket, ending with the "
+                                                           "checksum %1")
+                                                            .arg(bytesToHex(checksum)));
     } else {
         const QTextBlock block = m_edit->document()->findBlock(int(result.errorPosition));
         const qsizetype column = result.errorPosition - block.position() + 1;
@@ -457,6 +486,7 @@ void Composer::saveSettings(QSettings &settings) const {
     settings.setValue(QStringLiteral("composer/mode"), toString(spec().mode));
     settings.setValue(QStringLiteral("composer/lineEnding"), toString(spec().lineEnding));
     settings.setValue(QStringLiteral("composer/escapes"), m_escapesCheck->isChecked());
+    settings.setValue(QStringLiteral("composer/checksum"), m_checksumCombo->currentData().toString());
     settings.setValue(QStringLiteral("composer/history"), m_history);
     settings.setValue(QStringLiteral("composer/repeatCount"), m_repeatCountSpin->value());
     settings.setValue(QStringLiteral("composer/repeatInterval"), m_repeatIntervalSpin->value());
@@ -474,6 +504,8 @@ void Composer::restoreSettings(const QSettings &settings) {
             m_lineEndingCombo->setCurrentIndex(m_lineEndingCombo->findData(int(e)));
     }
     m_escapesCheck->setChecked(settings.value(QStringLiteral("composer/escapes"), true).toBool());
+    m_checksumCombo->setCurrentIndex(std::max(
+        0, m_checksumCombo->findData(settings.value(QStringLiteral("composer/checksum")).toString())));
     m_history = settings.value(QStringLiteral("composer/history")).toStringList();
     m_repeatCountSpin->setValue(settings.value(QStringLiteral("composer/repeatCount"), 10).toInt());
     m_repeatIntervalSpin->setValue(settings.value(QStringLiteral("composer/repeatInterval"), 1000).toInt());

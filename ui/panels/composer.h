@@ -73,6 +73,7 @@ private:
     ElidedLabel *m_targetLabel;
     QComboBox *m_modeCombo;
     QComboBox *m_lineEndingCombo;
+    QComboBox *m_checksumCombo;
     QCheckBox *m_escapesCheck;
     QPlainTextEdit *m_edit;
     ElidedLabel *m_previewLabel;

@@ -77,7 +77,9 @@ DetailPane::DetailPane(Workbench *workbench, const JournalFeed *feed, QWidget *p
 
     m_conversationView = new ConversationView(&workbench->journal(), m_tabs);
     m_conversationView->setObjectName(QStringLiteral("conversationView"));
+    m_conversationView->setFrameLookup([workbench](EndpointId id) { return workbench->info(id).frame; });
     m_conversationView->follow(feed);
+    connect(workbench, &Workbench::rulesChanged, m_conversationView, &ConversationView::onFramingChanged);
 
     m_graphPage = new QWidget(m_tabs);
     m_graphPage->setObjectName(QStringLiteral("graphPage"));

@@ -2,6 +2,7 @@
 #include "engine/workbench.h"
 #include "journal/recordformat.h"
 #include "language/payload.h"
+#include "models/messagelogmodel.h"
 #include "models/trafficmodel.h"
 #include "style/presentation.h"
 
@@ -35,6 +36,9 @@ LogPanel::LogPanel(Workbench *workbench, const JournalFeed *feed, QWidget *paren
     : QWidget(parent)
     , m_workbench(workbench)
     , m_model(new TrafficModel(&workbench->journal(), this))
+    , m_messageModel(new MessageLogModel(&workbench->journal(), this))
+    , m_messagesAction(new QAction(tr("&Messages"), this))
+    , m_messagesButton(new QToolButton(this))
     , m_connectionFilterCombo(new QComboBox(this))
     , m_directionFilterCombo(new QComboBox(this))
     , m_searchEdit(new QLineEdit(this))
@@ -44,6 +48,22 @@ LogPanel::LogPanel(Workbench *workbench, const JournalFeed *feed, QWidget *paren
     setObjectName(QStringLiteral("logPanel"));
     m_model->setEndpointLabeler([workbench](EndpointId id) { return endpointLabel(*workbench, id); });
     m_model->follow(feed);
+    m_messageModel->setEndpointLabeler([workbench](EndpointId id) { return endpointLabel(*workbench, id); });
+    MessageIndex *messages = m_messageModel->messages();
+    messages->setFrameLookup([workbench](EndpointId id) { return workbench->info(id).frame; });
+    messages->follow(feed);
+    m_messagesAction->setObjectName(QStringLiteral("messagesAction"));
+    m_messagesAction->setCheckable(true);
+    // The log's bar must not widen the window (usable at 1024 px): the button says it short.
+    m_messagesAction->setIconText(tr("Msgs"));
+    m_messagesAction->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_M));
+    const QString messagesTip =
+        tr("With \"Selected connection\": show messages, split by each connection's framing, instead of "
+           "read chunks (raw connections: chunks; UDP: datagrams). A message shows once it has ended.");
+    m_messagesAction->setToolTip(messagesTip);
+    m_messagesAction->setStatusTip(messagesTip);
+    m_messagesButton->setObjectName(QStringLiteral("messagesButton"));
+    m_messagesButton->setDefaultAction(m_messagesAction);
 
     m_connectionFilterCombo->setObjectName(QStringLiteral("connectionFilterCombo"));
     m_connectionFilterCombo->addItem(tr("All connections"));
@@ -77,7 +97,7 @@ LogPanel::LogPanel(Workbench *workbench, const JournalFeed *feed, QWidget *paren
     // combos shrink to a few characters and show their whole text in the popup.
     for (QComboBox *combo : {m_connectionFilterCombo, m_directionFilterCombo, m_searchModeCombo}) {
         combo->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
-        combo->setMinimumContentsLength(6);
+        combo->setMinimumContentsLength(5);
     }
     m_searchEdit->setMinimumWidth(m_searchEdit->fontMetrics().horizontalAdvance(QLatin1Char('x')) * 10);
 
@@ -89,6 +109,7 @@ LogPanel::LogPanel(Workbench *workbench, const JournalFeed *feed, QWidget *paren
     filters->addWidget(m_searchEdit, 1);
     filters->addWidget(m_matchCaseButton);
     filters->addWidget(m_searchModeCombo);
+    filters->addWidget(m_messagesButton);
 
     m_view->setObjectName(QStringLiteral("trafficView"));
     m_view->setModel(m_model);
@@ -104,18 +125,7 @@ LogPanel::LogPanel(Workbench *workbench, const JournalFeed *feed, QWidget *paren
     rows->setVisible(false);
     rows->setSectionResizeMode(QHeaderView::Fixed);
     rows->setDefaultSectionSize(QFontMetrics(m_view->font()).height() + 4);
-    QHeaderView *columns = m_view->horizontalHeader();
-    // Data takes whatever the other columns leave, so that event texts show; its tooltip has the rest.
-    columns->setStretchLastSection(true);
-    columns->setSectionResizeMode(TrafficModel::DataColumn, QHeaderView::Stretch);
-    // The others get what their usual text needs, measured once, never per row.
-    const QFontMetrics metrics(m_view->font());
-    const auto fit = [&metrics](const QString &sample) { return metrics.horizontalAdvance(sample) + 10; };
-    columns->resizeSection(TrafficModel::NumberColumn, fit(QStringLiteral("000000")));
-    columns->resizeSection(TrafficModel::TimeColumn, fit(QStringLiteral("0000-00-00 00:00:00.000000")));
-    columns->resizeSection(TrafficModel::ConnectionColumn, 96);
-    columns->resizeSection(TrafficModel::DirectionColumn, fit(directionText(RecordKind::Event)));
-    columns->resizeSection(TrafficModel::LengthColumn, fit(QStringLiteral("00000")));
+    sizeColumns();
 
     auto *layout = new QVBoxLayout(this);
     layout->setContentsMargins(2, 2, 2, 2);
@@ -135,11 +145,11 @@ LogPanel::LogPanel(Workbench *workbench, const JournalFeed *feed, QWidget *paren
             &LogPanel::onConnectionFilterComboCurrentIndexChanged);
     connect(m_directionFilterCombo, &QComboBox::currentIndexChanged, this,
             &LogPanel::onDirectionFilterComboCurrentIndexChanged);
-    connect(m_view->selectionModel(), &QItemSelectionModel::currentRowChanged, this,
-            &LogPanel::onViewCurrentRowChanged);
-    connect(m_view->selectionModel(), &QItemSelectionModel::selectionChanged, this,
-            &LogPanel::updateRecordActions);
+    connectSelectionModel();
     connect(m_model, &QAbstractItemModel::modelReset, this, &LogPanel::updateRecordActions);
+    connect(m_messageModel, &QAbstractItemModel::modelReset, this, &LogPanel::updateRecordActions);
+    connect(m_messagesAction, &QAction::toggled, this, &LogPanel::applyMessagesMode);
+    connect(workbench, &Workbench::rulesChanged, this, &LogPanel::onWorkbenchRulesChanged);
     createRecordActions();
     QScrollBar *bar = m_view->verticalScrollBar();
     connect(bar, &QScrollBar::rangeChanged, this, &LogPanel::onScrollBarRangeChanged);
@@ -147,6 +157,93 @@ LogPanel::LogPanel(Workbench *workbench, const JournalFeed *feed, QWidget *paren
 }
 
 LogPanel::~LogPanel() = default;
+
+void LogPanel::sizeColumns() {
+    QHeaderView *columns = m_view->horizontalHeader();
+    // Data takes whatever the other columns leave, so that event texts show; its tooltip has the rest.
+    columns->setStretchLastSection(true);
+    columns->setSectionResizeMode(TrafficModel::DataColumn, QHeaderView::Stretch);
+    // The others get what their usual text needs, measured once, never per row.
+    const QFontMetrics metrics(m_view->font());
+    const auto fit = [&metrics](const QString &sample) { return metrics.horizontalAdvance(sample) + 10; };
+    columns->resizeSection(TrafficModel::NumberColumn, fit(QStringLiteral("000000")));
+    columns->resizeSection(TrafficModel::TimeColumn, fit(QStringLiteral("0000-00-00 00:00:00.000000")));
+    columns->resizeSection(TrafficModel::ConnectionColumn, 96);
+    columns->resizeSection(TrafficModel::DirectionColumn, fit(directionText(RecordKind::Event)));
+    columns->resizeSection(TrafficModel::LengthColumn, fit(QStringLiteral("00000")));
+}
+
+void LogPanel::connectSelectionModel() {
+    // Each model the view is given comes with a new selection model.
+    connect(m_view->selectionModel(), &QItemSelectionModel::currentRowChanged, this,
+            &LogPanel::onViewCurrentRowChanged);
+    connect(m_view->selectionModel(), &QItemSelectionModel::selectionChanged, this,
+            &LogPanel::updateRecordActions);
+}
+
+bool LogPanel::showsMessages() const {
+    return m_view->model() == m_messageModel;
+}
+
+quint64 LogPanel::seqAtRow(int row) const {
+    return showsMessages() ? m_messageModel->seqAt(row) : m_model->seqAt(row);
+}
+
+void LogPanel::setHexPreview(bool hex) {
+    m_model->setHexPreview(hex);
+    m_messageModel->setHexPreview(hex);
+}
+
+void LogPanel::setTimeDelta(bool delta) {
+    m_model->setTimeDelta(delta);
+    m_messageModel->setTimeDelta(delta);
+}
+
+void LogPanel::applyMessagesMode() {
+    const bool messages =
+        m_messagesAction->isChecked() && m_connectionFilterCombo->currentIndex() == SelectedConnectionIndex;
+    MessageIndex *index = m_messageModel->messages();
+    // Off, the index follows no endpoint and costs nothing.
+    index->setEndpoints(messages ? m_selected : QSet<EndpointId>{});
+    if (messages) {
+        const auto direction = TrafficModel::Direction(m_directionFilterCombo->currentData().toInt());
+        const bool all = direction == TrafficModel::Direction::All;
+        index->setKinds(all || direction == TrafficModel::Direction::In,
+                        all || direction == TrafficModel::Direction::Out,
+                        all || direction == TrafficModel::Direction::Events);
+        const TrafficModel *model = m_model;
+        index->setFilter(model->hasSearch()
+                             ? std::function<bool(QByteArrayView)>(
+                                   [model](QByteArrayView bytes) { return model->payloadMatches(bytes); })
+                             : nullptr);
+    }
+    QAbstractItemModel *wanted = messages ? static_cast<QAbstractItemModel *>(m_messageModel) : m_model;
+    if (m_view->model() == wanted)
+        return;
+    QItemSelectionModel *old = m_view->selectionModel();
+    m_view->setModel(wanted);
+    delete old;
+    connectSelectionModel();
+    sizeColumns();
+    updateRecordActions();
+    if (m_following)
+        m_view->scrollToBottom();
+}
+
+void LogPanel::onWorkbenchRulesChanged(EndpointId id) {
+    // A new framing frames the whole history again (it is a way of looking, not of recording).
+    const QSet<EndpointId> shown = m_messageModel->messages()->endpoints();
+    if (shown.contains(id) || shown.contains(m_workbench->info(id).listener))
+        m_messageModel->messages()->restart();
+    else if (!shown.isEmpty() && m_workbench->info(id).kind == EndpointKind::TcpListener) {
+        for (EndpointId e : shown) {
+            if (m_workbench->info(e).listener == id) {
+                m_messageModel->messages()->restart();
+                return;
+            }
+        }
+    }
+}
 
 void LogPanel::createRecordActions() {
     auto make = [this](const char *name, const QString &text, const QString &tip) {
@@ -199,13 +296,19 @@ QList<quint64> LogPanel::selectedRecords() const {
     QList<quint64> seqs;
     seqs.reserve(numbers.size());
     for (int row : std::as_const(numbers))
-        seqs.append(m_model->seqAt(row));
+        seqs.append(seqAtRow(row));
     return seqs;
 }
 
 bool LogPanel::currentRecord(Record *record) const {
     const QModelIndex current = m_view->currentIndex();
-    return current.isValid() && m_workbench->journal().record(m_model->seqAt(current.row()), record, true);
+    if (!current.isValid())
+        return false;
+    if (showsMessages()) {
+        *record = m_messageModel->recordAt(current.row());
+        return true;
+    }
+    return m_workbench->journal().record(m_model->seqAt(current.row()), record, true);
 }
 
 void LogPanel::updateRecordActions() {
@@ -226,10 +329,21 @@ void LogPanel::copyRows(CopyForm form) const {
     const EndpointNamer namer = [workbench](EndpointId id) { return endpointAddress(*workbench, id); };
     QByteArray bytes;
     QString text;
-    for (quint64 seq : selectedRecords()) {
-        Record record;
-        if (!journal.record(seq, &record, true))
-            continue;
+    QList<Record> records;
+    if (showsMessages()) {
+        // Messages copy as what is shown: each message's payload, without delimiter or header.
+        QModelIndexList rows = m_view->selectionModel()->selectedRows();
+        std::sort(rows.begin(), rows.end());
+        for (const QModelIndex &row : std::as_const(rows))
+            records.append(m_messageModel->recordAt(row.row()));
+    } else {
+        for (quint64 seq : selectedRecords()) {
+            Record record;
+            if (journal.record(seq, &record, true))
+                records.append(record);
+        }
+    }
+    for (const Record &record : std::as_const(records)) {
         switch (form) {
         case CopyForm::LogLines:
             appendLogLine(&bytes, record, namer);
@@ -289,20 +403,22 @@ void LogPanel::onSendAgainActionTriggered() {
 void LogPanel::onShowBytesActionTriggered() {
     const QModelIndex current = m_view->currentIndex();
     if (current.isValid())
-        Q_EMIT showBytesRequested(m_model->seqAt(current.row()));
+        Q_EMIT showBytesRequested(seqAtRow(current.row()));
 }
 
 void LogPanel::filterToEndpoint(EndpointId id) {
     m_selected = {id};
-    if (m_connectionFilterCombo->currentIndex() == SelectedConnectionIndex)
+    if (m_connectionFilterCombo->currentIndex() == SelectedConnectionIndex) {
         applyConnectionFilter();
-    else
+        applyMessagesMode();
+    } else
         m_connectionFilterCombo->setCurrentIndex(SelectedConnectionIndex);
 }
 
 void LogPanel::setSelectedEndpoints(const QSet<EndpointId> &endpoints) {
     m_selected = endpoints;
     applyConnectionFilter();
+    applyMessagesMode();
 }
 
 void LogPanel::applyConnectionFilter() {
@@ -316,10 +432,12 @@ void LogPanel::applyConnectionFilter() {
 
 void LogPanel::onConnectionFilterComboCurrentIndexChanged() {
     applyConnectionFilter();
+    applyMessagesMode();
 }
 
 void LogPanel::onDirectionFilterComboCurrentIndexChanged() {
     m_model->setDirectionFilter(TrafficModel::Direction(m_directionFilterCombo->currentData().toInt()));
+    applyMessagesMode();
 }
 
 void LogPanel::onSearchModeComboCurrentIndexChanged() {
@@ -356,6 +474,7 @@ void LogPanel::applySearch() {
         m_searchEdit->setStyleSheet(QString());
         m_searchEdit->setToolTip(tr("Only records whose payload has a match of this regular expression"));
         m_model->setSearchPattern(pattern);
+        applyMessagesMode();
         return;
     }
     PayloadSpec spec;
@@ -368,6 +487,7 @@ void LogPanel::applySearch() {
     m_searchEdit->setStyleSheet(QString());
     m_searchEdit->setToolTip(tr("Only records whose payload contains these bytes"));
     m_model->setSearchBytes(result.bytes, kind == SearchKind::Hex ? Qt::CaseSensitive : cs);
+    applyMessagesMode();
 }
 
 void LogPanel::focusSearch() {
@@ -380,7 +500,7 @@ void LogPanel::onViewCurrentRowChanged(const QModelIndex &current) {
         Q_EMIT currentRecordCleared();
         return;
     }
-    Q_EMIT currentRecordChanged(m_model->seqAt(current.row()));
+    Q_EMIT currentRecordChanged(seqAtRow(current.row()));
     updateRecordActions();
 }
 

@@ -17,6 +17,7 @@ class QToolButton;
 namespace sockbench {
 
 class JournalFeed;
+class MessageLogModel;
 class TrafficModel;
 class Workbench;
 
@@ -35,6 +36,14 @@ public:
     Q_DISABLE_COPY_MOVE(LogPanel)
 
     TrafficModel *model() const { return m_model; }
+    MessageLogModel *messageModel() const { return m_messageModel; }
+    /// View > Messages (checkable; the log's Messages button shows it too): with "Selected
+    /// connection", rows are the messages of each endpoint's framing instead of read chunks.
+    QAction *messagesAction() const { return m_messagesAction; }
+    /// True while the rows are messages (Messages on and "Selected connection").
+    bool showsMessages() const;
+    void setHexPreview(bool hex);
+    void setTimeDelta(bool delta);
     QTableView *view() const { return m_view; }
 
     /// What "Selected connection" shows: the selected endpoint and, for a listener, its connections.
@@ -89,9 +98,19 @@ private:
     void onScrollBarValueChanged(int value);
     void applyConnectionFilter();
     void applySearch();
+    /// Puts the model that fits the Messages choice and the scope in the view, and gives the
+    /// message index the filters of the bar.
+    void applyMessagesMode();
+    void onWorkbenchRulesChanged(EndpointId id);
+    void connectSelectionModel();
+    void sizeColumns();
+    quint64 seqAtRow(int row) const;
 
     Workbench *m_workbench;
     TrafficModel *m_model;
+    MessageLogModel *m_messageModel;
+    QAction *m_messagesAction;
+    QToolButton *m_messagesButton;
     QComboBox *m_connectionFilterCombo;
     QComboBox *m_directionFilterCombo;
     QLineEdit *m_searchEdit;

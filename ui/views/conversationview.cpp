@@ -1,6 +1,7 @@
 #include "views/conversationview.h"
 #include "language/payload.h"
 #include "models/journalfeed.h"
+#include "models/messageindex.h"
 #include "style/presentation.h"
 
 #include <QEvent>
@@ -31,12 +32,16 @@ constexpr size_t ExpandedBlocks = 4;
 ConversationView::ConversationView(const Journal *journal, QWidget *parent)
     : QAbstractScrollArea(parent)
     , m_journal(journal)
-    , m_payloads(8 * 1024 * 1024) {
+    , m_payloads(8 * 1024 * 1024)
+    , m_messages(new MessageIndex(journal, this))
+    , m_messageTexts(512) {
     setFont(QFontDatabase::systemFont(QFontDatabase::FixedFont));
     m_lineHeight = QFontMetrics(font()).height();
     m_scanTimer.setSingleShot(true);
     m_scanTimer.setInterval(0);
     connect(&m_scanTimer, &QTimer::timeout, this, &ConversationView::scanSlice);
+    connect(m_messages, &MessageIndex::appended, this, &ConversationView::onMessagesGrew);
+    connect(m_messages, &MessageIndex::reset, this, &ConversationView::onMessagesGrew);
     setToolTip(tr("Conversation of the selected connection: received bytes in blue, sent bytes in red"));
 }
 
@@ -46,7 +51,53 @@ void ConversationView::setEndpoints(const QSet<EndpointId> &endpoints) {
     if (endpoints == m_endpoints)
         return;
     m_endpoints = endpoints;
+    updateMode();
+}
+
+void ConversationView::setFrameLookup(std::function<FrameSpec(EndpointId)> lookup) {
+    m_frameLookup = std::move(lookup);
+    m_messages->setFrameLookup(m_frameLookup);
+    updateMode();
+}
+
+void ConversationView::onFramingChanged(EndpointId id) {
+    if (!m_endpoints.contains(id))
+        return;
+    m_messages->restart();
+    updateMode();
+}
+
+void ConversationView::updateMode() {
+    const bool framed =
+        m_frameLookup && std::any_of(m_endpoints.begin(), m_endpoints.end(),
+                                     [this](EndpointId id) { return !m_frameLookup(id).isRaw(); });
+    m_messageMode = framed;
+    m_messageTexts.clear();
+    // The unused index follows nothing and costs nothing.
+    m_messages->setEndpoints(framed ? m_endpoints : QSet<EndpointId>{});
     restart();
+}
+
+qsizetype ConversationView::lineCount() const {
+    return m_messageMode ? m_messages->size() : qsizetype(m_lineCount);
+}
+
+bool ConversationView::isIndexing() const {
+    if (m_messageMode)
+        return m_messages->isIndexing();
+    return !m_endpoints.isEmpty() && m_scanned < m_target;
+}
+
+void ConversationView::onMessagesGrew() {
+    if (!m_messageMode)
+        return;
+    QScrollBar *bar = verticalScrollBar();
+    const bool atBottom = bar->value() >= bar->maximum();
+    m_messageTexts.clear();
+    updateScrollBars();
+    if (atBottom)
+        bar->setValue(bar->maximum());
+    viewport()->update();
 }
 
 void ConversationView::clearBefore(quint64 origin) {
@@ -67,20 +118,22 @@ void ConversationView::restart() {
     verticalScrollBar()->setValue(0);
     updateScrollBars();
     viewport()->update();
-    if (!m_endpoints.isEmpty() && m_target > m_scanned)
+    if (!m_endpoints.isEmpty() && !m_messageMode && m_target > m_scanned)
         m_scanTimer.start();
 }
 
 void ConversationView::follow(const JournalFeed *feed) {
     connect(feed, &JournalFeed::recordsAppended, this, &ConversationView::appendUpTo);
     connect(feed, &JournalFeed::cleared, this, &ConversationView::clearBefore);
+    m_messages->follow(feed);
     clearBefore(feed->origin());
     appendUpTo(feed->count());
 }
 
 void ConversationView::appendUpTo(quint64 count) {
     m_target = std::max(m_target, count);
-    if (m_endpoints.isEmpty()) {
+    // In message mode the MessageIndex follows the feed itself.
+    if (m_endpoints.isEmpty() || m_messageMode) {
         m_scanned = m_target;
         return;
     }
@@ -228,6 +281,25 @@ QByteArray ConversationView::payloadOf(quint64 seq) const {
 }
 
 QString ConversationView::lineText(qsizetype line) const {
+    if (m_messageMode) {
+        if (line < 0 || line >= m_messages->size())
+            return {};
+        if (const QString *cached = m_messageTexts.object(line))
+            return *cached;
+        const MessageIndex::Message &m = m_messages->at(line);
+        QString text;
+        if (m.flags & Evicted) {
+            text = tr("(%1 evicted by the journal budget)").arg(formatByteCount(m.length));
+        } else {
+            const QByteArray payload = m_messages->payload(m);
+            text = bytesToEscapedText(
+                QByteArrayView(payload).first(std::min<qsizetype>(payload.size(), MaxLineBytes)));
+            if (payload.size() > qsizetype(MaxLineBytes) || m.cutBytes > 0)
+                text += QStringLiteral("…");
+        }
+        m_messageTexts.insert(line, new QString(text));
+        return text;
+    }
     const Line *found = lineAt(line);
     if (!found)
         return {};
@@ -243,6 +315,8 @@ QString ConversationView::lineText(qsizetype line) const {
 }
 
 bool ConversationView::lineIsInbound(qsizetype line) const {
+    if (m_messageMode)
+        return line >= 0 && line < m_messages->size() && m_messages->at(line).kind == RecordKind::DataIn;
     const Line *found = lineAt(line);
     return found && found->inbound;
 }
@@ -250,7 +324,7 @@ bool ConversationView::lineIsInbound(qsizetype line) const {
 void ConversationView::updateScrollBars() {
     const int visible = std::max(1, viewport()->height() / m_lineHeight);
     verticalScrollBar()->setRange(
-        0, int(std::min<quint64>(INT_MAX, std::max<quint64>(m_lineCount, visible) - visible)));
+        0, int(std::min<quint64>(INT_MAX, std::max<quint64>(quint64(lineCount()), visible) - visible)));
     verticalScrollBar()->setPageStep(visible);
     const int width =
         QFontMetrics(font()).horizontalAdvance(QLatin1Char('0')) * int(MaxLineBytes * 2) + 4 * Margin;
@@ -276,7 +350,7 @@ void ConversationView::paintEvent(QPaintEvent *) {
     painter.setFont(font());
     painter.fillRect(viewport()->rect(), palette().base());
     const QFontMetrics metrics(font());
-    if (m_lineCount == 0) {
+    if (lineCount() == 0) {
         painter.setPen(palette().color(QPalette::PlaceholderText));
         m_placeholderShown = m_endpoints.isEmpty() ? tr("Select a connection to see its conversation")
                              : isIndexing()        ? tr("Reading the journal…")
@@ -291,7 +365,19 @@ void ConversationView::paintEvent(QPaintEvent *) {
     const QColor inTint = inboundColor().lighter(190);
     const QColor outTint = outboundColor().lighter(190);
     const int arrowWidth = metrics.horizontalAdvance(QStringLiteral("→ "));
-    for (qsizetype i = first; i < last; ++i) {
+    for (qsizetype i = first; i < last && m_messageMode; ++i) {
+        // A message per line: each starts with its arrow.
+        const bool inbound = lineIsInbound(i);
+        const int y = int(i - first) * m_lineHeight;
+        QColor tint = inbound ? inTint : outTint;
+        tint.setAlpha(70);
+        painter.fillRect(QRect(0, y, viewport()->width() + horizontalScrollBar()->value(), m_lineHeight),
+                         tint);
+        painter.setPen(inbound ? inboundColor() : outboundColor());
+        painter.drawText(Margin, y + metrics.ascent(), inbound ? QStringLiteral("←") : QStringLiteral("→"));
+        painter.drawText(Margin + arrowWidth, y + metrics.ascent(), lineText(i));
+    }
+    for (qsizetype i = first; i < last && !m_messageMode; ++i) {
         const Line *found = lineAt(i);
         if (!found)
             break;

@@ -1,17 +1,20 @@
 #pragma once
 
 #include "journal/journal.h"
+#include "protocol/framing.h"
 
 #include <QAbstractScrollArea>
 #include <QCache>
 #include <QSet>
 #include <QTimer>
 
+#include <functional>
 #include <vector>
 
 namespace sockbench {
 
 class JournalFeed;
+class MessageIndex;
 
 /// Both directions of one connection interleaved in arrival order, inbound and outbound in two
 /// colours, like a chat transcript. The index holds one entry per block of records (up to 64 KiB
@@ -20,6 +23,9 @@ class JournalFeed;
 /// sight; a line's position is a prefix sum over the blocks, so scrolling stays exact. The index is
 /// built in slices from a zero timer, so selecting a connection with a long history never freezes
 /// the window.
+///
+/// A connection whose framing is not raw is shown by message instead: one line per message (its
+/// payload without delimiter or header, escaped, cut at the view's width), from a MessageIndex.
 class ConversationView final : public QAbstractScrollArea {
     Q_OBJECT
 
@@ -30,15 +36,21 @@ public:
 
     /// Shows the traffic of these endpoints (usually one connection); empty shows nothing.
     void setEndpoints(const QSet<EndpointId> &endpoints);
+    /// How an endpoint is framed; when any shown endpoint's framing is not raw, lines are messages.
+    void setFrameLookup(std::function<FrameSpec(EndpointId)> lookup);
+    /// An endpoint's framing changed (Workbench::rulesChanged): shown again if it is one of ours.
+    void onFramingChanged(EndpointId id);
+    /// True while lines are messages (see setFrameLookup()).
+    bool showsMessages() const { return m_messageMode; }
     /// Takes in what the feed announces from now on, and catches up with what it announced before.
     void follow(const JournalFeed *feed);
     /// Takes in records [origin, count).
     void appendUpTo(quint64 count);
     /// Clear log: records before origin are left out from now on (the feed's cleared()).
     void clearBefore(quint64 origin);
-    qsizetype lineCount() const { return qsizetype(m_lineCount); }
+    qsizetype lineCount() const;
     /// True while the line index is still being built in slices.
-    bool isIndexing() const { return !m_endpoints.isEmpty() && m_scanned < m_target; }
+    bool isIndexing() const;
     /// The text of one display line as painted (for tests and copy).
     QString lineText(qsizetype line) const;
     bool lineIsInbound(qsizetype line) const;
@@ -77,6 +89,9 @@ private:
     void scanSlice();
     void updateScrollBars();
     QByteArray payloadOf(quint64 seq) const;
+    /// Picks chunk or message lines for m_endpoints and starts indexing them.
+    void updateMode();
+    void onMessagesGrew();
 
     const Journal *m_journal;
     QSet<EndpointId> m_endpoints;
@@ -91,6 +106,10 @@ private:
     mutable QCache<quint64, QByteArray> m_payloads; ///< cost in bytes
     /// The few blocks in sight, split into lines, most recently used last.
     mutable std::vector<std::pair<size_t, Lines>> m_expanded;
+    std::function<FrameSpec(EndpointId)> m_frameLookup;
+    MessageIndex *m_messages;
+    bool m_messageMode = false;
+    mutable QCache<qsizetype, QString> m_messageTexts; ///< lines of messages in sight
 };
 
 } // namespace sockbench

@@ -2,6 +2,7 @@
 
 #include "dialogs/autoreplydialog.h"
 #include "dialogs/endpointdialog.h"
+#include "dialogs/framingfield.h"
 #include "dialogs/rulesdialog.h"
 #include "dialogs/shortcutsdialog.h"
 #include "dialogs/socketoptionsdialog.h"
@@ -170,6 +171,8 @@ void MainWindow::createActions() {
                                  QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_O), {},
                                  tr("Change the selected socket's options (TCP_NODELAY, keepalive, buffers, "
                                     "TOS, …) while it is open"));
+    m_framingAction = make(QStringLiteral("framingAction"), tr("&Framing..."), {}, {},
+                           tr("Change how the selected TCP listener or connection is split into messages"));
     m_closeAllAction =
         make(QStringLiteral("closeAllAction"), tr("Close &all"), QKeySequence(Qt::CTRL | Qt::ALT | Qt::Key_W),
              resourceIcon("closeall", QStyle::SP_DialogDiscardButton),
@@ -235,6 +238,7 @@ void MainWindow::createMenusAndToolBar() {
     connectionMenu->addAction(m_autoReplyAction);
     connectionMenu->addAction(m_rulesAction);
     connectionMenu->addAction(m_socketOptionsAction);
+    connectionMenu->addAction(m_framingAction);
     connectionMenu->addSeparator();
     connectionMenu->addAction(m_closeAllAction);
     connectionMenu->addAction(m_clearClosedAction);
@@ -242,6 +246,7 @@ void MainWindow::createMenusAndToolBar() {
     QMenu *viewMenu = menuBar()->addMenu(tr("&View"));
     viewMenu->addAction(m_hexPreviewAction);
     viewMenu->addAction(m_timeDeltaAction);
+    viewMenu->addAction(m_logPanel->messagesAction());
     viewMenu->addAction(m_followAction);
     viewMenu->addAction(m_clearLogAction);
     viewMenu->addSeparator();
@@ -331,6 +336,11 @@ void MainWindow::wireParts() {
     connect(m_clearClosedAction, &QAction::triggered, this, &MainWindow::onClearClosedActionTriggered);
     connect(m_autoReplyAction, &QAction::triggered, this, &MainWindow::onAutoReplyActionTriggered);
     connect(m_rulesAction, &QAction::triggered, this, &MainWindow::onRulesActionTriggered);
+    connect(m_framingAction, &QAction::triggered, this, [this] {
+        auto *dialog = new FramingDialog(m_workbench.get(), selectedEndpoint(), this);
+        dialog->setAttribute(Qt::WA_DeleteOnClose);
+        dialog->open();
+    });
     connect(m_clearLogAction, &QAction::triggered, this, &MainWindow::onClearLogActionTriggered);
     connect(m_quitAction, &QAction::triggered, this, &QWidget::close);
     connect(m_saveSessionAction, &QAction::triggered, m_sessions, &SessionController::chooseFileAndSave);
@@ -346,8 +356,8 @@ void MainWindow::wireParts() {
     connect(m_connectionModel, &QAbstractItemModel::modelReset, this, &MainWindow::updateFirstRunHint);
     updateFirstRunHint();
 
-    connect(m_hexPreviewAction, &QAction::toggled, m_logPanel->model(), &TrafficModel::setHexPreview);
-    connect(m_timeDeltaAction, &QAction::toggled, m_logPanel->model(), &TrafficModel::setTimeDelta);
+    connect(m_hexPreviewAction, &QAction::toggled, m_logPanel, &LogPanel::setHexPreview);
+    connect(m_timeDeltaAction, &QAction::toggled, m_logPanel, &LogPanel::setTimeDelta);
     connect(m_followAction, &QAction::toggled, m_logPanel, &LogPanel::setFollowing);
     connect(m_logPanel, &LogPanel::followingChanged, m_followAction, &QAction::setChecked);
     connect(m_logPanel, &LogPanel::currentRecordChanged, m_detailPane, &DetailPane::showRecord);
@@ -548,6 +558,7 @@ void MainWindow::updateActions() {
     m_autoReplyAction->setEnabled(open && info.kind != EndpointKind::TcpConnection);
     m_rulesAction->setEnabled(open); // listeners, UDP sockets and TCP connections all take rules
     m_socketOptionsAction->setEnabled(open);
+    m_framingAction->setEnabled(open && info.kind != EndpointKind::UdpSocket);
     bool anyOpen = false;
     bool anyFinal = false;
     for (const EndpointInfo &e : m_workbench->endpoints()) {

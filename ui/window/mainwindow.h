@@ -119,6 +119,7 @@ private:
     QAction *m_autoReplyAction = nullptr;
     QAction *m_rulesAction = nullptr;
     QAction *m_socketOptionsAction = nullptr;
+    QAction *m_framingAction = nullptr;
     QAction *m_closeAllAction = nullptr;
     QAction *m_clearClosedAction = nullptr;
     QAction *m_hexPreviewAction = nullptr;
