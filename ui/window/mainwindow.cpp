@@ -7,11 +7,13 @@
 #include "engine/workbench.h"
 #include "language/address.h"
 #include "language/payload.h"
+#include "library/payloadlibrary.h"
 #include "models/connectionmodel.h"
 #include "models/journalfeed.h"
 #include "models/trafficmodel.h"
 #include "panels/composer.h"
 #include "panels/detailpane.h"
+#include "panels/librarypanel.h"
 #include "panels/logpanel.h"
 #include "panels/statussummary.h"
 #include "style/presentation.h"
@@ -23,6 +25,7 @@
 #include <QAction>
 #include <QApplication>
 #include <QCloseEvent>
+#include <QDockWidget>
 #include <QFileDialog>
 #include <QFileInfo>
 #include <QFontMetrics>
@@ -112,6 +115,7 @@ MainWindow::MainWindow(const WorkbenchConfig &config, QWidget *parent)
     m_leftSplitter->setSizes({560, 220});
     m_rightSplitter->setSizes({500, 280});
     statusBar()->addPermanentWidget(m_statusSummary);
+    createLibraryDock();
 
     createMenusAndToolBar();
     wireParts();
@@ -128,6 +132,7 @@ MainWindow::MainWindow(const WorkbenchConfig &config, QWidget *parent)
 MainWindow::~MainWindow() {
     // The parts read the workbench; take them down before it goes.
     m_workbench->disconnect(this);
+    delete m_libraryDock; // it sends through the composer
     delete takeCentralWidget();
     delete m_statusSummary;
     delete m_connectionModel;
@@ -251,6 +256,8 @@ void MainWindow::createMenusAndToolBar() {
     focusAction(tr("Go to the &bytes"), Qt::Key_4, m_detailPane->hexView());
     QAction *findAction = viewMenu->addAction(tr("&Search the log"), m_logPanel, &LogPanel::focusSearch);
     findAction->setShortcut(QKeySequence::Find);
+    viewMenu->addSeparator();
+    viewMenu->addAction(m_libraryDock->toggleViewAction());
 
     QMenu *helpMenu = menuBar()->addMenu(tr("&Help"));
     helpMenu->addAction(m_shortcutsAction);
@@ -312,6 +319,24 @@ QWidget *MainWindow::createConnectionsPanel() {
     auto *hintLayout = new QVBoxLayout(m_connectionsView->viewport());
     hintLayout->addWidget(m_firstRunHint, 0, Qt::AlignCenter);
     return m_connectionsView;
+}
+
+void MainWindow::createLibraryDock() {
+    // A dock, not a tab: entries are dragged onto the connections panel, so both must be in sight.
+    // Its place and visibility persist with the window's state.
+    m_libraryPanel = new LibraryPanel(defaultLibraryPath(), m_composer, this);
+    m_libraryDock = new QDockWidget(tr("Library"), this);
+    m_libraryDock->setObjectName(QStringLiteral("libraryDock"));
+    m_libraryDock->setWidget(m_libraryPanel);
+    m_libraryDock->toggleViewAction()->setText(tr("&Library"));
+    addDockWidget(Qt::LeftDockWidgetArea, m_libraryDock);
+    addActions(m_libraryPanel->sendShortcutActions());
+    m_libraryPanel->acceptDropsOn(m_connectionsView);
+    connect(m_composer, &Composer::saveToLibraryRequested, this,
+            [this](const QString &payload, const PayloadSpec &spec) {
+                m_libraryDock->show();
+                m_libraryPanel->newEntryFrom(payload, spec);
+            });
 }
 
 void MainWindow::wireParts() {
