@@ -179,9 +179,13 @@ LibraryEntry LibraryEntryDialog::entry() const {
     e.spec.lineEnding = LineEnding(m_lineEndingCombo->currentData().toInt());
     e.spec.escapes = m_escapesCheck->isChecked();
     e.spec.encoding = TextEncoding(m_encodingCombo->currentData().toInt());
-    if (m_checksumCombo->currentIndex() > 0)
-        e.append = ChecksumSpec{ChecksumKind(m_checksumCombo->currentIndex() - 1),
-                                ChecksumOrder(m_checksumOrderCombo->currentData().toInt())};
+    if (m_checksumCombo->currentIndex() > 0) {
+        const auto kind = ChecksumKind(m_checksumCombo->currentIndex() - 1);
+        // A one-byte checksum has no order; an order chosen for a wider one is not kept.
+        e.append = ChecksumSpec{kind, checksumWidth(kind) > 1
+                                          ? ChecksumOrder(m_checksumOrderCombo->currentData().toInt())
+                                          : ChecksumOrder::Natural};
+    }
     if (const int kind = m_targetCombo->currentData().toInt(); kind != NoTarget)
         e.target = LibraryTarget{LibraryTarget::Kind(kind), m_targetHostEdit->text().trimmed(),
                                  parsePort(m_targetPortEdit->text()).value.port};

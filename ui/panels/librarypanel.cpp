@@ -233,10 +233,14 @@ bool LibraryPanel::commit(const QList<LibraryEntry> &entries, int select) {
     return true;
 }
 
-int LibraryPanel::merge(const QList<LibraryEntry> &entries) {
+int LibraryPanel::merge(const LibraryParseResult &read) {
+    if (!read.ok()) {
+        showMessage(tr("Not imported: %1").arg(read.error), true);
+        return -1;
+    }
     QList<LibraryEntry> all = m_model->entries();
     int added = 0;
-    for (const LibraryEntry &entry : entries) {
+    for (const LibraryEntry &entry : read.entries) {
         if (!all.contains(entry)) {
             all.append(entry);
             ++added;
@@ -490,11 +494,7 @@ void LibraryPanel::onReloadActionTriggered() {
 
 bool LibraryPanel::importLibraryFile(const QString &path) {
     const LibraryParseResult read = loadLibrary(path);
-    if (!read.ok()) {
-        showMessage(tr("Not imported: %1").arg(read.error), true);
-        return false;
-    }
-    const int added = merge(read.entries);
+    const int added = merge(read);
     if (added < 0)
         return false;
     showMessage(tr("Imported %1 of %2 entries from %3 (the others were already in the library)")
@@ -516,11 +516,7 @@ bool LibraryPanel::importPacketSenderFile(const QString &path) {
         return false;
     }
     const LibraryParseResult read = importPacketSenderIni(file.readAll());
-    if (!read.ok()) {
-        showMessage(tr("Not imported: %1").arg(read.error), true);
-        return false;
-    }
-    const int added = merge(read.entries);
+    const int added = merge(read);
     if (added < 0)
         return false;
     const QString summary = tr("Imported %1 of %2 packets from %3 into the folder Packet Sender")

@@ -84,9 +84,9 @@ private:
     /// Replaces the entries, saves them and shows them; select: the entry to make current, or -1.
     /// Returns false, saying why on the message line, when the file was not written.
     bool commit(const QList<LibraryEntry> &entries, int select);
-    /// Adds the entries not already in the library and saves; returns how many were added, or -1
-    /// (said on the message line) when the file was not written.
-    int merge(const QList<LibraryEntry> &entries);
+    /// Adds the entries an import read that are not already in the library, and saves. Returns how
+    /// many were added, or -1 (said on the message line) when the import failed or was not saved.
+    int merge(const LibraryParseResult &read);
     void load();
     int currentEntry() const;
     /// The selected entries, and those in selected folders, in library order.
