@@ -530,8 +530,8 @@ bool LibraryPanel::importPacketSenderFile(const QString &path) {
             listed << tr("… and %1 more (see the details)").arg(read.warnings.size() - ListedWarnings);
         auto *box = new QMessageBox(
             QMessageBox::Warning, tr("Packet Sender import"),
-            tr("%1. %n packet(s) were skipped:", nullptr, int(read.warnings.size())).arg(summary),
-            QMessageBox::Ok, this);
+            // Most lines are packets skipped; some are packets taken without their destination.
+            tr("%1. Skipped or changed:").arg(summary), QMessageBox::Ok, this);
         box->setObjectName(QStringLiteral("packetSenderWarningsBox"));
         box->setInformativeText(listed.join(u'\n'));
         if (read.warnings.size() > ListedWarnings)
