@@ -20,6 +20,7 @@
 #include <QMimeData>
 #include <QTemporaryDir>
 #include <QToolButton>
+#include <QWindow>
 
 #include <memory>
 
@@ -47,6 +48,7 @@ private Q_SLOTS:
     void refusalsShowOnTheMessageLine();
     void packetSenderImportFillsItsFolder();
     void libraryFileIsPrivateAndReloads();
+    void panelIsHiddenAtFirstAndStaysAsLeft();
     void unreadableLibraryIsNotOverwritten();
     void searchFiltersNameFolderPayloadAndNotes();
     void composerSavesToTheLibrary();
@@ -54,7 +56,10 @@ private Q_SLOTS:
     void exportWritesTheSelectedEntries();
 
 private:
+    /// A new window, with the library panel shown.
     void openWindow();
+    /// A new window as its settings have it.
+    void showWindow();
     LibraryPanel *panel() const { return m_window->libraryPanel(); }
     QTreeView *view() const { return m_ui->child<QTreeView>("libraryView"); }
     QString message() const { return m_ui->child<QLabel>("libraryMessageLabel")->text(); }
@@ -106,6 +111,14 @@ void TestLibraryPanel::init() {
 }
 
 void TestLibraryPanel::openWindow() {
+    showWindow();
+    // View > Library shows the panel; a window that had it shown opens with it.
+    if (!view()->isVisible())
+        m_ui->press(m_ui->connectionsView(), Qt::Key_B, Qt::ControlModifier);
+    QVERIFY(view()->isVisible());
+}
+
+void TestLibraryPanel::showWindow() {
     m_ui.reset();
     m_window = std::make_unique<MainWindow>();
     m_ui = std::make_unique<WindowDriver>(m_window.get());
@@ -113,7 +126,6 @@ void TestLibraryPanel::openWindow() {
     QVERIFY(QTest::qWaitForWindowExposed(m_window.get()));
     m_window->activateWindow();
     QVERIFY(QTest::qWaitForWindowActive(m_window.get()));
-    QVERIFY(view()->isVisible());
 }
 
 void TestLibraryPanel::cleanup() {
@@ -244,8 +256,7 @@ void TestLibraryPanel::entryMadeInTheFormSendsOnDoubleClick() {
     EndpointId accepted = 0;
     QVERIFY(connectPeer(&peer, &accepted));
     QTreeView *tree = view();
-    tree->scrollTo(row);
-    QTest::mouseDClick(tree->viewport(), Qt::LeftButton, {}, tree->visualRect(row).center());
+    WindowDriver::doubleClick(tree, row);
     QCOMPARE(peer->readExactly(8), QByteArray::fromHex("01030000000ac5cd"));
     QVERIFY2(message().contains(QStringLiteral("Sent “Read registers”")), qPrintable(message()));
 
@@ -270,10 +281,11 @@ void TestLibraryPanel::formRefusesWhatCannotBeSent() {
     WindowDriver::chooseInCombo(d->findChild<QComboBox *>(QStringLiteral("entryModeCombo")), 1);
     auto *payloadEdit = d->findChild<QPlainTextEdit *>(QStringLiteral("entryPayloadEdit"));
     payloadEdit->setFocus();
-    QTest::keyClicks(payloadEdit, QStringLiteral("01 0"));
+    QTest::keyClicks(payloadEdit, QStringLiteral("01 0z"));
     QVERIFY(!ok->isEnabled());
     QVERIFY(problem->isVisible());
     QVERIFY2(problem->text().startsWith(QStringLiteral("Payload, ")), qPrintable(problem->text()));
+    QTest::keyClick(payloadEdit, Qt::Key_Backspace);
     QTest::keyClicks(payloadEdit, QStringLiteral("2"));
     QVERIFY(ok->isEnabled());
     QVERIFY(!problem->isVisible());
@@ -338,18 +350,27 @@ void TestLibraryPanel::dropOnAConnectionRowSendsThere() {
     const QModelIndex row = rowNamed(QStringLiteral("hello"));
     std::unique_ptr<QMimeData> mime(view()->model()->mimeData({row}));
     QVERIFY(mime && mime->hasFormat(LibraryModel::mimeType()));
+    // The events go to the window, as a drag's do, which hands them to the widget under them.
     QTreeView *connections = m_ui->connectionsView();
-    const QPoint onRow = connections->visualRect(m_ui->rowOf(accepted)).center();
-    const QPoint belowRows(onRow.x(), connections->viewport()->height() - 2);
+    QWindow *window = m_window->windowHandle();
+    const auto inWindow = [&](const QPoint &inViewport) {
+        return connections->viewport()->mapTo(m_window.get(), inViewport);
+    };
+    const QPoint onRow = inWindow(connections->visualRect(m_ui->rowOf(accepted)).center());
+    const QPoint belowRows = inWindow({10, connections->viewport()->height() - 2});
+    QDragEnterEvent enter(belowRows, Qt::CopyAction, mime.get(), Qt::LeftButton, {});
+    QApplication::sendEvent(window, &enter);
+    QVERIFY(enter.isAccepted());
     QDragMoveEvent overNothing(belowRows, Qt::CopyAction, mime.get(), Qt::LeftButton, {});
-    QApplication::sendEvent(connections->viewport(), &overNothing);
+    QApplication::sendEvent(window, &overNothing);
     QVERIFY(!overNothing.isAccepted());
     QDragMoveEvent overRow(onRow, Qt::CopyAction, mime.get(), Qt::LeftButton, {});
-    QApplication::sendEvent(connections->viewport(), &overRow);
+    QApplication::sendEvent(window, &overRow);
     QVERIFY(overRow.isAccepted());
     QDropEvent drop(QPointF(onRow), Qt::CopyAction, mime.get(), Qt::LeftButton, {});
-    QApplication::sendEvent(connections->viewport(), &drop);
+    QApplication::sendEvent(window, &drop);
     QVERIFY(drop.isAccepted());
+    QCOMPARE(drop.dropAction(), Qt::CopyAction); // a copy: the entry stays in the library
     QCOMPARE(peer->readExactly(7), QByteArrayLiteral("hello\r\n"));
     QVERIFY(second->readExactly(1, 200).isEmpty());
     QVERIFY2(message().contains(QStringLiteral("to #%1").arg(accepted)), qPrintable(message()));
@@ -373,7 +394,7 @@ void TestLibraryPanel::udpTargetIsWhereAUdpSocketSends() {
     // The composer's destination is empty: the entry's own target is used.
     QVERIFY(m_ui->child<QLineEdit>("destinationEdit")->text().isEmpty());
     const QModelIndex row = rowNamed(QStringLiteral("ping"));
-    QTest::mouseDClick(view()->viewport(), Qt::LeftButton, {}, view()->visualRect(row).center());
+    WindowDriver::doubleClick(view(), row);
     NetAddress from;
     QCOMPARE(peer->receiveFrom(&from), QByteArrayLiteral("ping"));
     QCOMPARE(from.port, m_ui->localPort(udp));
@@ -390,21 +411,20 @@ void TestLibraryPanel::refusalsShowOnTheMessageLine() {
                 .startsWith(QStringLiteral("Cannot be sent")));
     QTreeView *tree = view();
     const QModelIndex fine = rowNamed(QStringLiteral("fine"));
-    QTest::mouseDClick(tree->viewport(), Qt::LeftButton, {}, tree->visualRect(fine).center());
+    WindowDriver::doubleClick(tree, fine);
     QVERIFY2(message().contains(QStringLiteral("Select a connection")), qPrintable(message()));
 
     std::unique_ptr<LoopbackPeer> peer;
     EndpointId accepted = 0;
     QVERIFY(connectPeer(&peer, &accepted));
     const QModelIndex badRow = rowNamed(QStringLiteral("bad"));
-    QTest::mouseDClick(tree->viewport(), Qt::LeftButton, {}, tree->visualRect(badRow).center());
+    WindowDriver::doubleClick(tree, badRow);
     QVERIFY2(message().contains(QStringLiteral("“bad” is not sent")), qPrintable(message()));
 
     peer.reset(); // the peer leaves, and the connection is closed
     m_window->workbench()->close(accepted);
     QTRY_VERIFY(isFinal(m_window->workbench()->info(accepted).state));
-    QTest::mouseDClick(tree->viewport(), Qt::LeftButton, {},
-                       tree->visualRect(rowNamed(QStringLiteral("fine"))).center());
+    WindowDriver::doubleClick(tree, rowNamed(QStringLiteral("fine")));
     QVERIFY2(message().contains(QStringLiteral("“fine” is not sent: The target is")), qPrintable(message()));
 }
 
@@ -421,7 +441,7 @@ void TestLibraryPanel::packetSenderImportFillsItsFolder() {
     QCOMPARE(modbus.siblingAtColumn(LibraryModel::TargetColumn).data().toString(),
              QStringLiteral("TCP 192.168.1.10:502"));
     QCOMPARE(rowNamed(QStringLiteral("Café € ping")).parent(), folder);
-    QVERIFY(!rowNamed(QStringLiteral("Secure hello")).isValid());
+    QVERIFY(!rowNamed(QStringLiteral("Broken bytes")).isValid()); // its hex is not hex
 
     // What was skipped is listed, by name.
     QMessageBox *box = nullptr;
@@ -457,6 +477,24 @@ void TestLibraryPanel::libraryFileIsPrivateAndReloads() {
     QCOMPARE(panel()->entries(), before);
     QVERIFY(rowNamed(QStringLiteral("Read registers")).isValid());
     QCOMPARE(rowNamed(QStringLiteral("Read registers")).parent().data().toString(), QStringLiteral("Modbus"));
+}
+
+void TestLibraryPanel::panelIsHiddenAtFirstAndStaysAsLeft() {
+    QSettings().clear();
+    showWindow();
+    QVERIFY(!view()->isVisible()); // the first layout is the window's own
+    auto *toggle = m_window->findChild<QAction *>(QStringLiteral("libraryAction"));
+    QVERIFY(toggle && !toggle->isChecked());
+    m_ui->press(m_ui->connectionsView(), Qt::Key_B, Qt::ControlModifier);
+    QVERIFY(view()->isVisible());
+    m_window->close();
+    showWindow();
+    QVERIFY(view()->isVisible());
+    m_ui->press(m_ui->connectionsView(), Qt::Key_B, Qt::ControlModifier);
+    QVERIFY(!view()->isVisible());
+    m_window->close();
+    showWindow();
+    QVERIFY(!view()->isVisible());
 }
 
 void TestLibraryPanel::unreadableLibraryIsNotOverwritten() {

@@ -182,6 +182,16 @@ public:
         QTest::mouseClick(view->viewport(), Qt::LeftButton, {}, view->visualRect(index).center());
     }
 
+    /// Double-clicks a row as a mouse does: a click, then the double-click and its release (QTest's
+    /// double-click alone is not preceded by the press that views expect).
+    static void doubleClick(QAbstractItemView *view, const QModelIndex &index) {
+        view->scrollTo(index);
+        const QPoint at = view->visualRect(index).center();
+        QTest::mouseClick(view->viewport(), Qt::LeftButton, {}, at);
+        QTest::mouseDClick(view->viewport(), Qt::LeftButton, {}, at);
+        QTest::mouseRelease(view->viewport(), Qt::LeftButton, {}, at);
+    }
+
     void typeInComposer(const QString &text) const {
         QPlainTextEdit *edit = composerEdit();
         edit->setFocus();

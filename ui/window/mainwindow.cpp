@@ -323,13 +323,19 @@ QWidget *MainWindow::createConnectionsPanel() {
 
 void MainWindow::createLibraryDock() {
     // A dock, not a tab: entries are dragged onto the connections panel, so both must be in sight.
-    // Its place and visibility persist with the window's state.
+    // Hidden at first, so that the window's first layout keeps its proportions (and fits 1024×640);
+    // its place and visibility persist with the window's state.
     m_libraryPanel = new LibraryPanel(defaultLibraryPath(), m_composer, this);
     m_libraryDock = new QDockWidget(tr("Library"), this);
     m_libraryDock->setObjectName(QStringLiteral("libraryDock"));
     m_libraryDock->setWidget(m_libraryPanel);
-    m_libraryDock->toggleViewAction()->setText(tr("&Library"));
+    QAction *toggle = m_libraryDock->toggleViewAction();
+    toggle->setObjectName(QStringLiteral("libraryAction"));
+    toggle->setText(tr("&Library"));
+    toggle->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_B));
+    toggle->setStatusTip(tr("Show or hide the library of saved payloads"));
     addDockWidget(Qt::LeftDockWidgetArea, m_libraryDock);
+    m_libraryDock->hide();
     addActions(m_libraryPanel->sendShortcutActions());
     m_libraryPanel->acceptDropsOn(m_connectionsView);
     connect(m_composer, &Composer::saveToLibraryRequested, this,
