@@ -17,6 +17,8 @@ namespace sockbench {
 /// The largest message a Framer keeps, unless the spec says otherwise: a longer one is cut to this
 /// size, the rest is skipped (never stored) and the cut is said in Message::cutBytes.
 constexpr qsizetype DefaultMaxMessageBytes = 1024 * 1024;
+/// The largest maximum a user may set (--max-message, a rules file's "max_message").
+constexpr qsizetype MaxMessageBytesLimit = qsizetype(1) << 30;
 
 struct FrameSpec {
     enum class Kind : quint8 {
@@ -56,14 +58,24 @@ struct FramedMessage {
     QByteArray payload;
     /// Bytes of this message that were skipped because it was longer than maxMessageBytes (0: whole).
     quint64 cutBytes = 0;
-    /// The message ended because the stream did (flush()) or its idle gap passed, not by its frame:
-    /// a line without its delimiter, a partial fixed or length-prefixed message.
+    /// The message ended because the stream did (flush()), not by its frame: a line without its
+    /// delimiter, a partial fixed or length-prefixed message, an Idle message whose gap had not yet
+    /// passed. For Idle the gap is the frame: a message that expire() or a later push() ends is whole.
     bool unterminated = false;
 };
 
 /// Splits a byte stream into messages by a FrameSpec, across any split into reads. Memory is
 /// bounded by maxMessageBytes whatever arrives: a 4 GiB length prefix or a line that never ends is
-/// cut at the maximum, its rest is counted and skipped, and framing goes on after it.
+/// cut at the maximum, its rest is counted and skipped, and framing goes on after it. A cut message
+/// is delivered when its end arrives (its delimiter, its last counted byte, its idle gap).
+///
+/// LengthPrefix with "+incl": a length smaller than its own header cannot be honoured; it is taken
+/// as an empty message (cutBytes 0) and the next header follows right after, so one bad header
+/// costs one message, not the stream. flush() in the middle of a header delivers the header bytes
+/// read so far as an unterminated message; after a whole header, the payload read so far (possibly
+/// empty). Idle: a push() at or after the pending message's deadline ends that message first.
+/// A spec parseFrameSpec() cannot produce (an empty delimiter, a size or gap below 1, a header of
+/// other than 1, 2 or 4 bytes) frames as Raw; a maxMessageBytes below 1 counts as 1.
 class Framer final {
 public:
     using Sink = std::function<void(FramedMessage &&message)>;
@@ -85,12 +97,22 @@ public:
     qsizetype pendingBytes() const;
 
 private:
+    void take(QByteArrayView bytes);
+    void deliver(const Sink &sink, bool unterminated);
+    bool inMessage() const { return !m_pending.isEmpty() || m_cut > 0; }
+    void pushDelimited(QByteArrayView bytes, const Sink &sink);
+    void pushCounted(QByteArrayView bytes, const Sink &sink);
+    void headerComplete(const Sink &sink);
+
     FrameSpec m_spec;
-    QByteArray m_pending;      ///< the message (or header) being collected
+    FrameSpec::Kind m_kind;    ///< m_spec.kind, or Raw if the spec is unusable
+    qsizetype m_max;           ///< m_spec.maxMessageBytes, at least 1
+    QByteArray m_pending;      ///< the first m_max bytes of the message being collected
+    quint64 m_cut = 0;         ///< bytes of the current message skipped past m_max
     quint64 m_expected = 0;    ///< LengthPrefix: payload bytes of the current message; Fixed: size
     bool m_haveHeader = false; ///< LengthPrefix: the header has been read
-    quint64 m_skipping = 0;    ///< bytes still to skip of a message cut at the maximum
-    quint64 m_cut = 0;         ///< bytes skipped so far of the current message
+    QByteArray m_header;       ///< LengthPrefix: header bytes read so far
+    QByteArray m_tail;         ///< Delimiter: last delimiter-1 bytes of the current message
     qint64 m_lastByteMs = -1;  ///< Idle
 };
 

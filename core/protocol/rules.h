@@ -11,6 +11,7 @@
 
 #include <atomic>
 #include <memory>
+#include <optional>
 #include <vector>
 
 namespace sockbench {
@@ -46,18 +47,23 @@ struct ReplyPart {
     int capture = 0;  ///< Capture: 1-9
 };
 
+/// One rule as parseRule() makes it: the fields marked "derived" are filled in from the others
+/// there, once, so that evaluateRules() does no parsing per message. Build rules with parseRule(),
+/// not by hand.
 struct Rule {
     QString name;
     MatchKind match = MatchKind::Any;
-    QString text;             ///< Equals/Contains/Prefix: as written; Regex: the pattern
-    bool utf8 = false;        ///< read the message as UTF-8 (else Latin-1, so every byte can match)
-    QRegularExpression regex; ///< Regex, compiled once
-    QByteArray hexBytes;      ///< Hex: the bytes to match, with 0 where the mask is 0
-    QByteArray hexMask;       ///< Hex: 0xFF for a fixed byte, 0 for "??"; same length as hexBytes
-    bool hasReply = false;    ///< false: the rule sends nothing (it may still close or abort)
-    bool replyIsHex = false;  ///< written as "reply_hex"
-    QString replySource;      ///< the reply as written, for editors and serialisation
-    std::vector<ReplyPart> reply;
+    /// Equals/Contains/Prefix: as written; Regex: the pattern; Hex: normalised ("01 03 ?? ??")
+    QString text;
+    bool utf8 = false;            ///< read the message as UTF-8 (else Latin-1, so every byte can match)
+    QByteArray textLatin1;        ///< derived: Equals/Contains/Prefix without utf8, text as Latin-1 bytes
+    QRegularExpression regex;     ///< Regex, compiled once
+    QByteArray hexBytes;          ///< Hex: the bytes to match, with 0 where the mask is 0
+    QByteArray hexMask;           ///< Hex: 0xFF for a fixed byte, 0 for "??"; same length as hexBytes
+    bool hasReply = false;        ///< false: the rule sends nothing (it may still close or abort)
+    bool replyIsHex = false;      ///< written as "reply_hex"
+    QString replySource;          ///< the reply as written, for editors and serialisation
+    std::vector<ReplyPart> reply; ///< derived from replySource
     int delayMs = 0;
     std::optional<ChecksumSpec> append;
     bool lengthPrefix = false;
