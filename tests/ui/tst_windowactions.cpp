@@ -40,14 +40,6 @@ private Q_SLOTS:
     void failedListenerRowNamesAddressAndPort();
 
 private:
-    /// Presses a shortcut on a widget of the window, as a user would.
-    void press(QWidget *on, int key, Qt::KeyboardModifiers modifiers) const {
-        // A dialog that just closed may have kept the activation; shortcuts need the window's.
-        m_window->activateWindow();
-        if (!QTest::qWaitForWindowActive(m_window.get()))
-            qWarning("window not active");
-        QTest::keyClick(on, Qt::Key(key), modifiers);
-    }
     AutoReplyDialog *autoReplyDialog() const {
         for (AutoReplyDialog *d : m_window->findChildren<AutoReplyDialog *>()) {
             if (d->isVisible())
@@ -96,7 +88,7 @@ void TestWindowActions::autoReplyChangesOnARunningListener() {
 
     // Echo, on a listener that only recorded so far: the client already connected follows it.
     m_ui->selectRow(listener);
-    press(m_ui->connectionsView(), Qt::Key_R, Qt::ControlModifier);
+    m_ui->press(m_ui->connectionsView(), Qt::Key_R, Qt::ControlModifier);
     QTRY_VERIFY(autoReplyDialog());
     WindowDriver::chooseInCombo(autoReplyDialog()->findChild<QComboBox *>(QStringLiteral("autoReplyCombo")),
                                 1);
@@ -110,7 +102,7 @@ void TestWindowActions::autoReplyChangesOnARunningListener() {
     QCOMPARE(early->readExactly(4), QByteArrayLiteral("ping"));
 
     // A greeting: clients from now on get it; the dialog opens with the current choice.
-    press(m_ui->connectionsView(), Qt::Key_R, Qt::ControlModifier);
+    m_ui->press(m_ui->connectionsView(), Qt::Key_R, Qt::ControlModifier);
     QTRY_VERIFY(autoReplyDialog());
     auto *combo = autoReplyDialog()->findChild<QComboBox *>(QStringLiteral("autoReplyCombo"));
     QCOMPARE(AutoReply(combo->currentData().toInt()), AutoReply::Echo);
@@ -137,7 +129,7 @@ void TestWindowActions::autoReplyFormRefusesABadGreeting() {
     QVERIFY(listener != 0);
     QTRY_VERIFY(m_ui->localPort(listener) != 0);
     m_ui->selectRow(listener);
-    press(m_ui->connectionsView(), Qt::Key_R, Qt::ControlModifier);
+    m_ui->press(m_ui->connectionsView(), Qt::Key_R, Qt::ControlModifier);
     QTRY_VERIFY(autoReplyDialog());
     AutoReplyDialog *dialog = autoReplyDialog();
     WindowDriver::chooseInCombo(dialog->findChild<QComboBox *>(QStringLiteral("autoReplyCombo")), 2);
@@ -188,7 +180,7 @@ void TestWindowActions::clearLogAsksNamingTheCountAndKeepsCounters() {
     const QString inBefore = m_ui->cell(accepted, ConnectionModel::InColumn);
 
     // Cancel changes nothing.
-    press(m_ui->trafficView(), Qt::Key_L, Qt::ControlModifier | Qt::ShiftModifier);
+    m_ui->press(m_ui->trafficView(), Qt::Key_L, Qt::ControlModifier | Qt::ShiftModifier);
     QMessageBox *box = nullptr;
     QTRY_VERIFY((box = m_window->findChild<QMessageBox *>(QStringLiteral("clearLogBox"))));
     QVERIFY2(box->text().contains(QLocale().toString(rows)), qPrintable(box->text()));
@@ -197,7 +189,7 @@ void TestWindowActions::clearLogAsksNamingTheCountAndKeepsCounters() {
     QCOMPARE(log->rowCount(), rows);
 
     // Clear empties the log; the counters stay; new traffic shows as usual.
-    press(m_ui->trafficView(), Qt::Key_L, Qt::ControlModifier | Qt::ShiftModifier);
+    m_ui->press(m_ui->trafficView(), Qt::Key_L, Qt::ControlModifier | Qt::ShiftModifier);
     QTRY_VERIFY((box = m_window->findChild<QMessageBox *>(QStringLiteral("clearLogBox"))));
     QTest::mouseClick(box->button(QMessageBox::Yes), Qt::LeftButton);
     QTRY_COMPARE(log->rowCount(), 0);

@@ -12,6 +12,7 @@
 
 #include <QComboBox>
 #include <QDialogButtonBox>
+#include <QFile>
 #include <QLineEdit>
 #include <QPlainTextEdit>
 #include <QPushButton>
@@ -24,14 +25,16 @@
 
 namespace sockbench::testing {
 
-/// Points QSettings at a temporary folder and names the test as the application, so that a test
-/// never reads or writes the user's own settings. False when the folder could not be made.
+/// Points QSettings, and the config folder that other files such as the payload library go to, at
+/// a temporary folder and names the test as the application, so that a test never reads or writes
+/// the user's own settings. False when the folder could not be made.
 inline bool useSettingsIn(const QTemporaryDir &dir, const char *testName,
                           const char *organization = "SockbenchTest") {
     if (!dir.isValid())
         return false;
     QSettings::setPath(QSettings::NativeFormat, QSettings::UserScope, dir.path());
     QSettings::setPath(QSettings::IniFormat, QSettings::UserScope, dir.path());
+    qputenv("XDG_CONFIG_HOME", QFile::encodeName(dir.path()));
     QCoreApplication::setOrganizationName(QLatin1String(organization));
     QCoreApplication::setApplicationName(QLatin1String(testName));
     return true;
@@ -53,6 +56,15 @@ public:
         if (!widget)
             qFatal("no widget named %s", name);
         return widget;
+    }
+
+    /// Presses a shortcut on a widget of the window, as a user would.
+    void press(QWidget *on, int key, Qt::KeyboardModifiers modifiers) const {
+        // A dialog that just closed may have kept the activation; shortcuts need the window's.
+        m_window->activateWindow();
+        if (!QTest::qWaitForWindowActive(m_window))
+            qWarning("window not active");
+        QTest::keyClick(on, Qt::Key(key), modifiers);
     }
 
     /// Clicks the toolbar button of an action, as a user would.
@@ -168,6 +180,16 @@ public:
         QTreeView *view = connectionsView();
         view->scrollTo(index);
         QTest::mouseClick(view->viewport(), Qt::LeftButton, {}, view->visualRect(index).center());
+    }
+
+    /// Double-clicks a row as a mouse does: a click, then the double-click and its release (QTest's
+    /// double-click alone is not preceded by the press that views expect).
+    static void doubleClick(QAbstractItemView *view, const QModelIndex &index) {
+        view->scrollTo(index);
+        const QPoint at = view->visualRect(index).center();
+        QTest::mouseClick(view->viewport(), Qt::LeftButton, {}, at);
+        QTest::mouseDClick(view->viewport(), Qt::LeftButton, {}, at);
+        QTest::mouseRelease(view->viewport(), Qt::LeftButton, {}, at);
     }
 
     void typeInComposer(const QString &text) const {

@@ -51,6 +51,7 @@ Composer::Composer(Workbench *workbench, QWidget *parent)
     , m_repeatButton(new QPushButton(tr("&Repeat"), this))
     , m_sendFileButton(new QPushButton(tr("Send &file..."), this))
     , m_historyButton(new QToolButton(this))
+    , m_saveToLibraryButton(new QToolButton(this))
     , m_messageLabel(new ElidedLabel(this)) {
     m_targetLabel->setObjectName(QStringLiteral("targetLabel"));
     m_modeCombo->setObjectName(QStringLiteral("modeCombo"));
@@ -66,6 +67,7 @@ Composer::Composer(Workbench *workbench, QWidget *parent)
     m_repeatButton->setObjectName(QStringLiteral("repeatButton"));
     m_sendFileButton->setObjectName(QStringLiteral("sendFileButton"));
     m_historyButton->setObjectName(QStringLiteral("historyButton"));
+    m_saveToLibraryButton->setObjectName(QStringLiteral("saveToLibraryButton"));
     m_messageLabel->setObjectName(QStringLiteral("messageLabel"));
 
     m_modeCombo->addItem(tr("Text"), int(PayloadMode::Text));
@@ -115,6 +117,8 @@ Composer::Composer(Workbench *workbench, QWidget *parent)
     m_historyButton->setToolTip(tr("Payloads sent before"));
     m_historyButton->setPopupMode(QToolButton::InstantPopup);
     m_historyButton->setMenu(new QMenu(m_historyButton));
+    m_saveToLibraryButton->setText(tr("Save..."));
+    m_saveToLibraryButton->setToolTip(tr("Save what is typed, as it is read, to the library"));
 
     auto *modeRow = new QHBoxLayout;
     auto *modeLabel = new QLabel(tr("&Mode:"), this);
@@ -125,6 +129,7 @@ Composer::Composer(Workbench *workbench, QWidget *parent)
     modeRow->addWidget(m_checksumCombo);
     modeRow->addWidget(m_escapesCheck);
     modeRow->addStretch();
+    modeRow->addWidget(m_saveToLibraryButton);
     modeRow->addWidget(m_historyButton);
 
     auto *destinationRow = new QHBoxLayout;
@@ -160,7 +165,8 @@ Composer::Composer(Workbench *workbench, QWidget *parent)
     setTabOrder(m_repeatCountSpin, m_repeatIntervalSpin);
     setTabOrder(m_repeatIntervalSpin, m_repeatButton);
     setTabOrder(m_repeatButton, m_sendFileButton);
-    setTabOrder(m_sendFileButton, m_historyButton);
+    setTabOrder(m_sendFileButton, m_saveToLibraryButton);
+    setTabOrder(m_saveToLibraryButton, m_historyButton);
 
     m_repeatTimer.setTimerType(Qt::PreciseTimer);
     connect(&m_repeatTimer, &QTimer::timeout, this, &Composer::onRepeatTimerTimeout);
@@ -173,6 +179,8 @@ Composer::Composer(Workbench *workbench, QWidget *parent)
     connect(m_sendButton, &QPushButton::clicked, this, &Composer::send);
     connect(m_repeatButton, &QPushButton::toggled, this, &Composer::onRepeatButtonToggled);
     connect(m_sendFileButton, &QPushButton::clicked, this, &Composer::onSendFileButtonClicked);
+    connect(m_saveToLibraryButton, &QToolButton::clicked, this,
+            [this] { Q_EMIT saveToLibraryRequested(m_edit->toPlainText(), spec()); });
     // The signals' other arguments are read back from the workbench when the state is rebuilt.
     connect(workbench, &Workbench::stateChanged, this, &Composer::onWorkbenchStateChanged);
     connect(workbench, &Workbench::connectionAccepted, this, &Composer::onWorkbenchConnectionAccepted);
@@ -307,26 +315,20 @@ void Composer::updateSendState() {
                                               : formatHostPort(info.requestedHost, info.requestedPort));
     m_targetLabel->setFullText(target);
 
-    QString reason;
     const PayloadResult &result = m_payload;
     const QString destinationText = m_destinationEdit->text();
     const HostPortResult destination = parseHostPort(destinationText);
-    if (!known)
-        reason = tr("Select a connection, listener or UDP socket to send to");
-    else if (isFinal(info.state))
-        reason = tr("The target is %1").arg(finalStateWord(info.state));
-    else if (info.kind == EndpointKind::TcpConnection && info.state != EndpointState::Connected &&
-             info.state != EndpointState::PeerClosed)
-        reason = tr("The connection is not established yet");
-    else if (info.kind == EndpointKind::TcpListener && m_workbench->clientsOf(m_target).isEmpty())
-        reason = tr("The listener has no clients yet");
-    else if (!result.ok())
+    QString reason = targetBlockedReason(m_target);
+    if (!reason.isEmpty()) {
+        // What stops the target is named before what is wrong with the payload.
+    } else if (!result.ok()) {
         reason = tr("The payload has an error: %1").arg(result.error);
-    else if (result.bytes.isEmpty())
+    } else if (result.bytes.isEmpty()) {
         reason = tr("Nothing to send");
-    else if (udp && !destination.ok())
+    } else if (udp && !destination.ok()) {
         reason = destinationText.isEmpty() ? tr("Type the destination host:port")
                                            : tr("Destination: %1").arg(destination.error);
+    }
     m_blockedReason = reason;
     m_sendButton->setEnabled(reason.isEmpty());
     m_sendButton->setToolTip(reason.isEmpty() ? tr("Send to the target (Ctrl+Return)") : reason);
@@ -340,33 +342,74 @@ void Composer::updateSendState() {
     }
 }
 
+QString Composer::targetBlockedReason(EndpointId target) const {
+    const EndpointInfo info = m_workbench->info(target);
+    if (target == 0 || !m_workbench->endpoints().contains(target))
+        return tr("Select a connection, listener or UDP socket to send to");
+    if (isFinal(info.state))
+        return tr("The target is %1").arg(finalStateWord(info.state));
+    if (info.kind == EndpointKind::TcpConnection && info.state != EndpointState::Connected &&
+        info.state != EndpointState::PeerClosed)
+        return tr("The connection is not established yet");
+    if (info.kind == EndpointKind::TcpListener && m_workbench->clientsOf(target).isEmpty())
+        return tr("The listener has no clients yet");
+    return {};
+}
+
 void Composer::showMessage(const QString &text, bool error) {
     m_showingRepeatStatus = false;
     m_messageLabel->setFullText(text);
     m_messageLabel->setStyleSheet(error ? errorTextStyle() : QString());
 }
 
-bool Composer::deliver(const QByteArray &bytes) {
-    const EndpointInfo info = m_workbench->info(m_target);
+bool Composer::deliver(EndpointId target, const QByteArray &bytes, const std::optional<HostPort> &destination,
+                       QString *why) {
+    auto refuse = [this, why](const QString &reason) {
+        if (why)
+            *why = reason;
+        else
+            showMessage(reason, true);
+        return false;
+    };
+    const EndpointInfo info = m_workbench->info(target);
     switch (info.kind) {
     case EndpointKind::TcpConnection:
-        return m_workbench->send(m_target, bytes);
+        return m_workbench->send(target, bytes);
     case EndpointKind::TcpListener: {
-        const int n = m_workbench->sendToAllClients(m_target, bytes);
+        const int n = m_workbench->sendToAllClients(target, bytes);
         if (n == 0)
-            showMessage(tr("The listener has no clients: nothing sent"), true);
-        return n > 0;
+            return refuse(tr("The listener has no clients: nothing sent"));
+        return true;
     }
     case EndpointKind::UdpSocket: {
+        if (destination)
+            return m_workbench->sendDatagram(target, destination->host, destination->port, bytes);
         const HostPortResult dest = parseHostPort(m_destinationEdit->text());
-        if (!dest.ok()) {
-            showMessage(tr("Destination: %1").arg(dest.error), true);
-            return false;
-        }
-        return m_workbench->sendDatagram(m_target, dest.value.host, dest.value.port, bytes);
+        if (!dest.ok())
+            return refuse(m_destinationEdit->text().isEmpty() ? tr("Type the destination host:port")
+                                                              : tr("Destination: %1").arg(dest.error));
+        return m_workbench->sendDatagram(target, dest.value.host, dest.value.port, bytes);
     }
     }
     return false;
+}
+
+QString Composer::sendBytes(EndpointId target, const QByteArray &bytes,
+                            const std::optional<HostPort> &destination) {
+    QString why = targetBlockedReason(target);
+    if (why.isEmpty() && bytes.isEmpty())
+        why = tr("Nothing to send");
+    if (!why.isEmpty())
+        return why;
+    // The workbench says why it refuses in a signal, emitted before its call returns.
+    const QMetaObject::Connection refusal =
+        connect(m_workbench, &Workbench::sendFailed, this,
+                [&why](EndpointId, const QString &reason) { why = reason; });
+    const bool sent = deliver(target, bytes, destination, &why);
+    disconnect(refusal);
+    if (!sent && why.isEmpty())
+        why = tr("Nothing was sent");
+    return sent ? QString() : why;
 }
 
 void Composer::send() {
@@ -377,7 +420,7 @@ void Composer::send() {
     }
     // updateSendState() let Send through only for a payload that parsed.
     const QByteArray bytes = m_payload.bytes;
-    if (!deliver(bytes))
+    if (!deliver(m_target, bytes))
         return;
     showMessage(tr("Sent %1").arg(formatByteCount(quint64(bytes.size()))), false);
     addToHistory();
@@ -410,7 +453,7 @@ void Composer::onRepeatButtonToggled(bool on) {
 
 void Composer::onRepeatTimerTimeout() {
     const EndpointInfo info = m_workbench->info(m_target);
-    if (m_repeatRemaining <= 0 || isFinal(info.state) || !deliver(m_repeatBytes)) {
+    if (m_repeatRemaining <= 0 || isFinal(info.state) || !deliver(m_target, m_repeatBytes)) {
         m_repeatButton->setChecked(false);
         return;
     }
@@ -446,7 +489,7 @@ void Composer::onSendFileDialogFileSelected(const QString &path) {
         return;
     }
     const QByteArray bytes = file.readAll();
-    if (deliver(bytes))
+    if (deliver(m_target, bytes))
         showMessage(
             tr("Sent %1 (%2)").arg(QFileInfo(path).fileName(), formatByteCount(quint64(bytes.size()))),
             false);

@@ -1,10 +1,13 @@
 #pragma once
 
 #include "engine/endpoint.h"
+#include "language/address.h"
 #include "language/payload.h"
 
 #include <QTimer>
 #include <QWidget>
+
+#include <optional>
 
 class QCheckBox;
 class QComboBox;
@@ -51,6 +54,15 @@ public:
 
     /// Sends what is typed to the target once; does nothing (and says why) when it cannot.
     void send();
+    /// Sends other bytes (a library entry's) the way Send does: to a connection, to every client of
+    /// a listener, or from a UDP socket to destination (when none is given, to the one typed here).
+    /// Returns why nothing was sent, or an empty string when the bytes went to the workbench.
+    QString sendBytes(EndpointId target, const QByteArray &bytes,
+                      const std::optional<HostPort> &destination = std::nullopt);
+
+Q_SIGNALS:
+    /// Save to library was clicked: what is typed and how it is read.
+    void saveToLibraryRequested(const QString &payload, const sockbench::PayloadSpec &spec);
 
 private:
     void onInputChanged();
@@ -65,8 +77,14 @@ private:
     void addToHistory();
     void rebuildHistoryMenu();
     PayloadSpec spec() const;
-    /// Hands bytes to the workbench; returns false (with a message) when the target cannot take them.
-    bool deliver(const QByteArray &bytes);
+    /// Why target cannot take bytes now (closed, not connected yet, a listener without clients), or
+    /// an empty string.
+    QString targetBlockedReason(EndpointId target) const;
+    /// Hands bytes to the workbench; returns false when the target cannot take them, saying why in
+    /// *why if given, else in the message line. A UDP socket sends to destination, else to the
+    /// destination typed here.
+    bool deliver(EndpointId target, const QByteArray &bytes, const std::optional<HostPort> &destination = {},
+                 QString *why = nullptr);
 
     Workbench *m_workbench;
     EndpointId m_target = 0;
@@ -85,6 +103,7 @@ private:
     QPushButton *m_repeatButton;
     QPushButton *m_sendFileButton;
     QToolButton *m_historyButton;
+    QToolButton *m_saveToLibraryButton;
     ElidedLabel *m_messageLabel;
     QTimer m_repeatTimer;
     QByteArray m_repeatBytes;

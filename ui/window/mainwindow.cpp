@@ -9,11 +9,13 @@
 #include "engine/workbench.h"
 #include "language/address.h"
 #include "language/payload.h"
+#include "library/payloadlibrary.h"
 #include "models/connectionmodel.h"
 #include "models/journalfeed.h"
 #include "models/trafficmodel.h"
 #include "panels/composer.h"
 #include "panels/detailpane.h"
+#include "panels/librarypanel.h"
 #include "panels/logpanel.h"
 #include "panels/statussummary.h"
 #include "style/presentation.h"
@@ -25,6 +27,7 @@
 #include <QAction>
 #include <QApplication>
 #include <QCloseEvent>
+#include <QDockWidget>
 #include <QFileDialog>
 #include <QFileInfo>
 #include <QFontMetrics>
@@ -114,6 +117,7 @@ MainWindow::MainWindow(const WorkbenchConfig &config, QWidget *parent)
     m_leftSplitter->setSizes({560, 220});
     m_rightSplitter->setSizes({500, 280});
     statusBar()->addPermanentWidget(m_statusSummary);
+    createLibraryDock();
 
     createMenusAndToolBar();
     wireParts();
@@ -130,6 +134,7 @@ MainWindow::MainWindow(const WorkbenchConfig &config, QWidget *parent)
 MainWindow::~MainWindow() {
     // The parts read the workbench; take them down before it goes.
     m_workbench->disconnect(this);
+    delete m_libraryDock; // it sends through the composer
     delete takeCentralWidget();
     delete m_statusSummary;
     delete m_connectionModel;
@@ -261,6 +266,8 @@ void MainWindow::createMenusAndToolBar() {
     focusAction(tr("Go to the &bytes"), Qt::Key_4, m_detailPane->hexView());
     QAction *findAction = viewMenu->addAction(tr("&Search the log"), m_logPanel, &LogPanel::focusSearch);
     findAction->setShortcut(QKeySequence::Find);
+    viewMenu->addSeparator();
+    viewMenu->addAction(m_libraryDock->toggleViewAction());
 
     QMenu *helpMenu = menuBar()->addMenu(tr("&Help"));
     helpMenu->addAction(m_shortcutsAction);
@@ -323,6 +330,30 @@ QWidget *MainWindow::createConnectionsPanel() {
     auto *hintLayout = new QVBoxLayout(m_connectionsView->viewport());
     hintLayout->addWidget(m_firstRunHint, 0, Qt::AlignCenter);
     return m_connectionsView;
+}
+
+void MainWindow::createLibraryDock() {
+    // A dock, not a tab: entries are dragged onto the connections panel, so both must be in sight.
+    // Hidden at first, so that the window's first layout keeps its proportions (and fits 1024×640);
+    // its place and visibility persist with the window's state.
+    m_libraryPanel = new LibraryPanel(defaultLibraryPath(), m_composer, this);
+    m_libraryDock = new QDockWidget(tr("Library"), this);
+    m_libraryDock->setObjectName(QStringLiteral("libraryDock"));
+    m_libraryDock->setWidget(m_libraryPanel);
+    QAction *toggle = m_libraryDock->toggleViewAction();
+    toggle->setObjectName(QStringLiteral("libraryAction"));
+    toggle->setText(tr("&Library"));
+    toggle->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_B));
+    toggle->setStatusTip(tr("Show or hide the library of saved payloads"));
+    addDockWidget(Qt::LeftDockWidgetArea, m_libraryDock);
+    m_libraryDock->hide();
+    addActions(m_libraryPanel->sendShortcutActions());
+    m_libraryPanel->acceptDropsOn(m_connectionsView);
+    connect(m_composer, &Composer::saveToLibraryRequested, this,
+            [this](const QString &payload, const PayloadSpec &spec) {
+                m_libraryDock->show();
+                m_libraryPanel->newEntryFrom(payload, spec);
+            });
 }
 
 void MainWindow::wireParts() {

@@ -9,6 +9,7 @@
 #include <memory>
 
 class QAction;
+class QDockWidget;
 class QLabel;
 class QModelIndex;
 class QSplitter;
@@ -21,6 +22,7 @@ class ConnectionModel;
 class DetailPane;
 class EndpointDialog;
 class JournalFeed;
+class LibraryPanel;
 class LogPanel;
 class SessionController;
 class StatusSummary;
@@ -48,6 +50,8 @@ public:
 
     /// File > Save session / Open session, and what `sockbench FILE.sockbench` opens.
     SessionController *sessions() const { return m_sessions; }
+    /// The library of saved payloads, in a dock (View > Library).
+    LibraryPanel *libraryPanel() const { return m_libraryPanel; }
 
 protected:
     void closeEvent(QCloseEvent *event) override;
@@ -56,6 +60,7 @@ private:
     void createActions();
     void createMenusAndToolBar();
     QWidget *createConnectionsPanel();
+    void createLibraryDock();
     void wireParts();
     void wireWorkbench();
     void loadSettings();
@@ -110,6 +115,8 @@ private:
     DetailPane *m_detailPane = nullptr;
     StatusSummary *m_statusSummary = nullptr;
     SessionController *m_sessions = nullptr;
+    LibraryPanel *m_libraryPanel = nullptr;
+    QDockWidget *m_libraryDock = nullptr;
 
     QAction *m_newListenerAction = nullptr;
     QAction *m_connectAction = nullptr;
