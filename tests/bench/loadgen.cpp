@@ -15,13 +15,15 @@
 //       connection counts as accepted when the listener's first byte arrives. After S seconds it
 //       counts the connections still alive, reads the watched process's memory, reports, and
 //       with --wait-stdin keeps them open until stdin ends.
-//   loadgen tcp-pingpong HOST PORT COUNT [--conns N] [--depth D]
+//   loadgen tcp-pingpong HOST PORT COUNT [--conns N] [--depth D] [--seconds S]
 //       request/response rate: N connections (default 1), each keeping up to D requests in flight
 //       (pipelined; default 64 with one connection, 1 with more: many clients that each wait for
 //       their answer), send "PING k\n" with k counting 0, 1, ... per connection, COUNT requests
 //       in all, and check every reply is exactly "PONG k\n" in order; a wrong, extra or missing
-//       byte fails (exit 1, the reason on stderr and in the JSON). The time runs from the first
-//       request (all connections open) to the last reply.
+//       byte fails (exit 1, the reason on stderr and in the JSON). Each connection's request 0 is
+//       a warm-up answered before the clock starts; the time runs from there to the last reply.
+//       With --seconds, no request goes out after S seconds (COUNT is then the most): the rate of
+//       a fast and of a slow peer is measured over about the same time.
 
 #include <arpa/inet.h>
 #include <cerrno>
@@ -55,12 +57,13 @@ double secondsSince(Clock::time_point start) {
 }
 
 [[noreturn]] void usage() {
-    std::fprintf(stderr, "usage: loadgen tcp-stream|tcp-echo HOST PORT BYTES [--chunk N]\n"
-                         "       loadgen udp-burst HOST PORT COUNT [--size N]\n"
-                         "       loadgen udp-sink PORT [--idle-ms N]\n"
-                         "       loadgen tcp-conns HOST PORT COUNT [--hold S] [--greeting] [--watch-pid PID] "
-                         "[--wait-stdin]\n"
-                         "       loadgen tcp-pingpong HOST PORT COUNT [--conns N] [--depth D]\n");
+    std::fprintf(stderr,
+                 "usage: loadgen tcp-stream|tcp-echo HOST PORT BYTES [--chunk N]\n"
+                 "       loadgen udp-burst HOST PORT COUNT [--size N]\n"
+                 "       loadgen udp-sink PORT [--idle-ms N]\n"
+                 "       loadgen tcp-conns HOST PORT COUNT [--hold S] [--greeting] [--watch-pid PID] "
+                 "[--wait-stdin]\n"
+                 "       loadgen tcp-pingpong HOST PORT COUNT [--conns N] [--depth D] [--seconds S]\n");
     std::exit(2);
 }
 
@@ -474,7 +477,8 @@ std::string jsonEscaped(const std::string &text) {
     return s;
 }
 
-int tcpPingpong(const Target &t, long long count, long long connCount, long long depth) {
+int tcpPingpong(const Target &t, long long count, long long connCount, long long depth,
+                long long maxSeconds) {
     // The longest reply we accept before its LF: "PONG " and 19 digits.
     constexpr size_t MaxReply = 32;
     rlimit limit = {};
@@ -486,7 +490,7 @@ int tcpPingpong(const Target &t, long long count, long long connCount, long long
     std::vector<PingConn> conns(static_cast<size_t>(connCount));
     for (size_t i = 0; i < conns.size(); ++i) {
         PingConn &c = conns[i];
-        c.quota = count / connCount + (static_cast<long long>(i) < count % connCount ? 1 : 0);
+        c.quota = 1; // the warm-up request; the rest come once every connection has answered it
         c.fd = connectBlocking(t);
         // Our requests go out at once: Nagle would hold a refill behind an unacknowledged one.
         const int on = 1;
@@ -551,56 +555,81 @@ int tcpPingpong(const Target &t, long long count, long long connCount, long long
 
     std::vector<char> buffer(64 * 1024);
     std::vector<epoll_event> events(1024);
-    const auto start = Clock::now();
-    for (PingConn &c : conns)
-        pump(c);
-    auto lastProgress = Clock::now();
-    while (answered < count && failure.empty()) {
-        const int n = ::epoll_wait(ep, events.data(), int(events.size()), 1000);
-        if (n == 0 && secondsSince(lastProgress) >= 10) {
-            failure = "no reply for 10 s after " + std::to_string(answered) + " of " + std::to_string(count);
-            break;
-        }
-        for (int i = 0; i < n && failure.empty(); ++i) {
-            PingConn &c = conns[events[i].data.u64];
-            if (events[i].events & (EPOLLIN | EPOLLHUP | EPOLLERR)) {
-                const ssize_t r = ::recv(c.fd, buffer.data(), buffer.size(), 0);
-                if (r == 0) {
-                    fail(c,
-                         "the peer closed with " + std::to_string(c.quota - c.answered) + " replies missing");
-                    break;
+    // Sends and checks until `target` replies in all have arrived (or something failed). Past the
+    // deadline no new request goes out and the ones in flight are waited for.
+    auto serve = [&](long long target, Clock::time_point deadline) {
+        for (PingConn &c : conns)
+            pump(c);
+        auto lastProgress = Clock::now();
+        bool stopped = false;
+        while (answered < target && failure.empty()) {
+            if (!stopped && Clock::now() >= deadline) {
+                stopped = true;
+                target = 0;
+                for (PingConn &c : conns) {
+                    c.quota = c.sent;
+                    target += c.sent;
                 }
-                if (r < 0 && errno != EAGAIN && errno != EINTR) {
-                    fail(c, std::string("recv: ") + std::strerror(errno));
-                    break;
-                }
-                const char *data = buffer.data();
-                const char *end = data + (r > 0 ? r : 0);
-                while (data < end && failure.empty()) {
-                    const char *lf = static_cast<const char *>(std::memchr(data, '\n', size_t(end - data)));
-                    if (!lf) {
-                        c.in.append(data, size_t(end - data));
-                        if (c.in.size() > MaxReply)
-                            fail(c, "a reply longer than " + std::to_string(MaxReply) + " bytes: \"" +
-                                        printable(c.in.data(), c.in.size()) + "\"");
+            }
+            const int n = ::epoll_wait(ep, events.data(), int(events.size()), 1000);
+            if (n == 0 && secondsSince(lastProgress) >= 10) {
+                failure =
+                    "no reply for 10 s after " + std::to_string(answered) + " of " + std::to_string(target);
+                break;
+            }
+            for (int i = 0; i < n && failure.empty(); ++i) {
+                PingConn &c = conns[events[i].data.u64];
+                if (events[i].events & (EPOLLIN | EPOLLHUP | EPOLLERR)) {
+                    const ssize_t r = ::recv(c.fd, buffer.data(), buffer.size(), 0);
+                    if (r == 0) {
+                        fail(c, "the peer closed with " + std::to_string(c.quota - c.answered) +
+                                    " replies missing");
                         break;
                     }
-                    if (c.in.empty()) {
-                        check(c, data, size_t(lf - data + 1));
-                    } else {
-                        c.in.append(data, size_t(lf - data + 1));
-                        check(c, c.in.data(), c.in.size());
-                        c.in.clear();
+                    if (r < 0 && errno != EAGAIN && errno != EINTR) {
+                        fail(c, std::string("recv: ") + std::strerror(errno));
+                        break;
                     }
-                    data = lf + 1;
+                    const char *data = buffer.data();
+                    const char *end = data + (r > 0 ? r : 0);
+                    while (data < end && failure.empty()) {
+                        const char *lf =
+                            static_cast<const char *>(std::memchr(data, '\n', size_t(end - data)));
+                        if (!lf) {
+                            c.in.append(data, size_t(end - data));
+                            if (c.in.size() > MaxReply)
+                                fail(c, "a reply longer than " + std::to_string(MaxReply) + " bytes: \"" +
+                                            printable(c.in.data(), c.in.size()) + "\"");
+                            break;
+                        }
+                        if (c.in.empty()) {
+                            check(c, data, size_t(lf - data + 1));
+                        } else {
+                            c.in.append(data, size_t(lf - data + 1));
+                            check(c, c.in.data(), c.in.size());
+                            c.in.clear();
+                        }
+                        data = lf + 1;
+                    }
+                    lastProgress = Clock::now();
                 }
-                lastProgress = Clock::now();
+                if (failure.empty())
+                    pump(c);
             }
-            if (failure.empty())
-                pump(c);
         }
-    }
+    };
+
+    // Warm-up: each connection's first request must be answered before the clock starts, so that
+    // the rate is the established responders' (an exec'd responder starts its process per
+    // connection).
+    serve(connCount, Clock::time_point::max());
+    for (size_t i = 0; i < conns.size(); ++i)
+        conns[i].quota = 1 + count / connCount + (static_cast<long long>(i) < count % connCount ? 1 : 0);
+    const auto start = Clock::now();
+    serve(connCount + count,
+          maxSeconds > 0 ? start + std::chrono::seconds(maxSeconds) : Clock::time_point::max());
     const double seconds = secondsSince(start);
+    answered = std::max(0LL, answered - connCount);
     // Anything after the last reply is an extra byte: give the peer a moment to send it.
     for (PingConn &c : conns) {
         if (!failure.empty())
@@ -622,7 +651,7 @@ int tcpPingpong(const Target &t, long long count, long long connCount, long long
     if (!failure.empty())
         std::fprintf(stderr, "loadgen: tcp-pingpong failed: %s\n", failure.c_str());
     std::printf(
-        "{\"mode\":\"tcp-pingpong\",\"conns\":%lld,\"depth\":%lld,\"requests\":%lld,\"replies_checked\":%lld,"
+        "{\"mode\":\"tcp-pingpong\",\"conns\":%lld,\"depth\":%lld,\"max_requests\":%lld,\"requests\":%lld,"
         "\"seconds\":%.6f,\"rps\":%.0f,\"ok\":%s,\"failure\":\"%s\"}\n",
         connCount, depth, count, answered, seconds, double(answered) / seconds,
         failure.empty() ? "true" : "false", jsonEscaped(failure).c_str());
@@ -657,7 +686,8 @@ int main(int argc, char **argv) {
         const long long depth = option(argc, argv, "--depth", conns == 1 ? 64 : 1);
         if (amount < 1 || conns < 1 || depth < 1)
             usage();
-        return tcpPingpong(resolve(argv[2], argv[3], SOCK_STREAM), amount, conns, depth);
+        return tcpPingpong(resolve(argv[2], argv[3], SOCK_STREAM), amount, conns, depth,
+                           option(argc, argv, "--seconds", 0));
     }
     usage();
 }
