@@ -1,7 +1,11 @@
 #include "cli/cliargs.h"
 
+#include "protocol/rules.h"
+
 #include <QFile>
 #include <QFileInfo>
+#include <QJsonDocument>
+#include <QJsonObject>
 
 #include <net/if.h>
 
@@ -317,6 +321,71 @@ QString parseBind(const QString &value, SocketOptions *out) {
     return {};
 }
 
+/// --frame, --max-message and --rules as given, before the rules file is read.
+struct MessageOptions {
+    std::optional<FrameSpec> frame;
+    std::optional<qint64> maxMessage;
+    QString rulesFile;
+};
+
+bool isMessageOption(const QString &option) {
+    return option == u"--frame" || option == u"--max-message" || option == u"--rules";
+}
+
+/// The value of one of isMessageOption()'s options; returns an error message or empty.
+QString takeMessageOption(const QString &option, const QString &value, MessageOptions *out) {
+    if (option == u"--frame") {
+        QString why;
+        out->frame = parseFrameSpec(value, &why);
+        return out->frame ? QString() : QStringLiteral("--frame %1: %2").arg(quoted(value), why);
+    }
+    if (option == u"--max-message") {
+        out->maxMessage = parseInteger(value, 1, MaxMessageBytesLimit);
+        return out->maxMessage ? QString()
+                               : QStringLiteral("--max-message %1: expected a number of bytes from 1 to %2")
+                                     .arg(quoted(value))
+                                     .arg(MaxMessageBytesLimit);
+    }
+    out->rulesFile = value;
+    return {};
+}
+
+/// Reads the rules file (if any) and settles the endpoint's framing; returns an error message or
+/// empty. --frame and --max-message override the file's "frame" and "max_message", and the file is
+/// checked with them, so that a rule's length_prefix is checked against the frame really used.
+QString finishMessageOptions(const MessageOptions &given, bool udp, MessageArgs *out) {
+    if (udp && given.frame)
+        return QStringLiteral("--frame needs TCP: each UDP datagram is one message");
+    FrameSpec frame = given.frame.value_or(FrameSpec{});
+    if (given.maxMessage)
+        frame.maxMessageBytes = qsizetype(*given.maxMessage);
+    if (given.rulesFile.isEmpty()) {
+        out->frame = frame;
+        return {};
+    }
+    QFile file(given.rulesFile);
+    if (!file.open(QIODevice::ReadOnly))
+        return QStringLiteral("--rules %1: %2").arg(quoted(given.rulesFile), file.errorString());
+    QByteArray json = file.readAll();
+    QJsonDocument document = QJsonDocument::fromJson(json);
+    if (document.isObject() && (given.frame || given.maxMessage)) {
+        QJsonObject object = document.object();
+        if (given.frame)
+            object.insert(QStringLiteral("frame"), toString(frame));
+        if (given.maxMessage)
+            object.insert(QStringLiteral("max_message"), double(*given.maxMessage));
+        json = QJsonDocument(object).toJson(QJsonDocument::Compact);
+    }
+    RulesParseResult parsed = parseRules(json);
+    if (!parsed.ok())
+        return QStringLiteral("--rules %1: %2").arg(quoted(given.rulesFile), parsed.error);
+    if (udp)
+        parsed.rules.frame = FrameSpec{}; // one datagram, one message
+    out->frame = parsed.rules.frame;
+    out->rules = std::make_shared<RuleBook>(std::move(parsed.rules));
+    return {};
+}
+
 ParsedCommandLine parseListen(const QStringList &arguments) {
     constexpr CliVerb verb = CliVerb::Listen;
     ParsedCommandLine result;
@@ -324,6 +393,7 @@ ParsedCommandLine parseListen(const QStringList &arguments) {
     result.verb = verb;
     ListenArgs &args = result.listen;
     QStringList positionals;
+    MessageOptions messages;
     QString greetText;
     bool greet = false;
     ArgumentCursor cursor(arguments);
@@ -338,7 +408,7 @@ ParsedCommandLine parseListen(const QStringList &arguments) {
         const QString option = cursor.current();
         QString error;
         const bool takesValue = option == u"--greet" || option == u"--duration" || option == u"--join" ||
-                                isSocketValueOption(option);
+                                isSocketValueOption(option) || isMessageOption(option);
         if (!takesValue && cursor.hasInlineValue())
             return usageError(verb, QStringLiteral("option %1 takes no value").arg(quoted(option)));
         if (takeOutputOption(option, &args.output, &error) || takeNoDelay(option, &args.socket, &error)) {
@@ -356,6 +426,9 @@ ParsedCommandLine parseListen(const QStringList &arguments) {
                 return usageError(verb, QStringLiteral("option %1 needs a value").arg(quoted(option)));
             if (isSocketValueOption(option)) {
                 if (const QString why = takeSocketValue(option, *value, &args.socket); !why.isEmpty())
+                    return usageError(verb, why);
+            } else if (isMessageOption(option)) {
+                if (const QString why = takeMessageOption(option, *value, &messages); !why.isEmpty())
                     return usageError(verb, why);
             } else if (option == u"--greet") {
                 greet = true;
@@ -399,6 +472,8 @@ ParsedCommandLine parseListen(const QStringList &arguments) {
     const QString error = parseWhere(positionals.value(0), false, &args.where);
     if (!error.isEmpty())
         return usageError(verb, error);
+    if (const QString why = finishMessageOptions(messages, args.udp, &args.messages); !why.isEmpty())
+        return usageError(verb, why);
     return result;
 }
 
@@ -409,6 +484,7 @@ ParsedCommandLine parseConnect(const QStringList &arguments) {
     result.verb = verb;
     ConnectArgs &args = result.connect;
     QStringList positionals;
+    MessageOptions messages;
     QString sourceOption;
     QString sourceValue;
     std::optional<LineEnding> ending;
@@ -427,7 +503,7 @@ ParsedCommandLine parseConnect(const QStringList &arguments) {
         const bool takesValue = option == u"--send" || option == u"--send-hex" || option == u"--send-file" ||
                                 option == u"--repeat" || option == u"--interval" || option == u"--wait" ||
                                 option == u"--multicast-if" || option == u"--bind" ||
-                                isSocketValueOption(option);
+                                isSocketValueOption(option) || isMessageOption(option);
         if (!takesValue && cursor.hasInlineValue())
             return usageError(verb, QStringLiteral("option %1 takes no value").arg(quoted(option)));
         if (takeOutputOption(option, &args.output, &error) || takeNoDelay(option, &args.socket, &error)) {
@@ -449,6 +525,9 @@ ParsedCommandLine parseConnect(const QStringList &arguments) {
                     return usageError(verb, why);
             } else if (option == u"--bind") {
                 if (const QString why = parseBind(*value, &args.socket); !why.isEmpty())
+                    return usageError(verb, why);
+            } else if (isMessageOption(option)) {
+                if (const QString why = takeMessageOption(option, *value, &messages); !why.isEmpty())
                     return usageError(verb, why);
             } else if (option.startsWith(u"--send")) {
                 if (!sourceOption.isEmpty() && sourceOption != option)
@@ -494,6 +573,8 @@ ParsedCommandLine parseConnect(const QStringList &arguments) {
     if (args.udp && !args.socket.sourceAddress.isEmpty())
         return usageError(verb, QStringLiteral("--bind needs TCP: a UDP socket binds the wildcard address "
                                                "of its destination's family"));
+    if (const QString why = finishMessageOptions(messages, args.udp, &args.messages); !why.isEmpty())
+        return usageError(verb, why);
 
     if (sourceOption.isEmpty()) {
         if (repeatGiven || args.intervalMs > 0)
@@ -630,6 +711,7 @@ QString usageText(CliVerb verb) {
         return QStringLiteral(
             "Usage: sockbench listen [--udp] [--echo | --greet TEXT] [--hex | --log] [--quiet]\n"
             "                        [--stats] [--duration S] [--join GROUP[%IFACE]]...\n"
+            "                        [--frame SPEC] [--max-message N] [--rules FILE]\n"
             "                        [socket options] ADDRESS:PORT\n"
             "\n"
             "Listens on ADDRESS:PORT and keeps accepting clients until SIGINT or SIGTERM, or for\n"
@@ -647,6 +729,18 @@ QString usageText(CliVerb verb) {
             "      --duration S stop after S seconds (decimals allowed)\n"
             "      --join GROUP[%IFACE]  with --udp: join a multicast group (IPv4 or IPv6), on IFACE\n"
             "                   if given; repeatable. Bind 0.0.0.0 or :: to hear group traffic.\n"
+            "\n"
+            "Messages and response rules:\n"
+            "      --rules FILE answer each message of each client (with --udp: each datagram, to its\n"
+            "                   sender) by the rules in FILE, a JSON file (README, \"Response rules\"). A\n"
+            "                   file that is not valid is a usage error naming the rule and key.\n"
+            "      --frame SPEC what one message is (TCP): raw (each read, the default), line (LF),\n"
+            "                   line:crlf, delim:HEX, fixed:N, len:1, len:2be, len:2le, len:4be,\n"
+            "                   len:4le (add +incl when the length counts its own header), idle:MS.\n"
+            "                   Overrides the rules file's \"frame\".\n"
+            "      --max-message N  cut a longer message at N bytes and skip the rest, said in the\n"
+            "                   log (default 1048576)\n"
+            "With --stats the summary has \"rule_hits\": how often each rule fired.\n"
             "\n"
             "Socket options (on the listening socket, and the per-connection ones on each client):\n"
             "      --nodelay, --no-nodelay  turn TCP_NODELAY on or off on each accepted connection\n"
@@ -667,7 +761,8 @@ QString usageText(CliVerb verb) {
         return QStringLiteral(
             "Usage: sockbench connect [--udp] [--send TEXT | --send-hex HEX | --send-file PATH]\n"
             "                         [--crlf | --lf] [--repeat N] [--interval MS] [--wait MS]\n"
-            "                         [--hex | --log] [--quiet] [--stats] [socket options] HOST:PORT\n"
+            "                         [--hex | --log] [--quiet] [--stats] [--frame SPEC]\n"
+            "                         [--max-message N] [--rules FILE] [socket options] HOST:PORT\n"
             "\n"
             "Connects to HOST:PORT (with --udp: sends datagrams to it), sends the payload, or with no\n"
             "payload option whatever arrives on stdin, and writes what comes back to stdout.\n"
@@ -689,6 +784,11 @@ QString usageText(CliVerb verb) {
             "      --stats          print a JSON summary as the last line on stderr at exit; for TCP\n"
             "                       it has the kernel's view of the connection as of its close\n"
             "                       (tcp_info: round-trip time, retransmits, congestion window, ...)\n"
+            "      --rules FILE     answer what the server sends by the rules in FILE (as for listen);\n"
+            "                       the end of the input then sends no FIN: the rules answer until\n"
+            "                       the server closes, --wait runs out, or SIGINT\n"
+            "      --frame SPEC     what one message is, as for listen\n"
+            "      --max-message N  the longest message, as for listen\n"
             "\n"
             "Socket options:\n"
             "      --nodelay, --no-nodelay  turn TCP_NODELAY on (the default) or off\n"

@@ -3,10 +3,13 @@
 #include "engine/endpoint.h"
 #include "language/address.h"
 #include "language/payload.h"
+#include "protocol/framing.h"
 
 #include <QByteArray>
 #include <QString>
 #include <QStringList>
+
+#include <memory>
 
 namespace sockbench {
 
@@ -29,6 +32,16 @@ struct OutputArgs {
     bool stats = false; ///< JSON summary as the last line on stderr
 };
 
+class RuleBook;
+
+/// --frame, --max-message and --rules: what one message is, and how the endpoint answers it.
+struct MessageArgs {
+    /// --frame SPEC, else the rules file's "frame", else raw; --max-message sets its maximum.
+    FrameSpec frame;
+    /// --rules FILE, read and checked while parsing, with --frame and --max-message applied.
+    std::shared_ptr<RuleBook> rules;
+};
+
 struct ListenArgs {
     HostPort where;
     /// --nodelay, --keepalive, --sndbuf, --rcvbuf, --tos, --ttl, --interface, --reuseport
@@ -38,6 +51,7 @@ struct ListenArgs {
     QByteArray greeting;
     double durationSeconds = 0;  ///< 0: until SIGINT/SIGTERM
     QList<MulticastGroup> joins; ///< --join GROUP[%IFACE], UDP only
+    MessageArgs messages;
     OutputArgs output;
 };
 
@@ -55,6 +69,7 @@ struct ConnectArgs {
     QString multicastInterface; ///< --multicast-if IFACE, UDP only
     /// --nodelay/--no-nodelay, --keepalive, --sndbuf, --rcvbuf, --tos, --ttl, --interface, --bind
     SocketOptions socket;
+    MessageArgs messages;
     OutputArgs output;
 };
 

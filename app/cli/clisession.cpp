@@ -1,5 +1,7 @@
 #include "cli/clisession.h"
 
+#include "protocol/rules.h"
+
 #include "cli/signalwatcher.h"
 #include "cli/trafficprinter.h"
 #include "engine/workbench.h"
@@ -137,6 +139,13 @@ QByteArray CliSession::statsJson() const {
             static_cast<unsigned long long>(t.deliveryRateBps), static_cast<unsigned long long>(t.bytesAcked),
             static_cast<unsigned long long>(t.bytesReceived), t.sendQueueBytes, t.receiveQueueBytes);
         json.insert(json.size() - 1, QByteArray(info, m));
+    }
+    if (m_statsRules) {
+        QByteArray hits = ",\"rule_hits\":[";
+        const std::vector<quint64> counts = m_statsRules->allHits();
+        for (size_t i = 0; i < counts.size(); ++i)
+            hits.append(i == 0 ? "" : ",").append(QByteArray::number(counts[i]));
+        json.insert(json.size() - 1, hits + ']');
     }
     return json;
 }

@@ -35,6 +35,8 @@ public:
     void countConnection() { ++m_connections; }
     /// The connection whose TCP_INFO as of its close goes into --stats.
     void setStatsConnection(EndpointId id) { m_statsConnection = id; }
+    /// --stats reports these rules' hits ("rule_hits", one count per rule, in order).
+    void setStatsRules(std::shared_ptr<RuleBook> rules) { m_statsRules = std::move(rules); }
     /// Prints the options the kernel refused on this endpoint, each refusal once per run (a
     /// listener's clients would otherwise repeat the same words for every connection).
     void reportRefusedOptions(EndpointId id);
@@ -68,6 +70,7 @@ private:
     quint64 m_connections = 0;
     EndpointId m_statsConnection = 0;
     std::optional<TcpInfo> m_tcpInfo; ///< of m_statsConnection, taken before the Workbench goes
+    std::shared_ptr<RuleBook> m_statsRules;
     QSet<QString> m_refusalsPrinted;
     double m_seconds = 0;
     int m_code = 0;

@@ -76,9 +76,12 @@ QString ConnectCommand::target() const {
 
 void ConnectCommand::start() {
     Workbench &wb = m_session->workbench();
+    m_session->setStatsRules(m_args.messages.rules);
     if (!m_args.udp) {
         ConnectOptions options;
         options.socket = m_args.socket;
+        options.rules = m_args.messages.rules;
+        options.frame = m_args.messages.frame;
         m_id = wb.connectTcp(m_args.where.host, m_args.where.port, options);
         m_session->setStatsConnection(m_id);
         return;
@@ -88,6 +91,7 @@ void ConnectCommand::start() {
     UdpOptions options;
     options.multicastInterface = m_args.multicastInterface;
     options.socket = m_args.socket;
+    options.rules = m_args.messages.rules;
     m_id = wb.openUdpTo(m_args.where.host, m_args.where.port, options);
 }
 
@@ -220,6 +224,8 @@ void ConnectCommand::allSent() {
     if (m_inputDone)
         return;
     m_inputDone = true;
+    if (m_args.messages.rules && m_args.waitMs < 0)
+        return; // the rules go on answering: until the peer closes (TCP), or SIGINT
     if (m_args.udp) {
         m_udpDrain.start();
         pump();

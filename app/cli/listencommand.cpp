@@ -49,17 +49,21 @@ int ListenCommand::exec() {
 
 void ListenCommand::start() {
     Workbench &wb = m_session->workbench();
+    m_session->setStatsRules(m_args.messages.rules);
     if (m_args.udp) {
         UdpOptions options;
         options.echo = m_args.reply == AutoReply::Echo;
         options.joinGroups = m_args.joins;
         options.socket = m_args.socket;
+        options.rules = m_args.messages.rules;
         m_id = wb.bindUdp(m_args.where.host, m_args.where.port, options);
     } else {
         ListenerOptions options;
         options.autoReply = m_args.reply;
         options.greeting = m_args.greeting;
         options.socket = m_args.socket;
+        options.rules = m_args.messages.rules;
+        options.frame = m_args.messages.frame;
         m_id = wb.startTcpListener(m_args.where.host, m_args.where.port, options);
     }
 }

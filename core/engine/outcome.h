@@ -29,7 +29,8 @@ struct Accepted {
     int reactorIndex = 0;
     NetAddress local;
     NetAddress peer;
-    QList<AppliedOption> options; ///< the listener's per-connection options, as this socket took them
+    QList<AppliedOption> options;    ///< the listener's per-connection options, as this socket took them
+    std::shared_ptr<RuleBook> rules; ///< the listener's rules the connection starts with
 };
 
 /// An endpoint started looking up the host name it was given.
@@ -88,6 +89,12 @@ struct AutoReplyChanged {
     QByteArray greeting;
 };
 
+/// setRules() is in effect on every reactor concerned.
+struct RulesChanged {
+    EndpointId id = 0;
+    std::shared_ptr<RuleBook> rules;
+};
+
 /// The peer of a TCP connection sent FIN.
 struct PeerClosed {
     EndpointId id = 0;
@@ -117,10 +124,10 @@ struct JournalGrew {};
 
 } // namespace outcome
 
-using Outcome =
-    std::variant<outcome::ListenerStarted, outcome::Accepted, outcome::Resolving, outcome::Connecting,
-                 outcome::Connected, outcome::UdpBound, outcome::Final, outcome::PeerClosed,
-                 outcome::ListenerWarning, outcome::SendFailed, outcome::BytesWritten, outcome::JournalGrew,
-                 outcome::AutoReplyChanged, outcome::OptionsApplied, outcome::TcpInfoRead>;
+using Outcome = std::variant<outcome::ListenerStarted, outcome::Accepted, outcome::Resolving,
+                             outcome::Connecting, outcome::Connected, outcome::UdpBound, outcome::Final,
+                             outcome::PeerClosed, outcome::ListenerWarning, outcome::SendFailed,
+                             outcome::BytesWritten, outcome::JournalGrew, outcome::AutoReplyChanged,
+                             outcome::RulesChanged, outcome::OptionsApplied, outcome::TcpInfoRead>;
 
 } // namespace sockbench

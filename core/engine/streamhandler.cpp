@@ -10,4 +10,8 @@ void StreamHandler::outgoing(TcpStream &stream, QByteArray bytes) {
 
 void StreamHandler::setAutoReply(AutoReply) {}
 
+void StreamHandler::setRules(TcpStream &, std::shared_ptr<RuleBook>, bool) {}
+
+void StreamHandler::rulesTimer(TcpStream &) {}
+
 } // namespace sockbench

@@ -6,8 +6,11 @@
 
 #include <QByteArray>
 
+#include <memory>
+
 namespace sockbench {
 
+class RuleBook;
 class TcpStream;
 
 /// Decides what the bytes crossing a TcpStream mean. The stream does the raw socket work (recv,
@@ -47,6 +50,12 @@ public:
     /// applies from the next received bytes; a greeting is for new connections only. The default
     /// ignores it (a handler with no auto-reply).
     virtual void setAutoReply(AutoReply reply);
+    /// Response rules for this stream (null: none). `own` is true when they were set on this
+    /// connection itself, false when they come from its listener: a listener's later change does
+    /// not replace a connection's own rules. The default ignores them (a handler without rules).
+    virtual void setRules(TcpStream &stream, std::shared_ptr<RuleBook> rules, bool own);
+    /// The stream's TimerKind::Rules timer expired (a handler arms it through the stream).
+    virtual void rulesTimer(TcpStream &stream);
 };
 
 } // namespace sockbench

@@ -182,10 +182,12 @@ void TcpListener::acceptBurst() {
         QList<AppliedOption> applied = applySocketOptions(fd, OptionTarget::Accepted, m_options.socket);
         if (!applied.isEmpty())
             here.recordEvent(accepted, describeApplied(applied));
-        here.report(outcome::Accepted{accepted, id(), int(target), local, remote, std::move(applied)});
+        here.report(outcome::Accepted{accepted, id(), int(target), local, remote, std::move(applied),
+                                      m_options.rules});
         auto stream = std::make_unique<TcpStream>(
             *shared.reactors[target], accepted, id(), fd,
-            std::make_unique<StreamRecorder>(m_options.autoReply, greeting, !m_options.keepHalfOpen));
+            std::make_unique<StreamRecorder>(m_options.autoReply, greeting, !m_options.keepHalfOpen,
+                                             m_options.rules));
         if (int(target) == here.index())
             here.add(std::move(stream)).adopted();
         else

@@ -33,6 +33,8 @@ public:
         m_options.autoReply = reply;
         m_options.greeting = greeting;
     }
+    /// The rules that connections accepted from now on start with.
+    void setRules(std::shared_ptr<RuleBook> rules) { m_options.rules = std::move(rules); }
     /// Options set on the running listener: applied to its socket, and kept for the connections
     /// it accepts from now on. Returns the listening socket's read-back.
     QList<AppliedOption> setSocketOptions(const SocketOptions &options);

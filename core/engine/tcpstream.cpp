@@ -38,8 +38,8 @@ TcpStream::~TcpStream() = default;
 
 void TcpStream::connectTo(Reactor &reactor, EndpointId id, const QString &host, quint16 port,
                           const ConnectOptions &options) {
-    TcpStream &stream = reactor.add(
-        std::make_unique<TcpStream>(reactor, id, std::make_unique<StreamRecorder>(AutoReply::None)));
+    TcpStream &stream = reactor.add(std::make_unique<TcpStream>(
+        reactor, id, std::make_unique<StreamRecorder>(AutoReply::None, QByteArray(), false, options.rules)));
     stream.m_connector = std::make_unique<TcpConnector>(stream, options);
     stream.m_connector->start(host, port);
 }
@@ -141,6 +141,8 @@ void TcpStream::onTimer(TimerKind kind) {
     else if (kind == TimerKind::CloseLinger)
         finish(EndpointState::Closed,
                QStringLiteral("Closed (peer did not finish within %1 ms)").arg(CloseLingerMs));
+    else if (kind == TimerKind::Rules)
+        m_handler->rulesTimer(*this);
 }
 
 void TcpStream::read() {

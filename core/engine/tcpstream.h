@@ -57,6 +57,10 @@ public:
     void shutdownWrite();
     /// The accepting listener's auto-reply changed (see StreamHandler::setAutoReply).
     void setAutoReply(AutoReply reply) { m_handler->setAutoReply(reply); }
+    /// Response rules for this connection (see StreamHandler::setRules).
+    void setRules(std::shared_ptr<RuleBook> rules, bool own) {
+        m_handler->setRules(*this, std::move(rules), own);
+    }
     /// Options set while the connection lives: applied now if it has a descriptor, and kept for
     /// the connect attempts still to come while it is being set up. Returns the read-back.
     QList<AppliedOption> setSocketOptions(const SocketOptions &options);

@@ -180,6 +180,7 @@ void UdpSocket::read() {
                 std::memcpy(&m_lastFrom, &from[i], nameLength);
                 m_lastFromLength = nameLength;
                 m_lastFromAddress = fromSockaddr(reinterpret_cast<const sockaddr *>(&from[i]));
+                m_lastFromText.clear();
             }
             const NetAddress &peer = m_lastFromAddress;
             const quint32 wire = msgs[i].msg_len;
@@ -188,14 +189,51 @@ void UdpSocket::read() {
                                  &peer, wire);
             if (m_options.echo)
                 sendNow(peer, QByteArray(static_cast<const char *>(iov[i].iov_base), kept));
+            if (m_options.rules && fd() >= 0) {
+                if (!m_responder)
+                    m_responder = std::make_unique<Responder>(reactor(), id(), m_options.rules);
+                if (m_lastFromText.isEmpty())
+                    m_lastFromText = peer.toString();
+                m_responder->datagram(QByteArrayView(static_cast<const char *>(iov[i].iov_base), kept), peer,
+                                      m_lastFromText,
+                                      [this](Responder::Due &&due) { answer(std::move(due)); });
+            }
             if (fd() < 0)
                 return;
         }
+        if (m_responder)
+            afterRules();
         if (n < DatagramBatch)
             return;
     }
     // Out of budget with more probably waiting: the streams on this reactor yield sooner.
     reactor().noteDatagramBacklog();
+}
+
+void UdpSocket::setRules(std::shared_ptr<RuleBook> rules) {
+    m_options.rules = std::move(rules);
+    m_responder.reset();
+    cancelTimer(TimerKind::Rules);
+}
+
+void UdpSocket::answer(Responder::Due &&due) {
+    if (due.sends && fd() >= 0)
+        sendNow(due.to, due.bytes);
+}
+
+void UdpSocket::afterRules() {
+    const qint64 deadline = m_responder->nextDeadlineMs();
+    if (deadline < 0)
+        cancelTimer(TimerKind::Rules);
+    else
+        armTimer(TimerKind::Rules, std::max<qint64>(0, deadline - Responder::nowMs()));
+}
+
+void UdpSocket::onTimer(TimerKind kind) {
+    if (kind != TimerKind::Rules || !m_responder || fd() < 0)
+        return;
+    m_responder->poll([this](Responder::Due &&due) { answer(std::move(due)); });
+    afterRules();
 }
 
 void UdpSocket::sendDatagram(const QString &host, quint16 port, const QByteArray &bytes) {

@@ -2,6 +2,7 @@
 
 // Internal to core: a UDP socket on a reactor.
 
+#include "engine/responder.h"
 #include "engine/socket.h"
 
 #include <QByteArray>
@@ -9,6 +10,7 @@
 #include <sys/socket.h>
 
 #include <deque>
+#include <memory>
 
 namespace sockbench {
 
@@ -42,6 +44,9 @@ public:
     void multicast(const QString &group, const QString &interfaceName, bool join);
     /// Sends every datagram received from now on back to its sender, or stops doing so.
     void setEcho(bool on) { m_options.echo = on; }
+    /// Response rules for each datagram from now on (null: none); replies go to its sender.
+    void setRules(std::shared_ptr<RuleBook> rules);
+    void onTimer(TimerKind kind) override;
 
 private:
     struct Datagram {
@@ -53,6 +58,10 @@ private:
     void read();
     void sendNow(const NetAddress &to, const QByteArray &bytes);
     void flushQueue();
+    /// Sends a rule's reply to the sender of the datagram it answers. A rule's close or abort
+    /// has no meaning for a UDP socket and is ignored (the socket serves other senders).
+    void answer(Responder::Due &&due);
+    void afterRules();
 
     UdpOptions m_options;
     bool m_v6 = false; ///< socket family: decides v4-mapped destinations
@@ -61,6 +70,8 @@ private:
     sockaddr_storage m_lastFrom{};
     socklen_t m_lastFromLength = 0;
     NetAddress m_lastFromAddress;
+    QString m_lastFromText;                 ///< m_lastFromAddress as ${peer} shows it
+    std::unique_ptr<Responder> m_responder; ///< built on the reactor thread at the first datagram
 };
 
 } // namespace sockbench

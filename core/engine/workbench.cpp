@@ -7,6 +7,7 @@
 #include "engine/tcplistener.h"
 #include "engine/tcpstream.h"
 #include "engine/udpsocket.h"
+#include "protocol/rules.h"
 
 #include <QPointer>
 #include <QThread>
@@ -162,6 +163,8 @@ EndpointId Workbench::startTcpListener(const QString &address, quint16 port, con
     info.requestedPort = port;
     info.autoReply = options.autoReply;
     info.greeting = options.autoReply == AutoReply::Greeting ? options.greeting : QByteArray();
+    m_setFrames.insert(id, options.frame);
+    setEndpointRules(info, options.rules);
     Reactor *r = nextReactor();
     m_reactorOf.insert(id, r->index());
     r->post([r, id, address, port, options] { TcpListener::start(*r, id, address, port, options); });
@@ -179,6 +182,8 @@ EndpointId Workbench::connectTcp(const QString &host, quint16 port, const Connec
     info.outgoing = true;
     info.requestedHost = host;
     info.requestedPort = port;
+    m_setFrames.insert(id, options.frame);
+    setEndpointRules(info, options.rules);
     Reactor *r = nextReactor();
     m_reactorOf.insert(id, r->index());
     r->post([r, id, host, port, options] { TcpStream::connectTo(*r, id, host, port, options); });
@@ -191,6 +196,7 @@ EndpointId Workbench::bindUdp(const QString &address, quint16 port, const UdpOpt
     info.requestedHost = address;
     info.requestedPort = port;
     info.autoReply = options.echo ? AutoReply::Echo : AutoReply::None;
+    setEndpointRules(info, options.rules);
     Reactor *r = reactorForDatagrams();
     m_reactorOf.insert(id, r->index());
     r->post([r, id, address, port, options] { UdpSocket::open(*r, id, address, port, options); });
@@ -203,6 +209,7 @@ EndpointId Workbench::openUdpTo(const QString &host, quint16 port, const UdpOpti
     info.requestedHost = host;
     info.requestedPort = port;
     info.autoReply = options.echo ? AutoReply::Echo : AutoReply::None;
+    setEndpointRules(info, options.rules);
     Reactor *r = reactorForDatagrams();
     m_reactorOf.insert(id, r->index());
     r->post([r, id, host, port, options] { UdpSocket::openTo(*r, id, host, port, options); });
@@ -339,6 +346,101 @@ bool Workbench::setAutoReply(EndpointId id, AutoReply reply, const QByteArray &g
     return true;
 }
 
+void Workbench::setEndpointRules(EndpointInfo &info, std::shared_ptr<RuleBook> rules) {
+    info.rules = std::move(rules);
+    info.frame = info.rules ? info.rules->rules().frame : m_setFrames.value(info.id);
+}
+
+bool Workbench::setRules(EndpointId id, std::shared_ptr<RuleBook> rules) {
+    const auto it = m_endpoints.constFind(id);
+    if (it == m_endpoints.constEnd() || isFinal(it->state))
+        return false;
+    const auto text = [](const std::shared_ptr<RuleBook> &book) {
+        return book ? QStringLiteral("Rules: %1 %2, frame %3")
+                          .arg(book->rules().rules.size())
+                          .arg(book->rules().rules.size() == 1 ? QStringLiteral("rule")
+                                                               : QStringLiteral("rules"),
+                               toString(book->rules().frame))
+                    : QStringLiteral("Rules: none");
+    };
+    switch (it->kind) {
+    case EndpointKind::UdpSocket:
+        postToSocket<UdpSocket>(reactorFor(id), id, {}, [id, rules, text](UdpSocket &s) {
+            s.setRules(rules);
+            s.reactor().recordEvent(id, text(rules));
+            s.reactor().report(outcome::RulesChanged{id, rules});
+        });
+        return true;
+    case EndpointKind::TcpConnection:
+        m_ownRules.insert(id);
+        postToSocket<TcpStream>(reactorFor(id), id, {}, [id, rules, text](TcpStream &stream) {
+            stream.setRules(rules, true);
+            stream.reactor().recordEvent(id, text(rules));
+            stream.reactor().report(outcome::RulesChanged{id, rules});
+        });
+        return true;
+    case EndpointKind::TcpListener:
+        break;
+    }
+    postToSocket<TcpListener>(reactorFor(id), id, {}, [id, rules, text](TcpListener &listener) {
+        // As for setAutoReply(): the listener first, then each reactor for the connections it owns.
+        listener.setRules(rules);
+        ReactorShared &shared = listener.reactor().shared();
+        auto pending = std::make_shared<std::atomic<size_t>>(shared.reactors.size());
+        for (Reactor *r : shared.reactors) {
+            r->post([r, id, rules, text, pending] {
+                for (TcpStream *stream : r->socketsOf<TcpStream>()) {
+                    if (stream->listener() == id)
+                        stream->setRules(rules, false);
+                }
+                if (pending->fetch_sub(1) == 1) {
+                    r->recordEvent(id, text(rules));
+                    r->report(outcome::RulesChanged{id, rules});
+                }
+            });
+        }
+    });
+    return true;
+}
+
+void Workbench::on(const outcome::RulesChanged &o) {
+    auto it = m_endpoints.find(o.id);
+    if (it == m_endpoints.end())
+        return;
+    if (it->kind == EndpointKind::TcpListener) {
+        for (const EndpointId connection : connectionsOf(o.id)) {
+            auto c = m_endpoints.find(connection);
+            if (c != m_endpoints.end() && !m_ownRules.contains(connection) && !isFinal(c->state)) {
+                setEndpointRules(*c, o.rules);
+                Q_EMIT rulesChanged(connection);
+            }
+        }
+    }
+    setEndpointRules(*it, o.rules);
+    Q_EMIT rulesChanged(o.id);
+}
+
+bool Workbench::setFraming(EndpointId id, const FrameSpec &frame) {
+    const auto it = m_endpoints.find(id);
+    if (it == m_endpoints.end() || isFinal(it->state) || it->kind == EndpointKind::UdpSocket)
+        return false;
+    // Display only: nothing on the reactors changes, so the signal comes at once.
+    const auto apply = [this, &frame](EndpointInfo &info) {
+        m_setFrames.insert(info.id, frame);
+        setEndpointRules(info, info.rules);
+        Q_EMIT rulesChanged(info.id);
+    };
+    if (it->kind == EndpointKind::TcpListener) {
+        for (const EndpointId connection : connectionsOf(id)) {
+            auto c = m_endpoints.find(connection);
+            if (c != m_endpoints.end() && !m_ownRules.contains(connection))
+                apply(*c);
+        }
+    }
+    apply(*m_endpoints.find(id));
+    return true;
+}
+
 bool Workbench::setSocketOptions(EndpointId id, const SocketOptions &options) {
     const auto it = m_endpoints.constFind(id);
     if (it == m_endpoints.constEnd() || isFinal(it->state))
@@ -390,6 +492,8 @@ void Workbench::forget(EndpointId id) {
         return;
     m_endpoints.erase(it);
     m_reactorOf.remove(id);
+    m_setFrames.remove(id);
+    m_ownRules.remove(id);
     m_rates->forget(id);
 }
 
@@ -424,6 +528,8 @@ void Workbench::on(const outcome::Accepted &o) {
     info.local = o.local;
     info.peer = o.peer;
     info.options = o.options;
+    m_setFrames.insert(o.id, m_setFrames.value(o.listener));
+    setEndpointRules(info, o.rules);
     m_reactorOf.insert(o.id, o.reactorIndex);
     Q_EMIT stateChanged(o.id, EndpointState::Connected, {});
     Q_EMIT connectionAccepted(o.id, o.listener, o.local, o.peer);

@@ -8,6 +8,7 @@
 
 #include <QHash>
 #include <QObject>
+#include <QSet>
 
 #include <memory>
 #include <vector>
@@ -233,6 +234,7 @@ private:
     void on(const outcome::PeerClosed &o);
     void on(const outcome::ListenerWarning &o);
     void on(const outcome::SendFailed &o);
+    void on(const outcome::RulesChanged &o);
     void on(const outcome::BytesWritten &o);
     void on(const outcome::JournalGrew &o);
     void on(const outcome::AutoReplyChanged &o);
@@ -246,6 +248,12 @@ private:
     std::vector<std::unique_ptr<Reactor>> m_reactors;
     QHash<EndpointId, EndpointInfo> m_endpoints;
     QHash<EndpointId, int> m_reactorOf;
+    /// The display framing set on each endpoint (options or setFraming()); info.frame shows the
+    /// rules' frame instead while an endpoint has rules.
+    QHash<EndpointId, FrameSpec> m_setFrames;
+    /// Accepted connections given rules of their own (setRules on the connection itself).
+    QSet<EndpointId> m_ownRules;
+    void setEndpointRules(EndpointInfo &info, std::shared_ptr<RuleBook> rules);
     unsigned m_nextReactor = 0;
 };
 

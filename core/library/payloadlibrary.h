@@ -1,12 +1,12 @@
 #pragma once
 
-#include "engine/endpoint.h"
 #include "language/payload.h"
 #include "protocol/checksum.h"
 
 #include <QByteArray>
 #include <QList>
 #include <QString>
+#include <QStringList>
 
 #include <optional>
 
@@ -45,8 +45,9 @@ struct LibraryEntry {
     std::optional<LibraryTarget> target;
     QString notes;
 
-    /// The bytes to send: the payload parsed by spec, then the checksum of those bytes appended.
-    /// Sets *error (if given) and returns empty bytes when the payload does not parse.
+    /// The bytes to send: the payload parsed by spec (line ending included), then the checksum of
+    /// all those bytes appended last. Sets *error (if given) to "character N: why" and returns
+    /// empty bytes when the payload does not parse.
     QByteArray bytes(QString *error = nullptr) const;
     friend bool operator==(const LibraryEntry &, const LibraryEntry &) = default;
 };
@@ -55,25 +56,34 @@ struct LibraryParseResult {
     QList<LibraryEntry> entries;
     /// Empty when valid; else e.g. `entries[3].target.port: 70000 is out of range (0-65535)`.
     QString error;
-    /// Import of Packet Sender's file: what was skipped and why, one line each (the rest imports).
+    /// Import of Packet Sender's file: what was skipped or changed and why, one line each (the rest
+    /// imports as is). Always empty for parseLibrary().
     QStringList warnings;
     bool ok() const { return error.isEmpty(); }
 };
 
+/// Reads a library (or an export) from JSON text. On error no entry is returned: a file is taken
+/// whole or not at all. Payloads are not parsed here; an entry may hold one that does not parse yet.
 LibraryParseResult parseLibrary(const QByteArray &json);
+/// The entries as indented JSON, defaults left out, which parseLibrary() reads back equal.
 QByteArray serializeLibrary(const QList<LibraryEntry> &entries);
 
 /// Reads Packet Sender's saved packets (its packets.ini, a QSettings INI file: one group per
-/// packet). Takes each packet's name, hex bytes, destination address and port, and TCP or UDP;
-/// a packet that cannot be taken (no name, bad hex, a protocol we do not speak such as SSL) is
-/// skipped with a warning naming it. Entries go to the folder "Packet Sender".
+/// packet). Takes each packet's name, hex bytes (as a hex-mode payload), destination address and
+/// port, and TCP or UDP. A packet that cannot be taken (no name, bad hex, HTTP, an unknown protocol)
+/// is skipped with a warning naming it; SSL and DTLS packets come in as plain TCP and UDP with a
+/// warning; an unusable destination is dropped with a warning. Entries go to the folder "Packet
+/// Sender". Any bytes may be given: values are read as text only, never as QSettings' serialised
+/// "@Variant(...)" data. A file without a single packet is an error.
 LibraryParseResult importPacketSenderIni(const QByteArray &iniText);
 
-/// The library's file in the user's config directory (…/sockbench/library.json).
+/// The library's file in the user's config directory, next to the window's settings file:
+/// ~/.config/Sockbench/library.json (the organisation's folder, else the application's).
 QString defaultLibraryPath();
-/// A missing file is an empty library, not an error.
+/// A missing file is an empty library, not an error. Other errors begin with the path.
 LibraryParseResult loadLibrary(const QString &path);
-/// Atomic (QSaveFile) and mode 0600. Returns false and sets *error on failure.
+/// Atomic (QSaveFile) and mode 0600; creates the folder if missing. Returns false and sets *error
+/// (beginning with the path) on failure.
 bool saveLibrary(const QString &path, const QList<LibraryEntry> &entries, QString *error);
 
 } // namespace sockbench

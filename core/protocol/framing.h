@@ -17,6 +17,8 @@ namespace sockbench {
 /// The largest message a Framer keeps, unless the spec says otherwise: a longer one is cut to this
 /// size, the rest is skipped (never stored) and the cut is said in Message::cutBytes.
 constexpr qsizetype DefaultMaxMessageBytes = 1024 * 1024;
+/// The largest maximum a user may set (--max-message, a rules file's "max_message").
+constexpr qsizetype MaxMessageBytesLimit = qsizetype(1) << 30;
 
 struct FrameSpec {
     enum class Kind : quint8 {

@@ -19,7 +19,6 @@ namespace sockbench {
 namespace {
 
 constexpr qint64 MaxDelayMs = 3'600'000;
-constexpr qint64 MaxMessageLimit = qint64(1) << 30; // 1 GiB
 
 // The keys each object may have, in the order the error messages list them.
 const QStringList &topKeys() {
@@ -728,10 +727,10 @@ RulesParseResult parseRules(const QByteArray &json) {
         result.rules.frame = *spec;
     }
     if (const QJsonValue max = top.value(QLatin1StringView("max_message")); !max.isUndefined()) {
-        const std::optional<qint64> bytes = wholeNumber(max, 1, MaxMessageLimit);
+        const std::optional<qint64> bytes = wholeNumber(max, 1, MaxMessageBytesLimit);
         if (!bytes)
             return fail(QStringLiteral("max_message: must be a whole number of bytes from 1 to %1")
-                            .arg(MaxMessageLimit));
+                            .arg(MaxMessageBytesLimit));
         result.rules.frame.maxMessageBytes = qsizetype(*bytes);
     }
 

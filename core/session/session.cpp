@@ -2,16 +2,16 @@
 
 #include "engine/workbench.h"
 #include "language/address.h"
+#include "language/jsonfile.h"
 #include "language/payload.h"
 #include "platform/privatefile.h"
+#include "protocol/rules.h"
 #include "session/sessionoptions.h"
 
 #include <QCoreApplication>
 #include <QFile>
 #include <QJsonArray>
-#include <QJsonDocument>
 #include <QJsonObject>
-#include <QSaveFile>
 
 #include <array>
 #include <optional>
@@ -23,6 +23,8 @@ namespace {
 QString tr(const char *text) {
     return QCoreApplication::translate("sockbench::Session", text);
 }
+
+constexpr JsonFileFormat SessionFormat{"session", "endpoints", SessionFormatVersion};
 
 struct KindSpelling {
     EndpointKind kind;
@@ -37,17 +39,18 @@ const std::array<KindSpelling, 3> &kindSpellings() {
          "tcp-listener",
          "address",
          {QStringLiteral("kind"), QStringLiteral("address"), QStringLiteral("port"), QStringLiteral("reply"),
-          QStringLiteral("greeting"), QStringLiteral("socket_options")}},
+          QStringLiteral("greeting"), QStringLiteral("socket_options"), QStringLiteral("frame"),
+          QStringLiteral("rules")}},
         {EndpointKind::TcpConnection,
          "tcp-client",
          "host",
          {QStringLiteral("kind"), QStringLiteral("host"), QStringLiteral("port"),
-          QStringLiteral("socket_options")}},
+          QStringLiteral("socket_options"), QStringLiteral("frame"), QStringLiteral("rules")}},
         {EndpointKind::UdpSocket,
          "udp",
          "address",
          {QStringLiteral("kind"), QStringLiteral("address"), QStringLiteral("port"), QStringLiteral("reply"),
-          QStringLiteral("socket_options")}},
+          QStringLiteral("socket_options"), QStringLiteral("rules")}},
     }};
     return spellings;
 }
@@ -58,17 +61,6 @@ const KindSpelling &spellingOf(EndpointKind kind) {
             return s;
     }
     return kindSpellings().front();
-}
-
-/// "line 3, column 7" of the character QJsonParseError points at: its offset is one past that
-/// character's index ("[,]" reports 2 for the comma at index 1).
-QString lineAndColumn(const QByteArray &text, qsizetype errorOffset) {
-    const qsizetype offset = std::clamp<qsizetype>(errorOffset - 1, 0, text.size());
-    const QByteArray before = text.left(offset);
-    const qsizetype lineStart = before.lastIndexOf('\n') + 1;
-    // Columns count characters, not bytes, as an editor shows them.
-    const qsizetype column = QString::fromUtf8(before.mid(lineStart)).size() + 1;
-    return tr("line %1, column %2").arg(before.count('\n') + 1).arg(column);
 }
 
 /// Reads one endpoint object; returns the error text without its "endpoints[i]" prefix.
@@ -155,6 +147,27 @@ std::optional<SessionEndpoint> readEndpoint(const QJsonObject &o, QString *error
         }
         e.socket = *socket;
     }
+    if (const QJsonValue frame = o.value(QStringLiteral("frame")); !frame.isUndefined()) {
+        QString why;
+        const std::optional<FrameSpec> spec = parseFrameSpec(frame.toString(), &why);
+        if (!frame.isString() || !spec)
+            return fail(QStringLiteral("frame"),
+                        frame.isString() ? why : tr("a frame SPEC such as \"line\""));
+        e.frame = *spec;
+    }
+    if (const QJsonValue rules = o.value(QStringLiteral("rules")); !rules.isUndefined()) {
+        if (!rules.isObject())
+            return fail(QStringLiteral("rules"), tr("an object in the rules file's format"));
+        const RulesParseResult parsed =
+            parseRules(QJsonDocument(rules.toObject()).toJson(QJsonDocument::Compact));
+        if (!parsed.ok()) {
+            *error = QStringLiteral(".rules.") + parsed.error;
+            return std::nullopt;
+        }
+        if (e.kind == EndpointKind::UdpSocket && !parsed.rules.frame.isRaw())
+            return fail(QStringLiteral("rules.frame"), tr("a UDP socket takes each datagram as one message"));
+        e.rules = serializeRules(parsed.rules);
+    }
     return e;
 }
 
@@ -178,40 +191,10 @@ QString sessionReplyName(AutoReply reply) {
 
 SessionParseResult parseSession(const QByteArray &json) {
     SessionParseResult result;
-    QJsonParseError parseError{};
-    const QJsonDocument doc = QJsonDocument::fromJson(json, &parseError);
-    if (parseError.error != QJsonParseError::NoError) {
-        result.error = tr("%1: %2").arg(lineAndColumn(json, parseError.offset), parseError.errorString());
+    const std::optional<QJsonArray> endpoints = readJsonFileList(json, SessionFormat, &result.error);
+    if (!endpoints)
         return result;
-    }
-    if (!doc.isObject()) {
-        result.error = tr("line 1: a session is a JSON object with \"sockbench_session\" and \"endpoints\"");
-        return result;
-    }
-    const QJsonObject root = doc.object();
-    const QJsonValue version = root.value(QStringLiteral("sockbench_session"));
-    if (!version.isDouble() || version.toDouble() < 1 || version.toDouble() != double(version.toInt())) {
-        result.error = tr("sockbench_session: missing; this is not a Sockbench session file");
-        return result;
-    }
-    if (version.toInt() > SessionFormatVersion) {
-        result.error = tr("sockbench_session: format %1 is newer than this Sockbench reads (%2)")
-                           .arg(version.toInt())
-                           .arg(SessionFormatVersion);
-        return result;
-    }
-    for (auto it = root.begin(); it != root.end(); ++it) {
-        if (it.key() != QLatin1String("sockbench_session") && it.key() != QLatin1String("endpoints")) {
-            result.error = tr("%1: unknown key (written by a newer Sockbench?)").arg(it.key());
-            return result;
-        }
-    }
-    const QJsonValue endpoints = root.value(QStringLiteral("endpoints"));
-    if (!endpoints.isArray()) {
-        result.error = tr("endpoints: missing; a list of endpoints");
-        return result;
-    }
-    const QJsonArray list = endpoints.toArray();
+    const QJsonArray &list = *endpoints;
     Session session;
     for (qsizetype i = 0; i < list.size(); ++i) {
         const QString where = QStringLiteral("endpoints[%1]").arg(i);
@@ -244,12 +227,13 @@ QByteArray serializeSession(const Session &session) {
             o.insert(QStringLiteral("greeting"), e.greeting);
         if (const QJsonObject options = socketOptionsToJson(e.socket, e.kind); !options.isEmpty())
             o.insert(QStringLiteral("socket_options"), options);
+        if (!e.frame.isRaw() && e.kind != EndpointKind::UdpSocket)
+            o.insert(QStringLiteral("frame"), toString(e.frame));
+        if (!e.rules.isEmpty())
+            o.insert(QStringLiteral("rules"), QJsonDocument::fromJson(e.rules).object());
         list.append(o);
     }
-    QJsonObject root;
-    root.insert(QStringLiteral("sockbench_session"), SessionFormatVersion);
-    root.insert(QStringLiteral("endpoints"), list);
-    return QJsonDocument(root).toJson(QJsonDocument::Indented);
+    return writeJsonFile(SessionFormat, list);
 }
 
 SessionParseResult loadSession(const QString &path) {
@@ -263,26 +247,20 @@ SessionParseResult loadSession(const QString &path) {
 }
 
 bool saveSession(const QString &path, const Session &session, QString *error) {
-    QSaveFile file(path);
-    if (!file.open(QIODevice::WriteOnly)) {
-        *error = tr("%1: %2").arg(path, file.errorString());
-        return false;
-    }
-    // The temporary file becomes the session file: make it private before a byte is written, so
-    // that no moment exists where others can read it (QSaveFile would copy an old file's mode).
-    file.setPermissions(QFileDevice::ReadOwner | QFileDevice::WriteOwner);
-    file.write(serializeSession(session));
-    if (!file.commit()) {
-        *error = tr("%1: %2").arg(path, file.errorString());
-        return false;
-    }
-    QString modeError;
-    if (!restrictToOwner(path, &modeError)) {
-        *error = tr("%1: %2").arg(path, modeError);
-        return false;
-    }
-    return true;
+    return writePrivateFile(path, serializeSession(session), error);
 }
+
+namespace {
+
+/// The endpoint's rules, ready for the engine; null when it has none. parseSession() checked them.
+std::shared_ptr<RuleBook> rulesOf(const SessionEndpoint &endpoint) {
+    if (endpoint.rules.isEmpty())
+        return nullptr;
+    RulesParseResult parsed = parseRules(endpoint.rules);
+    return parsed.ok() ? std::make_shared<RuleBook>(std::move(parsed.rules)) : nullptr;
+}
+
+} // namespace
 
 EndpointId openSessionEndpoint(Workbench &workbench, const SessionEndpoint &endpoint) {
     switch (endpoint.kind) {
@@ -292,17 +270,22 @@ EndpointId openSessionEndpoint(Workbench &workbench, const SessionEndpoint &endp
         if (endpoint.reply == AutoReply::Greeting)
             options.greeting = parsePayload(endpoint.greeting, PayloadSpec{}).bytes;
         options.socket = endpoint.socket;
+        options.frame = endpoint.frame;
+        options.rules = rulesOf(endpoint);
         return workbench.startTcpListener(endpoint.host, endpoint.port, options);
     }
     case EndpointKind::TcpConnection: {
         ConnectOptions options;
         options.socket = endpoint.socket;
+        options.frame = endpoint.frame;
+        options.rules = rulesOf(endpoint);
         return workbench.connectTcp(endpoint.host, endpoint.port, options);
     }
     case EndpointKind::UdpSocket: {
         UdpOptions options;
         options.echo = endpoint.reply == AutoReply::Echo;
         options.socket = endpoint.socket;
+        options.rules = rulesOf(endpoint);
         return workbench.bindUdp(endpoint.host, endpoint.port, options);
     }
     }

@@ -17,6 +17,9 @@ class Workbench;
 //    "endpoints": [{"kind": "tcp-listener", "address": "127.0.0.1", "port": 7000, "reply": "echo"},
 //                  {"kind": "tcp-client", "host": "127.0.0.1", "port": 80}, ...]}
 //
+// Listeners and clients may also carry "frame" (a --frame SPEC) and every kind "rules" (an object
+// in the rules file's format, README "Response rules").
+//
 // The reader is strict: an unknown key is an error rather than something silently dropped, since a
 // key a later version adds (TLS, say) would change what the endpoint does. The whole file is checked
 // before anything is opened.
@@ -39,6 +42,12 @@ struct SessionEndpoint {
     /// The socket options the form asked for ("socket_options", see sessionoptions.h); only those
     /// that were set.
     SocketOptions socket;
+    /// Listener and client: how the stream is split into messages for display ("frame", a
+    /// --frame SPEC); raw when not given. With rules, their own frame applies instead.
+    FrameSpec frame;
+    /// Response rules ("rules": an object in the rules file's format), as serializeRules()
+    /// writes them; empty for none.
+    QByteArray rules;
 
     friend bool operator==(const SessionEndpoint &, const SessionEndpoint &) = default;
 };

@@ -3,6 +3,8 @@
 # (_init_completion, _filedir, _available_interfaces). scripts/test.d/40-package checks that the
 # options offered here are those of `sockbench COMMAND --help`.
 
+# Framings --frame takes (the ones with ':' want a value after it).
+_sockbench_frames='raw line line:crlf delim: fixed: len:1 len:2be len:2le len:4be len:4le idle:'
 # DSCP names --tos takes besides a number.
 _sockbench_dscp='CS0 CS1 CS2 CS3 CS4 CS5 CS6 CS7 AF11 AF12 AF13 AF21 AF22 AF23 AF31 AF32 AF33
     AF41 AF42 AF43 EF VA'
@@ -27,13 +29,21 @@ _sockbench()
                     COMPREPLY=($(compgen -W "$_sockbench_dscp" -- "$cur"))
                     return
                     ;;
-                --greet | --duration | --join | --keepalive | --sndbuf | --rcvbuf | --ttl) return ;;
+                --rules)
+                    _filedir json
+                    return
+                    ;;
+                --frame)
+                    COMPREPLY=($(compgen -W "$_sockbench_frames" -- "$cur"))
+                    return
+                    ;;
+                --greet | --duration | --join | --keepalive | --sndbuf | --rcvbuf | --ttl | --max-message) return ;;
             esac
             $split && return
             if [[ $cur == -* ]]; then
                 COMPREPLY=($(compgen -W '--udp --echo --greet --hex --log --quiet --stats
                     --duration --join --nodelay --no-nodelay --keepalive --sndbuf --rcvbuf --tos
-                    --ttl --interface --reuseport --help' -- "$cur"))
+                    --ttl --interface --reuseport --frame --max-message --rules --help' -- "$cur"))
             fi
             return
             ;;
@@ -41,6 +51,14 @@ _sockbench()
             case $prev in
                 --send-file)
                     _filedir
+                    return
+                    ;;
+                --rules)
+                    _filedir json
+                    return
+                    ;;
+                --frame)
+                    COMPREPLY=($(compgen -W "$_sockbench_frames" -- "$cur"))
                     return
                     ;;
                 --multicast-if | --interface)
@@ -52,14 +70,14 @@ _sockbench()
                     return
                     ;;
                 --send | --send-hex | --repeat | --interval | --wait | --keepalive | --sndbuf | \
-                    --rcvbuf | --ttl | --bind) return ;;
+                    --rcvbuf | --ttl | --bind | --max-message) return ;;
             esac
             $split && return
             if [[ $cur == -* ]]; then
                 COMPREPLY=($(compgen -W '--udp --send --send-hex --send-file --crlf --lf --repeat
                     --interval --wait --multicast-if --hex --log --quiet --stats --nodelay
                     --no-nodelay --keepalive --sndbuf --rcvbuf --tos --ttl --interface --bind
-                    --help' -- "$cur"))
+                    --frame --max-message --rules --help' -- "$cur"))
             fi
             return
             ;;

@@ -3,12 +3,15 @@
 
 #include "clirun.h"
 
+#include <QFile>
+#include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QProcess>
 #include <QSignalSpy>
 #include <QTcpServer>
 #include <QTcpSocket>
+#include <QTemporaryDir>
 #include <QTemporaryFile>
 #include <QTest>
 #include <QUdpSocket>
@@ -76,6 +79,10 @@ private Q_SLOTS:
     void listenStopsOnSigint();
     void listenDuration();
     void listenUdp();
+    void listenRulesAnswer();
+    void invalidRulesFileOpensNothing();
+    void listenUdpRulesAnswerEachSender();
+    void connectRulesAnswerTheServer();
     void listenUdpEcho();
     void multicastJoinAndSend();
     void multicastJoinFailureExitsOne();
@@ -139,6 +146,14 @@ void TestCli::usageErrorsExitTwo_data() {
                                             << QByteArray("10.1.2.3 is not a multicast group");
     QTest::newRow("join empty interface") << QStringList{"listen", "--udp", "--join", "239.1.1.1%", ":0"}
                                           << QByteArray("an interface name must follow '%'");
+    QTest::newRow("frame size 0") << QStringList{"listen", "--frame", "fixed:0", ":0"}
+                                  << QByteArray("--frame 'fixed:0': ");
+    QTest::newRow("frame on udp") << QStringList{"listen", "--udp", "--frame", "line", ":0"}
+                                  << QByteArray("--frame needs TCP");
+    QTest::newRow("max-message 0") << QStringList{"connect", "--max-message", "0", ":9"}
+                                   << QByteArray("--max-message '0': expected a number of bytes");
+    QTest::newRow("rules file missing") << QStringList{"listen", "--rules", "/nonexistent/rules.json", ":0"}
+                                        << QByteArray("--rules '/nonexistent/rules.json': ");
     QTest::newRow("multicast-if without udp")
         << QStringList{"connect", "--multicast-if", "lo", "--send", "x", "127.0.0.1:9"}
         << QByteArray("--multicast-if needs --udp");
@@ -364,6 +379,106 @@ void TestCli::listenUdp() {
     QCOMPARE(cli.stats().value("datagrams_in").toInt(), 3);
     QCOMPARE(cli.stats().value("bytes_in").toInt(), 11);
     QCOMPARE(cli.stats().value("connections").toInt(), 0);
+}
+
+namespace {
+
+/// Writes a rules file into the test's temporary folder.
+QString writeRules(const QTemporaryDir &dir, const QString &name, const QByteArray &json) {
+    const QString path = dir.filePath(name);
+    QFile file(path);
+    if (!file.open(QIODevice::WriteOnly) || file.write(json) != json.size())
+        qFatal("cannot write %s", qPrintable(path));
+    return path;
+}
+
+const QByteArray PingPongRules = R"({"frame": "line", "rules": [
+    {"match": {"regex": "^PING (\\d+)$"}, "reply": "PONG \\1\\n"},
+    {"match": {"text": "QUIT"}, "reply": "bye\\n", "then": "close"},
+    {"match": "any", "reply": "ERR\\n"}]})";
+
+} // namespace
+
+void TestCli::listenRulesAnswer() {
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    Cli cli({"listen", "--quiet", "--stats", "--rules", writeRules(dir, "pingpong.json", PingPongRules),
+             "127.0.0.1:0"});
+    const quint16 port = cli.listeningPort();
+    QVERIFY2(port, cli.err());
+    auto client = connectTo(port);
+    QVERIFY(client);
+    // Two messages and a half, then the rest: framed by lines across writes.
+    client->write("PING 1\nhuh\nPIN");
+    QCOMPARE(readExactly(client.get(), 11), QByteArray("PONG 1\nERR\n"));
+    client->write("G 2\nQUIT\n");
+    QCOMPARE(readExactly(client.get(), 11), QByteArray("PONG 2\nbye\n"));
+    QTRY_COMPARE_WITH_TIMEOUT(client->state(), QAbstractSocket::UnconnectedState, kTimeoutMs);
+    cli.signal(SIGINT);
+    CLI_FINISH(cli);
+    QCOMPARE(cli.exitCode(), 0);
+    const QJsonArray hits = cli.stats().value("rule_hits").toArray();
+    QCOMPARE(hits, (QJsonArray{2, 1, 1}));
+}
+
+void TestCli::invalidRulesFileOpensNothing() {
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    const QString path = writeRules(dir, "bad.json", R"({"rules": [{"match": "any"}, {"match": "any"},
+        {"match": {"hex": "01 0G"}, "reply": "x"}]})");
+    Cli cli({"listen", "--rules", path, "127.0.0.1:0"});
+    CLI_FINISH(cli);
+    QCOMPARE(cli.exitCode(), 2);
+    const QList<QByteArray> lines = cli.errLines();
+    QVERIFY2(lines.at(0).contains("rules[2].match.hex: 'G' is not a hex digit"), lines.at(0));
+    QVERIFY2(!cli.err().contains("listening on"), cli.err());
+}
+
+void TestCli::listenUdpRulesAnswerEachSender() {
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    Cli cli({"listen", "--udp", "--quiet", "--rules",
+             writeRules(dir, "udp.json",
+                        R"({"rules": [{"match": {"prefix": "PING"}, "reply": "#${seq} ${len}"}]})"),
+             "127.0.0.1:0"});
+    const quint16 port = cli.listeningPort();
+    QVERIFY2(port, cli.err());
+    QUdpSocket a;
+    QUdpSocket b;
+    QVERIFY(a.bind(QHostAddress::LocalHost, 0) && b.bind(QHostAddress::LocalHost, 0));
+    QCOMPARE(a.writeDatagram("PING", QHostAddress::LocalHost, port), 4);
+    QTRY_VERIFY_WITH_TIMEOUT(a.hasPendingDatagrams(), kTimeoutMs);
+    QCOMPARE(b.writeDatagram("PING 12", QHostAddress::LocalHost, port), 7);
+    QTRY_VERIFY_WITH_TIMEOUT(b.hasPendingDatagrams(), kTimeoutMs);
+    QByteArray reply(64, 0);
+    reply.truncate(a.readDatagram(reply.data(), reply.size()));
+    QCOMPARE(reply, QByteArray("#1 4"));
+    reply.resize(64);
+    reply.truncate(b.readDatagram(reply.data(), reply.size()));
+    QCOMPARE(reply, QByteArray("#2 7"));
+    cli.process().terminate();
+    CLI_FINISH(cli);
+    QCOMPARE(cli.exitCode(), 0);
+}
+
+void TestCli::connectRulesAnswerTheServer() {
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    QTcpServer server;
+    QVERIFY(server.listen(QHostAddress::LocalHost, 0));
+    // No input: with rules, the end of stdin sends no FIN; the rules answer until the server closes.
+    Cli cli({"connect", "--quiet", "--rules", writeRules(dir, "client.json", PingPongRules),
+             QStringLiteral("127.0.0.1:%1").arg(server.serverPort())});
+    cli.process().closeWriteChannel();
+    QVERIFY(server.waitForNewConnection(kTimeoutMs));
+    std::unique_ptr<QTcpSocket> peer(server.nextPendingConnection());
+    peer->write("PING 9\n");
+    QCOMPARE(readExactly(peer.get(), 7), QByteArray("PONG 9\n"));
+    peer->write("PING 10\n");
+    QCOMPARE(readExactly(peer.get(), 8), QByteArray("PONG 10\n"));
+    peer->disconnectFromHost();
+    CLI_FINISH(cli);
+    QCOMPARE(cli.exitCode(), 0);
 }
 
 void TestCli::listenUdpEcho() {

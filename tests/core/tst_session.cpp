@@ -6,6 +6,7 @@
 #include "testutil.h"
 
 #include "platform/privatefile.h"
+#include "protocol/rules.h"
 #include "session/session.h"
 
 #include <QFile>
@@ -42,6 +43,8 @@ private Q_SLOTS:
     void documentedExampleReads();
     void savedSessionReadsBackEqual();
     void socketOptionsReadBackEqual();
+    void framingAndRulesReadBackEqual();
+    void badRulesNameTheEndpointAndRule();
     void malformedFilesAreRefusedWhole_data();
     void malformedFilesAreRefusedWhole();
     void savedFileIsPrivateAndReplacedWhole();
@@ -54,17 +57,69 @@ void TestSession::documentedExampleReads() {
     QVERIFY2(r.ok(), qPrintable(r.error));
     QCOMPARE(r.session.endpoints.size(), 4);
     const SessionEndpoint echo{
-        EndpointKind::TcpListener, QStringLiteral("127.0.0.1"), 7000, AutoReply::Echo, {}, {}};
-    const SessionEndpoint greet{EndpointKind::TcpListener, QStringLiteral("::1"),         7001,
-                                AutoReply::Greeting,       QStringLiteral("hello\\r\\n"), {}};
+        EndpointKind::TcpListener, QStringLiteral("127.0.0.1"), 7000, AutoReply::Echo, {}, {}, {}, {}};
+    const SessionEndpoint greet{EndpointKind::TcpListener,
+                                QStringLiteral("::1"),
+                                7001,
+                                AutoReply::Greeting,
+                                QStringLiteral("hello\\r\\n"),
+                                {},
+                                {},
+                                {}};
     const SessionEndpoint client{
-        EndpointKind::TcpConnection, QStringLiteral("127.0.0.1"), 80, AutoReply::None, {}, {}};
+        EndpointKind::TcpConnection, QStringLiteral("127.0.0.1"), 80, AutoReply::None, {}, {}, {}, {}};
     const SessionEndpoint udp{
-        EndpointKind::UdpSocket, QStringLiteral("127.0.0.1"), 0, AutoReply::None, {}, {}};
+        EndpointKind::UdpSocket, QStringLiteral("127.0.0.1"), 0, AutoReply::None, {}, {}, {}, {}};
     QCOMPARE(r.session.endpoints.at(0), echo);
     QCOMPARE(r.session.endpoints.at(1), greet);
     QCOMPARE(r.session.endpoints.at(2), client);
     QCOMPARE(r.session.endpoints.at(3), udp);
+}
+
+void TestSession::framingAndRulesReadBackEqual() {
+    const QByteArray json = R"({"sockbench_session": 1, "endpoints": [
+        {"kind": "tcp-listener", "address": "127.0.0.1", "port": 7000, "frame": "len:2be+incl"},
+        {"kind": "tcp-client", "host": "localhost", "port": 7000,
+         "rules": {"frame": "line", "rules": [{"match": {"regex": "^PING (\\d+)$"}, "reply": "PONG \\1\\n"}]}},
+        {"kind": "udp", "address": "127.0.0.1", "port": 0, "rules": {"rules": [{"match": "any", "reply": "ok"}]}}]})";
+    const SessionParseResult r = parseSession(json);
+    QVERIFY2(r.ok(), qPrintable(r.error));
+    QCOMPARE(toString(r.session.endpoints.at(0).frame), QStringLiteral("len:2be+incl"));
+    QVERIFY(r.session.endpoints.at(0).rules.isEmpty());
+    const RulesParseResult rules = parseRules(r.session.endpoints.at(1).rules);
+    QVERIFY2(rules.ok(), qPrintable(rules.error));
+    QCOMPARE(toString(rules.rules.frame), QStringLiteral("line"));
+    QCOMPARE(rules.rules.rules.at(0).replySource, QStringLiteral("PONG \\1\\n"));
+    // Saved and read again: the same session.
+    const SessionParseResult again = parseSession(serializeSession(r.session));
+    QVERIFY2(again.ok(), qPrintable(again.error));
+    QCOMPARE(again.session, r.session);
+
+    // Opened: the endpoints get their framing and rules.
+    Workbench wb;
+    const EndpointId listener = openSessionEndpoint(wb, r.session.endpoints.at(0));
+    QCOMPARE(toString(wb.info(listener).frame), QStringLiteral("len:2be+incl"));
+    const EndpointId udp = openSessionEndpoint(wb, r.session.endpoints.at(2));
+    QVERIFY(wb.info(udp).rules);
+    QCOMPARE(wb.info(udp).rules->rules().rules.size(), size_t(1));
+}
+
+void TestSession::badRulesNameTheEndpointAndRule() {
+    const SessionParseResult r = parseSession(R"({"sockbench_session": 1, "endpoints": [
+        {"kind": "tcp-listener", "address": "127.0.0.1", "port": 7000},
+        {"kind": "tcp-listener", "address": "127.0.0.1", "port": 7001,
+         "rules": {"rules": [{"match": "any"}, {"match": {"hex": "0G"}}]}}]})");
+    QVERIFY(!r.ok());
+    QVERIFY2(r.error.startsWith(QStringLiteral("endpoints[1].rules.rules[1].match.hex: ")),
+             qPrintable(r.error));
+    QVERIFY(r.session.endpoints.isEmpty());
+    const SessionParseResult udpFrame = parseSession(R"({"sockbench_session": 1, "endpoints": [
+        {"kind": "udp", "address": "127.0.0.1", "port": 0, "rules": {"frame": "line", "rules": []}}]})");
+    QCOMPARE(udpFrame.error,
+             QStringLiteral("endpoints[0].rules.frame: a UDP socket takes each datagram as one message"));
+    const SessionParseResult badFrame = parseSession(R"({"sockbench_session": 1, "endpoints": [
+        {"kind": "tcp-client", "host": "127.0.0.1", "port": 1, "frame": "fixed:0"}]})");
+    QVERIFY2(badFrame.error.startsWith(QStringLiteral("endpoints[0].frame: ")), qPrintable(badFrame.error));
 }
 
 void TestSession::savedSessionReadsBackEqual() {
@@ -75,9 +130,11 @@ void TestSession::savedSessionReadsBackEqual() {
          9000,
          AutoReply::Greeting,
          QStringLiteral("caf\\u{e9} \"quoted\"\\x00\\n"),
+         {},
+         {},
          {}},
-        {EndpointKind::TcpConnection, QStringLiteral("localhost"), 443, AutoReply::None, {}, {}},
-        {EndpointKind::UdpSocket, QStringLiteral("::"), 5353, AutoReply::Echo, {}, {}},
+        {EndpointKind::TcpConnection, QStringLiteral("localhost"), 443, AutoReply::None, {}, {}, {}, {}},
+        {EndpointKind::UdpSocket, QStringLiteral("::"), 5353, AutoReply::Echo, {}, {}, {}, {}},
     };
     const QByteArray json = serializeSession(s);
     const SessionParseResult r = parseSession(json);
@@ -109,9 +166,9 @@ void TestSession::socketOptionsReadBackEqual() {
     udp.noDelay = true; // does not apply to UDP: left out, so the file still reads back
     Session s;
     s.endpoints = {
-        {EndpointKind::TcpListener, QStringLiteral("127.0.0.1"), 9000, AutoReply::None, {}, listener},
-        {EndpointKind::TcpConnection, QStringLiteral("localhost"), 443, AutoReply::None, {}, client},
-        {EndpointKind::UdpSocket, QStringLiteral("::"), 5353, AutoReply::None, {}, udp},
+        {EndpointKind::TcpListener, QStringLiteral("127.0.0.1"), 9000, AutoReply::None, {}, listener, {}, {}},
+        {EndpointKind::TcpConnection, QStringLiteral("localhost"), 443, AutoReply::None, {}, client, {}, {}},
+        {EndpointKind::UdpSocket, QStringLiteral("::"), 5353, AutoReply::None, {}, udp, {}, {}},
     };
     const QByteArray json = serializeSession(s);
     QVERIFY2(json.contains("\"tos\": \"AF41\""), json.constData());
@@ -274,20 +331,26 @@ void TestSession::openingASessionLetsOneEndpointFailAlone() {
          holder->local().port,
          AutoReply::None,
          {},
+         {},
+         {},
          {}},
         {EndpointKind::TcpListener,
          QStringLiteral("127.0.0.1"),
          0,
          AutoReply::Greeting,
          QStringLiteral("hi\\n"),
+         {},
+         {},
          {}},
         {EndpointKind::TcpConnection,
          QStringLiteral("127.0.0.1"),
          server->local().port,
          AutoReply::None,
          {},
+         {},
+         {},
          {}},
-        {EndpointKind::UdpSocket, QStringLiteral("127.0.0.1"), 0, AutoReply::Echo, {}, {}},
+        {EndpointKind::UdpSocket, QStringLiteral("127.0.0.1"), 0, AutoReply::Echo, {}, {}, {}, {}},
     };
     Workbench wb;
     QList<EndpointId> ids;

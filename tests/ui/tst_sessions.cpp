@@ -192,17 +192,19 @@ void TestSessions::portInUseFailsAloneTheOthersOpen() {
     QVERIFY(taken);
     Session session;
     session.endpoints.append(
-        {EndpointKind::TcpListener, QStringLiteral("127.0.0.1"), 0, AutoReply::Echo, {}, {}});
+        {EndpointKind::TcpListener, QStringLiteral("127.0.0.1"), 0, AutoReply::Echo, {}, {}, {}, {}});
     session.endpoints.append({EndpointKind::TcpListener,
                               QStringLiteral("127.0.0.1"),
                               taken->local().port,
                               AutoReply::None,
                               {},
+                              {},
+                              {},
                               {}});
     SocketOptions udpOptions;
     udpOptions.receiveBufferBytes = 65536; // the session's socket options are set again on open
     session.endpoints.append(
-        {EndpointKind::UdpSocket, QStringLiteral("127.0.0.1"), 0, AutoReply::None, {}, udpOptions});
+        {EndpointKind::UdpSocket, QStringLiteral("127.0.0.1"), 0, AutoReply::None, {}, udpOptions, {}, {}});
     const QString file = path(QStringLiteral("inuse.sockbench"));
     QString error;
     QVERIFY2(saveSession(file, session, &error), qPrintable(error));
@@ -235,7 +237,7 @@ void TestSessions::portInUseFailsAloneTheOthersOpen() {
 void TestSessions::reopenLastSessionAtStart() {
     Session session;
     session.endpoints.append(
-        {EndpointKind::TcpListener, QStringLiteral("127.0.0.1"), 0, AutoReply::None, {}, {}});
+        {EndpointKind::TcpListener, QStringLiteral("127.0.0.1"), 0, AutoReply::None, {}, {}, {}, {}});
     const QString file = path(QStringLiteral("last.sockbench"));
     QString error;
     QVERIFY2(saveSession(file, session, &error), qPrintable(error));

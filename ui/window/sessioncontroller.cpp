@@ -3,6 +3,7 @@
 #include "engine/workbench.h"
 #include "language/payload.h"
 #include "models/connectionmodel.h"
+#include "protocol/rules.h"
 #include "window/windowsettings.h"
 
 #include <QFileDialog>
@@ -16,6 +17,13 @@ namespace {
 const QString SessionFilter = QStringLiteral("*.sockbench");
 const QString LastSessionKey = QStringLiteral("session/last");
 const QString ReopenSessionKey = QStringLiteral("session/reopenAtStart");
+
+/// The rules and framing the endpoint has now, whatever it was opened with: the Workbench's record.
+void withRulesOf(const EndpointInfo &info, SessionEndpoint *endpoint) {
+    endpoint->rules = info.rules ? serializeRules(info.rules->rules()) : QByteArray();
+    // With rules, the frame is theirs; the session's own "frame" is the display framing without.
+    endpoint->frame = info.rules || info.kind == EndpointKind::UdpSocket ? FrameSpec{} : info.frame;
+}
 
 } // namespace
 
@@ -33,7 +41,8 @@ Session SessionController::current() const {
         const EndpointInfo info = m_workbench->info(id);
         if (isFinal(info.state) || info.listener != 0)
             continue;
-        if (const std::optional<SessionEndpoint> opened = m_model->openedAs(id)) {
+        if (std::optional<SessionEndpoint> opened = m_model->openedAs(id)) {
+            withRulesOf(info, &*opened);
             session.endpoints.append(*opened);
             continue;
         }
@@ -45,6 +54,7 @@ Session SessionController::current() const {
         known.reply = info.autoReply;
         if (known.reply == AutoReply::Greeting)
             known.greeting = bytesToEscapedText(info.greeting);
+        withRulesOf(info, &known);
         session.endpoints.append(known);
     }
     return session;

@@ -1,0 +1,100 @@
+#include "engine/responder.h"
+
+#include "engine/reactor.h"
+
+#include <QLocale>
+
+#include <algorithm>
+#include <chrono>
+
+namespace sockbench {
+
+namespace {
+
+qint64 wallClockUs() {
+    using namespace std::chrono;
+    return duration_cast<microseconds>(system_clock::now().time_since_epoch()).count();
+}
+
+} // namespace
+
+Responder::Responder(Reactor &reactor, EndpointId id, std::shared_ptr<RuleBook> book)
+    : m_reactor(reactor)
+    , m_id(id)
+    , m_book(std::move(book))
+    , m_framer(m_book->rules().frame) {}
+
+qint64 Responder::nowMs() {
+    using namespace std::chrono;
+    return duration_cast<milliseconds>(steady_clock::now().time_since_epoch()).count();
+}
+
+void Responder::streamBytes(QByteArrayView bytes, const QString &peer, const Sink &sink) {
+    const qint64 now = nowMs();
+    release(now, sink);
+    m_framer.push(bytes, now,
+                  [&](FramedMessage &&framed) { message(std::move(framed), {}, peer, now, sink); });
+}
+
+void Responder::datagram(QByteArrayView bytes, const NetAddress &from, const QString &fromText,
+                         const Sink &sink) {
+    const qint64 now = nowMs();
+    release(now, sink);
+    message(FramedMessage{bytes.toByteArray(), 0, false}, from, fromText, now, sink);
+}
+
+void Responder::streamEnded(const QString &peer, const Sink &sink) {
+    const qint64 now = nowMs();
+    release(now, sink);
+    m_framer.flush([&](FramedMessage &&framed) { message(std::move(framed), {}, peer, now, sink); });
+}
+
+void Responder::poll(const Sink &sink) {
+    const qint64 now = nowMs();
+    release(now, sink);
+    // An idle frame's end has no peer text to hand; the stream's own one is the same for every
+    // message, so the caller's next call is not needed: use what the last message used.
+    m_framer.expire(now,
+                    [&](FramedMessage &&framed) { message(std::move(framed), {}, m_lastPeer, now, sink); });
+}
+
+qint64 Responder::nextDeadlineMs() const {
+    const qint64 idle = m_framer.idleDeadlineMs();
+    if (m_pending.empty())
+        return idle;
+    return idle < 0 ? m_pending.front().dueMs : std::min(idle, m_pending.front().dueMs);
+}
+
+void Responder::message(FramedMessage &&framed, const NetAddress &from, const QString &fromText,
+                        qint64 arrivalMs, const Sink &sink) {
+    if (framed.cutBytes > 0) {
+        m_reactor.recordEvent(
+            m_id,
+            QStringLiteral("Message cut at %1 bytes (the maximum); %2 more bytes skipped")
+                .arg(QLocale::c().toString(framed.payload.size()), QLocale::c().toString(framed.cutBytes)));
+    }
+    m_lastPeer = fromText;
+    const MessageContext context{++m_seq, wallClockUs(), fromText};
+    std::vector<RuleAction> actions = evaluateRules(m_book->rules(), framed.payload, context);
+    for (RuleAction &action : actions) {
+        m_book->countHit(action.rule);
+        Due due{std::move(action.reply), action.sends, action.then, action.rule, from};
+        // Never ahead of an earlier reply still waiting.
+        const qint64 dueMs =
+            std::max(arrivalMs + action.delayMs, m_pending.empty() ? 0 : m_pending.back().dueMs);
+        if (m_pending.empty() && dueMs <= arrivalMs)
+            sink(std::move(due));
+        else
+            m_pending.push_back(Pending{dueMs, std::move(due)});
+    }
+}
+
+void Responder::release(qint64 now, const Sink &sink) {
+    while (!m_pending.empty() && m_pending.front().dueMs <= now) {
+        Due due = std::move(m_pending.front().due);
+        m_pending.pop_front();
+        sink(std::move(due));
+    }
+}
+
+} // namespace sockbench

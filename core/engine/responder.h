@@ -1,0 +1,77 @@
+#pragma once
+
+// Internal to core: response rules at work on one endpoint, on its reactor thread.
+
+#include "engine/endpoint.h"
+#include "protocol/framing.h"
+#include "protocol/rules.h"
+
+#include <QByteArray>
+#include <QString>
+
+#include <deque>
+#include <functional>
+#include <memory>
+
+namespace sockbench {
+
+class Reactor;
+
+/// Runs a RuleBook over what one stream or UDP socket receives: frames a stream into messages
+/// (UDP: one message per datagram), matches each against the rules, and hands back the replies in
+/// order, each when its delay has passed. It does no I/O itself: the stream or socket sends what
+/// comes out of take() and arms its timer for nextDeadlineMs().
+///
+/// Order is kept across delays: a reply never overtakes an earlier message's reply, so a reply
+/// without delay behind one with 50 ms waits for it (what a single-threaded server would do).
+class Responder final {
+public:
+    /// A reply (or an ending) due now.
+    struct Due {
+        QByteArray bytes;
+        bool sends = false;             ///< send bytes (the rule has a reply, maybe empty)
+        RuleThen then = RuleThen::Stop; ///< Close or Abort end the stream; others do nothing more
+        int rule = -1;
+        NetAddress to; ///< UDP: the sender of the message it answers
+    };
+    using Sink = std::function<void(Due &&due)>;
+
+    Responder(Reactor &reactor, EndpointId id, std::shared_ptr<RuleBook> book);
+    Q_DISABLE_COPY_MOVE(Responder)
+
+    const std::shared_ptr<RuleBook> &book() const { return m_book; }
+
+    /// Stream bytes that arrived now from `peer`.
+    void streamBytes(QByteArrayView bytes, const QString &peer, const Sink &sink);
+    /// One datagram from `from` (whose text form is `fromText`).
+    void datagram(QByteArrayView bytes, const NetAddress &from, const QString &fromText, const Sink &sink);
+    /// The peer ended the stream: a message in progress is the last one.
+    void streamEnded(const QString &peer, const Sink &sink);
+    /// Hands out what is due by now (delayed replies, an idle frame's end).
+    void poll(const Sink &sink);
+    /// When poll() has something next, on the monotonic clock in ms (see nowMs()); -1: nothing.
+    qint64 nextDeadlineMs() const;
+    /// Replies still waiting for their delay.
+    bool hasPending() const { return !m_pending.empty(); }
+    /// The monotonic clock the deadlines use.
+    static qint64 nowMs();
+
+private:
+    void message(FramedMessage &&framed, const NetAddress &from, const QString &fromText, qint64 arrivalMs,
+                 const Sink &sink);
+    void release(qint64 now, const Sink &sink);
+
+    Reactor &m_reactor;
+    const EndpointId m_id;
+    std::shared_ptr<RuleBook> m_book;
+    Framer m_framer;
+    quint64 m_seq = 0;
+    QString m_lastPeer; ///< for a message that an idle gap ends
+    struct Pending {
+        qint64 dueMs = 0;
+        Due due;
+    };
+    std::deque<Pending> m_pending;
+};
+
+} // namespace sockbench
