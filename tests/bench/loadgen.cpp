@@ -15,6 +15,15 @@
 //       connection counts as accepted when the listener's first byte arrives. After S seconds it
 //       counts the connections still alive, reads the watched process's memory, reports, and
 //       with --wait-stdin keeps them open until stdin ends.
+//   loadgen tcp-pingpong HOST PORT COUNT [--conns N] [--depth D] [--seconds S]
+//       request/response rate: N connections (default 1), each keeping up to D requests in flight
+//       (pipelined; default 64 with one connection, 1 with more: many clients that each wait for
+//       their answer), send "PING k\n" with k counting 0, 1, ... per connection, COUNT requests
+//       in all, and check every reply is exactly "PONG k\n" in order; a wrong, extra or missing
+//       byte fails (exit 1, the reason on stderr and in the JSON). Each connection's request 0 is
+//       a warm-up answered before the clock starts; the time runs from there to the last reply.
+//       With --seconds, no request goes out after S seconds (COUNT is then the most): the rate of
+//       a fast and of a slow peer is measured over about the same time.
 
 #include <arpa/inet.h>
 #include <cerrno>
@@ -48,11 +57,13 @@ double secondsSince(Clock::time_point start) {
 }
 
 [[noreturn]] void usage() {
-    std::fprintf(stderr, "usage: loadgen tcp-stream|tcp-echo HOST PORT BYTES [--chunk N]\n"
-                         "       loadgen udp-burst HOST PORT COUNT [--size N]\n"
-                         "       loadgen udp-sink PORT [--idle-ms N]\n"
-                         "       loadgen tcp-conns HOST PORT COUNT [--hold S] [--greeting] [--watch-pid PID] "
-                         "[--wait-stdin]\n");
+    std::fprintf(stderr,
+                 "usage: loadgen tcp-stream|tcp-echo HOST PORT BYTES [--chunk N]\n"
+                 "       loadgen udp-burst HOST PORT COUNT [--size N]\n"
+                 "       loadgen udp-sink PORT [--idle-ms N]\n"
+                 "       loadgen tcp-conns HOST PORT COUNT [--hold S] [--greeting] [--watch-pid PID] "
+                 "[--wait-stdin]\n"
+                 "       loadgen tcp-pingpong HOST PORT COUNT [--conns N] [--depth D] [--seconds S]\n");
     std::exit(2);
 }
 
@@ -427,6 +438,226 @@ int tcpConns(const Target &t, long long count, double holdSeconds, bool greeting
     return alive == count ? 0 : 1;
 }
 
+/// One tcp-pingpong connection: requests go out ahead of their replies, up to the depth.
+struct PingConn {
+    int fd = -1;
+    long long quota = 0;    ///< requests this connection sends
+    long long sent = 0;     ///< requests queued so far (k of the next one)
+    long long answered = 0; ///< replies checked so far (k of the next one expected)
+    std::string out;        ///< requests the socket has not taken yet
+    size_t outSent = 0;
+    std::string in; ///< a reply without its LF yet
+    bool wantOut = false;
+};
+
+/// The text of a failed run, for stderr and the JSON: printable ASCII kept, the rest escaped.
+std::string printable(const char *data, size_t length) {
+    std::string s;
+    for (size_t i = 0; i < length && i < 40; ++i) {
+        const unsigned char c = static_cast<unsigned char>(data[i]);
+        char hex[8];
+        if (c == '\n')
+            s += "\\n";
+        else if (c >= 0x20 && c < 0x7f)
+            s += char(c);
+        else if (std::snprintf(hex, sizeof hex, "\\x%02x", c) > 0)
+            s += hex;
+    }
+    return length > 40 ? s + "..." : s;
+}
+
+/// text as the body of a JSON string.
+std::string jsonEscaped(const std::string &text) {
+    std::string s;
+    for (const char c : text) {
+        if (c == '"' || c == '\\')
+            s += '\\';
+        s += c;
+    }
+    return s;
+}
+
+int tcpPingpong(const Target &t, long long count, long long connCount, long long depth,
+                long long maxSeconds) {
+    // The longest reply we accept before its LF: "PONG " and 19 digits.
+    constexpr size_t MaxReply = 32;
+    rlimit limit = {};
+    ::getrlimit(RLIMIT_NOFILE, &limit);
+    limit.rlim_cur = limit.rlim_max;
+    ::setrlimit(RLIMIT_NOFILE, &limit);
+
+    const int ep = ::epoll_create1(EPOLL_CLOEXEC);
+    std::vector<PingConn> conns(static_cast<size_t>(connCount));
+    for (size_t i = 0; i < conns.size(); ++i) {
+        PingConn &c = conns[i];
+        c.quota = 1; // the warm-up request; the rest come once every connection has answered it
+        c.fd = connectBlocking(t);
+        // Our requests go out at once: Nagle would hold a refill behind an unacknowledged one.
+        const int on = 1;
+        ::setsockopt(c.fd, IPPROTO_TCP, TCP_NODELAY, &on, sizeof on);
+        ::fcntl(c.fd, F_SETFL, ::fcntl(c.fd, F_GETFL) | O_NONBLOCK);
+        epoll_event e = {};
+        e.events = EPOLLIN;
+        e.data.u64 = i;
+        ::epoll_ctl(ep, EPOLL_CTL_ADD, c.fd, &e);
+    }
+
+    std::string failure;
+    long long answered = 0;
+    auto fail = [&](const PingConn &c, const std::string &why) {
+        if (failure.empty())
+            failure = "connection " + std::to_string(&c - conns.data()) + ", request " +
+                      std::to_string(c.answered) + ": " + why;
+    };
+    // Queues requests up to the depth and writes what the socket takes.
+    auto pump = [&](PingConn &c) {
+        char line[32];
+        while (c.sent < c.quota && c.sent - c.answered < depth) {
+            const int n = std::snprintf(line, sizeof line, "PING %lld\n", c.sent++);
+            c.out.append(line, size_t(n));
+        }
+        while (c.outSent < c.out.size()) {
+            const ssize_t w = ::send(c.fd, c.out.data() + c.outSent, c.out.size() - c.outSent, MSG_NOSIGNAL);
+            if (w < 0) {
+                if (errno == EINTR)
+                    continue;
+                if (errno != EAGAIN)
+                    fail(c, std::string("send: ") + std::strerror(errno));
+                break;
+            }
+            c.outSent += size_t(w);
+        }
+        if (c.outSent == c.out.size()) {
+            c.out.clear();
+            c.outSent = 0;
+        }
+        const bool wantOut = !c.out.empty();
+        if (wantOut != c.wantOut) {
+            c.wantOut = wantOut;
+            epoll_event e = {};
+            e.events = EPOLLIN | (wantOut ? uint32_t(EPOLLOUT) : 0u);
+            e.data.u64 = uint64_t(&c - conns.data());
+            ::epoll_ctl(ep, EPOLL_CTL_MOD, c.fd, &e);
+        }
+    };
+    // Checks one complete reply (with its LF) against the next one expected.
+    auto check = [&](PingConn &c, const char *reply, size_t length) {
+        char expected[32];
+        const int n = std::snprintf(expected, sizeof expected, "PONG %lld\n", c.answered);
+        if (c.answered >= c.sent)
+            fail(c, "a reply with no request outstanding: \"" + printable(reply, length) + "\"");
+        else if (size_t(n) != length || std::memcmp(expected, reply, length) != 0)
+            fail(c, "expected \"" + printable(expected, size_t(n)) + "\", got \"" + printable(reply, length) +
+                        "\"");
+        ++c.answered;
+        ++answered;
+    };
+
+    std::vector<char> buffer(64 * 1024);
+    std::vector<epoll_event> events(1024);
+    // Sends and checks until `target` replies in all have arrived (or something failed). Past the
+    // deadline no new request goes out and the ones in flight are waited for.
+    auto serve = [&](long long target, Clock::time_point deadline) {
+        for (PingConn &c : conns)
+            pump(c);
+        auto lastProgress = Clock::now();
+        bool stopped = false;
+        while (answered < target && failure.empty()) {
+            if (!stopped && Clock::now() >= deadline) {
+                stopped = true;
+                target = 0;
+                for (PingConn &c : conns) {
+                    c.quota = c.sent;
+                    target += c.sent;
+                }
+            }
+            const int n = ::epoll_wait(ep, events.data(), int(events.size()), 1000);
+            if (n == 0 && secondsSince(lastProgress) >= 10) {
+                failure =
+                    "no reply for 10 s after " + std::to_string(answered) + " of " + std::to_string(target);
+                break;
+            }
+            for (int i = 0; i < n && failure.empty(); ++i) {
+                PingConn &c = conns[events[i].data.u64];
+                if (events[i].events & (EPOLLIN | EPOLLHUP | EPOLLERR)) {
+                    const ssize_t r = ::recv(c.fd, buffer.data(), buffer.size(), 0);
+                    if (r == 0) {
+                        fail(c, "the peer closed with " + std::to_string(c.quota - c.answered) +
+                                    " replies missing");
+                        break;
+                    }
+                    if (r < 0 && errno != EAGAIN && errno != EINTR) {
+                        fail(c, std::string("recv: ") + std::strerror(errno));
+                        break;
+                    }
+                    const char *data = buffer.data();
+                    const char *end = data + (r > 0 ? r : 0);
+                    while (data < end && failure.empty()) {
+                        const char *lf =
+                            static_cast<const char *>(std::memchr(data, '\n', size_t(end - data)));
+                        if (!lf) {
+                            c.in.append(data, size_t(end - data));
+                            if (c.in.size() > MaxReply)
+                                fail(c, "a reply longer than " + std::to_string(MaxReply) + " bytes: \"" +
+                                            printable(c.in.data(), c.in.size()) + "\"");
+                            break;
+                        }
+                        if (c.in.empty()) {
+                            check(c, data, size_t(lf - data + 1));
+                        } else {
+                            c.in.append(data, size_t(lf - data + 1));
+                            check(c, c.in.data(), c.in.size());
+                            c.in.clear();
+                        }
+                        data = lf + 1;
+                    }
+                    lastProgress = Clock::now();
+                }
+                if (failure.empty())
+                    pump(c);
+            }
+        }
+    };
+
+    // Warm-up: each connection's first request must be answered before the clock starts, so that
+    // the rate is the established responders' (an exec'd responder starts its process per
+    // connection).
+    serve(connCount, Clock::time_point::max());
+    for (size_t i = 0; i < conns.size(); ++i)
+        conns[i].quota = 1 + count / connCount + (static_cast<long long>(i) < count % connCount ? 1 : 0);
+    const auto start = Clock::now();
+    serve(connCount + count,
+          maxSeconds > 0 ? start + std::chrono::seconds(maxSeconds) : Clock::time_point::max());
+    const double seconds = secondsSince(start);
+    answered = std::max(0LL, answered - connCount);
+    // Anything after the last reply is an extra byte: give the peer a moment to send it.
+    for (PingConn &c : conns) {
+        if (!failure.empty())
+            break;
+        if (!c.in.empty()) {
+            fail(c, "a reply without its LF: \"" + printable(c.in.data(), c.in.size()) + "\"");
+            break;
+        }
+        pollfd p = {c.fd, POLLIN, 0};
+        if (::poll(&p, 1, &c == conns.data() ? 50 : 0) > 0) {
+            const ssize_t r = ::recv(c.fd, buffer.data(), buffer.size(), MSG_DONTWAIT);
+            if (r > 0)
+                fail(c, "bytes after the last reply: \"" + printable(buffer.data(), size_t(r)) + "\"");
+        }
+    }
+    for (const PingConn &c : conns)
+        ::close(c.fd);
+    ::close(ep);
+    if (!failure.empty())
+        std::fprintf(stderr, "loadgen: tcp-pingpong failed: %s\n", failure.c_str());
+    std::printf(
+        "{\"mode\":\"tcp-pingpong\",\"conns\":%lld,\"depth\":%lld,\"max_requests\":%lld,\"requests\":%lld,"
+        "\"seconds\":%.6f,\"rps\":%.0f,\"ok\":%s,\"failure\":\"%s\"}\n",
+        connCount, depth, count, answered, seconds, double(answered) / seconds,
+        failure.empty() ? "true" : "false", jsonEscaped(failure).c_str());
+    return failure.empty() ? 0 : 1;
+}
+
 } // namespace
 
 int main(int argc, char **argv) {
@@ -450,5 +681,13 @@ int main(int argc, char **argv) {
         return tcpConns(resolve(argv[2], argv[3], SOCK_STREAM), amount,
                         double(option(argc, argv, "--hold", 5)), flag(argc, argv, "--greeting"),
                         option(argc, argv, "--watch-pid", 0), flag(argc, argv, "--wait-stdin"));
+    if (mode == "tcp-pingpong") {
+        const long long conns = option(argc, argv, "--conns", 1);
+        const long long depth = option(argc, argv, "--depth", conns == 1 ? 64 : 1);
+        if (amount < 1 || conns < 1 || depth < 1)
+            usage();
+        return tcpPingpong(resolve(argv[2], argv[3], SOCK_STREAM), amount, conns, depth,
+                           option(argc, argv, "--seconds", 0));
+    }
     usage();
 }
