@@ -20,6 +20,7 @@
 #include <QPushButton>
 #include <QSettings>
 #include <QSpinBox>
+#include <QStyle>
 #include <QTextBlock>
 #include <QToolButton>
 #include <QVBoxLayout>
@@ -117,8 +118,11 @@ Composer::Composer(Workbench *workbench, QWidget *parent)
     m_historyButton->setToolTip(tr("Payloads sent before"));
     m_historyButton->setPopupMode(QToolButton::InstantPopup);
     m_historyButton->setMenu(new QMenu(m_historyButton));
+    // An icon, not a word: the mode row must leave the window 1024 pixels wide.
     m_saveToLibraryButton->setText(tr("Save..."));
-    m_saveToLibraryButton->setToolTip(tr("Save what is typed, as it is read, to the library"));
+    m_saveToLibraryButton->setIcon(style()->standardIcon(QStyle::SP_DialogSaveButton));
+    m_saveToLibraryButton->setToolButtonStyle(Qt::ToolButtonIconOnly);
+    m_saveToLibraryButton->setToolTip(tr("Save to the library: what is typed, as it is read"));
 
     auto *modeRow = new QHBoxLayout;
     auto *modeLabel = new QLabel(tr("&Mode:"), this);
