@@ -31,22 +31,24 @@ qint64 Responder::nowMs() {
 
 void Responder::streamBytes(QByteArrayView bytes, const QString &peer, const Sink &sink) {
     const qint64 now = nowMs();
+    const qint64 wallUs = wallClockUs(); // one read's messages all arrived at once
     release(now, sink);
     m_framer.push(bytes, now,
-                  [&](FramedMessage &&framed) { message(std::move(framed), {}, peer, now, sink); });
+                  [&](FramedMessage &&framed) { message(std::move(framed), {}, peer, now, wallUs, sink); });
 }
 
 void Responder::datagram(QByteArrayView bytes, const NetAddress &from, const QString &fromText,
                          const Sink &sink) {
     const qint64 now = nowMs();
     release(now, sink);
-    message(FramedMessage{bytes.toByteArray(), 0, false}, from, fromText, now, sink);
+    message(FramedMessage{bytes.toByteArray(), 0, false}, from, fromText, now, wallClockUs(), sink);
 }
 
 void Responder::streamEnded(const QString &peer, const Sink &sink) {
     const qint64 now = nowMs();
     release(now, sink);
-    m_framer.flush([&](FramedMessage &&framed) { message(std::move(framed), {}, peer, now, sink); });
+    m_framer.flush(
+        [&](FramedMessage &&framed) { message(std::move(framed), {}, peer, now, wallClockUs(), sink); });
 }
 
 void Responder::poll(const Sink &sink) {
@@ -54,8 +56,9 @@ void Responder::poll(const Sink &sink) {
     release(now, sink);
     // An idle frame's end has no peer text to hand; the stream's own one is the same for every
     // message, so the caller's next call is not needed: use what the last message used.
-    m_framer.expire(now,
-                    [&](FramedMessage &&framed) { message(std::move(framed), {}, m_lastPeer, now, sink); });
+    m_framer.expire(now, [&](FramedMessage &&framed) {
+        message(std::move(framed), {}, m_lastPeer, now, wallClockUs(), sink);
+    });
 }
 
 qint64 Responder::nextDeadlineMs() const {
@@ -66,7 +69,7 @@ qint64 Responder::nextDeadlineMs() const {
 }
 
 void Responder::message(FramedMessage &&framed, const NetAddress &from, const QString &fromText,
-                        qint64 arrivalMs, const Sink &sink) {
+                        qint64 arrivalMs, qint64 wallUs, const Sink &sink) {
     if (framed.cutBytes > 0) {
         m_reactor.recordEvent(
             m_id,
@@ -74,7 +77,7 @@ void Responder::message(FramedMessage &&framed, const NetAddress &from, const QS
                 .arg(QLocale::c().toString(framed.payload.size()), QLocale::c().toString(framed.cutBytes)));
     }
     m_lastPeer = fromText;
-    const MessageContext context{++m_seq, wallClockUs(), fromText};
+    const MessageContext context{++m_seq, wallUs, fromText};
     std::vector<RuleAction> actions = evaluateRules(m_book->rules(), framed.payload, context);
     for (RuleAction &action : actions) {
         m_book->countHit(action.rule);

@@ -57,8 +57,9 @@ public:
     static qint64 nowMs();
 
 private:
+    /// arrivalMs on the monotonic clock (for delays), wallUs the wall clock (for ${time}).
     void message(FramedMessage &&framed, const NetAddress &from, const QString &fromText, qint64 arrivalMs,
-                 const Sink &sink);
+                 qint64 wallUs, const Sink &sink);
     void release(qint64 now, const Sink &sink);
 
     Reactor &m_reactor;

@@ -42,8 +42,11 @@ void StreamRecorder::startRules(TcpStream &stream) {
 bool StreamRecorder::received(TcpStream &stream, const char *data, qsizetype size) {
     stream.reactor().recordData(stream.id(), RecordKind::DataIn, data, quint32(size));
     if (m_responder && !m_rulesEnded) {
+        // One read may hold many messages: their replies leave together.
+        stream.beginWriteBatch();
         m_responder->streamBytes(QByteArrayView(data, size), m_peerText,
                                  [&](Responder::Due &&due) { answer(stream, std::move(due)); });
+        stream.endWriteBatch();
         afterRules(stream);
         if (stream.isFinished())
             return false;
@@ -69,6 +72,8 @@ void StreamRecorder::answer(TcpStream &stream, Responder::Due &&due) {
         return;
     m_rulesEnded = true;
     const bool abort = due.then == RuleThen::Abort;
+    if (abort)
+        stream.flushNow(); // the reply goes before the reset, as it would without a batch
     stream.reactor().recordEvent(stream.id(),
                                  abort ? QStringLiteral("Rule %1 aborts the connection").arg(due.rule + 1)
                                        : QStringLiteral("Rule %1 closes the connection").arg(due.rule + 1));
@@ -108,7 +113,9 @@ void StreamRecorder::peerFinished(TcpStream &stream) {
     if (m_responder && !m_rulesEnded) {
         // The message in progress is the last one; replies still delayed go out before the close.
         m_peerDone = true;
+        stream.beginWriteBatch();
         m_responder->streamEnded(m_peerText, [&](Responder::Due &&due) { answer(stream, std::move(due)); });
+        stream.endWriteBatch();
         afterRules(stream);
         return;
     }
@@ -140,7 +147,9 @@ void StreamRecorder::setRules(TcpStream &stream, std::shared_ptr<RuleBook> rules
 void StreamRecorder::rulesTimer(TcpStream &stream) {
     if (!m_responder || m_rulesEnded)
         return;
+    stream.beginWriteBatch();
     m_responder->poll([&](Responder::Due &&due) { answer(stream, std::move(due)); });
+    stream.endWriteBatch();
     afterRules(stream);
 }
 

@@ -201,7 +201,18 @@ void TcpStream::writeRaw(QByteArray bytes) {
         return;
     m_queued += quint64(bytes.size());
     m_queue.push_back(std::move(bytes));
-    if (state() == EndpointState::Connected || state() == EndpointState::PeerClosed)
+    if (m_batchDepth == 0)
+        flushNow();
+}
+
+void TcpStream::endWriteBatch() {
+    if (--m_batchDepth == 0)
+        flushNow();
+}
+
+void TcpStream::flushNow() {
+    if (!isFinished() && !m_queue.empty() &&
+        (state() == EndpointState::Connected || state() == EndpointState::PeerClosed))
         flush();
 }
 

@@ -71,8 +71,15 @@ public:
 
     /// Bytes to send, through the handler's outgoing() (where a transform changes them).
     void write(QByteArray bytes);
-    /// Queues bytes as they go on the wire and writes what the kernel takes now.
+    /// Queues bytes as they go on the wire and writes what the kernel takes now (or, inside a
+    /// write batch, when the batch ends).
     void writeRaw(QByteArray bytes);
+    /// Until the matching endWriteBatch(), writes only queue; then they go out together: one
+    /// sendmsg for the many replies that one read can call for, instead of one each. Nests.
+    void beginWriteBatch() { ++m_batchDepth; }
+    void endWriteBatch();
+    /// Sends what is queued now, even inside a batch (before an abort, which drops the queue).
+    void flushNow();
     quint64 queuedBytes() const { return m_queued; }
     /// FIN has been sent: nothing more can be written.
     bool isWriteShut() const { return m_finSent; }
@@ -105,6 +112,7 @@ private:
     quint64 m_queued = 0;
     quint64 m_written = 0;
     quint64 m_read = 0;          ///< bytes recv() returned, for TCP_INFO's byte count without the FIN
+    int m_batchDepth = 0;        ///< beginWriteBatch() calls not yet ended
     bool m_readPaused = false;   ///< back-pressure from the handler
     bool m_peerFin = false;      ///< EOF read
     bool m_finSent = false;      ///< shutdown(SHUT_WR) done
