@@ -33,6 +33,7 @@ private Q_SLOTS:
     void conversationShowsOneLinePerMessage();
     void framingChangedLiveFramesTheHistoryAgain();
     void composerAppendsTheChecksum();
+    void composerPutsTheFramesLengthHeaderInFront();
     void framingFieldRefusesWhatTheCoreRefuses();
 
 private:
@@ -242,6 +243,34 @@ void TestMessagesView::composerAppendsTheChecksum() {
     QByteArray received;
     QTRY_VERIFY((received += peer.readAll()).size() >= 8);
     QCOMPARE(received.toHex(' '), QByteArray("01 03 00 00 00 0a c5 cd"));
+}
+
+void TestMessagesView::composerPutsTheFramesLengthHeaderInFront() {
+    const EndpointId listener = startFramedListener(QStringLiteral("len:2be"));
+    QVERIFY(listener != 0);
+    QTcpSocket peer;
+    const EndpointId connection = connectClient(listener, &peer);
+    QVERIFY(connection != 0);
+    m_ui->selectRow(connection);
+    auto *header = m_ui->child<QToolButton>("lengthPrefixButton");
+    QTRY_VERIFY(header->isVisible());
+    QVERIFY(header->isChecked());
+    m_ui->typeInComposer(QStringLiteral("hello"));
+    QCOMPARE(m_ui->child<QLabel>("previewLabel")->text(), formatByteCount(7));
+    QTRY_VERIFY(m_ui->sendButton()->isEnabled());
+    QTest::mouseClick(m_ui->sendButton(), Qt::LeftButton);
+    QByteArray received;
+    QTRY_VERIFY((received += peer.readAll()).size() >= 7);
+    QCOMPARE(received, QByteArray("\x00\x05hello", 7));
+    // Off: the payload alone; and the frame that the engine's view splits it by is the same one,
+    // so the log shows the sent message without its header.
+    QTest::mouseClick(header, Qt::LeftButton);
+    QCOMPARE(m_ui->child<QLabel>("previewLabel")->text(), formatByteCount(5));
+    // A raw target has no header to give: the button goes away.
+    const EndpointId raw = startFramedListener(QStringLiteral("raw"));
+    QVERIFY(raw != 0);
+    m_ui->selectRow(raw);
+    QTRY_VERIFY(!header->isVisible());
 }
 
 void TestMessagesView::framingFieldRefusesWhatTheCoreRefuses() {

@@ -2,6 +2,7 @@
 #include "engine/workbench.h"
 #include "language/address.h"
 #include "protocol/checksum.h"
+#include "protocol/framing.h"
 #include "style/presentation.h"
 #include "views/elidedlabel.h"
 
@@ -41,6 +42,7 @@ Composer::Composer(Workbench *workbench, QWidget *parent)
     , m_modeCombo(new QComboBox(this))
     , m_lineEndingCombo(new QComboBox(this))
     , m_checksumCombo(new QComboBox(this))
+    , m_lengthPrefixButton(new QToolButton(this))
     , m_escapesCheck(new QCheckBox(tr("&Escapes"), this))
     , m_edit(new QPlainTextEdit(this))
     , m_previewLabel(new ElidedLabel(this))
@@ -58,6 +60,11 @@ Composer::Composer(Workbench *workbench, QWidget *parent)
     m_modeCombo->setObjectName(QStringLiteral("modeCombo"));
     m_lineEndingCombo->setObjectName(QStringLiteral("lineEndingCombo"));
     m_checksumCombo->setObjectName(QStringLiteral("checksumCombo"));
+    m_lengthPrefixButton->setObjectName(QStringLiteral("lengthPrefixButton"));
+    m_lengthPrefixButton->setText(tr("+Len"));
+    m_lengthPrefixButton->setCheckable(true);
+    m_lengthPrefixButton->setChecked(true);
+    m_lengthPrefixButton->hide();
     m_escapesCheck->setObjectName(QStringLiteral("escapesCheck"));
     m_edit->setObjectName(QStringLiteral("composerEdit"));
     m_previewLabel->setObjectName(QStringLiteral("previewLabel"));
@@ -131,6 +138,7 @@ Composer::Composer(Workbench *workbench, QWidget *parent)
     modeRow->addWidget(m_modeCombo);
     modeRow->addWidget(m_lineEndingCombo);
     modeRow->addWidget(m_checksumCombo);
+    modeRow->addWidget(m_lengthPrefixButton);
     modeRow->addWidget(m_escapesCheck);
     modeRow->addStretch();
     modeRow->addWidget(m_saveToLibraryButton);
@@ -178,6 +186,12 @@ Composer::Composer(Workbench *workbench, QWidget *parent)
     connect(m_modeCombo, &QComboBox::currentIndexChanged, this, &Composer::onModeComboCurrentIndexChanged);
     connect(m_lineEndingCombo, &QComboBox::currentIndexChanged, this, &Composer::onInputChanged);
     connect(m_checksumCombo, &QComboBox::currentIndexChanged, this, &Composer::onInputChanged);
+    connect(m_lengthPrefixButton, &QToolButton::toggled, this, &Composer::onInputChanged);
+    // The target's framing decides whether a length header can go in front.
+    connect(workbench, &Workbench::rulesChanged, this, [this](EndpointId id) {
+        if (id == m_target)
+            onInputChanged();
+    });
     connect(m_escapesCheck, &QCheckBox::toggled, this, &Composer::onInputChanged);
     connect(m_destinationEdit, &QLineEdit::textChanged, this, &Composer::updateSendState);
     connect(m_sendButton, &QPushButton::clicked, this, &Composer::send);
@@ -258,6 +272,25 @@ void Composer::onInputChanged() {
         checksum = checksumBytes(*sum, m_payload.bytes);
         m_payload.bytes += checksum;
     }
+    // A length header that matches the target's framing, in front of all of it.
+    const FrameSpec frame = m_workbench->info(m_target).frame;
+    const bool framed = m_target != 0 && frame.kind == FrameSpec::Kind::LengthPrefix;
+    m_lengthPrefixButton->setVisible(framed);
+    m_lengthPrefixButton->setToolTip(
+        tr("Put the target's %1 length header in front of what is sent").arg(toString(frame)));
+    if (framed && m_lengthPrefixButton->isChecked() && m_payload.ok()) {
+        const QByteArray header = lengthPrefixFor(frame, m_payload.bytes.size());
+        if (header.isEmpty()) {
+            m_payload.error =
+                tr("%n bytes do not fit the %1 length header", nullptr, int(m_payload.bytes.size()))
+                    .arg(toString(frame));
+            m_payload.errorPosition = 0;
+            m_payload.errorLength = text.size();
+            m_payload.bytes.clear();
+        } else {
+            m_payload.bytes.prepend(header);
+        }
+    }
     const PayloadResult &result = m_payload;
     QList<QTextEdit::ExtraSelection> marks;
     if (result.ok()) {
@@ -292,7 +325,7 @@ void Composer::onInputChanged() {
 
 void Composer::setTarget(EndpointId target) {
     m_target = target;
-    updateSendState();
+    onInputChanged(); // its framing may call for a length header
 }
 
 void Composer::updateSendState() {

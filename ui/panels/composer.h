@@ -92,6 +92,8 @@ private:
     QComboBox *m_modeCombo;
     QComboBox *m_lineEndingCombo;
     QComboBox *m_checksumCombo;
+    /// Shown while the target's framing has a length header: puts one in front of what is sent.
+    QToolButton *m_lengthPrefixButton;
     QCheckBox *m_escapesCheck;
     QPlainTextEdit *m_edit;
     ElidedLabel *m_previewLabel;
