@@ -379,8 +379,9 @@ QString finishMessageOptions(const MessageOptions &given, bool udp, MessageArgs 
     RulesParseResult parsed = parseRules(json);
     if (!parsed.ok())
         return QStringLiteral("--rules %1: %2").arg(quoted(given.rulesFile), parsed.error);
-    if (udp)
-        parsed.rules.frame = FrameSpec{}; // one datagram, one message
+    if (udp && !parsed.rules.frame.isRaw())
+        return QStringLiteral("--rules %1: the frame \"%2\" needs TCP: each UDP datagram is one message")
+            .arg(quoted(given.rulesFile), toString(parsed.rules.frame));
     out->frame = parsed.rules.frame;
     out->rules = std::make_shared<RuleBook>(std::move(parsed.rules));
     return {};

@@ -100,8 +100,18 @@ void TrafficPrinter::writeMessage(const Record &completing, FramedMessage &&mess
     Record line = completing;
     line.length = quint32(message.payload.size());
     line.originalLength = line.length;
+    const QString cut = describeCut(message);
     line.payload = std::move(message.payload);
     appendLogLine(&m_out, line, m_namer);
+    if (!cut.isEmpty()) {
+        // Said as the engine says it when rules frame the stream.
+        Record note = completing;
+        note.kind = RecordKind::Event;
+        note.payload = cut.toUtf8();
+        note.length = quint32(note.payload.size());
+        note.originalLength = note.length;
+        appendLogLine(&m_out, note, m_namer);
+    }
 }
 
 bool TrafficPrinter::flushMessages(EndpointId endpoint) {

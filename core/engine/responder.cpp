@@ -2,8 +2,6 @@
 
 #include "engine/reactor.h"
 
-#include <QLocale>
-
 #include <algorithm>
 #include <chrono>
 
@@ -70,25 +68,39 @@ qint64 Responder::nextDeadlineMs() const {
 
 void Responder::message(FramedMessage &&framed, const NetAddress &from, const QString &fromText,
                         qint64 arrivalMs, qint64 wallUs, const Sink &sink) {
-    if (framed.cutBytes > 0) {
-        m_reactor.recordEvent(
-            m_id,
-            QStringLiteral("Message cut at %1 bytes (the maximum); %2 more bytes skipped")
-                .arg(QLocale::c().toString(framed.payload.size()), QLocale::c().toString(framed.cutBytes)));
-    }
+    if (framed.cutBytes > 0)
+        m_reactor.recordEvent(m_id, describeCut(framed));
     m_lastPeer = fromText;
     const MessageContext context{++m_seq, wallUs, fromText};
     std::vector<RuleAction> actions = evaluateRules(m_book->rules(), framed.payload, context);
     for (RuleAction &action : actions) {
         m_book->countHit(action.rule);
+        if (action.overflowBytes > 0) {
+            m_reactor.recordEvent(m_id,
+                                  QStringLiteral("Rule %1: its reply of %2 bytes does not fit the %3 length "
+                                                 "header, so it is not sent")
+                                      .arg(action.rule + 1)
+                                      .arg(action.overflowBytes)
+                                      .arg(toString(m_book->rules().frame)));
+        }
         Due due{std::move(action.reply), action.sends, action.then, action.rule, from};
         // Never ahead of an earlier reply still waiting.
         const qint64 dueMs =
             std::max(arrivalMs + action.delayMs, m_pending.empty() ? 0 : m_pending.back().dueMs);
-        if (m_pending.empty() && dueMs <= arrivalMs)
+        if (m_pending.empty() && dueMs <= arrivalMs) {
             sink(std::move(due));
-        else
+        } else if (pendingCost() + quint64(due.bytes.size()) + PendingReplyCost > MaxPendingCost) {
+            if (!m_dropping) {
+                m_reactor.recordEvent(m_id,
+                                      QStringLiteral("Replies dropped: %1 bytes of replies already wait for "
+                                                     "their delay")
+                                          .arg(m_pendingBytes));
+                m_dropping = true;
+            }
+        } else {
+            m_pendingBytes += quint64(due.bytes.size());
             m_pending.push_back(Pending{dueMs, std::move(due)});
+        }
     }
 }
 
@@ -96,6 +108,9 @@ void Responder::release(qint64 now, const Sink &sink) {
     while (!m_pending.empty() && m_pending.front().dueMs <= now) {
         Due due = std::move(m_pending.front().due);
         m_pending.pop_front();
+        m_pendingBytes -= quint64(due.bytes.size());
+        if (m_pending.empty())
+            m_dropping = false;
         sink(std::move(due));
     }
 }

@@ -53,6 +53,12 @@ public:
     qint64 nextDeadlineMs() const;
     /// Replies still waiting for their delay.
     bool hasPending() const { return !m_pending.empty(); }
+    /// What the replies waiting for their delay hold, in bytes (with a fixed cost per reply), for
+    /// the stream's back-pressure: a peer that keeps sending to a slow rule is read more slowly.
+    quint64 pendingCost() const { return m_pendingBytes + quint64(m_pending.size()) * PendingReplyCost; }
+    /// Beyond this, a reply that would wait is dropped, and the journal says so (once per episode):
+    /// a UDP socket cannot slow its senders down.
+    static constexpr quint64 MaxPendingCost = 64 * 1024 * 1024;
     /// The monotonic clock the deadlines use.
     static qint64 nowMs();
 
@@ -73,6 +79,9 @@ private:
         Due due;
     };
     std::deque<Pending> m_pending;
+    static constexpr quint64 PendingReplyCost = 128; ///< the bookkeeping of one waiting reply
+    quint64 m_pendingBytes = 0;
+    bool m_dropping = false; ///< replies are being dropped at MaxPendingCost; said once
 };
 
 } // namespace sockbench

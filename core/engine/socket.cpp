@@ -86,6 +86,8 @@ void Socket::timerExpired(TimerKind kind) {
 }
 
 void Socket::finish(EndpointState state, const QString &detail, bool resetByUs) {
+    if (m_finished)
+        return; // one end per endpoint, however many paths reach it
     m_finished = true;
     m_reactor.retire(*this, state, detail, resetByUs);
 }

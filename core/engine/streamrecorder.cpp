@@ -56,11 +56,15 @@ bool StreamRecorder::received(TcpStream &stream, const char *data, qsizetype siz
         if (stream.isFinished())
             return false; // the echo write found the connection reset
     }
-    if (stream.queuedBytes() >= ReplyHighWater && (m_reply == AutoReply::Echo || m_responder)) {
+    if (replyBacklog(stream) >= ReplyHighWater && (m_reply == AutoReply::Echo || m_responder)) {
         stream.pauseReading();
         return false;
     }
     return true;
+}
+
+quint64 StreamRecorder::replyBacklog(const TcpStream &stream) const {
+    return stream.queuedBytes() + (m_responder ? m_responder->pendingCost() : 0);
 }
 
 void StreamRecorder::answer(TcpStream &stream, Responder::Due &&due) {
@@ -72,8 +76,11 @@ void StreamRecorder::answer(TcpStream &stream, Responder::Due &&due) {
         return;
     m_rulesEnded = true;
     const bool abort = due.then == RuleThen::Abort;
-    if (abort)
+    if (abort) {
         stream.flushNow(); // the reply goes before the reset, as it would without a batch
+        if (stream.isFinished())
+            return; // the peer reset first
+    }
     stream.reactor().recordEvent(stream.id(),
                                  abort ? QStringLiteral("Rule %1 aborts the connection").arg(due.rule + 1)
                                        : QStringLiteral("Rule %1 closes the connection").arg(due.rule + 1));
@@ -124,7 +131,11 @@ void StreamRecorder::peerFinished(TcpStream &stream) {
 }
 
 void StreamRecorder::drained(TcpStream &stream) {
-    if (stream.isReadingPaused() && stream.queuedBytes() <= ReplyLowWater)
+    resumeIfCaughtUp(stream);
+}
+
+void StreamRecorder::resumeIfCaughtUp(TcpStream &stream) {
+    if (!stream.isFinished() && stream.isReadingPaused() && replyBacklog(stream) <= ReplyLowWater)
         stream.resumeReading();
 }
 
@@ -135,7 +146,8 @@ void StreamRecorder::setAutoReply(AutoReply reply) {
 void StreamRecorder::setRules(TcpStream &stream, std::shared_ptr<RuleBook> rules, bool own) {
     if (m_ownRules && !own)
         return; // the connection's own rules stay when its listener's change
-    m_ownRules = own;
+    // Cleared on the connection itself: it has none now, and follows its listener's next change.
+    m_ownRules = own && rules;
     m_rulesEnded = false;
     m_responder.reset();
     m_rules = std::move(rules);
@@ -151,6 +163,7 @@ void StreamRecorder::rulesTimer(TcpStream &stream) {
     m_responder->poll([&](Responder::Due &&due) { answer(stream, std::move(due)); });
     stream.endWriteBatch();
     afterRules(stream);
+    resumeIfCaughtUp(stream); // delayed replies have gone: the peer may be read again
 }
 
 } // namespace sockbench

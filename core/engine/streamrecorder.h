@@ -14,9 +14,10 @@ namespace sockbench {
 /// listener's auto-reply (a greeting once opened, or an echo of everything received) and the
 /// stream's response rules (see Responder).
 ///
-/// Back-pressure: a peer that does not read its echoes or rule replies stops being read once
-/// ReplyHighWater bytes wait for it, and is read again when they have gone; after its FIN
-/// everything is answered and the connection closes (as socat's PIPE does).
+/// Back-pressure: a peer that does not read its echoes or rule replies (or keeps a slow rule's
+/// delayed replies waiting) stops being read once ReplyHighWater bytes wait for it, and is read
+/// again when they have gone; after its FIN everything is answered and the connection closes (as
+/// socat's PIPE does).
 ///
 /// After the peer's FIN an echo stream closes, and so does any stream made with closeAfterPeer
 /// (an accepted connection whose listener does not keep half-open ones), once replies still
@@ -45,6 +46,10 @@ private:
     /// peer is done once nothing waits any more.
     void afterRules(TcpStream &stream);
     bool shouldCloseAfterPeer() const;
+    /// Replies not yet on the wire: queued on the stream, and waiting for their delay.
+    quint64 replyBacklog(const TcpStream &stream) const;
+    /// Reads the peer again once the backlog is down to ReplyLowWater.
+    void resumeIfCaughtUp(TcpStream &stream);
 
     AutoReply m_reply;
     QByteArray m_greeting;

@@ -372,7 +372,11 @@ bool Workbench::setRules(EndpointId id, std::shared_ptr<RuleBook> rules) {
         });
         return true;
     case EndpointKind::TcpConnection:
-        m_ownRules.insert(id);
+        // Rules of its own stay when its listener's change; cleared, it follows the listener again.
+        if (rules)
+            m_ownRules.insert(id);
+        else
+            m_ownRules.remove(id);
         postToSocket<TcpStream>(reactorFor(id), id, {}, [id, rules, text](TcpStream &stream) {
             stream.setRules(rules, true);
             stream.reactor().recordEvent(id, text(rules));

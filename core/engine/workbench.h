@@ -119,7 +119,8 @@ public:
     /// Gives a listener, UDP socket or TCP connection response rules (null: none), replacing any
     /// it had. On a listener they apply to its open connections too (each starts framing afresh
     /// from its next bytes; a message in progress is dropped) and to every later one. On an
-    /// accepted connection they replace the listener's for that connection alone. rulesChanged()
+    /// accepted connection they replace the listener's for that connection alone (null: none,
+    /// until its listener's rules change again). rulesChanged()
     /// tells when the reactors apply them. Returns false for other endpoints and final ones.
     bool setRules(EndpointId id, std::shared_ptr<RuleBook> rules);
     /// The display framing of a TCP listener or connection without rules (a listener's applies

@@ -1,11 +1,16 @@
 #include "protocol/framing.h"
 
+#include <QLocale>
+
 #include <algorithm>
 #include <utility>
 
 namespace sockbench {
 
 namespace {
+
+/// What a length header makes the framer reserve at most before its bytes arrive.
+constexpr qsizetype InitialReserveBytes = 64 * 1024;
 
 constexpr qsizetype MaxFixedSize = 16 * 1024 * 1024;
 constexpr int MaxIdleMs = 3'600'000;
@@ -340,7 +345,16 @@ void Framer::headerComplete(const Sink &sink) {
     }
     m_expected = length - header;
     m_haveHeader = true;
-    m_pending.reserve(qsizetype(std::min(m_expected, quint64(m_max))));
+    // A header promises bytes that may never come: reserve a little, and let real bytes grow it.
+    m_pending.reserve(qsizetype(std::min({m_expected, quint64(m_max), quint64(InitialReserveBytes)})));
+}
+
+QString describeCut(const FramedMessage &message) {
+    if (message.cutBytes == 0)
+        return {};
+    const QLocale c = QLocale::c();
+    return QStringLiteral("Message cut at %1 bytes (the maximum); %2 more bytes skipped")
+        .arg(c.toString(message.payload.size()), c.toString(message.cutBytes));
 }
 
 qint64 Framer::idleDeadlineMs() const {

@@ -64,6 +64,10 @@ struct FramedMessage {
     bool unterminated = false;
 };
 
+/// The journal's words for a message cut at its maximum: "Message cut at 1,048,576 bytes (the
+/// maximum); 3,145,728 more bytes skipped". Empty for a whole message.
+QString describeCut(const FramedMessage &message);
+
 /// Splits a byte stream into messages by a FrameSpec, across any split into reads. Memory is
 /// bounded by maxMessageBytes whatever arrives: a 4 GiB length prefix or a line that never ends is
 /// cut at the maximum, its rest is counted and skipped, and framing goes on after it. A cut message

@@ -840,6 +840,7 @@ std::vector<RuleAction> evaluateRules(const RuleSet &rules, QByteArrayView messa
                 if (header.isEmpty()) {
                     // Too long for the header: sent without one it would derail the peer's framing.
                     action.sends = false;
+                    action.overflowBytes = action.reply.size();
                     action.reply.clear();
                 } else {
                     action.reply.prepend(header);

@@ -113,6 +113,9 @@ struct RuleAction {
     int rule = -1;      ///< index in RuleSet::rules
     QByteArray reply;   ///< the bytes to send (may be empty: nothing to send)
     bool sends = false; ///< hasReply: send `reply`, even if empty
+    /// The reply was too long for the frame's length header, so it is not sent (`sends` false):
+    /// without a header that fits it would derail the peer's framing. Said in the journal.
+    qsizetype overflowBytes = 0;
     int delayMs = 0;
     RuleThen then = RuleThen::Stop;
 };

@@ -81,6 +81,7 @@ private Q_SLOTS:
     void listenUdp();
     void listenRulesAnswer();
     void framedLogLinesAreMessages();
+    void udpRulesRefuseAStreamFrame();
     void invalidRulesFileOpensNothing();
     void listenUdpRulesAnswerEachSender();
     void connectRulesAnswerTheServer();
@@ -436,9 +437,33 @@ void TestCli::framedLogLinesAreMessages() {
     client->disconnectFromHost();
     QTRY_VERIFY_WITH_TIMEOUT(cli.out().contains("5 B: three\n"), kTimeoutMs);
     QVERIFY2(!cli.out().contains("B: tw\n") && !cli.out().contains("o\\nthree"), cli.out());
+    // A message longer than --max-message is cut, and the log says so.
+    Cli cut({"listen", "--frame", "line", "--max-message", "4", "--log", "127.0.0.1:0"});
+    const quint16 cutPort = cut.listeningPort();
+    QVERIFY2(cutPort, cut.err());
+    auto longLine = connectTo(cutPort);
+    QVERIFY(longLine);
+    longLine->write("abcdefgh\n");
+    QTRY_VERIFY_WITH_TIMEOUT(cut.out().contains("4 B: abcd\n"), kTimeoutMs);
+    QTRY_VERIFY_WITH_TIMEOUT(cut.out().contains("Message cut at 4 bytes (the maximum); 4 more bytes skipped"),
+                             kTimeoutMs);
+    cut.process().terminate();
+    CLI_FINISH(cut);
     cli.process().terminate();
     CLI_FINISH(cli);
     QCOMPARE(cli.exitCode(), 0);
+}
+
+void TestCli::udpRulesRefuseAStreamFrame() {
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    Cli cli({"listen", "--udp", "--rules",
+             writeRules(dir, "len.json", R"({"frame": "len:2be", "rules": []})"), "127.0.0.1:0"});
+    CLI_FINISH(cli);
+    QCOMPARE(cli.exitCode(), 2);
+    QVERIFY2(
+        cli.errLines().at(0).contains("the frame \"len:2be\" needs TCP: each UDP datagram is one message"),
+        cli.err());
 }
 
 void TestCli::invalidRulesFileOpensNothing() {
