@@ -19,6 +19,7 @@ namespace {
 constexpr size_t ReadChunk = 256 * 1024;
 constexpr int MaxReadsPerEvent = 16;   // fairness between busy sockets
 constexpr qint64 CloseLingerMs = 2000; // graceful close waits this long for the peer's FIN
+constexpr quint64 JoinSentPiecesUpTo = 64 * 1024; // one journal record for a write of small pieces
 constexpr int MaxIov = 64;
 
 } // namespace
@@ -244,12 +245,18 @@ void TcpStream::flush() {
             finish(EndpointState::Failed, errnoText(error));
             return;
         }
-        // Hand on what the kernel took, one piece per message (or part of one): the journal shows
-        // what really left, a partial write as a partial record.
+        // Hand on what the kernel took: the journal shows what really left, a partial write as a
+        // partial record. Small pieces that left in one call (a batch of rule replies) are one
+        // record, as they were one write; big ones stay a record each, not worth a copy.
         quint64 left = quint64(n);
+        const bool joined = count > 1 && quint64(n) <= JoinSentPiecesUpTo;
+        QByteArray together;
         for (int i = 0; i < count && left > 0; ++i) {
             const quint64 take = std::min<quint64>(left, iov[i].iov_len);
-            m_handler->sent(*this, static_cast<const char *>(iov[i].iov_base), qsizetype(take));
+            if (joined)
+                together.append(static_cast<const char *>(iov[i].iov_base), qsizetype(take));
+            else
+                m_handler->sent(*this, static_cast<const char *>(iov[i].iov_base), qsizetype(take));
             left -= take;
             if (take == iov[i].iov_len) {
                 m_queue.pop_front();
@@ -258,6 +265,8 @@ void TcpStream::flush() {
                 m_frontOffset += qsizetype(take);
             }
         }
+        if (joined)
+            m_handler->sent(*this, together.constData(), together.size());
         m_queued -= quint64(n);
         m_written += quint64(n);
         reactor().markWritten(id());
