@@ -21,6 +21,7 @@ private Q_SLOTS:
     void cutMessageSaysSoAndFramingGoesOn();
     void eventsAndDirectionsAreChosen();
     void evictedBytesShowAsAGapAndFramingStartsAfter();
+    void stopsAtItsMaximumAndSaysSo();
 };
 
 namespace {
@@ -112,6 +113,27 @@ void TestMessageIndex::cutMessageSaysSoAndFramingGoesOn() {
     QCOMPARE(index.at(0).cutBytes, 6u);
     QCOMPARE(index.payload(index.at(0)), QByteArray("abcd"));
     QCOMPARE(index.payload(index.at(1)), QByteArray("ok"));
+}
+
+void TestMessageIndex::stopsAtItsMaximumAndSaysSo() {
+    // fixed:1 makes a message of every byte: the index stops at its maximum rather than cost 32
+    // bytes for each byte of traffic.
+    const FrameSpec frame = *parseFrameSpec(u"fixed:1");
+    Journal journal;
+    const QByteArray chunk(64 * 1024, 'z');
+    for (qsizetype sent = 0; sent <= MessageIndex::MaxMessages; sent += chunk.size())
+        journal.appendData(Framed, RecordKind::DataIn, chunk);
+    MessageIndex index(&journal);
+    QSignalSpy full(&index, &MessageIndex::filledUp);
+    index.setFrameLookup([&frame](EndpointId) { return frame; });
+    index.setEndpoints({Framed});
+    index.appendUpTo(journal.count());
+    QTRY_VERIFY_WITH_TIMEOUT(!index.isIndexing(), 60000);
+    QCOMPARE(index.size(), MessageIndex::MaxMessages);
+    QVERIFY(index.isFull());
+    QCOMPARE(full.size(), 1);
+    index.restart();
+    QVERIFY(!index.isFull());
 }
 
 void TestMessageIndex::eventsAndDirectionsAreChosen() {

@@ -96,6 +96,8 @@ void MessageIndex::clearBefore(quint64 origin) {
 
 void MessageIndex::restart() {
     Q_EMIT aboutToReset();
+    m_full = false;
+    m_saidFull = false;
     m_messages.clear();
     m_messages.shrink_to_fit();
     m_streams.clear();
@@ -141,9 +143,13 @@ quint16 MessageIndex::streamFor(EndpointId endpoint, RecordKind kind) {
     return index;
 }
 
-void MessageIndex::keep(std::vector<Message> &out, const Message &message, QByteArrayView payload) const {
-    if (m_filter && !m_filter(payload))
+void MessageIndex::keep(std::vector<Message> &out, const Message &message, QByteArrayView payload) {
+    if (m_full || (m_filter && !m_filter(payload)))
         return;
+    if (size() + qsizetype(out.size()) >= MaxMessages) {
+        m_full = true;
+        return;
+    }
     out.push_back(message);
 }
 
@@ -219,12 +225,16 @@ void MessageIndex::expireIdle(std::vector<Message> &out) {
 }
 
 void MessageIndex::publish(std::vector<Message> &found) {
-    if (found.empty())
-        return;
-    const qsizetype first = size();
-    Q_EMIT aboutToAppend(first, first + qsizetype(found.size()) - 1);
-    m_messages.insert(m_messages.end(), found.begin(), found.end());
-    Q_EMIT appended();
+    if (!found.empty()) {
+        const qsizetype first = size();
+        Q_EMIT aboutToAppend(first, first + qsizetype(found.size()) - 1);
+        m_messages.insert(m_messages.end(), found.begin(), found.end());
+        Q_EMIT appended();
+    }
+    if (m_full && !m_saidFull) {
+        m_saidFull = true;
+        Q_EMIT filledUp();
+    }
 }
 
 void MessageIndex::scanSlice() {

@@ -63,6 +63,11 @@ public:
     /// Frames everything again (an endpoint's framing changed).
     void restart();
 
+    /// The index stops here (64 MB): beyond it, fixed:1 framing or a flood of short lines would
+    /// cost more than the journal that holds them. isFull() and filledUp() say so.
+    static constexpr qsizetype MaxMessages = 2'000'000;
+    bool isFull() const { return m_full; }
+
     qsizetype size() const { return qsizetype(m_messages.size()); }
     const Message &at(qsizetype i) const { return m_messages[size_t(i)]; }
     EndpointId streamEndpoint(quint16 stream) const { return m_streams[stream].endpoint; }
@@ -76,6 +81,8 @@ Q_SIGNALS:
     void appended();
     void aboutToReset();
     void reset();
+    /// The index reached MaxMessages and lists no more (until it restarts).
+    void filledUp();
 
 private:
     struct Stream {
@@ -93,7 +100,7 @@ private:
     void expireIdle(std::vector<Message> &out);
     void scanSlice();
     bool wanted(RecordKind kind) const;
-    void keep(std::vector<Message> &out, const Message &message, QByteArrayView payload) const;
+    void keep(std::vector<Message> &out, const Message &message, QByteArrayView payload);
     void publish(std::vector<Message> &found);
 
     const Journal *m_journal;
@@ -104,6 +111,8 @@ private:
     bool m_out = true;
     bool m_events = false;
     std::vector<Message> m_messages;
+    bool m_full = false;     ///< MaxMessages reached
+    bool m_saidFull = false; ///< filledUp() emitted
     std::vector<Stream> m_streams;
     QHash<quint64, quint16> m_streamOf; ///< endpoint * 4 + kind → index in m_streams
     quint64 m_origin = 0;

@@ -1,7 +1,9 @@
 #include "panels/logpanel.h"
+
 #include "engine/workbench.h"
 #include "journal/recordformat.h"
 #include "language/payload.h"
+#include "models/messageindex.h"
 #include "models/messagelogmodel.h"
 #include "models/trafficmodel.h"
 #include "style/presentation.h"
@@ -14,6 +16,7 @@
 #include <QHeaderView>
 #include <QLabel>
 #include <QLineEdit>
+#include <QLocale>
 #include <QMimeData>
 #include <QRegularExpression>
 #include <QScrollBar>
@@ -62,6 +65,18 @@ LogPanel::LogPanel(Workbench *workbench, const JournalFeed *feed, QWidget *paren
            "read chunks (raw connections: chunks; UDP: datagrams). A message shows once it has ended.");
     m_messagesAction->setToolTip(messagesTip);
     m_messagesAction->setStatusTip(messagesTip);
+    // A full index is said on the button itself, where the user who counts on it is looking.
+    connect(m_messageModel->messages(), &MessageIndex::filledUp, this, [this, messagesTip] {
+        const QString full = tr("%1\nThe list stopped at %2 messages, to keep memory bounded: later ones are "
+                                "not listed. Turn Messages off to see every read.")
+                                 .arg(messagesTip, QLocale().toString(MessageIndex::MaxMessages));
+        m_messagesAction->setIconText(tr("Msgs!"));
+        m_messagesAction->setToolTip(full);
+    });
+    connect(m_messageModel->messages(), &MessageIndex::reset, this, [this, messagesTip] {
+        m_messagesAction->setIconText(tr("Msgs"));
+        m_messagesAction->setToolTip(messagesTip);
+    });
     m_messagesButton->setObjectName(QStringLiteral("messagesButton"));
     m_messagesButton->setDefaultAction(m_messagesAction);
 
