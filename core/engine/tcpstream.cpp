@@ -17,8 +17,8 @@ namespace sockbench {
 namespace {
 
 constexpr size_t ReadChunk = 256 * 1024;
-constexpr int MaxReadsPerEvent = 16;   // fairness between busy sockets
-constexpr qint64 CloseLingerMs = 2000; // graceful close waits this long for the peer's FIN
+constexpr int MaxReadsPerEvent = 16;              // fairness between busy sockets
+constexpr qint64 CloseLingerMs = 2000;            // graceful close waits this long for the peer's FIN
 constexpr quint64 JoinSentPiecesUpTo = 64 * 1024; // one journal record for a write of small pieces
 constexpr int MaxIov = 64;
 
