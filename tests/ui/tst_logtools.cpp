@@ -81,12 +81,7 @@ void TestLogTools::initTestCase() {
 
 void TestLogTools::init() {
     QSettings().clear();
-    m_window = std::make_unique<MainWindow>();
-    m_ui = std::make_unique<WindowDriver>(m_window.get());
-    m_window->show();
-    QVERIFY(QTest::qWaitForWindowExposed(m_window.get()));
-    m_window->activateWindow();
-    QVERIFY(QTest::qWaitForWindowActive(m_window.get()));
+    QVERIFY(openTestWindow(m_window, m_ui));
     // Records straight into the journal, announced the way the reactors announce them.
     Workbench *wb = m_window->workbench();
     Journal &journal = wb->journal();

@@ -103,12 +103,7 @@ void TestRulesDialog::initTestCase() {
 
 void TestRulesDialog::init() {
     QSettings().clear();
-    m_window = std::make_unique<MainWindow>();
-    m_ui = std::make_unique<WindowDriver>(m_window.get());
-    m_window->show();
-    QVERIFY(QTest::qWaitForWindowExposed(m_window.get()));
-    m_window->activateWindow();
-    QVERIFY(QTest::qWaitForWindowActive(m_window.get()));
+    QVERIFY(openTestWindow(m_window, m_ui));
 }
 
 void TestRulesDialog::cleanup() {

@@ -69,12 +69,7 @@ void TestWindowDetails::init() {
 }
 
 void TestWindowDetails::openWindow(const WorkbenchConfig &config) {
-    m_ui.reset();
-    m_window = std::make_unique<MainWindow>(config);
-    m_ui = std::make_unique<WindowDriver>(m_window.get());
-    m_window->show();
-    m_window->activateWindow();
-    QVERIFY(QTest::qWaitForWindowActive(m_window.get()));
+    QVERIFY(openTestWindow(m_window, m_ui, config));
 }
 
 void TestWindowDetails::cleanup() {

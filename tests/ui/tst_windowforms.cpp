@@ -65,11 +65,7 @@ void TestWindowForms::cleanup() {
 }
 
 void TestWindowForms::openWindow(const WorkbenchConfig &config) {
-    m_window = std::make_unique<MainWindow>(config);
-    m_ui = std::make_unique<WindowDriver>(m_window.get());
-    m_window->show();
-    m_window->activateWindow();
-    QVERIFY(QTest::qWaitForWindowActive(m_window.get()));
+    QVERIFY(openTestWindow(m_window, m_ui, config));
 }
 
 EndpointId TestWindowForms::startListener(const QString &port) {

@@ -56,11 +56,7 @@ void TestWindowLayout::cleanup() {
 }
 
 void TestWindowLayout::openWindow() {
-    m_window = std::make_unique<MainWindow>();
-    m_ui = std::make_unique<WindowDriver>(m_window.get());
-    m_window->show();
-    m_window->activateWindow();
-    QVERIFY(QTest::qWaitForWindowActive(m_window.get()));
+    QVERIFY(openTestWindow(m_window, m_ui));
 }
 
 std::pair<EndpointId, EndpointId> TestWindowLayout::connectedPair() {

@@ -23,6 +23,8 @@
 #include <QToolBar>
 #include <QTreeView>
 
+#include <memory>
+
 namespace sockbench::testing {
 
 /// Points QSettings, and the config folder that other files such as the payload library go to, at
@@ -245,5 +247,20 @@ public:
 private:
     MainWindow *m_window;
 };
+
+/// Replaces `window` (and its driver) with a new main window of `config`, shown and active: what
+/// each window test starts from. False when the window never became active.
+[[nodiscard]] inline bool openTestWindow(std::unique_ptr<MainWindow> &window,
+                                         std::unique_ptr<WindowDriver> &ui,
+                                         const WorkbenchConfig &config = {}) {
+    ui.reset(); // it points into the old window
+    window = std::make_unique<MainWindow>(config);
+    ui = std::make_unique<WindowDriver>(window.get());
+    window->show();
+    if (!QTest::qWaitForWindowExposed(window.get()))
+        return false;
+    window->activateWindow();
+    return QTest::qWaitForWindowActive(window.get());
+}
 
 } // namespace sockbench::testing
