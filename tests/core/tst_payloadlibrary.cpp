@@ -338,7 +338,7 @@ void TestPayloadLibrary::packetSenderGarbageIsRefused_data() {
     const QString none = QStringLiteral("no packets found (is this Packet Sender's packets.ini?)");
     QTest::newRow("empty") << QByteArray() << none << QStringList();
     QTest::newRow("names only") << QByteArray("[NAMES]\n1\\name=a\nsize=1\n") << none << QStringList();
-    QTest::newRow("binary") << QByteArray("\x00\xff[\x01=\n\n==[[]]\\", 16) << none << QStringList();
+    QTest::newRow("binary") << QByteArrayLiteral("\x00\xff[\x01=\n\n==[[]]\\") << none << QStringList();
     QTest::newRow("json") << Documented << none << QStringList();
     QTest::newRow("bad port")
         << QByteArray("[a]\nhexString=41\ntoIP=10.0.0.1\nport=99999\n") << QString()
