@@ -30,6 +30,8 @@ QString toString(EndpointState state) {
         return QCoreApplication::translate("sockbench", "Resolving");
     case EndpointState::Connecting:
         return QCoreApplication::translate("sockbench", "Connecting");
+    case EndpointState::Handshaking:
+        return QCoreApplication::translate("sockbench", "Handshaking");
     case EndpointState::Listening:
         return QCoreApplication::translate("sockbench", "Listening");
     case EndpointState::Connected:

@@ -3,6 +3,7 @@
 #include "engine/socketoptions.h"
 #include "language/address.h"
 #include "protocol/framing.h"
+#include "tls/tlstypes.h"
 
 #include <QByteArray>
 #include <QList>
@@ -11,6 +12,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 
 namespace sockbench {
 
@@ -26,6 +28,9 @@ enum class EndpointKind : quint8 { TcpListener, TcpConnection, UdpSocket };
 enum class EndpointState : quint8 {
     Resolving,  ///< being set up: looking up the host name, or waiting for its reactor (all kinds)
     Connecting, ///< outgoing TCP: non-blocking connect in progress
+    /// TCP established, TLS handshake under way (ConnectOptions::tls, ListenerOptions::tls, or
+    /// Start TLS on a Connected one); Connected once it completes. No application data yet.
+    Handshaking,
     Listening,  ///< listener accepting
     Connected,  ///< TCP connection established
     PeerClosed, ///< FIN received from the peer; we may still send
@@ -82,6 +87,9 @@ struct ListenerOptions {
     std::shared_ptr<RuleBook> rules;
     /// How the connections' bytes are split into messages for display when there are no rules.
     FrameSpec frame;
+    /// Speak TLS as the server on every accepted connection (nullopt: plain TCP). Its context is
+    /// built once, on the listener's reactor; a bad certificate or key fails the listener.
+    std::optional<TlsServerOptions> tls;
 };
 
 struct ConnectOptions {
@@ -98,6 +106,9 @@ struct ConnectOptions {
     std::shared_ptr<RuleBook> rules;
     /// How the connections' bytes are split into messages for display when there are no rules.
     FrameSpec frame;
+    /// Speak TLS as the client once connected (nullopt: plain TCP). The handshake is part of
+    /// connecting: connected() comes when it completes, connectFailed() names why it did not.
+    std::optional<TlsClientOptions> tls;
 };
 
 struct UdpOptions {

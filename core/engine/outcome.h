@@ -31,6 +31,7 @@ struct Accepted {
     NetAddress peer;
     QList<AppliedOption> options;    ///< the listener's per-connection options, as this socket took them
     std::shared_ptr<RuleBook> rules; ///< the listener's rules the connection starts with
+    EndpointState state = EndpointState::Connected; ///< Handshaking for a TLS listener's connection
 };
 
 /// An endpoint started looking up the host name it was given.
@@ -51,6 +52,15 @@ struct Connected {
     NetAddress local;
     NetAddress peer;
     QList<AppliedOption> options; ///< ConnectOptions::socket (and noDelay) as the socket took them
+    /// Handshaking when TLS starts now: connected() waits for the TlsChanged that establishes it.
+    EndpointState state = EndpointState::Connected;
+};
+
+/// A connection's or listener's TLS changed: handshake started, established (the state becomes
+/// Connected), failed (a Final follows), or closed. A listener reports Phase::Serving once started.
+struct TlsChanged {
+    EndpointId id = 0;
+    TlsInfo info;
 };
 
 /// A UDP socket is bound. destination is valid when the socket was opened for one (openUdpTo()).
@@ -124,10 +134,11 @@ struct JournalGrew {};
 
 } // namespace outcome
 
-using Outcome = std::variant<outcome::ListenerStarted, outcome::Accepted, outcome::Resolving,
-                             outcome::Connecting, outcome::Connected, outcome::UdpBound, outcome::Final,
-                             outcome::PeerClosed, outcome::ListenerWarning, outcome::SendFailed,
-                             outcome::BytesWritten, outcome::JournalGrew, outcome::AutoReplyChanged,
-                             outcome::RulesChanged, outcome::OptionsApplied, outcome::TcpInfoRead>;
+using Outcome =
+    std::variant<outcome::ListenerStarted, outcome::Accepted, outcome::Resolving, outcome::Connecting,
+                 outcome::Connected, outcome::UdpBound, outcome::Final, outcome::PeerClosed,
+                 outcome::ListenerWarning, outcome::SendFailed, outcome::BytesWritten, outcome::JournalGrew,
+                 outcome::AutoReplyChanged, outcome::RulesChanged, outcome::OptionsApplied,
+                 outcome::TcpInfoRead, outcome::TlsChanged>;
 
 } // namespace sockbench

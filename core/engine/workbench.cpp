@@ -64,6 +64,7 @@ Workbench::Workbench(const WorkbenchConfig &config, QObject *parent)
     qRegisterMetaType<SocketOptions>();
     qRegisterMetaType<AppliedOption>();
     qRegisterMetaType<TcpInfo>();
+    qRegisterMetaType<TlsInfo>();
 
     m_shared->resolver = config.resolver ? config.resolver : systemResolver();
     m_shared->receiver = this;
@@ -527,7 +528,7 @@ void Workbench::on(const outcome::ListenerStarted &o) {
 }
 
 void Workbench::on(const outcome::Accepted &o) {
-    EndpointInfo &info = addEndpoint(o.id, EndpointKind::TcpConnection, EndpointState::Connected);
+    EndpointInfo &info = addEndpoint(o.id, EndpointKind::TcpConnection, o.state);
     info.listener = o.listener;
     info.local = o.local;
     info.peer = o.peer;
@@ -535,7 +536,7 @@ void Workbench::on(const outcome::Accepted &o) {
     m_setFrames.insert(o.id, m_setFrames.value(o.listener));
     setEndpointRules(info, o.rules);
     m_reactorOf.insert(o.id, o.reactorIndex);
-    Q_EMIT stateChanged(o.id, EndpointState::Connected, {});
+    Q_EMIT stateChanged(o.id, o.state, {});
     Q_EMIT connectionAccepted(o.id, o.listener, o.local, o.peer);
     // After the acceptance: a receiver must know the connection before it hears about its options.
     if (!o.options.isEmpty())
@@ -558,8 +559,9 @@ void Workbench::on(const outcome::Connected &o) {
     info.local = o.local;
     info.peer = o.peer;
     setUpOptions(o.id, o.options);
-    updateState(o.id, EndpointState::Connected, {});
-    Q_EMIT connected(o.id, o.local, o.peer);
+    updateState(o.id, o.state, {});
+    if (o.state == EndpointState::Connected)
+        Q_EMIT connected(o.id, o.local, o.peer); // a TLS one: once its handshake completes
 }
 
 void Workbench::on(const outcome::UdpBound &o) {
@@ -586,6 +588,11 @@ void Workbench::on(const outcome::Final &o) {
         it->lastTcpInfo = o.tcpInfo;
     const EndpointKind kind = it->kind;
     const EndpointState before = it->state;
+    // An outgoing TLS connection whose handshake fails never connected; one that upgraded with
+    // Start TLS did.
+    const bool connecting =
+        before == EndpointState::Resolving || before == EndpointState::Connecting ||
+        (before == EndpointState::Handshaking && it->outgoing && !(it->tls && it->tls->startTls));
     updateState(o.id, o.state, o.detail);
     switch (kind) {
     case EndpointKind::TcpListener:
@@ -597,8 +604,7 @@ void Workbench::on(const outcome::Final &o) {
     case EndpointKind::TcpConnection:
         if (o.state == EndpointState::Reset)
             Q_EMIT reset(o.id);
-        else if (o.state == EndpointState::Failed &&
-                 (before == EndpointState::Resolving || before == EndpointState::Connecting))
+        else if (o.state == EndpointState::Failed && connecting)
             Q_EMIT connectFailed(o.id, o.detail);
         else if (o.state == EndpointState::Failed)
             Q_EMIT connectionFailed(o.id, o.detail);
@@ -660,6 +666,28 @@ void Workbench::on(const outcome::TcpInfoRead &o) {
         return;
     it->lastTcpInfo = o.info;
     Q_EMIT tcpInfoRead(o.id, o.info);
+}
+
+void Workbench::on(const outcome::TlsChanged &o) {
+    auto it = m_endpoints.find(o.id);
+    if (it == m_endpoints.end())
+        return;
+    it->tls = o.info;
+    const EndpointState before = it->state;
+    const NetAddress local = it->local;
+    const NetAddress peer = it->peer;
+    const bool firstConnect = it->outgoing && !o.info.startTls;
+    const QPointer<Workbench> alive(this);
+    if (o.info.phase == TlsInfo::Phase::Handshaking && before == EndpointState::Connected)
+        updateState(o.id, EndpointState::Handshaking, {}); // Start TLS
+    else if (o.info.phase == TlsInfo::Phase::Established && before == EndpointState::Handshaking)
+        updateState(o.id, EndpointState::Connected, {});
+    if (!alive)
+        return;
+    Q_EMIT tlsChanged(o.id);
+    if (alive && o.info.phase == TlsInfo::Phase::Established && before == EndpointState::Handshaking &&
+        firstConnect)
+        Q_EMIT connected(o.id, local, peer);
 }
 
 bool Workbench::event(QEvent *event) {

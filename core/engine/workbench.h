@@ -52,6 +52,9 @@ struct EndpointInfo {
     /// How this endpoint's stream is split into messages: the rules' frame when there are rules,
     /// else the one set with the options or setFraming(). UDP: always raw (one datagram each).
     FrameSpec frame;
+    /// TLS of a connection (its handshake, session, peer's chain, failure) or of a TLS listener
+    /// (Phase::Serving, its certificate); nullopt: plain TCP, or UDP. As of tlsChanged().
+    std::optional<TlsInfo> tls;
 };
 
 /// Construction-time settings of a Workbench.
@@ -127,6 +130,14 @@ public:
     /// to its connections that have no rules of their own). Returns false for UDP and final ones.
     bool setFraming(EndpointId id, const FrameSpec &frame);
 
+    /// Start TLS: upgrades a Connected plaintext TCP connection, as SMTP's STARTTLS does. Bytes
+    /// already queued go out in plain text first; the handshake follows (state Handshaking, then
+    /// Connected; tlsChanged() each time). A failure ends the connection (connectionFailed()).
+    /// Returns false (and sendFailed() says why) for anything else, or one already speaking TLS.
+    bool startTls(EndpointId connection, const TlsClientOptions &options);
+    /// The same, with this end as the TLS server (the peer sends the ClientHello).
+    bool startTlsServer(EndpointId connection, const TlsServerOptions &options);
+
     /// Sets options on a live endpoint, where the kernel allows it (see SocketOptions). The
     /// outcome, read back, is in info(id).options as of optionsApplied(). Returns false (and
     /// changes nothing) for unknown and final endpoints.
@@ -198,6 +209,10 @@ Q_SIGNALS:
     /// Emitted when setRules() or setFraming() is in effect; info(id) has the new rules and frame.
     void rulesChanged(sockbench::EndpointId id);
 
+    /// Emitted when info(id).tls changes: a handshake started, completed, failed, or the session
+    /// closed; and once for a TLS listener when it serves (its certificate and fingerprint).
+    void tlsChanged(sockbench::EndpointId id);
+
     /// Emitted when setSocketOptions() (or a socket's set-up) has applied options; info(id).options
     /// holds every option's read-back and refusal.
     void optionsApplied(sockbench::EndpointId id);
@@ -241,6 +256,7 @@ private:
     void on(const outcome::AutoReplyChanged &o);
     void on(const outcome::OptionsApplied &o);
     void on(const outcome::TcpInfoRead &o);
+    void on(const outcome::TlsChanged &o);
     /// Set-up options arrived with a started/accepted/connected/bound outcome: stores them.
     void setUpOptions(EndpointId id, const QList<AppliedOption> &options);
 
