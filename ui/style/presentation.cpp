@@ -30,6 +30,7 @@ QColor stateColor(EndpointState state) {
         return QColor(0x1b, 0x8a, 0x2f);
     case EndpointState::Resolving:
     case EndpointState::Connecting:
+    case EndpointState::Handshaking:
     case EndpointState::PeerClosed:
         return QColor(0xb3, 0x6b, 0x00);
     case EndpointState::Stopped:
@@ -81,6 +82,8 @@ QString stateText(EndpointState state, const QString &error) {
         return trState("Resolving");
     case EndpointState::Connecting:
         return trState("Connecting");
+    case EndpointState::Handshaking:
+        return trState("TLS handshake");
     case EndpointState::Listening:
         return trState("Listening");
     case EndpointState::Connected:
