@@ -14,6 +14,13 @@ namespace {
 constexpr quint64 ReplyHighWater = 4 * 1024 * 1024; // stop reading a peer that does not read its replies
 constexpr quint64 ReplyLowWater = 1024 * 1024;
 
+/// A TLS handshake record (22), version 3.x, holding a ClientHello (1): a TLS client that reached
+/// a plaintext listener.
+bool looksLikeClientHello(const char *data, qsizetype size) {
+    const auto *bytes = reinterpret_cast<const unsigned char *>(data);
+    return size >= 6 && bytes[0] == 0x16 && bytes[1] == 0x03 && bytes[2] <= 0x04 && bytes[5] == 0x01;
+}
+
 } // namespace
 
 StreamRecorder::StreamRecorder(AutoReply reply, QByteArray greeting, bool closeAfterPeer,
@@ -41,6 +48,11 @@ void StreamRecorder::startRules(TcpStream &stream) {
 
 bool StreamRecorder::received(TcpStream &stream, const char *data, qsizetype size) {
     stream.reactor().recordData(stream.id(), RecordKind::DataIn, data, quint32(size));
+    if (!m_sawBytes) {
+        m_sawBytes = true;
+        if (stream.listener() != 0 && looksLikeClientHello(data, size))
+            stream.reactor().recordEvent(stream.id(), QStringLiteral("this looks like a TLS ClientHello"));
+    }
     if (m_responder && !m_rulesEnded) {
         // One read may hold many messages: their replies leave together.
         stream.beginWriteBatch();

@@ -60,6 +60,7 @@ private:
     bool m_rulesEnded = false; ///< a rule closed or aborted the stream: no more replies
     bool m_peerDone = false;   ///< the peer's FIN arrived; close once delayed replies have gone
     QString m_peerText;        ///< ${peer}
+    bool m_sawBytes = false;   ///< the first received bytes were looked at (the ClientHello hint)
 };
 
 } // namespace sockbench
