@@ -33,6 +33,7 @@ constexpr size_t PlainChunk = 256 * 1024;       // plaintext handed to the inner
 constexpr qsizetype WriteChunk = 64 * 1024;     // plaintext per SSL_write: one journal record each
 constexpr qsizetype RecordOverhead = 64;        // header, tag and padding of one record, at most
 constexpr qsizetype MaxRecordPlaintext = 16384; // TLS's record size limit
+constexpr qint64 VerdictWaitMs = 1000;          // see TlsTransform::m_awaitingVerdict
 
 QString tr(const char *text) {
     return QString::fromUtf8(text);
@@ -160,7 +161,29 @@ void TlsTransform::handshake(TcpStream &stream) {
     sendWire(stream);
     if (stream.isFinished() || r != 1)
         return;
+    if (!m_context.isServer() && m_notes.certificateRequested && SSL_version(m_ssl) == TLS1_3_VERSION) {
+        m_awaitingVerdict = true;
+        stream.armTimer(TimerKind::Handshake, VerdictWaitMs);
+        return;
+    }
     established(stream);
+}
+
+bool TlsTransform::awaitVerdict(TcpStream &stream) {
+    // Look at what came without taking application data: a ticket, data or an alert.
+    char byte = 0;
+    ERR_clear_error();
+    const int n = SSL_peek(m_ssl, &byte, 1);
+    const int error = n > 0 ? SSL_ERROR_NONE : SSL_get_error(m_ssl, n);
+    if (error == SSL_ERROR_SSL || error == SSL_ERROR_ZERO_RETURN || error == SSL_ERROR_SYSCALL) {
+        bool aboutCertificate = false;
+        const QString reason = handshakeError(error, &aboutCertificate);
+        fail(stream, reason, aboutCertificate);
+        return false;
+    }
+    m_awaitingVerdict = false;
+    established(stream);
+    return !stream.isFinished();
 }
 
 void TlsTransform::established(TcpStream &stream) {
@@ -347,7 +370,10 @@ bool TlsTransform::received(TcpStream &stream, const char *data, qsizetype size)
     }
     m_wireIn += quint64(size);
     BIO_write(m_in, data, int(size));
-    if (!m_established) {
+    if (m_awaitingVerdict) {
+        if (!awaitVerdict(stream))
+            return false;
+    } else if (!m_established) {
         handshake(stream);
         if (stream.isFinished())
             return false;
@@ -530,6 +556,14 @@ void TlsTransform::reportClosed(TcpStream &stream) {
 }
 
 void TlsTransform::handshakeTimer(TcpStream &stream) {
+    if (m_awaitingVerdict) {
+        // No word from the server: it accepted us without a certificate.
+        m_awaitingVerdict = false;
+        established(stream);
+        if (!stream.isFinished())
+            readPlaintext(stream);
+        return;
+    }
     if (!m_established && !m_failed)
         fail(stream, tr("handshake timed out"));
 }

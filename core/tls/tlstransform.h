@@ -71,6 +71,9 @@ private:
 
     void handshake(TcpStream &stream);
     void established(TcpStream &stream);
+    /// m_awaitingVerdict and bytes arrived: the server's refusal fails the handshake, anything
+    /// else completes it. False when the stream should stop reading.
+    bool awaitVerdict(TcpStream &stream);
     /// SSL_read until it wants more; the plaintext goes to the inner handler in big pieces.
     bool readPlaintext(TcpStream &stream);
     void encrypt(TcpStream &stream, const QByteArray &bytes);
@@ -100,6 +103,11 @@ private:
     quint64 m_wireSent = 0;   ///< of which the kernel took
     quint64 m_wireIn = 0;     ///< bytes received from the peer
     bool m_established = false;
+    /// TLS 1.3 client whose certificate the server asked for and did not get: the handshake is
+    /// complete on our side, but the server's verdict (certificate_required, or its tickets or
+    /// data) is still to come. Until it comes (or VerdictWaitMs passes) we stay Handshaking, so
+    /// that a refusal is a failed connect, not a connection that fails at once.
+    bool m_awaitingVerdict = false;
     bool m_failed = false;
     bool m_closeNotifySent = false;
     bool m_closeNotifyReceived = false;
