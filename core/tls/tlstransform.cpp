@@ -46,6 +46,15 @@ char *plainBuffer() {
     return buffer.data();
 }
 
+/// The peer's certificate. A client whose verification failed has no SSL_get0_peer_certificate
+/// (OpenSSL sets it only once the chain verified), but the chain it received starts with it.
+X509 *peerLeaf(SSL *ssl, bool server) {
+    if (X509 *leaf = SSL_get0_peer_certificate(ssl))
+        return leaf;
+    STACK_OF(X509) *chain = SSL_get_peer_cert_chain(ssl);
+    return !server && chain && sk_X509_num(chain) > 0 ? sk_X509_value(chain, 0) : nullptr;
+}
+
 bool isIpLiteral(const QString &host) {
     const QByteArray text = host.toLatin1();
     unsigned char address[16];
@@ -220,7 +229,7 @@ void TlsTransform::fillSession() {
         const char *name = SSL_get_servername(m_ssl, TLSEXT_NAMETYPE_host_name);
         m_info.serverName = name ? QString::fromUtf8(name) : QString();
     }
-    X509 *leaf = SSL_get0_peer_certificate(m_ssl);
+    X509 *leaf = peerLeaf(m_ssl, m_context.isServer());
     m_info.peerChain.clear();
     if (leaf)
         m_info.peerChain.append(certificateInfo(leaf));
@@ -280,7 +289,7 @@ QString TlsTransform::handshakeError(int sslError, bool *aboutCertificate) {
     const unsigned long code = ERR_peek_error();
     const int reason = ERR_GET_REASON(code);
     const bool server = m_context.isServer();
-    X509 *leaf = SSL_get0_peer_certificate(m_ssl);
+    X509 *leaf = peerLeaf(m_ssl, m_context.isServer());
     const long verify = SSL_get_verify_result(m_ssl);
     if (sslError == SSL_ERROR_SSL && reason == SSL_R_CERTIFICATE_VERIFY_FAILED && verify != X509_V_OK) {
         *aboutCertificate = true;
