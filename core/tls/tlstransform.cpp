@@ -11,6 +11,7 @@
 #include <arpa/inet.h>
 
 #include <algorithm>
+#include <cstring>
 #include <vector>
 
 namespace sockbench {
@@ -91,7 +92,7 @@ void TlsTransform::opened(TcpStream &stream) {
     // Made here, on the stream's own reactor, not where the listener accepted it.
     ERR_clear_error();
     m_ssl = SSL_new(m_context.get());
-    m_in = BIO_new(BIO_s_mem());
+    m_in = BIO_new(wireInMethod());
     m_out = BIO_new(BIO_s_mem());
     if (!m_ssl || !m_in || !m_out) {
         BIO_free(m_in);
@@ -101,7 +102,7 @@ void TlsTransform::opened(TcpStream &stream) {
         return;
     }
     // An empty BIO means "wait for more", not end of file.
-    BIO_set_mem_eof_return(m_in, -1);
+    BIO_set_data(m_in, &m_wire);
     BIO_set_mem_eof_return(m_out, -1);
     SSL_set_bio(m_ssl, m_in, m_out);
     SSL_set_app_data(m_ssl, &m_notes);
@@ -362,9 +363,77 @@ void TlsTransform::fail(TcpStream &stream, const QString &reason, bool aboutCert
     stream.finish(EndpointState::Failed, reason);
 }
 
+BIO_METHOD *TlsTransform::wireInMethod() {
+    static BIO_METHOD *const method = [] {
+        BIO_METHOD *m = BIO_meth_new(BIO_get_new_index() | BIO_TYPE_SOURCE_SINK, "sockbench wire in");
+        BIO_meth_set_create(m, [](BIO *bio) {
+            BIO_set_init(bio, 1);
+            return 1;
+        });
+        BIO_meth_set_read_ex(m, [](BIO *bio, char *out, size_t want, size_t *got) {
+            auto *wire = static_cast<WireIn *>(BIO_get_data(bio));
+            BIO_clear_retry_flags(bio);
+            if (!wire || wire->size == 0) {
+                BIO_set_retry_read(bio); // not the end: more comes with the next read
+                *got = 0;
+                return 0;
+            }
+            const size_t n = std::min(want, size_t(wire->size));
+            std::memcpy(out, wire->data, n);
+            wire->data += n;
+            wire->size -= qsizetype(n);
+            *got = n;
+            return 1;
+        });
+        BIO_meth_set_ctrl(m, [](BIO *bio, int command, long, void *) -> long {
+            const auto *wire = static_cast<const WireIn *>(BIO_get_data(bio));
+            switch (command) {
+            case BIO_CTRL_FLUSH:
+                return 1;
+            case BIO_CTRL_PENDING:
+                return wire ? long(wire->size) : 0;
+            default:
+                return 0;
+            }
+        });
+        return m;
+    }();
+    return method;
+}
+
+void TlsTransform::beginWire(const char *data, qsizetype size) {
+    if (m_wire.carry.isEmpty()) {
+        m_wire.data = data;
+        m_wire.size = size;
+        return;
+    }
+    m_wire.carry.append(data, size);
+    m_wire.data = m_wire.carry.constData();
+    m_wire.size = m_wire.carry.size();
+}
+
+void TlsTransform::endWire() {
+    const bool fromCarry = !m_wire.carry.isEmpty();
+    if (m_wire.size == 0)
+        m_wire.carry.clear();
+    else if (fromCarry)
+        m_wire.carry.remove(0, m_wire.carry.size() - m_wire.size);
+    else
+        m_wire.carry = QByteArray(m_wire.data, m_wire.size);
+    m_wire.data = nullptr;
+    m_wire.size = 0;
+}
+
 bool TlsTransform::received(TcpStream &stream, const char *data, qsizetype size) {
     if (m_failed || !m_ssl)
         return false;
+    beginWire(data, size);
+    const bool more = receiveWire(stream, data, size);
+    endWire();
+    return more;
+}
+
+bool TlsTransform::receiveWire(TcpStream &stream, const char *data, qsizetype size) {
     if (!m_established && m_wireIn == 0 && size > 0) {
         // Every TLS record starts with its type: change_cipher_spec, alert, handshake,
         // application data or heartbeat (20..24). Anything else is a peer that speaks plain text:
@@ -378,7 +447,6 @@ bool TlsTransform::received(TcpStream &stream, const char *data, qsizetype size)
         }
     }
     m_wireIn += quint64(size);
-    BIO_write(m_in, data, int(size));
     if (m_awaitingVerdict) {
         if (!awaitVerdict(stream))
             return false;
@@ -568,9 +636,11 @@ void TlsTransform::handshakeTimer(TcpStream &stream) {
     if (m_awaitingVerdict) {
         // No word from the server: it accepted us without a certificate.
         m_awaitingVerdict = false;
+        beginWire(nullptr, 0);
         established(stream);
         if (!stream.isFinished())
             readPlaintext(stream);
+        endWire();
         return;
     }
     if (!m_established && !m_failed)

@@ -69,6 +69,19 @@ private:
         qsizetype size = 0;
     };
 
+    /// What OpenSSL reads from: the bytes just received, in place (no copy into a memory BIO),
+    /// and the tail of an earlier read that OpenSSL left (rare: it reads until it wants more).
+    struct WireIn {
+        const char *data = nullptr;
+        qsizetype size = 0;
+        QByteArray carry;
+    };
+    static BIO_METHOD *wireInMethod();
+    /// Points OpenSSL's input at these bytes (after any carried ones), and keeps what it left.
+    void beginWire(const char *data, qsizetype size);
+    void endWire();
+    bool receiveWire(TcpStream &stream, const char *data, qsizetype size);
+
     void handshake(TcpStream &stream);
     void established(TcpStream &stream);
     /// m_awaitingVerdict and bytes arrived: the server's refusal fails the handshake, anything
@@ -94,6 +107,7 @@ private:
     Peer m_peer;
     SSL *m_ssl = nullptr;
     BIO *m_in = nullptr;  ///< wire bytes from the peer, for OpenSSL to read (owned by m_ssl)
+    WireIn m_wire;        ///< what m_in reads
     BIO *m_out = nullptr; ///< wire bytes OpenSSL wrote, for the stream to send (owned by m_ssl)
     TlsSslNotes m_notes;
     TlsInfo m_info;
