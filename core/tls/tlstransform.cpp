@@ -101,9 +101,8 @@ void TlsTransform::opened(TcpStream &stream) {
         fail(stream, tr("TLS failed: %1").arg(takeOpenSslError()));
         return;
     }
-    // An empty BIO means "wait for more", not end of file.
     BIO_set_data(m_in, &m_wire);
-    BIO_set_mem_eof_return(m_out, -1);
+    BIO_set_mem_eof_return(m_out, -1); // empty means "nothing yet", not end of file
     SSL_set_bio(m_ssl, m_in, m_out);
     SSL_set_app_data(m_ssl, &m_notes);
     m_info = m_context.startInfo();

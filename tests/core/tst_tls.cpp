@@ -232,6 +232,7 @@ private Q_SLOTS:
     void listenerEchoesAndGreetsSClient();
     void selfSignedCertificateIsReused();
     void listenerRequiresClientCertificate();
+    void listenerRequestsClientCertificate();
     void badCertificateFailsTheListener();
     void plaintextServerMetByTls();
     void tlsClientOnPlaintextListener();
@@ -511,6 +512,38 @@ void TestTls::listenerRequiresClientCertificate() {
     const EndpointId server = accepted.at(1).at(0).value<EndpointId>();
     QCOMPARE(wb.info(server).tls->peerChain.value(0).subject, QStringLiteral("CN=Sockbench Test Client"));
     QCOMPARE(wb.info(server).tls->verification, QStringLiteral("ok"));
+}
+
+void TestTls::listenerRequestsClientCertificate() {
+    Workbench wb;
+    QSignalSpy accepted(&wb, &Workbench::connectionAccepted);
+    TlsServerOptions tls = serving(*m_certs);
+    tls.clientCert = ClientCertMode::Request;
+    tls.clientCaFile = m_certs->ca;
+    EndpointId listener = 0;
+    const NetAddress at =
+        startListener(wb, &listener, QStringLiteral("127.0.0.1"), tlsListener(tls, AutoReply::Echo));
+    QVERIFY(at.isValid());
+    {
+        // Without a certificate: served all the same, and the journal says so.
+        SClient client(at.port, {QStringLiteral("-CAfile"), m_certs->ca});
+        client.write("anonymous\n");
+        QTRY_COMPARE_WITH_TIMEOUT(client.output(), QByteArray("anonymous\n"), WaitMs);
+        const EndpointId server = accepted.first().at(0).value<EndpointId>();
+        QCOMPARE(wb.info(server).tls->verification, QStringLiteral("the client sent no certificate"));
+        QVERIFY(!wb.info(server).tls->verified);
+    }
+    // A certificate that does not verify (self-signed): served, and named.
+    SClient client(at.port, {QStringLiteral("-CAfile"), m_certs->ca, QStringLiteral("-cert"),
+                             m_certs->selfSigned, QStringLiteral("-key"), m_certs->selfSignedKey});
+    client.write("self-made\n");
+    QTRY_COMPARE_WITH_TIMEOUT(client.output(), QByteArray("self-made\n"), WaitMs);
+    QCOMPARE(accepted.count(), 2);
+    const EndpointId server = accepted.at(1).at(0).value<EndpointId>();
+    QVERIFY2(wb.info(server).tls->verification.startsWith(QStringLiteral("certificate verify failed")),
+             qPrintable(wb.info(server).tls->verification));
+    QVERIFY2(eventsOf(wb.journal(), server).contains(QStringLiteral("only requests client certificates")),
+             qPrintable(eventsOf(wb.journal(), server)));
 }
 
 void TestTls::badCertificateFailsTheListener() {
