@@ -151,7 +151,9 @@ void TlsTransform::takeWire(QByteArray &out) {
 void TlsTransform::sendWire(TcpStream &stream) {
     QByteArray wire;
     takeWire(wire);
-    if (wire.isEmpty())
+    // After our FIN (closed during the handshake) nothing more can go: a send would only earn
+    // EPIPE, reported as a reset.
+    if (wire.isEmpty() || stream.isWriteShut())
         return;
     m_wireQueued += quint64(wire.size());
     stream.writeRaw(std::move(wire));
@@ -525,7 +527,7 @@ void TlsTransform::outgoing(TcpStream &stream, QByteArray bytes) {
 }
 
 void TlsTransform::encrypt(TcpStream &stream, const QByteArray &bytes) {
-    if (m_closeNotifySent) {
+    if (m_closeNotifySent || stream.isWriteShut()) {
         stream.reactor().sendFailed(stream.id(), tr("TLS session closed (close_notify sent)"));
         return;
     }

@@ -242,6 +242,7 @@ private Q_SLOTS:
     void resetDuringHandshake();
     void handshakeTimesOut();
     void peerClosesDuringHandshake();
+    void closedDuringHandshake();
     void noProtocolInCommon();
     void bulk64MiB();
     void thousandConnections();
@@ -746,6 +747,26 @@ void TestTls::peerClosesDuringHandshake() {
     QCOMPARE(waitFailure(wb, client),
              QStringLiteral("the peer closed the connection during the TLS handshake"));
     QCOMPARE(failed.count(), 1);
+}
+
+void TestTls::closedDuringHandshake() {
+    auto rawListener = LoopbackPeer::listenTcp();
+    QVERIFY(rawListener);
+    Workbench wb;
+    const EndpointId client =
+        wb.connectTcp(rawListener->local().ip, rawListener->local().port, withTls(trusting(*m_certs)));
+    auto raw = rawListener->accept();
+    QVERIFY(raw);
+    QTRY_COMPARE_WITH_TIMEOUT(stateOf(wb, client), stateName(EndpointState::Handshaking), WaitMs);
+    wb.close(client);
+    // The ClientHello, then our FIN: the close is a close, not a failed handshake.
+    QByteArray hello;
+    QCOMPARE(raw->readToEnd(&hello), StreamEnd::Eof);
+    QCOMPARE(hello.left(1), QByteArray("\x16"));
+    raw->closeNow();
+    QTRY_VERIFY2_WITH_TIMEOUT(isFinal(wb.info(client).state), qPrintable(eventsOf(wb.journal(), client)),
+                              WaitMs);
+    QCOMPARE(stateOf(wb, client), stateName(EndpointState::Closed));
 }
 
 void TestTls::noProtocolInCommon() {
