@@ -170,7 +170,9 @@ void TestCertificate::makeRoundTrip() {
     QCOMPARE(info.notBefore.timeSpec(), Qt::UTC);
     QVERIFY(qAbs(info.notBefore.secsTo(before.addSecs(-7200))) <= 5);
     QVERIFY(qAbs(info.notAfter.secsTo(before.addSecs(30 * 86400))) <= 5);
-    QCOMPARE(info.daysLeft(before), 29); // a few ms less than 30 days
+    // 30 days from when it was made, counted from just before: 29 whole days, or 30 on a slow machine.
+    QVERIFY2(info.daysLeft(before) == 29 || info.daysLeft(before) == 30,
+             qPrintable(QString::number(info.daysLeft(before))));
     QCOMPARE(info.sha256.size(), 32);
     QCOMPARE(info.sha1.size(), 20);
     QVERIFY(!info.serialNumber.isEmpty());
@@ -245,7 +247,7 @@ void TestCertificate::expiredInWords() {
     const auto info = readCertificates(m_certs->expired);
     QVERIFY(info);
     QVERIFY(info->first().notAfter < QDateTime::currentDateTimeUtc());
-    QCOMPARE(info->first().daysLeft(), -1);
+    QVERIFY(info->first().daysLeft() < 0);
     const QString words = describeVerifyError(error, expired.get(), QStringLiteral("localhost"));
     QCOMPARE(words, QStringLiteral("certificate expired on ") +
                         info->first().notAfter.toString(QStringLiteral("yyyy-MM-dd HH:mm:ss")) +
@@ -470,7 +472,7 @@ void TestCertificate::selfSignedCreatedThenReused() {
     QVERIFY(info.selfSigned);
     QCOMPARE(info.subjectAltNames, QStringList({QStringLiteral("DNS:localhost"),
                                                 QStringLiteral("IP:127.0.0.1"), QStringLiteral("IP:::1")}));
-    QCOMPARE(info.daysLeft(), 824);
+    QVERIFY(info.daysLeft() == 824 || info.daysLeft() == 825); // 825 days less the moments since
     QCOMPARE(info.publicKey, QStringLiteral("EC P-256"));
 
     // The file is the certificate, then its key.
