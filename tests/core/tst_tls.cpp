@@ -5,6 +5,7 @@
 
 #include "engine/workbench.h"
 #include "loopbackpeer.h"
+#include "testcerts.h"
 #include "testutil.h"
 #include "tls/certificate.h"
 
@@ -24,64 +25,6 @@ using namespace sockbench::test;
 namespace {
 
 constexpr int WaitMs = 15000;
-
-/// A CA, leaves signed by it (localhost, expired, for example.org), a self-signed leaf and a
-/// client certificate, as PEM files in a temporary folder.
-struct CertFiles {
-    QTemporaryDir dir;
-    QString ca, leaf, leafKey, expired, expiredKey, wrongName, wrongNameKey, selfSigned, selfSignedKey,
-        client, clientKey;
-    QString error;
-
-    CertFiles() {
-        const auto make = [this](const CertificateRequest &request, const PemPair *issuer,
-                                 const QString &name, QString *cert, QString *key) -> std::optional<PemPair> {
-            const std::optional<PemPair> pair = makeCertificate(request, issuer, &error);
-            if (!pair)
-                return std::nullopt;
-            *cert = dir.filePath(name + QStringLiteral(".pem"));
-            const QString keyPath = dir.filePath(name + QStringLiteral(".key"));
-            QFile c(*cert), k(keyPath);
-            if (!c.open(QIODevice::WriteOnly) || !k.open(QIODevice::WriteOnly))
-                return std::nullopt;
-            c.write(pair->certificate);
-            k.write(pair->key);
-            if (key)
-                *key = keyPath;
-            return pair;
-        };
-        CertificateRequest caRequest;
-        caRequest.commonName = QStringLiteral("Sockbench Test CA");
-        caRequest.isCa = true;
-        const std::optional<PemPair> caPair = make(caRequest, nullptr, QStringLiteral("ca"), &ca, nullptr);
-        if (!caPair)
-            return;
-        CertificateRequest leafRequest;
-        leafRequest.commonName = QStringLiteral("localhost");
-        leafRequest.dnsNames = {QStringLiteral("localhost")};
-        leafRequest.ipAddresses = {QStringLiteral("127.0.0.1"), QStringLiteral("::1")};
-        if (!make(leafRequest, &*caPair, QStringLiteral("leaf"), &leaf, &leafKey))
-            return;
-        CertificateRequest expiredRequest = leafRequest;
-        expiredRequest.notBeforeSecs = -30 * 86400;
-        expiredRequest.notAfterSecs = -86400;
-        if (!make(expiredRequest, &*caPair, QStringLiteral("expired"), &expired, &expiredKey))
-            return;
-        CertificateRequest wrongRequest;
-        wrongRequest.commonName = QStringLiteral("example.org");
-        wrongRequest.dnsNames = {QStringLiteral("example.org")};
-        if (!make(wrongRequest, &*caPair, QStringLiteral("wrongname"), &wrongName, &wrongNameKey))
-            return;
-        if (!make(leafRequest, nullptr, QStringLiteral("selfsigned"), &selfSigned, &selfSignedKey))
-            return;
-        CertificateRequest clientRequest;
-        clientRequest.commonName = QStringLiteral("Sockbench Test Client");
-        clientRequest.clientAuth = true;
-        if (!make(clientRequest, &*caPair, QStringLiteral("client"), &client, &clientKey))
-            return;
-    }
-    bool ok() const { return !client.isEmpty(); }
-};
 
 /// `openssl s_server` on 127.0.0.1 and a port the kernel chose (it prints "ACCEPT host:port").
 /// Not -quiet (that hides the port): its stdout also has session facts around the data.
@@ -166,7 +109,7 @@ private:
     QByteArray m_errors;
 };
 
-TlsClientOptions trusting(const CertFiles &certs) {
+TlsClientOptions trusting(const TestCertificates &certs) {
     TlsClientOptions tls;
     tls.verify = TlsVerify::CaFile;
     tls.caFile = certs.ca;
@@ -205,7 +148,7 @@ ListenerOptions tlsListener(const TlsServerOptions &tls, AutoReply reply = AutoR
     return options;
 }
 
-TlsServerOptions serving(const CertFiles &certs) {
+TlsServerOptions serving(const TestCertificates &certs) {
     TlsServerOptions tls;
     tls.certificateFile = certs.leaf;
     tls.keyFile = certs.leafKey;
@@ -248,12 +191,14 @@ private Q_SLOTS:
     void thousandConnections();
 
 private:
-    std::unique_ptr<CertFiles> m_certs;
+    QTemporaryDir m_dir;
+    std::unique_ptr<TestCertificates> m_certs;
 };
 
 void TestTls::initTestCase() {
-    m_certs = std::make_unique<CertFiles>();
-    QVERIFY2(m_certs->ok(), qPrintable(m_certs->error));
+    QVERIFY(m_dir.isValid());
+    m_certs = std::make_unique<TestCertificates>(m_dir.path());
+    QVERIFY2(m_certs->ok(), qPrintable(m_certs->error()));
 }
 
 void TestTls::clientExchangesWithSServer() {
@@ -313,8 +258,8 @@ void TestTls::verificationFailuresInWords() {
     QFETCH(QString, which);
     QFETCH(bool, withCa);
     QFETCH(QString, expected);
-    const QString cert = m_certs->dir.filePath(which + QStringLiteral(".pem"));
-    const QString key = m_certs->dir.filePath(which + QStringLiteral(".key"));
+    const QString cert = m_dir.filePath(which + QStringLiteral(".pem"));
+    const QString key = m_dir.filePath(which + QStringLiteral(".key"));
     SServer server(sServerCert(cert, key));
     QVERIFY(server.port() != 0);
     Workbench wb;
@@ -411,7 +356,7 @@ void TestTls::clientCertificateRequiredThenGiven() {
     const EndpointId client = wb.connectTcp(QStringLiteral("127.0.0.1"), server.port(), withTls(tls));
     QVERIFY2(waitConnected(wb, client), qPrintable(wb.info(client).error));
     QCOMPARE(wb.info(client).tls->localCertificate.value(0).subject,
-             QStringLiteral("CN=Sockbench Test Client"));
+             QStringLiteral("CN=Sockbench test client"));
     QVERIFY(wb.send(client, "hello with a certificate\n"));
     QTRY_VERIFY_WITH_TIMEOUT(server.output().contains("hello with a certificate\n"), WaitMs);
     QCOMPARE(stateOf(wb, client), stateName(EndpointState::Connected));
@@ -511,7 +456,7 @@ void TestTls::listenerRequiresClientCertificate() {
     QTRY_COMPARE_WITH_TIMEOUT(given.output(), QByteArray("with a certificate\n"), WaitMs);
     QCOMPARE(accepted.count(), 2);
     const EndpointId server = accepted.at(1).at(0).value<EndpointId>();
-    QCOMPARE(wb.info(server).tls->peerChain.value(0).subject, QStringLiteral("CN=Sockbench Test Client"));
+    QCOMPARE(wb.info(server).tls->peerChain.value(0).subject, QStringLiteral("CN=Sockbench test client"));
     QCOMPARE(wb.info(server).tls->verification, QStringLiteral("ok"));
 }
 
@@ -551,7 +496,7 @@ void TestTls::badCertificateFailsTheListener() {
     Workbench wb;
     QSignalSpy failed(&wb, &Workbench::listenerFailed);
     TlsServerOptions tls;
-    tls.certificateFile = m_certs->dir.filePath(QStringLiteral("missing.pem"));
+    tls.certificateFile = m_dir.filePath(QStringLiteral("missing.pem"));
     const EndpointId listener = wb.startTcpListener(QStringLiteral("127.0.0.1"), 0, tlsListener(tls));
     QTRY_COMPARE_WITH_TIMEOUT(failed.count(), 1, WaitMs);
     QVERIFY2(wb.info(listener).error.contains(QStringLiteral("missing.pem")),
