@@ -497,6 +497,13 @@ bool TlsTransform::readPlaintext(TcpStream &stream) {
                 m_closeNotifyReceived = true;
                 stream.reactor().recordEvent(stream.id(), tr("TLS close_notify received"));
                 reportClosed(stream);
+                // The peer's data has ended, whether or not its FIN follows: a peer that waits
+                // for our close_notify before it closes (Python's unwrap()) gets it from a server
+                // that closes after its peer.
+                m_innerFinished = true;
+                m_inner->peerFinished(stream);
+                if (stream.isFinished())
+                    return false;
             }
             break;
         }
@@ -586,7 +593,10 @@ void TlsTransform::peerFinished(TcpStream &stream) {
                                      tr("TCP closed without TLS close_notify (possible truncation)"));
         reportClosed(stream);
     }
-    m_inner->peerFinished(stream);
+    if (!m_innerFinished) {
+        m_innerFinished = true;
+        m_inner->peerFinished(stream);
+    }
 }
 
 void TlsTransform::drained(TcpStream &stream) {

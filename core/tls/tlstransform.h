@@ -126,6 +126,7 @@ private:
     bool m_closeNotifySent = false;
     bool m_closeNotifyReceived = false;
     bool m_reportedClosed = false;
+    bool m_innerFinished = false; ///< the inner handler heard the peer is done (close_notify or FIN)
 };
 
 } // namespace sockbench

@@ -182,6 +182,7 @@ private Q_SLOTS:
     void startTlsAfterPlaintext();
     void startTlsIsRefusedWhereItCannot();
     void closeNotifyAndBareClose();
+    void peerWaitingForOurCloseNotify();
     void resetDuringHandshake();
     void handshakeTimesOut();
     void peerClosesDuringHandshake();
@@ -641,6 +642,33 @@ void TestTls::closeNotifyAndBareClose() {
             .contains(QStringLiteral("TCP closed without TLS close_notify (possible truncation)")),
         WaitMs);
     QVERIFY(!eventsOf(wb.journal(), client).contains(QStringLiteral("TLS close_notify received")));
+}
+
+void TestTls::peerWaitingForOurCloseNotify() {
+    // Python's unwrap() sends close_notify and waits for ours before it closes the socket: an echo
+    // listener, which closes after its peer, must answer the close_notify alone.
+    Workbench wb;
+    EndpointId listener = 0;
+    const NetAddress at = startListener(wb, &listener, QStringLiteral("127.0.0.1"),
+                                        tlsListener(serving(*m_certs), AutoReply::Echo));
+    QVERIFY(at.isValid());
+    const QString script = QStringLiteral("import socket, ssl, sys\n"
+                                          "ctx = ssl.create_default_context(cafile=sys.argv[1])\n"
+                                          "s = ctx.wrap_socket(socket.create_connection(('127.0.0.1', "
+                                          "int(sys.argv[2]))), server_hostname='localhost')\n"
+                                          "s.settimeout(10)\n"
+                                          "s.sendall(b'unwrap me')\n"
+                                          "got = b''\n"
+                                          "while len(got) < 9: got += s.recv(100)\n"
+                                          "s.unwrap()\n"
+                                          "print(got.decode(), 'unwrapped')\n");
+    QProcess python;
+    python.setProcessChannelMode(QProcess::MergedChannels);
+    python.start(QStringLiteral("python3"),
+                 {QStringLiteral("-c"), script, m_certs->ca, QString::number(at.port)});
+    QVERIFY(python.waitForFinished(WaitMs));
+    QCOMPARE(python.readAll().trimmed(), QByteArray("unwrap me unwrapped"));
+    QCOMPARE(python.exitCode(), 0);
 }
 
 void TestTls::resetDuringHandshake() {
