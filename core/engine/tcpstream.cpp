@@ -339,6 +339,10 @@ void TcpStream::flush() {
 void TcpStream::afterDrain() {
     if (!m_queue.empty() || fd() < 0)
         return;
+    // A half-close asked for during a handshake waits for its end: the handler (TLS) has its
+    // own farewell to send before the FIN. A full close does not wait.
+    if (m_wantFin && !m_closing && state() == EndpointState::Handshaking)
+        return;
     if ((m_wantFin || m_closing) && !m_finSent) {
         ::shutdown(fd(), SHUT_WR);
         m_finSent = true;

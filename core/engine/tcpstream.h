@@ -90,6 +90,8 @@ public:
     quint64 queuedBytes() const { return m_queued; }
     /// FIN has been sent: nothing more can be written.
     bool isWriteShut() const { return m_finSent; }
+    /// A close or shutdownWrite() asked for our FIN, which goes once the queue is empty.
+    bool isFinPending() const { return (m_wantFin || m_closing) && !m_finSent; }
     bool isReadingPaused() const { return m_readPaused; }
     /// Back-pressure: stop reading until resumeReading().
     void pauseReading();

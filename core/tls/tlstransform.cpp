@@ -211,11 +211,17 @@ void TlsTransform::established(TcpStream &stream) {
         if (stream.isFinished())
             return;
     }
+    // One batch: the data sent meanwhile and, when a half-close waits, close_notify, all before
+    // the FIN that the batch's flush lets go.
+    stream.beginWriteBatch();
     while (!m_early.empty() && !stream.isFinished()) {
         const QByteArray bytes = std::move(m_early.front());
         m_early.pop_front();
         encrypt(stream, bytes);
     }
+    if (!stream.isFinished() && stream.isFinPending())
+        closing(stream);
+    stream.endWriteBatch();
 }
 
 void TlsTransform::fillSession() {

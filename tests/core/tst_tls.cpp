@@ -187,6 +187,7 @@ private Q_SLOTS:
     void handshakeTimesOut();
     void peerClosesDuringHandshake();
     void closedDuringHandshake();
+    void halfClosedDuringHandshake();
     void noProtocolInCommon();
     void bulk64MiB();
     void thousandConnections();
@@ -740,6 +741,29 @@ void TestTls::closedDuringHandshake() {
     QTRY_VERIFY2_WITH_TIMEOUT(isFinal(wb.info(client).state), qPrintable(eventsOf(wb.journal(), client)),
                               WaitMs);
     QCOMPARE(stateOf(wb, client), stateName(EndpointState::Closed));
+}
+
+void TestTls::halfClosedDuringHandshake() {
+    // shutdownWrite() while the handshake runs: the data sent before it, then close_notify, then
+    // the FIN, once the handshake is done.
+    Workbench wb;
+    QSignalSpy accepted(&wb, &Workbench::connectionAccepted);
+    ListenerOptions options = tlsListener(serving(*m_certs));
+    options.keepHalfOpen = true;
+    EndpointId listener = 0;
+    const NetAddress at = startListener(wb, &listener, QStringLiteral("127.0.0.1"), options);
+    QVERIFY(at.isValid());
+    const EndpointId client = wb.connectTcp(at.ip, at.port, withTls(trusting(*m_certs)));
+    QVERIFY(wb.send(client, "last words"));
+    wb.shutdownWrite(client);
+    QTRY_COMPARE_WITH_TIMEOUT(accepted.count(), 1, WaitMs);
+    const EndpointId server = accepted.first().at(0).value<EndpointId>();
+    QTRY_COMPARE_WITH_TIMEOUT(stateOf(wb, server), stateName(EndpointState::PeerClosed), WaitMs);
+    QCOMPARE(streamOf(wb.journal(), server, RecordKind::DataIn), QByteArray("last words"));
+    const QString events = eventsOf(wb.journal(), server);
+    QVERIFY2(events.contains(QStringLiteral("TLS close_notify received")), qPrintable(events));
+    QVERIFY2(!events.contains(QStringLiteral("possible truncation")), qPrintable(events));
+    QCOMPARE(stateOf(wb, client), stateName(EndpointState::Connected));
 }
 
 void TestTls::noProtocolInCommon() {
