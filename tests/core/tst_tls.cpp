@@ -184,6 +184,7 @@ private Q_SLOTS:
     void closeNotifyAndBareClose();
     void peerWaitingForOurCloseNotify();
     void resetDuringHandshake();
+    void serverResetsDuringHandshake();
     void handshakeTimesOut();
     void peerClosesDuringHandshake();
     void closedDuringHandshake();
@@ -693,6 +694,24 @@ void TestTls::resetDuringHandshake() {
              QStringLiteral("the peer reset the connection during the TLS handshake"));
     QCOMPARE(stateOf(wb, server), stateName(EndpointState::Failed));
     QCOMPARE(toString(wb.info(server).tls->phase), toString(TlsInfo::Phase::Failed));
+}
+
+void TestTls::serverResetsDuringHandshake() {
+    auto rawListener = LoopbackPeer::listenTcp();
+    QVERIFY(rawListener);
+    Workbench wb;
+    QSignalSpy connectFailed(&wb, &Workbench::connectFailed);
+    const EndpointId client =
+        wb.connectTcp(rawListener->local().ip, rawListener->local().port, withTls(trusting(*m_certs)));
+    auto raw = rawListener->accept();
+    QVERIFY(raw);
+    QCOMPARE(raw->readExactly(5).left(1), QByteArray("\x16")); // the ClientHello's record header
+    raw->setLingerZero();
+    raw->closeNow();
+    QCOMPARE(waitFailure(wb, client),
+             QStringLiteral("the peer reset the connection during the TLS handshake"));
+    QCOMPARE(stateOf(wb, client), stateName(EndpointState::Failed));
+    QCOMPARE(connectFailed.count(), 1);
 }
 
 void TestTls::handshakeTimesOut() {
