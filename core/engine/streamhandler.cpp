@@ -28,4 +28,8 @@ void StreamHandler::handshakeTimer(TcpStream &) {}
 
 void StreamHandler::ending(TcpStream &, EndpointState &, QString &) {}
 
+QByteArray StreamHandler::takeClientHello() {
+    return {};
+}
+
 } // namespace sockbench

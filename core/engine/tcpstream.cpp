@@ -49,7 +49,7 @@ void TcpStream::connectTo(Reactor &reactor, EndpointId id, const QString &host, 
         if (const std::optional<TlsContext> context = TlsContext::forClient(*options.tls, &tlsError))
             handler = std::make_unique<TlsTransform>(
                 *context, std::move(handler),
-                TlsTransform::Peer{host, options.tls->serverName, false, 0, false});
+                TlsTransform::Peer{host, options.tls->serverName, false, 0, false, {}});
     }
     TcpStream &stream = reactor.add(std::make_unique<TcpStream>(reactor, id, std::move(handler)));
     if (!tlsError.isEmpty()) {

@@ -285,9 +285,11 @@ void upgradeToTls(TcpStream &stream, const Options &options, const QString &host
     }
     const quint64 queued = stream.queuedBytes();
     stream.wrapHandler([&](std::unique_ptr<StreamHandler> inner) -> std::unique_ptr<StreamHandler> {
-        TlsTransform::Peer peer{host, {}, true, queued, true};
+        TlsTransform::Peer peer{host, {}, true, queued, true, {}};
         if constexpr (std::is_same_v<Options, TlsClientOptions>)
             peer.serverName = options.serverName;
+        else
+            peer.replay = inner->takeClientHello(); // the peer went first
         return std::make_unique<TlsTransform>(*context, std::move(inner), peer);
     });
 }

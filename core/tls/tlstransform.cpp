@@ -12,6 +12,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <utility>
 #include <vector>
 
 namespace sockbench {
@@ -134,8 +135,14 @@ void TlsTransform::opened(TcpStream &stream) {
     stream.reactor().report(outcome::TlsChanged{stream.id(), m_info});
     if (m_context.handshakeTimeoutMs() > 0)
         stream.armTimer(TimerKind::Handshake, m_context.handshakeTimeoutMs());
-    if (!m_context.isServer())
+    if (!m_context.isServer()) {
         handshake(stream); // the ClientHello
+    } else if (!m_peer.replay.isEmpty()) {
+        const QByteArray hello = std::exchange(m_peer.replay, {});
+        stream.reactor().recordEvent(
+            stream.id(), tr("Start TLS: the ClientHello that arrived before takes part in the handshake"));
+        received(stream, hello.constData(), hello.size());
+    }
 }
 
 void TlsTransform::takeWire(QByteArray &out) {

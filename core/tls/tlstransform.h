@@ -38,6 +38,8 @@ public:
         /// handshake and are reported to the inner handler as they are.
         quint64 passThrough = 0;
         bool innerOpened = false; ///< Start TLS: the inner handler opened long ago
+        /// Start TLS as the server: a ClientHello that arrived as plaintext before the upgrade.
+        QByteArray replay;
     };
 
     TlsTransform(TlsContext context, std::unique_ptr<StreamHandler> inner, Peer peer);

@@ -180,6 +180,7 @@ private Q_SLOTS:
     void plaintextServerMetByTls();
     void tlsClientOnPlaintextListener();
     void startTlsAfterPlaintext();
+    void startTlsClientFirst();
     void startTlsIsRefusedWhereItCannot();
     void closeNotifyAndBareClose();
     void peerWaitingForOurCloseNotify();
@@ -590,6 +591,33 @@ void TestTls::startTlsAfterPlaintext() {
     QSignalSpy sendFailed(&wb, &Workbench::sendFailed);
     QVERIFY(!wb.startTls(client, clientTls));
     QCOMPARE(sendFailed.count(), 1);
+}
+
+void TestTls::startTlsClientFirst() {
+    // The client starts TLS before the server does: its ClientHello arrives as plaintext (and is
+    // named), and the server's Start TLS takes it up instead of waiting for another.
+    Workbench wb;
+    QSignalSpy accepted(&wb, &Workbench::connectionAccepted);
+    EndpointId listener = 0;
+    const NetAddress at = startListener(wb, &listener);
+    QVERIFY(at.isValid());
+    const EndpointId client = connectAndWait(wb, at);
+    QVERIFY(client);
+    QTRY_COMPARE(accepted.count(), 1);
+    const EndpointId server = accepted.first().at(0).value<EndpointId>();
+    QVERIFY(wb.send(client, "STARTTLS\r\n"));
+    QTRY_COMPARE(streamOf(wb.journal(), server, RecordKind::DataIn), QByteArray("STARTTLS\r\n"));
+    TlsClientOptions clientTls = trusting(*m_certs);
+    clientTls.serverName = QStringLiteral("localhost");
+    QVERIFY(wb.startTls(client, clientTls));
+    QTRY_VERIFY_WITH_TIMEOUT(
+        eventsOf(wb.journal(), server).contains(QStringLiteral("this looks like a TLS ClientHello")), WaitMs);
+    QVERIFY(wb.startTlsServer(server, serving(*m_certs)));
+    QTRY_COMPARE_WITH_TIMEOUT(stateOf(wb, client), stateName(EndpointState::Connected), WaitMs);
+    QTRY_COMPARE_WITH_TIMEOUT(stateOf(wb, server), stateName(EndpointState::Connected), WaitMs);
+    QCOMPARE(toString(wb.info(server).tls->phase), toString(TlsInfo::Phase::Established));
+    QVERIFY(wb.send(client, "secret\n"));
+    QTRY_VERIFY(streamOf(wb.journal(), server, RecordKind::DataIn).endsWith("secret\n"));
 }
 
 void TestTls::startTlsIsRefusedWhereItCannot() {
