@@ -99,8 +99,7 @@ void ListenCommand::onTlsChanged(EndpointId id) {
     if (info.listener != m_id || !info.tls || info.tls->phase != TlsInfo::Phase::Failed)
         return;
     // The client is gone, the listener goes on; the reason is what the user came for.
-    CliSession::printMessage(
-        QStringLiteral("TLS handshake with %1 failed: %2").arg(info.peer.toString(), info.tls->failure));
+    CliSession::printMessage(QStringLiteral("client %1: %2").arg(info.peer.toString(), info.tls->failure));
 }
 
 void ListenCommand::printCertificate() {

@@ -155,6 +155,7 @@ private Q_SLOTS:
     void listenSelfSignedEchoAndFingerprint();
     void listenWithCertificateGreets();
     void listenRequiresClientCertificate();
+    void echoRepeatAndStdinBetweenTwoSockbenches();
     void argumentErrorsExitTwo_data();
     void argumentErrorsExitTwo();
 
@@ -417,7 +418,7 @@ void TestCliTls::listenRequiresClientCertificate() {
     {
         OpenSsl refused(sClient(port, m_certs->ca));
         refused.write("without a certificate\n");
-        QTRY_VERIFY2_WITH_TIMEOUT(cli.err().contains("TLS handshake with 127.0.0.1:"),
+        QTRY_VERIFY2_WITH_TIMEOUT(cli.err().contains("sockbench: client 127.0.0.1:"),
                                   cli.err() + refused.log(), TimeoutMs);
         QVERIFY2(refused.finish(), refused.log());
         QVERIFY(!refused.out().contains("without a certificate"));
@@ -434,6 +435,43 @@ void TestCliTls::listenRequiresClientCertificate() {
     CLI_FINISH(cli);
     QVERIFY2(cli.exitCode() == 0, cli.err());
     QCOMPARE(cli.out(), QByteArray("with a certificate\n"));
+}
+
+void TestCliTls::echoRepeatAndStdinBetweenTwoSockbenches() {
+    Cli listener({"listen", "--tls", "--cert", m_certs->leaf, "--key", m_certs->leafKey, "--echo", "--quiet",
+                  "--stats", "127.0.0.1:0"});
+    const quint16 port = listener.listeningPort();
+    QVERIFY2(port != 0, listener.err());
+
+    // --repeat: the payload goes out only after the handshake, every copy of it.
+    Cli repeat({"connect", "--tls", "--ca", m_certs->ca, "--send", "0123456789", "--repeat", "1000",
+                "--stats", target(port)});
+    CLI_FINISH(repeat);
+    QVERIFY2(repeat.exitCode() == 0, repeat.err());
+    QCOMPARE(repeat.out(), QByteArray("0123456789").repeated(1000));
+    QCOMPARE(repeat.stats().value("bytes_out").toInteger(), 10000);
+    QCOMPARE(repeat.stats().value("bytes_in").toInteger(), 10000);
+
+    // stdin, far more than one TLS record or socket buffer, byte-exact through the echo.
+    QByteArray input(4 * 1024 * 1024, Qt::Uninitialized);
+    for (qsizetype i = 0; i < input.size(); ++i)
+        input[i] = char((i * 7919 + (i >> 13)) & 0xff);
+    Cli stdinClient({"connect", "--tls", "--ca", m_certs->ca, target(port)});
+    QVERIFY(stdinClient.started());
+    stdinClient.write(input);
+    stdinClient.closeInput();
+    CLI_FINISH(stdinClient);
+    QVERIFY2(stdinClient.exitCode() == 0, stdinClient.err());
+    QCOMPARE(stdinClient.out().size(), input.size());
+    QVERIFY(stdinClient.out() == input);
+
+    listener.terminate();
+    CLI_FINISH(listener);
+    QVERIFY2(listener.exitCode() == 0, listener.err());
+    const QJsonObject stats = listener.stats();
+    QCOMPARE(stats.value("connections").toInteger(), 2);
+    QCOMPARE(stats.value("bytes_in").toInteger(), qint64(10000 + input.size()));
+    QCOMPARE(stats.value("bytes_out").toInteger(), qint64(10000 + input.size()));
 }
 
 void TestCliTls::argumentErrorsExitTwo_data() {
