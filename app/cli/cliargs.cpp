@@ -1,6 +1,7 @@
 #include "cli/cliargs.h"
 
 #include "protocol/rules.h"
+#include "tls/certificate.h"
 
 #include <QFile>
 #include <QFileInfo>
@@ -508,6 +509,26 @@ QString finishTls(const TlsGiven &given, bool udp) {
     for (const auto &[option, path] : files) {
         if (const QString why = unreadableFile(QLatin1StringView(option), *path); !why.isEmpty())
             return why;
+    }
+    // What can be told without OpenSSL's context is told now, as a usage error: a certificate
+    // file without a certificate, or without the key when --key is not given.
+    for (const auto &[option, path] : files) {
+        if (path->isEmpty() || path == &given.keyFile)
+            continue;
+        QString why;
+        if (!readCertificates(*path, &why)) {
+            // readCertificates says "path: reason"; the option names the path already.
+            const QString prefix = *path + QStringLiteral(": ");
+            return QStringLiteral("%1 %2: %3")
+                .arg(QLatin1StringView(option), quoted(*path),
+                     why.startsWith(prefix) ? why.mid(prefix.size()) : why);
+        }
+    }
+    if (!given.certificateFile.isEmpty() && given.keyFile.isEmpty()) {
+        QFile file(given.certificateFile);
+        if (file.open(QIODevice::ReadOnly) && !file.readAll().contains("PRIVATE KEY-----"))
+            return QStringLiteral("--cert %1 holds no private key: give it with --key FILE")
+                .arg(quoted(given.certificateFile));
     }
     return {};
 }

@@ -61,8 +61,10 @@ QStringList listenerCertificateLines(const TlsInfo &tls, const QString &certific
     if (!tls.selfSignedPath.isEmpty())
         what = QStringLiteral("self-signed for %1 (%2)").arg(namesOf(certificate), tls.selfSignedPath);
     else
-        what = QStringLiteral("%1 for %2, issuer %3, valid until %4 (%5)")
-                   .arg(certificate.subject, namesOf(certificate), certificate.issuer,
+        what = QStringLiteral("%1 for %2, %3, valid until %4 (%5)")
+                   .arg(certificate.subject, namesOf(certificate),
+                        certificate.selfSigned ? QStringLiteral("self-signed")
+                                               : QStringLiteral("issuer %1").arg(certificate.issuer),
                         certificate.notAfter.toString(Qt::ISODate), certificateFile);
     return {QStringLiteral("TLS certificate: %1").arg(what),
             QStringLiteral("SHA-256 fingerprint: %1").arg(formatFingerprint(certificate.sha256))};
@@ -79,9 +81,11 @@ QString listenerCertificateWarning(const TlsInfo &tls) {
         return QStringLiteral("warning: the certificate expired on %1; clients that verify will refuse it")
             .arg(certificate.notAfter.toString(Qt::ISODate));
     if (days < 14)
-        return QStringLiteral("warning: the certificate expires in %1 days, on %2")
-            .arg(days)
-            .arg(certificate.notAfter.toString(Qt::ISODate));
+        return QStringLiteral("warning: the certificate expires %1, on %2")
+            .arg(days == 0   ? QStringLiteral("within a day")
+                 : days == 1 ? QStringLiteral("in 1 day")
+                             : QStringLiteral("in %1 days").arg(days),
+                 certificate.notAfter.toString(Qt::ISODate));
     return {};
 }
 

@@ -2,6 +2,7 @@
 // one-line message for what does not.
 
 #include "cli/cliargs.h"
+#include "tls/certificate.h"
 
 #include <QTemporaryFile>
 #include <QTest>
@@ -179,8 +180,15 @@ void TestCliArgs::sendFile() {
 }
 
 void TestCliArgs::tlsOptions() {
+    // A certificate with its key in one file: what --cert, --ca and --client-ca read while parsing.
+    CertificateRequest request;
+    request.commonName = QStringLiteral("localhost");
+    const std::optional<PemPair> pair = makeCertificate(request, nullptr);
+    QVERIFY(pair);
     QTemporaryFile pem;
     QVERIFY(pem.open());
+    pem.write(pair->certificate + pair->key);
+    pem.flush();
     const QString file = pem.fileName();
 
     ParsedCommandLine p = parseCommandLine({"connect", "--send", "x", ":1"});
@@ -228,6 +236,17 @@ void TestCliArgs::tlsOptions() {
     p = parseCommandLine({"listen", "--tls", "--client-ca", file, "--require-client-cert", ":0"});
     QCOMPARE(p.action, ParsedCommandLine::Action::Run);
     QCOMPARE(int(p.listen.tls->clientCert), int(ClientCertMode::Require));
+
+    // A certificate file without the key needs --key.
+    QTemporaryFile certificateOnly;
+    QVERIFY(certificateOnly.open());
+    certificateOnly.write(pair->certificate);
+    certificateOnly.flush();
+    p = parseCommandLine({"listen", "--tls", "--cert", certificateOnly.fileName(), ":0"});
+    QCOMPARE(p.action, ParsedCommandLine::Action::UsageError);
+    QVERIFY2(p.error.contains(u"holds no private key"), qPrintable(p.error));
+    p = parseCommandLine({"listen", "--tls", "--cert", certificateOnly.fileName(), "--key", file, ":0"});
+    QCOMPARE(p.action, ParsedCommandLine::Action::Run);
 }
 
 void TestCliArgs::tlsUsageErrors_data() {
@@ -256,6 +275,10 @@ void TestCliArgs::tlsUsageErrors_data() {
                                   << "--cert '" + missing + "'";
     QTest::newRow("missing client ca")
         << QStringList{"listen", "--tls", "--client-ca", missing, ":0"} << "--client-ca '" + missing + "'";
+    QTest::newRow("ca holds no certificate")
+        << QStringList{"connect", "--tls", "--ca", QStringLiteral(__FILE__), ":1"} << "--ca '" __FILE__ "': ";
+    QTest::newRow("cert holds no certificate")
+        << QStringList{"listen", "--tls", "--cert", QStringLiteral(__FILE__), ":0"} << "--cert '";
     QTest::newRow("ca is a directory")
         << QStringList{"connect", "--tls", "--ca", "/", ":1"} << "is a directory";
     QTest::newRow("bad tls-min") << QStringList{"connect", "--tls", "--tls-min", "1.1", ":1"} << "--tls-min";
