@@ -29,11 +29,10 @@ QString tlsSummaryLine(const TlsInfo &tls, bool alpnOffered) {
         return line;
     }
     const CertificateInfo &leaf = tls.peerChain.first();
-    line += QStringLiteral(", certificate %1").arg(leaf.subject);
-    if (leaf.issuer != leaf.subject)
-        line += QStringLiteral(" (issuer %1)").arg(leaf.issuer);
+    if (leaf.selfSigned)
+        line += QStringLiteral(", self-signed certificate %1").arg(leaf.subject);
     else
-        line += QStringLiteral(" (self-signed)");
+        line += QStringLiteral(", certificate %1 (issuer %2)").arg(leaf.subject, leaf.issuer);
     line += tls.insecure ? QStringLiteral(" NOT verified (--insecure)") : QStringLiteral(" verified");
     return line;
 }

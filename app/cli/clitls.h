@@ -11,7 +11,7 @@
 namespace sockbench {
 
 /// "TLS TLSv1.3 TLS_AES_256_GCM_SHA384, ALPN h2, certificate CN=localhost (issuer CN=Test CA)
-/// verified": one line for an established client connection.
+/// verified" (or "self-signed certificate CN=…"): one line for an established client connection.
 QString tlsSummaryLine(const TlsInfo &tls, bool alpnOffered);
 
 /// For an insecure connection: that nothing was verified, and what verification found; empty
