@@ -149,6 +149,9 @@ private Q_SLOTS:
     void connectFailsInWords();
     void connectInsecureWarns();
     void connectAlpn();
+    void connectSniNamesTheCertificate();
+    void connectMinimumVersion_data();
+    void connectMinimumVersion();
     void connectClientCertificate_data();
     void connectClientCertificate();
     void connectToPlainTextServer();
@@ -281,6 +284,41 @@ void TestCliTls::connectAlpn() {
     QVERIFY2(cli.exitCode() == 0, cli.err() + server.log());
     QVERIFY2(lineStarting(cli, "TLS TLSv1.").contains(", ALPN h2, "), cli.err());
     QCOMPARE(cli.stats().value("tls").toObject().value("alpn").toString(), QStringLiteral("h2"));
+}
+
+void TestCliTls::connectSniNamesTheCertificate() {
+    // The address is not in the certificate; --sni gives the name it is checked against instead.
+    OpenSsl server(sServer(m_certs->wrongName, m_certs->wrongNameKey));
+    const quint16 port = server.acceptPort();
+    QVERIFY2(port != 0, server.log());
+    Cli cli({"connect", "--tls", "--ca", m_certs->ca, "--sni", "example.org", "--send", "by name\\n",
+             target(port)});
+    CLI_FINISH(cli);
+    QVERIFY2(cli.exitCode() == 0, cli.err() + server.log());
+    QVERIFY2(lineStarting(cli, "TLS TLSv1.").contains("certificate CN=example.org"), cli.err());
+    QVERIFY2(server.out().contains("by name\n"), server.log());
+}
+
+void TestCliTls::connectMinimumVersion_data() {
+    QTest::addColumn<QString>("minimum");
+    QTest::addColumn<int>("exitCode");
+    QTest::newRow("1.2 meets a TLS 1.2 server") << "1.2" << 0;
+    QTest::newRow("1.3 refuses it") << "1.3" << 1;
+}
+
+void TestCliTls::connectMinimumVersion() {
+    QFETCH(QString, minimum);
+    QFETCH(int, exitCode);
+    OpenSsl server(sServer(m_certs->leaf, m_certs->leafKey, {"-tls1_2"}));
+    const quint16 port = server.acceptPort();
+    QVERIFY2(port != 0, server.log());
+    Cli cli({"connect", "--tls", "--ca", m_certs->ca, "--tls-min", minimum, "--send", "v\\n", target(port)});
+    CLI_FINISH(cli);
+    QVERIFY2(cli.exitCode() == exitCode, cli.err() + server.log());
+    if (exitCode == 0)
+        QVERIFY2(!lineStarting(cli, "TLS TLSv1.2 ").isEmpty(), cli.err());
+    else
+        QVERIFY2(cli.err().contains("no protocol version or cipher in common"), cli.err());
 }
 
 void TestCliTls::connectClientCertificate_data() {
