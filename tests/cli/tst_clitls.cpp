@@ -159,6 +159,7 @@ private Q_SLOTS:
     void listenWithCertificateGreets();
     void listenRequiresClientCertificate();
     void echoRepeatAndStdinBetweenTwoSockbenches();
+    void plainListenerHintsAtClientHello();
     void argumentErrorsExitTwo_data();
     void argumentErrorsExitTwo();
 
@@ -511,6 +512,19 @@ void TestCliTls::echoRepeatAndStdinBetweenTwoSockbenches() {
     QCOMPARE(stats.value("connections").toInteger(), 2);
     QCOMPARE(stats.value("bytes_in").toInteger(), qint64(10000 + input.size()));
     QCOMPARE(stats.value("bytes_out").toInteger(), qint64(10000 + input.size()));
+}
+
+void TestCliTls::plainListenerHintsAtClientHello() {
+    // A TLS client on a listener without --tls: its bytes are recorded, and --log names them.
+    Cli cli({"listen", "--log", "127.0.0.1:0"});
+    const quint16 port = cli.listeningPort();
+    QVERIFY2(port != 0, cli.err());
+    OpenSsl client(sClient(port, m_certs->ca));
+    QTRY_VERIFY2_WITH_TIMEOUT(cli.out().contains("this looks like a TLS ClientHello"), cli.out(), TimeoutMs);
+    QVERIFY2(cli.out().contains(" <- 127.0.0.1:"), cli.out());
+    cli.terminate();
+    CLI_FINISH(cli);
+    QVERIFY2(cli.exitCode() == 0, cli.err());
 }
 
 void TestCliTls::argumentErrorsExitTwo_data() {
