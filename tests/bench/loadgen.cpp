@@ -52,6 +52,7 @@
 #include <sys/epoll.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 #include <unistd.h>
 #include <vector>
 
@@ -713,14 +714,15 @@ SSL_CTX *tlsClientContext(const char *suite) {
     return ctx;
 }
 
-/// Reads and drops raw bytes (session tickets, the peer's close_notify) until the peer closes.
-void drainUntilClosed(int fd) {
+/// Reads and drops raw bytes (session tickets, the peer's close_notify) until the peer closes;
+/// false if it did not within the socket's receive timeout.
+bool drainUntilClosed(int fd) {
     char sink[4096];
     for (;;) {
         const ssize_t r = ::recv(fd, sink, sizeof sink, 0);
         if (r > 0 || (r < 0 && errno == EINTR))
             continue;
-        break;
+        return r == 0 || errno == ECONNRESET;
     }
 }
 
@@ -729,6 +731,10 @@ int tlsStream(const Target &t, long long total, long long chunk, const char *sui
     std::vector<char> buffer(size_t(chunk), 'x');
     const auto start = Clock::now();
     const int fd = connectBlocking(t);
+    // A peer that stops reading, or never closes, fails the run instead of hanging it.
+    const timeval timeout = {30, 0};
+    ::setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &timeout, sizeof timeout);
+    ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout);
     SSL *ssl = SSL_new(ctx);
     SSL_set_fd(ssl, fd);
     if (SSL_connect(ssl) != 1) {
@@ -756,7 +762,8 @@ int tlsStream(const Target &t, long long total, long long chunk, const char *sui
     SSL_shutdown(ssl); // our close_notify
     ::shutdown(fd, SHUT_WR);
     // The peer closes once it has read everything (socat, ncat and our listener all do).
-    drainUntilClosed(fd);
+    if (!drainUntilClosed(fd) && failure.empty())
+        failure = "the peer did not close within 30 s of our close_notify";
     const double seconds = secondsSince(start);
     SSL_free(ssl);
     ::close(fd);
