@@ -893,10 +893,11 @@ def handshake_summary(runs):
     failed = [r for r in runs if r["failed"] or r["ok"] != r["count"] or not tls_pinned(r)]
     rates = sorted(r["handshakes_per_s"] for r in runs)
     cpu_ms = statistics.median(r["server_cpu_seconds"] * 1e3 / max(r["ok"], 1) for r in runs)
+    client_ms = statistics.median(r.get("client_cpu_seconds", 0) * 1e3 / max(r["ok"], 1) for r in runs)
     return {"ok": not failed, "runs": len(runs), "rate": statistics.median(rates), "min_rate": rates[0],
             "max_rate": rates[-1], "handshakes": sum(r["ok"] for r in runs),
             "attempts": sum(r["count"] for r in runs), "p50_ms": statistics.median(r["p50_ms"] for r in runs),
-            "server_cpu_ms": cpu_ms,
+            "server_cpu_ms": cpu_ms, "client_cpu_ms": client_ms,
             "failure": (failed[0]["failure"] or f"{failed[0]['failed']} failed, negotiated "
                         f"{failed[0]['protocol']} {failed[0]['cipher']}") if failed else ""}
 
@@ -904,7 +905,7 @@ def handshake_summary(runs):
 def handshake_text(r):
     text = (f"{r['rate']:,.0f} handshakes/s (median of {r['runs']}, {r['min_rate']:,.0f}-{r['max_rate']:,.0f}; "
             f"{r['handshakes']:,} of {r['attempts']:,} completed and closed; handshake p50 {r['p50_ms']:.1f} ms; "
-            f"server CPU {r['server_cpu_ms']:.2f} ms each)")
+            f"CPU per handshake: server {r['server_cpu_ms']:.2f} ms, client {r['client_cpu_ms']:.2f} ms)")
     return text if r["ok"] else f"FAILED: {r['failure']}; {text}"
 
 

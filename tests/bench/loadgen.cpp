@@ -714,6 +714,14 @@ SSL_CTX *tlsClientContext(const char *suite) {
     return ctx;
 }
 
+/// CPU this process has used so far, user and system, in seconds.
+double cpuSeconds() {
+    rusage usage = {};
+    ::getrusage(RUSAGE_SELF, &usage);
+    return double(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) +
+           double(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6;
+}
+
 /// Reads and drops raw bytes (session tickets, the peer's close_notify) until the peer closes;
 /// false if it did not within the socket's receive timeout.
 bool drainUntilClosed(int fd) {
@@ -772,9 +780,9 @@ int tlsStream(const Target &t, long long total, long long chunk, const char *sui
         std::fprintf(stderr, "loadgen: tls-stream: %s\n", failure.c_str());
     std::printf("{\"mode\":\"tls-stream\",\"protocol\":\"%s\",\"cipher\":\"%s\",\"bytes_sent\":%lld,"
                 "\"seconds\":%.6f,\"handshake_seconds\":%.6f,\"send_seconds\":%.6f,\"mb_per_s\":%.1f,"
-                "\"ok\":%s,\"failure\":\"%s\"}\n",
+                "\"client_cpu_seconds\":%.3f,\"ok\":%s,\"failure\":\"%s\"}\n",
                 protocol.c_str(), cipher.c_str(), sent, seconds, handshakeSeconds, sendSeconds,
-                double(sent) / seconds / 1e6, failure.empty() ? "true" : "false",
+                double(sent) / seconds / 1e6, cpuSeconds(), failure.empty() ? "true" : "false",
                 jsonEscaped(failure).c_str());
     return failure.empty() ? 0 : 1;
 }
@@ -928,12 +936,13 @@ int tlsHandshakes(const Target &t, long long count, long long concurrency, const
     if (!failure.empty())
         std::fprintf(stderr, "loadgen: tls-handshakes: %lld failed, the first: %s\n", failed,
                      failure.c_str());
-    std::printf("{\"mode\":\"tls-handshakes\",\"protocol\":\"%s\",\"cipher\":\"%s\",\"count\":%lld,"
-                "\"concurrency\":%lld,\"ok\":%lld,\"failed\":%lld,\"seconds\":%.6f,\"handshakes_per_s\":%.0f,"
-                "\"p50_ms\":%.2f,\"p99_ms\":%.2f,\"max_ms\":%.2f,\"failure\":\"%s\"}\n",
-                protocol.c_str(), cipher.c_str(), count, std::min(count, concurrency), ok, failed, seconds,
-                double(ok) / seconds, percentile(0.5), percentile(0.99), percentile(1.0),
-                jsonEscaped(failure).c_str());
+    std::printf(
+        "{\"mode\":\"tls-handshakes\",\"protocol\":\"%s\",\"cipher\":\"%s\",\"count\":%lld,"
+        "\"concurrency\":%lld,\"ok\":%lld,\"failed\":%lld,\"seconds\":%.6f,\"handshakes_per_s\":%.0f,"
+        "\"p50_ms\":%.2f,\"p99_ms\":%.2f,\"max_ms\":%.2f,\"client_cpu_seconds\":%.3f,\"failure\":\"%s\"}\n",
+        protocol.c_str(), cipher.c_str(), count, std::min(count, concurrency), ok, failed, seconds,
+        double(ok) / seconds, percentile(0.5), percentile(0.99), percentile(1.0), cpuSeconds(),
+        jsonEscaped(failure).c_str());
     return failed == 0 ? 0 : 1;
 }
 
