@@ -1,6 +1,7 @@
 #include "cli/cliargs.h"
 
 #include "protocol/rules.h"
+#include "tls/certificate.h"
 
 #include <QFile>
 #include <QFileInfo>
@@ -387,6 +388,177 @@ QString finishMessageOptions(const MessageOptions &given, bool udp, MessageArgs 
     return {};
 }
 
+/// The TLS options as given, checked against each other by finishTls() once all are read.
+struct TlsGiven {
+    bool tls = false;
+    QString firstOption; ///< the first TLS option other than --tls, as written
+    bool insecure = false;
+    bool requireClientCert = false;
+    QString caFile;
+    QString serverName;
+    QString certificateFile;
+    QString keyFile;
+    QString clientCaFile;
+    QStringList alpn;
+    std::optional<TlsMinVersion> minVersion;
+};
+
+/// TLS options of a verb that take no value.
+bool isTlsFlag(CliVerb verb, const QString &option) {
+    return option == u"--tls" || (verb == CliVerb::Connect && option == u"--insecure") ||
+           (verb == CliVerb::Listen && option == u"--require-client-cert");
+}
+
+/// TLS options of a verb that take a value.
+bool isTlsValueOption(CliVerb verb, const QString &option) {
+    if (option == u"--cert" || option == u"--key" || option == u"--alpn")
+        return true;
+    if (verb == CliVerb::Connect)
+        return option == u"--ca" || option == u"--sni" || option == u"--tls-min";
+    return option == u"--client-ca";
+}
+
+void takeTlsFlag(const QString &option, TlsGiven *out) {
+    if (option == u"--tls") {
+        out->tls = true;
+        return;
+    }
+    if (out->firstOption.isEmpty())
+        out->firstOption = option;
+    (option == u"--insecure" ? out->insecure : out->requireClientCert) = true;
+}
+
+/// The value of one of isTlsValueOption()'s options; returns an error message or empty.
+QString takeTlsValue(const QString &option, const QString &value, TlsGiven *out) {
+    if (out->firstOption.isEmpty())
+        out->firstOption = option;
+    if (option == u"--alpn") {
+        // Each name is one length-prefixed string in the ClientHello: 1 to 255 bytes.
+        const QStringList names = value.split(u',');
+        for (const QString &name : names) {
+            const qsizetype bytes = name.toUtf8().size();
+            if (bytes == 0 || bytes > 255 || name.contains(u' '))
+                return QStringLiteral("--alpn %1: expected protocol names of 1 to 255 bytes, separated "
+                                      "by commas, e.g. h2,http/1.1")
+                    .arg(quoted(value));
+        }
+        out->alpn = names;
+        return {};
+    }
+    if (option == u"--tls-min") {
+        if (value == u"1.2")
+            out->minVersion = TlsMinVersion::Tls1_2;
+        else if (value == u"1.3")
+            out->minVersion = TlsMinVersion::Tls1_3;
+        else
+            return QStringLiteral("--tls-min %1: expected 1.2 or 1.3").arg(quoted(value));
+        return {};
+    }
+    if (option == u"--sni") {
+        if (value.isEmpty() || value.toUtf8().size() > 255 || value.contains(u' '))
+            return QStringLiteral("--sni %1: expected a host name of 1 to 255 characters").arg(quoted(value));
+        out->serverName = value;
+        return {};
+    }
+    if (value.isEmpty())
+        return QStringLiteral("%1 needs a file name").arg(option);
+    QString *file = option == u"--ca"     ? &out->caFile
+                    : option == u"--cert" ? &out->certificateFile
+                    : option == u"--key"  ? &out->keyFile
+                                          : &out->clientCaFile;
+    *file = value;
+    return {};
+}
+
+/// A certificate, key or CA file must be there and readable before anything is opened.
+QString unreadableFile(const QString &option, const QString &path) {
+    if (path.isEmpty())
+        return {};
+    if (QFileInfo(path).isDir())
+        return QStringLiteral("%1 %2: is a directory, not a PEM file").arg(option, quoted(path));
+    QFile file(path);
+    if (!file.open(QIODevice::ReadOnly))
+        return QStringLiteral("%1 %2: %3").arg(option, quoted(path), file.errorString());
+    return {};
+}
+
+/// Checks the TLS options against each other and the transport; returns an error message or empty.
+QString finishTls(const TlsGiven &given, bool udp) {
+    if (!given.tls) {
+        // Decided: a TLS option does not turn TLS on by itself, so that a forgotten --tls never
+        // sends in plain text what was meant to be encrypted, nor the reverse by surprise.
+        if (!given.firstOption.isEmpty())
+            return QStringLiteral("%1 needs --tls").arg(given.firstOption);
+        return {};
+    }
+    if (udp)
+        return QStringLiteral("--tls needs TCP: TLS over UDP (DTLS) is not supported");
+    if (given.insecure && !given.caFile.isEmpty())
+        return QStringLiteral("--insecure and --ca exclude each other: --insecure verifies nothing");
+    if (!given.keyFile.isEmpty() && given.certificateFile.isEmpty())
+        return QStringLiteral("--key needs --cert: the key belongs to a certificate");
+    if (given.requireClientCert && given.clientCaFile.isEmpty())
+        return QStringLiteral(
+            "--require-client-cert needs --client-ca: the CAs that client certificates are checked against");
+    const std::pair<const char *, const QString *> files[] = {
+        {"--ca", &given.caFile},
+        {"--cert", &given.certificateFile},
+        {"--key", &given.keyFile},
+        {"--client-ca", &given.clientCaFile},
+    };
+    for (const auto &[option, path] : files) {
+        if (const QString why = unreadableFile(QLatin1StringView(option), *path); !why.isEmpty())
+            return why;
+    }
+    // What can be told without OpenSSL's context is told now, as a usage error: a certificate
+    // file without a certificate, or without the key when --key is not given.
+    for (const auto &[option, path] : files) {
+        if (path->isEmpty() || path == &given.keyFile)
+            continue;
+        QString why;
+        if (!readCertificates(*path, &why)) {
+            // readCertificates says "path: reason"; the option names the path already.
+            const QString prefix = *path + QStringLiteral(": ");
+            return QStringLiteral("%1 %2: %3")
+                .arg(QLatin1StringView(option), quoted(*path),
+                     why.startsWith(prefix) ? why.mid(prefix.size()) : why);
+        }
+    }
+    if (!given.certificateFile.isEmpty() && given.keyFile.isEmpty()) {
+        QFile file(given.certificateFile);
+        if (file.open(QIODevice::ReadOnly) && !file.readAll().contains("PRIVATE KEY-----"))
+            return QStringLiteral("--cert %1 holds no private key: give it with --key FILE")
+                .arg(quoted(given.certificateFile));
+    }
+    return {};
+}
+
+TlsClientOptions clientOptions(const TlsGiven &given) {
+    TlsClientOptions options;
+    options.verify = given.insecure           ? TlsVerify::None
+                     : given.caFile.isEmpty() ? TlsVerify::System
+                                              : TlsVerify::CaFile;
+    options.caFile = given.caFile;
+    options.serverName = given.serverName;
+    options.alpn = given.alpn;
+    options.certificateFile = given.certificateFile;
+    options.keyFile = given.keyFile;
+    options.minVersion = given.minVersion.value_or(TlsMinVersion::Default);
+    return options;
+}
+
+TlsServerOptions serverOptions(const TlsGiven &given) {
+    TlsServerOptions options;
+    options.certificateFile = given.certificateFile;
+    options.keyFile = given.keyFile;
+    options.clientCaFile = given.clientCaFile;
+    options.clientCert = given.requireClientCert        ? ClientCertMode::Require
+                         : given.clientCaFile.isEmpty() ? ClientCertMode::None
+                                                        : ClientCertMode::Request;
+    options.alpn = given.alpn;
+    return options;
+}
+
 ParsedCommandLine parseListen(const QStringList &arguments) {
     constexpr CliVerb verb = CliVerb::Listen;
     ParsedCommandLine result;
@@ -397,6 +569,7 @@ ParsedCommandLine parseListen(const QStringList &arguments) {
     MessageOptions messages;
     QString greetText;
     bool greet = false;
+    TlsGiven tls;
     ArgumentCursor cursor(arguments);
     while (!cursor.atEnd()) {
         cursor.next();
@@ -409,12 +582,15 @@ ParsedCommandLine parseListen(const QStringList &arguments) {
         const QString option = cursor.current();
         QString error;
         const bool takesValue = option == u"--greet" || option == u"--duration" || option == u"--join" ||
-                                isSocketValueOption(option) || isMessageOption(option);
+                                isSocketValueOption(option) || isMessageOption(option) ||
+                                isTlsValueOption(verb, option);
         if (!takesValue && cursor.hasInlineValue())
             return usageError(verb, QStringLiteral("option %1 takes no value").arg(quoted(option)));
         if (takeOutputOption(option, &args.output, &error) || takeNoDelay(option, &args.socket, &error)) {
             if (!error.isEmpty())
                 return usageError(verb, error);
+        } else if (isTlsFlag(verb, option)) {
+            takeTlsFlag(option, &tls);
         } else if (option == u"--reuseport") {
             args.socket.reusePort = true;
         } else if (option == u"--udp" || option == u"-u") {
@@ -430,6 +606,9 @@ ParsedCommandLine parseListen(const QStringList &arguments) {
                     return usageError(verb, why);
             } else if (isMessageOption(option)) {
                 if (const QString why = takeMessageOption(option, *value, &messages); !why.isEmpty())
+                    return usageError(verb, why);
+            } else if (isTlsValueOption(verb, option)) {
+                if (const QString why = takeTlsValue(option, *value, &tls); !why.isEmpty())
                     return usageError(verb, why);
             } else if (option == u"--greet") {
                 greet = true;
@@ -475,6 +654,10 @@ ParsedCommandLine parseListen(const QStringList &arguments) {
         return usageError(verb, error);
     if (const QString why = finishMessageOptions(messages, args.udp, &args.messages); !why.isEmpty())
         return usageError(verb, why);
+    if (const QString why = finishTls(tls, args.udp); !why.isEmpty())
+        return usageError(verb, why);
+    if (tls.tls)
+        args.tls = serverOptions(tls);
     return result;
 }
 
@@ -490,6 +673,7 @@ ParsedCommandLine parseConnect(const QStringList &arguments) {
     QString sourceValue;
     std::optional<LineEnding> ending;
     bool repeatGiven = false;
+    TlsGiven tls;
     ArgumentCursor cursor(arguments);
     while (!cursor.atEnd()) {
         cursor.next();
@@ -504,7 +688,8 @@ ParsedCommandLine parseConnect(const QStringList &arguments) {
         const bool takesValue = option == u"--send" || option == u"--send-hex" || option == u"--send-file" ||
                                 option == u"--repeat" || option == u"--interval" || option == u"--wait" ||
                                 option == u"--multicast-if" || option == u"--bind" ||
-                                isSocketValueOption(option) || isMessageOption(option);
+                                isSocketValueOption(option) || isMessageOption(option) ||
+                                isTlsValueOption(verb, option);
         if (!takesValue && cursor.hasInlineValue())
             return usageError(verb, QStringLiteral("option %1 takes no value").arg(quoted(option)));
         if (takeOutputOption(option, &args.output, &error) || takeNoDelay(option, &args.socket, &error)) {
@@ -512,6 +697,8 @@ ParsedCommandLine parseConnect(const QStringList &arguments) {
                 return usageError(verb, error);
         } else if (option == u"--udp" || option == u"-u") {
             args.udp = true;
+        } else if (isTlsFlag(verb, option)) {
+            takeTlsFlag(option, &tls);
         } else if (option == u"--crlf" || option == u"--lf") {
             const LineEnding e = option == u"--crlf" ? LineEnding::CRLF : LineEnding::LF;
             if (ending && *ending != e)
@@ -526,6 +713,9 @@ ParsedCommandLine parseConnect(const QStringList &arguments) {
                     return usageError(verb, why);
             } else if (option == u"--bind") {
                 if (const QString why = parseBind(*value, &args.socket); !why.isEmpty())
+                    return usageError(verb, why);
+            } else if (isTlsValueOption(verb, option)) {
+                if (const QString why = takeTlsValue(option, *value, &tls); !why.isEmpty())
                     return usageError(verb, why);
             } else if (isMessageOption(option)) {
                 if (const QString why = takeMessageOption(option, *value, &messages); !why.isEmpty())
@@ -576,6 +766,10 @@ ParsedCommandLine parseConnect(const QStringList &arguments) {
                                                "of its destination's family"));
     if (const QString why = finishMessageOptions(messages, args.udp, &args.messages); !why.isEmpty())
         return usageError(verb, why);
+    if (const QString why = finishTls(tls, args.udp); !why.isEmpty())
+        return usageError(verb, why);
+    if (tls.tls)
+        args.tls = clientOptions(tls);
 
     if (sourceOption.isEmpty()) {
         if (repeatGiven || args.intervalMs > 0)
@@ -713,6 +907,8 @@ QString usageText(CliVerb verb) {
             "Usage: sockbench listen [--udp] [--echo | --greet TEXT] [--hex | --log] [--quiet]\n"
             "                        [--stats] [--duration S] [--join GROUP[%IFACE]]...\n"
             "                        [--frame SPEC] [--max-message N] [--rules FILE]\n"
+            "                        [--tls [--cert FILE [--key FILE]] [--alpn LIST]\n"
+            "                        [--client-ca FILE [--require-client-cert]]]\n"
             "                        [socket options] ADDRESS:PORT\n"
             "\n"
             "Listens on ADDRESS:PORT and keeps accepting clients until SIGINT or SIGTERM, or for\n"
@@ -743,6 +939,21 @@ QString usageText(CliVerb verb) {
             "                   log (default 1048576)\n"
             "With --stats the summary has \"rule_hits\": how often each rule fired.\n"
             "\n"
+            "TLS (TCP only; the other TLS options need --tls, none turns TLS on by itself):\n"
+            "      --tls        speak TLS as the server on every accepted connection (echo, greeting,\n"
+            "                   rules and output see the plain text). Without --cert: a\n"
+            "                   self-signed certificate for localhost, 127.0.0.1 and ::1, made once,\n"
+            "                   kept in the config directory (mode 0600) and reused; its file and\n"
+            "                   SHA-256 fingerprint are printed on stderr after 'listening on'\n"
+            "      --cert FILE  the server's certificate (PEM; may hold the chain, and the key)\n"
+            "      --key FILE   its private key (PEM), when the --cert file does not hold it\n"
+            "      --alpn LIST  application protocols accepted, in order of preference: h2,http/1.1\n"
+            "      --client-ca FILE  ask each client for a certificate, checked against the CAs in\n"
+            "                   FILE; a client without one (or with one that fails) is still served\n"
+            "      --require-client-cert  refuse a client without a certificate that verifies\n"
+            "                   against --client-ca\n"
+            "A client whose handshake fails is named on stderr with the reason; the listener goes on.\n"
+            "\n"
             "Socket options (on the listening socket, and the per-connection ones on each client):\n"
             "      --nodelay, --no-nodelay  turn TCP_NODELAY on or off on each accepted connection\n"
             "      --keepalive IDLE,INTERVAL,COUNT  TCP keepalive on each connection: the first probe\n"
@@ -763,7 +974,10 @@ QString usageText(CliVerb verb) {
             "Usage: sockbench connect [--udp] [--send TEXT | --send-hex HEX | --send-file PATH]\n"
             "                         [--crlf | --lf] [--repeat N] [--interval MS] [--wait MS]\n"
             "                         [--hex | --log] [--quiet] [--stats] [--frame SPEC]\n"
-            "                         [--max-message N] [--rules FILE] [socket options] HOST:PORT\n"
+            "                         [--max-message N] [--rules FILE]\n"
+            "                         [--tls [--insecure | --ca FILE] [--sni NAME] [--alpn LIST]\n"
+            "                         [--cert FILE [--key FILE]] [--tls-min VERSION]]\n"
+            "                         [socket options] HOST:PORT\n"
             "\n"
             "Connects to HOST:PORT (with --udp: sends datagrams to it), sends the payload, or with no\n"
             "payload option whatever arrives on stdin, and writes what comes back to stdout.\n"
@@ -790,6 +1004,24 @@ QString usageText(CliVerb verb) {
             "                       the server closes, --wait runs out, or SIGINT\n"
             "      --frame SPEC     what one message is, as for listen\n"
             "      --max-message N  the longest message, as for listen\n"
+            "\n"
+            "TLS (TCP only; the other TLS options need --tls, none turns TLS on by itself):\n"
+            "      --tls            speak TLS once connected. Sending starts after the handshake;\n"
+            "                       the payload, the output and --stats are the plain text. By\n"
+            "                       default the server's certificate must verify against the\n"
+            "                       system's trusted CAs and be for HOST\n"
+            "      --ca FILE        trust only the CAs in FILE (PEM) instead of the system's\n"
+            "      --insecure       verify nothing; a warning on stderr says so, and what\n"
+            "                       verification would have found\n"
+            "      --sni NAME       the server name to send and check the certificate against.\n"
+            "                       Default: HOST as written; none is sent when HOST is an address\n"
+            "      --alpn LIST      offer these application protocols, in order: h2,http/1.1\n"
+            "      --cert FILE      present this client certificate (PEM; may hold the key)\n"
+            "      --key FILE       its private key (PEM), when the --cert file does not hold it\n"
+            "      --tls-min VERSION  the lowest protocol version: 1.2 or 1.3\n"
+            "After the handshake one line on stderr gives the protocol, cipher, ALPN and the\n"
+            "server's certificate. A failed handshake or verification exits 1 with the reason in\n"
+            "words, e.g. 'certificate verify failed: self-signed certificate'.\n"
             "\n"
             "Socket options:\n"
             "      --nodelay, --no-nodelay  turn TCP_NODELAY on (the default) or off\n"

@@ -10,6 +10,7 @@
 #include <QStringList>
 
 #include <memory>
+#include <optional>
 
 namespace sockbench {
 
@@ -51,6 +52,9 @@ struct ListenArgs {
     QByteArray greeting;
     double durationSeconds = 0;  ///< 0: until SIGINT/SIGTERM
     QList<MulticastGroup> joins; ///< --join GROUP[%IFACE], UDP only
+    /// --tls, with --cert, --key, --client-ca, --require-client-cert, --alpn (nullopt: plain TCP).
+    /// The files were found readable while parsing.
+    std::optional<TlsServerOptions> tls;
     MessageArgs messages;
     OutputArgs output;
 };
@@ -69,6 +73,9 @@ struct ConnectArgs {
     QString multicastInterface; ///< --multicast-if IFACE, UDP only
     /// --nodelay/--no-nodelay, --keepalive, --sndbuf, --rcvbuf, --tos, --ttl, --interface, --bind
     SocketOptions socket;
+    /// --tls, with --insecure, --ca, --sni, --alpn, --cert, --key, --tls-min (nullopt: plain TCP).
+    /// The files were found readable while parsing.
+    std::optional<TlsClientOptions> tls;
     MessageArgs messages;
     OutputArgs output;
 };

@@ -6,6 +6,8 @@
 #include "cli/trafficprinter.h"
 #include "engine/workbench.h"
 
+#include <QJsonDocument>
+#include <QJsonObject>
 #include <QtGlobal>
 
 #include <cstdio>
@@ -144,6 +146,17 @@ QByteArray CliSession::statsJson() const {
             static_cast<unsigned long long>(t.deliveryRateBps), static_cast<unsigned long long>(t.bytesAcked),
             static_cast<unsigned long long>(t.bytesReceived), t.sendQueueBytes, t.receiveQueueBytes);
         json.insert(json.size() - 1, QByteArray(info, m));
+    }
+    if (m_statsTls) {
+        // The byte counters above are the plain text; this says what carried it.
+        const QJsonObject tls{
+            {QStringLiteral("protocol"), m_statsTls->protocol},
+            {QStringLiteral("cipher"), m_statsTls->cipher},
+            {QStringLiteral("alpn"), m_statsTls->alpn},
+            {QStringLiteral("verified"), m_statsTls->verified},
+            {QStringLiteral("insecure"), m_statsTls->insecure},
+        };
+        json.insert(json.size() - 1, ",\"tls\":" + QJsonDocument(tls).toJson(QJsonDocument::Compact));
     }
     if (m_statsRules) {
         QByteArray hits = ",\"rule_hits\":[";

@@ -2,6 +2,7 @@
 
 #include "cli/cliargs.h"
 #include "engine/tcpinfo.h"
+#include "tls/tlstypes.h"
 
 #include <QElapsedTimer>
 #include <QEventLoop>
@@ -37,6 +38,8 @@ public:
     void setStatsConnection(EndpointId id) { m_statsConnection = id; }
     /// --stats reports these rules' hits ("rule_hits", one count per rule, in order).
     void setStatsRules(std::shared_ptr<RuleBook> rules) { m_statsRules = std::move(rules); }
+    /// --stats reports this TLS session ("tls": protocol, cipher, ALPN, verified, insecure).
+    void setStatsTls(const TlsInfo &tls) { m_statsTls = tls; }
     /// Prints the options the kernel refused on this endpoint, each refusal once per run (a
     /// listener's clients would otherwise repeat the same words for every connection).
     void reportRefusedOptions(EndpointId id);
@@ -73,6 +76,7 @@ private:
     EndpointId m_statsConnection = 0;
     std::optional<TcpInfo> m_tcpInfo; ///< of m_statsConnection, taken before the Workbench goes
     std::shared_ptr<RuleBook> m_statsRules;
+    std::optional<TlsInfo> m_statsTls;
     QSet<QString> m_refusalsPrinted;
     double m_seconds = 0;
     int m_code = 0;

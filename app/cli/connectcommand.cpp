@@ -1,11 +1,13 @@
 #include "cli/connectcommand.h"
 
 #include "cli/clisession.h"
+#include "cli/clitls.h"
 #include "engine/workbench.h"
 
 #include <QSocketNotifier>
 
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
 #include <fcntl.h>
 #include <unistd.h>
@@ -45,6 +47,7 @@ ConnectCommand::ConnectCommand(const ConnectArgs &args, QObject *parent)
     connect(&wb, &Workbench::bytesWritten, this, &ConnectCommand::onBytesWritten);
     connect(&wb, &Workbench::sendFailed, this, &ConnectCommand::onSendFailed);
     connect(&wb, &Workbench::optionsApplied, m_session, &CliSession::reportRefusedOptions);
+    connect(&wb, &Workbench::tlsChanged, this, &ConnectCommand::onTlsChanged);
     connect(m_session, &CliSession::stopRequested, this, [this] { m_session->finish(0); });
 
     m_interval.setTimerType(Qt::PreciseTimer);
@@ -82,6 +85,8 @@ void ConnectCommand::start() {
         options.socket = m_args.socket;
         options.rules = m_args.messages.rules;
         options.frame = m_args.messages.frame;
+        // The handshake is part of connecting: connected(), and so the first send, waits for it.
+        options.tls = m_args.tls;
         m_id = wb.connectTcp(m_args.where.host, m_args.where.port, options);
         m_session->setStatsConnection(m_id);
         return;
@@ -117,6 +122,22 @@ void ConnectCommand::onReady(EndpointId id) {
     if (m_args.udp)
         m_udpDrain.start();
     pump();
+}
+
+void ConnectCommand::onTlsChanged(EndpointId id) {
+    if (id != m_id || m_tlsReported)
+        return;
+    const std::optional<TlsInfo> tls = m_session->workbench().info(id).tls;
+    if (!tls || tls->phase != TlsInfo::Phase::Established)
+        return;
+    // Once, before anything is sent: what was agreed on, and whom we are talking to.
+    m_tlsReported = true;
+    m_session->setStatsTls(*tls);
+    const QByteArray line = tlsSummaryLine(*tls, m_args.tls && !m_args.tls->alpn.isEmpty()).toLocal8Bit();
+    std::fprintf(stderr, "%s\n", line.constData());
+    std::fflush(stderr);
+    if (const QString warning = insecureWarning(*tls); !warning.isEmpty())
+        CliSession::printMessage(warning);
 }
 
 void ConnectCommand::onFailed(EndpointId id, const QString &reason) {

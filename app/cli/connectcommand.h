@@ -30,6 +30,7 @@ private:
     void start();
     void onReady(EndpointId id);
     void onFailed(EndpointId id, const QString &reason);
+    void onTlsChanged(EndpointId id);
     void onStateChanged(EndpointId id, EndpointState state, const QString &detail);
     void onBytesWritten(EndpointId id, quint64 written, quint64 queued);
     void onSendFailed(EndpointId id, const QString &reason);
@@ -57,6 +58,7 @@ private:
     quint64 m_failedDatagrams = 0;
     bool m_ready = false;
     bool m_inputDone = false;
+    bool m_tlsReported = false; ///< the line after the handshake is printed
 };
 
 } // namespace sockbench

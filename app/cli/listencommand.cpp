@@ -1,6 +1,7 @@
 #include "cli/listencommand.h"
 
 #include "cli/clisession.h"
+#include "cli/clitls.h"
 #include "cli/trafficprinter.h"
 #include "engine/workbench.h"
 
@@ -24,6 +25,7 @@ ListenCommand::ListenCommand(const ListenArgs &args, QObject *parent)
             });
     connect(&wb, &Workbench::stateChanged, this, &ListenCommand::onStateChanged);
     connect(&wb, &Workbench::listenerWarning, this, &ListenCommand::onWarning);
+    connect(&wb, &Workbench::tlsChanged, this, &ListenCommand::onTlsChanged);
     // The listener's own refusals wait for "listening on", which scripts expect as the first line.
     connect(&wb, &Workbench::optionsApplied, this, [this](EndpointId id) {
         if (id != m_id || m_started)
@@ -64,6 +66,7 @@ void ListenCommand::start() {
         options.socket = m_args.socket;
         options.rules = m_args.messages.rules;
         options.frame = m_args.messages.frame;
+        options.tls = m_args.tls;
         m_id = wb.startTcpListener(m_args.where.host, m_args.where.port, options);
     }
 }
@@ -78,10 +81,43 @@ void ListenCommand::onStarted(EndpointId id, const NetAddress &local) {
     if (isWildcardAddress(local.ip))
         CliSession::printMessage(
             QStringLiteral("note: bound to every interface; other machines can reach it"));
+    // The certificate may have been reported before the listener started: it comes second anyway.
+    printCertificate();
     m_session->reportRefusedOptions(id);
     m_session->startClock();
     if (m_args.durationSeconds > 0)
         m_duration.start(int(std::min(std::ceil(m_args.durationSeconds * 1000), 2e9)));
+}
+
+void ListenCommand::onTlsChanged(EndpointId id) {
+    if (id == m_id) {
+        if (m_started)
+            printCertificate();
+        return;
+    }
+    const EndpointInfo info = m_session->workbench().info(id);
+    if (info.listener != m_id || !info.tls || info.tls->phase != TlsInfo::Phase::Failed)
+        return;
+    // The client is gone, the listener goes on; the reason is what the user came for.
+    CliSession::printMessage(QStringLiteral("client %1: %2").arg(info.peer.toString(), info.tls->failure));
+}
+
+void ListenCommand::printCertificate() {
+    if (m_certificatePrinted || !m_args.tls)
+        return;
+    const std::optional<TlsInfo> tls = m_session->workbench().info(m_id).tls;
+    if (!tls || tls->phase != TlsInfo::Phase::Serving)
+        return;
+    const QStringList lines = listenerCertificateLines(*tls, m_args.tls->certificateFile);
+    if (lines.isEmpty())
+        return;
+    m_certificatePrinted = true;
+    // Right after "listening on", unprefixed like it: a client pins the fingerprint from here.
+    const QByteArray text = (lines.join(u'\n') + u'\n').toLocal8Bit();
+    std::fwrite(text.constData(), 1, size_t(text.size()), stderr);
+    std::fflush(stderr);
+    if (const QString warning = listenerCertificateWarning(*tls); !warning.isEmpty())
+        CliSession::printMessage(warning);
 }
 
 void ListenCommand::onSetupFailed(EndpointId id, const QString &reason) {

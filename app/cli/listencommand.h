@@ -30,6 +30,9 @@ private:
     void onAccepted(EndpointId id, EndpointId listener);
     void onStateChanged(EndpointId id, EndpointState state, const QString &detail);
     void onWarning(EndpointId id, const QString &message);
+    void onTlsChanged(EndpointId id);
+    /// A TLS listener's certificate and fingerprint, once it serves and "listening on" is out.
+    void printCertificate();
     void stop();
 
     ListenArgs m_args;
@@ -37,6 +40,7 @@ private:
     QTimer m_duration;
     EndpointId m_id = 0;
     bool m_started = false;
+    bool m_certificatePrinted = false;
 };
 
 } // namespace sockbench

@@ -33,6 +33,12 @@ _sockbench()
                 _filedir json
                 return
                 ;;
+            --cert | --key | --ca | --client-ca)
+                # PEM files go by many names (.pem, .crt, .key, .cer): offer every file.
+                _filedir
+                return
+                ;;
+            --alpn) return ;;
             --frame)
                 COMPREPLY=($(compgen -W "$_sockbench_frames" -- "$cur"))
                 return
@@ -50,7 +56,8 @@ _sockbench()
             if [[ $cur == -* ]]; then
                 COMPREPLY=($(compgen -W '--udp --echo --greet --hex --log --quiet --stats
                     --duration --join --nodelay --no-nodelay --keepalive --sndbuf --rcvbuf --tos
-                    --ttl --interface --reuseport --frame --max-message --rules --help' -- "$cur"))
+                    --ttl --interface --reuseport --frame --max-message --rules --tls --cert --key
+                    --alpn --client-ca --require-client-cert --help' -- "$cur"))
             fi
             return
             ;;
@@ -60,14 +67,19 @@ _sockbench()
                     _filedir
                     return
                     ;;
-                --send | --send-hex | --repeat | --interval | --wait | --bind) return ;;
+                --tls-min)
+                    COMPREPLY=($(compgen -W '1.2 1.3' -- "$cur"))
+                    return
+                    ;;
+                --send | --send-hex | --repeat | --interval | --wait | --bind | --sni) return ;;
             esac
             $split && return
             if [[ $cur == -* ]]; then
                 COMPREPLY=($(compgen -W '--udp --send --send-hex --send-file --crlf --lf --repeat
                     --interval --wait --multicast-if --hex --log --quiet --stats --nodelay
                     --no-nodelay --keepalive --sndbuf --rcvbuf --tos --ttl --interface --bind
-                    --frame --max-message --rules --help' -- "$cur"))
+                    --frame --max-message --rules --tls --insecure --ca --sni --alpn --cert --key
+                    --tls-min --help' -- "$cur"))
             fi
             return
             ;;

@@ -2,6 +2,7 @@
 // one-line message for what does not.
 
 #include "cli/cliargs.h"
+#include "tls/certificate.h"
 
 #include <QTemporaryFile>
 #include <QTest>
@@ -22,6 +23,9 @@ private Q_SLOTS:
     void connectPayloads();
     void connectStdinAndTiming();
     void sendFile();
+    void tlsOptions();
+    void tlsUsageErrors_data();
+    void tlsUsageErrors();
     void usageErrors_data();
     void usageErrors();
     void helpAndVersion();
@@ -173,6 +177,122 @@ void TestCliArgs::sendFile() {
     p = parseCommandLine({"connect", "--send-file", file.fileName() + ".missing", ":1"});
     QCOMPARE(p.action, ParsedCommandLine::Action::UsageError);
     QVERIFY2(p.error.contains(u"--send-file"), qPrintable(p.error));
+}
+
+void TestCliArgs::tlsOptions() {
+    // A certificate with its key in one file: what --cert, --ca and --client-ca read while parsing.
+    CertificateRequest request;
+    request.commonName = QStringLiteral("localhost");
+    const std::optional<PemPair> pair = makeCertificate(request, nullptr);
+    QVERIFY(pair);
+    QTemporaryFile pem;
+    QVERIFY(pem.open());
+    pem.write(pair->certificate + pair->key);
+    pem.flush();
+    const QString file = pem.fileName();
+
+    ParsedCommandLine p = parseCommandLine({"connect", "--send", "x", ":1"});
+    QCOMPARE(p.action, ParsedCommandLine::Action::Run);
+    QVERIFY(!p.connect.tls);
+
+    p = parseCommandLine({"connect", "--tls", "example.org:443"});
+    QCOMPARE(p.action, ParsedCommandLine::Action::Run);
+    QVERIFY(p.connect.tls);
+    QCOMPARE(int(p.connect.tls->verify), int(TlsVerify::System));
+    QVERIFY(p.connect.tls->serverName.isEmpty()); // the engine sends the host as written
+    QCOMPARE(int(p.connect.tls->minVersion), int(TlsMinVersion::Default));
+
+    p = parseCommandLine({"connect", "--tls", "--ca", file, "--sni=example.org", "--alpn", "h2,http/1.1",
+                          "--cert", file, "--key", file, "--tls-min", "1.3", "127.0.0.1:443"});
+    QCOMPARE(p.action, ParsedCommandLine::Action::Run);
+    QCOMPARE(int(p.connect.tls->verify), int(TlsVerify::CaFile));
+    QCOMPARE(p.connect.tls->caFile, file);
+    QCOMPARE(p.connect.tls->serverName, QStringLiteral("example.org"));
+    QCOMPARE(p.connect.tls->alpn, (QStringList{"h2", "http/1.1"}));
+    QCOMPARE(p.connect.tls->certificateFile, file);
+    QCOMPARE(p.connect.tls->keyFile, file);
+    QCOMPARE(int(p.connect.tls->minVersion), int(TlsMinVersion::Tls1_3));
+
+    p = parseCommandLine({"connect", "--insecure", "--tls", "--tls-min=1.2", "localhost:443"});
+    QCOMPARE(p.action, ParsedCommandLine::Action::Run);
+    QCOMPARE(int(p.connect.tls->verify), int(TlsVerify::None));
+    QCOMPARE(int(p.connect.tls->minVersion), int(TlsMinVersion::Tls1_2));
+
+    p = parseCommandLine({"listen", "--tls", "--echo", ":0"});
+    QCOMPARE(p.action, ParsedCommandLine::Action::Run);
+    QVERIFY(p.listen.tls);
+    QVERIFY(p.listen.tls->certificateFile.isEmpty()); // the self-signed one
+    QCOMPARE(int(p.listen.tls->clientCert), int(ClientCertMode::None));
+    QCOMPARE(p.listen.reply, AutoReply::Echo);
+
+    p = parseCommandLine({"listen", "--tls", "--cert", file, "--client-ca", file, "--alpn", "h2", ":0"});
+    QCOMPARE(p.action, ParsedCommandLine::Action::Run);
+    QCOMPARE(p.listen.tls->certificateFile, file);
+    QVERIFY(p.listen.tls->keyFile.isEmpty());
+    QCOMPARE(int(p.listen.tls->clientCert), int(ClientCertMode::Request));
+    QCOMPARE(p.listen.tls->clientCaFile, file);
+    QCOMPARE(p.listen.tls->alpn, QStringList{"h2"});
+
+    p = parseCommandLine({"listen", "--tls", "--client-ca", file, "--require-client-cert", ":0"});
+    QCOMPARE(p.action, ParsedCommandLine::Action::Run);
+    QCOMPARE(int(p.listen.tls->clientCert), int(ClientCertMode::Require));
+
+    // A certificate file without the key needs --key.
+    QTemporaryFile certificateOnly;
+    QVERIFY(certificateOnly.open());
+    certificateOnly.write(pair->certificate);
+    certificateOnly.flush();
+    p = parseCommandLine({"listen", "--tls", "--cert", certificateOnly.fileName(), ":0"});
+    QCOMPARE(p.action, ParsedCommandLine::Action::UsageError);
+    QVERIFY2(p.error.contains(u"holds no private key"), qPrintable(p.error));
+    p = parseCommandLine({"listen", "--tls", "--cert", certificateOnly.fileName(), "--key", file, ":0"});
+    QCOMPARE(p.action, ParsedCommandLine::Action::Run);
+}
+
+void TestCliArgs::tlsUsageErrors_data() {
+    QTest::addColumn<QStringList>("arguments");
+    QTest::addColumn<QString>("expected");
+    const QString missing = QStringLiteral("/nonexistent/sockbench-test/ca.pem");
+    QTest::newRow("insecure with ca") << QStringList{"connect", "--tls", "--insecure", "--ca", "/", ":1"}
+                                      << "--insecure and --ca exclude each other";
+    QTest::newRow("key without cert")
+        << QStringList{"connect", "--tls", "--key", missing, ":1"} << "--key needs --cert";
+    QTest::newRow("listen key without cert")
+        << QStringList{"listen", "--tls", "--key", missing, ":0"} << "--key needs --cert";
+    QTest::newRow("require without client ca")
+        << QStringList{"listen", "--tls", "--require-client-cert", ":0"}
+        << "--require-client-cert needs --client-ca";
+    QTest::newRow("connect option without tls")
+        << QStringList{"connect", "--insecure", ":1"} << "--insecure needs --tls";
+    QTest::newRow("ca without tls") << QStringList{"connect", "--ca", missing, ":1"} << "--ca needs --tls";
+    QTest::newRow("listen option without tls")
+        << QStringList{"listen", "--cert", missing, ":0"} << "--cert needs --tls";
+    QTest::newRow("tls over udp") << QStringList{"connect", "--tls", "--udp", ":1"} << "--tls needs TCP";
+    QTest::newRow("listen tls over udp") << QStringList{"listen", "-u", "--tls", ":0"} << "--tls needs TCP";
+    QTest::newRow("missing ca") << QStringList{"connect", "--tls", "--ca", missing, ":1"}
+                                << "--ca '" + missing + "': No such file";
+    QTest::newRow("missing cert") << QStringList{"listen", "--tls", "--cert", missing, ":0"}
+                                  << "--cert '" + missing + "'";
+    QTest::newRow("missing client ca")
+        << QStringList{"listen", "--tls", "--client-ca", missing, ":0"} << "--client-ca '" + missing + "'";
+    QTest::newRow("ca holds no certificate")
+        << QStringList{"connect", "--tls", "--ca", QStringLiteral(__FILE__), ":1"} << "--ca '" __FILE__ "': ";
+    QTest::newRow("cert holds no certificate")
+        << QStringList{"listen", "--tls", "--cert", QStringLiteral(__FILE__), ":0"} << "--cert '";
+    QTest::newRow("ca is a directory")
+        << QStringList{"connect", "--tls", "--ca", "/", ":1"} << "is a directory";
+    QTest::newRow("bad tls-min") << QStringList{"connect", "--tls", "--tls-min", "1.1", ":1"} << "--tls-min";
+    QTest::newRow("empty alpn name") << QStringList{"connect", "--tls", "--alpn", "h2,,x", ":1"} << "--alpn";
+    QTest::newRow("empty sni") << QStringList{"connect", "--tls", "--sni", "", ":1"} << "--sni";
+    QTest::newRow("tls with value") << QStringList{"connect", "--tls=yes", ":1"} << "takes no value";
+    QTest::newRow("listen has no insecure")
+        << QStringList{"listen", "--tls", "--insecure", ":0"} << "unknown option '--insecure'";
+    QTest::newRow("connect has no client ca")
+        << QStringList{"connect", "--tls", "--client-ca", missing, ":1"} << "unknown option '--client-ca'";
+}
+
+void TestCliArgs::tlsUsageErrors() {
+    usageErrors();
 }
 
 void TestCliArgs::usageErrors_data() {

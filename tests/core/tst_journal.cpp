@@ -331,6 +331,9 @@ void TestJournal::counterDeltasAddUpWhileAppendersRun() {
     Journal journal;
     std::vector<std::thread> threads;
     std::atomic<int> running{Threads};
+    // The appenders start once the sampler has taken its first deltas: on a loaded machine they
+    // could otherwise all be done before the sampler ever runs, and nothing would be concurrent.
+    std::atomic<bool> sampling{false};
     const auto joinAll = qScopeGuard([&] {
         for (auto &thread : threads) {
             if (thread.joinable())
@@ -338,7 +341,9 @@ void TestJournal::counterDeltasAddUpWhileAppendersRun() {
         }
     });
     for (int t = 0; t < Threads; ++t) {
-        threads.emplace_back([&journal, &running, t] {
+        threads.emplace_back([&journal, &running, &sampling, t] {
+            while (!sampling.load())
+                std::this_thread::yield();
             for (int i = 0; i < PerThread; ++i) {
                 journal.appendData(EndpointId(1 + i % Endpoints),
                                    t ? RecordKind::DataOut : RecordKind::DataIn, QByteArray(1 + i % 7, 'x'));
@@ -366,6 +371,7 @@ void TestJournal::counterDeltasAddUpWhileAppendersRun() {
         last = running.load() == 0; // one more call after the appenders are done
         journal.takeCounterDeltas(&changed, &total);
         ++calls;
+        sampling.store(true);
         for (const CounterDelta &d : changed) {
             QVERIFY(d.endpoint >= 1 && d.endpoint <= Endpoints);
             add(&sums[d.endpoint], d.gained);
