@@ -8,6 +8,9 @@ A seventh, Sockbench alone, is the engine's cost of keeping rates with 10,000 id
 (tests/bench/ratebench.cpp, issue 12). The eighth is the request/response rate of a listener
 answering by response rules (issue 15), against a hand-written C responder
 (tests/bench/pingresponder.cpp) and socat/ncat exec'ing a tiny Python one.
+The ninth and tenth are TLS (issue 10): a 1 GB sink against socat and ncat, and 1,000 handshakes
+one at a time and all at once against socat (forking) and openssl s_server, every server with the
+same certificate and every connection from loadgen's OpenSSL client with one pinned cipher suite.
 Nothing here asserts a speed: targets are marked met or missed, and every figure is reported.
 """
 
@@ -721,6 +724,191 @@ def pingpong_text(r):
             f"{r['requests']:,} replies checked)")
 
 
+# --- 9, 10. TLS -------------------------------------------------------------------------------
+
+TLS_SINK_BYTES = 1_000_000_000
+TLS_SINK_ROUNDS = 5
+TLS_HANDSHAKES = 1_000
+TLS_HANDSHAKE_ROUNDS = 5
+# Every server meets the same client (loadgen's OpenSSL 3): TLS 1.3 only, this one cipher suite,
+# key exchange P-256 (socat 1.7 offers no other group), no verification, no resumption; and every
+# server presents the same certificate, an EC P-256 key made for the run (30 days: far enough from
+# its end that no server warns about it).
+TLS_PROTOCOL = "TLSv1.3"
+TLS_CIPHER = "TLS_AES_128_GCM_SHA256"
+
+
+def tls_certificate(tmp):
+    cert, key = os.path.join(tmp, "cert.pem"), os.path.join(tmp, "key.pem")
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes",
+                    "-subj", "/CN=localhost", "-days", "30", "-keyout", key, "-out", cert],
+                   check=True, capture_output=True)
+    return cert, key
+
+
+def cpu_seconds(pid):
+    """CPU time of pid, its threads and its waited-for children (socat's forks), from /proc."""
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+        return sum(int(x) for x in fields[11:15]) / os.sysconf("SC_CLK_TCK")
+    except (OSError, IndexError, ValueError):
+        return 0.0
+
+
+def reap_cpu_seconds(p):
+    """Waits for a one-connection server to exit (it does once the client is done) and returns the
+    CPU it used, from its rusage."""
+    _, status, usage = os.wait4(p.pid, 0)
+    p.returncode = os.waitstatus_to_exitcode(status)
+    return round(usage.ru_utime + usage.ru_stime, 2)
+
+
+def tls_pinned(gen):
+    return gen.get("protocol") == TLS_PROTOCOL and gen.get("cipher") == TLS_CIPHER
+
+
+def tls_stream(b, port):
+    return run_json([b.loadgen, "tls-stream", "127.0.0.1", str(port), str(TLS_SINK_BYTES), "--cipher", TLS_CIPHER],
+                    timeout=300)
+
+
+def scenario_tls_sink(b):
+    log(f"9. TLS sink, 1 GB per tool, {TLS_SINK_ROUNDS} rounds ({TLS_PROTOCOL} {TLS_CIPHER})")
+    runs = {"sockbench": [], "socat": [], "ncat": []}
+    with tempfile.TemporaryDirectory() as tmp:
+        cert, key = tls_certificate(tmp)
+        # The rounds interleave the tools, so that they share whatever else the machine does.
+        for _ in range(TLS_SINK_ROUNDS):
+            lst = Listener(b.sockbench, ["--tls", "--cert", cert, "--key", key, "--quiet", "--stats", "127.0.0.1:0"])
+            try:
+                gen = tls_stream(b, lst.port)
+                # The listener's CPU over its life: the run and a few ms of start-up.
+                gen["server_cpu_seconds"] = round(cpu_seconds(lst.proc.pid), 2)
+            finally:
+                _, stats = lst.stop()
+            gen["bytes_recorded"] = stats.get("bytes_in")
+            runs["sockbench"].append(gen)
+
+            port = free_port()
+            p = subprocess.Popen(["socat", "-u", f"OPENSSL-LISTEN:{port},bind=127.0.0.1,reuseaddr,cert={cert},"
+                                  f"key={key},verify=0", "OPEN:/dev/null"], stderr=subprocess.DEVNULL)
+            wait_port(port)
+            runs["socat"].append(dict(tls_stream(b, port), server_cpu_seconds=reap_cpu_seconds(p)))
+
+            port = free_port()
+            p = subprocess.Popen(["ncat", "--ssl", "--ssl-cert", cert, "--ssl-key", key, "-l", "--recv-only",
+                                  "127.0.0.1", str(port)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            wait_port(port)
+            runs["ncat"].append(dict(tls_stream(b, port), server_cpu_seconds=reap_cpu_seconds(p)))
+
+    res = {"bytes": TLS_SINK_BYTES, "protocol": TLS_PROTOCOL, "cipher": TLS_CIPHER, "runs": runs}
+    for tool, r in runs.items():
+        ok = [x for x in r if x.get("ok") and tls_pinned(x)]
+        rates = sorted(x["mb_per_s"] for x in ok)
+        res[tool] = {"ok": len(ok) == len(r), "mb_per_s": statistics.median(rates) if rates else 0,
+                     "server_cpu_seconds": statistics.median(x.get("server_cpu_seconds", 0) for x in r),
+                     "min_mb_per_s": rates[0] if rates else 0, "max_mb_per_s": rates[-1] if rates else 0,
+                     "failure": next((x.get("failure") or f"negotiated {x.get('protocol')} {x.get('cipher')}"
+                                      for x in r if x not in ok), "")}
+    ours = res["sockbench"]
+    exact = all(x.get("bytes_recorded") == x.get("bytes_sent") for x in runs["sockbench"])
+    res["recorded_equals_sent"] = exact
+    recorded = (f"every byte recorded in {len(runs['sockbench'])} of {len(runs['sockbench'])} runs" if exact else
+                "recorded " + ", ".join(f"{x.get('bytes_recorded') or 0:,}" for x in runs["sockbench"]) +
+                f" of {TLS_SINK_BYTES:,} B")
+    add_row("9. TLS sink 1 GB", "sockbench listen --tls --quiet --stats", f"{tls_sink_text(ours)}; {recorded}", "",
+            f">= socat: {met(ours['ok'] and ours['mb_per_s'] >= res['socat']['mb_per_s'])}; "
+            f"bytes exact: {met(exact)}")
+    for tool in ("socat", "ncat"):
+        label = {"socat": "socat OPENSSL-LISTEN", "ncat": "ncat --ssl"}[tool]
+        r = res[tool]
+        add_row("", label, tls_sink_text(r), ratio_text(ours["mb_per_s"], r["mb_per_s"]) if r["ok"] else "n/a")
+    results["tls_sink"] = res
+
+
+def tls_sink_text(r):
+    if not r["ok"]:
+        return f"FAILED: {r['failure']}"
+    return (f"{r['mb_per_s']:,.0f} MB/s (median of {TLS_SINK_ROUNDS}, {r['min_mb_per_s']:,.0f}-"
+            f"{r['max_mb_per_s']:,.0f}; {TLS_PROTOCOL} {TLS_CIPHER}; server CPU {r['server_cpu_seconds']:.2f} s per GB)")
+
+
+def scenario_tls_handshakes(b):
+    log(f"10. TLS handshakes, {TLS_HANDSHAKES:,} sequential and {TLS_HANDSHAKES:,} concurrent per tool, "
+        f"{TLS_HANDSHAKE_ROUNDS} rounds")
+    servers = {}  # tool -> (port, process)
+    runs = {}     # tool -> label -> [loadgen JSON]
+    modes = (("sequential", 1), ("concurrent", TLS_HANDSHAKES))
+    with tempfile.TemporaryDirectory() as tmp:
+        cert, key = tls_certificate(tmp)
+        try:
+            lst = Listener(b.sockbench, ["--tls", "--cert", cert, "--key", key, "--quiet", "127.0.0.1:0"])
+            servers["sockbench"] = (lst.port, lst.proc)
+            port = free_port()
+            servers["socat"] = (port, subprocess.Popen(
+                ["socat", "-u", f"OPENSSL-LISTEN:{port},bind=127.0.0.1,reuseaddr,fork,backlog=4096,cert={cert},"
+                 f"key={key},verify=0", "OPEN:/dev/null"], stderr=subprocess.DEVNULL))
+            wait_port(port)
+            # s_server serves one connection at a time; its stdin stays open (at EOF it would quit).
+            port = free_port()
+            servers["openssl s_server"] = (port, subprocess.Popen(
+                ["openssl", "s_server", "-accept", f"127.0.0.1:{port}", "-cert", cert, "-key", key, "-quiet"],
+                stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+            wait_port(port)
+            for label, concurrency in modes:
+                for _ in range(TLS_HANDSHAKE_ROUNDS):
+                    for tool, (port, proc) in servers.items():
+                        before = cpu_seconds(proc.pid)
+                        r = run_json([b.loadgen, "tls-handshakes", "127.0.0.1", str(port), str(TLS_HANDSHAKES),
+                                      "--concurrency", str(concurrency), "--cipher", TLS_CIPHER], timeout=300)
+                        r["server_cpu_seconds"] = round(cpu_seconds(proc.pid) - before, 2)
+                        runs.setdefault(tool, {}).setdefault(label, []).append(r)
+        finally:
+            for _, proc in servers.values():
+                proc.terminate()
+                proc.wait(timeout=10)
+
+    res = {"count": TLS_HANDSHAKES, "protocol": TLS_PROTOCOL, "cipher": TLS_CIPHER, "runs": runs}
+    for tool, by_label in runs.items():
+        res[tool] = {label: handshake_summary(r) for label, r in by_label.items()}
+    for label, concurrency in modes:
+        ours = res["sockbench"][label]
+        peers = {tool: res[tool][label] for tool in runs if tool != "sockbench"}
+        fastest = max(peers, key=lambda tool: peers[tool]["rate"] if peers[tool]["ok"] else 0)
+        best = peers[fastest]["rate"]
+        ok = ours["ok"] and best > 0 and ours["rate"] >= best
+        title = f"10. TLS handshakes, {TLS_HANDSHAKES:,} {label}" + (
+            f" ({concurrency:,} at once)" if concurrency > 1 else " (one at a time)")
+        add_row(title, "sockbench listen --tls --quiet", handshake_text(ours), "",
+                f">= the faster ({fastest}): {met(ok)} ({ratio_text(ours['rate'], best)})")
+        for tool, r in peers.items():
+            add_row("", {"socat": "socat OPENSSL-LISTEN,fork"}.get(tool, tool), handshake_text(r),
+                    ratio_text(ours["rate"], r["rate"]) if r["ok"] else "n/a")
+    results["tls_handshakes"] = res
+
+
+def handshake_summary(runs):
+    """The median run's rate and the range; a run fails if any handshake failed or was not pinned."""
+    failed = [r for r in runs if r["failed"] or r["ok"] != r["count"] or not tls_pinned(r)]
+    rates = sorted(r["handshakes_per_s"] for r in runs)
+    cpu_ms = statistics.median(r["server_cpu_seconds"] * 1e3 / max(r["ok"], 1) for r in runs)
+    client_ms = statistics.median(r.get("client_cpu_seconds", 0) * 1e3 / max(r["ok"], 1) for r in runs)
+    return {"ok": not failed, "runs": len(runs), "rate": statistics.median(rates), "min_rate": rates[0],
+            "max_rate": rates[-1], "handshakes": sum(r["ok"] for r in runs),
+            "attempts": sum(r["count"] for r in runs), "p50_ms": statistics.median(r["p50_ms"] for r in runs),
+            "server_cpu_ms": cpu_ms, "client_cpu_ms": client_ms,
+            "failure": (failed[0]["failure"] or f"{failed[0]['failed']} failed, negotiated "
+                        f"{failed[0]['protocol']} {failed[0]['cipher']}") if failed else ""}
+
+
+def handshake_text(r):
+    text = (f"{r['rate']:,.0f} handshakes/s (median of {r['runs']}, {r['min_rate']:,.0f}-{r['max_rate']:,.0f}; "
+            f"{r['handshakes']:,} of {r['attempts']:,} completed and closed; handshake p50 {r['p50_ms']:.1f} ms; "
+            f"CPU per handshake: server {r['server_cpu_ms']:.2f} ms, client {r['client_cpu_ms']:.2f} ms)")
+    return text if r["ok"] else f"FAILED: {r['failure']}; {text}"
+
+
 def markdown():
     out = ["| scenario | tool | figure | ours vs. this | target |", "|---|---|---|---|---|"]
     for r in rows:
@@ -735,7 +923,7 @@ def main():
     ap.add_argument("--json", required=True)
     ap.add_argument("--ratebench", help="default: ratebench next to loadgen")
     ap.add_argument("--pingresponder", help="default: pingresponder next to loadgen")
-    ap.add_argument("--only", default="1,2,3,4,5,6,7,8", help="comma-separated scenario numbers")
+    ap.add_argument("--only", default="1,2,3,4,5,6,7,8,9,10", help="comma-separated scenario numbers")
     ap.add_argument("--no-graph", dest="graph", action="store_false",
                     help="scenario 5 without the detail pane's Graph tab open (it is open by default)")
     b = ap.parse_args()
@@ -770,6 +958,10 @@ def main():
             scenario_rates(b)
         if "8" in only:
             scenario_rules(b)
+        if "9" in only:
+            scenario_tls_sink(b)
+        if "10" in only:
+            scenario_tls_handshakes(b)
     finally:
         if xvfb:
             xvfb.terminate()

@@ -24,7 +24,17 @@
 //       a warm-up answered before the clock starts; the time runs from there to the last reply.
 //       With --seconds, no request goes out after S seconds (COUNT is then the most): the rate of
 //       a fast and of a slow peer is measured over about the same time.
+//   loadgen tls-stream HOST PORT BYTES [--chunk N] [--cipher SUITE]
+//       tcp-stream over TLS 1.3 (OpenSSL, no verification, one pinned cipher suite, default
+//       TLS_AES_128_GCM_SHA256, key exchange P-256): the handshake, BYTES of application data,
+//       close_notify and FIN, then it waits for the peer to close. The time covers all of it.
+//   loadgen tls-handshakes HOST PORT COUNT [--concurrency N] [--cipher SUITE]
+//       COUNT full TLS 1.3 handshakes (the same pinned parameters), at most N in flight (1:
+//       sequential, the default; COUNT: all at once). Each connection handshakes, sends
+//       close_notify and FIN, and counts once the peer has closed its side: the server finished
+//       the handshake and saw the close. The rate is successful connections over the whole time.
 
+#include <algorithm>
 #include <arpa/inet.h>
 #include <cerrno>
 #include <chrono>
@@ -35,11 +45,14 @@
 #include <netdb.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <openssl/err.h>
+#include <openssl/ssl.h>
 #include <poll.h>
 #include <string>
 #include <sys/epoll.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 #include <unistd.h>
 #include <vector>
 
@@ -63,7 +76,9 @@ double secondsSince(Clock::time_point start) {
                  "       loadgen udp-sink PORT [--idle-ms N]\n"
                  "       loadgen tcp-conns HOST PORT COUNT [--hold S] [--greeting] [--watch-pid PID] "
                  "[--wait-stdin]\n"
-                 "       loadgen tcp-pingpong HOST PORT COUNT [--conns N] [--depth D] [--seconds S]\n");
+                 "       loadgen tcp-pingpong HOST PORT COUNT [--conns N] [--depth D] [--seconds S]\n"
+                 "       loadgen tls-stream HOST PORT BYTES [--chunk N] [--cipher SUITE]\n"
+                 "       loadgen tls-handshakes HOST PORT COUNT [--concurrency N] [--cipher SUITE]\n");
     std::exit(2);
 }
 
@@ -658,6 +673,279 @@ int tcpPingpong(const Target &t, long long count, long long connCount, long long
     return failure.empty() ? 0 : 1;
 }
 
+// --- TLS ------------------------------------------------------------------------------------
+
+/// The oldest queued OpenSSL error in words (or errno's, for a socket error), and the queue emptied.
+std::string tlsError(const char *what) {
+    std::string text = what;
+    const unsigned long code = ERR_get_error();
+    if (code != 0) {
+        char buffer[256];
+        ERR_error_string_n(code, buffer, sizeof buffer);
+        text += std::string(": ") + buffer;
+    } else if (errno != 0) {
+        text += std::string(": ") + std::strerror(errno);
+    }
+    ERR_clear_error();
+    return text;
+}
+
+const char *stringOption(int argc, char **argv, const char *name, const char *fallback) {
+    for (int i = 0; i + 1 < argc; ++i) {
+        if (std::strcmp(argv[i], name) == 0)
+            return argv[i + 1];
+    }
+    return fallback;
+}
+
+/// Every peer meets the same client: TLS 1.3 only, one cipher suite, key exchange P-256 (socat 1.7
+/// offers no other group), no verification (the servers share one self-signed certificate), no SNI,
+/// no session resumption.
+SSL_CTX *tlsClientContext(const char *suite) {
+    SSL_CTX *ctx = SSL_CTX_new(TLS_client_method());
+    if (!ctx || SSL_CTX_set_min_proto_version(ctx, TLS1_3_VERSION) != 1 ||
+        SSL_CTX_set_max_proto_version(ctx, TLS1_3_VERSION) != 1 ||
+        SSL_CTX_set_ciphersuites(ctx, suite) != 1 || SSL_CTX_set1_groups_list(ctx, "P-256") != 1) {
+        std::fprintf(stderr, "loadgen: %s\n", tlsError("TLS client set-up").c_str());
+        std::exit(2);
+    }
+    SSL_CTX_set_verify(ctx, SSL_VERIFY_NONE, nullptr);
+    SSL_CTX_set_session_cache_mode(ctx, SSL_SESS_CACHE_OFF);
+    return ctx;
+}
+
+/// CPU this process has used so far, user and system, in seconds.
+double cpuSeconds() {
+    rusage usage = {};
+    ::getrusage(RUSAGE_SELF, &usage);
+    return double(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) +
+           double(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6;
+}
+
+/// Reads and drops raw bytes (session tickets, the peer's close_notify) until the peer closes;
+/// false if it did not within the socket's receive timeout.
+bool drainUntilClosed(int fd) {
+    char sink[4096];
+    for (;;) {
+        const ssize_t r = ::recv(fd, sink, sizeof sink, 0);
+        if (r > 0 || (r < 0 && errno == EINTR))
+            continue;
+        return r == 0 || errno == ECONNRESET;
+    }
+}
+
+int tlsStream(const Target &t, long long total, long long chunk, const char *suite) {
+    SSL_CTX *ctx = tlsClientContext(suite);
+    std::vector<char> buffer(size_t(chunk), 'x');
+    const auto start = Clock::now();
+    const int fd = connectBlocking(t);
+    // A peer that stops reading, or never closes, fails the run instead of hanging it.
+    const timeval timeout = {30, 0};
+    ::setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &timeout, sizeof timeout);
+    ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout);
+    SSL *ssl = SSL_new(ctx);
+    SSL_set_fd(ssl, fd);
+    if (SSL_connect(ssl) != 1) {
+        const std::string why = tlsError("handshake");
+        std::fprintf(stderr, "loadgen: tls-stream: %s\n", why.c_str());
+        std::printf("{\"mode\":\"tls-stream\",\"ok\":false,\"failure\":\"%s\"}\n", jsonEscaped(why).c_str());
+        return 1;
+    }
+    const double handshakeSeconds = secondsSince(start);
+    const std::string protocol = SSL_get_version(ssl);
+    const std::string cipher = SSL_get_cipher_name(ssl);
+    long long sent = 0;
+    std::string failure;
+    while (sent < total) {
+        // Blocking socket, no partial writes: SSL_write returns only once all n bytes are out.
+        const int n = int(std::min<long long>(chunk, total - sent));
+        const int w = SSL_write(ssl, buffer.data(), n);
+        if (w <= 0) {
+            failure = tlsError("SSL_write");
+            break;
+        }
+        sent += w;
+    }
+    const double sendSeconds = secondsSince(start);
+    SSL_shutdown(ssl); // our close_notify
+    ::shutdown(fd, SHUT_WR);
+    // The peer closes once it has read everything (socat, ncat and our listener all do).
+    if (!drainUntilClosed(fd) && failure.empty())
+        failure = "the peer did not close within 30 s of our close_notify";
+    const double seconds = secondsSince(start);
+    SSL_free(ssl);
+    ::close(fd);
+    SSL_CTX_free(ctx);
+    if (!failure.empty())
+        std::fprintf(stderr, "loadgen: tls-stream: %s\n", failure.c_str());
+    std::printf("{\"mode\":\"tls-stream\",\"protocol\":\"%s\",\"cipher\":\"%s\",\"bytes_sent\":%lld,"
+                "\"seconds\":%.6f,\"handshake_seconds\":%.6f,\"send_seconds\":%.6f,\"mb_per_s\":%.1f,"
+                "\"client_cpu_seconds\":%.3f,\"ok\":%s,\"failure\":\"%s\"}\n",
+                protocol.c_str(), cipher.c_str(), sent, seconds, handshakeSeconds, sendSeconds,
+                double(sent) / seconds / 1e6, cpuSeconds(), failure.empty() ? "true" : "false",
+                jsonEscaped(failure).c_str());
+    return failure.empty() ? 0 : 1;
+}
+
+/// One tls-handshakes connection: connect, handshake, close_notify + FIN, wait for the peer's close.
+struct HandshakeConn {
+    enum class State { Idle, Handshaking, Closing };
+    State state = State::Idle;
+    int fd = -1;
+    SSL *ssl = nullptr;
+    uint32_t events = 0;
+    Clock::time_point started;
+};
+
+int tlsHandshakes(const Target &t, long long count, long long concurrency, const char *suite) {
+    constexpr double TimeLimitSeconds = 120;
+    rlimit limit = {};
+    ::getrlimit(RLIMIT_NOFILE, &limit);
+    limit.rlim_cur = limit.rlim_max;
+    ::setrlimit(RLIMIT_NOFILE, &limit);
+
+    SSL_CTX *ctx = tlsClientContext(suite);
+    const int ep = ::epoll_create1(EPOLL_CLOEXEC);
+    std::vector<HandshakeConn> conns(static_cast<size_t>(std::min(count, concurrency)));
+    std::vector<double> latencies; // connect to the client's Finished, per successful connection
+    latencies.reserve(size_t(count));
+    long long started = 0;
+    long long ok = 0;
+    long long failed = 0;
+    std::string failure;
+    std::string protocol;
+    std::string cipher;
+
+    auto watch = [&](HandshakeConn &c, uint32_t events) {
+        if (events == c.events)
+            return;
+        epoll_event e = {};
+        e.events = events;
+        e.data.u64 = uint64_t(&c - conns.data());
+        ::epoll_ctl(ep, c.events == 0 ? EPOLL_CTL_ADD : EPOLL_CTL_MOD, c.fd, &e);
+        c.events = events;
+    };
+    auto finish = [&](HandshakeConn &c, bool success, const std::string &why) {
+        if (success) {
+            ++ok;
+        } else {
+            ++failed;
+            if (failure.empty())
+                failure = why;
+        }
+        SSL_free(c.ssl);
+        ::close(c.fd); // also leaves the epoll set
+        c = HandshakeConn();
+    };
+    // Drives one connection as far as it goes without waiting.
+    auto step = [&](HandshakeConn &c) {
+        if (c.state == HandshakeConn::State::Handshaking) {
+            ERR_clear_error();
+            errno = 0;
+            const int r = SSL_do_handshake(c.ssl);
+            if (r != 1) {
+                const int error = SSL_get_error(c.ssl, r);
+                if (error == SSL_ERROR_WANT_READ)
+                    watch(c, EPOLLIN);
+                else if (error == SSL_ERROR_WANT_WRITE)
+                    watch(c, EPOLLOUT);
+                else
+                    finish(c, false, tlsError("handshake"));
+                return;
+            }
+            latencies.push_back(secondsSince(c.started));
+            if (protocol.empty()) {
+                protocol = SSL_get_version(c.ssl);
+                cipher = SSL_get_cipher_name(c.ssl);
+            }
+            // close_notify fits in the empty send buffer; then FIN, and the peer's close is awaited.
+            SSL_shutdown(c.ssl);
+            ::shutdown(c.fd, SHUT_WR);
+            c.state = HandshakeConn::State::Closing;
+            watch(c, EPOLLIN | EPOLLRDHUP);
+        }
+        if (c.state == HandshakeConn::State::Closing) {
+            char sink[4096];
+            for (;;) {
+                const ssize_t r = ::recv(c.fd, sink, sizeof sink, MSG_DONTWAIT);
+                if (r > 0 || (r < 0 && errno == EINTR))
+                    continue;
+                if (r < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+                    return;
+                // A clean close or a reset after the handshake: either way the server is done.
+                finish(c, true, "");
+                return;
+            }
+        }
+    };
+    auto launch = [&](HandshakeConn &c) {
+        c.fd = ::socket(t.address.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+        if (c.fd < 0)
+            die("socket");
+        ++started;
+        c.started = Clock::now();
+        if (::connect(c.fd, reinterpret_cast<const sockaddr *>(&t.address), t.length) != 0 &&
+            errno != EINPROGRESS) {
+            const std::string why = std::string("connect: ") + std::strerror(errno);
+            ::close(c.fd);
+            c.fd = -1;
+            ++failed;
+            if (failure.empty())
+                failure = why;
+            return;
+        }
+        c.ssl = SSL_new(ctx);
+        SSL_set_fd(c.ssl, c.fd);
+        SSL_set_connect_state(c.ssl);
+        c.state = HandshakeConn::State::Handshaking;
+        // The ClientHello goes out once the connection is up: its write waits for EPOLLOUT.
+        step(c);
+    };
+
+    std::vector<epoll_event> events(1024);
+    const auto start = Clock::now();
+    // A slot that finished (or failed to connect) at once takes the next connection at once: on
+    // loopback a whole handshake can complete inside launch(), with no event left to come.
+    auto refill = [&](HandshakeConn &c) {
+        while (c.state == HandshakeConn::State::Idle && started < count)
+            launch(c);
+    };
+    for (HandshakeConn &c : conns)
+        refill(c);
+    while (ok + failed < count && secondsSince(start) < TimeLimitSeconds) {
+        const int n = ::epoll_wait(ep, events.data(), int(events.size()), 100);
+        for (int i = 0; i < n; ++i) {
+            HandshakeConn &c = conns[events[i].data.u64];
+            if (c.state != HandshakeConn::State::Idle)
+                step(c);
+            refill(c);
+        }
+    }
+    const double seconds = secondsSince(start);
+    for (HandshakeConn &c : conns) {
+        if (c.state != HandshakeConn::State::Idle)
+            finish(c, false, "timed out after " + std::to_string(int(TimeLimitSeconds)) + " s");
+    }
+    failed += count - started; // never started: the time ran out first
+    ::close(ep);
+    SSL_CTX_free(ctx);
+    std::sort(latencies.begin(), latencies.end());
+    auto percentile = [&](double p) {
+        return latencies.empty() ? 0.0 : latencies[size_t(p * double(latencies.size() - 1))] * 1e3;
+    };
+    if (!failure.empty())
+        std::fprintf(stderr, "loadgen: tls-handshakes: %lld failed, the first: %s\n", failed,
+                     failure.c_str());
+    std::printf(
+        "{\"mode\":\"tls-handshakes\",\"protocol\":\"%s\",\"cipher\":\"%s\",\"count\":%lld,"
+        "\"concurrency\":%lld,\"ok\":%lld,\"failed\":%lld,\"seconds\":%.6f,\"handshakes_per_s\":%.0f,"
+        "\"p50_ms\":%.2f,\"p99_ms\":%.2f,\"max_ms\":%.2f,\"client_cpu_seconds\":%.3f,\"failure\":\"%s\"}\n",
+        protocol.c_str(), cipher.c_str(), count, std::min(count, concurrency), ok, failed, seconds,
+        double(ok) / seconds, percentile(0.5), percentile(0.99), percentile(1.0), cpuSeconds(),
+        jsonEscaped(failure).c_str());
+    return failed == 0 ? 0 : 1;
+}
+
 } // namespace
 
 int main(int argc, char **argv) {
@@ -688,6 +976,16 @@ int main(int argc, char **argv) {
             usage();
         return tcpPingpong(resolve(argv[2], argv[3], SOCK_STREAM), amount, conns, depth,
                            option(argc, argv, "--seconds", 0));
+    }
+    const char *suite = stringOption(argc, argv, "--cipher", "TLS_AES_128_GCM_SHA256");
+    if (mode == "tls-stream")
+        return tlsStream(resolve(argv[2], argv[3], SOCK_STREAM), amount,
+                         option(argc, argv, "--chunk", 256 * 1024), suite);
+    if (mode == "tls-handshakes") {
+        const long long concurrency = option(argc, argv, "--concurrency", 1);
+        if (amount < 1 || concurrency < 1)
+            usage();
+        return tlsHandshakes(resolve(argv[2], argv[3], SOCK_STREAM), amount, concurrency, suite);
     }
     usage();
 }
