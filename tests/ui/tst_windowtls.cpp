@@ -22,7 +22,6 @@
 #include <QTabWidget>
 #include <QTemporaryDir>
 #include <QTextBrowser>
-#include <QTimeZone>
 
 #include <memory>
 
@@ -61,6 +60,10 @@ private:
         return dialog->findChild<QDialogButtonBox *>(QStringLiteral("buttonBox"))
             ->button(QDialogButtonBox::Ok);
     }
+    /// Clicks a check box on its box (a stretched one's middle may be past its text).
+    static void tick(QCheckBox *check) {
+        QTest::mouseClick(check, Qt::LeftButton, {}, QPoint(8, check->height() / 2));
+    }
     /// Opens the form of this action and ticks "Use TLS".
     EndpointDialog *openTlsDialog(const char *action) const;
     /// Fills address and port of an open form, clicks OK; the new top-level endpoint, or 0.
@@ -72,7 +75,7 @@ private:
 
     QTemporaryDir m_settingsDir;
     QTemporaryDir m_certDir;
-    test::TestCertificates m_certs;
+    std::unique_ptr<test::TestCertificates> m_certs;
     std::unique_ptr<MainWindow> m_window;
     std::unique_ptr<WindowDriver> m_ui;
 };
@@ -81,8 +84,8 @@ void TestWindowTls::initTestCase() {
     // XDG_CONFIG_HOME too: the listener's self-signed certificate is kept in the config folder.
     QVERIFY(useSettingsIn(m_settingsDir, "tst_windowtls"));
     QVERIFY(m_certDir.isValid());
-    QString error;
-    QVERIFY2(test::writeTestCertificates(m_certDir.path(), &m_certs, &error), qPrintable(error));
+    m_certs = std::make_unique<test::TestCertificates>(m_certDir.path());
+    QVERIFY2(m_certs->ok(), qPrintable(m_certs->error()));
 }
 
 void TestWindowTls::init() {
@@ -103,7 +106,7 @@ EndpointDialog *TestWindowTls::openTlsDialog(const char *action) const {
     if (!dialog)
         return nullptr;
     auto *check = field<QCheckBox>(dialog, "tlsCheck");
-    QTest::mouseClick(check, Qt::LeftButton);
+    tick(check);
     return check->isChecked() ? dialog : nullptr;
 }
 
@@ -142,7 +145,7 @@ TlsPanel *TestWindowTls::showTlsTab(EndpointId id) const {
 }
 
 void TestWindowTls::connectFormBuildsTheOptionsAskedFor() {
-    const EndpointId listener = startTlsListener(m_certs.serverCertificate, m_certs.serverKey);
+    const EndpointId listener = startTlsListener(m_certs->leaf, m_certs->leafKey);
     QVERIFY(listener != 0);
 
     EndpointDialog *dialog = openTlsDialog("connectAction");
@@ -155,7 +158,7 @@ void TestWindowTls::connectFormBuildsTheOptionsAskedFor() {
     WindowDriver::chooseInCombo(field<QComboBox>(dialog, "tlsVerifyCombo"), 1); // CA file…
     QVERIFY(field<QWidget>(dialog, "tlsCaFileEdit")->isVisible());
     QVERIFY(!okButton(dialog)->isEnabled()); // a CA file is asked for and not given yet
-    WindowDriver::replaceText(field<QLineEdit>(dialog, "tlsCaFileEdit"), m_certs.caCertificate);
+    WindowDriver::replaceText(field<QLineEdit>(dialog, "tlsCaFileEdit"), m_certs->ca);
     WindowDriver::replaceText(field<QLineEdit>(dialog, "tlsServerNameEdit"), QStringLiteral("localhost"));
     WindowDriver::replaceText(field<QLineEdit>(dialog, "tlsAlpnEdit"), QStringLiteral("h2, http/1.1"));
     WindowDriver::chooseInCombo(field<QComboBox>(dialog, "tlsMinVersionCombo"), 3); // TLS 1.2
@@ -163,7 +166,7 @@ void TestWindowTls::connectFormBuildsTheOptionsAskedFor() {
     const EndpointDialog::Request request = dialog->request();
     QVERIFY(request.connect.tls);
     QVERIFY(request.connect.tls->verify == TlsVerify::CaFile);
-    QCOMPARE(request.connect.tls->caFile, m_certs.caCertificate);
+    QCOMPARE(request.connect.tls->caFile, m_certs->ca);
     QCOMPARE(request.connect.tls->serverName, QStringLiteral("localhost"));
     QCOMPARE(request.connect.tls->alpn, QStringList({QStringLiteral("h2"), QStringLiteral("http/1.1")}));
     QVERIFY(request.connect.tls->minVersion == TlsMinVersion::Tls1_2);
@@ -205,13 +208,13 @@ void TestWindowTls::missingFilesAreRefusedInTheForm() {
     // A folder is not a certificate either; a real file is.
     WindowDriver::replaceText(field<QLineEdit>(dialog, "tlsCertificateEdit"), m_certDir.path());
     QVERIFY2(dialog->problem().contains(QStringLiteral("is a folder")), qPrintable(dialog->problem()));
-    WindowDriver::replaceText(field<QLineEdit>(dialog, "tlsCertificateEdit"), m_certs.clientCertificate);
-    WindowDriver::replaceText(field<QLineEdit>(dialog, "tlsKeyEdit"), m_certs.clientKey);
+    WindowDriver::replaceText(field<QLineEdit>(dialog, "tlsCertificateEdit"), m_certs->client);
+    WindowDriver::replaceText(field<QLineEdit>(dialog, "tlsKeyEdit"), m_certs->clientKey);
     QVERIFY2(dialog->problem().isEmpty(), qPrintable(dialog->problem()));
     // Unticking TLS drops its reasons with it.
     WindowDriver::replaceText(field<QLineEdit>(dialog, "tlsKeyEdit"), missing);
     QVERIFY(!okButton(dialog)->isEnabled());
-    QTest::mouseClick(field<QCheckBox>(dialog, "tlsCheck"), Qt::LeftButton);
+    tick(field<QCheckBox>(dialog, "tlsCheck"));
     QVERIFY(!field<QWidget>(dialog, "tlsClientForm")->isVisible());
     QVERIFY2(dialog->problem().isEmpty(), qPrintable(dialog->problem()));
     QVERIFY(!dialog->request().connect.tls);
@@ -231,12 +234,12 @@ void TestWindowTls::missingFilesAreRefusedInTheForm() {
     WindowDriver::replaceText(field<QLineEdit>(dialog, "tlsClientCaEdit"), missing);
     QVERIFY2(dialog->problem().contains(QStringLiteral("does not exist")), qPrintable(dialog->problem()));
     QVERIFY(!okButton(dialog)->isEnabled());
-    WindowDriver::replaceText(field<QLineEdit>(dialog, "tlsClientCaEdit"), m_certs.caCertificate);
+    WindowDriver::replaceText(field<QLineEdit>(dialog, "tlsClientCaEdit"), m_certs->ca);
     QVERIFY2(dialog->problem().isEmpty(), qPrintable(dialog->problem()));
     const EndpointDialog::Request request = dialog->request();
     QVERIFY(request.listener.tls);
     QVERIFY(request.listener.tls->clientCert == ClientCertMode::Require);
-    QCOMPARE(request.listener.tls->clientCaFile, m_certs.caCertificate);
+    QCOMPARE(request.listener.tls->clientCaFile, m_certs->ca);
     QVERIFY(request.listener.tls->certificateFile.isEmpty()); // the self-signed one
     dialog->reject();
     QVERIFY(m_window->workbench()->endpoints().isEmpty());
@@ -248,7 +251,7 @@ void TestWindowTls::tlsSectionKeepsTheFormsSmall() {
         EndpointDialog *dialog = m_ui->dialog();
         QVERIFY(dialog);
         const int closedHeight = dialog->sizeHint().height();
-        QTest::mouseClick(field<QCheckBox>(dialog, "tlsCheck"), Qt::LeftButton);
+        tick(field<QCheckBox>(dialog, "tlsCheck"));
         QVERIFY(field<QCheckBox>(dialog, "tlsCheck")->isChecked());
         // The section is one line until asked for, and the whole form fits a 640-pixel screen
         // when it is open.
@@ -269,12 +272,12 @@ void TestWindowTls::tlsSectionKeepsTheFormsSmall() {
 }
 
 void TestWindowTls::panelShowsProtocolCipherAndTheChain() {
-    const EndpointId listener = startTlsListener(m_certs.serverCertificate, m_certs.serverKey);
+    const EndpointId listener = startTlsListener(m_certs->leaf, m_certs->leafKey);
     QVERIFY(listener != 0);
     EndpointDialog *dialog = openTlsDialog("connectAction");
     QVERIFY(dialog);
     WindowDriver::chooseInCombo(field<QComboBox>(dialog, "tlsVerifyCombo"), 1);
-    WindowDriver::replaceText(field<QLineEdit>(dialog, "tlsCaFileEdit"), m_certs.caCertificate);
+    WindowDriver::replaceText(field<QLineEdit>(dialog, "tlsCaFileEdit"), m_certs->ca);
     const EndpointId client = accept(dialog, QStringLiteral("127.0.0.1"), m_ui->localPort(listener));
     QVERIFY(client != 0);
     QTRY_VERIFY_WITH_TIMEOUT(m_ui->cell(client, ConnectionModel::StateColumn) == QLatin1String("Connected"),
@@ -289,7 +292,7 @@ void TestWindowTls::panelShowsProtocolCipherAndTheChain() {
     QVERIFY2(panel->statusText().contains(QStringLiteral("established")), qPrintable(panel->statusText()));
 
     // The chain as the peer sent it, the leaf with its names, validity and fingerprints.
-    const auto leaf = readCertificates(m_certs.serverCertificate);
+    const auto leaf = readCertificates(m_certs->leaf);
     QVERIFY(leaf && !leaf->isEmpty());
     const QString text = panel->certificatesText();
     QVERIFY2(text.contains(leaf->first().subject), qPrintable(text));
@@ -450,15 +453,15 @@ void TestWindowTls::startTlsUpgradesAPlaintextPair() {
 void TestWindowTls::validityCountsDaysAndMarksExpired() {
     CertificateInfo c;
     c.subject = QStringLiteral("CN=example.org");
-    c.notBefore = QDateTime(QDate(2025, 1, 1), QTime(0, 0), QTimeZone::UTC);
-    c.notAfter = QDateTime(QDate(2027, 3, 1), QTime(12, 0), QTimeZone::UTC);
+    c.notBefore = QDateTime(QDate(2025, 1, 1), QTime(0, 0), Qt::UTC);
+    c.notAfter = QDateTime(QDate(2027, 3, 1), QTime(12, 0), Qt::UTC);
     c.sha256 = QByteArray(32, '\xab');
     c.sha1 = QByteArray(20, '\x01');
-    const QDateTime now(QDate(2025, 12, 4), QTime(12, 0), QTimeZone::UTC);
+    const QDateTime now(QDate(2025, 12, 4), QTime(12, 0), Qt::UTC);
     QCOMPARE(validityText(c, now), QStringLiteral("until 2027-03-01 (452 days left)"));
-    QVERIFY(validityText(c, QDateTime(QDate(2024, 6, 1), QTime(0, 0), QTimeZone::UTC))
+    QVERIFY(validityText(c, QDateTime(QDate(2024, 6, 1), QTime(0, 0), Qt::UTC))
                 .startsWith(QStringLiteral("not valid before 2025-01-01")));
-    const QDateTime later(QDate(2027, 3, 4), QTime(12, 0), QTimeZone::UTC);
+    const QDateTime later(QDate(2027, 3, 4), QTime(12, 0), Qt::UTC);
     QCOMPARE(validityText(c, later), QStringLiteral("expired on 2027-03-01 (3 days ago)"));
     const QString html = certificateHtml(c, 1, later);
     QVERIFY(html.contains(errorColor().name())); // expired, in the colour of trouble
