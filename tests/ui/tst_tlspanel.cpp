@@ -18,6 +18,7 @@
 #include <QFrame>
 #include <QLabel>
 #include <QSettings>
+#include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QTextBrowser>
 
@@ -115,11 +116,13 @@ EndpointId TestTlsPanel::openHeldTlsClient() const {
         return 0;
     auto *check = dialog->findChild<QCheckBox *>(QStringLiteral("tlsCheck"));
     QTest::mouseClick(check, Qt::LeftButton, {}, QPoint(8, check->height() / 2));
+    // What is reported below must come after the reactor's own report that it is resolving.
+    QSignalSpy resolving(m_window->workbench(), &Workbench::resolving);
     if (!check->isChecked() || !m_ui->fillDialogAndAccept(QStringLiteral("tls.test"), QStringLiteral("4433")))
         return 0;
     m_window->activateWindow();
     const EndpointId id = m_ui->lastTopLevel();
-    return QTest::qWaitFor([&] { return m_gate->started() >= 1; }) ? id : 0;
+    return QTest::qWaitFor([&] { return resolving.count() >= 1; }) ? id : 0;
 }
 
 void TestTlsPanel::establishedConnectionShowsItsSessionAndChain() {
@@ -272,6 +275,7 @@ void TestTlsPanel::verificationFailureOffersConnectAnyway() {
     TlsPanel *panel = showTlsTab(id);
     QVERIFY(panel->statusText().contains(reason));
 
+    QSignalSpy resolving(m_window->workbench(), &Workbench::resolving);
     QTest::mouseClick(m_ui->child<QPushButton>("connectAnywayButton"), Qt::LeftButton);
     QVERIFY(!bar->isVisible());
     const EndpointId again = m_ui->lastTopLevel();
@@ -280,7 +284,7 @@ void TestTlsPanel::verificationFailureOffersConnectAnyway() {
     QCOMPARE(info.requestedHost, QStringLiteral("tls.test"));
     QCOMPARE(info.requestedPort, quint16(4433));
     QVERIFY(info.outgoing);
-    QTRY_VERIFY(m_gate->started() >= 2); // it went again, to the same host
+    QTRY_VERIFY(resolving.count() >= 1); // it went again, to the same host
     // Selected, as a new connection from the form is; a session saved now has it like the first.
     QCOMPARE(m_ui->idOf(m_ui->connectionsView()->currentIndex()), again);
     QVERIFY(m_window->connectionModel()->openedAs(again) == m_window->connectionModel()->openedAs(id));

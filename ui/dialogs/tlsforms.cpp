@@ -21,7 +21,8 @@ constexpr int MaxAlpnBytes = 255;
 
 QFormLayout *compactForm(QWidget *on) {
     auto *form = new QFormLayout(on);
-    form->setContentsMargins(0, 0, 0, 0);
+    // Indented under the check box or role it belongs to.
+    form->setContentsMargins(20, 0, 0, 0);
     form->setVerticalSpacing(3);
     return form;
 }
@@ -138,8 +139,10 @@ TlsClientForm::TlsClientForm(QWidget *parent)
     m_verifyCombo->addItem(tr("Don't verify (insecure)"), int(TlsVerify::None));
     m_verifyCombo->setItemData(2, warningColor(), Qt::ForegroundRole);
     m_verifyCombo->setToolTip(tr("Which server certificates are accepted; the name must match too"));
-    m_insecureLabel->setText(tr("⚠ The server is not checked: anyone in between can pose as it."));
+    m_insecureLabel->setText(tr("⚠ Nothing about the server is checked"));
     m_insecureLabel->setStyleSheet(warningTextStyle());
+    m_insecureLabel->setToolTip(
+        tr("Insecure: anyone in between can pose as the server and read the traffic"));
     m_insecureLabel->hide();
     m_serverNameEdit->setPlaceholderText(tr("host as typed"));
     m_serverNameEdit->setToolTip(tr("The name sent (SNI) and checked against the certificate; by default "

@@ -132,6 +132,7 @@ TlsPanel::TlsPanel(Workbench *workbench, QWidget *parent)
     layout->addWidget(m_statusLabel);
     layout->addWidget(m_fieldsBox);
     layout->addWidget(m_certificates, 1);
+    layout->addStretch(); // keeps the lines together while there are no certificates to show
     // The detail pane may be short at 1024×640: scroll rather than squeeze or grow the window.
     auto *scroll = new QScrollArea(this);
     scroll->setWidgetResizable(true);
