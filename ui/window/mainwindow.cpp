@@ -514,7 +514,9 @@ void MainWindow::onConnectAnywayButtonClicked() {
     // Everything as asked, but the certificate: the name, ALPN and client certificate still go.
     again.options.tls->verify = TlsVerify::None;
     again.options.tls->caFile.clear();
-    const std::optional<SessionEndpoint> opened = m_connectionModel->openedAs(m_tlsFailureEndpoint);
+    std::optional<SessionEndpoint> opened = m_connectionModel->openedAs(m_tlsFailureEndpoint);
+    if (opened) // a session saved now reopens it as it now is: without the check
+        opened->tlsClient = again.options.tls;
     hideTlsFailure();
     const EndpointId id = m_workbench->connectTcp(again.host, again.port, again.options);
     m_tlsConnects.insert(id, again);
