@@ -6,6 +6,9 @@
 
 #include "windowdriver.h"
 
+#include "session/session.h"
+#include "window/sessioncontroller.h"
+
 #include "engine/outboxevent.h"
 #include "panels/detailpane.h"
 #include "panels/tlspanel.h"
@@ -45,6 +48,7 @@ private Q_SLOTS:
     void plainConnectionSaysSo();
     void verificationFailureOffersConnectAnyway();
     void otherFailuresOfferNothing();
+    void sessionClientOffersConnectAnywayToo();
 
 private:
     /// Applies outcomes as a reactor would report them.
@@ -315,6 +319,41 @@ void TestTlsPanel::otherFailuresOfferNothing() {
     QTRY_VERIFY(m_ui->cell(id, ConnectionModel::StateColumn).contains(reason));
     // Skipping the certificate check would not help: no offer to.
     QVERIFY(!m_ui->child<QFrame>("tlsFailureBar")->isVisible());
+}
+
+void TestTlsPanel::sessionClientOffersConnectAnywayToo() {
+    Session session;
+    SessionEndpoint client;
+    client.kind = EndpointKind::TcpConnection;
+    client.host = QStringLiteral("tls.test");
+    client.port = 4433;
+    client.tlsClient = TlsClientOptions{};
+    client.tlsClient->alpn = {QStringLiteral("imap")};
+    session.endpoints.append(client);
+    const QString file = m_certDir.filePath(QStringLiteral("client.sockbench"));
+    QString error;
+    QVERIFY2(saveSession(file, session, &error), qPrintable(error));
+    QSignalSpy resolving(m_window->workbench(), &Workbench::resolving);
+    QVERIFY(m_window->sessions()->open(file));
+    QTRY_COMPARE(resolving.count(), 1);
+    const EndpointId id = m_ui->lastTopLevel();
+    const QString reason = QStringLiteral("hostname mismatch: the certificate is for example.org");
+    TlsInfo failed;
+    failed.phase = TlsInfo::Phase::Failed;
+    failed.failure = reason;
+    failed.verificationFailed = true;
+    report({outcome::TlsChanged{id, failed}, outcome::Final{id, EndpointState::Failed, reason, false, {}}});
+    QVERIFY(m_ui->child<QFrame>("tlsFailureBar")->isVisible());
+    QVERIFY(m_ui->child<QLabel>("tlsFailureLabel")->text().contains(reason));
+    QTest::mouseClick(m_ui->child<QPushButton>("connectAnywayButton"), Qt::LeftButton);
+    const EndpointId again = m_ui->lastTopLevel();
+    QVERIFY(again != id);
+    QTRY_COMPARE(resolving.count(), 2);
+    QCOMPARE(m_window->workbench()->info(again).requestedHost, QStringLiteral("tls.test"));
+    const std::optional<SessionEndpoint> opened = m_window->connectionModel()->openedAs(again);
+    QVERIFY(opened && opened->tlsClient);
+    QVERIFY(opened->tlsClient->verify == TlsVerify::None);
+    QCOMPARE(opened->tlsClient->alpn, QStringList{QStringLiteral("imap")}); // the rest as it was
 }
 
 QTEST_MAIN(TestTlsPanel)

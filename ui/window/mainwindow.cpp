@@ -19,6 +19,7 @@
 #include "panels/librarypanel.h"
 #include "panels/logpanel.h"
 #include "panels/statussummary.h"
+#include "session/session.h"
 #include "style/presentation.h"
 #include "views/hexview.h"
 #include "window/sessioncontroller.h"
@@ -486,16 +487,19 @@ void MainWindow::onWorkbenchListenerFailed(EndpointId id, const QString &reason)
 void MainWindow::onWorkbenchConnectFailed(EndpointId id, const QString &reason) {
     statusBar()->showMessage(tr("Connection #%1 failed: %2").arg(id).arg(reason), ErrorMessageMs);
     const EndpointInfo info = m_workbench->info(id);
-    if (info.tls && info.tls->verificationFailed && m_tlsConnects.contains(id))
+    // Opened by the form, or by a session: either way the window knows how to open it again.
+    const std::optional<SessionEndpoint> opened = m_connectionModel->openedAs(id);
+    if (info.tls && info.tls->verificationFailed &&
+        (m_tlsConnects.contains(id) || (opened && opened->tlsClient)))
         showTlsFailure(id, reason);
 }
 
 void MainWindow::showTlsFailure(EndpointId id, const QString &reason) {
-    const TlsConnect &request = m_tlsConnects[id];
+    const EndpointInfo info = m_workbench->info(id);
     m_tlsFailureEndpoint = id;
     m_tlsFailureLabel->setText(tr("⚠ Connection #%1 to %2 refused the server's certificate: %3")
                                    .arg(id)
-                                   .arg(formatHostPort(request.host, request.port), reason));
+                                   .arg(formatHostPort(info.requestedHost, info.requestedPort), reason));
     m_tlsFailureBar->show();
 }
 
@@ -505,28 +509,39 @@ void MainWindow::hideTlsFailure() {
 }
 
 void MainWindow::onConnectAnywayButtonClicked() {
-    const auto it = m_tlsConnects.constFind(m_tlsFailureEndpoint);
-    if (it == m_tlsConnects.constEnd() || !it->options.tls) {
-        hideTlsFailure();
+    const EndpointId failed = m_tlsFailureEndpoint;
+    std::optional<SessionEndpoint> opened = m_connectionModel->openedAs(failed);
+    const auto it = m_tlsConnects.constFind(failed);
+    hideTlsFailure();
+    // Everything as asked, but the certificate: the name, ALPN and client certificate still go.
+    const auto insecure = [](TlsClientOptions tls) {
+        tls.verify = TlsVerify::None;
+        tls.caFile.clear();
+        return tls;
+    };
+    EndpointId id = 0;
+    if (it != m_tlsConnects.constEnd() && it->options.tls) {
+        TlsConnect again = *it;
+        again.options.tls = insecure(*again.options.tls);
+        id = m_workbench->connectTcp(again.host, again.port, again.options);
+        m_tlsConnects.insert(id, again);
+        if (opened) // a session saved now reopens it as it now is: without the check
+            opened->tlsClient = again.options.tls;
+    } else if (opened && opened->tlsClient) {
+        // Opened from a session file: opened again the same way.
+        opened->tlsClient = insecure(*opened->tlsClient);
+        id = openSessionEndpoint(*m_workbench, *opened);
+    } else {
         return;
     }
-    TlsConnect again = *it;
-    // Everything as asked, but the certificate: the name, ALPN and client certificate still go.
-    again.options.tls->verify = TlsVerify::None;
-    again.options.tls->caFile.clear();
-    std::optional<SessionEndpoint> opened = m_connectionModel->openedAs(m_tlsFailureEndpoint);
-    if (opened) // a session saved now reopens it as it now is: without the check
-        opened->tlsClient = again.options.tls;
-    hideTlsFailure();
-    const EndpointId id = m_workbench->connectTcp(again.host, again.port, again.options);
-    m_tlsConnects.insert(id, again);
     m_connectionModel->addEndpoint(id);
     if (opened)
         m_connectionModel->setOpenedAs(id, *opened);
     selectEndpoint(id);
+    const EndpointInfo info = m_workbench->info(id);
     statusBar()->showMessage(tr("Connection #%1 to %2 does not check the server's certificate")
                                  .arg(id)
-                                 .arg(formatHostPort(again.host, again.port)),
+                                 .arg(formatHostPort(info.requestedHost, info.requestedPort)),
                              StatusMessageMs);
 }
 
