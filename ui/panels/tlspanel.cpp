@@ -57,7 +57,10 @@ QString certificateHtml(const CertificateInfo &c, int number, const QDateTime &n
     const QString title =
         number > 0 ? QStringLiteral("%1. %2").arg(number).arg(escaped(c.subject)) : escaped(c.subject);
     QString html = QStringLiteral("<p style=\"margin-top:6px;margin-bottom:2px\"><b>%1</b>%2</p><table>")
-                       .arg(title, c.selfSigned ? escaped(TlsPanel::tr(" (self-signed)")) : QString());
+                       .arg(title, c.selfSigned && !c.subject.contains(QStringLiteral("self-signed"),
+                                                                       Qt::CaseInsensitive)
+                                       ? escaped(TlsPanel::tr(" (self-signed)"))
+                                       : QString());
     html += row(TlsPanel::tr("Subject:"), escaped(c.subject));
     html += row(TlsPanel::tr("Alt names:"), c.subjectAltNames.isEmpty()
                                                 ? escaped(TlsPanel::tr("none"))
