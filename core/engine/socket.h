@@ -16,8 +16,8 @@ namespace sockbench {
 class Reactor;
 
 /// The timers a socket can arm; each one at most once at a time.
-enum class TimerKind : quint8 { ConnectTimeout, AcceptRetry, CloseLinger, Rules };
-constexpr int TimerKinds = 4;
+enum class TimerKind : quint8 { ConnectTimeout, AcceptRetry, CloseLinger, Rules, Handshake };
+constexpr int TimerKinds = 5;
 
 /// The reactor's timers, ordered by deadline (monotonic nanoseconds).
 struct TimerEntry {

@@ -14,4 +14,22 @@ void StreamHandler::setRules(TcpStream &, std::shared_ptr<RuleBook>, bool) {}
 
 void StreamHandler::rulesTimer(TcpStream &) {}
 
+bool StreamHandler::handshakesFirst() const {
+    return false;
+}
+
+bool StreamHandler::speaksTls() const {
+    return false;
+}
+
+void StreamHandler::closing(TcpStream &) {}
+
+void StreamHandler::handshakeTimer(TcpStream &) {}
+
+void StreamHandler::ending(TcpStream &, EndpointState &, QString &) {}
+
+QByteArray StreamHandler::takeClientHello() {
+    return {};
+}
+
 } // namespace sockbench

@@ -56,6 +56,26 @@ public:
     virtual void setRules(TcpStream &stream, std::shared_ptr<RuleBook> rules, bool own);
     /// The stream's TimerKind::Rules timer expired (a handler arms it through the stream).
     virtual void rulesTimer(TcpStream &stream);
+
+    // For transforms (TLS). The defaults suit a handler that is the stream's only protocol.
+
+    /// True when the stream must complete a handshake before it is Connected: it is Handshaking
+    /// from accept or connect until the handler sets it Connected.
+    virtual bool handshakesFirst() const;
+    /// True when the handler already speaks TLS (Start TLS is refused then).
+    virtual bool speaksTls() const;
+    /// The user (or a handler) closes or half-closes the stream: the last chance to queue bytes
+    /// before our FIN (TLS: close_notify). Called once per close or shutdownWrite().
+    virtual void closing(TcpStream &stream);
+    /// The stream's TimerKind::Handshake timer expired.
+    virtual void handshakeTimer(TcpStream &stream);
+    /// The stream ends for a reason it found itself (a reset, a socket error), not through the
+    /// handler: a transform may say what that meant to it by changing state and detail (TLS: a
+    /// reset during the handshake is a failed handshake).
+    virtual void ending(TcpStream &stream, EndpointState &state, QString &detail);
+    /// Bytes of a TLS ClientHello that arrived as plaintext and were the last thing received (the
+    /// peer started TLS before we did): Start TLS as the server takes them up. Empty by default.
+    virtual QByteArray takeClientHello();
 };
 
 } // namespace sockbench

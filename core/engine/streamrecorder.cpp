@@ -6,6 +6,7 @@
 #include "engine/tcpstream.h"
 
 #include <algorithm>
+#include <utility>
 
 namespace sockbench {
 
@@ -13,6 +14,14 @@ namespace {
 
 constexpr quint64 ReplyHighWater = 4 * 1024 * 1024; // stop reading a peer that does not read its replies
 constexpr quint64 ReplyLowWater = 1024 * 1024;
+constexpr qsizetype MaxClientHello = 64 * 1024; // a ClientHello kept for Start TLS is never longer
+
+/// A TLS handshake record (22), version 3.x, holding a ClientHello (1): a TLS client that reached
+/// a plaintext listener.
+bool looksLikeClientHello(const char *data, qsizetype size) {
+    const auto *bytes = reinterpret_cast<const unsigned char *>(data);
+    return size >= 6 && bytes[0] == 0x16 && bytes[1] == 0x03 && bytes[2] <= 0x04 && bytes[5] == 0x01;
+}
 
 } // namespace
 
@@ -41,6 +50,15 @@ void StreamRecorder::startRules(TcpStream &stream) {
 
 bool StreamRecorder::received(TcpStream &stream, const char *data, qsizetype size) {
     stream.reactor().recordData(stream.id(), RecordKind::DataIn, data, quint32(size));
+    if (looksLikeClientHello(data, size)) {
+        // A TLS client on a plaintext listener, or a Start TLS peer that went first.
+        stream.reactor().recordEvent(stream.id(), QStringLiteral("this looks like a TLS ClientHello"));
+        m_clientHello = QByteArray(data, size);
+    } else if (!m_clientHello.isEmpty() && m_clientHello.size() + size <= MaxClientHello) {
+        m_clientHello.append(data, size); // the rest of a ClientHello split across reads
+    } else {
+        m_clientHello.clear();
+    }
     if (m_responder && !m_rulesEnded) {
         // One read may hold many messages: their replies leave together.
         stream.beginWriteBatch();
@@ -154,6 +172,10 @@ void StreamRecorder::setRules(TcpStream &stream, std::shared_ptr<RuleBook> rules
     if (m_rules && stream.state() != EndpointState::Resolving && stream.state() != EndpointState::Connecting)
         startRules(stream);
     afterRules(stream);
+}
+
+QByteArray StreamRecorder::takeClientHello() {
+    return std::exchange(m_clientHello, {});
 }
 
 void StreamRecorder::rulesTimer(TcpStream &stream) {

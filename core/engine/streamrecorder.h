@@ -37,6 +37,7 @@ public:
     void setAutoReply(AutoReply reply) override;
     void setRules(TcpStream &stream, std::shared_ptr<RuleBook> rules, bool own) override;
     void rulesTimer(TcpStream &stream) override;
+    QByteArray takeClientHello() override;
 
 private:
     void startRules(TcpStream &stream);
@@ -60,6 +61,9 @@ private:
     bool m_rulesEnded = false; ///< a rule closed or aborted the stream: no more replies
     bool m_peerDone = false;   ///< the peer's FIN arrived; close once delayed replies have gone
     QString m_peerText;        ///< ${peer}
+    /// What arrived since a chunk that starts a TLS ClientHello, while nothing else has (a TLS
+    /// client sends nothing more until it is answered); see takeClientHello().
+    QByteArray m_clientHello;
 };
 
 } // namespace sockbench

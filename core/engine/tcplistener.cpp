@@ -6,6 +6,8 @@
 #include "engine/streamrecorder.h"
 #include "engine/tcpstream.h"
 #include "language/address.h"
+#include "tls/certificate.h"
+#include "tls/tlstransform.h"
 
 #include <algorithm>
 #include <cerrno>
@@ -67,6 +69,16 @@ void TcpListener::listenOn(const NetAddress &address) {
         finish(EndpointState::Failed, QStringLiteral("Not a numeric address: %1").arg(address.ip));
         return;
     }
+    if (m_options.tls && !m_tls) {
+        // Once, here on the listener's reactor: a bad certificate or key fails the listener
+        // before it takes a port, with the file named.
+        QString error;
+        m_tls = TlsContext::forServer(*m_options.tls, &error);
+        if (!m_tls) {
+            finish(EndpointState::Failed, error);
+            return;
+        }
+    }
     const int fd = ::socket(sa->family(), SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
     if (fd < 0) {
         finish(EndpointState::Failed, errnoText(errno));
@@ -93,6 +105,21 @@ void TcpListener::listenOn(const NetAddress &address) {
     m_local = localAddressOf(fd);
     reactor().recordEvent(id(), QStringLiteral("Listening on %1").arg(m_local.toString()));
     reactor().report(outcome::ListenerStarted{id(), m_local, applied});
+    if (m_tls) {
+        TlsInfo serving = m_tls->startInfo();
+        serving.phase = TlsInfo::Phase::Serving;
+        if (!serving.localCertificate.isEmpty()) {
+            const CertificateInfo &own = serving.localCertificate.first();
+            reactor().recordEvent(
+                id(), QStringLiteral("TLS: serving %1%2, SHA-256 %3")
+                          .arg(own.subject,
+                               serving.selfSignedPath.isEmpty()
+                                   ? QString()
+                                   : QStringLiteral(" (self-signed, %1)").arg(serving.selfSignedPath),
+                               formatFingerprint(own.sha256)));
+        }
+        reactor().report(outcome::TlsChanged{id(), serving});
+    }
 }
 
 QList<AppliedOption> TcpListener::setSocketOptions(const SocketOptions &options) {
@@ -183,11 +210,14 @@ void TcpListener::acceptBurst() {
         if (!applied.isEmpty())
             here.recordEvent(accepted, describeApplied(applied));
         here.report(outcome::Accepted{accepted, id(), int(target), local, remote, std::move(applied),
-                                      m_options.rules});
-        auto stream = std::make_unique<TcpStream>(
-            *shared.reactors[target], accepted, id(), fd,
-            std::make_unique<StreamRecorder>(m_options.autoReply, greeting, !m_options.keepHalfOpen,
-                                             m_options.rules));
+                                      m_options.rules,
+                                      m_tls ? EndpointState::Handshaking : EndpointState::Connected});
+        std::unique_ptr<StreamHandler> handler = std::make_unique<StreamRecorder>(
+            m_options.autoReply, greeting, !m_options.keepHalfOpen, m_options.rules);
+        if (m_tls)
+            handler = std::make_unique<TlsTransform>(*m_tls, std::move(handler), TlsTransform::Peer{});
+        auto stream =
+            std::make_unique<TcpStream>(*shared.reactors[target], accepted, id(), fd, std::move(handler));
         if (int(target) == here.index())
             here.add(std::move(stream)).adopted();
         else

@@ -3,6 +3,9 @@
 // Internal to core: a listening TCP socket on a reactor.
 
 #include "engine/socket.h"
+#include "tls/tlscontext.h"
+
+#include <optional>
 
 namespace sockbench {
 
@@ -48,6 +51,8 @@ private:
     void resumeAccepting();
 
     ListenerOptions m_options;
+    /// ListenerOptions::tls made into a context once, before listening; every connection shares it.
+    std::optional<TlsContext> m_tls;
     NetAddress m_local;
     bool m_acceptPaused = false;
 };

@@ -5,6 +5,8 @@
 #include "engine/sockopt.h"
 #include "engine/streamrecorder.h"
 #include "engine/tcpconnector.h"
+#include "tls/tlscontext.h"
+#include "tls/tlstransform.h"
 
 #include <cerrno>
 #include <sys/epoll.h>
@@ -39,13 +41,28 @@ TcpStream::~TcpStream() = default;
 
 void TcpStream::connectTo(Reactor &reactor, EndpointId id, const QString &host, quint16 port,
                           const ConnectOptions &options) {
-    TcpStream &stream = reactor.add(std::make_unique<TcpStream>(
-        reactor, id, std::make_unique<StreamRecorder>(AutoReply::None, QByteArray(), false, options.rules)));
+    std::unique_ptr<StreamHandler> handler =
+        std::make_unique<StreamRecorder>(AutoReply::None, QByteArray(), false, options.rules);
+    QString tlsError;
+    if (options.tls) {
+        // Built here, on the reactor: a CA file or client key is read off the GUI thread.
+        if (const std::optional<TlsContext> context = TlsContext::forClient(*options.tls, &tlsError))
+            handler = std::make_unique<TlsTransform>(
+                *context, std::move(handler),
+                TlsTransform::Peer{host, options.tls->serverName, false, 0, false, {}});
+    }
+    TcpStream &stream = reactor.add(std::make_unique<TcpStream>(reactor, id, std::move(handler)));
+    if (!tlsError.isEmpty()) {
+        stream.finish(EndpointState::Failed, tlsError);
+        return;
+    }
     stream.m_connector = std::make_unique<TcpConnector>(stream, options);
     stream.m_connector->start(host, port);
 }
 
 void TcpStream::adopted() {
+    if (m_handler->handshakesFirst())
+        setState(EndpointState::Handshaking);
     watch(EPOLLIN);
     m_handler->opened(*this);
 }
@@ -53,14 +70,16 @@ void TcpStream::adopted() {
 void TcpStream::established() {
     const QList<AppliedOption> options = m_connector->appliedOptions();
     m_connector.reset();
-    setState(EndpointState::Connected);
+    const EndpointState state =
+        m_handler->handshakesFirst() ? EndpointState::Handshaking : EndpointState::Connected;
+    setState(state);
     m_wasConnected = true;
     cancelTimer(TimerKind::ConnectTimeout);
     const NetAddress local = localAddressOf(fd());
     const NetAddress peer = peerAddressOf(fd());
     reactor().recordEvent(id(),
                           QStringLiteral("Connected to %1 from %2").arg(peer.toString(), local.toString()));
-    reactor().report(outcome::Connected{id(), local, peer, options});
+    reactor().report(outcome::Connected{id(), local, peer, options, state});
     watch(interest());
     m_handler->opened(*this);
     if (isFinished())
@@ -124,11 +143,11 @@ void TcpStream::onStreamReady(quint32 events) {
     if (events & EPOLLERR) {
         const int error = pendingError(fd());
         if (error == ECONNRESET || error == EPIPE) {
-            finish(EndpointState::Reset, QStringLiteral("Connection reset by peer"));
+            end(EndpointState::Reset, QStringLiteral("Connection reset by peer"));
             return;
         }
         if (error != 0) {
-            finish(EndpointState::Failed, errnoText(error));
+            end(EndpointState::Failed, errnoText(error));
             return;
         }
     }
@@ -144,6 +163,39 @@ void TcpStream::onTimer(TimerKind kind) {
                QStringLiteral("Closed (peer did not finish within %1 ms)").arg(CloseLingerMs));
     else if (kind == TimerKind::Rules)
         m_handler->rulesTimer(*this);
+    else if (kind == TimerKind::Handshake)
+        m_handler->handshakeTimer(*this);
+}
+
+void TcpStream::end(EndpointState state, QString detail) {
+    m_handler->ending(*this, state, detail);
+    if (!isFinished())
+        finish(state, detail);
+}
+
+bool TcpStream::isOpen() const {
+    return state() == EndpointState::Connected || state() == EndpointState::PeerClosed ||
+           state() == EndpointState::Handshaking;
+}
+
+bool TcpStream::wrapHandler(
+    const std::function<std::unique_ptr<StreamHandler>(std::unique_ptr<StreamHandler>)> &wrap) {
+    QString refusal;
+    if (m_handler->speaksTls())
+        refusal = QStringLiteral("The connection already speaks TLS");
+    else if (state() != EndpointState::Connected || m_finSent || m_wantFin || m_closing)
+        refusal =
+            QStringLiteral("Start TLS needs a connected plaintext connection (it is %1)")
+                .arg(m_finSent || m_wantFin || m_closing ? QStringLiteral("closing") : toString(state()));
+    if (!refusal.isEmpty()) {
+        reactor().sendFailed(id(), refusal);
+        return false;
+    }
+    std::unique_ptr<StreamHandler> wrapped = wrap(std::move(m_handler));
+    m_handler = std::move(wrapped);
+    setState(EndpointState::Handshaking);
+    m_handler->opened(*this);
+    return true;
 }
 
 void TcpStream::read() {
@@ -172,6 +224,15 @@ void TcpStream::read() {
                 return;
             }
             m_peerFin = true;
+            if (state() == EndpointState::Handshaking) {
+                // No handshake completes now: the handler names the failure.
+                watch(m_queue.empty() ? 0u : quint32(EPOLLOUT));
+                m_handler->peerFinished(*this);
+                if (!isFinished())
+                    finish(EndpointState::Failed,
+                           QStringLiteral("The peer closed the connection during the handshake"));
+                return;
+            }
             setState(EndpointState::PeerClosed);
             reactor().recordEvent(id(), QStringLiteral("Peer closed its side (FIN received)"));
             reactor().report(outcome::PeerClosed{id()});
@@ -185,10 +246,10 @@ void TcpStream::read() {
         if (error == EINTR)
             continue;
         if (error == ECONNRESET) {
-            finish(EndpointState::Reset, QStringLiteral("Connection reset by peer"));
+            end(EndpointState::Reset, QStringLiteral("Connection reset by peer"));
             return;
         }
-        finish(EndpointState::Failed, errnoText(error));
+        end(EndpointState::Failed, errnoText(error));
         return;
     }
 }
@@ -212,8 +273,7 @@ void TcpStream::endWriteBatch() {
 }
 
 void TcpStream::flushNow() {
-    if (!isFinished() && !m_queue.empty() &&
-        (state() == EndpointState::Connected || state() == EndpointState::PeerClosed))
+    if (!isFinished() && !m_queue.empty() && isOpen())
         flush();
 }
 
@@ -239,10 +299,10 @@ void TcpStream::flush() {
                 return;
             }
             if (error == ECONNRESET || error == EPIPE) {
-                finish(EndpointState::Reset, QStringLiteral("Connection reset by peer"));
+                end(EndpointState::Reset, QStringLiteral("Connection reset by peer"));
                 return;
             }
-            finish(EndpointState::Failed, errnoText(error));
+            end(EndpointState::Failed, errnoText(error));
             return;
         }
         // Hand on what the kernel took: the journal shows what really left, a partial write as a
@@ -278,6 +338,10 @@ void TcpStream::flush() {
 
 void TcpStream::afterDrain() {
     if (!m_queue.empty() || fd() < 0)
+        return;
+    // A half-close asked for during a handshake waits for its end: the handler (TLS) has its
+    // own farewell to send before the FIN. A full close does not wait.
+    if (m_wantFin && !m_closing && state() == EndpointState::Handshaking)
         return;
     if ((m_wantFin || m_closing) && !m_finSent) {
         ::shutdown(fd(), SHUT_WR);
@@ -318,6 +382,10 @@ void TcpStream::send(const QByteArray &bytes) {
 }
 
 void TcpStream::shutdownWrite() {
+    if (!m_wantFin && !m_closing && !m_finSent && isOpen())
+        m_handler->closing(*this); // e.g. TLS close_notify, before the FIN
+    if (isFinished())
+        return;
     m_wantFin = true;
     if (state() == EndpointState::Connected || state() == EndpointState::PeerClosed)
         afterDrain();
@@ -328,6 +396,10 @@ void TcpStream::close() {
         finish(EndpointState::Closed, QStringLiteral("Connect cancelled"));
         return;
     }
+    if (!m_wantFin && !m_closing && !m_finSent && isOpen())
+        m_handler->closing(*this);
+    if (isFinished())
+        return;
     m_closing = true;
     afterDrain();
 }

@@ -8,6 +8,7 @@
 #include <QByteArray>
 
 #include <deque>
+#include <functional>
 #include <memory>
 
 namespace sockbench {
@@ -66,6 +67,12 @@ public:
     QList<AppliedOption> setSocketOptions(const SocketOptions &options);
     /// The listener that accepted this connection; 0 for an outgoing one.
     EndpointId listener() const { return m_listener; }
+    /// Start TLS: the handler wrap() makes of the current one (a TlsTransform around it) takes
+    /// over, the stream is Handshaking, and the new handler's opened() starts the handshake. Bytes
+    /// already queued go out first, as they are. Refused (sendFailed, false) unless Connected and
+    /// open for writing, or when the handler already speaks TLS.
+    bool
+    wrapHandler(const std::function<std::unique_ptr<StreamHandler>(std::unique_ptr<StreamHandler>)> &wrap);
 
     // For handlers.
 
@@ -83,6 +90,8 @@ public:
     quint64 queuedBytes() const { return m_queued; }
     /// FIN has been sent: nothing more can be written.
     bool isWriteShut() const { return m_finSent; }
+    /// A close or shutdownWrite() asked for our FIN, which goes once the queue is empty.
+    bool isFinPending() const { return (m_wantFin || m_closing) && !m_finSent; }
     bool isReadingPaused() const { return m_readPaused; }
     /// Back-pressure: stop reading until resumeReading().
     void pauseReading();
@@ -100,6 +109,10 @@ private:
     /// Sends the FIN a close or shutdownWrite() asked for once the queue is empty, and finishes
     /// when both ends are done.
     void afterDrain();
+    /// Ends the connection for a reason found here (reset, socket error); the handler may restate it.
+    void end(EndpointState state, QString detail);
+    /// Connected, PeerClosed or Handshaking: bytes may go on the wire.
+    bool isOpen() const;
     /// The epoll interest of an established connection: read unless paused or the peer is done,
     /// write while something waits.
     quint32 interest() const;

@@ -8,6 +8,8 @@
 #include "engine/tcpstream.h"
 #include "engine/udpsocket.h"
 #include "protocol/rules.h"
+#include "tls/tlscontext.h"
+#include "tls/tlstransform.h"
 
 #include <QPointer>
 #include <QThread>
@@ -262,6 +264,74 @@ bool Workbench::send(EndpointId connection, const QByteArray &bytes) {
         return true;
     postToSocket<TcpStream>(reactorFor(connection), connection, QStringLiteral("Not connected"),
                             [bytes](TcpStream &s) { s.send(bytes); });
+    return true;
+}
+
+namespace {
+
+/// Start TLS on the stream's reactor: the context is built there (it reads files), then the
+/// stream wraps its handler.
+template <typename Options>
+void upgradeToTls(TcpStream &stream, const Options &options, const QString &host) {
+    QString error;
+    std::optional<TlsContext> context;
+    if constexpr (std::is_same_v<Options, TlsClientOptions>)
+        context = TlsContext::forClient(options, &error);
+    else
+        context = TlsContext::forServer(options, &error);
+    if (!context) {
+        stream.reactor().sendFailed(stream.id(), QStringLiteral("Start TLS: %1").arg(error));
+        return;
+    }
+    const quint64 queued = stream.queuedBytes();
+    stream.wrapHandler([&](std::unique_ptr<StreamHandler> inner) -> std::unique_ptr<StreamHandler> {
+        TlsTransform::Peer peer{host, {}, true, queued, true, {}};
+        if constexpr (std::is_same_v<Options, TlsClientOptions>)
+            peer.serverName = options.serverName;
+        else
+            peer.replay = inner->takeClientHello(); // the peer went first
+        return std::make_unique<TlsTransform>(*context, std::move(inner), peer);
+    });
+}
+
+} // namespace
+
+bool Workbench::startTls(EndpointId connection, const TlsClientOptions &options) {
+    const auto it = m_endpoints.constFind(connection);
+    QString reason;
+    if (it == m_endpoints.constEnd() || it->kind != EndpointKind::TcpConnection)
+        reason = tr("No such TCP connection");
+    else if (it->tls)
+        reason = tr("The connection already speaks TLS");
+    else if (it->state != EndpointState::Connected)
+        reason = tr("Start TLS needs a connected plaintext connection (it is %1)").arg(toString(it->state));
+    if (!reason.isEmpty()) {
+        Q_EMIT sendFailed(connection, reason);
+        return false;
+    }
+    // The name checked against the certificate: the one given, else the host the user typed,
+    // else (an accepted connection) the peer's address.
+    const QString host = !it->requestedHost.isEmpty() ? it->requestedHost : it->peer.ip;
+    postToSocket<TcpStream>(reactorFor(connection), connection, QStringLiteral("Not connected"),
+                            [options, host](TcpStream &s) { upgradeToTls(s, options, host); });
+    return true;
+}
+
+bool Workbench::startTlsServer(EndpointId connection, const TlsServerOptions &options) {
+    const auto it = m_endpoints.constFind(connection);
+    QString reason;
+    if (it == m_endpoints.constEnd() || it->kind != EndpointKind::TcpConnection)
+        reason = tr("No such TCP connection");
+    else if (it->tls)
+        reason = tr("The connection already speaks TLS");
+    else if (it->state != EndpointState::Connected)
+        reason = tr("Start TLS needs a connected plaintext connection (it is %1)").arg(toString(it->state));
+    if (!reason.isEmpty()) {
+        Q_EMIT sendFailed(connection, reason);
+        return false;
+    }
+    postToSocket<TcpStream>(reactorFor(connection), connection, QStringLiteral("Not connected"),
+                            [options](TcpStream &s) { upgradeToTls(s, options, QString()); });
     return true;
 }
 
