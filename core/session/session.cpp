@@ -7,6 +7,7 @@
 #include "platform/privatefile.h"
 #include "protocol/rules.h"
 #include "session/sessionoptions.h"
+#include "session/sessiontls.h"
 
 #include <QCoreApplication>
 #include <QFile>
@@ -40,12 +41,13 @@ const std::array<KindSpelling, 3> &kindSpellings() {
          "address",
          {QStringLiteral("kind"), QStringLiteral("address"), QStringLiteral("port"), QStringLiteral("reply"),
           QStringLiteral("greeting"), QStringLiteral("socket_options"), QStringLiteral("frame"),
-          QStringLiteral("rules")}},
+          QStringLiteral("rules"), QStringLiteral("tls")}},
         {EndpointKind::TcpConnection,
          "tcp-client",
          "host",
          {QStringLiteral("kind"), QStringLiteral("host"), QStringLiteral("port"),
-          QStringLiteral("socket_options"), QStringLiteral("frame"), QStringLiteral("rules")}},
+          QStringLiteral("socket_options"), QStringLiteral("frame"), QStringLiteral("rules"),
+          QStringLiteral("tls")}},
         {EndpointKind::UdpSocket,
          "udp",
          "address",
@@ -168,6 +170,19 @@ std::optional<SessionEndpoint> readEndpoint(const QJsonObject &o, QString *error
             return fail(QStringLiteral("rules.frame"), tr("a UDP socket takes each datagram as one message"));
         e.rules = serializeRules(parsed.rules);
     }
+    if (const QJsonValue tls = o.value(QStringLiteral("tls")); !tls.isUndefined()) {
+        if (!tls.isObject())
+            return fail(QStringLiteral("tls"), tr("an object of TLS options ({} for the defaults)"));
+        QString why;
+        if (e.kind == EndpointKind::TcpConnection)
+            e.tlsClient = tlsClientFromJson(tls.toObject(), &why);
+        else
+            e.tlsServer = tlsServerFromJson(tls.toObject(), &why);
+        if (!why.isEmpty()) {
+            *error = QStringLiteral(".tls") + why;
+            return std::nullopt;
+        }
+    }
     return e;
 }
 
@@ -231,6 +246,10 @@ QByteArray serializeSession(const Session &session) {
             o.insert(QStringLiteral("frame"), toString(e.frame));
         if (!e.rules.isEmpty())
             o.insert(QStringLiteral("rules"), QJsonDocument::fromJson(e.rules).object());
+        if (e.tlsClient && e.kind == EndpointKind::TcpConnection)
+            o.insert(QStringLiteral("tls"), tlsClientToJson(*e.tlsClient));
+        if (e.tlsServer && e.kind == EndpointKind::TcpListener)
+            o.insert(QStringLiteral("tls"), tlsServerToJson(*e.tlsServer));
         list.append(o);
     }
     return writeJsonFile(SessionFormat, list);
@@ -272,6 +291,7 @@ EndpointId openSessionEndpoint(Workbench &workbench, const SessionEndpoint &endp
         options.socket = endpoint.socket;
         options.frame = endpoint.frame;
         options.rules = rulesOf(endpoint);
+        options.tls = endpoint.tlsServer;
         return workbench.startTcpListener(endpoint.host, endpoint.port, options);
     }
     case EndpointKind::TcpConnection: {
@@ -279,6 +299,7 @@ EndpointId openSessionEndpoint(Workbench &workbench, const SessionEndpoint &endp
         options.socket = endpoint.socket;
         options.frame = endpoint.frame;
         options.rules = rulesOf(endpoint);
+        options.tls = endpoint.tlsClient;
         return workbench.connectTcp(endpoint.host, endpoint.port, options);
     }
     case EndpointKind::UdpSocket: {

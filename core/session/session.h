@@ -6,6 +6,8 @@
 #include <QList>
 #include <QString>
 
+#include <optional>
+
 namespace sockbench {
 
 class Workbench;
@@ -17,12 +19,13 @@ class Workbench;
 //    "endpoints": [{"kind": "tcp-listener", "address": "127.0.0.1", "port": 7000, "reply": "echo"},
 //                  {"kind": "tcp-client", "host": "127.0.0.1", "port": 80}, ...]}
 //
-// Listeners and clients may also carry "frame" (a --frame SPEC) and every kind "rules" (an object
-// in the rules file's format, README "Response rules").
+// Listeners and clients may also carry "frame" (a --frame SPEC) and "tls" (its options, see
+// sessiontls.h; {} for TLS with the defaults), and every kind "rules" (an object in the rules file's
+// format, README "Response rules").
 //
 // The reader is strict: an unknown key is an error rather than something silently dropped, since a
-// key a later version adds (TLS, say) would change what the endpoint does. The whole file is checked
-// before anything is opened.
+// key a later version adds would change what the endpoint does (an older Sockbench refuses "tls"
+// rather than open in plain text what was TLS). The whole file is checked before anything is opened.
 
 /// The format version this build writes and the newest it reads.
 constexpr int SessionFormatVersion = 1;
@@ -48,6 +51,11 @@ struct SessionEndpoint {
     /// Response rules ("rules": an object in the rules file's format), as serializeRules()
     /// writes them; empty for none.
     QByteArray rules;
+    /// Client: speaks TLS with these options ("tls"); nullopt: plain TCP. (Initialised, so that
+    /// aggregate initialisations written before TLS still name every field that needs it.)
+    std::optional<TlsClientOptions> tlsClient = std::nullopt;
+    /// Listener: serves TLS with these options ("tls"); nullopt: plain TCP.
+    std::optional<TlsServerOptions> tlsServer = std::nullopt;
 
     friend bool operator==(const SessionEndpoint &, const SessionEndpoint &) = default;
 };

@@ -273,8 +273,8 @@ void TestSession::malformedFilesAreRefusedWhole_data() {
                R"({"kind": "tcp-client", "host": "::1", "port": 1, "socket_options": {"source_address": "localhost"}})")
         << "endpoints[1].socket_options.source_address: a numeric address";
     QTest::newRow("unknown endpoint key")
-        << withEndpoint(R"({"kind": "tcp-listener", "address": "::1", "port": 1, "tls": true})")
-        << "endpoints[1].tls: unknown key for a tcp-listener";
+        << withEndpoint(R"({"kind": "tcp-listener", "address": "::1", "port": 1, "proxy": true})")
+        << "endpoints[1].proxy: unknown key for a tcp-listener";
 }
 
 void TestSession::malformedFilesAreRefusedWhole() {

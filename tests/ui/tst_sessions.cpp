@@ -7,8 +7,10 @@
 
 #include "loopbackpeer.h"
 #include "session/session.h"
+#include "testcerts.h"
 #include "window/sessioncontroller.h"
 
+#include <QCheckBox>
 #include <QFile>
 #include <QMessageBox>
 #include <QPointer>
@@ -37,6 +39,9 @@ private Q_SLOTS:
     void invalidFileOpensNothingAndSaysWhere();
     void portInUseFailsAloneTheOthersOpen();
     void reopenLastSessionAtStart();
+    void tlsOptionsAreSavedAndOpenedAgain();
+    void wrongTlsObjectsAreRefused_data();
+    void wrongTlsObjectsAreRefused();
 
 private:
     /// A window of its own, shown; the test's windows close at cleanup().
@@ -257,6 +262,119 @@ void TestSessions::reopenLastSessionAtStart() {
     MainWindow *third = newWindow();
     QVERIFY(!third->sessions()->reopenLastIfWanted());
     QCOMPARE(third->connectionModel()->rowCount(), 0);
+}
+
+void TestSessions::tlsOptionsAreSavedAndOpenedAgain() {
+    const test::TestCertificates certs(m_dir.path());
+    QVERIFY2(certs.ok(), qPrintable(certs.error()));
+    MainWindow *first = newWindow();
+    WindowDriver a(first);
+    const auto tick = [](EndpointDialog *dialog) {
+        auto *check = dialog->findChild<QCheckBox *>(QStringLiteral("tlsCheck"));
+        QTest::mouseClick(check, Qt::LeftButton, {}, QPoint(8, check->height() / 2));
+        return check->isChecked();
+    };
+    const auto type = [](EndpointDialog *dialog, const char *name, const QString &text) {
+        WindowDriver::replaceText(dialog->findChild<QLineEdit *>(QLatin1String(name)), text);
+    };
+
+    a.clickAction("newListenerAction");
+    QVERIFY(a.dialog() && tick(a.dialog()));
+    type(a.dialog(), "tlsServerCertificateEdit", certs.leaf);
+    type(a.dialog(), "tlsServerKeyEdit", certs.leafKey);
+    WindowDriver::chooseInCombo(a.dialog()->findChild<QComboBox *>(QStringLiteral("tlsClientCertCombo")), 1);
+    type(a.dialog(), "tlsClientCaEdit", certs.ca);
+    const TlsServerOptions serverAsked = *a.dialog()->request().listener.tls;
+    QVERIFY(a.fillDialogAndAccept(QStringLiteral("127.0.0.1"), QStringLiteral("0")));
+    const EndpointId listener = a.lastTopLevel();
+    QTRY_VERIFY(a.localPort(listener) != 0);
+
+    a.clickAction("connectAction");
+    QVERIFY(a.dialog() && tick(a.dialog()));
+    WindowDriver::chooseInCombo(a.dialog()->findChild<QComboBox *>(QStringLiteral("tlsVerifyCombo")), 1);
+    type(a.dialog(), "tlsCaFileEdit", certs.ca);
+    type(a.dialog(), "tlsServerNameEdit", QStringLiteral("localhost"));
+    type(a.dialog(), "tlsAlpnEdit", QStringLiteral("h2,http/1.1"));
+    WindowDriver::chooseInCombo(a.dialog()->findChild<QComboBox *>(QStringLiteral("tlsMinVersionCombo")), 3);
+    const TlsClientOptions clientAsked = *a.dialog()->request().connect.tls;
+    QVERIFY(a.fillDialogAndAccept(QStringLiteral("127.0.0.1"), QString::number(a.localPort(listener))));
+    const EndpointId client = a.lastTopLevel();
+    QTRY_COMPARE(a.cell(client, ConnectionModel::StateColumn), QStringLiteral("Connected"));
+
+    const QString file = path(QStringLiteral("tls.sockbench"));
+    QVERIFY(first->sessions()->saveTo(file));
+    QFile text(file);
+    QVERIFY(text.open(QIODevice::ReadOnly));
+    const QByteArray json = text.readAll();
+    QVERIFY2(json.contains("\"client_certificates\": \"ask\"") && json.contains("\"verify\": \"ca-file\"") &&
+                 json.contains("\"min_version\": \"TLSv1.2\""),
+             json.constData());
+    const SessionParseResult saved = loadSession(file);
+    QVERIFY2(saved.ok(), qPrintable(saved.error));
+    QCOMPARE(saved.session.endpoints.size(), 2);
+    QVERIFY(saved.session.endpoints[0].tlsServer == serverAsked);
+    QVERIFY(!saved.session.endpoints[0].tlsClient);
+    QVERIFY(saved.session.endpoints[1].tlsClient == clientAsked);
+    QCOMPARE(saved.session.endpoints[1].tlsClient->alpn,
+             QStringList({QStringLiteral("h2"), QStringLiteral("http/1.1")}));
+    QVERIFY(parseSession(serializeSession(saved.session)).session == saved.session);
+
+    // The listener's port was 0, so the client goes to the first window's listener, still open.
+    MainWindow *second = newWindow();
+    WindowDriver b(second);
+    QVERIFY(second->sessions()->open(file));
+    QCOMPARE(b.connections()->rowCount(), 2);
+    const EndpointId reopened = b.idOf(b.connections()->index(1, 0));
+    QTRY_COMPARE(b.cell(reopened, ConnectionModel::StateColumn), QStringLiteral("Connected"));
+    QVERIFY(second->sessions()->current() == saved.session);
+    // A plain endpoint writes no "tls" at all.
+    Session plain;
+    plain.endpoints.append(SessionEndpoint{});
+    QVERIFY(!serializeSession(plain).contains("\"tls\""));
+}
+
+void TestSessions::wrongTlsObjectsAreRefused_data() {
+    QTest::addColumn<QByteArray>("endpoint");
+    QTest::addColumn<QString>("error");
+    QTest::newRow("verify")
+        << QByteArray(R"({"kind": "tcp-client", "host": "h", "port": 1, "tls": {"verify": "maybe"}})")
+        << QStringLiteral("endpoints[0].tls.verify: one of \"system\", \"ca-file\", \"none\"");
+    QTest::newRow("ca missing")
+        << QByteArray(R"({"kind": "tcp-client", "host": "h", "port": 1, "tls": {"verify": "ca-file"}})")
+        << QStringLiteral("endpoints[0].tls.ca_file: missing");
+    QTest::newRow("unknown") << QByteArray(
+                                    R"({"kind": "tcp-client", "host": "h", "port": 1, "tls": {"sni": "x"}})")
+                             << QStringLiteral("endpoints[0].tls.sni: unknown key");
+    QTest::newRow("listener key")
+        << QByteArray(
+               R"({"kind": "tcp-listener", "address": "127.0.0.1", "port": 0, "tls": {"verify": "none"}})")
+        << QStringLiteral("endpoints[0].tls.verify: unknown key for the TLS of a listener");
+    QTest::newRow("require")
+        << QByteArray(
+               R"({"kind": "tcp-listener", "address": "127.0.0.1", "port": 0, "tls": {"client_certificates": "require"}})")
+        << QStringLiteral("endpoints[0].tls.client_ca_file: missing");
+    QTest::newRow("alpn") << QByteArray(
+                                 R"({"kind": "tcp-client", "host": "h", "port": 1, "tls": {"alpn": "h2"}})")
+                          << QStringLiteral("endpoints[0].tls.alpn: a list");
+    QTest::newRow("udp") << QByteArray(R"({"kind": "udp", "address": "127.0.0.1", "port": 0, "tls": {}})")
+                         << QStringLiteral("endpoints[0].tls: unknown key for a udp");
+    QTest::newRow("not an object") << QByteArray(
+                                          R"({"kind": "tcp-client", "host": "h", "port": 1, "tls": true})")
+                                   << QStringLiteral("endpoints[0].tls: an object");
+}
+
+void TestSessions::wrongTlsObjectsAreRefused() {
+    QFETCH(QByteArray, endpoint);
+    QFETCH(QString, error);
+    const SessionParseResult result =
+        parseSession(QByteArray(R"({"sockbench_session": 1, "endpoints": [)") + endpoint + "]}");
+    QVERIFY2(result.error.startsWith(error), qPrintable(result.error));
+    QVERIFY(result.session.endpoints.isEmpty());
+    // And {} is TLS with the defaults.
+    const SessionParseResult defaults = parseSession(
+        R"({"sockbench_session": 1, "endpoints": [{"kind": "tcp-client", "host": "h", "port": 1, "tls": {}}]})");
+    QVERIFY2(defaults.ok(), qPrintable(defaults.error));
+    QVERIFY(defaults.session.endpoints[0].tlsClient == TlsClientOptions{});
 }
 
 QTEST_MAIN(TestSessions)

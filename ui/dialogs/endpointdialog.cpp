@@ -2,6 +2,7 @@
 #include "dialogs/autoreplyfields.h"
 #include "dialogs/framingfield.h"
 #include "dialogs/socketoptionsform.h"
+#include "dialogs/tlsforms.h"
 #include "language/address.h"
 #include "style/presentation.h"
 
@@ -67,6 +68,9 @@ EndpointDialog::EndpointDialog(EndpointKind kind, const QStringList &recentAddre
     , m_socketOptionsButton(new QToolButton(this))
     , m_socketOptionsForm(new SocketOptionsForm(this))
     , m_socketOptionsArea(new QScrollArea(this))
+    , m_tlsCheck(new QCheckBox(tr("Use T&LS"), this))
+    , m_tlsClientForm(new TlsClientForm(this))
+    , m_tlsServerForm(new TlsServerForm(this))
     , m_wildcardLabel(new QLabel(this))
     , m_errorLabel(new QLabel(this))
     , m_buttons(new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel, this))
@@ -142,6 +146,11 @@ EndpointDialog::EndpointDialog(EndpointKind kind, const QStringList &recentAddre
     m_socketOptionsArea->setFrameShape(QFrame::NoFrame);
     m_socketOptionsArea->setMaximumHeight(240);
     m_socketOptionsArea->hide();
+    // TLS is one line until asked for, so that the form still fits a 640-pixel-high screen.
+    m_tlsCheck->setObjectName(QStringLiteral("tlsCheck"));
+    m_tlsCheck->setToolTip(tr("Speak TLS on the connection, or on every connection the listener accepts"));
+    m_tlsClientForm->hide();
+    m_tlsServerForm->hide();
 
     auto *kindLabel = new QLabel(tr("&Kind:"), this);
     kindLabel->setBuddy(m_kindCombo);
@@ -161,6 +170,9 @@ EndpointDialog::EndpointDialog(EndpointKind kind, const QStringList &recentAddre
     form->addRow(m_multicastLabel, m_multicastEdit);
     auto *layout = new QVBoxLayout(this);
     layout->addLayout(form);
+    layout->addWidget(m_tlsCheck);
+    layout->addWidget(m_tlsClientForm);
+    layout->addWidget(m_tlsServerForm);
     layout->addWidget(m_socketOptionsButton);
     layout->addWidget(m_socketOptionsArea);
     layout->addWidget(m_wildcardLabel);
@@ -179,6 +191,9 @@ EndpointDialog::EndpointDialog(EndpointKind kind, const QStringList &recentAddre
     connect(m_socketOptionsForm, &SocketOptionsForm::changed, this, &EndpointDialog::validate);
     connect(m_socketOptionsButton, &QToolButton::toggled, this,
             &EndpointDialog::onSocketOptionsButtonToggled);
+    connect(m_tlsCheck, &QCheckBox::toggled, this, &EndpointDialog::updateTlsSection);
+    connect(m_tlsClientForm, &TlsClientForm::changed, this, &EndpointDialog::validate);
+    connect(m_tlsServerForm, &TlsServerForm::changed, this, &EndpointDialog::validate);
 
     setMinimumWidth(480);
     setKind(kind);
@@ -200,6 +215,16 @@ void EndpointDialog::setConnectTarget(const QString &host, quint16 port) {
 void EndpointDialog::onSocketOptionsButtonToggled(bool open) {
     m_socketOptionsButton->setArrowType(open ? Qt::DownArrow : Qt::RightArrow);
     m_socketOptionsArea->setVisible(open);
+    adjustSize();
+}
+
+void EndpointDialog::updateTlsSection() {
+    const EndpointKind k = kind();
+    const bool on = m_tlsCheck->isChecked();
+    m_tlsCheck->setVisible(k != EndpointKind::UdpSocket);
+    m_tlsClientForm->setVisible(on && k == EndpointKind::TcpConnection);
+    m_tlsServerForm->setVisible(on && k == EndpointKind::TcpListener);
+    validate();
     adjustSize();
 }
 
@@ -256,7 +281,7 @@ void EndpointDialog::onKindChanged() {
     m_framingLabel->setVisible(k != EndpointKind::UdpSocket);
     m_framingField->setVisible(k != EndpointKind::UdpSocket);
     m_socketOptionsForm->setKind(k);
-    validate();
+    updateTlsSection();
     focusFirstFieldToType();
 }
 
@@ -319,8 +344,13 @@ void EndpointDialog::validate() {
     const int optionsSet = m_socketOptionsForm->setCount();
     m_socketOptionsButton->setText(optionsSet == 0 ? tr("&Socket options")
                                                    : tr("&Socket options (%n set)", nullptr, optionsSet));
-    for (const QString &p :
-         {hostProblem, portProblem, greetingProblem, framingProblem, multicastProblem, optionsProblem}) {
+    QString tlsProblem;
+    if (m_tlsCheck->isChecked() && k == EndpointKind::TcpConnection)
+        tlsProblem = m_tlsClientForm->problem();
+    else if (m_tlsCheck->isChecked() && k == EndpointKind::TcpListener)
+        tlsProblem = m_tlsServerForm->problem();
+    for (const QString &p : {hostProblem, portProblem, greetingProblem, framingProblem, multicastProblem,
+                             tlsProblem, optionsProblem}) {
         if (!p.isEmpty())
             problems.append(p);
     }
@@ -361,6 +391,10 @@ EndpointDialog::Request EndpointDialog::request() const {
     // A client's Nagle choice has its own field in ConnectOptions (on by default): keep both saying
     // the same.
     r.connect.noDelay = r.socket.noDelay.value_or(r.connect.noDelay);
+    if (m_tlsCheck->isChecked() && r.kind == EndpointKind::TcpConnection)
+        r.connect.tls = m_tlsClientForm->options();
+    if (m_tlsCheck->isChecked() && r.kind == EndpointKind::TcpListener)
+        r.listener.tls = m_tlsServerForm->options();
     return r;
 }
 

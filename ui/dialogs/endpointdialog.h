@@ -19,6 +19,8 @@ namespace sockbench {
 class AutoReplyFields;
 class FramingField;
 class SocketOptionsForm;
+class TlsClientForm;
+class TlsServerForm;
 
 /// The form for a new listener, outgoing connection or UDP socket. Every field is checked as it
 /// is typed; a wrong one is marked where it is and the disabled OK button says why.
@@ -53,12 +55,15 @@ public:
     QString problem() const { return m_problem; }
     SocketOptionsForm *socketOptionsForm() const { return m_socketOptionsForm; }
     FramingField *framingField() const { return m_framingField; }
+    TlsClientForm *tlsClientForm() const { return m_tlsClientForm; }
+    TlsServerForm *tlsServerForm() const { return m_tlsServerForm; }
 
 private:
     void validate();
     void onKindChanged();
     void focusFirstFieldToType();
     void onSocketOptionsButtonToggled(bool open);
+    void updateTlsSection();
 
     QComboBox *m_kindCombo;
     QComboBox *m_addressCombo;
@@ -77,6 +82,9 @@ private:
     QToolButton *m_socketOptionsButton;
     SocketOptionsForm *m_socketOptionsForm;
     QScrollArea *m_socketOptionsArea;
+    QCheckBox *m_tlsCheck;
+    TlsClientForm *m_tlsClientForm;
+    TlsServerForm *m_tlsServerForm;
     QLabel *m_wildcardLabel;
     QLabel *m_errorLabel;
     QDialogButtonBox *m_buttons;

@@ -38,6 +38,7 @@ ConnectionModel::ConnectionModel(Workbench *workbench, QObject *parent)
     connect(workbench, &Workbench::autoReplyChanged, this, &ConnectionModel::onAutoReplyChanged);
     // The Workbench tells each connection a listener's rules reach, so one row at a time will do.
     connect(workbench, &Workbench::rulesChanged, this, &ConnectionModel::emitRowChanged);
+    connect(workbench, &Workbench::tlsChanged, this, &ConnectionModel::emitRowChanged);
 }
 
 ConnectionModel::~ConnectionModel() = default;
@@ -245,7 +246,7 @@ QVariant ConnectionModel::data(const QModelIndex &index, int role) const {
         case NameColumn: {
             const QString name = tr("%1 #%2").arg(kindText(info.kind, info.listener != 0)).arg(id);
             QStringList parts{name};
-            for (const QString &part : {autoReplyText(id), rulesText(info)}) {
+            for (const QString &part : {tlsText(info), autoReplyText(id), rulesText(info)}) {
                 if (!part.isEmpty())
                     parts << part;
             }
@@ -284,6 +285,9 @@ QVariant ConnectionModel::data(const QModelIndex &index, int role) const {
             return stateColor(info.state);
         if (isFinal(info.state))
             return finishedColor();
+        // An insecure TLS connection is a warning wherever it shows.
+        if (column == NameColumn && info.tls && info.tls->insecure)
+            return warningColor();
         break;
     case Qt::ToolTipRole:
         if (column == StateColumn)
@@ -291,14 +295,14 @@ QVariant ConnectionModel::data(const QModelIndex &index, int role) const {
         if (column == NameColumn) {
             switch (info.kind) {
             case EndpointKind::TcpListener:
-                return tr("TCP listener; its accepted connections are listed under it\n%1%2")
-                    .arg(autoReplyToolTip(id), rulesToolTip(info));
+                return tr("TCP listener; its accepted connections are listed under it\n%1%2%3")
+                    .arg(autoReplyToolTip(id), rulesToolTip(info), tlsToolTip(info));
             case EndpointKind::TcpConnection:
                 return (info.listener != 0
                             ? tr("TCP connection accepted by listener #%1").arg(info.listener)
                             : tr("Outgoing TCP connection to %1")
                                   .arg(formatHostPort(info.requestedHost, info.requestedPort))) +
-                       rulesToolTip(info);
+                       tlsToolTip(info) + rulesToolTip(info);
             case EndpointKind::UdpSocket:
                 return tr("UDP socket\n%1%2").arg(autoReplyToolTip(id), rulesToolTip(info));
             }
@@ -364,6 +368,43 @@ QString ConnectionModel::rulesToolTip(const EndpointInfo &info) const {
     const RuleSet &set = info.rules->rules();
     return tr("\nResponse rules: %n, on each message (frame %1)", nullptr, int(set.rules.size()))
         .arg(toString(set.frame));
+}
+
+QString ConnectionModel::tlsText(const EndpointInfo &info) const {
+    if (!info.tls)
+        return {};
+    return info.tls->insecure ? tr("TLS ⚠ insecure") : tr("TLS");
+}
+
+QString ConnectionModel::tlsToolTip(const EndpointInfo &info) const {
+    if (!info.tls)
+        return {};
+    const TlsInfo &tls = *info.tls;
+    QString line;
+    switch (tls.phase) {
+    case TlsInfo::Phase::Serving:
+        line = tr("TLS: every client is served TLS");
+        if (!tls.localCertificate.isEmpty())
+            line += tr(" with %1").arg(tls.localCertificate.first().subject);
+        break;
+    case TlsInfo::Phase::Handshaking:
+        line = tr("TLS: handshake under way");
+        break;
+    case TlsInfo::Phase::Established:
+    case TlsInfo::Phase::Closed:
+        line = tr("TLS: %1, %2").arg(tls.protocol, tls.cipher);
+        if (!tls.peerChain.isEmpty())
+            line += tr("; peer %1").arg(tls.peerChain.first().subject);
+        break;
+    case TlsInfo::Phase::Failed:
+        line = tr("TLS failed: %1").arg(tls.failure);
+        break;
+    }
+    if (tls.insecure)
+        line += tr("\n⚠ Insecure: the server's certificate was not checked");
+    else if (!tls.verification.isEmpty() && tls.phase != TlsInfo::Phase::Failed)
+        line += tr("\nVerification: %1").arg(tls.verification);
+    return QLatin1Char('\n') + line;
 }
 
 void ConnectionModel::onAutoReplyChanged(EndpointId id) {

@@ -79,6 +79,11 @@ private:
     QString rulesText(const EndpointInfo &info) const;
     /// A tooltip line naming the rules' count and frame, starting with a line break; or empty.
     QString rulesToolTip(const EndpointInfo &info) const;
+    /// "TLS" (a lock would not show in every font) or "TLS ⚠ insecure" for the name column; empty
+    /// for plain TCP and UDP.
+    QString tlsText(const EndpointInfo &info) const;
+    /// A tooltip line on the TLS, starting with a line break; or empty.
+    QString tlsToolTip(const EndpointInfo &info) const;
     void renumber(const std::vector<EndpointId> &siblings);
 
     Workbench *m_workbench;

@@ -202,6 +202,7 @@ Composer::Composer(Workbench *workbench, QWidget *parent)
     // The signals' other arguments are read back from the workbench when the state is rebuilt.
     connect(workbench, &Workbench::stateChanged, this, &Composer::onWorkbenchStateChanged);
     connect(workbench, &Workbench::connectionAccepted, this, &Composer::onWorkbenchConnectionAccepted);
+    connect(workbench, &Workbench::tlsChanged, this, &Composer::onWorkbenchStateChanged);
     rebuildHistoryMenu();
     onInputChanged();
 }
@@ -350,6 +351,8 @@ void Composer::updateSendState() {
                      .arg(m_target)
                      .arg(info.peer.isValid() ? info.peer.toString()
                                               : formatHostPort(info.requestedHost, info.requestedPort));
+    if (known && info.tls && info.kind == EndpointKind::TcpConnection)
+        target += info.tls->insecure ? tr(" over TLS ⚠ insecure") : tr(" over TLS");
     m_targetLabel->setFullText(target);
 
     const PayloadResult &result = m_payload;

@@ -2,6 +2,7 @@
 #include "engine/workbench.h"
 #include "journal/recordformat.h"
 #include "panels/tcpinfopanel.h"
+#include "panels/tlspanel.h"
 #include "style/presentation.h"
 #include "views/conversationview.h"
 #include "views/elidedlabel.h"
@@ -112,9 +113,13 @@ DetailPane::DetailPane(Workbench *workbench, const JournalFeed *feed, QWidget *p
     m_tabs->addTab(m_conversationView, tr("Conversa&tion"));
     m_tabs->addTab(m_graphPage, tr("&Graph"));
     m_tabs->addTab(m_tcpInfoPanel, tr("TC&P"));
+    m_tlsPanel = new TlsPanel(workbench, m_tabs);
+    m_tabs->addTab(m_tlsPanel, tr("TLS"));
     m_tabs->setTabToolTip(2, tr("Bytes per second of the selection over the last minute"));
     m_tabs->setTabToolTip(3, tr("What the kernel knows about the selected TCP connection, and the socket "
                                 "options it applied"));
+    m_tabs->setTabToolTip(4, tr("The selected connection's TLS: protocol, cipher, verification and "
+                                "certificate chain; a TLS listener's own certificate"));
     auto *layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
     layout->addWidget(m_tabs);
@@ -205,10 +210,15 @@ void DetailPane::setConversationEndpoints(const QSet<EndpointId> &endpoints) {
             selected = id;
     }
     m_tcpInfoPanel->setEndpoint(selected);
+    m_tlsPanel->setEndpoint(selected);
 }
 
 void DetailPane::showGraph() {
     m_tabs->setCurrentWidget(m_graphPage);
+}
+
+void DetailPane::showTls() {
+    m_tabs->setCurrentWidget(m_tlsPanel);
 }
 
 } // namespace sockbench

@@ -18,6 +18,7 @@ class HexView;
 class JournalFeed;
 class RateGraph;
 class TcpInfoPanel;
+class TlsPanel;
 class Workbench;
 
 /// The detail pane under the log: on one tab the current record's bytes (a line saying what the
@@ -38,6 +39,7 @@ public:
     ConversationView *conversationView() const { return m_conversationView; }
     RateGraph *rateGraph() const { return m_rateGraph; }
     TcpInfoPanel *tcpInfoPanel() const { return m_tcpInfoPanel; }
+    TlsPanel *tlsPanel() const { return m_tlsPanel; }
 
     /// Shows the record with this sequence number; a payload the journal evicted is said to be gone.
     void showRecord(quint64 seq);
@@ -48,6 +50,8 @@ public:
     void setConversationEndpoints(const QSet<EndpointId> &endpoints);
     /// Brings the graph tab to the front (the benchmark probe runs with it open).
     void showGraph();
+    /// Brings the TLS tab to the front.
+    void showTls();
 
 private:
     enum class RecordForm { LogLine, HexDump, Csv, JsonLine };
@@ -66,6 +70,7 @@ private:
     QWidget *m_graphPage;
     RateGraph *m_rateGraph;
     TcpInfoPanel *m_tcpInfoPanel;
+    TlsPanel *m_tlsPanel;
     QToolButton *m_copyRecordButton;
     QAction *m_copyHexDumpAction;
     quint64 m_seq = 0;

@@ -6,6 +6,7 @@
 #include "dialogs/rulesdialog.h"
 #include "dialogs/shortcutsdialog.h"
 #include "dialogs/socketoptionsdialog.h"
+#include "dialogs/starttlsdialog.h"
 #include "engine/workbench.h"
 #include "language/address.h"
 #include "language/payload.h"
@@ -18,6 +19,7 @@
 #include "panels/librarypanel.h"
 #include "panels/logpanel.h"
 #include "panels/statussummary.h"
+#include "session/session.h"
 #include "style/presentation.h"
 #include "views/hexview.h"
 #include "window/sessioncontroller.h"
@@ -31,18 +33,22 @@
 #include <QFileDialog>
 #include <QFileInfo>
 #include <QFontMetrics>
+#include <QFrame>
+#include <QHBoxLayout>
 #include <QHeaderView>
 #include <QKeySequence>
 #include <QLabel>
 #include <QMenu>
 #include <QMenuBar>
 #include <QMessageBox>
+#include <QPushButton>
 #include <QSplitter>
 #include <QStatusBar>
 #include <QStyle>
 #include <QTabWidget>
 #include <QTableView>
 #include <QToolBar>
+#include <QToolButton>
 #include <QTreeView>
 #include <QVBoxLayout>
 
@@ -178,6 +184,8 @@ void MainWindow::createActions() {
                                     "TOS, …) while it is open"));
     m_framingAction = make(QStringLiteral("framingAction"), tr("&Framing..."), {}, {},
                            tr("Change how the selected TCP listener or connection is split into messages"));
+    m_startTlsAction = make(QStringLiteral("startTlsAction"), tr("Start &TLS..."), {}, {},
+                            tr("Upgrade the selected plaintext TCP connection to TLS, as STARTTLS does"));
     m_closeAllAction =
         make(QStringLiteral("closeAllAction"), tr("Close &all"), QKeySequence(Qt::CTRL | Qt::ALT | Qt::Key_W),
              resourceIcon("closeall", QStyle::SP_DialogDiscardButton),
@@ -244,6 +252,7 @@ void MainWindow::createMenusAndToolBar() {
     connectionMenu->addAction(m_rulesAction);
     connectionMenu->addAction(m_socketOptionsAction);
     connectionMenu->addAction(m_framingAction);
+    connectionMenu->addAction(m_startTlsAction);
     connectionMenu->addSeparator();
     connectionMenu->addAction(m_closeAllAction);
     connectionMenu->addAction(m_clearClosedAction);
@@ -291,6 +300,7 @@ void MainWindow::createMenusAndToolBar() {
                                    m_abortAction, m_autoReplyAction, m_socketOptionsAction, m_closeAllAction,
                                    m_clearClosedAction});
     m_connectionsView->insertAction(m_socketOptionsAction, m_rulesAction);
+    m_connectionsView->insertAction(m_closeAllAction, m_startTlsAction);
     m_logPanel->view()->addActions({m_hexPreviewAction, m_timeDeltaAction, m_followAction, m_clearLogAction});
 }
 
@@ -329,7 +339,42 @@ QWidget *MainWindow::createConnectionsPanel() {
     m_firstRunHint->setAttribute(Qt::WA_TransparentForMouseEvents);
     auto *hintLayout = new QVBoxLayout(m_connectionsView->viewport());
     hintLayout->addWidget(m_firstRunHint, 0, Qt::AlignCenter);
-    return m_connectionsView;
+
+    // A refused certificate is said right under the row the user just opened, with the way on.
+    m_tlsFailureBar = new QFrame(this);
+    m_tlsFailureBar->setObjectName(QStringLiteral("tlsFailureBar"));
+    m_tlsFailureBar->setFrameShape(QFrame::StyledPanel);
+    m_tlsFailureLabel = new QLabel(m_tlsFailureBar);
+    m_tlsFailureLabel->setObjectName(QStringLiteral("tlsFailureLabel"));
+    m_tlsFailureLabel->setWordWrap(true);
+    m_tlsFailureLabel->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    m_tlsFailureLabel->setStyleSheet(errorTextStyle());
+    m_connectAnywayButton = new QPushButton(tr("Connect anyway (insecure)"), m_tlsFailureBar);
+    m_connectAnywayButton->setObjectName(QStringLiteral("connectAnywayButton"));
+    m_connectAnywayButton->setToolTip(tr("Connect again to the same host and port with the same options, "
+                                         "without checking the server's certificate"));
+    auto *dismiss = new QToolButton(m_tlsFailureBar);
+    dismiss->setObjectName(QStringLiteral("tlsFailureCloseButton"));
+    dismiss->setText(QStringLiteral("×"));
+    dismiss->setAutoRaise(true);
+    dismiss->setToolTip(tr("Hide this message"));
+    auto *barLayout = new QHBoxLayout(m_tlsFailureBar);
+    barLayout->setContentsMargins(6, 3, 3, 3);
+    barLayout->addWidget(m_tlsFailureLabel, 1);
+    barLayout->addWidget(m_connectAnywayButton);
+    barLayout->addWidget(dismiss);
+    m_tlsFailureBar->hide();
+    connect(m_connectAnywayButton, &QPushButton::clicked, this, &MainWindow::onConnectAnywayButtonClicked);
+    connect(dismiss, &QToolButton::clicked, this, &MainWindow::hideTlsFailure);
+
+    auto *panel = new QWidget(this);
+    panel->setObjectName(QStringLiteral("connectionsPanel"));
+    auto *panelLayout = new QVBoxLayout(panel);
+    panelLayout->setContentsMargins(0, 0, 0, 0);
+    panelLayout->setSpacing(2);
+    panelLayout->addWidget(m_connectionsView, 1);
+    panelLayout->addWidget(m_tlsFailureBar);
+    return panel;
 }
 
 void MainWindow::createLibraryDock() {
@@ -367,6 +412,7 @@ void MainWindow::wireParts() {
     connect(m_clearClosedAction, &QAction::triggered, this, &MainWindow::onClearClosedActionTriggered);
     connect(m_autoReplyAction, &QAction::triggered, this, &MainWindow::onAutoReplyActionTriggered);
     connect(m_rulesAction, &QAction::triggered, this, &MainWindow::onRulesActionTriggered);
+    connect(m_startTlsAction, &QAction::triggered, this, &MainWindow::onStartTlsActionTriggered);
     connect(m_framingAction, &QAction::triggered, this, [this] {
         auto *dialog = new FramingDialog(m_workbench.get(), selectedEndpoint(), this);
         dialog->setAttribute(Qt::WA_DeleteOnClose);
@@ -421,6 +467,8 @@ void MainWindow::wireWorkbench() {
     connect(wb, &Workbench::connectionAccepted, this, &MainWindow::onWorkbenchConnectionAccepted);
     connect(wb, &Workbench::stateChanged, this, &MainWindow::onWorkbenchStateChanged);
     connect(wb, &Workbench::autoReplyChanged, this, &MainWindow::onWorkbenchAutoReplyChanged);
+    // Start TLS is for plaintext connections only: a handshake under way changes what is allowed.
+    connect(wb, &Workbench::tlsChanged, this, &MainWindow::onWorkbenchStateChanged);
 }
 
 void MainWindow::onWorkbenchListenerStarted(EndpointId id, const NetAddress &local) {
@@ -438,6 +486,83 @@ void MainWindow::onWorkbenchListenerFailed(EndpointId id, const QString &reason)
 
 void MainWindow::onWorkbenchConnectFailed(EndpointId id, const QString &reason) {
     statusBar()->showMessage(tr("Connection #%1 failed: %2").arg(id).arg(reason), ErrorMessageMs);
+    const EndpointInfo info = m_workbench->info(id);
+    // Opened by the form, or by a session: either way the window knows how to open it again.
+    const std::optional<SessionEndpoint> opened = m_connectionModel->openedAs(id);
+    if (info.tls && info.tls->verificationFailed &&
+        (m_tlsConnects.contains(id) || (opened && opened->tlsClient)))
+        showTlsFailure(id, reason);
+}
+
+void MainWindow::showTlsFailure(EndpointId id, const QString &reason) {
+    const EndpointInfo info = m_workbench->info(id);
+    m_tlsFailureEndpoint = id;
+    m_tlsFailureLabel->setText(tr("⚠ Connection #%1 to %2 refused the server's certificate: %3")
+                                   .arg(id)
+                                   .arg(formatHostPort(info.requestedHost, info.requestedPort), reason));
+    m_tlsFailureBar->show();
+}
+
+void MainWindow::hideTlsFailure() {
+    m_tlsFailureEndpoint = 0;
+    m_tlsFailureBar->hide();
+}
+
+void MainWindow::onConnectAnywayButtonClicked() {
+    const EndpointId failed = m_tlsFailureEndpoint;
+    std::optional<SessionEndpoint> opened = m_connectionModel->openedAs(failed);
+    const auto it = m_tlsConnects.constFind(failed);
+    hideTlsFailure();
+    // Everything as asked, but the certificate: the name, ALPN and client certificate still go.
+    const auto insecure = [](TlsClientOptions tls) {
+        tls.verify = TlsVerify::None;
+        tls.caFile.clear();
+        return tls;
+    };
+    EndpointId id = 0;
+    if (it != m_tlsConnects.constEnd() && it->options.tls) {
+        TlsConnect again = *it;
+        again.options.tls = insecure(*again.options.tls);
+        id = m_workbench->connectTcp(again.host, again.port, again.options);
+        m_tlsConnects.insert(id, again);
+        if (opened) // a session saved now reopens it as it now is: without the check
+            opened->tlsClient = again.options.tls;
+    } else if (opened && opened->tlsClient) {
+        // Opened from a session file: opened again the same way.
+        opened->tlsClient = insecure(*opened->tlsClient);
+        id = openSessionEndpoint(*m_workbench, *opened);
+    } else {
+        return;
+    }
+    m_connectionModel->addEndpoint(id);
+    if (opened)
+        m_connectionModel->setOpenedAs(id, *opened);
+    selectEndpoint(id);
+    const EndpointInfo info = m_workbench->info(id);
+    statusBar()->showMessage(tr("Connection #%1 to %2 does not check the server's certificate")
+                                 .arg(id)
+                                 .arg(formatHostPort(info.requestedHost, info.requestedPort)),
+                             StatusMessageMs);
+}
+
+void MainWindow::onStartTlsActionTriggered() {
+    const EndpointInfo info = m_workbench->info(selectedEndpoint());
+    if (info.id == 0 || info.kind != EndpointKind::TcpConnection || info.state != EndpointState::Connected ||
+        info.tls)
+        return;
+    // An accepted connection usually serves; one we opened is usually the client.
+    auto *dialog = new StartTlsDialog(info.id, info.listener != 0, this);
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    connect(dialog, &QDialog::accepted, this, [this, dialog] {
+        const EndpointId id = dialog->endpoint();
+        // The connection may have closed while the form was open; the Workbench then refuses and
+        // sendFailed() says why, in the composer.
+        const bool started = dialog->asServer() ? m_workbench->startTlsServer(id, dialog->serverOptions())
+                                                : m_workbench->startTls(id, dialog->clientOptions());
+        if (started)
+            statusBar()->showMessage(tr("Connection #%1: TLS handshake started").arg(id), StatusMessageMs);
+    });
+    dialog->open();
 }
 
 void MainWindow::onWorkbenchUdpFailed(EndpointId id, const QString &reason) {
@@ -532,6 +657,8 @@ void MainWindow::onEndpointDialogAccepted(EndpointDialog *dialog) {
         break;
     case EndpointKind::TcpConnection:
         id = m_workbench->connectTcp(r.address, r.port, r.connect);
+        if (r.connect.tls)
+            m_tlsConnects.insert(id, TlsConnect{r.address, r.port, r.connect});
         settings.values().setValue(QStringLiteral("connect/lastHost"), r.address);
         settings.values().setValue(QStringLiteral("connect/lastPort"), r.port);
         settings.remember(WindowSettings::Recent::Ports, QString::number(r.port));
@@ -590,6 +717,8 @@ void MainWindow::updateActions() {
     m_rulesAction->setEnabled(open); // listeners, UDP sockets and TCP connections all take rules
     m_socketOptionsAction->setEnabled(open);
     m_framingAction->setEnabled(open && info.kind != EndpointKind::UdpSocket);
+    m_startTlsAction->setEnabled(info.kind == EndpointKind::TcpConnection &&
+                                 info.state == EndpointState::Connected && !info.tls);
     bool anyOpen = false;
     bool anyFinal = false;
     for (const EndpointInfo &e : m_workbench->endpoints()) {
@@ -702,6 +831,15 @@ void MainWindow::onCloseAllActionTriggered() {
 
 void MainWindow::onClearClosedActionTriggered() {
     m_connectionModel->clearClosed();
+    // What the window remembers of connections that are gone goes with them.
+    for (auto it = m_tlsConnects.begin(); it != m_tlsConnects.end();) {
+        if (!m_workbench->endpoints().contains(it.key()))
+            it = m_tlsConnects.erase(it);
+        else
+            ++it;
+    }
+    if (m_tlsFailureEndpoint != 0 && !m_workbench->endpoints().contains(m_tlsFailureEndpoint))
+        hideTlsFailure();
     updateActions();
 }
 

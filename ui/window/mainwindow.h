@@ -2,6 +2,7 @@
 
 #include "engine/endpoint.h"
 
+#include <QHash>
 #include <QMainWindow>
 #include <QSet>
 #include <QTimer>
@@ -10,8 +11,10 @@
 
 class QAction;
 class QDockWidget;
+class QFrame;
 class QLabel;
 class QModelIndex;
+class QPushButton;
 class QSplitter;
 class QTreeView;
 
@@ -89,6 +92,12 @@ private:
     void onWorkbenchConnectionAccepted(EndpointId id, EndpointId listener);
     void onWorkbenchStateChanged(EndpointId id);
     void onWorkbenchAutoReplyChanged(EndpointId id);
+    void onStartTlsActionTriggered();
+    void onConnectAnywayButtonClicked();
+    /// Shows the bar under the connections that names why a TLS connection's certificate was
+    /// refused and offers to connect again without checking it.
+    void showTlsFailure(EndpointId id, const QString &reason);
+    void hideTlsFailure();
     void onAboutActionTriggered();
     void onShortcutsActionTriggered();
     void updateFirstRunHint();
@@ -101,6 +110,14 @@ private:
     EndpointId selectedEndpoint() const;
     /// The endpoint, and for a listener every connection it accepted (closed ones included).
     QSet<EndpointId> endpointAndItsConnections(EndpointId id) const;
+
+    /// How the window opened an outgoing TLS connection, so that "Connect anyway (insecure)" can
+    /// open it again alike.
+    struct TlsConnect {
+        QString host;
+        quint16 port = 0;
+        ConnectOptions options;
+    };
 
     std::unique_ptr<Workbench> m_workbench;
     JournalFeed *m_feed = nullptr;
@@ -127,6 +144,7 @@ private:
     QAction *m_rulesAction = nullptr;
     QAction *m_socketOptionsAction = nullptr;
     QAction *m_framingAction = nullptr;
+    QAction *m_startTlsAction = nullptr;
     QAction *m_closeAllAction = nullptr;
     QAction *m_clearClosedAction = nullptr;
     QAction *m_hexPreviewAction = nullptr;
@@ -139,7 +157,12 @@ private:
     QAction *m_reopenSessionAction = nullptr;
     QAction *m_aboutAction = nullptr;
     QAction *m_shortcutsAction = nullptr;
-    QLabel *m_firstRunHint = nullptr; ///< over the empty connections panel
+    QLabel *m_firstRunHint = nullptr;  ///< over the empty connections panel
+    QFrame *m_tlsFailureBar = nullptr; ///< under the connections: a refused certificate, and what to do
+    QLabel *m_tlsFailureLabel = nullptr;
+    QPushButton *m_connectAnywayButton = nullptr;
+    EndpointId m_tlsFailureEndpoint = 0;
+    QHash<EndpointId, TlsConnect> m_tlsConnects;
 
     QTimer m_actionsTimer;          ///< coalesces action updates during bursts of accepts
     QTimer m_selectionRefreshTimer; ///< coalesces filter rebuilds when a selected listener accepts

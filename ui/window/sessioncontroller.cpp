@@ -147,8 +147,10 @@ SessionEndpoint SessionController::describe(const EndpointDialog::Request &reque
         // The escape language reads back to the very bytes the dialog parsed from what was typed.
         if (opened.reply == AutoReply::Greeting)
             opened.greeting = bytesToEscapedText(request.listener.greeting);
+        opened.tlsServer = request.listener.tls;
         break;
     case EndpointKind::TcpConnection:
+        opened.tlsClient = request.connect.tls;
         break;
     case EndpointKind::UdpSocket:
         opened.reply = request.udp.echo ? AutoReply::Echo : AutoReply::None;
