@@ -4,6 +4,7 @@
 // a few messages, binds two UDP sockets that exchange a datagram, makes one connection attempt
 // to a closed port, then selects a client and a record so every pane shows something. When all of
 // that is on screen it creates the file named by --ready-file and keeps running until killed.
+// --tls adds a TLS listener and a verified client, and shows the TLS tab.
 // --graph and --tcp keep a varying stream going through the echo listener for a few seconds and
 // show the echo client's Graph or TCP tab.
 
@@ -55,6 +56,17 @@ int main(int argc, char *argv[]) {
     const EndpointId udpB = wb->bindUdp(QStringLiteral("127.0.0.1"), 0);
     for (EndpointId id : {greeter, echoer, udpA, udpB})
         rows->addEndpoint(id);
+    // --tls adds a TLS echo listener (the self-signed certificate) and a client that trusts it,
+    // selected with its TLS tab showing.
+    const bool tls = args.contains(QStringLiteral("--tls"));
+    EndpointId tlsListener = 0;
+    EndpointId tlsClient = 0;
+    if (tls) {
+        ListenerOptions options = echo;
+        options.tls = TlsServerOptions{};
+        tlsListener = wb->startTcpListener(QStringLiteral("127.0.0.1"), 0, options);
+        rows->addEndpoint(tlsListener);
+    }
 
     // A port nobody listens on: bind one, note it, let it go.
     quint16 closedPort = 0;
@@ -74,10 +86,23 @@ int main(int argc, char *argv[]) {
         const EndpointId refused = wb->connectTcp(QStringLiteral("127.0.0.1"), closedPort);
         for (EndpointId id : {client1, client2, echoClient, refused})
             rows->addEndpoint(id);
+        if (tls && wb->info(tlsListener).tls) {
+            ConnectOptions options;
+            TlsClientOptions client;
+            client.verify = TlsVerify::CaFile;
+            client.caFile = wb->info(tlsListener).tls->selfSignedPath;
+            client.alpn = {QStringLiteral("http/1.1")};
+            options.tls = client;
+            tlsClient =
+                wb->connectTcp(QStringLiteral("localhost"), wb->info(tlsListener).local.port, options);
+            rows->addEndpoint(tlsClient);
+        }
     });
     QTimer::singleShot(700, &window, [&] {
         wb->send(client1, "HELO workstation.local\r\n");
         wb->send(echoClient, "ping 1\n");
+        if (tlsClient)
+            wb->send(tlsClient, "GET / HTTP/1.1\r\nHost: localhost\r\n\r\n");
         wb->sendDatagram(udpA, QStringLiteral("127.0.0.1"), wb->info(udpB).local.port,
                          QByteArray::fromHex("a55a0010") + "sensor=21.5C");
     });
@@ -129,6 +154,14 @@ int main(int argc, char *argv[]) {
         }
         if (tcp)
             tabs->setCurrentIndex(tabs->count() - 1);
+        if (tlsClient) {
+            connections->setCurrentIndex(rows->indexOf(tlsClient));
+            for (int i = 0; i < tabs->count(); ++i) {
+                if (tabs->widget(i)->findChild<QWidget *>(QStringLiteral("tlsPanel")) ||
+                    tabs->widget(i)->objectName() == QLatin1String("tlsPanel"))
+                    tabs->setCurrentIndex(i);
+            }
+        }
     });
     // --dialog also opens the New listener form with a wildcard address, to review the form itself.
     if (args.contains(QStringLiteral("--dialog"))) {
