@@ -64,6 +64,9 @@ bool commonSetup(SSL_CTX *ctx, TlsMinVersion minVersion, QString *error) {
     // moving buffers let a plaintext QByteArray be re-offered from another address.
     SSL_CTX_set_mode(ctx, SSL_MODE_ENABLE_PARTIAL_WRITE | SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
     SSL_CTX_clear_mode(ctx, SSL_MODE_RELEASE_BUFFERS); // reused, not freed and remade per record
+    // TLS 1.2 renegotiation is refused (a no_renegotiation alert): a workbench has no use for it,
+    // and it would stall SSL_write in the middle of a session.
+    SSL_CTX_set_options(ctx, SSL_OP_NO_RENEGOTIATION);
     if (const int version = protoVersion(minVersion)) {
         if (version < TLS1_2_VERSION) {
             // Debian's default security level 2 forbids TLS 1.0 and 1.1 (SHA-1 signatures): a
@@ -148,7 +151,7 @@ QString takeOpenSslError() {
     if (last == 0)
         return tr("unknown error");
     const char *reason = ERR_reason_error_string(last);
-    return reason ? QString::fromUtf8(reason) : tr("OpenSSL error %1").arg(ERR_GET_REASON(last));
+    return reason ? QString::fromUtf8(reason) : tr("TLS failed in OpenSSL without a reason");
 }
 
 TlsContext::TlsContext(std::shared_ptr<const Data> data)

@@ -17,6 +17,7 @@ namespace sockbench {
 /// What an SSL object's callbacks note for their connection (SSL_get_app_data points at it).
 struct TlsSslNotes {
     bool certificateRequested = false; ///< a server asked us for a certificate we do not have
+    bool renegotiationRefused = false; ///< the peer asked to renegotiate (TLS 1.2), which we refuse
 };
 
 /// One configured OpenSSL context: what every connection of a listener (or one outgoing

@@ -27,7 +27,9 @@ namespace sockbench {
 //   "the client sent no certificate, and this listener requires one"
 //   "the peer reset the connection during the TLS handshake"
 //   "the peer closed the connection during the TLS handshake"
-//   otherwise "TLS handshake failed: " / "TLS failed: " + OpenSSL's reason in words.
+//   "TLS failed: the peer asked to renegotiate, which this workbench refuses (…)" (TLS 1.2)
+//   otherwise "TLS handshake failed: " / "TLS failed: " (after the handshake) + OpenSSL's reason
+//   in words, never a bare code.
 
 namespace {
 
@@ -68,6 +70,19 @@ QString withoutBrackets(QString host) {
     if (host.startsWith(u'[') && host.endsWith(u']'))
         return host.mid(1, host.size() - 2);
     return host;
+}
+
+/// Words for an SSL_get_error code that came without an OpenSSL reason: never a bare number.
+QString withoutReason(int sslError) {
+    switch (sslError) {
+    case SSL_ERROR_SYSCALL:
+        return tr("the connection failed underneath TLS");
+    case SSL_ERROR_WANT_READ:
+    case SSL_ERROR_WANT_WRITE:
+        return tr("OpenSSL stalled waiting for the peer");
+    default:
+        return tr("TLS failed in OpenSSL without a reason");
+    }
 }
 
 QString dateText(const QDateTime &time) {
@@ -210,6 +225,18 @@ void TlsTransform::established(TcpStream &stream) {
     fillSession();
     m_info.phase = TlsInfo::Phase::Established;
     stream.setState(EndpointState::Connected);
+    if (SSL_version(m_ssl) < TLS1_3_VERSION) {
+        // A request to renegotiate earns a no_renegotiation alert, which most peers answer with a
+        // fatal handshake_failure: noted, so that the failure says what happened.
+        SSL_set_msg_callback(m_ssl,
+                             [](int write, int, int type, const void *buffer, size_t size, SSL *ssl, void *) {
+                                 if (!write && type == SSL3_RT_HANDSHAKE && size > 0 &&
+                                     *static_cast<const unsigned char *>(buffer) == SSL3_MT_HELLO_REQUEST) {
+                                     if (auto *notes = static_cast<TlsSslNotes *>(SSL_get_app_data(ssl)))
+                                         notes->renegotiationRefused = true;
+                                 }
+                             });
+    }
     stream.reactor().report(outcome::TlsChanged{stream.id(), m_info});
     recordSession(stream);
     if (!m_peer.innerOpened) {
@@ -304,6 +331,19 @@ QString TlsTransform::handshakeError(int sslError, bool *aboutCertificate) {
     const unsigned long code = ERR_peek_error();
     const int reason = ERR_GET_REASON(code);
     const bool server = m_context.isServer();
+    if (m_established) {
+        // A broken record or an alert mid-session: not the handshake's vocabulary.
+        QString text;
+        if (m_notes.renegotiationRefused)
+            text = tr("TLS failed: the peer asked to renegotiate, which this workbench refuses (%1)")
+                       .arg(code != 0 ? takeOpenSslError() : withoutReason(sslError));
+        else if (reason == SSL_R_TLSV13_ALERT_CERTIFICATE_REQUIRED)
+            text = tr("the server requires a client certificate");
+        else
+            text = tr("TLS failed: %1").arg(code != 0 ? takeOpenSslError() : withoutReason(sslError));
+        ERR_clear_error();
+        return text;
+    }
     X509 *leaf = peerLeaf(m_ssl, m_context.isServer());
     const long verify = SSL_get_verify_result(m_ssl);
     if (sslError == SSL_ERROR_SSL && reason == SSL_R_CERTIFICATE_VERIFY_FAILED && verify != X509_V_OK) {
@@ -354,7 +394,7 @@ QString TlsTransform::handshakeError(int sslError, bool *aboutCertificate) {
         else if (code != 0)
             text = tr("TLS handshake failed: %1").arg(takeOpenSslError());
         else
-            text = tr("TLS handshake failed (OpenSSL error %1)").arg(sslError);
+            text = tr("TLS handshake failed: %1").arg(withoutReason(sslError));
     }
     ERR_clear_error();
     return text;
@@ -523,13 +563,14 @@ bool TlsTransform::readPlaintext(TcpStream &stream) {
         // After the handshake: an alert (TLS 1.3's certificate_required arrives only now) or a
         // broken record.
         bool aboutCertificate = false;
-        QString reason = handshakeError(error, &aboutCertificate);
-        if (reason.startsWith(tr("TLS handshake failed: ")))
-            reason = tr("TLS failed: ") + reason.mid(22);
+        const QString reason = handshakeError(error, &aboutCertificate);
         fail(stream, reason, aboutCertificate);
         return false;
     }
     deliver();
+    if (stream.isFinished())
+        return false;
+    writeUnwritten(stream); // plaintext that waited for these bytes
     if (stream.isFinished())
         return false;
     sendWire(stream); // tickets, key updates
@@ -551,31 +592,53 @@ void TlsTransform::encrypt(TcpStream &stream, const QByteArray &bytes) {
         stream.reactor().sendFailed(stream.id(), tr("TLS session closed (close_notify sent)"));
         return;
     }
+    m_unwritten.push_back(Unwritten{bytes, 0});
+    writeUnwritten(stream);
+}
+
+void TlsTransform::writeUnwritten(TcpStream &stream) {
+    if (m_unwritten.empty() || m_failed || stream.isFinished())
+        return;
+    qsizetype total = 0;
+    for (const Unwritten &u : m_unwritten)
+        total += u.bytes.size() - u.offset;
     QByteArray wire;
-    wire.reserve(bytes.size() + (bytes.size() / MaxRecordPlaintext + 1) * RecordOverhead +
+    wire.reserve(total + (total / MaxRecordPlaintext + 1) * RecordOverhead +
                  qsizetype(BIO_ctrl_pending(m_out)));
     takeWire(wire); // anything OpenSSL had to say first
-    qsizetype offset = 0;
-    while (offset < bytes.size()) {
-        const qsizetype chunk = std::min(WriteChunk, bytes.size() - offset);
+    while (!m_unwritten.empty()) {
+        Unwritten &front = m_unwritten.front();
+        // A retry after WANT_READ offers the same chunk again, as OpenSSL requires.
+        const qsizetype chunk = std::min(WriteChunk, front.bytes.size() - front.offset);
         ERR_clear_error();
-        const int n = SSL_write(m_ssl, bytes.constData() + offset, int(chunk));
+        const int n = SSL_write(m_ssl, front.bytes.constData() + front.offset, int(chunk));
         if (n <= 0) {
+            const int error = SSL_get_error(m_ssl, n);
+            if (error == SSL_ERROR_WANT_READ || error == SSL_ERROR_WANT_WRITE) {
+                // OpenSSL needs the peer's bytes first (a handshake message it must answer): the
+                // rest waits for the next received().
+                ERR_clear_error();
+                break;
+            }
             bool aboutCertificate = false;
-            QString reason = handshakeError(SSL_get_error(m_ssl, n), &aboutCertificate);
-            if (reason.startsWith(tr("TLS handshake failed: ")))
-                reason = tr("TLS failed: ") + reason.mid(22);
+            const QString reason = handshakeError(error, &aboutCertificate);
             if (!wire.isEmpty()) {
                 m_wireQueued += quint64(wire.size());
                 stream.writeRaw(std::move(wire));
             }
+            m_unwritten.clear();
             fail(stream, reason, aboutCertificate);
             return;
         }
         takeWire(wire);
-        m_pieces.push_back(Piece{m_wireQueued + quint64(wire.size()), bytes, offset, n});
-        offset += n;
+        m_pieces.push_back(Piece{m_wireQueued + quint64(wire.size()), front.bytes, front.offset, n});
+        front.offset += n;
+        if (front.offset == front.bytes.size())
+            m_unwritten.pop_front();
     }
+    takeWire(wire);
+    if (wire.isEmpty())
+        return;
     m_wireQueued += quint64(wire.size());
     stream.writeRaw(std::move(wire));
 }

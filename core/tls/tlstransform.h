@@ -92,6 +92,8 @@ private:
     /// SSL_read until it wants more; the plaintext goes to the inner handler in big pieces.
     bool readPlaintext(TcpStream &stream);
     void encrypt(TcpStream &stream, const QByteArray &bytes);
+    /// SSL_write what m_unwritten holds, until OpenSSL wants the peer's bytes first.
+    void writeUnwritten(TcpStream &stream);
     /// Appends what OpenSSL wrote to the outgoing BIO.
     void takeWire(QByteArray &out);
     /// Queues what OpenSSL wrote (handshake, alerts, tickets): wire bytes without plaintext.
@@ -115,6 +117,13 @@ private:
     TlsInfo m_info;
     std::deque<QByteArray> m_early; ///< plaintext sent before the handshake completed
     std::deque<Piece> m_pieces;
+    /// Plaintext SSL_write has not taken yet: it answered WANT_READ (a TLS 1.2 peer's handshake
+    /// message in flight) and the same bytes are offered again after the next received().
+    struct Unwritten {
+        QByteArray bytes;
+        qsizetype offset = 0;
+    };
+    std::deque<Unwritten> m_unwritten;
     quint64 m_wireQueued = 0; ///< our TLS bytes handed to the stream
     quint64 m_wireSent = 0;   ///< of which the kernel took
     quint64 m_wireIn = 0;     ///< bytes received from the peer

@@ -191,6 +191,7 @@ private Q_SLOTS:
     void closedDuringHandshake();
     void halfClosedDuringHandshake();
     void noProtocolInCommon();
+    void serverRenegotiationIsRefused();
     void bulk64MiB();
     void thousandConnections();
 
@@ -821,6 +822,28 @@ void TestTls::noProtocolInCommon() {
     tls.minVersion = TlsMinVersion::Tls1_3;
     const EndpointId client = wb.connectTcp(QStringLiteral("127.0.0.1"), server.port(), withTls(tls));
     QCOMPARE(waitFailure(wb, client), QStringLiteral("no protocol version or cipher in common"));
+}
+
+void TestTls::serverRenegotiationIsRefused() {
+    // s_server asks for a renegotiation when a line "r" arrives on its stdin (TLS 1.2 only).
+    SServer server(sServerCert(m_certs->leaf, m_certs->leafKey) + QStringList{QStringLiteral("-tls1_2")});
+    QVERIFY(server.port() != 0);
+    Workbench wb;
+    const EndpointId client =
+        wb.connectTcp(QStringLiteral("127.0.0.1"), server.port(), withTls(trusting(*m_certs)));
+    QVERIFY2(waitConnected(wb, client), qPrintable(wb.info(client).error));
+    QVERIFY(wb.send(client, "before\n"));
+    QTRY_VERIFY_WITH_TIMEOUT(server.output().contains("before\n"), WaitMs);
+    server.write("r\n");
+    // Refused: OpenSSL's s_server answers our no_renegotiation alert with a fatal alert. The words
+    // say so; they are never a bare OpenSSL code nor a handshake's failure.
+    const QString error = waitFailure(wb, client);
+    QVERIFY2(error.startsWith(QStringLiteral("TLS failed: the peer asked to renegotiate, which this "
+                                             "workbench refuses")),
+             qPrintable(error));
+    QVERIFY2(!error.contains(QStringLiteral("OpenSSL error")), qPrintable(error));
+    QVERIFY(wb.info(client).tls);
+    QCOMPARE(wb.info(client).tls->failure, error);
 }
 
 void TestTls::bulk64MiB() {
