@@ -142,6 +142,29 @@ int noteCertificateRequest(SSL *ssl, X509 **, EVP_PKEY **) {
     return 0;
 }
 
+/// Every certificate of the peer's chain passes here: the first error is noted (see TlsSslNotes),
+/// and the verdict is OpenSSL's own.
+int noteVerifyError(int ok, X509_STORE_CTX *store) {
+    if (ok)
+        return ok;
+    auto *ssl = static_cast<SSL *>(X509_STORE_CTX_get_ex_data(store, SSL_get_ex_data_X509_STORE_CTX_idx()));
+    auto *notes = ssl ? static_cast<TlsSslNotes *>(SSL_get_app_data(ssl)) : nullptr;
+    if (notes && notes->verifyDepth < 0) {
+        notes->verifyError = X509_STORE_CTX_get_error(store);
+        notes->verifyDepth = X509_STORE_CTX_get_error_depth(store);
+        if (X509 *certificate = X509_STORE_CTX_get_current_cert(store);
+            certificate && X509_up_ref(certificate) == 1)
+            notes->verifyCertificate = certificate;
+    }
+    return ok;
+}
+
+/// A listener that only requests client certificates serves whatever the chain said.
+int noteVerifyErrorAndAccept(int ok, X509_STORE_CTX *store) {
+    noteVerifyError(ok, store);
+    return 1;
+}
+
 } // namespace
 
 QString takeOpenSslError() {
@@ -184,7 +207,8 @@ std::optional<TlsContext> TlsContext::forClient(const TlsClientOptions &options,
         ERR_clear_error();
     }
     // None: the handshake carries on whatever the chain; SSL_get_verify_result still tells.
-    SSL_CTX_set_verify(ctx, options.verify == TlsVerify::None ? SSL_VERIFY_NONE : SSL_VERIFY_PEER, nullptr);
+    SSL_CTX_set_verify(ctx, options.verify == TlsVerify::None ? SSL_VERIFY_NONE : SSL_VERIFY_PEER,
+                       noteVerifyError);
     if (!options.certificateFile.isEmpty()) {
         if (!useCertificate(ctx, options.certificateFile, options.keyFile, error))
             return std::nullopt;
@@ -250,9 +274,9 @@ std::optional<TlsContext> TlsContext::forServer(const TlsServerOptions &options,
         // Request: a client whose certificate does not verify is still served (the callback
         // accepts); what the chain said is in the connection's TlsInfo::verification.
         if (options.clientCert == ClientCertMode::Require)
-            SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT, nullptr);
+            SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT, noteVerifyError);
         else
-            SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER, [](int, X509_STORE_CTX *) { return 1; });
+            SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER, noteVerifyErrorAndAccept);
     }
     data->alpnWire = alpnWireFormat(options.alpn);
     if (!data->alpnWire.isEmpty())

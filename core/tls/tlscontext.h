@@ -16,7 +16,16 @@ namespace sockbench {
 
 /// What an SSL object's callbacks note for their connection (SSL_get_app_data points at it).
 struct TlsSslNotes {
+    TlsSslNotes() = default;
+    ~TlsSslNotes() { X509_free(verifyCertificate); }
+    Q_DISABLE_COPY_MOVE(TlsSslNotes)
+
     bool certificateRequested = false; ///< a server asked us for a certificate we do not have
+    /// The chain's first verification error, where it was (0: the peer's own certificate) and
+    /// the certificate it was about (ours: up_ref'd), so that the words name the right one.
+    long verifyError = X509_V_OK;
+    int verifyDepth = -1;
+    X509 *verifyCertificate = nullptr;
     bool renegotiationRefused = false; ///< the peer asked to renegotiate (TLS 1.2), which we refuse
 };
 

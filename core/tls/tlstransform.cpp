@@ -286,10 +286,7 @@ void TlsTransform::fillSession() {
     if (leaf) {
         const long result = SSL_get_verify_result(m_ssl);
         m_info.verified = result == X509_V_OK;
-        m_info.verification =
-            m_info.verified
-                ? QStringLiteral("ok")
-                : describeVerifyError(result, leaf, m_context.isServer() ? QString() : expectedHost());
+        m_info.verification = m_info.verified ? QStringLiteral("ok") : verifyFailure(result, leaf);
     } else if (m_context.isServer() && m_context.clientCertMode() != ClientCertMode::None) {
         m_info.verified = false;
         m_info.verification = tr("the client sent no certificate");
@@ -327,6 +324,15 @@ void TlsTransform::recordSession(TcpStream &stream) {
     }
 }
 
+QString TlsTransform::verifyFailure(long result, X509 *leaf) const {
+    const QString host = m_context.isServer() ? QString() : expectedHost();
+    // The first error the chain met, about the certificate it was met on (maybe a CA above the
+    // leaf); the verify result alone only knows the last one, and not where.
+    if (m_notes.verifyCertificate)
+        return describeVerifyError(m_notes.verifyError, m_notes.verifyCertificate, host, m_notes.verifyDepth);
+    return describeVerifyError(result, leaf, host);
+}
+
 QString TlsTransform::handshakeError(int sslError, bool *aboutCertificate) {
     const unsigned long code = ERR_peek_error();
     const int reason = ERR_GET_REASON(code);
@@ -350,7 +356,7 @@ QString TlsTransform::handshakeError(int sslError, bool *aboutCertificate) {
         *aboutCertificate = true;
         fillSession(); // the chain, for the window to show next to the failure
         ERR_clear_error();
-        return describeVerifyError(verify, leaf, server ? QString() : expectedHost());
+        return verifyFailure(verify, leaf);
     }
     QString text;
     switch (reason) {

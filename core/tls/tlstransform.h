@@ -102,6 +102,8 @@ private:
     void recordSession(TcpStream &stream);
     /// The handshake error in words (after SSL_ERROR_SSL or another failure code).
     QString handshakeError(int sslError, bool *aboutCertificate);
+    /// The verification's failure in words: the first error, about the certificate it concerns.
+    QString verifyFailure(long result, X509 *leaf) const;
     void fail(TcpStream &stream, const QString &reason, bool aboutCertificate = false);
     void reportClosed(TcpStream &stream);
     QString expectedHost() const;

@@ -227,8 +227,14 @@ CertificateInfo certificateInfo(X509 *certificate) {
     return info;
 }
 
-QString describeVerifyError(long x509Error, X509 *leaf, const QString &expectedHost) {
+QString describeVerifyError(long x509Error, X509 *certificate, const QString &expectedHost, int depth) {
     const QString failed = tr("certificate verify failed: ");
+    X509 *const leaf = certificate;
+    // Which certificate, when it is not the peer's own.
+    const QString which =
+        depth > 0 && certificate
+            ? tr(" (the CA certificate %1 in the chain)").arg(nameLine(X509_get_subject_name(certificate)))
+            : QString();
     switch (x509Error) {
     case X509_V_OK:
         return QStringLiteral("ok");
@@ -256,18 +262,20 @@ QString describeVerifyError(long x509Error, X509 *leaf, const QString &expectedH
     case X509_V_ERR_CERT_HAS_EXPIRED:
         if (!leaf)
             return tr("certificate expired");
-        return tr("certificate expired on %1").arg(formatUtc(utcTime(X509_get0_notAfter(leaf))));
+        return tr("certificate expired on %1").arg(formatUtc(utcTime(X509_get0_notAfter(leaf)))) + which;
     case X509_V_ERR_CERT_NOT_YET_VALID:
         if (!leaf)
             return tr("certificate not valid yet");
-        return tr("certificate not valid before %1").arg(formatUtc(utcTime(X509_get0_notBefore(leaf))));
+        return tr("certificate not valid before %1").arg(formatUtc(utcTime(X509_get0_notBefore(leaf)))) +
+               which;
     case X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY:
     case X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT:
     case X509_V_ERR_UNABLE_TO_VERIFY_LEAF_SIGNATURE:
     case X509_V_ERR_SELF_SIGNED_CERT_IN_CHAIN:
         if (leaf) {
             return failed +
-                   tr("issued by %1, which is not a trusted CA").arg(nameLine(X509_get_issuer_name(leaf)));
+                   tr("issued by %1, which is not a trusted CA").arg(nameLine(X509_get_issuer_name(leaf))) +
+                   which;
         }
         break;
     default:

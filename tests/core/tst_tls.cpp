@@ -169,6 +169,7 @@ private Q_SLOTS:
     void clientExchangesWithSServer();
     void verificationFailuresInWords_data();
     void verificationFailuresInWords();
+    void expiredIntermediateIsNamed();
     void insecureStillShowsTheVerification();
     void alpnIsChosen();
     void clientCertificateRequiredThenGiven();
@@ -282,6 +283,52 @@ void TestTls::verificationFailuresInWords() {
     QVERIFY(wb.info(client).tls->verificationFailed);
     QCOMPARE(wb.info(client).tls->failure, reason);
     QVERIFY(!wb.info(client).tls->peerChain.isEmpty()); // what "Connect anyway" shows
+}
+
+void TestTls::expiredIntermediateIsNamed() {
+    // A valid leaf under an intermediate CA that expired yesterday: the words are about the
+    // intermediate (its date, its name), not the leaf.
+    const auto readAll = [](const QString &path) {
+        QFile file(path);
+        return file.open(QIODevice::ReadOnly) ? file.readAll() : QByteArray();
+    };
+    const PemPair ca{readAll(m_certs->ca), readAll(m_certs->caKey)};
+    CertificateRequest interRequest;
+    interRequest.commonName = QStringLiteral("Sockbench Expired Intermediate");
+    interRequest.isCa = true;
+    interRequest.notBeforeSecs = -2 * 86400;
+    interRequest.notAfterSecs = -86400;
+    QString why;
+    const std::optional<PemPair> inter = makeCertificate(interRequest, &ca, &why);
+    QVERIFY2(inter, qPrintable(why));
+    CertificateRequest leafRequest;
+    leafRequest.commonName = QStringLiteral("localhost");
+    leafRequest.dnsNames = {QStringLiteral("localhost")};
+    const std::optional<PemPair> leaf = makeCertificate(leafRequest, &*inter, &why);
+    QVERIFY2(leaf, qPrintable(why));
+    const auto writeFile = [&](const QString &name, const QByteArray &contents) {
+        QFile file(m_dir.filePath(name));
+        return file.open(QIODevice::WriteOnly) && file.write(contents) == contents.size();
+    };
+    QVERIFY(writeFile(QStringLiteral("inter.pem"), inter->certificate));
+    QVERIFY(writeFile(QStringLiteral("interleaf.pem"), leaf->certificate));
+    QVERIFY(writeFile(QStringLiteral("interleaf.key"), leaf->key));
+    const std::optional<QList<CertificateInfo>> interInfo = parseCertificates(inter->certificate);
+    QVERIFY(interInfo && !interInfo->isEmpty());
+    const QString expiredOn =
+        interInfo->first().notAfter.toUTC().toString(QStringLiteral("yyyy-MM-dd HH:mm:ss"));
+
+    SServer server(sServerCert(m_dir.filePath(QStringLiteral("interleaf.pem")),
+                               m_dir.filePath(QStringLiteral("interleaf.key"))) +
+                   QStringList{QStringLiteral("-cert_chain"), m_dir.filePath(QStringLiteral("inter.pem"))});
+    QVERIFY(server.port() != 0);
+    Workbench wb;
+    const EndpointId client =
+        wb.connectTcp(QStringLiteral("localhost"), server.port(), withTls(trusting(*m_certs)));
+    const QString reason = waitFailure(wb, client);
+    QVERIFY2(reason.startsWith(QStringLiteral("certificate expired on ") + expiredOn), qPrintable(reason));
+    QVERIFY2(reason.contains(QStringLiteral("CN=Sockbench Expired Intermediate")), qPrintable(reason));
+    QVERIFY(wb.info(client).tls && wb.info(client).tls->verificationFailed);
 }
 
 void TestTls::insecureStillShowsTheVerification() {
