@@ -135,6 +135,13 @@ void TcpStream::onReady(quint32 events) {
 }
 
 void TcpStream::onStreamReady(quint32 events) {
+    if ((events & EPOLLERR) && (events & EPOLLIN)) {
+        // A reset with bytes still in the kernel's buffer (the peer's last words, a TLS alert):
+        // read them first; recv's ECONNRESET ends the stream once they are taken.
+        read();
+        if (isFinished())
+            return;
+    }
     if (events & EPOLLOUT) {
         flush();
         if (isFinished())
