@@ -409,16 +409,19 @@ QString TlsTransform::handshakeError(int sslError, bool *aboutCertificate) {
 void TlsTransform::fail(TcpStream &stream, const QString &reason, bool aboutCertificate) {
     if (m_failed || stream.isFinished())
         return;
+    // Noted first: sending the alert may itself end the stream (EPIPE, a reset), and ending()
+    // then reports this failure, not the socket's.
     m_failed = true;
+    m_info.phase = TlsInfo::Phase::Failed;
+    m_info.failure = reason;
+    m_info.verificationFailed = aboutCertificate;
     stream.cancelTimer(TimerKind::Handshake);
     if (m_ssl)
         sendWire(stream); // the alert that tells the peer why
     stream.flushNow();
     if (stream.isFinished())
         return;
-    m_info.phase = TlsInfo::Phase::Failed;
-    m_info.failure = reason;
-    m_info.verificationFailed = aboutCertificate;
+    m_failureReported = true;
     stream.reactor().report(outcome::TlsChanged{stream.id(), m_info});
     stream.finish(EndpointState::Failed, reason);
 }
@@ -713,6 +716,8 @@ void TlsTransform::closing(TcpStream &stream) {
     SSL_shutdown(m_ssl);
     ERR_clear_error();
     sendWire(stream);
+    if (stream.isFinished())
+        return; // the peer had gone (EPIPE, a reset): nothing was sent, and ending() said so
     stream.reactor().recordEvent(stream.id(), tr("TLS close_notify sent"));
     reportClosed(stream);
 }
@@ -741,9 +746,20 @@ void TlsTransform::handshakeTimer(TcpStream &stream) {
 }
 
 void TlsTransform::ending(TcpStream &stream, EndpointState &state, QString &detail) {
-    if (m_established || m_failed)
+    if (m_failed) {
+        // fail() was under way when the stream ended under it: its reason is what happened.
+        if (m_failureReported)
+            return;
+        m_failureReported = true;
+        state = EndpointState::Failed;
+        detail = m_info.failure;
+        stream.reactor().report(outcome::TlsChanged{stream.id(), m_info});
+        return;
+    }
+    if (m_established)
         return;
     m_failed = true;
+    m_failureReported = true;
     if (state == EndpointState::Reset)
         detail = tr("the peer reset the connection during the TLS handshake");
     state = EndpointState::Failed;

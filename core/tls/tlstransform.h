@@ -136,6 +136,7 @@ private:
     /// that a refusal is a failed connect, not a connection that fails at once.
     bool m_awaitingVerdict = false;
     bool m_failed = false;
+    bool m_failureReported = false; ///< TlsChanged Failed went out (from fail() or ending())
     bool m_closeNotifySent = false;
     bool m_closeNotifyReceived = false;
     bool m_reportedClosed = false;
