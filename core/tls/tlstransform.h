@@ -71,15 +71,17 @@ private:
         qsizetype size = 0;
     };
 
-    /// What OpenSSL reads from: the bytes just received, in place (no copy into a memory BIO),
-    /// and the tail of an earlier read that OpenSSL left (rare: it reads until it wants more).
+    /// What OpenSSL reads from: the tail of an earlier read that OpenSSL left (part of a record),
+    /// then the bytes just received, in place (no copy into a memory BIO).
     struct WireIn {
         const char *data = nullptr;
         qsizetype size = 0;
-        QByteArray carry;
+        QByteArray carry;        ///< read before data
+        qsizetype carryUsed = 0; ///< of carry, what OpenSSL has read
+        qsizetype pending() const { return carry.size() - carryUsed + size; }
     };
     static BIO_METHOD *wireInMethod();
-    /// Points OpenSSL's input at these bytes (after any carried ones), and keeps what it left.
+    /// Points OpenSSL's input at these bytes (after any carried ones); endWire() keeps what it left.
     void beginWire(const char *data, qsizetype size);
     void endWire();
     bool receiveWire(TcpStream &stream, const char *data, qsizetype size);
