@@ -60,9 +60,10 @@ int protoVersion(TlsMinVersion version) {
 
 /// Both ends: settings a workbench wants regardless of role.
 bool commonSetup(SSL_CTX *ctx, TlsMinVersion minVersion, QString *error) {
-    // Partial writes let one SSL_write of a big buffer produce records while we drain the BIO;
-    // moving buffers let a plaintext QByteArray be re-offered from another address.
-    SSL_CTX_set_mode(ctx, SSL_MODE_ENABLE_PARTIAL_WRITE | SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
+    // No partial writes: with a memory BIO they only cut each SSL_write at one 16 KiB record (4x
+    // the calls, pieces and DataOut records); a whole 64 KiB chunk goes in one call. Moving
+    // buffers let a plaintext QByteArray be re-offered from another address after WANT_READ.
+    SSL_CTX_set_mode(ctx, SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
     SSL_CTX_clear_mode(ctx, SSL_MODE_RELEASE_BUFFERS); // reused, not freed and remade per record
     // TLS 1.2 renegotiation is refused (a no_renegotiation alert): a workbench has no use for it,
     // and it would stall SSL_write in the middle of a session.
