@@ -91,7 +91,11 @@ void TcpStream::established() {
 }
 
 std::optional<WriteProgress> TcpStream::writeProgress() const {
-    return WriteProgress{m_written, m_queued};
+    return WriteProgress{m_written, queuedBytes()};
+}
+
+quint64 TcpStream::queuedBytes() const {
+    return m_queued + (m_handler ? m_handler->heldBytes() : 0);
 }
 
 QList<AppliedOption> TcpStream::setSocketOptions(const SocketOptions &options) {
@@ -384,7 +388,7 @@ void TcpStream::send(const QByteArray &bytes) {
         return;
     }
     write(bytes);
-    if (!isFinished() && m_queued > 0)
+    if (!isFinished() && queuedBytes() > 0)
         reactor().markWritten(id());
 }
 

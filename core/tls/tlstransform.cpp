@@ -221,6 +221,12 @@ bool TlsTransform::awaitVerdict(TcpStream &stream) {
 
 void TlsTransform::established(TcpStream &stream) {
     stream.cancelTimer(TimerKind::Handshake);
+    if (stream.isWriteShut()) {
+        // Closed during the handshake, our FIN already out: no session to speak of, nothing
+        // more can be sent; the stream ends as a close when the peer's FIN or the linger comes.
+        dropEarly(stream);
+        return;
+    }
     m_established = true;
     fillSession();
     m_info.phase = TlsInfo::Phase::Established;
@@ -529,9 +535,9 @@ bool TlsTransform::receiveWire(TcpStream &stream, const char *data, qsizetype si
         handshake(stream);
         if (stream.isFinished())
             return false;
-        if (!m_established)
-            return true;
     }
+    if (!m_established)
+        return true; // still handshaking, or closed during it (established() declined)
     return readPlaintext(stream);
 }
 
@@ -720,6 +726,25 @@ bool TlsTransform::speaksTls() const {
     return true;
 }
 
+quint64 TlsTransform::heldBytes() const {
+    quint64 held = 0;
+    for (const QByteArray &bytes : m_early)
+        held += quint64(bytes.size());
+    for (const Unwritten &u : m_unwritten)
+        held += quint64(u.bytes.size() - u.offset);
+    return held;
+}
+
+void TlsTransform::dropEarly(TcpStream &stream) {
+    const quint64 held = heldBytes();
+    m_early.clear();
+    m_unwritten.clear();
+    if (held > 0)
+        stream.reactor().sendFailed(
+            stream.id(),
+            tr("%1 bytes not sent: the connection was closed during the TLS handshake").arg(held));
+}
+
 void TlsTransform::closing(TcpStream &stream) {
     if (!m_established || m_failed || m_closeNotifySent || !m_ssl)
         return;
@@ -748,7 +773,7 @@ void TlsTransform::handshakeTimer(TcpStream &stream) {
         m_awaitingVerdict = false;
         beginWire(nullptr, 0);
         established(stream);
-        if (!stream.isFinished())
+        if (!stream.isFinished() && m_established)
             readPlaintext(stream);
         endWire();
         return;

@@ -57,6 +57,7 @@ public:
     void rulesTimer(TcpStream &stream) override;
     bool handshakesFirst() const override;
     bool speaksTls() const override;
+    quint64 heldBytes() const override;
     void closing(TcpStream &stream) override;
     void handshakeTimer(TcpStream &stream) override;
     void ending(TcpStream &stream, EndpointState &state, QString &detail) override;
@@ -100,6 +101,8 @@ private:
     void takeWire(QByteArray &out);
     /// Queues what OpenSSL wrote (handshake, alerts, tickets): wire bytes without plaintext.
     void sendWire(TcpStream &stream);
+    /// The handshake completed after our FIN: what was sent meanwhile can no longer go.
+    void dropEarly(TcpStream &stream);
     void fillSession();
     void recordSession(TcpStream &stream);
     /// The handshake error in words (after SSL_ERROR_SSL or another failure code).

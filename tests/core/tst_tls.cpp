@@ -190,6 +190,7 @@ private Q_SLOTS:
     void handshakeTimesOut();
     void peerClosesDuringHandshake();
     void closedDuringHandshake();
+    void dataSentDuringHandshakeCountsAsQueued();
     void halfClosedDuringHandshake();
     void noProtocolInCommon();
     void serverRenegotiationIsRefused();
@@ -836,6 +837,22 @@ void TestTls::closedDuringHandshake() {
     QTRY_VERIFY2_WITH_TIMEOUT(isFinal(wb.info(client).state), qPrintable(eventsOf(wb.journal(), client)),
                               WaitMs);
     QCOMPARE(stateOf(wb, client), stateName(EndpointState::Closed));
+}
+
+void TestTls::dataSentDuringHandshakeCountsAsQueued() {
+    // A raw listener that never answers: the handshake does not complete, and what the user sent
+    // meanwhile waits in the transform. It is queued (back-pressure, the queued column) all the same.
+    auto rawListener = LoopbackPeer::listenTcp();
+    QVERIFY(rawListener);
+    Workbench wb;
+    const EndpointId client =
+        wb.connectTcp(rawListener->local().ip, rawListener->local().port, withTls(trusting(*m_certs)));
+    auto raw = rawListener->accept();
+    QVERIFY(raw);
+    QTRY_COMPARE_WITH_TIMEOUT(stateOf(wb, client), stateName(EndpointState::Handshaking), WaitMs);
+    constexpr qsizetype Early = 100000;
+    QVERIFY(wb.send(client, pattern(Early, 3)));
+    QTRY_VERIFY_WITH_TIMEOUT(wb.info(client).queuedBytes >= quint64(Early), WaitMs);
 }
 
 void TestTls::halfClosedDuringHandshake() {
