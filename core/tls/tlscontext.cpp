@@ -3,8 +3,15 @@
 #include "tls/certificate.h"
 #include "tls/x509text.h"
 
+#include <QDateTime>
+#include <QFileInfo>
+
 #include <openssl/err.h>
 #include <openssl/x509v3.h>
+
+#include <list>
+#include <mutex>
+#include <utility>
 
 namespace sockbench {
 
@@ -166,6 +173,46 @@ int noteVerifyErrorAndAccept(int ok, X509_STORE_CTX *store) {
     return 1;
 }
 
+/// A file as a cache key: its path, and its size and time, so that a changed file is read again.
+QString fileStamp(const QString &path) {
+    if (path.isEmpty())
+        return {};
+    const QFileInfo info(path);
+    return QStringLiteral("%1|%2|%3")
+        .arg(info.absoluteFilePath())
+        .arg(info.size())
+        .arg(info.lastModified().toMSecsSinceEpoch());
+}
+
+QString clientKey(const TlsClientOptions &options) {
+    // The server name is per connection (SSL_set_tlsext_host_name), not part of the context.
+    return QStringList{QString::number(int(options.verify)),
+                       options.verify == TlsVerify::CaFile ? fileStamp(options.caFile) : QString(),
+                       options.alpn.join(u','),
+                       fileStamp(options.certificateFile),
+                       fileStamp(options.keyFile),
+                       QString::number(int(options.minVersion)),
+                       QString::number(options.handshakeTimeoutMs)}
+        .join(u'\n');
+}
+
+} // namespace
+
+/// Client contexts already built, most recent first: an SSL_CTX with the system trust store parses
+/// the whole CA bundle, which every connect would otherwise repeat. Shared by all reactors.
+struct ClientContextCache {
+    static constexpr size_t Capacity = 16;
+    std::mutex mutex;
+    std::list<std::pair<QString, std::shared_ptr<const TlsContext::Data>>> entries;
+};
+
+namespace {
+
+ClientContextCache &clientCache() {
+    static ClientContextCache cache;
+    return cache;
+}
+
 } // namespace
 
 QString takeOpenSslError() {
@@ -182,6 +229,28 @@ TlsContext::TlsContext(std::shared_ptr<const Data> data)
     : m_data(std::move(data)) {}
 
 std::optional<TlsContext> TlsContext::forClient(const TlsClientOptions &options, QString *error) {
+    const QString key = clientKey(options);
+    ClientContextCache &cache = clientCache();
+    {
+        const std::lock_guard lock(cache.mutex);
+        for (auto it = cache.entries.begin(); it != cache.entries.end(); ++it) {
+            if (it->first == key) {
+                cache.entries.splice(cache.entries.begin(), cache.entries, it);
+                return TlsContext(it->second);
+            }
+        }
+    }
+    std::optional<TlsContext> built = buildClient(options, error);
+    if (built) {
+        const std::lock_guard lock(cache.mutex);
+        cache.entries.emplace_front(key, built->m_data);
+        if (cache.entries.size() > ClientContextCache::Capacity)
+            cache.entries.pop_back();
+    }
+    return built;
+}
+
+std::optional<TlsContext> TlsContext::buildClient(const TlsClientOptions &options, QString *error) {
     auto data = std::make_shared<Data>();
     ERR_clear_error();
     data->ctx = SSL_CTX_new(TLS_client_method());

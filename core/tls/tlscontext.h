@@ -39,7 +39,8 @@ class TlsContext final {
 public:
     /// A client context: trust store (System, CaFile, or none: the chain is still checked, for
     /// display), client certificate, ALPN offer, minimum version. nullopt and *error in words
-    /// (naming the file) when a file cannot be used.
+    /// (naming the file) when a file cannot be used. Thread-safe; the same options (and unchanged
+    /// files) give the same context again from a small process-wide cache.
     static std::optional<TlsContext> forClient(const TlsClientOptions &options, QString *error);
     /// A server context: the certificate and key (or the self-signed one), client certificate
     /// checks, ALPN choice in the server's order of preference, minimum version, session cache.
@@ -58,8 +59,10 @@ public:
     /// TlsInfo for a connection of this context that is just starting (Phase::Handshaking).
     TlsInfo startInfo() const;
 
-private:
     struct Data;
+
+private:
+    static std::optional<TlsContext> buildClient(const TlsClientOptions &options, QString *error);
     explicit TlsContext(std::shared_ptr<const Data> data);
     std::shared_ptr<const Data> m_data;
 };

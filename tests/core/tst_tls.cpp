@@ -8,6 +8,7 @@
 #include "testcerts.h"
 #include "testutil.h"
 #include "tls/certificate.h"
+#include "tls/tlscontext.h"
 
 #include <QDir>
 #include <QFile>
@@ -196,6 +197,7 @@ private Q_SLOTS:
     void serverRenegotiationIsRefused();
     void bulk64MiB();
     void thousandConnections();
+    void clientContextsAreShared();
 
 private:
     QTemporaryDir m_dir;
@@ -979,4 +981,33 @@ void TestTls::thousandConnections() {
 }
 
 QTEST_GUILESS_MAIN(TestTls)
+void TestTls::clientContextsAreShared() {
+    // The same options give the same SSL_CTX (the CA bundle is parsed once, not per connect);
+    // other options, or a CA file that changed, give another.
+    const QString caCopy = m_dir.filePath(QStringLiteral("ca-copy.pem"));
+    QFile::remove(caCopy);
+    QVERIFY(QFile::copy(m_certs->ca, caCopy));
+    TlsClientOptions options = trusting(*m_certs);
+    options.caFile = caCopy;
+    QString error;
+    const std::optional<TlsContext> first = TlsContext::forClient(options, &error);
+    QVERIFY2(first, qPrintable(error));
+    const std::optional<TlsContext> again = TlsContext::forClient(options, &error);
+    QVERIFY2(again, qPrintable(error));
+    QCOMPARE(again->get(), first->get());
+    TlsClientOptions withAlpn = options;
+    withAlpn.alpn = {QStringLiteral("h2")};
+    const std::optional<TlsContext> other = TlsContext::forClient(withAlpn, &error);
+    QVERIFY2(other, qPrintable(error));
+    QVERIFY(other->get() != first->get());
+    {
+        QFile file(caCopy);
+        QVERIFY(file.open(QIODevice::Append));
+        QVERIFY(file.write("\n") == 1); // another size: read again
+    }
+    const std::optional<TlsContext> changed = TlsContext::forClient(options, &error);
+    QVERIFY2(changed, qPrintable(error));
+    QVERIFY(changed->get() != first->get());
+}
+
 #include "tst_tls.moc"
