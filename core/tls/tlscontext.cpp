@@ -1,6 +1,7 @@
 #include "tls/tlscontext.h"
 
 #include "tls/certificate.h"
+#include "tls/openssl.h"
 #include "tls/x509text.h"
 
 #include <QDateTime>
@@ -214,16 +215,6 @@ ClientContextCache &clientCache() {
 }
 
 } // namespace
-
-QString takeOpenSslError() {
-    unsigned long last = 0;
-    while (const unsigned long code = ERR_get_error())
-        last = code;
-    if (last == 0)
-        return tr("unknown error");
-    const char *reason = ERR_reason_error_string(last);
-    return reason ? QString::fromUtf8(reason) : tr("TLS failed in OpenSSL without a reason");
-}
 
 TlsContext::TlsContext(std::shared_ptr<const Data> data)
     : m_data(std::move(data)) {}

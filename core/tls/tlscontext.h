@@ -67,7 +67,4 @@ private:
     std::shared_ptr<const Data> m_data;
 };
 
-/// The thread's OpenSSL errors in words (the last reason, e.g. "no shared cipher"), and clears them.
-QString takeOpenSslError();
-
 } // namespace sockbench

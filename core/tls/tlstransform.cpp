@@ -3,6 +3,7 @@
 #include "engine/reactor.h"
 #include "engine/tcpstream.h"
 #include "tls/certificate.h"
+#include "tls/openssl.h"
 #include "tls/x509text.h"
 
 #include <openssl/err.h>
@@ -83,10 +84,6 @@ QString withoutReason(int sslError) {
     default:
         return tr("TLS failed in OpenSSL without a reason");
     }
-}
-
-QString dateText(const QDateTime &time) {
-    return time.toUTC().toString(QStringLiteral("yyyy-MM-dd HH:mm:ss 'UTC'"));
 }
 
 } // namespace
@@ -315,7 +312,7 @@ void TlsTransform::recordSession(TcpStream &stream) {
                       tr("Peer certificate: %1; SANs: %2; issuer: %3; valid %4 to %5; SHA-256 %6")
                           .arg(peer.subject,
                                peer.subjectAltNames.isEmpty() ? tr("none") : peer.subjectAltNames.join(u", "),
-                               peer.issuer, dateText(peer.notBefore), dateText(peer.notAfter),
+                               peer.issuer, formatUtc(peer.notBefore), formatUtc(peer.notAfter),
                                formatFingerprint(peer.sha256)));
     }
     if (!m_info.verification.isEmpty()) {

@@ -1,5 +1,7 @@
 #include "tls/x509text.h"
 
+#include "tls/openssl.h"
+
 #include <QCoreApplication>
 #include <QDate>
 #include <QTime>
@@ -24,30 +26,8 @@ namespace sockbench {
 
 namespace {
 
-struct BioFree {
-    void operator()(BIO *bio) const { BIO_free(bio); }
-};
-struct GeneralNamesFree {
-    void operator()(GENERAL_NAMES *names) const { GENERAL_NAMES_free(names); }
-};
-struct BignumFree {
-    void operator()(BIGNUM *bn) const { BN_free(bn); }
-};
-// Strings OpenSSL allocated for us: BN_bn2hex's char *, ASN1_STRING_to_UTF8's unsigned char *.
-struct OpensslStringFree {
-    template <typename T> void operator()(T *text) const { OPENSSL_free(text); }
-};
-
-using BioPtr = std::unique_ptr<BIO, BioFree>;
-
 QString tr(const char *text) {
     return QCoreApplication::translate("sockbench", text);
-}
-
-QByteArray bioContents(BIO *bio) {
-    char *data = nullptr;
-    const long size = BIO_get_mem_data(bio, &data);
-    return size > 0 ? QByteArray(data, static_cast<qsizetype>(size)) : QByteArray();
 }
 
 QString nameLine(const X509_NAME *name) {
@@ -200,10 +180,6 @@ QString commonName(X509 *certificate) {
         return {};
     const std::unique_ptr<unsigned char, OpensslStringFree> owned(utf8);
     return QString::fromUtf8(reinterpret_cast<const char *>(utf8), length);
-}
-
-QString formatUtc(const QDateTime &time) {
-    return time.toUTC().toString(QStringLiteral("yyyy-MM-dd HH:mm:ss")) + QStringLiteral(" UTC");
 }
 
 } // namespace
