@@ -221,7 +221,7 @@ void TlsTransform::established(TcpStream &stream) {
     if (stream.isWriteShut()) {
         // Closed during the handshake, our FIN already out: no session to speak of, nothing
         // more can be sent; the stream ends as a close when the peer's FIN or the linger comes.
-        dropEarly(stream);
+        dropEarly(stream, tr("the connection was closed during the TLS handshake"));
         return;
     }
     m_established = true;
@@ -732,20 +732,20 @@ quint64 TlsTransform::heldBytes() const {
     return held;
 }
 
-void TlsTransform::dropEarly(TcpStream &stream) {
+void TlsTransform::dropEarly(TcpStream &stream, const QString &why) {
     const quint64 held = heldBytes();
     m_early.clear();
     m_unwritten.clear();
     if (held > 0)
-        stream.reactor().sendFailed(
-            stream.id(),
-            tr("%1 bytes not sent: the connection was closed during the TLS handshake").arg(held));
+        stream.reactor().sendFailed(stream.id(), tr("%1 bytes not sent: %2").arg(held).arg(why));
 }
 
 void TlsTransform::closing(TcpStream &stream) {
     if (!m_established || m_failed || m_closeNotifySent || !m_ssl)
         return;
     m_closeNotifySent = true;
+    // Plaintext that still waits for the peer's handshake message cannot follow close_notify.
+    dropEarly(stream, tr("the connection was closed while TLS waited for the peer"));
     ERR_clear_error();
     SSL_shutdown(m_ssl);
     ERR_clear_error();

@@ -101,8 +101,9 @@ private:
     void takeWire(QByteArray &out);
     /// Queues what OpenSSL wrote (handshake, alerts, tickets): wire bytes without plaintext.
     void sendWire(TcpStream &stream);
-    /// The handshake completed after our FIN: what was sent meanwhile can no longer go.
-    void dropEarly(TcpStream &stream);
+    /// What the transform holds can no longer go (closed during the handshake, or while SSL_write
+    /// waited for the peer): reported as not sent, with why.
+    void dropEarly(TcpStream &stream, const QString &why);
     void fillSession();
     void recordSession(TcpStream &stream);
     /// The handshake error in words (after SSL_ERROR_SSL or another failure code).
