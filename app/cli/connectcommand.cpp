@@ -196,7 +196,11 @@ quint64 ConnectCommand::outstanding() const {
         const quint64 out = m_session->workbench().journal().totals().datagramsOut + m_failedDatagrams;
         return m_handedDatagrams > out ? m_handedDatagrams - out : 0;
     }
-    return m_handedBytes > m_writtenBytes ? m_handedBytes - m_writtenBytes : 0;
+    // Plaintext both sides: the journal's DataOut counts what left in the bytes we handed over
+    // (for TLS, plaintext once its records left; bytesWritten()'s count is wire bytes, which
+    // include the handshake and record overhead). The journal has it before bytesWritten() comes.
+    const quint64 out = m_session->workbench().journal().counters(m_id).bytesOut;
+    return m_handedBytes > out ? m_handedBytes - out : 0;
 }
 
 void ConnectCommand::sendOne(const QByteArray &bytes) {

@@ -22,6 +22,10 @@ bool StreamHandler::speaksTls() const {
     return false;
 }
 
+quint64 StreamHandler::heldBytes() const {
+    return 0;
+}
+
 void StreamHandler::closing(TcpStream &) {}
 
 void StreamHandler::handshakeTimer(TcpStream &) {}

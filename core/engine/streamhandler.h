@@ -73,6 +73,9 @@ public:
     /// handler: a transform may say what that meant to it by changing state and detail (TLS: a
     /// reset during the handshake is a failed handshake).
     virtual void ending(TcpStream &stream, EndpointState &state, QString &detail);
+    /// Plaintext the handler holds that is not in the stream's queue yet (TLS: what was sent
+    /// during the handshake): counted as queued, for back-pressure and the queued column.
+    virtual quint64 heldBytes() const;
     /// Bytes of a TLS ClientHello that arrived as plaintext and were the last thing received (the
     /// peer started TLS before we did): Start TLS as the server takes them up. Empty by default.
     virtual QByteArray takeClientHello();

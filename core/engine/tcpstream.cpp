@@ -91,7 +91,11 @@ void TcpStream::established() {
 }
 
 std::optional<WriteProgress> TcpStream::writeProgress() const {
-    return WriteProgress{m_written, m_queued};
+    return WriteProgress{m_written, queuedBytes()};
+}
+
+quint64 TcpStream::queuedBytes() const {
+    return m_queued + (m_handler ? m_handler->heldBytes() : 0);
 }
 
 QList<AppliedOption> TcpStream::setSocketOptions(const SocketOptions &options) {
@@ -135,6 +139,13 @@ void TcpStream::onReady(quint32 events) {
 }
 
 void TcpStream::onStreamReady(quint32 events) {
+    if ((events & EPOLLERR) && (events & EPOLLIN)) {
+        // A reset with bytes still in the kernel's buffer (the peer's last words, a TLS alert):
+        // read them first; recv's ECONNRESET ends the stream once they are taken.
+        read();
+        if (isFinished())
+            return;
+    }
     if (events & EPOLLOUT) {
         flush();
         if (isFinished())
@@ -377,7 +388,7 @@ void TcpStream::send(const QByteArray &bytes) {
         return;
     }
     write(bytes);
-    if (!isFinished() && m_queued > 0)
+    if (!isFinished() && queuedBytes() > 0)
         reactor().markWritten(id());
 }
 

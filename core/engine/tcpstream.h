@@ -87,7 +87,8 @@ public:
     void endWriteBatch();
     /// Sends what is queued now, even inside a batch (before an abort, which drops the queue).
     void flushNow();
-    quint64 queuedBytes() const { return m_queued; }
+    /// Bytes queued for the kernel, and those the handler holds back (TLS during its handshake).
+    quint64 queuedBytes() const;
     /// FIN has been sent: nothing more can be written.
     bool isWriteShut() const { return m_finSent; }
     /// A close or shutdownWrite() asked for our FIN, which goes once the queue is empty.

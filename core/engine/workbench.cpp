@@ -294,17 +294,24 @@ void upgradeToTls(TcpStream &stream, const Options &options, const QString &host
     });
 }
 
+/// Why Start TLS cannot begin on this endpoint (null: there is none); empty when it can. The
+/// reactor checks again, for what the GUI thread cannot know yet.
+QString startTlsRefusal(const EndpointInfo *info) {
+    if (!info || info->kind != EndpointKind::TcpConnection)
+        return Workbench::tr("No such TCP connection");
+    if (info->tls)
+        return Workbench::tr("The connection already speaks TLS");
+    if (info->state != EndpointState::Connected)
+        return Workbench::tr("Start TLS needs a connected plaintext connection (it is %1)")
+            .arg(toString(info->state));
+    return {};
+}
+
 } // namespace
 
 bool Workbench::startTls(EndpointId connection, const TlsClientOptions &options) {
     const auto it = m_endpoints.constFind(connection);
-    QString reason;
-    if (it == m_endpoints.constEnd() || it->kind != EndpointKind::TcpConnection)
-        reason = tr("No such TCP connection");
-    else if (it->tls)
-        reason = tr("The connection already speaks TLS");
-    else if (it->state != EndpointState::Connected)
-        reason = tr("Start TLS needs a connected plaintext connection (it is %1)").arg(toString(it->state));
+    const QString reason = startTlsRefusal(it == m_endpoints.constEnd() ? nullptr : &*it);
     if (!reason.isEmpty()) {
         Q_EMIT sendFailed(connection, reason);
         return false;
@@ -319,13 +326,7 @@ bool Workbench::startTls(EndpointId connection, const TlsClientOptions &options)
 
 bool Workbench::startTlsServer(EndpointId connection, const TlsServerOptions &options) {
     const auto it = m_endpoints.constFind(connection);
-    QString reason;
-    if (it == m_endpoints.constEnd() || it->kind != EndpointKind::TcpConnection)
-        reason = tr("No such TCP connection");
-    else if (it->tls)
-        reason = tr("The connection already speaks TLS");
-    else if (it->state != EndpointState::Connected)
-        reason = tr("Start TLS needs a connected plaintext connection (it is %1)").arg(toString(it->state));
+    const QString reason = startTlsRefusal(it == m_endpoints.constEnd() ? nullptr : &*it);
     if (!reason.isEmpty()) {
         Q_EMIT sendFailed(connection, reason);
         return false;

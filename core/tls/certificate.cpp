@@ -1,6 +1,7 @@
 #include "tls/certificate.h"
 
 #include "platform/privatefile.h"
+#include "tls/openssl.h"
 #include "tls/x509text.h"
 
 #include <QCoreApplication>
@@ -29,35 +30,6 @@ namespace sockbench {
 
 namespace {
 
-struct BioFree {
-    void operator()(BIO *bio) const { BIO_free(bio); }
-};
-struct X509Free {
-    void operator()(X509 *certificate) const { X509_free(certificate); }
-};
-struct PkeyFree {
-    void operator()(EVP_PKEY *key) const { EVP_PKEY_free(key); }
-};
-struct ExtensionFree {
-    void operator()(X509_EXTENSION *extension) const { X509_EXTENSION_free(extension); }
-};
-struct GeneralNamesFree {
-    void operator()(GENERAL_NAMES *names) const { GENERAL_NAMES_free(names); }
-};
-struct GeneralNameFree {
-    void operator()(GENERAL_NAME *name) const { GENERAL_NAME_free(name); }
-};
-struct Asn1StringFree {
-    void operator()(ASN1_STRING *text) const { ASN1_STRING_free(text); }
-};
-struct BignumFree {
-    void operator()(BIGNUM *bn) const { BN_free(bn); }
-};
-
-using BioPtr = std::unique_ptr<BIO, BioFree>;
-using X509Ptr = std::unique_ptr<X509, X509Free>;
-using PkeyPtr = std::unique_ptr<EVP_PKEY, PkeyFree>;
-
 /// The self-signed certificate is remade when it has less than this left: a listener started
 /// today must not serve a certificate that expires in the middle of the session.
 constexpr qint64 MinimumSecondsLeft = 86400;
@@ -69,21 +41,6 @@ QString tr(const char *text) {
     return QCoreApplication::translate("sockbench", text);
 }
 
-/// OpenSSL's error queue as one line, emptied: it is per thread, and a leftover entry would confuse
-/// the next SSL_get_error() on this thread.
-QString takeOpensslErrors() {
-    QStringList reasons;
-    while (const unsigned long code = ERR_get_error()) {
-        const char *reason = ERR_reason_error_string(code);
-        if (reason)
-            reasons << QString::fromUtf8(reason);
-        else
-            reasons << QStringLiteral("OpenSSL error %1").arg(code, 0, 16);
-    }
-    reasons.removeDuplicates();
-    return reasons.join(QStringLiteral("; "));
-}
-
 bool fail(QString *error, const QString &message) {
     if (error)
         *error = message;
@@ -92,18 +49,12 @@ bool fail(QString *error, const QString &message) {
 }
 
 QString withOpensslReason(const QString &what) {
-    const QString reason = takeOpensslErrors();
+    const QString reason = takeOpenSslErrors();
     return reason.isEmpty() ? what : QStringLiteral("%1 (%2)").arg(what, reason);
 }
 
 BioPtr readOnlyBio(const QByteArray &data) {
     return BioPtr(BIO_new_mem_buf(data.constData(), static_cast<int>(data.size())));
-}
-
-QByteArray bioContents(BIO *bio) {
-    char *data = nullptr;
-    const long size = BIO_get_mem_data(bio, &data);
-    return size > 0 ? QByteArray(data, static_cast<qsizetype>(size)) : QByteArray();
 }
 
 bool addNameEntry(X509_NAME *name, const char *field, const QString &value) {

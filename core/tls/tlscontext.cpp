@@ -1,10 +1,18 @@
 #include "tls/tlscontext.h"
 
 #include "tls/certificate.h"
+#include "tls/openssl.h"
 #include "tls/x509text.h"
+
+#include <QDateTime>
+#include <QFileInfo>
 
 #include <openssl/err.h>
 #include <openssl/x509v3.h>
+
+#include <list>
+#include <mutex>
+#include <utility>
 
 namespace sockbench {
 
@@ -60,10 +68,14 @@ int protoVersion(TlsMinVersion version) {
 
 /// Both ends: settings a workbench wants regardless of role.
 bool commonSetup(SSL_CTX *ctx, TlsMinVersion minVersion, QString *error) {
-    // Partial writes let one SSL_write of a big buffer produce records while we drain the BIO;
-    // moving buffers let a plaintext QByteArray be re-offered from another address.
-    SSL_CTX_set_mode(ctx, SSL_MODE_ENABLE_PARTIAL_WRITE | SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
+    // No partial writes: with a memory BIO they only cut each SSL_write at one 16 KiB record (4x
+    // the calls, pieces and DataOut records); a whole 64 KiB chunk goes in one call. Moving
+    // buffers let a plaintext QByteArray be re-offered from another address after WANT_READ.
+    SSL_CTX_set_mode(ctx, SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
     SSL_CTX_clear_mode(ctx, SSL_MODE_RELEASE_BUFFERS); // reused, not freed and remade per record
+    // TLS 1.2 renegotiation is refused (a no_renegotiation alert): a workbench has no use for it,
+    // and it would stall SSL_write in the middle of a session.
+    SSL_CTX_set_options(ctx, SSL_OP_NO_RENEGOTIATION);
     if (const int version = protoVersion(minVersion)) {
         if (version < TLS1_2_VERSION) {
             // Debian's default security level 2 forbids TLS 1.0 and 1.1 (SHA-1 signatures): a
@@ -139,22 +151,97 @@ int noteCertificateRequest(SSL *ssl, X509 **, EVP_PKEY **) {
     return 0;
 }
 
+/// Every certificate of the peer's chain passes here: the first error is noted (see TlsSslNotes),
+/// and the verdict is OpenSSL's own.
+int noteVerifyError(int ok, X509_STORE_CTX *store) {
+    if (ok)
+        return ok;
+    auto *ssl = static_cast<SSL *>(X509_STORE_CTX_get_ex_data(store, SSL_get_ex_data_X509_STORE_CTX_idx()));
+    auto *notes = ssl ? static_cast<TlsSslNotes *>(SSL_get_app_data(ssl)) : nullptr;
+    if (notes && notes->verifyDepth < 0) {
+        notes->verifyError = X509_STORE_CTX_get_error(store);
+        notes->verifyDepth = X509_STORE_CTX_get_error_depth(store);
+        if (X509 *certificate = X509_STORE_CTX_get_current_cert(store);
+            certificate && X509_up_ref(certificate) == 1)
+            notes->verifyCertificate = certificate;
+    }
+    return ok;
+}
+
+/// A listener that only requests client certificates serves whatever the chain said.
+int noteVerifyErrorAndAccept(int ok, X509_STORE_CTX *store) {
+    noteVerifyError(ok, store);
+    return 1;
+}
+
+/// A file as a cache key: its path, and its size and time, so that a changed file is read again.
+QString fileStamp(const QString &path) {
+    if (path.isEmpty())
+        return {};
+    const QFileInfo info(path);
+    return QStringLiteral("%1|%2|%3")
+        .arg(info.absoluteFilePath())
+        .arg(info.size())
+        .arg(info.lastModified().toMSecsSinceEpoch());
+}
+
+QString clientKey(const TlsClientOptions &options) {
+    // The server name is per connection (SSL_set_tlsext_host_name), not part of the context.
+    return QStringList{QString::number(int(options.verify)),
+                       options.verify == TlsVerify::CaFile ? fileStamp(options.caFile) : QString(),
+                       options.alpn.join(u','),
+                       fileStamp(options.certificateFile),
+                       fileStamp(options.keyFile),
+                       QString::number(int(options.minVersion)),
+                       QString::number(options.handshakeTimeoutMs)}
+        .join(u'\n');
+}
+
 } // namespace
 
-QString takeOpenSslError() {
-    unsigned long last = 0;
-    while (const unsigned long code = ERR_get_error())
-        last = code;
-    if (last == 0)
-        return tr("unknown error");
-    const char *reason = ERR_reason_error_string(last);
-    return reason ? QString::fromUtf8(reason) : tr("OpenSSL error %1").arg(ERR_GET_REASON(last));
+/// Client contexts already built, most recent first: an SSL_CTX with the system trust store parses
+/// the whole CA bundle, which every connect would otherwise repeat. Shared by all reactors.
+struct ClientContextCache {
+    static constexpr size_t Capacity = 16;
+    std::mutex mutex;
+    std::list<std::pair<QString, std::shared_ptr<const TlsContext::Data>>> entries;
+};
+
+namespace {
+
+ClientContextCache &clientCache() {
+    static ClientContextCache cache;
+    return cache;
 }
+
+} // namespace
 
 TlsContext::TlsContext(std::shared_ptr<const Data> data)
     : m_data(std::move(data)) {}
 
 std::optional<TlsContext> TlsContext::forClient(const TlsClientOptions &options, QString *error) {
+    const QString key = clientKey(options);
+    ClientContextCache &cache = clientCache();
+    {
+        const std::lock_guard lock(cache.mutex);
+        for (auto it = cache.entries.begin(); it != cache.entries.end(); ++it) {
+            if (it->first == key) {
+                cache.entries.splice(cache.entries.begin(), cache.entries, it);
+                return TlsContext(it->second);
+            }
+        }
+    }
+    std::optional<TlsContext> built = buildClient(options, error);
+    if (built) {
+        const std::lock_guard lock(cache.mutex);
+        cache.entries.emplace_front(key, built->m_data);
+        if (cache.entries.size() > ClientContextCache::Capacity)
+            cache.entries.pop_back();
+    }
+    return built;
+}
+
+std::optional<TlsContext> TlsContext::buildClient(const TlsClientOptions &options, QString *error) {
     auto data = std::make_shared<Data>();
     ERR_clear_error();
     data->ctx = SSL_CTX_new(TLS_client_method());
@@ -181,7 +268,8 @@ std::optional<TlsContext> TlsContext::forClient(const TlsClientOptions &options,
         ERR_clear_error();
     }
     // None: the handshake carries on whatever the chain; SSL_get_verify_result still tells.
-    SSL_CTX_set_verify(ctx, options.verify == TlsVerify::None ? SSL_VERIFY_NONE : SSL_VERIFY_PEER, nullptr);
+    SSL_CTX_set_verify(ctx, options.verify == TlsVerify::None ? SSL_VERIFY_NONE : SSL_VERIFY_PEER,
+                       noteVerifyError);
     if (!options.certificateFile.isEmpty()) {
         if (!useCertificate(ctx, options.certificateFile, options.keyFile, error))
             return std::nullopt;
@@ -247,9 +335,9 @@ std::optional<TlsContext> TlsContext::forServer(const TlsServerOptions &options,
         // Request: a client whose certificate does not verify is still served (the callback
         // accepts); what the chain said is in the connection's TlsInfo::verification.
         if (options.clientCert == ClientCertMode::Require)
-            SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT, nullptr);
+            SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT, noteVerifyError);
         else
-            SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER, [](int, X509_STORE_CTX *) { return 1; });
+            SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER, noteVerifyErrorAndAccept);
     }
     data->alpnWire = alpnWireFormat(options.alpn);
     if (!data->alpnWire.isEmpty())

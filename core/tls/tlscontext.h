@@ -16,7 +16,17 @@ namespace sockbench {
 
 /// What an SSL object's callbacks note for their connection (SSL_get_app_data points at it).
 struct TlsSslNotes {
+    TlsSslNotes() = default;
+    ~TlsSslNotes() { X509_free(verifyCertificate); }
+    Q_DISABLE_COPY_MOVE(TlsSslNotes)
+
     bool certificateRequested = false; ///< a server asked us for a certificate we do not have
+    /// The chain's first verification error, where it was (0: the peer's own certificate) and
+    /// the certificate it was about (ours: up_ref'd), so that the words name the right one.
+    long verifyError = X509_V_OK;
+    int verifyDepth = -1;
+    X509 *verifyCertificate = nullptr;
+    bool renegotiationRefused = false; ///< the peer asked to renegotiate (TLS 1.2), which we refuse
 };
 
 /// One configured OpenSSL context: what every connection of a listener (or one outgoing
@@ -29,7 +39,8 @@ class TlsContext final {
 public:
     /// A client context: trust store (System, CaFile, or none: the chain is still checked, for
     /// display), client certificate, ALPN offer, minimum version. nullopt and *error in words
-    /// (naming the file) when a file cannot be used.
+    /// (naming the file) when a file cannot be used. Thread-safe; the same options (and unchanged
+    /// files) give the same context again from a small process-wide cache.
     static std::optional<TlsContext> forClient(const TlsClientOptions &options, QString *error);
     /// A server context: the certificate and key (or the self-signed one), client certificate
     /// checks, ALPN choice in the server's order of preference, minimum version, session cache.
@@ -48,13 +59,12 @@ public:
     /// TlsInfo for a connection of this context that is just starting (Phase::Handshaking).
     TlsInfo startInfo() const;
 
-private:
     struct Data;
+
+private:
+    static std::optional<TlsContext> buildClient(const TlsClientOptions &options, QString *error);
     explicit TlsContext(std::shared_ptr<const Data> data);
     std::shared_ptr<const Data> m_data;
 };
-
-/// The thread's OpenSSL errors in words (the last reason, e.g. "no shared cipher"), and clears them.
-QString takeOpenSslError();
 
 } // namespace sockbench

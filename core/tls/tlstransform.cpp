@@ -3,6 +3,7 @@
 #include "engine/reactor.h"
 #include "engine/tcpstream.h"
 #include "tls/certificate.h"
+#include "tls/openssl.h"
 #include "tls/x509text.h"
 
 #include <openssl/err.h>
@@ -27,7 +28,9 @@ namespace sockbench {
 //   "the client sent no certificate, and this listener requires one"
 //   "the peer reset the connection during the TLS handshake"
 //   "the peer closed the connection during the TLS handshake"
-//   otherwise "TLS handshake failed: " / "TLS failed: " + OpenSSL's reason in words.
+//   "TLS failed: the peer asked to renegotiate, which this workbench refuses (…)" (TLS 1.2)
+//   otherwise "TLS handshake failed: " / "TLS failed: " (after the handshake) + OpenSSL's reason
+//   in words, never a bare code.
 
 namespace {
 
@@ -70,8 +73,17 @@ QString withoutBrackets(QString host) {
     return host;
 }
 
-QString dateText(const QDateTime &time) {
-    return time.toUTC().toString(QStringLiteral("yyyy-MM-dd HH:mm:ss 'UTC'"));
+/// Words for an SSL_get_error code that came without an OpenSSL reason: never a bare number.
+QString withoutReason(int sslError) {
+    switch (sslError) {
+    case SSL_ERROR_SYSCALL:
+        return tr("the connection failed underneath TLS");
+    case SSL_ERROR_WANT_READ:
+    case SSL_ERROR_WANT_WRITE:
+        return tr("OpenSSL stalled waiting for the peer");
+    default:
+        return tr("TLS failed in OpenSSL without a reason");
+    }
 }
 
 } // namespace
@@ -206,10 +218,28 @@ bool TlsTransform::awaitVerdict(TcpStream &stream) {
 
 void TlsTransform::established(TcpStream &stream) {
     stream.cancelTimer(TimerKind::Handshake);
+    if (stream.isWriteShut()) {
+        // Closed during the handshake, our FIN already out: no session to speak of, nothing
+        // more can be sent; the stream ends as a close when the peer's FIN or the linger comes.
+        dropEarly(stream, tr("the connection was closed during the TLS handshake"));
+        return;
+    }
     m_established = true;
     fillSession();
     m_info.phase = TlsInfo::Phase::Established;
     stream.setState(EndpointState::Connected);
+    if (SSL_version(m_ssl) < TLS1_3_VERSION) {
+        // A request to renegotiate earns a no_renegotiation alert, which most peers answer with a
+        // fatal handshake_failure: noted, so that the failure says what happened.
+        SSL_set_msg_callback(m_ssl,
+                             [](int write, int, int type, const void *buffer, size_t size, SSL *ssl, void *) {
+                                 if (!write && type == SSL3_RT_HANDSHAKE && size > 0 &&
+                                     *static_cast<const unsigned char *>(buffer) == SSL3_MT_HELLO_REQUEST) {
+                                     if (auto *notes = static_cast<TlsSslNotes *>(SSL_get_app_data(ssl)))
+                                         notes->renegotiationRefused = true;
+                                 }
+                             });
+    }
     stream.reactor().report(outcome::TlsChanged{stream.id(), m_info});
     recordSession(stream);
     if (!m_peer.innerOpened) {
@@ -259,10 +289,7 @@ void TlsTransform::fillSession() {
     if (leaf) {
         const long result = SSL_get_verify_result(m_ssl);
         m_info.verified = result == X509_V_OK;
-        m_info.verification =
-            m_info.verified
-                ? QStringLiteral("ok")
-                : describeVerifyError(result, leaf, m_context.isServer() ? QString() : expectedHost());
+        m_info.verification = m_info.verified ? QStringLiteral("ok") : verifyFailure(result, leaf);
     } else if (m_context.isServer() && m_context.clientCertMode() != ClientCertMode::None) {
         m_info.verified = false;
         m_info.verification = tr("the client sent no certificate");
@@ -285,7 +312,7 @@ void TlsTransform::recordSession(TcpStream &stream) {
                       tr("Peer certificate: %1; SANs: %2; issuer: %3; valid %4 to %5; SHA-256 %6")
                           .arg(peer.subject,
                                peer.subjectAltNames.isEmpty() ? tr("none") : peer.subjectAltNames.join(u", "),
-                               peer.issuer, dateText(peer.notBefore), dateText(peer.notAfter),
+                               peer.issuer, formatUtc(peer.notBefore), formatUtc(peer.notAfter),
                                formatFingerprint(peer.sha256)));
     }
     if (!m_info.verification.isEmpty()) {
@@ -300,17 +327,39 @@ void TlsTransform::recordSession(TcpStream &stream) {
     }
 }
 
+QString TlsTransform::verifyFailure(long result, X509 *leaf) const {
+    const QString host = m_context.isServer() ? QString() : expectedHost();
+    // The first error the chain met, about the certificate it was met on (maybe a CA above the
+    // leaf); the verify result alone only knows the last one, and not where.
+    if (m_notes.verifyCertificate)
+        return describeVerifyError(m_notes.verifyError, m_notes.verifyCertificate, host, m_notes.verifyDepth);
+    return describeVerifyError(result, leaf, host);
+}
+
 QString TlsTransform::handshakeError(int sslError, bool *aboutCertificate) {
     const unsigned long code = ERR_peek_error();
     const int reason = ERR_GET_REASON(code);
     const bool server = m_context.isServer();
+    if (m_established) {
+        // A broken record or an alert mid-session: not the handshake's vocabulary.
+        QString text;
+        if (m_notes.renegotiationRefused)
+            text = tr("TLS failed: the peer asked to renegotiate, which this workbench refuses (%1)")
+                       .arg(code != 0 ? takeOpenSslError() : withoutReason(sslError));
+        else if (reason == SSL_R_TLSV13_ALERT_CERTIFICATE_REQUIRED)
+            text = tr("the server requires a client certificate");
+        else
+            text = tr("TLS failed: %1").arg(code != 0 ? takeOpenSslError() : withoutReason(sslError));
+        ERR_clear_error();
+        return text;
+    }
     X509 *leaf = peerLeaf(m_ssl, m_context.isServer());
     const long verify = SSL_get_verify_result(m_ssl);
     if (sslError == SSL_ERROR_SSL && reason == SSL_R_CERTIFICATE_VERIFY_FAILED && verify != X509_V_OK) {
         *aboutCertificate = true;
         fillSession(); // the chain, for the window to show next to the failure
         ERR_clear_error();
-        return describeVerifyError(verify, leaf, server ? QString() : expectedHost());
+        return verifyFailure(verify, leaf);
     }
     QString text;
     switch (reason) {
@@ -354,7 +403,7 @@ QString TlsTransform::handshakeError(int sslError, bool *aboutCertificate) {
         else if (code != 0)
             text = tr("TLS handshake failed: %1").arg(takeOpenSslError());
         else
-            text = tr("TLS handshake failed (OpenSSL error %1)").arg(sslError);
+            text = tr("TLS handshake failed: %1").arg(withoutReason(sslError));
     }
     ERR_clear_error();
     return text;
@@ -363,16 +412,19 @@ QString TlsTransform::handshakeError(int sslError, bool *aboutCertificate) {
 void TlsTransform::fail(TcpStream &stream, const QString &reason, bool aboutCertificate) {
     if (m_failed || stream.isFinished())
         return;
+    // Noted first: sending the alert may itself end the stream (EPIPE, a reset), and ending()
+    // then reports this failure, not the socket's.
     m_failed = true;
+    m_info.phase = TlsInfo::Phase::Failed;
+    m_info.failure = reason;
+    m_info.verificationFailed = aboutCertificate;
     stream.cancelTimer(TimerKind::Handshake);
     if (m_ssl)
         sendWire(stream); // the alert that tells the peer why
     stream.flushNow();
     if (stream.isFinished())
         return;
-    m_info.phase = TlsInfo::Phase::Failed;
-    m_info.failure = reason;
-    m_info.verificationFailed = aboutCertificate;
+    m_failureReported = true;
     stream.reactor().report(outcome::TlsChanged{stream.id(), m_info});
     stream.finish(EndpointState::Failed, reason);
 }
@@ -387,16 +439,28 @@ BIO_METHOD *TlsTransform::wireInMethod() {
         BIO_meth_set_read_ex(m, [](BIO *bio, char *out, size_t want, size_t *got) {
             auto *wire = static_cast<WireIn *>(BIO_get_data(bio));
             BIO_clear_retry_flags(bio);
-            if (!wire || wire->size == 0) {
+            *got = 0;
+            if (!wire || wire->pending() == 0) {
                 BIO_set_retry_read(bio); // not the end: more comes with the next read
-                *got = 0;
                 return 0;
             }
+            // The carried tail first, then the new bytes where they lie.
+            const qsizetype carried = wire->carry.size() - wire->carryUsed;
+            if (carried > 0) {
+                const size_t n = std::min(want, size_t(carried));
+                std::memcpy(out, wire->carry.constData() + wire->carryUsed, n);
+                wire->carryUsed += qsizetype(n);
+                *got = n;
+                out += n;
+                want -= n;
+            }
             const size_t n = std::min(want, size_t(wire->size));
-            std::memcpy(out, wire->data, n);
-            wire->data += n;
-            wire->size -= qsizetype(n);
-            *got = n;
+            if (n > 0) {
+                std::memcpy(out, wire->data, n);
+                wire->data += n;
+                wire->size -= qsizetype(n);
+                *got += n;
+            }
             return 1;
         });
         BIO_meth_set_ctrl(m, [](BIO *bio, int command, long, void *) -> long {
@@ -405,7 +469,7 @@ BIO_METHOD *TlsTransform::wireInMethod() {
             case BIO_CTRL_FLUSH:
                 return 1;
             case BIO_CTRL_PENDING:
-                return wire ? long(wire->size) : 0;
+                return wire ? long(wire->pending()) : 0;
             default:
                 return 0;
             }
@@ -416,24 +480,24 @@ BIO_METHOD *TlsTransform::wireInMethod() {
 }
 
 void TlsTransform::beginWire(const char *data, qsizetype size) {
-    if (m_wire.carry.isEmpty()) {
-        m_wire.data = data;
-        m_wire.size = size;
-        return;
-    }
-    m_wire.carry.append(data, size);
-    m_wire.data = m_wire.carry.constData();
-    m_wire.size = m_wire.carry.size();
+    m_wire.data = data;
+    m_wire.size = size;
 }
 
 void TlsTransform::endWire() {
-    const bool fromCarry = !m_wire.carry.isEmpty();
-    if (m_wire.size == 0)
+    // Only what OpenSSL left is kept: normally the new bytes' tail (part of one record), so a
+    // bulk transfer copies at most a record per read, not every read's bytes.
+    const qsizetype carried = m_wire.carry.size() - m_wire.carryUsed;
+    if (carried == 0) {
         m_wire.carry.clear();
-    else if (fromCarry)
-        m_wire.carry.remove(0, m_wire.carry.size() - m_wire.size);
-    else
-        m_wire.carry = QByteArray(m_wire.data, m_wire.size);
+        m_wire.carryUsed = 0;
+        if (m_wire.size > 0)
+            m_wire.carry = QByteArray(m_wire.data, m_wire.size);
+    } else {
+        m_wire.carry.remove(0, m_wire.carryUsed);
+        m_wire.carryUsed = 0;
+        m_wire.carry.append(m_wire.data, m_wire.size);
+    }
     m_wire.data = nullptr;
     m_wire.size = 0;
 }
@@ -468,9 +532,9 @@ bool TlsTransform::receiveWire(TcpStream &stream, const char *data, qsizetype si
         handshake(stream);
         if (stream.isFinished())
             return false;
-        if (!m_established)
-            return true;
     }
+    if (!m_established)
+        return true; // still handshaking, or closed during it (established() declined)
     return readPlaintext(stream);
 }
 
@@ -523,13 +587,14 @@ bool TlsTransform::readPlaintext(TcpStream &stream) {
         // After the handshake: an alert (TLS 1.3's certificate_required arrives only now) or a
         // broken record.
         bool aboutCertificate = false;
-        QString reason = handshakeError(error, &aboutCertificate);
-        if (reason.startsWith(tr("TLS handshake failed: ")))
-            reason = tr("TLS failed: ") + reason.mid(22);
+        const QString reason = handshakeError(error, &aboutCertificate);
         fail(stream, reason, aboutCertificate);
         return false;
     }
     deliver();
+    if (stream.isFinished())
+        return false;
+    writeUnwritten(stream); // plaintext that waited for these bytes
     if (stream.isFinished())
         return false;
     sendWire(stream); // tickets, key updates
@@ -551,31 +616,53 @@ void TlsTransform::encrypt(TcpStream &stream, const QByteArray &bytes) {
         stream.reactor().sendFailed(stream.id(), tr("TLS session closed (close_notify sent)"));
         return;
     }
+    m_unwritten.push_back(Unwritten{bytes, 0});
+    writeUnwritten(stream);
+}
+
+void TlsTransform::writeUnwritten(TcpStream &stream) {
+    if (m_unwritten.empty() || m_failed || stream.isFinished())
+        return;
+    qsizetype total = 0;
+    for (const Unwritten &u : m_unwritten)
+        total += u.bytes.size() - u.offset;
     QByteArray wire;
-    wire.reserve(bytes.size() + (bytes.size() / MaxRecordPlaintext + 1) * RecordOverhead +
+    wire.reserve(total + (total / MaxRecordPlaintext + 1) * RecordOverhead +
                  qsizetype(BIO_ctrl_pending(m_out)));
     takeWire(wire); // anything OpenSSL had to say first
-    qsizetype offset = 0;
-    while (offset < bytes.size()) {
-        const qsizetype chunk = std::min(WriteChunk, bytes.size() - offset);
+    while (!m_unwritten.empty()) {
+        Unwritten &front = m_unwritten.front();
+        // A retry after WANT_READ offers the same chunk again, as OpenSSL requires.
+        const qsizetype chunk = std::min(WriteChunk, front.bytes.size() - front.offset);
         ERR_clear_error();
-        const int n = SSL_write(m_ssl, bytes.constData() + offset, int(chunk));
+        const int n = SSL_write(m_ssl, front.bytes.constData() + front.offset, int(chunk));
         if (n <= 0) {
+            const int error = SSL_get_error(m_ssl, n);
+            if (error == SSL_ERROR_WANT_READ || error == SSL_ERROR_WANT_WRITE) {
+                // OpenSSL needs the peer's bytes first (a handshake message it must answer): the
+                // rest waits for the next received().
+                ERR_clear_error();
+                break;
+            }
             bool aboutCertificate = false;
-            QString reason = handshakeError(SSL_get_error(m_ssl, n), &aboutCertificate);
-            if (reason.startsWith(tr("TLS handshake failed: ")))
-                reason = tr("TLS failed: ") + reason.mid(22);
+            const QString reason = handshakeError(error, &aboutCertificate);
             if (!wire.isEmpty()) {
                 m_wireQueued += quint64(wire.size());
                 stream.writeRaw(std::move(wire));
             }
+            m_unwritten.clear();
             fail(stream, reason, aboutCertificate);
             return;
         }
         takeWire(wire);
-        m_pieces.push_back(Piece{m_wireQueued + quint64(wire.size()), bytes, offset, n});
-        offset += n;
+        m_pieces.push_back(Piece{m_wireQueued + quint64(wire.size()), front.bytes, front.offset, n});
+        front.offset += n;
+        if (front.offset == front.bytes.size())
+            m_unwritten.pop_front();
     }
+    takeWire(wire);
+    if (wire.isEmpty())
+        return;
     m_wireQueued += quint64(wire.size());
     stream.writeRaw(std::move(wire));
 }
@@ -636,14 +723,35 @@ bool TlsTransform::speaksTls() const {
     return true;
 }
 
+quint64 TlsTransform::heldBytes() const {
+    quint64 held = 0;
+    for (const QByteArray &bytes : m_early)
+        held += quint64(bytes.size());
+    for (const Unwritten &u : m_unwritten)
+        held += quint64(u.bytes.size() - u.offset);
+    return held;
+}
+
+void TlsTransform::dropEarly(TcpStream &stream, const QString &why) {
+    const quint64 held = heldBytes();
+    m_early.clear();
+    m_unwritten.clear();
+    if (held > 0)
+        stream.reactor().sendFailed(stream.id(), tr("%1 bytes not sent: %2").arg(held).arg(why));
+}
+
 void TlsTransform::closing(TcpStream &stream) {
     if (!m_established || m_failed || m_closeNotifySent || !m_ssl)
         return;
     m_closeNotifySent = true;
+    // Plaintext that still waits for the peer's handshake message cannot follow close_notify.
+    dropEarly(stream, tr("the connection was closed while TLS waited for the peer"));
     ERR_clear_error();
     SSL_shutdown(m_ssl);
     ERR_clear_error();
     sendWire(stream);
+    if (stream.isFinished())
+        return; // the peer had gone (EPIPE, a reset): nothing was sent, and ending() said so
     stream.reactor().recordEvent(stream.id(), tr("TLS close_notify sent"));
     reportClosed(stream);
 }
@@ -662,7 +770,7 @@ void TlsTransform::handshakeTimer(TcpStream &stream) {
         m_awaitingVerdict = false;
         beginWire(nullptr, 0);
         established(stream);
-        if (!stream.isFinished())
+        if (!stream.isFinished() && m_established)
             readPlaintext(stream);
         endWire();
         return;
@@ -672,9 +780,20 @@ void TlsTransform::handshakeTimer(TcpStream &stream) {
 }
 
 void TlsTransform::ending(TcpStream &stream, EndpointState &state, QString &detail) {
-    if (m_established || m_failed)
+    if (m_failed) {
+        // fail() was under way when the stream ended under it: its reason is what happened.
+        if (m_failureReported)
+            return;
+        m_failureReported = true;
+        state = EndpointState::Failed;
+        detail = m_info.failure;
+        stream.reactor().report(outcome::TlsChanged{stream.id(), m_info});
+        return;
+    }
+    if (m_established)
         return;
     m_failed = true;
+    m_failureReported = true;
     if (state == EndpointState::Reset)
         detail = tr("the peer reset the connection during the TLS handshake");
     state = EndpointState::Failed;

@@ -57,6 +57,7 @@ public:
     void rulesTimer(TcpStream &stream) override;
     bool handshakesFirst() const override;
     bool speaksTls() const override;
+    quint64 heldBytes() const override;
     void closing(TcpStream &stream) override;
     void handshakeTimer(TcpStream &stream) override;
     void ending(TcpStream &stream, EndpointState &state, QString &detail) override;
@@ -71,15 +72,17 @@ private:
         qsizetype size = 0;
     };
 
-    /// What OpenSSL reads from: the bytes just received, in place (no copy into a memory BIO),
-    /// and the tail of an earlier read that OpenSSL left (rare: it reads until it wants more).
+    /// What OpenSSL reads from: the tail of an earlier read that OpenSSL left (part of a record),
+    /// then the bytes just received, in place (no copy into a memory BIO).
     struct WireIn {
         const char *data = nullptr;
         qsizetype size = 0;
-        QByteArray carry;
+        QByteArray carry;        ///< read before data
+        qsizetype carryUsed = 0; ///< of carry, what OpenSSL has read
+        qsizetype pending() const { return carry.size() - carryUsed + size; }
     };
     static BIO_METHOD *wireInMethod();
-    /// Points OpenSSL's input at these bytes (after any carried ones), and keeps what it left.
+    /// Points OpenSSL's input at these bytes (after any carried ones); endWire() keeps what it left.
     void beginWire(const char *data, qsizetype size);
     void endWire();
     bool receiveWire(TcpStream &stream, const char *data, qsizetype size);
@@ -92,14 +95,21 @@ private:
     /// SSL_read until it wants more; the plaintext goes to the inner handler in big pieces.
     bool readPlaintext(TcpStream &stream);
     void encrypt(TcpStream &stream, const QByteArray &bytes);
+    /// SSL_write what m_unwritten holds, until OpenSSL wants the peer's bytes first.
+    void writeUnwritten(TcpStream &stream);
     /// Appends what OpenSSL wrote to the outgoing BIO.
     void takeWire(QByteArray &out);
     /// Queues what OpenSSL wrote (handshake, alerts, tickets): wire bytes without plaintext.
     void sendWire(TcpStream &stream);
+    /// What the transform holds can no longer go (closed during the handshake, or while SSL_write
+    /// waited for the peer): reported as not sent, with why.
+    void dropEarly(TcpStream &stream, const QString &why);
     void fillSession();
     void recordSession(TcpStream &stream);
     /// The handshake error in words (after SSL_ERROR_SSL or another failure code).
     QString handshakeError(int sslError, bool *aboutCertificate);
+    /// The verification's failure in words: the first error, about the certificate it concerns.
+    QString verifyFailure(long result, X509 *leaf) const;
     void fail(TcpStream &stream, const QString &reason, bool aboutCertificate = false);
     void reportClosed(TcpStream &stream);
     QString expectedHost() const;
@@ -115,6 +125,13 @@ private:
     TlsInfo m_info;
     std::deque<QByteArray> m_early; ///< plaintext sent before the handshake completed
     std::deque<Piece> m_pieces;
+    /// Plaintext SSL_write has not taken yet: it answered WANT_READ (a TLS 1.2 peer's handshake
+    /// message in flight) and the same bytes are offered again after the next received().
+    struct Unwritten {
+        QByteArray bytes;
+        qsizetype offset = 0;
+    };
+    std::deque<Unwritten> m_unwritten;
     quint64 m_wireQueued = 0; ///< our TLS bytes handed to the stream
     quint64 m_wireSent = 0;   ///< of which the kernel took
     quint64 m_wireIn = 0;     ///< bytes received from the peer
@@ -125,6 +142,7 @@ private:
     /// that a refusal is a failed connect, not a connection that fails at once.
     bool m_awaitingVerdict = false;
     bool m_failed = false;
+    bool m_failureReported = false; ///< TlsChanged Failed went out (from fail() or ending())
     bool m_closeNotifySent = false;
     bool m_closeNotifyReceived = false;
     bool m_reportedClosed = false;

@@ -1,5 +1,7 @@
 #include "tls/x509text.h"
 
+#include "tls/openssl.h"
+
 #include <QCoreApplication>
 #include <QDate>
 #include <QTime>
@@ -24,30 +26,8 @@ namespace sockbench {
 
 namespace {
 
-struct BioFree {
-    void operator()(BIO *bio) const { BIO_free(bio); }
-};
-struct GeneralNamesFree {
-    void operator()(GENERAL_NAMES *names) const { GENERAL_NAMES_free(names); }
-};
-struct BignumFree {
-    void operator()(BIGNUM *bn) const { BN_free(bn); }
-};
-// Strings OpenSSL allocated for us: BN_bn2hex's char *, ASN1_STRING_to_UTF8's unsigned char *.
-struct OpensslStringFree {
-    template <typename T> void operator()(T *text) const { OPENSSL_free(text); }
-};
-
-using BioPtr = std::unique_ptr<BIO, BioFree>;
-
 QString tr(const char *text) {
     return QCoreApplication::translate("sockbench", text);
-}
-
-QByteArray bioContents(BIO *bio) {
-    char *data = nullptr;
-    const long size = BIO_get_mem_data(bio, &data);
-    return size > 0 ? QByteArray(data, static_cast<qsizetype>(size)) : QByteArray();
 }
 
 QString nameLine(const X509_NAME *name) {
@@ -202,10 +182,6 @@ QString commonName(X509 *certificate) {
     return QString::fromUtf8(reinterpret_cast<const char *>(utf8), length);
 }
 
-QString formatUtc(const QDateTime &time) {
-    return time.toUTC().toString(QStringLiteral("yyyy-MM-dd HH:mm:ss")) + QStringLiteral(" UTC");
-}
-
 } // namespace
 
 CertificateInfo certificateInfo(X509 *certificate) {
@@ -227,8 +203,14 @@ CertificateInfo certificateInfo(X509 *certificate) {
     return info;
 }
 
-QString describeVerifyError(long x509Error, X509 *leaf, const QString &expectedHost) {
+QString describeVerifyError(long x509Error, X509 *certificate, const QString &expectedHost, int depth) {
     const QString failed = tr("certificate verify failed: ");
+    X509 *const leaf = certificate;
+    // Which certificate, when it is not the peer's own.
+    const QString which =
+        depth > 0 && certificate
+            ? tr(" (the CA certificate %1 in the chain)").arg(nameLine(X509_get_subject_name(certificate)))
+            : QString();
     switch (x509Error) {
     case X509_V_OK:
         return QStringLiteral("ok");
@@ -256,18 +238,20 @@ QString describeVerifyError(long x509Error, X509 *leaf, const QString &expectedH
     case X509_V_ERR_CERT_HAS_EXPIRED:
         if (!leaf)
             return tr("certificate expired");
-        return tr("certificate expired on %1").arg(formatUtc(utcTime(X509_get0_notAfter(leaf))));
+        return tr("certificate expired on %1").arg(formatUtc(utcTime(X509_get0_notAfter(leaf)))) + which;
     case X509_V_ERR_CERT_NOT_YET_VALID:
         if (!leaf)
             return tr("certificate not valid yet");
-        return tr("certificate not valid before %1").arg(formatUtc(utcTime(X509_get0_notBefore(leaf))));
+        return tr("certificate not valid before %1").arg(formatUtc(utcTime(X509_get0_notBefore(leaf)))) +
+               which;
     case X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY:
     case X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT:
     case X509_V_ERR_UNABLE_TO_VERIFY_LEAF_SIGNATURE:
     case X509_V_ERR_SELF_SIGNED_CERT_IN_CHAIN:
         if (leaf) {
             return failed +
-                   tr("issued by %1, which is not a trusted CA").arg(nameLine(X509_get_issuer_name(leaf)));
+                   tr("issued by %1, which is not a trusted CA").arg(nameLine(X509_get_issuer_name(leaf))) +
+                   which;
         }
         break;
     default:

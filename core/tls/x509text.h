@@ -22,6 +22,9 @@ CertificateInfo certificateInfo(X509 *certificate);
 ///   X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY / SELF_SIGNED_CERT_IN_CHAIN
 ///       -> "certificate verify failed: issued by <issuer>, which is not a trusted CA"
 /// and "certificate verify failed: " + X509_verify_cert_error_string() for the rest.
-QString describeVerifyError(long x509Error, X509 *leaf, const QString &expectedHost);
+/// certificate is the one the error is about (leaf: the peer's own) and depth its place in the
+/// chain: above 0, the words name that CA certificate
+/// ("certificate expired on … (the CA certificate CN=… in the chain)").
+QString describeVerifyError(long x509Error, X509 *certificate, const QString &expectedHost, int depth = 0);
 
 } // namespace sockbench

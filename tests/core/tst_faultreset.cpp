@@ -26,6 +26,7 @@ private Q_SLOTS:
     void resetWhileWeSendReportsWhatLeft();
     void killedPeerProcessIsReset();
     void workbenchKeepsWorkingAfterManyResets();
+    void bytesJustBeforeAResetAreRecorded();
 };
 
 namespace {
@@ -81,6 +82,35 @@ void TestFaultReset::peerResetAfterDataKeepsExactCounters() {
     QCOMPARE(sha256(streamOf(wb.journal(), server, RecordKind::DataIn)), sha256(sent));
     QVERIFY(!wb.clientsOf(listener).contains(server));
     QCOMPARE(stateOf(wb, listener), stateName(EndpointState::Listening));
+}
+
+void TestFaultReset::bytesJustBeforeAResetAreRecorded() {
+    // The peer's last words and its RST arrive together: the words are in the kernel's buffer
+    // when the error is seen, and must be read (and recorded) before the reset ends the stream.
+    Workbench wb;
+    ListenerOptions options;
+    EndpointId listener = 0;
+    const NetAddress at = startListener(wb, &listener, QStringLiteral("127.0.0.1"), options);
+    QVERIFY(at.isValid());
+    QSignalSpy accepted(&wb, &Workbench::connectionAccepted);
+    constexpr int Rounds = 20;
+    std::vector<std::pair<EndpointId, QByteArray>> ends;
+    for (int i = 0; i < Rounds; ++i) {
+        std::unique_ptr<LoopbackPeer> raw = LoopbackPeer::connectTcp(at);
+        QVERIFY(raw);
+        const EndpointId server = waitAccepted(accepted, raw->local());
+        QVERIFY(server != 0);
+        const QByteArray words = "last words " + QByteArray::number(i) + "\n";
+        QVERIFY(raw->sendAll(words));
+        raw->setLingerZero();
+        raw->closeNow();
+        ends.emplace_back(server, words);
+    }
+    for (const auto &[server, words] : ends) {
+        QTRY_VERIFY(isFinal(wb.info(server).state));
+        QCOMPARE(stateOf(wb, server), stateName(EndpointState::Reset));
+        QCOMPARE(streamOf(wb.journal(), server, RecordKind::DataIn), words);
+    }
 }
 
 void TestFaultReset::peerResetMidStreamRecordsAPrefix() {

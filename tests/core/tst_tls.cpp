@@ -8,6 +8,7 @@
 #include "testcerts.h"
 #include "testutil.h"
 #include "tls/certificate.h"
+#include "tls/tlscontext.h"
 
 #include <QDir>
 #include <QFile>
@@ -169,6 +170,7 @@ private Q_SLOTS:
     void clientExchangesWithSServer();
     void verificationFailuresInWords_data();
     void verificationFailuresInWords();
+    void expiredIntermediateIsNamed();
     void insecureStillShowsTheVerification();
     void alpnIsChosen();
     void clientCertificateRequiredThenGiven();
@@ -189,10 +191,13 @@ private Q_SLOTS:
     void handshakeTimesOut();
     void peerClosesDuringHandshake();
     void closedDuringHandshake();
+    void dataSentDuringHandshakeCountsAsQueued();
     void halfClosedDuringHandshake();
     void noProtocolInCommon();
+    void serverRenegotiationIsRefused();
     void bulk64MiB();
     void thousandConnections();
+    void clientContextsAreShared();
 
 private:
     QTemporaryDir m_dir;
@@ -281,6 +286,52 @@ void TestTls::verificationFailuresInWords() {
     QVERIFY(wb.info(client).tls->verificationFailed);
     QCOMPARE(wb.info(client).tls->failure, reason);
     QVERIFY(!wb.info(client).tls->peerChain.isEmpty()); // what "Connect anyway" shows
+}
+
+void TestTls::expiredIntermediateIsNamed() {
+    // A valid leaf under an intermediate CA that expired yesterday: the words are about the
+    // intermediate (its date, its name), not the leaf.
+    const auto readAll = [](const QString &path) {
+        QFile file(path);
+        return file.open(QIODevice::ReadOnly) ? file.readAll() : QByteArray();
+    };
+    const PemPair ca{readAll(m_certs->ca), readAll(m_certs->caKey)};
+    CertificateRequest interRequest;
+    interRequest.commonName = QStringLiteral("Sockbench Expired Intermediate");
+    interRequest.isCa = true;
+    interRequest.notBeforeSecs = -2 * 86400;
+    interRequest.notAfterSecs = -86400;
+    QString why;
+    const std::optional<PemPair> inter = makeCertificate(interRequest, &ca, &why);
+    QVERIFY2(inter, qPrintable(why));
+    CertificateRequest leafRequest;
+    leafRequest.commonName = QStringLiteral("localhost");
+    leafRequest.dnsNames = {QStringLiteral("localhost")};
+    const std::optional<PemPair> leaf = makeCertificate(leafRequest, &*inter, &why);
+    QVERIFY2(leaf, qPrintable(why));
+    const auto writeFile = [&](const QString &name, const QByteArray &contents) {
+        QFile file(m_dir.filePath(name));
+        return file.open(QIODevice::WriteOnly) && file.write(contents) == contents.size();
+    };
+    QVERIFY(writeFile(QStringLiteral("inter.pem"), inter->certificate));
+    QVERIFY(writeFile(QStringLiteral("interleaf.pem"), leaf->certificate));
+    QVERIFY(writeFile(QStringLiteral("interleaf.key"), leaf->key));
+    const std::optional<QList<CertificateInfo>> interInfo = parseCertificates(inter->certificate);
+    QVERIFY(interInfo && !interInfo->isEmpty());
+    const QString expiredOn =
+        interInfo->first().notAfter.toUTC().toString(QStringLiteral("yyyy-MM-dd HH:mm:ss"));
+
+    SServer server(sServerCert(m_dir.filePath(QStringLiteral("interleaf.pem")),
+                               m_dir.filePath(QStringLiteral("interleaf.key"))) +
+                   QStringList{QStringLiteral("-cert_chain"), m_dir.filePath(QStringLiteral("inter.pem"))});
+    QVERIFY(server.port() != 0);
+    Workbench wb;
+    const EndpointId client =
+        wb.connectTcp(QStringLiteral("localhost"), server.port(), withTls(trusting(*m_certs)));
+    const QString reason = waitFailure(wb, client);
+    QVERIFY2(reason.startsWith(QStringLiteral("certificate expired on ") + expiredOn), qPrintable(reason));
+    QVERIFY2(reason.contains(QStringLiteral("CN=Sockbench Expired Intermediate")), qPrintable(reason));
+    QVERIFY(wb.info(client).tls && wb.info(client).tls->verificationFailed);
 }
 
 void TestTls::insecureStillShowsTheVerification() {
@@ -790,6 +841,22 @@ void TestTls::closedDuringHandshake() {
     QCOMPARE(stateOf(wb, client), stateName(EndpointState::Closed));
 }
 
+void TestTls::dataSentDuringHandshakeCountsAsQueued() {
+    // A raw listener that never answers: the handshake does not complete, and what the user sent
+    // meanwhile waits in the transform. It is queued (back-pressure, the queued column) all the same.
+    auto rawListener = LoopbackPeer::listenTcp();
+    QVERIFY(rawListener);
+    Workbench wb;
+    const EndpointId client =
+        wb.connectTcp(rawListener->local().ip, rawListener->local().port, withTls(trusting(*m_certs)));
+    auto raw = rawListener->accept();
+    QVERIFY(raw);
+    QTRY_COMPARE_WITH_TIMEOUT(stateOf(wb, client), stateName(EndpointState::Handshaking), WaitMs);
+    constexpr qsizetype Early = 100000;
+    QVERIFY(wb.send(client, pattern(Early, 3)));
+    QTRY_VERIFY_WITH_TIMEOUT(wb.info(client).queuedBytes >= quint64(Early), WaitMs);
+}
+
 void TestTls::halfClosedDuringHandshake() {
     // shutdownWrite() while the handshake runs: the data sent before it, then close_notify, then
     // the FIN, once the handshake is done.
@@ -821,6 +888,28 @@ void TestTls::noProtocolInCommon() {
     tls.minVersion = TlsMinVersion::Tls1_3;
     const EndpointId client = wb.connectTcp(QStringLiteral("127.0.0.1"), server.port(), withTls(tls));
     QCOMPARE(waitFailure(wb, client), QStringLiteral("no protocol version or cipher in common"));
+}
+
+void TestTls::serverRenegotiationIsRefused() {
+    // s_server asks for a renegotiation when a line "r" arrives on its stdin (TLS 1.2 only).
+    SServer server(sServerCert(m_certs->leaf, m_certs->leafKey) + QStringList{QStringLiteral("-tls1_2")});
+    QVERIFY(server.port() != 0);
+    Workbench wb;
+    const EndpointId client =
+        wb.connectTcp(QStringLiteral("127.0.0.1"), server.port(), withTls(trusting(*m_certs)));
+    QVERIFY2(waitConnected(wb, client), qPrintable(wb.info(client).error));
+    QVERIFY(wb.send(client, "before\n"));
+    QTRY_VERIFY_WITH_TIMEOUT(server.output().contains("before\n"), WaitMs);
+    server.write("r\n");
+    // Refused: OpenSSL's s_server answers our no_renegotiation alert with a fatal alert. The words
+    // say so; they are never a bare OpenSSL code nor a handshake's failure.
+    const QString error = waitFailure(wb, client);
+    QVERIFY2(error.startsWith(QStringLiteral("TLS failed: the peer asked to renegotiate, which this "
+                                             "workbench refuses")),
+             qPrintable(error));
+    QVERIFY2(!error.contains(QStringLiteral("OpenSSL error")), qPrintable(error));
+    QVERIFY(wb.info(client).tls);
+    QCOMPARE(wb.info(client).tls->failure, error);
 }
 
 void TestTls::bulk64MiB() {
@@ -892,4 +981,33 @@ void TestTls::thousandConnections() {
 }
 
 QTEST_GUILESS_MAIN(TestTls)
+void TestTls::clientContextsAreShared() {
+    // The same options give the same SSL_CTX (the CA bundle is parsed once, not per connect);
+    // other options, or a CA file that changed, give another.
+    const QString caCopy = m_dir.filePath(QStringLiteral("ca-copy.pem"));
+    QFile::remove(caCopy);
+    QVERIFY(QFile::copy(m_certs->ca, caCopy));
+    TlsClientOptions options = trusting(*m_certs);
+    options.caFile = caCopy;
+    QString error;
+    const std::optional<TlsContext> first = TlsContext::forClient(options, &error);
+    QVERIFY2(first, qPrintable(error));
+    const std::optional<TlsContext> again = TlsContext::forClient(options, &error);
+    QVERIFY2(again, qPrintable(error));
+    QCOMPARE(again->get(), first->get());
+    TlsClientOptions withAlpn = options;
+    withAlpn.alpn = {QStringLiteral("h2")};
+    const std::optional<TlsContext> other = TlsContext::forClient(withAlpn, &error);
+    QVERIFY2(other, qPrintable(error));
+    QVERIFY(other->get() != first->get());
+    {
+        QFile file(caCopy);
+        QVERIFY(file.open(QIODevice::Append));
+        QVERIFY(file.write("\n") == 1); // another size: read again
+    }
+    const std::optional<TlsContext> changed = TlsContext::forClient(options, &error);
+    QVERIFY2(changed, qPrintable(error));
+    QVERIFY(changed->get() != first->get());
+}
+
 #include "tst_tls.moc"
