@@ -4,6 +4,7 @@
 // wrong name, a self-signed one and a client certificate.
 
 #include "clirun.h"
+#include "opensslprocess.h"
 #include "testcerts.h"
 
 #include <QFile>
@@ -24,67 +25,7 @@ constexpr int TimeoutMs = sockbench::test::CliTimeoutMs;
 using sockbench::test::Cli;
 using sockbench::test::TestCertificates;
 
-/// One openssl(1) process (s_server, s_client, x509), its output collected while the test's event
-/// loop turns.
-class OpenSsl final {
-public:
-    explicit OpenSsl(const QStringList &arguments) {
-        QObject::connect(&m_process, &QProcess::readyReadStandardOutput,
-                         [this] { m_out += m_process.readAllStandardOutput(); });
-        QObject::connect(&m_process, &QProcess::readyReadStandardError,
-                         [this] { m_err += m_process.readAllStandardError(); });
-        m_process.start(QStringLiteral("openssl"), arguments);
-    }
-    ~OpenSsl() {
-        if (m_process.state() != QProcess::NotRunning) {
-            m_process.kill();
-            m_process.waitForFinished(5000);
-        }
-    }
-    Q_DISABLE_COPY_MOVE(OpenSsl)
-
-    /// s_server: the port of its "ACCEPT 127.0.0.1:PORT" line (it prints one for -accept with
-    /// port 0, unless -quiet or -brief); 0 when none came.
-    quint16 acceptPort() {
-        static const QRegularExpression accept(QStringLiteral(R"(ACCEPT \S+:(\d+)\n)"));
-        QRegularExpressionMatch match;
-        (void)QTest::qWaitFor(
-            [&] {
-                match = accept.match(QString::fromLatin1(m_out));
-                return match.hasMatch() || m_process.state() == QProcess::NotRunning;
-            },
-            TimeoutMs);
-        return match.hasMatch() ? quint16(match.captured(1).toUInt()) : 0;
-    }
-    void write(const QByteArray &bytes) {
-        m_process.write(bytes);
-        while (m_process.bytesToWrite() > 0 && m_process.waitForBytesWritten(TimeoutMs)) {
-        }
-    }
-    void closeInput() { m_process.closeWriteChannel(); }
-    /// Waits (event loop running) until the process has ended; false on timeout.
-    bool finish() {
-        if (m_process.state() != QProcess::NotRunning) {
-            QSignalSpy spy(&m_process, &QProcess::finished);
-            if (!spy.wait(TimeoutMs))
-                return false;
-        }
-        m_out += m_process.readAllStandardOutput();
-        m_err += m_process.readAllStandardError();
-        return true;
-    }
-    int exitCode() const {
-        return m_process.exitStatus() == QProcess::NormalExit ? m_process.exitCode() : -1;
-    }
-    const QByteArray &out() const { return m_out; }
-    const QByteArray &err() const { return m_err; }
-    QByteArray log() const { return "openssl stdout:\n" + m_out + "\nopenssl stderr:\n" + m_err; }
-
-private:
-    QProcess m_process;
-    QByteArray m_out;
-    QByteArray m_err;
-};
+using OpenSsl = sockbench::test::OpenSslProcess;
 
 /// s_server on 127.0.0.1, port 0, for one connection, with this certificate.
 QStringList sServer(const QString &certificate, const QString &key, const QStringList &extra = {}) {

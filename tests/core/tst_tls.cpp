@@ -5,6 +5,7 @@
 
 #include "engine/workbench.h"
 #include "loopbackpeer.h"
+#include "opensslprocess.h"
 #include "testcerts.h"
 #include "testutil.h"
 #include "tls/certificate.h"
@@ -27,87 +28,34 @@ namespace {
 
 constexpr int WaitMs = 15000;
 
-/// `openssl s_server` on 127.0.0.1 and a port the kernel chose (it prints "ACCEPT host:port").
-/// Not -quiet (that hides the port): its stdout also has session facts around the data.
-class SServer final {
+/// `openssl s_server` on 127.0.0.1, port 0, for one connection; stdout and stderr together.
+class SServer final : public OpenSslProcess {
 public:
-    explicit SServer(const QStringList &arguments) {
-        m_process.setProcessChannelMode(QProcess::MergedChannels);
-        m_process.start(QStringLiteral("openssl"),
-                        QStringList{QStringLiteral("s_server"), QStringLiteral("-accept"),
-                                    QStringLiteral("127.0.0.1:0"), QStringLiteral("-naccept"),
-                                    QStringLiteral("1")} +
-                            arguments);
-        static const QRegularExpression accept(QStringLiteral("ACCEPT 127\\.0\\.0\\.1:(\\d+)"));
-        (void)QTest::qWaitFor(
-            [&] {
-                m_output += m_process.readAll();
-                const QRegularExpressionMatch m = accept.match(QString::fromLatin1(m_output));
-                if (m.hasMatch())
-                    m_port = quint16(m.captured(1).toUInt());
-                return m_port != 0 || m_process.state() == QProcess::NotRunning;
-            },
-            WaitMs);
-    }
-    ~SServer() {
-        if (m_process.state() != QProcess::NotRunning) {
-            m_process.kill();
-            m_process.waitForFinished(5000);
-        }
-    }
-    Q_DISABLE_COPY_MOVE(SServer)
+    explicit SServer(const QStringList &arguments)
+        : OpenSslProcess(QStringList{QStringLiteral("s_server"), QStringLiteral("-accept"),
+                                     QStringLiteral("127.0.0.1:0"), QStringLiteral("-naccept"),
+                                     QStringLiteral("1")} +
+                             arguments,
+                         WaitMs, QProcess::MergedChannels)
+        , m_port(acceptPort()) {}
 
     quint16 port() const { return m_port; }
-    QByteArray output() {
-        m_output += m_process.readAll();
-        return m_output;
-    }
-    void write(const QByteArray &bytes) { m_process.write(bytes); }
-    /// SIGKILL: the kernel closes its socket with a FIN, and no close_notify.
-    void kill() {
-        m_process.kill();
-        m_process.waitForFinished(5000);
-    }
+    const QByteArray &output() const { return out(); }
 
 private:
-    QProcess m_process;
-    QByteArray m_output;
-    quint16 m_port = 0;
+    const quint16 m_port;
 };
 
 /// `openssl s_client -quiet`: stdout is what the server sent, nothing else.
-class SClient final {
+class SClient final : public OpenSslProcess {
 public:
-    SClient(quint16 port, const QStringList &arguments) {
-        m_process.start(QStringLiteral("openssl"),
-                        QStringList{QStringLiteral("s_client"), QStringLiteral("-connect"),
-                                    QStringLiteral("127.0.0.1:%1").arg(port), QStringLiteral("-quiet")} +
-                            arguments);
-    }
-    ~SClient() {
-        if (m_process.state() != QProcess::NotRunning) {
-            m_process.kill();
-            m_process.waitForFinished(5000);
-        }
-    }
-    Q_DISABLE_COPY_MOVE(SClient)
+    SClient(quint16 port, const QStringList &arguments)
+        : OpenSslProcess(QStringList{QStringLiteral("s_client"), QStringLiteral("-connect"),
+                                     QStringLiteral("127.0.0.1:%1").arg(port), QStringLiteral("-quiet")} +
+                             arguments,
+                         WaitMs) {}
 
-    QByteArray output() {
-        m_output += m_process.readAllStandardOutput();
-        return m_output;
-    }
-    QByteArray errors() {
-        m_errors += m_process.readAllStandardError();
-        return m_errors;
-    }
-    void write(const QByteArray &bytes) { m_process.write(bytes); }
-    void closeInput() { m_process.closeWriteChannel(); }
-    bool finished(int timeoutMs) { return m_process.waitForFinished(timeoutMs); }
-
-private:
-    QProcess m_process;
-    QByteArray m_output;
-    QByteArray m_errors;
+    const QByteArray &output() const { return out(); }
 };
 
 TlsClientOptions trusting(const TestCertificates &certs) {
