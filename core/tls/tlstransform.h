@@ -14,8 +14,9 @@
 namespace sockbench {
 
 /// Speaks TLS on a stream, around the handler that was there (normally a StreamRecorder): wire
-/// bytes in and out, plaintext to and from the inner handler. OpenSSL works on two memory BIOs and
-/// never blocks; everything runs on the stream's reactor thread.
+/// bytes in and out, plaintext to and from the inner handler. OpenSSL reads the received bytes in
+/// place (WireIn) and writes into a memory BIO; it never blocks, and everything runs on the
+/// stream's reactor thread.
 ///
 /// - The stream is Handshaking until the handshake completes; then the outcome (TlsChanged
 ///   Established) and the session's facts go to the journal, the stream becomes Connected, and
