@@ -1,6 +1,7 @@
 #pragma once
 
 #include "engine/endpoint.h"
+#include "engine/relayoptions.h"
 #include "engine/socketoptions.h"
 #include "engine/tcpinfo.h"
 
@@ -129,16 +130,38 @@ struct BytesWritten {
     quint64 queued = 0;
 };
 
+/// A relay opened its leg to the target: a TCP connection (Resolving, then reported like an
+/// outgoing one) for the accepted clientLeg, or a UDP socket for a new client address (Bound).
+struct RelayLegOpened {
+    EndpointId id = 0;
+    EndpointId relay = 0;
+    EndpointId clientLeg = 0; ///< TCP: the accepted connection it serves; 0 for UDP
+    int reactorIndex = 0;
+    EndpointKind kind = EndpointKind::TcpConnection;
+    EndpointState state = EndpointState::Resolving;
+    QString host; ///< the target, as asked
+    quint16 port = 0;
+    NetAddress client; ///< UDP: the client address the socket relays for
+    RelayFaults faults;
+};
+
+/// setRelayFaults() is in effect: on a relay (and each of its legs listed), or on one leg pair.
+struct RelayFaultsChanged {
+    EndpointId id = 0;
+    RelayFaults faults;
+    QList<EndpointId> legs; ///< the legs now running these faults
+};
+
 /// The journal has records nobody has announced yet; the receiver reads the count itself.
 struct JournalGrew {};
 
 } // namespace outcome
 
-using Outcome =
-    std::variant<outcome::ListenerStarted, outcome::Accepted, outcome::Resolving, outcome::Connecting,
-                 outcome::Connected, outcome::UdpBound, outcome::Final, outcome::PeerClosed,
-                 outcome::ListenerWarning, outcome::SendFailed, outcome::BytesWritten, outcome::JournalGrew,
-                 outcome::AutoReplyChanged, outcome::RulesChanged, outcome::OptionsApplied,
-                 outcome::TcpInfoRead, outcome::TlsChanged>;
+using Outcome = std::variant<outcome::ListenerStarted, outcome::Accepted, outcome::Resolving,
+                             outcome::Connecting, outcome::Connected, outcome::UdpBound, outcome::Final,
+                             outcome::PeerClosed, outcome::ListenerWarning, outcome::SendFailed,
+                             outcome::BytesWritten, outcome::JournalGrew, outcome::AutoReplyChanged,
+                             outcome::RulesChanged, outcome::OptionsApplied, outcome::TcpInfoRead,
+                             outcome::TlsChanged, outcome::RelayLegOpened, outcome::RelayFaultsChanged>;
 
 } // namespace sockbench

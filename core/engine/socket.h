@@ -16,8 +16,9 @@ namespace sockbench {
 class Reactor;
 
 /// The timers a socket can arm; each one at most once at a time.
-enum class TimerKind : quint8 { ConnectTimeout, AcceptRetry, CloseLinger, Rules, Handshake };
-constexpr int TimerKinds = 5;
+/// Fault: a relay leg's next held step (faultpipe.h) is due, or its UDP client's idle time is up.
+enum class TimerKind : quint8 { ConnectTimeout, AcceptRetry, CloseLinger, Rules, Handshake, Fault };
+constexpr int TimerKinds = 6;
 
 /// The reactor's timers, ordered by deadline (monotonic nanoseconds).
 struct TimerEntry {

@@ -14,6 +14,8 @@ void StreamHandler::setRules(TcpStream &, std::shared_ptr<RuleBook>, bool) {}
 
 void StreamHandler::rulesTimer(TcpStream &) {}
 
+void StreamHandler::faultTimer(TcpStream &) {}
+
 bool StreamHandler::handshakesFirst() const {
     return false;
 }

@@ -56,6 +56,8 @@ public:
     virtual void setRules(TcpStream &stream, std::shared_ptr<RuleBook> rules, bool own);
     /// The stream's TimerKind::Rules timer expired (a handler arms it through the stream).
     virtual void rulesTimer(TcpStream &stream);
+    /// The stream's TimerKind::Fault timer expired (a relay leg arms it for its fault pipeline).
+    virtual void faultTimer(TcpStream &stream);
 
     // For transforms (TLS). The defaults suit a handler that is the stream's only protocol.
 

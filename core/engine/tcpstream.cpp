@@ -176,6 +176,8 @@ void TcpStream::onTimer(TimerKind kind) {
         m_handler->rulesTimer(*this);
     else if (kind == TimerKind::Handshake)
         m_handler->handshakeTimer(*this);
+    else if (kind == TimerKind::Fault)
+        m_handler->faultTimer(*this);
 }
 
 void TcpStream::end(EndpointState state, QString detail) {

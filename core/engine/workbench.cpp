@@ -761,6 +761,41 @@ void Workbench::on(const outcome::TlsChanged &o) {
         Q_EMIT connected(o.id, local, peer);
 }
 
+void Workbench::on(const outcome::RelayLegOpened &o) {
+    EndpointInfo &info = addEndpoint(o.id, o.kind, o.state);
+    info.listener = o.relay;
+    info.outgoing = o.kind == EndpointKind::TcpConnection;
+    info.requestedHost = o.host;
+    info.requestedPort = o.port;
+    info.relayPeer = o.clientLeg;
+    info.relayClient = o.client;
+    info.relayFaults = o.faults;
+    m_reactorOf.insert(o.id, o.reactorIndex);
+    if (o.clientLeg != 0) {
+        const auto client = m_endpoints.find(o.clientLeg);
+        if (client != m_endpoints.end()) {
+            client->relayPeer = o.id;
+            client->relayFaults = o.faults;
+        }
+    }
+    Q_EMIT stateChanged(o.id, o.state, {});
+    Q_EMIT relayLegOpened(o.id, o.relay, o.clientLeg);
+}
+
+void Workbench::on(const outcome::RelayFaultsChanged &o) {
+    const auto it = m_endpoints.find(o.id);
+    if (it == m_endpoints.end())
+        return;
+    if (it->relay)
+        it->relay->faults = o.faults;
+    for (const EndpointId leg : o.legs) {
+        const auto l = m_endpoints.find(leg);
+        if (l != m_endpoints.end())
+            l->relayFaults = o.faults;
+    }
+    Q_EMIT relayFaultsChanged(o.id);
+}
+
 bool Workbench::event(QEvent *event) {
     if (event->type() != OutboxEvent::eventType())
         return QObject::event(event);

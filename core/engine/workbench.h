@@ -2,6 +2,7 @@
 
 #include "engine/endpoint.h"
 #include "engine/outcome.h"
+#include "engine/relayoptions.h"
 #include "engine/resolver.h"
 #include "engine/tcpinfo.h"
 #include "journal/journal.h"
@@ -55,6 +56,22 @@ struct EndpointInfo {
     /// TLS of a connection (its handshake, session, peer's chain, failure) or of a TLS listener
     /// (Phase::Serving, its certificate); nullopt: plain TCP, or UDP. As of tlsChanged().
     std::optional<TlsInfo> tls;
+
+    // Relays (startRelay). A TCP relay is kind TcpListener, a UDP relay kind UdpSocket, each with
+    // `relay` set. A TCP relay's legs are TcpConnections whose `listener` is the relay: the client
+    // leg accepted from the client, the target leg (outgoing) opened to the target, each naming
+    // the other in relayPeer. A UDP relay's sockets to the target are UdpSockets whose `listener`
+    // is the relay and whose relayClient is the client address they serve.
+
+    /// A relay's options, with its current faults (as of relayFaultsChanged()); nullopt otherwise.
+    std::optional<RelayOptions> relay;
+    /// A relayed TCP connection's other leg; 0 otherwise.
+    EndpointId relayPeer = 0;
+    /// A relay leg (either TCP leg, or a UDP relay's socket to the target): the faults in effect on
+    /// it, its relay's unless setRelayFaults() was called on the leg itself (as of relayFaultsChanged()).
+    std::optional<RelayFaults> relayFaults;
+    /// A UDP relay's socket to the target: the client address it relays for.
+    NetAddress relayClient;
 };
 
 /// Construction-time settings of a Workbench.
@@ -138,6 +155,23 @@ public:
     /// The same, with this end as the TLS server (the peer sends the ClientHello).
     bool startTlsServer(EndpointId connection, const TlsServerOptions &options);
 
+    /// Starts a relay: listens on address:port (TCP, or UDP with options.udp) and, for each client,
+    /// opens a connection (UDP: a socket) to options.targetHost:targetPort and forwards bytes both
+    /// ways through options.faults. The relay reports like a listener (listenerStarted(), or
+    /// udpBound() for UDP); each client leg like an accepted connection (connectionAccepted(), with
+    /// the relay as its listener); each target leg with relayLegOpened(), then like an outgoing
+    /// connection (resolving(), connecting(), connected() or connectFailed()). Both legs record
+    /// what they read and wrote (plaintext when TLS is on a leg), with fault events at their place.
+    EndpointId startRelay(const QString &address, quint16 port, const RelayOptions &options);
+    /// Changes the faults while traffic flows: on a relay, for all of its relayed connections (or
+    /// UDP clients) and later ones; on a leg, for that connection (both legs) or UDP client alone.
+    /// Applies from the next bytes; relayFaultsChanged() tells when. False for anything else.
+    bool setRelayFaults(EndpointId id, const RelayFaults &faults);
+    /// Ends a relayed connection now (both legs), or every connection of a relay (the relay keeps
+    /// listening): a close sends what is queued then FIN; a reset sends RST both ways. False for
+    /// anything else.
+    bool breakRelay(EndpointId id, RelayEnd end);
+
     /// Sets options on a live endpoint, where the kernel allows it (see SocketOptions). The
     /// outcome, read back, is in info(id).options as of optionsApplied(). Returns false (and
     /// changes nothing) for unknown and final endpoints.
@@ -213,6 +247,14 @@ Q_SIGNALS:
     /// closed; and once for a TLS listener when it serves (its certificate and fingerprint).
     void tlsChanged(sockbench::EndpointId id);
 
+    /// Emitted when a relay opens its leg to the target (a TCP connection, or a UDP socket for a new
+    /// client address): id is the new leg, clientLeg the accepted connection it serves (0 for UDP).
+    /// info(id) has listener == relay, relayPeer and relayClient set.
+    void relayLegOpened(sockbench::EndpointId id, sockbench::EndpointId relay,
+                        sockbench::EndpointId clientLeg);
+    /// Emitted when setRelayFaults() is in effect; info(id).relay / relayFaults have the faults.
+    void relayFaultsChanged(sockbench::EndpointId id);
+
     /// Emitted when setSocketOptions() (or a socket's set-up) has applied options; info(id).options
     /// holds every option's read-back and refusal.
     void optionsApplied(sockbench::EndpointId id);
@@ -257,6 +299,8 @@ private:
     void on(const outcome::OptionsApplied &o);
     void on(const outcome::TcpInfoRead &o);
     void on(const outcome::TlsChanged &o);
+    void on(const outcome::RelayLegOpened &o);
+    void on(const outcome::RelayFaultsChanged &o);
     /// Set-up options arrived with a started/accepted/connected/bound outcome: stores them.
     void setUpOptions(EndpointId id, const QList<AppliedOption> &options);
 

@@ -715,6 +715,10 @@ void TlsTransform::rulesTimer(TcpStream &stream) {
     m_inner->rulesTimer(stream);
 }
 
+void TlsTransform::faultTimer(TcpStream &stream) {
+    m_inner->faultTimer(stream);
+}
+
 bool TlsTransform::handshakesFirst() const {
     return !m_established;
 }

@@ -56,6 +56,7 @@ public:
     void setAutoReply(AutoReply reply) override;
     void setRules(TcpStream &stream, std::shared_ptr<RuleBook> rules, bool own) override;
     void rulesTimer(TcpStream &stream) override;
+    void faultTimer(TcpStream &stream) override;
     bool handshakesFirst() const override;
     bool speaksTls() const override;
     quint64 heldBytes() const override;

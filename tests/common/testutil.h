@@ -29,6 +29,12 @@ inline char *toString(const NetAddress &address) {
 
 namespace sockbench::test {
 
+/// True in the sanitizer stages (scripts/test.d sets ASAN_OPTIONS or TSAN_OPTIONS), where code runs
+/// 5-20 times slower: bulk tests move less there (what they check stays the same) to keep CI short.
+inline bool underSanitizer() {
+    return qEnvironmentVariableIsSet("ASAN_OPTIONS") || qEnvironmentVariableIsSet("TSAN_OPTIONS");
+}
+
 /// State of an endpoint as text, for QTRY_COMPARE with readable failure messages.
 inline QString stateOf(const Workbench &wb, EndpointId id) {
     if (!wb.endpoints().contains(id))
