@@ -42,6 +42,12 @@ void postToSocket(Reactor *r, EndpointId id, const QString &missing, Command com
     });
 }
 
+/// A relay, or one of its legs: it forwards, and never answers on its own (no auto-reply, no
+/// rules, no Start TLS).
+bool isRelayEndpoint(const EndpointInfo &info) {
+    return info.relay || info.relayPeer != 0 || info.relayClient.isValid();
+}
+
 /// The journal's event for an auto-reply change.
 QString autoReplyText(AutoReply reply, const QByteArray &greeting) {
     switch (reply) {
@@ -305,6 +311,8 @@ QString startTlsRefusal(const EndpointInfo *info) {
         return Workbench::tr("No such TCP connection");
     if (info->tls)
         return Workbench::tr("The connection already speaks TLS");
+    if (isRelayEndpoint(*info))
+        return Workbench::tr("Start TLS is not available on a relayed connection");
     if (info->state != EndpointState::Connected)
         return Workbench::tr("Start TLS needs a connected plaintext connection (it is %1)")
             .arg(toString(info->state));
@@ -372,6 +380,9 @@ EndpointId Workbench::startRelay(const QString &address, quint16 port, const Rel
     m_reactorOf.insert(id, r->index());
     ListenerOptions listener;
     listener.tls = options.clientTls; // the listener terminates TLS: its context is built once
+    // As on the target leg (ConnectOptions::noDelay): a relayed reply leaves at once, not after
+    // the client's delayed ACK.
+    listener.socket.noDelay = true;
     r->post([r, id, address, port, listener, options] {
         r->recordEvent(
             id,
@@ -518,7 +529,7 @@ int Workbench::sendToAllClients(EndpointId listener, const QByteArray &bytes) {
 
 bool Workbench::setAutoReply(EndpointId id, AutoReply reply, const QByteArray &greeting) {
     const auto it = m_endpoints.constFind(id);
-    if (it == m_endpoints.constEnd() || isFinal(it->state))
+    if (it == m_endpoints.constEnd() || isFinal(it->state) || isRelayEndpoint(*it))
         return false;
     if (it->kind == EndpointKind::UdpSocket) {
         const AutoReply echo = reply == AutoReply::Echo ? AutoReply::Echo : AutoReply::None;
@@ -562,7 +573,7 @@ void Workbench::setEndpointRules(EndpointInfo &info, std::shared_ptr<RuleBook> r
 
 bool Workbench::setRules(EndpointId id, std::shared_ptr<RuleBook> rules) {
     const auto it = m_endpoints.constFind(id);
-    if (it == m_endpoints.constEnd() || isFinal(it->state))
+    if (it == m_endpoints.constEnd() || isFinal(it->state) || isRelayEndpoint(*it))
         return false;
     const auto text = [](const std::shared_ptr<RuleBook> &book) {
         return book ? QStringLiteral("Rules: %1 %2, frame %3")
