@@ -31,8 +31,8 @@ namespace sockbench {
 /// - A limit counts bytes from the start, or from setFaults() that changed it; the chunk that
 ///   reaches it is cut, then an End step follows; later bytes and the FIN are dropped.
 /// - A timeout counts from the start, or from setFaults() that changed it. Once in effect, what
-///   arrives (bytes, the FIN) is dropped and counted in one Note-like step: a Bytes step with no
-///   bytes and the event "timeout: 4,096 bytes not forwarded" (the count grows while it waits).
+///   arrives (bytes, the FIN) is dropped and counted in a Bytes step with no bytes and the event
+///   "timeout: 4,096 bytes not forwarded" (one step for what arrives while the last is not taken).
 /// - Slow close: the FIN leaves slowCloseMs after the bytes ahead of it have left.
 class StreamFaults final {
 public:
