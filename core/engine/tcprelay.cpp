@@ -168,8 +168,12 @@ bool RelayPair::received(RelaySide side, TcpStream &stream, const char *data, qs
         way.faults->push(data, size, nowNs());
         pump(side);
     } else {
-        // The one copy out of the reactor's read buffer; the kernel takes it from the queue.
-        receiver->write(QByteArray(data, size));
+        // A plain leg takes the bytes straight from the reactor's read buffer, copied only when
+        // the kernel does not take them all at once; a TLS leg encrypts them.
+        if (speaksTls(otherSide(side)))
+            receiver->write(QByteArray(data, size));
+        else
+            receiver->writeRawFrom(data, size);
     }
     if (stream.isFinished())
         return false;

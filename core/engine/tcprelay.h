@@ -134,6 +134,10 @@ private:
     /// Builds the direction's faults the first time they are not empty, or updates them.
     void applyFaults(RelaySide sender, qint64 nowNs);
     void endLeg(TcpStream &stream, RelayEnd end);
+    /// The leg speaks TLS (its handler is inside a TlsTransform).
+    bool speaksTls(RelaySide side) const {
+        return side == RelaySide::Client ? m_options.clientTls.has_value() : m_options.targetTls.has_value();
+    }
 
     const EndpointId m_relay;
     std::array<EndpointId, 2> m_ids{};
