@@ -389,6 +389,16 @@ EndpointId Workbench::startRelay(const QString &address, quint16 port, const Rel
     // the client's delayed ACK.
     listener.socket.noDelay = true;
     r->post([r, id, address, port, listener, options] {
+        if (options.targetTls) {
+            // Checked once here, so that a missing CA file fails the relay, not each connection.
+            QString error;
+            if (!TlsContext::forClient(*options.targetTls, &error)) {
+                const QString reason = QStringLiteral("TLS to the target: %1").arg(error);
+                r->recordEvent(id, reason);
+                r->report(outcome::Final{id, EndpointState::Failed, reason, false, std::nullopt});
+                return;
+            }
+        }
         r->recordEvent(
             id,
             QStringLiteral("Relay to %1").arg(NetAddress{options.targetHost, options.targetPort}.toString()));
