@@ -152,6 +152,7 @@ private Q_SLOTS:
     void backPressureBoundsTheQueue();
     void faultsChangedSignals();
     void badOptionsInWords();
+    void stoppedRelayKeepsItsConnections();
     void breakRelay_data();
     void breakRelay();
     void manyConcurrentConnections();
@@ -574,6 +575,24 @@ void TestRelay::badOptionsInWords() {
     QCOMPARE(wb.info(noHost).error, QStringLiteral("The relay needs a target host"));
     QCOMPARE(wb.info(noPort).error, QStringLiteral("The relay needs a target port (1-65535)"));
     QCOMPARE(stateOf(wb, noPort), stateName(EndpointState::Failed));
+}
+
+void TestRelay::stoppedRelayKeepsItsConnections() {
+    Workbench wb;
+    Relayed r = relayOne(wb);
+    QVERIFY2(!r.failure, r.failure);
+    QSignalSpy stopped(&wb, &Workbench::listenerStopped);
+    wb.stopListener(r.relay);
+    QTRY_COMPARE(stopped.count(), 1);
+    QVERIFY(!LoopbackPeer::connectTcp(r.at)); // no longer accepting
+    // The relayed connection goes on, and can still be broken through its relay.
+    QVERIFY(r.client->sendAll(QByteArray("still here")));
+    QCOMPARE(r.accepted->readExactly(10), QByteArray("still here"));
+    QVERIFY(wb.breakRelay(r.relay, RelayEnd::Reset));
+    QByteArray got;
+    QCOMPARE(toText(r.client->readToEnd(&got, WaitMs)), toText(StreamEnd::Reset));
+    QCOMPARE(toText(r.accepted->readToEnd(&got, WaitMs)), toText(StreamEnd::Reset));
+    QVERIFY(!wb.setRelayFaults(r.relay, RelayFaults{})); // a stopped relay has nothing to change
 }
 
 void TestRelay::breakRelay_data() {
