@@ -152,11 +152,13 @@ private Q_SLOTS:
     void backPressureBoundsTheQueue();
     void faultsChangedSignals();
     void badOptionsInWords();
+    void stoppedRelayKeepsItsConnections();
     void breakRelay_data();
     void breakRelay();
     void manyConcurrentConnections();
     void tlsFromClient();
     void tlsToTarget();
+    void tlsTargetRefusesUs();
 
 private:
     QTemporaryDir m_dir;
@@ -575,6 +577,24 @@ void TestRelay::badOptionsInWords() {
     QCOMPARE(stateOf(wb, noPort), stateName(EndpointState::Failed));
 }
 
+void TestRelay::stoppedRelayKeepsItsConnections() {
+    Workbench wb;
+    Relayed r = relayOne(wb);
+    QVERIFY2(!r.failure, r.failure);
+    QSignalSpy stopped(&wb, &Workbench::listenerStopped);
+    wb.stopListener(r.relay);
+    QTRY_COMPARE(stopped.count(), 1);
+    QVERIFY(!LoopbackPeer::connectTcp(r.at)); // no longer accepting
+    // The relayed connection goes on, and can still be broken through its relay.
+    QVERIFY(r.client->sendAll(QByteArray("still here")));
+    QCOMPARE(r.accepted->readExactly(10), QByteArray("still here"));
+    QVERIFY(wb.breakRelay(r.relay, RelayEnd::Reset));
+    QByteArray got;
+    QCOMPARE(toText(r.client->readToEnd(&got, WaitMs)), toText(StreamEnd::Reset));
+    QCOMPARE(toText(r.accepted->readToEnd(&got, WaitMs)), toText(StreamEnd::Reset));
+    QVERIFY(!wb.setRelayFaults(r.relay, RelayFaults{})); // a stopped relay has nothing to change
+}
+
 void TestRelay::breakRelay_data() {
     QTest::addColumn<bool>("onRelay");
     QTest::addColumn<bool>("reset");
@@ -789,6 +809,48 @@ void TestRelay::tlsToTarget() {
     QTRY_COMPARE(streamOf(wb.journal(), targetLeg, RecordKind::DataOut), up);
     QTRY_COMPARE(streamOf(wb.journal(), targetLeg, RecordKind::DataIn), down);
     QTRY_COMPARE(streamOf(wb.journal(), clientLeg, RecordKind::DataIn), up);
+}
+
+void TestRelay::tlsTargetRefusesUs() {
+    // The target's certificate does not verify: the client is closed, and told why in the log.
+    OpenSslProcess server({QStringLiteral("s_server"), QStringLiteral("-accept"),
+                           QStringLiteral("127.0.0.1:0"), QStringLiteral("-naccept"), QStringLiteral("1"),
+                           QStringLiteral("-cert"), m_certs->leaf, QStringLiteral("-key"), m_certs->leafKey},
+                          WaitMs, QProcess::MergedChannels);
+    const quint16 port = server.acceptPort();
+    QVERIFY2(port != 0, server.log().constData());
+    Workbench wb;
+    QSignalSpy legs(&wb, &Workbench::relayLegOpened);
+    RelayOptions options = toTarget({QStringLiteral("127.0.0.1"), port});
+    TlsClientOptions tls;
+    tls.verify = TlsVerify::CaFile;
+    tls.caFile = m_certs->otherCa;
+    options.targetTls = tls;
+    EndpointId relay = 0;
+    const NetAddress at = startRelay(wb, options, &relay);
+    QVERIFY(at.isValid());
+    auto client = LoopbackPeer::connectTcp(at);
+    QVERIFY(client);
+    QByteArray got;
+    QCOMPARE(toText(client->readToEnd(&got, WaitMs)), toText(StreamEnd::Eof));
+    QTRY_COMPARE(legs.count(), 1);
+    const auto [clientLeg, targetLeg] = firstLegs(legs);
+    QTRY_COMPARE(stateOf(wb, targetLeg), stateName(EndpointState::Failed));
+    const QString events = eventsOf(wb.journal(), clientLeg);
+    QVERIFY2(events.contains(
+                 QStringLiteral("target 127.0.0.1:%1 failed its TLS handshake: certificate verify failed")
+                     .arg(port)),
+             qPrintable(events));
+
+    // A CA file that does not exist fails the relay itself, before it listens.
+    QSignalSpy failed(&wb, &Workbench::listenerFailed);
+    tls.caFile = m_dir.filePath(QStringLiteral("missing-ca.pem"));
+    options.targetTls = tls;
+    const EndpointId broken = wb.startRelay(QStringLiteral("127.0.0.1"), 0, options);
+    QTRY_COMPARE(failed.count(), 1);
+    QCOMPARE(failed.first().at(0).value<EndpointId>(), broken);
+    QVERIFY2(wb.info(broken).error.startsWith(QStringLiteral("TLS to the target: ")),
+             qPrintable(wb.info(broken).error));
 }
 
 QTEST_GUILESS_MAIN(TestRelay)
