@@ -30,20 +30,22 @@ constexpr int Pace = 32;
 /// A relay on 127.0.0.1:0 to a raw target socket, with the faults given.
 struct Rig {
     explicit Rig(const RelayFaults &faults = {}, int idleMs = 120000, const QString &targetHost = {},
-                 std::shared_ptr<Resolver> resolver = {}) {
+                 std::shared_ptr<Resolver> resolver = {},
+                 const QString &relayIp = QStringLiteral("127.0.0.1"),
+                 const QString &targetIp = QStringLiteral("127.0.0.1")) {
         WorkbenchConfig config;
         config.resolver = std::move(resolver);
         wb = std::make_unique<Workbench>(config);
         legs = std::make_unique<QSignalSpy>(wb.get(), &Workbench::relayLegOpened);
-        target = LoopbackPeer::bindUdp();
+        target = LoopbackPeer::bindUdp(targetIp);
         RelayOptions options;
         options.udp = true;
-        options.targetHost = targetHost.isEmpty() ? QStringLiteral("127.0.0.1") : targetHost;
+        options.targetHost = targetHost.isEmpty() ? targetIp : targetHost;
         options.targetPort = target ? target->local().port : 0;
         options.udpIdleMs = idleMs;
         options.faults = faults;
         QSignalSpy bound(wb.get(), &Workbench::udpBound);
-        relay = wb->startRelay(QStringLiteral("127.0.0.1"), 0, options);
+        relay = wb->startRelay(relayIp, 0, options);
         (void)QTest::qWaitFor(
             [&] {
                 for (const auto &args : std::as_const(bound)) {
@@ -193,6 +195,7 @@ private slots:
     void corruptFlipsExactlyOneBit();
     void latencyHoldsTheWayBack();
     void idleClientLosesItsUpstream();
+    void acrossFamilies();
     void unresolvableTargetDropsAndSaysSo();
     void faultsChangeWhileTrafficFlows();
     void breakAndClose();
@@ -452,6 +455,29 @@ void TestUdpRelay::idleClientLosesItsUpstream() {
     QCOMPARE(rig.target->receiveFrom(), QByteArray("again"));
     QTRY_COMPARE_WITH_TIMEOUT(rig.legs->size(), 2, WaitMs);
     QVERIFY(rig.upstream(1) != first);
+}
+
+void TestUdpRelay::acrossFamilies() {
+    if (!hasIpv6Loopback())
+        QSKIP("no IPv6 loopback here");
+    const QString v4 = QStringLiteral("127.0.0.1");
+    const QString v6 = QStringLiteral("::1");
+    for (const auto &[relayIp, targetIp] : {std::pair{v6, v6}, std::pair{v4, v6}, std::pair{v6, v4}}) {
+        Rig rig({}, 120000, {}, {}, relayIp, targetIp);
+        QVERIFY(rig.at.isValid());
+        QCOMPARE(rig.at.ip, relayIp);
+        auto client = LoopbackPeer::bindUdp(relayIp);
+        QVERIFY(client);
+        QVERIFY(client->sendTo(rig.at, "up"));
+        NetAddress upstreamLocal;
+        QCOMPARE(rig.target->receiveFrom(&upstreamLocal), QByteArray("up"));
+        QCOMPARE(upstreamLocal.ip, targetIp);
+        QVERIFY(rig.target->sendTo(upstreamLocal, "down"));
+        NetAddress from;
+        QCOMPARE(client->receiveFrom(&from), QByteArray("down"));
+        QCOMPARE(from, rig.at);
+        QCOMPARE(rig.wb->info(rig.upstream(0)).relayClient, client->local());
+    }
 }
 
 void TestUdpRelay::unresolvableTargetDropsAndSaysSo() {
