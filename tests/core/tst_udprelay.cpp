@@ -197,6 +197,7 @@ private slots:
     void idleClientLosesItsUpstream();
     void acrossFamilies();
     void unresolvableTargetDropsAndSaysSo();
+    void targetNotListeningIsSaid();
     void faultsChangeWhileTrafficFlows();
     void breakAndClose();
 };
@@ -499,6 +500,20 @@ void TestUdpRelay::unresolvableTargetDropsAndSaysSo() {
     QCOMPARE(stateOf(*rig.wb, rig.relay), stateName(EndpointState::Bound));
     QCOMPARE(rig.wb->journal().counters(rig.relay).datagramsIn, quint64(4));
     QVERIFY(rig.target->receiveFrom(nullptr, 0).isNull());
+}
+
+void TestUdpRelay::targetNotListeningIsSaid() {
+    Rig rig;
+    QVERIFY(rig.at.isValid());
+    rig.target->closeNow(); // its port now answers with ICMP port unreachable
+    auto client = LoopbackPeer::bindUdp();
+    QVERIFY(rig.sendPaced(*client, {"one", "two", "three"}));
+    const EndpointId up = rig.upstream(0);
+    QVERIFY(up != 0);
+    QTRY_VERIFY_WITH_TIMEOUT(rig.eventsWith(up, QStringLiteral("Connection refused")) >= 1, WaitMs);
+    // The refusal is about one datagram: the socket keeps serving its client.
+    QCOMPARE(stateOf(*rig.wb, up), stateName(EndpointState::Bound));
+    QCOMPARE(stateOf(*rig.wb, rig.relay), stateName(EndpointState::Bound));
 }
 
 void TestUdpRelay::faultsChangeWhileTrafficFlows() {
