@@ -7,6 +7,7 @@
 #include "engine/tcplistener.h"
 #include "engine/tcprelay.h"
 #include "engine/tcpstream.h"
+#include "engine/udprelay.h"
 #include "engine/udpsocket.h"
 #include "protocol/rules.h"
 #include "tls/tlscontext.h"
@@ -360,8 +361,6 @@ EndpointId Workbench::startRelay(const QString &address, quint16 port, const Rel
         refusal = tr("The relay needs a target host");
     else if (options.targetPort == 0)
         refusal = tr("The relay needs a target port (1-65535)");
-    else if (options.udp)
-        refusal = tr("UDP relays are not available in this build");
     if (!refusal.isEmpty()) {
         // Told after the caller has the id, as every other outcome is.
         QMetaObject::invokeMethod(
@@ -374,6 +373,12 @@ EndpointId Workbench::startRelay(const QString &address, quint16 port, const Rel
                     Q_EMIT listenerFailed(id, refusal);
             },
             Qt::QueuedConnection);
+        return id;
+    }
+    if (options.udp) {
+        Reactor *r = reactorForDatagrams();
+        m_reactorOf.insert(id, r->index());
+        r->post([r, id, address, port, options] { UdpRelay::start(*r, id, address, port, options); });
         return id;
     }
     Reactor *r = nextReactor();
@@ -418,8 +423,11 @@ bool Workbench::setRelayFaults(EndpointId id, const RelayFaults &faults) {
     if (it == m_endpoints.constEnd() || isFinal(it->state))
         return false;
     if (it->relay) {
-        if (it->relay->udp)
-            return false; // UDP relays are not available in this build
+        if (it->relay->udp) {
+            postToSocket<UdpRelay>(reactorFor(id), id, {},
+                                   [faults](UdpRelay &relay) { relay.setFaults(faults); });
+            return true;
+        }
         // The listener first, for the connections to come; then every reactor for those open now.
         postToSocket<TcpListener>(reactorFor(id), id, {}, [id, faults](TcpListener &listener) {
             if (auto *hub = dynamic_cast<TcpRelayHub *>(listener.handlerFactory()))
@@ -449,6 +457,13 @@ bool Workbench::setRelayFaults(EndpointId id, const RelayFaults &faults) {
         });
         return true;
     }
+    if (it->relayClient.isValid()) {
+        // A UDP relay's socket to the target: its relay (on the same reactor) changes that client's.
+        const EndpointId relay = it->listener;
+        postToSocket<UdpRelay>(reactorFor(relay), relay, {},
+                               [id, faults](UdpRelay &udp) { udp.setFaults(id, faults); });
+        return true;
+    }
     if (it->kind != EndpointKind::TcpConnection || it->relayPeer == 0)
         return false;
     postToSocket<TcpStream>(reactorFor(id), id, {}, [id, faults](TcpStream &stream) {
@@ -469,13 +484,22 @@ bool Workbench::breakRelay(EndpointId id, RelayEnd end) {
     if (it == m_endpoints.constEnd())
         return false;
     if (it->relay) {
-        if (it->relay->udp)
-            return false; // UDP relays are not available in this build
+        if (it->relay->udp) {
+            // UDP has no reset: every client's socket to the target closes; the relay stays bound.
+            postToSocket<UdpRelay>(reactorFor(id), id, {}, [](UdpRelay &relay) { relay.breakAll(); });
+            return true;
+        }
         // A stopped relay's connections may still be open: they break all the same.
         forEachRelayPair(*m_shared, id, [end](RelayPair &pair) { pair.breakPair(end); }, {});
         return true;
     }
-    if (it->kind != EndpointKind::TcpConnection || it->relayPeer == 0 || isFinal(it->state))
+    if (isFinal(it->state))
+        return false;
+    if (it->relayClient.isValid()) {
+        close(id); // a UDP relay's socket to the target: that client's link ends
+        return true;
+    }
+    if (it->kind != EndpointKind::TcpConnection || it->relayPeer == 0)
         return false;
     postToSocket<TcpStream>(reactorFor(id), id, {}, [end](TcpStream &stream) {
         if (RelayPair *pair = stream.relayPair())
