@@ -425,10 +425,7 @@ void TestUdpRelay::latencyHoldsTheWayBack() {
     auto client = LoopbackPeer::bindUdp();
     QVERIFY(client->sendTo(rig.at, "ping"));
     NetAddress upstreamLocal;
-    QElapsedTimer up;
-    up.start();
     QCOMPARE(rig.target->receiveFrom(&upstreamLocal), QByteArray("ping"));
-    QVERIFY2(up.elapsed() < LatencyMs, "the way up has no latency");
     for (int i = 0; i < 3; ++i) {
         QElapsedTimer down;
         down.start();
