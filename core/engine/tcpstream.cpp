@@ -13,6 +13,7 @@
 #include <sys/socket.h>
 
 #include <algorithm>
+#include <utility>
 
 namespace sockbench {
 
@@ -41,8 +42,13 @@ TcpStream::~TcpStream() = default;
 
 void TcpStream::connectTo(Reactor &reactor, EndpointId id, const QString &host, quint16 port,
                           const ConnectOptions &options) {
-    std::unique_ptr<StreamHandler> handler =
-        std::make_unique<StreamRecorder>(AutoReply::None, QByteArray(), false, options.rules);
+    connectTo(reactor, id, host, port, options,
+              std::make_unique<StreamRecorder>(AutoReply::None, QByteArray(), false, options.rules), {});
+}
+
+void TcpStream::connectTo(Reactor &reactor, EndpointId id, const QString &host, quint16 port,
+                          const ConnectOptions &options, std::unique_ptr<StreamHandler> handler,
+                          const std::function<void(TcpStream &)> &ready) {
     QString tlsError;
     if (options.tls) {
         // Built here, on the reactor: a CA file or client key is read off the GUI thread.
@@ -52,10 +58,14 @@ void TcpStream::connectTo(Reactor &reactor, EndpointId id, const QString &host, 
                 TlsTransform::Peer{host, options.tls->serverName, false, 0, false, {}});
     }
     TcpStream &stream = reactor.add(std::make_unique<TcpStream>(reactor, id, std::move(handler)));
+    if (ready)
+        ready(stream);
     if (!tlsError.isEmpty()) {
         stream.finish(EndpointState::Failed, tlsError);
         return;
     }
+    if (stream.isFinished())
+        return;
     stream.m_connector = std::make_unique<TcpConnector>(stream, options);
     stream.m_connector->start(host, port);
 }
@@ -178,6 +188,15 @@ void TcpStream::onTimer(TimerKind kind) {
         m_handler->handshakeTimer(*this);
     else if (kind == TimerKind::Fault)
         m_handler->faultTimer(*this);
+}
+
+void TcpStream::finish(EndpointState state, const QString &detail, bool resetByUs) {
+    if (isFinished())
+        return;
+    const EndpointState before = this->state();
+    Socket::finish(state, detail, resetByUs);
+    if (FinishHook hook = std::exchange(m_finishHook, {}))
+        hook(*this, before, state, detail);
 }
 
 void TcpStream::end(EndpointState state, QString detail) {

@@ -5,6 +5,7 @@
 #include "engine/reactor.h"
 #include "engine/sockopt.h"
 #include "engine/tcplistener.h"
+#include "engine/tcprelay.h"
 #include "engine/tcpstream.h"
 #include "engine/udpsocket.h"
 #include "protocol/rules.h"
@@ -17,6 +18,9 @@
 #include <sys/resource.h>
 
 #include <algorithm>
+#include <atomic>
+#include <functional>
+#include <mutex>
 #include <tuple>
 #include <variant>
 
@@ -333,6 +337,139 @@ bool Workbench::startTlsServer(EndpointId connection, const TlsServerOptions &op
     }
     postToSocket<TcpStream>(reactorFor(connection), connection, QStringLiteral("Not connected"),
                             [options](TcpStream &s) { upgradeToTls(s, options, QString()); });
+    return true;
+}
+
+EndpointId Workbench::startRelay(const QString &address, quint16 port, const RelayOptions &options) {
+    const EndpointId id = newId();
+    EndpointInfo &info = addEndpoint(id, options.udp ? EndpointKind::UdpSocket : EndpointKind::TcpListener,
+                                     EndpointState::Resolving);
+    info.requestedHost = address;
+    info.requestedPort = port;
+    info.relay = options;
+    QString refusal;
+    if (options.targetHost.trimmed().isEmpty())
+        refusal = tr("The relay needs a target host");
+    else if (options.targetPort == 0)
+        refusal = tr("The relay needs a target port (1-65535)");
+    else if (options.udp)
+        refusal = tr("UDP relays are not available in this build");
+    if (!refusal.isEmpty()) {
+        // Told after the caller has the id, as every other outcome is.
+        QMetaObject::invokeMethod(
+            this,
+            [this, id, refusal, udp = options.udp] {
+                updateState(id, EndpointState::Failed, refusal);
+                if (udp)
+                    Q_EMIT udpFailed(id, refusal);
+                else
+                    Q_EMIT listenerFailed(id, refusal);
+            },
+            Qt::QueuedConnection);
+        return id;
+    }
+    Reactor *r = nextReactor();
+    m_reactorOf.insert(id, r->index());
+    ListenerOptions listener;
+    listener.tls = options.clientTls; // the listener terminates TLS: its context is built once
+    r->post([r, id, address, port, listener, options] {
+        r->recordEvent(
+            id,
+            QStringLiteral("Relay to %1").arg(NetAddress{options.targetHost, options.targetPort}.toString()));
+        TcpListener::start(*r, id, address, port, listener, std::make_shared<TcpRelayHub>(id, options));
+    });
+    return id;
+}
+
+namespace {
+
+/// Runs `command` on every reactor for each relayed connection of `relay` there (found by its
+/// client leg, accepted by the relay), then `last` on the reactor that finishes last.
+void forEachRelayPair(ReactorShared &shared, EndpointId relay, std::function<void(RelayPair &)> command,
+                      std::function<void(Reactor &)> last) {
+    auto pending = std::make_shared<std::atomic<size_t>>(shared.reactors.size());
+    for (Reactor *r : shared.reactors) {
+        r->post([r, relay, command, last, pending] {
+            for (TcpStream *stream : r->socketsOf<TcpStream>()) {
+                if (stream->listener() == relay && stream->relayPair() && !stream->isFinished())
+                    command(*stream->relayPair());
+            }
+            if (pending->fetch_sub(1) == 1 && last)
+                last(*r);
+        });
+    }
+}
+
+} // namespace
+
+bool Workbench::setRelayFaults(EndpointId id, const RelayFaults &faults) {
+    const auto it = m_endpoints.constFind(id);
+    if (it == m_endpoints.constEnd() || isFinal(it->state))
+        return false;
+    if (it->relay) {
+        if (it->relay->udp)
+            return false; // UDP relays are not available in this build
+        // The listener first, for the connections to come; then every reactor for those open now.
+        postToSocket<TcpListener>(reactorFor(id), id, {}, [id, faults](TcpListener &listener) {
+            if (auto *hub = dynamic_cast<TcpRelayHub *>(listener.handlerFactory()))
+                hub->setFaults(faults);
+            listener.reactor().recordEvent(
+                id, faults.describe().isEmpty() ? QStringLiteral("Relay faults: none")
+                                                : QStringLiteral("Relay faults: %1").arg(faults.describe()));
+            struct Legs {
+                std::mutex mutex;
+                QList<EndpointId> ids;
+            };
+            auto legs = std::make_shared<Legs>();
+            forEachRelayPair(
+                listener.reactor().shared(), id,
+                [faults, legs](RelayPair &pair) {
+                    pair.setFaults(faults);
+                    std::lock_guard lock(legs->mutex);
+                    legs->ids << pair.clientLeg();
+                    if (pair.targetLeg() != 0)
+                        legs->ids << pair.targetLeg();
+                },
+                [id, faults, legs](Reactor &r) {
+                    std::lock_guard lock(legs->mutex);
+                    std::sort(legs->ids.begin(), legs->ids.end());
+                    r.report(outcome::RelayFaultsChanged{id, faults, legs->ids});
+                });
+        });
+        return true;
+    }
+    if (it->kind != EndpointKind::TcpConnection || it->relayPeer == 0)
+        return false;
+    postToSocket<TcpStream>(reactorFor(id), id, {}, [id, faults](TcpStream &stream) {
+        RelayPair *pair = stream.relayPair();
+        if (!pair)
+            return;
+        pair->setFaults(faults);
+        QList<EndpointId> legs{pair->clientLeg()};
+        if (pair->targetLeg() != 0)
+            legs << pair->targetLeg();
+        stream.reactor().report(outcome::RelayFaultsChanged{id, faults, legs});
+    });
+    return true;
+}
+
+bool Workbench::breakRelay(EndpointId id, RelayEnd end) {
+    const auto it = m_endpoints.constFind(id);
+    if (it == m_endpoints.constEnd())
+        return false;
+    if (it->relay) {
+        if (it->relay->udp)
+            return false; // UDP relays are not available in this build
+        // A stopped relay's connections may still be open: they break all the same.
+        forEachRelayPair(*m_shared, id, [end](RelayPair &pair) { pair.breakPair(end); }, {});
+        return true;
+    }
+    if (it->kind != EndpointKind::TcpConnection || it->relayPeer == 0 || isFinal(it->state))
+        return false;
+    postToSocket<TcpStream>(reactorFor(id), id, {}, [end](TcpStream &stream) {
+        if (RelayPair *pair = stream.relayPair())
+            pair->breakPair(end);
+    });
     return true;
 }
 
