@@ -996,6 +996,7 @@ ParsedCommandLine parseRelay(const QStringList &arguments) {
         return usageError(verb, error);
     options.targetHost = args.target.host;
     options.targetPort = args.target.port;
+    args.output.relayTarget = formatHostPort(args.target.host, args.target.port);
 
     // TLS on either leg: the leg's own switch turns it on, the file options only say how.
     const std::pair<TlsGiven *, const char *> legs[] = {{&clientSide, "--tls-client-side"},

@@ -34,6 +34,9 @@ struct OutputArgs {
     bool stats = false; ///< JSON summary as the last line on stderr
     /// Relay: each line (--log) or dump header (--hex) names the leg, "client" or "target".
     bool namesLegs = false;
+    /// Relay: the target as written ("127.0.0.1:9000"), for a target leg whose address the
+    /// printer does not know yet.
+    QString relayTarget;
 };
 
 class RuleBook;

@@ -93,7 +93,11 @@ QString TrafficPrinter::labelOf(const Record &record) {
     if (!m_args.namesLegs)
         return peer;
     const QString leg = legOf(record.endpoint);
-    return leg.isEmpty() ? peer : leg + u' ' + peer;
+    if (leg.isEmpty())
+        return peer;
+    // A target leg records its first events and bytes before its opening reaches this thread.
+    const bool unnamed = peer.startsWith(u'#') && !m_args.relayTarget.isEmpty();
+    return leg + u' ' + (unnamed && leg == u"target" ? m_args.relayTarget : peer);
 }
 
 QString TrafficPrinter::legOf(EndpointId endpoint) {
@@ -108,10 +112,14 @@ QString TrafficPrinter::legOf(EndpointId endpoint) {
         leg =
             info.outgoing || info.relayClient.isValid() ? QStringLiteral("target") : QStringLiteral("client");
     }
-    // Not known yet (the endpoint's signal is still on its way): asked again with the next record.
-    if (!leg.isEmpty())
+    if (!leg.isEmpty()) {
         m_legs.insert(endpoint, leg);
-    return leg;
+        return leg;
+    }
+    // Not known at all yet: the relay and its clients are known before they record anything (their
+    // outcomes come first), a target leg only once relayLegOpened() has arrived, which may be after
+    // its first records. Asked again with the next record.
+    return info.id == 0 ? QStringLiteral("target") : QString();
 }
 
 bool TrafficPrinter::formatMessages(const Record &record) {
