@@ -988,6 +988,8 @@ ParsedCommandLine parseRelay(const QStringList &arguments) {
                                     .arg(firstStreamFault));
     if (positionals.size() > 2)
         return usageError(verb, QStringLiteral("unexpected argument %1").arg(quoted(positionals.at(2))));
+    if (positionals.isEmpty())
+        return usageError(verb, QStringLiteral("missing LISTEN_ADDRESS:PORT and TARGET_HOST:PORT"));
     if (const QString error = parseWhere(positionals.value(0), false, &args.where); !error.isEmpty())
         return usageError(verb, error);
     if (positionals.size() < 2)

@@ -223,6 +223,8 @@ void TestCliRelay::usageErrorsExitTwo_data() {
     QTest::newRow("target port 70000")
         << QStringList{"relay", ":0", "127.0.0.1:70000"} << QByteArray("70000");
     QTest::newRow("missing target") << QStringList{"relay", ":0"} << QByteArray("missing TARGET_HOST:PORT");
+    QTest::newRow("no addresses") << QStringList{"relay", "--quiet"}
+                                  << QByteArray("missing LISTEN_ADDRESS:PORT and TARGET_HOST:PORT");
     QTest::newRow("target port 0") << QStringList{"relay", ":0", "127.0.0.1:0"}
                                    << QByteArray("cannot connect to port 0");
     QTest::newRow("bad direction") << QStringList{"relay", "--direction", "sideways", ":0", ":9"}
