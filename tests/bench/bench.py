@@ -945,7 +945,7 @@ def stop_relays(relays):
 
 
 def scenario_relay_throughput(b):
-    log(f"11. relay throughput, 1 GB per tool, {RELAY_ROUNDS} rounds: loadgen -> relay -> socat sink")
+    log(f"11. relay throughput, {RELAY_BYTES / 1e9:g} GB per tool, {RELAY_ROUNDS} rounds: loadgen -> relay -> socat sink")
     runs = {"sockbench": [], "socat": [], "direct": []}
     # The same sink behind both relays: socat forks one child per connection that writes to /dev/null.
     sink_port = free_port()
