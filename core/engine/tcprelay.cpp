@@ -33,11 +33,12 @@ QString faultsText(const RelayFaults &faults) {
 
 TcpRelayHub::TcpRelayHub(EndpointId relay, const RelayOptions &options)
     : m_relay(relay)
-    , m_options(options) {}
+    , m_options(options)
+    , m_faults(std::make_shared<RelayFaultsCell>(options.faults)) {}
 
 std::unique_ptr<StreamHandler> TcpRelayHub::make(EndpointId accepted, const NetAddress &) {
     // The order of arrival, counted here on the listener's thread, seeds the connection's faults.
-    auto pair = std::make_shared<RelayPair>(m_relay, accepted, m_arrivals++, m_options);
+    auto pair = std::make_shared<RelayPair>(m_relay, accepted, m_arrivals++, m_options, m_faults);
     return std::make_unique<RelayLeg>(std::move(pair), RelaySide::Client);
 }
 
@@ -79,11 +80,13 @@ void RelayLeg::faultTimer(TcpStream &stream) {
 
 // --- RelayPair ---
 
-RelayPair::RelayPair(EndpointId relay, EndpointId clientLeg, quint64 arrival, const RelayOptions &options)
+RelayPair::RelayPair(EndpointId relay, EndpointId clientLeg, quint64 arrival, const RelayOptions &options,
+                     std::shared_ptr<RelayFaultsCell> relayFaults)
     : m_relay(relay)
     , m_ids{clientLeg, 0}
     , m_arrival(arrival)
-    , m_options(options) {}
+    , m_options(options)
+    , m_relayFaults(std::move(relayFaults)) {}
 
 RelayPair::~RelayPair() = default;
 
@@ -105,9 +108,12 @@ void RelayPair::opened(RelaySide side, TcpStream &stream) {
             if (auto pair = weak.lock())
                 pair->legFinished(RelaySide::Client, before, state, detail);
         });
+    m_options.faults = m_relayFaults->get();
     const qint64 now = nowNs();
     applyFaults(RelaySide::Client, now);
     applyFaults(RelaySide::Target, now);
+    if (!m_options.faults.isEmpty())
+        stream.reactor().recordEvent(stream.id(), faultsText(m_options.faults));
     openTarget(stream);
 }
 
@@ -168,8 +174,12 @@ bool RelayPair::received(RelaySide side, TcpStream &stream, const char *data, qs
         way.faults->push(data, size, nowNs());
         pump(side);
     } else {
-        // The one copy out of the reactor's read buffer; the kernel takes it from the queue.
-        receiver->write(QByteArray(data, size));
+        // A plain leg takes the bytes straight from the reactor's read buffer, copied only when
+        // the kernel does not take them all at once; a TLS leg encrypts them.
+        if (speaksTls(otherSide(side)))
+            receiver->write(QByteArray(data, size));
+        else
+            receiver->writeRawFrom(data, size);
     }
     if (stream.isFinished())
         return false;

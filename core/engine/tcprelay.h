@@ -11,12 +11,35 @@
 
 #include <array>
 #include <memory>
+#include <mutex>
 
 namespace sockbench {
 
 class Reactor;
 class RelayPair;
 class TcpStream;
+
+/// A relay's faults of the moment, shared by its listener and its relayed connections on every
+/// reactor: a connection takes them when it opens, so that a change made while it was being
+/// accepted (or doing its TLS handshake) is not missed.
+class RelayFaultsCell final {
+public:
+    explicit RelayFaultsCell(const RelayFaults &faults)
+        : m_faults(faults) {}
+    Q_DISABLE_COPY_MOVE(RelayFaultsCell)
+    RelayFaults get() const {
+        std::lock_guard lock(m_mutex);
+        return m_faults;
+    }
+    void set(const RelayFaults &faults) {
+        std::lock_guard lock(m_mutex);
+        m_faults = faults;
+    }
+
+private:
+    mutable std::mutex m_mutex;
+    RelayFaults m_faults;
+};
 
 /// One TCP relay, as its listener's handler factory: what every relayed connection starts with
 /// (the options, the faults of the moment, its order of arrival). Lives on the listener's reactor
@@ -28,11 +51,12 @@ public:
 
     std::unique_ptr<StreamHandler> make(EndpointId accepted, const NetAddress &peer) override;
     /// The faults that connections accepted from now on start with.
-    void setFaults(const RelayFaults &faults) { m_options.faults = faults; }
+    void setFaults(const RelayFaults &faults) { m_faults->set(faults); }
 
 private:
     const EndpointId m_relay;
     RelayOptions m_options;
+    std::shared_ptr<RelayFaultsCell> m_faults;
     quint64 m_arrivals = 0;
 };
 
@@ -78,7 +102,8 @@ public:
     static constexpr quint64 HighWater = 4 * 1024 * 1024;
     static constexpr quint64 LowWater = 1024 * 1024;
 
-    RelayPair(EndpointId relay, EndpointId clientLeg, quint64 arrival, const RelayOptions &options);
+    RelayPair(EndpointId relay, EndpointId clientLeg, quint64 arrival, const RelayOptions &options,
+              std::shared_ptr<RelayFaultsCell> relayFaults);
     ~RelayPair();
     Q_DISABLE_COPY_MOVE(RelayPair)
 
@@ -134,11 +159,16 @@ private:
     /// Builds the direction's faults the first time they are not empty, or updates them.
     void applyFaults(RelaySide sender, qint64 nowNs);
     void endLeg(TcpStream &stream, RelayEnd end);
+    /// The leg speaks TLS (its handler is inside a TlsTransform).
+    bool speaksTls(RelaySide side) const {
+        return side == RelaySide::Client ? m_options.clientTls.has_value() : m_options.targetTls.has_value();
+    }
 
     const EndpointId m_relay;
     std::array<EndpointId, 2> m_ids{};
     const quint64 m_arrival;
-    RelayOptions m_options;
+    RelayOptions m_options; ///< faults: this connection's
+    std::shared_ptr<RelayFaultsCell> m_relayFaults;
     std::array<TcpStream *, 2> m_streams{};
     std::array<Way, 2> m_ways;
     bool m_targetOpened = false; ///< the target leg is established (and past its TLS handshake)

@@ -299,6 +299,29 @@ void TcpStream::writeRaw(QByteArray bytes) {
         flushNow();
 }
 
+void TcpStream::writeRawFrom(const char *data, qsizetype size) {
+    if (size <= 0)
+        return;
+    if (m_queue.empty() && m_batchDepth == 0 && !isFinished() && fd() >= 0 && !m_finSent &&
+        (state() == EndpointState::Connected || state() == EndpointState::PeerClosed)) {
+        ssize_t n = 0;
+        do {
+            n = ::send(fd(), data, size_t(size), MSG_NOSIGNAL | MSG_DONTWAIT);
+        } while (n < 0 && errno == EINTR);
+        // An error other than a full buffer is left to flush(), which ends the stream the usual way.
+        if (n > 0) {
+            m_written += quint64(n);
+            m_handler->sent(*this, data, qsizetype(n));
+            reactor().markWritten(id());
+            data += n;
+            size -= qsizetype(n);
+            if (size == 0 || isFinished())
+                return;
+        }
+    }
+    writeRaw(QByteArray(data, size));
+}
+
 void TcpStream::endWriteBatch() {
     if (--m_batchDepth == 0)
         flushNow();

@@ -88,6 +88,10 @@ public:
     /// Queues bytes as they go on the wire and writes what the kernel takes now (or, inside a
     /// write batch, when the batch ends).
     void writeRaw(QByteArray bytes);
+    /// writeRaw() without the copy when it can: with nothing queued, the kernel takes what it will
+    /// straight from `data` (a relay forwarding from the reactor's read buffer); only the rest is
+    /// copied into the queue. For handlers that send bytes as they are (no transform).
+    void writeRawFrom(const char *data, qsizetype size);
     /// Until the matching endWriteBatch(), writes only queue; then they go out together: one
     /// sendmsg for the many replies that one read can call for, instead of one each. Nests.
     void beginWriteBatch() { ++m_batchDepth; }

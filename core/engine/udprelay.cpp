@@ -53,28 +53,28 @@ public:
     SendQueue() = default;
     Q_DISABLE_COPY_MOVE(SendQueue)
 
-    /// Sends one datagram now, or queues it behind the ones waiting; records DataOut once sent.
-    void send(Socket &socket, const std::optional<SockAddr> &to, const NetAddress &peer, QByteArray bytes) {
-        if (!m_queue.empty()) {
-            enqueue(socket, to, peer, std::move(bytes));
-            return;
+    /// Sends one datagram now, or queues a copy behind the ones waiting; records DataOut once sent.
+    /// Most datagrams go out at once, straight from the read buffer, without a copy.
+    void send(Socket &socket, const SockAddr *to, const NetAddress &peer, const char *data, qsizetype size) {
+        if (m_queue.empty()) {
+            switch (trySend(socket, to, peer, data, size)) {
+            case Result::Sent:
+            case Result::Failed:
+                return;
+            case Result::WouldBlock:
+                socket.watch(EPOLLIN | EPOLLOUT);
+                break;
+            }
         }
-        switch (trySend(socket, to, peer, bytes)) {
-        case Result::Sent:
-        case Result::Failed:
-            return;
-        case Result::WouldBlock:
-            enqueue(socket, to, peer, std::move(bytes));
-            socket.watch(EPOLLIN | EPOLLOUT);
-            return;
-        }
+        enqueue(socket, to, peer, QByteArray(data, size));
     }
 
     /// EPOLLOUT: sends what waits, in order, until the kernel is full again.
     void flush(Socket &socket) {
         while (!m_queue.empty() && socket.fd() >= 0) {
-            Queued &front = m_queue.front();
-            if (trySend(socket, front.to, front.peer, front.bytes) == Result::WouldBlock)
+            const Queued &front = m_queue.front();
+            if (trySend(socket, front.to ? &*front.to : nullptr, front.peer, front.bytes.constData(),
+                        front.bytes.size()) == Result::WouldBlock)
                 return;
             m_bytes -= front.bytes.size();
             m_queue.pop_front();
@@ -101,16 +101,14 @@ private:
         QByteArray bytes;
     };
 
-    Result trySend(Socket &socket, const std::optional<SockAddr> &to, const NetAddress &peer,
-                   const QByteArray &bytes) {
+    Result trySend(Socket &socket, const SockAddr *to, const NetAddress &peer, const char *data,
+                   qsizetype size) {
         for (;;) {
-            const ssize_t n = to ? ::sendto(socket.fd(), bytes.constData(), size_t(bytes.size()),
-                                            MSG_DONTWAIT | MSG_NOSIGNAL, to->get(), to->length)
-                                 : ::send(socket.fd(), bytes.constData(), size_t(bytes.size()),
-                                          MSG_DONTWAIT | MSG_NOSIGNAL);
+            const ssize_t n = to ? ::sendto(socket.fd(), data, size_t(size), MSG_DONTWAIT | MSG_NOSIGNAL,
+                                            to->get(), to->length)
+                                 : ::send(socket.fd(), data, size_t(size), MSG_DONTWAIT | MSG_NOSIGNAL);
             if (n >= 0) {
-                socket.reactor().recordData(socket.id(), RecordKind::DataOut, bytes.constData(),
-                                            quint32(bytes.size()), &peer);
+                socket.reactor().recordData(socket.id(), RecordKind::DataOut, data, quint32(size), &peer);
                 return Result::Sent;
             }
             const int error = errno;
@@ -126,8 +124,7 @@ private:
         }
     }
 
-    void enqueue(Socket &socket, const std::optional<SockAddr> &to, const NetAddress &peer,
-                 QByteArray bytes) {
+    void enqueue(Socket &socket, const SockAddr *to, const NetAddress &peer, QByteArray bytes) {
         if (m_queue.size() >= MaxQueuedDatagrams || m_bytes + bytes.size() > MaxQueuedBytes) {
             if (m_dropped++ == 0)
                 socket.reactor().recordEvent(socket.id(),
@@ -139,7 +136,7 @@ private:
             return;
         }
         m_bytes += bytes.size();
-        m_queue.push_back({to, peer, std::move(bytes)});
+        m_queue.push_back({to ? std::optional<SockAddr>(*to) : std::nullopt, peer, std::move(bytes)});
     }
 
     std::deque<Queued> m_queue;
@@ -254,7 +251,7 @@ public:
         const qint64 now = nowNs();
         m_lastClientNs = now;
         if (m_up.isPassThrough()) {
-            m_toTarget.send(*this, std::nullopt, m_target, QByteArray(data, size));
+            m_toTarget.send(*this, nullptr, m_target, data, qsizetype(size));
             return;
         }
         m_up.push(QByteArray(data, size), now);
@@ -365,7 +362,7 @@ struct UdpRelay::Impl {
     /// The upstream closes (or is destroyed): its client is a new one at its next datagram.
     void forget(const UdpRelayUpstream &upstream);
     /// A datagram from the target for the upstream's client, sent from the relay's socket.
-    void toClient(const UdpRelayUpstream &upstream, QByteArray bytes);
+    void toClient(const UdpRelayUpstream &upstream, const char *data, qsizetype size);
     /// A down-direction fault event: recorded on the relay, which would have sent the datagram.
     void clientEvent(const UdpRelayUpstream &upstream, const QString &event);
     /// The upstream sockets, in the order they opened.
@@ -413,7 +410,7 @@ void UdpRelayUpstream::read() {
                       if (!m_relay || kept < wire)
                           return;
                       if (m_down.isPassThrough()) {
-                          m_relay->m_impl->toClient(*this, QByteArray(data, qsizetype(kept)));
+                          m_relay->m_impl->toClient(*this, data, qsizetype(kept));
                           return;
                       }
                       const qint64 now = nowNs();
@@ -431,7 +428,7 @@ void UdpRelayUpstream::releaseDue(qint64 now) {
             break;
         if (!out->event.isEmpty())
             reactor().recordEvent(id(), out->event);
-        m_toTarget.send(*this, std::nullopt, m_target, std::move(out->bytes));
+        m_toTarget.send(*this, nullptr, m_target, out->bytes.constData(), out->bytes.size());
     }
     while (fd() >= 0 && m_relay) {
         auto out = m_down.takeDue(now);
@@ -439,7 +436,7 @@ void UdpRelayUpstream::releaseDue(qint64 now) {
             break;
         if (!out->event.isEmpty())
             m_relay->m_impl->clientEvent(*this, out->event);
-        m_relay->m_impl->toClient(*this, std::move(out->bytes));
+        m_relay->m_impl->toClient(*this, out->bytes.constData(), out->bytes.size());
     }
     if (fd() >= 0)
         armFor(now);
@@ -651,10 +648,10 @@ void UdpRelay::Impl::forget(const UdpRelayUpstream &upstream) {
         upstreams.erase(it);
 }
 
-void UdpRelay::Impl::toClient(const UdpRelayUpstream &upstream, QByteArray bytes) {
+void UdpRelay::Impl::toClient(const UdpRelayUpstream &upstream, const char *data, qsizetype size) {
     if (self.fd() < 0)
         return;
-    toClients.send(self, upstream.clientAddress(), upstream.client(), std::move(bytes));
+    toClients.send(self, &upstream.clientAddress(), upstream.client(), data, size);
 }
 
 void UdpRelay::Impl::clientEvent(const UdpRelayUpstream &upstream, const QString &event) {

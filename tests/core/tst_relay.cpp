@@ -147,11 +147,18 @@ private Q_SLOTS:
     void targetRefused_data();
     void targetRefused();
     void targetUnresolvable();
+    void heldWhileTargetResolves();
+    void targetTimesOut();
+    void backPressureBoundsTheQueue();
+    void faultsChangedSignals();
+    void badOptionsInWords();
+    void stoppedRelayKeepsItsConnections();
     void breakRelay_data();
     void breakRelay();
     void manyConcurrentConnections();
     void tlsFromClient();
     void tlsToTarget();
+    void tlsTargetRefusesUs();
 
 private:
     QTemporaryDir m_dir;
@@ -256,6 +263,12 @@ void TestRelay::legsAndSignals() {
     // Bytes the user injects on a leg go out on it (the relay does not stop them).
     QVERIFY(wb.send(r.targetLeg, QByteArray("injected")));
     QCOMPARE(r.accepted->readExactly(8), QByteArray("injected"));
+    // A relay and its legs take no auto-reply, rules or Start TLS: they only forward.
+    QVERIFY(!wb.setAutoReply(r.relay, AutoReply::Echo));
+    QVERIFY(!wb.setAutoReply(r.clientLeg, AutoReply::Echo));
+    QVERIFY(!wb.setRules(r.relay, nullptr));
+    QVERIFY(!wb.setRules(r.targetLeg, nullptr));
+    QVERIFY(!wb.startTls(r.targetLeg, TlsClientOptions{}));
     // A relay leg never answers on its own: no echo, no greeting.
     QVERIFY(r.client->sendAll(QByteArray("x")));
     QCOMPARE(r.accepted->readExactly(1), QByteArray("x"));
@@ -392,6 +405,194 @@ void TestRelay::targetUnresolvable() {
     QTRY_VERIFY2(eventsOf(wb.journal(), clientLeg).contains(expected),
                  qPrintable(eventsOf(wb.journal(), clientLeg)));
     QTRY_COMPARE(stateOf(wb, targetLeg), stateName(EndpointState::Failed));
+}
+
+void TestRelay::heldWhileTargetResolves() {
+    // What the client sends before the target leg is connected waits in the relay, in order.
+    WorkbenchConfig config;
+    auto gate = std::make_shared<GateResolver>();
+    config.resolver = gate;
+    Workbench wb(config);
+    const auto openGate = qScopeGuard([&] { gate->open(); });
+    QSignalSpy legs(&wb, &Workbench::relayLegOpened);
+    auto server = LoopbackPeer::listenTcp();
+    QVERIFY(server);
+    RelayOptions options;
+    options.targetHost = QStringLiteral("target.test");
+    options.targetPort = server->local().port;
+    EndpointId relay = 0;
+    const NetAddress at = startRelay(wb, options, &relay);
+    QVERIFY(at.isValid());
+    auto client = LoopbackPeer::connectTcp(at);
+    QVERIFY(client);
+    QTRY_COMPARE(legs.count(), 1);
+    const auto [clientLeg, targetLeg] = firstLegs(legs);
+    QTRY_COMPARE(gate->started(), 1);
+    QCOMPARE(stateOf(wb, targetLeg), stateName(EndpointState::Resolving));
+    const QByteArray early = pattern(100000, 21);
+    QVERIFY(client->sendAll(early));
+    client->shutdownWrite(); // the FIN waits behind the bytes
+    QTRY_COMPARE(wb.journal().counters(clientLeg).bytesIn, quint64(early.size()));
+    QCOMPARE(wb.journal().counters(targetLeg).bytesOut, quint64(0));
+
+    gate->open();
+    auto accepted = server->accept();
+    QVERIFY(accepted);
+    QByteArray got;
+    QCOMPARE(toText(accepted->readToEnd(&got, WaitMs)), toText(StreamEnd::Eof));
+    QCOMPARE(sha256(got), sha256(early));
+    accepted->closeNow();
+    QByteArray none;
+    QCOMPARE(toText(client->readToEnd(&none, WaitMs)), toText(StreamEnd::Eof));
+    QTRY_COMPARE(stateOf(wb, clientLeg), stateName(EndpointState::Closed));
+    QTRY_COMPARE(stateOf(wb, targetLeg), stateName(EndpointState::Closed));
+}
+
+void TestRelay::targetTimesOut() {
+    // A listener with a full backlog drops SYNs: the relay's connect hangs until its timeout.
+    auto full = LoopbackPeer::listenTcp(QStringLiteral("127.0.0.1"), 0);
+    QVERIFY(full);
+    std::vector<int> fillers;
+    const auto closeFillers = qScopeGuard([&] {
+        for (int fd : fillers)
+            ::close(fd);
+    });
+    sockaddr_storage ss;
+    const socklen_t len = toSockaddr(full->local(), &ss);
+    for (int i = 0; i < 4; ++i) {
+        const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+        QVERIFY(fd >= 0);
+        fillers.push_back(fd);
+        ::connect(fd, reinterpret_cast<const sockaddr *>(&ss), len);
+    }
+    Workbench wb;
+    QSignalSpy legs(&wb, &Workbench::relayLegOpened);
+    RelayOptions options = toTarget(full->local());
+    options.connectTimeoutMs = 300;
+    options.onTargetFailure = RelayEnd::Reset;
+    EndpointId relay = 0;
+    const NetAddress at = startRelay(wb, options, &relay);
+    QVERIFY(at.isValid());
+    auto client = LoopbackPeer::connectTcp(at);
+    QVERIFY(client);
+    QByteArray got;
+    QCOMPARE(toText(client->readToEnd(&got, WaitMs)), toText(StreamEnd::Reset));
+    QTRY_COMPARE(legs.count(), 1);
+    const auto [clientLeg, targetLeg] = firstLegs(legs);
+    const QString events = eventsOf(wb.journal(), clientLeg);
+    QVERIFY2(events.contains(QStringLiteral("target %1 timed out: Connection timed out after 300 ms")
+                                 .arg(full->local().toString())),
+             qPrintable(events));
+    QTRY_COMPARE(stateOf(wb, targetLeg), stateName(EndpointState::Failed));
+}
+
+void TestRelay::backPressureBoundsTheQueue() {
+    // A target that does not read: the relay stops reading the client instead of queueing all.
+    Workbench wb;
+    Relayed r = relayOne(wb);
+    QVERIFY2(!r.failure, r.failure);
+    const qsizetype size = 48 * 1024 * 1024;
+    const QByteArray bytes = pattern(size, 31);
+    std::atomic<bool> sent = false;
+    Joining sender([&] { sent = r.client->sendAll(bytes, BulkWaitMs); });
+    // The client's sending stalls: the kernel buffers, the relay's queue, and no more.
+    quint64 last = 0;
+    QVERIFY(QTest::qWaitFor(
+        [&] {
+            const quint64 now = wb.journal().counters(r.clientLeg).bytesIn;
+            const bool still = now > 0 && now == last;
+            last = now;
+            return still;
+        },
+        WaitMs));
+    const quint64 readBefore = wb.journal().counters(r.clientLeg).bytesIn;
+    const quint64 sentOn = wb.journal().counters(r.targetLeg).bytesOut;
+    QVERIFY2(readBefore - sentOn <= 8 * 1024 * 1024,
+             qPrintable(QStringLiteral("%1 bytes read, %2 sent on").arg(readBefore).arg(sentOn)));
+    QVERIFY(!sent);
+    // Reading resumes as the target reads: everything arrives, byte-exact.
+    std::atomic<bool> exact = false;
+    r.accepted->run([&] { exact = r.accepted->readExactly(size, BulkWaitMs) == bytes; });
+    QVERIFY(r.accepted->wait(BulkWaitMs));
+    sender.join();
+    QVERIFY(sent);
+    QVERIFY(exact);
+    QTRY_COMPARE(wb.journal().counters(r.targetLeg).bytesOut, quint64(size));
+}
+
+void TestRelay::faultsChangedSignals() {
+    Workbench wb;
+    Relayed r = relayOne(wb);
+    QVERIFY2(!r.failure, r.failure);
+    QSignalSpy changed(&wb, &Workbench::relayFaultsChanged);
+    RelayFaults faults;
+    faults.down.latencyMs = 50;
+    faults.seed = 7;
+    QVERIFY(wb.setRelayFaults(r.relay, faults));
+    QTRY_COMPARE(changed.count(), 1);
+    QCOMPARE(changed.first().at(0).value<EndpointId>(), r.relay);
+    QVERIFY(wb.info(r.relay).relay->faults == faults);
+    QVERIFY(wb.info(r.clientLeg).relayFaults == faults);
+    QVERIFY(wb.info(r.targetLeg).relayFaults == faults);
+    QVERIFY(eventsOf(wb.journal(), r.clientLeg).contains(QStringLiteral("Relay faults: ")));
+
+    // On one leg: that connection only; the relay keeps its own.
+    RelayFaults mine;
+    mine.up.sliceBytes = 1;
+    QVERIFY(wb.setRelayFaults(r.targetLeg, mine));
+    QTRY_COMPARE(changed.count(), 2);
+    QCOMPARE(changed.at(1).at(0).value<EndpointId>(), r.targetLeg);
+    QVERIFY(wb.info(r.clientLeg).relayFaults == mine);
+    QVERIFY(wb.info(r.targetLeg).relayFaults == mine);
+    QVERIFY(wb.info(r.relay).relay->faults == faults);
+    // The slicer is on upwards: the target reads single bytes, all of them.
+    QVERIFY(r.client->sendAll(QByteArray("sliced")));
+    QCOMPARE(r.accepted->readExactly(6), QByteArray("sliced"));
+    QTRY_VERIFY(recordsOf(wb.journal(), r.targetLeg, RecordKind::DataOut).size() >= 6);
+
+    // A later client starts with the relay's faults.
+    QSignalSpy legs(&wb, &Workbench::relayLegOpened);
+    auto second = LoopbackPeer::connectTcp(r.at);
+    QVERIFY(second);
+    auto secondAccepted = r.server->accept();
+    QVERIFY(secondAccepted);
+    QTRY_COMPARE(legs.count(), 1);
+    QVERIFY(wb.info(firstLegs(legs).first).relayFaults == faults);
+
+    QVERIFY(!wb.setRelayFaults(r.relay + 1000, faults));
+}
+
+void TestRelay::badOptionsInWords() {
+    Workbench wb;
+    QSignalSpy failed(&wb, &Workbench::listenerFailed);
+    RelayOptions options;
+    options.targetPort = 80;
+    const EndpointId noHost = wb.startRelay(QStringLiteral("127.0.0.1"), 0, options);
+    options.targetHost = QStringLiteral("127.0.0.1");
+    options.targetPort = 0;
+    const EndpointId noPort = wb.startRelay(QStringLiteral("127.0.0.1"), 0, options);
+    QTRY_COMPARE(failed.count(), 2);
+    QCOMPARE(wb.info(noHost).error, QStringLiteral("The relay needs a target host"));
+    QCOMPARE(wb.info(noPort).error, QStringLiteral("The relay needs a target port (1-65535)"));
+    QCOMPARE(stateOf(wb, noPort), stateName(EndpointState::Failed));
+}
+
+void TestRelay::stoppedRelayKeepsItsConnections() {
+    Workbench wb;
+    Relayed r = relayOne(wb);
+    QVERIFY2(!r.failure, r.failure);
+    QSignalSpy stopped(&wb, &Workbench::listenerStopped);
+    wb.stopListener(r.relay);
+    QTRY_COMPARE(stopped.count(), 1);
+    QVERIFY(!LoopbackPeer::connectTcp(r.at)); // no longer accepting
+    // The relayed connection goes on, and can still be broken through its relay.
+    QVERIFY(r.client->sendAll(QByteArray("still here")));
+    QCOMPARE(r.accepted->readExactly(10), QByteArray("still here"));
+    QVERIFY(wb.breakRelay(r.relay, RelayEnd::Reset));
+    QByteArray got;
+    QCOMPARE(toText(r.client->readToEnd(&got, WaitMs)), toText(StreamEnd::Reset));
+    QCOMPARE(toText(r.accepted->readToEnd(&got, WaitMs)), toText(StreamEnd::Reset));
+    QVERIFY(!wb.setRelayFaults(r.relay, RelayFaults{})); // a stopped relay has nothing to change
 }
 
 void TestRelay::breakRelay_data() {
@@ -608,6 +809,48 @@ void TestRelay::tlsToTarget() {
     QTRY_COMPARE(streamOf(wb.journal(), targetLeg, RecordKind::DataOut), up);
     QTRY_COMPARE(streamOf(wb.journal(), targetLeg, RecordKind::DataIn), down);
     QTRY_COMPARE(streamOf(wb.journal(), clientLeg, RecordKind::DataIn), up);
+}
+
+void TestRelay::tlsTargetRefusesUs() {
+    // The target's certificate does not verify: the client is closed, and told why in the log.
+    OpenSslProcess server({QStringLiteral("s_server"), QStringLiteral("-accept"),
+                           QStringLiteral("127.0.0.1:0"), QStringLiteral("-naccept"), QStringLiteral("1"),
+                           QStringLiteral("-cert"), m_certs->leaf, QStringLiteral("-key"), m_certs->leafKey},
+                          WaitMs, QProcess::MergedChannels);
+    const quint16 port = server.acceptPort();
+    QVERIFY2(port != 0, server.log().constData());
+    Workbench wb;
+    QSignalSpy legs(&wb, &Workbench::relayLegOpened);
+    RelayOptions options = toTarget({QStringLiteral("127.0.0.1"), port});
+    TlsClientOptions tls;
+    tls.verify = TlsVerify::CaFile;
+    tls.caFile = m_certs->otherCa;
+    options.targetTls = tls;
+    EndpointId relay = 0;
+    const NetAddress at = startRelay(wb, options, &relay);
+    QVERIFY(at.isValid());
+    auto client = LoopbackPeer::connectTcp(at);
+    QVERIFY(client);
+    QByteArray got;
+    QCOMPARE(toText(client->readToEnd(&got, WaitMs)), toText(StreamEnd::Eof));
+    QTRY_COMPARE(legs.count(), 1);
+    const auto [clientLeg, targetLeg] = firstLegs(legs);
+    QTRY_COMPARE(stateOf(wb, targetLeg), stateName(EndpointState::Failed));
+    const QString events = eventsOf(wb.journal(), clientLeg);
+    QVERIFY2(events.contains(
+                 QStringLiteral("target 127.0.0.1:%1 failed its TLS handshake: certificate verify failed")
+                     .arg(port)),
+             qPrintable(events));
+
+    // A CA file that does not exist fails the relay itself, before it listens.
+    QSignalSpy failed(&wb, &Workbench::listenerFailed);
+    tls.caFile = m_dir.filePath(QStringLiteral("missing-ca.pem"));
+    options.targetTls = tls;
+    const EndpointId broken = wb.startRelay(QStringLiteral("127.0.0.1"), 0, options);
+    QTRY_COMPARE(failed.count(), 1);
+    QCOMPARE(failed.first().at(0).value<EndpointId>(), broken);
+    QVERIFY2(wb.info(broken).error.startsWith(QStringLiteral("TLS to the target: ")),
+             qPrintable(wb.info(broken).error));
 }
 
 QTEST_GUILESS_MAIN(TestRelay)

@@ -8,6 +8,7 @@
 #include "testresolvers.h"
 #include "testutil.h"
 
+#include <QElapsedTimer>
 #include <QSignalSpy>
 #include <QTest>
 
@@ -60,6 +61,12 @@ struct Rig {
         for (const auto &args : std::as_const(*legs))
             out << args.at(0).value<EndpointId>();
         return out;
+    }
+    /// The n-th upstream socket, once relayLegOpened() announced it (0 if it never does).
+    EndpointId upstream(int n) const {
+        if (!QTest::qWaitFor([&] { return legs->size() > n; }, WaitMs))
+            return 0;
+        return upstreams().at(n);
     }
     quint64 datagramsIn(EndpointId id) const { return wb->journal().counters(id).datagramsIn; }
     /// Events of that endpoint that contain `what`.
@@ -155,7 +162,7 @@ QList<int> dropRun(int count, int *droppedEvents) {
         return {};
     if (!QTest::qWaitFor([&] { return !rig.upstreams().isEmpty(); }, WaitMs))
         return {};
-    const EndpointId up = rig.upstreams().first();
+    const EndpointId up = rig.upstream(0);
     // Every datagram has gone out or been dropped once the upstream accounts for all of them.
     (void)QTest::qWaitFor(
         [&] {
@@ -184,6 +191,7 @@ private slots:
     void duplicatesAreCounted();
     void reorderStaysWithinTheWindow();
     void corruptFlipsExactlyOneBit();
+    void latencyHoldsTheWayBack();
     void idleClientLosesItsUpstream();
     void unresolvableTargetDropsAndSaysSo();
     void faultsChangeWhileTrafficFlows();
@@ -227,8 +235,8 @@ void TestUdpRelay::relaysBothWaysByteExact() {
     }
     QCOMPARE(atTarget, sent);
 
+    const EndpointId up = rig.upstream(0);
     QCOMPARE(rig.upstreams().size(), 1);
-    const EndpointId up = rig.upstreams().first();
     const EndpointInfo info = rig.wb->info(up);
     QVERIFY(info.kind == EndpointKind::UdpSocket);
     QCOMPARE(info.listener, rig.relay);
@@ -316,7 +324,7 @@ void TestUdpRelay::duplicatesAreCounted() {
     const QList<QByteArray> sent = datagrams(Count, 3);
     QVERIFY(rig.sendPaced(*client, sent));
     QTRY_VERIFY_WITH_TIMEOUT(!rig.upstreams().isEmpty(), WaitMs);
-    const EndpointId up = rig.upstreams().first();
+    const EndpointId up = rig.upstream(0);
     QTRY_VERIFY_WITH_TIMEOUT(rig.wb->journal().counters(up).datagramsOut >=
                                  quint64(Count + rig.eventsWith(up, QStringLiteral("duplicated"))),
                              WaitMs);
@@ -367,7 +375,7 @@ void TestUdpRelay::reorderStaysWithinTheWindow() {
     }
     QCOMPARE(int(seen.size()), Count); // the same set
     QVERIFY(moved > 0);                // in another order
-    const EndpointId up = rig.upstreams().first();
+    const EndpointId up = rig.upstream(0);
     QTRY_COMPARE_WITH_TIMEOUT(rig.eventsWith(up, QStringLiteral("reordered")), moved, WaitMs);
 }
 
@@ -392,7 +400,7 @@ void TestUdpRelay::corruptFlipsExactlyOneBit() {
     QVERIFY(rig.target->sendTo(upstreamLocal, reply));
     const QByteArray back = client->receiveFrom();
     QCOMPARE(bitsDifferent(back, reply), 1);
-    const EndpointId up = rig.upstreams().first();
+    const EndpointId up = rig.upstream(0);
     QTRY_COMPARE_WITH_TIMEOUT(rig.eventsWith(up, QStringLiteral("corrupted: bit")), Count, WaitMs);
     QTRY_COMPARE_WITH_TIMEOUT(
         rig.eventsWith(rig.relay, QStringLiteral("(to %1)").arg(client->local().toString())), 1, WaitMs);
@@ -404,6 +412,30 @@ void TestUdpRelay::corruptFlipsExactlyOneBit() {
     QCOMPARE(out.front().payload, back);
 }
 
+void TestUdpRelay::latencyHoldsTheWayBack() {
+    constexpr int LatencyMs = 150;
+    RelayFaults faults;
+    faults.down.latencyMs = LatencyMs;
+    Rig rig(faults);
+    QVERIFY(rig.at.isValid());
+    auto client = LoopbackPeer::bindUdp();
+    QVERIFY(client->sendTo(rig.at, "ping"));
+    NetAddress upstreamLocal;
+    QElapsedTimer up;
+    up.start();
+    QCOMPARE(rig.target->receiveFrom(&upstreamLocal), QByteArray("ping"));
+    QVERIFY2(up.elapsed() < LatencyMs, "the way up has no latency");
+    for (int i = 0; i < 3; ++i) {
+        QElapsedTimer down;
+        down.start();
+        QVERIFY(rig.target->sendTo(upstreamLocal, QByteArray("pong") + QByteArray::number(i)));
+        QCOMPARE(client->receiveFrom(), QByteArray("pong") + QByteArray::number(i));
+        QVERIFY2(down.elapsed() >= LatencyMs, qPrintable(QString::number(down.elapsed())));
+    }
+    QTRY_COMPARE_WITH_TIMEOUT(rig.eventsWith(rig.relay, QStringLiteral("delayed")), 3, WaitMs);
+    QCOMPARE(rig.eventsWith(rig.upstream(0), QStringLiteral("delayed")), 0);
+}
+
 void TestUdpRelay::idleClientLosesItsUpstream() {
     Rig rig({}, 300);
     QVERIFY(rig.at.isValid());
@@ -411,7 +443,7 @@ void TestUdpRelay::idleClientLosesItsUpstream() {
     QVERIFY(client->sendTo(rig.at, "hello"));
     QCOMPARE(rig.target->receiveFrom(), QByteArray("hello"));
     QTRY_COMPARE_WITH_TIMEOUT(rig.legs->size(), 1, WaitMs);
-    const EndpointId first = rig.upstreams().first();
+    const EndpointId first = rig.upstream(0);
     QTRY_COMPARE_WITH_TIMEOUT(stateOf(*rig.wb, first), stateName(EndpointState::Closed), WaitMs);
     QVERIFY(eventsOf(rig.wb->journal(), first).contains(QStringLiteral("idle for 0.3 s")));
     QCOMPARE(stateOf(*rig.wb, rig.relay), stateName(EndpointState::Bound));
@@ -419,7 +451,7 @@ void TestUdpRelay::idleClientLosesItsUpstream() {
     QVERIFY(client->sendTo(rig.at, "again"));
     QCOMPARE(rig.target->receiveFrom(), QByteArray("again"));
     QTRY_COMPARE_WITH_TIMEOUT(rig.legs->size(), 2, WaitMs);
-    QVERIFY(rig.upstreams().at(1) != first);
+    QVERIFY(rig.upstream(1) != first);
 }
 
 void TestUdpRelay::unresolvableTargetDropsAndSaysSo() {
@@ -451,7 +483,7 @@ void TestUdpRelay::faultsChangeWhileTrafficFlows() {
     QVERIFY(rig.sendPaced(*client, {"before"}));
     QCOMPARE(rig.target->receiveFrom(), QByteArray("before"));
     QTRY_COMPARE_WITH_TIMEOUT(rig.legs->size(), 1, WaitMs);
-    const EndpointId up = rig.upstreams().first();
+    const EndpointId up = rig.upstream(0);
 
     // On the relay: every client, now.
     FaultSet dropAll;
@@ -478,7 +510,7 @@ void TestUdpRelay::faultsChangeWhileTrafficFlows() {
     auto other = LoopbackPeer::bindUdp();
     QVERIFY(rig.sendPaced(*other, {"lost"}));
     QTRY_COMPARE_WITH_TIMEOUT(rig.legs->size(), 2, WaitMs);
-    const EndpointId otherUp = rig.upstreams().at(1);
+    const EndpointId otherUp = rig.upstream(1);
     QCOMPARE(rig.wb->info(otherUp).relayFaults->up.dropPercent, 100.0);
     QTRY_COMPARE_WITH_TIMEOUT(rig.eventsWith(otherUp, QStringLiteral("dropped")), 1, WaitMs);
 }
@@ -500,7 +532,7 @@ void TestUdpRelay::breakAndClose() {
 
     QVERIFY(rig.sendPaced(*a, {"a again"}));
     QTRY_COMPARE_WITH_TIMEOUT(rig.legs->size(), 3, WaitMs);
-    const EndpointId again = rig.upstreams().at(2);
+    const EndpointId again = rig.upstream(2);
     QTRY_COMPARE_WITH_TIMEOUT(stateOf(*rig.wb, again), stateName(EndpointState::Bound), WaitMs);
 
     QSignalSpy closed(rig.wb.get(), &Workbench::closed);
