@@ -264,8 +264,9 @@ public:
         m_faults = faults;
         m_up.setFaults(faults.up);
         m_down.setFaults(faults.down);
-        reactor().recordEvent(id(), faults.isEmpty() ? QStringLiteral("Faults off")
-                                                     : QStringLiteral("Faults: %1").arg(faults.describe()));
+        reactor().recordEvent(id(), faults.isEmpty()
+                                        ? QStringLiteral("Relay faults: none")
+                                        : QStringLiteral("Relay faults: %1").arg(faults.describe()));
         armFor(nowNs());
     }
 
@@ -474,6 +475,9 @@ void UdpRelay::bindTo(const NetAddress &address) {
     // Without CAP_NET_ADMIN the plain option is capped by net.core.rmem_max.
     if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &ReceiveBufferBytes, sizeof(int)) != 0)
         setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &ReceiveBufferBytes, sizeof(int));
+    // As a TCP relay's listener: an IPv6 address relays IPv6 only, whatever the system's default.
+    if (sa->family() == AF_INET6)
+        setIntOption(fd, IPPROTO_IPV6, IPV6_V6ONLY, 1);
     if (::bind(fd, sa->get(), sa->length) != 0) {
         finish(EndpointState::Failed, QStringLiteral("%1: %2").arg(address.toString(), errnoText(errno)));
         return;
@@ -695,8 +699,8 @@ void UdpRelay::setFaults(const RelayFaults &faults) {
         upstream->setFaults(faults);
         legs << upstream->id();
     }
-    reactor().recordEvent(id(), faults.isEmpty() ? QStringLiteral("Faults off")
-                                                 : QStringLiteral("Faults: %1").arg(faults.describe()));
+    reactor().recordEvent(id(), faults.isEmpty() ? QStringLiteral("Relay faults: none")
+                                                 : QStringLiteral("Relay faults: %1").arg(faults.describe()));
     reactor().report(outcome::RelayFaultsChanged{id(), faults, legs});
 }
 
