@@ -85,9 +85,16 @@ bool hasLatency(const FaultSet &faults) {
     return faults.latencyMs > 0 || faults.jitterMs > 0;
 }
 
-// The bucket: 1/20 s worth of bytes, at least one, so that pieces leave about 20 times a second.
-double bucketOf(const FaultSet &faults) {
+// Bytes leave in pieces of 1/20 s worth (at least one byte), so about 20 writes a second. The
+// bucket holds two pieces: a timer that fires late keeps the tokens it earned meanwhile (with room
+// for one piece only, every late wake-up would lose some, and the rate would fall short by the
+// timers' lateness), and an idle line lets at most 1/10 s worth through at once.
+double pieceOf(const FaultSet &faults) {
     return qMax(1.0, double(faults.bandwidthBytesPerSecond) / 20.0);
+}
+
+double bucketOf(const FaultSet &faults) {
+    return 2 * pieceOf(faults);
 }
 
 // When `tokens` (as of `atNs`) grow to `need` at `rate` bytes per second.
@@ -122,7 +129,7 @@ StreamFaults::StreamFaults(const FaultSet &faults, quint64 seed, qint64 startNs)
     , m_timeoutFromNs(startNs)
     , m_lastDueNs(startNs)
     , m_lastOutNs(startNs)
-    , m_tokens(bucketOf(faults))
+    , m_tokens(pieceOf(faults))
     , m_tokensAtNs(startNs) {}
 
 double StreamFaults::bucketSize() const {
@@ -144,7 +151,7 @@ void StreamFaults::setFaults(const FaultSet &faults, qint64 nowNs) {
     refillTokens(nowNs);
     const FaultSet old = std::exchange(m_faults, faults);
     if (faults.bandwidthBytesPerSecond > 0 && old.bandwidthBytesPerSecond <= 0)
-        m_tokens = bucketSize(); // a line that was unlimited has had no debt
+        m_tokens = pieceOf(m_faults); // a line that was unlimited has had no debt
     else
         m_tokens = std::min(m_tokens, bucketSize());
     m_tokensAtNs = std::max(m_tokensAtNs, nowNs);
@@ -334,7 +341,7 @@ std::optional<StreamFaults::Step> StreamFaults::takeDue(qint64 nowNs) {
     qint64 n = held.pieceLeft;
     const qint64 rate = m_faults.bandwidthBytesPerSecond;
     if (rate > 0) {
-        n = qMin<qint64>(n, qint64(bucketSize()));
+        n = qMin<qint64>(n, qint64(pieceOf(m_faults)));
         refillTokens(nowNs);
         if (m_tokens + TokenSlack < double(n)) {
             if (!held.started)
@@ -397,7 +404,7 @@ qint64 StreamFaults::nextDueNs() const {
     const qint64 rate = m_faults.bandwidthBytesPerSecond;
     if (rate <= 0)
         return held.dueNs;
-    const double need = double(qMin<qint64>(held.pieceLeft, qint64(bucketSize())));
+    const double need = double(qMin<qint64>(held.pieceLeft, qint64(pieceOf(m_faults))));
     return std::max(held.dueNs, tokensReadyNs(m_tokens, m_tokensAtNs, need, rate));
 }
 
@@ -406,7 +413,7 @@ qint64 StreamFaults::nextDueNs() const {
 DatagramFaults::DatagramFaults(const FaultSet &faults, quint64 seed)
     : m_faults(faults)
     , m_random(seed)
-    , m_tokens(bucketOf(faults)) {}
+    , m_tokens(pieceOf(faults)) {}
 
 double DatagramFaults::bucketSize() const {
     return bucketOf(m_faults);
@@ -427,7 +434,7 @@ void DatagramFaults::setFaults(const FaultSet &faults) {
     refillTokens(m_lastNowNs);
     const FaultSet old = std::exchange(m_faults, faults);
     if (faults.bandwidthBytesPerSecond > 0 && old.bandwidthBytesPerSecond <= 0)
-        m_tokens = bucketSize();
+        m_tokens = pieceOf(m_faults);
     else
         m_tokens = std::min(m_tokens, bucketSize());
     if (!m_window.empty() && qsizetype(m_window.size()) >= qMax(faults.reorderWindow, 1))
@@ -527,9 +534,9 @@ std::optional<DatagramFaults::Out> DatagramFaults::takeDue(qint64 nowNs) {
     const qint64 rate = m_faults.bandwidthBytesPerSecond;
     if (rate > 0) {
         refillTokens(nowNs);
-        // A datagram cannot be cut: it waits for a bucketful at most, and may leave the bucket in
+        // A datagram cannot be cut: it waits for a piece's worth at most, and may leave the bucket in
         // debt, so that large datagrams still average out at the rate.
-        const double need = std::min(double(front.bytes.size()), bucketSize());
+        const double need = std::min(double(front.bytes.size()), pieceOf(m_faults));
         if (m_tokens + TokenSlack < need) {
             m_frontWaited = true;
             return std::nullopt;
@@ -553,7 +560,7 @@ qint64 DatagramFaults::nextDueNs() const {
         const Out &front = m_due.front();
         next = front.dueNs;
         if (m_faults.bandwidthBytesPerSecond > 0) {
-            const double need = std::min(double(front.bytes.size()), bucketSize());
+            const double need = std::min(double(front.bytes.size()), pieceOf(m_faults));
             next =
                 std::max(next, tokensReadyNs(m_tokens, m_tokensAtNs, need, m_faults.bandwidthBytesPerSecond));
         }

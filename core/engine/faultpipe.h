@@ -22,16 +22,17 @@ namespace sockbench {
 /// "sliced into 7 pieces", "limit of 4,096 bytes reached: reset") for the journal, at its place:
 /// at most one text per chunk and fault, on the chunk's first step, never one per piece.
 ///
-/// - The bandwidth is a token bucket of 1/20 s worth of bytes (at least 1): a held chunk leaves in
-///   pieces of at most that size, so 1 MB at 64 KB/s leaves over 16 s, not in one write at the end.
-///   The bucket starts full, so an idle line lets the first 1/20 s worth through at once.
+/// - The bandwidth is a token bucket: a held chunk leaves in pieces of at most 1/20 s worth of bytes
+///   (at least 1), so 1 MB at 64 KB/s leaves over 16 s, not in one write at the end. The bucket
+///   holds two pieces (a late timer loses no tokens) and starts with one, so an idle line lets at
+///   most 1/10 s worth through at once.
 /// - A slicer's pieces are due sliceDelayMs apart (from when the first was due); with the bandwidth
 ///   they may leave later, never earlier.
 /// - A limit counts bytes from the start, or from setFaults() that changed it; the chunk that
 ///   reaches it is cut, then an End step follows; later bytes and the FIN are dropped.
 /// - A timeout counts from the start, or from setFaults() that changed it. Once in effect, what
-///   arrives (bytes, the FIN) is dropped and counted in one Note-like step: a Bytes step with no
-///   bytes and the event "timeout: 4,096 bytes not forwarded" (the count grows while it waits).
+///   arrives (bytes, the FIN) is dropped and counted in a Bytes step with no bytes and the event
+///   "timeout: 4,096 bytes not forwarded" (one step for what arrives while the last is not taken).
 /// - Slow close: the FIN leaves slowCloseMs after the bytes ahead of it have left.
 class StreamFaults final {
 public:

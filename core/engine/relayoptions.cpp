@@ -58,7 +58,7 @@ NumberResult parseWhole(const QString &raw, const QString &unit, qint64 max) {
     if (text.isEmpty())
         return {std::nullopt, QStringLiteral("no number of %1 given").arg(unit)};
     if (text.startsWith(QLatin1Char('-')) && allDigits(text.mid(1)))
-        return {std::nullopt, QStringLiteral("%1 is negative; %2 cannot be").arg(quoted(text), unit)};
+        return {std::nullopt, QStringLiteral("%1 is negative; give 0 or more %2").arg(quoted(text), unit)};
     if (!allDigits(text))
         return {std::nullopt, QStringLiteral("%1 is not a number of %2").arg(quoted(text), unit)};
     bool ok = false;
@@ -81,7 +81,7 @@ NumberResult parseSize(const QString &raw, qint64 max) {
     const QString number = text.left(end);
     const QString unit = text.mid(end).trimmed().toLower();
     if (text.startsWith(QLatin1Char('-')))
-        return {std::nullopt, QStringLiteral("%1 is negative; bytes cannot be").arg(quoted(text))};
+        return {std::nullopt, QStringLiteral("%1 is negative; give 0 or more bytes").arg(quoted(text))};
     qint64 factor = 0;
     if (unit.isEmpty() || unit == QLatin1String("b"))
         factor = 1;

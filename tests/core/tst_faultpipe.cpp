@@ -34,8 +34,9 @@ struct Run {
     qint64 endNs = 0;
 };
 
-/// Takes every step due up to `untilNs`, waking only at nextDueNs() (or at `fromNs`).
-Run runUntil(StreamFaults &pipe, qint64 fromNs, qint64 untilNs) {
+/// Takes every step due up to `untilNs`, waking only at nextDueNs() (or at `fromNs`), `lateNs` late
+/// as a busy reactor's timers are.
+Run runUntil(StreamFaults &pipe, qint64 fromNs, qint64 untilNs, qint64 lateNs = 0) {
     Run run;
     qint64 now = fromNs;
     for (int wakeUps = 0; wakeUps < 5000000; ++wakeUps) {
@@ -54,7 +55,7 @@ Run runUntil(StreamFaults &pipe, qint64 fromNs, qint64 untilNs) {
             run.endNs = now;
             return run;
         }
-        now = std::max(now, next);
+        now = std::max(now, next + lateNs);
     }
     run.failure = QStringLiteral("more than 5,000,000 wake-ups");
     return run;
@@ -127,6 +128,7 @@ private slots:
     void latencyIsRepeatableWithASeed();
     void hugeLatencyDoesNotSpin();
     void bandwidthRateOverFiveSeconds();
+    void bandwidthKeepsRateWithLateTimers();
     void bandwidthTinyRateDoesNotSpin();
     void slicerPiecesAndContent();
     void slicerVariance();
@@ -283,20 +285,35 @@ void TestFaultPipe::bandwidthRateOverFiveSeconds() {
     QVERIFY2(total > 15.8 && total < 16.1, qPrintable(QString::number(total)));
     QCOMPARE(pipe.heldBytes(), quint64(0));
 
-    // An idle line refills its bucket: a bucketful leaves at once, and the chunk after it waits
-    // for tokens and says how long.
-    const QByteArray bucketful = pattern(3276, 5);
+    // An idle line refills its bucket, two pieces' worth: they leave at once, and a chunk after
+    // them waits for tokens and says how long.
+    const QByteArray bucketful = pattern(2 * 3276, 5);
     pipe.push(bucketful.constData(), bucketful.size(), 17 * Second);
     auto step = pipe.takeDue(17 * Second);
     QVERIFY(step);
-    QCOMPARE(step->bytes, bucketful);
-    QVERIFY(step->event.isEmpty());
+    QCOMPARE(step->event, QStringLiteral("paced over 0.1 s by bandwidth"));
+    QVERIFY(pipe.takeDue(17 * Second));
+    QVERIFY(!pipe.takeDue(17 * Second));
     const QByteArray big = pattern(4000);
     pipe.push(big.constData(), big.size(), 17 * Second);
     const Run more = runUntil(pipe, 17 * Second, 20 * Second);
     QVERIFY(more.failure.isEmpty());
     QCOMPARE(bytesOf(more), big);
     QCOMPARE(eventsOf(more), QStringList{QStringLiteral("held 50 ms, paced over 0.1 s by bandwidth")});
+}
+
+void TestFaultPipe::bandwidthKeepsRateWithLateTimers() {
+    FaultSet faults;
+    faults.bandwidthBytesPerSecond = 100000;
+    StreamFaults pipe(faults, 1, 0);
+    const QByteArray data = pattern(1000000);
+    pipe.push(data.constData(), data.size(), 0);
+    // Every wake-up 3 ms late: the tokens earned meanwhile are kept, so the rate holds.
+    const Run run = runUntil(pipe, 0, 5 * Second, 3 * Ms);
+    QVERIFY2(run.failure.isEmpty(), qPrintable(run.failure));
+    const double seconds = double(run.steps.back().atNs - run.steps.front().atNs) / double(Second);
+    const double rate = double(bytesOf(run).size() - run.steps.front().step.bytes.size()) / seconds;
+    QVERIFY2(std::abs(rate - 100000.0) <= 1000.0, qPrintable(QString::number(rate)));
 }
 
 void TestFaultPipe::bandwidthTinyRateDoesNotSpin() {

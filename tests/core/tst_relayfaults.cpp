@@ -122,6 +122,8 @@ private slots:
     void limitThenEnd_data();
     void limitThenEnd();
     void liveFaultChange();
+    void timeoutHoldsTheConnection();
+    void slowCloseDelaysTheFin();
     void eventsOnTheRightLeg();
 };
 
@@ -282,6 +284,59 @@ void TestRelayFaults::liveFaultChange() {
     const qint64 last = roundTripMs(r, "last");
     QVERIFY(last >= 0);
     QVERIFY2(last < 2 * LatencyMs, qPrintable(QStringLiteral("round trip %1 ms").arg(last)));
+}
+
+void TestRelayFaults::timeoutHoldsTheConnection() {
+    Workbench wb;
+    FaultSet up;
+    up.timeoutMs = 0; // now
+    Relayed r = startRelayed(wb, RelayFaults{up, FaultSet{}, 1});
+    QVERIFY2(!r.failure, r.failure);
+    const QByteArray lost = pattern(4096, 8);
+    QVERIFY(r.client->sendAll(lost));
+    // The relay reads and records what it does not forward, and says so on the target leg.
+    QTRY_COMPARE(streamOf(wb.journal(), r.clientLeg, RecordKind::DataIn), lost);
+    qint64 notForwarded = 0;
+    QTRY_VERIFY([&] {
+        notForwarded = 0;
+        for (const Record &rec : recordsOf(wb.journal(), r.targetLeg, RecordKind::Event)) {
+            const QString text = QString::fromUtf8(rec.payload);
+            if (text.startsWith(QStringLiteral("timeout: ")))
+                notForwarded += text.section(QLatin1Char(' '), 1, 1).remove(QLatin1Char(',')).toLongLong();
+        }
+        return notForwarded == lost.size();
+    }());
+    QVERIFY(streamOf(wb.journal(), r.targetLeg, RecordKind::DataOut).isEmpty());
+    // The other way still flows, and the connection is held: once the fault is off, bytes pass
+    // again, and the first the target sees are the new ones.
+    QVERIFY(r.target->sendAll("down"));
+    QCOMPARE(r.client->readExactly(4, 10000), QByteArray("down"));
+    QSignalSpy changed(&wb, &Workbench::relayFaultsChanged);
+    QVERIFY(wb.setRelayFaults(r.relay, RelayFaults{}));
+    QTRY_VERIFY(emissionsFor(changed, r.relay) > 0);
+    QVERIFY(r.client->sendAll("after"));
+    QCOMPARE(r.target->readExactly(5, 10000), QByteArray("after"));
+}
+
+void TestRelayFaults::slowCloseDelaysTheFin() {
+    Workbench wb;
+    constexpr int SlowCloseMs = 300;
+    FaultSet down;
+    down.slowCloseMs = SlowCloseMs;
+    Relayed r = startRelayed(wb, RelayFaults{FaultSet{}, down, 1});
+    QVERIFY2(!r.failure, r.failure);
+    QVERIFY(r.target->sendAll("bye"));
+    const auto start = Clock::now();
+    r.target->shutdownWrite();
+    QCOMPARE(r.client->readExactly(3, 10000), QByteArray("bye"));
+    QByteArray more;
+    QCOMPARE(toText(r.client->readToEnd(&more, 10000)), toText(StreamEnd::Eof));
+    const qint64 finMs = msSince(start);
+    QVERIFY(more.isEmpty());
+    QVERIFY2(finMs >= SlowCloseMs, qPrintable(QStringLiteral("FIN after %1 ms").arg(finMs)));
+    QVERIFY2(finMs < SlowCloseMs + 2000, qPrintable(QStringLiteral("FIN after %1 ms").arg(finMs)));
+    QTRY_VERIFY2(eventsOf(wb.journal(), r.clientLeg).contains(QStringLiteral("slow close: FIN held ")),
+                 qPrintable(eventsOf(wb.journal(), r.clientLeg)));
 }
 
 void TestRelayFaults::eventsOnTheRightLeg() {
