@@ -181,6 +181,7 @@ private Q_SLOTS:
     void refusedTargetEndsTheClient_data();
     void refusedTargetEndsTheClient();
     void udpRelay();
+    void udpDropWithASeedRepeats();
     void durationEndsIt();
 };
 
@@ -449,6 +450,36 @@ void TestCliRelay::udpRelay() {
     QCOMPARE(stats.value("client").toObject().value("datagrams_in").toInteger(), 1);
     QCOMPARE(stats.value("client").toObject().value("datagrams_out").toInteger(), 1);
     QCOMPARE(stats.value("target").toObject().value("bytes_in").toInteger(), 5);
+}
+
+/// One UDP relay run with --drop 50 and this seed: 100 datagrams from one client; returns how many
+/// the relay forwarded to the target (as --stats counts them), or -1.
+qint64 forwardedWithDrop(const QString &seed) {
+    constexpr int Count = 100;
+    QUdpSocket target;
+    if (!target.bind(QHostAddress::LocalHost, 0))
+        return -1;
+    Cli cli({"relay", "--udp", "--drop", "50", "--seed", seed, "--direction", "up", "--log", "--stats",
+             "127.0.0.1:0", at(target.localPort())});
+    const quint16 port = relayPort(cli);
+    if (port == 0)
+        return -1;
+    QUdpSocket client;
+    for (int i = 0; i < Count; ++i)
+        client.writeDatagram(QByteArray::number(i), QHostAddress::LocalHost, port);
+    // Every datagram recorded as received on the client leg, dropped or not, before it is stopped.
+    if (!QTest::qWaitFor([&cli] { return cli.out().count("<- client 127.0.0.1:") == Count; }, TimeoutMs))
+        return -1;
+    cli.terminate();
+    if (!cli.finish() || cli.exitCode() != 0)
+        return -1;
+    return cli.stats().value("target").toObject().value("datagrams_out").toInteger(-1);
+}
+
+void TestCliRelay::udpDropWithASeedRepeats() {
+    const qint64 first = forwardedWithDrop(QStringLiteral("7"));
+    QVERIFY2(first > 20 && first < 80, qPrintable(QString::number(first)));
+    QCOMPARE(forwardedWithDrop(QStringLiteral("7")), first);
 }
 
 void TestCliRelay::durationEndsIt() {
