@@ -3,6 +3,7 @@
 #include "cli/cliargs.h"
 #include "cli/connectcommand.h"
 #include "cli/listencommand.h"
+#include "cli/relaycommand.h"
 #include "engine/workbench.h"
 
 #include <QCoreApplication>
@@ -72,6 +73,10 @@ int runCommandLine(int argc, char *argv[]) {
     QCoreApplication::setApplicationVersion(QStringLiteral(SOCKBENCH_VERSION));
     if (parsed.verb == CliVerb::Listen) {
         ListenCommand command(parsed.listen);
+        return command.exec();
+    }
+    if (parsed.verb == CliVerb::Relay) {
+        RelayCommand command(parsed.relay);
         return command.exec();
     }
     ConnectCommand command(parsed.connect);

@@ -11,6 +11,7 @@
 #include <net/if.h>
 
 #include <cmath>
+#include <limits>
 #include <optional>
 
 namespace sockbench {
@@ -805,6 +806,227 @@ ParsedCommandLine parseConnect(const QStringList &arguments) {
     return result;
 }
 
+/// Relay options that act on datagrams only, and those that act on a byte stream only.
+bool isDatagramFault(const QString &option) {
+    return option == u"--drop" || option == u"--duplicate" || option == u"--reorder" ||
+           option == u"--corrupt";
+}
+bool isStreamFault(const QString &option) {
+    return option == u"--slice" || option == u"--limit" || option == u"--timeout-after" ||
+           option == u"--slow-close";
+}
+
+bool isRelayValueOption(const QString &option) {
+    return option == u"--latency" || option == u"--bandwidth" || isDatagramFault(option) ||
+           isStreamFault(option) || option == u"--seed" || option == u"--direction" ||
+           option == u"--duration" || option == u"--on-target-failure" || option == u"--cert" ||
+           option == u"--key" || option == u"--ca" || option == u"--sni";
+}
+
+/// "--latency '-3': reason", with the parser's reason.
+template <typename T>
+QString faultError(const QString &option, const QString &value, const FaultParse<T> &r) {
+    return QStringLiteral("%1 %2: %3").arg(option, quoted(value), r.error);
+}
+
+/// The value of one fault option into the fault set; returns an error message or empty.
+QString takeFault(const QString &option, const QString &value, FaultSet *faults) {
+    if (option == u"--latency") {
+        const FaultParse<std::pair<int, int>> r = parseLatency(value);
+        if (!r.value)
+            return faultError(option, value, r);
+        faults->latencyMs = r.value->first;
+        faults->jitterMs = r.value->second;
+    } else if (option == u"--bandwidth") {
+        const FaultParse<qint64> r = parseByteRate(value);
+        if (!r.value)
+            return faultError(option, value, r);
+        faults->bandwidthBytesPerSecond = *r.value;
+    } else if (option == u"--slice") {
+        const FaultParse<SliceSpec> r = parseSlice(value);
+        if (!r.value)
+            return faultError(option, value, r);
+        faults->sliceBytes = r.value->bytes;
+        faults->sliceVariance = r.value->variance;
+        faults->sliceDelayMs = r.value->delayMs;
+    } else if (option == u"--limit") {
+        const FaultParse<LimitSpec> r = parseLimit(value);
+        if (!r.value)
+            return faultError(option, value, r);
+        faults->limitBytes = r.value->bytes;
+        faults->limitEnd = r.value->end;
+    } else if (option == u"--timeout-after" || option == u"--slow-close") {
+        const bool timeout = option == u"--timeout-after";
+        const std::optional<qint64> ms = parseInteger(value, timeout ? 0 : 1, 24LL * 3600 * 1000);
+        if (!ms)
+            return QStringLiteral("%1 %2: expected milliseconds %3")
+                .arg(option, quoted(value),
+                     timeout ? QStringLiteral(">= 0 (0: at once)") : QStringLiteral("> 0"));
+        (timeout ? faults->timeoutMs : faults->slowCloseMs) = int(*ms);
+    } else if (option == u"--reorder") {
+        const std::optional<qint64> n = parseInteger(value, 2, 1000000);
+        if (!n)
+            return QStringLiteral("--reorder %1: expected a window of 2 to 1000000 datagrams")
+                .arg(quoted(value));
+        faults->reorderWindow = int(*n);
+    } else {
+        const FaultParse<double> r = parsePercent(value);
+        if (!r.value)
+            return faultError(option, value, r);
+        (option == u"--drop"        ? faults->dropPercent
+         : option == u"--duplicate" ? faults->duplicatePercent
+                                    : faults->corruptPercent) = *r.value;
+    }
+    return {};
+}
+
+ParsedCommandLine parseRelay(const QStringList &arguments) {
+    constexpr CliVerb verb = CliVerb::Relay;
+    ParsedCommandLine result;
+    result.action = ParsedCommandLine::Action::Run;
+    result.verb = verb;
+    RelayArgs &args = result.relay;
+    args.output.namesLegs = true;
+    RelayOptions &options = args.options;
+    QStringList positionals;
+    FaultSet faults;
+    QString firstDatagramFault;
+    QString firstStreamFault;
+    // Each leg's TLS, checked as listen --tls and connect --tls check theirs.
+    TlsGiven clientSide;
+    TlsGiven targetSide;
+    ArgumentCursor cursor(arguments);
+    while (!cursor.atEnd()) {
+        cursor.next();
+        if (cursor.isSeparator())
+            continue;
+        if (!cursor.isOption()) {
+            positionals << cursor.current();
+            continue;
+        }
+        const QString option = cursor.current();
+        QString error;
+        const bool takesValue = isRelayValueOption(option);
+        if (!takesValue && cursor.hasInlineValue())
+            return usageError(verb, QStringLiteral("option %1 takes no value").arg(quoted(option)));
+        if (takeOutputOption(option, &args.output, &error)) {
+            if (!error.isEmpty())
+                return usageError(verb, error);
+        } else if (option == u"--udp" || option == u"-u") {
+            options.udp = true;
+        } else if (option == u"--no-reset-relay") {
+            options.relayResets = false;
+        } else if (option == u"--tls-client-side") {
+            clientSide.tls = true;
+        } else if (option == u"--tls-target") {
+            targetSide.tls = true;
+        } else if (option == u"--insecure") {
+            takeTlsFlag(option, &targetSide);
+        } else if (takesValue) {
+            const std::optional<QString> value = cursor.value();
+            if (!value)
+                return usageError(verb, QStringLiteral("option %1 needs a value").arg(quoted(option)));
+            if (option == u"--cert" || option == u"--key") {
+                if (const QString why = takeTlsValue(option, *value, &clientSide); !why.isEmpty())
+                    return usageError(verb, why);
+            } else if (option == u"--ca" || option == u"--sni") {
+                if (const QString why = takeTlsValue(option, *value, &targetSide); !why.isEmpty())
+                    return usageError(verb, why);
+            } else if (option == u"--seed") {
+                bool ok = false;
+                const quint64 seed = value->toULongLong(&ok, 10);
+                if (!ok || value->startsWith(u'+'))
+                    return usageError(verb, QStringLiteral("--seed %1: expected a whole number from 0 to %2")
+                                                .arg(quoted(*value))
+                                                .arg(std::numeric_limits<quint64>::max()));
+                options.faults.seed = seed;
+            } else if (option == u"--direction") {
+                if (*value == u"up")
+                    args.direction = FaultDirection::Up;
+                else if (*value == u"down")
+                    args.direction = FaultDirection::Down;
+                else if (*value == u"both")
+                    args.direction = FaultDirection::Both;
+                else
+                    return usageError(verb, QStringLiteral("--direction %1: expected up (client to target), "
+                                                           "down (target to client) or both")
+                                                .arg(quoted(*value)));
+            } else if (option == u"--on-target-failure") {
+                if (*value == u"close")
+                    options.onTargetFailure = RelayEnd::Close;
+                else if (*value == u"reset")
+                    options.onTargetFailure = RelayEnd::Reset;
+                else
+                    return usageError(verb, QStringLiteral("--on-target-failure %1: expected close or reset")
+                                                .arg(quoted(*value)));
+            } else if (option == u"--duration") {
+                bool ok = false;
+                const double s = value->toDouble(&ok);
+                if (!ok || !std::isfinite(s) || s <= 0 || s > 1e9)
+                    return usageError(verb, QStringLiteral("--duration %1: expected a number of seconds > 0")
+                                                .arg(quoted(*value)));
+                args.durationSeconds = s;
+            } else {
+                if (isDatagramFault(option) && firstDatagramFault.isEmpty())
+                    firstDatagramFault = option;
+                if (isStreamFault(option) && firstStreamFault.isEmpty())
+                    firstStreamFault = option;
+                if (const QString why = takeFault(option, *value, &faults); !why.isEmpty())
+                    return usageError(verb, why);
+            }
+        } else {
+            return usageError(verb, QStringLiteral("unknown option %1").arg(quoted(option)));
+        }
+    }
+    if (!options.udp && !firstDatagramFault.isEmpty())
+        return usageError(verb, QStringLiteral("%1 needs --udp: it acts on datagrams, and a TCP relay "
+                                               "forwards a byte stream")
+                                    .arg(firstDatagramFault));
+    if (options.udp && !firstStreamFault.isEmpty())
+        return usageError(verb, QStringLiteral("%1 needs TCP: it acts on a byte stream, and a UDP relay "
+                                               "forwards datagrams")
+                                    .arg(firstStreamFault));
+    if (positionals.size() > 2)
+        return usageError(verb, QStringLiteral("unexpected argument %1").arg(quoted(positionals.at(2))));
+    if (positionals.isEmpty())
+        return usageError(verb, QStringLiteral("missing LISTEN_ADDRESS:PORT and TARGET_HOST:PORT"));
+    if (const QString error = parseWhere(positionals.value(0), false, &args.where); !error.isEmpty())
+        return usageError(verb, error);
+    if (positionals.size() < 2)
+        return usageError(verb, QStringLiteral("missing TARGET_HOST:PORT: where the relay forwards to"));
+    if (const QString error = parseWhere(positionals.value(1), true, &args.target); !error.isEmpty())
+        return usageError(verb, error);
+    options.targetHost = args.target.host;
+    options.targetPort = args.target.port;
+    args.output.relayTarget = formatHostPort(args.target.host, args.target.port);
+
+    // TLS on either leg: the leg's own switch turns it on, the file options only say how.
+    const std::pair<TlsGiven *, const char *> legs[] = {{&clientSide, "--tls-client-side"},
+                                                        {&targetSide, "--tls-target"}};
+    for (const auto &[given, name] : legs) {
+        if (!given->tls && !given->firstOption.isEmpty())
+            return usageError(verb,
+                              QStringLiteral("%1 needs %2").arg(given->firstOption, QLatin1StringView(name)));
+        if (given->tls && options.udp)
+            return usageError(verb, QStringLiteral("%1 needs TCP: TLS over UDP (DTLS) is not supported")
+                                        .arg(QLatin1StringView(name)));
+        if (const QString why = finishTls(*given, false); !why.isEmpty())
+            return usageError(verb, why);
+    }
+    if (clientSide.tls)
+        options.clientTls = serverOptions(clientSide);
+    if (targetSide.tls) {
+        // As connect --tls: the name checked is the target as written, unless --sni says otherwise.
+        options.targetTls = clientOptions(targetSide);
+    }
+
+    if (args.direction != FaultDirection::Down)
+        options.faults.up = faults;
+    if (args.direction != FaultDirection::Up)
+        options.faults.down = faults;
+    return result;
+}
+
 } // namespace
 
 QString verbName(CliVerb verb) {
@@ -813,6 +1035,8 @@ QString verbName(CliVerb verb) {
         return QStringLiteral("listen");
     case CliVerb::Connect:
         return QStringLiteral("connect");
+    case CliVerb::Relay:
+        return QStringLiteral("relay");
     case CliVerb::None:
         break;
     }
@@ -834,7 +1058,7 @@ QString sessionFileArgument(const QStringList &arguments) {
     // A verb stays a verb even when a file of that name lies in the current directory; an option
     // (--help) is never a file.
     if (candidate.isEmpty() || candidate.startsWith(u'-') || candidate == u"listen" ||
-        candidate == u"connect" || candidate == u"help")
+        candidate == u"connect" || candidate == u"relay" || candidate == u"help")
         return {};
     if (candidate.endsWith(QLatin1String(".sockbench"), Qt::CaseInsensitive) || QFileInfo(candidate).isFile())
         return candidate;
@@ -860,8 +1084,10 @@ ParsedCommandLine parseCommandLine(const QStringList &arguments) {
         return result;
     const QString &first = arguments.first();
     const QStringList rest = arguments.mid(1);
-    if (first == u"listen" || first == u"connect") {
-        const CliVerb verb = first == u"listen" ? CliVerb::Listen : CliVerb::Connect;
+    if (first == u"listen" || first == u"connect" || first == u"relay") {
+        const CliVerb verb = first == u"listen"    ? CliVerb::Listen
+                             : first == u"connect" ? CliVerb::Connect
+                                                   : CliVerb::Relay;
         for (const QString &a : rest) {
             if (a == u"--")
                 break;
@@ -871,6 +1097,8 @@ ParsedCommandLine parseCommandLine(const QStringList &arguments) {
                 return result;
             }
         }
+        if (verb == CliVerb::Relay)
+            return parseRelay(rest);
         return verb == CliVerb::Listen ? parseListen(rest) : parseConnect(rest);
     }
     if (isHelp(first) || first == u"help") {
@@ -880,6 +1108,8 @@ ParsedCommandLine parseCommandLine(const QStringList &arguments) {
             result.verb = CliVerb::Listen;
         else if (topic == u"connect")
             result.verb = CliVerb::Connect;
+        else if (topic == u"relay")
+            result.verb = CliVerb::Relay;
         else if (!topic.isEmpty())
             return usageError(CliVerb::None, QStringLiteral("no help on %1").arg(quoted(topic)));
         return result;
@@ -890,8 +1120,9 @@ ParsedCommandLine parseCommandLine(const QStringList &arguments) {
     }
     if (first.startsWith(u'-'))
         return usageError(CliVerb::None, QStringLiteral("unknown option %1").arg(quoted(first)));
-    return usageError(CliVerb::None,
-                      QStringLiteral("unknown command %1 (commands: listen, connect)").arg(quoted(first)));
+    return usageError(
+        CliVerb::None,
+        QStringLiteral("unknown command %1 (commands: listen, connect, relay)").arg(quoted(first)));
 }
 
 QString usageHint(CliVerb verb) {
@@ -1040,6 +1271,78 @@ QString usageText(CliVerb verb) {
             "\n"
             "A payload that does not parse is reported before anything is connected or sent.\n"
             "Exit status: 0 success, 1 network failure, 2 usage error.\n");
+    case CliVerb::Relay:
+        return QStringLiteral(
+            "Usage: sockbench relay [--udp] [--latency MS[~JITTER]] [--bandwidth BYTES_PER_S]\n"
+            "                       [--slice N[~V][@MS]] [--limit BYTES[:reset]]\n"
+            "                       [--timeout-after MS] [--slow-close MS] [--drop PCT]\n"
+            "                       [--duplicate PCT] [--reorder N] [--corrupt PCT] [--seed N]\n"
+            "                       [--direction up|down|both] [--no-reset-relay]\n"
+            "                       [--on-target-failure close|reset]\n"
+            "                       [--tls-client-side [--cert FILE [--key FILE]]]\n"
+            "                       [--tls-target [--ca FILE | --insecure] [--sni NAME]]\n"
+            "                       [--log | --hex | --quiet] [--stats] [--duration S]\n"
+            "                       LISTEN_ADDRESS:PORT TARGET_HOST:PORT\n"
+            "\n"
+            "Listens on LISTEN_ADDRESS:PORT and, for each client, opens a connection to\n"
+            "TARGET_HOST:PORT (with --udp: a UDP socket per client address) and forwards bytes both\n"
+            "ways, through the faults asked for, until SIGINT or SIGTERM, or for --duration seconds.\n"
+            "Prints 'relaying ADDRESS:PORT -> HOST:PORT' (the actual port) on stderr first, then\n"
+            "'faults: up: ...; down: ...' when faults are on. Up is client to target, down is\n"
+            "target to client. A half-close is relayed as a half-close, a reset as a reset.\n"
+            "\n"
+            "  -u, --udp        relay UDP datagrams instead of TCP connections\n"
+            "      --hex        write what each leg receives to stdout as a hex dump, each part\n"
+            "                   headed by its leg (client or target) and peer\n"
+            "      --log        write one timestamped line per record, naming the leg: client or\n"
+            "                   target (with faults: what each fault did, e.g. 'delayed 200 ms')\n"
+            "  -q, --quiet      write nothing to stdout (the default is the bytes both legs receive)\n"
+            "      --stats      print a JSON summary as the last line on stderr at exit: bytes in and\n"
+            "                   out of each leg (\"client\", \"target\"), connections relayed, failures\n"
+            "      --duration S stop after S seconds (decimals allowed)\n"
+            "\n"
+            "Faults (all off by default; they act in both directions unless --direction says):\n"
+            "      --latency MS[~JITTER]  delay each chunk or datagram by MS milliseconds, varying\n"
+            "                   within +/- JITTER: 200, 200~50\n"
+            "      --bandwidth BYTES_PER_S  at most this many bytes per second: 1000, 64k, 1M, 1MiB\n"
+            "      --direction up|down|both  the faults act client to target (up), target to\n"
+            "                   client (down) or both ways (the default)\n"
+            "      --seed N     seeds every random choice (jitter, slice sizes, drop, duplicate,\n"
+            "                   reorder, corrupt), so that a run can be repeated exactly (default 1)\n"
+            "TCP only:\n"
+            "      --slice N[~V][@MS]  cut what is forwarded into pieces of N bytes (varying within\n"
+            "                   +/- V), MS milliseconds apart: 1, 100~20@5\n"
+            "      --limit BYTES[:reset]  forward exactly BYTES bytes, then close (FIN), or reset\n"
+            "                   with :reset; sizes may use k, K, KiB, M, MiB: 4096:reset, 4KiB\n"
+            "      --timeout-after MS  stop forwarding MS milliseconds after the connection opens (0:\n"
+            "                   at once) but hold the connection, as a hung peer does\n"
+            "      --slow-close MS  relay a FIN MS milliseconds late\n"
+            "UDP only (with --udp; PCT is a percentage, 0 to 100):\n"
+            "      --drop PCT   drop this share of the datagrams\n"
+            "      --duplicate PCT  send this share of the datagrams twice\n"
+            "      --reorder N  hold datagrams and release them shuffled within a window of N\n"
+            "      --corrupt PCT  flip one random bit in this share of the datagrams\n"
+            "\n"
+            "Ends:\n"
+            "      --no-reset-relay  a reset on one leg closes the other (FIN) instead of resetting it\n"
+            "      --on-target-failure close|reset  what a client gets when the target refuses,\n"
+            "                   cannot be resolved or does not answer (default close); the reason is\n"
+            "                   printed on stderr\n"
+            "\n"
+            "TLS (TCP only; the log and the output show the plain text):\n"
+            "      --tls-client-side  terminate TLS from the clients (the relay is the TLS server).\n"
+            "                   Without --cert: the self-signed certificate that listen makes\n"
+            "      --cert FILE  the client side's certificate (PEM; may hold the chain, and the key)\n"
+            "      --key FILE   its private key (PEM), when the --cert file does not hold it\n"
+            "      --tls-target originate TLS to the target (the relay is the TLS client); the\n"
+            "                   target's certificate must verify against the system's trusted CAs\n"
+            "      --ca FILE    trust only the CAs in FILE (PEM) for the target\n"
+            "      --insecure   verify nothing about the target's certificate\n"
+            "      --sni NAME   the name to send to the target and check its certificate against.\n"
+            "                   Default: TARGET_HOST as written; none is sent for an address\n"
+            "A fault value that does not parse is a usage error, before anything is opened.\n"
+            "\n"
+            "Exit status: 0 stopped normally, 1 network failure, 2 usage error.\n");
     case CliVerb::None:
         break;
     }
@@ -1047,7 +1350,8 @@ QString usageText(CliVerb verb) {
         "Usage: sockbench                      open the window\n"
         "       sockbench listen  [OPTIONS] ADDRESS:PORT\n"
         "       sockbench connect [OPTIONS] HOST:PORT\n"
-        "       sockbench help [listen | connect]\n"
+        "       sockbench relay   [OPTIONS] LISTEN_ADDRESS:PORT TARGET_HOST:PORT\n"
+        "       sockbench help [listen | connect | relay]\n"
         "       sockbench --version\n"
         "\n"
         "A TCP/UDP socket workbench. With a command it runs headless (no display needed) on the\n"

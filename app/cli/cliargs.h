@@ -1,6 +1,7 @@
 #pragma once
 
 #include "engine/endpoint.h"
+#include "engine/relayoptions.h"
 #include "language/address.h"
 #include "language/payload.h"
 #include "protocol/framing.h"
@@ -18,7 +19,7 @@ namespace sockbench {
 // without the network: addresses, numbers, payloads and files, so that a usage error is reported
 // before any socket exists.
 
-enum class CliVerb : quint8 { None, Listen, Connect };
+enum class CliVerb : quint8 { None, Listen, Connect, Relay };
 
 /// How received traffic is written to stdout.
 enum class OutputFormat : quint8 {
@@ -31,6 +32,11 @@ struct OutputArgs {
     OutputFormat format = OutputFormat::Raw;
     bool quiet = false; ///< nothing on stdout at all
     bool stats = false; ///< JSON summary as the last line on stderr
+    /// Relay: each line (--log) or dump header (--hex) names the leg, "client" or "target".
+    bool namesLegs = false;
+    /// Relay: the target as written ("127.0.0.1:9000"), for a target leg whose address the
+    /// printer does not know yet.
+    QString relayTarget;
 };
 
 class RuleBook;
@@ -80,6 +86,20 @@ struct ConnectArgs {
     OutputArgs output;
 };
 
+/// Which way --latency, --slice and the other faults act (--direction).
+enum class FaultDirection : quint8 { Up, Down, Both };
+
+struct RelayArgs {
+    HostPort where;  ///< LISTEN_ADDRESS:PORT
+    HostPort target; ///< TARGET_HOST:PORT, also in options.targetHost/targetPort
+    /// Everything the engine is told: target, --udp, ends, TLS on each leg, and the faults,
+    /// already in the directions --direction named.
+    RelayOptions options;
+    FaultDirection direction = FaultDirection::Both;
+    double durationSeconds = 0; ///< 0: until SIGINT/SIGTERM
+    OutputArgs output;
+};
+
 struct ParsedCommandLine {
     enum class Action : quint8 { Window, Run, Help, Version, UsageError };
 
@@ -88,6 +108,7 @@ struct ParsedCommandLine {
     QString error; ///< UsageError: one line, without the program name
     ListenArgs listen;
     ConnectArgs connect;
+    RelayArgs relay;
 };
 
 /// True when these arguments ask for the command line rather than the window: a verb, or a

@@ -65,7 +65,7 @@ void TrafficPrinter::format(const Record &record) {
 
 void TrafficPrinter::formatHex(const Record &record) {
     if (m_lastHexEndpoint != 0 && m_lastHexEndpoint != record.endpoint)
-        m_out.append("# ").append(peerLabel(record, m_namer).toUtf8()).append('\n');
+        m_out.append("# ").append(labelOf(record).toUtf8()).append('\n');
     m_lastHexEndpoint = record.endpoint;
     quint64 &offset = m_hexOffsets[record.endpoint];
     appendHexDump(&m_out, record, offset);
@@ -75,8 +75,51 @@ void TrafficPrinter::formatHex(const Record &record) {
 void TrafficPrinter::formatLog(const Record &record) {
     if (record.isEvicted() && record.kind == RecordKind::DataIn)
         m_droppedBytes += record.length;
-    if (!formatMessages(record))
+    if (formatMessages(record))
+        return;
+    if (!m_args.namesLegs) {
         appendLogLine(&m_out, record, m_namer);
+        return;
+    }
+    // A datagram's peer would otherwise be written as it is: the label replaces it.
+    const QString label = labelOf(record);
+    Record named = record;
+    named.peer = NetAddress{};
+    appendLogLine(&m_out, named, [&label](EndpointId) { return label; });
+}
+
+QString TrafficPrinter::labelOf(const Record &record) {
+    const QString peer = peerLabel(record, m_namer);
+    if (!m_args.namesLegs)
+        return peer;
+    const QString leg = legOf(record.endpoint);
+    if (leg.isEmpty())
+        return peer;
+    // A target leg records its first events and bytes before its opening reaches this thread.
+    const bool unnamed = peer.startsWith(u'#') && !m_args.relayTarget.isEmpty();
+    return leg + u' ' + (unnamed && leg == u"target" ? m_args.relayTarget : peer);
+}
+
+QString TrafficPrinter::legOf(EndpointId endpoint) {
+    if (const auto it = m_legs.constFind(endpoint); it != m_legs.cend())
+        return it.value();
+    const EndpointInfo info = m_workbench.info(endpoint);
+    QString leg;
+    if (info.relay) {
+        // A UDP relay's own socket talks with the clients; a TCP relay only accepts them.
+        leg = info.kind == EndpointKind::UdpSocket ? QStringLiteral("client") : QStringLiteral("relay");
+    } else if (info.listener != 0 && m_workbench.info(info.listener).relay) {
+        leg =
+            info.outgoing || info.relayClient.isValid() ? QStringLiteral("target") : QStringLiteral("client");
+    }
+    if (!leg.isEmpty()) {
+        m_legs.insert(endpoint, leg);
+        return leg;
+    }
+    // Not known at all yet: the relay and its clients are known before they record anything (their
+    // outcomes come first), a target leg only once relayLegOpened() has arrived, which may be after
+    // its first records. Asked again with the next record.
+    return info.id == 0 ? QStringLiteral("target") : QString();
 }
 
 bool TrafficPrinter::formatMessages(const Record &record) {
@@ -130,6 +173,8 @@ bool TrafficPrinter::flushMessages(EndpointId endpoint) {
             it->second.framer.flush([&](FramedMessage &&message) { writeMessage(last, std::move(message)); });
         it = m_framers.erase(it);
     }
+    if (endpoint != 0)
+        m_legs.remove(endpoint);
     return flush();
 }
 

@@ -43,6 +43,11 @@ private:
     /// Writes what a framer delivered as one log line, dated by the record that completed it.
     void writeMessage(const Record &completing, FramedMessage &&message);
     QString nameOf(EndpointId endpoint) const;
+    /// The peer of a record as the output names it: with OutputArgs::namesLegs, after the relay
+    /// leg it came through ("client 127.0.0.1:40000", "target 127.0.0.1:9000").
+    QString labelOf(const Record &record);
+    /// "client", "target" or "relay" for a relay's endpoints; empty for anything else.
+    QString legOf(EndpointId endpoint);
     bool flush();
 
     const Workbench &m_workbench;
@@ -53,6 +58,7 @@ private:
     quint64 m_droppedBytes = 0;
     EndpointId m_lastHexEndpoint = 0;
     QHash<EndpointId, quint64> m_hexOffsets;
+    QHash<EndpointId, QString> m_legs; ///< legOf(), kept until the endpoint's streams end
     /// One framer per framed connection and direction (key endpoint * 2 + (outbound ? 1 : 0)),
     /// with the time of the last bytes it took.
     struct Framed {

@@ -83,8 +83,34 @@ _sockbench()
             fi
             return
             ;;
+        relay)
+            case $prev in
+                --cert | --key | --ca)
+                    _filedir
+                    return
+                    ;;
+                --direction)
+                    COMPREPLY=($(compgen -W 'up down both' -- "$cur"))
+                    return
+                    ;;
+                --on-target-failure)
+                    COMPREPLY=($(compgen -W 'close reset' -- "$cur"))
+                    return
+                    ;;
+                --latency | --bandwidth | --slice | --limit | --timeout-after | --slow-close | --drop | \
+                    --duplicate | --reorder | --corrupt | --seed | --duration | --sni) return ;;
+            esac
+            $split && return
+            if [[ $cur == -* ]]; then
+                COMPREPLY=($(compgen -W '--udp --latency --bandwidth --slice --limit --timeout-after
+                    --slow-close --drop --duplicate --reorder --corrupt --seed --direction
+                    --no-reset-relay --on-target-failure --tls-client-side --cert --key --tls-target
+                    --ca --insecure --sni --hex --log --quiet --stats --duration --help' -- "$cur"))
+            fi
+            return
+            ;;
         help)
-            ((cword == 2)) && COMPREPLY=($(compgen -W 'listen connect' -- "$cur"))
+            ((cword == 2)) && COMPREPLY=($(compgen -W 'listen connect relay' -- "$cur"))
             return
             ;;
     esac
@@ -94,7 +120,7 @@ _sockbench()
             COMPREPLY=($(compgen -W '--help --version' -- "$cur"))
         else
             # A command, or a saved session to open in the window.
-            COMPREPLY=($(compgen -W 'listen connect help' -- "$cur"))
+            COMPREPLY=($(compgen -W 'listen connect relay help' -- "$cur"))
             _filedir sockbench
         fi
     fi

@@ -11,6 +11,9 @@ answering by response rules (issue 15), against a hand-written C responder
 The ninth and tenth are TLS (issue 10): a 1 GB sink against socat and ncat, and 1,000 handshakes
 one at a time and all at once against socat (forking) and openssl s_server, every server with the
 same certificate and every connection from loadgen's OpenSSL client with one pinned cipher suite.
+The eleventh and twelfth are the relay (issue 11): 1 GB from loadgen through `sockbench relay` and
+through socat's forking relay to the same sink, and the time a relay adds to each small round trip
+(loadgen's PING/PONG, one request in flight, against the C responder) over going direct.
 Nothing here asserts a speed: targets are marked met or missed, and every figure is reported.
 """
 
@@ -98,7 +101,7 @@ class Listener:
     """`sockbench listen ...` (or argv, any server that prints the same): the port comes from its
     first stderr line."""
 
-    def __init__(self, binary, args, argv=None):
+    def __init__(self, binary, args, argv=None, pattern=r"listening on .*:(\d+)"):
         self.err = tempfile.TemporaryFile(mode="w+")
         argv = argv or [binary, "listen", *args]
         self.proc = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=self.err)
@@ -106,7 +109,7 @@ class Listener:
         deadline = time.time() + 10
         while time.time() < deadline and self.port is None:
             self.err.seek(0)
-            m = re.search(r"listening on .*:(\d+)", self.err.read())
+            m = re.search(pattern, self.err.read())
             if m:
                 self.port = int(m.group(1))
             elif self.proc.poll() is not None:
@@ -909,6 +912,142 @@ def handshake_text(r):
     return text if r["ok"] else f"FAILED: {r['failure']}; {text}"
 
 
+# --- 11, 12. Relay ----------------------------------------------------------------------------
+
+RELAY_BYTES = 1_000_000_000
+RELAY_ROUNDS = 5
+RELAY_RTT_SECONDS = 2
+RELAY_RTT_ROUNDS = 5
+
+
+def relay_pair(b, target_port):
+    """`sockbench relay` (every byte recorded, nothing printed) and socat's forking relay, both to
+    127.0.0.1:target_port; returns {tool: (port, process)}."""
+    relays = {}
+    ours = Listener(None, None, [b.sockbench, "relay", "--quiet", "--stats", "127.0.0.1:0",
+                                 f"127.0.0.1:{target_port}"], pattern=r"relaying \S*:(\d+) ->")
+    relays["sockbench"] = (ours.port, ours)
+    port = free_port()
+    p = subprocess.Popen(["socat", f"TCP-LISTEN:{port},bind=127.0.0.1,fork,reuseaddr,backlog=4096",
+                          f"TCP:127.0.0.1:{target_port}"], stderr=subprocess.DEVNULL)
+    wait_port(port)
+    relays["socat"] = (port, p)
+    return relays
+
+
+def stop_relays(relays):
+    """Stops both relays; returns the sockbench relay's --stats object."""
+    _, stats = relays["sockbench"][1].stop()
+    p = relays["socat"][1]
+    p.terminate()
+    p.wait(timeout=10)
+    return stats
+
+
+def scenario_relay_throughput(b):
+    log(f"11. relay throughput, {RELAY_BYTES / 1e9:g} GB per tool, {RELAY_ROUNDS} rounds: loadgen -> relay -> socat sink")
+    runs = {"sockbench": [], "socat": [], "direct": []}
+    # The same sink behind both relays: socat forks one child per connection that writes to /dev/null.
+    sink_port = free_port()
+    sink = subprocess.Popen(["socat", "-u", f"TCP-LISTEN:{sink_port},bind=127.0.0.1,fork,reuseaddr",
+                             "OPEN:/dev/null"], stderr=subprocess.DEVNULL)
+    wait_port(sink_port)
+    relays = relay_pair(b, sink_port)
+    stats = {}
+    try:
+        # The rounds interleave the tools, so that they share whatever else the machine does.
+        for _ in range(RELAY_ROUNDS):
+            for tool in ("sockbench", "socat", "direct"):
+                port, proc = relays[tool] if tool != "direct" else (sink_port, None)
+                pid = proc.proc.pid if tool == "sockbench" else proc.pid if proc else None
+                before = cpu_seconds(pid) if pid else 0.0
+                gen = run_json([b.loadgen, "tcp-stream", "127.0.0.1", str(port), str(RELAY_BYTES)], timeout=300)
+                if pid:
+                    time.sleep(0.2)  # socat's parent reaps its child, whose CPU then counts as its own
+                    gen["relay_cpu_seconds"] = round(cpu_seconds(pid) - before, 2)
+                runs[tool].append(gen)
+    finally:
+        stats = stop_relays(relays)
+        sink.terminate()
+        sink.wait(timeout=10)
+
+    res = {"bytes": RELAY_BYTES, "runs": runs, "sockbench_stats": stats}
+    for tool, r in runs.items():
+        rates = sorted(x["mb_per_s"] for x in r)
+        res[tool] = {"mb_per_s": statistics.median(rates), "min_mb_per_s": rates[0], "max_mb_per_s": rates[-1],
+                     "relay_cpu_seconds": statistics.median(x.get("relay_cpu_seconds", 0) for x in r)}
+    sent = sum(x["bytes_sent"] for x in runs["sockbench"])
+    client = stats.get("client", {})
+    target = stats.get("target", {})
+    exact = client.get("bytes_in") == sent and target.get("bytes_out") == sent
+    res["recorded_equals_sent"] = exact
+    ours, socat = res["sockbench"], res["socat"]
+    ratio = ours["mb_per_s"] / socat["mb_per_s"] if socat["mb_per_s"] else 0
+    cpu_ok = ours["relay_cpu_seconds"] <= socat["relay_cpu_seconds"]
+    add_row("11. relay throughput 1 GB, no faults", "sockbench relay --quiet --stats",
+            f"{relay_text(ours)}; recorded client leg {client.get('bytes_in') or 0:,} B in, target leg "
+            f"{target.get('bytes_out') or 0:,} B out, of {sent:,} B sent", "",
+            f">= 1.0x socat: {met(ratio >= 1.0)} ({ratio:.2f}x); CPU <= socat: {met(cpu_ok)}; "
+            f"bytes exact: {met(exact)}")
+    add_row("", "socat TCP-LISTEN,fork TCP", relay_text(socat), ratio_text(ours["mb_per_s"], socat["mb_per_s"]))
+    add_row("", "direct to the sink (no relay)", relay_text(res["direct"]),
+            ratio_text(ours["mb_per_s"], res["direct"]["mb_per_s"]), "the ceiling")
+    results["relay_throughput"] = res
+
+
+def relay_text(r):
+    cpu = f"; relay CPU {r['relay_cpu_seconds']:.2f} s per GB" if r["relay_cpu_seconds"] else ""
+    return (f"{r['mb_per_s']:,.0f} MB/s (median of {RELAY_ROUNDS}, {r['min_mb_per_s']:,.0f}-"
+            f"{r['max_mb_per_s']:,.0f}){cpu}")
+
+
+def scenario_relay_latency(b):
+    log(f"12. relay latency per small round trip, {RELAY_RTT_ROUNDS} x {RELAY_RTT_SECONDS} s per path")
+    runs = {"direct": [], "sockbench": [], "socat": []}
+    # The answering end is the C responder (PING n -> PONG n), so that loadgen checks every reply.
+    server = Listener(None, None, [b.pingresponder, "--threads", "1"])
+    relays = relay_pair(b, server.port)
+    ports = {"direct": server.port, "sockbench": relays["sockbench"][0], "socat": relays["socat"][0]}
+    try:
+        for _ in range(RELAY_RTT_ROUNDS):
+            for tool, port in ports.items():
+                runs[tool].append(run_json([b.loadgen, "tcp-pingpong", "127.0.0.1", str(port), str(PINGPONG_MAX),
+                                            "--conns", "1", "--depth", "1", "--seconds", str(RELAY_RTT_SECONDS)],
+                                           timeout=120))
+    finally:
+        stop_relays(relays)
+        server.proc.terminate()
+        server.proc.wait(timeout=10)
+
+    res = {"runs": runs}
+    for tool, r in runs.items():
+        ok = [x for x in r if x["ok"]]
+        rtts = sorted(1e6 / x["rps"] for x in ok if x["rps"])
+        res[tool] = {"ok": len(ok) == len(r), "rtt_us": statistics.median(rtts) if rtts else 0,
+                     "min_rtt_us": rtts[0] if rtts else 0, "max_rtt_us": rtts[-1] if rtts else 0,
+                     "round_trips": sum(x["requests"] for x in ok),
+                     "failure": next((x["failure"] for x in r if not x["ok"]), "")}
+    direct = res["direct"]["rtt_us"]
+    for tool in ("sockbench", "socat"):
+        res[tool]["added_us"] = res[tool]["rtt_us"] - direct
+    ours, socat = res["sockbench"], res["socat"]
+    ok = ours["ok"] and socat["ok"] and ours["added_us"] <= socat["added_us"]
+    add_row("12. relay latency per small round trip, no faults", "sockbench relay --quiet",
+            f"{rtt_text(ours)}, adds {ours['added_us']:.1f} us", "",
+            f"adds <= socat: {met(ok)} ({ours['added_us']:.1f} vs. {socat['added_us']:.1f} us)")
+    add_row("", "socat TCP-LISTEN,fork TCP", f"{rtt_text(socat)}, adds {socat['added_us']:.1f} us",
+            ratio_text(ours["added_us"], socat["added_us"]) + " added" if socat["added_us"] > 0 else "n/a")
+    add_row("", "direct (C responder, no relay)", rtt_text(res["direct"]), "", "the floor")
+    results["relay_latency"] = res
+
+
+def rtt_text(r):
+    if not r["ok"]:
+        return f"FAILED: {r['failure']}"
+    return (f"round trip {r['rtt_us']:.1f} us (median of {RELAY_RTT_ROUNDS}, {r['min_rtt_us']:.1f}-"
+            f"{r['max_rtt_us']:.1f}; {r['round_trips']:,} replies checked)")
+
+
 def markdown():
     out = ["| scenario | tool | figure | ours vs. this | target |", "|---|---|---|---|---|"]
     for r in rows:
@@ -923,7 +1062,7 @@ def main():
     ap.add_argument("--json", required=True)
     ap.add_argument("--ratebench", help="default: ratebench next to loadgen")
     ap.add_argument("--pingresponder", help="default: pingresponder next to loadgen")
-    ap.add_argument("--only", default="1,2,3,4,5,6,7,8,9,10", help="comma-separated scenario numbers")
+    ap.add_argument("--only", default="1,2,3,4,5,6,7,8,9,10,11,12", help="comma-separated scenario numbers")
     ap.add_argument("--no-graph", dest="graph", action="store_false",
                     help="scenario 5 without the detail pane's Graph tab open (it is open by default)")
     b = ap.parse_args()
@@ -962,6 +1101,10 @@ def main():
             scenario_tls_sink(b)
         if "10" in only:
             scenario_tls_handshakes(b)
+        if "11" in only:
+            scenario_relay_throughput(b)
+        if "12" in only:
+            scenario_relay_latency(b)
     finally:
         if xvfb:
             xvfb.terminate()

@@ -157,6 +157,8 @@ std::optional<Scope> commandScope(const QString &name) {
         return CliVerb::Listen;
     if (name == u"connect")
         return CliVerb::Connect;
+    if (name == u"relay")
+        return CliVerb::Relay;
     return std::nullopt;
 }
 
@@ -247,6 +249,8 @@ void TestManPage::initTestCase() {
     QVERIFY(m_page.definitions.value(CliVerb::Connect).size() >= 15);
     QVERIFY(helpText(CliVerb::Listen).definitions.size() >= 10);
     QVERIFY(helpText(CliVerb::Connect).definitions.size() >= 15);
+    QVERIFY(m_page.definitions.value(CliVerb::Relay).size() >= 20);
+    QVERIFY(helpText(CliVerb::Relay).definitions.size() >= 20);
 }
 
 void TestManPage::title() {
@@ -267,13 +271,14 @@ void TestManPage::commands() {
     help.sort();
     page.sort();
     QCOMPARE(page, help);
-    QCOMPARE(page, (QStringList{"connect", "help", "listen"}));
+    QCOMPARE(page, (QStringList{"connect", "help", "listen", "relay"}));
 }
 
 void TestManPage::commandOptions_data() {
     QTest::addColumn<QString>("command");
     QTest::newRow("listen") << QStringLiteral("listen");
     QTest::newRow("connect") << QStringLiteral("connect");
+    QTest::newRow("relay") << QStringLiteral("relay");
 }
 
 void TestManPage::commandOptions() {
@@ -331,12 +336,13 @@ void TestManPage::programOptions() {
     QCOMPARE(parseCommandLine({"-V"}).action, ParsedCommandLine::Action::Version);
     QCOMPARE(parseCommandLine({"listen", "-h"}).action, ParsedCommandLine::Action::Help);
     QCOMPARE(parseCommandLine({"connect", "-?"}).action, ParsedCommandLine::Action::Help);
+    QCOMPARE(parseCommandLine({"relay", "-h"}).action, ParsedCommandLine::Action::Help);
 }
 
 void TestManPage::everyOptionParses_data() {
     QTest::addColumn<QStringList>("arguments");
     QTest::addColumn<bool>("known");
-    for (const Scope scope : {CliVerb::Listen, CliVerb::Connect}) {
+    for (const Scope scope : {CliVerb::Listen, CliVerb::Connect, CliVerb::Relay}) {
         const Definitions defined = m_page.definitions.value(scope);
         for (auto it = defined.cbegin(); it != defined.cend(); ++it) {
             QStringList arguments{verbName(scope), it.key()};
@@ -348,6 +354,7 @@ void TestManPage::everyOptionParses_data() {
     }
     QTest::newRow("control: listen --bogus") << QStringList{"listen", "--bogus", ":1"} << false;
     QTest::newRow("control: connect -x") << QStringList{"connect", "-x", ":1"} << false;
+    QTest::newRow("control: relay --bogus") << QStringList{"relay", "--bogus", ":1", ":2"} << false;
 }
 
 void TestManPage::everyOptionParses() {
