@@ -10,14 +10,18 @@
 #include "panels/detailpane.h"
 #include "panels/faultpanel.h"
 #include "style/presentation.h"
+#include "window/sessioncontroller.h"
 
 #include <QCheckBox>
+#include <QDoubleSpinBox>
 #include <QLabel>
 #include <QSignalSpy>
 #include <QSpinBox>
 #include <QTcpSocket>
 #include <QTemporaryDir>
+#include <QToolButton>
 
+#include <algorithm>
 #include <memory>
 
 using namespace sockbench;

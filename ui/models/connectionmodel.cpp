@@ -123,7 +123,7 @@ void ConnectionModel::onRelayFaultsChanged(EndpointId id) {
     emitRowChanged(id);
     emitRowChanged(info.relayPeer);
     if (info.relay) {
-        if (const auto *legs = childrenOf(id)) {
+        if (const auto legs = m_children.constFind(id); legs != m_children.constEnd()) {
             for (EndpointId leg : *legs)
                 emitRowChanged(leg);
         }

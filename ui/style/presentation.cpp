@@ -282,7 +282,8 @@ QString endpointLabel(const Workbench &workbench, EndpointId id) {
     if (it == workbench.endpoints().constEnd())
         return trState("#%1").arg(id);
     if (const QString relay = relayKindText(workbench, *it); !relay.isEmpty())
-        return trState("#%1 %2").arg(id).arg(relay.toLower());
+        return trState("#%1 %2").arg(id).arg(it->relay ? relay
+                                                       : relay.toLower()); // "#3 TCP relay", "#4 client leg"
     switch (it->kind) {
     case EndpointKind::TcpListener:
         return trState("#%1 listener").arg(id);
