@@ -8,16 +8,31 @@
 
 #include <QByteArray>
 #include <QString>
+#include <QStringList>
 
 #include <deque>
 #include <optional>
 #include <random>
+#include <vector>
 
 namespace sockbench {
 
 /// The faults of one direction of one relayed TCP connection. Bytes, then the end, leave in the
 /// order they came; every fault that changes a chunk says so in an event text ("delayed 212 ms",
-/// "sliced into 7 pieces", "limit of 4096 bytes reached: reset") for the journal, at its place.
+/// "sliced into 7 pieces", "limit of 4,096 bytes reached: reset") for the journal, at its place:
+/// at most one text per chunk and fault, on the chunk's first step, never one per piece.
+///
+/// - The bandwidth is a token bucket of 1/20 s worth of bytes (at least 1): a held chunk leaves in
+///   pieces of at most that size, so 1 MB at 64 KB/s leaves over 16 s, not in one write at the end.
+///   The bucket starts full, so an idle line lets the first 1/20 s worth through at once.
+/// - A slicer's pieces are due sliceDelayMs apart (from when the first was due); with the bandwidth
+///   they may leave later, never earlier.
+/// - A limit counts bytes from the start, or from setFaults() that changed it; the chunk that
+///   reaches it is cut, then an End step follows; later bytes and the FIN are dropped.
+/// - A timeout counts from the start, or from setFaults() that changed it. Once in effect, what
+///   arrives (bytes, the FIN) is dropped and counted in one Note-like step: a Bytes step with no
+///   bytes and the event "timeout: 4,096 bytes not forwarded" (the count grows while it waits).
+/// - Slow close: the FIN leaves slowCloseMs after the bytes ahead of it have left.
 class StreamFaults final {
 public:
     /// `startNs` is when the connection opened (a timeout counts from it, or from setFaults()).
@@ -43,7 +58,7 @@ public:
             End,   ///< end the connection as `end` says (a limit was reached)
         };
         Kind kind = Kind::Bytes;
-        QByteArray bytes;
+        QByteArray bytes; ///< may be empty with an event: record the event, write nothing
         RelayEnd end = RelayEnd::Close;
         /// An event for the journal of the receiving leg, recorded before the step (may be empty).
         QString event;
@@ -60,18 +75,37 @@ public:
 
 private:
     struct Held {
-        qint64 dueNs = 0;
-        QByteArray bytes; ///< empty with fin set: the FIN
-        bool fin = false;
+        enum class Kind : quint8 { Bytes, Note, Fin, End };
+        Kind kind = Kind::Bytes;
+        qint64 dueNs = 0;     ///< of the next piece (Bytes), or of the step
+        qint64 arrivalNs = 0; ///< when it was pushed
+        QByteArray bytes;
+        qsizetype offset = 0;         ///< bytes of `bytes` already taken
+        qsizetype pieceLeft = 0;      ///< bytes left of the current slice piece (the rest when unsliced)
+        std::vector<int> pieces;      ///< slice sizes still to come, when the size varies
+        size_t nextPiece = 0;         ///< index into `pieces`
+        int sliceBytes = 0;           ///< fixed slice size; 0: not sliced (or `pieces` used)
+        qint64 pieceDelayNs = 0;      ///< between slice pieces
+        qint64 afterPreviousNs = 0;   ///< Fin: slow close counted from when the bytes ahead left
+        qint64 droppedBytes = 0;      ///< Note: bytes a timeout did not forward
+        bool droppedFin = false;      ///< Note: a FIN a timeout did not forward
+        bool waitedForTokens = false; ///< the bandwidth held its first piece past dueNs
+        bool started = false;         ///< a piece has left (events go with the first one)
+        RelayEnd end = RelayEnd::Close;
         QString event;
     };
+    void refillTokens(qint64 nowNs);
+    double bucketSize() const;
+    qint64 nextPieceSize(Held &held);
+    qint64 drawDelayNs();
 
     FaultSet m_faults;
     std::mt19937_64 m_random;
     qint64 m_timeoutFromNs = 0;
-    qint64 m_forwarded = 0; ///< bytes let through, for the limit
+    qint64 m_forwarded = 0; ///< bytes let through since the limit was set, for the limit
     bool m_limitHit = false;
     qint64 m_lastDueNs = 0; ///< latency keeps order: no chunk is due before the one ahead of it
+    qint64 m_lastOutNs = 0; ///< when the last step left (slow close counts from there)
     double m_tokens = 0;    ///< bandwidth bucket, in bytes
     qint64 m_tokensAtNs = 0;
     std::deque<Held> m_held;
@@ -88,10 +122,17 @@ public:
     const FaultSet &faults() const { return m_faults; }
     bool isPassThrough() const;
 
+    /// A reorder window that does not fill is released (shuffled) this long after its first datagram.
+    static constexpr qint64 ReorderHoldMs = 200;
+    /// Datagrams held (latency, bandwidth, reorder) beyond this many bytes are dropped, and say so.
+    static constexpr qint64 MaxHeldBytes = qint64(64) << 20;
+
     struct Out {
         qint64 dueNs = 0;
         QByteArray bytes;
-        QString event; ///< "dropped", "duplicated", "corrupted: bit 13 flipped", "reordered", "delayed 20 ms"
+        /// "duplicated" (the copy), "corrupted: bit 13 of 960 flipped", "reordered: sent 3rd of a
+        /// window of 4", "delayed 20 ms", "held 12 ms by bandwidth", joined by "; "; may be empty.
+        QString event;
     };
     /// One datagram received at nowNs.
     void push(QByteArray datagram, qint64 nowNs);
@@ -113,15 +154,24 @@ public:
     const Counts &counts() const { return m_counts; }
 
 private:
+    void schedule(Out out, qint64 nowNs);
+    void releaseWindow(qint64 nowNs);
+    void refillTokens(qint64 nowNs);
+    double bucketSize() const;
+
     FaultSet m_faults;
     std::mt19937_64 m_random;
     Counts m_counts;
     std::deque<Out> m_window; ///< held for reordering
+    qint64 m_windowSinceNs = 0;
     std::deque<Out> m_due;
+    qint64 m_dueBytes = 0;
+    bool m_frontWaited = false; ///< the bandwidth held m_due's front past its time
     QStringList m_dropped;
     double m_tokens = 0;
     qint64 m_tokensAtNs = 0;
     qint64 m_lastDueNs = 0;
+    qint64 m_lastNowNs = 0; ///< the latest time seen, for setFaults()
 };
 
 /// The generator seed of one relayed connection or UDP client in one direction (see RelayFaults::seed).

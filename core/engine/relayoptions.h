@@ -98,7 +98,12 @@ struct RelayOptions {
     RelayFaults faults;
 };
 
-/// Parse results of the command line's and the forms' fault texts: the value, or the error in words.
+/// Parse results of the command line's and the forms' fault texts: the value, or the error in words,
+/// starting with what was parsed and quoting the bad text ("latency: \"abc\" is not a number of
+/// milliseconds"). Milliseconds are whole numbers from 0 to 86,400,000 (a day). Byte sizes are whole
+/// bytes, with an optional unit, case-insensitive: B; k or kB = 1000; KiB = 1024; M or MB = 1000²;
+/// MiB = 1024²; G or GB; GiB ("1.5k" = 1500; "0.5" is refused). So "K" is 1000, not 1024: only the
+/// "i" forms are binary. A "±" may stand for "~" (describe() writes "±").
 template <typename T> struct FaultParse {
     std::optional<T> value;
     QString error;
@@ -107,21 +112,23 @@ template <typename T> struct FaultParse {
 /// "MS" or "MS~JITTER" (e.g. "200", "200~50") into latencyMs and jitterMs.
 FaultParse<std::pair<int, int>> parseLatency(const QString &text);
 /// "N", "N~V", "N@MS" or "N~V@MS" (e.g. "1", "100~20@5") into sliceBytes, sliceVariance, sliceDelayMs.
+/// N is at least 1 byte; N and V may use byte units.
 struct SliceSpec {
     int bytes = 0;
     int variance = 0;
     int delayMs = 0;
 };
 FaultParse<SliceSpec> parseSlice(const QString &text);
-/// "BYTES" or "BYTES:reset" / "BYTES:close" (sizes may use k, K, KiB, M, MiB: "4KiB").
+/// "BYTES" or "BYTES:reset" / "BYTES:close" (sizes may use k, K, KiB, M, MiB: "4KiB"); 0 is allowed.
 struct LimitSpec {
     qint64 bytes = 0;
     RelayEnd end = RelayEnd::Close;
 };
 FaultParse<LimitSpec> parseLimit(const QString &text);
-/// A byte rate: "1000", "64k", "1M", "1MiB" (per second).
+/// A byte rate: "1000", "64k", "1M", "1MiB" (per second; a trailing "/s" is allowed; 0 is unlimited).
 FaultParse<qint64> parseByteRate(const QString &text);
-/// A percentage 0..100, "50" or "12.5" (a trailing "%" is allowed).
+/// A percentage 0..100, "50" or "12.5" (a trailing "%" is allowed). Its errors start with "percentage:";
+/// the caller names the fault (drop, duplicate, corrupt).
 FaultParse<double> parsePercent(const QString &text);
 
 } // namespace sockbench
