@@ -235,22 +235,22 @@ void TestSession::documentedRelayReads() {
     QVERIFY2(r.ok(), qPrintable(r.error));
     QCOMPARE(r.session.endpoints.size(), 2);
     const SessionEndpoint &tcp = r.session.endpoints[0];
-    QCOMPARE(tcp.kind, EndpointKind::TcpListener);
+    QVERIFY(tcp.kind == EndpointKind::TcpListener);
     QVERIFY(tcp.relay);
     const RelayOptions &o = tcp.relay->options;
     QVERIFY(!o.udp);
     QCOMPARE(o.targetPort, quint16(7000));
     QVERIFY(!o.relayResets);
-    QCOMPARE(o.onTargetFailure, RelayEnd::Reset);
+    QVERIFY(o.onTargetFailure == RelayEnd::Reset);
     QCOMPARE(o.connectTimeoutMs, 5000);
     QVERIFY(o.clientTls && o.targetTls);
-    QCOMPARE(o.targetTls->verify, TlsVerify::None);
+    QVERIFY(o.targetTls->verify == TlsVerify::None);
     QCOMPARE(o.faults.seed, quint64(7));
     QCOMPARE(o.faults.up.latencyMs, 200);
     QCOMPARE(o.faults.down.limitBytes, qint64(4096));
-    QCOMPARE(o.faults.down.limitEnd, RelayEnd::Reset);
+    QVERIFY(o.faults.down.limitEnd == RelayEnd::Reset);
     const SessionEndpoint &udp = r.session.endpoints[1];
-    QCOMPARE(udp.kind, EndpointKind::UdpSocket);
+    QVERIFY(udp.kind == EndpointKind::UdpSocket);
     QVERIFY(udp.relay && udp.relay->options.udp);
     QCOMPARE(udp.relay->options.faults.up.dropPercent, 50.0);
 }
@@ -278,8 +278,8 @@ void TestSession::openedRelayRelays() {
     const auto client = LoopbackPeer::connectTcp(wb.info(relay).local);
     QVERIFY(client);
     QTRY_VERIFY_WITH_TIMEOUT(legs.count() == 1, 10000);
-    QTRY_COMPARE_WITH_TIMEOUT(wb.info(legs.first().at(0).value<EndpointId>()).state, EndpointState::Connected,
-                              10000);
+    QTRY_VERIFY_WITH_TIMEOUT(
+        wb.info(legs.first().at(0).value<EndpointId>()).state == EndpointState::Connected, 10000);
 }
 
 void TestSession::socketOptionsReadBackEqual() {

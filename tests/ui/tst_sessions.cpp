@@ -182,7 +182,7 @@ void TestSessions::relaysAreSavedWithTheirFaultsAndOpenedAgain() {
     QVERIFY2(ok->isEnabled(), qPrintable(dialog->problem()));
     QTest::mouseClick(ok, Qt::LeftButton);
     const EndpointId relay = a.lastTopLevel();
-    QTRY_COMPARE_WITH_TIMEOUT(first->workbench()->info(relay).state, EndpointState::Listening, 10000);
+    QTRY_VERIFY_WITH_TIMEOUT(first->workbench()->info(relay).state == EndpointState::Listening, 10000);
 
     // Faults set later, in the Faults tab, are what the session keeps.
     RelayFaults faults;
@@ -215,7 +215,7 @@ void TestSessions::relaysAreSavedWithTheirFaultsAndOpenedAgain() {
     QVERIFY(second->sessions()->open(file));
     QCOMPARE(b.connections()->rowCount(), 2);
     const EndpointId reopened = b.idOf(b.connections()->index(1, 0));
-    QTRY_COMPARE_WITH_TIMEOUT(second->workbench()->info(reopened).state, EndpointState::Listening, 10000);
+    QTRY_VERIFY_WITH_TIMEOUT(second->workbench()->info(reopened).state == EndpointState::Listening, 10000);
     QVERIFY(second->workbench()->info(reopened).relay);
     QVERIFY(second->workbench()->info(reopened).relay->faults == faults);
     QVERIFY(b.cell(reopened, ConnectionModel::NameColumn).startsWith(QStringLiteral("TCP relay")));

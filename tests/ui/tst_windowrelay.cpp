@@ -167,7 +167,7 @@ void TestWindowRelay::formStartsARelayThatListens() {
 
     const EndpointId relay = m_ui->lastTopLevel();
     QVERIFY(relay != target);
-    QTRY_COMPARE_WITH_TIMEOUT(m_window->workbench()->info(relay).state, EndpointState::Listening, 10000);
+    QTRY_VERIFY_WITH_TIMEOUT(m_window->workbench()->info(relay).state == EndpointState::Listening, 10000);
     QVERIFY(m_window->workbench()->info(relay).relay);
     QVERIFY(!m_window->workbench()->info(relay).relay->relayResets);
     QVERIFY2(m_ui->cell(relay, ConnectionModel::NameColumn).startsWith(QStringLiteral("TCP relay #")),
@@ -235,8 +235,8 @@ void TestWindowRelay::relayedPairShowsBothLegsUnderTheRelay() {
     const EndpointId clientLeg = wb->info(legs[0]).outgoing ? legs[1] : legs[0];
     const EndpointId targetLeg = clientLeg == legs[0] ? legs[1] : legs[0];
     QVERIFY(!wb->info(clientLeg).outgoing);
-    QTRY_COMPARE_WITH_TIMEOUT(wb->info(targetLeg).state, EndpointState::Connected, 10000);
-    QCOMPARE(wb->info(clientLeg).state, EndpointState::Connected);
+    QTRY_VERIFY_WITH_TIMEOUT(wb->info(targetLeg).state == EndpointState::Connected, 10000);
+    QVERIFY(wb->info(clientLeg).state == EndpointState::Connected);
     // The pair reads as one: the target leg right under its client leg, each naming the other.
     QCOMPARE(legs[0], clientLeg);
     QTRY_VERIFY(m_ui->cell(clientLeg, ConnectionModel::NameColumn)
@@ -275,7 +275,7 @@ void TestWindowRelay::faultChangedInThePanelTakesEffectLive() {
     const Workbench *wb = m_window->workbench();
     const EndpointId clientLeg = m_ui->childrenOf(relay).first();
     const EndpointId targetLeg = wb->info(clientLeg).relayPeer;
-    QTRY_COMPARE_WITH_TIMEOUT(wb->info(targetLeg).state, EndpointState::Connected, 10000);
+    QTRY_VERIFY_WITH_TIMEOUT(wb->info(targetLeg).state == EndpointState::Connected, 10000);
     client.write("before");
     QTRY_COMPARE_WITH_TIMEOUT(m_ui->childrenOf(target).size(), 1, 10000);
     const EndpointId served = m_ui->childrenOf(target).first();
