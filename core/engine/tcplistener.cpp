@@ -52,8 +52,9 @@ TcpListener::TcpListener(Reactor &owner, EndpointId id, const ListenerOptions &o
     , m_options(options) {}
 
 void TcpListener::start(Reactor &reactor, EndpointId id, const QString &host, quint16 port,
-                        const ListenerOptions &options) {
+                        const ListenerOptions &options, std::shared_ptr<AcceptedHandlerFactory> factory) {
     TcpListener &listener = reactor.add(std::make_unique<TcpListener>(reactor, id, options));
+    listener.m_factory = std::move(factory);
     reactor.resolveThen(listener, host, port, AF_UNSPEC, Reactor::Lookup::SetsUp,
                         [&listener](const Resolver::Result &r) {
                             if (r.addresses.isEmpty())
@@ -212,8 +213,10 @@ void TcpListener::acceptBurst() {
         here.report(outcome::Accepted{accepted, id(), int(target), local, remote, std::move(applied),
                                       m_options.rules,
                                       m_tls ? EndpointState::Handshaking : EndpointState::Connected});
-        std::unique_ptr<StreamHandler> handler = std::make_unique<StreamRecorder>(
-            m_options.autoReply, greeting, !m_options.keepHalfOpen, m_options.rules);
+        std::unique_ptr<StreamHandler> handler =
+            m_factory ? m_factory->make(accepted, remote)
+                      : std::make_unique<StreamRecorder>(m_options.autoReply, greeting,
+                                                         !m_options.keepHalfOpen, m_options.rules);
         if (m_tls)
             handler = std::make_unique<TlsTransform>(*m_tls, std::move(handler), TlsTransform::Peer{});
         auto stream =

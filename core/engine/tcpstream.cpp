@@ -13,6 +13,7 @@
 #include <sys/socket.h>
 
 #include <algorithm>
+#include <utility>
 
 namespace sockbench {
 
@@ -41,8 +42,13 @@ TcpStream::~TcpStream() = default;
 
 void TcpStream::connectTo(Reactor &reactor, EndpointId id, const QString &host, quint16 port,
                           const ConnectOptions &options) {
-    std::unique_ptr<StreamHandler> handler =
-        std::make_unique<StreamRecorder>(AutoReply::None, QByteArray(), false, options.rules);
+    connectTo(reactor, id, host, port, options,
+              std::make_unique<StreamRecorder>(AutoReply::None, QByteArray(), false, options.rules), {});
+}
+
+void TcpStream::connectTo(Reactor &reactor, EndpointId id, const QString &host, quint16 port,
+                          const ConnectOptions &options, std::unique_ptr<StreamHandler> handler,
+                          const std::function<void(TcpStream &)> &ready) {
     QString tlsError;
     if (options.tls) {
         // Built here, on the reactor: a CA file or client key is read off the GUI thread.
@@ -52,10 +58,14 @@ void TcpStream::connectTo(Reactor &reactor, EndpointId id, const QString &host, 
                 TlsTransform::Peer{host, options.tls->serverName, false, 0, false, {}});
     }
     TcpStream &stream = reactor.add(std::make_unique<TcpStream>(reactor, id, std::move(handler)));
+    if (ready)
+        ready(stream);
     if (!tlsError.isEmpty()) {
         stream.finish(EndpointState::Failed, tlsError);
         return;
     }
+    if (stream.isFinished())
+        return;
     stream.m_connector = std::make_unique<TcpConnector>(stream, options);
     stream.m_connector->start(host, port);
 }
@@ -180,6 +190,15 @@ void TcpStream::onTimer(TimerKind kind) {
         m_handler->faultTimer(*this);
 }
 
+void TcpStream::finish(EndpointState state, const QString &detail, bool resetByUs) {
+    if (isFinished())
+        return;
+    const EndpointState before = this->state();
+    Socket::finish(state, detail, resetByUs);
+    if (FinishHook hook = std::exchange(m_finishHook, {}))
+        hook(*this, before, state, detail);
+}
+
 void TcpStream::end(EndpointState state, QString detail) {
     m_handler->ending(*this, state, detail);
     if (!isFinished())
@@ -278,6 +297,29 @@ void TcpStream::writeRaw(QByteArray bytes) {
     m_queue.push_back(std::move(bytes));
     if (m_batchDepth == 0)
         flushNow();
+}
+
+void TcpStream::writeRawFrom(const char *data, qsizetype size) {
+    if (size <= 0)
+        return;
+    if (m_queue.empty() && m_batchDepth == 0 && !isFinished() && fd() >= 0 && !m_finSent &&
+        (state() == EndpointState::Connected || state() == EndpointState::PeerClosed)) {
+        ssize_t n = 0;
+        do {
+            n = ::send(fd(), data, size_t(size), MSG_NOSIGNAL | MSG_DONTWAIT);
+        } while (n < 0 && errno == EINTR);
+        // An error other than a full buffer is left to flush(), which ends the stream the usual way.
+        if (n > 0) {
+            m_written += quint64(n);
+            m_handler->sent(*this, data, qsizetype(n));
+            reactor().markWritten(id());
+            data += n;
+            size -= qsizetype(n);
+            if (size == 0 || isFinished())
+                return;
+        }
+    }
+    writeRaw(QByteArray(data, size));
 }
 
 void TcpStream::endWriteBatch() {

@@ -13,6 +13,7 @@
 
 namespace sockbench {
 
+class RelayPair;
 class TcpConnector;
 
 /// A TCP connection, accepted or outgoing: the raw byte I/O on its descriptor. Received bytes and
@@ -36,6 +37,12 @@ public:
     /// Creates an outgoing connection on the calling reactor and starts setting it up.
     static void connectTo(Reactor &reactor, EndpointId id, const QString &host, quint16 port,
                           const ConnectOptions &options);
+    /// The same with a handler of the caller's (a relay's target leg; wrapped in TLS when
+    /// options.tls asks). `ready` runs once the stream is registered, before its set-up starts
+    /// (which may finish it at once, as may a TLS context that cannot be built).
+    static void connectTo(Reactor &reactor, EndpointId id, const QString &host, quint16 port,
+                          const ConnectOptions &options, std::unique_ptr<StreamHandler> handler,
+                          const std::function<void(TcpStream &)> &ready);
 
     void onReady(quint32 events) override;
     void onTimer(TimerKind kind) override;
@@ -81,6 +88,10 @@ public:
     /// Queues bytes as they go on the wire and writes what the kernel takes now (or, inside a
     /// write batch, when the batch ends).
     void writeRaw(QByteArray bytes);
+    /// writeRaw() without the copy when it can: with nothing queued, the kernel takes what it will
+    /// straight from `data` (a relay forwarding from the reactor's read buffer); only the rest is
+    /// copied into the queue. For handlers that send bytes as they are (no transform).
+    void writeRawFrom(const char *data, qsizetype size);
     /// Until the matching endWriteBatch(), writes only queue; then they go out together: one
     /// sendmsg for the many replies that one read can call for, instead of one each. Nests.
     void beginWriteBatch() { ++m_batchDepth; }
@@ -94,6 +105,22 @@ public:
     /// A close or shutdownWrite() asked for our FIN, which goes once the queue is empty.
     bool isFinPending() const { return (m_wantFin || m_closing) && !m_finSent; }
     bool isReadingPaused() const { return m_readPaused; }
+    /// Connected, PeerClosed or Handshaking: bytes may go on the wire.
+    bool isOpen() const;
+    /// The peer's FIN has arrived.
+    bool isPeerFinished() const { return m_peerFin; }
+
+    /// How a stream ended: its state just before, its final state and the reason.
+    using FinishHook =
+        std::function<void(TcpStream &, EndpointState before, EndpointState state, const QString &detail)>;
+    /// Called once when the stream finishes, whoever finishes it (a relay ends the other leg).
+    void setFinishHook(FinishHook hook) { m_finishHook = std::move(hook); }
+    /// The relayed connection this stream is a leg of (tcprelay.h); null for any other stream.
+    void setRelayPair(std::shared_ptr<RelayPair> pair) { m_relayPair = std::move(pair); }
+    RelayPair *relayPair() const { return m_relayPair.get(); }
+    /// Socket::finish, and the finish hook. Hides Socket::finish so that every path that ends a
+    /// stream (its own, its connector's, its handler's: all call it on a TcpStream) is seen.
+    void finish(EndpointState state, const QString &detail, bool resetByUs = false);
     /// Back-pressure: stop reading until resumeReading().
     void pauseReading();
     void resumeReading();
@@ -112,8 +139,6 @@ private:
     void afterDrain();
     /// Ends the connection for a reason found here (reset, socket error); the handler may restate it.
     void end(EndpointState state, QString detail);
-    /// Connected, PeerClosed or Handshaking: bytes may go on the wire.
-    bool isOpen() const;
     /// The epoll interest of an established connection: read unless paused or the peer is done,
     /// write while something waits.
     quint32 interest() const;
@@ -121,6 +146,8 @@ private:
     std::unique_ptr<StreamHandler> m_handler;
     const EndpointId m_listener = 0;
     std::unique_ptr<TcpConnector> m_connector; ///< while Resolving or Connecting
+    FinishHook m_finishHook;
+    std::shared_ptr<RelayPair> m_relayPair;
     std::deque<QByteArray> m_queue;
     qsizetype m_frontOffset = 0; ///< bytes of m_queue.front() already written
     quint64 m_queued = 0;

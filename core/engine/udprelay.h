@@ -48,6 +48,10 @@ public:
 private:
     friend class UdpRelayUpstream;
     struct Impl;
+
+    void bindTo(const NetAddress &address);
+    void read();
+
     std::unique_ptr<Impl> m_impl;
 };
 

@@ -5,7 +5,9 @@
 #include "engine/reactor.h"
 #include "engine/sockopt.h"
 #include "engine/tcplistener.h"
+#include "engine/tcprelay.h"
 #include "engine/tcpstream.h"
+#include "engine/udprelay.h"
 #include "engine/udpsocket.h"
 #include "protocol/rules.h"
 #include "tls/tlscontext.h"
@@ -17,6 +19,9 @@
 #include <sys/resource.h>
 
 #include <algorithm>
+#include <atomic>
+#include <functional>
+#include <mutex>
 #include <tuple>
 #include <variant>
 
@@ -36,6 +41,12 @@ void postToSocket(Reactor *r, EndpointId id, const QString &missing, Command com
         else if (!missing.isEmpty())
             r->sendFailed(id, missing);
     });
+}
+
+/// A relay, or one of its legs: it forwards, and never answers on its own (no auto-reply, no
+/// rules, no Start TLS).
+bool isRelayEndpoint(const EndpointInfo &info) {
+    return info.relay || info.relayPeer != 0 || info.relayClient.isValid();
 }
 
 /// The journal's event for an auto-reply change.
@@ -301,6 +312,8 @@ QString startTlsRefusal(const EndpointInfo *info) {
         return Workbench::tr("No such TCP connection");
     if (info->tls)
         return Workbench::tr("The connection already speaks TLS");
+    if (isRelayEndpoint(*info))
+        return Workbench::tr("Start TLS is not available on a relayed connection");
     if (info->state != EndpointState::Connected)
         return Workbench::tr("Start TLS needs a connected plaintext connection (it is %1)")
             .arg(toString(info->state));
@@ -333,6 +346,175 @@ bool Workbench::startTlsServer(EndpointId connection, const TlsServerOptions &op
     }
     postToSocket<TcpStream>(reactorFor(connection), connection, QStringLiteral("Not connected"),
                             [options](TcpStream &s) { upgradeToTls(s, options, QString()); });
+    return true;
+}
+
+EndpointId Workbench::startRelay(const QString &address, quint16 port, const RelayOptions &options) {
+    const EndpointId id = newId();
+    EndpointInfo &info = addEndpoint(id, options.udp ? EndpointKind::UdpSocket : EndpointKind::TcpListener,
+                                     EndpointState::Resolving);
+    info.requestedHost = address;
+    info.requestedPort = port;
+    info.relay = options;
+    QString refusal;
+    if (options.targetHost.trimmed().isEmpty())
+        refusal = tr("The relay needs a target host");
+    else if (options.targetPort == 0)
+        refusal = tr("The relay needs a target port (1-65535)");
+    if (!refusal.isEmpty()) {
+        // Told after the caller has the id, as every other outcome is.
+        QMetaObject::invokeMethod(
+            this,
+            [this, id, refusal, udp = options.udp] {
+                updateState(id, EndpointState::Failed, refusal);
+                if (udp)
+                    Q_EMIT udpFailed(id, refusal);
+                else
+                    Q_EMIT listenerFailed(id, refusal);
+            },
+            Qt::QueuedConnection);
+        return id;
+    }
+    if (options.udp) {
+        Reactor *r = reactorForDatagrams();
+        m_reactorOf.insert(id, r->index());
+        r->post([r, id, address, port, options] { UdpRelay::start(*r, id, address, port, options); });
+        return id;
+    }
+    Reactor *r = nextReactor();
+    m_reactorOf.insert(id, r->index());
+    ListenerOptions listener;
+    listener.tls = options.clientTls; // the listener terminates TLS: its context is built once
+    // As on the target leg (ConnectOptions::noDelay): a relayed reply leaves at once, not after
+    // the client's delayed ACK.
+    listener.socket.noDelay = true;
+    r->post([r, id, address, port, listener, options] {
+        if (options.targetTls) {
+            // Checked once here, so that a missing CA file fails the relay, not each connection.
+            QString error;
+            if (!TlsContext::forClient(*options.targetTls, &error)) {
+                const QString reason = QStringLiteral("TLS to the target: %1").arg(error);
+                r->recordEvent(id, reason);
+                r->report(outcome::Final{id, EndpointState::Failed, reason, false, std::nullopt});
+                return;
+            }
+        }
+        r->recordEvent(
+            id,
+            QStringLiteral("Relay to %1").arg(NetAddress{options.targetHost, options.targetPort}.toString()));
+        TcpListener::start(*r, id, address, port, listener, std::make_shared<TcpRelayHub>(id, options));
+    });
+    return id;
+}
+
+namespace {
+
+/// Runs `command` on every reactor for each relayed connection of `relay` there (found by its
+/// client leg, accepted by the relay), then `last` on the reactor that finishes last.
+void forEachRelayPair(ReactorShared &shared, EndpointId relay, std::function<void(RelayPair &)> command,
+                      std::function<void(Reactor &)> last) {
+    auto pending = std::make_shared<std::atomic<size_t>>(shared.reactors.size());
+    for (Reactor *r : shared.reactors) {
+        r->post([r, relay, command, last, pending] {
+            for (TcpStream *stream : r->socketsOf<TcpStream>()) {
+                if (stream->listener() == relay && stream->relayPair() && !stream->isFinished())
+                    command(*stream->relayPair());
+            }
+            if (pending->fetch_sub(1) == 1 && last)
+                last(*r);
+        });
+    }
+}
+
+} // namespace
+
+bool Workbench::setRelayFaults(EndpointId id, const RelayFaults &faults) {
+    const auto it = m_endpoints.constFind(id);
+    if (it == m_endpoints.constEnd() || isFinal(it->state))
+        return false;
+    if (it->relay) {
+        if (it->relay->udp) {
+            postToSocket<UdpRelay>(reactorFor(id), id, {},
+                                   [faults](UdpRelay &relay) { relay.setFaults(faults); });
+            return true;
+        }
+        // The listener first, for the connections to come; then every reactor for those open now.
+        postToSocket<TcpListener>(reactorFor(id), id, {}, [id, faults](TcpListener &listener) {
+            if (auto *hub = dynamic_cast<TcpRelayHub *>(listener.handlerFactory()))
+                hub->setFaults(faults);
+            listener.reactor().recordEvent(
+                id, faults.describe().isEmpty() ? QStringLiteral("Relay faults: none")
+                                                : QStringLiteral("Relay faults: %1").arg(faults.describe()));
+            struct Legs {
+                std::mutex mutex;
+                QList<EndpointId> ids;
+            };
+            auto legs = std::make_shared<Legs>();
+            forEachRelayPair(
+                listener.reactor().shared(), id,
+                [faults, legs](RelayPair &pair) {
+                    pair.setFaults(faults);
+                    std::lock_guard lock(legs->mutex);
+                    legs->ids << pair.clientLeg();
+                    if (pair.targetLeg() != 0)
+                        legs->ids << pair.targetLeg();
+                },
+                [id, faults, legs](Reactor &r) {
+                    std::lock_guard lock(legs->mutex);
+                    std::sort(legs->ids.begin(), legs->ids.end());
+                    r.report(outcome::RelayFaultsChanged{id, faults, legs->ids});
+                });
+        });
+        return true;
+    }
+    if (it->relayClient.isValid()) {
+        // A UDP relay's socket to the target: its relay (on the same reactor) changes that client's.
+        const EndpointId relay = it->listener;
+        postToSocket<UdpRelay>(reactorFor(relay), relay, {},
+                               [id, faults](UdpRelay &udp) { udp.setFaults(id, faults); });
+        return true;
+    }
+    if (it->kind != EndpointKind::TcpConnection || it->relayPeer == 0)
+        return false;
+    postToSocket<TcpStream>(reactorFor(id), id, {}, [id, faults](TcpStream &stream) {
+        RelayPair *pair = stream.relayPair();
+        if (!pair)
+            return;
+        pair->setFaults(faults);
+        QList<EndpointId> legs{pair->clientLeg()};
+        if (pair->targetLeg() != 0)
+            legs << pair->targetLeg();
+        stream.reactor().report(outcome::RelayFaultsChanged{id, faults, legs});
+    });
+    return true;
+}
+
+bool Workbench::breakRelay(EndpointId id, RelayEnd end) {
+    const auto it = m_endpoints.constFind(id);
+    if (it == m_endpoints.constEnd())
+        return false;
+    if (it->relay) {
+        if (it->relay->udp) {
+            // UDP has no reset: every client's socket to the target closes; the relay stays bound.
+            postToSocket<UdpRelay>(reactorFor(id), id, {}, [](UdpRelay &relay) { relay.breakAll(); });
+            return true;
+        }
+        // A stopped relay's connections may still be open: they break all the same.
+        forEachRelayPair(*m_shared, id, [end](RelayPair &pair) { pair.breakPair(end); }, {});
+        return true;
+    }
+    if (isFinal(it->state))
+        return false;
+    if (it->relayClient.isValid()) {
+        close(id); // a UDP relay's socket to the target: that client's link ends
+        return true;
+    }
+    if (it->kind != EndpointKind::TcpConnection || it->relayPeer == 0)
+        return false;
+    postToSocket<TcpStream>(reactorFor(id), id, {}, [end](TcpStream &stream) {
+        if (RelayPair *pair = stream.relayPair())
+            pair->breakPair(end);
+    });
     return true;
 }
 
@@ -381,7 +563,7 @@ int Workbench::sendToAllClients(EndpointId listener, const QByteArray &bytes) {
 
 bool Workbench::setAutoReply(EndpointId id, AutoReply reply, const QByteArray &greeting) {
     const auto it = m_endpoints.constFind(id);
-    if (it == m_endpoints.constEnd() || isFinal(it->state))
+    if (it == m_endpoints.constEnd() || isFinal(it->state) || isRelayEndpoint(*it))
         return false;
     if (it->kind == EndpointKind::UdpSocket) {
         const AutoReply echo = reply == AutoReply::Echo ? AutoReply::Echo : AutoReply::None;
@@ -425,7 +607,7 @@ void Workbench::setEndpointRules(EndpointInfo &info, std::shared_ptr<RuleBook> r
 
 bool Workbench::setRules(EndpointId id, std::shared_ptr<RuleBook> rules) {
     const auto it = m_endpoints.constFind(id);
-    if (it == m_endpoints.constEnd() || isFinal(it->state))
+    if (it == m_endpoints.constEnd() || isFinal(it->state) || isRelayEndpoint(*it))
         return false;
     const auto text = [](const std::shared_ptr<RuleBook> &book) {
         return book ? QStringLiteral("Rules: %1 %2, frame %3")
