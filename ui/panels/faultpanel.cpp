@@ -531,9 +531,9 @@ void FaultPanel::updateView() {
     m_applyButton->setEnabled(open);
     m_revertButton->setEnabled(open && m_dirty);
     const bool stream = info.kind == EndpointKind::TcpConnection || (info.relay && !info.relay->udp);
-    m_closeNowButton->setVisible(stream || m_target == 0);
+    // UDP has no reset: closing a UDP relay's sockets to the target is what ends its clients' links.
     m_resetNowButton->setVisible(stream || m_target == 0);
-    m_closeNowButton->setEnabled(open && stream);
+    m_closeNowButton->setEnabled(open);
     m_resetNowButton->setEnabled(open && stream);
 }
 
