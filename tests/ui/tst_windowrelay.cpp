@@ -20,6 +20,7 @@
 #include <QTcpSocket>
 #include <QTemporaryDir>
 #include <QToolButton>
+#include <QUdpSocket>
 
 #include <algorithm>
 #include <memory>
@@ -44,6 +45,8 @@ private Q_SLOTS:
     void relayedPairShowsBothLegsUnderTheRelay();
     void faultChangedInThePanelTakesEffectLive();
     void udpFormHidesStreamOptions();
+    void faultsFromTheFormShowOnTheRow();
+    void udpRelayShowsItsSocketsUnderIt();
 
 private:
     template <typename T> static T *field(QWidget *parent, const char *name) {
@@ -343,6 +346,92 @@ void TestWindowRelay::udpFormHidesStreamOptions() {
     QVERIFY(!request.options.clientTls);
     // The form fits a 640-pixel-high screen with the faults open.
     QVERIFY2(dialog->sizeHint().height() <= 640, qPrintable(QString::number(dialog->sizeHint().height())));
+}
+
+void TestWindowRelay::faultsFromTheFormShowOnTheRow() {
+    EndpointId target = 0;
+    const quint16 targetPort = startTarget(&target);
+    QVERIFY(targetPort != 0);
+    RelayDialog *dialog = openRelayForm();
+    QVERIFY(dialog);
+    WindowDriver::replaceText(field<QLineEdit>(dialog, "relayTargetHostEdit"), QStringLiteral("127.0.0.1"));
+    WindowDriver::replaceText(field<QLineEdit>(dialog, "relayTargetPortEdit"), QString::number(targetPort));
+    QTest::mouseClick(field<QToolButton>(dialog, "relayFaultsButton"), Qt::LeftButton);
+    tick(field<QCheckBox>(dialog, "downLatencyCheck"));
+    typeInSpin(field<QSpinBox>(dialog, "downLatencySpin"), 50);
+    tick(field<QCheckBox>(dialog, "upLimitCheck"));
+    typeInSpin(field<QSpinBox>(dialog, "upLimitSpin"), 4096);
+    QVERIFY2(okButton(dialog)->isEnabled(), qPrintable(dialog->problem()));
+    QTest::mouseClick(okButton(dialog), Qt::LeftButton);
+    m_window->activateWindow();
+    const EndpointId relay = m_ui->lastTopLevel();
+    QTRY_VERIFY_WITH_TIMEOUT(m_window->workbench()->info(relay).state == EndpointState::Listening, 10000);
+    const RelayFaults faults = m_window->workbench()->info(relay).relay->faults;
+    QCOMPARE(faults.down.latencyMs, 50);
+    QCOMPARE(faults.up.limitBytes, qint64(4096));
+    // The row says which faults are on, in the engine's own words.
+    const QString name = m_ui->cell(relay, ConnectionModel::NameColumn);
+    QVERIFY2(name.contains(QStringLiteral("faults: %1").arg(faults.describe())), qPrintable(name));
+    QVERIFY(m_ui->cell(relay, ConnectionModel::NameColumn, Qt::ToolTipRole).contains(faults.describe()));
+
+    // Selected, the Faults tab shows them; cleared there, the row says no faults.
+    m_ui->selectRow(relay);
+    FaultPanel *panel = m_window->findChild<DetailPane *>()->faultPanel();
+    m_window->findChild<DetailPane *>()->showFaults();
+    QTRY_COMPARE(panel->target(), relay);
+    QVERIFY(panel->editor()->faults() == faults);
+    QVERIFY(field<QCheckBox>(panel, "downLatencyCheck")->isChecked());
+    tick(field<QCheckBox>(panel, "downLatencyCheck"));
+    tick(field<QCheckBox>(panel, "upLimitCheck"));
+    QTest::mouseClick(field<QPushButton>(panel, "faultApplyButton"), Qt::LeftButton);
+    QTRY_VERIFY_WITH_TIMEOUT(m_window->workbench()->info(relay).relay->faults == RelayFaults{}, 10000);
+    QTRY_VERIFY(!m_ui->cell(relay, ConnectionModel::NameColumn).contains(QStringLiteral("faults:")));
+    QTRY_COMPARE(panel->appliedText(), QStringLiteral("Applied: no faults"));
+}
+
+void TestWindowRelay::udpRelayShowsItsSocketsUnderIt() {
+    QUdpSocket target;
+    QVERIFY(target.bind(QHostAddress::LocalHost, 0));
+    RelayDialog *dialog = openRelayForm();
+    QVERIFY(dialog);
+    WindowDriver::chooseInCombo(field<QComboBox>(dialog, "relayProtocolCombo"), 1);
+    WindowDriver::replaceText(field<QLineEdit>(dialog, "relayTargetHostEdit"), QStringLiteral("127.0.0.1"));
+    WindowDriver::replaceText(field<QLineEdit>(dialog, "relayTargetPortEdit"),
+                              QString::number(target.localPort()));
+    QVERIFY2(okButton(dialog)->isEnabled(), qPrintable(dialog->problem()));
+    QTest::mouseClick(okButton(dialog), Qt::LeftButton);
+    m_window->activateWindow();
+    const EndpointId relay = m_ui->lastTopLevel();
+    QTRY_VERIFY_WITH_TIMEOUT(m_ui->localPort(relay) != 0, 10000);
+    QVERIFY2(m_ui->cell(relay, ConnectionModel::NameColumn).startsWith(QStringLiteral("UDP relay #")),
+             qPrintable(m_ui->cell(relay, ConnectionModel::NameColumn)));
+    QCOMPARE(m_ui->cell(relay, ConnectionModel::PeerColumn),
+             QStringLiteral("127.0.0.1:%1").arg(target.localPort()));
+
+    QUdpSocket client;
+    QVERIFY(client.bind(QHostAddress::LocalHost, 0));
+    QCOMPARE(client.writeDatagram("ping", QHostAddress::LocalHost, m_ui->localPort(relay)), qint64(4));
+    QTRY_VERIFY_WITH_TIMEOUT(target.hasPendingDatagrams(), 10000);
+    QByteArray datagram(64, '\0');
+    datagram.truncate(target.readDatagram(datagram.data(), datagram.size()));
+    QCOMPARE(datagram, QByteArray("ping"));
+    // The relay's socket for this client is listed under the relay, naming the client.
+    QTRY_COMPARE_WITH_TIMEOUT(m_ui->childrenOf(relay).size(), 1, 10000);
+    const EndpointId upstream = m_ui->childrenOf(relay).first();
+    QVERIFY2(m_ui->cell(upstream, ConnectionModel::NameColumn).startsWith(QStringLiteral("Relay socket #")),
+             qPrintable(m_ui->cell(upstream, ConnectionModel::NameColumn)));
+    QVERIFY(m_ui->cell(upstream, ConnectionModel::NameColumn, Qt::ToolTipRole)
+                .contains(QStringLiteral("127.0.0.1:%1").arg(client.localPort())));
+
+    // Its Faults tab offers the datagram faults.
+    m_ui->selectRow(upstream);
+    auto *pane = m_window->findChild<DetailPane *>();
+    pane->showFaults();
+    FaultPanel *panel = pane->faultPanel();
+    QTRY_COMPARE(panel->target(), upstream);
+    QVERIFY(field<QWidget>(panel, "upDropCheck")->isVisible());
+    QVERIFY(!field<QWidget>(panel, "upSliceCheck")->isVisible());
+    QVERIFY(!field<QWidget>(panel, "faultResetNowButton")->isVisible());
 }
 
 QTEST_MAIN(TestWindowRelay)
