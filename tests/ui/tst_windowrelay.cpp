@@ -73,6 +73,18 @@ private:
     EndpointId startRelay(quint16 targetPort);
     /// The bytes the endpoint received, one entry per read, in order.
     QList<QByteArray> readsOf(EndpointId id) const;
+    /// True when an event record of the journal starts with this (the client's 10 bytes may arrive in
+    /// more than one read, each sliced on its own).
+    bool journalHasEvent(const QString &text) const {
+        const Journal &journal = m_window->workbench()->journal();
+        for (quint64 seq = 0; seq < journal.count(); ++seq) {
+            Record r;
+            if (journal.record(seq, &r, true) && r.kind == RecordKind::Event &&
+                QString::fromUtf8(r.payload).startsWith(text))
+                return true;
+        }
+        return false;
+    }
     /// A listener through the form, and its port once it listens (0 on failure).
     quint16 startTarget(EndpointId *listener) const;
 
@@ -218,6 +230,22 @@ void TestWindowRelay::badInputKeepsOkDisabledWithTheReason() {
     WindowDriver::replaceText(field<QLineEdit>(dialog, "relayTargetHostEdit"), QStringLiteral("localhost"));
     QVERIFY2(okButton(dialog)->isEnabled(), qPrintable(dialog->problem()));
     QVERIFY(!error->isVisible());
+    // TLS on the client leg: the relay serves it; a certificate file that is not there is refused.
+    QVERIFY(!field<QWidget>(dialog, "tlsServerForm")->isVisible());
+    tick(field<QCheckBox>(dialog, "relayClientTlsCheck"));
+    QVERIFY(field<QWidget>(dialog, "tlsServerForm")->isVisible());
+    QVERIFY(okButton(dialog)->isEnabled()); // no file: the self-signed certificate
+    const QString missing = m_settingsDir.filePath(QStringLiteral("no-such.pem"));
+    WindowDriver::replaceText(field<QLineEdit>(dialog, "tlsServerCertificateEdit"), missing);
+    QVERIFY(!okButton(dialog)->isEnabled());
+    QVERIFY2(dialog->problem().contains(QStringLiteral("does not exist")), qPrintable(dialog->problem()));
+    WindowDriver::replaceText(field<QLineEdit>(dialog, "tlsServerCertificateEdit"), QString());
+    tick(field<QCheckBox>(dialog, "relayTargetTlsCheck"));
+    QVERIFY(field<QWidget>(dialog, "tlsClientForm")->isVisible());
+    QVERIFY2(okButton(dialog)->isEnabled(), qPrintable(dialog->problem()));
+    const RelayDialog::Request request = dialog->request();
+    QVERIFY(request.options.clientTls && request.options.targetTls);
+    QVERIFY(request.options.targetTls->verify == TlsClientOptions{}.verify);
     // Nothing was opened while the form refused.
     QCOMPARE(m_window->workbench()->endpoints().size(), 0);
 }
@@ -320,6 +348,8 @@ void TestWindowRelay::faultChangedInThePanelTakesEffectLive() {
     QVERIFY2(after.size() >= 5, qPrintable(QString::number(after.size())));
     for (const QByteArray &piece : after)
         QVERIFY2(piece.size() <= 2, piece.constData());
+    // And the log says what the fault did, at its place.
+    QTRY_VERIFY_WITH_TIMEOUT(journalHasEvent(QStringLiteral("sliced into ")), 10000);
 
     // Reset now ends both legs.
     QTest::mouseClick(field<QPushButton>(panel, "faultResetNowButton"), Qt::LeftButton);
