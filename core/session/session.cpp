@@ -7,6 +7,7 @@
 #include "platform/privatefile.h"
 #include "protocol/rules.h"
 #include "session/sessionoptions.h"
+#include "session/sessionrelay.h"
 #include "session/sessiontls.h"
 
 #include <QCoreApplication>
@@ -65,6 +66,49 @@ const KindSpelling &spellingOf(EndpointKind kind) {
     return kindSpellings().front();
 }
 
+constexpr const char *TcpRelayKind = "tcp-relay";
+constexpr const char *UdpRelayKind = "udp-relay";
+
+/// Reads a relay endpoint: where it listens, and its "relay" object.
+std::optional<SessionEndpoint> readRelayEndpoint(const QJsonObject &o, bool udp, QString *error) {
+    const auto fail = [error](const QString &key, const QString &message) {
+        *error = QLatin1Char('.') + key + QStringLiteral(": ") + message;
+        return std::nullopt;
+    };
+    const QString kind = QLatin1String(udp ? UdpRelayKind : TcpRelayKind);
+    for (auto it = o.begin(); it != o.end(); ++it) {
+        if (it.key() != QLatin1String("kind") && it.key() != QLatin1String("address") &&
+            it.key() != QLatin1String("port") && it.key() != QLatin1String("relay"))
+            return fail(it.key(), tr("unknown key for a %1 (written by a newer Sockbench?)").arg(kind));
+    }
+    SessionEndpoint e;
+    e.kind = udp ? EndpointKind::UdpSocket : EndpointKind::TcpListener;
+    const QJsonValue hostValue = o.value(QStringLiteral("address"));
+    if (!hostValue.isString() || hostValue.toString().trimmed().isEmpty())
+        return fail(QStringLiteral("address"), tr("missing; a host name or a numeric address"));
+    e.host = hostValue.toString().trimmed();
+    const QJsonValue portValue = o.value(QStringLiteral("port"));
+    const double port = portValue.toDouble(-1);
+    if (!portValue.isDouble() || port != double(qint64(port)))
+        return fail(QStringLiteral("port"), tr("missing; a whole number from 0 to 65535"));
+    if (port < 0 || port > 65535)
+        return fail(QStringLiteral("port"), tr("%1 is out of range (0-65535)").arg(qint64(port)));
+    e.port = quint16(port);
+    if (const HostPortResult hp = parseHostPort(formatHostPort(e.host, e.port)); !hp.ok())
+        return fail(QStringLiteral("address"), hp.error);
+    const QJsonValue relay = o.value(QStringLiteral("relay"));
+    if (!relay.isObject())
+        return fail(QStringLiteral("relay"), tr("missing; an object with the target and the faults"));
+    QString why;
+    const std::optional<RelayOptions> options = relayFromJson(relay.toObject(), udp, &why);
+    if (!options) {
+        *error = QStringLiteral(".relay") + why;
+        return std::nullopt;
+    }
+    e.relay = SessionRelay{*options};
+    return e;
+}
+
 /// Reads one endpoint object; returns the error text without its "endpoints[i]" prefix.
 std::optional<SessionEndpoint> readEndpoint(const QJsonObject &o, QString *error) {
     const auto fail = [error](const QString &key, const QString &message) {
@@ -73,16 +117,22 @@ std::optional<SessionEndpoint> readEndpoint(const QJsonObject &o, QString *error
     };
     const QJsonValue kindValue = o.value(QStringLiteral("kind"));
     if (!kindValue.isString())
-        return fail(QStringLiteral("kind"), tr("missing; one of \"tcp-listener\", \"tcp-client\", \"udp\""));
+        return fail(
+            QStringLiteral("kind"),
+            tr("missing; one of \"tcp-listener\", \"tcp-client\", \"udp\", \"tcp-relay\", \"udp-relay\""));
+    if (kindValue.toString() == QLatin1String(TcpRelayKind) ||
+        kindValue.toString() == QLatin1String(UdpRelayKind))
+        return readRelayEndpoint(o, kindValue.toString() == QLatin1String(UdpRelayKind), error);
     const KindSpelling *spelling = nullptr;
     for (const KindSpelling &s : kindSpellings()) {
         if (kindValue.toString() == QLatin1String(s.name))
             spelling = &s;
     }
     if (!spelling) {
-        return fail(
-            QStringLiteral("kind"),
-            tr("\"%1\" is not one of \"tcp-listener\", \"tcp-client\", \"udp\"").arg(kindValue.toString()));
+        return fail(QStringLiteral("kind"),
+                    tr("\"%1\" is not one of \"tcp-listener\", \"tcp-client\", \"udp\", "
+                       "\"tcp-relay\", \"udp-relay\"")
+                        .arg(kindValue.toString()));
     }
     for (auto it = o.begin(); it != o.end(); ++it) {
         if (!spelling->allowedKeys.contains(it.key()))
@@ -233,6 +283,17 @@ QByteArray serializeSession(const Session &session) {
     QJsonArray list;
     for (const SessionEndpoint &e : session.endpoints) {
         QJsonObject o;
+        if (e.relay) {
+            const bool udp = e.kind == EndpointKind::UdpSocket;
+            o.insert(QStringLiteral("kind"), QLatin1String(udp ? UdpRelayKind : TcpRelayKind));
+            o.insert(QStringLiteral("address"), e.host);
+            o.insert(QStringLiteral("port"), int(e.port));
+            RelayOptions options = e.relay->options;
+            options.udp = udp;
+            o.insert(QStringLiteral("relay"), relayToJson(options));
+            list.append(o);
+            continue;
+        }
         o.insert(QStringLiteral("kind"), sessionKindName(e.kind));
         o.insert(QLatin1String(spellingOf(e.kind).hostKey), e.host);
         o.insert(QStringLiteral("port"), int(e.port));
@@ -282,6 +343,11 @@ std::shared_ptr<RuleBook> rulesOf(const SessionEndpoint &endpoint) {
 } // namespace
 
 EndpointId openSessionEndpoint(Workbench &workbench, const SessionEndpoint &endpoint) {
+    if (endpoint.relay) {
+        RelayOptions options = endpoint.relay->options;
+        options.udp = endpoint.kind == EndpointKind::UdpSocket;
+        return workbench.startRelay(endpoint.host, endpoint.port, options);
+    }
     switch (endpoint.kind) {
     case EndpointKind::TcpListener: {
         ListenerOptions options;

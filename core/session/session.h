@@ -1,6 +1,7 @@
 #pragma once
 
 #include "engine/endpoint.h"
+#include "session/sessionrelay.h"
 
 #include <QByteArray>
 #include <QList>
@@ -21,7 +22,8 @@ class Workbench;
 //
 // Listeners and clients may also carry "frame" (a --frame SPEC) and "tls" (its options, see
 // sessiontls.h; {} for TLS with the defaults), and every kind "rules" (an object in the rules file's
-// format, README "Response rules").
+// format, README "Response rules"). A relay is a "tcp-relay" or "udp-relay" with its listen
+// "address" and "port" and a "relay" object (sessionrelay.h): its target, ends, TLS legs and faults.
 //
 // The reader is strict: an unknown key is an error rather than something silently dropped, since a
 // key a later version adds would change what the endpoint does (an older Sockbench refuses "tls"
@@ -56,6 +58,9 @@ struct SessionEndpoint {
     std::optional<TlsClientOptions> tlsClient = std::nullopt;
     /// Listener: serves TLS with these options ("tls"); nullopt: plain TCP.
     std::optional<TlsServerOptions> tlsServer = std::nullopt;
+    /// A relay (kind TcpListener for a TCP relay, UdpSocket for a UDP one, listening on host:port)
+    /// with these options ("relay"); nullopt: not a relay. Its udp follows the kind.
+    std::optional<SessionRelay> relay = std::nullopt;
 
     friend bool operator==(const SessionEndpoint &, const SessionEndpoint &) = default;
 };

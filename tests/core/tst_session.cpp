@@ -5,6 +5,7 @@
 #include "loopbackpeer.h"
 #include "testutil.h"
 
+#include "engine/workbench.h"
 #include "platform/privatefile.h"
 #include "protocol/rules.h"
 #include "session/session.h"
@@ -42,6 +43,9 @@ class TestSession final : public QObject {
 private Q_SLOTS:
     void documentedExampleReads();
     void savedSessionReadsBackEqual();
+    void relaysReadBackEqual();
+    void documentedRelayReads();
+    void openedRelayRelays();
     void socketOptionsReadBackEqual();
     void framingAndRulesReadBackEqual();
     void badRulesNameTheEndpointAndRule();
@@ -144,6 +148,138 @@ void TestSession::savedSessionReadsBackEqual() {
     QVERIFY(json.contains("\"sockbench_session\": 1"));
     QVERIFY(json.contains("\"host\": \"localhost\""));
     QCOMPARE(json.count("\"reply\""), 2);
+}
+
+void TestSession::relaysReadBackEqual() {
+    SessionEndpoint tcp;
+    tcp.kind = EndpointKind::TcpListener;
+    tcp.host = QStringLiteral("127.0.0.1");
+    tcp.port = 7001;
+    RelayOptions options;
+    options.targetHost = QStringLiteral("example.org");
+    options.targetPort = 443;
+    options.relayResets = false;
+    options.onTargetFailure = RelayEnd::Reset;
+    options.connectTimeoutMs = 2500;
+    options.clientTls = TlsServerOptions{};
+    TlsClientOptions toTarget;
+    toTarget.verify = TlsVerify::None;
+    toTarget.alpn = {QStringLiteral("h2")};
+    options.targetTls = toTarget;
+    options.faults.up.latencyMs = 200;
+    options.faults.up.jitterMs = 50;
+    options.faults.up.timeoutMs = 0;
+    options.faults.down.sliceBytes = 1;
+    options.faults.down.sliceVariance = 2;
+    options.faults.down.sliceDelayMs = 10;
+    options.faults.down.limitBytes = 4096;
+    options.faults.down.limitEnd = RelayEnd::Reset;
+    options.faults.down.slowCloseMs = 300;
+    options.faults.down.bandwidthBytesPerSecond = qint64(1) << 40;
+    options.faults.seed = ~quint64(0); // past what a JSON number holds exactly
+    tcp.relay = SessionRelay{options};
+
+    SessionEndpoint udp;
+    udp.kind = EndpointKind::UdpSocket;
+    udp.host = QStringLiteral("::1");
+    udp.port = 0;
+    RelayOptions datagrams;
+    datagrams.udp = true;
+    datagrams.targetHost = QStringLiteral("::1");
+    datagrams.targetPort = 53;
+    datagrams.udpIdleMs = 5000;
+    datagrams.faults.up.dropPercent = 50;
+    datagrams.faults.up.reorderWindow = 4;
+    datagrams.faults.down.duplicatePercent = 12.5;
+    datagrams.faults.down.corruptPercent = 1;
+    datagrams.faults.seed = 7;
+    udp.relay = SessionRelay{datagrams};
+
+    SessionEndpoint plain; // a relay with every default writes no more than its target
+    plain.kind = EndpointKind::TcpListener;
+    plain.host = QStringLiteral("127.0.0.1");
+    RelayOptions defaults;
+    defaults.targetHost = QStringLiteral("127.0.0.1");
+    defaults.targetPort = 80;
+    plain.relay = SessionRelay{defaults};
+
+    Session s;
+    s.endpoints = {tcp, udp, plain};
+    const QByteArray json = serializeSession(s);
+    const SessionParseResult r = parseSession(json);
+    QVERIFY2(r.ok(), qPrintable(r.error + QLatin1Char('\n') + QString::fromUtf8(json)));
+    QCOMPARE(r.session, s);
+    QCOMPARE(json.count("\"kind\": \"tcp-relay\""), 2);
+    QCOMPARE(json.count("\"kind\": \"udp-relay\""), 1);
+    QVERIFY(json.contains("\"seed\": \"18446744073709551615\""));
+    QVERIFY(json.contains("\"client_tls\": {"));
+    QVERIFY(!json.contains("\"relay_resets\": true")); // defaults are not written
+    // A change of a fault is a different session.
+    Session changed = s;
+    changed.endpoints[0].relay->options.faults.up.latencyMs = 201;
+    QVERIFY(!(changed == s));
+}
+
+void TestSession::documentedRelayReads() {
+    // The example in sessionrelay.h, as a user would write it.
+    const SessionParseResult r = parseSession(R"({"sockbench_session": 1, "endpoints": [
+        {"kind": "tcp-relay", "address": "127.0.0.1", "port": 7001,
+         "relay": {"target_host": "127.0.0.1", "target_port": 7000, "relay_resets": false,
+                   "on_target_failure": "reset", "connect_timeout_ms": 5000,
+                   "client_tls": {}, "target_tls": {"verify": "none"},
+                   "faults": {"seed": 7, "up": {"latency_ms": 200, "jitter_ms": 50},
+                              "down": {"slice_bytes": 1, "slice_delay_ms": 10, "limit_bytes": 4096,
+                                       "limit_end": "reset"}}}},
+        {"kind": "udp-relay", "address": "127.0.0.1", "port": 0,
+         "relay": {"target_host": "localhost", "target_port": 53, "faults": {"up": {"drop_percent": 50}}}}]})");
+    QVERIFY2(r.ok(), qPrintable(r.error));
+    QCOMPARE(r.session.endpoints.size(), 2);
+    const SessionEndpoint &tcp = r.session.endpoints[0];
+    QVERIFY(tcp.kind == EndpointKind::TcpListener);
+    QVERIFY(tcp.relay);
+    const RelayOptions &o = tcp.relay->options;
+    QVERIFY(!o.udp);
+    QCOMPARE(o.targetPort, quint16(7000));
+    QVERIFY(!o.relayResets);
+    QVERIFY(o.onTargetFailure == RelayEnd::Reset);
+    QCOMPARE(o.connectTimeoutMs, 5000);
+    QVERIFY(o.clientTls && o.targetTls);
+    QVERIFY(o.targetTls->verify == TlsVerify::None);
+    QCOMPARE(o.faults.seed, quint64(7));
+    QCOMPARE(o.faults.up.latencyMs, 200);
+    QCOMPARE(o.faults.down.limitBytes, qint64(4096));
+    QVERIFY(o.faults.down.limitEnd == RelayEnd::Reset);
+    const SessionEndpoint &udp = r.session.endpoints[1];
+    QVERIFY(udp.kind == EndpointKind::UdpSocket);
+    QVERIFY(udp.relay && udp.relay->options.udp);
+    QCOMPARE(udp.relay->options.faults.up.dropPercent, 50.0);
+}
+
+void TestSession::openedRelayRelays() {
+    // A relay from a session relays to its target with its faults, over real sockets.
+    const auto server = LoopbackPeer::listenTcp();
+    QVERIFY(server);
+    SessionEndpoint e;
+    e.kind = EndpointKind::TcpListener;
+    e.host = QStringLiteral("127.0.0.1");
+    RelayOptions options;
+    options.targetHost = QStringLiteral("127.0.0.1");
+    options.targetPort = server->local().port;
+    options.faults.down.latencyMs = 5;
+    e.relay = SessionRelay{options};
+    Workbench wb;
+    QSignalSpy started(&wb, &Workbench::listenerStarted);
+    const EndpointId relay = openSessionEndpoint(wb, e);
+    QVERIFY(started.wait(5000));
+    QVERIFY(wb.info(relay).relay);
+    QCOMPARE(wb.info(relay).relay->targetPort, server->local().port);
+    QCOMPARE(wb.info(relay).relay->faults.down.latencyMs, 5);
+    QSignalSpy legs(&wb, &Workbench::relayLegOpened);
+    const auto client = LoopbackPeer::connectTcp(wb.info(relay).local);
+    QVERIFY(client);
+    QTRY_VERIFY_WITH_TIMEOUT(legs.count() == 1, 10000);
+    QTRY_VERIFY_WITH_TIMEOUT(
+        wb.info(legs.first().at(0).value<EndpointId>()).state == EndpointState::Connected, 10000);
 }
 
 void TestSession::socketOptionsReadBackEqual() {
@@ -272,6 +408,48 @@ void TestSession::malformedFilesAreRefusedWhole_data() {
         << withEndpoint(
                R"({"kind": "tcp-client", "host": "::1", "port": 1, "socket_options": {"source_address": "localhost"}})")
         << "endpoints[1].socket_options.source_address: a numeric address";
+    QTest::newRow("relay without relay")
+        << withEndpoint(R"({"kind": "tcp-relay", "address": "::1", "port": 1})")
+        << "endpoints[1].relay: missing";
+    QTest::newRow("relay without target")
+        << withEndpoint(R"({"kind": "tcp-relay", "address": "::1", "port": 1, "relay": {"target_port": 2}})")
+        << "endpoints[1].relay.target_host: missing";
+    QTest::newRow("relay target port 0")
+        << withEndpoint(
+               R"({"kind": "tcp-relay", "address": "::1", "port": 1, "relay": {"target_host": "::1", "target_port": 0}})")
+        << "endpoints[1].relay.target_port: a whole number from 1 to 65535";
+    QTest::newRow("relay with a reply")
+        << withEndpoint(
+               R"({"kind": "tcp-relay", "address": "::1", "port": 1, "reply": "echo", "relay": {"target_host": "::1", "target_port": 2}})")
+        << "endpoints[1].reply: unknown key for a tcp-relay";
+    QTest::newRow("relay unknown key")
+        << withEndpoint(
+               R"({"kind": "tcp-relay", "address": "::1", "port": 1, "relay": {"target_host": "::1", "target_port": 2, "proxy": 1}})")
+        << "endpoints[1].relay.proxy: unknown key for a TCP relay";
+    QTest::newRow("udp relay with TLS")
+        << withEndpoint(
+               R"({"kind": "udp-relay", "address": "::1", "port": 1, "relay": {"target_host": "::1", "target_port": 2, "client_tls": {}}})")
+        << "endpoints[1].relay.client_tls: unknown key for a UDP relay";
+    QTest::newRow("datagram fault on TCP")
+        << withEndpoint(
+               R"({"kind": "tcp-relay", "address": "::1", "port": 1, "relay": {"target_host": "::1", "target_port": 2, "faults": {"up": {"drop_percent": 5}}}})")
+        << "endpoints[1].relay.faults.up.drop_percent: a datagram fault; this relay is TCP";
+    QTest::newRow("stream fault on UDP")
+        << withEndpoint(
+               R"({"kind": "udp-relay", "address": "::1", "port": 1, "relay": {"target_host": "::1", "target_port": 2, "faults": {"down": {"slice_bytes": 5}}}})")
+        << "endpoints[1].relay.faults.down.slice_bytes: a stream fault; this relay is UDP";
+    QTest::newRow("fault out of range")
+        << withEndpoint(
+               R"({"kind": "udp-relay", "address": "::1", "port": 1, "relay": {"target_host": "::1", "target_port": 2, "faults": {"up": {"drop_percent": 101}}}})")
+        << "endpoints[1].relay.faults.up.drop_percent: a percentage from 0 to 100";
+    QTest::newRow("negative latency")
+        << withEndpoint(
+               R"({"kind": "tcp-relay", "address": "::1", "port": 1, "relay": {"target_host": "::1", "target_port": 2, "faults": {"up": {"latency_ms": -5}}}})")
+        << "endpoints[1].relay.faults.up.latency_ms: a whole number from 0 to";
+    QTest::newRow("bad limit end")
+        << withEndpoint(
+               R"({"kind": "tcp-relay", "address": "::1", "port": 1, "relay": {"target_host": "::1", "target_port": 2, "faults": {"up": {"limit_bytes": 5, "limit_end": "fin"}}}})")
+        << "endpoints[1].relay.faults.up.limit_end: one of \"close\", \"reset\"";
     QTest::newRow("unknown endpoint key")
         << withEndpoint(R"({"kind": "tcp-listener", "address": "::1", "port": 1, "proxy": true})")
         << "endpoints[1].proxy: unknown key for a tcp-listener";

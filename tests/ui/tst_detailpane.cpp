@@ -208,7 +208,7 @@ void TestDetailPane::evictedRecordsHaveNoBytesToDump() {
 void TestDetailPane::conversationTabFollowsTheFeed() {
     open();
     auto *tabs = child<QTabWidget>("detailTabs");
-    QCOMPARE(tabs->count(), 5); // Bytes, Conversation, Graph, TCP, TLS
+    QCOMPARE(tabs->count(), 6); // Bytes, Conversation, Graph, TCP, TLS, Faults
     QCOMPARE(tabs->widget(1), m_pane->conversationView());
     tabs->setCurrentIndex(1);
     m_pane->setConversationEndpoints({m_pair.client});

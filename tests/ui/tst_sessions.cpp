@@ -5,7 +5,10 @@
 
 #include "windowdriver.h"
 
+#include "dialogs/relaydialog.h"
 #include "loopbackpeer.h"
+#include "panels/detailpane.h"
+#include "panels/faultpanel.h"
 #include "session/session.h"
 #include "testcerts.h"
 #include "window/sessioncontroller.h"
@@ -40,6 +43,7 @@ private Q_SLOTS:
     void portInUseFailsAloneTheOthersOpen();
     void reopenLastSessionAtStart();
     void tlsOptionsAreSavedAndOpenedAgain();
+    void relaysAreSavedWithTheirFaultsAndOpenedAgain();
     void wrongTlsObjectsAreRefused_data();
     void wrongTlsObjectsAreRefused();
 
@@ -157,6 +161,65 @@ void TestSessions::savedSessionOpensInAFreshWindow() {
     QVERIFY(b.cell(ids[0], ConnectionModel::NameColumn).endsWith(QStringLiteral("echo")));
     QVERIFY(
         b.cell(ids[1], ConnectionModel::NameColumn, Qt::ToolTipRole).contains(QStringLiteral("hello\\r\\n")));
+    QVERIFY(second->sessions()->current() == saved.session);
+}
+
+void TestSessions::relaysAreSavedWithTheirFaultsAndOpenedAgain() {
+    MainWindow *first = newWindow();
+    WindowDriver a(first);
+    const EndpointId target = startListener(a, 1);
+    QVERIFY(target != 0);
+    const quint16 targetPort = a.localPort(target);
+    a.clickAction("newRelayAction");
+    auto *dialog = first->findChild<RelayDialog *>();
+    QVERIFY(dialog);
+    WindowDriver::replaceText(dialog->findChild<QLineEdit *>(QStringLiteral("relayTargetHostEdit")),
+                              QStringLiteral("127.0.0.1"));
+    WindowDriver::replaceText(dialog->findChild<QLineEdit *>(QStringLiteral("relayTargetPortEdit")),
+                              QString::number(targetPort));
+    auto *ok =
+        dialog->findChild<QDialogButtonBox *>(QStringLiteral("buttonBox"))->button(QDialogButtonBox::Ok);
+    QVERIFY2(ok->isEnabled(), qPrintable(dialog->problem()));
+    QTest::mouseClick(ok, Qt::LeftButton);
+    const EndpointId relay = a.lastTopLevel();
+    QTRY_VERIFY_WITH_TIMEOUT(first->workbench()->info(relay).state == EndpointState::Listening, 10000);
+
+    // Faults set later, in the Faults tab, are what the session keeps.
+    RelayFaults faults;
+    faults.up.latencyMs = 40;
+    faults.down.sliceBytes = 3;
+    faults.down.limitBytes = 4096;
+    faults.down.limitEnd = RelayEnd::Reset;
+    faults.seed = 99;
+    a.selectRow(relay);
+    FaultPanel *panel = first->findChild<DetailPane *>()->faultPanel();
+    QTRY_COMPARE(panel->target(), relay);
+    panel->editor()->setFaults(faults);
+    QVERIFY(panel->apply());
+    QTRY_VERIFY_WITH_TIMEOUT(first->workbench()->info(relay).relay->faults == faults, 10000);
+
+    const QString file = path(QStringLiteral("relay.sockbench"));
+    QVERIFY(first->sessions()->saveTo(file));
+    const SessionParseResult saved = loadSession(file);
+    QVERIFY2(saved.ok(), qPrintable(saved.error));
+    QCOMPARE(saved.session.endpoints.size(), 2);
+    const SessionEndpoint &e = saved.session.endpoints[1];
+    QVERIFY(e.relay);
+    QCOMPARE(e.host, QStringLiteral("127.0.0.1"));
+    QCOMPARE(e.port, quint16(0)); // as asked
+    QCOMPARE(e.relay->options.targetPort, targetPort);
+    QVERIFY(e.relay->options.faults == faults);
+
+    MainWindow *second = newWindow();
+    WindowDriver b(second);
+    QVERIFY(second->sessions()->open(file));
+    QCOMPARE(b.connections()->rowCount(), 2);
+    const EndpointId reopened = b.idOf(b.connections()->index(1, 0));
+    QTRY_VERIFY_WITH_TIMEOUT(second->workbench()->info(reopened).state == EndpointState::Listening, 10000);
+    QVERIFY(second->workbench()->info(reopened).relay);
+    QVERIFY(second->workbench()->info(reopened).relay->faults == faults);
+    QVERIFY(b.cell(reopened, ConnectionModel::NameColumn).startsWith(QStringLiteral("TCP relay")));
+    QVERIFY(b.cell(reopened, ConnectionModel::NameColumn).contains(QStringLiteral("faults:")));
     QVERIFY(second->sessions()->current() == saved.session);
 }
 

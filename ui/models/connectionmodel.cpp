@@ -39,6 +39,14 @@ ConnectionModel::ConnectionModel(Workbench *workbench, QObject *parent)
     // The Workbench tells each connection a listener's rules reach, so one row at a time will do.
     connect(workbench, &Workbench::rulesChanged, this, &ConnectionModel::emitRowChanged);
     connect(workbench, &Workbench::tlsChanged, this, &ConnectionModel::emitRowChanged);
+    // A relay's target leg appears next to the client leg it serves, and the client leg's row then
+    // names it.
+    connect(workbench, &Workbench::relayLegOpened, this,
+            [this](EndpointId id, EndpointId, EndpointId clientLeg) {
+                onStateChanged(id);
+                emitRowChanged(clientLeg);
+            });
+    connect(workbench, &Workbench::relayFaultsChanged, this, &ConnectionModel::onRelayFaultsChanged);
 }
 
 ConnectionModel::~ConnectionModel() = default;
@@ -62,11 +70,18 @@ void ConnectionModel::addEndpoint(EndpointId id) {
     if (info.listener != 0 && m_parentOf.contains(info.listener))
         parentId = info.listener;
     auto &siblings = childrenOf(parentId);
-    const int row = int(siblings.size());
+    int row = int(siblings.size());
+    // A relayed pair reads as one: the target leg right under the client leg it serves.
+    if (info.relayPeer != 0 && m_parentOf.contains(info.relayPeer) &&
+        m_parentOf.value(info.relayPeer) == parentId)
+        row = m_rowOf.value(info.relayPeer) + 1;
     beginInsertRows(parentId == 0 ? QModelIndex() : indexOf(parentId), row, row);
-    siblings.push_back(id);
+    siblings.insert(siblings.begin() + row, id);
     m_parentOf.insert(id, parentId);
-    m_rowOf.insert(id, row);
+    if (row == int(siblings.size()) - 1)
+        m_rowOf.insert(id, row);
+    else
+        renumber(siblings);
     endInsertRows();
 }
 
@@ -100,6 +115,21 @@ void ConnectionModel::onStateChanged(EndpointId id) {
 void ConnectionModel::onBytesWritten(EndpointId id) {
     if (m_parentOf.contains(id))
         emitRowChanged(id);
+}
+
+void ConnectionModel::onRelayFaultsChanged(EndpointId id) {
+    const EndpointInfo info = m_workbench->info(id);
+    // A relay's faults reach all of its legs; a leg's reach its pair.
+    emitRowChanged(id);
+    emitRowChanged(info.relayPeer);
+    if (info.relay) {
+        if (const auto legs = m_children.constFind(id); legs != m_children.constEnd()) {
+            for (EndpointId leg : *legs)
+                emitRowChanged(leg);
+        }
+    }
+    if (auto it = m_openedAs.find(id); it != m_openedAs.end() && it->relay && info.relay)
+        it->relay->options.faults = info.relay->faults; // a saved session keeps the faults as they are now
 }
 
 void ConnectionModel::emitRowChanged(EndpointId id) {
@@ -244,9 +274,15 @@ QVariant ConnectionModel::data(const QModelIndex &index, int role) const {
     case Qt::DisplayRole:
         switch (column) {
         case NameColumn: {
-            const QString name = tr("%1 #%2").arg(kindText(info.kind, info.listener != 0)).arg(id);
+            const QString relayKind = relayKindText(*m_workbench, info);
+            QString name = tr("%1 #%2")
+                               .arg(relayKind.isEmpty() ? kindText(info.kind, info.listener != 0) : relayKind)
+                               .arg(id);
+            if (info.relayPeer != 0)
+                name += tr(" ⇄ #%1").arg(info.relayPeer);
             QStringList parts{name};
-            for (const QString &part : {tlsText(info), autoReplyText(id), rulesText(info)}) {
+            for (const QString &part :
+                 {tlsText(info), autoReplyText(id), rulesText(info), faultsText(info)}) {
                 if (!part.isEmpty())
                     parts << part;
             }
@@ -257,10 +293,13 @@ QVariant ConnectionModel::data(const QModelIndex &index, int role) const {
                 return info.local.toString();
             // Not bound (yet, or ever: "Address already in use"): where it was asked to bind, so a
             // failed row names its address and port.
-            if (info.kind == EndpointKind::TcpListener && !info.requestedHost.isEmpty())
+            if ((info.kind == EndpointKind::TcpListener || info.relay) && !info.requestedHost.isEmpty())
                 return formatHostPort(info.requestedHost, info.requestedPort);
             return QString();
         case PeerColumn:
+            // A relay's other address is where it relays to.
+            if (info.relay)
+                return formatHostPort(info.relay->targetHost, info.relay->targetPort);
             if (info.peer.isValid())
                 return info.peer.toString();
             if (info.outgoing && !info.requestedHost.isEmpty())
@@ -292,6 +331,8 @@ QVariant ConnectionModel::data(const QModelIndex &index, int role) const {
     case Qt::ToolTipRole:
         if (column == StateColumn)
             return stateToolTip(info);
+        if (column == NameColumn && (info.relay || relayOf(*m_workbench, info) != 0))
+            return relayToolTip(info);
         if (column == NameColumn) {
             switch (info.kind) {
             case EndpointKind::TcpListener:
@@ -368,6 +409,54 @@ QString ConnectionModel::rulesToolTip(const EndpointInfo &info) const {
     const RuleSet &set = info.rules->rules();
     return tr("\nResponse rules: %n, on each message (frame %1)", nullptr, int(set.rules.size()))
         .arg(toString(set.frame));
+}
+
+QString ConnectionModel::faultsText(const EndpointInfo &info) const {
+    const std::optional<RelayFaults> faults =
+        info.relay ? std::optional(info.relay->faults) : info.relayFaults;
+    if (!faults || *faults == RelayFaults{})
+        return {};
+    return tr("faults: %1").arg(faults->describe());
+}
+
+QString ConnectionModel::relayToolTip(const EndpointInfo &info) const {
+    QString text;
+    if (info.relay) {
+        const RelayOptions &r = *info.relay;
+        text = tr("%1 relay: each client of %2 is relayed to %3")
+                   .arg(r.udp ? tr("UDP") : tr("TCP"),
+                        info.local.isValid() ? info.local.toString()
+                                             : formatHostPort(info.requestedHost, info.requestedPort),
+                        formatHostPort(r.targetHost, r.targetPort));
+        if (!r.udp) {
+            text += r.relayResets ? tr("\nA reset on one side resets the other")
+                                  : tr("\nA reset on one side closes the other (FIN)");
+            text += r.onTargetFailure == RelayEnd::Reset ? tr("\nA client whose target fails is reset")
+                                                         : tr("\nA client whose target fails is closed");
+        }
+        if (r.clientTls)
+            text += tr("\nTLS from the client (the relay serves it)");
+        if (r.targetTls)
+            text += tr("\nTLS to the target");
+    } else {
+        const EndpointId relay = relayOf(*m_workbench, info);
+        if (info.kind == EndpointKind::UdpSocket)
+            text = tr("Relay #%1's socket to the target for client %2")
+                       .arg(relay)
+                       .arg(info.relayClient.toString());
+        else if (info.outgoing)
+            text = tr("Relay #%1's leg to the target, for client leg #%2").arg(relay).arg(info.relayPeer);
+        else
+            text = info.relayPeer != 0 ? tr("Relay #%1's leg from the client, relayed by target leg #%2")
+                                             .arg(relay)
+                                             .arg(info.relayPeer)
+                                       : tr("Relay #%1's leg from the client").arg(relay);
+    }
+    const std::optional<RelayFaults> faults =
+        info.relay ? std::optional(info.relay->faults) : info.relayFaults;
+    text +=
+        faults && *faults != RelayFaults{} ? tr("\nFaults: %1").arg(faults->describe()) : tr("\nNo faults");
+    return text + tlsToolTip(info);
 }
 
 QString ConnectionModel::tlsText(const EndpointInfo &info) const {

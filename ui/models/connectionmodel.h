@@ -65,6 +65,7 @@ private:
     void onStateChanged(EndpointId id);
     void onBytesWritten(EndpointId id);
     void onAutoReplyChanged(EndpointId id);
+    void onRelayFaultsChanged(EndpointId id);
     void refreshCounters();
     void scheduleCounterRefresh();
     void emitRowChanged(EndpointId id);
@@ -84,6 +85,10 @@ private:
     QString tlsText(const EndpointInfo &info) const;
     /// A tooltip line on the TLS, starting with a line break; or empty.
     QString tlsToolTip(const EndpointInfo &info) const;
+    /// "faults: up: latency 200 ms" for a relay or a relayed connection with faults; empty otherwise.
+    QString faultsText(const EndpointInfo &info) const;
+    /// What a relay or one of its legs is, its ends, TLS legs and faults, in a few lines.
+    QString relayToolTip(const EndpointInfo &info) const;
     void renumber(const std::vector<EndpointId> &siblings);
 
     Workbench *m_workbench;

@@ -1,6 +1,7 @@
 #include "panels/detailpane.h"
 #include "engine/workbench.h"
 #include "journal/recordformat.h"
+#include "panels/faultpanel.h"
 #include "panels/tcpinfopanel.h"
 #include "panels/tlspanel.h"
 #include "style/presentation.h"
@@ -115,6 +116,10 @@ DetailPane::DetailPane(Workbench *workbench, const JournalFeed *feed, QWidget *p
     m_tabs->addTab(m_tcpInfoPanel, tr("TC&P"));
     m_tlsPanel = new TlsPanel(workbench, m_tabs);
     m_tabs->addTab(m_tlsPanel, tr("TLS"));
+    m_faultPanel = new FaultPanel(workbench, m_tabs);
+    m_tabs->addTab(m_faultPanel, tr("Fa&ults"));
+    m_tabs->setTabToolTip(
+        5, tr("Faults a relay injects on purpose, per direction, changed while traffic flows"));
     m_tabs->setTabToolTip(2, tr("Bytes per second of the selection over the last minute"));
     m_tabs->setTabToolTip(3, tr("What the kernel knows about the selected TCP connection, and the socket "
                                 "options it applied"));
@@ -219,6 +224,14 @@ void DetailPane::showGraph() {
 
 void DetailPane::showTls() {
     m_tabs->setCurrentWidget(m_tlsPanel);
+}
+
+void DetailPane::showFaults() {
+    m_tabs->setCurrentWidget(m_faultPanel);
+}
+
+void DetailPane::setSelectedEndpoint(EndpointId id) {
+    m_faultPanel->setEndpoint(id);
 }
 
 } // namespace sockbench

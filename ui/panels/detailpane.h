@@ -14,6 +14,7 @@ namespace sockbench {
 class ElidedLabel;
 
 class ConversationView;
+class FaultPanel;
 class HexView;
 class JournalFeed;
 class RateGraph;
@@ -40,6 +41,7 @@ public:
     RateGraph *rateGraph() const { return m_rateGraph; }
     TcpInfoPanel *tcpInfoPanel() const { return m_tcpInfoPanel; }
     TlsPanel *tlsPanel() const { return m_tlsPanel; }
+    FaultPanel *faultPanel() const { return m_faultPanel; }
 
     /// Shows the record with this sequence number; a payload the journal evicted is said to be gone.
     void showRecord(quint64 seq);
@@ -52,6 +54,11 @@ public:
     void showGraph();
     /// Brings the TLS tab to the front.
     void showTls();
+    /// Brings the Faults tab to the front.
+    void showFaults();
+    /// The endpoint selected in the connections panel, whose faults the Faults tab sets (when it is
+    /// a relay or one of its connections).
+    void setSelectedEndpoint(EndpointId id);
 
 private:
     enum class RecordForm { LogLine, HexDump, Csv, JsonLine };
@@ -71,6 +78,7 @@ private:
     RateGraph *m_rateGraph;
     TcpInfoPanel *m_tcpInfoPanel;
     TlsPanel *m_tlsPanel;
+    FaultPanel *m_faultPanel;
     QToolButton *m_copyRecordButton;
     QAction *m_copyHexDumpAction;
     quint64 m_seq = 0;

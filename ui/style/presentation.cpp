@@ -190,6 +190,27 @@ QString kindText(EndpointKind kind, bool accepted) {
     return {};
 }
 
+EndpointId relayOf(const Workbench &workbench, const EndpointInfo &info) {
+    if (info.relay)
+        return info.id;
+    if (info.listener != 0) {
+        const auto it = workbench.endpoints().constFind(info.listener);
+        if (it != workbench.endpoints().constEnd() && it->relay)
+            return info.listener;
+    }
+    return 0;
+}
+
+QString relayKindText(const Workbench &workbench, const EndpointInfo &info) {
+    if (info.relay)
+        return info.relay->udp ? trState("UDP relay") : trState("TCP relay");
+    if (relayOf(workbench, info) == 0)
+        return {};
+    if (info.kind == EndpointKind::UdpSocket)
+        return trState("Relay socket");
+    return info.outgoing ? trState("Target leg") : trState("Client leg");
+}
+
 QString formatCount(quint64 count) {
     return QLocale::system().toString(count);
 }
@@ -260,6 +281,9 @@ QString endpointLabel(const Workbench &workbench, EndpointId id) {
     const auto it = workbench.endpoints().constFind(id);
     if (it == workbench.endpoints().constEnd())
         return trState("#%1").arg(id);
+    if (const QString relay = relayKindText(workbench, *it); !relay.isEmpty())
+        return trState("#%1 %2").arg(id).arg(it->relay ? relay
+                                                       : relay.toLower()); // "#3 TCP relay", "#4 client leg"
     switch (it->kind) {
     case EndpointKind::TcpListener:
         return trState("#%1 listener").arg(id);

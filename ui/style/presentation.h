@@ -46,6 +46,13 @@ QString stateToolTip(const EndpointInfo &info);
 /// Short translated endpoint kind for the name column ("Listener", "Client", "Accepted", "UDP").
 QString kindText(EndpointKind kind, bool accepted = false);
 
+/// What a relay endpoint is, for the name column: "TCP relay", "UDP relay", "Client leg" (accepted
+/// from a client), "Target leg" (opened to the target), "Relay socket" (a UDP relay's socket to the
+/// target); empty for endpoints that have nothing to do with a relay.
+QString relayKindText(const Workbench &workbench, const EndpointInfo &info);
+/// The relay an endpoint is or belongs to (itself, or its listener when that is a relay); 0: none.
+EndpointId relayOf(const Workbench &workbench, const EndpointInfo &info);
+
 /// "1,234" exact byte counts for the tables.
 QString formatCount(quint64 count);
 /// "1 byte", "14 bytes": exact, with English plurals even when no translation is loaded.

@@ -3,6 +3,7 @@
 #include "dialogs/autoreplydialog.h"
 #include "dialogs/endpointdialog.h"
 #include "dialogs/framingfield.h"
+#include "dialogs/relaydialog.h"
 #include "dialogs/rulesdialog.h"
 #include "dialogs/shortcutsdialog.h"
 #include "dialogs/socketoptionsdialog.h"
@@ -171,6 +172,10 @@ void MainWindow::createActions() {
     m_openUdpAction =
         make(QStringLiteral("openUdpAction"), tr("Open &UDP socket..."), QKeySequence(Qt::CTRL | Qt::Key_U),
              resourceIcon("udp", QStyle::SP_DriveNetIcon), tr("Bind a UDP socket"));
+    m_newRelayAction = make(
+        QStringLiteral("newRelayAction"), tr("New &relay..."), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_N),
+        resourceIcon("relay", QStyle::SP_BrowserReload),
+        tr("Stand between a client and a server: relay each client to a target, with faults on purpose"));
     m_closeAction = make(QStringLiteral("closeAction"), tr("Cl&ose"), QKeySequence(Qt::CTRL | Qt::Key_W),
                          resourceIcon("close", QStyle::SP_DialogCloseButton),
                          tr("Close the selected connection gracefully (FIN), or stop the selected listener"));
@@ -238,6 +243,7 @@ void MainWindow::createMenusAndToolBar() {
     fileMenu->addAction(m_newListenerAction);
     fileMenu->addAction(m_connectAction);
     fileMenu->addAction(m_openUdpAction);
+    fileMenu->addAction(m_newRelayAction);
     fileMenu->addSeparator();
     fileMenu->addAction(m_openSessionAction);
     fileMenu->addAction(m_saveSessionAction);
@@ -288,6 +294,7 @@ void MainWindow::createMenusAndToolBar() {
     toolBar->addAction(m_newListenerAction);
     toolBar->addAction(m_connectAction);
     toolBar->addAction(m_openUdpAction);
+    toolBar->addAction(m_newRelayAction);
     toolBar->addSeparator();
     toolBar->addAction(m_closeAction);
     toolBar->addAction(m_abortAction);
@@ -296,9 +303,9 @@ void MainWindow::createMenusAndToolBar() {
     toolBar->addSeparator();
     toolBar->addAction(m_followAction);
 
-    m_connectionsView->addActions({m_newListenerAction, m_connectAction, m_openUdpAction, m_closeAction,
-                                   m_abortAction, m_autoReplyAction, m_socketOptionsAction, m_closeAllAction,
-                                   m_clearClosedAction});
+    m_connectionsView->addActions({m_newListenerAction, m_connectAction, m_openUdpAction, m_newRelayAction,
+                                   m_closeAction, m_abortAction, m_autoReplyAction, m_socketOptionsAction,
+                                   m_closeAllAction, m_clearClosedAction});
     m_connectionsView->insertAction(m_socketOptionsAction, m_rulesAction);
     m_connectionsView->insertAction(m_closeAllAction, m_startTlsAction);
     m_logPanel->view()->addActions({m_hexPreviewAction, m_timeDeltaAction, m_followAction, m_clearLogAction});
@@ -405,6 +412,7 @@ void MainWindow::wireParts() {
     connect(m_newListenerAction, &QAction::triggered, this, &MainWindow::onNewListenerActionTriggered);
     connect(m_connectAction, &QAction::triggered, this, &MainWindow::onConnectActionTriggered);
     connect(m_openUdpAction, &QAction::triggered, this, &MainWindow::onOpenUdpActionTriggered);
+    connect(m_newRelayAction, &QAction::triggered, this, &MainWindow::onNewRelayActionTriggered);
     connect(m_closeAction, &QAction::triggered, this, &MainWindow::onCloseActionTriggered);
     connect(m_abortAction, &QAction::triggered, this, &MainWindow::onAbortActionTriggered);
     connect(m_socketOptionsAction, &QAction::triggered, this, &MainWindow::onSocketOptionsActionTriggered);
@@ -472,6 +480,14 @@ void MainWindow::wireWorkbench() {
 }
 
 void MainWindow::onWorkbenchListenerStarted(EndpointId id, const NetAddress &local) {
+    if (const EndpointInfo info = m_workbench->info(id); info.relay) {
+        statusBar()->showMessage(
+            tr("Relay #%1 relays %2 to %3")
+                .arg(id)
+                .arg(local.toString(), formatHostPort(info.relay->targetHost, info.relay->targetPort)),
+            StatusMessageMs);
+        return;
+    }
     statusBar()->showMessage(tr("Listener #%1 is listening on %2").arg(id).arg(local.toString()),
                              StatusMessageMs);
 }
@@ -617,6 +633,44 @@ void MainWindow::onOpenUdpActionTriggered() {
     openEndpointDialog(EndpointKind::UdpSocket);
 }
 
+void MainWindow::onNewRelayActionTriggered() {
+    if (auto *open = findChild<RelayDialog *>(); open && open->isVisible()) {
+        open->raise();
+        open->activateWindow();
+        return;
+    }
+    WindowSettings settings;
+    auto *dialog = new RelayDialog(settings.recent(WindowSettings::Recent::Addresses), this);
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    // Relaying to the listener in sight is the common first step.
+    const EndpointInfo selected = m_workbench->info(selectedEndpoint());
+    if (selected.id != 0 && selected.kind == EndpointKind::TcpListener && !selected.relay &&
+        selected.local.port != 0) {
+        const QString ip = selected.local.ip;
+        dialog->setTarget(!isWildcardAddress(ip)  ? ip
+                          : selected.local.isV6() ? QStringLiteral("::1")
+                                                  : QStringLiteral("127.0.0.1"),
+                          selected.local.port);
+    }
+    connect(dialog, &QDialog::accepted, this, [this, dialog] { onRelayDialogAccepted(dialog); });
+    dialog->open();
+}
+
+void MainWindow::onRelayDialogAccepted(RelayDialog *dialog) {
+    const RelayDialog::Request r = dialog->request();
+    const EndpointId id = m_workbench->startRelay(r.address, r.port, r.options);
+    WindowSettings settings;
+    settings.remember(WindowSettings::Recent::Addresses, r.address);
+    m_connectionModel->addEndpoint(id);
+    SessionEndpoint opened;
+    opened.kind = r.options.udp ? EndpointKind::UdpSocket : EndpointKind::TcpListener;
+    opened.host = r.address;
+    opened.port = r.port;
+    opened.relay = SessionRelay{r.options};
+    m_connectionModel->setOpenedAs(id, opened);
+    selectEndpoint(id);
+}
+
 void MainWindow::openEndpointDialog(EndpointKind kind) {
     if (auto *open = findChild<EndpointDialog *>(); open && open->isVisible()) {
         open->setKind(kind);
@@ -698,6 +752,7 @@ void MainWindow::onConnectionsViewCurrentRowChanged() {
     const QSet<EndpointId> ids = endpointAndItsConnections(id);
     m_composer->setTarget(id);
     m_detailPane->setConversationEndpoints(ids);
+    m_detailPane->setSelectedEndpoint(id);
     m_logPanel->setSelectedEndpoints(ids);
     updateActions();
 }
@@ -711,10 +766,12 @@ void MainWindow::updateActions() {
     const EndpointId id = selectedEndpoint();
     const EndpointInfo info = m_workbench->info(id);
     const bool open = id != 0 && !isFinal(info.state);
+    // A relay forwards what it gets: it neither answers on its own nor by rules.
+    const bool relay = info.relay.has_value();
     m_closeAction->setEnabled(open);
     m_abortAction->setEnabled(open && info.kind == EndpointKind::TcpConnection);
-    m_autoReplyAction->setEnabled(open && info.kind != EndpointKind::TcpConnection);
-    m_rulesAction->setEnabled(open); // listeners, UDP sockets and TCP connections all take rules
+    m_autoReplyAction->setEnabled(open && !relay && info.kind != EndpointKind::TcpConnection);
+    m_rulesAction->setEnabled(open && !relay); // listeners, UDP sockets and TCP connections all take rules
     m_socketOptionsAction->setEnabled(open);
     m_framingAction->setEnabled(open && info.kind != EndpointKind::UdpSocket);
     m_startTlsAction->setEnabled(info.kind == EndpointKind::TcpConnection &&

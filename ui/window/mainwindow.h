@@ -24,6 +24,7 @@ class Composer;
 class ConnectionModel;
 class DetailPane;
 class EndpointDialog;
+class RelayDialog;
 class JournalFeed;
 class LibraryPanel;
 class LogPanel;
@@ -72,6 +73,8 @@ private:
     void onNewListenerActionTriggered();
     void onConnectActionTriggered();
     void onOpenUdpActionTriggered();
+    void onNewRelayActionTriggered();
+    void onRelayDialogAccepted(RelayDialog *dialog);
     void onCloseActionTriggered();
     void onAbortActionTriggered();
     void onAutoReplyActionTriggered();
@@ -138,6 +141,7 @@ private:
     QAction *m_newListenerAction = nullptr;
     QAction *m_connectAction = nullptr;
     QAction *m_openUdpAction = nullptr;
+    QAction *m_newRelayAction = nullptr;
     QAction *m_closeAction = nullptr;
     QAction *m_abortAction = nullptr;
     QAction *m_autoReplyAction = nullptr;

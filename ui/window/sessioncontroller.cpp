@@ -41,6 +41,18 @@ Session SessionController::current() const {
         const EndpointInfo info = m_workbench->info(id);
         if (isFinal(info.state) || info.listener != 0)
             continue;
+        if (info.relay) {
+            // A relay is saved with its faults as they are now, wherever they were set.
+            SessionEndpoint relay = m_model->openedAs(id).value_or(SessionEndpoint{});
+            if (!relay.relay) {
+                relay.kind = info.kind;
+                relay.host = info.local.ip;
+                relay.port = info.local.port;
+            }
+            relay.relay = SessionRelay{*info.relay};
+            session.endpoints.append(relay);
+            continue;
+        }
         if (std::optional<SessionEndpoint> opened = m_model->openedAs(id)) {
             withRulesOf(info, &*opened);
             session.endpoints.append(*opened);
