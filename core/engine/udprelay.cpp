@@ -1,5 +1,6 @@
 #include "engine/udprelay.h"
 
+#include "engine/datagramio.h"
 #include "engine/reactor.h"
 #include "engine/sockaddr.h"
 #include "engine/sockopt.h"
@@ -20,8 +21,6 @@ namespace sockbench {
 
 namespace {
 
-constexpr int MaxDatagramBatchesPerEvent = 32;
-constexpr int DatagramBatch = 64;
 // The largest datagram IP can carry fits a slot, so nothing the relay reads is ever cut short.
 constexpr size_t DatagramSlot = 65536;
 constexpr int ReceiveBufferBytes = 32 * 1024 * 1024;
@@ -161,49 +160,9 @@ private:
     quint64 m_droppedBytes = 0;
 };
 
-/// Reads a batch loop of datagrams with recvmmsg; `sink` gets each one with its sender and its real
-/// length. Returns when the socket is drained, the budget is spent or the socket closed.
+/// Reads datagrams in whole-datagram slots (see datagramio::readDatagrams).
 template <typename Sink> void readDatagrams(Socket &socket, Sink &&sink) {
-    char *buffer = socket.reactor().readBuffer(DatagramSlot * DatagramBatch);
-    mmsghdr msgs[DatagramBatch];
-    iovec iov[DatagramBatch];
-    sockaddr_storage from[DatagramBatch];
-    for (int batch = 0; batch < MaxDatagramBatchesPerEvent; ++batch) {
-        for (int i = 0; i < DatagramBatch; ++i) {
-            iov[i].iov_base = buffer + size_t(i) * DatagramSlot;
-            iov[i].iov_len = DatagramSlot;
-            msgs[i] = {};
-            msgs[i].msg_hdr.msg_iov = &iov[i];
-            msgs[i].msg_hdr.msg_iovlen = 1;
-            msgs[i].msg_hdr.msg_name = &from[i];
-            msgs[i].msg_hdr.msg_namelen = sizeof from[i];
-        }
-        // MSG_TRUNC makes msg_len the datagram's real length, so truncation is reported, not hidden.
-        const int n = ::recvmmsg(socket.fd(), msgs, DatagramBatch, MSG_DONTWAIT | MSG_TRUNC, nullptr);
-        if (n < 0) {
-            const int error = errno;
-            if (error == EAGAIN || error == EWOULDBLOCK)
-                return;
-            if (error == EINTR)
-                continue;
-            // ICMP errors (port unreachable for an earlier send) surface here; not fatal for UDP.
-            socket.reactor().recordEvent(socket.id(),
-                                         QStringLiteral("Receive error: %1").arg(errnoText(error)));
-            return;
-        }
-        for (int i = 0; i < n; ++i) {
-            const quint32 wire = msgs[i].msg_len;
-            const quint32 kept = std::min<quint32>(wire, quint32(DatagramSlot));
-            sink(static_cast<const char *>(iov[i].iov_base), kept, wire, from[i],
-                 msgs[i].msg_hdr.msg_namelen);
-            if (socket.fd() < 0)
-                return;
-        }
-        if (n < DatagramBatch)
-            return;
-    }
-    // Out of budget with more probably waiting: the streams on this reactor yield sooner.
-    socket.reactor().noteDatagramBacklog();
+    datagramio::readDatagrams(socket, DatagramSlot, std::forward<Sink>(sink), [] {});
 }
 
 } // namespace
