@@ -40,10 +40,6 @@ constexpr size_t MaxRefusedClientsNamed = 64;
 constexpr qint64 FailedClientHoldNs = qint64(2000) * 1'000'000;
 constexpr size_t MaxFailedClients = 1024;
 
-qint64 nowNs() {
-    return monotonicNs();
-}
-
 // "4,096": counts in event texts.
 QString grouped(quint64 n) {
     QString digits = QString::number(n);
@@ -188,7 +184,7 @@ public:
         , m_up(faults.up, faultSeed(faults.seed, arrival, RelayDirection::Up))
         , m_down(faults.down, faultSeed(faults.seed, arrival, RelayDirection::Down))
         , m_idleMs(idleMs)
-        , m_lastClientNs(nowNs()) {}
+        , m_lastClientNs(monotonicNs()) {}
     ~UdpRelayUpstream() override;
     Q_DISABLE_COPY_MOVE(UdpRelayUpstream)
 
@@ -213,7 +209,7 @@ public:
         reactor().recordEvent(id(), QStringLiteral("Relaying for %1: bound to %2, sending to %3")
                                         .arg(m_client.toString(), local.toString(), m_target.toString()));
         reactor().report(outcome::UdpBound{id(), local, m_target, {}});
-        armFor(nowNs());
+        armFor(monotonicNs());
         return true;
     }
 
@@ -223,7 +219,7 @@ public:
 
     /// A datagram from the client (already recorded on the relay) to send to the target.
     void fromClient(const char *data, quint32 size) {
-        const qint64 now = nowNs();
+        const qint64 now = monotonicNs();
         m_lastClientNs = now;
         if (m_up.isPassThrough()) {
             m_toTarget.send(*this, nullptr, m_target, data, qsizetype(size));
@@ -240,7 +236,7 @@ public:
         m_up.setFaults(faults.up);
         m_down.setFaults(faults.down);
         reactor().recordEvent(id(), faults.journalText());
-        armFor(nowNs());
+        armFor(monotonicNs());
     }
 
     /// Closes the socket: its relay forgets the client (a later datagram opens a new socket).
@@ -257,7 +253,7 @@ public:
         if (kind != TimerKind::Fault || fd() < 0)
             return;
         m_armedNs = -1;
-        const qint64 now = nowNs();
+        const qint64 now = monotonicNs();
         if (m_idleMs > 0 && now - m_lastClientNs >= qint64(m_idleMs) * 1'000'000) {
             end(EndpointState::Closed, QStringLiteral("idle for %1").arg(secondsText(m_idleMs)));
             return;
@@ -401,7 +397,7 @@ void UdpRelayUpstream::read() {
                           m_relay->m_impl->toClient(*this, data, qsizetype(kept));
                           return;
                       }
-                      const qint64 now = nowNs();
+                      const qint64 now = monotonicNs();
                       m_down.push(QByteArray(data, qsizetype(kept)), now);
                       for (const QString &event : m_down.takeDropped())
                           m_relay->m_impl->clientEvent(*this, event);
@@ -527,7 +523,7 @@ void UdpRelay::Impl::newClientDatagram(std::string key, const NetAddress &client
                                        QByteArray bytes) {
     switch (target) {
     case Target::Resolved: {
-        const qint64 now = nowNs();
+        const qint64 now = monotonicNs();
         if (recentlyFailed(key, now)) {
             ++failedDropped;
             return;
@@ -700,7 +696,7 @@ UdpRelayUpstream *UdpRelay::Impl::openUpstream(const std::string &key, const Net
         QStringLiteral("New client %1: relayed through endpoint %2").arg(client.toString()).arg(upstreamId));
     if (!upstream.open()) {
         // Remembered a short while, so that each later datagram is not a new leg and a new failure.
-        const qint64 now = nowNs();
+        const qint64 now = monotonicNs();
         if (failedClients.size() >= MaxFailedClients)
             std::erase_if(failedClients, [now](const auto &entry) { return entry.second <= now; });
         if (failedClients.size() < MaxFailedClients)
