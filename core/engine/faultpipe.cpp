@@ -21,8 +21,19 @@ double uniform01(std::mt19937_64 &random) {
     return double(random() >> 11) * (1.0 / 9007199254740992.0);
 }
 
+// splitmix64: a generator of eight bytes, for what a held chunk draws lazily (its slice sizes).
+struct SplitMix {
+    quint64 &state;
+    quint64 operator()() {
+        quint64 z = (state += 0x9E3779B97F4A7C15ULL);
+        z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
+        z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
+        return z ^ (z >> 31);
+    }
+};
+
 // Uniform in [lo, hi]; spans here are far below 2^64, so the modulo's bias is negligible.
-qint64 uniformInt(std::mt19937_64 &random, qint64 lo, qint64 hi) {
+template <typename Generator> qint64 uniformInt(Generator &&random, qint64 lo, qint64 hi) {
     if (hi <= lo)
         return lo;
     return lo + qint64(random() % quint64(hi - lo + 1));
@@ -85,16 +96,16 @@ bool hasLatency(const FaultSet &faults) {
     return faults.latencyMs > 0 || faults.jitterMs > 0;
 }
 
-// Bytes leave in pieces of 1/20 s worth (at least one byte), so about 20 writes a second. The
-// bucket holds two pieces: a timer that fires late keeps the tokens it earned meanwhile (with room
-// for one piece only, every late wake-up would lose some, and the rate would fall short by the
-// timers' lateness), and an idle line lets at most 1/10 s worth through at once.
-double pieceOf(const FaultSet &faults) {
-    return qMax(1.0, double(faults.bandwidthBytesPerSecond) / 20.0);
+// a + b for a time and a non-negative span, saturated: a day between a million pieces must not wrap.
+qint64 addSaturated(qint64 a, qint64 b) {
+    return b > std::numeric_limits<qint64>::max() - a ? std::numeric_limits<qint64>::max() : a + b;
 }
 
-double bucketOf(const FaultSet &faults) {
-    return 2 * pieceOf(faults);
+// n * b, both non-negative, saturated.
+qint64 mulSaturated(qint64 n, qint64 b) {
+    if (n <= 0 || b <= 0)
+        return 0;
+    return n > std::numeric_limits<qint64>::max() / b ? std::numeric_limits<qint64>::max() : n * b;
 }
 
 // When `tokens` (as of `atNs`) grow to `need` at `rate` bytes per second.
@@ -107,6 +118,61 @@ qint64 tokensReadyNs(double tokens, qint64 atNs, double need, qint64 rate) {
 }
 
 } // namespace
+
+// ---- TokenBucket ----------------------------------------------------------------------------
+
+TokenBucket::TokenBucket(qint64 rate, qint64 startNs)
+    : m_rate(rate)
+    , m_tokens(piece())
+    , m_atNs(startNs) {}
+
+// Bytes leave in pieces of 1/20 s worth (at least one byte), so about 20 writes a second. The
+// bucket holds two pieces: a timer that fires late keeps the tokens it earned meanwhile (with room
+// for one piece only, every late wake-up would lose some, and the rate would fall short by the
+// timers' lateness), and an idle line lets at most 1/10 s worth through at once.
+double TokenBucket::piece() const {
+    return qMax(1.0, double(m_rate) / 20.0);
+}
+
+void TokenBucket::refill(qint64 nowNs) {
+    if (m_atNs < 0) {
+        // The first look at the clock: the bucket holds the one piece it started with, whatever
+        // the clock reads (counting from zero would fill it to two).
+        m_atNs = nowNs;
+        return;
+    }
+    if (nowNs <= m_atNs)
+        return;
+    if (m_rate > 0) {
+        const double earned = double(nowNs - m_atNs) * double(m_rate) / double(NsPerSecond);
+        m_tokens = std::min(bucketSize(), m_tokens + earned);
+    }
+    m_atNs = nowNs;
+}
+
+void TokenBucket::setRate(qint64 rate, qint64 nowNs) {
+    if (nowNs >= 0)
+        refill(nowNs);
+    const qint64 old = std::exchange(m_rate, rate);
+    if (rate > 0 && old <= 0)
+        m_tokens = piece(); // a line that was unlimited has had no debt
+    else
+        m_tokens = std::min(m_tokens, bucketSize());
+}
+
+bool TokenBucket::take(double need, double cost, qint64 nowNs) {
+    refill(nowNs);
+    if (m_tokens + TokenSlack < need)
+        return false;
+    m_tokens = cost > need ? m_tokens - cost : qMax(0.0, m_tokens - cost);
+    return true;
+}
+
+qint64 TokenBucket::readyNs(double need) const {
+    if (m_atNs < 0)
+        return m_tokens + TokenSlack >= need ? -1 : 0; // not started: ready as soon as it is
+    return tokensReadyNs(m_tokens, m_atNs, need, m_rate);
+}
 
 quint64 faultSeed(quint64 relaySeed, quint64 arrival, RelayDirection direction) {
     // splitmix64 over the three inputs: neighbouring connections get unrelated generators.
@@ -129,32 +195,11 @@ StreamFaults::StreamFaults(const FaultSet &faults, quint64 seed, qint64 startNs)
     , m_timeoutFromNs(startNs)
     , m_lastDueNs(startNs)
     , m_lastOutNs(startNs)
-    , m_tokens(pieceOf(faults))
-    , m_tokensAtNs(startNs) {}
-
-double StreamFaults::bucketSize() const {
-    return bucketOf(m_faults);
-}
-
-void StreamFaults::refillTokens(qint64 nowNs) {
-    if (nowNs <= m_tokensAtNs)
-        return;
-    if (m_faults.bandwidthBytesPerSecond > 0) {
-        const double earned =
-            double(nowNs - m_tokensAtNs) * double(m_faults.bandwidthBytesPerSecond) / double(NsPerSecond);
-        m_tokens = std::min(bucketSize(), m_tokens + earned);
-    }
-    m_tokensAtNs = nowNs;
-}
+    , m_bucket(faults.bandwidthBytesPerSecond, startNs) {}
 
 void StreamFaults::setFaults(const FaultSet &faults, qint64 nowNs) {
-    refillTokens(nowNs);
     const FaultSet old = std::exchange(m_faults, faults);
-    if (faults.bandwidthBytesPerSecond > 0 && old.bandwidthBytesPerSecond <= 0)
-        m_tokens = pieceOf(m_faults); // a line that was unlimited has had no debt
-    else
-        m_tokens = std::min(m_tokens, bucketSize());
-    m_tokensAtNs = std::max(m_tokensAtNs, nowNs);
+    m_bucket.setRate(faults.bandwidthBytesPerSecond, nowNs);
     if (faults.timeoutMs != old.timeoutMs)
         m_timeoutFromNs = nowNs;
     if (faults.limitBytes != old.limitBytes)
@@ -173,25 +218,40 @@ qint64 StreamFaults::drawDelayNs() {
     return drawLatencyNs(m_faults, m_random);
 }
 
+StreamFaults::Held &StreamFaults::dropNote(qint64 nowNs, bool byLimit) {
+    // One growing note while the drops last, unless real steps came in between.
+    if (m_held.empty() || m_held.back().kind != Held::Kind::Note || m_held.back().started ||
+        m_held.back().byLimit != byLimit) {
+        Held note;
+        note.kind = Held::Kind::Note;
+        note.byLimit = byLimit;
+        note.arrivalNs = nowNs;
+        note.dueNs = std::max(nowNs, m_lastDueNs);
+        m_lastDueNs = note.dueNs;
+        m_held.push_back(std::move(note));
+    }
+    return m_held.back();
+}
+
 void StreamFaults::push(const char *data, qsizetype size, qint64 nowNs) {
-    if (size <= 0 || m_limitHit)
-        return; // after a limit the connection is ending: nothing more leaves
+    if (size <= 0)
+        return;
+    if (m_limitHit) {
+        // The connection is ending: nothing more leaves, and the journal says how much did not:
+        // the End's event while it waits, then one note for what comes after it.
+        m_notRelayed += size;
+        if (Held *note = limitNote(nowNs))
+            note->droppedBytes += size;
+        return;
+    }
     if (isTimedOut(nowNs)) {
-        // One growing note while the timeout lasts, unless real steps came in between.
-        if (m_held.empty() || m_held.back().kind != Held::Kind::Note || m_held.back().started) {
-            Held note;
-            note.kind = Held::Kind::Note;
-            note.arrivalNs = nowNs;
-            note.dueNs = std::max(nowNs, m_lastDueNs);
-            m_lastDueNs = note.dueNs;
-            m_held.push_back(std::move(note));
-        }
-        m_held.back().droppedBytes += size;
+        dropNote(nowNs, false).droppedBytes += size;
         return;
     }
 
     QString event;
     bool reachesLimit = false;
+    const qsizetype pushed = size;
     if (m_faults.limitBytes >= 0) {
         const qint64 room = qMax<qint64>(m_faults.limitBytes - m_forwarded, 0);
         if (size >= room) {
@@ -214,41 +274,43 @@ void StreamFaults::push(const char *data, qsizetype size, qint64 nowNs) {
         held.bytes = QByteArray(data, size);
         held.pieceLeft = size;
         if (m_faults.sliceBytes > 0) {
-            const int base = m_faults.sliceBytes;
-            const int variance = qMax(m_faults.sliceVariance, 0);
+            held.sliceBytes = m_faults.sliceBytes;
+            held.sliceVariance = qMax(m_faults.sliceVariance, 0);
             qsizetype pieceCount = 0;
-            if (variance == 0) {
-                held.sliceBytes = base;
-                pieceCount = (size + base - 1) / base;
-                held.pieceLeft = qMin<qsizetype>(base, size);
+            if (held.sliceVariance == 0) {
+                pieceCount = (size + held.sliceBytes - 1) / held.sliceBytes;
             } else {
-                qsizetype left = size;
-                while (left > 0) {
-                    const qsizetype piece =
-                        qMin<qsizetype>(left, qMax<qint64>(1, uniformInt(m_random, qint64(base) - variance,
-                                                                         qint64(base) + variance)));
-                    held.pieces.push_back(int(piece));
-                    left -= piece;
+                // The sizes come from the chunk's own generator, seeded by one draw: counted here on
+                // a copy, drawn again as the pieces leave, so a chunk of a million 1-byte pieces
+                // holds eight bytes of state, not a list of a million sizes.
+                held.pieceDraws = m_random();
+                Held counter;
+                counter.bytes = held.bytes;
+                counter.sliceBytes = held.sliceBytes;
+                counter.sliceVariance = held.sliceVariance;
+                counter.pieceDraws = held.pieceDraws;
+                while (counter.offset < size) {
+                    counter.offset += nextPieceSize(counter);
+                    ++pieceCount;
                 }
-                pieceCount = qsizetype(held.pieces.size());
-                held.pieceLeft = held.pieces[0];
-                held.nextPiece = 1;
             }
+            held.pieceLeft = nextPieceSize(held);
             if (pieceCount > 1) {
                 held.pieceDelayNs = qint64(qMax(m_faults.sliceDelayMs, 0)) * NsPerMs;
                 appendEvent(event, QStringLiteral("sliced into %1 pieces").arg(grouped(pieceCount)));
-                dueNs += (pieceCount - 1) * held.pieceDelayNs;
+                dueNs = addSaturated(dueNs, mulSaturated(pieceCount - 1, held.pieceDelayNs));
             }
         }
         held.event = event;
         event.clear();
-        m_heldBytes += quint64(size);
+        m_heldBytes += quint64(size) + HeldEntryOverhead;
         m_held.push_back(std::move(held));
     }
     m_lastDueNs = dueNs;
 
     if (reachesLimit) {
         m_limitHit = true;
+        m_notRelayed += pushed - size; // the rest of the chunk that reached it
         Held end;
         end.kind = Held::Kind::End;
         end.arrivalNs = nowNs;
@@ -264,37 +326,57 @@ void StreamFaults::push(const char *data, qsizetype size, qint64 nowNs) {
     }
 }
 
+StreamFaults::Held *StreamFaults::limitNote(qint64 nowNs) {
+    if (!m_limitEndOut)
+        return nullptr; // the End's event counts it
+    if (!m_limitNoteMade) {
+        m_limitNoteMade = true;
+        return &dropNote(nowNs, true);
+    }
+    if (!m_held.empty() && m_held.back().kind == Held::Kind::Note && m_held.back().byLimit)
+        return &m_held.back(); // not taken yet: it grows
+    return nullptr;            // said once already: counted only
+}
+
 void StreamFaults::pushFin(qint64 nowNs) {
-    if (m_limitHit)
+    if (m_limitHit) {
+        if (Held *note = limitNote(nowNs))
+            note->droppedFin = true;
+        else if (!m_limitEndOut)
+            m_finNotRelayed = true;
         return;
+    }
     if (isTimedOut(nowNs)) {
-        if (m_held.empty() || m_held.back().kind != Held::Kind::Note || m_held.back().started) {
-            Held note;
-            note.kind = Held::Kind::Note;
-            note.arrivalNs = nowNs;
-            note.dueNs = std::max(nowNs, m_lastDueNs);
-            m_lastDueNs = note.dueNs;
-            m_held.push_back(std::move(note));
-        }
-        m_held.back().droppedFin = true;
+        dropNote(nowNs, false).droppedFin = true;
         return;
     }
     Held fin;
     fin.kind = Held::Kind::Fin;
     fin.arrivalNs = nowNs;
     fin.afterPreviousNs = qint64(qMax(m_faults.slowCloseMs, 0)) * NsPerMs;
-    fin.dueNs = std::max(nowNs, m_lastDueNs) + fin.afterPreviousNs;
+    fin.dueNs = addSaturated(std::max(nowNs, m_lastDueNs), fin.afterPreviousNs);
     m_lastDueNs = fin.dueNs;
     m_held.push_back(std::move(fin));
 }
 
 qint64 StreamFaults::nextPieceSize(Held &held) {
     const qsizetype left = held.bytes.size() - held.offset;
-    if (held.sliceBytes > 0)
+    if (held.sliceBytes <= 0)
+        return left;
+    if (held.sliceVariance == 0)
         return qMin<qsizetype>(held.sliceBytes, left);
-    if (held.nextPiece < held.pieces.size())
-        return held.pieces[held.nextPiece++];
-    return left;
+    const qint64 drawn = uniformInt(SplitMix{held.pieceDraws}, qint64(held.sliceBytes) - held.sliceVariance,
+                                    qint64(held.sliceBytes) + held.sliceVariance);
+    return qMin<qint64>(left, qMax<qint64>(1, drawn));
+}
+
+QString StreamFaults::droppedText(qint64 bytes, bool fin) {
+    QStringList what;
+    if (bytes > 0)
+        what << QStringLiteral("%1 bytes").arg(grouped(bytes));
+    if (fin)
+        what << QStringLiteral("the FIN");
+    return what.join(QStringLiteral(" and "));
 }
 
 std::optional<StreamFaults::Step> StreamFaults::takeDue(qint64 nowNs) {
@@ -306,15 +388,12 @@ std::optional<StreamFaults::Step> StreamFaults::takeDue(qint64 nowNs) {
 
     switch (held.kind) {
     case Held::Kind::Note: {
-        QStringList what;
-        if (held.droppedBytes > 0)
-            what << QStringLiteral("%1 bytes").arg(grouped(held.droppedBytes));
-        if (held.droppedFin)
-            what << QStringLiteral("the FIN");
+        const QString what = droppedText(held.droppedBytes, held.droppedFin);
         Step step{Step::Kind::Bytes,
                   {},
                   RelayEnd::Close,
-                  QStringLiteral("timeout: %1 not forwarded").arg(what.join(QStringLiteral(" and ")))};
+                  held.byLimit ? QStringLiteral("%1 not relayed: limit reached").arg(what)
+                               : QStringLiteral("timeout: %1 not forwarded").arg(what)};
         m_held.pop_front();
         return step;
     }
@@ -330,6 +409,10 @@ std::optional<StreamFaults::Step> StreamFaults::takeDue(qint64 nowNs) {
     }
     case Held::Kind::End: {
         Step step{Step::Kind::End, {}, held.end, held.event};
+        if (m_notRelayed > 0 || m_finNotRelayed)
+            appendEvent(step.event, QStringLiteral("%1 not relayed: limit reached")
+                                        .arg(droppedText(m_notRelayed, m_finNotRelayed)));
+        m_limitEndOut = true;
         m_held.pop_front();
         m_lastOutNs = nowNs;
         return step;
@@ -341,14 +424,12 @@ std::optional<StreamFaults::Step> StreamFaults::takeDue(qint64 nowNs) {
     qint64 n = held.pieceLeft;
     const qint64 rate = m_faults.bandwidthBytesPerSecond;
     if (rate > 0) {
-        n = qMin<qint64>(n, qint64(pieceOf(m_faults)));
-        refillTokens(nowNs);
-        if (m_tokens + TokenSlack < double(n)) {
+        n = qMin<qint64>(n, qint64(m_bucket.piece()));
+        if (!m_bucket.take(double(n), double(n), nowNs)) {
             if (!held.started)
                 held.waitedForTokens = true;
             return std::nullopt;
         }
-        m_tokens = qMax(0.0, m_tokens - double(n));
     }
 
     Step step;
@@ -365,7 +446,7 @@ std::optional<StreamFaults::Step> StreamFaults::takeDue(qint64 nowNs) {
             if (held.waitedForTokens && nowNs - held.dueNs >= NsPerMs)
                 bandwidth = QStringLiteral("held ") + msText(nowNs - held.dueNs);
             const qint64 rest = held.bytes.size() - held.offset - n;
-            if (rest > 0 && held.sliceBytes == 0 && held.pieces.empty()) {
+            if (rest > 0 && held.sliceBytes == 0) {
                 if (!bandwidth.isEmpty())
                     bandwidth += QStringLiteral(", ");
                 bandwidth += QStringLiteral("paced over %1 s")
@@ -380,10 +461,11 @@ std::optional<StreamFaults::Step> StreamFaults::takeDue(qint64 nowNs) {
     m_heldBytes -= quint64(n);
     m_lastOutNs = nowNs;
     if (held.offset >= held.bytes.size()) {
+        m_heldBytes -= HeldEntryOverhead;
         m_held.pop_front();
     } else if (held.pieceLeft == 0) {
         held.pieceLeft = nextPieceSize(held);
-        held.dueNs += held.pieceDelayNs;
+        held.dueNs = addSaturated(held.dueNs, held.pieceDelayNs);
     }
     return step;
 }
@@ -401,11 +483,10 @@ qint64 StreamFaults::nextDueNs() const {
     case Held::Kind::Bytes:
         break;
     }
-    const qint64 rate = m_faults.bandwidthBytesPerSecond;
-    if (rate <= 0)
+    if (m_faults.bandwidthBytesPerSecond <= 0)
         return held.dueNs;
-    const double need = double(qMin<qint64>(held.pieceLeft, qint64(pieceOf(m_faults))));
-    return std::max(held.dueNs, tokensReadyNs(m_tokens, m_tokensAtNs, need, rate));
+    const double need = double(qMin<qint64>(held.pieceLeft, qint64(m_bucket.piece())));
+    return std::max(held.dueNs, m_bucket.readyNs(need));
 }
 
 // ---- DatagramFaults --------------------------------------------------------------------------
@@ -413,30 +494,12 @@ qint64 StreamFaults::nextDueNs() const {
 DatagramFaults::DatagramFaults(const FaultSet &faults, quint64 seed)
     : m_faults(faults)
     , m_random(seed)
-    , m_tokens(pieceOf(faults)) {}
-
-double DatagramFaults::bucketSize() const {
-    return bucketOf(m_faults);
-}
-
-void DatagramFaults::refillTokens(qint64 nowNs) {
-    if (nowNs <= m_tokensAtNs)
-        return;
-    if (m_faults.bandwidthBytesPerSecond > 0) {
-        const double earned =
-            double(nowNs - m_tokensAtNs) * double(m_faults.bandwidthBytesPerSecond) / double(NsPerSecond);
-        m_tokens = std::min(bucketSize(), m_tokens + earned);
-    }
-    m_tokensAtNs = nowNs;
-}
+    , m_bucket(faults.bandwidthBytesPerSecond) {}
 
 void DatagramFaults::setFaults(const FaultSet &faults) {
-    refillTokens(m_lastNowNs);
-    const FaultSet old = std::exchange(m_faults, faults);
-    if (faults.bandwidthBytesPerSecond > 0 && old.bandwidthBytesPerSecond <= 0)
-        m_tokens = pieceOf(m_faults);
-    else
-        m_tokens = std::min(m_tokens, bucketSize());
+    m_faults = faults;
+    // Before any datagram the time is unknown: the bucket starts at its first use, as a new one.
+    m_bucket.setRate(faults.bandwidthBytesPerSecond, m_counts.received > 0 ? m_lastNowNs : -1);
     if (!m_window.empty() && qsizetype(m_window.size()) >= qMax(faults.reorderWindow, 1))
         releaseWindow(m_lastNowNs); // the window shrank (or reordering stopped): let it go now
 }
@@ -470,6 +533,14 @@ void DatagramFaults::push(QByteArray datagram, qint64 nowNs) {
     for (Out *each : {&out, copy ? &*copy : nullptr}) {
         if (!each)
             continue;
+        const qint64 cost = each->bytes.size() + HeldEntryOverhead;
+        if (m_heldBytes + cost > MaxHeldBytes) {
+            ++m_counts.dropped;
+            m_dropped << QStringLiteral("dropped: the relay already holds %1 MiB for this client")
+                             .arg(MaxHeldBytes >> 20);
+            continue;
+        }
+        m_heldBytes += cost;
         if (m_faults.reorderWindow > 1) {
             if (m_window.empty())
                 m_windowSinceNs = nowNs;
@@ -504,19 +575,12 @@ void DatagramFaults::releaseWindow(qint64 nowNs) {
 }
 
 void DatagramFaults::schedule(Out out, qint64 nowNs) {
-    if (m_dueBytes + out.bytes.size() > MaxHeldBytes) {
-        ++m_counts.dropped;
-        m_dropped << QStringLiteral("dropped: the relay already holds %1 MiB for this client")
-                         .arg(MaxHeldBytes >> 20);
-        return;
-    }
     out.dueNs = std::max(nowNs, m_lastDueNs);
     if (hasLatency(m_faults)) {
         out.dueNs = std::max(nowNs + drawLatencyNs(m_faults, m_random), m_lastDueNs);
         appendEvent(out.event, QStringLiteral("delayed ") + msText(out.dueNs - nowNs));
     }
     m_lastDueNs = out.dueNs;
-    m_dueBytes += out.bytes.size();
     m_due.push_back(std::move(out));
 }
 
@@ -533,15 +597,13 @@ std::optional<DatagramFaults::Out> DatagramFaults::takeDue(qint64 nowNs) {
     Out &front = m_due.front();
     const qint64 rate = m_faults.bandwidthBytesPerSecond;
     if (rate > 0) {
-        refillTokens(nowNs);
         // A datagram cannot be cut: it waits for a piece's worth at most, and may leave the bucket in
         // debt, so that large datagrams still average out at the rate.
-        const double need = std::min(double(front.bytes.size()), pieceOf(m_faults));
-        if (m_tokens + TokenSlack < need) {
+        const double need = std::min(double(front.bytes.size()), m_bucket.piece());
+        if (!m_bucket.take(need, double(front.bytes.size()), nowNs)) {
             m_frontWaited = true;
             return std::nullopt;
         }
-        m_tokens -= double(front.bytes.size());
         if (m_frontWaited && nowNs - front.dueNs >= NsPerMs)
             appendEvent(front.event, QStringLiteral("held ") + msText(nowNs - front.dueNs) +
                                          QStringLiteral(" by bandwidth"));
@@ -549,7 +611,7 @@ std::optional<DatagramFaults::Out> DatagramFaults::takeDue(qint64 nowNs) {
     m_frontWaited = false;
     Out out = std::move(front);
     m_due.pop_front();
-    m_dueBytes -= out.bytes.size();
+    m_heldBytes -= out.bytes.size() + HeldEntryOverhead;
     ++m_counts.sent;
     return out;
 }
@@ -559,11 +621,8 @@ qint64 DatagramFaults::nextDueNs() const {
     if (!m_due.empty()) {
         const Out &front = m_due.front();
         next = front.dueNs;
-        if (m_faults.bandwidthBytesPerSecond > 0) {
-            const double need = std::min(double(front.bytes.size()), pieceOf(m_faults));
-            next =
-                std::max(next, tokensReadyNs(m_tokens, m_tokensAtNs, need, m_faults.bandwidthBytesPerSecond));
-        }
+        if (m_faults.bandwidthBytesPerSecond > 0)
+            next = std::max(next, m_bucket.readyNs(std::min(double(front.bytes.size()), m_bucket.piece())));
     }
     if (!m_window.empty()) {
         const qint64 release = m_windowSinceNs + ReorderHoldMs * NsPerMs;

@@ -17,19 +17,51 @@
 
 namespace sockbench {
 
+/// A bandwidth's token bucket, in bytes, shared by both pipelines. What leaves does so in pieces of
+/// 1/20 s worth (at least one byte); the bucket holds two pieces (a late timer loses no tokens) and
+/// starts with one, so an idle line lets at most 1/10 s worth through at once. It starts counting
+/// at its first refill (or `startNs`), never from time zero.
+class TokenBucket final {
+public:
+    /// `startNs` < 0: the bucket starts at its first refill().
+    explicit TokenBucket(qint64 rate, qint64 startNs = -1);
+    Q_DISABLE_COPY_MOVE(TokenBucket)
+
+    /// A new rate from nowNs on (< 0: the time is unknown, keep the bucket's); a line that was
+    /// unlimited starts with one piece, as a new one, since it has had no debt.
+    void setRate(qint64 rate, qint64 nowNs);
+    qint64 rate() const { return m_rate; }
+    /// The largest piece a stream sends at once, in bytes.
+    double piece() const;
+    void refill(qint64 nowNs);
+    /// Refills, then takes `cost` when `need` tokens are there (false: wait until readyNs(need)).
+    /// A cost above need (a datagram larger than a piece) leaves the bucket in debt.
+    bool take(double need, double cost, qint64 nowNs);
+    /// When `need` tokens will be there (monotonic ns); clamped, never overflowing.
+    qint64 readyNs(double need) const;
+
+private:
+    double bucketSize() const { return 2 * piece(); }
+
+    qint64 m_rate = 0;
+    double m_tokens = 0;
+    qint64 m_atNs = -1; ///< when m_tokens was last brought up to date; -1: not started
+};
+
 /// The faults of one direction of one relayed TCP connection. Bytes, then the end, leave in the
 /// order they came; every fault that changes a chunk says so in an event text ("delayed 212 ms",
 /// "sliced into 7 pieces", "limit of 4,096 bytes reached: reset") for the journal, at its place:
 /// at most one text per chunk and fault, on the chunk's first step, never one per piece.
 ///
-/// - The bandwidth is a token bucket: a held chunk leaves in pieces of at most 1/20 s worth of bytes
-///   (at least 1), so 1 MB at 64 KB/s leaves over 16 s, not in one write at the end. The bucket
-///   holds two pieces (a late timer loses no tokens) and starts with one, so an idle line lets at
-///   most 1/10 s worth through at once.
+/// - The bandwidth is a TokenBucket: a held chunk leaves in pieces of at most 1/20 s worth of bytes
+///   (at least 1), so 1 MB at 64 KB/s leaves over 16 s, not in one write at the end.
 /// - A slicer's pieces are due sliceDelayMs apart (from when the first was due); with the bandwidth
 ///   they may leave later, never earlier.
 /// - A limit counts bytes from the start, or from setFaults() that changed it; the chunk that
-///   reaches it is cut, then an End step follows; later bytes and the FIN are dropped.
+///   reaches it is cut, then an End step follows; later bytes and the FIN are dropped, and said:
+///   the End's event ends with "1,000 bytes not relayed: limit reached" for what was cut or came
+///   before it left, and what still comes after it is said once, in a Bytes step with no bytes and
+///   that event (later bytes still are counted in notRelayedBytes(), not said again).
 /// - A timeout counts from the start, or from setFaults() that changed it. Once in effect, what
 ///   arrives (bytes, the FIN) is dropped and counted in a Bytes step with no bytes and the event
 ///   "timeout: 4,096 bytes not forwarded" (one step for what arrives while the last is not taken).
@@ -69,8 +101,14 @@ public:
     /// When the next held step is due (monotonic ns), or -1 when nothing is held. A bandwidth
     /// limit makes this the moment enough tokens are back for the next piece.
     qint64 nextDueNs() const;
-    /// Bytes held back (counted as the receiving leg's queue, for back-pressure on the sender).
+    /// What one held chunk costs beyond its bytes (its entry, its event text): counted in
+    /// heldBytes(), so that many tiny chunks press back on the sender as a few large ones do.
+    static constexpr quint64 HeldEntryOverhead = 128;
+    /// Bytes held back, plus HeldEntryOverhead per held chunk (counted as the receiving leg's
+    /// queue, for back-pressure on the sender); 0 when nothing is held.
     quint64 heldBytes() const { return m_heldBytes; }
+    /// Bytes dropped because the limit was reached (cut from the last chunk, or pushed after it).
+    qint64 notRelayedBytes() const { return m_notRelayed; }
     /// Forwarding stopped by a timeout: bytes are dropped (and counted in the event text).
     bool isTimedOut(qint64 nowNs) const;
 
@@ -83,32 +121,42 @@ private:
         QByteArray bytes;
         qsizetype offset = 0;         ///< bytes of `bytes` already taken
         qsizetype pieceLeft = 0;      ///< bytes left of the current slice piece (the rest when unsliced)
-        std::vector<int> pieces;      ///< slice sizes still to come, when the size varies
-        size_t nextPiece = 0;         ///< index into `pieces`
-        int sliceBytes = 0;           ///< fixed slice size; 0: not sliced (or `pieces` used)
+        int sliceBytes = 0;           ///< slice size; 0: not sliced
+        int sliceVariance = 0;        ///< piece sizes vary within ± this
+        quint64 pieceDraws = 0;       ///< the chunk's own generator of piece sizes, drawn lazily
         qint64 pieceDelayNs = 0;      ///< between slice pieces
         qint64 afterPreviousNs = 0;   ///< Fin: slow close counted from when the bytes ahead left
-        qint64 droppedBytes = 0;      ///< Note: bytes a timeout did not forward
-        bool droppedFin = false;      ///< Note: a FIN a timeout did not forward
+        qint64 droppedBytes = 0;      ///< Note: bytes a timeout (or the limit) did not forward
+        bool droppedFin = false;      ///< Note: a FIN a timeout (or the limit) did not forward
+        bool byLimit = false;         ///< Note: dropped after the limit's End step left
         bool waitedForTokens = false; ///< the bandwidth held its first piece past dueNs
         bool started = false;         ///< a piece has left (events go with the first one)
         RelayEnd end = RelayEnd::Close;
         QString event;
     };
-    void refillTokens(qint64 nowNs);
-    double bucketSize() const;
-    qint64 nextPieceSize(Held &held);
+    static qint64 nextPieceSize(Held &held);
     qint64 drawDelayNs();
+    /// The Note that counts what a timeout (or the limit, after its End left) drops, made once and
+    /// grown while it waits, so that a stream of drops makes one event, not one per read.
+    Held &dropNote(qint64 nowNs, bool byLimit);
+    /// The note for what the limit drops after its End left: made once, null when the End will say
+    /// it (not left yet) or when the note has been said already.
+    Held *limitNote(qint64 nowNs);
+    /// "1,000 bytes and the FIN": what a note (or the End) says was not forwarded.
+    static QString droppedText(qint64 bytes, bool fin);
 
     FaultSet m_faults;
     std::mt19937_64 m_random;
     qint64 m_timeoutFromNs = 0;
     qint64 m_forwarded = 0; ///< bytes let through since the limit was set, for the limit
     bool m_limitHit = false;
-    qint64 m_lastDueNs = 0; ///< latency keeps order: no chunk is due before the one ahead of it
-    qint64 m_lastOutNs = 0; ///< when the last step left (slow close counts from there)
-    double m_tokens = 0;    ///< bandwidth bucket, in bytes
-    qint64 m_tokensAtNs = 0;
+    bool m_limitEndOut = false;   ///< the End step has left
+    bool m_limitNoteMade = false; ///< what came after the End has been noted once
+    qint64 m_notRelayed = 0;      ///< bytes dropped by the limit
+    bool m_finNotRelayed = false; ///< a FIN dropped by the limit before the End left
+    qint64 m_lastDueNs = 0;       ///< latency keeps order: no chunk is due before the one ahead of it
+    qint64 m_lastOutNs = 0;       ///< when the last step left (slow close counts from there)
+    TokenBucket m_bucket;
     std::deque<Held> m_held;
     quint64 m_heldBytes = 0;
 };
@@ -126,7 +174,10 @@ public:
     /// A reorder window that does not fill is released (shuffled) this long after its first datagram.
     static constexpr qint64 ReorderHoldMs = 200;
     /// Datagrams held (latency, bandwidth, reorder) beyond this many bytes are dropped, and say so.
+    /// Each held datagram counts HeldEntryOverhead bytes on top of its payload, so that a flood of
+    /// empty datagrams is bounded too (at most MaxHeldBytes / HeldEntryOverhead entries).
     static constexpr qint64 MaxHeldBytes = qint64(64) << 20;
+    static constexpr qint64 HeldEntryOverhead = 128;
 
     struct Out {
         qint64 dueNs = 0;
@@ -157,8 +208,6 @@ public:
 private:
     void schedule(Out out, qint64 nowNs);
     void releaseWindow(qint64 nowNs);
-    void refillTokens(qint64 nowNs);
-    double bucketSize() const;
 
     FaultSet m_faults;
     std::mt19937_64 m_random;
@@ -166,11 +215,10 @@ private:
     std::deque<Out> m_window; ///< held for reordering
     qint64 m_windowSinceNs = 0;
     std::deque<Out> m_due;
-    qint64 m_dueBytes = 0;
+    qint64 m_heldBytes = 0;     ///< m_window and m_due, with HeldEntryOverhead each
     bool m_frontWaited = false; ///< the bandwidth held m_due's front past its time
     QStringList m_dropped;
-    double m_tokens = 0;
-    qint64 m_tokensAtNs = 0;
+    TokenBucket m_bucket;
     qint64 m_lastDueNs = 0;
     qint64 m_lastNowNs = 0; ///< the latest time seen, for setFaults()
 };

@@ -20,13 +20,13 @@ namespace {
 
 constexpr qint64 NotifyIntervalNs = 10'000'000; // coalesce traffic notifications to ~100/s
 
+} // namespace
+
 qint64 monotonicNs() {
     timespec ts{};
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return qint64(ts.tv_sec) * 1'000'000'000 + ts.tv_nsec;
 }
-
-} // namespace
 
 void ReactorShared::postTo(int reactorIndex, std::function<void()> command) {
     std::lock_guard lock(mailboxMutex);

@@ -24,6 +24,10 @@ namespace sockbench {
 
 class Reactor;
 
+/// CLOCK_MONOTONIC in nanoseconds: the clock of the reactor's timers, so that times the engine
+/// computes (fault due times, idle deadlines) and the timers armed for them agree.
+qint64 monotonicNs();
+
 /// State shared by the Workbench, its reactors and any resolver threads still running. Resolver
 /// threads hold it by shared_ptr, so it outlives a Workbench whose lookup is still hanging.
 struct ReactorShared {

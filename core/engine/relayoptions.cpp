@@ -194,6 +194,11 @@ QString RelayFaults::describe() const {
     return parts.join(QStringLiteral("; "));
 }
 
+QString RelayFaults::journalText() const {
+    return isEmpty() ? QStringLiteral("Relay faults: none")
+                     : QStringLiteral("Relay faults: %1").arg(describe());
+}
+
 FaultParse<std::pair<int, int>> parseLatency(const QString &text) {
     using Result = FaultParse<std::pair<int, int>>;
     const QString what = QStringLiteral("latency");

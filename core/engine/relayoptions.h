@@ -75,6 +75,8 @@ struct RelayFaults {
     bool isEmpty() const { return up.isEmpty() && down.isEmpty(); }
     /// "up: …; down: …" for the directions with faults; empty when none.
     QString describe() const;
+    /// The journal's line for a change of faults: "Relay faults: none" or "Relay faults: <describe()>".
+    QString journalText() const;
     friend bool operator==(const RelayFaults &, const RelayFaults &) = default;
 };
 

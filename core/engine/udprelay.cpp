@@ -1,5 +1,6 @@
 #include "engine/udprelay.h"
 
+#include "engine/datagramio.h"
 #include "engine/reactor.h"
 #include "engine/sockaddr.h"
 #include "engine/sockopt.h"
@@ -9,19 +10,17 @@
 #include <sys/epoll.h>
 
 #include <algorithm>
-#include <chrono>
 #include <cstring>
 #include <deque>
 #include <optional>
 #include <string>
+#include <unordered_set>
 #include <vector>
 
 namespace sockbench {
 
 namespace {
 
-constexpr int MaxDatagramBatchesPerEvent = 32;
-constexpr int DatagramBatch = 64;
 // The largest datagram IP can carry fits a slot, so nothing the relay reads is ever cut short.
 constexpr size_t DatagramSlot = 65536;
 constexpr int ReceiveBufferBytes = 32 * 1024 * 1024;
@@ -29,12 +28,24 @@ constexpr int ReceiveBufferBytes = 32 * 1024 * 1024;
 // it would without the relay, instead of the relay's memory growing without bound.
 constexpr size_t MaxQueuedDatagrams = 4096;
 constexpr qsizetype MaxQueuedBytes = 8 * 1024 * 1024;
-// Datagrams of clients heard while the target's name is still being looked up.
+// Datagrams of clients heard while the target's name is still being looked up, and the clients.
 constexpr size_t MaxPendingDatagrams = 1024;
+constexpr size_t MaxWaitingClients = 256;
+// A failed lookup of the target is tried again this long after, at the next client's datagram.
+constexpr int TargetRetryMs = 5000;
+// Clients named in the journal when the target cannot be resolved; the rest are only counted.
+constexpr size_t MaxRefusedClientsNamed = 64;
+// A client whose socket to the target could not be opened (EMFILE, a refused address) is not
+// tried again for this long: its datagrams are dropped and counted, not one failure each.
+constexpr qint64 FailedClientHoldNs = qint64(2000) * 1'000'000;
+constexpr size_t MaxFailedClients = 1024;
 
-qint64 nowNs() {
-    using namespace std::chrono;
-    return duration_cast<nanoseconds>(steady_clock::now().time_since_epoch()).count();
+// "4,096": counts in event texts.
+QString grouped(quint64 n) {
+    QString digits = QString::number(n);
+    for (qsizetype i = digits.size() - 3; i > 0; i -= 3)
+        digits.insert(i, QLatin1Char(','));
+    return digits;
 }
 
 /// "120 s", "0.3 s".
@@ -145,49 +156,9 @@ private:
     quint64 m_droppedBytes = 0;
 };
 
-/// Reads a batch loop of datagrams with recvmmsg; `sink` gets each one with its sender and its real
-/// length. Returns when the socket is drained, the budget is spent or the socket closed.
+/// Reads datagrams in whole-datagram slots (see datagramio::readDatagrams).
 template <typename Sink> void readDatagrams(Socket &socket, Sink &&sink) {
-    char *buffer = socket.reactor().readBuffer(DatagramSlot * DatagramBatch);
-    mmsghdr msgs[DatagramBatch];
-    iovec iov[DatagramBatch];
-    sockaddr_storage from[DatagramBatch];
-    for (int batch = 0; batch < MaxDatagramBatchesPerEvent; ++batch) {
-        for (int i = 0; i < DatagramBatch; ++i) {
-            iov[i].iov_base = buffer + size_t(i) * DatagramSlot;
-            iov[i].iov_len = DatagramSlot;
-            msgs[i] = {};
-            msgs[i].msg_hdr.msg_iov = &iov[i];
-            msgs[i].msg_hdr.msg_iovlen = 1;
-            msgs[i].msg_hdr.msg_name = &from[i];
-            msgs[i].msg_hdr.msg_namelen = sizeof from[i];
-        }
-        // MSG_TRUNC makes msg_len the datagram's real length, so truncation is reported, not hidden.
-        const int n = ::recvmmsg(socket.fd(), msgs, DatagramBatch, MSG_DONTWAIT | MSG_TRUNC, nullptr);
-        if (n < 0) {
-            const int error = errno;
-            if (error == EAGAIN || error == EWOULDBLOCK)
-                return;
-            if (error == EINTR)
-                continue;
-            // ICMP errors (port unreachable for an earlier send) surface here; not fatal for UDP.
-            socket.reactor().recordEvent(socket.id(),
-                                         QStringLiteral("Receive error: %1").arg(errnoText(error)));
-            return;
-        }
-        for (int i = 0; i < n; ++i) {
-            const quint32 wire = msgs[i].msg_len;
-            const quint32 kept = std::min<quint32>(wire, quint32(DatagramSlot));
-            sink(static_cast<const char *>(iov[i].iov_base), kept, wire, from[i],
-                 msgs[i].msg_hdr.msg_namelen);
-            if (socket.fd() < 0)
-                return;
-        }
-        if (n < DatagramBatch)
-            return;
-    }
-    // Out of budget with more probably waiting: the streams on this reactor yield sooner.
-    socket.reactor().noteDatagramBacklog();
+    datagramio::readDatagrams(socket, DatagramSlot, std::forward<Sink>(sink), [] {});
 }
 
 } // namespace
@@ -213,7 +184,7 @@ public:
         , m_up(faults.up, faultSeed(faults.seed, arrival, RelayDirection::Up))
         , m_down(faults.down, faultSeed(faults.seed, arrival, RelayDirection::Down))
         , m_idleMs(idleMs)
-        , m_lastClientNs(nowNs()) {}
+        , m_lastClientNs(monotonicNs()) {}
     ~UdpRelayUpstream() override;
     Q_DISABLE_COPY_MOVE(UdpRelayUpstream)
 
@@ -238,7 +209,7 @@ public:
         reactor().recordEvent(id(), QStringLiteral("Relaying for %1: bound to %2, sending to %3")
                                         .arg(m_client.toString(), local.toString(), m_target.toString()));
         reactor().report(outcome::UdpBound{id(), local, m_target, {}});
-        armFor(nowNs());
+        armFor(monotonicNs());
         return true;
     }
 
@@ -248,7 +219,7 @@ public:
 
     /// A datagram from the client (already recorded on the relay) to send to the target.
     void fromClient(const char *data, quint32 size) {
-        const qint64 now = nowNs();
+        const qint64 now = monotonicNs();
         m_lastClientNs = now;
         if (m_up.isPassThrough()) {
             m_toTarget.send(*this, nullptr, m_target, data, qsizetype(size));
@@ -264,10 +235,8 @@ public:
         m_faults = faults;
         m_up.setFaults(faults.up);
         m_down.setFaults(faults.down);
-        reactor().recordEvent(id(), faults.isEmpty()
-                                        ? QStringLiteral("Relay faults: none")
-                                        : QStringLiteral("Relay faults: %1").arg(faults.describe()));
-        armFor(nowNs());
+        reactor().recordEvent(id(), faults.journalText());
+        armFor(monotonicNs());
     }
 
     /// Closes the socket: its relay forgets the client (a later datagram opens a new socket).
@@ -284,7 +253,7 @@ public:
         if (kind != TimerKind::Fault || fd() < 0)
             return;
         m_armedNs = -1;
-        const qint64 now = nowNs();
+        const qint64 now = monotonicNs();
         if (m_idleMs > 0 && now - m_lastClientNs >= qint64(m_idleMs) * 1'000'000) {
             end(EndpointState::Closed, QStringLiteral("idle for %1").arg(secondsText(m_idleMs)));
             return;
@@ -339,13 +308,12 @@ private:
 struct UdpRelay::Impl {
     enum class Target : quint8 { Unresolved, Resolving, Resolved, Failed };
 
-    /// A client address heard while the target is being looked up, or that cannot be served.
+    /// A client address heard while the target is being looked up.
     struct Waiting {
         NetAddress address;
         SockAddr sockaddr;
         quint64 arrival = 0;
         std::deque<QByteArray> datagrams;
-        bool refused = false; ///< the target cannot be resolved: dropping, said once
     };
 
     Impl(UdpRelay &relay, const RelayOptions &o)
@@ -356,8 +324,15 @@ struct UdpRelay::Impl {
     /// A datagram (recorded already) from a client that has no socket to the target yet.
     void newClientDatagram(std::string key, const NetAddress &client, const SockAddr &sa, QByteArray bytes);
     void targetResolved(const Resolver::Result &r);
-    /// Says once per client that its datagrams go nowhere.
-    void refuse(Waiting &w);
+    /// Drops a datagram of a client while the target cannot be resolved: said once for each of the
+    /// first clients, counted for the rest.
+    void refuse(const std::string &key, const NetAddress &client, size_t datagrams = 1);
+    /// The back-off after a failed lookup is over: the next datagram looks the target up again.
+    void retryTarget();
+    /// Says how many datagrams of new clients the upstream cap dropped, if any.
+    void sayCapDrops();
+    /// Whether the client's socket failed to open a short while ago (its datagram is dropped).
+    bool recentlyFailed(const std::string &key, qint64 now);
     UdpRelayUpstream *openUpstream(const std::string &key, const NetAddress &client, const SockAddr &sa,
                                    quint64 arrival);
     /// The upstream closes (or is destroyed): its client is a new one at its next datagram.
@@ -378,6 +353,14 @@ struct UdpRelay::Impl {
     quint64 nextArrival = 0;
     size_t pendingCount = 0;
     quint64 pendingDropped = 0;
+    std::unordered_set<std::string> refusedNamed; ///< clients told of the failed lookup (bounded)
+    quint64 refusedDatagrams = 0;                 ///< since the lookup failed
+    quint64 capDropped = 0;                       ///< datagrams of new clients over MaxUpstreams
+    quint64 capDroppedClients = 0;
+    std::unordered_set<std::string> capDroppedKeys; ///< to count clients, bounded like the cap
+    /// Clients whose socket failed to open, and until when they are not tried again.
+    std::unordered_map<std::string, qint64> failedClients;
+    quint64 failedDropped = 0;
 
     std::unordered_map<std::string, UdpRelayUpstream *> upstreams;
     std::unordered_map<std::string, Waiting> waiting;
@@ -414,7 +397,7 @@ void UdpRelayUpstream::read() {
                           m_relay->m_impl->toClient(*this, data, qsizetype(kept));
                           return;
                       }
-                      const qint64 now = nowNs();
+                      const qint64 now = monotonicNs();
                       m_down.push(QByteArray(data, qsizetype(kept)), now);
                       for (const QString &event : m_down.takeDropped())
                           m_relay->m_impl->clientEvent(*this, event);
@@ -538,38 +521,61 @@ void UdpRelay::read() {
 
 void UdpRelay::Impl::newClientDatagram(std::string key, const NetAddress &client, const SockAddr &sa,
                                        QByteArray bytes) {
-    auto it = waiting.find(key);
-    if (it == waiting.end())
-        it = waiting.emplace(key, Waiting{client, sa, nextArrival++, {}, false}).first;
-    Waiting &w = it->second;
     switch (target) {
     case Target::Resolved: {
-        const quint64 arrival = w.arrival;
-        waiting.erase(it);
+        const qint64 now = monotonicNs();
+        if (recentlyFailed(key, now)) {
+            ++failedDropped;
+            return;
+        }
+        if (upstreams.size() >= MaxUpstreams) {
+            // Each upstream costs a descriptor and a large receive buffer: a flood of source
+            // addresses must not use them all up (the TCP listeners need descriptors too).
+            if (capDropped++ == 0)
+                self.reactor().recordEvent(
+                    self.id(), QStringLiteral("Too many clients (%1 at once): datagrams of new clients, "
+                                              "from %2 on, are dropped until one goes idle")
+                                   .arg(grouped(MaxUpstreams), client.toString()));
+            if (capDroppedKeys.size() < MaxUpstreams && capDroppedKeys.insert(key).second)
+                ++capDroppedClients;
+            return;
+        }
+        sayCapDrops();
+        quint64 arrival = nextArrival++;
+        if (const auto it = waiting.find(key); it != waiting.end()) {
+            arrival = it->second.arrival;
+            waiting.erase(it);
+        }
         if (UdpRelayUpstream *upstream = openUpstream(key, client, sa, arrival))
             upstream->fromClient(bytes.constData(), quint32(bytes.size()));
         return;
     }
     case Target::Failed:
-        refuse(w);
+        refuse(key, client);
         return;
     case Target::Unresolved:
-    case Target::Resolving:
-        if (pendingCount < MaxPendingDatagrams) {
-            ++pendingCount;
-            w.datagrams.push_back(std::move(bytes));
-        } else {
+    case Target::Resolving: {
+        auto it = waiting.find(key);
+        // Bounded before anything is kept: a flood during the lookup costs a count, not memory.
+        if (pendingCount >= MaxPendingDatagrams ||
+            (it == waiting.end() && waiting.size() >= MaxWaitingClients)) {
             ++pendingDropped;
+        } else {
+            if (it == waiting.end())
+                it = waiting.emplace(key, Waiting{client, sa, nextArrival++, {}}).first;
+            ++pendingCount;
+            it->second.datagrams.push_back(std::move(bytes));
         }
         if (target == Target::Unresolved) {
-            // Looked up once for the relay, at its first client, and kept. A numeric target is
-            // answered at once, from inside this call: `w` is not used after it.
+            // Looked up at the relay's first client and kept (a failure is tried again after
+            // TargetRetryMs). A numeric target is answered at once, from inside this call.
             target = Target::Resolving;
             self.reactor().resolveThen(self, options.targetHost, options.targetPort, AF_UNSPEC,
                                        Reactor::Lookup::Destination,
                                        [this](const Resolver::Result &r) { targetResolved(r); });
         }
         return;
+    }
     }
 }
 
@@ -585,8 +591,17 @@ void UdpRelay::Impl::targetResolved(const Resolver::Result &r) {
     if (r.addresses.isEmpty()) {
         target = Target::Failed;
         targetError = r.error;
-        for (auto &[key, w] : waiting)
-            refuse(w);
+        refusedDatagrams = 0;
+        refusedNamed.clear();
+        std::vector<std::pair<std::string, Waiting>> refused;
+        for (auto &entry : waiting)
+            refused.emplace_back(entry.first, std::move(entry.second));
+        waiting.clear();
+        std::sort(refused.begin(), refused.end(),
+                  [](const auto &a, const auto &b) { return a.second.arrival < b.second.arrival; });
+        for (auto &[key, w] : refused)
+            refuse(key, w.address, w.datagrams.size());
+        self.armTimer(TimerKind::Fault, TargetRetryMs);
         return;
     }
     target = Target::Resolved;
@@ -612,16 +627,58 @@ void UdpRelay::Impl::targetResolved(const Resolver::Result &r) {
     }
 }
 
-void UdpRelay::Impl::refuse(Waiting &w) {
-    w.datagrams.clear();
-    if (w.refused)
+void UdpRelay::Impl::refuse(const std::string &key, const NetAddress &client, size_t datagrams) {
+    refusedDatagrams += datagrams;
+    if (refusedNamed.size() >= MaxRefusedClientsNamed || !refusedNamed.insert(key).second)
         return;
-    w.refused = true;
     self.reactor().recordEvent(
         self.id(), QStringLiteral("Cannot relay for %1: target %2 cannot be resolved "
-                                  "(%3); its datagrams are dropped")
-                       .arg(w.address.toString(),
-                            NetAddress{options.targetHost, options.targetPort}.toString(), targetError));
+                                  "(%3); its datagrams are dropped, the lookup is tried again in %4")
+                       .arg(client.toString(), NetAddress{options.targetHost, options.targetPort}.toString(),
+                            targetError, secondsText(TargetRetryMs)));
+}
+
+void UdpRelay::Impl::retryTarget() {
+    if (target != Target::Failed || self.fd() < 0)
+        return;
+    target = Target::Unresolved;
+    self.reactor().recordEvent(
+        self.id(),
+        QStringLiteral("Target %1 will be looked up again at the next datagram "
+                       "(%2 datagrams dropped since the lookup failed)")
+            .arg(NetAddress{options.targetHost, options.targetPort}.toString(), grouped(refusedDatagrams)));
+    refusedDatagrams = 0;
+    refusedNamed.clear();
+}
+
+void UdpRelay::Impl::sayCapDrops() {
+    if (capDropped == 0)
+        return;
+    self.reactor().recordEvent(
+        self.id(), QStringLiteral("Below the cap of %1 clients again: %2 datagrams of "
+                                  "%3 new clients were dropped")
+                       .arg(grouped(MaxUpstreams), grouped(capDropped), grouped(capDroppedClients)));
+    capDropped = 0;
+    capDroppedClients = 0;
+    capDroppedKeys.clear();
+}
+
+bool UdpRelay::Impl::recentlyFailed(const std::string &key, qint64 now) {
+    if (failedClients.empty())
+        return false;
+    const auto it = failedClients.find(key);
+    if (it == failedClients.end())
+        return false;
+    if (now < it->second)
+        return true;
+    failedClients.erase(it);
+    if (failedDropped > 0) {
+        self.reactor().recordEvent(self.id(), QStringLiteral("%1 datagrams dropped while the socket for a "
+                                                             "client could not be opened; trying again")
+                                                  .arg(grouped(failedDropped)));
+        failedDropped = 0;
+    }
+    return false;
 }
 
 UdpRelayUpstream *UdpRelay::Impl::openUpstream(const std::string &key, const NetAddress &client,
@@ -637,8 +694,15 @@ UdpRelayUpstream *UdpRelay::Impl::openUpstream(const std::string &key, const Net
     reactor.recordEvent(
         self.id(),
         QStringLiteral("New client %1: relayed through endpoint %2").arg(client.toString()).arg(upstreamId));
-    if (!upstream.open())
+    if (!upstream.open()) {
+        // Remembered a short while, so that each later datagram is not a new leg and a new failure.
+        const qint64 now = monotonicNs();
+        if (failedClients.size() >= MaxFailedClients)
+            std::erase_if(failedClients, [now](const auto &entry) { return entry.second <= now; });
+        if (failedClients.size() < MaxFailedClients)
+            failedClients[key] = now + FailedClientHoldNs;
         return nullptr;
+    }
     return &upstream;
 }
 
@@ -673,8 +737,11 @@ std::vector<UdpRelayUpstream *> UdpRelay::Impl::list() const {
     return out;
 }
 
-void UdpRelay::onTimer(TimerKind) {
-    // The relay's own socket holds nothing: each client's held datagrams wait on its upstream's timer.
+void UdpRelay::onTimer(TimerKind kind) {
+    // The relay's own timer is the back-off of a failed lookup: each client's held datagrams wait
+    // on its upstream's timer.
+    if (kind == TimerKind::Fault)
+        m_impl->retryTarget();
 }
 
 void UdpRelay::close() {
@@ -688,8 +755,13 @@ void UdpRelay::breakAll() {
     // Clients that could not be served try again at their next datagram.
     m_impl->waiting.clear();
     m_impl->pendingCount = 0;
-    if (m_impl->target == Impl::Target::Failed)
-        m_impl->target = Impl::Target::Unresolved;
+    m_impl->sayCapDrops();
+    m_impl->failedClients.clear();
+    m_impl->failedDropped = 0;
+    if (m_impl->target == Impl::Target::Failed) {
+        cancelTimer(TimerKind::Fault);
+        m_impl->retryTarget();
+    }
 }
 
 void UdpRelay::setFaults(const RelayFaults &faults) {
@@ -699,8 +771,7 @@ void UdpRelay::setFaults(const RelayFaults &faults) {
         upstream->setFaults(faults);
         legs << upstream->id();
     }
-    reactor().recordEvent(id(), faults.isEmpty() ? QStringLiteral("Relay faults: none")
-                                                 : QStringLiteral("Relay faults: %1").arg(faults.describe()));
+    reactor().recordEvent(id(), faults.journalText());
     reactor().report(outcome::RelayFaultsChanged{id(), faults, legs});
 }
 

@@ -21,8 +21,16 @@ class UdpRelayUpstream;
 /// recorded on the relay (DataIn / DataOut with the client as the datagram peer); what went to the
 /// target and came back, on the upstream socket. A client silent for RelayOptions::udpIdleMs loses
 /// its upstream socket (Closed, "idle for N s").
+///
+/// Bounds: at most MaxUpstreams clients at once (each costs a descriptor and a large receive
+/// buffer); datagrams of new clients past it are dropped, said once with a count. A client whose
+/// socket could not be opened is not tried again for 2 s. A failed lookup of the target is tried
+/// again 5 s later, at the next datagram; meanwhile datagrams are dropped, and counted.
 class UdpRelay final : public Socket {
 public:
+    /// Clients served at once, so that a flood of source addresses cannot use up the descriptors.
+    static constexpr size_t MaxUpstreams = 1024;
+
     UdpRelay(Reactor &owner, EndpointId id, const RelayOptions &options);
     ~UdpRelay() override;
     Q_DISABLE_COPY_MOVE(UdpRelay)

@@ -1,5 +1,6 @@
 #include "engine/udpsocket.h"
 
+#include "engine/datagramio.h"
 #include "engine/reactor.h"
 #include "engine/sockaddr.h"
 #include "engine/sockopt.h"
@@ -12,13 +13,6 @@
 #include <cstring>
 
 namespace sockbench {
-
-namespace {
-
-constexpr int MaxDatagramBatchesPerEvent = 32;
-constexpr int DatagramBatch = 64;
-
-} // namespace
 
 UdpSocket::UdpSocket(Reactor &owner, EndpointId id, const UdpOptions &options)
     : Socket(owner, id, EndpointState::Resolving)
@@ -147,67 +141,33 @@ void UdpSocket::close() {
 }
 
 void UdpSocket::read() {
-    const size_t slot = size_t(m_options.maxDatagramBytes);
-    char *buffer = reactor().readBuffer(slot * DatagramBatch);
-    mmsghdr msgs[DatagramBatch];
-    iovec iov[DatagramBatch];
-    sockaddr_storage from[DatagramBatch];
-    for (int batch = 0; batch < MaxDatagramBatchesPerEvent; ++batch) {
-        for (int i = 0; i < DatagramBatch; ++i) {
-            iov[i].iov_base = buffer + size_t(i) * slot;
-            iov[i].iov_len = slot;
-            msgs[i] = {};
-            msgs[i].msg_hdr.msg_iov = &iov[i];
-            msgs[i].msg_hdr.msg_iovlen = 1;
-            msgs[i].msg_hdr.msg_name = &from[i];
-            msgs[i].msg_hdr.msg_namelen = sizeof from[i];
-        }
-        // MSG_TRUNC makes msg_len the datagram's real length, so truncation is reported, not hidden.
-        const int n = ::recvmmsg(fd(), msgs, DatagramBatch, MSG_DONTWAIT | MSG_TRUNC, nullptr);
-        if (n < 0) {
-            const int error = errno;
-            if (error == EAGAIN || error == EWOULDBLOCK)
-                return;
-            if (error == EINTR)
-                continue;
-            // ICMP errors (e.g. port unreachable for an earlier send) surface here; not fatal for UDP.
-            reactor().recordEvent(id(), QStringLiteral("Receive error: %1").arg(errnoText(error)));
-            return;
-        }
-        for (int i = 0; i < n; ++i) {
-            const socklen_t nameLength = msgs[i].msg_hdr.msg_namelen;
-            if (nameLength != m_lastFromLength || std::memcmp(&from[i], &m_lastFrom, nameLength) != 0) {
-                std::memcpy(&m_lastFrom, &from[i], nameLength);
+    datagramio::readDatagrams(
+        *this, size_t(m_options.maxDatagramBytes),
+        [this](const char *data, quint32 kept, quint32 wire, const sockaddr_storage &from,
+               socklen_t nameLength) {
+            if (nameLength != m_lastFromLength || std::memcmp(&from, &m_lastFrom, nameLength) != 0) {
+                std::memcpy(&m_lastFrom, &from, nameLength);
                 m_lastFromLength = nameLength;
-                m_lastFromAddress = fromSockaddr(reinterpret_cast<const sockaddr *>(&from[i]));
+                m_lastFromAddress = fromSockaddr(reinterpret_cast<const sockaddr *>(&from));
                 m_lastFromText.clear();
             }
             const NetAddress &peer = m_lastFromAddress;
-            const quint32 wire = msgs[i].msg_len;
-            const quint32 kept = std::min<quint32>(wire, quint32(slot));
-            reactor().recordData(id(), RecordKind::DataIn, static_cast<const char *>(iov[i].iov_base), kept,
-                                 &peer, wire);
+            reactor().recordData(id(), RecordKind::DataIn, data, kept, &peer, wire);
             if (m_options.echo)
-                sendNow(peer, QByteArray(static_cast<const char *>(iov[i].iov_base), kept));
+                sendNow(peer, QByteArray(data, kept));
             if (m_options.rules && fd() >= 0) {
                 if (!m_responder)
                     m_responder = std::make_unique<Responder>(reactor(), id(), m_options.rules);
                 if (m_lastFromText.isEmpty())
                     m_lastFromText = peer.toString();
-                m_responder->datagram(QByteArrayView(static_cast<const char *>(iov[i].iov_base), kept), peer,
-                                      m_lastFromText,
+                m_responder->datagram(QByteArrayView(data, kept), peer, m_lastFromText,
                                       [this](Responder::Due &&due) { answer(std::move(due)); });
             }
-            if (fd() < 0)
-                return;
-        }
-        if (m_responder)
-            afterRules();
-        if (n < DatagramBatch)
-            return;
-    }
-    // Out of budget with more probably waiting: the streams on this reactor yield sooner.
-    reactor().noteDatagramBacklog();
+        },
+        [this] {
+            if (m_responder)
+                afterRules();
+        });
 }
 
 void UdpSocket::setRules(std::shared_ptr<RuleBook> rules) {

@@ -3,6 +3,7 @@
 // (drop, duplicate, reorder, corrupt) repeatable from a seed. Client and target are raw loopback
 // sockets (loopbackpeer.h), so the relay is checked by something other than itself.
 
+#include "engine/udprelay.h"
 #include "engine/workbench.h"
 #include "loopbackpeer.h"
 #include "testresolvers.h"
@@ -15,7 +16,9 @@
 #include <bit>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <set>
+#include <vector>
 
 using namespace sockbench;
 using namespace sockbench::test;
@@ -99,6 +102,33 @@ struct Rig {
     std::unique_ptr<LoopbackPeer> target;
     EndpointId relay = 0;
     NetAddress at;
+};
+
+/// Fails the first lookups, then answers 127.0.0.1 with the asked port: a target whose name
+/// comes back (a DNS outage that ends).
+class FlakyResolver final : public Resolver {
+public:
+    explicit FlakyResolver(int failures)
+        : m_failures(failures) {}
+    Q_DISABLE_COPY_MOVE(FlakyResolver)
+
+    Result resolve(const QString &, quint16 port, int) override {
+        std::lock_guard lock(m_mutex);
+        if (m_calls++ < m_failures)
+            return {{}, FailingResolver::Message};
+        Result result;
+        result.addresses << NetAddress{QStringLiteral("127.0.0.1"), port};
+        return result;
+    }
+    int calls() const {
+        std::lock_guard lock(m_mutex);
+        return m_calls;
+    }
+
+private:
+    mutable std::mutex m_mutex;
+    const int m_failures;
+    int m_calls = 0;
 };
 
 /// Distinct datagrams: a 4-byte index, then pattern bytes; sizes vary from 4 bytes to 60 KB.
@@ -197,6 +227,9 @@ private slots:
     void idleClientLosesItsUpstream();
     void acrossFamilies();
     void unresolvableTargetDropsAndSaysSo();
+    void lookupFailsThenRecovers();
+    void manyClientsUpToAndPastTheCap();
+    void failedUpstreamIsRemembered();
     void targetNotListeningIsSaid();
     void faultsChangeWhileTrafficFlows();
     void breakAndClose();
@@ -497,6 +530,82 @@ void TestUdpRelay::unresolvableTargetDropsAndSaysSo() {
     QCOMPARE(stateOf(*rig.wb, rig.relay), stateName(EndpointState::Bound));
     QCOMPARE(rig.wb->journal().counters(rig.relay).datagramsIn, quint64(4));
     QVERIFY(rig.target->receiveFrom(nullptr, 0).isNull());
+}
+
+void TestUdpRelay::lookupFailsThenRecovers() {
+    auto resolver = std::make_shared<FlakyResolver>(1);
+    Rig rig({}, 120000, QStringLiteral("target.example"), resolver);
+    QVERIFY(rig.at.isValid());
+    auto client = LoopbackPeer::bindUdp();
+    QVERIFY(rig.sendPaced(*client, {"lost"}));
+    QTRY_COMPARE_WITH_TIMEOUT(rig.eventsWith(rig.relay, QStringLiteral("cannot be resolved")), 1, WaitMs);
+    QVERIFY(rig.sendPaced(*client, {"lost too"}));
+    QCOMPARE(resolver->calls(), 1); // within the back-off: not looked up again
+    // After the back-off the next datagram looks the target up again, and is relayed.
+    QTRY_COMPARE_WITH_TIMEOUT(
+        rig.eventsWith(rig.relay, QStringLiteral("2 datagrams dropped since the lookup failed")), 1, WaitMs);
+    QVERIFY(rig.sendPaced(*client, {"found"}));
+    QCOMPARE(rig.target->receiveFrom(), QByteArray("found"));
+    QCOMPARE(resolver->calls(), 2);
+    QTRY_COMPARE_WITH_TIMEOUT(rig.legs->size(), 1, WaitMs);
+    QVERIFY(rig.sendPaced(*client, {"again"}));
+    QCOMPARE(rig.target->receiveFrom(), QByteArray("again"));
+    QCOMPARE(resolver->calls(), 2);
+    QCOMPARE(stateOf(*rig.wb, rig.relay), stateName(EndpointState::Bound));
+}
+
+void TestUdpRelay::manyClientsUpToAndPastTheCap() {
+    Rig rig;
+    QVERIFY(rig.at.isValid());
+    constexpr int Cap = int(UdpRelay::MaxUpstreams);
+    constexpr int Extra = 8;
+    std::vector<std::unique_ptr<LoopbackPeer>> clients;
+    for (int i = 0; i < Cap + Extra; ++i) {
+        clients.push_back(LoopbackPeer::bindUdp());
+        QVERIFY(clients.back());
+    }
+    // Up to the cap: every client gets its own upstream, every datagram reaches the target.
+    for (int i = 0; i < Cap; ++i)
+        QVERIFY(rig.sendPaced(*clients[size_t(i)], {QByteArray::number(i)}));
+    QTRY_COMPARE_WITH_TIMEOUT(rig.legs->size(), Cap, WaitMs);
+    const QList<QByteArray> got = receiveAll(*rig.target, Cap, 2000);
+    QCOMPARE(got.size(), qsizetype(Cap));
+    QCOMPARE(std::set<QByteArray>(got.begin(), got.end()).size(), size_t(Cap));
+
+    // Past it: new clients' datagrams are dropped, said once, and nothing reaches the target.
+    for (int i = Cap; i < Cap + Extra; ++i)
+        QVERIFY(rig.sendPaced(*clients[size_t(i)], {"over", "over again"}));
+    const QString tooMany = QStringLiteral("Too many clients (1,024 at once)");
+    QCOMPARE(rig.eventsWith(rig.relay, tooMany), 1);
+    QCOMPARE(rig.legs->size(), Cap);
+    QVERIFY(rig.target->receiveFrom(nullptr, 200).isNull());
+    // Clients served before still are.
+    QVERIFY(rig.sendPaced(*clients[0], {"still served"}));
+    QCOMPARE(rig.target->receiveFrom(), QByteArray("still served"));
+
+    // Room again: the count is said, and a new client is served.
+    QVERIFY(rig.wb->breakRelay(rig.relay, RelayEnd::Close));
+    QTRY_COMPARE_WITH_TIMEOUT(
+        rig.eventsWith(rig.relay, QStringLiteral("16 datagrams of 8 new clients were dropped")), 1, WaitMs);
+    QVERIFY(rig.sendPaced(*clients[size_t(Cap)], {"served now"}));
+    QCOMPARE(rig.target->receiveFrom(), QByteArray("served now"));
+    QTRY_COMPARE_WITH_TIMEOUT(rig.legs->size(), Cap + 1, WaitMs);
+    QCOMPARE(rig.eventsWith(rig.relay, tooMany), 1);
+}
+
+void TestUdpRelay::failedUpstreamIsRemembered() {
+    // A UDP socket may not connect to the broadcast address without SO_BROADCAST (EACCES): the
+    // upstream fails to open; its client's later datagrams must not each open (and fail) again.
+    Rig rig({}, 120000, QStringLiteral("255.255.255.255"));
+    QVERIFY(rig.at.isValid());
+    auto client = LoopbackPeer::bindUdp();
+    QVERIFY(rig.sendPaced(*client, {"one", "two", "three", "four", "five"}));
+    const EndpointId up = rig.upstream(0);
+    QVERIFY(up != 0);
+    QTRY_COMPARE_WITH_TIMEOUT(stateOf(*rig.wb, up), stateName(EndpointState::Failed), WaitMs);
+    QVERIFY(rig.sendPaced(*client, {"six"}));
+    QCOMPARE(rig.legs->size(), 1);
+    QCOMPARE(stateOf(*rig.wb, rig.relay), stateName(EndpointState::Bound));
 }
 
 void TestUdpRelay::targetNotListeningIsSaid() {
