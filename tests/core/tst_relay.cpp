@@ -153,6 +153,7 @@ private Q_SLOTS:
     void faultsChangedSignals();
     void badOptionsInWords();
     void stoppedRelayKeepsItsConnections();
+    void breakReachesATargetLegAlone();
     void breakRelay_data();
     void breakRelay();
     void manyConcurrentConnections();
@@ -269,10 +270,24 @@ void TestRelay::legsAndSignals() {
     QVERIFY(!wb.setRules(r.relay, nullptr));
     QVERIFY(!wb.setRules(r.targetLeg, nullptr));
     QVERIFY(!wb.startTls(r.targetLeg, TlsClientOptions{}));
-    // A relay leg never answers on its own: no echo, no greeting.
+    // A relay leg never answers on its own: no echo, no greeting. Told by order, not by a wait:
+    // an echo of "x" by the client leg would reach the client before the "y" that the server
+    // sends only once "x" has crossed; one of "y" by the target leg would reach the server
+    // before the "z" that the client sends only once "y" has crossed.
     QVERIFY(r.client->sendAll(QByteArray("x")));
     QCOMPARE(r.accepted->readExactly(1), QByteArray("x"));
-    QCOMPARE(r.client->readExactly(1, 200), QByteArray());
+    QVERIFY(r.accepted->sendAll(QByteArray("y")));
+    QCOMPARE(r.client->readExactly(1), QByteArray("y"));
+    QVERIFY(r.client->sendAll(QByteArray("z")));
+    QCOMPARE(r.accepted->readExactly(1), QByteArray("z"));
+
+    // The relay's clients are its client legs: a target leg is not one, and bytes sent to "every
+    // client" never reach the target.
+    QCOMPARE(wb.clientsOf(r.relay), QList<EndpointId>{r.clientLeg});
+    QCOMPARE(wb.sendToAllClients(r.relay, QByteArray("all")), 1);
+    QCOMPARE(r.client->readExactly(3), QByteArray("all"));
+    QVERIFY(r.client->sendAll(QByteArray("!")));
+    QCOMPARE(r.accepted->readExactly(1), QByteArray("!")); // not "all!"
 }
 
 void TestRelay::halfCloseRelayed() {
@@ -575,6 +590,43 @@ void TestRelay::badOptionsInWords() {
     QCOMPARE(wb.info(noHost).error, QStringLiteral("The relay needs a target host"));
     QCOMPARE(wb.info(noPort).error, QStringLiteral("The relay needs a target port (1-65535)"));
     QCOMPARE(stateOf(wb, noPort), stateName(EndpointState::Failed));
+
+    // Faults the relay's kind cannot carry out fail it in words: datagram faults on a TCP relay...
+    options.targetPort = 80;
+    options.faults.down.dropPercent = 10;
+    options.faults.up.reorderWindow = 4;
+    const EndpointId tcpWithDrop = wb.startRelay(QStringLiteral("127.0.0.1"), 0, options);
+    QTRY_COMPARE(failed.count(), 3);
+    QCOMPARE(wb.info(tcpWithDrop).error,
+             QStringLiteral("A TCP relay forwards a byte stream: it cannot drop, duplicate, reorder or "
+                            "corrupt datagrams (up: reorder; down: drop)"));
+    // ... and stream faults on a UDP relay.
+    QSignalSpy udpFailed(&wb, &Workbench::udpFailed);
+    options.udp = true;
+    options.faults = RelayFaults{};
+    options.faults.up.limitBytes = 100;
+    options.faults.up.sliceBytes = 1;
+    options.faults.down.slowCloseMs = 5;
+    const EndpointId udpWithLimit = wb.startRelay(QStringLiteral("127.0.0.1"), 0, options);
+    QTRY_COMPARE(udpFailed.count(), 1);
+    QCOMPARE(wb.info(udpWithLimit).error,
+             QStringLiteral("A UDP relay forwards whole datagrams: it cannot slice, limit, time out or "
+                            "slow-close (up: slice, limit; down: slow close)"));
+
+    // The same on a running relay: refused, in words, and nothing changes.
+    Relayed r = relayOne(wb);
+    QVERIFY2(!r.failure, r.failure);
+    QSignalSpy refused(&wb, &Workbench::sendFailed);
+    RelayFaults corrupt;
+    corrupt.up.corruptPercent = 1;
+    QVERIFY(!wb.setRelayFaults(r.relay, corrupt));
+    QVERIFY(!wb.setRelayFaults(r.clientLeg, corrupt));
+    QCOMPARE(refused.count(), 2);
+    QCOMPARE(refused.at(0).at(1).toString(),
+             QStringLiteral("A TCP relay forwards a byte stream: it cannot drop, duplicate, reorder or "
+                            "corrupt datagrams (up: corrupt)"));
+    QCOMPARE(wb.info(r.relay).relay->faults, RelayFaults{});
+    QVERIFY(wb.setRelayFaults(r.clientLeg, RelayFaults{})); // fitting faults still go
 }
 
 void TestRelay::stoppedRelayKeepsItsConnections() {
@@ -588,11 +640,43 @@ void TestRelay::stoppedRelayKeepsItsConnections() {
     // The relayed connection goes on, and can still be broken through its relay.
     QVERIFY(r.client->sendAll(QByteArray("still here")));
     QCOMPARE(r.accepted->readExactly(10), QByteArray("still here"));
+    // Its faults can still change, as it can still be broken: both reach its open connections.
+    QSignalSpy changed(&wb, &Workbench::relayFaultsChanged);
+    RelayFaults slow;
+    slow.down.latencyMs = 1;
+    QVERIFY(wb.setRelayFaults(r.relay, slow));
+    QTRY_COMPARE(changed.count(), 1);
+    QCOMPARE(wb.info(r.clientLeg).relayFaults, std::optional<RelayFaults>(slow));
+    QCOMPARE(wb.info(r.targetLeg).relayFaults, std::optional<RelayFaults>(slow));
     QVERIFY(wb.breakRelay(r.relay, RelayEnd::Reset));
     QByteArray got;
     QCOMPARE(toText(r.client->readToEnd(&got, WaitMs)), toText(StreamEnd::Reset));
     QCOMPARE(toText(r.accepted->readToEnd(&got, WaitMs)), toText(StreamEnd::Reset));
-    QVERIFY(!wb.setRelayFaults(r.relay, RelayFaults{})); // a stopped relay has nothing to change
+    // A leg that has ended has nothing to change.
+    QTRY_VERIFY(isFinal(wb.info(r.clientLeg).state));
+    QVERIFY(!wb.setRelayFaults(r.clientLeg, RelayFaults{}));
+    QVERIFY(!wb.breakRelay(r.clientLeg, RelayEnd::Reset));
+}
+
+void TestRelay::breakReachesATargetLegAlone() {
+    // The client resets, resets are not relayed: the target leg closes, and waits (up to its 2 s
+    // linger) for the server's FIN with its client leg gone. Breaking the relay must find it.
+    Workbench wb;
+    RelayOptions options;
+    options.relayResets = false;
+    Relayed r = relayOne(wb, options);
+    QVERIFY2(!r.failure, r.failure);
+    r.client->setLingerZero();
+    r.client->closeNow();
+    QByteArray got;
+    QCOMPARE(toText(r.accepted->readToEnd(&got, WaitMs)), toText(StreamEnd::Eof)); // the close's FIN
+    QTRY_VERIFY(isFinal(wb.info(r.clientLeg).state));
+    QVERIFY(!isFinal(wb.info(r.targetLeg).state));
+    QVERIFY(wb.breakRelay(r.relay, RelayEnd::Reset));
+    QTRY_VERIFY_WITH_TIMEOUT(isFinal(wb.info(r.targetLeg).state), WaitMs);
+    QCOMPARE(stateOf(wb, r.targetLeg), stateName(EndpointState::Reset)); // not the linger's Closed
+    QVERIFY2(eventsOf(wb.journal(), r.targetLeg).contains(QStringLiteral("Relay broken: reset both legs")),
+             qPrintable(eventsOf(wb.journal(), r.targetLeg)));
 }
 
 void TestRelay::breakRelay_data() {
