@@ -154,6 +154,8 @@ private Q_SLOTS:
     void badOptionsInWords();
     void stoppedRelayKeepsItsConnections();
     void breakReachesATargetLegAlone();
+    void breakDropsHeldBytesInWords();
+    void limitWhileTargetResolvesIsNotARefusal();
     void breakRelay_data();
     void breakRelay();
     void manyConcurrentConnections();
@@ -656,6 +658,58 @@ void TestRelay::stoppedRelayKeepsItsConnections() {
     QTRY_VERIFY(isFinal(wb.info(r.clientLeg).state));
     QVERIFY(!wb.setRelayFaults(r.clientLeg, RelayFaults{}));
     QVERIFY(!wb.breakRelay(r.clientLeg, RelayEnd::Reset));
+}
+
+void TestRelay::breakDropsHeldBytesInWords() {
+    // Bytes held by a long latency when the relayed connection is broken never leave, and say so;
+    // the close that breaks it does not wait for them.
+    Workbench wb;
+    RelayOptions options;
+    options.faults.down.latencyMs = 20000;
+    Relayed r = relayOne(wb, options);
+    QVERIFY2(!r.failure, r.failure);
+    QVERIFY(r.accepted->sendAll(QByteArray("held")));
+    QTRY_COMPARE(wb.journal().counters(r.targetLeg).bytesIn, quint64(4));
+    QVERIFY(wb.breakRelay(r.clientLeg, RelayEnd::Close));
+    QByteArray got;
+    QCOMPARE(toText(r.client->readToEnd(&got, WaitMs)), toText(StreamEnd::Eof));
+    QCOMPARE(got, QByteArray());
+    QTRY_VERIFY2(eventsOf(wb.journal(), r.clientLeg)
+                     .contains(QStringLiteral("4 bytes not relayed: the relay was broken")),
+                 qPrintable(eventsOf(wb.journal(), r.clientLeg)));
+    QCOMPARE(wb.journal().counters(r.clientLeg).bytesOut, quint64(0));
+}
+
+void TestRelay::limitWhileTargetResolvesIsNotARefusal() {
+    // A limit reached while the target is still being looked up ends the target leg: that is the
+    // relay's doing, not a refusal, and the client leg then closes as for any closed leg.
+    WorkbenchConfig config;
+    auto gate = std::make_shared<GateResolver>();
+    config.resolver = gate;
+    Workbench wb(config);
+    const auto openGate = qScopeGuard([&] { gate->open(); });
+    QSignalSpy legs(&wb, &Workbench::relayLegOpened);
+    RelayOptions options;
+    options.targetHost = QStringLiteral("target.test");
+    options.targetPort = 9;
+    options.faults.up.limitBytes = 10;
+    EndpointId relay = 0;
+    const NetAddress at = startRelay(wb, options, &relay);
+    QVERIFY(at.isValid());
+    auto client = LoopbackPeer::connectTcp(at);
+    QVERIFY(client);
+    QTRY_COMPARE(legs.count(), 1);
+    const auto [clientLeg, targetLeg] = firstLegs(legs);
+    QTRY_COMPARE(gate->started(), 1);
+    QVERIFY(client->sendAll(pattern(20, 3)));
+    QByteArray got;
+    QCOMPARE(toText(client->readToEnd(&got, WaitMs)), toText(StreamEnd::Eof));
+    QTRY_VERIFY(isFinal(wb.info(targetLeg).state));
+    const QString events = eventsOf(wb.journal(), clientLeg);
+    QVERIFY2(!events.contains(QStringLiteral("refused")), qPrintable(events));
+    QVERIFY2(!events.contains(QStringLiteral("target target.test:9")), qPrintable(events));
+    QVERIFY2(eventsOf(wb.journal(), targetLeg).contains(QStringLiteral("limit of 10 bytes reached: close")),
+             qPrintable(eventsOf(wb.journal(), targetLeg)));
 }
 
 void TestRelay::breakReachesATargetLegAlone() {
