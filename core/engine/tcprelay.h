@@ -108,10 +108,10 @@ private:
 ///
 /// Ends the relay causes itself: a limit ends the receiving leg of its direction only (a close
 /// sends what is queued, then FIN; a reset waits until the receiver's queue and the kernel's send
-/// queue are empty, so that the peer gets exactly the limit's bytes, then sends RST). The other
-/// leg then ends as for any end of that leg: a reset (ours or the peer's, said apart in the event)
-/// resets it when RelayOptions::relayResets, else closes it; a close closes it. breakPair() ends
-/// both legs itself, and nothing is relayed between them.
+/// queue are empty, so that the peer gets exactly the limit's bytes, then sends RST; a peer that never reads
+/// keeps the leg until it does, or until breakPair()). The other leg then ends as for any end of that leg: a
+/// reset (ours or the peer's, said apart in the event) resets it when RelayOptions::relayResets, else closes
+/// it; a close closes it. breakPair() ends both legs itself, and nothing is relayed between them.
 ///
 /// Bytes that cannot be relayed (the receiving leg has ended or is closing, held bytes when the
 /// receiver ends or the pair is broken) are recorded, and dropped, with one event per occasion:
