@@ -38,6 +38,8 @@ std::optional<TcpInfo> Socket::closingTcpInfo() const {
     return std::nullopt;
 }
 
+void Socket::finished(EndpointState, EndpointState, const QString &) {}
+
 void Socket::watch(quint32 events) {
     if (m_fd < 0)
         return;
@@ -89,7 +91,9 @@ void Socket::finish(EndpointState state, const QString &detail, bool resetByUs) 
     if (m_finished)
         return; // one end per endpoint, however many paths reach it
     m_finished = true;
+    const EndpointState before = m_state;
     m_reactor.retire(*this, state, detail, resetByUs);
+    finished(before, state, detail);
 }
 
 } // namespace sockbench

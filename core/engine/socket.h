@@ -72,6 +72,10 @@ public:
     /// What the kernel last knew of the connection, read right before its descriptor closes, so
     /// that a final connection keeps its figures; nullopt for kinds without one.
     virtual std::optional<TcpInfo> closingTcpInfo() const;
+    /// finish() ran: the socket is closed and reported. `before` is its state just before. Every
+    /// path that ends a socket goes through finish(), so a kind that must tell someone (a relay
+    /// leg's pair) overrides this, and is told whoever finished it, through whatever reference.
+    virtual void finished(EndpointState before, EndpointState state, const QString &detail);
 
     // For the kind's own code and its helpers, on the reactor thread.
 

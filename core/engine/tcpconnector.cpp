@@ -66,7 +66,8 @@ void TcpConnector::tryNext() {
             m_stream.watch(EPOLLOUT); // writable (or error) when the handshake ends
             return;
         }
-        attemptFailed(errnoText(errno));
+        const int error = errno;
+        attemptFailed(errnoText(error), error);
         return;
     }
     m_stream.finish(EndpointState::Failed,
@@ -106,8 +107,9 @@ QString TcpConnector::bindSource(int fd, int family) {
     return {};
 }
 
-void TcpConnector::attemptFailed(const QString &reason) {
+void TcpConnector::attemptFailed(const QString &reason, int error) {
     m_lastError = reason;
+    m_lastErrno = error;
     m_stream.closeFd();
     if (++m_candidate < m_candidates.size()) {
         m_stream.reactor().recordEvent(m_stream.id(),
@@ -122,13 +124,14 @@ void TcpConnector::attemptFailed(const QString &reason) {
 bool TcpConnector::handshakeDone() {
     const int error = pendingError(m_stream.fd());
     if (error != 0) {
-        attemptFailed(errnoText(error));
+        attemptFailed(errnoText(error), error);
         return false;
     }
     return true;
 }
 
 void TcpConnector::timedOut() {
+    m_timedOut = true;
     m_stream.finish(EndpointState::Failed,
                     QStringLiteral("Connection timed out after %1 ms").arg(m_options.timeoutMs));
 }

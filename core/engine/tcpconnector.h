@@ -31,6 +31,10 @@ public:
     void timedOut();
     /// The socket options as the current attempt's descriptor took them.
     const QList<AppliedOption> &appliedOptions() const { return m_applied; }
+    /// Why the last attempt failed, for words by the real reason: its errno (0 when it was not a
+    /// socket error), and whether the connect timed out.
+    int lastErrno() const { return m_lastErrno; }
+    bool hasTimedOut() const { return m_timedOut; }
     /// Options set while resolving or connecting: kept for every later attempt, and applied to the
     /// current attempt's descriptor if there is one (its read-back is returned, and merged into
     /// appliedOptions()). A source address cannot change any more: its bind is past or to come.
@@ -39,7 +43,7 @@ public:
 private:
     void resolved(const Resolver::Result &result);
     void tryNext();
-    void attemptFailed(const QString &reason);
+    void attemptFailed(const QString &reason, int error = 0);
     /// Binds the source address and port asked for, if any, before connect(); the reason in
     /// words (naming the address) when it cannot.
     QString bindSource(int fd, int family);
@@ -49,6 +53,8 @@ private:
     QList<NetAddress> m_candidates;
     qsizetype m_candidate = 0;
     QString m_lastError;
+    int m_lastErrno = 0;
+    bool m_timedOut = false;
     QList<AppliedOption> m_applied;
 };
 

@@ -3,8 +3,13 @@
 #include "engine/reactor.h"
 #include "engine/tcpstream.h"
 
+#include <linux/sockios.h>
+#include <sys/ioctl.h>
+
 #include <algorithm>
+#include <cerrno>
 #include <chrono>
+#include <tuple>
 #include <utility>
 
 namespace sockbench {
@@ -94,21 +99,25 @@ void RelayPair::legGone(RelaySide side) {
     m_streams[size_t(index(side))] = nullptr;
 }
 
+void RelayPair::attach(RelaySide side, TcpStream &stream) {
+    m_streams[size_t(index(side))] = &stream;
+    stream.setRelayPair(shared_from_this());
+    std::weak_ptr<RelayPair> weak = weak_from_this();
+    stream.setFinishHook(
+        [weak, side](TcpStream &leg, EndpointState before, EndpointState state, const QString &detail) {
+            if (auto pair = weak.lock())
+                pair->legFinished(side, leg, before, state, detail);
+        });
+}
+
 void RelayPair::opened(RelaySide side, TcpStream &stream) {
     if (side == RelaySide::Target) {
         m_targetOpened = true;
         resumeIfCaughtUp(RelaySide::Client);
         return;
     }
-    m_streams[0] = &stream;
-    stream.setRelayPair(shared_from_this());
-    std::weak_ptr<RelayPair> weak = weak_from_this();
-    stream.setFinishHook(
-        [weak](TcpStream &, EndpointState before, EndpointState state, const QString &detail) {
-            if (auto pair = weak.lock())
-                pair->legFinished(RelaySide::Client, before, state, detail);
-        });
-    m_options.faults = m_relayFaults->get();
+    attach(RelaySide::Client, stream);
+    std::tie(m_options.faults, m_faultsSequence) = m_relayFaults->get();
     const qint64 now = nowNs();
     applyFaults(RelaySide::Client, now);
     applyFaults(RelaySide::Target, now);
@@ -131,19 +140,12 @@ void RelayPair::openTarget(TcpStream &client) {
     ConnectOptions connect;
     connect.timeoutMs = m_options.connectTimeoutMs;
     connect.tls = m_options.targetTls;
-    std::weak_ptr<RelayPair> weak = weak_from_this();
     auto self = shared_from_this();
+    m_inConnect = true;
     TcpStream::connectTo(reactor, target, m_options.targetHost, m_options.targetPort, connect,
                          std::make_unique<RelayLeg>(self, RelaySide::Target),
-                         [self, weak](TcpStream &stream) {
-                             self->m_streams[1] = &stream;
-                             stream.setRelayPair(self);
-                             stream.setFinishHook([weak](TcpStream &, EndpointState before,
-                                                         EndpointState state, const QString &detail) {
-                                 if (auto pair = weak.lock())
-                                     pair->legFinished(RelaySide::Target, before, state, detail);
-                             });
-                         });
+                         [self](TcpStream &stream) { self->attach(RelaySide::Target, stream); });
+    m_inConnect = false;
 }
 
 bool RelayPair::usesFaults(const Way &way) const {
@@ -161,8 +163,14 @@ quint64 RelayPair::backlog(RelaySide sender) const {
 
 bool RelayPair::received(RelaySide side, TcpStream &stream, const char *data, qsizetype size) {
     TcpStream *receiver = this->stream(otherSide(side));
-    if (!receiver || receiver->isFinished())
-        return !stream.isFinished(); // the other leg is gone: what arrives is recorded, and dropped
+    if (!receiver || receiver->isFinished()) {
+        // The other leg is gone: what arrives is recorded, and dropped.
+        stream.reactor().recordEvent(stream.id(),
+                                     QStringLiteral("%1 bytes not relayed: connection %2 has ended")
+                                         .arg(size)
+                                         .arg(m_ids[size_t(index(otherSide(side)))]));
+        return !stream.isFinished();
+    }
     if (receiver->isWriteShut() || (receiver->isFinPending() && !wayFrom(side).finRelayed)) {
         stream.reactor().recordEvent(
             stream.id(),
@@ -197,10 +205,14 @@ void RelayPair::peerFinished(RelaySide side, TcpStream &) {
 void RelayPair::relayFin(RelaySide sender, bool close) {
     Way &way = wayFrom(sender);
     if (way.finRelayed) {
-        if (close && !usesFaults(way)) {
+        if (!close)
+            return;
+        // The FIN has gone (half-close) or waits in the faults: close now, or when it leaves. A
+        // direction that still has faults once its FIN went must not wait for a step to come.
+        if (way.finDelivered || !usesFaults(way)) {
             if (TcpStream *receiver = stream(otherSide(sender)); receiver && !receiver->isFinished())
                 receiver->close();
-        } else if (close) {
+        } else {
             way.closeAfterFin = true;
         }
         return;
@@ -215,6 +227,7 @@ void RelayPair::relayFin(RelaySide sender, bool close) {
     TcpStream *receiver = stream(otherSide(sender));
     if (!receiver || receiver->isFinished())
         return;
+    way.finDelivered = true;
     if (close)
         receiver->close();
     else
@@ -222,7 +235,10 @@ void RelayPair::relayFin(RelaySide sender, bool close) {
 }
 
 void RelayPair::drained(RelaySide side, TcpStream &) {
-    resumeIfCaughtUp(otherSide(side));
+    if (wayFrom(otherSide(side)).resetPending)
+        pump(otherSide(side)); // a limit's reset may go now
+    else
+        resumeIfCaughtUp(otherSide(side));
 }
 
 void RelayPair::resumeIfCaughtUp(RelaySide sender) {
@@ -241,7 +257,19 @@ void RelayPair::pump(RelaySide sender) {
     if (!way.faults || !receiver || receiver->isFinished())
         return;
     Reactor &reactor = receiver->reactor();
+    if (way.resetPending) {
+        // "Exactly N bytes, then RST": an abort drops what we queued and SO_LINGER 0 what the
+        // kernel has not sent, so the reset waits until the peer has taken (acknowledged) them all.
+        if (hasUnsentBytes(*receiver)) {
+            receiver->armTimer(TimerKind::Fault, ResetRecheckMs);
+            return;
+        }
+        way.resetPending = false;
+        endLeg(*receiver, RelayEnd::Reset);
+        return;
+    }
     const qint64 now = nowNs();
+    int steps = 0;
     while (std::optional<StreamFaults::Step> step = way.faults->takeDue(now)) {
         if (!step->event.isEmpty())
             reactor.recordEvent(receiver->id(), step->event);
@@ -249,19 +277,36 @@ void RelayPair::pump(RelaySide sender) {
         case StreamFaults::Step::Kind::Bytes:
             if (!receiver->isWriteShut())
                 receiver->write(std::move(step->bytes));
+            else if (!step->bytes.isEmpty())
+                reactor.recordEvent(receiver->id(),
+                                    QStringLiteral("%1 bytes not relayed: this connection has sent its FIN")
+                                        .arg(step->bytes.size()));
             break;
         case StreamFaults::Step::Kind::Fin:
+            way.finDelivered = true;
             if (way.closeAfterFin)
                 receiver->close();
             else
                 receiver->shutdownWrite();
             break;
         case StreamFaults::Step::Kind::End:
+            m_endedByUs[size_t(index(otherSide(sender)))] = true;
+            if (step->end == RelayEnd::Reset && hasUnsentBytes(*receiver)) {
+                way.resetPending = true;
+                receiver->armTimer(TimerKind::Fault, ResetRecheckMs);
+                return;
+            }
             endLeg(*receiver, step->end);
             break;
         }
         if (receiver->isFinished() || this->stream(otherSide(sender)) != receiver)
             return;
+        if (++steps == MaxStepsPerPump) {
+            // The rest on the next loop iteration: other sockets get their turn in between.
+            receiver->armTimer(TimerKind::Fault, 0);
+            resumeIfCaughtUp(sender);
+            return;
+        }
     }
     const qint64 due = way.faults->nextDueNs();
     if (due < 0)
@@ -282,7 +327,10 @@ void RelayPair::applyFaults(RelaySide sender, qint64 now) {
             std::make_unique<StreamFaults>(set, faultSeed(m_options.faults.seed, m_arrival, direction), now);
 }
 
-void RelayPair::setFaults(const RelayFaults &faults) {
+bool RelayPair::setFaults(const RelayFaults &faults, quint64 sequence) {
+    if (sequence < m_faultsSequence || m_broken)
+        return false;
+    m_faultsSequence = sequence;
     m_options.faults = faults;
     const qint64 now = nowNs();
     applyFaults(RelaySide::Client, now);
@@ -293,6 +341,29 @@ void RelayPair::setFaults(const RelayFaults &faults) {
     }
     pump(RelaySide::Client);
     pump(RelaySide::Target);
+    return true;
+}
+
+bool RelayPair::hasUnsentBytes(const TcpStream &receiver) {
+    if (receiver.queuedBytes() > 0)
+        return true;
+    int unacknowledged = 0;
+    return receiver.fd() >= 0 && ::ioctl(receiver.fd(), SIOCOUTQ, &unacknowledged) == 0 && unacknowledged > 0;
+}
+
+void RelayPair::dropHeld(RelaySide sender, const QString &why) {
+    Way &way = wayFrom(sender);
+    if (!way.faults)
+        return;
+    const quint64 held = way.faults->heldBytes();
+    const EndpointId receiverId = m_ids[size_t(index(otherSide(sender)))];
+    const TcpStream *from = stream(sender);
+    const TcpStream *to = stream(otherSide(sender));
+    Reactor *reactor = to ? &to->reactor() : from ? &from->reactor() : nullptr;
+    if (held > 0 && reactor)
+        reactor->recordEvent(receiverId, QStringLiteral("%1 bytes not relayed: %2").arg(held).arg(why));
+    way.faults.reset(); // nothing more leaves in this direction
+    way.resetPending = false;
 }
 
 void RelayPair::endLeg(TcpStream &stream, RelayEnd end) {
@@ -303,13 +374,19 @@ void RelayPair::endLeg(TcpStream &stream, RelayEnd end) {
 }
 
 void RelayPair::breakPair(RelayEnd end) {
+    if (m_broken)
+        return; // a relay-wide break finds a pair through both its legs
     m_broken = true;
     const QString text = end == RelayEnd::Reset ? QStringLiteral("Relay broken: reset both legs")
                                                 : QStringLiteral("Relay broken: close both legs");
     for (TcpStream *leg : m_streams) {
-        if (leg && !leg->isFinished())
+        if (leg && !leg->isFinished()) {
             leg->reactor().recordEvent(leg->id(), text);
+            leg->cancelTimer(TimerKind::Fault); // nothing held is due any more
+        }
     }
+    dropHeld(RelaySide::Client, QStringLiteral("the relay was broken"));
+    dropHeld(RelaySide::Target, QStringLiteral("the relay was broken"));
     // A copy: ending a leg clears its pointer (and, m_broken set, does nothing to the other, which
     // stays a valid object until the end of this loop iteration).
     const std::array<TcpStream *, 2> legs = m_streams;
@@ -319,13 +396,16 @@ void RelayPair::breakPair(RelayEnd end) {
     }
 }
 
-void RelayPair::legFinished(RelaySide side, EndpointState before, EndpointState state,
+void RelayPair::legFinished(RelaySide side, TcpStream &leg, EndpointState before, EndpointState state,
                             const QString &detail) {
     m_streams[size_t(index(side))] = nullptr;
     if (m_broken)
         return;
-    if (side == RelaySide::Target && !m_targetOpened) {
-        targetFailed(before, detail);
+    // What the faults still held for the gone leg never reaches it.
+    dropHeld(otherSide(side), QStringLiteral("connection %1 has ended").arg(m_ids[size_t(index(side))]));
+    const bool endedByUs = m_endedByUs[size_t(index(side))];
+    if (side == RelaySide::Target && !m_targetOpened && !endedByUs) {
+        targetFailed(leg, before, detail);
         return;
     }
     TcpStream *other = stream(otherSide(side));
@@ -333,12 +413,14 @@ void RelayPair::legFinished(RelaySide side, EndpointState before, EndpointState 
         return;
     if (state == EndpointState::Reset || state == EndpointState::Failed) {
         const bool reset = m_options.relayResets;
-        other->reactor().recordEvent(
-            other->id(),
-            QStringLiteral("Connection %1 %2: %3")
-                .arg(m_ids[size_t(index(side))])
-                .arg(state == EndpointState::Reset ? QStringLiteral("was reset") : QStringLiteral("failed"),
-                     reset ? QStringLiteral("resetting this one") : QStringLiteral("closing this one")));
+        QString what = QStringLiteral("failed");
+        if (state == EndpointState::Reset)
+            what =
+                endedByUs ? QStringLiteral("was reset by this relay's limit") : QStringLiteral("was reset");
+        other->reactor().recordEvent(other->id(), QStringLiteral("Connection %1 %2: %3")
+                                                      .arg(m_ids[size_t(index(side))])
+                                                      .arg(what, reset ? QStringLiteral("resetting this one")
+                                                                       : QStringLiteral("closing this one")));
         if (reset)
             other->abort();
         else
@@ -350,21 +432,39 @@ void RelayPair::legFinished(RelaySide side, EndpointState before, EndpointState 
     relayFin(side, true);
 }
 
-void RelayPair::targetFailed(EndpointState before, const QString &detail) {
+void RelayPair::targetFailed(TcpStream &target, EndpointState before, const QString &detail) {
     TcpStream *client = stream(RelaySide::Client);
     if (!client || client->isFinished())
         return;
-    QString what;
-    if (before == EndpointState::Resolving)
+    // Worded by what really happened, not by matching the detail's text.
+    QString what = QStringLiteral("failed");
+    if (m_inConnect)
+        what = QStringLiteral("could not be set up"); // e.g. the TLS context, before any lookup
+    else if (target.connectTimedOut())
+        what = QStringLiteral("timed out");
+    else if (before == EndpointState::Resolving)
         what = QStringLiteral("could not be resolved");
     else if (before == EndpointState::Handshaking)
         what = QStringLiteral("failed its TLS handshake");
-    else if (detail.contains(QStringLiteral("timed out"), Qt::CaseInsensitive))
-        what = QStringLiteral("timed out");
-    else if (before == EndpointState::Connecting)
-        what = QStringLiteral("refused");
-    else
-        what = QStringLiteral("failed");
+    else if (before == EndpointState::Connecting) {
+        switch (target.connectErrno()) {
+        case ECONNREFUSED:
+            what = QStringLiteral("refused");
+            break;
+        case ENETUNREACH:
+        case EHOSTUNREACH:
+        case ENETDOWN:
+        case EHOSTDOWN:
+            what = QStringLiteral("is unreachable");
+            break;
+        case ETIMEDOUT:
+            what = QStringLiteral("timed out");
+            break;
+        default:
+            what = QStringLiteral("could not be connected");
+            break;
+        }
+    }
     const bool reset = m_options.onTargetFailure == RelayEnd::Reset;
     client->reactor().recordEvent(client->id(),
                                   QStringLiteral("target %1 %2: %3 (%4 the client)")

@@ -12,6 +12,7 @@
 #include <array>
 #include <memory>
 #include <mutex>
+#include <utility>
 
 namespace sockbench {
 
@@ -27,18 +28,24 @@ public:
     explicit RelayFaultsCell(const RelayFaults &faults)
         : m_faults(faults) {}
     Q_DISABLE_COPY_MOVE(RelayFaultsCell)
-    RelayFaults get() const {
+    /// The faults and the sequence number of the change that set them (0: the relay's start).
+    std::pair<RelayFaults, quint64> get() const {
         std::lock_guard lock(m_mutex);
-        return m_faults;
+        return {m_faults, m_sequence};
     }
-    void set(const RelayFaults &faults) {
+    /// Ignored when an older change (a lower sequence) arrives after a newer one.
+    void set(const RelayFaults &faults, quint64 sequence) {
         std::lock_guard lock(m_mutex);
+        if (sequence < m_sequence)
+            return;
         m_faults = faults;
+        m_sequence = sequence;
     }
 
 private:
     mutable std::mutex m_mutex;
     RelayFaults m_faults;
+    quint64 m_sequence = 0;
 };
 
 /// One TCP relay, as its listener's handler factory: what every relayed connection starts with
@@ -50,8 +57,9 @@ public:
     Q_DISABLE_COPY_MOVE(TcpRelayHub)
 
     std::unique_ptr<StreamHandler> make(EndpointId accepted, const NetAddress &peer) override;
-    /// The faults that connections accepted from now on start with.
-    void setFaults(const RelayFaults &faults) { m_faults->set(faults); }
+    /// The faults that connections accepted from now on start with (`sequence`: see
+    /// RelayPair::setFaults).
+    void setFaults(const RelayFaults &faults, quint64 sequence) { m_faults->set(faults, sequence); }
 
 private:
     const EndpointId m_relay;
@@ -97,6 +105,17 @@ private:
 /// StreamFaults, whose timer is the receiving leg's TimerKind::Fault. Back-pressure: the sending
 /// leg stops reading while the receiving leg's queue plus what the faults hold passes HighWater,
 /// and reads again once it is down to LowWater.
+///
+/// Ends the relay causes itself: a limit ends the receiving leg of its direction only (a close
+/// sends what is queued, then FIN; a reset waits until the receiver's queue and the kernel's send
+/// queue are empty, so that the peer gets exactly the limit's bytes, then sends RST; a peer that never reads
+/// keeps the leg until it does, or until breakPair()). The other leg then ends as for any end of that leg: a
+/// reset (ours or the peer's, said apart in the event) resets it when RelayOptions::relayResets, else closes
+/// it; a close closes it. breakPair() ends both legs itself, and nothing is relayed between them.
+///
+/// Bytes that cannot be relayed (the receiving leg has ended or is closing, held bytes when the
+/// receiver ends or the pair is broken) are recorded, and dropped, with one event per occasion:
+/// "N bytes not relayed: <why>".
 class RelayPair final : public std::enable_shared_from_this<RelayPair> {
 public:
     static constexpr quint64 HighWater = 4 * 1024 * 1024;
@@ -113,7 +132,15 @@ public:
     const RelayFaults &faults() const { return m_options.faults; }
 
     /// New faults for both directions, from the next bytes on (records the change on both legs).
-    void setFaults(const RelayFaults &faults);
+    /// `sequence` orders the changes (Workbench counts them): a relay-wide change reaches a pair
+    /// in two hops, a per-leg one in one, so an older change may arrive after a newer one; it is
+    /// then ignored (false).
+    bool setFaults(const RelayFaults &faults, quint64 sequence);
+    /// Steps of the faults run in one go at most; then the rest waits for a 0 ms timer, so that a
+    /// zero-delay slicer does not hold the reactor for one write per piece of a large backlog.
+    static constexpr int MaxStepsPerPump = 64;
+    /// A limit's reset waits for the receiver's queues to empty, checking this often.
+    static constexpr qint64 ResetRecheckMs = 10;
     /// Ends both legs now: a close sends what is queued, then FIN; a reset sends RST both ways.
     void breakPair(RelayEnd end);
 
@@ -131,6 +158,8 @@ private:
         std::unique_ptr<StreamFaults> faults; ///< null while the direction has never had faults
         bool finRelayed = false;              ///< the sender's FIN was passed on (or is in the pipeline)
         bool closeAfterFin = false;           ///< the receiver closes (not half-closes) at the FIN
+        bool finDelivered = false;            ///< the FIN reached the receiver (shutdownWrite or close)
+        bool resetPending = false;            ///< a limit's reset waits for the receiver's bytes to leave
     };
     static int index(RelaySide side) { return side == RelaySide::Client ? 0 : 1; }
     static RelaySide otherSide(RelaySide side) {
@@ -143,9 +172,17 @@ private:
     }
 
     void openTarget(TcpStream &client);
+    /// Makes `stream` the leg of `side`: the pair's pointer, cleared by the stream's finish hook.
+    void attach(RelaySide side, TcpStream &stream);
     /// A leg's stream finished (its finish hook).
-    void legFinished(RelaySide side, EndpointState before, EndpointState state, const QString &detail);
-    void targetFailed(EndpointState before, const QString &detail);
+    void legFinished(RelaySide side, TcpStream &stream, EndpointState before, EndpointState state,
+                     const QString &detail);
+    void targetFailed(TcpStream &target, EndpointState before, const QString &detail);
+    /// Records that bytes held for the receiver of the direction from `sender` are dropped, and
+    /// drops them.
+    void dropHeld(RelaySide sender, const QString &why);
+    /// The receiver still has bytes to send: ours queued, or the kernel's not yet acknowledged.
+    static bool hasUnsentBytes(const TcpStream &receiver);
     /// Passes the sender's FIN on (through the faults, when there are any); `close`: the receiver
     /// closes rather than half-closes, because the sender is gone.
     void relayFin(RelaySide sender, bool close);
@@ -173,7 +210,10 @@ private:
     std::array<Way, 2> m_ways;
     bool m_targetOpened = false; ///< the target leg is established (and past its TLS handshake)
     bool m_targetStarted = false;
-    bool m_broken = false; ///< breakPair(): the legs' ends are ours, not news to relay
+    bool m_broken = false;             ///< breakPair(): the legs' ends are ours, not news to relay
+    bool m_inConnect = false;          ///< inside TcpStream::connectTo (a failure there is our set-up's)
+    std::array<bool, 2> m_endedByUs{}; ///< a limit ended this leg
+    quint64 m_faultsSequence = 0;      ///< of the faults in effect (setFaults)
 };
 
 } // namespace sockbench

@@ -190,11 +190,7 @@ void TcpStream::onTimer(TimerKind kind) {
         m_handler->faultTimer(*this);
 }
 
-void TcpStream::finish(EndpointState state, const QString &detail, bool resetByUs) {
-    if (isFinished())
-        return;
-    const EndpointState before = this->state();
-    Socket::finish(state, detail, resetByUs);
+void TcpStream::finished(EndpointState before, EndpointState state, const QString &detail) {
     if (FinishHook hook = std::exchange(m_finishHook, {}))
         hook(*this, before, state, detail);
 }
@@ -203,6 +199,14 @@ void TcpStream::end(EndpointState state, QString detail) {
     m_handler->ending(*this, state, detail);
     if (!isFinished())
         finish(state, detail);
+}
+
+int TcpStream::connectErrno() const {
+    return m_connector ? m_connector->lastErrno() : 0;
+}
+
+bool TcpStream::connectTimedOut() const {
+    return m_connector && m_connector->hasTimedOut();
 }
 
 bool TcpStream::isOpen() const {

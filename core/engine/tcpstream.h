@@ -118,9 +118,12 @@ public:
     /// The relayed connection this stream is a leg of (tcprelay.h); null for any other stream.
     void setRelayPair(std::shared_ptr<RelayPair> pair) { m_relayPair = std::move(pair); }
     RelayPair *relayPair() const { return m_relayPair.get(); }
-    /// Socket::finish, and the finish hook. Hides Socket::finish so that every path that ends a
-    /// stream (its own, its connector's, its handler's: all call it on a TcpStream) is seen.
-    void finish(EndpointState state, const QString &detail, bool resetByUs = false);
+    /// Runs the finish hook, once, after Socket::finish (through any reference to the stream).
+    void finished(EndpointState before, EndpointState state, const QString &detail) override;
+    /// While Resolving or Connecting (and in the finish hook of a connect that failed): the errno
+    /// of the last failed attempt (0: none, or not a socket error), and whether it timed out.
+    int connectErrno() const;
+    bool connectTimedOut() const;
     /// Back-pressure: stop reading until resumeReading().
     void pauseReading();
     void resumeReading();

@@ -23,6 +23,7 @@
 #include <functional>
 #include <mutex>
 #include <tuple>
+#include <unordered_set>
 #include <variant>
 
 namespace sockbench {
@@ -47,6 +48,67 @@ void postToSocket(Reactor *r, EndpointId id, const QString &missing, Command com
 /// rules, no Start TLS).
 bool isRelayEndpoint(const EndpointInfo &info) {
     return info.relay || info.relayPeer != 0 || info.relayClient.isValid();
+}
+
+/// What an endpoint is to the relay API (setRelayFaults, breakRelay).
+enum class RelayRole : quint8 {
+    None,      ///< not a relay, nor a relay's leg
+    TcpRelay,  ///< a TCP relay (a listener)
+    UdpRelay,  ///< a UDP relay (its bound socket)
+    UdpClient, ///< a UDP relay's socket to the target, for one client
+    TcpLeg,    ///< either leg of a relayed TCP connection
+};
+
+RelayRole relayRole(const EndpointInfo &info) {
+    if (info.relay)
+        return info.relay->udp ? RelayRole::UdpRelay : RelayRole::TcpRelay;
+    if (info.relayClient.isValid())
+        return RelayRole::UdpClient;
+    if (info.kind == EndpointKind::TcpConnection && info.relayPeer != 0)
+        return RelayRole::TcpLeg;
+    return RelayRole::None;
+}
+
+/// Faults that the relay's kind cannot carry out, in words; empty when they all fit. A UDP relay
+/// forwards whole datagrams (nothing to slice, limit, time out or close slowly), a TCP relay a
+/// byte stream (no datagram to drop, duplicate, reorder or corrupt).
+QString faultsRefusal(const RelayFaults &faults, bool udp) {
+    QStringList wrong;
+    for (const RelayDirection direction : {RelayDirection::Up, RelayDirection::Down}) {
+        const FaultSet &f = faults.of(direction);
+        QStringList names;
+        if (udp) {
+            if (f.sliceBytes > 0)
+                names << QStringLiteral("slice");
+            if (f.limitBytes >= 0)
+                names << QStringLiteral("limit");
+            if (f.timeoutMs >= 0)
+                names << QStringLiteral("timeout");
+            if (f.slowCloseMs > 0)
+                names << QStringLiteral("slow close");
+        } else {
+            if (f.dropPercent > 0)
+                names << QStringLiteral("drop");
+            if (f.duplicatePercent > 0)
+                names << QStringLiteral("duplicate");
+            if (f.reorderWindow > 1)
+                names << QStringLiteral("reorder");
+            if (f.corruptPercent > 0)
+                names << QStringLiteral("corrupt");
+        }
+        if (!names.isEmpty())
+            wrong << QStringLiteral("%1: %2").arg(direction == RelayDirection::Up ? QStringLiteral("up")
+                                                                                  : QStringLiteral("down"),
+                                                  names.join(QStringLiteral(", ")));
+    }
+    if (wrong.isEmpty())
+        return {};
+    return udp ? Workbench::tr("A UDP relay forwards whole datagrams: it cannot slice, limit, time out "
+                               "or slow-close (%1)")
+                     .arg(wrong.join(QStringLiteral("; ")))
+               : Workbench::tr("A TCP relay forwards a byte stream: it cannot drop, duplicate, reorder "
+                               "or corrupt datagrams (%1)")
+                     .arg(wrong.join(QStringLiteral("; ")));
 }
 
 /// The journal's event for an auto-reply change.
@@ -361,6 +423,8 @@ EndpointId Workbench::startRelay(const QString &address, quint16 port, const Rel
         refusal = tr("The relay needs a target host");
     else if (options.targetPort == 0)
         refusal = tr("The relay needs a target port (1-65535)");
+    else
+        refusal = faultsRefusal(options.faults, options.udp);
     if (!refusal.isEmpty()) {
         // Told after the caller has the id, as every other outcome is.
         QMetaObject::invokeMethod(
@@ -409,16 +473,19 @@ EndpointId Workbench::startRelay(const QString &address, quint16 port, const Rel
 
 namespace {
 
-/// Runs `command` on every reactor for each relayed connection of `relay` there (found by its
-/// client leg, accepted by the relay), then `last` on the reactor that finishes last.
+/// Runs `command` on every reactor for each relayed connection of `relay` there (found through
+/// either leg, so that a target leg whose client leg is gone is found too; once per connection),
+/// then `last` on the reactor that finishes last.
 void forEachRelayPair(ReactorShared &shared, EndpointId relay, std::function<void(RelayPair &)> command,
                       std::function<void(Reactor &)> last) {
     auto pending = std::make_shared<std::atomic<size_t>>(shared.reactors.size());
     for (Reactor *r : shared.reactors) {
         r->post([r, relay, command, last, pending] {
+            std::unordered_set<RelayPair *> seen; // both legs of a pair are on the same reactor
             for (TcpStream *stream : r->socketsOf<TcpStream>()) {
-                if (stream->listener() == relay && stream->relayPair() && !stream->isFinished())
-                    command(*stream->relayPair());
+                RelayPair *pair = stream->relayPair();
+                if (pair && pair->relay() == relay && !stream->isFinished() && seen.insert(pair).second)
+                    command(*pair);
             }
             if (pending->fetch_sub(1) == 1 && last)
                 last(*r);
@@ -426,96 +493,122 @@ void forEachRelayPair(ReactorShared &shared, EndpointId relay, std::function<voi
     }
 }
 
+/// The legs of one relayed connection, for RelayFaultsChanged.
+QList<EndpointId> legsOf(const RelayPair &pair) {
+    QList<EndpointId> legs{pair.clientLeg()};
+    if (pair.targetLeg() != 0)
+        legs << pair.targetLeg();
+    return legs;
+}
+
 } // namespace
 
 bool Workbench::setRelayFaults(EndpointId id, const RelayFaults &faults) {
     const auto it = m_endpoints.constFind(id);
-    if (it == m_endpoints.constEnd() || isFinal(it->state))
+    const RelayRole role = it == m_endpoints.constEnd() ? RelayRole::None : relayRole(*it);
+    // A stopped relay's connections may still be open (as for breakRelay); an ended leg has none.
+    if (role == RelayRole::None ||
+        ((role == RelayRole::TcpLeg || role == RelayRole::UdpClient) && isFinal(it->state)))
         return false;
-    if (it->relay) {
-        if (it->relay->udp) {
-            postToSocket<UdpRelay>(reactorFor(id), id, {},
-                                   [faults](UdpRelay &relay) { relay.setFaults(faults); });
-            return true;
-        }
-        // The listener first, for the connections to come; then every reactor for those open now.
-        postToSocket<TcpListener>(reactorFor(id), id, {}, [id, faults](TcpListener &listener) {
-            if (auto *hub = dynamic_cast<TcpRelayHub *>(listener.handlerFactory()))
-                hub->setFaults(faults);
-            listener.reactor().recordEvent(
-                id, faults.describe().isEmpty() ? QStringLiteral("Relay faults: none")
-                                                : QStringLiteral("Relay faults: %1").arg(faults.describe()));
-            struct Legs {
-                std::mutex mutex;
-                QList<EndpointId> ids;
-            };
-            auto legs = std::make_shared<Legs>();
-            forEachRelayPair(
-                listener.reactor().shared(), id,
-                [faults, legs](RelayPair &pair) {
-                    pair.setFaults(faults);
-                    std::lock_guard lock(legs->mutex);
-                    legs->ids << pair.clientLeg();
-                    if (pair.targetLeg() != 0)
-                        legs->ids << pair.targetLeg();
-                },
-                [id, faults, legs](Reactor &r) {
-                    std::lock_guard lock(legs->mutex);
-                    std::sort(legs->ids.begin(), legs->ids.end());
-                    r.report(outcome::RelayFaultsChanged{id, faults, legs->ids});
-                });
-        });
-        return true;
+    const QString refusal =
+        faultsRefusal(faults, role == RelayRole::UdpRelay || role == RelayRole::UdpClient);
+    if (!refusal.isEmpty()) {
+        Q_EMIT sendFailed(id, refusal);
+        return false;
     }
-    if (it->relayClient.isValid()) {
+    const quint64 sequence = ++m_relayFaultsSequence;
+    switch (role) {
+    case RelayRole::None:
+        return false;
+    case RelayRole::UdpRelay:
+        postToSocket<UdpRelay>(reactorFor(id), id, {},
+                               [faults](UdpRelay &relay) { relay.setFaults(faults); });
+        return true;
+    case RelayRole::UdpClient: {
         // A UDP relay's socket to the target: its relay (on the same reactor) changes that client's.
         const EndpointId relay = it->listener;
         postToSocket<UdpRelay>(reactorFor(relay), relay, {},
                                [id, faults](UdpRelay &udp) { udp.setFaults(id, faults); });
         return true;
     }
-    if (it->kind != EndpointKind::TcpConnection || it->relayPeer == 0)
-        return false;
-    postToSocket<TcpStream>(reactorFor(id), id, {}, [id, faults](TcpStream &stream) {
-        RelayPair *pair = stream.relayPair();
-        if (!pair)
-            return;
-        pair->setFaults(faults);
-        QList<EndpointId> legs{pair->clientLeg()};
-        if (pair->targetLeg() != 0)
-            legs << pair->targetLeg();
-        stream.reactor().report(outcome::RelayFaultsChanged{id, faults, legs});
+    case RelayRole::TcpLeg:
+        postToSocket<TcpStream>(reactorFor(id), id, {}, [id, faults, sequence](TcpStream &stream) {
+            RelayPair *pair = stream.relayPair();
+            if (pair && pair->setFaults(faults, sequence))
+                stream.reactor().report(outcome::RelayFaultsChanged{id, faults, legsOf(*pair)});
+        });
+        return true;
+    case RelayRole::TcpRelay:
+        break;
+    }
+    // The listener first, for the connections to come (when it still listens); then every reactor
+    // for those open now.
+    const auto applyToOpen = [id, faults, sequence](ReactorShared &shared) {
+        struct Legs {
+            std::mutex mutex;
+            QList<EndpointId> ids;
+        };
+        auto legs = std::make_shared<Legs>();
+        forEachRelayPair(
+            shared, id,
+            [faults, sequence, legs](RelayPair &pair) {
+                if (!pair.setFaults(faults, sequence))
+                    return; // a newer change on this connection's leg stands
+                std::lock_guard lock(legs->mutex);
+                legs->ids << legsOf(pair);
+            },
+            [id, faults, legs](Reactor &r) {
+                std::lock_guard lock(legs->mutex);
+                std::sort(legs->ids.begin(), legs->ids.end());
+                r.report(outcome::RelayFaultsChanged{id, faults, legs->ids});
+            });
+    };
+    Reactor *r = reactorFor(id);
+    if (!r) {
+        applyToOpen(*m_shared);
+        return true;
+    }
+    r->post([r, id, faults, sequence, applyToOpen] {
+        if (auto *listener = r->find<TcpListener>(id)) {
+            if (auto *hub = dynamic_cast<TcpRelayHub *>(listener->handlerFactory()))
+                hub->setFaults(faults, sequence);
+            r->recordEvent(id, faults.describe().isEmpty()
+                                   ? QStringLiteral("Relay faults: none")
+                                   : QStringLiteral("Relay faults: %1").arg(faults.describe()));
+        }
+        applyToOpen(r->shared());
     });
     return true;
 }
 
 bool Workbench::breakRelay(EndpointId id, RelayEnd end) {
     const auto it = m_endpoints.constFind(id);
-    if (it == m_endpoints.constEnd())
+    const RelayRole role = it == m_endpoints.constEnd() ? RelayRole::None : relayRole(*it);
+    // As for setRelayFaults: a stopped relay's open connections break; an ended leg cannot.
+    if (role == RelayRole::None ||
+        ((role == RelayRole::TcpLeg || role == RelayRole::UdpClient) && isFinal(it->state)))
         return false;
-    if (it->relay) {
-        if (it->relay->udp) {
-            // UDP has no reset: every client's socket to the target closes; the relay stays bound.
-            postToSocket<UdpRelay>(reactorFor(id), id, {}, [](UdpRelay &relay) { relay.breakAll(); });
-            return true;
-        }
-        // A stopped relay's connections may still be open: they break all the same.
+    switch (role) {
+    case RelayRole::None:
+        return false;
+    case RelayRole::UdpRelay:
+        // UDP has no reset: every client's socket to the target closes; the relay stays bound.
+        postToSocket<UdpRelay>(reactorFor(id), id, {}, [](UdpRelay &relay) { relay.breakAll(); });
+        return true;
+    case RelayRole::UdpClient:
+        close(id); // a UDP relay's socket to the target: that client's link ends
+        return true;
+    case RelayRole::TcpLeg:
+        postToSocket<TcpStream>(reactorFor(id), id, {}, [end](TcpStream &stream) {
+            if (RelayPair *pair = stream.relayPair())
+                pair->breakPair(end);
+        });
+        return true;
+    case RelayRole::TcpRelay:
         forEachRelayPair(*m_shared, id, [end](RelayPair &pair) { pair.breakPair(end); }, {});
         return true;
     }
-    if (isFinal(it->state))
-        return false;
-    if (it->relayClient.isValid()) {
-        close(id); // a UDP relay's socket to the target: that client's link ends
-        return true;
-    }
-    if (it->kind != EndpointKind::TcpConnection || it->relayPeer == 0)
-        return false;
-    postToSocket<TcpStream>(reactorFor(id), id, {}, [end](TcpStream &stream) {
-        if (RelayPair *pair = stream.relayPair())
-            pair->breakPair(end);
-    });
-    return true;
+    return false;
 }
 
 bool Workbench::sendDatagram(EndpointId udp, const QString &host, quint16 port, const QByteArray &bytes) {
@@ -538,7 +631,11 @@ bool Workbench::sendDatagram(EndpointId udp, const QString &host, quint16 port, 
 
 QList<EndpointId> Workbench::clientsOf(EndpointId listener) const {
     QList<EndpointId> ids = connectionsOf(listener);
-    ids.removeIf([this](EndpointId id) { return isFinal(m_endpoints.value(id).state); });
+    ids.removeIf([this](EndpointId id) {
+        const EndpointInfo &info = m_endpoints[id];
+        // A relay's target legs (outgoing) and UDP sockets to the target are not its clients.
+        return isFinal(info.state) || info.outgoing || info.kind != EndpointKind::TcpConnection;
+    });
     return ids;
 }
 

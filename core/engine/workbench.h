@@ -128,7 +128,8 @@ public:
     /// Sends one datagram from a UDP socket to host:port (host names are resolved first). A payload
     /// over MaxDatagramPayloadBytes is refused here (false, and sendFailed()), before any lookup.
     bool sendDatagram(EndpointId udp, const QString &host, quint16 port, const QByteArray &bytes);
-    /// Sends the same bytes to every open connection accepted by the listener. Returns how many.
+    /// Sends the same bytes to every open connection accepted by the listener (a relay's client
+    /// legs, never its target legs). Returns how many.
     int sendToAllClients(EndpointId listener, const QByteArray &bytes);
     /// Changes what a running listener does with its connections. Connections accepted afterwards
     /// get the new reply in full; connections already open follow echo on or off from their next
@@ -162,10 +163,15 @@ public:
     /// the relay as its listener); each target leg with relayLegOpened(), then like an outgoing
     /// connection (resolving(), connecting(), connected() or connectFailed()). Both legs record
     /// what they read and wrote (plaintext when TLS is on a leg), with fault events at their place.
+    /// Faults that do not fit the relay's kind fail it in words, as setRelayFaults() refuses them.
     EndpointId startRelay(const QString &address, quint16 port, const RelayOptions &options);
     /// Changes the faults while traffic flows: on a relay, for all of its relayed connections (or
     /// UDP clients) and later ones; on a leg, for that connection (both legs) or UDP client alone.
-    /// Applies from the next bytes; relayFaultsChanged() tells when. False for anything else.
+    /// Applies from the next bytes; relayFaultsChanged() tells when. A stopped relay's connections
+    /// that are still open change all the same. Faults that do not fit the relay are refused in
+    /// words (false, and sendFailed()): slice, limit, timeout and slow close on a UDP relay (it
+    /// forwards whole datagrams), drop, duplicate, reorder and corrupt on a TCP relay (a stream).
+    /// False for anything else, and for a leg that has ended.
     bool setRelayFaults(EndpointId id, const RelayFaults &faults);
     /// Ends a relayed connection now (both legs), or every connection of a relay (the relay keeps
     /// listening): a close sends what is queued then FIN; a reset sends RST both ways. False for
@@ -187,7 +193,8 @@ public:
     /// Known endpoints (including final ones until forget() is called).
     const QHash<EndpointId, EndpointInfo> &endpoints() const { return m_endpoints; }
     EndpointInfo info(EndpointId id) const { return m_endpoints.value(id); }
-    /// Open connections accepted by this listener, in the order they were accepted.
+    /// Open connections accepted by this listener, in the order they were accepted. For a relay:
+    /// its client legs only (a target leg is the relay's outgoing connection, not a client).
     QList<EndpointId> clientsOf(EndpointId listener) const;
     /// Every connection this listener accepted that endpoints() still knows, closed ones included,
     /// in the order they were accepted: what a view of "the listener and its clients" shows.
@@ -316,6 +323,9 @@ private:
     QSet<EndpointId> m_ownRules;
     void setEndpointRules(EndpointInfo &info, std::shared_ptr<RuleBook> rules);
     unsigned m_nextReactor = 0;
+    /// Counts setRelayFaults() calls, so that a relayed connection keeps the latest change even
+    /// when an older one (relay-wide, two hops) reaches it after a newer one (on a leg, one hop).
+    quint64 m_relayFaultsSequence = 0;
 };
 
 /// Raises this process's open-file soft limit to its hard limit. Returns the new soft limit.

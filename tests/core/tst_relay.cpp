@@ -153,6 +153,9 @@ private Q_SLOTS:
     void faultsChangedSignals();
     void badOptionsInWords();
     void stoppedRelayKeepsItsConnections();
+    void breakReachesATargetLegAlone();
+    void breakDropsHeldBytesInWords();
+    void limitWhileTargetResolvesIsNotARefusal();
     void breakRelay_data();
     void breakRelay();
     void manyConcurrentConnections();
@@ -269,10 +272,24 @@ void TestRelay::legsAndSignals() {
     QVERIFY(!wb.setRules(r.relay, nullptr));
     QVERIFY(!wb.setRules(r.targetLeg, nullptr));
     QVERIFY(!wb.startTls(r.targetLeg, TlsClientOptions{}));
-    // A relay leg never answers on its own: no echo, no greeting.
+    // A relay leg never answers on its own: no echo, no greeting. Told by order, not by a wait:
+    // an echo of "x" by the client leg would reach the client before the "y" that the server
+    // sends only once "x" has crossed; one of "y" by the target leg would reach the server
+    // before the "z" that the client sends only once "y" has crossed.
     QVERIFY(r.client->sendAll(QByteArray("x")));
     QCOMPARE(r.accepted->readExactly(1), QByteArray("x"));
-    QCOMPARE(r.client->readExactly(1, 200), QByteArray());
+    QVERIFY(r.accepted->sendAll(QByteArray("y")));
+    QCOMPARE(r.client->readExactly(1), QByteArray("y"));
+    QVERIFY(r.client->sendAll(QByteArray("z")));
+    QCOMPARE(r.accepted->readExactly(1), QByteArray("z"));
+
+    // The relay's clients are its client legs: a target leg is not one, and bytes sent to "every
+    // client" never reach the target.
+    QCOMPARE(wb.clientsOf(r.relay), QList<EndpointId>{r.clientLeg});
+    QCOMPARE(wb.sendToAllClients(r.relay, QByteArray("all")), 1);
+    QCOMPARE(r.client->readExactly(3), QByteArray("all"));
+    QVERIFY(r.client->sendAll(QByteArray("!")));
+    QCOMPARE(r.accepted->readExactly(1), QByteArray("!")); // not "all!"
 }
 
 void TestRelay::halfCloseRelayed() {
@@ -575,6 +592,43 @@ void TestRelay::badOptionsInWords() {
     QCOMPARE(wb.info(noHost).error, QStringLiteral("The relay needs a target host"));
     QCOMPARE(wb.info(noPort).error, QStringLiteral("The relay needs a target port (1-65535)"));
     QCOMPARE(stateOf(wb, noPort), stateName(EndpointState::Failed));
+
+    // Faults the relay's kind cannot carry out fail it in words: datagram faults on a TCP relay...
+    options.targetPort = 80;
+    options.faults.down.dropPercent = 10;
+    options.faults.up.reorderWindow = 4;
+    const EndpointId tcpWithDrop = wb.startRelay(QStringLiteral("127.0.0.1"), 0, options);
+    QTRY_COMPARE(failed.count(), 3);
+    QCOMPARE(wb.info(tcpWithDrop).error,
+             QStringLiteral("A TCP relay forwards a byte stream: it cannot drop, duplicate, reorder or "
+                            "corrupt datagrams (up: reorder; down: drop)"));
+    // ... and stream faults on a UDP relay.
+    QSignalSpy udpFailed(&wb, &Workbench::udpFailed);
+    options.udp = true;
+    options.faults = RelayFaults{};
+    options.faults.up.limitBytes = 100;
+    options.faults.up.sliceBytes = 1;
+    options.faults.down.slowCloseMs = 5;
+    const EndpointId udpWithLimit = wb.startRelay(QStringLiteral("127.0.0.1"), 0, options);
+    QTRY_COMPARE(udpFailed.count(), 1);
+    QCOMPARE(wb.info(udpWithLimit).error,
+             QStringLiteral("A UDP relay forwards whole datagrams: it cannot slice, limit, time out or "
+                            "slow-close (up: slice, limit; down: slow close)"));
+
+    // The same on a running relay: refused, in words, and nothing changes.
+    Relayed r = relayOne(wb);
+    QVERIFY2(!r.failure, r.failure);
+    QSignalSpy refused(&wb, &Workbench::sendFailed);
+    RelayFaults corrupt;
+    corrupt.up.corruptPercent = 1;
+    QVERIFY(!wb.setRelayFaults(r.relay, corrupt));
+    QVERIFY(!wb.setRelayFaults(r.clientLeg, corrupt));
+    QCOMPARE(refused.count(), 2);
+    QCOMPARE(refused.at(0).at(1).toString(),
+             QStringLiteral("A TCP relay forwards a byte stream: it cannot drop, duplicate, reorder or "
+                            "corrupt datagrams (up: corrupt)"));
+    QCOMPARE(wb.info(r.relay).relay->faults, RelayFaults{});
+    QVERIFY(wb.setRelayFaults(r.clientLeg, RelayFaults{})); // fitting faults still go
 }
 
 void TestRelay::stoppedRelayKeepsItsConnections() {
@@ -588,11 +642,95 @@ void TestRelay::stoppedRelayKeepsItsConnections() {
     // The relayed connection goes on, and can still be broken through its relay.
     QVERIFY(r.client->sendAll(QByteArray("still here")));
     QCOMPARE(r.accepted->readExactly(10), QByteArray("still here"));
+    // Its faults can still change, as it can still be broken: both reach its open connections.
+    QSignalSpy changed(&wb, &Workbench::relayFaultsChanged);
+    RelayFaults slow;
+    slow.down.latencyMs = 1;
+    QVERIFY(wb.setRelayFaults(r.relay, slow));
+    QTRY_COMPARE(changed.count(), 1);
+    QCOMPARE(wb.info(r.clientLeg).relayFaults, std::optional<RelayFaults>(slow));
+    QCOMPARE(wb.info(r.targetLeg).relayFaults, std::optional<RelayFaults>(slow));
     QVERIFY(wb.breakRelay(r.relay, RelayEnd::Reset));
     QByteArray got;
     QCOMPARE(toText(r.client->readToEnd(&got, WaitMs)), toText(StreamEnd::Reset));
     QCOMPARE(toText(r.accepted->readToEnd(&got, WaitMs)), toText(StreamEnd::Reset));
-    QVERIFY(!wb.setRelayFaults(r.relay, RelayFaults{})); // a stopped relay has nothing to change
+    // A leg that has ended has nothing to change.
+    QTRY_VERIFY(isFinal(wb.info(r.clientLeg).state));
+    QVERIFY(!wb.setRelayFaults(r.clientLeg, RelayFaults{}));
+    QVERIFY(!wb.breakRelay(r.clientLeg, RelayEnd::Reset));
+}
+
+void TestRelay::breakDropsHeldBytesInWords() {
+    // Bytes held by a long latency when the relayed connection is broken never leave, and say so;
+    // the close that breaks it does not wait for them.
+    Workbench wb;
+    RelayOptions options;
+    options.faults.down.latencyMs = 20000;
+    Relayed r = relayOne(wb, options);
+    QVERIFY2(!r.failure, r.failure);
+    QVERIFY(r.accepted->sendAll(QByteArray("held")));
+    QTRY_COMPARE(wb.journal().counters(r.targetLeg).bytesIn, quint64(4));
+    QVERIFY(wb.breakRelay(r.clientLeg, RelayEnd::Close));
+    QByteArray got;
+    QCOMPARE(toText(r.client->readToEnd(&got, WaitMs)), toText(StreamEnd::Eof));
+    QCOMPARE(got, QByteArray());
+    QTRY_VERIFY2(eventsOf(wb.journal(), r.clientLeg)
+                     .contains(QStringLiteral("4 bytes not relayed: the relay was broken")),
+                 qPrintable(eventsOf(wb.journal(), r.clientLeg)));
+    QCOMPARE(wb.journal().counters(r.clientLeg).bytesOut, quint64(0));
+}
+
+void TestRelay::limitWhileTargetResolvesIsNotARefusal() {
+    // A limit reached while the target is still being looked up ends the target leg: that is the
+    // relay's doing, not a refusal, and the client leg then closes as for any closed leg.
+    WorkbenchConfig config;
+    auto gate = std::make_shared<GateResolver>();
+    config.resolver = gate;
+    Workbench wb(config);
+    const auto openGate = qScopeGuard([&] { gate->open(); });
+    QSignalSpy legs(&wb, &Workbench::relayLegOpened);
+    RelayOptions options;
+    options.targetHost = QStringLiteral("target.test");
+    options.targetPort = 9;
+    options.faults.up.limitBytes = 10;
+    EndpointId relay = 0;
+    const NetAddress at = startRelay(wb, options, &relay);
+    QVERIFY(at.isValid());
+    auto client = LoopbackPeer::connectTcp(at);
+    QVERIFY(client);
+    QTRY_COMPARE(legs.count(), 1);
+    const auto [clientLeg, targetLeg] = firstLegs(legs);
+    QTRY_COMPARE(gate->started(), 1);
+    QVERIFY(client->sendAll(pattern(20, 3)));
+    QByteArray got;
+    QCOMPARE(toText(client->readToEnd(&got, WaitMs)), toText(StreamEnd::Eof));
+    QTRY_VERIFY(isFinal(wb.info(targetLeg).state));
+    const QString events = eventsOf(wb.journal(), clientLeg);
+    QVERIFY2(!events.contains(QStringLiteral("refused")), qPrintable(events));
+    QVERIFY2(!events.contains(QStringLiteral("target target.test:9")), qPrintable(events));
+    QVERIFY2(eventsOf(wb.journal(), targetLeg).contains(QStringLiteral("limit of 10 bytes reached: close")),
+             qPrintable(eventsOf(wb.journal(), targetLeg)));
+}
+
+void TestRelay::breakReachesATargetLegAlone() {
+    // The client resets, resets are not relayed: the target leg closes, and waits (up to its 2 s
+    // linger) for the server's FIN with its client leg gone. Breaking the relay must find it.
+    Workbench wb;
+    RelayOptions options;
+    options.relayResets = false;
+    Relayed r = relayOne(wb, options);
+    QVERIFY2(!r.failure, r.failure);
+    r.client->setLingerZero();
+    r.client->closeNow();
+    QByteArray got;
+    QCOMPARE(toText(r.accepted->readToEnd(&got, WaitMs)), toText(StreamEnd::Eof)); // the close's FIN
+    QTRY_VERIFY(isFinal(wb.info(r.clientLeg).state));
+    QVERIFY(!isFinal(wb.info(r.targetLeg).state));
+    QVERIFY(wb.breakRelay(r.relay, RelayEnd::Reset));
+    QTRY_VERIFY_WITH_TIMEOUT(isFinal(wb.info(r.targetLeg).state), WaitMs);
+    QCOMPARE(stateOf(wb, r.targetLeg), stateName(EndpointState::Reset)); // not the linger's Closed
+    QVERIFY2(eventsOf(wb.journal(), r.targetLeg).contains(QStringLiteral("Relay broken: reset both legs")),
+             qPrintable(eventsOf(wb.journal(), r.targetLeg)));
 }
 
 void TestRelay::breakRelay_data() {

@@ -7,6 +7,7 @@
 #include "journal/journal.h"
 #include "testutil.h"
 
+#include <QRegularExpression>
 #include <QSignalSpy>
 #include <QTest>
 
@@ -37,7 +38,7 @@ struct Relayed {
     const char *failure = nullptr;
 };
 
-Relayed startRelayed(Workbench &wb, const RelayFaults &faults) {
+Relayed startRelayed(Workbench &wb, const RelayFaults &faults, bool relayResets = true) {
     Relayed r;
     r.server = LoopbackPeer::listenTcp();
     if (!r.server) {
@@ -48,6 +49,7 @@ Relayed startRelayed(Workbench &wb, const RelayFaults &faults) {
     options.targetHost = QStringLiteral("127.0.0.1");
     options.targetPort = r.server->local().port;
     options.faults = faults;
+    options.relayResets = relayResets;
     QSignalSpy started(&wb, &Workbench::listenerStarted);
     QSignalSpy legs(&wb, &Workbench::relayLegOpened);
     r.relay = wb.startRelay(QStringLiteral("127.0.0.1"), 0, options);
@@ -125,6 +127,9 @@ private slots:
     void timeoutHoldsTheConnection();
     void slowCloseDelaysTheFin();
     void eventsOnTheRightLeg();
+    void limitResetWaitsForASlowReader();
+    void finRelayedThenResetClosesTheOtherLeg();
+    void zeroDelaySlicerLetsOthersRun();
 };
 
 void TestRelayFaults::latencyAddsToEachRoundTrip() {
@@ -366,6 +371,104 @@ void TestRelayFaults::eventsOnTheRightLeg() {
         }
     }
     QVERIFY(delayedSeq > 0 && delayedSeq < out.front().seq);
+}
+
+void TestRelayFaults::limitResetWaitsForASlowReader() {
+    // A limit far beyond what the kernel buffers for a reader that does not read: when the limit
+    // is reached most of its bytes still wait in the relay's queue and in the kernel's send queue.
+    // The reset must wait for them: the reader gets exactly the limit, then RST.
+    Workbench wb;
+    constexpr qint64 Limit = 3 * 1024 * 1024;
+    FaultSet up;
+    up.limitBytes = Limit;
+    up.limitEnd = RelayEnd::Reset;
+    Relayed r = startRelayed(wb, RelayFaults{up, FaultSet{}, 1});
+    QVERIFY2(!r.failure, r.failure);
+
+    const QByteArray data = pattern(Limit + 512 * 1024, 21);
+    r.client->run([&] { (void)r.client->sendAll(data, 30000); });
+    QTRY_VERIFY_WITH_TIMEOUT(eventsOf(wb.journal(), r.targetLeg)
+                                 .contains(QStringLiteral("limit of 3,145,728 bytes reached: reset")),
+                             15000);
+    // Only now does the reader start.
+    QByteArray got;
+    const StreamEnd end = r.target->readToEnd(&got, 20000);
+    QCOMPARE(got.size(), Limit);
+    QVERIFY(got == data.left(Limit));
+    QCOMPARE(toText(end), toText(StreamEnd::Reset));
+    QVERIFY(r.client->wait(30000));
+}
+
+void TestRelayFaults::finRelayedThenResetClosesTheOtherLeg() {
+    // Down faults, resets not relayed: the server's FIN reaches the client as a half-close through
+    // the faults; then the server resets its leg. The client leg must close (it keeps faults, but
+    // its FIN has gone: there is no step left to wait for).
+    Workbench wb;
+    Relayed r = startRelayed(wb, RelayFaults{FaultSet{}, latencyOf(30), 1}, false);
+    QVERIFY2(!r.failure, r.failure);
+    QVERIFY(r.target->sendAll(QByteArray("bye")));
+    r.target->shutdownWrite();
+    QByteArray got;
+    QCOMPARE(toText(r.client->readToEnd(&got, 10000)), toText(StreamEnd::Eof));
+    QCOMPARE(got, QByteArray("bye"));
+    QTRY_VERIFY(eventsOf(wb.journal(), r.clientLeg).contains(QStringLiteral("FIN sent")));
+    QVERIFY(!isFinal(wb.info(r.clientLeg).state));
+
+    r.target->setLingerZero();
+    r.target->closeNow();
+    QTRY_VERIFY_WITH_TIMEOUT(
+        eventsOf(wb.journal(), r.clientLeg).contains(QStringLiteral("was reset: closing this one")), 10000);
+    // The close waits for the client's FIN up to its linger (2 s), then ends the leg.
+    QTRY_VERIFY_WITH_TIMEOUT(isFinal(wb.info(r.clientLeg).state), 6000);
+    QCOMPARE(stateName(wb.info(r.clientLeg).state), stateName(EndpointState::Closed));
+}
+
+void TestRelayFaults::zeroDelaySlicerLetsOthersRun() {
+    // One reactor for both relays: a zero-delay slicer of 1 byte over a large backlog must leave
+    // the reactor to other connections between its bursts, and still say what it did exactly.
+    WorkbenchConfig config;
+    config.reactorThreads = 1;
+    Workbench wb(config);
+    FaultSet down;
+    down.sliceBytes = 1;
+    Relayed sliced = startRelayed(wb, RelayFaults{FaultSet{}, down, 1});
+    QVERIFY2(!sliced.failure, sliced.failure);
+    Relayed other = startRelayed(wb, RelayFaults{});
+    QVERIFY2(!other.failure, other.failure);
+
+    constexpr qsizetype Size = 256 * 1024;
+    const QByteArray data = pattern(Size, 22);
+    QByteArray got;
+    sliced.client->run([&] { got = sliced.client->readExactly(Size, 60000); });
+    QVERIFY(sliced.target->sendAll(data, 30000));
+
+    // Round trips through the other relay while the slicer is busy: each is quick.
+    int during = 0;
+    qint64 slowest = 0;
+    while (wb.journal().counters(sliced.clientLeg).bytesOut < quint64(Size) / 2 && during < 20) {
+        const qint64 rtt = roundTripMs(other, QByteArray("ping"));
+        QVERIFY2(rtt >= 0, "a round trip through the other relay did not complete");
+        slowest = qMax(slowest, rtt);
+        ++during;
+    }
+    QVERIFY2(during >= 3, qPrintable(QStringLiteral("only %1 round trips while slicing").arg(during)));
+    QVERIFY2(slowest < 150, qPrintable(QStringLiteral("a round trip took %1 ms while slicing").arg(slowest)));
+
+    QVERIFY(sliced.client->wait(60000));
+    QVERIFY(got == data);
+    QTRY_COMPARE_WITH_TIMEOUT(wb.journal().counters(sliced.clientLeg).bytesOut, quint64(Size), 10000);
+    // Each read of more than one byte is "sliced into <its size> pieces", once.
+    qint64 expected = 0;
+    for (const Record &rec : recordsOf(wb.journal(), sliced.targetLeg, RecordKind::DataIn, false))
+        expected += rec.length > 1 ? rec.length : 0;
+    qint64 said = 0;
+    static const QRegularExpression Sliced(QStringLiteral("sliced into ([0-9,]+) pieces"));
+    for (const Record &rec : recordsOf(wb.journal(), sliced.clientLeg, RecordKind::Event)) {
+        const QRegularExpressionMatch m = Sliced.match(QString::fromUtf8(rec.payload));
+        if (m.hasMatch())
+            said += m.captured(1).remove(u',').toLongLong();
+    }
+    QCOMPARE(said, expected);
 }
 
 QTEST_GUILESS_MAIN(TestRelayFaults)
