@@ -8,7 +8,6 @@
 
 #include <algorithm>
 #include <cerrno>
-#include <chrono>
 #include <tuple>
 #include <utility>
 
@@ -16,20 +15,8 @@ namespace sockbench {
 
 namespace {
 
-qint64 nowNs() {
-    return std::chrono::duration_cast<std::chrono::nanoseconds>(
-               std::chrono::steady_clock::now().time_since_epoch())
-        .count();
-}
-
 QString targetText(const RelayOptions &options) {
     return NetAddress{options.targetHost, options.targetPort}.toString();
-}
-
-QString faultsText(const RelayFaults &faults) {
-    const QString text = faults.describe();
-    return text.isEmpty() ? QStringLiteral("Relay faults: none")
-                          : QStringLiteral("Relay faults: %1").arg(text);
 }
 
 } // namespace
@@ -118,11 +105,11 @@ void RelayPair::opened(RelaySide side, TcpStream &stream) {
     }
     attach(RelaySide::Client, stream);
     std::tie(m_options.faults, m_faultsSequence) = m_relayFaults->get();
-    const qint64 now = nowNs();
+    const qint64 now = monotonicNs();
     applyFaults(RelaySide::Client, now);
     applyFaults(RelaySide::Target, now);
     if (!m_options.faults.isEmpty())
-        stream.reactor().recordEvent(stream.id(), faultsText(m_options.faults));
+        stream.reactor().recordEvent(stream.id(), m_options.faults.journalText());
     openTarget(stream);
 }
 
@@ -179,7 +166,7 @@ bool RelayPair::received(RelaySide side, TcpStream &stream, const char *data, qs
     }
     Way &way = wayFrom(side);
     if (usesFaults(way)) {
-        way.faults->push(data, size, nowNs());
+        way.faults->push(data, size, monotonicNs());
         pump(side);
     } else {
         // A plain leg takes the bytes straight from the reactor's read buffer, copied only when
@@ -220,7 +207,7 @@ void RelayPair::relayFin(RelaySide sender, bool close) {
     way.finRelayed = true;
     way.closeAfterFin = close;
     if (usesFaults(way)) {
-        way.faults->pushFin(nowNs());
+        way.faults->pushFin(monotonicNs());
         pump(sender);
         return;
     }
@@ -268,7 +255,7 @@ void RelayPair::pump(RelaySide sender) {
         endLeg(*receiver, RelayEnd::Reset);
         return;
     }
-    const qint64 now = nowNs();
+    const qint64 now = monotonicNs();
     int steps = 0;
     while (std::optional<StreamFaults::Step> step = way.faults->takeDue(now)) {
         if (!step->event.isEmpty())
@@ -332,12 +319,12 @@ bool RelayPair::setFaults(const RelayFaults &faults, quint64 sequence) {
         return false;
     m_faultsSequence = sequence;
     m_options.faults = faults;
-    const qint64 now = nowNs();
+    const qint64 now = monotonicNs();
     applyFaults(RelaySide::Client, now);
     applyFaults(RelaySide::Target, now);
     for (TcpStream *leg : m_streams) {
         if (leg && !leg->isFinished())
-            leg->reactor().recordEvent(leg->id(), faultsText(faults));
+            leg->reactor().recordEvent(leg->id(), faults.journalText());
     }
     pump(RelaySide::Client);
     pump(RelaySide::Target);

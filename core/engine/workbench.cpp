@@ -572,9 +572,7 @@ bool Workbench::setRelayFaults(EndpointId id, const RelayFaults &faults) {
         if (auto *listener = r->find<TcpListener>(id)) {
             if (auto *hub = dynamic_cast<TcpRelayHub *>(listener->handlerFactory()))
                 hub->setFaults(faults, sequence);
-            r->recordEvent(id, faults.describe().isEmpty()
-                                   ? QStringLiteral("Relay faults: none")
-                                   : QStringLiteral("Relay faults: %1").arg(faults.describe()));
+            r->recordEvent(id, faults.journalText());
         }
         applyToOpen(r->shared());
     });
