@@ -16,6 +16,7 @@
 #include <QCheckBox>
 #include <QDoubleSpinBox>
 #include <QLabel>
+#include <QNetworkDatagram>
 #include <QSignalSpy>
 #include <QSpinBox>
 #include <QTcpSocket>
@@ -481,6 +482,39 @@ void TestWindowRelay::udpRelayShowsItsSocketsUnderIt() {
     QVERIFY(field<QWidget>(panel, "upDropCheck")->isVisible());
     QVERIFY(!field<QWidget>(panel, "upSliceCheck")->isVisible());
     QVERIFY(!field<QWidget>(panel, "faultResetNowButton")->isVisible());
+
+    // A second client's datagram goes through the same relay socket, to its own socket to the target.
+    QUdpSocket other;
+    QVERIFY(other.bind(QHostAddress::LocalHost, 0));
+    QCOMPARE(other.writeDatagram("other", QHostAddress::LocalHost, m_ui->localPort(relay)), qint64(5));
+    QTRY_COMPARE_WITH_TIMEOUT(m_ui->childrenOf(relay).size(), 2, 10000);
+    // The target answers the first client: the answer goes back through the relay.
+    QTRY_VERIFY_WITH_TIMEOUT(target.hasPendingDatagrams(), 10000);
+    const QNetworkDatagram seen = target.receiveDatagram();
+    QCOMPARE(seen.data(), QByteArray("other"));
+    QCOMPARE(target.writeDatagram("pong", QHostAddress::LocalHost,
+                                  m_window->workbench()->info(upstream).local.port),
+             qint64(4));
+    QTRY_VERIFY_WITH_TIMEOUT(client.hasPendingDatagrams(), 10000);
+    // The first client's socket to the target, selected: its conversation is that client's
+    // exchange through both sockets, and none of the other client's.
+    auto *view = m_window->findChild<ConversationView *>(QStringLiteral("conversationView"));
+    m_ui->selectRow(upstream);
+    QTRY_VERIFY_WITH_TIMEOUT(!view->isIndexing() && indexOfLine(conversationLines(view),
+                                                                QStringLiteral("client ← relay|pong")) >= 0,
+                             10000);
+    const QStringList lines = conversationLines(view);
+    const QString all = lines.join(QLatin1Char('\n'));
+    const qsizetype asked = indexOfLine(lines, QStringLiteral("client → relay|ping"));
+    const qsizetype forwarded = indexOfLine(lines, QStringLiteral("relay → target|ping"));
+    const qsizetype answered = indexOfLine(lines, QStringLiteral("relay ← target|pong"));
+    const qsizetype delivered = indexOfLine(lines, QStringLiteral("client ← relay|pong"));
+    QVERIFY2(asked >= 0 && forwarded > asked && answered > forwarded && delivered > answered,
+             qPrintable(all));
+    QVERIFY2(!all.contains(QStringLiteral("|other")), qPrintable(all));
+    // The relay socket's events speak of every client: left out; the client's own socket's are in.
+    QVERIFY2(indexOfLine(lines, QStringLiteral("client leg|event:")) < 0, qPrintable(all));
+    QVERIFY2(indexOfLine(lines, QStringLiteral("target leg|event: Relaying for")) >= 0, qPrintable(all));
 }
 
 QTEST_MAIN(TestWindowRelay)

@@ -61,8 +61,10 @@ void ConversationView::setEndpoints(const QSet<EndpointId> &endpoints, const QHa
 bool ConversationView::shows(const Record &header) const {
     if (!m_endpoints.contains(header.endpoint))
         return false;
+    // A UDP relay's own socket speaks of every client; what concerns one client (its faults) is
+    // on that client's socket to the target.
     if (header.kind == RecordKind::Event)
-        return m_legs.contains(header.endpoint);
+        return m_legs.contains(header.endpoint) && !m_peers.contains(header.endpoint);
     const auto peer = m_peers.constFind(header.endpoint);
     return peer == m_peers.constEnd() || header.peer == *peer;
 }

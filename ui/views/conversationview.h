@@ -45,8 +45,8 @@ public:
 
     /// Shows the traffic of these endpoints (usually one connection); empty shows nothing. With
     /// legs, the endpoints are relay legs shown as one conversation, events included; an endpoint
-    /// in peers shows only the datagrams from or to that address (a UDP relay's socket serves
-    /// every client, its socket to the target one).
+    /// in peers shows only the datagrams from or to that address, and none of its events (a UDP
+    /// relay's socket serves every client, its socket to the target one).
     void setEndpoints(const QSet<EndpointId> &endpoints, const QHash<EndpointId, Leg> &legs = {},
                       const QHash<EndpointId, NetAddress> &peers = {});
     /// How an endpoint is framed; when any shown endpoint's framing is not raw, lines are messages.
