@@ -194,11 +194,15 @@ void TestWindowForms::firstRunHintUsesTheRealShortcuts() {
     auto *hint = m_ui->child<QLabel>("firstRunHint");
     auto *listen = m_window->findChild<QAction *>(QStringLiteral("newListenerAction"));
     auto *connect = m_window->findChild<QAction *>(QStringLiteral("connectAction"));
+    auto *relay = m_window->findChild<QAction *>(QStringLiteral("newRelayAction"));
     QVERIFY(hint->isVisible());
-    QCOMPARE(hint->text(), QStringLiteral("Start a listener (%1) or connect (%2)")
-                               .arg(listen->shortcut().toString(QKeySequence::NativeText),
-                                    connect->shortcut().toString(QKeySequence::NativeText)));
+    QCOMPARE(hint->text(),
+             QStringLiteral("Start a listener (%1), connect (%2) or stand in the middle with New relay… (%3)")
+                 .arg(listen->shortcut().toString(QKeySequence::NativeText),
+                      connect->shortcut().toString(QKeySequence::NativeText),
+                      relay->shortcut().toString(QKeySequence::NativeText)));
     QVERIFY(hint->text().contains(QStringLiteral("Ctrl+L")));
+    QVERIFY(hint->text().contains(QStringLiteral("Ctrl+Shift+N")));
     QVERIFY(startListener() != 0);
     QTRY_VERIFY(!hint->isVisible());
 }

@@ -10,11 +10,13 @@
 #include "panels/detailpane.h"
 #include "panels/faultpanel.h"
 #include "style/presentation.h"
+#include "views/conversationview.h"
 #include "window/sessioncontroller.h"
 
 #include <QCheckBox>
 #include <QDoubleSpinBox>
 #include <QLabel>
+#include <QNetworkDatagram>
 #include <QSignalSpy>
 #include <QSpinBox>
 #include <QTcpSocket>
@@ -47,6 +49,8 @@ private Q_SLOTS:
     void udpFormHidesStreamOptions();
     void faultsFromTheFormShowOnTheRow();
     void udpRelayShowsItsSocketsUnderIt();
+    void conversationShowsThePairAsOne();
+    void composerSendsToTheRelaysClientsOnly();
 
 private:
     template <typename T> static T *field(QWidget *parent, const char *name) {
@@ -84,6 +88,22 @@ private:
                 return true;
         }
         return false;
+    }
+    /// Each line of the conversation view as "side|text" (events as "side|event: text").
+    static QStringList conversationLines(const ConversationView *view) {
+        QStringList lines;
+        for (qsizetype i = 0; i < view->lineCount(); ++i)
+            lines << view->lineSide(i) + QLatin1Char('|') +
+                         (view->lineIsEvent(i) ? QStringLiteral("event: ") : QString()) + view->lineText(i);
+        return lines;
+    }
+    /// Where the first line starting with this is, or -1.
+    static qsizetype indexOfLine(const QStringList &lines, const QString &start) {
+        for (qsizetype i = 0; i < lines.size(); ++i) {
+            if (lines[i].startsWith(start))
+                return i;
+        }
+        return -1;
     }
     /// A listener through the form, and its port once it listens (0 on failure).
     quint16 startTarget(EndpointId *listener) const;
@@ -462,7 +482,137 @@ void TestWindowRelay::udpRelayShowsItsSocketsUnderIt() {
     QVERIFY(field<QWidget>(panel, "upDropCheck")->isVisible());
     QVERIFY(!field<QWidget>(panel, "upSliceCheck")->isVisible());
     QVERIFY(!field<QWidget>(panel, "faultResetNowButton")->isVisible());
+
+    // A second client's datagram goes through the same relay socket, to its own socket to the target.
+    QUdpSocket other;
+    QVERIFY(other.bind(QHostAddress::LocalHost, 0));
+    QCOMPARE(other.writeDatagram("other", QHostAddress::LocalHost, m_ui->localPort(relay)), qint64(5));
+    QTRY_COMPARE_WITH_TIMEOUT(m_ui->childrenOf(relay).size(), 2, 10000);
+    // The target answers the first client: the answer goes back through the relay.
+    QTRY_VERIFY_WITH_TIMEOUT(target.hasPendingDatagrams(), 10000);
+    const QNetworkDatagram seen = target.receiveDatagram();
+    QCOMPARE(seen.data(), QByteArray("other"));
+    QCOMPARE(target.writeDatagram("pong", QHostAddress::LocalHost,
+                                  m_window->workbench()->info(upstream).local.port),
+             qint64(4));
+    QTRY_VERIFY_WITH_TIMEOUT(client.hasPendingDatagrams(), 10000);
+    // The first client's socket to the target, selected: its conversation is that client's
+    // exchange through both sockets, and none of the other client's.
+    auto *view = m_window->findChild<ConversationView *>(QStringLiteral("conversationView"));
+    m_ui->selectRow(upstream);
+    QTRY_VERIFY_WITH_TIMEOUT(!view->isIndexing() && indexOfLine(conversationLines(view),
+                                                                QStringLiteral("client ← relay|pong")) >= 0,
+                             10000);
+    const QStringList lines = conversationLines(view);
+    const QString all = lines.join(QLatin1Char('\n'));
+    const qsizetype asked = indexOfLine(lines, QStringLiteral("client → relay|ping"));
+    const qsizetype forwarded = indexOfLine(lines, QStringLiteral("relay → target|ping"));
+    const qsizetype answered = indexOfLine(lines, QStringLiteral("relay ← target|pong"));
+    const qsizetype delivered = indexOfLine(lines, QStringLiteral("client ← relay|pong"));
+    QVERIFY2(asked >= 0 && forwarded > asked && answered > forwarded && delivered > answered,
+             qPrintable(all));
+    QVERIFY2(!all.contains(QStringLiteral("|other")), qPrintable(all));
+    // The relay socket's events speak of every client: left out; the client's own socket's are in.
+    QVERIFY2(indexOfLine(lines, QStringLiteral("client leg|event:")) < 0, qPrintable(all));
+    QVERIFY2(indexOfLine(lines, QStringLiteral("target leg|event: Relaying for")) >= 0, qPrintable(all));
 }
 
 QTEST_MAIN(TestWindowRelay)
 #include "tst_windowrelay.moc"
+
+void TestWindowRelay::conversationShowsThePairAsOne() {
+    EndpointId target = 0;
+    const quint16 targetPort = startTarget(&target);
+    QVERIFY(targetPort != 0);
+    const EndpointId relay = startRelay(targetPort);
+    QVERIFY(relay != 0);
+    QTcpSocket client;
+    client.connectToHost(QStringLiteral("127.0.0.1"), m_ui->localPort(relay));
+    QTRY_COMPARE_WITH_TIMEOUT(m_ui->childrenOf(relay).size(), 2, 10000);
+    Workbench *wb = m_window->workbench();
+    const EndpointId clientLeg = m_ui->childrenOf(relay).first();
+    const EndpointId targetLeg = wb->info(clientLeg).relayPeer;
+    QVERIFY(targetLeg != 0);
+    QTRY_VERIFY_WITH_TIMEOUT(wb->info(targetLeg).state == EndpointState::Connected, 10000);
+
+    // The answer comes back 30 ms late, so that a fault event has its place in the conversation.
+    RelayFaults faults;
+    faults.down.latencyMs = 30;
+    QSignalSpy changed(wb, &Workbench::relayFaultsChanged);
+    QVERIFY(wb->setRelayFaults(clientLeg, faults));
+    QTRY_VERIFY_WITH_TIMEOUT(changed.count() >= 1, 10000);
+
+    // A real exchange: the client asks, the server (behind the relay) answers.
+    client.write("ping\n");
+    QTRY_COMPARE_WITH_TIMEOUT(m_ui->childrenOf(target).size(), 1, 10000);
+    const EndpointId served = m_ui->childrenOf(target).first();
+    QTRY_COMPARE_WITH_TIMEOUT(readsOf(served).join(), QByteArray("ping\n"), 10000);
+    QVERIFY(wb->send(served, "pong\n"));
+    QByteArray got;
+    QTRY_VERIFY_WITH_TIMEOUT((got += client.readAll()) == "pong\n", 10000);
+
+    // Selecting the client leg shows both legs, each line naming its way, in time order.
+    m_ui->selectRow(clientLeg);
+    auto *view = m_window->findChild<ConversationView *>(QStringLiteral("conversationView"));
+    QVERIFY(view);
+    QTRY_VERIFY_WITH_TIMEOUT(!view->isIndexing() && indexOfLine(conversationLines(view),
+                                                                QStringLiteral("client ← relay|pong")) >= 0,
+                             10000);
+    const QStringList lines = conversationLines(view);
+    const qsizetype asked = indexOfLine(lines, QStringLiteral("client → relay|ping"));
+    const qsizetype forwarded = indexOfLine(lines, QStringLiteral("relay → target|ping"));
+    const qsizetype answered = indexOfLine(lines, QStringLiteral("relay ← target|pong"));
+    const qsizetype delayed = indexOfLine(lines, QStringLiteral("client leg|event: delayed"));
+    const qsizetype delivered = indexOfLine(lines, QStringLiteral("client ← relay|pong"));
+    const QString all = lines.join(QLatin1Char('\n'));
+    QVERIFY2(asked >= 0 && forwarded > asked && answered > forwarded, qPrintable(all));
+    // The latency fault acted on the answer: its event sits between the target's answer and what
+    // the client got.
+    QVERIFY2(delayed > answered && delivered > delayed, qPrintable(all));
+    // Only the two legs: the server's own connection is not part of the relay's conversation.
+    QVERIFY2(std::all_of(lines.begin(), lines.end(), [](const QString &l) { return !l.startsWith(u'|'); }),
+             qPrintable(all));
+
+    // The target leg, selected, shows the same conversation.
+    const qsizetype count = view->lineCount();
+    m_ui->selectRow(targetLeg);
+    QTRY_VERIFY_WITH_TIMEOUT(!view->isIndexing() && view->lineCount() == count, 10000);
+    QCOMPARE(conversationLines(view), lines);
+
+    // A plain connection keeps its plain conversation: no sides, no events.
+    m_ui->selectRow(served);
+    QTRY_VERIFY_WITH_TIMEOUT(!view->isIndexing() && view->lineCount() == 2, 10000);
+    QCOMPARE(view->lineSide(0), QString());
+    QCOMPARE(view->lineText(0), QStringLiteral("ping\\n"));
+}
+
+void TestWindowRelay::composerSendsToTheRelaysClientsOnly() {
+    EndpointId target = 0;
+    const quint16 targetPort = startTarget(&target);
+    QVERIFY(targetPort != 0);
+    const EndpointId relay = startRelay(targetPort);
+    QVERIFY(relay != 0);
+    QTcpSocket client;
+    client.connectToHost(QStringLiteral("127.0.0.1"), m_ui->localPort(relay));
+    QTRY_COMPARE_WITH_TIMEOUT(m_ui->childrenOf(relay).size(), 2, 10000);
+    Workbench *wb = m_window->workbench();
+    const EndpointId clientLeg = m_ui->childrenOf(relay).first();
+    const EndpointId targetLeg = wb->info(clientLeg).relayPeer;
+    QTRY_VERIFY_WITH_TIMEOUT(wb->info(targetLeg).state == EndpointState::Connected, 10000);
+    QTRY_COMPARE_WITH_TIMEOUT(m_ui->childrenOf(target).size(), 1, 10000);
+    const EndpointId served = m_ui->childrenOf(target).first();
+
+    // One client, whatever the engine counts under the relay: its target leg is no client.
+    m_ui->selectRow(relay);
+    auto *targetLabel = m_ui->child<QLabel>("targetLabel");
+    QTRY_COMPARE(targetLabel->text(),
+                 QStringLiteral("To: every client of relay #%1 (1 connected)").arg(relay));
+    m_ui->typeInComposer(QStringLiteral("hi"));
+    QTRY_VERIFY(m_ui->sendButton()->isEnabled());
+    QTest::mouseClick(m_ui->sendButton(), Qt::LeftButton);
+    QByteArray got;
+    QTRY_VERIFY_WITH_TIMEOUT((got += client.readAll()) == "hi", 10000);
+    // The server behind the relay got nothing: the target leg sent nothing.
+    QCOMPARE(wb->journal().counters(targetLeg).bytesOut, quint64(0));
+    QCOMPARE(wb->journal().counters(served).bytesIn, quint64(0));
+}

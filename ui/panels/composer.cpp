@@ -339,10 +339,13 @@ void Composer::updateSendState() {
     QString target;
     if (!known)
         target = tr("No target: select a connection, a listener or a UDP socket");
-    else if (info.kind == EndpointKind::TcpListener)
-        target = tr("To: every client of listener #%1 (%n connected)", nullptr,
-                    int(m_workbench->clientsOf(m_target).size()))
+    else if (info.kind == EndpointKind::TcpListener && info.relay)
+        target = tr("To: every client of relay #%1 (%n connected)", nullptr, int(clientsOf(m_target).size()))
                      .arg(m_target);
+    else if (info.kind == EndpointKind::TcpListener)
+        target =
+            tr("To: every client of listener #%1 (%n connected)", nullptr, int(clientsOf(m_target).size()))
+                .arg(m_target);
     else if (udp)
         target = tr("From: UDP socket #%1 %2").arg(m_target).arg(info.local.toString());
     else
@@ -391,9 +394,16 @@ QString Composer::targetBlockedReason(EndpointId target) const {
     if (info.kind == EndpointKind::TcpConnection && info.state != EndpointState::Connected &&
         info.state != EndpointState::PeerClosed)
         return tr("The connection is not established yet");
-    if (info.kind == EndpointKind::TcpListener && m_workbench->clientsOf(target).isEmpty())
+    if (info.kind == EndpointKind::TcpListener && clientsOf(target).isEmpty())
         return tr("The listener has no clients yet");
     return {};
+}
+
+QList<EndpointId> Composer::clientsOf(EndpointId listener) const {
+    QList<EndpointId> clients = m_workbench->clientsOf(listener);
+    if (m_workbench->info(listener).relay)
+        clients.removeIf([this](EndpointId id) { return m_workbench->info(id).outgoing; });
+    return clients;
 }
 
 void Composer::showMessage(const QString &text, bool error) {
@@ -416,7 +426,14 @@ bool Composer::deliver(EndpointId target, const QByteArray &bytes, const std::op
     case EndpointKind::TcpConnection:
         return m_workbench->send(target, bytes);
     case EndpointKind::TcpListener: {
-        const int n = m_workbench->sendToAllClients(target, bytes);
+        int n = 0;
+        if (info.relay) {
+            // Only the client legs: the bytes must not reach the servers behind the relay.
+            for (EndpointId client : clientsOf(target))
+                n += m_workbench->send(client, bytes) ? 1 : 0;
+        } else {
+            n = m_workbench->sendToAllClients(target, bytes);
+        }
         if (n == 0)
             return refuse(tr("The listener has no clients: nothing sent"));
         return true;

@@ -205,12 +205,33 @@ void DetailPane::copyRecord(RecordForm form) const {
     QApplication::clipboard()->setText(QString::fromUtf8(out));
 }
 
-void DetailPane::setConversationEndpoints(const QSet<EndpointId> &endpoints) {
-    m_conversationView->setEndpoints(endpoints);
+void DetailPane::setConversationEndpoints(const QSet<EndpointId> &endpoints, EndpointId selected) {
+    QSet<EndpointId> shown = endpoints;
+    QHash<EndpointId, ConversationView::Leg> legs;
+    QHash<EndpointId, NetAddress> peers;
+    for (EndpointId id : endpoints) {
+        const EndpointInfo info = m_workbench->info(id);
+        const bool relayChild = info.listener != 0 && m_workbench->info(info.listener).relay.has_value();
+        if (info.kind == EndpointKind::TcpConnection && relayChild) {
+            legs.insert(id, info.outgoing ? ConversationView::Leg::Target : ConversationView::Leg::Client);
+        } else if (info.kind == EndpointKind::UdpSocket && info.relay) {
+            legs.insert(id, ConversationView::Leg::Client);
+        } else if (info.kind == EndpointKind::UdpSocket && relayChild) {
+            legs.insert(id, ConversationView::Leg::Target);
+            // The relay's own socket talks to every client: of it, only this client's datagrams.
+            if (!endpoints.contains(info.listener) && info.relayClient.isValid()) {
+                shown.insert(info.listener);
+                legs.insert(info.listener, ConversationView::Leg::Client);
+                peers.insert(info.listener, info.relayClient);
+            }
+        }
+    }
+    m_conversationView->setEndpoints(shown, legs, peers);
     m_rateGraph->setEndpoints(endpoints);
     // One endpoint is the selection itself; a larger set is a listener with its connections.
-    EndpointId selected = 0;
     for (EndpointId id : endpoints) {
+        if (selected != 0)
+            break;
         if (endpoints.size() == 1 || m_workbench->info(id).kind == EndpointKind::TcpListener)
             selected = id;
     }

@@ -48,8 +48,11 @@ public:
     /// Shows that no record is selected.
     void clearRecord();
     /// The conversation and the rate graph of these endpoints: the selected one and, for a listener,
-    /// its connections; the TCP tab shows the selected one (the listener of such a set).
-    void setConversationEndpoints(const QSet<EndpointId> &endpoints);
+    /// its connections, for a relay leg the other leg too; the TCP tab shows the selected one (when
+    /// 0: the one endpoint of the set, or the listener of a larger set). Relay legs read as one
+    /// conversation, each line naming its way; a UDP relay's socket to the target brings in what
+    /// the relay's own socket exchanged with that client.
+    void setConversationEndpoints(const QSet<EndpointId> &endpoints, EndpointId selected = 0);
     /// Brings the graph tab to the front (the benchmark probe runs with it open).
     void showGraph();
     /// Brings the TLS tab to the front.

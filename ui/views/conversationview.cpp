@@ -42,16 +42,47 @@ ConversationView::ConversationView(const Journal *journal, QWidget *parent)
     connect(&m_scanTimer, &QTimer::timeout, this, &ConversationView::scanSlice);
     connect(m_messages, &MessageIndex::appended, this, &ConversationView::onMessagesGrew);
     connect(m_messages, &MessageIndex::reset, this, &ConversationView::onMessagesGrew);
-    setToolTip(tr("Conversation of the selected connection: received bytes in blue, sent bytes in red"));
+    setToolTip(tr("Conversation of the selected connection: received bytes in blue, sent bytes in red; "
+                  "a relayed connection shows both legs, client → relay → target, with its events"));
 }
 
 ConversationView::~ConversationView() = default;
 
-void ConversationView::setEndpoints(const QSet<EndpointId> &endpoints) {
-    if (endpoints == m_endpoints)
+void ConversationView::setEndpoints(const QSet<EndpointId> &endpoints, const QHash<EndpointId, Leg> &legs,
+                                    const QHash<EndpointId, NetAddress> &peers) {
+    if (endpoints == m_endpoints && legs == m_legs && peers == m_peers)
         return;
     m_endpoints = endpoints;
+    m_legs = legs;
+    m_peers = peers;
     updateMode();
+}
+
+bool ConversationView::shows(const Record &header) const {
+    if (!m_endpoints.contains(header.endpoint))
+        return false;
+    // A UDP relay's own socket speaks of every client; what concerns one client (its faults) is
+    // on that client's socket to the target.
+    if (header.kind == RecordKind::Event)
+        return m_legs.contains(header.endpoint) && !m_peers.contains(header.endpoint);
+    const auto peer = m_peers.constFind(header.endpoint);
+    return peer == m_peers.constEnd() || header.peer == *peer;
+}
+
+QString ConversationView::sideText(EndpointId endpoint, RecordKind kind) const {
+    const auto leg = m_legs.constFind(endpoint);
+    if (leg == m_legs.constEnd())
+        return {};
+    const bool client = *leg == Leg::Client;
+    switch (kind) {
+    case RecordKind::DataIn:
+        return client ? tr("client → relay") : tr("relay ← target");
+    case RecordKind::DataOut:
+        return client ? tr("client ← relay") : tr("relay → target");
+    case RecordKind::Event:
+        break;
+    }
+    return client ? tr("client leg") : tr("target leg");
 }
 
 void ConversationView::setFrameLookup(std::function<FrameSpec(EndpointId)> lookup) {
@@ -175,14 +206,15 @@ void ConversationView::scanSlice() {
             const bool full = !open || open->endSeq != header.seq ||
                               open->payloadBytes >= BlockPayloadBytes ||
                               open->endSeq - open->firstSeq >= BlockRecords || open->lines >= BlockLines;
-            if (header.kind == RecordKind::Event || !m_endpoints.contains(header.endpoint)) {
+            if (!shows(header)) {
                 if (!full)
                     open->endSeq = m_scanned;
                 continue;
             }
             quint32 lines = 1;
             quint32 bytes = 0;
-            if (!header.isEvicted()) {
+            // An event is one line, whatever its length.
+            if (header.kind != RecordKind::Event && !header.isEvicted()) {
                 // Read directly: the paint cache is for what is on screen, not for the whole history.
                 Record record;
                 if (!m_journal->record(header.seq, &record, true))
@@ -236,23 +268,29 @@ const ConversationView::Lines &ConversationView::linesOf(size_t block) const {
     Lines lines;
     lines.reserve(b.lines);
     for (const Record &header : m_journal->records(b.firstSeq, b.endSeq - b.firstSeq, false)) {
-        if (header.kind == RecordKind::Event || !m_endpoints.contains(header.endpoint))
+        if (!shows(header))
             continue;
         const bool inbound = header.kind == RecordKind::DataIn;
+        if (header.kind == RecordKind::Event) {
+            lines.push_back({header.seq, 0, 0, false, false, header.kind, header.endpoint});
+            continue;
+        }
         Record record;
         if (header.isEvicted() || !m_journal->record(header.seq, &record, true) || record.isEvicted()) {
-            lines.push_back({header.seq, header.length, 0, inbound, true});
+            lines.push_back({header.seq, header.length, 0, inbound, true, header.kind, header.endpoint});
             continue;
         }
         splitLines(record.payload, [&](quint32 offset, quint32 length) {
-            lines.push_back({header.seq, offset, quint16(length), inbound, false});
+            lines.push_back(
+                {header.seq, offset, quint16(length), inbound, false, header.kind, header.endpoint});
         });
     }
     // A record evicted since it was counted has one line now instead of several; the count the
     // scroll bar knows stays true, the missing lines show blank.
     while (lines.size() < b.lines) {
-        const Line &last = lines.empty() ? Line{b.firstSeq, 0, 0, false, true} : lines.back();
-        lines.push_back({last.seq, 0, 1, last.inbound, true});
+        const Line &last =
+            lines.empty() ? Line{b.firstSeq, 0, 0, false, true, RecordKind::DataOut, 0} : lines.back();
+        lines.push_back({last.seq, 0, 1, last.inbound, true, last.kind, last.endpoint});
     }
     lines.resize(b.lines);
     m_expanded.emplace_back(block, std::move(lines));
@@ -304,6 +342,10 @@ QString ConversationView::lineText(qsizetype line) const {
     if (!found)
         return {};
     const Line l = *found;
+    if (l.kind == RecordKind::Event) {
+        const QByteArray text = payloadOf(l.seq);
+        return text.isEmpty() ? tr("(event text evicted by the journal budget)") : QString::fromUtf8(text);
+    }
     if (l.evicted)
         return l.length != 0 ? QString()
                              : tr("(%1 evicted by the journal budget)").arg(formatByteCount(l.offset));
@@ -321,13 +363,37 @@ bool ConversationView::lineIsInbound(qsizetype line) const {
     return found && found->inbound;
 }
 
+bool ConversationView::lineIsEvent(qsizetype line) const {
+    if (m_messageMode)
+        return false;
+    const Line *found = lineAt(line);
+    return found && found->kind == RecordKind::Event;
+}
+
+QString ConversationView::lineSide(qsizetype line) const {
+    if (m_legs.isEmpty())
+        return {};
+    if (m_messageMode) {
+        if (line < 0 || line >= m_messages->size())
+            return {};
+        const MessageIndex::Message &m = m_messages->at(line);
+        return sideText(m_messages->streamEndpoint(m.stream), m.kind);
+    }
+    const Line *found = lineAt(line);
+    return found ? sideText(found->endpoint, found->kind) : QString();
+}
+
 void ConversationView::updateScrollBars() {
     const int visible = std::max(1, viewport()->height() / m_lineHeight);
     verticalScrollBar()->setRange(
         0, int(std::min<quint64>(INT_MAX, std::max<quint64>(quint64(lineCount()), visible) - visible)));
     verticalScrollBar()->setPageStep(visible);
+    const QFontMetrics metrics(font());
+    const int labels = m_legs.isEmpty()
+                           ? 0
+                           : metrics.horizontalAdvance(tr("client ← relay ← target") + QStringLiteral("  "));
     const int width =
-        QFontMetrics(font()).horizontalAdvance(QLatin1Char('0')) * int(MaxLineBytes * 2) + 4 * Margin;
+        metrics.horizontalAdvance(QLatin1Char('0')) * int(MaxLineBytes * 2) + 4 * Margin + labels;
     horizontalScrollBar()->setRange(0, std::max(0, width - viewport()->width()));
     horizontalScrollBar()->setPageStep(viewport()->width());
 }
@@ -364,35 +430,46 @@ void ConversationView::paintEvent(QPaintEvent *) {
     const qsizetype last = std::min(lineCount(), first + viewport()->height() / m_lineHeight + 2);
     const QColor inTint = inboundColor().lighter(190);
     const QColor outTint = outboundColor().lighter(190);
-    const int arrowWidth = metrics.horizontalAdvance(QStringLiteral("→ "));
+    // A relay's lines name their way in a column of their own, the client's side on the left and
+    // the target's indented under "relay", so the eye follows the bytes through the relay.
+    const bool relay = !m_legs.isEmpty();
+    const int targetX = Margin + metrics.horizontalAdvance(tr("client ← "));
+    const int textX =
+        relay ? Margin + metrics.horizontalAdvance(tr("client ← relay ← target") + QStringLiteral("  "))
+              : Margin + metrics.horizontalAdvance(QStringLiteral("→ "));
+    const int rowWidth = viewport()->width() + horizontalScrollBar()->value();
+    auto drawLine = [&](qsizetype i, bool inbound, bool event, bool start, EndpointId endpoint,
+                        RecordKind kind) {
+        const int y = int(i - first) * m_lineHeight;
+        if (event) {
+            painter.setPen(palette().color(QPalette::PlaceholderText));
+        } else {
+            QColor tint = inbound ? inTint : outTint;
+            tint.setAlpha(70);
+            painter.fillRect(QRect(0, y, rowWidth, m_lineHeight), tint);
+            painter.setPen(inbound ? inboundColor() : outboundColor());
+        }
+        if (start && relay) {
+            const bool client = m_legs.value(endpoint) == Leg::Client;
+            painter.drawText(client ? Margin : targetX, y + metrics.ascent(), sideText(endpoint, kind));
+        } else if (start) {
+            painter.drawText(Margin, y + metrics.ascent(),
+                             inbound ? QStringLiteral("←") : QStringLiteral("→"));
+        }
+        painter.drawText(textX, y + metrics.ascent(), lineText(i));
+    };
     for (qsizetype i = first; i < last && m_messageMode; ++i) {
         // A message per line: each starts with its arrow.
-        const bool inbound = lineIsInbound(i);
-        const int y = int(i - first) * m_lineHeight;
-        QColor tint = inbound ? inTint : outTint;
-        tint.setAlpha(70);
-        painter.fillRect(QRect(0, y, viewport()->width() + horizontalScrollBar()->value(), m_lineHeight),
-                         tint);
-        painter.setPen(inbound ? inboundColor() : outboundColor());
-        painter.drawText(Margin, y + metrics.ascent(), inbound ? QStringLiteral("←") : QStringLiteral("→"));
-        painter.drawText(Margin + arrowWidth, y + metrics.ascent(), lineText(i));
+        const MessageIndex::Message &m = m_messages->at(i);
+        drawLine(i, m.kind == RecordKind::DataIn, false, true, m_messages->streamEndpoint(m.stream), m.kind);
     }
     for (qsizetype i = first; i < last && !m_messageMode; ++i) {
         const Line *found = lineAt(i);
         if (!found)
             break;
         const Line l = *found;
-        const int y = int(i - first) * m_lineHeight;
-        QColor tint = l.inbound ? inTint : outTint;
-        tint.setAlpha(70);
-        painter.fillRect(QRect(0, y, viewport()->width() + horizontalScrollBar()->value(), m_lineHeight),
-                         tint);
-        painter.setPen(l.inbound ? inboundColor() : outboundColor());
         const bool recordStart = l.evicted ? l.length == 0 : l.offset == 0;
-        if (recordStart)
-            painter.drawText(Margin, y + metrics.ascent(),
-                             l.inbound ? QStringLiteral("←") : QStringLiteral("→"));
-        painter.drawText(Margin + arrowWidth, y + metrics.ascent(), lineText(i));
+        drawLine(i, l.inbound, l.kind == RecordKind::Event, recordStart, l.endpoint, l.kind);
     }
 }
 

@@ -5,6 +5,7 @@
 
 #include <QAbstractScrollArea>
 #include <QCache>
+#include <QHash>
 #include <QSet>
 #include <QTimer>
 
@@ -24,6 +25,10 @@ class MessageIndex;
 /// built in slices from a zero timer, so selecting a connection with a long history never freezes
 /// the window.
 ///
+/// A relayed connection is one conversation of two legs: given each leg's side (setEndpoints()'s
+/// legs), every line says which way it went (client → relay, relay → target, relay ← target,
+/// client ← relay), and the legs' events (what a fault did, a leg's end) are lines at their place.
+///
 /// A connection whose framing is not raw is shown by message instead: one line per message (its
 /// payload without delimiter or header, escaped, cut at the view's width), from a MessageIndex.
 class ConversationView final : public QAbstractScrollArea {
@@ -34,8 +39,16 @@ public:
     ~ConversationView() override;
     Q_DISABLE_COPY_MOVE(ConversationView)
 
-    /// Shows the traffic of these endpoints (usually one connection); empty shows nothing.
-    void setEndpoints(const QSet<EndpointId> &endpoints);
+    /// Which side of a relay an endpoint is: the client leg (a UDP relay's own socket, which talks
+    /// to the clients) or the target leg (a UDP relay's socket to the target).
+    enum class Leg : quint8 { Client, Target };
+
+    /// Shows the traffic of these endpoints (usually one connection); empty shows nothing. With
+    /// legs, the endpoints are relay legs shown as one conversation, events included; an endpoint
+    /// in peers shows only the datagrams from or to that address, and none of its events (a UDP
+    /// relay's socket serves every client, its socket to the target one).
+    void setEndpoints(const QSet<EndpointId> &endpoints, const QHash<EndpointId, Leg> &legs = {},
+                      const QHash<EndpointId, NetAddress> &peers = {});
     /// How an endpoint is framed; when any shown endpoint's framing is not raw, lines are messages.
     void setFrameLookup(std::function<FrameSpec(EndpointId)> lookup);
     /// An endpoint's framing changed (Workbench::rulesChanged): shown again if it is one of ours.
@@ -54,6 +67,11 @@ public:
     /// The text of one display line as painted (for tests and copy).
     QString lineText(qsizetype line) const;
     bool lineIsInbound(qsizetype line) const;
+    /// True when the line is an event of a relay leg (only shown for relay legs).
+    bool lineIsEvent(qsizetype line) const;
+    /// Which way a relay leg's line went ("client → relay", "relay → target", "relay ← target",
+    /// "client ← relay"), or whose event it is ("client leg", "target leg"); empty for other lines.
+    QString lineSide(qsizetype line) const;
     /// The sentence painted when there are no lines (empty while lines are shown), as last painted.
     QString placeholderShown() const { return m_placeholderShown; }
 
@@ -70,6 +88,8 @@ private:
         quint16 length;
         bool inbound;
         bool evicted;
+        RecordKind kind = RecordKind::DataIn;
+        EndpointId endpoint = 0;
     };
     /// Records [firstSeq, endSeq) of the journal and the display lines their matching records make.
     struct Block {
@@ -83,6 +103,10 @@ private:
     /// Calls sink(offset, length) for each display line of a payload.
     template <typename Sink> static void splitLines(QByteArrayView bytes, Sink &&sink);
     const Line *lineAt(qsizetype line) const;
+    /// True when this record (a header) makes lines: traffic of a shown endpoint (from or to its
+    /// peer filter's address, if any), or a relay leg's event.
+    bool shows(const Record &header) const;
+    QString sideText(EndpointId endpoint, RecordKind kind) const;
     const Lines &linesOf(size_t block) const;
     /// Drops the index and builds it again from m_origin for m_endpoints.
     void restart();
@@ -95,6 +119,8 @@ private:
 
     const Journal *m_journal;
     QSet<EndpointId> m_endpoints;
+    QHash<EndpointId, Leg> m_legs;
+    QHash<EndpointId, NetAddress> m_peers;
     std::vector<Block> m_blocks;
     quint64 m_lineCount = 0;
     quint64 m_origin = 0; ///< records before this were cleared

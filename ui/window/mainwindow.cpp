@@ -473,6 +473,13 @@ void MainWindow::wireWorkbench() {
     connect(wb, &Workbench::udpFailed, this, &MainWindow::onWorkbenchUdpFailed);
     connect(wb, &Workbench::sendFailed, this, &MainWindow::onWorkbenchSendFailed);
     connect(wb, &Workbench::connectionAccepted, this, &MainWindow::onWorkbenchConnectionAccepted);
+    // A client leg's conversation takes in its target leg once the relay opens it.
+    connect(wb, &Workbench::relayLegOpened, this,
+            [this](EndpointId leg, EndpointId relay, EndpointId clientLeg) {
+                onWorkbenchConnectionAccepted(leg, relay);
+                if (clientLeg != 0)
+                    onWorkbenchConnectionAccepted(leg, clientLeg);
+            });
     connect(wb, &Workbench::stateChanged, this, &MainWindow::onWorkbenchStateChanged);
     connect(wb, &Workbench::autoReplyChanged, this, &MainWindow::onWorkbenchAutoReplyChanged);
     // Start TLS is for plaintext connections only: a handshake under way changes what is allowed.
@@ -744,6 +751,9 @@ QSet<EndpointId> MainWindow::endpointAndItsConnections(EndpointId id) const {
     ids.insert(id);
     for (EndpointId client : m_workbench->connectionsOf(id))
         ids.insert(client);
+    // A relayed connection is one conversation: either leg brings the other.
+    if (const EndpointId peer = m_workbench->info(id).relayPeer; peer != 0)
+        ids.insert(peer);
     return ids;
 }
 
@@ -751,7 +761,7 @@ void MainWindow::onConnectionsViewCurrentRowChanged() {
     const EndpointId id = selectedEndpoint();
     const QSet<EndpointId> ids = endpointAndItsConnections(id);
     m_composer->setTarget(id);
-    m_detailPane->setConversationEndpoints(ids);
+    m_detailPane->setConversationEndpoints(ids, id);
     m_detailPane->setSelectedEndpoint(id);
     m_logPanel->setSelectedEndpoints(ids);
     updateActions();
@@ -902,9 +912,11 @@ void MainWindow::onClearClosedActionTriggered() {
 
 void MainWindow::updateFirstRunHint() {
     // The shortcuts are read from the actions, so the hint follows them if they ever change.
-    m_firstRunHint->setText(tr("Start a listener (%1) or connect (%2)")
-                                .arg(m_newListenerAction->shortcut().toString(QKeySequence::NativeText),
-                                     m_connectAction->shortcut().toString(QKeySequence::NativeText)));
+    m_firstRunHint->setText(
+        tr("Start a listener (%1), connect (%2) or stand in the middle with New relay… (%3)")
+            .arg(m_newListenerAction->shortcut().toString(QKeySequence::NativeText),
+                 m_connectAction->shortcut().toString(QKeySequence::NativeText),
+                 m_newRelayAction->shortcut().toString(QKeySequence::NativeText)));
     m_firstRunHint->setVisible(m_connectionModel->rowCount() == 0);
 }
 
