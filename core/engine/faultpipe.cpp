@@ -304,6 +304,7 @@ void StreamFaults::push(const char *data, qsizetype size, qint64 nowNs) {
         held.event = event;
         event.clear();
         m_heldBytes += quint64(size) + HeldEntryOverhead;
+        m_heldPayload += quint64(size);
         m_held.push_back(std::move(held));
     }
     m_lastDueNs = dueNs;
@@ -459,6 +460,7 @@ std::optional<StreamFaults::Step> StreamFaults::takeDue(qint64 nowNs) {
     held.offset += n;
     held.pieceLeft -= n;
     m_heldBytes -= quint64(n);
+    m_heldPayload -= quint64(n);
     m_lastOutNs = nowNs;
     if (held.offset >= held.bytes.size()) {
         m_heldBytes -= HeldEntryOverhead;

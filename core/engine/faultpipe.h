@@ -107,6 +107,8 @@ public:
     /// Bytes held back, plus HeldEntryOverhead per held chunk (counted as the receiving leg's
     /// queue, for back-pressure on the sender); 0 when nothing is held.
     quint64 heldBytes() const { return m_heldBytes; }
+    /// The bytes held back themselves, without the entries' overhead: what a break drops.
+    quint64 heldPayloadBytes() const { return m_heldPayload; }
     /// Bytes dropped because the limit was reached (cut from the last chunk, or pushed after it).
     qint64 notRelayedBytes() const { return m_notRelayed; }
     /// Forwarding stopped by a timeout: bytes are dropped (and counted in the event text).
@@ -159,6 +161,7 @@ private:
     TokenBucket m_bucket;
     std::deque<Held> m_held;
     quint64 m_heldBytes = 0;
+    quint64 m_heldPayload = 0; ///< m_heldBytes without HeldEntryOverhead
 };
 
 /// The faults of one direction of one UDP relay client: what becomes of each datagram.

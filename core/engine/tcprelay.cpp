@@ -342,7 +342,7 @@ void RelayPair::dropHeld(RelaySide sender, const QString &why) {
     Way &way = wayFrom(sender);
     if (!way.faults)
         return;
-    const quint64 held = way.faults->heldBytes();
+    const quint64 held = way.faults->heldPayloadBytes();
     const EndpointId receiverId = m_ids[size_t(index(otherSide(sender)))];
     const TcpStream *from = stream(sender);
     const TcpStream *to = stream(otherSide(sender));
