@@ -2,6 +2,7 @@
 
 #include "protocol/rules.h"
 
+#include "cli/clitls.h"
 #include "cli/signalwatcher.h"
 #include "cli/trafficprinter.h"
 #include "engine/workbench.h"
@@ -88,6 +89,20 @@ void CliSession::printMessage(const QString &message) {
     const QByteArray line = "sockbench: " + message.toLocal8Bit() + '\n';
     std::fwrite(line.constData(), 1, size_t(line.size()), stderr);
     std::fflush(stderr);
+}
+
+bool CliSession::printServedCertificate(const std::optional<TlsInfo> &tls, const QString &certificateFile) {
+    if (!tls || tls->phase != TlsInfo::Phase::Serving)
+        return false;
+    const QStringList lines = listenerCertificateLines(*tls, certificateFile);
+    if (lines.isEmpty())
+        return false;
+    const QByteArray text = (lines.join(u'\n') + u'\n').toLocal8Bit();
+    std::fwrite(text.constData(), 1, size_t(text.size()), stderr);
+    std::fflush(stderr);
+    if (const QString warning = listenerCertificateWarning(*tls); !warning.isEmpty())
+        printMessage(warning);
+    return true;
 }
 
 int CliSession::exec() {

@@ -57,6 +57,11 @@ public:
 
     /// Writes one line to stderr, prefixed with "sockbench: ".
     static void printMessage(const QString &message);
+    /// Once a TLS listener or relay serves (Phase::Serving in `tls`): prints its certificate and
+    /// SHA-256 fingerprint on stderr, unprefixed like the "listening on" / "relaying" line before
+    /// them (a client pins the fingerprint from there), and a warning if it expired or soon will.
+    /// certificateFile is the --cert given, or empty. True when printed.
+    static bool printServedCertificate(const std::optional<TlsInfo> &tls, const QString &certificateFile);
 
 Q_SIGNALS:
     /// Emitted when SIGINT or SIGTERM arrived.

@@ -105,19 +105,8 @@ void ListenCommand::onTlsChanged(EndpointId id) {
 void ListenCommand::printCertificate() {
     if (m_certificatePrinted || !m_args.tls)
         return;
-    const std::optional<TlsInfo> tls = m_session->workbench().info(m_id).tls;
-    if (!tls || tls->phase != TlsInfo::Phase::Serving)
-        return;
-    const QStringList lines = listenerCertificateLines(*tls, m_args.tls->certificateFile);
-    if (lines.isEmpty())
-        return;
-    m_certificatePrinted = true;
-    // Right after "listening on", unprefixed like it: a client pins the fingerprint from here.
-    const QByteArray text = (lines.join(u'\n') + u'\n').toLocal8Bit();
-    std::fwrite(text.constData(), 1, size_t(text.size()), stderr);
-    std::fflush(stderr);
-    if (const QString warning = listenerCertificateWarning(*tls); !warning.isEmpty())
-        CliSession::printMessage(warning);
+    m_certificatePrinted = CliSession::printServedCertificate(m_session->workbench().info(m_id).tls,
+                                                              m_args.tls->certificateFile);
 }
 
 void ListenCommand::onSetupFailed(EndpointId id, const QString &reason) {

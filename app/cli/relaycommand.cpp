@@ -207,19 +207,8 @@ void RelayCommand::onTlsChanged(EndpointId id) {
 void RelayCommand::printCertificate() {
     if (m_certificatePrinted || !m_args.options.clientTls)
         return;
-    const std::optional<TlsInfo> tls = m_session->workbench().info(m_id).tls;
-    if (!tls || tls->phase != TlsInfo::Phase::Serving)
-        return;
-    const QStringList lines = listenerCertificateLines(*tls, m_args.options.clientTls->certificateFile);
-    if (lines.isEmpty())
-        return;
-    m_certificatePrinted = true;
-    // Right after "relaying", unprefixed like it: a client pins the fingerprint from here.
-    const QByteArray text = (lines.join(u'\n') + u'\n').toLocal8Bit();
-    std::fwrite(text.constData(), 1, size_t(text.size()), stderr);
-    std::fflush(stderr);
-    if (const QString warning = listenerCertificateWarning(*tls); !warning.isEmpty())
-        CliSession::printMessage(warning);
+    m_certificatePrinted = CliSession::printServedCertificate(m_session->workbench().info(m_id).tls,
+                                                              m_args.options.clientTls->certificateFile);
 }
 
 void RelayCommand::takeStats() {
