@@ -262,8 +262,8 @@ void Reactor::recordData(EndpointId id, RecordKind kind, const char *data, quint
     m_unannounced = true;
 }
 
-void Reactor::recordEvent(EndpointId id, const QString &text) {
-    m_journal.appendEvent(id, text);
+void Reactor::recordEvent(EndpointId id, const QString &text, Marker marker) {
+    m_journal.appendEvent(id, text, marker);
     m_unannounced = true;
 }
 
@@ -280,7 +280,12 @@ void Reactor::retire(Socket &socket, EndpointState state, const QString &detail,
     const EndpointId id = socket.id();
     std::optional<TcpInfo> lastInfo = socket.closingTcpInfo(); // the descriptor is still open here
     socket.closeFd();
-    recordEvent(id, detail.isEmpty() ? toString(state) : detail);
+    Marker marker = Marker::Closed;
+    if (state == EndpointState::Reset)
+        marker = resetByUs ? Marker::ResetSent : Marker::ResetReceived;
+    else if (state == EndpointState::Failed)
+        marker = Marker::Failed;
+    recordEvent(id, detail.isEmpty() ? toString(state) : detail, marker);
     // A final progress report so the UI's queued column does not freeze at a stale value: the
     // queue dies with the socket, whether or not anything was written since the last report.
     const bool dirty = m_dirtyWritten.erase(id) > 0;

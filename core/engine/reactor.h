@@ -99,7 +99,9 @@ public:
     void recordData(EndpointId id, RecordKind kind, const char *data, quint32 length,
                     const NetAddress *peer = nullptr, quint32 originalLength = 0);
     /// Appends an event record and schedules the journalGrew() announcement.
-    void recordEvent(EndpointId id, const QString &text);
+    void recordEvent(EndpointId id, const QString &text, Marker marker = Marker::None);
+    /// Says who the endpoint is on the wire (Journal::describeEndpoint), before the records that need it.
+    void describeEndpoint(EndpointId id, const EndpointMeta &meta) { m_journal.describeEndpoint(id, meta); }
     /// Records the failure and reports it as sendFailed().
     void sendFailed(EndpointId id, const QString &reason);
     /// Queues an outcome for the receiver, in order, with the rest of this loop iteration's news.

@@ -60,13 +60,19 @@ void TcpConnector::tryNext() {
         if (!m_applied.isEmpty())
             reactor.recordEvent(m_stream.id(), describeApplied(m_applied));
         m_stream.setState(EndpointState::Connecting);
-        reactor.recordEvent(m_stream.id(), QStringLiteral("Connecting to %1").arg(target.toString()));
+        const bool started = ::connect(fd, sa->get(), sa->length) == 0 || errno == EINPROGRESS;
+        const int error = errno;
+        // The SYN is out: the kernel has chosen our port, which a capture of this attempt shows.
+        if (started)
+            reactor.describeEndpoint(m_stream.id(), {EndpointKind::TcpConnection, true, m_stream.listener(),
+                                                     localAddressOf(fd), target});
+        reactor.recordEvent(m_stream.id(), QStringLiteral("Connecting to %1").arg(target.toString()),
+                            started ? Marker::Connecting : Marker::None);
         reactor.report(outcome::Connecting{m_stream.id(), target});
-        if (::connect(fd, sa->get(), sa->length) == 0 || errno == EINPROGRESS) {
+        if (started) {
             m_stream.watch(EPOLLOUT); // writable (or error) when the handshake ends
             return;
         }
-        const int error = errno;
         attemptFailed(errnoText(error), error);
         return;
     }

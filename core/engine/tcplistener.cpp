@@ -104,6 +104,7 @@ void TcpListener::listenOn(const NetAddress &address) {
     setState(EndpointState::Listening);
     watch(EPOLLIN);
     m_local = localAddressOf(fd);
+    reactor().describeEndpoint(id(), {EndpointKind::TcpListener, false, 0, m_local, {}});
     reactor().recordEvent(id(), QStringLiteral("Listening on %1").arg(m_local.toString()));
     reactor().report(outcome::ListenerStarted{id(), m_local, applied});
     if (m_tls) {
@@ -205,7 +206,8 @@ void TcpListener::acceptBurst() {
         const NetAddress local = isWildcard ? localAddressOf(fd) : m_local;
         const NetAddress remote = fromSockaddr(peer.get());
         const size_t target = reactorForAccepted(shared, size_t(here.index()));
-        here.recordEvent(accepted, QStringLiteral("Accepted from %1").arg(remote.toString()));
+        here.describeEndpoint(accepted, {EndpointKind::TcpConnection, false, id(), local, remote});
+        here.recordEvent(accepted, QStringLiteral("Accepted from %1").arg(remote.toString()), Marker::Established);
         // Set here, before any reactor reads or writes the descriptor: nothing else touches it yet.
         QList<AppliedOption> applied = applySocketOptions(fd, OptionTarget::Accepted, m_options.socket);
         if (!applied.isEmpty())

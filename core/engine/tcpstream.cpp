@@ -87,8 +87,9 @@ void TcpStream::established() {
     cancelTimer(TimerKind::ConnectTimeout);
     const NetAddress local = localAddressOf(fd());
     const NetAddress peer = peerAddressOf(fd());
-    reactor().recordEvent(id(),
-                          QStringLiteral("Connected to %1 from %2").arg(peer.toString(), local.toString()));
+    reactor().describeEndpoint(id(), {EndpointKind::TcpConnection, true, m_listener, local, peer});
+    reactor().recordEvent(id(), QStringLiteral("Connected to %1 from %2").arg(peer.toString(), local.toString()),
+                          Marker::Established);
     reactor().report(outcome::Connected{id(), local, peer, options, state});
     watch(interest());
     m_handler->opened(*this);
@@ -270,7 +271,7 @@ void TcpStream::read() {
                 return;
             }
             setState(EndpointState::PeerClosed);
-            reactor().recordEvent(id(), QStringLiteral("Peer closed its side (FIN received)"));
+            reactor().recordEvent(id(), QStringLiteral("Peer closed its side (FIN received)"), Marker::FinReceived);
             reactor().report(outcome::PeerClosed{id()});
             watch(m_queue.empty() ? 0u : quint32(EPOLLOUT)); // EOF stays readable: stop asking
             m_handler->peerFinished(*this);
@@ -405,7 +406,7 @@ void TcpStream::afterDrain() {
     if ((m_wantFin || m_closing) && !m_finSent) {
         ::shutdown(fd(), SHUT_WR);
         m_finSent = true;
-        reactor().recordEvent(id(), QStringLiteral("FIN sent"));
+        reactor().recordEvent(id(), QStringLiteral("FIN sent"), Marker::FinSent);
     }
     if (m_closing) {
         if (m_peerFin) {

@@ -206,6 +206,7 @@ public:
         }
         watch(EPOLLIN);
         const NetAddress local = localAddressOf(fd);
+        reactor().describeEndpoint(id(), {EndpointKind::UdpSocket, true, m_relay ? m_relay->id() : 0, local, m_target});
         reactor().recordEvent(id(), QStringLiteral("Relaying for %1: bound to %2, sending to %3")
                                         .arg(m_client.toString(), local.toString(), m_target.toString()));
         reactor().report(outcome::UdpBound{id(), local, m_target, {}});
@@ -469,6 +470,7 @@ void UdpRelay::bindTo(const NetAddress &address) {
     watch(EPOLLIN);
     const NetAddress local = localAddressOf(fd);
     const NetAddress target{m_impl->options.targetHost, m_impl->options.targetPort};
+    reactor().describeEndpoint(id(), {EndpointKind::UdpSocket, false, 0, local, {}});
     reactor().recordEvent(id(), QStringLiteral("Relaying %1 -> %2").arg(local.toString(), target.toString()));
     reactor().report(outcome::UdpBound{id(), local, {}, {}});
 }

@@ -103,6 +103,7 @@ void UdpSocket::bindTo(const NetAddress &address, const NetAddress &destination)
     m_v6 = sa->family() == AF_INET6;
     watch(EPOLLIN);
     const NetAddress local = localAddressOf(fd);
+    reactor().describeEndpoint(id(), {EndpointKind::UdpSocket, false, 0, local, destination});
     reactor().recordEvent(id(), QStringLiteral("Bound to %1").arg(local.toString()));
     // Without CAP_NET_ADMIN the kernel silently caps the buffer at rmem_max, and a burst longer
     // than the buffer is dropped by the kernel before we can read it: say what was applied.

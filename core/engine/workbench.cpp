@@ -850,6 +850,19 @@ void Workbench::forget(EndpointId id) {
     m_rates->forget(id);
 }
 
+EndpointId Workbench::addCaptureEndpoint(const EndpointInfo &info) {
+    const EndpointId id = newId();
+    EndpointInfo &added = m_endpoints[id];
+    added = info;
+    added.id = id;
+    Q_EMIT captureEndpointAdded(id);
+    return id;
+}
+
+void Workbench::announceJournal() {
+    Q_EMIT journalGrew(m_shared->journal.count());
+}
+
 void Workbench::updateState(EndpointId id, EndpointState state, const QString &detail) {
     auto it = m_endpoints.find(id);
     if (it == m_endpoints.end())

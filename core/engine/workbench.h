@@ -72,6 +72,17 @@ struct EndpointInfo {
     std::optional<RelayFaults> relayFaults;
     /// A UDP relay's socket to the target: the client address it relays for.
     NetAddress relayClient;
+
+    // Streams read from a capture file (addCaptureEndpoint): read-only, no socket, never live.
+    // A TCP stream is a TcpConnection with outgoing set (local: the side that sent the SYN, so its
+    // bytes are DataOut), a UDP stream a UdpSocket (local: the side that sent the first datagram).
+
+    /// The capture file this endpoint was read from; empty for endpoints of ours.
+    QString captureFile;
+    /// Wireshark's tcp.stream or udp.stream number of this stream in captureFile; -1 otherwise.
+    int captureStream = -1;
+
+    bool isFromCapture() const { return !captureFile.isEmpty(); }
 };
 
 /// Construction-time settings of a Workbench.
@@ -202,6 +213,16 @@ public:
     /// Drops a final endpoint from endpoints() and its history from rates() (the journal keeps its
     /// records).
     void forget(EndpointId id);
+
+    /// Adds a read-only endpoint that stands for a stream read from a capture (info.captureFile set;
+    /// its id, ignored, is assigned here). Its state should be final (what the capture showed at its
+    /// end: Closed, Reset, Failed; Closed for a stream still open when the capture ended). It has no
+    /// socket: close, send and the other calls refuse it as they refuse a final endpoint. Its
+    /// records go into journal() with Journal::appendImported*(); call announceJournal() after them.
+    /// Emits captureEndpointAdded(). Returns the new id.
+    EndpointId addCaptureEndpoint(const EndpointInfo &info);
+    /// Emits journalGrew() now, for records appended outside the reactors (an imported capture).
+    void announceJournal();
     int reactorCount() const;
 
 Q_SIGNALS:
@@ -261,6 +282,9 @@ Q_SIGNALS:
                         sockbench::EndpointId clientLeg);
     /// Emitted when setRelayFaults() is in effect; info(id).relay / relayFaults have the faults.
     void relayFaultsChanged(sockbench::EndpointId id);
+
+    /// Emitted when addCaptureEndpoint() added a stream read from a capture; info(id) has it.
+    void captureEndpointAdded(sockbench::EndpointId id);
 
     /// Emitted when setSocketOptions() (or a socket's set-up) has applied options; info(id).options
     /// holds every option's read-back and refusal.

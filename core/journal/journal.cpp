@@ -9,6 +9,11 @@ namespace sockbench {
 namespace {
 constexpr quint64 EntriesPerChunk = 8192;
 constexpr quint64 StandardBlockBytes = 1024 * 1024;
+/// Entry::flags bit (never shown in Record::flags): the payload is in a JournalSource, and
+/// Entry::offset holds the source number in its top 16 bits and the offset in it below.
+constexpr quint8 ExternalPayload = 0x80;
+constexpr int SourceShift = 48;
+constexpr quint64 SourceOffsetMask = (quint64(1) << SourceShift) - 1;
 
 qint64 wallClockNs() {
     timespec ts{};
@@ -32,6 +37,7 @@ struct Journal::Entry {
     quint32 peerIndex;
     RecordKind kind;
     quint8 flags;
+    Marker marker;
 };
 
 struct Journal::Block {
@@ -71,8 +77,14 @@ quint32 Journal::internSlowLocked(const NetAddress &peer) {
     return index;
 }
 
+Journal::Entry &Journal::newEntryLocked() {
+    if (m_count % EntriesPerChunk == 0)
+        m_entryChunks.emplace_back(new Entry[EntriesPerChunk]);
+    return entryLocked(m_count);
+}
+
 quint64 Journal::appendLocked(EndpointId endpoint, RecordKind kind, quint8 flags, const char *data,
-                              quint32 length, quint32 originalLength, quint32 peerIndex) {
+                              quint32 length, quint32 originalLength, quint32 peerIndex, Marker marker) {
     // The arena: payloads are packed into large blocks so that a record costs its bytes plus a
     // fixed header, and eviction frees whole blocks.
     if (length > 0) {
@@ -96,13 +108,15 @@ quint64 Journal::appendLocked(EndpointId endpoint, RecordKind kind, quint8 flags
         block->used += length;
     }
 
-    if (m_count % EntriesPerChunk == 0)
-        m_entryChunks.emplace_back(new Entry[EntriesPerChunk]);
     const quint64 seq = m_count;
-    Entry &e = entryLocked(seq);
-    // Wall clock can step backwards (NTP); the log must stay ordered, so never go below the last stamp.
-    m_lastTimeNs = std::max(m_lastTimeNs, wallClockNs());
-    e.timeNs = m_lastTimeNs;
+    Entry &e = newEntryLocked();
+    if (flags & Imported) {
+        e.timeNs = 0; // the caller sets the capture's time
+    } else {
+        // Wall clock can step backwards (NTP); the log must stay ordered, so never go below the last stamp.
+        m_lastTimeNs = std::max(m_lastTimeNs, wallClockNs());
+        e.timeNs = m_lastTimeNs;
+    }
     e.offset = m_nextOffset;
     e.endpoint = endpoint;
     e.length = length;
@@ -110,14 +124,33 @@ quint64 Journal::appendLocked(EndpointId endpoint, RecordKind kind, quint8 flags
     e.peerIndex = peerIndex;
     e.kind = kind;
     e.flags = flags;
+    e.marker = marker;
     m_nextOffset += length;
     ++m_count;
     evictLocked();
     return seq;
 }
 
+quint64 Journal::holdFloorLocked() const {
+    quint64 floor = m_nextOffset;
+    for (const auto &[handle, seq] : m_holds) {
+        // The arena offset of the first arena-backed record at or after seq.
+        for (quint64 s = seq; s < m_count; ++s) {
+            const Entry &e = entryLocked(s);
+            if (!(e.flags & ExternalPayload)) {
+                floor = std::min(floor, e.offset);
+                break;
+            }
+        }
+    }
+    return floor;
+}
+
 void Journal::evictLocked() {
-    while (m_heldBytes > m_budget && m_blocks.size() > 1) {
+    if (m_heldBytes <= m_budget)
+        return;
+    const quint64 floor = m_holds.empty() ? m_nextOffset : holdFloorLocked();
+    while (m_heldBytes > m_budget && m_blocks.size() > 1 && m_blocks[1]->start <= floor) {
         std::unique_ptr<Block> oldest = std::move(m_blocks.front());
         m_blocks.pop_front();
         m_heldBytes -= qint64(oldest->capacity);
@@ -166,10 +199,92 @@ quint64 Journal::appendData(EndpointId endpoint, RecordKind kind, const char *da
     return appendLocked(endpoint, kind, flags, data, length, originalLength, peerIndex);
 }
 
-quint64 Journal::appendEvent(EndpointId endpoint, const QString &text) {
+quint64 Journal::appendEvent(EndpointId endpoint, const QString &text, Marker marker) {
     const QByteArray utf8 = text.toUtf8();
     std::lock_guard lock(m_mutex);
-    return appendLocked(endpoint, RecordKind::Event, NoFlags, utf8.constData(), quint32(utf8.size()), 0, 0);
+    return appendLocked(endpoint, RecordKind::Event, NoFlags, utf8.constData(), quint32(utf8.size()), 0, 0, marker);
+}
+
+void Journal::describeEndpoint(EndpointId endpoint, const EndpointMeta &meta) {
+    std::lock_guard lock(m_mutex);
+    m_meta[endpoint] = meta;
+}
+
+std::optional<EndpointMeta> Journal::describedEndpoint(EndpointId endpoint) const {
+    std::lock_guard lock(m_mutex);
+    auto it = m_meta.find(endpoint);
+    if (it == m_meta.end())
+        return std::nullopt;
+    return it->second;
+}
+
+quint32 Journal::addSource(std::shared_ptr<const JournalSource> source) {
+    std::lock_guard lock(m_mutex);
+    if (m_sources.empty())
+        m_sources.emplace_back(); // 0: the arena
+    m_sources.push_back(std::move(source));
+    return quint32(m_sources.size() - 1);
+}
+
+quint64 Journal::appendImported(EndpointId endpoint, RecordKind kind, qint64 timeNs, quint32 source,
+                                quint64 offset, quint32 length, quint32 originalLength, const NetAddress *peer) {
+    std::lock_guard lock(m_mutex);
+    if (source == 0 || source >= m_sources.size() || kind == RecordKind::Event || offset > SourceOffsetMask)
+        return UINT64_MAX;
+    const quint64 size = m_sources[source]->size();
+    if (offset > size || length > size - offset)
+        return UINT64_MAX;
+    const quint32 peerIndex = peer ? internPeerLocked(*peer) : 0;
+    const quint64 wire = std::max(originalLength, length);
+    // Quietly: straight into the slot, not through counterSlotLocked(), so that rates and totals
+    // never show a capture's bytes as traffic of ours.
+    Counters &c = m_counters[endpoint].counters;
+    const bool in = kind == RecordKind::DataIn;
+    (in ? c.bytesIn : c.bytesOut) += wire;
+    ++(in ? c.chunksIn : c.chunksOut);
+    if (peer)
+        ++(in ? c.datagramsIn : c.datagramsOut);
+    const quint64 seq = m_count;
+    Entry &e = newEntryLocked();
+    e.timeNs = timeNs;
+    e.offset = (quint64(source) << SourceShift) | offset;
+    e.endpoint = endpoint;
+    e.length = length;
+    e.originalLength = std::max(originalLength, length);
+    e.peerIndex = peerIndex;
+    e.kind = kind;
+    e.flags = quint8(Imported | ExternalPayload | (originalLength > length ? Truncated : NoFlags));
+    e.marker = Marker::None;
+    ++m_count;
+    return seq;
+}
+
+quint64 Journal::appendImportedEvent(EndpointId endpoint, qint64 timeNs, const QString &text, Marker marker) {
+    const QByteArray utf8 = text.toUtf8();
+    std::lock_guard lock(m_mutex);
+    const quint64 seq =
+        appendLocked(endpoint, RecordKind::Event, Imported, utf8.constData(), quint32(utf8.size()), 0, 0, marker);
+    entryLocked(seq).timeNs = timeNs;
+    return seq;
+}
+
+int Journal::addHold(quint64 seq) {
+    std::lock_guard lock(m_mutex);
+    const int handle = m_nextHold++;
+    m_holds[handle] = seq;
+    return handle;
+}
+
+void Journal::moveHold(int hold, quint64 seq) {
+    std::lock_guard lock(m_mutex);
+    auto it = m_holds.find(hold);
+    if (it != m_holds.end())
+        it->second = std::max(it->second, seq);
+}
+
+void Journal::releaseHold(int hold) {
+    std::lock_guard lock(m_mutex);
+    m_holds.erase(hold);
 }
 
 quint64 Journal::count() const {
@@ -192,12 +307,17 @@ void Journal::fillLocked(quint64 seq, Record *out, bool withPayload) const {
     out->timeNs = e.timeNs;
     out->endpoint = e.endpoint;
     out->kind = e.kind;
-    out->flags = e.flags;
+    out->flags = e.flags & ~ExternalPayload;
+    out->marker = e.marker;
     out->length = e.length;
     out->originalLength = e.originalLength;
     out->peer = e.peerIndex ? m_peers[e.peerIndex] : NetAddress{};
     out->payload.clear();
-    if (e.length > 0 && e.offset < m_evictedBelow) {
+    if (e.flags & ExternalPayload) {
+        if (withPayload && e.length > 0)
+            out->payload = QByteArray(m_sources[e.offset >> SourceShift]->bytes() + (e.offset & SourceOffsetMask),
+                                      e.length);
+    } else if (e.length > 0 && e.offset < m_evictedBelow) {
         out->flags |= Evicted;
     } else if (withPayload && e.length > 0) {
         const Block *b = findBlockLocked(e.offset);
@@ -273,7 +393,9 @@ qint64 Journal::evictedBytes() const {
 
 qint64 Journal::headerBytes() const {
     std::lock_guard lock(m_mutex);
-    return qint64(m_entryChunks.size() * EntriesPerChunk * sizeof(Entry));
+    // A description: its hash node, and the heap blocks of its two address strings.
+    constexpr qint64 PerDescription = qint64(sizeof(std::pair<EndpointId, EndpointMeta>)) + 32 + 2 * 48;
+    return qint64(m_entryChunks.size() * EntriesPerChunk * sizeof(Entry)) + qint64(m_meta.size()) * PerDescription;
 }
 
 } // namespace sockbench

@@ -10,6 +10,7 @@
 #include <deque>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <unordered_map>
 #include <vector>
 
@@ -25,6 +26,42 @@ enum RecordFlag : quint8 {
     NoFlags = 0,
     Truncated = 1, ///< datagram was longer than the buffer; originalLength says how long
     Evicted = 2,   ///< payload dropped by the memory budget; length still says how long it was
+    Imported = 4,  ///< read from a capture file (appendImported*), not from a socket of ours
+};
+
+/// What a record means for a TCP connection's life on the wire, so that a capture writer can draw
+/// the packets (SYN, FIN, RST) that the socket API never shows. Set on the event the engine records
+/// at that moment; None on data and on every other event.
+enum class Marker : quint8 {
+    None,
+    Connecting,    ///< outgoing TCP: connect() sent the SYN; describedEndpoint() has local and peer
+    Established,   ///< TCP: connected (outgoing) or accepted; describedEndpoint() has both addresses
+    FinSent,       ///< TCP: our FIN (shutdown(SHUT_WR)) went out after the bytes before it
+    FinReceived,   ///< TCP: the peer's FIN arrived after the bytes before it
+    Closed,        ///< final: closed in order (listener stopped, UDP socket closed, TCP both FINs)
+    ResetSent,     ///< final: we reset the connection (abort())
+    ResetReceived, ///< final: the peer's RST arrived
+    Failed,        ///< final: failed; before Established, the connect was refused or never answered
+};
+
+/// Who an endpoint is on the wire, for readers that need addresses rather than names (capture
+/// writers, exports). The engine describes each endpoint before the records that need it: a
+/// connection before its Connecting or Established marker, a UDP socket before its first datagram.
+struct EndpointMeta {
+    EndpointKind kind = EndpointKind::TcpConnection;
+    bool outgoing = false;   ///< TCP: this end sent the SYN
+    EndpointId listener = 0; ///< accepted connection (or relay leg): its listener or relay
+    NetAddress local;        ///< may be a wildcard address for a UDP socket
+    NetAddress peer;         ///< TCP: the other end; UDP opened towards one destination: it
+};
+
+/// Bytes that outlive the journal's arena: a capture file mapped into memory, say. Imported records
+/// point into one; the journal keeps it alive for as long as it lives and never evicts from it.
+class JournalSource {
+public:
+    virtual ~JournalSource() = default;
+    virtual const char *bytes() const = 0;
+    virtual quint64 size() const = 0;
 };
 
 /// One entry of the journal, copied out for a reader.
@@ -38,9 +75,11 @@ struct Record {
     quint32 originalLength = 0; ///< bytes on the wire (differs from length only when Truncated)
     NetAddress peer;            ///< datagram sender or destination; empty for TCP data
     QByteArray payload;         ///< empty when Evicted (check flags)
+    Marker marker = Marker::None;
 
     bool isEvicted() const { return flags & Evicted; }
     bool isTruncated() const { return flags & Truncated; }
+    bool isImported() const { return flags & Imported; }
 };
 
 /// Exact traffic counters. They count every byte the kernel handed us or took from us and are
@@ -84,7 +123,36 @@ public:
         return appendData(endpoint, kind, data.constData(), quint32(data.size()), peer);
     }
     /// Appends an event record (text shown in the log); does not touch the counters.
-    quint64 appendEvent(EndpointId endpoint, const QString &text);
+    quint64 appendEvent(EndpointId endpoint, const QString &text, Marker marker = Marker::None);
+
+    /// Says who an endpoint is on the wire (replacing what was said before). Thread-safe.
+    void describeEndpoint(EndpointId endpoint, const EndpointMeta &meta);
+    /// What describeEndpoint() said last, or nullopt.
+    std::optional<EndpointMeta> describedEndpoint(EndpointId endpoint) const;
+
+    // Records read from a capture file. They keep the capture's times (which may be older than
+    // the records before them: imported records do not move the journal's clock), point into a
+    // JournalSource instead of copying, are never evicted, and carry the Imported flag. They add
+    // to their endpoint's counters() but not to totals() or takeCounterDeltas(): no traffic of
+    // ours crossed the wire.
+    /// Keeps `source` alive with the journal; returns its number for appendImported().
+    quint32 addSource(std::shared_ptr<const JournalSource> source);
+    /// A data record whose payload is bytes [offset, offset + length) of source `source`.
+    /// Returns its sequence number, or no record (UINT64_MAX) when the range is not in the source.
+    quint64 appendImported(EndpointId endpoint, RecordKind kind, qint64 timeNs, quint32 source, quint64 offset,
+                           quint32 length, quint32 originalLength = 0, const NetAddress *peer = nullptr);
+    /// An event record with the capture's time, e.g. "3 bytes retransmitted differently; kept the first".
+    quint64 appendImportedEvent(EndpointId endpoint, qint64 timeNs, const QString &text,
+                                Marker marker = Marker::None);
+
+    /// Holds: a reader that must see every payload (a recorder writing to disk) holds the records
+    /// from `seq` on. Eviction never drops a payload at or after the lowest hold, so the journal
+    /// may grow past its budget while that reader catches up. Returns the hold's handle.
+    int addHold(quint64 seq);
+    /// Moves a hold forward (the reader has taken everything before seq).
+    void moveHold(int hold, quint64 seq);
+    /// Drops a hold; eviction catches up at the next append.
+    void releaseHold(int hold);
 
     quint64 count() const;
     /// Copies record `seq` out. Returns false if seq >= count().
@@ -110,13 +178,14 @@ public:
     qint64 payloadBytesHeld() const;
     /// Bytes of payload dropped so far by the budget.
     qint64 evictedBytes() const;
-    /// Approximate memory used by record headers.
+    /// Approximate memory used by record headers and endpoint descriptions.
     qint64 headerBytes() const;
 
 private:
     struct Block;
     struct Entry;
     void evictLocked();
+    quint64 holdFloorLocked() const;
     const Block *findBlockLocked(quint64 offset) const;
     Entry &entryLocked(quint64 seq) const;
     quint32 internPeerLocked(const NetAddress &peer);
@@ -137,7 +206,8 @@ private:
     };
     CounterSlot &counterSlotLocked(EndpointId endpoint);
     quint64 appendLocked(EndpointId endpoint, RecordKind kind, quint8 flags, const char *data, quint32 length,
-                         quint32 originalLength, quint32 peerIndex);
+                         quint32 originalLength, quint32 peerIndex, Marker marker = Marker::None);
+    Entry &newEntryLocked();
 
     mutable std::mutex m_mutex;
     std::vector<std::unique_ptr<Entry[]>> m_entryChunks; ///< fixed-size chunks: appends never move entries
@@ -154,6 +224,10 @@ private:
     QHash<QString, quint32> m_peerIndex;
     quint32 m_lastPeerIndex = 0;
     std::unordered_map<EndpointId, CounterSlot> m_counters;
+    std::unordered_map<EndpointId, EndpointMeta> m_meta;
+    std::vector<std::shared_ptr<const JournalSource>> m_sources; ///< index 0 unused: 0 means the arena
+    std::unordered_map<int, quint64> m_holds;                    ///< hold handle -> first held seq
+    int m_nextHold = 1;
     Counters m_totals;
     // takeCounterDeltas()'s bookmark (mutable: see there).
     mutable quint64 m_deltaRound = 1; ///< starts above a new slot's listedInRound, so a first append lists it
