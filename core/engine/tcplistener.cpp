@@ -207,7 +207,8 @@ void TcpListener::acceptBurst() {
         const NetAddress remote = fromSockaddr(peer.get());
         const size_t target = reactorForAccepted(shared, size_t(here.index()));
         here.describeEndpoint(accepted, {EndpointKind::TcpConnection, false, id(), local, remote});
-        here.recordEvent(accepted, QStringLiteral("Accepted from %1").arg(remote.toString()), Marker::Established);
+        here.recordEvent(accepted, QStringLiteral("Accepted from %1").arg(remote.toString()),
+                         Marker::Established);
         // Set here, before any reactor reads or writes the descriptor: nothing else touches it yet.
         QList<AppliedOption> applied = applySocketOptions(fd, OptionTarget::Accepted, m_options.socket);
         if (!applied.isEmpty())

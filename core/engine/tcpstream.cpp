@@ -88,7 +88,8 @@ void TcpStream::established() {
     const NetAddress local = localAddressOf(fd());
     const NetAddress peer = peerAddressOf(fd());
     reactor().describeEndpoint(id(), {EndpointKind::TcpConnection, true, m_listener, local, peer});
-    reactor().recordEvent(id(), QStringLiteral("Connected to %1 from %2").arg(peer.toString(), local.toString()),
+    reactor().recordEvent(id(),
+                          QStringLiteral("Connected to %1 from %2").arg(peer.toString(), local.toString()),
                           Marker::Established);
     reactor().report(outcome::Connected{id(), local, peer, options, state});
     watch(interest());
@@ -271,7 +272,8 @@ void TcpStream::read() {
                 return;
             }
             setState(EndpointState::PeerClosed);
-            reactor().recordEvent(id(), QStringLiteral("Peer closed its side (FIN received)"), Marker::FinReceived);
+            reactor().recordEvent(id(), QStringLiteral("Peer closed its side (FIN received)"),
+                                  Marker::FinReceived);
             reactor().report(outcome::PeerClosed{id()});
             watch(m_queue.empty() ? 0u : quint32(EPOLLOUT)); // EOF stays readable: stop asking
             m_handler->peerFinished(*this);

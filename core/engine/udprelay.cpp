@@ -206,7 +206,8 @@ public:
         }
         watch(EPOLLIN);
         const NetAddress local = localAddressOf(fd);
-        reactor().describeEndpoint(id(), {EndpointKind::UdpSocket, true, m_relay ? m_relay->id() : 0, local, m_target});
+        reactor().describeEndpoint(
+            id(), {EndpointKind::UdpSocket, true, m_relay ? m_relay->id() : 0, local, m_target});
         reactor().recordEvent(id(), QStringLiteral("Relaying for %1: bound to %2, sending to %3")
                                         .arg(m_client.toString(), local.toString(), m_target.toString()));
         reactor().report(outcome::UdpBound{id(), local, m_target, {}});

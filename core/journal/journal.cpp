@@ -202,7 +202,8 @@ quint64 Journal::appendData(EndpointId endpoint, RecordKind kind, const char *da
 quint64 Journal::appendEvent(EndpointId endpoint, const QString &text, Marker marker) {
     const QByteArray utf8 = text.toUtf8();
     std::lock_guard lock(m_mutex);
-    return appendLocked(endpoint, RecordKind::Event, NoFlags, utf8.constData(), quint32(utf8.size()), 0, 0, marker);
+    return appendLocked(endpoint, RecordKind::Event, NoFlags, utf8.constData(), quint32(utf8.size()), 0, 0,
+                        marker);
 }
 
 void Journal::describeEndpoint(EndpointId endpoint, const EndpointMeta &meta) {
@@ -227,7 +228,8 @@ quint32 Journal::addSource(std::shared_ptr<const JournalSource> source) {
 }
 
 quint64 Journal::appendImported(EndpointId endpoint, RecordKind kind, qint64 timeNs, quint32 source,
-                                quint64 offset, quint32 length, quint32 originalLength, const NetAddress *peer) {
+                                quint64 offset, quint32 length, quint32 originalLength,
+                                const NetAddress *peer) {
     std::lock_guard lock(m_mutex);
     if (source == 0 || source >= m_sources.size() || kind == RecordKind::Event || offset > SourceOffsetMask)
         return UINT64_MAX;
@@ -262,8 +264,8 @@ quint64 Journal::appendImported(EndpointId endpoint, RecordKind kind, qint64 tim
 quint64 Journal::appendImportedEvent(EndpointId endpoint, qint64 timeNs, const QString &text, Marker marker) {
     const QByteArray utf8 = text.toUtf8();
     std::lock_guard lock(m_mutex);
-    const quint64 seq =
-        appendLocked(endpoint, RecordKind::Event, Imported, utf8.constData(), quint32(utf8.size()), 0, 0, marker);
+    const quint64 seq = appendLocked(endpoint, RecordKind::Event, Imported, utf8.constData(),
+                                     quint32(utf8.size()), 0, 0, marker);
     entryLocked(seq).timeNs = timeNs;
     return seq;
 }
@@ -315,8 +317,8 @@ void Journal::fillLocked(quint64 seq, Record *out, bool withPayload) const {
     out->payload.clear();
     if (e.flags & ExternalPayload) {
         if (withPayload && e.length > 0)
-            out->payload = QByteArray(m_sources[e.offset >> SourceShift]->bytes() + (e.offset & SourceOffsetMask),
-                                      e.length);
+            out->payload = QByteArray(
+                m_sources[e.offset >> SourceShift]->bytes() + (e.offset & SourceOffsetMask), e.length);
     } else if (e.length > 0 && e.offset < m_evictedBelow) {
         out->flags |= Evicted;
     } else if (withPayload && e.length > 0) {
@@ -395,7 +397,8 @@ qint64 Journal::headerBytes() const {
     std::lock_guard lock(m_mutex);
     // A description: its hash node, and the heap blocks of its two address strings.
     constexpr qint64 PerDescription = qint64(sizeof(std::pair<EndpointId, EndpointMeta>)) + 32 + 2 * 48;
-    return qint64(m_entryChunks.size() * EntriesPerChunk * sizeof(Entry)) + qint64(m_meta.size()) * PerDescription;
+    return qint64(m_entryChunks.size() * EntriesPerChunk * sizeof(Entry)) +
+           qint64(m_meta.size()) * PerDescription;
 }
 
 } // namespace sockbench

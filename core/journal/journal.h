@@ -139,8 +139,9 @@ public:
     quint32 addSource(std::shared_ptr<const JournalSource> source);
     /// A data record whose payload is bytes [offset, offset + length) of source `source`.
     /// Returns its sequence number, or no record (UINT64_MAX) when the range is not in the source.
-    quint64 appendImported(EndpointId endpoint, RecordKind kind, qint64 timeNs, quint32 source, quint64 offset,
-                           quint32 length, quint32 originalLength = 0, const NetAddress *peer = nullptr);
+    quint64 appendImported(EndpointId endpoint, RecordKind kind, qint64 timeNs, quint32 source,
+                           quint64 offset, quint32 length, quint32 originalLength = 0,
+                           const NetAddress *peer = nullptr);
     /// An event record with the capture's time, e.g. "3 bytes retransmitted differently; kept the first".
     quint64 appendImportedEvent(EndpointId endpoint, qint64 timeNs, const QString &text,
                                 Marker marker = Marker::None);
