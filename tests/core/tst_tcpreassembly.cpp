@@ -1,10 +1,37 @@
 #include "capture/tcpreassembly.h"
 
+#include <QElapsedTimer>
 #include <QTest>
 
 #include <algorithm>
+#include <atomic>
+#include <cstdlib>
+#include <new>
 #include <random>
 #include <vector>
+
+// Counts the allocations made while `g_countAllocations` is set, to show that the in-order path makes
+// none. Replacing the global operators is what the standard allows a program to do.
+namespace {
+std::atomic<bool> g_countAllocations{false};
+std::atomic<int> g_allocations{0};
+} // namespace
+
+void *operator new(std::size_t size) {
+    if (g_countAllocations.load(std::memory_order_relaxed))
+        g_allocations.fetch_add(1, std::memory_order_relaxed);
+    if (void *p = std::malloc(size == 0 ? 1 : size))
+        return p;
+    throw std::bad_alloc();
+}
+
+void operator delete(void *p) noexcept {
+    std::free(p);
+}
+
+void operator delete(void *p, std::size_t) noexcept {
+    std::free(p);
+}
 
 using namespace sockbench;
 
@@ -118,6 +145,7 @@ private slots:
     void retransmittedFinAndSyn();
     void deliveredCount();
     void eventNumbersAreGrouped();
+    void inOrderIsCheap();
     void randomized_data();
     void randomized();
     void randomizedWithLoss();
@@ -513,6 +541,41 @@ void TestTcpReassembly::eventNumbersAreGrouped() {
     cap.feedAll(&r);
     r.finish(3, &cap.pieces);
     QCOMPARE(cap.events(), QStringList{"1,234,567 bytes missing from the capture (not reassembled)"});
+}
+
+// A 1 GB capture must open in seconds: the common case (the next segment, nothing waiting) is O(1)
+// and allocates nothing once the comparison window is full.
+void TestTcpReassembly::inOrderIsCheap() {
+    constexpr quint32 Mss = 1448;
+    constexpr int Count = 750'000; // about 1 GB of payload
+    const QByteArray payload = pattern(int(Mss));
+    std::vector<ReassembledPiece> pieces;
+    pieces.reserve(1024);
+    TcpReassembler r;
+    r.syn(0xFFFF0000u);
+    quint32 seq = 0xFFFF0001u;
+    int i = 0;
+    auto feed = [&](int upTo) {
+        for (; i < upTo; ++i) {
+            r.segment(i, seq, payload.constData(), quint64(i) * 1500, Mss, &pieces);
+            seq += Mss;
+            if (pieces.size() == 1000)
+                pieces.clear();
+        }
+    };
+    feed(1000); // fills the comparison window
+    QElapsedTimer timer;
+    timer.start();
+    g_allocations = 0;
+    g_countAllocations = true;
+    feed(Count);
+    g_countAllocations = false;
+    const qint64 ms = timer.elapsed();
+    QCOMPARE(g_allocations.load(), 0);
+    QCOMPARE(r.delivered(), quint64(Count) * Mss);
+    // Typically a few tens of milliseconds; the bound leaves room for sanitizer builds.
+    QVERIFY2(ms < 2000, qPrintable(QString::number(ms)));
+    qInfo("%d in-order segments in %lld ms", Count, ms);
 }
 
 void TestTcpReassembly::randomized_data() {
