@@ -143,6 +143,7 @@ private slots:
     void dataAfterFin();
     void finCutsWaitingSegments();
     void retransmittedFinAndSyn();
+    void finBehindDeliveredData();
     void deliveredCount();
     void eventNumbersAreGrouped();
     void inOrderIsCheap();
@@ -514,6 +515,22 @@ void TestTcpReassembly::retransmittedFinAndSyn() {
     r.finish(5, &cap.pieces);
     QCOMPARE(cap.stream(), QByteArray("abc"));
     QVERIFY(cap.events().isEmpty());
+}
+
+void TestTcpReassembly::finBehindDeliveredData() {
+    // A FIN cannot take back bytes already delivered: the stream ends after them, and only what comes
+    // later is data after the FIN.
+    FakeCapture cap;
+    cap.add(1, 1, "abcdef");
+    cap.add(3, 7, "gh");
+    TcpReassembler r;
+    r.syn(0);
+    cap.feed(&r, 0);
+    r.fin(2, 4, &cap.pieces);
+    cap.feed(&r, 1);
+    r.finish(4, &cap.pieces);
+    QCOMPARE(cap.stream(), QByteArray("abcdef"));
+    QCOMPARE(cap.events(), QStringList{"2 bytes of data after the FIN ignored"});
 }
 
 void TestTcpReassembly::deliveredCount() {
