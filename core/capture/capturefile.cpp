@@ -284,7 +284,6 @@ private:
     quint64 m_fragments = 0;
     int m_tcpStreams = 0;
     int m_udpStreams = 0;
-    quint64 m_damagedPackets = 0;
     qint64 m_lastTimeNs = 0;
     std::unordered_map<TupleKey, int, TupleHash> m_tcpIndex; ///< tuple -> index into m_tcp
     std::unordered_map<TupleKey, int, TupleHash> m_udpIndex; ///< tuple -> index into m_udp
@@ -322,7 +321,8 @@ bool Reader::tick(quint64 offset) {
 }
 
 qint64 Reader::toNs(const Interface &iface, quint64 ts) const {
-    qint64 ns;
+    // Unsigned throughout: a nonsense timestamp wraps to a nonsense time, never to undefined behaviour.
+    quint64 ns;
     if (iface.powerOfTwo) {
         // Whole seconds, then the fraction, so that nothing overflows for any shift up to 63.
         const quint64 seconds = iface.shift == 0 ? ts : ts >> iface.shift;
@@ -331,11 +331,11 @@ qint64 Reader::toNs(const Interface &iface, quint64 ts) const {
                                        ? (fraction * 1000000000ull) >> iface.shift
                                        : quint64(static_cast<long double>(fraction) * 1e9L /
                                                  static_cast<long double>(quint64(1) << iface.shift));
-        ns = qint64(seconds * 1000000000ull + fractionNs);
+        ns = seconds * 1000000000ull + fractionNs;
     } else {
-        ns = qint64(ts * iface.mul / iface.div);
+        ns = iface.div == 1 ? ts * iface.mul : ts / iface.div;
     }
-    return ns + iface.offsetNs;
+    return qint64(ns + quint64(iface.offsetNs));
 }
 
 bool Reader::run(QString *error) {
@@ -967,7 +967,7 @@ std::unique_ptr<CaptureFile> readCapture(std::shared_ptr<const MappedFile> file,
     auto capture = std::make_unique<CaptureFile>();
     capture->file = file;
     // Records come at about one per packet; a packet of ours is rarely under ~100 bytes of file.
-    capture->records.reserve(size_t(qMin<quint64>(file->size() / 256, 4u * 1024 * 1024)));
+    capture->records.reserve(size_t(qMin<quint64>(file->size() / 1024, 4u * 1024 * 1024)));
     Reader reader(*file, *capture, options);
     if (!reader.run(&readError)) {
         if (error)
