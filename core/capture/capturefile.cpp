@@ -204,6 +204,8 @@ struct TcpConn {
     quint8 client[16] = {}; ///< the client's address and port, to tell directions apart
     quint16 clientPort = 0;
     std::unique_ptr<TcpReassembler> dir[2]; ///< 0: client to server, 1: server to client
+    quint32 baseSeq[2] = {0, 0};            ///< the first sequence number seen from each side
+    bool baseSet[2] = {false, false};
     bool synSeen[2] = {false, false};
     bool finSeen[2] = {false, false};
     bool established = false;
@@ -796,21 +798,35 @@ void Reader::tcp(const DecodedPacket &d, qint64 timeNs, quint64 payloadAt) {
     const bool fin = d.flags & capture::Fin;
     auto found = m_tcpIndex.find(key);
     TcpConn *conn = found == m_tcpIndex.end() ? nullptr : &m_tcp[size_t(found->second)];
-    // A new SYN on a conversation that has ended starts a new stream, as Wireshark numbers them.
-    if (!conn || (conn->ended && syn && !ack)) {
-        TcpConn fresh;
+    auto directionOf = [&d](const TcpConn &c) {
+        return (std::memcmp(d.src, c.client, 16) == 0 && d.srcPort == c.clientPort) ? 0 : 1;
+    };
+    // As Wireshark numbers them: a SYN (without ACK) whose sequence number differs from the first
+    // one seen from its sender on this tuple starts a new stream (the port was reused); the same
+    // one is a retransmission.
+    bool fresh = !conn;
+    if (conn && syn && !ack) {
+        const int sender = directionOf(*conn);
+        fresh = conn->baseSet[sender] && conn->baseSeq[sender] != d.seq;
+    }
+    if (fresh) {
+        TcpConn added;
         // The client: the SYN's sender; the SYN-ACK's receiver; else whoever spoke first.
         const bool senderIsClient = !(syn && ack);
-        fresh.stream = newStream(CaptureProtocol::Tcp, d, senderIsClient, timeNs);
-        std::memcpy(fresh.client, senderIsClient ? d.src : d.dst, 16);
-        fresh.clientPort = senderIsClient ? d.srcPort : d.dstPort;
-        m_tcp.push_back(std::move(fresh));
+        added.stream = newStream(CaptureProtocol::Tcp, d, senderIsClient, timeNs);
+        std::memcpy(added.client, senderIsClient ? d.src : d.dst, 16);
+        added.clientPort = senderIsClient ? d.srcPort : d.dstPort;
+        m_tcp.push_back(std::move(added));
         m_tcpIndex[key] = int(m_tcp.size() - 1);
         conn = &m_tcp.back();
     }
     CaptureStream &s = m_out.streams[conn->stream];
     s.lastNs = qMax(s.lastNs, timeNs);
-    const int dir = (std::memcmp(d.src, conn->client, 16) == 0 && d.srcPort == conn->clientPort) ? 0 : 1;
+    const int dir = directionOf(*conn);
+    if (!conn->baseSet[dir]) {
+        conn->baseSet[dir] = true;
+        conn->baseSeq[dir] = d.seq;
+    }
     if (conn->ended)
         return; // retransmitted FINs, late ACKs, repeated RSTs: nothing more to show
     const int stream = conn->stream;

@@ -6,7 +6,7 @@
 // prints one JSON line with the figures and the process's peak RSS (getrusage ru_maxrss). The
 // file is written just before: it is read from the page cache, as a capture opened again is.
 //
-// Usage: capturebench FILE [MEGABYTES=1024] [--keep]
+// Usage: capturebench FILE [MEGABYTES=1024] [--keep] [--streams]
 #include "capture/captureimport.h"
 #include "engine/workbench.h"
 
@@ -235,6 +235,13 @@ int main(int argc, char **argv) {
         static_cast<unsigned long long>(wb.journal().count()), static_cast<unsigned long long>(bytes),
         static_cast<long long>(capture->warnings.size()), generateS, readS, importS, readS + importS,
         usage.ru_maxrss / 1024.0);
+    if (args.contains(QLatin1String("--streams"))) // for comparing with tshark -z conv,tcp
+        for (const CaptureStream &s : capture->streams)
+            std::fprintf(stderr, "%s %d %s %s %llu %llu\n",
+                         s.protocol == CaptureProtocol::Tcp ? "tcp" : "udp", s.number,
+                         qPrintable(s.client.toString()), qPrintable(s.server.toString()),
+                         static_cast<unsigned long long>(s.bytesToServer),
+                         static_cast<unsigned long long>(s.bytesToClient));
     if (!keep)
         QFile::remove(path);
     return 0;
