@@ -431,6 +431,7 @@ bool Reader::readPcapng(QString *error) {
     bool anySection = false;
     bool anySupported = false;
     bool anyInterface = false;
+    QString firstUnsupported;
     quint64 at = 0;
     quint64 block = 1;
     for (; at < m_size; ++block) {
@@ -577,7 +578,11 @@ bool Reader::readPcapng(QString *error) {
             anyInterface = true;
             if (iface.supported)
                 anySupported = true;
-            else
+            else if (firstUnsupported.isEmpty())
+                firstUnsupported = QStringLiteral("%1: link type %2 is not supported")
+                                       .arg(where(block, typeName, at))
+                                       .arg(iface.linkType);
+            if (!iface.supported)
                 warn(block, typeName, at,
                      QStringLiteral("link type %1 of interface %2 is not supported; its packets are skipped")
                          .arg(iface.linkType)
@@ -683,9 +688,11 @@ bool Reader::readPcapng(QString *error) {
         }
         at += length;
     }
-    if (!anySupported && anyInterface && m_out.packets == 0) {
-        *error = QStringLiteral(
-            "no interface has a supported link type (Ethernet, Linux cooked, raw IP and loopback are)");
+    if (!anySupported && anyInterface) {
+        *error =
+            QStringLiteral("%1, and no interface has a supported link type (Ethernet, Linux cooked, raw IP "
+                           "and loopback are)")
+                .arg(firstUnsupported);
         return false;
     }
     return true;

@@ -103,6 +103,9 @@ private slots:
     void cutEverywhere();
     void flippedBytes();
     void progressCancels();
+    void damagedPackets();
+    void unsupportedLinkTypes();
+    void releaseKeepsBytes();
 };
 
 void TestCaptureFile::tcpConversation_data() {
@@ -462,6 +465,96 @@ void TestCaptureFile::progressCancels() {
     QVERIFY(!readCapture(MappedFile::fromBytes(big), &error, options));
     QCOMPARE(error, QStringLiteral("cancelled"));
     QVERIFY(calls >= 2);
+}
+
+/// The offset in tcp-v4.pcap of record `index`'s frame (0-based).
+int frameOffset(const QByteArray &pcap, int index) {
+    int at = 24;
+    for (int i = 0; i < index; ++i)
+        at += 16 + int(qFromLittleEndian<quint32>(pcap.constData() + at + 8));
+    return at + 16;
+}
+
+void TestCaptureFile::damagedPackets() {
+    const QByteArray pcap = fixtureBytes(QStringLiteral("tcp-v4.pcap"));
+    QString error;
+
+    // The SYN's TCP header length says 60 bytes in a 40-byte segment.
+    QByteArray header = pcap;
+    header[frameOffset(pcap, 0) + 34 + 12] = char(0xf0);
+    auto capture = readBytes(header, &error);
+    QVERIFY2(capture, qPrintable(error));
+    QCOMPARE(capture->warnings,
+             QStringList{QStringLiteral(
+                 "block 2 (pcap packet record) at offset 24: the TCP header runs past the packet")});
+    QCOMPARE(capture->skippedPackets, 1u);
+    QCOMPARE(streamBytes(*capture, 0, RecordKind::DataOut), QByteArray("hello server\nbye\n"));
+
+    // The first data segment marked as a fragment (more fragments): skipped, said, and the gap it
+    // leaves is said at its place.
+    QByteArray fragment = pcap;
+    fragment[frameOffset(pcap, 3) + 14 + 6] = char(0x20);
+    capture = readBytes(fragment, &error);
+    QVERIFY2(capture, qPrintable(error));
+    QVERIFY2(capture->warnings.join(u'\n').contains(QLatin1String("1 fragmented IP packets skipped")),
+             qPrintable(capture->warnings.join(u'\n')));
+    QCOMPARE(streamBytes(*capture, 0, RecordKind::DataOut), QByteArray("bye\n"));
+    bool gapSaid = false;
+    for (const CaptureRecord &r : capture->records)
+        gapSaid = gapSaid || r.text.contains(QLatin1String("13 bytes missing"));
+    QVERIFY(gapSaid);
+
+    // Neither TCP nor UDP (protocol 1, ICMP): counted as skipped, no warning.
+    QByteArray icmp = pcap;
+    icmp[frameOffset(pcap, 4) + 14 + 9] = 1;
+    capture = readBytes(icmp, &error);
+    QVERIFY2(capture, qPrintable(error));
+    QVERIFY(capture->warnings.isEmpty());
+    QCOMPARE(capture->skippedPackets, 1u);
+    QCOMPARE(capture->packets, 12u);
+}
+
+void TestCaptureFile::unsupportedLinkTypes() {
+    // pcapng: the first IDB of tcp-v4.pcapng is block 2 at offset 28 (dumpcap's SHB is longer:
+    // find it).
+    const QByteArray pcapng = fixtureBytes(QStringLiteral("tcp-v4.pcapng"));
+    const QList<int> blocks = blockOffsets(pcapng);
+    QVERIFY(blocks.size() > 2);
+    QCOMPARE(qFromLittleEndian<quint32>(pcapng.constData() + blocks[1]), 1u);
+    QByteArray other = pcapng;
+    qToLittleEndian<quint16>(147, other.data() + blocks[1] + 8);
+    QString error;
+    QVERIFY(!readBytes(other, &error));
+    QVERIFY2(error.startsWith(
+                 QStringLiteral("block 2 (Interface Description Block) at offset %1: link type 147 is not "
+                                "supported, and no interface has a supported link type")
+                     .arg(blocks[1])),
+             qPrintable(error));
+
+    // sections.pcapng: its first interface unsupported, the second section still reads.
+    QByteArray sections = fixtureBytes(QStringLiteral("sections.pcapng"));
+    qToLittleEndian<quint16>(147, sections.data() + 28 + 8);
+    auto capture = readBytes(sections, &error);
+    QVERIFY2(capture, qPrintable(error));
+    QCOMPARE(capture->streams.size(), 1);
+    QCOMPARE(capture->streams[0].protocol, CaptureProtocol::Udp);
+    QCOMPARE(capture->skippedPackets, 12u);
+    QCOMPARE(capture->warnings, QStringList{QStringLiteral(
+                                    "block 2 (Interface Description Block) at offset 28: link type 147 of "
+                                    "interface 0 is not supported; its packets are skipped")});
+}
+
+void TestCaptureFile::releaseKeepsBytes() {
+    // Releasing pages drops them from this process, not from the file: they read again the same.
+    QString error;
+    const auto file = MappedFile::open(fixture(QStringLiteral("tcp-v6.pcapng")), &error);
+    QVERIFY2(file, qPrintable(error));
+    const QByteArray before(file->bytes(), qsizetype(file->size()));
+    file->release(0, file->size());
+    file->release(file->size() - 1, 100);
+    file->release(file->size() + 10, 100);
+    QCOMPARE(QByteArray(file->bytes(), qsizetype(file->size())), before);
+    QCOMPARE(before, fixtureBytes(QStringLiteral("tcp-v6.pcapng")));
 }
 
 QTEST_GUILESS_MAIN(TestCaptureFile)
