@@ -106,6 +106,8 @@ private slots:
     void damagedPackets();
     void unsupportedLinkTypes();
     void releaseKeepsBytes();
+    void truncatedDatagram();
+    void ipv6ExtensionHeaders();
 };
 
 void TestCaptureFile::tcpConversation_data() {
@@ -555,6 +557,57 @@ void TestCaptureFile::releaseKeepsBytes() {
     file->release(file->size() + 10, 100);
     QCOMPARE(QByteArray(file->bytes(), qsizetype(file->size())), before);
     QCOMPARE(before, fixtureBytes(QStringLiteral("tcp-v6.pcapng")));
+}
+
+void TestCaptureFile::truncatedDatagram() {
+    // The first datagram's EPB says 3 bytes fewer were captured: "pin" of "ping 1", 6 on the wire.
+    QByteArray udp = fixtureBytes(QStringLiteral("udp.pcapng"));
+    const QList<int> blocks = blockOffsets(udp);
+    int epb = -1;
+    for (int at : blocks)
+        if (qFromLittleEndian<quint32>(udp.constData() + at) == 6) {
+            epb = at;
+            break;
+        }
+    QVERIFY(epb > 0);
+    qToLittleEndian<quint32>(qFromLittleEndian<quint32>(udp.constData() + epb + 20) - 3,
+                             udp.data() + epb + 20);
+    QString error;
+    auto capture = readBytes(udp, &error);
+    QVERIFY2(capture, qPrintable(error));
+    QVERIFY(capture->warnings.isEmpty());
+    QCOMPARE(datagrams(*capture, 0, RecordKind::DataOut), (QList<QByteArray>{"pin", "ping 2"}));
+    QCOMPARE(capture->records[0].originalLength, 6u);
+    QCOMPARE(capture->records[1].originalLength, 0u);
+}
+
+void TestCaptureFile::ipv6ExtensionHeaders() {
+    // linktype-null-v6.pcap with a hop-by-hop options header (8 bytes, PadN) in front of every TCP header.
+    const QByteArray pcap = fixtureBytes(QStringLiteral("linktype-null-v6.pcap"));
+    QByteArray out = pcap.left(24);
+    for (int at = 24; at + 16 <= pcap.size();) {
+        const quint32 length = qFromLittleEndian<quint32>(pcap.constData() + at + 8);
+        QByteArray header = pcap.mid(at, 16);
+        QByteArray frame = pcap.mid(at + 16, int(length));
+        char *ip = frame.data() + 4;
+        const char next = ip[6];
+        ip[6] = 0; // hop-by-hop
+        qToBigEndian<quint16>(qFromBigEndian<quint16>(ip + 4) + 8, ip + 4);
+        const char hopByHop[8] = {next, 0, 1, 4, 0, 0, 0, 0};
+        frame.insert(44, hopByHop, 8);
+        qToLittleEndian<quint32>(length + 8, header.data() + 8);
+        qToLittleEndian<quint32>(length + 8, header.data() + 12);
+        out += header + frame;
+        at += 16 + int(length);
+    }
+    QString error;
+    auto capture = readBytes(out, &error);
+    QVERIFY2(capture, qPrintable(error));
+    QVERIFY2(capture->warnings.isEmpty(), qPrintable(capture->warnings.join(u'\n')));
+    QCOMPARE(capture->streams.size(), 1);
+    QCOMPARE(capture->streams[0].client.ip, QStringLiteral("::1"));
+    QCOMPARE(streamBytes(*capture, 0, RecordKind::DataOut), QByteArray("hello server\nbye\n"));
+    QCOMPARE(streamBytes(*capture, 0, RecordKind::DataIn), QByteArray("hello client\n"));
 }
 
 QTEST_GUILESS_MAIN(TestCaptureFile)
