@@ -208,6 +208,9 @@ struct TcpConn {
     bool baseSet[2] = {false, false};
     bool synSeen[2] = {false, false};
     bool finSeen[2] = {false, false};
+    bool finPending[2] = {false, false}; ///< FIN seen, its marker waits for the bytes before it
+    quint32 finSeq[2] = {0, 0};
+    bool reset = false;
     bool established = false;
     bool ended = false;
     bool refused = false;
@@ -270,6 +273,7 @@ private:
     void addPieces(int stream, int direction);
     void addEvent(int stream, qint64 timeNs, Marker marker, const QString &text);
     void endStream(TcpConn &conn, qint64 timeNs);
+    void finMarkers(TcpConn &conn, qint64 timeNs, bool force);
     void finishAll();
     qint64 toNs(const Interface &iface, quint64 ts) const;
 
@@ -786,15 +790,40 @@ void Reader::addPieces(int stream, int direction) {
     m_pieces.clear();
 }
 
+void Reader::finMarkers(TcpConn &conn, qint64 timeNs, bool force) {
+    // A FIN's marker goes after the last byte before it: when the reassembler has delivered up to
+    // the FIN (a segment out of order may still come after it), or when the stream ends.
+    for (int d = 0; d < 2; ++d) {
+        if (!conn.finPending[d])
+            continue;
+        const quint32 dataStart = conn.baseSeq[d] + (conn.synSeen[d] ? 1u : 0u);
+        const quint64 expected = quint32(conn.finSeq[d] - dataStart);
+        const quint64 delivered = conn.dir[d] ? conn.dir[d]->delivered() : 0;
+        if (!force && delivered < expected)
+            continue;
+        conn.finPending[d] = false;
+        addEvent(conn.stream, timeNs, d == 0 ? Marker::FinSent : Marker::FinReceived,
+                 d == 0 ? QStringLiteral("FIN sent") : QStringLiteral("Peer closed its side (FIN received)"));
+    }
+}
+
 void Reader::endStream(TcpConn &conn, qint64 timeNs) {
     for (int d = 0; d < 2; ++d) {
         if (conn.dir[d]) {
             conn.dir[d]->finish(timeNs, &m_pieces);
             addPieces(conn.stream, d);
-            conn.dir[d].reset(); // frees what it held: ended streams cost nothing more
         }
     }
+    finMarkers(conn, timeNs, true);
+    for (int d = 0; d < 2; ++d)
+        conn.dir[d].reset(); // frees what it held: ended streams cost nothing more
     conn.ended = true;
+    if (conn.finSeen[0] && conn.finSeen[1] && !conn.reset) {
+        CaptureStream &s = m_out.streams[conn.stream];
+        s.endState = EndpointState::Closed;
+        s.endDetail.clear();
+        addEvent(conn.stream, timeNs, Marker::Closed, QStringLiteral("Closed"));
+    }
 }
 
 void Reader::tcp(const DecodedPacket &d, qint64 timeNs, quint64 payloadAt) {
@@ -851,12 +880,8 @@ void Reader::tcp(const DecodedPacket &d, qint64 timeNs, quint64 payloadAt) {
                      QStringLiteral("Connecting to %1").arg(formatAddress(s.server)));
     }
     if (rst) {
-        for (int which = 0; which < 2; ++which) {
-            if (conn->dir[which]) {
-                conn->dir[which]->finish(timeNs, &m_pieces);
-                addPieces(stream, which);
-            }
-        }
+        conn->reset = true;
+        endStream(*conn, timeNs); // what was delivered comes before the reset
         const NetAddress &sender = dir == 0 ? s.client : s.server;
         if (!conn->established && dir == 1 && conn->synSeen[0]) {
             s.endState = EndpointState::Failed;
@@ -867,7 +892,6 @@ void Reader::tcp(const DecodedPacket &d, qint64 timeNs, quint64 payloadAt) {
             s.endDetail = QStringLiteral("Reset by %1").arg(formatAddress(sender));
             addEvent(stream, timeNs, dir == 0 ? Marker::ResetSent : Marker::ResetReceived, s.endDetail);
         }
-        endStream(*conn, timeNs);
         return;
     }
     if (!conn->established && ack && !syn) {
@@ -882,25 +906,22 @@ void Reader::tcp(const DecodedPacket &d, qint64 timeNs, quint64 payloadAt) {
         addEvent(stream, timeNs, Marker::Established, text);
     }
     quint32 dataSeq = d.seq + (syn ? 1u : 0u);
-    if (d.payloadLength > 0 && !conn->finSeen[dir]) {
+    if (d.payloadLength > 0) { // even after the FIN: it may fill a gap before it
         reassembler(dir).segment(timeNs, dataSeq, reinterpret_cast<const char *>(m_data + payloadAt),
                                  payloadAt, d.payloadLength, &m_pieces);
         addPieces(stream, dir);
     }
     if (fin && !conn->finSeen[dir]) {
         conn->finSeen[dir] = true;
-        reassembler(dir).fin(timeNs, dataSeq + d.payloadLength, &m_pieces);
+        conn->finPending[dir] = true;
+        conn->finSeq[dir] = dataSeq + d.payloadLength;
+        reassembler(dir).fin(timeNs, conn->finSeq[dir], &m_pieces);
         addPieces(stream, dir);
-        addEvent(stream, timeNs, dir == 0 ? Marker::FinSent : Marker::FinReceived,
-                 dir == 0 ? QStringLiteral("FIN sent")
-                          : QStringLiteral("Peer closed its side (FIN received)"));
-        if (conn->finSeen[0] && conn->finSeen[1]) {
-            s.endState = EndpointState::Closed;
-            s.endDetail.clear();
-            endStream(*conn, timeNs);
-            addEvent(stream, timeNs, Marker::Closed, QStringLiteral("Closed"));
-        }
     }
+    finMarkers(*conn, timeNs, false);
+    // Both FINs, each after all its bytes: closed in order.
+    if (conn->finSeen[0] && conn->finSeen[1] && !conn->finPending[0] && !conn->finPending[1])
+        endStream(*conn, timeNs);
 }
 
 void Reader::udp(const DecodedPacket &d, qint64 timeNs, quint64 payloadAt) {
@@ -934,9 +955,9 @@ void Reader::finishAll() {
         if (conn.ended)
             continue;
         CaptureStream &s = m_out.streams[conn.stream];
-        endStream(conn, s.lastNs);
         s.endState = EndpointState::Closed;
         s.endDetail = QStringLiteral("Still open when the capture ended");
+        endStream(conn, s.lastNs); // both FINs seen but bytes missing before one: closed all the same
     }
     m_tcp.clear();
     m_tcpIndex.clear();

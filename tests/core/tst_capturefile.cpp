@@ -108,6 +108,7 @@ private slots:
     void releaseKeepsBytes();
     void truncatedDatagram();
     void ipv6ExtensionHeaders();
+    void finBeforeLastBytes();
 };
 
 void TestCaptureFile::tcpConversation_data() {
@@ -608,6 +609,41 @@ void TestCaptureFile::ipv6ExtensionHeaders() {
     QCOMPARE(capture->streams[0].client.ip, QStringLiteral("::1"));
     QCOMPARE(streamBytes(*capture, 0, RecordKind::DataOut), QByteArray("hello server\nbye\n"));
     QCOMPARE(streamBytes(*capture, 0, RecordKind::DataIn), QByteArray("hello client\n"));
+}
+
+void TestCaptureFile::finBeforeLastBytes() {
+    // tcp-v4.pcap with the client's "bye\n" captured after its FIN: the bytes still go in, and
+    // the FIN's marker after them.
+    const QByteArray pcap = fixtureBytes(QStringLiteral("tcp-v4.pcap"));
+    QList<QByteArray> records;
+    for (int at = 24; at + 16 <= pcap.size();) {
+        const int length = int(qFromLittleEndian<quint32>(pcap.constData() + at + 8));
+        records.append(pcap.mid(at, 16 + length));
+        at += 16 + length;
+    }
+    QCOMPARE(records.size(), 12);
+    QVERIFY(records[7].endsWith("bye\n"));
+    records.move(7, 9); // after the server's ACK and the client's FIN
+    QByteArray reordered = pcap.left(24);
+    for (const QByteArray &r : std::as_const(records))
+        reordered += r;
+    QString error;
+    auto capture = readBytes(reordered, &error);
+    QVERIFY2(capture, qPrintable(error));
+    QCOMPARE(streamBytes(*capture, 0, RecordKind::DataOut), QByteArray("hello server\nbye\n"));
+    QCOMPARE(markers(*capture, 0), (QList<Marker>{Marker::Connecting, Marker::Established, Marker::FinSent,
+                                                  Marker::FinReceived, Marker::Closed}));
+    QCOMPARE(toString(capture->streams[0].endState), toString(EndpointState::Closed));
+    qsizetype bye = -1, finSent = -1;
+    for (size_t i = 0; i < capture->records.size(); ++i) {
+        const CaptureRecord &r = capture->records[i];
+        if (r.kind == RecordKind::DataOut && r.length == 4)
+            bye = qsizetype(i);
+        if (r.marker == Marker::FinSent)
+            finSent = qsizetype(i);
+        QVERIFY2(!r.text.contains(QLatin1String("missing")), qPrintable(r.text));
+    }
+    QVERIFY(bye >= 0 && finSent > bye);
 }
 
 QTEST_GUILESS_MAIN(TestCaptureFile)
