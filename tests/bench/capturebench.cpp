@@ -6,7 +6,8 @@
 // prints one JSON line with the figures and the process's peak RSS (getrusage ru_maxrss). The
 // file is written just before: it is read from the page cache, as a capture opened again is.
 //
-// Usage: capturebench FILE [MEGABYTES=1024] [--keep] [--streams]
+// Usage: capturebench FILE [MEGABYTES=1024] [--keep] [--streams] [--cold]
+// --cold drops the file from the page cache before reading it (posix_fadvise on that file only).
 #include "capture/captureimport.h"
 #include "engine/workbench.h"
 
@@ -16,7 +17,9 @@
 
 #include <cstdio>
 #include <cstring>
+#include <fcntl.h>
 #include <sys/resource.h>
+#include <unistd.h>
 #include <vector>
 
 using namespace sockbench;
@@ -206,6 +209,17 @@ int main(int argc, char **argv) {
         return 1;
     }
     const double generateS = timer.nsecsElapsed() / 1e9;
+    const bool cold = args.contains(QLatin1String("--cold"));
+    if (cold) {
+        // Written to disk and dropped from the page cache (this file only): read as a capture
+        // opened for the first time after a reboot is.
+        const int fd = ::open(QFile::encodeName(path).constData(), O_RDONLY);
+        if (fd >= 0) {
+            ::fdatasync(fd);
+            ::posix_fadvise(fd, 0, 0, POSIX_FADV_DONTNEED);
+            ::close(fd);
+        }
+    }
 
     timer.restart();
     QString error;
@@ -229,12 +243,12 @@ int main(int argc, char **argv) {
         "{\"file_bytes\": %llu, \"packets\": %llu, \"streams\": %lld, \"records\": %llu, "
         "\"journal_records\": %llu, \"payload_bytes\": %llu, \"warnings\": %lld, \"generate_s\": %.3f, "
         "\"read_s\": %.3f, \"import_s\": %.3f, \"open_s\": %.3f, \"max_rss_mib\": %.1f, "
-        "\"goal_s\": 5, \"goal_rss_mib\": 200}\n",
+        "\"cold\": %s, \"goal_s\": 5, \"goal_rss_mib\": 200}\n",
         static_cast<unsigned long long>(size), static_cast<unsigned long long>(capture->packets),
         static_cast<long long>(ids.size()), static_cast<unsigned long long>(capture->records.size()),
         static_cast<unsigned long long>(wb.journal().count()), static_cast<unsigned long long>(bytes),
         static_cast<long long>(capture->warnings.size()), generateS, readS, importS, readS + importS,
-        usage.ru_maxrss / 1024.0);
+        usage.ru_maxrss / 1024.0, cold ? "true" : "false");
     if (args.contains(QLatin1String("--streams"))) // for comparing with tshark -z conv,tcp
         for (const CaptureStream &s : capture->streams)
             std::fprintf(stderr, "%s %d %s %s %llu %llu\n",
