@@ -6,8 +6,10 @@
 
 #include <QDir>
 #include <QFile>
+#include <QProcess>
 #include <QRandomGenerator>
 #include <QRegularExpression>
+#include <QStandardPaths>
 #include <QTemporaryDir>
 #include <QTest>
 #include <QtEndian>
@@ -109,6 +111,8 @@ private slots:
     void truncatedDatagram();
     void ipv6ExtensionHeaders();
     void finBeforeLastBytes();
+    void matchesTshark_data();
+    void matchesTshark();
 };
 
 void TestCaptureFile::tcpConversation_data() {
@@ -644,6 +648,43 @@ void TestCaptureFile::finBeforeLastBytes() {
         QVERIFY2(!r.text.contains(QLatin1String("missing")), qPrintable(r.text));
     }
     QVERIFY(bye >= 0 && finSent > bye);
+}
+
+void TestCaptureFile::matchesTshark_data() {
+    QTest::addColumn<QString>("file");
+    for (const char *name :
+         {"tcp-v4.pcapng", "tcp-v6.pcapng", "reset.pcapng", "retransmit.pcap", "out-of-order.pcap",
+          "linktype-sll2.pcap", "linktype-null-v6.pcap", "sections.pcapng"})
+        QTest::newRow(name) << QString::fromLatin1(name);
+}
+
+void TestCaptureFile::matchesTshark() {
+    // Wireshark's reader is the judge: `tshark -qz follow,tcp,raw,0` gives each direction's bytes.
+    QFETCH(QString, file);
+    const QString tshark = QStandardPaths::findExecutable(QStringLiteral("tshark"));
+    if (tshark.isEmpty())
+        QSKIP("tshark is not installed (scripts/deps installs it)");
+    QProcess process;
+    process.start(tshark, {QStringLiteral("-r"), fixture(file), QStringLiteral("-qz"),
+                           QStringLiteral("follow,tcp,raw,0")});
+    QVERIFY(process.waitForFinished(30000));
+    QCOMPARE(process.exitCode(), 0);
+    QByteArray toServer, toClient;
+    QString node0;
+    for (const QByteArray &line : process.readAllStandardOutput().split('\n')) {
+        if (line.startsWith("Node 0: "))
+            node0 = QString::fromLatin1(line.mid(8).trimmed());
+        else if (line.startsWith('\t'))
+            toClient += QByteArray::fromHex(line.trimmed());
+        else if (!line.isEmpty() && !line.contains(':') && !line.startsWith('='))
+            toServer += QByteArray::fromHex(line.trimmed());
+    }
+    QString error;
+    auto capture = readCapture(fixture(file), &error);
+    QVERIFY2(capture, qPrintable(error));
+    QCOMPARE(capture->streams[0].client.toString(), node0);
+    QCOMPARE(streamBytes(*capture, 0, RecordKind::DataOut), toServer);
+    QCOMPARE(streamBytes(*capture, 0, RecordKind::DataIn), toClient);
 }
 
 QTEST_GUILESS_MAIN(TestCaptureFile)
