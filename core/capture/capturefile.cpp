@@ -207,6 +207,7 @@ struct TcpConn {
     quint32 baseSeq[2] = {0, 0};            ///< the first sequence number seen from each side
     bool baseSet[2] = {false, false};
     bool synSeen[2] = {false, false};
+    quint32 isn[2] = {0, 0};
     bool finSeen[2] = {false, false};
     bool finPending[2] = {false, false}; ///< FIN seen, its marker waits for the bytes before it
     quint32 finSeq[2] = {0, 0};
@@ -866,15 +867,22 @@ void Reader::tcp(const DecodedPacket &d, qint64 timeNs, quint64 payloadAt) {
     if (conn->ended)
         return; // retransmitted FINs, late ACKs, repeated RSTs: nothing more to show
     const int stream = conn->stream;
+    // Made at the first byte or FIN of its direction: a stream that carries nothing (a refused
+    // connect, a scan) costs no reassembler.
     auto reassembler = [&](int which) -> TcpReassembler & {
-        if (!conn->dir[which])
+        if (!conn->dir[which]) {
             conn->dir[which] = std::make_unique<TcpReassembler>();
+            if (conn->synSeen[which])
+                conn->dir[which]->syn(conn->isn[which]);
+        }
         return *conn->dir[which];
     };
 
     if (syn && !conn->synSeen[dir]) {
         conn->synSeen[dir] = true;
-        reassembler(dir).syn(d.seq);
+        conn->isn[dir] = d.seq;
+        if (conn->dir[dir]) // bytes came before the SYN
+            conn->dir[dir]->syn(d.seq);
         if (dir == 0 && !ack)
             addEvent(stream, timeNs, Marker::Connecting,
                      QStringLiteral("Connecting to %1").arg(formatAddress(s.server)));

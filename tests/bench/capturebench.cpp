@@ -6,14 +6,16 @@
 // prints one JSON line with the figures and the process's peak RSS (getrusage ru_maxrss). The
 // file is written just before: it is read from the page cache, as a capture opened again is.
 //
-// Usage: capturebench FILE [MEGABYTES=1024] [--keep] [--streams] [--cold]
+// Usage: capturebench FILE [MEGABYTES=1024] [--keep] [--streams] [--cold] [--open]
 // --cold drops the file from the page cache before reading it (posix_fadvise on that file only).
 #include "capture/captureimport.h"
 #include "engine/workbench.h"
+#include "rss.h"
 
 #include <QCoreApplication>
 #include <QElapsedTimer>
 #include <QFile>
+#include <QFileInfo>
 
 #include <cstdio>
 #include <cstring>
@@ -203,7 +205,9 @@ int main(int argc, char **argv) {
     const bool keep = args.contains(QLatin1String("--keep"));
     QElapsedTimer timer;
     timer.start();
-    const quint64 size = generate(path, megabytes * 1024 * 1024);
+    // --open: time an existing capture instead of writing one (it is kept)
+    const bool existing = args.contains(QLatin1String("--open"));
+    const quint64 size = existing ? quint64(QFileInfo(path).size()) : generate(path, megabytes * 1024 * 1024);
     if (!size) {
         std::fprintf(stderr, "capturebench: cannot write %s\n", qPrintable(path));
         return 1;
@@ -229,6 +233,7 @@ int main(int argc, char **argv) {
         return 1;
     }
     const double readS = timer.nsecsElapsed() / 1e9;
+    const double readRss = bench::rssMiB();
     timer.restart();
     Workbench wb;
     const QList<EndpointId> ids = importCapture(wb, *capture);
@@ -243,12 +248,12 @@ int main(int argc, char **argv) {
         "{\"file_bytes\": %llu, \"packets\": %llu, \"streams\": %lld, \"records\": %llu, "
         "\"journal_records\": %llu, \"payload_bytes\": %llu, \"warnings\": %lld, \"generate_s\": %.3f, "
         "\"read_s\": %.3f, \"import_s\": %.3f, \"open_s\": %.3f, \"max_rss_mib\": %.1f, "
-        "\"cold\": %s, \"goal_s\": 5, \"goal_rss_mib\": 200}\n",
+        "\"rss_after_read_mib\": %.1f, \"cold\": %s, \"goal_s\": 5, \"goal_rss_mib\": 200}\n",
         static_cast<unsigned long long>(size), static_cast<unsigned long long>(capture->packets),
         static_cast<long long>(ids.size()), static_cast<unsigned long long>(capture->records.size()),
         static_cast<unsigned long long>(wb.journal().count()), static_cast<unsigned long long>(bytes),
         static_cast<long long>(capture->warnings.size()), generateS, readS, importS, readS + importS,
-        usage.ru_maxrss / 1024.0, cold ? "true" : "false");
+        usage.ru_maxrss / 1024.0, readRss, cold ? "true" : "false");
     if (args.contains(QLatin1String("--streams"))) // for comparing with tshark -z conv,tcp
         for (const CaptureStream &s : capture->streams)
             std::fprintf(stderr, "%s %d %s %s %llu %llu\n",
@@ -256,7 +261,7 @@ int main(int argc, char **argv) {
                          qPrintable(s.client.toString()), qPrintable(s.server.toString()),
                          static_cast<unsigned long long>(s.bytesToServer),
                          static_cast<unsigned long long>(s.bytesToClient));
-    if (!keep)
+    if (!keep && !existing)
         QFile::remove(path);
     return 0;
 }
