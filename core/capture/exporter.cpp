@@ -56,7 +56,8 @@ private:
             Entry e;
             e.details.name = m_names.value(id);
             if (const std::optional<EndpointMeta> meta = m_journal.describedEndpoint(id)) {
-                e.details.local = meta->local;
+                if (meta->local.isValid())
+                    e.details.local = meta->local.toString();
                 if (meta->peer.isValid())
                     e.peer = meta->peer.toString();
             }

@@ -56,8 +56,8 @@ enum class TimestampStyle : quint8 {
 /// What CSV and JSON Lines say about a record's endpoint beyond the namer: its name for people and
 /// its own address (Journal::describedEndpoint()'s local). Callers that know neither pass nothing.
 struct EndpointDetails {
-    QString name;     ///< e.g. "#3 client"; empty: none
-    NetAddress local; ///< invalid: unknown
+    QString name;  ///< e.g. "#3 client"; empty: none
+    QString local; ///< the endpoint's own address as NetAddress::toString() writes it; empty: unknown
 };
 
 /// Local time with microseconds; timeNs is nanoseconds since the Unix epoch, as in Record.

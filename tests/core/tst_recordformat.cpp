@@ -348,7 +348,7 @@ void TestRecordFormat::csv() {
     QCOMPARE(recordToJson(early).value(u"time_us").toInteger(), qint64(-2));
 
     // With details: the endpoint's name (quoted when it must be) and its own address.
-    const EndpointDetails details{QStringLiteral("#3 client, TLS"), NetAddress{QStringLiteral("::1"), 40000}};
+    const EndpointDetails details{QStringLiteral("#3 client, TLS"), QStringLiteral("[::1]:40000")};
     QCOMPARE(formatCsvRow(data(9, 3, RecordKind::DataIn, "x"), Namer, &details),
              "9" + at + "3,\"#3 client, TLS\",[::1]:40000,127.0.0.1:41208,in,1,1,,x\r\n");
 
@@ -409,7 +409,7 @@ void TestRecordFormat::jsonLines() {
         "\"peer\":\"127.0.0.1:41208\",\"seq\":1,\"text\":\"\\\\0\\\\x01\\\\xfe\\\\xff\xc3\xa9\"," +
             at + "\"truncated\":false}\n");
     // With details: the endpoint's name and its own address.
-    const EndpointDetails details{QStringLiteral("#5 UDP"), NetAddress{QStringLiteral("::"), 5000}};
+    const EndpointDetails details{QStringLiteral("#5 UDP"), QStringLiteral("[::]:5000")};
     QCOMPARE(
         formatJsonLine(datagram(2, 5, NetAddress{QStringLiteral("::1"), 5353}, "marco", 9), Namer, &details),
         "{\"direction\":\"in\",\"endpoint\":5,\"endpoint_name\":\"#5 UDP\",\"evicted\":false,"
@@ -450,7 +450,7 @@ void TestRecordFormat::jsonLinesReadBack() {
         data(6, 7, RecordKind::Event, QByteArray("tab\tdel\x7f bell\x07 \xf0\x9f\x98\x80")),
     };
     const EndpointDetails details{QStringLiteral("Client \"A\"\t\x01 \u00e9"),
-                                  NetAddress{QStringLiteral("127.0.0.1"), 41208}};
+                                  QStringLiteral("127.0.0.1:41208")};
     QByteArray text;
     for (const Record &r : records)
         appendJsonLine(&text, r, Namer, &details);

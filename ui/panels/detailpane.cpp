@@ -188,8 +188,9 @@ void DetailPane::copyRecord(RecordForm form) const {
     const EndpointNamer namer = [workbench](EndpointId id) { return endpointAddress(*workbench, id); };
     // CSV and JSON Lines also name the endpoint as the log does and give its own address.
     EndpointDetails details{endpointLabel(*workbench, record.endpoint), {}};
-    if (const std::optional<EndpointMeta> meta = workbench->journal().describedEndpoint(record.endpoint))
-        details.local = meta->local;
+    if (const std::optional<EndpointMeta> meta = workbench->journal().describedEndpoint(record.endpoint);
+        meta && meta->local.isValid())
+        details.local = meta->local.toString();
     QByteArray out;
     switch (form) {
     case RecordForm::LogLine:
