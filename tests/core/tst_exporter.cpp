@@ -117,6 +117,7 @@ private Q_SLOTS:
     void textIsTheLogLines();
     void rawIsOneDirection();
     void rawNeedsAnEndpoint();
+    void rawRefusesEvictedBytes();
     void pcapngIsWritten();
     void selectionKeepsItsOrder();
     void endpointFilter();
@@ -304,6 +305,27 @@ void TestExporter::rawNeedsAnEndpoint() {
     QVERIFY(!ExportJob::run(m_wb->journal(), request, &error));
     QVERIFY2(error.contains(QStringLiteral("connection")), qPrintable(error));
     QVERIFY(!QFile::exists(request.path));
+}
+
+void TestExporter::rawRefusesEvictedBytes() {
+    // A 1 MiB budget and 3 MiB through it: the first megabytes are gone, and a raw file of them
+    // would silently miss bytes.
+    Journal journal(1024 * 1024);
+    const QByteArray block = pattern(64 * 1024);
+    for (int i = 0; i < 48; ++i)
+        journal.appendData(1, RecordKind::DataIn, block);
+    QVERIFY(journal.evictedBytes() > 0);
+    const ExportRequest request{
+        ExportFormat::Raw, path("evicted.bin"), {}, 0, UINT64_MAX, {1}, RecordKind::DataIn, {}};
+    QString error;
+    QVERIFY(!ExportJob::run(journal, request, &error));
+    QVERIFY2(error.contains(QStringLiteral("memory budget")), qPrintable(error));
+    QVERIFY(!QFile::exists(request.path));
+    // The other formats say "evicted" instead, and succeed.
+    const ExportRequest csv{
+        ExportFormat::Csv, path("evicted.csv"), {}, 0, UINT64_MAX, {}, RecordKind::DataIn, {}};
+    QVERIFY(ExportJob::run(journal, csv, &error));
+    QVERIFY(readAll(csv.path).contains(",evicted,\r\n"));
 }
 
 void TestExporter::pcapngIsWritten() {
