@@ -12,7 +12,9 @@
 #include <QFile>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QProcess>
 #include <QSignalSpy>
+#include <QStandardPaths>
 #include <QTemporaryDir>
 #include <QTest>
 #include <QThread>
@@ -336,6 +338,32 @@ void TestExporter::pcapngIsWritten() {
     // A Section Header Block first (block type 0x0A0D0D0A), then the traffic.
     QVERIFY(file.startsWith(QByteArray("\x0a\x0d\x0d\x0a", 4)));
     QVERIFY(file.size() > m_sent.size() + m_reply.size());
+
+    // Wireshark's reader follows the one TCP stream and gets every byte, both ways.
+    if (QStandardPaths::findExecutable(QStringLiteral("tshark")).isEmpty())
+        QSKIP("tshark is not installed (scripts/deps installs it)");
+    QProcess tshark;
+    tshark.start(QStringLiteral("tshark"), {QStringLiteral("-r"), request.path, QStringLiteral("-qz"),
+                                            QStringLiteral("follow,tcp,raw,0")});
+    QVERIFY(tshark.waitForFinished(30000));
+    QCOMPARE(tshark.exitCode(), 0);
+    QByteArray fromClient;
+    QByteArray fromServer;
+    bool inBody = false;
+    for (const QByteArray &line : tshark.readAllStandardOutput().split('\n')) {
+        if (line.startsWith("Node 1:")) {
+            inBody = true;
+            continue;
+        }
+        if (!inBody || line.startsWith("===") || line.trimmed().isEmpty())
+            continue;
+        if (line.startsWith('\t'))
+            fromServer += QByteArray::fromHex(line.trimmed());
+        else
+            fromClient += QByteArray::fromHex(line.trimmed());
+    }
+    QCOMPARE(fromClient, m_sent);
+    QCOMPARE(fromServer, m_reply);
 }
 
 void TestExporter::selectionKeepsItsOrder() {
