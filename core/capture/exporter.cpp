@@ -2,11 +2,11 @@
 
 #include "capture/pcapngwriter.h"
 
-#include <QFileInfo>
 #include <QLocale>
 #include <QSaveFile>
 #include <QSet>
 
+#include <algorithm>
 #include <chrono>
 #include <optional>
 #include <unordered_map>
@@ -166,9 +166,18 @@ bool ExportJob::runImpl(const Journal &journal, const ExportRequest &request, co
     // Which records: the selection as given, else the range clipped to what the journal holds.
     const quint64 count = journal.count();
     const bool bySeqs = !request.seqs.empty();
+    // The pcapng writer draws each connection's packets in journal order; a selection goes in that
+    // order there. The other formats keep the caller's.
+    std::vector<quint64> sortedSeqs;
+    if (bySeqs && request.format == ExportFormat::Pcapng) {
+        sortedSeqs = request.seqs;
+        std::sort(sortedSeqs.begin(), sortedSeqs.end());
+        sortedSeqs.erase(std::unique(sortedSeqs.begin(), sortedSeqs.end()), sortedSeqs.end());
+    }
+    const std::vector<quint64> &seqs = sortedSeqs.empty() ? request.seqs : sortedSeqs;
     const quint64 first = std::min(request.first, count);
     const quint64 last = std::max(first, std::min(request.last, count));
-    const quint64 total = bySeqs ? quint64(request.seqs.size()) : last - first;
+    const quint64 total = bySeqs ? quint64(seqs.size()) : last - first;
     const QSet<EndpointId> only(request.endpoints.cbegin(), request.endpoints.cend());
     const EndpointId rawEndpoint = request.endpoints.isEmpty() ? 0 : request.endpoints.first();
 
@@ -255,7 +264,7 @@ bool ExportJob::runImpl(const Journal &journal, const ExportRequest &request, co
         if (bySeqs) {
             batch.resize(n);
             for (quint64 i = 0; i < n; ++i) {
-                const quint64 seq = request.seqs[done + i];
+                const quint64 seq = seqs[done + i];
                 if (!journal.record(seq, &batch[i], true))
                     return fail(tr("Record %1 is not in the journal (it holds %2)").arg(seq).arg(count));
             }

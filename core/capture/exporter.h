@@ -27,7 +27,8 @@ enum class ExportFormat : quint8 {
 struct ExportRequest {
     ExportFormat format = ExportFormat::Pcapng;
     QString path;
-    /// The records: these sequence numbers in this order when not empty, else [first, last).
+    /// The records: these sequence numbers in this order when not empty (pcapng: in journal order,
+    /// as its writer needs), else [first, last).
     std::vector<quint64> seqs;
     quint64 first = 0;
     quint64 last = UINT64_MAX;
