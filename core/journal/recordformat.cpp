@@ -4,6 +4,7 @@
 
 #include <QJsonDocument>
 
+#include <charconv>
 #include <cstdio>
 #include <ctime>
 
@@ -27,13 +28,18 @@ void appendCsvField(QByteArray *out, QByteArrayView field) {
         out->append(field);
         return;
     }
-    out->append('"');
+    // In place, at most twice the field plus the quotes, cut back after.
+    const qsizetype old = out->size();
+    out->resize(old + 2 * field.size() + 2);
+    char *p = out->data() + old;
+    *p++ = '"';
     for (const char c : field) {
         if (c == '"')
-            out->append('"');
-        out->append(c);
+            *p++ = '"';
+        *p++ = c;
     }
-    out->append('"');
+    *p++ = '"';
+    out->truncate(p - out->constData());
 }
 
 QByteArray flagsText(const Record &record) {
@@ -44,6 +50,130 @@ QByteArray flagsText(const Record &record) {
     if (record.isEvicted())
         return QByteArrayLiteral("evicted");
     return {};
+}
+
+// Integers without QByteArray::number()'s temporary: exports write five per record.
+template <typename Int> void appendNumber(QByteArray *out, Int value) {
+    char text[24];
+    const auto result = std::to_chars(text, text + sizeof text, value);
+    out->append(text, result.ptr - text);
+}
+
+const char *kindText(RecordKind kind) {
+    switch (kind) {
+    case RecordKind::DataIn:
+        return "in";
+    case RecordKind::DataOut:
+        return "out";
+    case RecordKind::Event:
+        return "event";
+    }
+    return "";
+}
+
+// Lowercase hex digits of `bytes` (QByteArray::toHex()), written in place.
+void appendHex(QByteArray *out, QByteArrayView bytes) {
+    static constexpr char Digits[] = "0123456789abcdef";
+    const qsizetype old = out->size();
+    out->resize(old + 2 * bytes.size());
+    char *p = out->data() + old;
+    for (const char c : bytes) {
+        const auto b = static_cast<unsigned char>(c);
+        *p++ = Digits[b >> 4];
+        *p++ = Digits[b & 0xf];
+    }
+}
+
+// RFC 4648 base64 with padding (QByteArray::toBase64()), written in place.
+void appendBase64(QByteArray *out, QByteArrayView bytes) {
+    static constexpr char Alphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    const qsizetype old = out->size();
+    out->resize(old + (bytes.size() + 2) / 3 * 4);
+    char *p = out->data() + old;
+    const auto *in = reinterpret_cast<const unsigned char *>(bytes.data());
+    qsizetype i = 0;
+    for (; i + 3 <= bytes.size(); i += 3) {
+        const quint32 v = quint32(in[i]) << 16 | quint32(in[i + 1]) << 8 | in[i + 2];
+        *p++ = Alphabet[v >> 18];
+        *p++ = Alphabet[(v >> 12) & 63];
+        *p++ = Alphabet[(v >> 6) & 63];
+        *p++ = Alphabet[v & 63];
+    }
+    if (const qsizetype rest = bytes.size() - i) {
+        const quint32 v = quint32(in[i]) << 16 | (rest == 2 ? quint32(in[i + 1]) << 8 : 0);
+        *p++ = Alphabet[v >> 18];
+        *p++ = Alphabet[(v >> 12) & 63];
+        *p++ = rest == 2 ? Alphabet[(v >> 6) & 63] : '=';
+        *p++ = '=';
+    }
+}
+
+// The characters QJsonDocument's compact writer gives for a string: quotes around, '"' and '\\'
+// escaped, control characters as \b \f \n \r \t or \u00xx (lowercase), everything else (0x7f and
+// UTF-8 sequences included) as is. `src` is UTF-8 bytes, or UTF-16 units that are all ASCII.
+template <typename Char> void appendJsonChars(QByteArray *out, const Char *src, qsizetype n) {
+    static constexpr char Hex[] = "0123456789abcdef";
+    const qsizetype old = out->size();
+    out->resize(old + 6 * n + 2); // the worst case, cut back below
+    char *p = out->data() + old;
+    *p++ = '"';
+    for (qsizetype i = 0; i < n; ++i) {
+        const auto c = static_cast<unsigned char>(src[i]);
+        if (c >= 0x20 && c != '"' && c != '\\') {
+            *p++ = char(c);
+            continue;
+        }
+        *p++ = '\\';
+        switch (c) {
+        case '"':
+        case '\\':
+            *p++ = char(c);
+            break;
+        case '\b':
+            *p++ = 'b';
+            break;
+        case '\f':
+            *p++ = 'f';
+            break;
+        case '\n':
+            *p++ = 'n';
+            break;
+        case '\r':
+            *p++ = 'r';
+            break;
+        case '\t':
+            *p++ = 't';
+            break;
+        default:
+            *p++ = 'u';
+            *p++ = '0';
+            *p++ = '0';
+            *p++ = Hex[c >> 4];
+            *p++ = Hex[c & 0xf];
+        }
+    }
+    *p++ = '"';
+    out->truncate(p - out->constData());
+}
+
+void appendJsonString(QByteArray *out, QStringView text) {
+    const char16_t *const units = text.utf16();
+    for (qsizetype i = 0; i < text.size(); ++i) {
+        if (units[i] >= 0x80) {
+            const QByteArray utf8 = text.toUtf8();
+            appendJsonChars(out, utf8.constData(), utf8.size());
+            return;
+        }
+    }
+    appendJsonChars(out, units, text.size()); // ASCII: no conversion needed
+}
+
+QStringView localLabel(const EndpointDetails *details) {
+    return details ? QStringView(details->local) : QStringView();
+}
+
+QStringView nameLabel(const EndpointDetails *details) {
+    return details ? QStringView(details->name) : QStringView();
 }
 
 qint64 microsSinceEpoch(qint64 timeNs) {
@@ -65,11 +195,45 @@ void appendTimestamp(QByteArray *out, qint64 timeNs, TimestampStyle style) {
     const time_t whole = time_t(seconds);
     struct tm tm = {};
     localtime_r(&whole, &tm);
-    char text[64];
-    const int n = std::snprintf(text, sizeof text, "%04d-%02d-%02d%c%02d:%02d:%02d.%06lld", tm.tm_year + 1900,
-                                tm.tm_mon + 1, tm.tm_mday, style == TimestampStyle::Iso ? 'T' : ' ',
-                                tm.tm_hour, tm.tm_min, tm.tm_sec, static_cast<long long>(rest / 1000));
-    out->append(text, n);
+    const int year = tm.tm_year + 1900;
+    if (year < 0 || year > 9999) {
+        char text[64];
+        const int n = std::snprintf(text, sizeof text, "%04d-%02d-%02d%c%02d:%02d:%02d.%06lld", year,
+                                    tm.tm_mon + 1, tm.tm_mday, style == TimestampStyle::Display ? ' ' : 'T',
+                                    tm.tm_hour, tm.tm_min, tm.tm_sec, static_cast<long long>(rest / 1000));
+        out->append(text, qBound(0, n, int(sizeof text) - 1));
+    } else {
+        // Digit by digit: snprintf is most of a log line's cost, and exports write a million.
+        char text[26];
+        const auto put = [](char *at, int value, int digits) {
+            for (int i = digits - 1; i >= 0; --i, value /= 10)
+                at[i] = char('0' + value % 10);
+        };
+        put(text, year, 4);
+        text[4] = '-';
+        put(text + 5, tm.tm_mon + 1, 2);
+        text[7] = '-';
+        put(text + 8, tm.tm_mday, 2);
+        text[10] = style == TimestampStyle::Display ? ' ' : 'T';
+        put(text + 11, tm.tm_hour, 2);
+        text[13] = ':';
+        put(text + 14, tm.tm_min, 2);
+        text[16] = ':';
+        put(text + 17, tm.tm_sec, 2);
+        text[19] = '.';
+        put(text + 20, int(rest / 1000), 6);
+        out->append(text, 26);
+    }
+    if (style == TimestampStyle::IsoOffset) {
+        // The offset in force at that instant (summer time included), in whole minutes as ISO 8601
+        // writes it; "+00:00" rather than "Z" so that every line has the same shape.
+        const long offsetMinutes = tm.tm_gmtoff / 60;
+        const long magnitude = offsetMinutes < 0 ? -offsetMinutes : offsetMinutes;
+        const char offset[] = {offsetMinutes < 0 ? '-' : '+',   char('0' + magnitude / 600 % 10),
+                               char('0' + magnitude / 60 % 10), ':',
+                               char('0' + magnitude % 60 / 10), char('0' + magnitude % 10)};
+        out->append(offset, sizeof offset);
+    }
 }
 
 QString formatTimestamp(qint64 timeNs, TimestampStyle style) {
@@ -147,59 +311,119 @@ QByteArray formatLogLine(const Record &record, const EndpointNamer &name) {
 }
 
 QByteArray csvHeader() {
-    return QByteArrayLiteral("seq,time,time_us,endpoint,peer,kind,length,original_length,flags,payload\r\n");
+    return QByteArrayLiteral(
+        "seq,time,time_us,endpoint,endpoint_name,local,peer,kind,length,original_length,flags,payload\r\n");
 }
 
-void appendCsvRow(QByteArray *out, const Record &record, const EndpointNamer &name) {
-    out->append(QByteArray::number(record.seq)).append(',');
+void appendCsvRow(QByteArray *out, const Record &record, const EndpointNamer &name,
+                  const EndpointDetails *details) {
+    appendNumber(out, record.seq);
+    out->append(',');
     appendTimestamp(out, record.timeNs, TimestampStyle::Iso);
-    out->append(',').append(QByteArray::number(microsSinceEpoch(record.timeNs)));
-    out->append(',').append(QByteArray::number(record.endpoint)).append(',');
+    out->append(',');
+    appendNumber(out, microsSinceEpoch(record.timeNs));
+    out->append(',');
+    appendNumber(out, record.endpoint);
+    out->append(',');
+    appendCsvField(out, nameLabel(details).toUtf8());
+    out->append(',');
+    appendCsvField(out, localLabel(details).toUtf8());
+    out->append(',');
     appendCsvField(out, peerLabel(record, name).toUtf8());
-    out->append(',').append(kindName(record.kind).toLatin1());
-    out->append(',').append(QByteArray::number(record.length));
-    out->append(',').append(QByteArray::number(record.originalLength));
+    out->append(',').append(kindText(record.kind));
+    out->append(',');
+    appendNumber(out, record.length);
+    out->append(',');
+    appendNumber(out, record.originalLength);
     out->append(',').append(flagsText(record)).append(',');
     if (!record.isEvicted())
         appendCsvField(out, bytesToEscapedText(record.payload).toUtf8());
     out->append("\r\n");
 }
 
-QByteArray formatCsvRow(const Record &record, const EndpointNamer &name) {
+QByteArray formatCsvRow(const Record &record, const EndpointNamer &name, const EndpointDetails *details) {
     QByteArray row;
-    appendCsvRow(&row, record, name);
+    appendCsvRow(&row, record, name, details);
     return row;
 }
 
-QJsonObject recordToJson(const Record &record, const EndpointNamer &name) {
+QJsonObject recordToJson(const Record &record, const EndpointNamer &name, const EndpointDetails *details) {
     QJsonObject object;
     // QJsonValue keeps integers exact up to 2^63; seq and ids stay far below 2^53, where every
     // JSON reader agrees.
     object.insert(QStringLiteral("seq"), qint64(record.seq));
-    object.insert(QStringLiteral("time"), formatTimestamp(record.timeNs, TimestampStyle::Iso));
+    object.insert(QStringLiteral("time"), formatTimestamp(record.timeNs, TimestampStyle::IsoOffset));
     object.insert(QStringLiteral("time_us"), microsSinceEpoch(record.timeNs));
     object.insert(QStringLiteral("endpoint"), qint64(record.endpoint));
+    object.insert(QStringLiteral("endpoint_name"), nameLabel(details).toString());
+    object.insert(QStringLiteral("local"), localLabel(details).toString());
     object.insert(QStringLiteral("peer"), peerLabel(record, name));
     object.insert(QStringLiteral("kind"), kindName(record.kind));
+    object.insert(QStringLiteral("direction"), kindName(record.kind));
     object.insert(QStringLiteral("length"), qint64(record.length));
     object.insert(QStringLiteral("original_length"), qint64(record.originalLength));
     object.insert(QStringLiteral("truncated"), record.isTruncated());
     object.insert(QStringLiteral("evicted"), record.isEvicted());
     if (!record.isEvicted()) {
         object.insert(QStringLiteral("payload_base64"), QString::fromLatin1(record.payload.toBase64()));
+        object.insert(QStringLiteral("hex"), QString::fromLatin1(record.payload.toHex()));
+        object.insert(QStringLiteral("text"), bytesToEscapedText(record.payload));
         if (record.kind == RecordKind::Event)
-            object.insert(QStringLiteral("text"), QString::fromUtf8(record.payload));
+            object.insert(QStringLiteral("event"), QString::fromUtf8(record.payload));
     }
     return object;
 }
 
-void appendJsonLine(QByteArray *out, const Record &record, const EndpointNamer &name) {
-    out->append(QJsonDocument(recordToJson(record, name)).toJson(QJsonDocument::Compact)).append('\n');
+void appendJsonLine(QByteArray *out, const Record &record, const EndpointNamer &name,
+                    const EndpointDetails *details) {
+    // recordToJson()'s keys in QJsonObject's order, written straight into *out: building a
+    // QJsonObject per record costs several times more, and exports write a million lines.
+    const char *const kind = kindText(record.kind);
+    const bool bytes = !record.isEvicted();
+    out->append("{\"direction\":\"").append(kind).append("\",\"endpoint\":");
+    appendNumber(out, record.endpoint);
+    out->append(",\"endpoint_name\":");
+    appendJsonString(out, nameLabel(details));
+    if (bytes && record.kind == RecordKind::Event) {
+        out->append(",\"event\":");
+        // Through QString, as recordToJson() does: bytes that are not UTF-8 become U+FFFD.
+        appendJsonString(out, QString::fromUtf8(record.payload));
+    }
+    out->append(bytes ? ",\"evicted\":false" : ",\"evicted\":true");
+    if (bytes) {
+        out->append(",\"hex\":\"");
+        appendHex(out, record.payload);
+        out->append('"');
+    }
+    out->append(",\"kind\":\"").append(kind).append("\",\"length\":");
+    appendNumber(out, record.length);
+    out->append(",\"local\":");
+    appendJsonString(out, localLabel(details));
+    out->append(",\"original_length\":");
+    appendNumber(out, record.originalLength);
+    if (bytes) {
+        out->append(",\"payload_base64\":\"");
+        appendBase64(out, record.payload);
+        out->append('"');
+    }
+    out->append(",\"peer\":");
+    appendJsonString(out, peerLabel(record, name));
+    out->append(",\"seq\":");
+    appendNumber(out, record.seq);
+    if (bytes) {
+        out->append(",\"text\":");
+        appendJsonString(out, bytesToEscapedText(record.payload));
+    }
+    out->append(",\"time\":\"");
+    appendTimestamp(out, record.timeNs, TimestampStyle::IsoOffset);
+    out->append("\",\"time_us\":");
+    appendNumber(out, microsSinceEpoch(record.timeNs));
+    out->append(record.isTruncated() ? ",\"truncated\":true}\n" : ",\"truncated\":false}\n");
 }
 
-QByteArray formatJsonLine(const Record &record, const EndpointNamer &name) {
+QByteArray formatJsonLine(const Record &record, const EndpointNamer &name, const EndpointDetails *details) {
     QByteArray line;
-    appendJsonLine(&line, record, name);
+    appendJsonLine(&line, record, name, details);
     return line;
 }
 

@@ -22,19 +22,25 @@ namespace sockbench {
 //              as is). The command line's --log; its tests pin it byte for byte.
 //   CSV        RFC 4180: comma-separated, CRLF-terminated, a field quoted when it holds a comma, a
 //              quote, CR or LF, quotes doubled; UTF-8. Columns (csvHeader()):
-//                seq,time,time_us,endpoint,peer,kind,length,original_length,flags,payload
+//                seq,time,time_us,endpoint,endpoint_name,local,peer,kind,length,original_length,flags,payload
 //              payload is bytesToEscapedText() (UTF-8 escape language), which parsePayload() turns
 //              back into the exact bytes, binary included; empty when evicted. flags is "",
 //              "truncated", "evicted" or "truncated|evicted". A spreadsheet may evaluate a field
 //              that starts with '=', '+', '-' or '@': this is data for tools, not a spreadsheet guard.
-//   JSON Lines one compact QJsonDocument object per line, keys in QJsonObject's (alphabetical) order:
-//                seq, time, time_us, endpoint, peer, kind, length, original_length,
-//                truncated, evicted (always present, true or false),
+//   JSON Lines one compact object per line, keys in QJsonObject's (alphabetical) order:
+//                seq, time, time_us, endpoint, endpoint_name, local, peer, kind, direction, length,
+//                original_length, truncated, evicted (always present, true or false),
 //                payload_base64   the exact bytes (RFC 4648 base64 with padding); absent when evicted,
-//                text             events only: the event text (UTF-8 decoded) for people and jq.
+//                hex              the same bytes as lowercase hex digits; absent when evicted,
+//                text             the same bytes in the escape language; absent when evicted,
+//                event            events only: the event text (UTF-8 decoded) for people and jq.
+//              time here carries its UTC offset ("2026-11-30T18:02:03.123456+01:00"), so that a
+//              line means one instant wherever it is read.
 // Shared columns/keys: time is local time as the log line writes it; time_us is microseconds since
 // the Unix epoch, unambiguous across time zones and exact in any JSON reader (below 2^53);
-// endpoint is the numeric id; peer is peerLabel(); kind is "in", "out" or "event"; length is the
+// endpoint is the numeric id and endpoint_name what EndpointDetails::name says (empty when the
+// caller gives none); local is the endpoint's own address (EndpointDetails::local, empty when
+// unknown); peer is peerLabel(); kind and direction are "in", "out" or "event"; length is the
 // bytes recorded and original_length the bytes on the wire (larger only when truncated).
 
 /// Names an endpoint for people, e.g. its connection's peer "127.0.0.1:41208". An empty result
@@ -42,8 +48,16 @@ namespace sockbench {
 using EndpointNamer = std::function<QString(EndpointId)>;
 
 enum class TimestampStyle : quint8 {
-    Iso,     ///< "2026-11-23T03:43:31.507609": the log line, CSV and JSON
-    Display, ///< "2026-11-23 03:36:07.123456": the window
+    Iso,       ///< "2026-11-23T03:43:31.507609": the log line and CSV
+    Display,   ///< "2026-11-23 03:36:07.123456": the window
+    IsoOffset, ///< "2026-11-23T03:43:31.507609+01:00": JSON Lines (local time and its UTC offset)
+};
+
+/// What CSV and JSON Lines say about a record's endpoint beyond the namer: its name for people and
+/// its own address (Journal::describedEndpoint()'s local). Callers that know neither pass nothing.
+struct EndpointDetails {
+    QString name;  ///< e.g. "#3 client"; empty: none
+    QString local; ///< the endpoint's own address as NetAddress::toString() writes it; empty: unknown
 };
 
 /// Local time with microseconds; timeNs is nanoseconds since the Unix epoch, as in Record.
@@ -71,13 +85,19 @@ QByteArray formatLogLine(const Record &record, const EndpointNamer &name = {});
 /// The CSV header row, CRLF included.
 QByteArray csvHeader();
 /// One CSV row, CRLF included.
-void appendCsvRow(QByteArray *out, const Record &record, const EndpointNamer &name = {});
-QByteArray formatCsvRow(const Record &record, const EndpointNamer &name = {});
+void appendCsvRow(QByteArray *out, const Record &record, const EndpointNamer &name = {},
+                  const EndpointDetails *details = nullptr);
+QByteArray formatCsvRow(const Record &record, const EndpointNamer &name = {},
+                        const EndpointDetails *details = nullptr);
 
 /// The record as the JSON Lines object.
-QJsonObject recordToJson(const Record &record, const EndpointNamer &name = {});
-/// One JSON Lines line: the compact object and '\n'.
-void appendJsonLine(QByteArray *out, const Record &record, const EndpointNamer &name = {});
-QByteArray formatJsonLine(const Record &record, const EndpointNamer &name = {});
+QJsonObject recordToJson(const Record &record, const EndpointNamer &name = {},
+                         const EndpointDetails *details = nullptr);
+/// One JSON Lines line: the compact object and '\n', byte for byte what QJsonDocument writes for
+/// recordToJson() (written directly: exports write a million of them).
+void appendJsonLine(QByteArray *out, const Record &record, const EndpointNamer &name = {},
+                    const EndpointDetails *details = nullptr);
+QByteArray formatJsonLine(const Record &record, const EndpointNamer &name = {},
+                          const EndpointDetails *details = nullptr);
 
 } // namespace sockbench

@@ -14,6 +14,8 @@ same certificate and every connection from loadgen's OpenSSL client with one pin
 The eleventh and twelfth are the relay (issue 11): 1 GB from loadgen through `sockbench relay` and
 through socat's forking relay to the same sink, and the time a relay adds to each small round trip
 (loadgen's PING/PONG, one request in flight, against the C responder) over going direct.
+The fourteenth is export (issue 14): 1,000,000 journal records written as pcapng, CSV, JSON Lines
+and text by ExportJob (tests/bench/exportbench.cpp), each against the 10 s goal.
 Nothing here asserts a speed: targets are marked met or missed, and every figure is reported.
 """
 
@@ -1076,6 +1078,26 @@ def markdown():
     return "\n".join(out)
 
 
+# --- 14. Export ------------------------------------------------------------------------------
+
+EXPORT_RECORDS = 1_000_000
+EXPORT_GOAL_S = 10
+
+
+def scenario_export(b):
+    log(f"14. export: {EXPORT_RECORDS:,} journal records as pcapng, CSV, JSON Lines and text")
+    with tempfile.TemporaryDirectory() as tmp:
+        r = run_json([os.path.abspath(b.exportbench), str(EXPORT_RECORDS)], timeout=600, cwd=tmp)
+    for name, label in (("pcapng", "pcapng"), ("csv", "CSV"), ("jsonl", "JSON Lines"), ("text", "text")):
+        one = r.get(name, {})
+        ok = one.get("ok", False) and one.get("seconds", 1e9) <= EXPORT_GOAL_S
+        figure = (f"{one['seconds']:.2f} s, {one['bytes'] / 1e6:.0f} MB" if one.get("ok")
+                  else f"failed: {one.get('error', '?')}")
+        add_row(f"14. export of {EXPORT_RECORDS:,} records", f"sockbench {label}", figure, "",
+                f"<= {EXPORT_GOAL_S} s: {met(ok)}")
+    results["export"] = r
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--sockbench", required=True)
@@ -1084,7 +1106,8 @@ def main():
     ap.add_argument("--ratebench", help="default: ratebench next to loadgen")
     ap.add_argument("--pingresponder", help="default: pingresponder next to loadgen")
     ap.add_argument("--capturebench", help="default: capturebench next to loadgen")
-    ap.add_argument("--only", default="1,2,3,4,5,6,7,8,9,10,11,12,15", help="comma-separated scenario numbers")
+    ap.add_argument("--exportbench", help="default: exportbench next to loadgen")
+    ap.add_argument("--only", default="1,2,3,4,5,6,7,8,9,10,11,12,13,14,15", help="comma-separated scenario numbers")
     ap.add_argument("--no-graph", dest="graph", action="store_false",
                     help="scenario 5 without the detail pane's Graph tab open (it is open by default)")
     b = ap.parse_args()
@@ -1092,6 +1115,8 @@ def main():
         b.ratebench = os.path.join(os.path.dirname(b.loadgen), "ratebench")
     if not b.pingresponder:
         b.pingresponder = os.path.join(os.path.dirname(b.loadgen), "pingresponder")
+    if not b.exportbench:
+        b.exportbench = os.path.join(os.path.dirname(b.loadgen), "exportbench")
     only = set(b.only.split(","))
     started = time.time()
     xvfb, display = start_xvfb()
@@ -1127,6 +1152,8 @@ def main():
             scenario_relay_throughput(b)
         if "12" in only:
             scenario_relay_latency(b)
+        if "14" in only:
+            scenario_export(b)
         if "15" in only:
             scenario_open_capture(b)
     finally:

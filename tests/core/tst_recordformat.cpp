@@ -5,6 +5,7 @@
 #include "journal/recordformat.h"
 #include "language/payload.h"
 
+#include <QDateTime>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QTest>
@@ -190,6 +191,8 @@ void TestRecordFormat::timestamps() {
     QCOMPARE(formatTimestamp(0, TimestampStyle::Iso), QStringLiteral("1970-01-01T00:00:00.000000"));
     // Before the epoch the fraction still counts forward from the whole second.
     QCOMPARE(formatTimestamp(-1, TimestampStyle::Iso), QStringLiteral("1969-12-31T23:59:59.999999"));
+    QCOMPARE(formatTimestamp(When, TimestampStyle::IsoOffset),
+             QString::fromLatin1(Stamp) + QStringLiteral("+00:00"));
     QCOMPARE(formatTimestamp(-1500000000, TimestampStyle::Display),
              QStringLiteral("1969-12-31 23:59:58.500000"));
 }
@@ -198,8 +201,18 @@ void TestRecordFormat::timestampsAreLocalTime() {
     // POSIX TZ: "<+0530>-05:30" is 5 h 30 min east of UTC.
     setTimeZone("<+0530>-05:30");
     QCOMPARE(formatTimestamp(When, TimestampStyle::Iso), QStringLiteral("2026-11-23T09:13:31.507609"));
+    QCOMPARE(formatTimestamp(When, TimestampStyle::IsoOffset),
+             QStringLiteral("2026-11-23T09:13:31.507609+05:30"));
     setTimeZone("<-10>10");
     QCOMPARE(formatTimestamp(When, TimestampStyle::Display), QStringLiteral("2026-11-22 17:43:31.507609"));
+    QCOMPARE(formatTimestamp(When, TimestampStyle::IsoOffset),
+             QStringLiteral("2026-11-22T17:43:31.507609-10:00"));
+    // The offset in force at that instant: Central European summer time in July, winter time in November.
+    setTimeZone("CET-1CEST,M3.5.0,M10.5.0/3");
+    QCOMPARE(formatTimestamp(When, TimestampStyle::IsoOffset),
+             QStringLiteral("2026-11-23T04:43:31.507609+01:00"));
+    QCOMPARE(formatTimestamp(1784725200000000000, TimestampStyle::IsoOffset),
+             QStringLiteral("2026-07-22T15:00:00.000000+02:00"));
 }
 
 void TestRecordFormat::peerLabels() {
@@ -302,41 +315,46 @@ void TestRecordFormat::logLines() {
 }
 
 void TestRecordFormat::csv() {
-    QCOMPARE(csvHeader(),
-             QByteArray("seq,time,time_us,endpoint,peer,kind,length,original_length,flags,payload\r\n"));
+    QCOMPARE(csvHeader(), QByteArray("seq,time,time_us,endpoint,endpoint_name,local,peer,kind,length,"
+                                     "original_length,flags,payload\r\n"));
     const QByteArray at = QByteArray(",") + Stamp + ",1795405411507609,";
     QCOMPARE(formatCsvRow(data(0, 3, RecordKind::DataIn, "hello\n"), Namer),
-             "0" + at + "3,127.0.0.1:41208,in,6,6,,hello\\n\r\n");
+             "0" + at + "3,,,127.0.0.1:41208,in,6,6,,hello\\n\r\n");
     QCOMPARE(formatCsvRow(data(1, 3, RecordKind::DataOut, bytes("\x00\x01\xfe\xff\xc3\xa9")), Namer),
-             "1" + at + "3,127.0.0.1:41208,out,6,6,,\\0\\x01\\xfe\\xff\xc3\xa9\r\n");
+             "1" + at + "3,,,127.0.0.1:41208,out,6,6,,\\0\\x01\\xfe\\xff\xc3\xa9\r\n");
     QCOMPARE(formatCsvRow(datagram(2, 5, NetAddress{QStringLiteral("::1"), 5353}, "marco", 9), Namer),
-             "2" + at + "5,[::1]:5353,in,5,9,truncated,marco\r\n");
+             "2" + at + "5,,,[::1]:5353,in,5,9,truncated,marco\r\n");
     QCOMPARE(formatCsvRow(evicted(data(3, 3, RecordKind::DataIn, QByteArray(4096, 'x'))), Namer),
-             "3" + at + "3,127.0.0.1:41208,in,4096,4096,evicted,\r\n");
+             "3" + at + "3,,,127.0.0.1:41208,in,4096,4096,evicted,\r\n");
     QCOMPARE(formatCsvRow(evicted(datagram(4, 5, NetAddress{QStringLiteral("::1"), 5353}, "abc", 70000))),
-             "4" + at + "5,[::1]:5353,in,3,70000,truncated|evicted,\r\n");
+             "4" + at + "5,,,[::1]:5353,in,3,70000,truncated|evicted,\r\n");
     // Quotes and the comma force quoting; the line feed and the stray byte are escaped in the payload.
     QCOMPARE(formatCsvRow(data(5, 9, RecordKind::Event, awkwardText()), Namer),
-             "5" + at + "9,#9,event,21,21,,\"said \"\"hi, there\"\"\\nbye\\xff\"\r\n");
+             "5" + at + "9,,,#9,event,21,21,,\"said \"\"hi, there\"\"\\nbye\\xff\"\r\n");
     // A label with CR LF is quoted whole, line break and all.
     QCOMPARE(formatCsvRow(data(6, 7, RecordKind::DataOut, "ok"), Namer),
-             "6" + at + "7,\"Client \"\"A\"\",\r\nsecond line\",out,2,2,,ok\r\n");
+             "6" + at + "7,,,\"Client \"\"A\"\",\r\nsecond line\",out,2,2,,ok\r\n");
     // A line feed alone forces quoting too.
     QCOMPARE(formatCsvRow(data(6, 8, RecordKind::DataOut, "ok"), Namer),
-             "6" + at + "8,\"two\nlines\",out,2,2,,ok\r\n");
+             "6" + at + "8,,,\"two\nlines\",out,2,2,,ok\r\n");
     // A payload with a comma and a quote but nothing to escape.
     QCOMPARE(formatCsvRow(data(7, 3, RecordKind::DataIn, "a,\"b\""), Namer),
-             "7" + at + "3,127.0.0.1:41208,in,5,5,,\"a,\"\"b\"\"\"\r\n");
+             "7" + at + "3,,,127.0.0.1:41208,in,5,5,,\"a,\"\"b\"\"\"\r\n");
 
     // Before 1970 time_us is floored like the time column: -1.5 us is in the microsecond -2.
     Record early = data(7, 3, RecordKind::DataIn, "x");
     early.timeNs = -1500;
-    QCOMPARE(formatCsvRow(early, Namer), "7,1969-12-31T23:59:59.999998,-2,3,127.0.0.1:41208,in,1,1,,x\r\n");
+    QCOMPARE(formatCsvRow(early, Namer), "7,1969-12-31T23:59:59.999998,-2,3,,,127.0.0.1:41208,in,1,1,,x\r\n");
     QCOMPARE(recordToJson(early).value(u"time_us").toInteger(), qint64(-2));
+
+    // With details: the endpoint's name (quoted when it must be) and its own address.
+    const EndpointDetails details{QStringLiteral("#3 client, TLS"), QStringLiteral("[::1]:40000")};
+    QCOMPARE(formatCsvRow(data(9, 3, RecordKind::DataIn, "x"), Namer, &details),
+             "9" + at + "3,\"#3 client, TLS\",[::1]:40000,127.0.0.1:41208,in,1,1,,x\r\n");
 
     QByteArray out = csvHeader();
     appendCsvRow(&out, data(8, 3, RecordKind::DataIn, "x"), Namer);
-    QCOMPARE(out, csvHeader() + "8" + at + "3,127.0.0.1:41208,in,1,1,,x\r\n");
+    QCOMPARE(out, csvHeader() + "8" + at + "3,,,127.0.0.1:41208,in,1,1,,x\r\n");
 }
 
 void TestRecordFormat::csvReadsBack() {
@@ -353,51 +371,67 @@ void TestRecordFormat::csvReadsBack() {
     const QList<QList<QByteArray>> rows = readCsv(text, &ok);
     QVERIFY2(ok, text.constData());
     QCOMPARE(rows.size(), records.size() + 1);
-    QCOMPARE(rows[0].size(), qsizetype(10));
-    QCOMPARE(rows[0].join(','),
-             QByteArray("seq,time,time_us,endpoint,peer,kind,length,original_length,flags,payload"));
+    QCOMPARE(rows[0].size(), qsizetype(12));
+    QCOMPARE(rows[0].join(','), QByteArray("seq,time,time_us,endpoint,endpoint_name,local,peer,kind,length,"
+                                           "original_length,flags,payload"));
     for (qsizetype i = 0; i < records.size(); ++i) {
         const Record &r = records[i];
         const QList<QByteArray> &row = rows[i + 1];
-        QCOMPARE(row.size(), qsizetype(10));
+        QCOMPARE(row.size(), qsizetype(12));
         QCOMPARE(row[0], QByteArray::number(r.seq));
         QCOMPARE(row[3], QByteArray::number(r.endpoint));
-        QCOMPARE(QString::fromUtf8(row[4]), peerLabel(r, Namer));
-        QCOMPARE(row[6], QByteArray::number(r.length));
+        QCOMPARE(QString::fromUtf8(row[6]), peerLabel(r, Namer));
+        QCOMPARE(row[8], QByteArray::number(r.length));
         // The payload column is the escape language: parsing it gives the exact bytes back.
         PayloadSpec spec;
-        const PayloadResult back = parsePayload(QString::fromUtf8(row[9]), spec);
+        const PayloadResult back = parsePayload(QString::fromUtf8(row[11]), spec);
         QVERIFY2(back.ok(), qPrintable(back.error));
         QCOMPARE(back.bytes, r.payload);
     }
-    QCOMPARE(rows[2][4], QByteArray("Client \"A\",\r\nsecond line"));
-    QCOMPARE(rows[4][8], QByteArray("evicted"));
+    QCOMPARE(rows[2][6], QByteArray("Client \"A\",\r\nsecond line"));
+    QCOMPARE(rows[4][10], QByteArray("evicted"));
 }
 
 void TestRecordFormat::jsonLines() {
-    const QByteArray at = QByteArray("\"time\":\"") + Stamp + "\",\"time_us\":1795405411507609,";
-    QCOMPARE(formatJsonLine(data(0, 3, RecordKind::DataIn, "hello\n"), Namer),
-             "{\"endpoint\":3,\"evicted\":false,\"kind\":\"in\",\"length\":6,\"original_length\":6,"
-             "\"payload_base64\":\"aGVsbG8K\",\"peer\":\"127.0.0.1:41208\",\"seq\":0," +
-                 at + "\"truncated\":false}\n");
-    QCOMPARE(formatJsonLine(data(1, 3, RecordKind::DataOut, bytes("\x00\x01\xfe\xff\xc3\xa9")), Namer),
-             "{\"endpoint\":3,\"evicted\":false,\"kind\":\"out\",\"length\":6,\"original_length\":6,"
-             "\"payload_base64\":\"AAH+/8Op\",\"peer\":\"127.0.0.1:41208\",\"seq\":1," +
-                 at + "\"truncated\":false}\n");
-    QCOMPARE(formatJsonLine(datagram(2, 5, NetAddress{QStringLiteral("::1"), 5353}, "marco", 9), Namer),
-             "{\"endpoint\":5,\"evicted\":false,\"kind\":\"in\",\"length\":5,\"original_length\":9,"
-             "\"payload_base64\":\"bWFyY28=\",\"peer\":\"[::1]:5353\",\"seq\":2," +
-                 at + "\"truncated\":true}\n");
-    // Evicted: the flag says so and there is no payload key at all (an empty one would be a lie).
-    QCOMPARE(formatJsonLine(evicted(data(3, 3, RecordKind::DataIn, QByteArray(4096, 'x'))), Namer),
-             "{\"endpoint\":3,\"evicted\":true,\"kind\":\"in\",\"length\":4096,\"original_length\":4096,"
-             "\"peer\":\"127.0.0.1:41208\",\"seq\":3," +
-                 at + "\"truncated\":false}\n");
-    // Quotes, the line feed and the non-UTF-8 byte are JSON's business in "text"; base64 keeps the bytes.
+    const QByteArray at = QByteArray("\"time\":\"") + Stamp + "+00:00\",\"time_us\":1795405411507609,";
+    QCOMPARE(
+        formatJsonLine(data(0, 3, RecordKind::DataIn, "hello\n"), Namer),
+        "{\"direction\":\"in\",\"endpoint\":3,\"endpoint_name\":\"\",\"evicted\":false,\"hex\":"
+        "\"68656c6c6f0a\","
+        "\"kind\":\"in\",\"length\":6,\"local\":\"\",\"original_length\":6,\"payload_base64\":\"aGVsbG8K\","
+        "\"peer\":\"127.0.0.1:41208\",\"seq\":0,\"text\":\"hello\\\\n\"," +
+            at + "\"truncated\":false}\n");
+    QCOMPARE(
+        formatJsonLine(data(1, 3, RecordKind::DataOut, bytes("\x00\x01\xfe\xff\xc3\xa9")), Namer),
+        "{\"direction\":\"out\",\"endpoint\":3,\"endpoint_name\":\"\",\"evicted\":false,\"hex\":"
+        "\"0001feffc3a9\","
+        "\"kind\":\"out\",\"length\":6,\"local\":\"\",\"original_length\":6,\"payload_base64\":\"AAH+/8Op\","
+        "\"peer\":\"127.0.0.1:41208\",\"seq\":1,\"text\":\"\\\\0\\\\x01\\\\xfe\\\\xff\xc3\xa9\"," +
+            at + "\"truncated\":false}\n");
+    // With details: the endpoint's name and its own address.
+    const EndpointDetails details{QStringLiteral("#5 UDP"), QStringLiteral("[::]:5000")};
+    QCOMPARE(
+        formatJsonLine(datagram(2, 5, NetAddress{QStringLiteral("::1"), 5353}, "marco", 9), Namer, &details),
+        "{\"direction\":\"in\",\"endpoint\":5,\"endpoint_name\":\"#5 UDP\",\"evicted\":false,"
+        "\"hex\":\"6d6172636f\",\"kind\":\"in\",\"length\":5,\"local\":\"[::]:5000\",\"original_length\":9,"
+        "\"payload_base64\":\"bWFyY28=\",\"peer\":\"[::1]:5353\",\"seq\":2,\"text\":\"marco\"," +
+            at + "\"truncated\":true}\n");
+    // Evicted: the flag says so and there are no payload keys at all (an empty one would be a lie).
+    QCOMPARE(
+        formatJsonLine(evicted(data(3, 3, RecordKind::DataIn, QByteArray(4096, 'x'))), Namer),
+        "{\"direction\":\"in\",\"endpoint\":3,\"endpoint_name\":\"\",\"evicted\":true,\"kind\":\"in\","
+        "\"length\":4096,\"local\":\"\",\"original_length\":4096,\"peer\":\"127.0.0.1:41208\",\"seq\":3," +
+            at + "\"truncated\":false}\n");
+    // Quotes, the line feed and the non-UTF-8 byte are JSON's business in "event"; "text" is the
+    // escape language and base64 keeps the bytes.
     QCOMPARE(formatJsonLine(data(4, 9, RecordKind::Event, awkwardText()), Namer),
-             "{\"endpoint\":9,\"evicted\":false,\"kind\":\"event\",\"length\":21,\"original_length\":21,"
-             "\"payload_base64\":\"c2FpZCAiaGksIHRoZXJlIgpieWX/\",\"peer\":\"#9\",\"seq\":4,"
-             "\"text\":\"said \\\"hi, there\\\"\\nbye\xef\xbf\xbd\"," +
+             "{\"direction\":\"event\",\"endpoint\":9,\"endpoint_name\":\"\","
+             "\"event\":\"said \\\"hi, there\\\"\\nbye\xef\xbf\xbd\",\"evicted\":false,"
+             "\"hex\":\"73616964202268692c207468657265220a627965ff\",\"kind\":\"event\",\"length\":21,"
+             "\"local\":\"\","
+             "\"original_length\":21,\"payload_base64\":\"c2FpZCAiaGksIHRoZXJlIgpieWX/"
+             "\",\"peer\":\"#9\",\"seq\":4,"
+             "\"text\":\"said \\\"hi, there\\\"\\\\nbye\\\\xff\"," +
                  at + "\"truncated\":false}\n");
     // A label with quotes and CR LF stays on its one line.
     const QByteArray labelled = formatJsonLine(data(5, 7, RecordKind::DataOut, "ok"), Namer);
@@ -413,10 +447,13 @@ void TestRecordFormat::jsonLinesReadBack() {
         data(3, 9, RecordKind::Event, awkwardText()),
         data(4, 7, RecordKind::DataOut, QByteArray("\0\0\0", 3)),
         evicted(datagram(5, 5, NetAddress{QStringLiteral("::1"), 5353}, "abc", 70000)),
+        data(6, 7, RecordKind::Event, QByteArray("tab\tdel\x7f bell\x07 \xf0\x9f\x98\x80")),
     };
+    const EndpointDetails details{QStringLiteral("Client \"A\"\t\x01 \u00e9"),
+                                  QStringLiteral("127.0.0.1:41208")};
     QByteArray text;
     for (const Record &r : records)
-        appendJsonLine(&text, r, Namer);
+        appendJsonLine(&text, r, Namer, &details);
     const QList<QByteArray> lines = text.split('\n');
     QCOMPARE(lines.size(), records.size() + 1); // one line each, then the empty rest after the last '\n'
     QVERIFY(lines.last().isEmpty());
@@ -424,9 +461,19 @@ void TestRecordFormat::jsonLinesReadBack() {
         const Record &r = records[i];
         const QJsonObject o = parseJsonLine(lines[i]);
         QVERIFY2(!o.isEmpty(), lines[i].constData());
-        QCOMPARE(o, recordToJson(r, Namer));
+        QCOMPARE(o, recordToJson(r, Namer, &details));
+        // Written directly, yet byte for byte what QJsonDocument writes for the same object.
+        QCOMPARE(lines[i] + '\n',
+                 QJsonDocument(recordToJson(r, Namer, &details)).toJson(QJsonDocument::Compact) + '\n');
         QCOMPARE(o.value(u"seq").toInteger(), qint64(r.seq));
-        QCOMPARE(o.value(u"time").toString(), formatTimestamp(r.timeNs, TimestampStyle::Iso));
+        QCOMPARE(o.value(u"time").toString(), formatTimestamp(r.timeNs, TimestampStyle::IsoOffset));
+        // Another reader puts the line at the same instant (QDateTime rounds to the millisecond).
+        const QDateTime parsed = QDateTime::fromString(o.value(u"time").toString(), Qt::ISODateWithMs);
+        QVERIFY(parsed.isValid());
+        QVERIFY(qAbs(parsed.toMSecsSinceEpoch() - r.timeNs / 1000000) <= 1);
+        QCOMPARE(o.value(u"endpoint_name").toString(), details.name);
+        QCOMPARE(o.value(u"local").toString(), QStringLiteral("127.0.0.1:41208"));
+        QCOMPARE(o.value(u"direction").toString(), kindName(r.kind));
         QCOMPARE(o.value(u"time_us").toInteger(), When / 1000);
         QCOMPARE(o.value(u"endpoint").toInteger(), qint64(r.endpoint));
         QCOMPARE(o.value(u"peer").toString(), peerLabel(r, Namer));
@@ -436,13 +483,20 @@ void TestRecordFormat::jsonLinesReadBack() {
         QCOMPARE(o.value(u"truncated").toBool(true), r.isTruncated());
         QCOMPARE(o.value(u"evicted").toBool(!r.isEvicted()), r.isEvicted());
         QCOMPARE(o.contains(u"payload_base64"), !r.isEvicted());
-        QCOMPARE(o.contains(u"text"), r.kind == RecordKind::Event);
+        QCOMPARE(o.contains(u"text"), !r.isEvicted());
+        QCOMPARE(o.contains(u"hex"), !r.isEvicted());
+        QCOMPARE(o.contains(u"event"), r.kind == RecordKind::Event);
+        QCOMPARE(QByteArray::fromHex(o.value(u"hex").toString().toLatin1()), r.payload);
+        PayloadSpec spec;
+        const PayloadResult back = parsePayload(o.value(u"text").toString(), spec);
+        QVERIFY2(back.ok(), qPrintable(back.error));
+        QCOMPARE(back.bytes, r.payload);
         const auto decoded = QByteArray::fromBase64Encoding(o.value(u"payload_base64").toString().toLatin1(),
                                                             QByteArray::AbortOnBase64DecodingErrors);
         QVERIFY(decoded);
         QCOMPARE(*decoded, r.payload);
     }
-    QCOMPARE(parseJsonLine(lines[3]).value(u"text").toString(),
+    QCOMPARE(parseJsonLine(lines[3]).value(u"event").toString(),
              QStringLiteral("said \"hi, there\"\nbye\uFFFD"));
 }
 

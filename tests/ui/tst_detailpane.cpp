@@ -4,6 +4,7 @@
 
 #include "models/journalfeed.h"
 #include "panels/detailpane.h"
+#include "style/presentation.h"
 #include "testutil.h"
 #include "views/conversationview.h"
 #include "views/hexview.h"
@@ -152,16 +153,18 @@ void TestDetailPane::copiesTheWholeRecordInEachForm() {
 
     const QStringList csv = copied("copyCsvAction").split(QStringLiteral("\r\n"));
     QCOMPARE(csv.size(), 3); // header, row, and nothing after the last CRLF
-    QCOMPARE(csv[0],
-             QStringLiteral("seq,time,time_us,endpoint,peer,kind,length,original_length,flags,payload"));
+    QCOMPARE(csv[0], QStringLiteral("seq,time,time_us,endpoint,endpoint_name,local,peer,kind,length,"
+                                    "original_length,flags,payload"));
     const QStringList fields = csv[1].split(QLatin1Char(','));
-    QCOMPARE(fields.size(), 10);
+    QCOMPARE(fields.size(), 12);
     QCOMPARE(fields[0], QString::number(seq));
     QCOMPARE(fields[3], QString::number(m_pair.client));
-    QCOMPARE(fields[4], peer);
-    QCOMPARE(fields[5], QStringLiteral("out"));
-    QCOMPARE(fields[6], QStringLiteral("6"));
-    QCOMPARE(fields[9], QStringLiteral("hello\\n"));
+    QCOMPARE(fields[4], endpointLabel(*m_wb, m_pair.client));
+    QVERIFY2(fields[5].startsWith(QStringLiteral("127.0.0.1:")), qPrintable(fields[5]));
+    QCOMPARE(fields[6], peer);
+    QCOMPARE(fields[7], QStringLiteral("out"));
+    QCOMPARE(fields[8], QStringLiteral("6"));
+    QCOMPARE(fields[11], QStringLiteral("hello\\n"));
     QVERIFY(csv[2].isEmpty());
 
     const QString json = copied("copyJsonLineAction");

@@ -186,6 +186,11 @@ void DetailPane::copyRecord(RecordForm form) const {
         return;
     const Workbench *workbench = m_workbench;
     const EndpointNamer namer = [workbench](EndpointId id) { return endpointAddress(*workbench, id); };
+    // CSV and JSON Lines also name the endpoint as the log does and give its own address.
+    EndpointDetails details{endpointLabel(*workbench, record.endpoint), {}};
+    if (const std::optional<EndpointMeta> meta = workbench->journal().describedEndpoint(record.endpoint);
+        meta && meta->local.isValid())
+        details.local = meta->local.toString();
     QByteArray out;
     switch (form) {
     case RecordForm::LogLine:
@@ -196,10 +201,10 @@ void DetailPane::copyRecord(RecordForm form) const {
         break;
     case RecordForm::Csv:
         out = csvHeader();
-        appendCsvRow(&out, record, namer);
+        appendCsvRow(&out, record, namer, &details);
         break;
     case RecordForm::JsonLine:
-        appendJsonLine(&out, record, namer);
+        appendJsonLine(&out, record, namer, &details);
         break;
     }
     QApplication::clipboard()->setText(QString::fromUtf8(out));
