@@ -20,8 +20,8 @@ namespace sockbench {
 class CaptureRecorder final : public QObject {
     Q_OBJECT
 public:
-    CaptureRecorder(const Journal &journal, QString path, EndpointNamer names = {},
-                    QObject *parent = nullptr);
+    /// Non-const journal: the recorder holds it (Journal::addHold). Stop it before the journal goes.
+    CaptureRecorder(Journal &journal, QString path, EndpointNamer names = {}, QObject *parent = nullptr);
     ~CaptureRecorder() override; ///< stop()
     Q_DISABLE_COPY_MOVE(CaptureRecorder)
 
