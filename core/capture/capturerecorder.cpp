@@ -20,6 +20,7 @@ namespace {
 /// Records taken from the journal per lock: a TCP chunk is at most 256 KiB, so a batch copies at
 /// most 16 MiB of payload, and the journal's lock is never held for long.
 constexpr quint64 BatchRecords = 64;
+constexpr quint64 BatchBytes = 128 * 1024;
 /// Bytes gathered before one write(2) while the recorder is behind the traffic: large enough that
 /// the system call costs nothing next to the copy, small enough to stay in the caches' reach.
 constexpr qsizetype WriteBytes = 4 * 1024 * 1024;
@@ -80,6 +81,23 @@ struct CaptureRecorder::Impl {
         return true;
     }
 
+    /// How many records from `next` on to copy at once: up to BatchRecords, but no more payload
+    /// than BatchBytes (at least one record). The payload copies then come and go in the same
+    /// few hundred KiB of heap: a batch of many MiB would be handed back to the kernel after each
+    /// round and page-faulted in again at the next.
+    quint64 batchSize(quint64 end) const {
+        const std::vector<Record> headers = journal.records(next, std::min(end - next, BatchRecords), false);
+        quint64 n = 0;
+        quint64 bytes = 0;
+        for (const Record &r : headers) {
+            bytes += r.length;
+            if (n > 0 && bytes > BatchBytes)
+                break;
+            ++n;
+        }
+        return std::max<quint64>(n, 1);
+    }
+
     void run() {
         PcapngWriter writer(journal, names);
         QByteArray out;
@@ -98,8 +116,7 @@ struct CaptureRecorder::Impl {
             // Everything appended before stop() was asked for is in count() by now.
             const quint64 end = journal.count();
             while (ok && next < end) {
-                const std::vector<Record> batch =
-                    journal.records(next, std::min(end - next, BatchRecords), true);
+                const std::vector<Record> batch = journal.records(next, batchSize(end), true);
                 for (const Record &record : batch)
                     writer.add(record, &out);
                 next += batch.size();
