@@ -14,6 +14,8 @@ same certificate and every connection from loadgen's OpenSSL client with one pin
 The eleventh and twelfth are the relay (issue 11): 1 GB from loadgen through `sockbench relay` and
 through socat's forking relay to the same sink, and the time a relay adds to each small round trip
 (loadgen's PING/PONG, one request in flight, against the C responder) over going direct.
+The thirteenth (issue 14) is the 1 GB sink recording to a pcapng file (--pcap) against the same
+sink without it.
 The fourteenth is export (issue 14): 1,000,000 journal records written as pcapng, CSV, JSON Lines
 and text by ExportJob (tests/bench/exportbench.cpp), each against the 10 s goal.
 Nothing here asserts a speed: targets are marked met or missed, and every figure is reported.
@@ -1050,6 +1052,51 @@ def rtt_text(r):
             f"{r['max_rtt_us']:.1f}; {r['round_trips']:,} replies checked)")
 
 
+# --- 13. TCP sink with --pcap -------------------------------------------------------------------
+
+PCAP_SINK_BYTES = 1_000_000_000
+PCAP_SINK_ROUNDS = 3
+
+
+def pcap_sink_round(b, pcap):
+    """One 1 GB loadgen stream into `sockbench listen --quiet --stats` (with --pcap FILE when given)."""
+    args = ["--quiet", "--stats"] + (["--pcap", pcap] if pcap else []) + ["127.0.0.1:0"]
+    lst = Listener(b.sockbench, args)
+    gen = run_json([b.loadgen, "tcp-stream", "127.0.0.1", str(lst.port), str(PCAP_SINK_BYTES)])
+    stop_s, stats = lst.stop()
+    r = {"mb_per_s": gen["mb_per_s"], "bytes_sent": gen["bytes_sent"], "bytes_recorded": stats.get("bytes_in"),
+         "stop_seconds": round(stop_s, 2), "peak_rss_kib": stats.get("peak_rss_kib")}
+    if pcap:
+        r["file_bytes"] = os.path.getsize(pcap)
+        os.unlink(pcap)
+    return r
+
+
+def scenario_pcap_sink(b):
+    log(f"13. TCP sink with --pcap, {PCAP_SINK_BYTES / 1e9:g} GB, {PCAP_SINK_ROUNDS} rounds each, alternating")
+    res = {"plain": [], "pcap": []}
+    with tempfile.TemporaryDirectory(prefix="sockbench-pcap-", dir="/tmp") as tmp:
+        pcap = os.path.join(tmp, "x.pcapng")
+        for _ in range(PCAP_SINK_ROUNDS):
+            res["plain"].append(pcap_sink_round(b, None))
+            res["pcap"].append(pcap_sink_round(b, pcap))
+    plain = statistics.median(r["mb_per_s"] for r in res["plain"])
+    withp = statistics.median(r["mb_per_s"] for r in res["pcap"])
+    ratio = withp / plain if plain else 0
+    res["ratio"] = round(ratio, 3)
+    # The file holds every byte plus 40 B of headers and 32 B of block per packet: at least the bytes.
+    complete = all(r["file_bytes"] >= r["bytes_sent"] for r in res["pcap"])
+    res["file_holds_every_byte"] = complete
+    last = res["pcap"][-1]
+    add_row("13. TCP sink 1 GB with --pcap", "sockbench listen --quiet --pcap FILE",
+            f"{withp:,.0f} MB/s (median of {PCAP_SINK_ROUNDS}); file {last['file_bytes']:,} B for "
+            f"{last['bytes_sent']:,} B sent; stop {last['stop_seconds']} s; peak RSS {last['peak_rss_kib']:,} KiB",
+            f"{ratio:.2f}x", f">= 0.8x without --pcap: {met(ratio >= 0.8)}; file complete: {met(complete)}")
+    add_row("", "sockbench listen --quiet (no --pcap)",
+            f"{plain:,.0f} MB/s (median of {PCAP_SINK_ROUNDS}); peak RSS {res['plain'][-1]['peak_rss_kib']:,} KiB")
+    results["pcap_sink"] = res
+
+
 # --- 15. Opening a 1 GB capture (issue 14) ------------------------------------------------------
 
 CAPTURE_MEGABYTES = 1024
@@ -1152,6 +1199,8 @@ def main():
             scenario_relay_throughput(b)
         if "12" in only:
             scenario_relay_latency(b)
+        if "13" in only:
+            scenario_pcap_sink(b)
         if "14" in only:
             scenario_export(b)
         if "15" in only:
