@@ -39,6 +39,8 @@ struct ReplayScript {
     int serverMessageCount() const;
     quint64 clientByteCount() const;
     quint64 serverByteCount() const;
+    /// Sets each message's clientBytesBefore from the client messages before it.
+    void computeGates();
 
     /// The conversation of one endpoint in the journal. Its client is the side that connected
     /// (outgoing: our DataOut; accepted: the peer's, our DataIn); a UDP socket's is our side.
@@ -70,6 +72,8 @@ public:
     /// After the last message (TCP: after our FIN), how long to wait for the server to close (TCP)
     /// or for more replies (UDP), counted from the last bytes received; then finished(). Default 2 s.
     void setCloseGrace(int ms);
+    /// Options for the connection or socket start() opens (before start()).
+    void setSocketOptions(const SocketOptions &options);
 
 Q_SIGNALS:
     /// After each message: messages and bytes sent so far, of how many.
@@ -97,6 +101,8 @@ public:
     EndpointId start();
     void stop();
     EndpointId endpoint() const;
+    /// Options for the listener (and its connections) or socket start() opens (before start()).
+    void setSocketOptions(const SocketOptions &options);
 
 Q_SIGNALS:
     /// A client got a server message: which client, messages given to it so far, of how many.
