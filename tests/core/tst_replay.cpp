@@ -1,6 +1,7 @@
 // Replay: scripts made from the journal, ReplayClient against a Python server that records what it
 // receives, ReplayServer against a Python client that checks each turn comes at its byte gate.
 
+#include "capture/captureimport.h"
 #include "capture/replay.h"
 #include "engine/workbench.h"
 #include "testutil.h"
@@ -90,6 +91,10 @@ QByteArray clientBytes(const ReplayScript &script) {
     return out;
 }
 
+QString fixture(const QString &name) {
+    return QFINDTESTDATA(QStringLiteral("../data/") + name);
+}
+
 } // namespace
 
 class TestReplay final : public QObject {
@@ -100,6 +105,9 @@ private Q_SLOTS:
     void scriptFromOutgoingConnection();
     void scriptFromAcceptedConnection();
     void scriptRefusesWhatCannotBeReplayed();
+    void scriptFromCaptureFile();
+    void scriptFromCaptureErrors();
+    void serverFromCaptureAgainstTheRecordedClient();
     void clientReplaysAsap();
     void clientKeepsScaledGaps();
     void clientConnectRefused();
@@ -174,6 +182,7 @@ void TestReplay::scriptFromAcceptedConnection() {
     QTRY_COMPARE_WITH_TIMEOUT(wb.journal().counters(c.server).bytesIn, quint64(7), WaitMs);
     QVERIFY(wb.send(c.server, "response"));
     QCOMPARE(c.raw->readExactly(8), QByteArray("response"));
+    QTRY_COMPARE_WITH_TIMEOUT(wb.journal().counters(c.server).bytesOut, quint64(8), WaitMs);
     ReplayScript script;
     QString error;
     QVERIFY2(ReplayScript::fromJournal(wb.journal(), wb.info(c.server), &script, &error), qPrintable(error));
@@ -213,6 +222,113 @@ void TestReplay::scriptRefusesWhatCannotBeReplayed() {
     info.kind = EndpointKind::TcpListener;
     QVERIFY(!ReplayScript::fromJournal(journal, info, &script, &error));
     QVERIFY2(error.contains(QStringLiteral("listener")), qPrintable(error));
+}
+
+void TestReplay::scriptFromCaptureFile() {
+    // tests/data/README.md: every TCP fixture carries "hello server\n" + "bye\n" from the client
+    // and "hello client\n" back, then both FINs.
+    for (const char *name : {"tcp-v4.pcapng", "tcp-v6.pcapng", "out-of-order.pcap", "retransmit.pcap"}) {
+        const QString path = fixture(QLatin1StringView(name));
+        QVERIFY2(!path.isEmpty(), name);
+        for (const QString &spec : {path, path + QStringLiteral("#0")}) {
+            ReplayScript script;
+            QString error;
+            QVERIFY2(ReplayScript::fromCaptureSpec(spec, &script, &error), qPrintable(error));
+            QVERIFY(!script.udp);
+            QVERIFY(script.serverClosed);
+            QCOMPARE(clientBytes(script), QByteArray("hello server\nbye\n"));
+            QCOMPARE(script.serverByteCount(), quint64(13));
+            for (const ReplayMessage &m : std::as_const(script.messages)) {
+                if (!m.fromClient)
+                    QCOMPARE(m.clientBytesBefore, quint64(13)); // the answer came after "hello server\n"
+            }
+            QCOMPARE(script.source, QLatin1StringView(name) + QStringLiteral("#0"));
+        }
+    }
+    // The same stream opened in the window (a capture endpoint in the journal) gives the same script.
+    {
+        QString error;
+        const std::unique_ptr<CaptureFile> capture =
+            readCapture(fixture(QStringLiteral("tcp-v4.pcapng")), &error);
+        QVERIFY2(capture, qPrintable(error));
+        Workbench wb;
+        const QList<EndpointId> ids = importCapture(wb, *capture);
+        QCOMPARE(ids.size(), 1);
+        ReplayScript fromFile;
+        ReplayScript fromWindow;
+        QVERIFY2(ReplayScript::fromCapture(*capture, -1, &fromFile, &error), qPrintable(error));
+        QVERIFY2(ReplayScript::fromJournal(wb.journal(), wb.info(ids.first()), &fromWindow, &error),
+                 qPrintable(error));
+        QCOMPARE(fromWindow.source, fromFile.source);
+        QCOMPARE(fromWindow.messages.size(), fromFile.messages.size());
+        for (int i = 0; i < fromFile.messages.size(); ++i) {
+            QCOMPARE(fromWindow.messages.at(i).fromClient, fromFile.messages.at(i).fromClient);
+            QCOMPARE(fromWindow.messages.at(i).bytes, fromFile.messages.at(i).bytes);
+            QCOMPARE(fromWindow.messages.at(i).clientBytesBefore, fromFile.messages.at(i).clientBytesBefore);
+        }
+        QCOMPARE(fromWindow.serverClosed, fromFile.serverClosed);
+    }
+    ReplayScript script;
+    QString error;
+    QVERIFY2(ReplayScript::fromCaptureSpec(fixture(QStringLiteral("udp.pcapng")), &script, &error),
+             qPrintable(error));
+    QVERIFY(script.udp);
+    QCOMPARE(script.messages.size(), 4);
+    QCOMPARE(script.messages.at(0).bytes, QByteArray("ping 1"));
+    QVERIFY(!script.messages.at(1).fromClient);
+    QCOMPARE(script.messages.at(3).bytes, QByteArray("pong 2"));
+}
+
+void TestReplay::scriptFromCaptureErrors() {
+    ReplayScript script;
+    QString error;
+    const QString tcp = fixture(QStringLiteral("tcp-v4.pcapng"));
+    QVERIFY(!ReplayScript::fromCaptureSpec(tcp + QStringLiteral("#3"), &script, &error));
+    QCOMPARE(error, QStringLiteral("no stream 3: tcp-v4.pcapng has TCP stream 0 and no UDP stream"));
+    QVERIFY(!ReplayScript::fromCaptureSpec(tcp + QStringLiteral("#x"), &script, &error));
+    QVERIFY2(error.contains(QStringLiteral("expected a stream number")), qPrintable(error));
+    QVERIFY(!ReplayScript::fromCaptureSpec(QStringLiteral("/nonexistent/none.pcapng#1"), &script, &error));
+    QVERIFY2(error.contains(QStringLiteral("No such file")), qPrintable(error));
+    // A refused connect has no payload: by number it says so, by default there is nothing to take.
+    const QString refused = fixture(QStringLiteral("refused.pcapng"));
+    QVERIFY(!ReplayScript::fromCaptureSpec(refused + QStringLiteral("#0"), &script, &error));
+    QVERIFY2(error.contains(QStringLiteral("no payload")), qPrintable(error));
+    QVERIFY(!ReplayScript::fromCaptureSpec(refused, &script, &error));
+    QVERIFY2(error.contains(QStringLiteral("no stream with payload")), qPrintable(error));
+    // Not a capture at all.
+    QVERIFY(!ReplayScript::fromCaptureSpec(QFINDTESTDATA("tst_replay.cpp"), &script, &error));
+    QVERIFY(!error.isEmpty());
+}
+
+void TestReplay::serverFromCaptureAgainstTheRecordedClient() {
+    // Become the server of tcp-v4.pcapng: a client that sends the recorded client bytes, cut
+    // anywhere, gets "hello client\n" once "hello server\n" is in, then the FIN.
+    ReplayScript script;
+    QString error;
+    QVERIFY2(ReplayScript::fromCaptureSpec(fixture(QStringLiteral("tcp-v4.pcapng")), &script, &error),
+             qPrintable(error));
+    Workbench wb;
+    ReplayServer server(wb, script, QStringLiteral("127.0.0.1"), 0);
+    QSignalSpy started(&wb, &Workbench::listenerStarted);
+    server.start();
+    QVERIFY(started.wait(WaitMs));
+    const quint16 port = started.at(0).at(1).value<NetAddress>().port;
+    Python client(QStringLiteral("import socket\n"
+                                 "c = socket.create_connection(('127.0.0.1', %1)); print(0, flush=True)\n"
+                                 "c.sendall(b'hello se'); c.settimeout(0.4)\n"
+                                 "try: early = c.recv(100)\n"
+                                 "except socket.timeout: early = b''\n"
+                                 "c.settimeout(10); c.sendall(b'rver\\nb'); got = b''\n"
+                                 "while len(got) < 13: got += c.recv(100)\n"
+                                 "c.sendall(b'ye\\n'); c.shutdown(socket.SHUT_WR)\n"
+                                 "while True:\n"
+                                 "    d = c.recv(100)\n"
+                                 "    if not d: break\n"
+                                 "    got += d\n"
+                                 "print(repr(early), repr(got), flush=True)\n")
+                      .arg(port));
+    QVERIFY(client.port() == 0);
+    QCOMPARE(client.output(), QByteArray("b'' b'hello client\\n'"));
 }
 
 void TestReplay::clientReplaysAsap() {
