@@ -111,9 +111,11 @@ private Q_SLOTS:
     void clientReplaysAsap();
     void clientKeepsScaledGaps();
     void clientConnectRefused();
+    void clientCancelWhileWaiting();
     void clientReplaysUdp();
     void serverGatesEachTurn();
     void serverServesUdpByDatagrams();
+    void serverGivesEachClientItsOwnTurns();
 };
 
 void TestReplay::scriptGatesAndCounts() {
@@ -394,6 +396,30 @@ void TestReplay::clientConnectRefused() {
     QCOMPARE(finished.at(0).at(1).toString(), QStringLiteral("Connection refused"));
 }
 
+void TestReplay::clientCancelWhileWaiting() {
+    Python server(QString::fromLatin1(RecordingServer));
+    const quint16 port = server.port();
+    QVERIFY(port != 0);
+    Workbench wb;
+    // The second message is due in 60 s: cancelling stops the wait, says so once, and closes.
+    ReplayClient client(wb, threeTurnScript(60000), QStringLiteral("127.0.0.1"), port, 1.0);
+    QSignalSpy progress(&client, &ReplayClient::progress);
+    QSignalSpy finished(&client, &ReplayClient::finished);
+    client.start();
+    QVERIFY(progress.wait(WaitMs));
+    client.cancel();
+    QCOMPARE(finished.size(), 1);
+    QVERIFY(!finished.at(0).at(0).toBool());
+    QCOMPARE(finished.at(0).at(1).toString(), QStringLiteral("Cancelled after 1/3 messages, 8 bytes"));
+    const QStringList lines = QString::fromLatin1(server.output()).split(u'\n');
+    QCOMPARE(QByteArray::fromHex(lines.value(0).toLatin1()), QByteArray("GET /a\r\n"));
+    client.cancel();
+    // Its connection closes; that says nothing more.
+    QTRY_VERIFY_WITH_TIMEOUT(isFinal(wb.info(client.endpoint()).state), WaitMs);
+    QCOMPARE(finished.size(), 1);
+    QCOMPARE(progress.size(), 1);
+}
+
 void TestReplay::clientReplaysUdp() {
     Python server("import socket\n"
                   "s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind(('127.0.0.1', 0))\n"
@@ -509,6 +535,35 @@ void TestReplay::serverServesUdpByDatagrams() {
     QVERIFY(client.port() == 0);
     QCOMPARE(client.output(), QByteArray("ok ok ok"));
     QTRY_COMPARE_WITH_TIMEOUT(done.size(), 1, WaitMs);
+}
+
+void TestReplay::serverGivesEachClientItsOwnTurns() {
+    // Each connection has its own gates: one client's bytes never open another's turn.
+    ReplayScript script;
+    script.messages = {message(true, 0, "abcd"), message(false, 1, "X")};
+    script.computeGates();
+    Workbench wb;
+    ReplayServer server(wb, script, QStringLiteral("127.0.0.1"), 0);
+    QSignalSpy started(&wb, &Workbench::listenerStarted);
+    QSignalSpy done(&server, &ReplayServer::clientDone);
+    server.start();
+    QVERIFY(started.wait(WaitMs));
+    const quint16 port = started.at(0).at(1).value<NetAddress>().port;
+    Python clients(
+        QStringLiteral("import socket\n"
+                       "a = socket.create_connection(('127.0.0.1', %1))\n"
+                       "b = socket.create_connection(('127.0.0.1', %1)); print(0, flush=True)\n"
+                       "a.settimeout(10); b.settimeout(0.4); r = []\n"
+                       "a.sendall(b'abcd'); r.append(a.recv(10) == b'X')\n"
+                       "try: b.recv(10); r.append(False)\n"
+                       "except socket.timeout: r.append(True)\n"
+                       "b.settimeout(10); b.sendall(b'ab'); b.sendall(b'cd'); r.append(b.recv(10) == b'X')\n"
+                       "print(' '.join('ok' if x else 'FAIL' for x in r), flush=True)\n")
+            .arg(port));
+    QCOMPARE(clients.port(), quint16(0));
+    QCOMPARE(clients.output(), QByteArray("ok ok ok"));
+    QTRY_COMPARE_WITH_TIMEOUT(done.size(), 2, WaitMs);
+    QVERIFY(done.at(0).at(0).value<EndpointId>() != done.at(1).at(0).value<EndpointId>());
 }
 
 QTEST_GUILESS_MAIN(TestReplay)
