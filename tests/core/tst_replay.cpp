@@ -196,6 +196,17 @@ void TestReplay::scriptFromAcceptedConnection() {
     QVERIFY(!script.messages.at(1).fromClient);
     QCOMPARE(script.messages.at(1).clientBytesBefore, quint64(7));
     QVERIFY(!script.serverClosed);
+
+    // "Replay to…": the recorded client side goes to a new server, byte for byte.
+    Python server(QString::fromLatin1(RecordingServer));
+    const quint16 port = server.port();
+    QVERIFY(port != 0);
+    ReplayClient client(wb, script, QStringLiteral("127.0.0.1"), port, 0);
+    QSignalSpy finished(&client, &ReplayClient::finished);
+    client.start();
+    QVERIFY(finished.wait(WaitMs));
+    QVERIFY2(finished.at(0).at(0).toBool(), qPrintable(finished.at(0).at(1).toString()));
+    QCOMPARE(QByteArray::fromHex(server.output().split('\n').value(0)), QByteArray("request"));
 }
 
 void TestReplay::scriptRefusesWhatCannotBeReplayed() {
