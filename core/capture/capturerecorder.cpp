@@ -1,0 +1,212 @@
+#include "capture/capturerecorder.h"
+
+#include "capture/pcapngwriter.h"
+
+#include <QElapsedTimer>
+
+#include <atomic>
+#include <cerrno>
+#include <chrono>
+#include <condition_variable>
+#include <cstring>
+#include <fcntl.h>
+#include <mutex>
+#include <thread>
+#include <unistd.h>
+
+namespace sockbench {
+
+namespace {
+/// Records taken from the journal per lock: a TCP chunk is at most 256 KiB, so a batch copies at
+/// most 16 MiB of payload, and the journal's lock is never held for long.
+constexpr quint64 BatchRecords = 64;
+/// Bytes gathered before one write(2) while the recorder is behind the traffic: large enough that
+/// the system call costs nothing next to the copy, small enough to stay in the caches' reach.
+constexpr qsizetype WriteBytes = 4 * 1024 * 1024;
+/// How often the thread looks at the journal when it has caught up.
+constexpr auto PollInterval = std::chrono::milliseconds(10);
+/// Whatever happens, what is gathered goes to the kernel at least this often.
+constexpr qint64 FlushIntervalMs = 250;
+
+QString errnoText(int error) {
+    return QString::fromLocal8Bit(std::strerror(error));
+}
+} // namespace
+
+struct CaptureRecorder::Impl {
+    CaptureRecorder *q = nullptr;
+    Journal &journal;
+    QString path;
+    EndpointNamer names;
+
+    std::thread thread;
+    std::mutex mutex;
+    std::condition_variable wake;
+    bool stopping = false; ///< under mutex
+
+    std::atomic<bool> recording{false};
+    std::atomic<quint64> packets{0};
+    std::atomic<quint64> bytes{0};
+
+    // Owned by the thread while it runs.
+    int fd = -1;
+    int hold = 0;
+    quint64 next = 0; ///< the first record not yet turned into packets
+
+    Impl(CaptureRecorder *owner, Journal &j, QString p, EndpointNamer n)
+        : q(owner)
+        , journal(j)
+        , path(std::move(p))
+        , names(std::move(n)) {}
+
+    /// Writes all of `out` to the file and empties it (keeping its capacity). False on an error,
+    /// with *error set.
+    bool writeAll(QByteArray *out, QString *error) {
+        const char *data = out->constData();
+        qsizetype left = out->size();
+        while (left > 0) {
+            const ssize_t n = ::write(fd, data, size_t(left));
+            if (n < 0) {
+                if (errno == EINTR)
+                    continue;
+                *error = QStringLiteral("%1: %2").arg(path, errnoText(errno));
+                return false;
+            }
+            data += n;
+            left -= n;
+            bytes.fetch_add(quint64(n), std::memory_order_relaxed);
+        }
+        out->resize(0);
+        return true;
+    }
+
+    void run() {
+        PcapngWriter writer(journal, names);
+        QByteArray out;
+        out.reserve(WriteBytes + 512 * 1024);
+        writer.begin(&out);
+        QElapsedTimer sinceWrite;
+        sinceWrite.start();
+        QString error;
+        bool ok = writeAll(&out, &error);
+        while (ok) {
+            bool stop = false;
+            {
+                std::unique_lock lock(mutex);
+                stop = stopping;
+            }
+            // Everything appended before stop() was asked for is in count() by now.
+            const quint64 end = journal.count();
+            while (ok && next < end) {
+                const std::vector<Record> batch =
+                    journal.records(next, std::min(end - next, BatchRecords), true);
+                for (const Record &record : batch)
+                    writer.add(record, &out);
+                next += batch.size();
+                // The payloads are copied out: the journal may evict them now.
+                journal.moveHold(hold, next);
+                packets.store(writer.packetsWritten(), std::memory_order_relaxed);
+                if (out.size() >= WriteBytes || sinceWrite.elapsed() >= FlushIntervalMs) {
+                    ok = writeAll(&out, &error);
+                    sinceWrite.restart();
+                }
+                if (batch.empty())
+                    break;
+            }
+            if (!ok)
+                break;
+            if (stop) {
+                writer.finish(&out);
+                packets.store(writer.packetsWritten(), std::memory_order_relaxed);
+                ok = writeAll(&out, &error);
+                break;
+            }
+            // Caught up: what was gathered goes to the kernel now, so that a reader of the growing
+            // file (or a kill -9) sees the traffic within one poll.
+            if (!out.isEmpty()) {
+                ok = writeAll(&out, &error);
+                sinceWrite.restart();
+                if (!ok)
+                    break;
+            }
+            std::unique_lock lock(mutex);
+            wake.wait_for(lock, PollInterval, [this] { return stopping; });
+        }
+        ::close(fd);
+        fd = -1;
+        journal.releaseHold(hold);
+        recording.store(false);
+        if (!ok)
+            Q_EMIT q->failed(error);
+    }
+};
+
+CaptureRecorder::CaptureRecorder(Journal &journal, QString path, EndpointNamer names, QObject *parent)
+    : QObject(parent)
+    , m_impl(std::make_unique<Impl>(this, journal, std::move(path), std::move(names))) {}
+
+CaptureRecorder::~CaptureRecorder() {
+    stop();
+}
+
+bool CaptureRecorder::start(QString *error, quint64 fromSeq) {
+    Impl &d = *m_impl;
+    if (d.thread.joinable()) {
+        if (d.recording.load()) {
+            if (error)
+                *error = QStringLiteral("%1: already recording").arg(d.path);
+            return false;
+        }
+        d.thread.join(); // a recording that failed
+    }
+    // A plain file, written in place: a reader may open it while it grows.
+    const QByteArray name = d.path.toLocal8Bit();
+    const int fd = ::open(name.constData(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (fd < 0) {
+        if (error)
+            *error = QStringLiteral("%1: %2").arg(d.path, errnoText(errno));
+        return false;
+    }
+    d.fd = fd;
+    d.next = std::min(fromSeq, d.journal.count());
+    d.hold = d.journal.addHold(d.next);
+    d.packets.store(0);
+    d.bytes.store(0);
+    {
+        std::lock_guard lock(d.mutex);
+        d.stopping = false;
+    }
+    d.recording.store(true);
+    d.thread = std::thread([&d] { d.run(); });
+    return true;
+}
+
+void CaptureRecorder::stop() {
+    Impl &d = *m_impl;
+    if (!d.thread.joinable())
+        return;
+    {
+        std::lock_guard lock(d.mutex);
+        d.stopping = true;
+    }
+    d.wake.notify_all();
+    d.thread.join();
+}
+
+bool CaptureRecorder::isRecording() const {
+    return m_impl->recording.load();
+}
+
+QString CaptureRecorder::path() const {
+    return m_impl->path;
+}
+
+quint64 CaptureRecorder::packetsWritten() const {
+    return m_impl->packets.load(std::memory_order_relaxed);
+}
+
+quint64 CaptureRecorder::bytesWritten() const {
+    return m_impl->bytes.load(std::memory_order_relaxed);
+}
+
+} // namespace sockbench
