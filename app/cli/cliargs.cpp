@@ -1,5 +1,6 @@
 #include "cli/cliargs.h"
 
+#include "capture/replay.h"
 #include "protocol/rules.h"
 #include "tls/certificate.h"
 
@@ -560,6 +561,56 @@ TlsServerOptions serverOptions(const TlsGiven &given) {
     return options;
 }
 
+/// --replay FILE[#STREAM], --speed X and --asap as given, checked by finishReplay() after the loop.
+struct ReplayGiven {
+    QString spec;
+    QString speed;
+    bool speedGiven = false;
+    bool asap = false;
+    bool twice = false;
+    /// The options that make no sense with a replay (the verb's own payload, echo, rules, TLS), as
+    /// written; the first one is reported.
+    QStringList excluded;
+};
+
+/// Reads the capture now, so that a missing file or stream is a usage error before any socket:
+/// the script into *out, and *udp from its stream. Returns an error message or empty.
+QString finishReplay(const ReplayGiven &given, bool *udp, std::shared_ptr<const ReplayScript> *out,
+                     double *speed) {
+    if (given.spec.isEmpty()) {
+        if (given.speedGiven || given.asap)
+            return QStringLiteral("%1 needs --replay").arg(given.asap ? u"--asap" : u"--speed");
+        return {};
+    }
+    if (given.twice)
+        return QStringLiteral("--replay given twice");
+    if (!given.excluded.isEmpty())
+        return QStringLiteral("--replay and %1 exclude each other").arg(given.excluded.first());
+    if (given.speedGiven && given.asap)
+        return QStringLiteral("--speed and --asap exclude each other");
+    if (given.speedGiven) {
+        bool ok = false;
+        const double x = given.speed.toDouble(&ok);
+        if (!ok || !std::isfinite(x) || x <= 0 || x > 1e6)
+            return QStringLiteral("--speed %1: expected a factor > 0, e.g. 2 (twice as fast) or 0.5 (half as "
+                                  "fast); --asap sends back to back")
+                .arg(quoted(given.speed));
+        *speed = x;
+    }
+    if (given.asap)
+        *speed = 0;
+    auto script = std::make_shared<ReplayScript>();
+    QString why;
+    if (!ReplayScript::fromCaptureSpec(given.spec, script.get(), &why))
+        return QStringLiteral("--replay %1: %2").arg(quoted(given.spec), why);
+    if (*udp && !script->udp)
+        return QStringLiteral("--replay %1: --udp given, but %2 is a TCP stream")
+            .arg(quoted(given.spec), script->source);
+    *udp = script->udp;
+    *out = std::move(script);
+    return {};
+}
+
 ParsedCommandLine parseListen(const QStringList &arguments) {
     constexpr CliVerb verb = CliVerb::Listen;
     ParsedCommandLine result;
@@ -571,6 +622,7 @@ ParsedCommandLine parseListen(const QStringList &arguments) {
     QString greetText;
     bool greet = false;
     TlsGiven tls;
+    ReplayGiven replay;
     ArgumentCursor cursor(arguments);
     while (!cursor.atEnd()) {
         cursor.next();
@@ -583,8 +635,11 @@ ParsedCommandLine parseListen(const QStringList &arguments) {
         const QString option = cursor.current();
         QString error;
         const bool takesValue = option == u"--greet" || option == u"--duration" || option == u"--join" ||
-                                isSocketValueOption(option) || isMessageOption(option) ||
-                                isTlsValueOption(verb, option);
+                                option == u"--replay" || isSocketValueOption(option) ||
+                                isMessageOption(option) || isTlsValueOption(verb, option);
+        if (option == u"--echo" || option == u"-e" || option == u"--greet" || option == u"--rules" ||
+            option == u"--tls")
+            replay.excluded << option;
         if (!takesValue && cursor.hasInlineValue())
             return usageError(verb, QStringLiteral("option %1 takes no value").arg(quoted(option)));
         if (takeOutputOption(option, &args.output, &error) || takeNoDelay(option, &args.socket, &error)) {
@@ -611,6 +666,9 @@ ParsedCommandLine parseListen(const QStringList &arguments) {
             } else if (isTlsValueOption(verb, option)) {
                 if (const QString why = takeTlsValue(option, *value, &tls); !why.isEmpty())
                     return usageError(verb, why);
+            } else if (option == u"--replay") {
+                replay.twice = replay.twice || !replay.spec.isEmpty();
+                replay.spec = *value;
             } else if (option == u"--greet") {
                 greet = true;
                 greetText = *value;
@@ -631,6 +689,9 @@ ParsedCommandLine parseListen(const QStringList &arguments) {
             return usageError(verb, QStringLiteral("unknown option %1").arg(quoted(option)));
         }
     }
+    double unusedSpeed = 0;
+    if (const QString why = finishReplay(replay, &args.udp, &args.replay, &unusedSpeed); !why.isEmpty())
+        return usageError(verb, why);
     if (greet && args.reply == AutoReply::Echo)
         return usageError(verb, QStringLiteral("--echo and --greet exclude each other"));
     if (greet && args.udp)
@@ -675,6 +736,7 @@ ParsedCommandLine parseConnect(const QStringList &arguments) {
     std::optional<LineEnding> ending;
     bool repeatGiven = false;
     TlsGiven tls;
+    ReplayGiven replay;
     ArgumentCursor cursor(arguments);
     while (!cursor.atEnd()) {
         cursor.next();
@@ -688,9 +750,12 @@ ParsedCommandLine parseConnect(const QStringList &arguments) {
         QString error;
         const bool takesValue = option == u"--send" || option == u"--send-hex" || option == u"--send-file" ||
                                 option == u"--repeat" || option == u"--interval" || option == u"--wait" ||
-                                option == u"--multicast-if" || option == u"--bind" ||
-                                isSocketValueOption(option) || isMessageOption(option) ||
-                                isTlsValueOption(verb, option);
+                                option == u"--multicast-if" || option == u"--bind" || option == u"--replay" ||
+                                option == u"--speed" || isSocketValueOption(option) ||
+                                isMessageOption(option) || isTlsValueOption(verb, option);
+        if (option.startsWith(u"--send") || option == u"--repeat" || option == u"--interval" ||
+            option == u"--crlf" || option == u"--lf" || option == u"--rules" || option == u"--tls")
+            replay.excluded << option;
         if (!takesValue && cursor.hasInlineValue())
             return usageError(verb, QStringLiteral("option %1 takes no value").arg(quoted(option)));
         if (takeOutputOption(option, &args.output, &error) || takeNoDelay(option, &args.socket, &error)) {
@@ -698,6 +763,8 @@ ParsedCommandLine parseConnect(const QStringList &arguments) {
                 return usageError(verb, error);
         } else if (option == u"--udp" || option == u"-u") {
             args.udp = true;
+        } else if (option == u"--asap") {
+            replay.asap = true;
         } else if (isTlsFlag(verb, option)) {
             takeTlsFlag(option, &tls);
         } else if (option == u"--crlf" || option == u"--lf") {
@@ -715,6 +782,12 @@ ParsedCommandLine parseConnect(const QStringList &arguments) {
             } else if (option == u"--bind") {
                 if (const QString why = parseBind(*value, &args.socket); !why.isEmpty())
                     return usageError(verb, why);
+            } else if (option == u"--replay") {
+                replay.twice = replay.twice || !replay.spec.isEmpty();
+                replay.spec = *value;
+            } else if (option == u"--speed") {
+                replay.speedGiven = true;
+                replay.speed = *value;
             } else if (isTlsValueOption(verb, option)) {
                 if (const QString why = takeTlsValue(option, *value, &tls); !why.isEmpty())
                     return usageError(verb, why);
@@ -753,6 +826,8 @@ ParsedCommandLine parseConnect(const QStringList &arguments) {
             return usageError(verb, QStringLiteral("unknown option %1").arg(quoted(option)));
         }
     }
+    if (const QString why = finishReplay(replay, &args.udp, &args.replay, &args.replaySpeed); !why.isEmpty())
+        return usageError(verb, why);
     if (positionals.size() > 1)
         return usageError(verb, QStringLiteral("unexpected argument %1").arg(quoted(positionals.at(1))));
     if (const QString error = parseWhere(positionals.value(0), true, &args.where); !error.isEmpty())
@@ -771,6 +846,8 @@ ParsedCommandLine parseConnect(const QStringList &arguments) {
         return usageError(verb, why);
     if (tls.tls)
         args.tls = clientOptions(tls);
+    if (args.replay)
+        return result; // the capture is the payload
 
     if (sourceOption.isEmpty()) {
         if (repeatGiven || args.intervalMs > 0)
@@ -1140,6 +1217,7 @@ QString usageText(CliVerb verb) {
             "                        [--frame SPEC] [--max-message N] [--rules FILE]\n"
             "                        [--tls [--cert FILE [--key FILE]] [--alpn LIST]\n"
             "                        [--client-ca FILE [--require-client-cert]]]\n"
+            "                        [--replay FILE[#STREAM]]\n"
             "                        [socket options] ADDRESS:PORT\n"
             "\n"
             "Listens on ADDRESS:PORT and keeps accepting clients until SIGINT or SIGTERM, or for\n"
@@ -1169,6 +1247,15 @@ QString usageText(CliVerb verb) {
             "      --max-message N  cut a longer message at N bytes and skip the rest, said in the\n"
             "                   log (default 1048576)\n"
             "With --stats the summary has \"rule_hits\": how often each rule fired.\n"
+            "\n"
+            "Replay (instead of --echo, --greet and --rules):\n"
+            "      --replay FILE[#STREAM]  become the server of a recorded stream: FILE is a pcap or\n"
+            "                   pcapng capture, STREAM Wireshark's tcp.stream (else udp.stream) number,\n"
+            "                   by default the first stream with payload. Each client gets the recorded\n"
+            "                   server's messages in order, each once the client has sent as many bytes\n"
+            "                   as the recorded client had sent before it (a UDP stream: as many\n"
+            "                   datagrams, per client address); then FIN if the recorded server closed.\n"
+            "                   A UDP stream makes a UDP socket. Progress lines go to stderr.\n"
             "\n"
             "TLS (TCP only; the other TLS options need --tls, none turns TLS on by itself):\n"
             "      --tls        speak TLS as the server on every accepted connection (echo, greeting,\n"
@@ -1208,6 +1295,7 @@ QString usageText(CliVerb verb) {
             "                         [--max-message N] [--rules FILE]\n"
             "                         [--tls [--insecure | --ca FILE] [--sni NAME] [--alpn LIST]\n"
             "                         [--cert FILE [--key FILE]] [--tls-min VERSION]]\n"
+            "                         [--replay FILE[#STREAM] [--speed X | --asap]]\n"
             "                         [socket options] HOST:PORT\n"
             "\n"
             "Connects to HOST:PORT (with --udp: sends datagrams to it), sends the payload, or with no\n"
@@ -1235,6 +1323,17 @@ QString usageText(CliVerb verb) {
             "                       the server closes, --wait runs out, or SIGINT\n"
             "      --frame SPEC     what one message is, as for listen\n"
             "      --max-message N  the longest message, as for listen\n"
+            "\n"
+            "Replay (instead of a payload or stdin):\n"
+            "      --replay FILE[#STREAM]  send the client side of a recorded stream: FILE is a pcap\n"
+            "                       or pcapng capture, STREAM Wireshark's tcp.stream (else udp.stream)\n"
+            "                       number, by default the first stream with payload. The client's\n"
+            "                       messages go in order, with the recorded gaps; a UDP stream goes\n"
+            "                       as datagrams. Progress lines go to stderr ('replayed 3/40\n"
+            "                       messages, 512 bytes'). TCP then sends FIN and reads until the\n"
+            "                       server closes or is silent for 2 s (--wait MS: that long)\n"
+            "      --speed X        divide the recorded gaps by X: 2 is twice as fast, 0.5 half\n"
+            "      --asap           no gaps: every message back to back\n"
             "\n"
             "TLS (TCP only; the other TLS options need --tls, none turns TLS on by itself):\n"
             "      --tls            speak TLS once connected. Sending starts after the handshake;\n"

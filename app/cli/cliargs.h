@@ -40,6 +40,7 @@ struct OutputArgs {
 };
 
 class RuleBook;
+struct ReplayScript;
 
 /// --frame, --max-message and --rules: what one message is, and how the endpoint answers it.
 struct MessageArgs {
@@ -63,6 +64,9 @@ struct ListenArgs {
     std::optional<TlsServerOptions> tls;
     MessageArgs messages;
     OutputArgs output;
+    /// --replay FILE[#STREAM]: become the server of this recorded stream (read and checked while
+    /// parsing; its kind sets udp). Null otherwise.
+    std::shared_ptr<const ReplayScript> replay;
 };
 
 struct ConnectArgs {
@@ -84,6 +88,11 @@ struct ConnectArgs {
     std::optional<TlsClientOptions> tls;
     MessageArgs messages;
     OutputArgs output;
+    /// --replay FILE[#STREAM]: send this recorded stream's client side instead of a payload (read
+    /// and checked while parsing; its kind sets udp). Null otherwise.
+    std::shared_ptr<const ReplayScript> replay;
+    /// --speed X: the recorded gaps divided by X; --asap: 0, back to back. Default 1.
+    double replaySpeed = 1;
 };
 
 /// Which way --latency, --slice and the other faults act (--direction).

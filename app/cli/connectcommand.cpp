@@ -1,9 +1,11 @@
 #include "cli/connectcommand.h"
 
+#include "capture/replay.h"
 #include "cli/clisession.h"
 #include "cli/clitls.h"
 #include "engine/workbench.h"
 
+#include <QLocale>
 #include <QSocketNotifier>
 
 #include <cerrno>
@@ -78,6 +80,10 @@ QString ConnectCommand::target() const {
 }
 
 void ConnectCommand::start() {
+    if (m_args.replay) {
+        startReplay();
+        return;
+    }
     Workbench &wb = m_session->workbench();
     m_session->setStatsRules(m_args.messages.rules);
     if (!m_args.udp) {
@@ -312,6 +318,61 @@ void ConnectCommand::sendStdinChunk(const QByteArray &chunk, bool atEnd) {
     while (m_stdinLine.size() >= MaxDatagramPayloadBytes || (atEnd && !m_stdinLine.isEmpty())) {
         sendOne(m_stdinLine.left(MaxDatagramPayloadBytes));
         m_stdinLine.remove(0, std::min(MaxDatagramPayloadBytes, m_stdinLine.size()));
+    }
+}
+
+namespace {
+
+/// At most this often a progress line while replaying (the first and the last always).
+constexpr qint64 ReplayProgressEveryMs = 250;
+
+QString grouped(quint64 n) {
+    static const QLocale english(QLocale::English, QLocale::UnitedStates);
+    return english.toString(n);
+}
+
+QString messages(quint64 n) {
+    return grouped(n) + (n == 1 ? QStringLiteral(" message") : QStringLiteral(" messages"));
+}
+
+} // namespace
+
+void ConnectCommand::startReplay() {
+    Workbench &wb = m_session->workbench();
+    const ReplayScript &script = *m_args.replay;
+    m_replay = new ReplayClient(wb, script, m_args.where.host, m_args.where.port, m_args.replaySpeed, this);
+    m_replay->setSocketOptions(m_args.socket);
+    if (m_args.waitMs >= 0)
+        m_replay->setCloseGrace(m_args.waitMs);
+    CliSession::printMessage(QStringLiteral("replaying %1 to %2: %3, %4 bytes%5")
+                                 .arg(script.source, target(), messages(quint64(script.clientMessageCount())),
+                                      grouped(script.clientByteCount()),
+                                      m_args.replaySpeed == 0 ? QStringLiteral(", back to back")
+                                      : m_args.replaySpeed == 1
+                                          ? QString()
+                                          : QStringLiteral(", %1x as fast").arg(m_args.replaySpeed)));
+    connect(m_replay, &ReplayClient::progress, this, [this](int sent, int total, quint64 bytes, quint64) {
+        if (sent != 1 && sent != total && m_replayPrinted.isValid() &&
+            m_replayPrinted.elapsed() < ReplayProgressEveryMs)
+            return;
+        m_replayPrinted.start();
+        CliSession::printMessage(QStringLiteral("replayed %1/%2 messages, %3 bytes")
+                                     .arg(grouped(quint64(sent)), grouped(quint64(total)), grouped(bytes)));
+    });
+    connect(m_replay, &ReplayClient::finished, this, [this](bool ok, const QString &summary) {
+        if (ok)
+            m_session->finish(0);
+        else
+            m_session->finish(1, QStringLiteral("connect %1: %2").arg(target(), summary));
+    });
+    const EndpointId id = m_replay->start();
+    if (!m_args.udp) {
+        m_session->setStatsConnection(id);
+        connect(&wb, &Workbench::connected, this,
+                [this, id](EndpointId connected, const NetAddress &, const NetAddress &) {
+                    if (connected == id)
+                        m_session->countConnection();
+                });
     }
 }
 

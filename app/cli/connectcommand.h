@@ -4,6 +4,7 @@
 #include "engine/endpoint.h"
 
 #include <QByteArray>
+#include <QElapsedTimer>
 #include <QObject>
 #include <QTimer>
 
@@ -12,6 +13,7 @@ class QSocketNotifier;
 namespace sockbench {
 
 class CliSession;
+class ReplayClient;
 
 /// `sockbench connect`: one TCP connection or UDP socket that sends a payload (or stdin) and
 /// prints what comes back.
@@ -41,6 +43,8 @@ private:
     void allSent();
     quint64 outstanding() const;
     QString target() const;
+    /// --replay: a ReplayClient does the sending instead of pump(); m_id stays 0.
+    void startReplay();
 
     ConnectArgs m_args;
     CliSession *m_session;
@@ -59,6 +63,8 @@ private:
     bool m_ready = false;
     bool m_inputDone = false;
     bool m_tlsReported = false; ///< the line after the handshake is printed
+    ReplayClient *m_replay = nullptr;
+    QElapsedTimer m_replayPrinted; ///< since the last progress line
 };
 
 } // namespace sockbench

@@ -1,9 +1,12 @@
 #include "cli/listencommand.h"
 
+#include "capture/replay.h"
 #include "cli/clisession.h"
 #include "cli/clitls.h"
 #include "cli/trafficprinter.h"
 #include "engine/workbench.h"
+
+#include <QLocale>
 
 #include <cmath>
 #include <cstdio>
@@ -50,6 +53,10 @@ int ListenCommand::exec() {
 }
 
 void ListenCommand::start() {
+    if (m_args.replay) {
+        startReplay();
+        return;
+    }
     Workbench &wb = m_session->workbench();
     m_session->setStatsRules(m_args.messages.rules);
     if (m_args.udp) {
@@ -147,6 +154,53 @@ void ListenCommand::onWarning(EndpointId id, const QString &message) {
 
 void ListenCommand::stop() {
     m_session->finish(0);
+}
+
+namespace {
+
+QString grouped(quint64 n) {
+    static const QLocale english(QLocale::English, QLocale::UnitedStates);
+    return english.toString(n);
+}
+
+QString messages(quint64 n) {
+    return grouped(n) + (n == 1 ? QStringLiteral(" message") : QStringLiteral(" messages"));
+}
+
+} // namespace
+
+void ListenCommand::startReplay() {
+    Workbench &wb = m_session->workbench();
+    const ReplayScript &script = *m_args.replay;
+    m_replay = new ReplayServer(wb, script, m_args.where.host, m_args.where.port, this);
+    m_replay->setSocketOptions(m_args.socket);
+    // Bytes given to a client after each server message, for the progress lines.
+    QList<quint64> bytesAfter;
+    quint64 bytes = 0;
+    for (const ReplayMessage &m : script.messages) {
+        if (!m.fromClient)
+            bytesAfter.append(bytes += quint64(m.bytes.size()));
+    }
+    // After "listening on", which scripts wait for as the first line.
+    const auto announce = [this, source = script.source, count = script.serverMessageCount(),
+                           total = bytes](EndpointId id) {
+        if (id == m_id)
+            CliSession::printMessage(QStringLiteral("replaying %1 as its server: %2, %3 bytes to each client")
+                                         .arg(source, messages(quint64(count)), grouped(total)));
+    };
+    connect(&wb, &Workbench::listenerStarted, this,
+            [announce](EndpointId id, const NetAddress &) { announce(id); });
+    connect(&wb, &Workbench::udpBound, this, [announce](EndpointId id, const NetAddress &) { announce(id); });
+    connect(
+        m_replay, &ReplayServer::progress, this, [this, bytesAfter](EndpointId client, int sent, int total) {
+            const QString who = m_args.udp ? QStringLiteral("replayed")
+                                           : QStringLiteral("client %1: replayed")
+                                                 .arg(m_session->workbench().info(client).peer.toString());
+            CliSession::printMessage(QStringLiteral("%1 %2/%3 messages, %4 bytes")
+                                         .arg(who, grouped(quint64(sent)), grouped(quint64(total)),
+                                              grouped(bytesAfter.value(sent - 1))));
+        });
+    m_id = m_replay->start();
 }
 
 } // namespace sockbench

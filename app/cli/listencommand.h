@@ -9,6 +9,7 @@
 namespace sockbench {
 
 class CliSession;
+class ReplayServer;
 
 /// `sockbench listen`: one TCP listener or UDP socket that records (and echoes or greets) until
 /// SIGINT, SIGTERM or --duration.
@@ -34,6 +35,8 @@ private:
     /// A TLS listener's certificate and fingerprint, once it serves and "listening on" is out.
     void printCertificate();
     void stop();
+    /// --replay: a ReplayServer opens the listener (or UDP socket) and answers the clients.
+    void startReplay();
 
     ListenArgs m_args;
     CliSession *m_session;
@@ -41,6 +44,7 @@ private:
     EndpointId m_id = 0;
     bool m_started = false;
     bool m_certificatePrinted = false;
+    ReplayServer *m_replay = nullptr;
 };
 
 } // namespace sockbench

@@ -51,13 +51,17 @@ _sockbench()
         listen)
             case $prev in
                 --greet | --duration | --join) return ;;
+                --replay)
+                    _filedir '@(pcap|pcapng|cap)'
+                    return
+                    ;;
             esac
             $split && return
             if [[ $cur == -* ]]; then
                 COMPREPLY=($(compgen -W '--udp --echo --greet --hex --log --quiet --stats
                     --duration --join --nodelay --no-nodelay --keepalive --sndbuf --rcvbuf --tos
                     --ttl --interface --reuseport --frame --max-message --rules --tls --cert --key
-                    --alpn --client-ca --require-client-cert --help' -- "$cur"))
+                    --alpn --client-ca --require-client-cert --replay --help' -- "$cur"))
             fi
             return
             ;;
@@ -67,11 +71,15 @@ _sockbench()
                     _filedir
                     return
                     ;;
+                --replay)
+                    _filedir '@(pcap|pcapng|cap)'
+                    return
+                    ;;
                 --tls-min)
                     COMPREPLY=($(compgen -W '1.2 1.3' -- "$cur"))
                     return
                     ;;
-                --send | --send-hex | --repeat | --interval | --wait | --bind | --sni) return ;;
+                --send | --send-hex | --repeat | --interval | --wait | --bind | --sni | --speed) return ;;
             esac
             $split && return
             if [[ $cur == -* ]]; then
@@ -79,7 +87,7 @@ _sockbench()
                     --interval --wait --multicast-if --hex --log --quiet --stats --nodelay
                     --no-nodelay --keepalive --sndbuf --rcvbuf --tos --ttl --interface --bind
                     --frame --max-message --rules --tls --insecure --ca --sni --alpn --cert --key
-                    --tls-min --help' -- "$cur"))
+                    --tls-min --replay --speed --asap --help' -- "$cur"))
             fi
             return
             ;;
