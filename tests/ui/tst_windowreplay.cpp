@@ -1,0 +1,79 @@
+// Connection > Replay in the window (issue 14): a live connection's client messages sent again, as
+// fast as possible, to another listener of the same window; the bytes arrive there and the replay's
+// own connection is a row like any other. The dialog keeps Start off until the address parses.
+
+#include "capturetesting.h"
+
+#include <QLabel>
+#include <QSignalSpy>
+#include <QTemporaryDir>
+
+using namespace sockbench;
+using namespace sockbench::testing;
+
+class TestWindowReplay final : public QObject {
+    Q_OBJECT
+
+public:
+    TestWindowReplay() = default;
+    Q_DISABLE_COPY_MOVE(TestWindowReplay)
+
+private Q_SLOTS:
+    void initTestCase() { QVERIFY(useSettingsIn(m_settingsDir, "tst_windowreplay")); }
+    void init() {
+        QSettings().clear();
+        QVERIFY(openTestWindow(m_window, m_ui));
+    }
+    void cleanup() {
+        m_ui.reset();
+        if (m_window)
+            m_window->close();
+        m_window.reset();
+    }
+
+    void replaysAConnectionToAListener();
+
+private:
+    QTemporaryDir m_settingsDir;
+    std::unique_ptr<MainWindow> m_window;
+    std::unique_ptr<WindowDriver> m_ui;
+};
+
+void TestWindowReplay::replaysAConnectionToAListener() {
+    QTcpSocket client;
+    EndpointId listener = 0;
+    EndpointId accepted = 0;
+    QVERIFY(liveConversation(*m_ui, client, &listener, &accepted));
+    client.write("replay me\n");
+    const Journal &journal = m_window->workbench()->journal();
+    QTRY_COMPARE(bytesOf(journal, accepted, RecordKind::DataIn), QByteArray("replay me\n"));
+
+    // A second listener of the same window receives the replay.
+    const EndpointId target = m_ui->startListener();
+    QVERIFY(target != 0);
+    QTRY_VERIFY(m_ui->localPort(target) != 0);
+
+    m_ui->selectRow(accepted);
+    QAction *replay = windowAction(m_window.get(), "replayAction");
+    QTRY_VERIFY(replay->isEnabled());
+    replay->trigger();
+    QDialog *dialog = nullptr;
+    QTRY_VERIFY((dialog = m_window->findChild<QDialog *>(QStringLiteral("replayDialog"))) != nullptr);
+    QPushButton *start = dialog->findChild<QDialogButtonBox *>()->button(QDialogButtonBox::Ok);
+    auto *address = dialog->findChild<QLineEdit *>(QStringLiteral("replayAddressEdit"));
+    QVERIFY(!start->isEnabled());
+    WindowDriver::replaceText(address, QStringLiteral("127.0.0.1:99999"));
+    QVERIFY(!start->isEnabled());
+    WindowDriver::replaceText(address, QStringLiteral("127.0.0.1:%1").arg(m_ui->localPort(target)));
+    QVERIFY(start->isEnabled());
+    QTest::mouseClick(start, Qt::LeftButton);
+
+    QTRY_VERIFY(!m_ui->childrenOf(target).isEmpty());
+    const EndpointId received = m_ui->childrenOf(target).constFirst();
+    QTRY_COMPARE(bytesOf(journal, received, RecordKind::DataIn), QByteArray("replay me\n"));
+    auto *status = dialog->findChild<QLabel *>(QStringLiteral("replayStatusLabel"));
+    QTRY_VERIFY2(status->text().contains(QLatin1String("1")), qPrintable(status->text()));
+}
+
+QTEST_MAIN(TestWindowReplay)
+#include "tst_windowreplay.moc"
