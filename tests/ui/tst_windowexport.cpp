@@ -7,7 +7,10 @@
 
 #include "panels/logpanel.h"
 
+#include <QFileInfo>
 #include <QLabel>
+#include <QMessageBox>
+#include <QProgressDialog>
 #include <QSignalSpy>
 #include <QStatusBar>
 #include <QTemporaryDir>
@@ -37,6 +40,7 @@ private Q_SLOTS:
     void exportsTheConnectionAsPcapng();
     void okWaitsForAFileAndSaysWhy();
     void logContextMenuOffersExports();
+    void cancelFromTheProgressLeavesNoFile();
 
 private:
     QDialog *openExportDialog() {
@@ -163,6 +167,38 @@ void TestWindowExport::logContextMenuOffersExports() {
     QTRY_VERIFY((dialog = m_window->findChild<QDialog *>(QStringLiteral("exportDialog"))) != nullptr);
     QCOMPARE(dialog->findChild<QComboBox *>(QStringLiteral("exportScopeCombo"))->currentIndex(), 2);
     dialog->reject();
+}
+
+void TestWindowExport::cancelFromTheProgressLeavesNoFile() {
+    // Enough records that the export is still running when Cancel is clicked: the progress shows
+    // after 300 ms.
+    Journal &journal = m_window->workbench()->journal();
+    const QByteArray chunk(200, 'x');
+    for (int i = 0; i < 400000; ++i)
+        journal.appendData(m_accepted, RecordKind::DataIn, chunk);
+    QDialog *dialog = openExportDialog();
+    QVERIFY(dialog);
+    chooseFormat(dialog, 2); // JSON Lines, the slowest
+    const QString path = m_dir.filePath(QStringLiteral("big.jsonl"));
+    WindowDriver::replaceText(dialog->findChild<QLineEdit *>(QStringLiteral("exportPathEdit")), path);
+    QSignalSpy finished(m_window->captures(), &CaptureController::exportFinished);
+    QTest::mouseClick(exportButton(dialog), Qt::LeftButton);
+    QProgressDialog *progress = nullptr;
+    QTRY_VERIFY((progress = m_window->findChild<QProgressDialog *>(QStringLiteral("exportProgress"))) &&
+                progress->isVisible());
+    QVERIFY(finished.isEmpty());
+    QTRY_VERIFY(progress->value() > 0); // progress arrives while the window goes on
+    auto *cancel = progress->findChild<QPushButton *>();
+    QVERIFY(cancel);
+    QTest::mouseClick(cancel, Qt::LeftButton);
+    QVERIFY(finished.wait(20000));
+    QCOMPARE(finished.constFirst().constFirst().toBool(), false);
+    const QString summary = finished.constFirst().at(1).toString();
+    QVERIFY2(summary.contains(QLatin1String("cancel"), Qt::CaseInsensitive), qPrintable(summary));
+    QVERIFY(!QFileInfo::exists(path));
+    QVERIFY(!m_window->findChild<QMessageBox *>(QStringLiteral("captureErrorBox")));
+    QVERIFY2(m_window->statusBar()->currentMessage().contains(QLatin1String("cancelled")),
+             qPrintable(m_window->statusBar()->currentMessage()));
 }
 
 QTEST_MAIN(TestWindowExport)

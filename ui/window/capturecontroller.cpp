@@ -114,6 +114,8 @@ CaptureController::CaptureController(Workbench *workbench, QWidget *window, QSta
     m_recordingLabel = new QLabel(window);
     m_recordingLabel->setObjectName(QStringLiteral("recordingLabel"));
     m_recordingLabel->hide();
+    // Capped so that the window still fits 1024×640 with a long file name; the tooltip has it all.
+    m_recordingLabel->setMaximumWidth(360);
     statusBar->addPermanentWidget(m_recordingLabel);
     m_replayAction->setEnabled(false); // the window calls updateActions() once its views exist
 }
@@ -346,24 +348,31 @@ void CaptureController::startExport(const ExportRequest &request) {
     progress->setAutoClose(false);
     progress->setAutoReset(false);
     m_exportProgress = progress;
-    connect(progress, &QProgressDialog::canceled, job, &ExportJob::cancel);
+    auto cancelled = std::make_shared<bool>(false);
+    connect(progress, &QProgressDialog::canceled, job, [job, cancelled] {
+        *cancelled = true;
+        job->cancel();
+    });
     connect(job, &ExportJob::progress, progress, [progress](quint64 done, quint64 total) {
         if (total > 0)
             progress->setValue(int(done * 1000 / total));
     });
     const QString fileName = QFileInfo(request.path).fileName();
-    connect(job, &ExportJob::finished, this, [this, job, fileName](bool ok, const QString &summary) {
-        if (m_exportProgress) {
-            m_exportProgress->disconnect(job); // closing emits canceled()
-            m_exportProgress->close();
-        }
-        job->deleteLater();
-        if (ok)
-            m_statusBar->showMessage(tr("Exported %1 to %2").arg(summary, fileName), StatusMessageMs);
-        else
-            showError(tr("Export"), summary);
-        Q_EMIT exportFinished(ok, summary);
-    });
+    connect(job, &ExportJob::finished, this,
+            [this, job, fileName, cancelled](bool ok, const QString &summary) {
+                if (m_exportProgress) {
+                    m_exportProgress->disconnect(job); // closing emits canceled()
+                    m_exportProgress->close();
+                }
+                job->deleteLater();
+                if (ok)
+                    m_statusBar->showMessage(tr("Exported %1 to %2").arg(summary, fileName), StatusMessageMs);
+                else if (*cancelled) // asked for: no warning, a word where the user looks
+                    m_statusBar->showMessage(tr("Export to %1 cancelled").arg(fileName), StatusMessageMs);
+                else
+                    showError(tr("Export"), summary);
+                Q_EMIT exportFinished(ok, summary);
+            });
     job->start();
 }
 
@@ -437,6 +446,8 @@ void CaptureController::refreshRecordingLabel() {
                                   .arg(QFileInfo(m_recorder->path()).fileName(),
                                        locale.toString(m_recorder->packetsWritten()),
                                        locale.toString(m_recorder->bytesWritten())));
+    m_recordingLabel->setToolTip(
+        tr("Recording to %1; File > Record to file again stops").arg(m_recorder->path()));
     QTimer::singleShot(RecordingRefreshMs, this, &CaptureController::refreshRecordingLabel);
 }
 
