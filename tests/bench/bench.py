@@ -1087,7 +1087,7 @@ EXPORT_GOAL_S = 10
 def scenario_export(b):
     log(f"14. export: {EXPORT_RECORDS:,} journal records as pcapng, CSV, JSON Lines and text")
     with tempfile.TemporaryDirectory() as tmp:
-        r = run_json([b.exportbench, str(EXPORT_RECORDS)], timeout=600, cwd=tmp)
+        r = run_json([os.path.abspath(b.exportbench), str(EXPORT_RECORDS)], timeout=600, cwd=tmp)
     for name, label in (("pcapng", "pcapng"), ("csv", "CSV"), ("jsonl", "JSON Lines"), ("text", "text")):
         one = r.get(name, {})
         ok = one.get("ok", False) and one.get("seconds", 1e9) <= EXPORT_GOAL_S

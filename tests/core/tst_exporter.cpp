@@ -355,7 +355,8 @@ void TestExporter::pcapngIsWritten() {
     tshark.start(QStringLiteral("tshark"), {QStringLiteral("-r"), request.path, QStringLiteral("-qz"),
                                             QStringLiteral("follow,tcp,raw,0")});
     QVERIFY(tshark.waitForFinished(30000));
-    QCOMPARE(tshark.exitCode(), 0);
+    QVERIFY2(tshark.exitStatus() == QProcess::NormalExit && tshark.exitCode() == 0,
+             tshark.readAllStandardError().constData());
     QByteArray fromClient;
     QByteArray fromServer;
     bool inBody = false;
