@@ -205,6 +205,17 @@ bool takeOutputOption(const QString &option, OutputArgs *out, QString *error) {
     return false;
 }
 
+/// --pcap FILE (all verbs): an error message, or empty. The file is opened when the run starts.
+QString takePcap(ArgumentCursor &cursor, OutputArgs *out) {
+    const std::optional<QString> value = cursor.value();
+    if (!value)
+        return QStringLiteral("option '--pcap' needs a value");
+    if (value->isEmpty())
+        return QStringLiteral("--pcap '': expected a file name");
+    out->pcapFile = *value;
+    return {};
+}
+
 /// The first TCP-only option set, as the user wrote it; empty when none is.
 QString tcpOnlyOption(const SocketOptions &o) {
     if (o.noDelay)
@@ -634,6 +645,11 @@ ParsedCommandLine parseListen(const QStringList &arguments) {
         }
         const QString option = cursor.current();
         QString error;
+        if (option == u"--pcap") {
+            if (const QString why = takePcap(cursor, &args.output); !why.isEmpty())
+                return usageError(verb, why);
+            continue;
+        }
         const bool takesValue = option == u"--greet" || option == u"--duration" || option == u"--join" ||
                                 option == u"--replay" || isSocketValueOption(option) ||
                                 isMessageOption(option) || isTlsValueOption(verb, option);
@@ -748,6 +764,11 @@ ParsedCommandLine parseConnect(const QStringList &arguments) {
         }
         const QString option = cursor.current();
         QString error;
+        if (option == u"--pcap") {
+            if (const QString why = takePcap(cursor, &args.output); !why.isEmpty())
+                return usageError(verb, why);
+            continue;
+        }
         const bool takesValue = option == u"--send" || option == u"--send-hex" || option == u"--send-file" ||
                                 option == u"--repeat" || option == u"--interval" || option == u"--wait" ||
                                 option == u"--multicast-if" || option == u"--bind" || option == u"--replay" ||
@@ -983,6 +1004,11 @@ ParsedCommandLine parseRelay(const QStringList &arguments) {
         }
         const QString option = cursor.current();
         QString error;
+        if (option == u"--pcap") {
+            if (const QString why = takePcap(cursor, &args.output); !why.isEmpty())
+                return usageError(verb, why);
+            continue;
+        }
         const bool takesValue = isRelayValueOption(option);
         if (!takesValue && cursor.hasInlineValue())
             return usageError(verb, QStringLiteral("option %1 takes no value").arg(quoted(option)));
@@ -1213,7 +1239,7 @@ QString usageText(CliVerb verb) {
     case CliVerb::Listen:
         return QStringLiteral(
             "Usage: sockbench listen [--udp] [--echo | --greet TEXT] [--hex | --log] [--quiet]\n"
-            "                        [--stats] [--duration S] [--join GROUP[%IFACE]]...\n"
+            "                        [--stats] [--duration S] [--join GROUP[%IFACE]]... [--pcap FILE]\n"
             "                        [--frame SPEC] [--max-message N] [--rules FILE]\n"
             "                        [--tls [--cert FILE [--key FILE]] [--alpn LIST]\n"
             "                        [--client-ca FILE [--require-client-cert]]]\n"
@@ -1232,6 +1258,7 @@ QString usageText(CliVerb verb) {
             "      --log        write one timestamped line per record (direction, peer, bytes escaped)\n"
             "  -q, --quiet      write nothing to stdout\n"
             "      --stats      print a JSON summary as the last line on stderr at exit\n"
+            "      --pcap FILE  record the traffic to FILE (pcapng, for Wireshark) as it happens\n"
             "      --duration S stop after S seconds (decimals allowed)\n"
             "      --join GROUP[%IFACE]  with --udp: join a multicast group (IPv4 or IPv6), on IFACE\n"
             "                   if given; repeatable. Bind 0.0.0.0 or :: to hear group traffic.\n"
@@ -1291,7 +1318,7 @@ QString usageText(CliVerb verb) {
         return QStringLiteral(
             "Usage: sockbench connect [--udp] [--send TEXT | --send-hex HEX | --send-file PATH]\n"
             "                         [--crlf | --lf] [--repeat N] [--interval MS] [--wait MS]\n"
-            "                         [--hex | --log] [--quiet] [--stats] [--frame SPEC]\n"
+            "                         [--hex | --log] [--quiet] [--stats] [--pcap FILE] [--frame SPEC]\n"
             "                         [--max-message N] [--rules FILE]\n"
             "                         [--tls [--insecure | --ca FILE] [--sni NAME] [--alpn LIST]\n"
             "                         [--cert FILE [--key FILE]] [--tls-min VERSION]]\n"
@@ -1318,6 +1345,7 @@ QString usageText(CliVerb verb) {
             "      --stats          print a JSON summary as the last line on stderr at exit; for TCP\n"
             "                       it has the kernel's view of the connection as of its close\n"
             "                       (tcp_info: round-trip time, retransmits, congestion window, ...)\n"
+            "      --pcap FILE      record the traffic to FILE (pcapng, for Wireshark) as it happens\n"
             "      --rules FILE     answer what the server sends by the rules in FILE (as for listen);\n"
             "                       the end of the input then sends no FIN: the rules answer until\n"
             "                       the server closes, --wait runs out, or SIGINT\n"
@@ -1380,7 +1408,7 @@ QString usageText(CliVerb verb) {
             "                       [--on-target-failure close|reset]\n"
             "                       [--tls-client-side [--cert FILE [--key FILE]]]\n"
             "                       [--tls-target [--ca FILE | --insecure] [--sni NAME]]\n"
-            "                       [--log | --hex | --quiet] [--stats] [--duration S]\n"
+            "                       [--log | --hex | --quiet] [--stats] [--duration S] [--pcap FILE]\n"
             "                       LISTEN_ADDRESS:PORT TARGET_HOST:PORT\n"
             "\n"
             "Listens on LISTEN_ADDRESS:PORT and, for each client, opens a connection to\n"
@@ -1399,6 +1427,7 @@ QString usageText(CliVerb verb) {
             "      --stats      print a JSON summary as the last line on stderr at exit: bytes in and\n"
             "                   out of each leg (\"client\", \"target\"), connections relayed, failures\n"
             "      --duration S stop after S seconds (decimals allowed)\n"
+            "      --pcap FILE  record both legs to FILE (pcapng, for Wireshark) as it happens\n"
             "\n"
             "Faults (all off by default; they act in both directions unless --direction says):\n"
             "      --latency MS[~JITTER]  delay each chunk or datagram by MS milliseconds, varying\n"

@@ -37,6 +37,8 @@ struct OutputArgs {
     /// Relay: the target as written ("127.0.0.1:9000"), for a target leg whose address the
     /// printer does not know yet.
     QString relayTarget;
+    /// --pcap FILE: record the traffic to this pcapng file as it happens (empty: no recording).
+    QString pcapFile;
 };
 
 class RuleBook;

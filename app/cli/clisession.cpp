@@ -2,6 +2,7 @@
 
 #include "protocol/rules.h"
 
+#include "capture/capturerecorder.h"
 #include "cli/clitls.h"
 #include "cli/signalwatcher.h"
 #include "cli/trafficprinter.h"
@@ -45,6 +46,15 @@ CliSession::CliSession(CliVerb verb, const OutputArgs &output, QObject *parent)
     connect(m_signals, &SignalWatcher::stopRequested, this, &CliSession::stopRequested);
     connect(m_workbench.get(), &Workbench::journalGrew, this, &CliSession::printTraffic);
     m_clock.start();
+    if (!output.pcapFile.isEmpty()) {
+        // --pcap: opened before anything starts, so that a bad path stops the run before any socket.
+        m_recorder = std::make_unique<CaptureRecorder>(m_workbench->journal(), output.pcapFile);
+        connect(m_recorder.get(), &CaptureRecorder::failed, this,
+                [this](const QString &reason) { finish(1, QStringLiteral("--pcap: %1").arg(reason)); });
+        QString error;
+        if (!m_recorder->start(&error, 0))
+            finish(1, QStringLiteral("--pcap: %1").arg(error));
+    }
 }
 
 CliSession::~CliSession() = default;
@@ -115,6 +125,9 @@ int CliSession::exec() {
     const quint64 dropped = m_printer->droppedBytes();
     if (m_statsConnection != 0)
         m_tcpInfo = m_workbench->info(m_statsConnection).lastTcpInfo;
+    // What the journal holds goes to the --pcap file before the journal goes.
+    if (m_recorder)
+        m_recorder->stop();
     // Closing thousands of sockets and joining the reactors happens here, before the summary.
     m_workbench.reset();
     if (dropped > 0)

@@ -15,6 +15,7 @@
 
 namespace sockbench {
 
+class CaptureRecorder;
 class SignalWatcher;
 class TrafficPrinter;
 class Workbench;
@@ -74,6 +75,7 @@ private:
     OutputArgs m_output;
     std::unique_ptr<Workbench> m_workbench;
     std::unique_ptr<TrafficPrinter> m_printer;
+    std::unique_ptr<CaptureRecorder> m_recorder; ///< --pcap; stopped before the Workbench goes
     SignalWatcher *m_signals = nullptr;
     QEventLoop m_loop;
     QElapsedTimer m_clock;

@@ -71,6 +71,9 @@ ConnectCommand::ConnectCommand(const ConnectArgs &args, QObject *parent)
 ConnectCommand::~ConnectCommand() = default;
 
 int ConnectCommand::exec() {
+    // Nothing starts when --pcap could not be opened (CliSession said why).
+    if (m_session->isFinishing())
+        return m_session->exec();
     start();
     return m_session->exec();
 }

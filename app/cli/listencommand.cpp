@@ -48,6 +48,9 @@ ListenCommand::ListenCommand(const ListenArgs &args, QObject *parent)
 ListenCommand::~ListenCommand() = default;
 
 int ListenCommand::exec() {
+    // Nothing starts when --pcap could not be opened (CliSession said why).
+    if (m_session->isFinishing())
+        return m_session->exec();
     start();
     return m_session->exec();
 }

@@ -79,6 +79,9 @@ RelayCommand::RelayCommand(const RelayArgs &args, QObject *parent)
 RelayCommand::~RelayCommand() = default;
 
 int RelayCommand::exec() {
+    // Nothing starts when --pcap could not be opened (CliSession said why).
+    if (m_session->isFinishing())
+        return m_session->exec();
     m_clock.start();
     m_id = m_session->workbench().startRelay(m_args.where.host, m_args.where.port, m_args.options);
     // A UDP relay's own socket is the client leg of every client: what they send, what they get.

@@ -136,8 +136,12 @@ struct CaptureRecorder::Impl {
         fd = -1;
         journal.releaseHold(hold);
         recording.store(false);
-        if (!ok)
-            Q_EMIT q->failed(error);
+        if (!ok) {
+            // Delivered in the recorder's own thread, where its users live; dropped if it is gone.
+            CaptureRecorder *owner = q;
+            QMetaObject::invokeMethod(
+                owner, [owner, error] { Q_EMIT owner->failed(error); }, Qt::QueuedConnection);
+        }
     }
 };
 

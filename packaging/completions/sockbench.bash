@@ -33,6 +33,10 @@ _sockbench()
                 _filedir json
                 return
                 ;;
+            --pcap)
+                _filedir pcapng
+                return
+                ;;
             --cert | --key | --ca | --client-ca)
                 # PEM files go by many names (.pem, .crt, .key, .cer): offer every file.
                 _filedir
@@ -59,7 +63,7 @@ _sockbench()
             $split && return
             if [[ $cur == -* ]]; then
                 COMPREPLY=($(compgen -W '--udp --echo --greet --hex --log --quiet --stats
-                    --duration --join --nodelay --no-nodelay --keepalive --sndbuf --rcvbuf --tos
+                    --pcap --duration --join --nodelay --no-nodelay --keepalive --sndbuf --rcvbuf --tos
                     --ttl --interface --reuseport --frame --max-message --rules --tls --cert --key
                     --alpn --client-ca --require-client-cert --replay --help' -- "$cur"))
             fi
@@ -84,7 +88,7 @@ _sockbench()
             $split && return
             if [[ $cur == -* ]]; then
                 COMPREPLY=($(compgen -W '--udp --send --send-hex --send-file --crlf --lf --repeat
-                    --interval --wait --multicast-if --hex --log --quiet --stats --nodelay
+                    --interval --wait --multicast-if --hex --log --quiet --stats --pcap --nodelay
                     --no-nodelay --keepalive --sndbuf --rcvbuf --tos --ttl --interface --bind
                     --frame --max-message --rules --tls --insecure --ca --sni --alpn --cert --key
                     --tls-min --replay --speed --asap --help' -- "$cur"))
@@ -95,6 +99,10 @@ _sockbench()
             case $prev in
                 --cert | --key | --ca)
                     _filedir
+                    return
+                    ;;
+                --pcap)
+                    _filedir pcapng
                     return
                     ;;
                 --direction)
@@ -113,7 +121,7 @@ _sockbench()
                 COMPREPLY=($(compgen -W '--udp --latency --bandwidth --slice --limit --timeout-after
                     --slow-close --drop --duplicate --reorder --corrupt --seed --direction
                     --no-reset-relay --on-target-failure --tls-client-side --cert --key --tls-target
-                    --ca --insecure --sni --hex --log --quiet --stats --duration --help' -- "$cur"))
+                    --ca --insecure --sni --hex --log --quiet --stats --duration --pcap --help' -- "$cur"))
             fi
             return
             ;;
