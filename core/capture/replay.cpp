@@ -182,6 +182,7 @@ struct ReplayClient::Impl {
         pace.setSingleShot(true);
         pace.setTimerType(Qt::PreciseTimer);
         grace.setSingleShot(true);
+        grace.setTimerType(Qt::PreciseTimer);
         udpDrain.setInterval(2);
     }
 
@@ -279,13 +280,10 @@ struct ReplayClient::Impl {
     void onGrace() {
         if (done)
             return;
-        if (script.udp) {
-            wb.close(id);
-            finishOk();
-            return;
-        }
-        // The server stays silent and open: close in order; closed() ends the replay.
+        // Everything is sent and the server stays silent (TCP: and open): close in order, and
+        // that is the end of the replay; the close goes on by itself.
         wb.close(id);
+        finishOk();
     }
 
     void onJournalGrew() {

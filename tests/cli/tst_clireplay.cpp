@@ -32,7 +32,8 @@ public:
     Q_DISABLE_COPY_MOVE(Python)
 
     quint16 port() {
-        if (!m_process.waitForReadyRead(CliTimeoutMs))
+        // A whole line: the number and its newline may come in two reads.
+        if (!QTest::qWaitFor([this] { return m_process.canReadLine(); }, CliTimeoutMs))
             return 0;
         return quint16(m_process.readLine().trimmed().toUInt());
     }

@@ -43,7 +43,8 @@ public:
     Q_DISABLE_COPY_MOVE(Python)
 
     quint16 port() {
-        if (!m_process.waitForReadyRead(WaitMs))
+        // A whole line: the number and its newline may come in two reads.
+        if (!QTest::qWaitFor([this] { return m_process.canReadLine(); }, WaitMs))
             return 0;
         return quint16(m_process.readLine().trimmed().toUInt());
     }
@@ -112,6 +113,7 @@ private Q_SLOTS:
     void clientKeepsScaledGaps();
     void clientConnectRefused();
     void clientCancelWhileWaiting();
+    void clientEndsAfterGraceWhenServerStaysOpen();
     void clientReplaysUdp();
     void serverGatesEachTurn();
     void serverServesUdpByDatagrams();
@@ -194,6 +196,17 @@ void TestReplay::scriptFromAcceptedConnection() {
     QVERIFY(!script.messages.at(1).fromClient);
     QCOMPARE(script.messages.at(1).clientBytesBefore, quint64(7));
     QVERIFY(!script.serverClosed);
+
+    // "Replay to…": the recorded client side goes to a new server, byte for byte.
+    Python server(QString::fromLatin1(RecordingServer));
+    const quint16 port = server.port();
+    QVERIFY(port != 0);
+    ReplayClient client(wb, script, QStringLiteral("127.0.0.1"), port, 0);
+    QSignalSpy finished(&client, &ReplayClient::finished);
+    client.start();
+    QVERIFY(finished.wait(WaitMs));
+    QVERIFY2(finished.at(0).at(0).toBool(), qPrintable(finished.at(0).at(1).toString()));
+    QCOMPARE(QByteArray::fromHex(server.output().split('\n').value(0)), QByteArray("request"));
 }
 
 void TestReplay::scriptRefusesWhatCannotBeReplayed() {
@@ -418,6 +431,38 @@ void TestReplay::clientCancelWhileWaiting() {
     QTRY_VERIFY_WITH_TIMEOUT(isFinal(wb.info(client.endpoint()).state), WaitMs);
     QCOMPARE(finished.size(), 1);
     QCOMPARE(progress.size(), 1);
+}
+
+void TestReplay::clientEndsAfterGraceWhenServerStaysOpen() {
+    // A server that reads to our FIN but never closes: the replay ends after the grace, in order.
+    Python server("import socket, sys\n"
+                  "s = socket.socket(); s.bind(('127.0.0.1', 0)); s.listen(1)\n"
+                  "print(s.getsockname()[1], flush=True)\n"
+                  "c, _ = s.accept(); got = b''\n"
+                  "while True:\n"
+                  "    d = c.recv(65536)\n"
+                  "    if not d: break\n"
+                  "    got += d\n"
+                  "print('got', got.hex(), flush=True); sys.stdin.read()\n");
+    const quint16 port = server.port();
+    QVERIFY(port != 0);
+    Workbench wb;
+    const ReplayScript script = threeTurnScript(1);
+    ReplayClient client(wb, script, QStringLiteral("127.0.0.1"), port, 0);
+    client.setCloseGrace(300);
+    QSignalSpy finished(&client, &ReplayClient::finished);
+    QElapsedTimer clock;
+    clock.start();
+    client.start();
+    QVERIFY(finished.wait(WaitMs));
+    QVERIFY2(finished.at(0).at(0).toBool(), qPrintable(finished.at(0).at(1).toString()));
+    QVERIFY2(clock.elapsed() >= 300,
+             qPrintable(QString::number(clock.elapsed()) + finished.at(0).at(1).toString()));
+    QTRY_VERIFY_WITH_TIMEOUT(server.process().canReadLine(), WaitMs);
+    const QByteArray line = server.process().readLine().trimmed();
+    QVERIFY2(line.startsWith("got "), line.constData());
+    QCOMPARE(QByteArray::fromHex(line.mid(4)), clientBytes(script));
+    QCOMPARE(server.process().state(), QProcess::Running); // it never closed
 }
 
 void TestReplay::clientReplaysUdp() {
