@@ -279,9 +279,10 @@ struct PcapngWriter::Impl {
         EndpointMeta meta;
         Wire wire;
         Phase phase = Phase::Fresh;
-        bool hadPacket = false; ///< its name went out already
-        bool activated = false; ///< TCP: looked for its mirror
-        EndpointId primary = 0; ///< TCP: the other end of the same connection, drawn already
+        bool hadPacket = false;  ///< its name went out already
+        bool registered = false; ///< UDP: in udpPorts
+        bool activated = false;  ///< TCP: looked for its mirror
+        EndpointId primary = 0;  ///< TCP: the other end of the same connection, drawn already
         bool localFin = false;
         bool peerFin = false;
         bool finalAckOwed = false; ///< the second FIN is not acked yet
@@ -302,6 +303,7 @@ struct PcapngWriter::Impl {
     EndpointNamer namer;
     std::unordered_map<EndpointId, Flow> flows;
     QHash<QByteArray, EndpointId> liveTuples; ///< TCP 4-tuples drawn now, to spot the other end
+    QMultiHash<quint16, EndpointId> udpPorts; ///< our UDP sockets by local port
     std::vector<QByteArray> global;           ///< comments for whichever packet comes next
     std::vector<QByteArray> lead;             ///< for the next packet written (name, waiting comments)
     std::vector<QByteArray> own;              ///< for the packet the current record designates
@@ -323,6 +325,8 @@ struct PcapngWriter::Impl {
     }
 
     QByteArray prefixed(EndpointId id, const QByteArray &text) const {
+        if (text.isEmpty()) // an event whose text was evicted: nothing to say
+            return {};
         return nameOf(id).toUtf8() + ": " + text;
     }
 
@@ -344,6 +348,10 @@ struct PcapngWriter::Impl {
         if (const auto meta = journal.describedEndpoint(f.id)) {
             f.described = true;
             f.meta = *meta;
+            if (f.meta.kind == EndpointKind::UdpSocket && !f.registered) {
+                f.registered = true;
+                udpPorts.insert(f.meta.local.port, f.id);
+            }
             if (f.meta.kind == EndpointKind::TcpConnection && f.phase == Phase::Fresh)
                 f.wire = tcpWire(f.meta);
         }
@@ -378,13 +386,17 @@ struct PcapngWriter::Impl {
     // ---- blocks ----
 
     static quint32 commentsSize(const std::vector<QByteArray> &list, quint32 acc) {
-        for (const QByteArray &c : list)
-            acc += 4 + pad4(quint32(std::min<qsizetype>(c.size(), 65535)));
+        for (const QByteArray &c : list) {
+            if (!c.isEmpty())
+                acc += 4 + pad4(quint32(std::min<qsizetype>(c.size(), 65535)));
+        }
         return acc;
     }
 
     static uchar *putComments(uchar *p, const std::vector<QByteArray> &list) {
         for (const QByteArray &c : list) {
+            if (c.isEmpty())
+                continue;
             const quint32 n = quint32(std::min<qsizetype>(c.size(), 65535));
             putLe16(p, OptComment);
             putLe16(p + 2, quint16(n));
@@ -405,14 +417,12 @@ struct PcapngWriter::Impl {
         const quint32 capLen = ipLen + l4Len + capPayload;
         const quint64 origLen64 = quint64(ipLen) + l4Len + wirePayload;
         const quint32 origLen = quint32(std::min<quint64>(origLen64, 0xffffffffULL));
-        const bool anyComments = !lead.empty() || (designated && !own.empty());
-        quint32 optLen = 0;
-        if (anyComments) {
-            optLen = commentsSize(lead, 0);
-            if (designated)
-                optLen = commentsSize(own, optLen);
+        quint32 optLen = commentsSize(lead, 0);
+        if (designated)
+            optLen = commentsSize(own, optLen);
+        const bool anyComments = optLen > 0;
+        if (anyComments)
             optLen += 4;
-        }
         const quint32 total = 28 + pad4(capLen) + optLen + 4;
         const qsizetype at = out->size();
         out->resize(at + total);
@@ -465,15 +475,15 @@ struct PcapngWriter::Impl {
         p += pad4(capLen) - capLen;
         if (anyComments) {
             p = putComments(p, lead);
-            if (designated) {
+            if (designated)
                 p = putComments(p, own);
-                own.clear();
-            }
             putLe16(p, OptEnd);
             putLe16(p + 2, 0);
             p += 4;
         }
         lead.clear();
+        if (designated)
+            own.clear();
         putLe32(p, total);
         ++packets;
     }
@@ -717,15 +727,36 @@ struct PcapngWriter::Impl {
 
     // ---- UDP ----
 
+    /// A datagram one of our own UDP sockets sent: the sender's DataOut record draws it (with all
+    /// its bytes, even when the receiver truncated it), so the receiver's DataIn must not draw it again.
+    bool sentByUs(const Flow &receiver, const NetAddress &from) const {
+        for (auto it = udpPorts.constFind(from.port); it != udpPorts.cend() && it.key() == from.port; ++it) {
+            if (it.value() == receiver.id)
+                continue;
+            const auto sender = flows.find(it.value());
+            if (sender == flows.end() || sender->second.phase == Phase::Done)
+                continue;
+            const QString &ip = sender->second.meta.local.ip;
+            if (ip == from.ip || ip == QLatin1String("0.0.0.0") || ip == QLatin1String("::") ||
+                from.ip.endsWith(QLatin1Char(':') + ip))
+                return true;
+        }
+        return false;
+    }
+
     void addUdp(const Record &r, Flow &f, QByteArray *out) {
         if (r.kind == RecordKind::Event) {
-            if (!f.hadPacket || r.marker == Marker::Closed || r.marker == Marker::Failed)
+            if (r.marker == Marker::Closed || r.marker == Marker::Failed)
+                f.phase = Phase::Done;
+            if (!f.hadPacket || f.phase == Phase::Done)
                 toGlobal(f, &r.payload);
             else
                 f.pending.push_back(r.payload);
             return;
         }
         const NetAddress &peer = r.peer.isValid() ? r.peer : f.meta.peer;
+        if (r.kind == RecordKind::DataIn && sentByUs(f, peer))
+            return; // drawn once already, from the sender's DataOut
         if (!(peer == f.lastPeer) || !f.lastPeerWire.valid) {
             if (!f.described)
                 refresh(f);

@@ -19,7 +19,14 @@ namespace sockbench {
 /// packet's original length), with only the recorded bytes captured. A record whose payload was
 /// evicted is written with its original length, no payload bytes captured, and a comment that says
 /// so. Event texts and endpoint names are packet comments, on the packet they belong to. Times
-/// are microseconds (the pcapng default resolution).
+/// are nanoseconds (if_tsresol 9), the journal's own resolution.
+///
+/// When both ends of a connection are ours, the journal holds it twice (the client and the
+/// accepted end): it is drawn once, from the end seen first; the other end's events become
+/// comments on it. Likewise a datagram between two UDP sockets of ours is drawn once, from the
+/// sender's DataOut. Events of endpoints without packets of their own (listeners, a UDP socket
+/// before its first datagram, a connect that never sent a SYN) go on the next packet written,
+/// prefixed with the endpoint's name.
 ///
 /// Addresses come from Journal::describedEndpoint(). It is a pure transformation: no files, no
 /// threads; the exporter and the recorder feed it records in journal order and write what it gives.
@@ -37,8 +44,9 @@ public:
     /// the connection's next packet). Records must come in journal order; a subset (selected rows)
     /// is fine: a connection first seen mid-stream gets its handshake drawn before its first packet.
     void add(const Record &record, QByteArray *out);
-    /// Comments still waiting for a packet go out (on a packet of their own endpoint if it can
-    /// have one, else noted in a final comment block); connections still open stay open.
+    /// Comments still waiting for a packet go out as comments of a final Interface Statistics
+    /// Block (no traffic is invented to carry them), each prefixed with its endpoint's name;
+    /// connections still open stay open.
     void finish(QByteArray *out);
 
     quint64 packetsWritten() const;
