@@ -161,12 +161,23 @@ void TestWindowExport::logContextMenuOffersExports() {
         names << action->objectName();
     QVERIFY(names.contains(QStringLiteral("exportRowsAction")));
     QVERIFY(names.contains(QStringLiteral("exportConnectionAction")));
-    m_ui->selectRow(m_accepted);
+    // The row's connection, even with another one selected in the connections panel.
+    m_ui->selectRow(m_listener);
+    auto *view = m_ui->trafficView();
+    QTRY_VERIFY(view->model()->rowCount() > 0);
+    view->setFocus();
+    view->selectRow(view->model()->rowCount() - 1);
     windowAction(m_window.get(), "exportConnectionAction")->trigger();
     QDialog *dialog = nullptr;
     QTRY_VERIFY((dialog = m_window->findChild<QDialog *>(QStringLiteral("exportDialog"))) != nullptr);
     QCOMPARE(dialog->findChild<QComboBox *>(QStringLiteral("exportScopeCombo"))->currentIndex(), 2);
-    dialog->reject();
+    // Raw bytes of that connection: what the client sent it.
+    chooseFormat(dialog, 4);
+    const QString path = m_dir.filePath(QStringLiteral("row.bin"));
+    QVERIFY(runExport(dialog, path));
+    QFile file(path);
+    QVERIFY(file.open(QIODevice::ReadOnly));
+    QCOMPARE(file.readAll(), QByteArray("hello export\n"));
 }
 
 void TestWindowExport::cancelFromTheProgressLeavesNoFile() {

@@ -236,7 +236,7 @@ void CaptureController::openCapture(const QString &path) {
 
 // ---- Export ----
 
-void CaptureController::showExportDialog(int scope) {
+void CaptureController::showExportDialog(int scope, EndpointId chosen) {
     auto *dialog = new QDialog(m_window);
     dialog->setObjectName(QStringLiteral("exportDialog"));
     dialog->setWindowTitle(tr("Export"));
@@ -279,7 +279,7 @@ void CaptureController::showExportDialog(int scope) {
     form->addRow(buttons);
 
     // Names, the selection and the endpoint are taken here, on the GUI thread, when the dialog opens.
-    const EndpointId endpoint = m_selected ? m_selected() : 0;
+    const EndpointId endpoint = chosen != 0 ? chosen : (m_selected ? m_selected() : 0);
     const QList<quint64> rows = m_selectedRows ? m_selectedRows() : QList<quint64>{};
 
     auto validate = [=] {

@@ -46,8 +46,9 @@ public:
 
     /// Reads the capture on a thread of its own, then imports its streams as read-only rows.
     void openCapture(const QString &path);
-    /// Opens the export dialog; scope 0 everything, 1 the log's selected rows, 2 the selected connection.
-    void showExportDialog(int scope = 0);
+    /// Opens the export dialog; scope 0 everything, 1 the log's selected rows, 2 a connection:
+    /// `endpoint`, or the one selected in the connections panel when 0.
+    void showExportDialog(int scope = 0, EndpointId endpoint = 0);
     void startExport(const ExportRequest &request);
     bool isRecording() const;
     /// Enables the actions that depend on the selection.

@@ -107,7 +107,16 @@ MainWindow::MainWindow(const WorkbenchConfig &config, QWidget *parent)
     m_logPanel->addContextAction(exportRows);
     auto *exportConnection = new QAction(tr("Export this connection..."), this);
     exportConnection->setObjectName(QStringLiteral("exportConnectionAction"));
-    connect(exportConnection, &QAction::triggered, m_captures, [this] { m_captures->showExportDialog(2); });
+    connect(exportConnection, &QAction::triggered, m_captures, [this] {
+        // The connection of the log row the menu was opened on, else the selected one.
+        const QList<quint64> rows = m_logPanel->selectedRecords();
+        Record record;
+        const EndpointId endpoint =
+            !rows.isEmpty() && m_workbench->journal().record(rows.constFirst(), &record, false)
+                ? record.endpoint
+                : 0;
+        m_captures->showExportDialog(2, endpoint);
+    });
     m_logPanel->addContextAction(exportConnection);
 
     m_leftSplitter = new QSplitter(Qt::Vertical, this);
