@@ -39,6 +39,7 @@ private Q_SLOTS:
 
     void openedCaptureShowsReadOnlyRows();
     void notACaptureIsRefusedInWords();
+    void damagedCaptureOpensWithItsWarnings();
 
 private:
     QList<EndpointId> openThroughTheMenu(const QString &path) {
@@ -113,6 +114,26 @@ void TestWindowCapture::notACaptureIsRefusedInWords() {
     QTRY_VERIFY((box = m_window->findChild<QMessageBox *>(QStringLiteral("captureErrorBox"))) != nullptr);
     QVERIFY2(box->text().contains(QLatin1String("notes.pcap")), qPrintable(box->text()));
     QCOMPARE(m_ui->connections()->rowCount(), rowsBefore);
+}
+
+void TestWindowCapture::damagedCaptureOpensWithItsWarnings() {
+    // The fixture cut in its last block: what comes before it is read, and the damage is named.
+    QFile fixture(QFINDTESTDATA("../data/tcp-v4.pcapng"));
+    QVERIFY(fixture.open(QIODevice::ReadOnly));
+    const QByteArray bytes = fixture.readAll();
+    QTemporaryDir dir;
+    const QString path = dir.filePath(QStringLiteral("cut.pcapng"));
+    QFile cut(path);
+    QVERIFY(cut.open(QIODevice::WriteOnly));
+    cut.write(bytes.left(bytes.size() - 10));
+    cut.close();
+    const QList<EndpointId> ids = openThroughTheMenu(path);
+    QCOMPARE(ids.size(), 1);
+    QMessageBox *box = nullptr;
+    QTRY_VERIFY((box = m_window->findChild<QMessageBox *>(QStringLiteral("captureWarningsBox"))) != nullptr);
+    QVERIFY2(box->detailedText().contains(QLatin1String("offset")), qPrintable(box->detailedText()));
+    QVERIFY2(m_window->statusBar()->currentMessage().contains(QLatin1String("warning")),
+             qPrintable(m_window->statusBar()->currentMessage()));
 }
 
 QTEST_MAIN(TestWindowCapture)
