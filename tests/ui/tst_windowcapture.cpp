@@ -7,6 +7,7 @@
 
 #include "models/connectionmodel.h"
 #include "views/conversationview.h"
+#include "views/hexview.h"
 
 #include <QLabel>
 #include <QMessageBox>
@@ -88,6 +89,19 @@ void TestWindowCapture::openedCaptureShowsReadOnlyRows() {
     };
     QTRY_VERIFY(conversationHas(QStringLiteral("hello server")));
     QVERIFY(conversationHas(QStringLiteral("hello client")));
+
+    // A log row of the stream shows its bytes in the hex view.
+    auto *log = m_ui->trafficView();
+    auto *hex = m_window->findChild<HexView *>(QStringLiteral("hexView"));
+    QVERIFY(hex);
+    QTRY_VERIFY(log->model()->rowCount() > 0);
+    bool shown = false;
+    for (int row = 0; row < log->model()->rowCount() && !shown; ++row) {
+        log->setFocus();
+        log->selectRow(row);
+        shown = QTest::qWaitFor([&] { return hex->data() == "hello server\n"; }, 300);
+    }
+    QVERIFY(shown);
 
     // Read-only: nothing to close, abort or send.
     QVERIFY(!windowAction(m_window.get(), "closeAction")->isEnabled());
