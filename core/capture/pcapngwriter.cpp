@@ -595,6 +595,8 @@ struct PcapngWriter::Impl {
     void tcpData(QByteArray *out, const Record &r, Flow &f) {
         const bool fromLocal = r.kind == RecordKind::DataOut;
         const quint32 n = std::max(r.length, r.originalLength);
+        if (n == 0)
+            return; // nothing crossed the wire
         const bool evicted = r.isEvicted() || quint32(r.payload.size()) < r.length;
         if (evicted)
             own.push_back(QByteArrayLiteral("payload evicted from the journal (") + QByteArray::number(n) +

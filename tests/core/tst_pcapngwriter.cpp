@@ -130,6 +130,7 @@ private Q_SLOTS:
     void evictedPayloadsKeepTheirLength();
     void subsetDrawsTheHandshake();
     void manyRecordsAreFast();
+    void leftoverCommentsInventNoTraffic();
 
 private:
     bool m_haveTshark = false;
@@ -514,6 +515,35 @@ void TestPcapngWriter::manyRecordsAreFast() {
     qInfo() << N << "records in" << ms << "ms," << out.size() << "bytes";
     QCOMPARE(writer.packetsWritten(), quint64(3 + 2 * N));
     QVERIFY2(ms < 2000, qPrintable(QString::number(ms)));
+}
+
+void TestPcapngWriter::leftoverCommentsInventNoTraffic() {
+    // A listener's events have no packet of their own; with no packet after them they end in a
+    // final statistics block, which Wireshark reads, and no packet is made up for them.
+    Journal journal;
+    journal.describeEndpoint(7,
+                             {EndpointKind::TcpListener, false, 0, {QStringLiteral("127.0.0.1"), 5000}, {}});
+    journal.appendEvent(7, QStringLiteral("Listening on 127.0.0.1:5000"));
+    PcapngWriter writer(journal, [](EndpointId) { return QStringLiteral("the listener"); });
+    QByteArray out;
+    writer.begin(&out);
+    Record r;
+    QVERIFY(journal.record(0, &r, true));
+    writer.add(r, &out);
+    writer.finish(&out);
+    QCOMPARE(writer.packetsWritten(), quint64(0));
+    QVERIFY(out.contains("the listener: Listening on 127.0.0.1:5000"));
+    if (!m_haveTshark)
+        QSKIP("tshark is not installed");
+    QTemporaryDir dir;
+    const QString path = dir.filePath(QStringLiteral("leftover.pcapng"));
+    QFile file(path);
+    QVERIFY(file.open(QIODevice::WriteOnly));
+    file.write(out);
+    file.close();
+    const TsharkRun run = runTshark({QStringLiteral("-r"), path});
+    QVERIFY2(run.ok, run.error.constData());
+    QVERIFY(run.out.trimmed().isEmpty());
 }
 
 QTEST_GUILESS_MAIN(TestPcapngWriter)
