@@ -4,6 +4,7 @@
 
 #include "capturetesting.h"
 
+#include <QComboBox>
 #include <QLabel>
 #include <QSignalSpy>
 #include <QTemporaryDir>
@@ -33,6 +34,7 @@ private Q_SLOTS:
 
     void replaysAConnectionToAListener();
     void replaysAStreamFromACapture();
+    void replaysAsAServer();
 
 private:
     QTemporaryDir m_settingsDir;
@@ -100,6 +102,42 @@ void TestWindowReplay::replaysAStreamFromACapture() {
     // window's listener does not answer, so the replay sends what needs no answer first.
     QTRY_VERIFY(
         bytesOf(m_window->workbench()->journal(), received, RecordKind::DataIn).startsWith("hello server\n"));
+}
+
+void TestWindowReplay::replaysAsAServer() {
+    QTcpSocket client;
+    EndpointId listener = 0;
+    EndpointId accepted = 0;
+    QVERIFY(liveConversation(*m_ui, client, &listener, &accepted));
+    client.write("question\n");
+    const Journal &journal = m_window->workbench()->journal();
+    QTRY_COMPARE(bytesOf(journal, accepted, RecordKind::DataIn), QByteArray("question\n"));
+    QVERIFY(m_window->workbench()->send(accepted, QByteArray("answer\n")));
+    QTRY_COMPARE(bytesOf(journal, accepted, RecordKind::DataOut), QByteArray("answer\n"));
+
+    m_ui->selectRow(accepted);
+    windowAction(m_window.get(), "replayAction")->trigger();
+    QDialog *dialog = nullptr;
+    QTRY_VERIFY((dialog = m_window->findChild<QDialog *>(QStringLiteral("replayDialog"))) != nullptr);
+    auto *role = dialog->findChild<QComboBox *>(QStringLiteral("replayRoleCombo"));
+    role->setFocus();
+    QTest::keyClick(role, Qt::Key_End);
+    QCOMPARE(role->currentIndex(), 1);
+    WindowDriver::replaceText(dialog->findChild<QLineEdit *>(QStringLiteral("replayAddressEdit")),
+                              QStringLiteral("127.0.0.1:0"));
+    const int before = m_ui->connections()->rowCount();
+    QTest::mouseClick(dialog->findChild<QDialogButtonBox *>()->button(QDialogButtonBox::Ok), Qt::LeftButton);
+    // The replaying listener is a row like any other.
+    QTRY_COMPARE(m_ui->connections()->rowCount(), before + 1);
+    const EndpointId server = m_ui->lastTopLevel();
+    QTRY_VERIFY(m_ui->localPort(server) != 0);
+
+    QTcpSocket second;
+    second.connectToHost(QHostAddress::LocalHost, m_ui->localPort(server));
+    QVERIFY(second.waitForConnected(5000));
+    second.write("question\n");
+    QByteArray got;
+    QTRY_VERIFY((got += second.readAll()) == "answer\n");
 }
 
 QTEST_MAIN(TestWindowReplay)
