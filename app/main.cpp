@@ -1,6 +1,7 @@
 #include "cli/cli.h"
 #include "engine/workbench.h"
 #include "probe/benchprobe.h"
+#include "window/capturecontroller.h"
 #include "window/mainwindow.h"
 #include "window/sessioncontroller.h"
 
@@ -23,7 +24,13 @@ int main(int argc, char *argv[]) {
     // The benchmark (scripts/bench) measures the real window through this; inert otherwise.
     sockbench::BenchProbe::attachIfRequested(&window);
     window.show();
-    if (!sessionFile.isEmpty())
+    // `sockbench FILE.pcapng` opens the capture, read-only, in the window.
+    const bool isCapture = sessionFile.endsWith(QLatin1String(".pcapng"), Qt::CaseInsensitive) ||
+                           sessionFile.endsWith(QLatin1String(".pcap"), Qt::CaseInsensitive) ||
+                           sessionFile.endsWith(QLatin1String(".cap"), Qt::CaseInsensitive);
+    if (isCapture)
+        window.captures()->openCapture(sessionFile);
+    else if (!sessionFile.isEmpty())
         window.sessions()->open(sessionFile);
     else
         window.sessions()->reopenLastIfWanted();

@@ -5,6 +5,7 @@
 #include "protocol/rules.h"
 #include "style/presentation.h"
 
+#include <QFileInfo>
 #include <QFont>
 
 #include <algorithm>
@@ -47,6 +48,8 @@ ConnectionModel::ConnectionModel(Workbench *workbench, QObject *parent)
                 emitRowChanged(clientLeg);
             });
     connect(workbench, &Workbench::relayFaultsChanged, this, &ConnectionModel::onRelayFaultsChanged);
+    // Streams read from a capture file are rows like any other, marked in their name.
+    connect(workbench, &Workbench::captureEndpointAdded, this, &ConnectionModel::addEndpoint);
 }
 
 ConnectionModel::~ConnectionModel() = default;
@@ -281,6 +284,8 @@ QVariant ConnectionModel::data(const QModelIndex &index, int role) const {
             if (info.relayPeer != 0)
                 name += tr(" ⇄ #%1").arg(info.relayPeer);
             QStringList parts{name};
+            if (info.isFromCapture())
+                parts << tr("from capture %1").arg(QFileInfo(info.captureFile).fileName());
             for (const QString &part :
                  {tlsText(info), autoReplyText(id), rulesText(info), faultsText(info)}) {
                 if (!part.isEmpty())

@@ -389,6 +389,9 @@ QString Composer::targetBlockedReason(EndpointId target) const {
     const EndpointInfo info = m_workbench->info(target);
     if (target == 0 || !m_workbench->endpoints().contains(target))
         return tr("Select a connection, listener or UDP socket to send to");
+    // A stream read from a capture file has no socket behind it: it is there to be read.
+    if (info.isFromCapture())
+        return tr("Read from a capture: read-only");
     if (isFinal(info.state))
         return tr("The target is %1").arg(finalStateWord(info.state));
     if (info.kind == EndpointKind::TcpConnection && info.state != EndpointState::Connected &&

@@ -301,6 +301,10 @@ void LogPanel::createRecordActions() {
     updateRecordActions();
 }
 
+void LogPanel::addContextAction(QAction *action) {
+    m_view->addAction(action);
+}
+
 QList<quint64> LogPanel::selectedRecords() const {
     const QModelIndexList rows = m_view->selectionModel()->selectedRows();
     QList<int> numbers;

@@ -58,6 +58,8 @@ public:
     void filterToEndpoint(EndpointId id);
     /// Journal sequence numbers of the selected rows, in the log's order.
     QList<quint64> selectedRecords() const;
+    /// Adds an action at the end of the log's context menu (the window's export actions).
+    void addContextAction(QAction *action);
 
 Q_SIGNALS:
     /// Emitted when the log starts or stops following new records (setFollowing() or scrolling).

@@ -23,6 +23,7 @@
 #include "session/session.h"
 #include "style/presentation.h"
 #include "views/hexview.h"
+#include "window/capturecontroller.h"
 #include "window/sessioncontroller.h"
 #include "window/windowsettings.h"
 
@@ -97,6 +98,26 @@ MainWindow::MainWindow(const WorkbenchConfig &config, QWidget *parent)
     m_statusSummary = new StatusSummary(m_workbench.get(), this);
     m_sessions = new SessionController(m_workbench.get(), m_connectionModel, this);
     createActions();
+    m_captures = new CaptureController(
+        m_workbench.get(), this, statusBar(), [this] { return selectedEndpoint(); },
+        [this] { return m_logPanel->selectedRecords(); }, this);
+    auto *exportRows = new QAction(tr("Export selected rows..."), this);
+    exportRows->setObjectName(QStringLiteral("exportRowsAction"));
+    connect(exportRows, &QAction::triggered, m_captures, [this] { m_captures->showExportDialog(1); });
+    m_logPanel->addContextAction(exportRows);
+    auto *exportConnection = new QAction(tr("Export this connection..."), this);
+    exportConnection->setObjectName(QStringLiteral("exportConnectionAction"));
+    connect(exportConnection, &QAction::triggered, m_captures, [this] {
+        // The connection of the log row the menu was opened on, else the selected one.
+        const QList<quint64> rows = m_logPanel->selectedRecords();
+        Record record;
+        const EndpointId endpoint =
+            !rows.isEmpty() && m_workbench->journal().record(rows.constFirst(), &record, false)
+                ? record.endpoint
+                : 0;
+        m_captures->showExportDialog(2, endpoint);
+    });
+    m_logPanel->addContextAction(exportConnection);
 
     m_leftSplitter = new QSplitter(Qt::Vertical, this);
     m_leftSplitter->setObjectName(QStringLiteral("leftSplitter"));
@@ -141,6 +162,8 @@ MainWindow::MainWindow(const WorkbenchConfig &config, QWidget *parent)
 MainWindow::~MainWindow() {
     // The parts read the workbench; take them down before it goes.
     m_workbench->disconnect(this);
+    // Its reader, export and recorder threads read the journal: they stop first.
+    delete m_captures;
     delete m_libraryDock; // it sends through the composer
     delete takeCentralWidget();
     delete m_statusSummary;
@@ -249,6 +272,10 @@ void MainWindow::createMenusAndToolBar() {
     fileMenu->addAction(m_saveSessionAction);
     fileMenu->addAction(m_reopenSessionAction);
     fileMenu->addSeparator();
+    fileMenu->addAction(m_captures->openCaptureAction());
+    fileMenu->addAction(m_captures->exportAction());
+    fileMenu->addAction(m_captures->recordAction());
+    fileMenu->addSeparator();
     fileMenu->addAction(m_quitAction);
 
     QMenu *connectionMenu = menuBar()->addMenu(tr("&Connection"));
@@ -259,6 +286,7 @@ void MainWindow::createMenusAndToolBar() {
     connectionMenu->addAction(m_socketOptionsAction);
     connectionMenu->addAction(m_framingAction);
     connectionMenu->addAction(m_startTlsAction);
+    connectionMenu->addAction(m_captures->replayAction());
     connectionMenu->addSeparator();
     connectionMenu->addAction(m_closeAllAction);
     connectionMenu->addAction(m_clearClosedAction);
@@ -793,6 +821,7 @@ void MainWindow::updateActions() {
     }
     m_closeAllAction->setEnabled(anyOpen);
     m_clearClosedAction->setEnabled(anyFinal);
+    m_captures->updateActions();
 }
 
 void MainWindow::onCloseActionTriggered() {

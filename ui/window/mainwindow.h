@@ -20,6 +20,7 @@ class QTreeView;
 
 namespace sockbench {
 
+class CaptureController;
 class Composer;
 class ConnectionModel;
 class DetailPane;
@@ -56,6 +57,8 @@ public:
     SessionController *sessions() const { return m_sessions; }
     /// The library of saved payloads, in a dock (View > Library).
     LibraryPanel *libraryPanel() const { return m_libraryPanel; }
+    /// Open capture, Export, Record to file and Replay (issue 14).
+    CaptureController *captures() const { return m_captures; }
 
 protected:
     void closeEvent(QCloseEvent *event) override;
@@ -135,6 +138,7 @@ private:
     DetailPane *m_detailPane = nullptr;
     StatusSummary *m_statusSummary = nullptr;
     SessionController *m_sessions = nullptr;
+    CaptureController *m_captures = nullptr;
     LibraryPanel *m_libraryPanel = nullptr;
     QDockWidget *m_libraryDock = nullptr;
 
