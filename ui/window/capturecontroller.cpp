@@ -411,12 +411,15 @@ void CaptureController::onRecordActionToggled(bool on) {
 }
 
 void CaptureController::startRecording(const QString &path) {
-    // The namer runs on the recorder's thread: hand it a snapshot taken here instead of the workbench.
-    QHash<EndpointId, QString> known;
-    const auto &endpoints = m_workbench->endpoints();
-    for (auto it = endpoints.cbegin(); it != endpoints.cend(); ++it)
-        known.insert(it.key(), nameOf(it.key()));
-    EndpointNamer names = [known](EndpointId id) { return known.value(id, tr("endpoint #%1").arg(id)); };
+    // The namer runs on the recorder's thread, so it reads the journal's endpoint descriptions (which
+    // the engine writes under the journal's lock) rather than the workbench: endpoints opened while
+    // the recording runs get their names too.
+    const Journal *journal = &m_workbench->journal();
+    EndpointNamer names = [journal](EndpointId id) {
+        const std::optional<EndpointMeta> meta = journal->describedEndpoint(id);
+        return meta ? tr("%1 #%2").arg(kindText(meta->kind, meta->listener != 0)).arg(id)
+                    : tr("endpoint #%1").arg(id);
+    };
     m_recorder = std::make_unique<CaptureRecorder>(m_workbench->journal(), path, names);
     connect(m_recorder.get(), &CaptureRecorder::failed, this, [this](const QString &reason) {
         showError(tr("Record to file"), reason);
