@@ -3,6 +3,8 @@
 // and the file reads back with the bytes of the conversation.
 
 #include "capturetesting.h"
+#include "style/presentation.h"
+#include "tshark.h"
 
 #include <QLabel>
 #include <QSignalSpy>
@@ -11,6 +13,7 @@
 
 using namespace sockbench;
 using namespace sockbench::testing;
+using namespace sockbench::test;
 
 class TestWindowRecord final : public QObject {
     Q_OBJECT
@@ -81,6 +84,20 @@ void TestWindowRecord::recordsWhileTrafficFlows() {
             toServer += QByteArray(capture->file->bytes() + r.offset, r.length);
     }
     QVERIFY2(toServer.contains("recorded bytes\n"), toServer.constData());
+
+    // The accepted connection opened after Record started: its name is still its first packet's
+    // comment, as the connections panel names it.
+    if (tsharkPath().isEmpty()) {
+        if (tsharkRequired())
+            QFAIL("tshark is missing (scripts/deps installs it)");
+        QSKIP("tshark is not installed");
+    }
+    const TsharkRun comments =
+        runTshark({QStringLiteral("-r"), path, QStringLiteral("-T"), QStringLiteral("fields"),
+                   QStringLiteral("-e"), QStringLiteral("frame.comment")});
+    QVERIFY2(comments.ok, comments.error.constData());
+    const QString name = QStringLiteral("%1 #%2").arg(kindText(EndpointKind::TcpConnection, true)).arg(accepted);
+    QVERIFY2(QString::fromUtf8(comments.out).contains(name), comments.out.constData());
 }
 
 void TestWindowRecord::cancelledChoiceLeavesItUnchecked() {
