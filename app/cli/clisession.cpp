@@ -126,8 +126,16 @@ int CliSession::exec() {
     if (m_statsConnection != 0)
         m_tcpInfo = m_workbench->info(m_statsConnection).lastTcpInfo;
     // What the journal holds goes to the --pcap file before the journal goes.
-    if (m_recorder)
+    if (m_recorder) {
         m_recorder->stop();
+        if (const quint64 missed = m_recorder->payloadBytesMissed())
+            printMessage(
+                QStringLiteral("--pcap: %1 bytes of payload fell more than %2 MiB behind the traffic "
+                               "and were written without their bytes (marked in %3)")
+                    .arg(missed)
+                    .arg(m_workbench->journal().holdAllowanceBytes() / (1024 * 1024))
+                    .arg(m_output.pcapFile));
+    }
     // Closing thousands of sockets and joining the reactors happens here, before the summary.
     m_workbench.reset();
     if (dropped > 0)

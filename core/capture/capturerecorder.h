@@ -16,7 +16,10 @@ namespace sockbench {
 /// packets with PcapngWriter, and writes them to the file, flushed to the kernel at least every
 /// second: a process killed at any moment leaves a file that holds every packet up to the last
 /// flush. It holds the journal (Journal::addHold) so that eviction never drops a payload it has
-/// not written yet. The file is a plain one, not a QSaveFile: it must be readable while it grows.
+/// not written yet, within the journal's hold allowance. The thread runs at a lower CPU priority
+/// than the reactors and the GUI: under a flood the traffic comes first, and the recorder catches
+/// up once the flood eases. The file is a plain one, not a QSaveFile: it must be readable while it
+/// grows.
 class CaptureRecorder final : public QObject {
     Q_OBJECT
 public:
@@ -34,6 +37,10 @@ public:
     QString path() const;
     quint64 packetsWritten() const;
     quint64 bytesWritten() const;
+    /// Payload bytes written as evicted (captured length 0, with a comment): the journal let them go
+    /// before the recorder reached them, which only happens when it fell further behind the traffic
+    /// than Journal::holdAllowanceBytes() (or start() was asked for records already evicted).
+    quint64 payloadBytesMissed() const;
 
 Q_SIGNALS:
     /// The file cannot be written any more (disk full...): recording stopped.

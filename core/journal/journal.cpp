@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstring>
 #include <ctime>
+#include <limits>
 
 namespace sockbench {
 
@@ -150,7 +151,13 @@ void Journal::evictLocked() {
     if (m_heldBytes <= m_budget)
         return;
     const quint64 floor = m_holds.empty() ? m_nextOffset : holdFloorLocked();
-    while (m_heldBytes > m_budget && m_blocks.size() > 1 && m_blocks[1]->start <= floor) {
+    // Past the budget, blocks below every hold go; past the budget and the holds' allowance, the
+    // oldest go even when held.
+    const qint64 ceiling = m_budget > std::numeric_limits<qint64>::max() - m_holdAllowance
+                               ? std::numeric_limits<qint64>::max()
+                               : m_budget + m_holdAllowance;
+    while (m_blocks.size() > 1 &&
+           ((m_heldBytes > m_budget && m_blocks[1]->start <= floor) || m_heldBytes > ceiling)) {
         std::unique_ptr<Block> oldest = std::move(m_blocks.front());
         m_blocks.pop_front();
         m_heldBytes -= qint64(oldest->capacity);
@@ -380,6 +387,17 @@ qint64 Journal::budgetBytes() const {
 void Journal::setBudgetBytes(qint64 bytes) {
     std::lock_guard lock(m_mutex);
     m_budget = std::max<qint64>(bytes, 0);
+    evictLocked();
+}
+
+qint64 Journal::holdAllowanceBytes() const {
+    std::lock_guard lock(m_mutex);
+    return m_holdAllowance;
+}
+
+void Journal::setHoldAllowanceBytes(qint64 bytes) {
+    std::lock_guard lock(m_mutex);
+    m_holdAllowance = std::max<qint64>(bytes, 0);
     evictLocked();
 }
 

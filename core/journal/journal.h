@@ -108,6 +108,8 @@ struct CounterDelta {
 class Journal final {
 public:
     static constexpr qint64 DefaultBudgetBytes = 256LL * 1024 * 1024;
+    /// How far past its budget a hold may keep the journal (see addHold).
+    static constexpr qint64 DefaultHoldAllowanceBytes = 1024LL * 1024 * 1024;
 
     explicit Journal(qint64 budgetBytes = DefaultBudgetBytes);
     ~Journal();
@@ -147,8 +149,11 @@ public:
                                 Marker marker = Marker::None);
 
     /// Holds: a reader that must see every payload (a recorder writing to disk) holds the records
-    /// from `seq` on. Eviction never drops a payload at or after the lowest hold, so the journal
-    /// may grow past its budget while that reader catches up. Returns the hold's handle.
+    /// from `seq` on. Eviction does not drop a payload at or after the lowest hold, so the journal
+    /// grows past its budget while that reader catches up, by at most holdAllowanceBytes(): past
+    /// that, the oldest held payloads are evicted after all (the reader sees them Evicted), so that
+    /// a reader that cannot keep up (a slow disk under a flood) costs bounded memory. Returns the
+    /// hold's handle.
     int addHold(quint64 seq);
     /// Moves a hold forward (the reader has taken everything before seq).
     void moveHold(int hold, quint64 seq);
@@ -175,6 +180,8 @@ public:
 
     qint64 budgetBytes() const;
     void setBudgetBytes(qint64 bytes);
+    qint64 holdAllowanceBytes() const;
+    void setHoldAllowanceBytes(qint64 bytes);
     /// Payload bytes currently held (<= budget, apart from the newest block).
     qint64 payloadBytesHeld() const;
     /// Bytes of payload dropped so far by the budget.
@@ -220,6 +227,7 @@ private:
     qint64 m_heldBytes = 0;
     qint64 m_evictedBytes = 0;
     qint64 m_budget;
+    qint64 m_holdAllowance = DefaultHoldAllowanceBytes;
     qint64 m_lastTimeNs = 0;
     std::vector<NetAddress> m_peers; ///< interned datagram peers; index 0 is "none"
     QHash<QString, quint32> m_peerIndex;

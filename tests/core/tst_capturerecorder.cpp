@@ -35,6 +35,7 @@ private Q_SLOTS:
     void fileGrowsAndReadsWhileRecording();
     void tinyJournalLosesNothing();
     void startsAfterTheCurrentRecord();
+    void evictedPayloadIsCountedAndMarked();
     void unopenableFileIsRefused();
     void writeErrorFails();
 };
@@ -156,6 +157,48 @@ void TestCaptureRecorder::startsAfterTheCurrentRecord() {
     const Followed all = followTcp(path);
     QVERIFY2(all.ok, qPrintable(all.error));
     QCOMPARE(all.fromFirst, after);
+}
+
+void TestCaptureRecorder::evictedPayloadIsCountedAndMarked() {
+    // Payloads the journal let go before the recorder reached them (here: recorded from the start
+    // of a journal that evicted already; live, a recorder more than the hold allowance behind) are
+    // packets with their length and no bytes, a comment each, and counted for the user.
+    QTemporaryDir dir;
+    const QString path = dir.filePath(QStringLiteral("missed.pcapng"));
+    WorkbenchConfig config;
+    config.journalBudgetBytes = 1024 * 1024;
+    Workbench wb(config);
+    const auto [listener, at, raw, server, failure] = acceptRawClient(wb);
+    QVERIFY2(!failure, failure);
+    const QByteArray bytes = pattern(4 * 1024 * 1024, 4);
+    bool sent = false;
+    raw->run([&] { sent = raw->sendAll(bytes.constData(), bytes.size(), TransferTimeoutMs); });
+    QTRY_COMPARE_WITH_TIMEOUT(wb.journal().counters(server).bytesIn, quint64(bytes.size()),
+                              TransferTimeoutMs);
+    QVERIFY(raw->wait());
+    QVERIFY(sent);
+    quint64 evictedData = 0;
+    for (const Record &r : wb.journal().records(0, wb.journal().count(), false)) {
+        if (r.kind != RecordKind::Event && r.isEvicted())
+            evictedData += r.length;
+    }
+    QVERIFY2(evictedData > 0, "the journal was meant to evict");
+
+    CaptureRecorder recorder(wb.journal(), path);
+    QString error;
+    QVERIFY2(recorder.start(&error, 0), qPrintable(error));
+    recorder.stop();
+    QCOMPARE(recorder.payloadBytesMissed(), evictedData);
+    if (tsharkPath().isEmpty()) {
+        if (tsharkRequired())
+            QFAIL("tshark is missing (scripts/deps installs it)");
+        QSKIP("tshark is not installed");
+    }
+    const TsharkRun comments =
+        runTshark({QStringLiteral("-r"), path, QStringLiteral("-T"), QStringLiteral("fields"),
+                   QStringLiteral("-e"), QStringLiteral("frame.comment")});
+    QVERIFY2(comments.ok, comments.error.constData());
+    QVERIFY2(comments.out.contains("payload evicted from the journal"), comments.out.left(2000).constData());
 }
 
 void TestCaptureRecorder::unopenableFileIsRefused() {

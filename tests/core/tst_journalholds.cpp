@@ -69,6 +69,7 @@ private Q_SLOTS:
     void lowestOfSeveralHoldsCounts();
     void loweringTheBudgetRespectsTheHold();
     void importedRecordsDoNotBreakHolds();
+    void allowanceBoundsWhatAHoldKeeps();
     void unknownHandlesAreHarmless();
 };
 
@@ -221,6 +222,33 @@ void TestJournalHolds::importedRecordsDoNotBreakHolds() {
     QVERIFY(evicted(journal, ours));
     QVERIFY(journal.record(firstImported + 1, &r));
     QCOMPARE(r.payload, captured.mid(4096, 4096));
+    journal.releaseHold(hold);
+}
+
+void TestJournalHolds::allowanceBoundsWhatAHoldKeeps() {
+    // A reader that never moves its hold (a disk that cannot keep up) costs at most the budget plus
+    // the allowance (and the block being filled): past it the oldest held payloads go after all.
+    constexpr qint64 Allowance = 4 * 1024 * 1024;
+    Journal journal(Budget);
+    journal.setHoldAllowanceBytes(Allowance);
+    QCOMPARE(journal.holdAllowanceBytes(), Allowance);
+    const int hold = journal.addHold(0);
+    appendChunks(journal, 160); // 10 MiB
+    QVERIFY2(journal.payloadBytesHeld() <= Budget + Allowance + 1024 * 1024,
+             qPrintable(QString::number(journal.payloadBytesHeld())));
+    QVERIFY(evicted(journal, 0));
+    QVERIFY(evicted(journal, 60));
+    // What is kept is the newest, at least the budget plus the allowance of it.
+    for (quint64 seq = journal.count() - (Budget + Allowance) / Chunk; seq < journal.count(); ++seq)
+        QVERIFY2(intact(journal, seq), qPrintable(QStringLiteral("record %1 lost").arg(seq)));
+    // A larger allowance holds again from here on; lowering it evicts at once.
+    journal.setHoldAllowanceBytes(Journal::DefaultHoldAllowanceBytes);
+    journal.moveHold(hold, journal.count());
+    const quint64 from = appendChunks(journal, 160);
+    QVERIFY(intact(journal, from));
+    journal.setHoldAllowanceBytes(0);
+    QVERIFY(journal.payloadBytesHeld() <= Budget + 1024 * 1024);
+    QVERIFY(evicted(journal, from));
     journal.releaseHold(hold);
 }
 

@@ -459,9 +459,12 @@ void CaptureController::stopRecording() {
         return;
     m_recorder->stop();
     const QLocale locale;
-    m_statusBar->showMessage(tr("Recorded %1 packets to %2")
-                                 .arg(locale.toString(m_recorder->packetsWritten()), m_recorder->path()),
-                             StatusMessageMs);
+    QString text = tr("Recorded %1 packets to %2")
+                       .arg(locale.toString(m_recorder->packetsWritten()), m_recorder->path());
+    if (const quint64 missed = m_recorder->payloadBytesMissed())
+        text += tr("; %1 bytes fell too far behind the traffic and were written without their bytes")
+                    .arg(locale.toString(missed));
+    m_statusBar->showMessage(text, StatusMessageMs);
     m_recorder.reset();
     m_recordingLabel->hide();
     const QSignalBlocker blocker(m_recordAction);
