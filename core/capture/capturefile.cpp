@@ -289,6 +289,7 @@ private:
     quint64 m_released = 0;
     quint64 m_nextProgress = ProgressEvery;
     quint64 m_fragments = 0;
+    quint64 m_beyondMaxStreams = 0; ///< packets of streams past MaxCaptureStreams, skipped
     int m_tcpStreams = 0;
     int m_udpStreams = 0;
     qint64 m_lastTimeNs = 0;
@@ -373,6 +374,9 @@ bool Reader::run(QString *error) {
         m_out.warnings.append(
             QStringLiteral("%1 fragmented IP packets skipped (fragments are not reassembled)")
                 .arg(grouped(m_fragments)));
+    if (m_beyondMaxStreams)
+        m_out.warnings.append(QStringLiteral("more than %1 streams: %2 packets of the later ones skipped")
+                                  .arg(grouped(quint64(MaxCaptureStreams)), grouped(m_beyondMaxStreams)));
     if (m_suppressedWarnings)
         m_out.warnings.append(
             QStringLiteral("… and %1 more problems").arg(grouped(quint64(m_suppressedWarnings))));
@@ -846,6 +850,15 @@ void Reader::tcp(const DecodedPacket &d, qint64 timeNs, quint64 payloadAt) {
         const int sender = directionOf(*conn);
         fresh = conn->baseSet[sender] && conn->baseSeq[sender] != d.seq;
     }
+    if (fresh && m_out.streams.size() >= MaxCaptureStreams) {
+        // Full: this packet's stream is not kept, and neither is an older one on its tuple (a new
+        // stream's packets must not land in it).
+        if (conn)
+            m_tcpIndex.erase(found);
+        ++m_beyondMaxStreams;
+        ++m_out.skippedPackets;
+        return;
+    }
     if (fresh) {
         TcpConn added;
         // The client: the SYN's sender; the SYN-ACK's receiver; else whoever spoke first.
@@ -936,6 +949,11 @@ void Reader::udp(const DecodedPacket &d, qint64 timeNs, quint64 payloadAt) {
     const TupleKey key = keyOf(d, 17);
     auto found = m_udpIndex.find(key);
     if (found == m_udpIndex.end()) {
+        if (m_out.streams.size() >= MaxCaptureStreams) {
+            ++m_beyondMaxStreams;
+            ++m_out.skippedPackets;
+            return;
+        }
         UdpConn fresh;
         fresh.stream = newStream(CaptureProtocol::Udp, d, true, timeNs);
         std::memcpy(fresh.client, d.src, 16);

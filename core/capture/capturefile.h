@@ -101,6 +101,11 @@ struct CaptureFile {
     int findStream(CaptureProtocol protocol, int number) const;
 };
 
+/// Streams read from one capture at most. Each becomes an endpoint (a row) in the window; past this
+/// many, a hostile file of SYNs alone would cost gigabytes. Packets of later streams are skipped,
+/// with a warning.
+constexpr int MaxCaptureStreams = 100000;
+
 struct CaptureReadOptions {
     /// Called now and then with the bytes read so far and the file's size; returning false cancels.
     std::function<bool(quint64 done, quint64 total)> progress;

@@ -111,6 +111,7 @@ private slots:
     void truncatedDatagram();
     void ipv6ExtensionHeaders();
     void finBeforeLastBytes();
+    void streamsAreCapped();
     void matchesTshark_data();
     void matchesTshark();
 };
@@ -648,6 +649,59 @@ void TestCaptureFile::finBeforeLastBytes() {
         QVERIFY2(!r.text.contains(QLatin1String("missing")), qPrintable(r.text));
     }
     QVERIFY(bye >= 0 && finSent > bye);
+}
+
+void TestCaptureFile::streamsAreCapped() {
+    // A hostile file of ever new tuples: past MaxCaptureStreams their packets are skipped, counted
+    // and said, instead of costing an endpoint each. Raw IPv4 (link type 101), one UDP datagram or
+    // TCP SYN per source port and address.
+    constexpr int Extra = 5;
+    QByteArray pcap(24, '\0');
+    qToLittleEndian<quint32>(0xa1b2c3d4, pcap.data());
+    qToLittleEndian<quint16>(2, pcap.data() + 4);
+    qToLittleEndian<quint16>(4, pcap.data() + 6);
+    qToLittleEndian<quint32>(65535, pcap.data() + 16);
+    qToLittleEndian<quint32>(101, pcap.data() + 20);
+    auto add = [&pcap](int i, bool tcp) {
+        const int l4 = tcp ? 20 : 8;
+        QByteArray p(20 + l4, '\0');
+        uchar *b = reinterpret_cast<uchar *>(p.data());
+        b[0] = 0x45;
+        qToBigEndian<quint16>(quint16(p.size()), b + 2);
+        b[8] = 64;
+        b[9] = tcp ? 6 : 17;
+        b[12] = 10;
+        b[13] = quint8(i >> 16);
+        b[14] = quint8(i >> 8);
+        b[15] = quint8(i);
+        b[16] = 10;
+        b[19] = 1;
+        qToBigEndian<quint16>(quint16(1024 + i % 50000), b + 20);
+        qToBigEndian<quint16>(9, b + 22);
+        if (tcp) {
+            qToBigEndian<quint32>(1000, b + 24);
+            b[32] = 5 << 4;
+            b[33] = 0x02; // SYN
+            qToBigEndian<quint16>(65535, b + 34);
+        } else {
+            qToBigEndian<quint16>(8, b + 24);
+        }
+        QByteArray header(16, '\0');
+        qToLittleEndian<quint32>(quint32(i), header.data());
+        qToLittleEndian<quint32>(quint32(p.size()), header.data() + 8);
+        qToLittleEndian<quint32>(quint32(p.size()), header.data() + 12);
+        pcap += header + p;
+    };
+    for (int i = 0; i < MaxCaptureStreams + Extra; ++i)
+        add(i, i % 2 == 1);
+    QString error;
+    const auto capture = readBytes(pcap, &error);
+    QVERIFY2(capture, qPrintable(error));
+    QCOMPARE(capture->packets, quint64(MaxCaptureStreams + Extra));
+    QCOMPARE(capture->streams.size(), qsizetype(MaxCaptureStreams));
+    QCOMPARE(capture->skippedPackets, quint64(Extra));
+    QVERIFY2(capture->warnings.join(QLatin1Char('\n')).contains(QLatin1String("more than 100,000 streams: 5 packets")),
+             qPrintable(capture->warnings.join(QLatin1Char('\n'))));
 }
 
 void TestCaptureFile::matchesTshark_data() {
