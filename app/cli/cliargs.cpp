@@ -1475,7 +1475,8 @@ QString usageText(CliVerb verb) {
         break;
     }
     return QStringLiteral(
-        "Usage: sockbench                      open the window\n"
+        "Usage: sockbench [FILE]               open the window (with FILE: a .sockbench session,\n"
+        "                                      or a .pcapng, .pcap or .cap capture, read-only)\n"
         "       sockbench listen  [OPTIONS] ADDRESS:PORT\n"
         "       sockbench connect [OPTIONS] HOST:PORT\n"
         "       sockbench relay   [OPTIONS] LISTEN_ADDRESS:PORT TARGET_HOST:PORT\n"
