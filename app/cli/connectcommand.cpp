@@ -4,8 +4,8 @@
 #include "cli/clisession.h"
 #include "cli/clitls.h"
 #include "engine/workbench.h"
+#include "language/numbers.h"
 
-#include <QLocale>
 #include <QSocketNotifier>
 
 #include <cerrno>
@@ -328,11 +328,6 @@ namespace {
 
 /// At most this often a progress line while replaying (the first and the last always).
 constexpr qint64 ReplayProgressEveryMs = 250;
-
-QString grouped(quint64 n) {
-    static const QLocale english(QLocale::English, QLocale::UnitedStates);
-    return english.toString(n);
-}
 
 QString messages(quint64 n) {
     return grouped(n) + (n == 1 ? QStringLiteral(" message") : QStringLiteral(" messages"));

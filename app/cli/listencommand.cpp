@@ -5,8 +5,7 @@
 #include "cli/clitls.h"
 #include "cli/trafficprinter.h"
 #include "engine/workbench.h"
-
-#include <QLocale>
+#include "language/numbers.h"
 
 #include <cmath>
 #include <cstdio>
@@ -160,11 +159,6 @@ void ListenCommand::stop() {
 }
 
 namespace {
-
-QString grouped(quint64 n) {
-    static const QLocale english(QLocale::English, QLocale::UnitedStates);
-    return english.toString(n);
-}
 
 QString messages(quint64 n) {
     return grouped(n) + (n == 1 ? QStringLiteral(" message") : QStringLiteral(" messages"));

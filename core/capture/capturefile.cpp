@@ -2,6 +2,7 @@
 
 #include "capture/packetdecode.h"
 #include "capture/tcpreassembly.h"
+#include "language/numbers.h"
 
 #include <QFile>
 #include <QFileInfo>
@@ -111,14 +112,6 @@ constexpr int MaxWarnings = 50;
 /// How much of the file is read between two releases of the pages behind the reader.
 constexpr quint64 ReleaseEvery = 64ull * 1024 * 1024;
 constexpr quint64 ProgressEvery = 8ull * 1024 * 1024;
-
-/// "1,204": numbers in messages, grouped the same on every machine.
-QString grouped(quint64 n) {
-    QString digits = QString::number(n);
-    for (int i = digits.size() - 3; i > 0; i -= 3)
-        digits.insert(i, u',');
-    return digits;
-}
 
 QString formatIp(bool v6, const quint8 *a) {
     if (!v6)

@@ -1,11 +1,11 @@
 #include "capture/replay.h"
 
 #include "engine/workbench.h"
+#include "language/numbers.h"
 
 #include <QElapsedTimer>
 #include <QFileInfo>
 #include <QHash>
-#include <QLocale>
 #include <QTimer>
 
 #include <algorithm>
@@ -18,12 +18,6 @@ namespace {
 constexpr int DefaultCloseGraceMs = 2000;
 /// Record headers read from the journal at a time while looking for one endpoint's records.
 constexpr quint64 JournalScanChunk = 8192;
-
-QString grouped(quint64 n) {
-    // "3,456": the command line and the window say counts the same way, whatever the locale.
-    static const QLocale english(QLocale::English, QLocale::UnitedStates);
-    return english.toString(n);
-}
 
 QString plural(quint64 n, const char *one, const char *many) {
     return QStringLiteral("%1 %2").arg(grouped(n), QLatin1StringView(n == 1 ? one : many));

@@ -2,18 +2,13 @@
 // this part needs the capture reader.
 
 #include "capture/replay.h"
+#include "language/numbers.h"
 
 #include <QFileInfo>
-#include <QLocale>
 
 namespace sockbench {
 
 namespace {
-
-QString grouped(quint64 n) {
-    static const QLocale english(QLocale::English, QLocale::UnitedStates);
-    return english.toString(n);
-}
 
 /// "0-3", "0, 2, 5-7": stream numbers as ranges.
 QString ranges(QList<int> numbers) {

@@ -1,5 +1,7 @@
 #include "capture/tcpreassembly.h"
 
+#include "language/numbers.h"
+
 #include <QCoreApplication>
 
 #include <algorithm>
@@ -18,18 +20,10 @@ namespace {
 // them would cost memory for every connection of a capture that has many.
 constexpr std::size_t RecentCapacity = 256;
 
-// "1,448": the same in every locale, like the rest of the capture texts.
-QString groupedNumber(quint64 value) {
-    QString digits = QString::number(value);
-    for (qsizetype at = digits.size() - 3; at > 0; at -= 3)
-        digits.insert(at, u',');
-    return digits;
-}
-
 QString byteCount(quint64 count) {
-    return count == 1 ? QCoreApplication::translate("sockbench::TcpReassembler", "1 byte")
-                      : QCoreApplication::translate("sockbench::TcpReassembler", "%1 bytes")
-                            .arg(groupedNumber(count));
+    return count == 1
+               ? QCoreApplication::translate("sockbench::TcpReassembler", "1 byte")
+               : QCoreApplication::translate("sockbench::TcpReassembler", "%1 bytes").arg(grouped(count));
 }
 
 ReassembledPiece eventPiece(qint64 timeNs, const QString &text) {

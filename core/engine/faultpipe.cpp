@@ -1,5 +1,7 @@
 #include "engine/faultpipe.h"
 
+#include "language/numbers.h"
+
 #include <algorithm>
 #include <cmath>
 #include <limits>
@@ -41,14 +43,6 @@ template <typename Generator> qint64 uniformInt(Generator &&random, qint64 lo, q
 
 bool chance(std::mt19937_64 &random, double percent) {
     return percent > 0 && uniform01(random) * 100.0 < percent;
-}
-
-// "4,096": counts in event texts, grouped so that large ones read at a glance.
-QString grouped(qint64 n) {
-    QString digits = QString::number(n < 0 ? -n : n);
-    for (qsizetype i = digits.size() - 3; i > 0; i -= 3)
-        digits.insert(i, QLatin1Char(','));
-    return n < 0 ? QLatin1Char('-') + digits : digits;
 }
 
 QString ordinal(qsizetype n) {

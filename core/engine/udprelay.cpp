@@ -4,6 +4,7 @@
 #include "engine/reactor.h"
 #include "engine/sockaddr.h"
 #include "engine/sockopt.h"
+#include "language/numbers.h"
 
 #include <cerrno>
 #include <netinet/in.h>
@@ -39,14 +40,6 @@ constexpr size_t MaxRefusedClientsNamed = 64;
 // tried again for this long: its datagrams are dropped and counted, not one failure each.
 constexpr qint64 FailedClientHoldNs = qint64(2000) * 1'000'000;
 constexpr size_t MaxFailedClients = 1024;
-
-// "4,096": counts in event texts.
-QString grouped(quint64 n) {
-    QString digits = QString::number(n);
-    for (qsizetype i = digits.size() - 3; i > 0; i -= 3)
-        digits.insert(i, QLatin1Char(','));
-    return digits;
-}
 
 /// "120 s", "0.3 s".
 QString secondsText(int ms) {

@@ -1,0 +1,28 @@
+#pragma once
+
+#include <QString>
+
+#include <type_traits>
+
+namespace sockbench {
+
+/// "1,234,567": counts as the command line, the warnings and the progress lines print them, the
+/// same in every locale (a message someone pastes into a bug report reads the same everywhere).
+template <typename Integer> QString grouped(Integer n) {
+    static_assert(std::is_integral_v<Integer>, "grouped() is for whole numbers");
+    bool negative = false;
+    QString digits;
+    if constexpr (std::is_signed_v<Integer>) {
+        negative = n < 0;
+        // Through the unsigned type: the most negative value has no positive counterpart.
+        using Unsigned = std::make_unsigned_t<Integer>;
+        digits = QString::number(negative ? Unsigned(0) - Unsigned(n) : Unsigned(n));
+    } else {
+        digits = QString::number(n);
+    }
+    for (qsizetype at = digits.size() - 3; at > 0; at -= 3)
+        digits.insert(at, u',');
+    return negative ? u'-' + digits : digits;
+}
+
+} // namespace sockbench
