@@ -133,7 +133,9 @@ int CliSession::exec() {
                 QStringLiteral("--pcap: %1 bytes of payload fell more than %2 MiB behind the traffic "
                                "and were written without their bytes (marked in %3)")
                     .arg(missed)
-                    .arg(m_workbench->journal().holdAllowanceBytes() / (1024 * 1024))
+                    .arg(
+                        (m_workbench->journal().budgetBytes() + m_workbench->journal().holdAllowanceBytes()) /
+                        (1024 * 1024))
                     .arg(m_output.pcapFile));
     }
     // Closing thousands of sockets and joining the reactors happens here, before the summary.

@@ -1,6 +1,7 @@
 #include "capture/capturerecorder.h"
 
 #include "capture/pcapngwriter.h"
+#include "engine/sockaddr.h"
 
 #include <QElapsedTimer>
 
@@ -12,6 +13,7 @@
 #include <fcntl.h>
 #include <mutex>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <thread>
 #include <unistd.h>
 
@@ -33,10 +35,6 @@ constexpr qint64 FlushIntervalMs = 250;
 /// keeps busy, copying to the page cache (slower than loopback on some disks) would otherwise take
 /// its share from the reactors; nice 10 still gets about a tenth of a busy core, so it never stops.
 constexpr int RecorderNiceness = 10;
-
-QString errnoText(int error) {
-    return QString::fromLocal8Bit(std::strerror(error));
-}
 } // namespace
 
 struct CaptureRecorder::Impl {
@@ -130,6 +128,9 @@ struct CaptureRecorder::Impl {
             while (ok && next < end) {
                 const std::vector<Record> batch = journal.records(next, batchSize(end), true);
                 for (const Record &record : batch) {
+                    // A capture opened meanwhile is not traffic of this recording.
+                    if (record.isImported())
+                        continue;
                     if (record.kind != RecordKind::Event && record.isEvicted())
                         missed.fetch_add(record.length, std::memory_order_relaxed);
                     writer.add(record, &out);
@@ -195,8 +196,18 @@ bool CaptureRecorder::start(QString *error, quint64 fromSeq) {
         }
         d.thread.join(); // a recording that failed
     }
-    // A plain file, written in place: a reader may open it while it grows.
+    // A plain file, written in place: a reader may open it while it grows. A regular file already
+    // there is unlinked first rather than truncated: it may be a capture this process has mapped
+    // (opened in the window), whose pages must not vanish under it (SIGBUS). Anything else (a FIFO,
+    // /dev/stdout) is opened as it is.
     const QByteArray name = d.path.toLocal8Bit();
+    struct stat existing {};
+    if (::lstat(name.constData(), &existing) == 0 && S_ISREG(existing.st_mode) &&
+        ::unlink(name.constData()) != 0) {
+        if (error)
+            *error = QStringLiteral("%1: %2").arg(d.path, errnoText(errno));
+        return false;
+    }
     const int fd = ::open(name.constData(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
     if (fd < 0) {
         if (error)

@@ -1,10 +1,17 @@
 #include "capture/pcapngwriter.h"
 
+#include "engine/sockaddr.h"
+
 #include <QHash>
+#include <QSet>
 
 #include <arpa/inet.h>
+#include <ifaddrs.h>
+#include <net/if.h>
+#include <netinet/in.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <cstring>
 #include <unordered_map>
 #include <vector>
@@ -281,6 +288,7 @@ struct PcapngWriter::Impl {
         Phase phase = Phase::Fresh;
         bool hadPacket = false;  ///< its name went out already
         bool registered = false; ///< UDP: in udpPorts
+        bool imported = false;   ///< read from a capture: its datagrams are never one of our sends
         bool activated = false;  ///< TCP: looked for its mirror
         EndpointId primary = 0;  ///< TCP: the other end of the same connection, drawn already
         bool localFin = false;
@@ -304,16 +312,46 @@ struct PcapngWriter::Impl {
     std::unordered_map<EndpointId, Flow> flows;
     QHash<QByteArray, EndpointId> liveTuples; ///< TCP 4-tuples drawn now, to spot the other end
     QMultiHash<quint16, EndpointId> udpPorts; ///< our UDP sockets by local port
-    std::vector<QByteArray> global;           ///< comments for whichever packet comes next
-    std::vector<QByteArray> lead;             ///< for the next packet written (name, waiting comments)
-    std::vector<QByteArray> own;              ///< for the packet the current record designates
+    QSet<QString> ownAddresses;               ///< this machine's interface addresses (getifaddrs)
+    /// The engine's text for a refused connect, in this process's language ("Connection refused",
+    /// "Verbindungsaufbau abgelehnt"): what a Failed event of a refused connect says.
+    QByteArray refusedText = errnoText(ECONNREFUSED).toUtf8();
+    std::vector<QByteArray> global; ///< comments for whichever packet comes next
+    std::vector<QByteArray> lead;   ///< for the next packet written (name, waiting comments)
+    std::vector<QByteArray> own;    ///< for the packet the current record designates
     quint64 packets = 0;
     qint64 lastTimeNs = 0;
     uchar header[64] = {};
 
     Impl(const Journal &j, EndpointNamer n)
         : journal(j)
-        , namer(std::move(n)) {}
+        , namer(std::move(n)) {
+        ifaddrs *list = nullptr;
+        if (::getifaddrs(&list) != 0)
+            return;
+        for (const ifaddrs *a = list; a; a = a->ifa_next) {
+            if (!a->ifa_addr)
+                continue;
+            char text[INET6_ADDRSTRLEN] = {};
+            if (a->ifa_addr->sa_family == AF_INET)
+                ::inet_ntop(AF_INET, &reinterpret_cast<const sockaddr_in *>(a->ifa_addr)->sin_addr, text,
+                            sizeof text);
+            else if (a->ifa_addr->sa_family == AF_INET6)
+                ::inet_ntop(AF_INET6, &reinterpret_cast<const sockaddr_in6 *>(a->ifa_addr)->sin6_addr, text,
+                            sizeof text);
+            if (text[0])
+                ownAddresses.insert(QString::fromLatin1(text));
+        }
+        ::freeifaddrs(list);
+    }
+
+    /// True when `ip` is this machine's: loopback, or an address of one of its interfaces.
+    bool isOwnAddress(QString ip) const {
+        if (ip.startsWith(QLatin1String("::ffff:")))
+            ip = ip.mid(7);
+        return ip.startsWith(QLatin1String("127.")) || ip == QLatin1String("::1") ||
+               ownAddresses.contains(ip);
+    }
 
     QString nameOf(EndpointId id) const {
         if (namer) {
@@ -700,7 +738,7 @@ struct PcapngWriter::Impl {
                 gatherLead(f);
                 own.push_back(r.payload);
                 tcp(out, t, f, true, TcpRst | TcpAck, nullptr, 0, 0, true);
-            } else if (f.meta.outgoing && r.payload.contains("refused")) {
+            } else if (f.meta.outgoing && (r.payload == refusedText || r.payload.contains("refused"))) {
                 // Refused: the SYN (drawn at Connecting, or now), answered by the peer's RST,ACK.
                 gatherLead(f);
                 own.push_back(r.payload);
@@ -730,17 +768,24 @@ struct PcapngWriter::Impl {
     // ---- UDP ----
 
     /// A datagram one of our own UDP sockets sent: the sender's DataOut record draws it (with all
-    /// its bytes, even when the receiver truncated it), so the receiver's DataIn must not draw it again.
+    /// its bytes, even when the receiver truncated it), so the receiver's DataIn must not draw it
+    /// again. The sender is ours when one of our open sockets has the source's port and its address,
+    /// or is bound to every interface and the source is an address of this machine (a datagram from
+    /// another host to a port we also use is its own traffic). Streams read from a capture are
+    /// never ours: both their ends are in the one stream.
     bool sentByUs(const Flow &receiver, const NetAddress &from) const {
+        if (receiver.imported)
+            return false;
         for (auto it = udpPorts.constFind(from.port); it != udpPorts.cend() && it.key() == from.port; ++it) {
             if (it.value() == receiver.id)
                 continue;
             const auto sender = flows.find(it.value());
-            if (sender == flows.end() || sender->second.phase == Phase::Done)
+            if (sender == flows.end() || sender->second.phase == Phase::Done || sender->second.imported)
                 continue;
             const QString &ip = sender->second.meta.local.ip;
-            if (ip == from.ip || ip == QLatin1String("0.0.0.0") || ip == QLatin1String("::") ||
-                from.ip.endsWith(QLatin1Char(':') + ip))
+            if (ip == from.ip || from.ip.endsWith(QLatin1Char(':') + ip))
+                return true;
+            if ((ip == QLatin1String("0.0.0.0") || ip == QLatin1String("::")) && isOwnAddress(from.ip))
                 return true;
         }
         return false;
@@ -791,6 +836,8 @@ struct PcapngWriter::Impl {
     void add(const Record &r, QByteArray *out) {
         lastTimeNs = std::max(lastTimeNs, r.timeNs);
         Flow &f = flow(r.endpoint);
+        if (r.isImported())
+            f.imported = true;
         if (!f.described)
             refresh(f);
         if (!f.described) {

@@ -700,7 +700,8 @@ void TestCaptureFile::streamsAreCapped() {
     QCOMPARE(capture->packets, quint64(MaxCaptureStreams + Extra));
     QCOMPARE(capture->streams.size(), qsizetype(MaxCaptureStreams));
     QCOMPARE(capture->skippedPackets, quint64(Extra));
-    QVERIFY2(capture->warnings.join(QLatin1Char('\n')).contains(QLatin1String("more than 100,000 streams: 5 packets")),
+    QVERIFY2(capture->warnings.join(QLatin1Char('\n'))
+                 .contains(QLatin1String("more than 100,000 streams: 5 packets")),
              qPrintable(capture->warnings.join(QLatin1Char('\n'))));
 }
 

@@ -131,6 +131,7 @@ private Q_SLOTS:
     void subsetDrawsTheHandshake();
     void manyRecordsAreFast();
     void leftoverCommentsInventNoTraffic();
+    void datagramsFromOtherHostsAreDrawn();
 
 private:
     bool m_haveTshark = false;
@@ -544,6 +545,37 @@ void TestPcapngWriter::leftoverCommentsInventNoTraffic() {
     const TsharkRun run = runTshark({QStringLiteral("-r"), path});
     QVERIFY2(run.ok, run.error.constData());
     QVERIFY(run.out.trimmed().isEmpty());
+}
+
+void TestPcapngWriter::datagramsFromOtherHostsAreDrawn() {
+    // Two of our UDP sockets on every interface, as a UDP relay has them: the client side on 9000,
+    // the target side (any port) talking to a remote server that also uses 9000. The server's
+    // reply comes from 192.0.2.7:9000, not from our socket on 9000: it is drawn. A datagram between
+    // our two sockets (from 127.0.0.1:9000) is drawn once, from the sender's side.
+    Journal journal;
+    const NetAddress any{QStringLiteral("0.0.0.0"), 9000};
+    const NetAddress upstream{QStringLiteral("0.0.0.0"), 41000};
+    const NetAddress server{QStringLiteral("192.0.2.7"), 9000};
+    const NetAddress ourClientSide{QStringLiteral("127.0.0.1"), 9000};
+    const NetAddress ourUpstream{QStringLiteral("127.0.0.1"), 41000};
+    journal.describeEndpoint(1, {EndpointKind::UdpSocket, false, 0, any, {}});
+    journal.describeEndpoint(2, {EndpointKind::UdpSocket, true, 0, upstream, server});
+    journal.appendData(2, RecordKind::DataOut, QByteArray("query"), &server);
+    journal.appendData(2, RecordKind::DataIn, QByteArray("remote reply"), &server);
+    journal.appendData(1, RecordKind::DataOut, QByteArray("between us"), &ourUpstream);
+    journal.appendData(2, RecordKind::DataIn, QByteArray("between us"), &ourClientSide);
+    PcapngWriter writer(journal);
+    QByteArray out;
+    writer.begin(&out);
+    for (quint64 seq = 0; seq < journal.count(); ++seq) {
+        Record r;
+        QVERIFY(journal.record(seq, &r, true));
+        writer.add(r, &out);
+    }
+    writer.finish(&out);
+    QCOMPARE(writer.packetsWritten(), quint64(3));
+    QVERIFY(out.contains("remote reply"));
+    QCOMPARE(out.count("between us"), 1);
 }
 
 QTEST_GUILESS_MAIN(TestPcapngWriter)

@@ -96,7 +96,8 @@ void TestWindowRecord::recordsWhileTrafficFlows() {
         runTshark({QStringLiteral("-r"), path, QStringLiteral("-T"), QStringLiteral("fields"),
                    QStringLiteral("-e"), QStringLiteral("frame.comment")});
     QVERIFY2(comments.ok, comments.error.constData());
-    const QString name = QStringLiteral("%1 #%2").arg(kindText(EndpointKind::TcpConnection, true)).arg(accepted);
+    const QString name =
+        QStringLiteral("%1 #%2").arg(kindText(EndpointKind::TcpConnection, true)).arg(accepted);
     QVERIFY2(QString::fromUtf8(comments.out).contains(name), comments.out.constData());
 }
 

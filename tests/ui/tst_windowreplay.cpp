@@ -59,6 +59,8 @@ void TestWindowReplay::replaysAConnectionToAListener() {
     m_ui->selectRow(accepted);
     QAction *replay = windowAction(m_window.get(), "replayAction");
     QTRY_VERIFY(replay->isEnabled());
+    // Also on the connection's right-click menu.
+    QVERIFY(m_ui->connectionsView()->actions().contains(replay));
     replay->trigger();
     QDialog *dialog = nullptr;
     QTRY_VERIFY((dialog = m_window->findChild<QDialog *>(QStringLiteral("replayDialog"))) != nullptr);

@@ -105,7 +105,7 @@ CaptureController::CaptureController(Workbench *workbench, QWidget *window, QSta
     m_recordAction->setStatusTip(tr("Write every packet to a pcapng file as it happens; again to stop"));
     connect(m_recordAction, &QAction::toggled, this, &CaptureController::onRecordActionToggled);
 
-    m_replayAction = new QAction(tr("Re&play..."), this);
+    m_replayAction = new QAction(tr("Re&play to..."), this);
     m_replayAction->setObjectName(QStringLiteral("replayAction"));
     m_replayAction->setStatusTip(
         tr("Send the selected connection's client messages again, to a server or as a server"));
@@ -423,7 +423,7 @@ void CaptureController::startRecording(const QString &path) {
     m_recorder = std::make_unique<CaptureRecorder>(m_workbench->journal(), path, names);
     connect(m_recorder.get(), &CaptureRecorder::failed, this, [this](const QString &reason) {
         showError(tr("Record to file"), reason);
-        stopRecording();
+        stopRecording(true);
     });
     QString error;
     if (!m_recorder->start(&error)) {
@@ -454,13 +454,15 @@ void CaptureController::refreshRecordingLabel() {
     QTimer::singleShot(RecordingRefreshMs, this, &CaptureController::refreshRecordingLabel);
 }
 
-void CaptureController::stopRecording() {
+void CaptureController::stopRecording(bool failed) {
     if (!m_recorder)
         return;
     m_recorder->stop();
     const QLocale locale;
-    QString text = tr("Recorded %1 packets to %2")
-                       .arg(locale.toString(m_recorder->packetsWritten()), m_recorder->path());
+    QString text = failed ? tr("Recording to %1 stopped after %2 packets")
+                                .arg(m_recorder->path(), locale.toString(m_recorder->packetsWritten()))
+                          : tr("Recorded %1 packets to %2")
+                                .arg(locale.toString(m_recorder->packetsWritten()), m_recorder->path());
     if (const quint64 missed = m_recorder->payloadBytesMissed())
         text += tr("; %1 bytes fell too far behind the traffic and were written without their bytes")
                     .arg(locale.toString(missed));

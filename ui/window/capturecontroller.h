@@ -25,7 +25,7 @@ class Workbench;
 struct ExportRequest;
 
 /// Issue 14 in the window: File > Open capture…, Export…, Record to file…, and Connection >
-/// Replay…. The heavy work (reading a capture, exporting, recording) runs off the GUI thread; this
+/// Replay to…. The heavy work (reading a capture, exporting, recording) runs off the GUI thread; this
 /// shows its progress and its outcome where the user is looking (status bar, a message).
 class CaptureController final : public QObject {
     Q_OBJECT
@@ -63,7 +63,8 @@ private:
     void onRecordActionToggled(bool on);
     void onReplayActionTriggered();
     void startRecording(const QString &path);
-    void stopRecording();
+    /// Stops and says what was recorded, unless the recording `failed` (its error is shown already).
+    void stopRecording(bool failed = false);
     void refreshRecordingLabel();
     void showError(const QString &title, const QString &text);
     QString nameOf(EndpointId id) const;

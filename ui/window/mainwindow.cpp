@@ -336,6 +336,7 @@ void MainWindow::createMenusAndToolBar() {
                                    m_closeAllAction, m_clearClosedAction});
     m_connectionsView->insertAction(m_socketOptionsAction, m_rulesAction);
     m_connectionsView->insertAction(m_closeAllAction, m_startTlsAction);
+    m_connectionsView->insertAction(m_closeAllAction, m_captures->replayAction());
     m_logPanel->view()->addActions({m_hexPreviewAction, m_timeDeltaAction, m_followAction, m_clearLogAction});
 }
 
