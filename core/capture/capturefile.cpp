@@ -782,6 +782,7 @@ void Reader::addPieces(int stream, int direction) {
         } else {
             r.kind = RecordKind::Event;
             r.text = std::move(p.text);
+            s.bytesMissing += p.missing;
         }
         m_out.records.push_back(std::move(r));
     }
@@ -920,15 +921,17 @@ void Reader::tcp(const DecodedPacket &d, qint64 timeNs, quint64 payloadAt) {
         addEvent(stream, timeNs, Marker::Established, text);
     }
     quint32 dataSeq = d.seq + (syn ? 1u : 0u);
-    if (d.payloadLength > 0) { // even after the FIN: it may fill a gap before it
+    // What the segment carried on the wire; the capture may have kept less (its snap length).
+    const quint32 onWire = std::max(d.payloadLength, d.wireLength);
+    if (onWire > 0) { // even after the FIN: it may fill a gap before it
         reassembler(dir).segment(timeNs, dataSeq, reinterpret_cast<const char *>(m_data + payloadAt),
-                                 payloadAt, d.payloadLength, &m_pieces);
+                                 payloadAt, d.payloadLength, &m_pieces, onWire - d.payloadLength);
         addPieces(stream, dir);
     }
     if (fin && !conn->finSeen[dir]) {
         conn->finSeen[dir] = true;
         conn->finPending[dir] = true;
-        conn->finSeq[dir] = dataSeq + d.payloadLength;
+        conn->finSeq[dir] = dataSeq + onWire;
         reassembler(dir).fin(timeNs, conn->finSeq[dir], &m_pieces);
         addPieces(stream, dir);
     }

@@ -64,6 +64,9 @@ struct CaptureStream {
     qint64 lastNs = 0;
     quint64 bytesToServer = 0; ///< reassembled payload bytes, client to server
     quint64 bytesToClient = 0;
+    /// TCP: stream bytes the capture does not have (gaps never filled, tails cut by the snap length),
+    /// both directions; each is also an event at its place.
+    quint64 bytesMissing = 0;
 };
 
 /// One record of a stream, in the order the capture has them (reassembled data in stream order).

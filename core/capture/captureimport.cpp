@@ -24,6 +24,7 @@ QList<EndpointId> importCapture(Workbench &workbench, const CaptureFile &capture
                          stream.endDetail.endsWith(QLatin1Char(' ') + stream.client.toString());
         info.captureFile = capture.path.isEmpty() ? QStringLiteral("capture") : capture.path;
         info.captureStream = stream.number;
+        info.captureBytesMissing = stream.bytesMissing;
         const EndpointId id = workbench.addCaptureEndpoint(info);
         journal.describeEndpoint(id, {info.kind, true, 0, stream.client, stream.server});
         ids.append(id);

@@ -31,7 +31,8 @@ struct DecodedPacket {
     /// Offset of the payload from the start of the frame, and its captured length.
     quint32 payloadOffset = 0;
     quint32 payloadLength = 0;
-    /// UDP: the payload's length on the wire (from the UDP header), which may exceed payloadLength.
+    /// The payload's length on the wire (UDP: from its header; TCP: from the IP length), which
+    /// exceeds payloadLength when the capture cut the packet (its snap length).
     quint32 wireLength = 0;
     const char *problem =
         nullptr; ///< Damaged: what was wrong, e.g. "IPv4 header length 60 runs past the packet"

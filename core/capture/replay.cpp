@@ -50,6 +50,12 @@ quint64 ReplayScript::serverByteCount() const {
     return n;
 }
 
+QString ReplayScript::missingBytesError(const QString &source, quint64 missing) {
+    return QStringLiteral("%1 cannot be replayed whole: the capture does not have %2 of it (lost or cut by "
+                          "its snap length; see the stream's events)")
+        .arg(source, plural(missing, "byte", "bytes"));
+}
+
 bool ReplayScript::fromJournal(const Journal &journal, const EndpointInfo &endpoint, ReplayScript *out,
                                QString *error) {
     if (endpoint.kind == EndpointKind::TcpListener) {
@@ -68,6 +74,10 @@ bool ReplayScript::fromJournal(const Journal &journal, const EndpointInfo &endpo
                             .arg(endpoint.id);
     // Who the client is: the side that connected. A capture's stream is seen from its client (local),
     // an outgoing connection's client is us, an accepted one's is the peer; a UDP socket's is us.
+    if (endpoint.captureBytesMissing > 0) {
+        *error = missingBytesError(script.source, endpoint.captureBytesMissing);
+        return false;
+    }
     const bool weAreClient = script.udp || endpoint.outgoing || endpoint.isFromCapture();
     const RecordKind clientKind = weAreClient ? RecordKind::DataOut : RecordKind::DataIn;
     const Marker serverFin = weAreClient ? Marker::FinReceived : Marker::FinSent;

@@ -44,15 +44,19 @@ struct ReplayScript {
 
     /// The conversation of one endpoint in the journal. Its client is the side that connected
     /// (outgoing: our DataOut; accepted: the peer's, our DataIn); a UDP socket's is our side.
-    /// False and *error when it has no data or its payloads were evicted.
+    /// False and *error when it has no data, its payloads were evicted, or it is a capture's stream
+    /// with bytes missing.
     static bool fromJournal(const Journal &journal, const EndpointInfo &endpoint, ReplayScript *out,
                             QString *error);
     /// Stream `streamNumber` (Wireshark's tcp.stream, else udp.stream when there is no such TCP
-    /// stream) of a capture; -1: the first stream.
+    /// stream) of a capture; -1: the first stream. False and *error when it has bytes missing.
     static bool fromCapture(const CaptureFile &capture, int streamNumber, ReplayScript *out, QString *error);
     /// "FILE" or "FILE#N": reads the file and takes the stream (without #N: the first stream
     /// that has payload). The command line's --replay. A FILE that exists with its "#N" is taken whole.
     static bool fromCaptureSpec(const QString &spec, ReplayScript *out, QString *error);
+    /// Why a stream the capture has only in part is not replayed: its holes would close up and a
+    /// different byte stream go out.
+    static QString missingBytesError(const QString &source, quint64 missing);
 };
 
 /// Plays the client side of a script to host:port through the workbench (a new TCP connection or

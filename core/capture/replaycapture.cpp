@@ -80,6 +80,10 @@ bool ReplayScript::fromCapture(const CaptureFile &capture, int streamNumber, Rep
                         .arg(name)
                         .arg(stream.number)
                         .arg(script.udp ? QStringLiteral(" (UDP)") : QString());
+    if (stream.bytesMissing > 0) {
+        *error = missingBytesError(script.source, stream.bytesMissing);
+        return false;
+    }
     const char *base = capture.file ? capture.file->bytes() : nullptr;
     const quint64 size = capture.file ? capture.file->size() : 0;
     for (const CaptureRecord &r : capture.records) {

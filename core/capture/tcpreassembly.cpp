@@ -45,6 +45,7 @@ struct TcpReassembler::Impl {
         const char *data = nullptr;
         quint64 fileOffset = 0;
         quint32 length = 0;
+        bool uncaptured = false; ///< bytes on the wire the capture did not keep
     };
     // One run of bytes that went out, still in the mapped file.
     struct Recent {
@@ -142,7 +143,22 @@ struct TcpReassembler::Impl {
             eventPiece(timeNs, QCoreApplication::translate("sockbench::TcpReassembler",
                                                            "%1 missing from the capture (not reassembled)")
                                    .arg(byteCount(quint64(to - next)))));
+        out->back().missing = quint64(to - next);
         next = to;
+    }
+
+    // The uncaptured [start, start + length), `start` being at or before `next`: what of it is new
+    // is said and skipped.
+    void skipUncaptured(qint64 start, quint32 length, qint64 timeNs, std::vector<ReassembledPiece> *out) {
+        const qint64 end = start + qint64(length);
+        if (end <= next)
+            return;
+        out->push_back(
+            eventPiece(timeNs, QCoreApplication::translate("sockbench::TcpReassembler",
+                                                           "%1 not captured (the capture's snap length)")
+                                   .arg(byteCount(quint64(end - next)))));
+        out->back().missing = quint64(end - next);
+        next = end;
     }
 
     // Puts out what of [start, start + length) is new, `start` being at or before `next`; what is
@@ -176,18 +192,21 @@ struct TcpReassembler::Impl {
             const Waiting w = first->second;
             waitingBytes -= w.length;
             waiting.erase(first);
-            deliver(start, w.data, w.fileOffset, w.length, timeNs, out);
+            if (w.uncaptured)
+                skipUncaptured(start, w.length, timeNs, out);
+            else
+                deliver(start, w.data, w.fileOffset, w.length, timeNs, out);
         }
     }
 
     void wait(qint64 start, const char *data, quint64 fileOffset, quint32 length, qint64 timeNs,
-              std::vector<ReassembledPiece> *out) {
+              std::vector<ReassembledPiece> *out, bool uncaptured = false) {
         // An exact retransmission of a segment that already waits: compared now and dropped, so that
         // repeated copies cannot fill the bounds.
         const auto [same, sameEnd] = waiting.equal_range(start);
         for (auto it = same; it != sameEnd; ++it) {
             const Waiting &w = it->second;
-            if (w.length < length)
+            if (w.length < length || w.uncaptured != uncaptured)
                 continue;
             if (data != nullptr && w.data != nullptr && std::memcmp(w.data, data, length) != 0) {
                 quint64 differing = 0;
@@ -197,7 +216,7 @@ struct TcpReassembler::Impl {
             }
             return;
         }
-        waiting.emplace(start, Waiting{data, fileOffset, length});
+        waiting.emplace(start, Waiting{data, fileOffset, length, uncaptured});
         waitingBytes += length;
         // Past the bounds, the bytes before the earliest waiting segment are given up for lost.
         while (!waiting.empty() &&
@@ -238,17 +257,38 @@ void TcpReassembler::syn(quint32 isn) {
 }
 
 void TcpReassembler::segment(qint64 timeNs, quint32 seq, const char *data, quint64 fileOffset, quint32 length,
-                             std::vector<ReassembledPiece> *out) {
+                             std::vector<ReassembledPiece> *out, quint32 uncaptured) {
     Impl &d = *m_impl;
     // Pure ACKs and zero-length probes carry nothing, and cannot start a stream: a keep-alive's
     // sequence number is one before the next byte.
-    if (length == 0)
+    if (length == 0 && uncaptured == 0)
         return;
     if (!d.started) {
         d.started = true;
         d.base = seq;
     }
     const qint64 start = d.offsetOf(seq);
+    if (length > 0)
+        captured(timeNs, start, data, fileOffset, length, out);
+    if (uncaptured == 0)
+        return;
+    // The tail the capture cut off, at its place: declared now when it is next, else it waits.
+    const qint64 tail = start + qint64(length);
+    if (d.finKnown)
+        uncaptured = tail >= d.finAt ? 0 : quint32(std::min<qint64>(uncaptured, d.finAt - tail));
+    if (uncaptured == 0)
+        return;
+    if (tail <= d.next) {
+        d.skipUncaptured(tail, uncaptured, timeNs, out);
+        d.flushReady(timeNs, out);
+        return;
+    }
+    d.wait(tail, nullptr, 0, uncaptured, timeNs, out, true);
+}
+
+void TcpReassembler::captured(qint64 timeNs, qint64 start, const char *data, quint64 fileOffset,
+                              quint32 length, std::vector<ReassembledPiece> *out) {
+    Impl &d = *m_impl;
     // The common case: the next bytes, nothing waiting, no FIN seen. O(1), no allocation once the
     // comparison window is full.
     if (start == d.next && d.waiting.empty() && !d.finKnown) {

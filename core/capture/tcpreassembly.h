@@ -17,6 +17,7 @@ struct ReassembledPiece {
     quint64 fileOffset = 0; ///< data: where the bytes are in the capture file
     quint32 length = 0;     ///< data: how many
     QString text;           ///< event, e.g. "1,448 bytes missing from the capture (not reassembled)"
+    quint64 missing = 0;    ///< event: stream bytes the capture does not have (a gap, a snap length)
 };
 
 /// Reassembles one direction of one TCP connection from its segments as a capture has them.
@@ -29,6 +30,9 @@ struct ReassembledPiece {
 /// - Bounded: at most MaxWaitingSegments segments or MaxWaitingBytes bytes wait. Past that, or at
 ///   finish(), the gap is declared ("N bytes missing from the capture (not reassembled)") and
 ///   delivery goes on after it. Sequence numbers wrap (modulo 2^32 arithmetic throughout).
+/// - A segment the capture cut short (its snap length) has its uncaptured tail declared at its
+///   place in the stream ("N bytes not captured (the capture's snap length)"), so that what comes
+///   after it is not held back waiting for bytes that will never come.
 ///
 /// `data` must point at the segment's payload in the mapped file for the comparisons; fileOffset
 /// is the same place as an offset, which is what the pieces carry.
@@ -44,9 +48,10 @@ public:
     /// The SYN of this direction: its data starts at isn + 1. Without one, the first segment seen
     /// starts the stream (a capture that began mid-connection).
     void syn(quint32 isn);
-    /// One segment; appends what is now in order to *out.
+    /// One segment of `length` captured bytes, and `uncaptured` more on the wire that the capture
+    /// cut off; appends what is now in order to *out.
     void segment(qint64 timeNs, quint32 seq, const char *data, quint64 fileOffset, quint32 length,
-                 std::vector<ReassembledPiece> *out);
+                 std::vector<ReassembledPiece> *out, quint32 uncaptured = 0);
     /// This direction's FIN at sequence number `seq` (the byte after its last data byte).
     void fin(qint64 timeNs, quint32 seq, std::vector<ReassembledPiece> *out);
     /// End of the capture: what still waits goes out after its gaps, each said.
@@ -56,6 +61,10 @@ public:
     quint64 delivered() const;
 
 private:
+    /// The captured part of a segment, at stream offset `start`.
+    void captured(qint64 timeNs, qint64 start, const char *data, quint64 fileOffset, quint32 length,
+                  std::vector<ReassembledPiece> *out);
+
     struct Impl;
     std::unique_ptr<Impl> m_impl;
 };

@@ -81,6 +81,8 @@ struct EndpointInfo {
     QString captureFile;
     /// Wireshark's tcp.stream or udp.stream number of this stream in captureFile; -1 otherwise.
     int captureStream = -1;
+    /// Stream bytes the capture does not have (gaps, snap length): such a stream cannot be replayed.
+    quint64 captureBytesMissing = 0;
 
     bool isFromCapture() const { return !captureFile.isEmpty(); }
 };

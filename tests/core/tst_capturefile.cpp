@@ -3,6 +3,7 @@
 // copies of them made here.
 
 #include "capture/capturefile.h"
+#include "capture/replay.h"
 
 #include <QDir>
 #include <QFile>
@@ -112,6 +113,7 @@ private slots:
     void ipv6ExtensionHeaders();
     void finBeforeLastBytes();
     void streamsAreCapped();
+    void snapLengthCutSegment();
     void matchesTshark_data();
     void matchesTshark();
 };
@@ -703,6 +705,57 @@ void TestCaptureFile::streamsAreCapped() {
     QVERIFY2(capture->warnings.join(QLatin1Char('\n'))
                  .contains(QLatin1String("more than 100,000 streams: 5 packets")),
              qPrintable(capture->warnings.join(QLatin1Char('\n'))));
+}
+
+void TestCaptureFile::snapLengthCutSegment() {
+    // tcp-v4.pcap with the packet of "hello server\n" cut 5 bytes short, as a snap length cuts it
+    // (captured length 5 less, original length kept): the tail is said at its place and counted,
+    // "bye\n" after it is not held back, and the stream is not replayed with a hole closed up.
+    QByteArray pcap = fixtureBytes(QStringLiteral("tcp-v4.pcap"));
+    QVERIFY(pcap.size() > 24);
+    const bool swapped = qFromLittleEndian<quint32>(pcap.constData()) != 0xa1b2c3d4;
+    QVERIFY(!swapped);
+    bool cut = false;
+    for (qsizetype at = 24; at + 16 <= pcap.size();) {
+        const quint32 captured = qFromLittleEndian<quint32>(pcap.constData() + at + 8);
+        const QByteArray data = pcap.mid(at + 16, captured);
+        if (data.endsWith("hello server\n")) {
+            qToLittleEndian<quint32>(captured - 5, pcap.data() + at + 8);
+            pcap.remove(at + 16 + captured - 5, 5);
+            cut = true;
+            break;
+        }
+        at += 16 + captured;
+    }
+    QVERIFY(cut);
+    QString error;
+    const auto capture = readBytes(pcap, &error);
+    QVERIFY2(capture, qPrintable(error));
+    QCOMPARE(capture->streams.size(), 1);
+    QCOMPARE(capture->streams[0].bytesMissing, 5u);
+    QCOMPARE(streamBytes(*capture, 0, RecordKind::DataOut), QByteArray("hello sebye\n"));
+    QCOMPARE(streamBytes(*capture, 0, RecordKind::DataIn), QByteArray("hello client\n"));
+    int said = -1;
+    int bye = -1;
+    for (int i = 0; i < int(capture->records.size()); ++i) {
+        const CaptureRecord &r = capture->records[size_t(i)];
+        if (r.kind == RecordKind::Event &&
+            r.text == QLatin1String("5 bytes not captured (the capture's snap length)"))
+            said = i;
+        if (r.kind == RecordKind::DataOut && r.length == 4)
+            bye = i;
+        QVERIFY2(!r.text.contains(QLatin1String("missing")), qPrintable(r.text));
+    }
+    QVERIFY(said >= 0);
+    QVERIFY(bye > said);
+    // "bye\n" keeps its own packet's time: it was not held until the end of the capture.
+    QVERIFY(capture->records[size_t(bye)].timeNs < capture->streams[0].lastNs);
+
+    ReplayScript script;
+    QVERIFY(!ReplayScript::fromCapture(*capture, 0, &script, &error));
+    QVERIFY2(error.contains(QLatin1String("cannot be replayed whole")) &&
+                 error.contains(QLatin1String("5 bytes")),
+             qPrintable(error));
 }
 
 void TestCaptureFile::matchesTshark_data() {

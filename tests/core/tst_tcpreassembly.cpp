@@ -150,6 +150,8 @@ private slots:
     void randomized_data();
     void randomized();
     void randomizedWithLoss();
+    void snapLengthTailIsSkippedAtItsPlace();
+    void snapLengthTailOutOfOrder();
 };
 
 void TestTcpReassembly::inOrder() {
@@ -693,6 +695,59 @@ void TestTcpReassembly::randomizedWithLoss() {
         }
         QCOMPARE(missing + quint64(expected.size()), quint64(size));
     }
+}
+
+void TestTcpReassembly::snapLengthTailIsSkippedAtItsPlace() {
+    // A capture made with a snap length keeps 4 of each 10-byte segment: each tail is said at its
+    // place and the next segment goes out at once instead of waiting for bytes that never come.
+    TcpReassembler r;
+    r.syn(999);
+    FakeCapture c;
+    const QByteArray bytes = pattern(30);
+    for (int i = 0; i < 3; ++i) {
+        const int at = c.add(i, quint32(1000 + 10 * i), bytes.mid(10 * i, 4));
+        const FakeCapture::Segment &s = c.segmentAt(at);
+        r.segment(s.timeNs, s.seq, nullptr, s.offset, s.length, &c.pieces, 6);
+        // Delivered at once: no piece waits for the missing tail.
+        QCOMPARE(c.dataBytes(), quint64(4 * (i + 1)));
+    }
+    QCOMPARE(c.stream(), bytes.mid(0, 4) + bytes.mid(10, 4) + bytes.mid(20, 4));
+    QCOMPARE(c.events(), (QStringList{"6 bytes not captured (the capture's snap length)",
+                                      "6 bytes not captured (the capture's snap length)",
+                                      "6 bytes not captured (the capture's snap length)"}));
+    quint64 missing = 0;
+    for (const ReassembledPiece &p : c.pieces)
+        missing += p.missing;
+    QCOMPARE(missing, quint64(18));
+    // The FIN after the last tail: nothing else is missing.
+    r.fin(9, 1030, &c.pieces);
+    r.finish(10, &c.pieces);
+    QCOMPARE(c.events().size(), 3);
+}
+
+void TestTcpReassembly::snapLengthTailOutOfOrder() {
+    // The second cut segment comes first: its tail waits with it, and both go out, each tail at its
+    // place, once the first arrives. A headers-only capture (nothing of the payload kept) is the same.
+    TcpReassembler r;
+    r.syn(999);
+    FakeCapture c;
+    const QByteArray bytes = pattern(20);
+    const int first = c.add(1, 1000, bytes.mid(0, 4));
+    const int second = c.add(2, 1010, bytes.mid(10, 4));
+    const FakeCapture::Segment &b = c.segmentAt(second);
+    r.segment(b.timeNs, b.seq, nullptr, b.offset, b.length, &c.pieces, 6);
+    QCOMPARE(c.dataBytes(), quint64(0));
+    const FakeCapture::Segment &a = c.segmentAt(first);
+    r.segment(a.timeNs, a.seq, nullptr, a.offset, a.length, &c.pieces, 6);
+    QCOMPARE(c.stream(), bytes.mid(0, 4) + bytes.mid(10, 4));
+    QCOMPARE(c.events().size(), 2);
+    r.segment(3, 1020, nullptr, 0, 0, &c.pieces, 10);
+    r.finish(4, &c.pieces);
+    quint64 missing = 0;
+    for (const ReassembledPiece &p : c.pieces)
+        missing += p.missing;
+    QCOMPARE(missing, quint64(22));
+    QCOMPARE(r.delivered(), quint64(8));
 }
 
 QTEST_GUILESS_MAIN(TestTcpReassembly)
