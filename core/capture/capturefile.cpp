@@ -797,8 +797,9 @@ void Reader::finMarkers(TcpConn &conn, qint64 timeNs, bool force) {
             continue;
         const quint32 dataStart = conn.baseSeq[d] + (conn.synSeen[d] ? 1u : 0u);
         const quint64 expected = quint32(conn.finSeq[d] - dataStart);
-        const quint64 delivered = conn.dir[d] ? conn.dir[d]->delivered() : 0;
-        if (!force && delivered < expected)
+        // Reached, not delivered: bytes the capture lacks (said as events) count as passed.
+        const quint64 reached = conn.dir[d] ? conn.dir[d]->reached() : 0;
+        if (!force && reached < expected)
             continue;
         conn.finPending[d] = false;
         addEvent(conn.stream, timeNs, d == 0 ? Marker::FinSent : Marker::FinReceived,

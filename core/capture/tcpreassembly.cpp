@@ -60,6 +60,10 @@ struct TcpReassembler::Impl {
     quint64 delivered = 0;
     bool finKnown = false;
     qint64 finAt = 0; // stream offset of the FIN: nothing at or after it is data
+    // A FIN seen before the stream started (no SYN, no data yet), applied once it starts.
+    bool finWaiting = false;
+    quint32 finWaitingSeq = 0;
+    qint64 finWaitingNs = 0;
 
     // Segments ahead of `next`, by stream offset; equal offsets keep their arrival order, so that the
     // first copy is the one delivered.
@@ -265,7 +269,13 @@ void TcpReassembler::segment(qint64 timeNs, quint32 seq, const char *data, quint
         return;
     if (!d.started) {
         d.started = true;
-        d.base = seq;
+        // The first byte seen starts the stream, unless a FIN before it says the stream is shorter:
+        // a FIN a little behind (2^31) is data's end, and the stream starts at the earlier.
+        d.base = d.finWaiting && qint32(d.finWaitingSeq - seq) < 0 ? d.finWaitingSeq : seq;
+        if (d.finWaiting) {
+            d.finWaiting = false;
+            fin(d.finWaitingNs, d.finWaitingSeq, out);
+        }
     }
     const qint64 start = d.offsetOf(seq);
     if (length > 0)
@@ -312,9 +322,15 @@ void TcpReassembler::captured(qint64 timeNs, qint64 start, const char *data, qui
 void TcpReassembler::fin(qint64 timeNs, quint32 seq, std::vector<ReassembledPiece> *out) {
     Impl &d = *m_impl;
     if (!d.started) {
-        // A FIN with no data before it in the capture: the stream is empty and ends there.
-        d.started = true;
-        d.base = seq;
+        // Neither a SYN nor data yet (a capture begun mid-connection): where the stream starts is
+        // not known, and data before the FIN may still come out of order. The FIN waits for the
+        // first segment, or for finish(), where the stream is empty.
+        if (!d.finWaiting) {
+            d.finWaiting = true;
+            d.finWaitingSeq = seq;
+            d.finWaitingNs = timeNs;
+        }
+        return;
     }
     if (d.finKnown)
         return; // retransmitted FIN; the first one counts
@@ -342,6 +358,13 @@ void TcpReassembler::fin(qint64 timeNs, quint32 seq, std::vector<ReassembledPiec
 
 void TcpReassembler::finish(qint64 timeNs, std::vector<ReassembledPiece> *out) {
     Impl &d = *m_impl;
+    if (d.finWaiting) {
+        // Nothing came before the FIN: an empty stream that ends there.
+        d.finWaiting = false;
+        d.started = true;
+        d.base = d.finWaitingSeq;
+        fin(d.finWaitingNs, d.finWaitingSeq, out);
+    }
     while (!d.waiting.empty()) {
         d.declareGap(d.waiting.begin()->first, timeNs, out);
         d.flushReady(timeNs, out);
@@ -353,6 +376,10 @@ void TcpReassembler::finish(qint64 timeNs, std::vector<ReassembledPiece> *out) {
 
 quint64 TcpReassembler::delivered() const {
     return m_impl->delivered;
+}
+
+quint64 TcpReassembler::reached() const {
+    return quint64(std::max<qint64>(m_impl->next, 0));
 }
 
 } // namespace sockbench

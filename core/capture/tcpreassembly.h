@@ -59,6 +59,9 @@ public:
 
     /// Payload bytes delivered so far.
     quint64 delivered() const;
+    /// How far into the stream it has come: bytes delivered plus those declared missing or not
+    /// captured (the stream offset of the next expected byte).
+    quint64 reached() const;
 
 private:
     /// The captured part of a segment, at stream offset `start`.

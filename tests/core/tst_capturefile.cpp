@@ -748,8 +748,15 @@ void TestCaptureFile::snapLengthCutSegment() {
     }
     QVERIFY(said >= 0);
     QVERIFY(bye > said);
-    // "bye\n" keeps its own packet's time: it was not held until the end of the capture.
+    // "bye\n" keeps its own packet's time: it was not held until the end of the capture; nor was
+    // the FIN after it, though the bytes before it are not all there.
     QVERIFY(capture->records[size_t(bye)].timeNs < capture->streams[0].lastNs);
+    QCOMPARE(markers(*capture, 0), (QList<Marker>{Marker::Connecting, Marker::Established, Marker::FinSent,
+                                                  Marker::FinReceived, Marker::Closed}));
+    for (const CaptureRecord &r : capture->records) {
+        if (r.marker == Marker::FinSent)
+            QVERIFY(r.timeNs < capture->streams[0].lastNs);
+    }
 
     ReplayScript script;
     QVERIFY(!ReplayScript::fromCapture(*capture, 0, &script, &error));

@@ -152,6 +152,7 @@ private slots:
     void randomizedWithLoss();
     void snapLengthTailIsSkippedAtItsPlace();
     void snapLengthTailOutOfOrder();
+    void finBeforeAnyDataWithoutSyn();
 };
 
 void TestTcpReassembly::inOrder() {
@@ -748,6 +749,31 @@ void TestTcpReassembly::snapLengthTailOutOfOrder() {
         missing += p.missing;
     QCOMPARE(missing, quint64(22));
     QCOMPARE(r.delivered(), quint64(8));
+}
+
+void TestTcpReassembly::finBeforeAnyDataWithoutSyn() {
+    // A capture begun mid-connection whose FIN overtook the last data: the data still counts, and
+    // ends where the FIN says.
+    TcpReassembler r;
+    FakeCapture c;
+    const QByteArray bytes = pattern(14);
+    r.fin(1, 1010, &c.pieces);
+    QVERIFY(c.pieces.empty());
+    c.add(2, 1000, bytes.left(10));
+    c.add(3, 1010, bytes.mid(10));
+    c.feedAll(&r);
+    r.finish(4, &c.pieces);
+    QCOMPARE(c.stream(), bytes.left(10));
+    QCOMPARE(c.events(), QStringList{"4 bytes of data after the FIN ignored"});
+    QCOMPARE(r.reached(), quint64(10));
+
+    // A FIN and nothing else: an empty stream, nothing missing.
+    TcpReassembler empty;
+    std::vector<ReassembledPiece> pieces;
+    empty.fin(1, 5000, &pieces);
+    empty.finish(2, &pieces);
+    QVERIFY(pieces.empty());
+    QCOMPARE(empty.delivered(), quint64(0));
 }
 
 QTEST_GUILESS_MAIN(TestTcpReassembly)
