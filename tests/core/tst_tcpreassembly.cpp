@@ -25,6 +25,14 @@ void *operator new(std::size_t size) {
     throw std::bad_alloc();
 }
 
+// The nothrow form too (std::stable_sort's buffer uses it): every form that our delete frees must
+// come from malloc, or AddressSanitizer reports an alloc-dealloc mismatch.
+void *operator new(std::size_t size, const std::nothrow_t &) noexcept {
+    if (g_countAllocations.load(std::memory_order_relaxed))
+        g_allocations.fetch_add(1, std::memory_order_relaxed);
+    return std::malloc(size == 0 ? 1 : size);
+}
+
 void operator delete(void *p) noexcept {
     std::free(p);
 }
