@@ -4,6 +4,7 @@
 // before the hold evict as usual, and imported records (which live outside the arena) do not
 // confuse where a hold starts.
 
+#include "capture/capturefile.h"
 #include "journal/journal.h"
 #include "testutil.h"
 
@@ -40,17 +41,6 @@ bool evicted(const Journal &journal, quint64 seq) {
     Record r;
     return journal.record(seq, &r) && r.isEvicted() && r.payload.isEmpty() && r.length == Chunk;
 }
-
-class MemorySource final : public JournalSource {
-public:
-    explicit MemorySource(QByteArray bytes)
-        : m_bytes(std::move(bytes)) {}
-    const char *bytes() const override { return m_bytes.constData(); }
-    quint64 size() const override { return quint64(m_bytes.size()); }
-
-private:
-    QByteArray m_bytes;
-};
 
 } // namespace
 
@@ -184,7 +174,7 @@ void TestJournalHolds::loweringTheBudgetRespectsTheHold() {
 void TestJournalHolds::importedRecordsDoNotBreakHolds() {
     Journal journal(Budget);
     const QByteArray captured = pattern(1024 * 1024, 7);
-    const quint32 source = journal.addSource(std::make_shared<MemorySource>(captured));
+    const quint32 source = journal.addSource(MappedFile::fromBytes(captured));
     appendChunks(journal, 40);
     // A hold that starts on imported records: it holds the arena from the first record of ours
     // after them.

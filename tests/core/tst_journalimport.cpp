@@ -2,6 +2,7 @@
 // capture's times, are never evicted, count quietly (their endpoint's counters, not the totals or
 // the rates), and refuse ranges outside their source. Also the endpoint descriptions and markers.
 
+#include "capture/capturefile.h"
 #include "journal/journal.h"
 #include "testutil.h"
 
@@ -12,22 +13,6 @@
 
 using namespace sockbench;
 using namespace sockbench::test;
-
-namespace {
-
-/// Bytes in memory standing for a mapped capture file.
-class BytesSource final : public JournalSource {
-public:
-    explicit BytesSource(QByteArray bytes)
-        : m_bytes(std::move(bytes)) {}
-    const char *bytes() const override { return m_bytes.constData(); }
-    quint64 size() const override { return quint64(m_bytes.size()); }
-
-private:
-    QByteArray m_bytes;
-};
-
-} // namespace
 
 class TestJournalImport final : public QObject {
     Q_OBJECT
@@ -48,7 +33,7 @@ private Q_SLOTS:
 void TestJournalImport::importedDataPointsIntoItsSource() {
     Journal journal;
     const QByteArray file = pattern(10000, 7);
-    const auto source = std::make_shared<BytesSource>(file);
+    const auto source = MappedFile::fromBytes(file);
     const quint32 number = journal.addSource(source);
     QVERIFY(number >= 1);
     const NetAddress server{QStringLiteral("10.0.0.2"), 53};
@@ -78,7 +63,7 @@ void TestJournalImport::importedRecordsKeepTheirTimesAndCountQuietly() {
     std::vector<CounterDelta> deltas;
     Counters total;
     journal.takeCounterDeltas(&deltas, &total);
-    const quint32 source = journal.addSource(std::make_shared<BytesSource>(QByteArray(64, 'x')));
+    const quint32 source = journal.addSource(MappedFile::fromBytes(QByteArray(64, 'x')));
     const qint64 old = 1'000'000'000; // 1970: older than the live record before it
     journal.appendImported(2, RecordKind::DataOut, old, source, 0, 10);
     journal.appendImported(2, RecordKind::DataIn, old + 5, source, 10, 20);
@@ -109,7 +94,7 @@ void TestJournalImport::importedRecordsKeepTheirTimesAndCountQuietly() {
 
 void TestJournalImport::rangesOutsideTheSourceAreRefused() {
     Journal journal;
-    const quint32 source = journal.addSource(std::make_shared<BytesSource>(QByteArray(100, 'y')));
+    const quint32 source = journal.addSource(MappedFile::fromBytes(QByteArray(100, 'y')));
     QCOMPARE(journal.appendImported(1, RecordKind::DataIn, 0, source, 90, 11), UINT64_MAX);
     QCOMPARE(journal.appendImported(1, RecordKind::DataIn, 0, source, 101, 0), UINT64_MAX);
     QCOMPARE(journal.appendImported(1, RecordKind::DataIn, 0, source, UINT64_MAX - 5, 10), UINT64_MAX);
@@ -125,7 +110,7 @@ void TestJournalImport::rangesOutsideTheSourceAreRefused() {
 void TestJournalImport::importedPayloadsAreNeverEvicted() {
     Journal journal(2 * 1024 * 1024);
     const QByteArray file = pattern(4096, 3);
-    const quint32 source = journal.addSource(std::make_shared<BytesSource>(file));
+    const quint32 source = journal.addSource(MappedFile::fromBytes(file));
     journal.appendImported(1, RecordKind::DataOut, 0, source, 0, 4096);
     const QByteArray chunk(64 * 1024, 'z');
     for (int i = 0; i < 100; ++i) // 6.4 MB through a 2 MiB budget
