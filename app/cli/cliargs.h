@@ -15,7 +15,7 @@
 
 namespace sockbench {
 
-// The command line's grammar (README, "Command line"). Parsing does everything that can fail
+// The command line's grammar (man sockbench). Parsing does everything that can fail
 // without the network: addresses, numbers, payloads and files, so that a usage error is reported
 // before any socket exists.
 

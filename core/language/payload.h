@@ -6,7 +6,7 @@
 
 namespace sockbench {
 
-// The payload language (README, "Payload language"): what a user types, turned into bytes, and
+// The payload language (user guide, "Payload language"): what a user types, turned into bytes, and
 // bytes shown back in the same language so that the display parses back to the same bytes.
 
 enum class PayloadMode : quint8 { Text, Hex };

@@ -12,7 +12,7 @@
 
 namespace sockbench {
 
-// The library of saved payloads (README, "Library"): what a user sends again and again, one click
+// The library of saved payloads (user guide, "Library"): what a user sends again and again, one click
 // away. Kept as JSON in the user's config directory (private, saved atomically):
 //
 //   {"sockbench_library": 1,

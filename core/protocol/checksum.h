@@ -10,7 +10,7 @@
 
 namespace sockbench {
 
-// Checksums that a composed message or a rule's reply can end with (README, "Checksums"). Each one
+// Checksums that a composed message or a rule's reply can end with (user guide, "Checksums"). Each one
 // is the catalogue algorithm of its name (the CRC RevEng catalogue's parameters), checked in the
 // tests against the catalogue's check value: the checksum of the nine bytes "123456789".
 

@@ -10,7 +10,7 @@
 
 namespace sockbench {
 
-// Framing: what one message is in a byte stream (README, "Framing"). The engine frames what it
+// Framing: what one message is in a byte stream (user guide, "Framing"). The engine frames what it
 // receives for response rules; the window and the command line frame the same recorded bytes the
 // same way to show messages instead of read chunks. UDP needs none: each datagram is one message.
 

@@ -16,7 +16,7 @@
 
 namespace sockbench {
 
-// Response rules (README, "Response rules"): an ordered list that a listener, UDP socket or
+// Response rules (user guide, "Response rules"): an ordered list that a listener, UDP socket or
 // connection runs over each message it receives, in the engine, answering by itself. A rules file
 // is JSON:
 //

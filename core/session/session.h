@@ -22,7 +22,7 @@ class Workbench;
 //
 // Listeners and clients may also carry "frame" (a --frame SPEC) and "tls" (its options, see
 // sessiontls.h; {} for TLS with the defaults), and every kind "rules" (an object in the rules file's
-// format, README "Response rules"). A relay is a "tcp-relay" or "udp-relay" with its listen
+// format, user guide "Response rules"). A relay is a "tcp-relay" or "udp-relay" with its listen
 // "address" and "port" and a "relay" object (sessionrelay.h): its target, ends, TLS legs and faults.
 //
 // The reader is strict: an unknown key is an error rather than something silently dropped, since a

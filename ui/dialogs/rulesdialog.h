@@ -22,7 +22,7 @@ namespace sockbench {
 class RulesTableModel;
 class Workbench;
 
-/// Edits the response rules of a listener, UDP socket or TCP connection (README, "Response
+/// Edits the response rules of a listener, UDP socket or TCP connection (user guide, "Response
 /// rules"): the frame that splits its stream into messages, the rules in order with their live hit
 /// counts, a test box that runs the rules as edited over a typed message, rules files, and Apply,
 /// which hands the engine a new RuleBook. Non-modal: traffic and hits go on while it is open.

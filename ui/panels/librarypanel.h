@@ -21,7 +21,7 @@ class Composer;
 class ElidedLabel;
 class LibraryModel;
 
-/// The library of saved payloads (README, "Library"): entries in a tree by folder, a search field,
+/// The library of saved payloads (user guide, "Library"): entries in a tree by folder, a search field,
 /// a form to add and change them, import and export. An entry is sent by a double-click or Enter,
 /// by Ctrl+1 … Ctrl+9 (the first nine in the order shown), or by dragging it onto a row of the
 /// connections panel. Sending goes through the composer, so that it reaches what the composer's
