@@ -1,6 +1,5 @@
 #include "cli/cli.h"
 #include "engine/workbench.h"
-#include "probe/benchprobe.h"
 #include "window/capturecontroller.h"
 #include "window/mainwindow.h"
 #include "window/sessioncontroller.h"
@@ -21,8 +20,6 @@ int main(int argc, char *argv[]) {
     QApplication::setOrganizationName(QStringLiteral("Sockbench"));
     QApplication::setApplicationVersion(QStringLiteral(SOCKBENCH_VERSION));
     sockbench::MainWindow window;
-    // The benchmark (scripts/bench) measures the real window through this; inert otherwise.
-    sockbench::BenchProbe::attachIfRequested(&window);
     window.show();
     // `sockbench FILE.pcapng` opens the capture, read-only, in the window.
     const bool isCapture = sessionFile.endsWith(QLatin1String(".pcapng"), Qt::CaseInsensitive) ||

@@ -17,7 +17,7 @@ namespace sockbench {
 
 // The command line's grammar (man sockbench). Parsing does everything that can fail
 // without the network: addresses, numbers, payloads and files, so that a usage error is reported
-// before any socket exists.
+// before any socket exists. Each verb's options are declared in one table (cli/args/).
 
 enum class CliVerb : quint8 { None, Listen, Connect, Relay };
 
@@ -123,8 +123,8 @@ struct ParsedCommandLine {
 };
 
 /// True when these arguments ask for the command line rather than the window: a verb, or a
-/// program-level option such as --help or --version. Qt's own options (-platform ...), the
-/// hidden --bench-probe and a session file (sessionFileArgument()) leave this false.
+/// program-level option such as --help or --version. Qt's own options (-platform ...) and a
+/// session file (sessionFileArgument()) leave this false.
 bool wantsCommandLine(const QStringList &arguments);
 
 /// The session file these arguments open the window with: besides Qt's own options, a single

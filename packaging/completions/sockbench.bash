@@ -1,7 +1,8 @@
 # bash completion for sockbench                                  -*- shell-script -*-
 # Installed as share/bash-completion/completions/sockbench. Needs the bash-completion package
-# (_init_completion, _filedir, _available_interfaces). scripts/test.d/40-package checks that the
-# options offered here are those of `sockbench COMMAND --help`.
+# (_init_completion, _filedir, _available_interfaces). tests/cli/tst_completions checks that the
+# options offered here are those of the option tables (app/cli/args/), and that a value is
+# completed after exactly those that take one; scripts/test.d/40-package runs it installed.
 
 # Framings --frame takes (the ones with ':' want a value after it).
 _sockbench_frames='raw line line:crlf delim: fixed: len:1 len:2be len:2le len:4be len:4le idle:'

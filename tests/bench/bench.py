@@ -433,12 +433,13 @@ def scenario_connections(b, window):
 # --- The window (scenarios 4, 5, 6) -----------------------------------------------------------
 
 class Window:
-    """The real main window with the bench probe (app/probe/benchprobe.cpp) on stdin/stderr."""
+    """The real main window with the bench probe (app/probe/benchprobe.cpp) on stdin/stderr: the
+    sockbench-benchwindow executable, built beside sockbench and never installed."""
 
     def __init__(self, b, env, load, graph=False):
         env = dict(env, SOCKBENCH_BENCH_PROBE="load" if load else "1", SOCKBENCH_BENCH_T0_NS=str(time.time_ns()),
                    SOCKBENCH_BENCH_GRAPH="1" if graph else "0")
-        self.proc = subprocess.Popen([b.sockbench], env=env, stdin=subprocess.PIPE, stderr=subprocess.PIPE,
+        self.proc = subprocess.Popen([b.window], env=env, stdin=subprocess.PIPE, stderr=subprocess.PIPE,
                                      stdout=subprocess.DEVNULL, text=True, bufsize=1)
         self.seen = {}  # probe lines that arrived before anyone waited for them
         self.shown = self.wait("shown")
@@ -1163,6 +1164,8 @@ def scenario_export(b):
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--sockbench", required=True)
+    ap.add_argument("--window", help="the window with the bench probe; default: sockbench-benchwindow next to "
+                    "sockbench")
     ap.add_argument("--loadgen", required=True)
     ap.add_argument("--json", required=True)
     ap.add_argument("--ratebench", help="default: ratebench next to loadgen")
@@ -1173,6 +1176,8 @@ def main():
     ap.add_argument("--no-graph", dest="graph", action="store_false",
                     help="scenario 5 without the detail pane's Graph tab open (it is open by default)")
     b = ap.parse_args()
+    if not b.window:
+        b.window = os.path.join(os.path.dirname(b.sockbench), "sockbench-benchwindow")
     if not b.ratebench:
         b.ratebench = os.path.join(os.path.dirname(b.loadgen), "ratebench")
     if not b.pingresponder:

@@ -20,7 +20,9 @@ constexpr int CliTimeoutMs = 15000;
 /// the peers in this process keep working.
 class Cli final {
 public:
-    explicit Cli(const QStringList &arguments, const QProcessEnvironment &extra = {}) {
+    /// Runs the program (by default sockbench) with the arguments.
+    explicit Cli(const QStringList &arguments, const QProcessEnvironment &extra = {},
+                 const QString &program = qEnvironmentVariable("SOCKBENCH_BINARY")) {
         QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
         // No display at all: a QGuiApplication would abort here, so a passing run proves the
         // verbs are headless.
@@ -34,7 +36,7 @@ public:
                          [this] { m_out += m_process.readAllStandardOutput(); });
         QObject::connect(&m_process, &QProcess::readyReadStandardError,
                          [this] { m_err += m_process.readAllStandardError(); });
-        m_process.start(qEnvironmentVariable("SOCKBENCH_BINARY"), arguments);
+        m_process.start(program, arguments);
     }
     ~Cli() {
         if (m_process.state() != QProcess::NotRunning) {

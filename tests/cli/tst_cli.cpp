@@ -101,6 +101,7 @@ private Q_SLOTS:
     void connectRefusedExitsOne();
     void connectUnknownHostExitsOne();
     void noVerbOpensTheWindow();
+    void benchWindowShows();
 };
 
 void TestCli::initTestCase() {
@@ -788,11 +789,33 @@ void TestCli::connectUnknownHostExitsOne() {
 }
 
 void TestCli::noVerbOpensTheWindow() {
-    // Without a verb the same binary opens the main window; the bench probe reports its first paint.
+    // Without a verb the binary opens the main window, which needs a platform plugin; the verbs and
+    // --help need none. A platform that does not exist tells the two apart without a display.
+    QProcessEnvironment env;
+    env.insert(QStringLiteral("QT_QPA_PLATFORM"), QStringLiteral("no-such-platform"));
+    Cli window({}, env);
+    CLI_FINISH(window);
+    QVERIFY(window.exitCode() != 0);
+    QVERIFY2(window.err().contains("no-such-platform"), window.err());
+    Cli help({"--help"}, env);
+    CLI_FINISH(help);
+    QCOMPARE(help.exitCode(), 0);
+    QVERIFY(help.out().startsWith("Usage: sockbench"));
+}
+
+void TestCli::benchWindowShows() {
+    // The benchmark's probe lives in an executable of its own (scripts/bench starts it), so the
+    // installed binary does not carry it.
+    QFile binary(qEnvironmentVariable("SOCKBENCH_BINARY"));
+    QVERIFY(binary.open(QIODevice::ReadOnly));
+    QVERIFY(!binary.readAll().contains("SOCKBENCH_BENCH_PROBE"));
+    const QString program = qEnvironmentVariable("SOCKBENCH_BENCHWINDOW");
+    if (program.isEmpty())
+        QSKIP("built without SOCKBENCH_BENCH: no sockbench-benchwindow");
     QProcessEnvironment env;
     env.insert(QStringLiteral("QT_QPA_PLATFORM"), QStringLiteral("offscreen"));
     env.insert(QStringLiteral("SOCKBENCH_BENCH_PROBE"), QStringLiteral("1"));
-    Cli cli({}, env);
+    Cli cli({}, env, program);
     QTRY_VERIFY_WITH_TIMEOUT(cli.err().contains("\"probe\":\"shown\""), kTimeoutMs);
     cli.write("quit\n");
     CLI_FINISH(cli);

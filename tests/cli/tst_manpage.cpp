@@ -1,7 +1,9 @@
-// The manual page (packaging/man/sockbench.1, maintained by hand) and --help (usageText) must not
-// drift apart: the same commands, the same options for each, with the same argument, and every
-// option the page names must parse. A change to either without the other fails here.
+// The manual page (packaging/man/sockbench.1, maintained by hand) and the command line's option
+// tables (app/cli/args/, from which --help is made) must not drift apart: the same commands, the
+// same options for each, with the same value name, and every option the page names must parse. A
+// change to either without the other fails here.
 
+#include "cli/args/verbs.h"
 #include "cli/cliargs.h"
 
 #include <QFile>
@@ -40,8 +42,9 @@ QSet<QString> longOnly(const QSet<QString> &names) {
 }
 
 /// Reads "-u, --udp  text", "--greet TEXT  text" or "--crlf, --lf  text": leading options, then
-/// an upper-case placeholder if one follows.
-void readDefinition(const QString &line, Definitions *out) {
+/// an upper-case placeholder if one follows; or, with wholeValue (a man page's tag line, which
+/// has no description), everything after the names: "--keepalive IDLE,INTERVAL,COUNT".
+void readDefinition(const QString &line, Definitions *out, bool wholeValue = false) {
     static const QRegularExpression placeholder(QStringLiteral(R"(^[A-Z][A-Z0-9_]*(\[%[A-Z0-9_]+\])?$)"));
     const QStringList words = line.simplified().split(u' ', Qt::SkipEmptyParts);
     QStringList names;
@@ -53,8 +56,9 @@ void readDefinition(const QString &line, Definitions *out) {
         if (!more)
             break;
     }
-    const QString argument =
-        i < words.size() && placeholder.match(words.at(i)).hasMatch() ? words.at(i) : QString();
+    const QString argument = wholeValue ? words.mid(i).join(u' ')
+                             : i < words.size() && placeholder.match(words.at(i)).hasMatch() ? words.at(i)
+                                                                                             : QString();
     for (const QString &name : std::as_const(names))
         out->insert(name, argument);
 }
@@ -203,7 +207,7 @@ ManPage readManPage() {
         }
         if (tagNext && !text.isEmpty()) {
             if (scope)
-                readDefinition(text, &page.definitions[*scope]);
+                readDefinition(text, &page.definitions[*scope], true);
             tagNext = false;
         }
         if (scope)
@@ -211,6 +215,19 @@ ManPage readManPage() {
     }
     page.ok = true;
     return page;
+}
+
+/// The options a verb's table declares: each name (long and short) and its value name.
+Definitions declared(Scope scope) {
+    Definitions d;
+    for (const OptionInfo &option : verbGrammar(scope)->options) {
+        if (option.isText())
+            continue;
+        d.insert(option.longName, option.valueName);
+        if (!option.shortName.isEmpty())
+            d.insert(option.shortName, option.valueName);
+    }
+    return d;
 }
 
 QSet<QString> namesOf(const Definitions &d) {
@@ -229,6 +246,8 @@ private Q_SLOTS:
     void commands();
     void commandOptions_data();
     void commandOptions();
+    void helpListsEveryOption_data();
+    void helpListsEveryOption();
     void synopsis_data();
     void synopsis();
     void mentionedOptionsAreDefined_data();
@@ -271,6 +290,11 @@ void TestManPage::commands() {
     help.sort();
     page.sort();
     QCOMPARE(page, help);
+    QStringList verbs{QStringLiteral("help")};
+    for (const VerbGrammar *grammar : verbGrammars())
+        verbs << grammar->name;
+    verbs.sort();
+    QCOMPARE(page, verbs);
     QCOMPARE(page, (QStringList{"connect", "help", "listen", "relay"}));
 }
 
@@ -282,12 +306,27 @@ void TestManPage::commandOptions_data() {
 }
 
 void TestManPage::commandOptions() {
+    // The page defines each option the command declares, with the same value name, and no other.
     QFETCH(QString, command);
     const Scope scope = *commandScope(command);
-    const Definitions help = helpText(scope).definitions;
+    const Definitions table = declared(scope);
     const Definitions page = m_page.definitions.value(scope);
-    QVERIFY2(page == help,
-             qPrintable(QStringLiteral("man page: %1\n   --help: %2").arg(describe(page), describe(help))));
+    QVERIFY2(page == table,
+             qPrintable(QStringLiteral("man page: %1\n   tables: %2").arg(describe(page), describe(table))));
+}
+
+void TestManPage::helpListsEveryOption_data() {
+    commandOptions_data();
+}
+
+void TestManPage::helpListsEveryOption() {
+    // --help is made from the table: each option on a line of its own, or beside its partner.
+    QFETCH(QString, command);
+    const Scope scope = *commandScope(command);
+    const QSet<QString> table = namesOf(declared(scope));
+    const QSet<QString> help = namesOf(helpText(scope).definitions);
+    QVERIFY2(help == table,
+             qPrintable(QStringLiteral("--help: %1\nTables: %2").arg(describe(help), describe(table))));
 }
 
 void TestManPage::synopsis_data() {

@@ -1,0 +1,103 @@
+#include "cli/args/messageargs.h"
+
+#include "capture/replay.h"
+#include "cli/args/argvalues.h"
+#include "cli/args/optiontable.h"
+#include "protocol/rules.h"
+
+#include <QFile>
+#include <QJsonDocument>
+#include <QJsonObject>
+
+#include <cmath>
+
+namespace sockbench {
+
+QString takeMessageOption(const QString &option, const QString &value, MessageOptions *out) {
+    if (option == u"--frame") {
+        QString why;
+        out->frame = parseFrameSpec(value, &why);
+        return out->frame ? QString() : QStringLiteral("--frame %1: %2").arg(quoted(value), why);
+    }
+    if (option == u"--max-message") {
+        out->maxMessage = parseInteger(value, 1, MaxMessageBytesLimit);
+        return out->maxMessage ? QString()
+                               : QStringLiteral("--max-message %1: expected a number of bytes from 1 to %2")
+                                     .arg(quoted(value))
+                                     .arg(MaxMessageBytesLimit);
+    }
+    out->rulesFile = value;
+    return {};
+}
+
+QString finishMessageOptions(const MessageOptions &given, bool udp, MessageArgs *out) {
+    if (udp && given.frame)
+        return QStringLiteral("--frame needs TCP: each UDP datagram is one message");
+    FrameSpec frame = given.frame.value_or(FrameSpec{});
+    if (given.maxMessage)
+        frame.maxMessageBytes = qsizetype(*given.maxMessage);
+    if (given.rulesFile.isEmpty()) {
+        out->frame = frame;
+        return {};
+    }
+    QFile file(given.rulesFile);
+    if (!file.open(QIODevice::ReadOnly))
+        return QStringLiteral("--rules %1: %2").arg(quoted(given.rulesFile), file.errorString());
+    QByteArray json = file.readAll();
+    QJsonDocument document = QJsonDocument::fromJson(json);
+    if (document.isObject() && (given.frame || given.maxMessage)) {
+        QJsonObject object = document.object();
+        if (given.frame)
+            object.insert(QStringLiteral("frame"), toString(frame));
+        if (given.maxMessage)
+            object.insert(QStringLiteral("max_message"), double(*given.maxMessage));
+        json = QJsonDocument(object).toJson(QJsonDocument::Compact);
+    }
+    RulesParseResult parsed = parseRules(json);
+    if (!parsed.ok())
+        return QStringLiteral("--rules %1: %2").arg(quoted(given.rulesFile), parsed.error);
+    if (udp && !parsed.rules.frame.isRaw())
+        return QStringLiteral("--rules %1: the frame \"%2\" needs TCP: each UDP datagram is one message")
+            .arg(quoted(given.rulesFile), toString(parsed.rules.frame));
+    out->frame = parsed.rules.frame;
+    out->rules = std::make_shared<RuleBook>(std::move(parsed.rules));
+    return {};
+}
+
+QString finishReplay(const ReplayGiven &given, const QString &excluded, bool *udp,
+                     std::shared_ptr<const ReplayScript> *out, double *speed) {
+    if (given.spec.isEmpty()) {
+        if (given.speedGiven || given.asap)
+            return QStringLiteral("%1 needs --replay").arg(given.asap ? u"--asap" : u"--speed");
+        return {};
+    }
+    if (given.twice)
+        return QStringLiteral("--replay given twice");
+    if (!excluded.isEmpty())
+        return QStringLiteral("--replay and %1 exclude each other").arg(excluded);
+    if (given.speedGiven && given.asap)
+        return QStringLiteral("--speed and --asap exclude each other");
+    if (given.speedGiven) {
+        bool ok = false;
+        const double x = given.speed.toDouble(&ok);
+        if (!ok || !std::isfinite(x) || x <= 0 || x > 1e6)
+            return QStringLiteral("--speed %1: expected a factor > 0, e.g. 2 (twice as fast) or 0.5 (half as "
+                                  "fast); --asap sends back to back")
+                .arg(quoted(given.speed));
+        *speed = x;
+    }
+    if (given.asap)
+        *speed = 0;
+    auto script = std::make_shared<ReplayScript>();
+    QString why;
+    if (!ReplayScript::fromCaptureSpec(given.spec, script.get(), &why))
+        return QStringLiteral("--replay %1: %2").arg(quoted(given.spec), why);
+    if (*udp && !script->udp)
+        return QStringLiteral("--replay %1: --udp given, but %2 is a TCP stream")
+            .arg(quoted(given.spec), script->source);
+    *udp = script->udp;
+    *out = std::move(script);
+    return {};
+}
+
+} // namespace sockbench
