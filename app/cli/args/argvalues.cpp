@@ -78,9 +78,27 @@ QString tcpOnlyOption(const SocketOptions &o) {
     return {};
 }
 
-namespace {
+QString setKeepAlive(const QString &value, SocketOptions *out) {
+    QString why;
+    const std::optional<KeepAliveTiming> timing = parseKeepAliveTiming(value, &why);
+    if (!timing)
+        return QStringLiteral("--keepalive %1: %2").arg(quoted(value), why);
+    out->keepAliveTiming = timing;
+    return {};
+}
 
-QString parseTos(const QString &value, SocketOptions *out) {
+QString setBufferSize(const QString &option, const QString &value, std::optional<int> *bytes) {
+    // The kernel halves what it keeps for bookkeeping only up to INT_MAX / 2.
+    const std::optional<qint64> n = parseInteger(value, 1, 1 << 30);
+    if (!n)
+        return QStringLiteral("%1 %2: expected a number of bytes from 1 to %3")
+            .arg(option, quoted(value))
+            .arg(1 << 30);
+    *bytes = int(*n);
+    return {};
+}
+
+QString setTos(const QString &value, SocketOptions *out) {
     std::optional<int> tos = tosForDscpName(value);
     if (!tos) {
         bool ok = false;
@@ -97,37 +115,15 @@ QString parseTos(const QString &value, SocketOptions *out) {
     return {};
 }
 
-} // namespace
+QString setTtl(const QString &value, SocketOptions *out) {
+    const std::optional<qint64> n = parseInteger(value, 1, 255);
+    if (!n)
+        return QStringLiteral("--ttl %1: expected a hop count from 1 to 255").arg(quoted(value));
+    out->ttl = int(*n);
+    return {};
+}
 
-QString takeSocketValue(const QString &option, const QString &value, SocketOptions *out) {
-    if (option == u"--keepalive") {
-        QString why;
-        const std::optional<KeepAliveTiming> timing = parseKeepAliveTiming(value, &why);
-        if (!timing)
-            return QStringLiteral("--keepalive %1: %2").arg(quoted(value), why);
-        out->keepAliveTiming = timing;
-        return {};
-    }
-    if (option == u"--sndbuf" || option == u"--rcvbuf") {
-        // The kernel halves what it keeps for bookkeeping only up to INT_MAX / 2.
-        const std::optional<qint64> n = parseInteger(value, 1, 1 << 30);
-        if (!n)
-            return QStringLiteral("%1 %2: expected a number of bytes from 1 to %3")
-                .arg(option, quoted(value))
-                .arg(1 << 30);
-        (option == u"--sndbuf" ? out->sendBufferBytes : out->receiveBufferBytes) = int(*n);
-        return {};
-    }
-    if (option == u"--tos")
-        return parseTos(value, out);
-    if (option == u"--ttl") {
-        const std::optional<qint64> n = parseInteger(value, 1, 255);
-        if (!n)
-            return QStringLiteral("--ttl %1: expected a hop count from 1 to 255").arg(quoted(value));
-        out->ttl = int(*n);
-        return {};
-    }
-    // --interface
+QString setInterface(const QString &value, SocketOptions *out) {
     if (value.isEmpty() || value.contains(u'/') || value.contains(u' ') ||
         value.toLocal8Bit().size() >= IFNAMSIZ)
         return QStringLiteral("--interface %1: expected an interface name of 1 to %2 characters, e.g. eth0")

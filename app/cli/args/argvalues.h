@@ -32,8 +32,12 @@ QString setPcapFile(const QString &value, OutputArgs *out);
 /// --nodelay (on) or --no-nodelay (off): the two exclude each other.
 QString setNoDelay(bool on, SocketOptions *out);
 
-/// The value of --keepalive, --sndbuf, --rcvbuf, --tos, --ttl or --interface.
-QString takeSocketValue(const QString &option, const QString &value, SocketOptions *out);
+/// The values of --keepalive, --sndbuf and --rcvbuf (into *bytes), --tos, --ttl, --interface.
+QString setKeepAlive(const QString &value, SocketOptions *out);
+QString setBufferSize(const QString &option, const QString &value, std::optional<int> *bytes);
+QString setTos(const QString &value, SocketOptions *out);
+QString setTtl(const QString &value, SocketOptions *out);
+QString setInterface(const QString &value, SocketOptions *out);
 
 /// --bind ADDRESS[:PORT]: 192.0.2.1, 192.0.2.1:4000, ::1, [::1], [::1]:4000.
 QString parseBind(const QString &value, SocketOptions *out);

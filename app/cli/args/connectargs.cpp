@@ -171,7 +171,7 @@ std::vector<CliOption<S>> replayAndTlsOptions() {
         options::cert<S>(&S::tls).described(
             QStringLiteral("present this client certificate (PEM; may hold the key)")),
         options::key<S>(&S::tls),
-        options::tlsValue<S>("--tls-min", "VERSION", &S::tls, "the lowest protocol version: 1.2 or 1.3"),
+        options::tlsMin<S>(&S::tls),
     };
 }
 

@@ -83,12 +83,8 @@ std::vector<CliOption<S>> listenOptions() {
         options::cert<S>(&S::tls),
         options::key<S>(&S::tls),
         options::alpn<S>(&S::tls),
-        options::tlsValue<S>("--client-ca", "FILE", &S::tls,
-                             "ask each client for a certificate, checked against the CAs in\n"
-                             "FILE; a client without one (or with one that fails) is still served"),
-        options::tlsFlag<S>("--require-client-cert", &S::tls,
-                            "refuse a client without a certificate that verifies\n"
-                            "against --client-ca"),
+        options::clientCa<S>(&S::tls),
+        options::requireClientCert<S>(&S::tls),
         helpLine<S>(QStringLiteral("A client whose handshake fails is named on stderr with the reason; the "
                                    "listener goes on.\n"
                                    "\n"

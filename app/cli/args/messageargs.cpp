@@ -13,21 +13,18 @@
 
 namespace sockbench {
 
-QString takeMessageOption(const QString &option, const QString &value, MessageOptions *out) {
-    if (option == u"--frame") {
-        QString why;
-        out->frame = parseFrameSpec(value, &why);
-        return out->frame ? QString() : QStringLiteral("--frame %1: %2").arg(quoted(value), why);
-    }
-    if (option == u"--max-message") {
-        out->maxMessage = parseInteger(value, 1, MaxMessageBytesLimit);
-        return out->maxMessage ? QString()
-                               : QStringLiteral("--max-message %1: expected a number of bytes from 1 to %2")
-                                     .arg(quoted(value))
-                                     .arg(MaxMessageBytesLimit);
-    }
-    out->rulesFile = value;
-    return {};
+QString setFrame(const QString &value, MessageOptions *out) {
+    QString why;
+    out->frame = parseFrameSpec(value, &why);
+    return out->frame ? QString() : QStringLiteral("--frame %1: %2").arg(quoted(value), why);
+}
+
+QString setMaxMessage(const QString &value, MessageOptions *out) {
+    out->maxMessage = parseInteger(value, 1, MaxMessageBytesLimit);
+    return out->maxMessage ? QString()
+                           : QStringLiteral("--max-message %1: expected a number of bytes from 1 to %2")
+                                 .arg(quoted(value))
+                                 .arg(MaxMessageBytesLimit);
 }
 
 QString finishMessageOptions(const MessageOptions &given, bool udp, MessageArgs *out) {

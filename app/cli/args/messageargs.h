@@ -20,8 +20,9 @@ struct MessageOptions {
     QString rulesFile;
 };
 
-/// The value of --frame, --max-message or --rules; returns an error message or empty.
-QString takeMessageOption(const QString &option, const QString &value, MessageOptions *out);
+/// The values of --frame and --max-message; each returns an error message or empty.
+QString setFrame(const QString &value, MessageOptions *out);
+QString setMaxMessage(const QString &value, MessageOptions *out);
 
 /// Reads the rules file (if any) and settles the endpoint's framing; returns an error message or
 /// empty. --frame and --max-message override the file's "frame" and "max_message", and the file is

@@ -8,53 +8,46 @@
 
 namespace sockbench {
 
-void takeTlsFlag(const QString &option, TlsGiven *out) {
-    if (option == u"--tls") {
-        out->tls = true;
-        return;
-    }
+void noteTlsOption(const QString &option, TlsGiven *out) {
     if (out->firstOption.isEmpty())
         out->firstOption = option;
-    (option == u"--insecure" ? out->insecure : out->requireClientCert) = true;
 }
 
-QString takeTlsValue(const QString &option, const QString &value, TlsGiven *out) {
-    if (out->firstOption.isEmpty())
-        out->firstOption = option;
-    if (option == u"--alpn") {
-        // Each name is one length-prefixed string in the ClientHello: 1 to 255 bytes.
-        const QStringList names = value.split(u',');
-        for (const QString &name : names) {
-            const qsizetype bytes = name.toUtf8().size();
-            if (bytes == 0 || bytes > 255 || name.contains(u' '))
-                return QStringLiteral("--alpn %1: expected protocol names of 1 to 255 bytes, separated "
-                                      "by commas, e.g. h2,http/1.1")
-                    .arg(quoted(value));
-        }
-        out->alpn = names;
-        return {};
+QString setAlpn(const QString &value, TlsGiven *out) {
+    // Each name is one length-prefixed string in the ClientHello: 1 to 255 bytes.
+    const QStringList names = value.split(u',');
+    for (const QString &name : names) {
+        const qsizetype bytes = name.toUtf8().size();
+        if (bytes == 0 || bytes > 255 || name.contains(u' '))
+            return QStringLiteral(
+                       "--alpn %1: expected protocol names of 1 to 255 bytes, separated by commas, "
+                       "e.g. h2,http/1.1")
+                .arg(quoted(value));
     }
-    if (option == u"--tls-min") {
-        if (value == u"1.2")
-            out->minVersion = TlsMinVersion::Tls1_2;
-        else if (value == u"1.3")
-            out->minVersion = TlsMinVersion::Tls1_3;
-        else
-            return QStringLiteral("--tls-min %1: expected 1.2 or 1.3").arg(quoted(value));
-        return {};
-    }
-    if (option == u"--sni") {
-        if (value.isEmpty() || value.toUtf8().size() > 255 || value.contains(u' '))
-            return QStringLiteral("--sni %1: expected a host name of 1 to 255 characters").arg(quoted(value));
-        out->serverName = value;
-        return {};
-    }
+    out->alpn = names;
+    return {};
+}
+
+QString setTlsMin(const QString &value, TlsGiven *out) {
+    if (value == u"1.2")
+        out->minVersion = TlsMinVersion::Tls1_2;
+    else if (value == u"1.3")
+        out->minVersion = TlsMinVersion::Tls1_3;
+    else
+        return QStringLiteral("--tls-min %1: expected 1.2 or 1.3").arg(quoted(value));
+    return {};
+}
+
+QString setServerName(const QString &value, TlsGiven *out) {
+    if (value.isEmpty() || value.toUtf8().size() > 255 || value.contains(u' '))
+        return QStringLiteral("--sni %1: expected a host name of 1 to 255 characters").arg(quoted(value));
+    out->serverName = value;
+    return {};
+}
+
+QString setTlsFile(const QString &option, const QString &value, QString *file) {
     if (value.isEmpty())
         return QStringLiteral("%1 needs a file name").arg(option);
-    QString *file = option == u"--ca"     ? &out->caFile
-                    : option == u"--cert" ? &out->certificateFile
-                    : option == u"--key"  ? &out->keyFile
-                                          : &out->clientCaFile;
     *file = value;
     return {};
 }

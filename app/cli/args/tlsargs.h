@@ -26,12 +26,15 @@ struct TlsGiven {
     std::optional<TlsMinVersion> minVersion;
 };
 
-/// --insecure or --require-client-cert.
-void takeTlsFlag(const QString &option, TlsGiven *out);
+/// Keeps the first TLS option other than the switch, for "--cert needs --tls".
+void noteTlsOption(const QString &option, TlsGiven *out);
 
-/// The value of --alpn, --tls-min, --sni, --ca, --cert, --key or --client-ca; returns an error
-/// message or empty.
-QString takeTlsValue(const QString &option, const QString &value, TlsGiven *out);
+/// The values of --alpn, --tls-min, --sni, and of the file options (--ca, --cert, --key,
+/// --client-ca); each returns an error message or empty.
+QString setAlpn(const QString &value, TlsGiven *out);
+QString setTlsMin(const QString &value, TlsGiven *out);
+QString setServerName(const QString &value, TlsGiven *out);
+QString setTlsFile(const QString &option, const QString &value, QString *file);
 
 /// Checks the TLS options against each other and the transport, and that their files are there
 /// and hold what they should; returns an error message or empty.
