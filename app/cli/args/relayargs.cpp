@@ -107,7 +107,7 @@ CliOption<S> relayFlag(const char *name, const char *help, void (*apply)(S &)) {
             }};
 }
 
-std::vector<CliOption<S>> relayOptions() {
+std::vector<CliOption<S>> outputOptions() {
     return {
         options::udp<S>().described(QStringLiteral("relay UDP datagrams instead of TCP connections")),
         options::hex<S>().described(
@@ -124,6 +124,11 @@ std::vector<CliOption<S>> relayOptions() {
         options::duration<S>(),
         options::pcap<S>().described(
             QStringLiteral("record both legs to FILE (pcapng, for Wireshark) as it happens")),
+    };
+}
+
+std::vector<CliOption<S>> faultOptions() {
+    return {
         helpLine<S>(QStringLiteral("\nFaults (all off by default; they act in both directions unless "
                                    "--direction says):")),
         fault("--latency", "MS[~JITTER]", OptionSet::None,
@@ -180,6 +185,11 @@ std::vector<CliOption<S>> relayOptions() {
               "hold datagrams and release them shuffled within a window of N"),
         fault("--corrupt", "PCT", OptionSet::DatagramOnly,
               "flip one random bit in this share of the datagrams"),
+    };
+}
+
+std::vector<CliOption<S>> endAndTlsOptions() {
+    return {
         helpLine<S>(QStringLiteral("\nEnds:")),
         relayFlag("--no-reset-relay", "a reset on one leg closes the other (FIN) instead of resetting it",
                   [](S &s) { s.args.options.relayResets = false; }),
@@ -220,6 +230,13 @@ std::vector<CliOption<S>> relayOptions() {
                                    "\n"
                                    "Exit status: 0 stopped normally, 1 network failure, 2 usage error.")),
     };
+}
+
+std::vector<CliOption<S>> relayOptions() {
+    std::vector<CliOption<S>> table = outputOptions();
+    for (auto part : {faultOptions(), endAndTlsOptions()})
+        table.insert(table.end(), part.begin(), part.end());
+    return table;
 }
 
 /// TLS on either leg: the leg's own switch turns it on, the file options only say how.
