@@ -1,37 +1,16 @@
 #include "engine/relayoptions.h"
 
+#include "engine/faulttable.h"
+
 #include <QStringList>
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 
 namespace sockbench {
 
 namespace {
-
-// Byte counts in describe(): the largest binary or decimal unit that divides the value exactly, so
-// that the text reads like what the user typed ("64 KiB/s", "1 MB/s") and parses back the same.
-QString sizeText(qint64 bytes) {
-    struct Unit {
-        qint64 factor;
-        const char *name;
-    };
-    static constexpr Unit Units[] = {
-        {qint64(1) << 30, "GiB"}, {1000000000, "GB"}, {qint64(1) << 20, "MiB"},
-        {1000000, "MB"},          {1024, "KiB"},      {1000, "kB"},
-    };
-    if (bytes > 0) {
-        for (const Unit &unit : Units) {
-            if (bytes % unit.factor == 0)
-                return QStringLiteral("%1 %2").arg(bytes / unit.factor).arg(QLatin1String(unit.name));
-        }
-    }
-    return QStringLiteral("%1 B").arg(bytes);
-}
-
-QString percentText(double percent) {
-    return QString::number(percent, 'g', 10) + QStringLiteral(" %");
-}
 
 QString quoted(const QString &text) {
     return QLatin1Char('"') + text + QLatin1Char('"');
@@ -139,45 +118,16 @@ template <typename T> FaultParse<T> failure(const QString &what, const QString &
 } // namespace
 
 bool FaultSet::isEmpty() const {
-    return latencyMs <= 0 && jitterMs <= 0 && bandwidthBytesPerSecond <= 0 && sliceBytes <= 0 &&
-           limitBytes < 0 && timeoutMs < 0 && slowCloseMs <= 0 && dropPercent <= 0 && duplicatePercent <= 0 &&
-           reorderWindow <= 1 && corruptPercent <= 0;
+    return std::none_of(faultKinds().begin(), faultKinds().end(),
+                        [this](const FaultKind &kind) { return kind.isOn(*this); });
 }
 
 QString FaultSet::describe() const {
     QStringList parts;
-    if (latencyMs > 0 || jitterMs > 0) {
-        parts << (jitterMs > 0 ? QStringLiteral("latency %1±%2 ms").arg(qMax(latencyMs, 0)).arg(jitterMs)
-                               : QStringLiteral("latency %1 ms").arg(latencyMs));
+    for (const FaultKind &kind : faultKinds()) {
+        if (kind.isOn(*this))
+            parts << kind.describe(*this);
     }
-    if (bandwidthBytesPerSecond > 0)
-        parts << QStringLiteral("bandwidth %1/s").arg(sizeText(bandwidthBytesPerSecond));
-    if (sliceBytes > 0) {
-        QString slice = sliceVariance > 0 ? QStringLiteral("slice %1±%2 B").arg(sliceBytes).arg(sliceVariance)
-                                          : QStringLiteral("slice %1 B").arg(sliceBytes);
-        if (sliceDelayMs > 0)
-            slice += QStringLiteral(" @%1 ms").arg(sliceDelayMs);
-        parts << slice;
-    }
-    if (limitBytes >= 0) {
-        parts << QStringLiteral("limit %1 B then %2")
-                     .arg(limitBytes)
-                     .arg(limitEnd == RelayEnd::Reset ? QLatin1String("reset") : QLatin1String("close"));
-    }
-    if (timeoutMs == 0)
-        parts << QStringLiteral("timeout now");
-    else if (timeoutMs > 0)
-        parts << QStringLiteral("timeout after %1 ms").arg(timeoutMs);
-    if (slowCloseMs > 0)
-        parts << QStringLiteral("slow close %1 ms").arg(slowCloseMs);
-    if (dropPercent > 0)
-        parts << QStringLiteral("drop ") + percentText(dropPercent);
-    if (duplicatePercent > 0)
-        parts << QStringLiteral("duplicate ") + percentText(duplicatePercent);
-    if (reorderWindow > 1)
-        parts << QStringLiteral("reorder window %1").arg(reorderWindow);
-    if (corruptPercent > 0)
-        parts << QStringLiteral("corrupt ") + percentText(corruptPercent);
     return parts.join(QStringLiteral(", "));
 }
 

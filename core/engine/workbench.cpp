@@ -1,5 +1,6 @@
 #include "engine/workbench.h"
 
+#include "engine/faulttable.h"
 #include "engine/outboxevent.h"
 #include "engine/ratemeter.h"
 #include "engine/reactor.h"
@@ -67,48 +68,6 @@ RelayRole relayRole(const EndpointInfo &info) {
     if (info.kind == EndpointKind::TcpConnection && info.relayPeer != 0)
         return RelayRole::TcpLeg;
     return RelayRole::None;
-}
-
-/// Faults that the relay's kind cannot carry out, in words; empty when they all fit. A UDP relay
-/// forwards whole datagrams (nothing to slice, limit, time out or close slowly), a TCP relay a
-/// byte stream (no datagram to drop, duplicate, reorder or corrupt).
-QString faultsRefusal(const RelayFaults &faults, bool udp) {
-    QStringList wrong;
-    for (const RelayDirection direction : {RelayDirection::Up, RelayDirection::Down}) {
-        const FaultSet &f = faults.of(direction);
-        QStringList names;
-        if (udp) {
-            if (f.sliceBytes > 0)
-                names << QStringLiteral("slice");
-            if (f.limitBytes >= 0)
-                names << QStringLiteral("limit");
-            if (f.timeoutMs >= 0)
-                names << QStringLiteral("timeout");
-            if (f.slowCloseMs > 0)
-                names << QStringLiteral("slow close");
-        } else {
-            if (f.dropPercent > 0)
-                names << QStringLiteral("drop");
-            if (f.duplicatePercent > 0)
-                names << QStringLiteral("duplicate");
-            if (f.reorderWindow > 1)
-                names << QStringLiteral("reorder");
-            if (f.corruptPercent > 0)
-                names << QStringLiteral("corrupt");
-        }
-        if (!names.isEmpty())
-            wrong << QStringLiteral("%1: %2").arg(direction == RelayDirection::Up ? QStringLiteral("up")
-                                                                                  : QStringLiteral("down"),
-                                                  names.join(QStringLiteral(", ")));
-    }
-    if (wrong.isEmpty())
-        return {};
-    return udp ? Workbench::tr("A UDP relay forwards whole datagrams: it cannot slice, limit, time out "
-                               "or slow-close (%1)")
-                     .arg(wrong.join(QStringLiteral("; ")))
-               : Workbench::tr("A TCP relay forwards a byte stream: it cannot drop, duplicate, reorder "
-                               "or corrupt datagrams (%1)")
-                     .arg(wrong.join(QStringLiteral("; ")));
 }
 
 /// The journal's event for an auto-reply change.

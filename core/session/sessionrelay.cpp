@@ -1,13 +1,15 @@
 #include "session/sessionrelay.h"
 
+#include "engine/faulttable.h"
 #include "session/sessiontls.h"
 
 #include <QCoreApplication>
 #include <QJsonValue>
 
-#include <array>
 #include <cmath>
 #include <limits>
+#include <type_traits>
+#include <variant>
 
 namespace sockbench {
 
@@ -78,76 +80,77 @@ bool onlyKeys(const QJsonObject &o, const QStringList &allowed, const QString &w
     return true;
 }
 
-template <typename T> void put(QJsonObject &o, const char *key, T value, T off) {
-    if (value != off)
-        o.insert(QLatin1String(key), double(value));
-}
-
 QJsonObject faultSetToJson(const FaultSet &f) {
+    const FaultSet off;
     QJsonObject o;
-    put(o, "latency_ms", f.latencyMs, 0);
-    put(o, "jitter_ms", f.jitterMs, 0);
-    put(o, "bandwidth_bytes_per_second", f.bandwidthBytesPerSecond, qint64(0));
-    put(o, "slice_bytes", f.sliceBytes, 0);
-    put(o, "slice_variance", f.sliceVariance, 0);
-    put(o, "slice_delay_ms", f.sliceDelayMs, 0);
-    put(o, "limit_bytes", f.limitBytes, qint64(-1));
-    if (f.limitBytes >= 0 && f.limitEnd != RelayEnd::Close)
-        o.insert(QStringLiteral("limit_end"), endName(f.limitEnd));
-    put(o, "timeout_ms", f.timeoutMs, -1);
-    put(o, "slow_close_ms", f.slowCloseMs, 0);
-    put(o, "drop_percent", f.dropPercent, 0.0);
-    put(o, "duplicate_percent", f.duplicatePercent, 0.0);
-    put(o, "reorder_window", f.reorderWindow, 0);
-    put(o, "corrupt_percent", f.corruptPercent, 0.0);
+    for (const FaultKind &kind : faultKinds()) {
+        for (const FaultField &field : kind.fields) {
+            const QString key = QLatin1String(field.jsonKey);
+            std::visit(
+                [&](auto member) {
+                    if (f.*member == off.*member)
+                        return;
+                    if constexpr (std::is_same_v<std::remove_cvref_t<decltype(f.*member)>, RelayEnd>) {
+                        // How a fault ends means nothing while the fault is off.
+                        if (kind.isOn(f))
+                            o.insert(key, endName(f.*member));
+                    } else {
+                        o.insert(key, double(f.*member));
+                    }
+                },
+                field.member);
+        }
+    }
     return o;
 }
 
+/// One field at its key, when present: a whole number from the member's default (when below 0)
+/// or 0 up to what the member and a JSON number hold, a percentage, or an end.
+bool readField(const QJsonObject &o, const FaultField &field, FaultSet *f, QString *error) {
+    constexpr qint64 IntMax = std::numeric_limits<int>::max();
+    constexpr qint64 Huge = qint64(1) << 53; // what a JSON number holds exactly
+    const QString key = QLatin1String(field.jsonKey);
+    return std::visit(
+        [&](auto member) {
+            using T = std::remove_reference_t<decltype(f->*member)>;
+            if constexpr (std::is_same_v<T, RelayEnd>) {
+                return readEnd(o, key, &(f->*member), error);
+            } else if constexpr (std::is_same_v<T, double>) {
+                return readPercent(o, key, &(f->*member), error);
+            } else {
+                qint64 v = f->*member;
+                if (!readWhole(o, key, qMin<qint64>(0, v), std::is_same_v<T, int> ? IntMax : Huge, &v, error))
+                    return false;
+                f->*member = T(v);
+                return true;
+            }
+        },
+        field.member);
+}
+
 std::optional<FaultSet> faultSetFromJson(const QJsonObject &o, bool udp, QString *error) {
-    static const QStringList streamKeys{QStringLiteral("slice_bytes"),    QStringLiteral("slice_variance"),
-                                        QStringLiteral("slice_delay_ms"), QStringLiteral("limit_bytes"),
-                                        QStringLiteral("limit_end"),      QStringLiteral("timeout_ms"),
-                                        QStringLiteral("slow_close_ms")};
-    static const QStringList datagramKeys{QStringLiteral("drop_percent"), QStringLiteral("duplicate_percent"),
-                                          QStringLiteral("reorder_window"),
-                                          QStringLiteral("corrupt_percent")};
-    QStringList allowed{QStringLiteral("latency_ms"), QStringLiteral("jitter_ms"),
-                        QStringLiteral("bandwidth_bytes_per_second")};
-    allowed += udp ? datagramKeys : streamKeys;
+    QStringList allowed;
+    QStringList otherKind; // the keys of the faults the other kind of relay does
+    for (const FaultKind &kind : faultKinds()) {
+        for (const FaultField &field : kind.fields)
+            (actsOn(kind.scope, udp) ? allowed : otherKind) << QLatin1String(field.jsonKey);
+    }
     for (auto it = o.begin(); it != o.end(); ++it) {
         if (!allowed.contains(it.key())) {
-            const bool other = (udp ? streamKeys : datagramKeys).contains(it.key());
-            *error = at(it.key(), other ? (udp ? tr("a stream fault; this relay is UDP")
-                                               : tr("a datagram fault; this relay is TCP"))
-                                        : tr("unknown fault (written by a newer Sockbench?)"));
+            *error = at(it.key(), otherKind.contains(it.key())
+                                      ? (udp ? tr("a stream fault; this relay is UDP")
+                                             : tr("a datagram fault; this relay is TCP"))
+                                      : tr("unknown fault (written by a newer Sockbench?)"));
             return std::nullopt;
         }
     }
-    constexpr qint64 IntMax = std::numeric_limits<int>::max();
-    constexpr qint64 Huge = qint64(1) << 53; // what a JSON number holds exactly
     FaultSet f;
-    qint64 v = 0;
-    const auto whole = [&](const char *key, qint64 lowest, qint64 highest, auto *field) {
-        v = qint64(*field);
-        if (!readWhole(o, QLatin1String(key), lowest, highest, &v, error))
-            return false;
-        *field = decltype(+*field)(v);
-        return true;
-    };
-    if (!whole("latency_ms", 0, IntMax, &f.latencyMs) || !whole("jitter_ms", 0, IntMax, &f.jitterMs) ||
-        !whole("bandwidth_bytes_per_second", 0, Huge, &f.bandwidthBytesPerSecond) ||
-        !whole("slice_bytes", 0, IntMax, &f.sliceBytes) ||
-        !whole("slice_variance", 0, IntMax, &f.sliceVariance) ||
-        !whole("slice_delay_ms", 0, IntMax, &f.sliceDelayMs) ||
-        !whole("limit_bytes", -1, Huge, &f.limitBytes) ||
-        !readEnd(o, QStringLiteral("limit_end"), &f.limitEnd, error) ||
-        !whole("timeout_ms", -1, IntMax, &f.timeoutMs) ||
-        !whole("slow_close_ms", 0, IntMax, &f.slowCloseMs) ||
-        !readPercent(o, QStringLiteral("drop_percent"), &f.dropPercent, error) ||
-        !readPercent(o, QStringLiteral("duplicate_percent"), &f.duplicatePercent, error) ||
-        !whole("reorder_window", 0, IntMax, &f.reorderWindow) ||
-        !readPercent(o, QStringLiteral("corrupt_percent"), &f.corruptPercent, error))
-        return std::nullopt;
+    for (const FaultKind &kind : faultKinds()) {
+        for (const FaultField &field : kind.fields) {
+            if (!readField(o, field, &f, error))
+                return std::nullopt;
+        }
+    }
     return f;
 }
 

@@ -13,10 +13,10 @@
 //                         "down": {"slice_bytes": 1, "slice_delay_ms": 10, "limit_bytes": 4096,
 //                                  "limit_end": "reset"}}}}
 //
-// Fault keys: latency_ms, jitter_ms, bandwidth_bytes_per_second, slice_bytes, slice_variance,
-// slice_delay_ms, limit_bytes, limit_end ("close", "reset"), timeout_ms, slow_close_ms,
-// drop_percent, duplicate_percent, reorder_window, corrupt_percent. A UDP relay also takes
-// "udp_idle_ms"; TLS and the stream-only faults are for TCP relays.
+// Fault keys (the fields of the rows of engine/faulttable.cpp): latency_ms, jitter_ms,
+// bandwidth_bytes_per_second, slice_bytes, slice_variance, slice_delay_ms, limit_bytes, limit_end ("close",
+// "reset"), timeout_ms, slow_close_ms, drop_percent, duplicate_percent, reorder_window, corrupt_percent. A
+// UDP relay also takes "udp_idle_ms"; TLS and the stream-only faults are for TCP relays.
 
 #include "engine/relayoptions.h"
 

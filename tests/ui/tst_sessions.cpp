@@ -5,6 +5,7 @@
 
 #include "windowdriver.h"
 
+#include "dialogs/faultseditor.h"
 #include "dialogs/relaydialog.h"
 #include "loopbackpeer.h"
 #include "panels/detailpane.h"

@@ -6,6 +6,7 @@
 
 #include "windowdriver.h"
 
+#include "dialogs/faultseditor.h"
 #include "dialogs/relaydialog.h"
 #include "panels/detailpane.h"
 #include "panels/faultpanel.h"

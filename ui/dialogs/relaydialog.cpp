@@ -1,8 +1,8 @@
 #include "dialogs/relaydialog.h"
 
+#include "dialogs/faultseditor.h"
 #include "dialogs/tlsforms.h"
 #include "language/address.h"
-#include "panels/faultpanel.h"
 #include "style/presentation.h"
 
 #include <QCheckBox>
