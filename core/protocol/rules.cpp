@@ -685,13 +685,8 @@ RuleParseResult parseRule(const QJsonObject &object, const QString &where, const
     return result;
 }
 
-RulesParseResult parseRules(const QByteArray &json) {
-    RulesParseResult result;
-    const auto fail = [&](const QString &error) {
-        result.rules = RuleSet();
-        result.error = error;
-        return result;
-    };
+RulesParseResult parseRules(const QByteArray &json, const RulesOverrides &overrides) {
+    const auto fail = [&](const QString &error) { return RulesParseResult{RuleSet(), error}; };
     QJsonParseError parseError;
     const QJsonDocument document = QJsonDocument::fromJson(json, &parseError);
     if (parseError.error != QJsonParseError::NoError) {
@@ -713,11 +708,23 @@ RulesParseResult parseRules(const QByteArray &json) {
     }
     if (!document.isObject())
         return fail(QStringLiteral("the file must be a JSON object: {\"rules\": [...]}"));
-    const QJsonObject top = document.object();
+    return parseRules(document.object(), overrides);
+}
+
+RulesParseResult parseRules(const QJsonObject &top, const RulesOverrides &overrides) {
+    RulesParseResult result;
+    const auto fail = [&](const QString &error) {
+        result.rules = RuleSet();
+        result.error = error;
+        return result;
+    };
     if (QString error = checkKeys(top, QString(), topKeys()); !error.isEmpty())
         return fail(error);
 
-    if (const QJsonValue frame = top.value(QLatin1StringView("frame")); !frame.isUndefined()) {
+    if (overrides.frame) {
+        result.rules.frame = *overrides.frame;
+        result.rules.frame.maxMessageBytes = DefaultMaxMessageBytes;
+    } else if (const QJsonValue frame = top.value(QLatin1StringView("frame")); !frame.isUndefined()) {
         if (!frame.isString())
             return fail(QStringLiteral("frame: must be a string such as \"line\""));
         QString error;
@@ -726,7 +733,9 @@ RulesParseResult parseRules(const QByteArray &json) {
             return fail(QStringLiteral("frame: ") + error);
         result.rules.frame = *spec;
     }
-    if (const QJsonValue max = top.value(QLatin1StringView("max_message")); !max.isUndefined()) {
+    if (overrides.maxMessage) {
+        result.rules.frame.maxMessageBytes = qsizetype(*overrides.maxMessage);
+    } else if (const QJsonValue max = top.value(QLatin1StringView("max_message")); !max.isUndefined()) {
         const std::optional<qint64> bytes = wholeNumber(max, 1, MaxMessageBytesLimit);
         if (!bytes)
             return fail(QStringLiteral("max_message: must be a whole number of bytes from 1 to %1")

@@ -88,7 +88,18 @@ struct RulesParseResult {
     bool ok() const { return error.isEmpty(); }
 };
 
-RulesParseResult parseRules(const QByteArray &json);
+/// What one use of a rules file puts in place of its own "frame" and "max_message" (the command
+/// line's --frame and --max-message): the file's are then neither read nor checked, and its rules
+/// are checked against the frame really used (a length_prefix needs a len: frame).
+struct RulesOverrides {
+    std::optional<FrameSpec> frame; ///< its kind only; the maximum comes from maxMessage or the file
+    std::optional<qint64> maxMessage;
+};
+
+/// A rules file's text (a file: rulesfile.h's readRulesFile()).
+RulesParseResult parseRules(const QByteArray &json, const RulesOverrides &overrides = {});
+/// A rules file's object, e.g. as a session file holds it under "rules".
+RulesParseResult parseRules(const QJsonObject &top, const RulesOverrides &overrides = {});
 /// Indented JSON that parseRules() reads back to the same rules (keys as the user wrote them).
 QByteArray serializeRules(const RuleSet &rules);
 struct RuleParseResult {

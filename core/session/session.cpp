@@ -210,8 +210,7 @@ std::optional<SessionEndpoint> readEndpoint(const QJsonObject &o, QString *error
     if (const QJsonValue rules = o.value(QStringLiteral("rules")); !rules.isUndefined()) {
         if (!rules.isObject())
             return fail(QStringLiteral("rules"), tr("an object in the rules file's format"));
-        const RulesParseResult parsed =
-            parseRules(QJsonDocument(rules.toObject()).toJson(QJsonDocument::Compact));
+        const RulesParseResult parsed = parseRules(rules.toObject());
         if (!parsed.ok()) {
             *error = QStringLiteral(".rules.") + parsed.error;
             return std::nullopt;

@@ -4,12 +4,12 @@
 #include "engine/workbench.h"
 #include "language/payload.h"
 #include "models/rulestablemodel.h"
+#include "protocol/rulesfile.h"
 #include "style/presentation.h"
 
 #include <QComboBox>
 #include <QDateTime>
 #include <QDialogButtonBox>
-#include <QFile>
 #include <QFileDialog>
 #include <QFileInfo>
 #include <QFontDatabase>
@@ -420,12 +420,11 @@ void RulesDialog::onSaveClicked() {
 }
 
 bool RulesDialog::loadFile(const QString &path) {
-    QFile file(path);
-    if (!file.open(QIODevice::ReadOnly)) {
-        setStatus(tr("Cannot read %1: %2").arg(path, file.errorString()), true);
+    const RulesFileResult parsed = readRulesFile(path);
+    if (!parsed.fileError.isEmpty()) {
+        setStatus(tr("Cannot read %1: %2").arg(path, parsed.fileError), true);
         return false;
     }
-    const RulesParseResult parsed = parseRules(file.readAll());
     if (!parsed.ok()) {
         setStatus(tr("%1 was not loaded: %2").arg(QFileInfo(path).fileName(), parsed.error), true);
         return false;
