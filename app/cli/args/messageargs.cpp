@@ -3,11 +3,7 @@
 #include "capture/replay.h"
 #include "cli/args/argvalues.h"
 #include "cli/args/optiontable.h"
-#include "protocol/rules.h"
-
-#include <QFile>
-#include <QJsonDocument>
-#include <QJsonObject>
+#include "protocol/rulesfile.h"
 
 #include <cmath>
 
@@ -37,22 +33,11 @@ QString finishMessageOptions(const MessageOptions &given, bool udp, MessageArgs 
         out->frame = frame;
         return {};
     }
-    QFile file(given.rulesFile);
-    if (!file.open(QIODevice::ReadOnly))
-        return QStringLiteral("--rules %1: %2").arg(quoted(given.rulesFile), file.errorString());
-    QByteArray json = file.readAll();
-    QJsonDocument document = QJsonDocument::fromJson(json);
-    if (document.isObject() && (given.frame || given.maxMessage)) {
-        QJsonObject object = document.object();
-        if (given.frame)
-            object.insert(QStringLiteral("frame"), toString(frame));
-        if (given.maxMessage)
-            object.insert(QStringLiteral("max_message"), double(*given.maxMessage));
-        json = QJsonDocument(object).toJson(QJsonDocument::Compact);
-    }
-    RulesParseResult parsed = parseRules(json);
+    // The file is checked with --frame and --max-message in place of its own "frame" and
+    // "max_message", so that a rule's length_prefix is checked against the frame really used.
+    RulesFileResult parsed = readRulesFile(given.rulesFile, RulesOverrides{given.frame, given.maxMessage});
     if (!parsed.ok())
-        return QStringLiteral("--rules %1: %2").arg(quoted(given.rulesFile), parsed.error);
+        return QStringLiteral("--rules %1: %2").arg(quoted(given.rulesFile), parsed.problem());
     if (udp && !parsed.rules.frame.isRaw())
         return QStringLiteral("--rules %1: the frame \"%2\" needs TCP: each UDP datagram is one message")
             .arg(quoted(given.rulesFile), toString(parsed.rules.frame));

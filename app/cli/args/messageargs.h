@@ -24,9 +24,9 @@ struct MessageOptions {
 QString setFrame(const QString &value, MessageOptions *out);
 QString setMaxMessage(const QString &value, MessageOptions *out);
 
-/// Reads the rules file (if any) and settles the endpoint's framing; returns an error message or
-/// empty. --frame and --max-message override the file's "frame" and "max_message", and the file is
-/// checked with them, so that a rule's length_prefix is checked against the frame really used.
+/// Reads the rules file (if any, with protocol/rulesfile.h) and settles the endpoint's framing;
+/// returns an error message or empty. --frame and --max-message override the file's "frame" and
+/// "max_message".
 QString finishMessageOptions(const MessageOptions &given, bool udp, MessageArgs *out);
 
 /// --replay FILE[#STREAM], --speed X and --asap as given, checked by finishReplay() after the loop.

@@ -2,6 +2,7 @@
 
 #include "cli/args/commonoptions.h"
 #include "cli/args/verbs.h"
+#include "engine/faulttable.h"
 
 #include <limits>
 
@@ -33,69 +34,29 @@ using S = RelayState;
 using options::Name;
 using options::Value;
 
-/// "--latency '-3': reason", with the parser's reason.
-template <typename T>
-QString faultError(const QString &option, const QString &value, const FaultParse<T> &r) {
-    return QStringLiteral("%1 %2: %3").arg(option, quoted(value), r.error);
-}
-
-/// The value of one fault option into the fault set; returns an error message or empty.
-QString takeFault(const QString &option, const QString &value, FaultSet *faults) {
-    if (option == u"--latency") {
-        const FaultParse<std::pair<int, int>> r = parseLatency(value);
-        if (!r.value)
-            return faultError(option, value, r);
-        faults->latencyMs = r.value->first;
-        faults->jitterMs = r.value->second;
-    } else if (option == u"--bandwidth") {
-        const FaultParse<qint64> r = parseByteRate(value);
-        if (!r.value)
-            return faultError(option, value, r);
-        faults->bandwidthBytesPerSecond = *r.value;
-    } else if (option == u"--slice") {
-        const FaultParse<SliceSpec> r = parseSlice(value);
-        if (!r.value)
-            return faultError(option, value, r);
-        faults->sliceBytes = r.value->bytes;
-        faults->sliceVariance = r.value->variance;
-        faults->sliceDelayMs = r.value->delayMs;
-    } else if (option == u"--limit") {
-        const FaultParse<LimitSpec> r = parseLimit(value);
-        if (!r.value)
-            return faultError(option, value, r);
-        faults->limitBytes = r.value->bytes;
-        faults->limitEnd = r.value->end;
-    } else if (option == u"--timeout-after" || option == u"--slow-close") {
-        const bool timeout = option == u"--timeout-after";
-        const std::optional<qint64> ms = parseInteger(value, timeout ? 0 : 1, 24LL * 3600 * 1000);
-        if (!ms)
-            return QStringLiteral("%1 %2: expected milliseconds %3")
-                .arg(option, quoted(value),
-                     timeout ? QStringLiteral(">= 0 (0: at once)") : QStringLiteral("> 0"));
-        (timeout ? faults->timeoutMs : faults->slowCloseMs) = int(*ms);
-    } else if (option == u"--reorder") {
-        const std::optional<qint64> n = parseInteger(value, 2, 1000000);
-        if (!n)
-            return QStringLiteral("--reorder %1: expected a window of 2 to 1000000 datagrams")
-                .arg(quoted(value));
-        faults->reorderWindow = int(*n);
-    } else {
-        const FaultParse<double> r = parsePercent(value);
-        if (!r.value)
-            return faultError(option, value, r);
-        (option == u"--drop"        ? faults->dropPercent
-         : option == u"--duplicate" ? faults->duplicatePercent
-                                    : faults->corruptPercent) = *r.value;
-    }
-    return {};
-}
-
-CliOption<S> fault(const char *name, const char *valueName, OptionSet set, const char *help) {
-    return {{.longName = QLatin1StringView(name),
-             .valueName = QLatin1StringView(valueName),
-             .help = QLatin1StringView(help),
+/// The option of one row of the core fault table (engine/faulttable.h); its scope says which relays
+/// take it, and its parser's reason follows the option and the value: "--latency '-3': reason".
+CliOption<S> faultOption(const FaultKind &kind) {
+    const OptionSet set = kind.scope == FaultScope::Stream     ? OptionSet::StreamOnly
+                          : kind.scope == FaultScope::Datagram ? OptionSet::DatagramOnly
+                                                               : OptionSet::None;
+    return {{.longName = QStringLiteral("--") + QLatin1StringView(kind.option),
+             .valueName = QLatin1StringView(kind.valueName),
+             .help = QString::fromUtf8(kind.help),
              .set = set},
-            [](S &s, Name option, Value value) { return takeFault(option, value, &s.faults); }};
+            [&kind](S &s, Name option, Value value) {
+                const QString why = kind.parse(value, &s.faults);
+                return why.isEmpty() ? QString()
+                                     : QStringLiteral("%1 %2: %3").arg(option, quoted(value), why);
+            }};
+}
+
+/// The fault options of one scope, in the fault table's order.
+void appendFaults(FaultScope scope, std::vector<CliOption<S>> *table) {
+    for (const FaultKind &kind : faultKinds()) {
+        if (kind.scope == scope)
+            table->push_back(faultOption(kind));
+    }
 }
 
 /// A flag that sets one of the relay's options.
@@ -127,65 +88,52 @@ std::vector<CliOption<S>> outputOptions() {
     };
 }
 
+/// The faults, from the core fault table, with --direction and --seed, which act on all of them.
 std::vector<CliOption<S>> faultOptions() {
-    return {
-        helpLine<S>(QStringLiteral("\nFaults (all off by default; they act in both directions unless "
-                                   "--direction says):")),
-        fault("--latency", "MS[~JITTER]", OptionSet::None,
-              "delay each chunk or datagram by MS milliseconds, varying\nwithin +/- JITTER: 200, 200~50"),
-        fault("--bandwidth", "BYTES_PER_S", OptionSet::None,
-              "at most this many bytes per second: 1000, 64k, 1M, 1MiB"),
-        {{.longName = QStringLiteral("--direction"),
-          .valueName = QStringLiteral("up|down|both"),
-          .help = QStringLiteral("the faults act client to target (up), target to\n"
-                                 "client (down) or both ways (the default)")},
-         [](S &s, Name, Value value) {
-             if (value == u"up")
-                 s.args.direction = FaultDirection::Up;
-             else if (value == u"down")
-                 s.args.direction = FaultDirection::Down;
-             else if (value == u"both")
-                 s.args.direction = FaultDirection::Both;
-             else
-                 return QStringLiteral(
-                            "--direction %1: expected up (client to target), down (target to client) "
-                            "or both")
-                     .arg(quoted(value));
-             return QString();
-         }},
-        {{.longName = QStringLiteral("--seed"),
-          .valueName = QStringLiteral("N"),
-          .help = QStringLiteral("seeds every random choice (jitter, slice sizes, drop, duplicate,\n"
-                                 "reorder, corrupt), so that a run can be repeated exactly (default 1)")},
-         [](S &s, Name, Value value) {
-             bool ok = false;
-             const quint64 seed = value.toULongLong(&ok, 10);
-             if (!ok || value.startsWith(u'+'))
-                 return QStringLiteral("--seed %1: expected a whole number from 0 to %2")
-                     .arg(quoted(value))
-                     .arg(std::numeric_limits<quint64>::max());
-             s.args.options.faults.seed = seed;
-             return QString();
-         }},
-        helpLine<S>(QStringLiteral("TCP only:")),
-        fault("--slice", "N[~V][@MS]", OptionSet::StreamOnly,
-              "cut what is forwarded into pieces of N bytes (varying within\n"
-              "+/- V), MS milliseconds apart: 1, 100~20@5"),
-        fault("--limit", "BYTES[:reset]", OptionSet::StreamOnly,
-              "forward exactly BYTES bytes, then close (FIN), or reset\n"
-              "with :reset; sizes may use k, K, KiB, M, MiB: 4096:reset, 4KiB"),
-        fault("--timeout-after", "MS", OptionSet::StreamOnly,
-              "stop forwarding MS milliseconds after the connection opens (0:\n"
-              "at once) but hold the connection, as a hung peer does"),
-        fault("--slow-close", "MS", OptionSet::StreamOnly, "relay a FIN MS milliseconds late"),
-        helpLine<S>(QStringLiteral("UDP only (with --udp; PCT is a percentage, 0 to 100):")),
-        fault("--drop", "PCT", OptionSet::DatagramOnly, "drop this share of the datagrams"),
-        fault("--duplicate", "PCT", OptionSet::DatagramOnly, "send this share of the datagrams twice"),
-        fault("--reorder", "N", OptionSet::DatagramOnly,
-              "hold datagrams and release them shuffled within a window of N"),
-        fault("--corrupt", "PCT", OptionSet::DatagramOnly,
-              "flip one random bit in this share of the datagrams"),
-    };
+    std::vector<CliOption<S>> table{helpLine<S>(QStringLiteral(
+        "\nFaults (all off by default; they act in both directions unless --direction says):"))};
+    appendFaults(FaultScope::Both, &table);
+    table.insert(
+        table.end(),
+        {
+            {{.longName = QStringLiteral("--direction"),
+              .valueName = QStringLiteral("up|down|both"),
+              .help = QStringLiteral("the faults act client to target (up), target to\n"
+                                     "client (down) or both ways (the default)")},
+             [](S &s, Name, Value value) {
+                 if (value == u"up")
+                     s.args.direction = FaultDirection::Up;
+                 else if (value == u"down")
+                     s.args.direction = FaultDirection::Down;
+                 else if (value == u"both")
+                     s.args.direction = FaultDirection::Both;
+                 else
+                     return QStringLiteral(
+                                "--direction %1: expected up (client to target), down (target to client) "
+                                "or both")
+                         .arg(quoted(value));
+                 return QString();
+             }},
+            {{.longName = QStringLiteral("--seed"),
+              .valueName = QStringLiteral("N"),
+              .help = QStringLiteral("seeds every random choice (jitter, slice sizes, drop, duplicate,\n"
+                                     "reorder, corrupt), so that a run can be repeated exactly (default 1)")},
+             [](S &s, Name, Value value) {
+                 bool ok = false;
+                 const quint64 seed = value.toULongLong(&ok, 10);
+                 if (!ok || value.startsWith(u'+'))
+                     return QStringLiteral("--seed %1: expected a whole number from 0 to %2")
+                         .arg(quoted(value))
+                         .arg(std::numeric_limits<quint64>::max());
+                 s.args.options.faults.seed = seed;
+                 return QString();
+             }},
+        });
+    table.push_back(helpLine<S>(QStringLiteral("TCP only:")));
+    appendFaults(FaultScope::Stream, &table);
+    table.push_back(helpLine<S>(QStringLiteral("UDP only (with --udp; PCT is a percentage, 0 to 100):")));
+    appendFaults(FaultScope::Datagram, &table);
+    return table;
 }
 
 std::vector<CliOption<S>> endAndTlsOptions() {
