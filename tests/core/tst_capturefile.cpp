@@ -4,6 +4,7 @@
 
 #include "capture/capturefile.h"
 #include "capture/replay.h"
+#include "testfiles.h"
 
 #include <QDir>
 #include <QFile>
@@ -33,7 +34,7 @@ char *toString(Marker marker) {
 namespace {
 
 QString fixture(const QString &name) {
-    return QFINDTESTDATA(QStringLiteral("../data/") + name);
+    return testFile(QStringLiteral("data/") + name);
 }
 
 QByteArray fixtureBytes(const QString &name) {

@@ -3,6 +3,7 @@
 
 #include "capture/captureimport.h"
 #include "engine/workbench.h"
+#include "testfiles.h"
 
 #include <QSignalSpy>
 #include <QTest>
@@ -12,7 +13,7 @@ using namespace sockbench;
 namespace {
 
 QString fixture(const QString &name) {
-    return QFINDTESTDATA(QStringLiteral("../data/") + name);
+    return testFile(QStringLiteral("data/") + name);
 }
 
 struct ImportedCapture {

@@ -6,6 +6,7 @@
 #include "language/address.h"
 #include "library/payloadlibrary.h"
 #include "platform/privatefile.h"
+#include "testfiles.h"
 
 #include <QCoreApplication>
 #include <QDir>
@@ -49,7 +50,7 @@ LibraryEntry everyFieldSet() {
 }
 
 QString fixturePath() {
-    return QFINDTESTDATA("data/packetsender-packets.ini");
+    return testFile(QStringLiteral("core/data/packetsender-packets.ini"));
 }
 
 } // namespace

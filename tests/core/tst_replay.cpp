@@ -4,6 +4,7 @@
 #include "capture/captureimport.h"
 #include "capture/replay.h"
 #include "engine/workbench.h"
+#include "testfiles.h"
 #include "testutil.h"
 
 #include <QElapsedTimer>
@@ -93,7 +94,7 @@ QByteArray clientBytes(const ReplayScript &script) {
 }
 
 QString fixture(const QString &name) {
-    return QFINDTESTDATA(QStringLiteral("../data/") + name);
+    return testFile(QStringLiteral("data/") + name);
 }
 
 } // namespace
@@ -311,7 +312,7 @@ void TestReplay::scriptFromCaptureErrors() {
     QVERIFY(!ReplayScript::fromCaptureSpec(refused, &script, &error));
     QVERIFY2(error.contains(QStringLiteral("no stream with payload")), qPrintable(error));
     // Not a capture at all.
-    QVERIFY(!ReplayScript::fromCaptureSpec(QFINDTESTDATA("tst_replay.cpp"), &script, &error));
+    QVERIFY(!ReplayScript::fromCaptureSpec(testFile(QStringLiteral("core/tst_replay.cpp")), &script, &error));
     QVERIFY(!error.isEmpty());
 }
 

@@ -9,6 +9,7 @@
 #include "loopbackpeer.h"
 #include "models/librarymodel.h"
 #include "panels/librarypanel.h"
+#include "testfiles.h"
 
 #include <QDir>
 #include <QDockWidget>
@@ -423,7 +424,7 @@ void TestLibraryPanel::refusalsShowOnTheMessageLine() {
 }
 
 void TestLibraryPanel::packetSenderImportFillsItsFolder() {
-    const QString fixture = QFINDTESTDATA("../core/data/packetsender-packets.ini");
+    const QString fixture = testFile(QStringLiteral("core/data/packetsender-packets.ini"));
     QVERIFY2(!fixture.isEmpty(), "tests/core/data/packetsender-packets.ini is missing");
     m_window->findChild<QAction *>(QStringLiteral("libraryImportPacketSenderAction"))->trigger();
     QVERIFY(chooseFile(m_window.get(), "packetSenderImportDialog", fixture));

@@ -6,6 +6,7 @@
 #include "capturetesting.h"
 
 #include "models/connectionmodel.h"
+#include "testfiles.h"
 #include "views/conversationview.h"
 #include "views/hexview.h"
 
@@ -65,7 +66,7 @@ private:
 };
 
 void TestWindowCapture::openedCaptureShowsReadOnlyRows() {
-    const QString path = QFINDTESTDATA("../data/tcp-v4.pcapng");
+    const QString path = testFile(QStringLiteral("data/tcp-v4.pcapng"));
     QVERIFY(!path.isEmpty());
     const QList<EndpointId> ids = openThroughTheMenu(path);
     QCOMPARE(ids.size(), 1);
@@ -132,7 +133,7 @@ void TestWindowCapture::notACaptureIsRefusedInWords() {
 
 void TestWindowCapture::damagedCaptureOpensWithItsWarnings() {
     // The fixture cut in its last block: what comes before it is read, and the damage is named.
-    QFile fixture(QFINDTESTDATA("../data/tcp-v4.pcapng"));
+    QFile fixture(testFile(QStringLiteral("data/tcp-v4.pcapng")));
     QVERIFY(fixture.open(QIODevice::ReadOnly));
     const QByteArray bytes = fixture.readAll();
     QTemporaryDir dir;

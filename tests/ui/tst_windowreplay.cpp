@@ -3,6 +3,7 @@
 // own connection is a row like any other. The dialog keeps Start off until the address parses.
 
 #include "capturetesting.h"
+#include "testfiles.h"
 
 #include <QComboBox>
 #include <QLabel>
@@ -82,7 +83,7 @@ void TestWindowReplay::replaysAConnectionToAListener() {
 
 void TestWindowReplay::replaysAStreamFromACapture() {
     QSignalSpy opened(m_window->captures(), &CaptureController::captureOpened);
-    m_window->captures()->openCapture(QFINDTESTDATA("../data/tcp-v4.pcapng"));
+    m_window->captures()->openCapture(testFile(QStringLiteral("data/tcp-v4.pcapng")));
     QVERIFY(opened.wait(10000));
     const EndpointId stream = opened.constFirst().constFirst().value<QList<EndpointId>>().constFirst();
     const EndpointId target = m_ui->startListener();

@@ -1,0 +1,10 @@
+#pragma once
+
+#include <QString>
+
+// Files of the source tree's tests/ folder, by their path under it ("data/tcp-v4.pcapng").
+// Not QFINDTESTDATA: it starts from __FILE__, which ccache makes relative to the build tree
+// (CCACHE_BASEDIR, so that another clone hits the same cache), and then looks in the wrong place.
+inline QString testFile(const QString &pathUnderTests) {
+    return QStringLiteral(SOCKBENCH_TESTS_DIR "/") + pathUnderTests;
+}
