@@ -1,13 +1,17 @@
 #pragma once
 
+// What an endpoint is opened with, kind by kind. The words every layer shares (ids, kinds,
+// states, addresses) are in net/.
+
 #include "engine/socketoptions.h"
 #include "language/address.h"
+#include "net/endpointid.h"
+#include "net/netaddress.h"
 #include "protocol/framing.h"
 #include "tls/tlstypes.h"
 
 #include <QByteArray>
 #include <QList>
-#include <QMetaType>
 #include <QString>
 
 #include <cstdint>
@@ -17,50 +21,6 @@
 namespace sockbench {
 
 class RuleBook;
-
-/// Identifies one socket endpoint (listener, TCP connection or UDP socket) for its whole life.
-/// Ids are never reused within one Workbench; 0 is never a valid id.
-using EndpointId = quint64;
-
-enum class EndpointKind : quint8 { TcpListener, TcpConnection, UdpSocket };
-
-/// What a user must be able to tell apart about an endpoint's life, from set-up to its final state.
-enum class EndpointState : quint8 {
-    Resolving,  ///< being set up: looking up the host name, or waiting for its reactor (all kinds)
-    Connecting, ///< outgoing TCP: non-blocking connect in progress
-    /// TCP established, TLS handshake under way (ConnectOptions::tls, ListenerOptions::tls, or
-    /// Start TLS on a Connected one); Connected once it completes. No application data yet.
-    Handshaking,
-    Listening,  ///< listener accepting
-    Connected,  ///< TCP connection established
-    PeerClosed, ///< FIN received from the peer; we may still send
-    Bound,      ///< UDP socket bound and receiving
-    Stopped,    ///< listener stopped by us
-    Closed,     ///< closed by us, or by both ends in order
-    Reset,      ///< connection reset (RST received, or sent by abort())
-    Failed,     ///< could not be set up, or failed later; see the error text
-};
-
-/// True when the endpoint's socket is gone for good.
-constexpr bool isFinal(EndpointState s) {
-    return s == EndpointState::Stopped || s == EndpointState::Closed || s == EndpointState::Reset ||
-           s == EndpointState::Failed;
-}
-
-QString toString(EndpointKind kind);
-QString toString(EndpointState state);
-
-/// A numeric socket address as the kernel reported it (IPv4 dotted quad or IPv6 text, no brackets).
-struct NetAddress {
-    QString ip;
-    quint16 port = 0;
-
-    bool isValid() const { return !ip.isEmpty(); }
-    bool isV6() const { return ip.contains(u':'); }
-    /// "127.0.0.1:80" or "[::1]:80".
-    QString toString() const;
-    friend bool operator==(const NetAddress &, const NetAddress &) = default;
-};
 
 /// What a listener does on its own with each accepted connection.
 enum class AutoReply : quint8 {
@@ -139,7 +99,3 @@ constexpr qsizetype MaxDatagramPayloadBytes = 65507;
 QString datagramSizeError(qsizetype size);
 
 } // namespace sockbench
-
-Q_DECLARE_METATYPE(sockbench::EndpointKind)
-Q_DECLARE_METATYPE(sockbench::EndpointState)
-Q_DECLARE_METATYPE(sockbench::NetAddress)

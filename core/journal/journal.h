@@ -1,6 +1,7 @@
 #pragma once
 
-#include "engine/endpoint.h"
+#include "net/endpointid.h"
+#include "net/netaddress.h"
 
 #include <QByteArray>
 #include <QHash>
