@@ -33,7 +33,6 @@ private:
     void onStarted(EndpointId id, const NetAddress &local);
     void onSetupFailed(EndpointId id, const QString &reason);
     void onLegOpened(EndpointId id, EndpointId relay, EndpointId clientLeg);
-    void onTargetFailed(EndpointId id, const QString &reason);
     void onStateChanged(EndpointId id, EndpointState state, const QString &detail);
     void onTlsChanged(EndpointId id);
     void printCertificate();

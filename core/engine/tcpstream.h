@@ -107,8 +107,6 @@ public:
     bool isReadingPaused() const { return m_readPaused; }
     /// Connected, PeerClosed or Handshaking: bytes may go on the wire.
     bool isOpen() const;
-    /// The peer's FIN has arrived.
-    bool isPeerFinished() const { return m_peerFin; }
 
     /// How a stream ended: its state just before, its final state and the reason.
     using FinishHook =

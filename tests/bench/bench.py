@@ -1,22 +1,22 @@
 #!/usr/bin/env python3
-"""The benchmark suite of issue #5, run by scripts/bench.
+"""The benchmark suite, run by scripts/bench.
 
 Runs six scenarios with Sockbench and the tools people use instead (socat, ncat, iperf3, Packet
 Sender) in the same invocation, on loopback, and prints a Markdown table with absolute figures and
 ratios; the same goes to a JSON file. The load comes from our own tests/bench/loadgen.cpp.
 A seventh, Sockbench alone, is the engine's cost of keeping rates with 10,000 idle connections
-(tests/bench/ratebench.cpp, issue 12). The eighth is the request/response rate of a listener
-answering by response rules (issue 15), against a hand-written C responder
+(tests/bench/ratebench.cpp). The eighth is the request/response rate of a listener
+answering by response rules, against a hand-written C responder
 (tests/bench/pingresponder.cpp) and socat/ncat exec'ing a tiny Python one.
-The ninth and tenth are TLS (issue 10): a 1 GB sink against socat and ncat, and 1,000 handshakes
+The ninth and tenth are TLS: a 1 GB sink against socat and ncat, and 1,000 handshakes
 one at a time and all at once against socat (forking) and openssl s_server, every server with the
 same certificate and every connection from loadgen's OpenSSL client with one pinned cipher suite.
-The eleventh and twelfth are the relay (issue 11): 1 GB from loadgen through `sockbench relay` and
+The eleventh and twelfth are the relay: 1 GB from loadgen through `sockbench relay` and
 through socat's forking relay to the same sink, and the time a relay adds to each small round trip
 (loadgen's PING/PONG, one request in flight, against the C responder) over going direct.
-The thirteenth (issue 14) is the 1 GB sink recording to a pcapng file (--pcap) against the same
+The thirteenth is the 1 GB sink recording to a pcapng file (--pcap) against the same
 sink without it.
-The fourteenth is export (issue 14): 1,000,000 journal records written as pcapng, CSV, JSON Lines
+The fourteenth is export: 1,000,000 journal records written as pcapng, CSV, JSON Lines
 and text by ExportJob (tests/bench/exportbench.cpp), each against the 10 s goal.
 The fifteenth is opening a 1 GB pcapng (readCapture + importCapture) with a cold and a warm page
 cache, its time and peak RSS against 5 s and 200 MB.
@@ -1113,7 +1113,7 @@ def scenario_pcap_sink(b):
     results["pcap_sink"] = res
 
 
-# --- 15. Opening a 1 GB capture (issue 14) ------------------------------------------------------
+# --- 15. Opening a 1 GB capture -----------------------------------------------------------------
 
 CAPTURE_MEGABYTES = 1024
 

@@ -1,4 +1,4 @@
-// capturebench: issue 14's "opening a 1 GB capture in <= 5 s with RSS <= 200 MB" (bench.py scenario 15).
+// capturebench: the goal "opening a 1 GB capture in <= 5 s with RSS <= 200 MB" (bench.py scenario 15).
 //
 // Writes a pcapng of TCP traffic (Ethernet, IPv4, 1,448-byte segments, an ACK every other segment,
 // a small answer now and then, 64 connections open at a time, each with its handshake and FIN

@@ -1,4 +1,4 @@
-// exportbench: how long ExportJob takes to write 1,000,000 journal records (issue 14: at most 10 s).
+// exportbench: how long ExportJob takes to write 1,000,000 journal records (the goal: at most 10 s).
 //
 // The journal is filled directly, the way the engine fills it: eight TCP connections described
 // with describeEndpoint() (local and peer addresses, Established marker) trading 100 to 1,000 byte

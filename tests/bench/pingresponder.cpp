@@ -1,4 +1,4 @@
-// pingresponder: scripts/bench's hand-written limit for scenario 8 (issue 15). A small TCP server in
+// pingresponder: scripts/bench's hand-written limit for scenario 8. A small TCP server in
 // plain POSIX C++ (no Qt, like loadgen) that answers each line "PING n" with "PONG n\n" and any
 // other line with "ERR\n": what a rule-driven listener does, with nothing else around it.
 //

@@ -1,4 +1,4 @@
-// ratebench: what the RateMeter costs with many idle connections (issue 12: at most 2 % of one core
+// ratebench: what the RateMeter costs with many idle connections (the goal: at most 2 % of one core
 // with 10,000 open idle connections).
 //
 // One Workbench listens on 127.0.0.1:0; loadgen (built next to this program) opens the connections

@@ -1,4 +1,4 @@
-// windowmemory: the window's resident memory for four traffic shapes (issue #16, finding 2).
+// windowmemory: the window's resident memory for four traffic shapes.
 //
 // Each shape runs in a process of its own (the program starts itself once per shape) so the
 // figures do not carry the allocator's leftovers from the shape before. A shape feeds a real

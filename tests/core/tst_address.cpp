@@ -7,7 +7,7 @@ using namespace sockbench;
 class TestAddress final : public QObject {
     Q_OBJECT
 
-private slots:
+private Q_SLOTS:
     void parsesHostPort_data();
     void parsesHostPort();
     void rejectsHostPort_data();

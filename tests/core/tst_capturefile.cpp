@@ -91,7 +91,7 @@ QList<int> blockOffsets(const QByteArray &bytes) {
 class TestCaptureFile : public QObject {
     Q_OBJECT
 
-private slots:
+private Q_SLOTS:
     void tcpConversation_data();
     void tcpConversation();
     void tcpPorts();

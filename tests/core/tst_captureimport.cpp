@@ -48,7 +48,7 @@ QList<Record> recordsOf(const Journal &journal, EndpointId id) {
 class TestCaptureImport : public QObject {
     Q_OBJECT
 
-private slots:
+private Q_SLOTS:
     void tcpStream();
     void udpStream();
     void endStates();

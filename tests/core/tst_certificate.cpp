@@ -101,7 +101,7 @@ int runOpenssl(const QStringList &arguments, QByteArray *output = nullptr) {
 class TestCertificate final : public QObject {
     Q_OBJECT
 
-private slots:
+private Q_SLOTS:
     void initTestCase();
     void makeRoundTrip();
     void selfSignedFlag();

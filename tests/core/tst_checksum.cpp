@@ -16,7 +16,7 @@ constexpr QByteArrayView CheckInput = "123456789";
 class TestChecksum final : public QObject {
     Q_OBJECT
 
-private slots:
+private Q_SLOTS:
     void catalogueCheckValues_data();
     void catalogueCheckValues();
     void emptyInput_data();

@@ -1,4 +1,4 @@
-// The relay's fault pipeline (issue 11) without sockets: StreamFaults and DatagramFaults driven
+// The relay's fault pipeline without sockets: StreamFaults and DatagramFaults driven
 // with made-up nanosecond clocks, and the fault texts' parsers and descriptions. A simulated run
 // wakes only at nextDueNs(), as the relay's timer does, and fails if a wake-up finds nothing due
 // (that would be a spinning timer on a real reactor).
@@ -123,7 +123,7 @@ QByteArray numbered(int i) {
 class TestFaultPipe : public QObject {
     Q_OBJECT
 
-private slots:
+private Q_SLOTS:
     void passThroughWithoutFaults();
     void latencyKeepsOrderUnderJitter();
     void latencyIsRepeatableWithASeed();

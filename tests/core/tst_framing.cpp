@@ -67,7 +67,7 @@ Collected feed(const FrameSpec &spec, const std::vector<QByteArrayView> &chunks)
 class TestFraming final : public QObject {
     Q_OBJECT
 
-private slots:
+private Q_SLOTS:
     void everySplit_data();
     void everySplit();
     void raw();

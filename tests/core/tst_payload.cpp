@@ -108,7 +108,7 @@ QByteArray randomBytes(QRandomGenerator &random) {
 class TestPayload final : public QObject {
     Q_OBJECT
 
-private slots:
+private Q_SLOTS:
     void parses_data();
     void parses();
     void rejects_data();

@@ -1,4 +1,4 @@
-// The pcapng writer (issue 14): a session of real loopback traffic, written out, must read in
+// The pcapng writer: a session of real loopback traffic, written out, must read in
 // Wireshark as real traffic: no malformed packet, no expert error even with checksum validation,
 // every TCP stream's bytes exactly as the journal has them in both directions, every datagram's
 // payload, and Sockbench's events as packet comments. tshark is the judge.

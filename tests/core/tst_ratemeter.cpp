@@ -1,4 +1,4 @@
-// Rates (issue 12): the RateMeter's samples are differences of the journal's exact counters, so
+// Rates: the RateMeter's samples are differences of the journal's exact counters, so
 // they add up to counters() and totals() to the byte; idle endpoints store nothing, forget() drops
 // a history, and samples older than 60 s go. Traffic runs over loopback through one Workbench.
 

@@ -1,4 +1,4 @@
-// The TCP relay's faults at work (issue 11), between a raw loopback client and a raw loopback
+// The TCP relay's faults at work, between a raw loopback client and a raw loopback
 // server (tests/common/loopbackpeer.h): nothing here trusts the engine to measure itself. Times
 // are taken on the peers' side with the steady clock; a latency's tolerance is upward only.
 
@@ -117,7 +117,7 @@ FaultSet latencyOf(int ms) {
 class TestRelayFaults : public QObject {
     Q_OBJECT
 
-private slots:
+private Q_SLOTS:
     void latencyAddsToEachRoundTrip();
     void bandwidthWithinTenPercent();
     void slicerReadsNeverLongerThanN();

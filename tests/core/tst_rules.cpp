@@ -68,7 +68,7 @@ QByteArray replies(const RuleSet &rules, QByteArrayView message, const MessageCo
 class TestRules final : public QObject {
     Q_OBJECT
 
-private slots:
+private Q_SLOTS:
     void exampleFileParses();
     void exampleFileAnswers();
     void matchKinds_data();

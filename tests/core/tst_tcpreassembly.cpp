@@ -128,7 +128,7 @@ QByteArray pattern(int length, int salt = 0) {
 class TestTcpReassembly final : public QObject {
     Q_OBJECT
 
-private slots:
+private Q_SLOTS:
     void inOrder();
     void withoutSynTheFirstSegmentStarts();
     void retransmissionIdentical();

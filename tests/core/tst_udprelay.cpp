@@ -216,7 +216,7 @@ QList<int> dropRun(int count, int *droppedEvents) {
 class TestUdpRelay : public QObject {
     Q_OBJECT
 
-private slots:
+private Q_SLOTS:
     void relaysBothWaysByteExact();
     void clientsGetTheirOwnUpstream();
     void dropIsRepeatableFromTheSeed();

@@ -1,6 +1,6 @@
 #pragma once
 
-// Shared by the capture window tests (issue 14): a live TCP conversation in the window, and the
+// Shared by the capture window tests: a live TCP conversation in the window, and the
 // file dialogs the capture actions open, answered as a user does.
 
 #include "windowdriver.h"

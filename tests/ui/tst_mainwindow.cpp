@@ -1,4 +1,4 @@
-// The nine user stories of issue #4, each driven through the real window on real loopback sockets.
+// The window's nine user stories, each driven through the real window on real loopback sockets.
 
 #include "windowdriver.h"
 

@@ -1,4 +1,4 @@
-// Issue #15: framing in the forms, the log's Messages view, the conversation by message and the
+// Messages: framing in the forms, the log's Messages view, the conversation by message and the
 // composer's checksum, driven through a real window with real loopback sockets.
 
 #include "windowdriver.h"

@@ -1,4 +1,4 @@
-// Issue 12: the rate graph in the detail pane draws what the rate meter measured for the selected
+// The rate graph in the detail pane draws what the rate meter measured for the selected
 // endpoints, follows the selection, and the status bar's sparkline shows the total.
 
 #include "windowdriver.h"

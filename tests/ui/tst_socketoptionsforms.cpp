@@ -1,4 +1,4 @@
-// Issue 12: socket options in the forms. The endpoint form's "Socket options" section sets them
+// Socket options in the forms. The endpoint form's "Socket options" section sets them
 // before the socket opens, the live dialog changes them on an open one, the kernel's read-back is
 // shown, and bad values are refused where the user looks, with nothing opened.
 

@@ -1,4 +1,4 @@
-// Issue 12: what the kernel knows about the selected TCP connection, read twice a second only
+// What the kernel knows about the selected TCP connection, read twice a second only
 // while someone looks, kept as of the close, and a plain sentence for everything else.
 
 #include "windowdriver.h"

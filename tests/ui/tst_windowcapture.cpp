@@ -1,4 +1,4 @@
-// Opening a capture in the window (issue 14): File > Open capture reads the file off the GUI thread
+// Opening a capture in the window: File > Open capture reads the file off the GUI thread
 // and its streams become rows marked "from capture", shown in the same conversation view, read-only
 // (the composer refuses them, Close and Abort are off); a file that is not a capture is refused in
 // words and adds nothing.

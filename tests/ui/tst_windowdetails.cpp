@@ -1,4 +1,4 @@
-// The rest of issue #4 beyond the nine stories: keyboard sending and repeat, form validation,
+// The window beyond its nine user stories (tst_mainwindow): keyboard sending and repeat, form validation,
 // bind errors, log filters, the detail views, eviction, settings, and a prompt close.
 
 #include "windowdriver.h"

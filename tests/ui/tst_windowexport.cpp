@@ -1,4 +1,4 @@
-// File > Export in the window (issue 14): a live conversation exported as CSV and as pcapng through
+// File > Export in the window: a live conversation exported as CSV and as pcapng through
 // the dialog (the export runs on its own thread; the outcome lands in the status bar), the pcapng
 // read back holds the bytes both ways; OK stays off with the reason until a file is named; the log's
 // context menu offers "Export selected rows…" and "Export this connection…".

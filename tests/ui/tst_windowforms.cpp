@@ -1,4 +1,4 @@
-// Issue #16, finding 10 and the basics: forms that start where the user is, messages that tell
+// Forms, messages and help: forms that start where the user is, messages that tell
 // the truth, and the Help menu.
 
 #include "windowdriver.h"

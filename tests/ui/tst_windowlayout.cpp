@@ -1,4 +1,4 @@
-// Issue #16, findings 1 and 3: messages never change the window's size, and the window is fully
+// The window's layout: messages never change the window's size, and the window is fully
 // usable at 1024×640 with splitters that move freely and columns that fit their content.
 
 #include "windowdriver.h"

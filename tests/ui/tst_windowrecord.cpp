@@ -1,4 +1,4 @@
-// File > Record to file in the window (issue 14): checked, it asks for a .pcapng and writes the
+// File > Record to file in the window: checked, it asks for a .pcapng and writes the
 // traffic as it happens, the status bar naming the file and counting packets; unchecked, it stops,
 // and the file reads back with the bytes of the conversation.
 

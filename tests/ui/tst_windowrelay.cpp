@@ -1,4 +1,4 @@
-// Relays in the window, clicked and typed as a user would (issue 11, "The window"): the "New relay"
+// Relays in the window, clicked and typed as a user would: the "New relay"
 // form starts a relay that listens and shows its target; a real client relayed to a real server
 // shows both legs under the relay, each with its state; bad input keeps OK disabled with the
 // reason; a fault changed in the Faults tab while the connection is open takes effect on the next

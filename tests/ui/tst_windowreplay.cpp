@@ -1,4 +1,4 @@
-// Connection > Replay in the window (issue 14): a live connection's client messages sent again, as
+// Connection > Replay in the window: a live connection's client messages sent again, as
 // fast as possible, to another listener of the same window; the bytes arrive there and the replay's
 // own connection is a row like any other. The dialog keeps Start off until the address parses.
 

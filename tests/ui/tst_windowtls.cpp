@@ -1,4 +1,4 @@
-// TLS in the window, clicked and typed as a user would (issue 10, "The window"): the TLS section of
+// TLS in the window, clicked and typed as a user would: the TLS section of
 // the connect and listener forms builds the options asked for and refuses missing files; the TLS
 // tab shows a connection's protocol, cipher and certificate chain and a listener's own certificate;
 // a refused certificate offers "Connect anyway (insecure)", which connects and is marked insecure

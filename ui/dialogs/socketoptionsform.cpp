@@ -365,7 +365,7 @@ void SocketOptionsForm::validate() {
     check(m_deviceCombo, shows(m_deviceCombo), p);
 
     m_problem = problems.join(QLatin1Char('\n'));
-    emit changed();
+    Q_EMIT changed();
 }
 
 SocketOptions socketOptionsFromApplied(const QList<AppliedOption> &applied) {

@@ -36,7 +36,6 @@ public:
     Q_DISABLE_COPY_MOVE(LogPanel)
 
     TrafficModel *model() const { return m_model; }
-    MessageLogModel *messageModel() const { return m_messageModel; }
     /// View > Messages (checkable; the log's Messages button shows it too): with "Selected
     /// connection", rows are the messages of each endpoint's framing instead of read chunks.
     QAction *messagesAction() const { return m_messagesAction; }

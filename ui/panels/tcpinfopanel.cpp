@@ -198,7 +198,7 @@ void TcpInfoPanel::onTcpInfoRead(EndpointId id, const TcpInfo &info) {
         else
             showInfo(&info);
     }
-    emit tcpInfoSampled(info);
+    Q_EMIT tcpInfoSampled(info);
 }
 
 void TcpInfoPanel::onStateChanged(EndpointId id) {

@@ -131,15 +131,6 @@ void RateGraph::addTcpSample(const TcpInfo &info) {
     }
 }
 
-void RateGraph::clearTcpSamples() {
-    if (m_tcpSamples.empty())
-        return;
-    m_tcpSamples.clear();
-    layoutPanes();
-    buildPolylines();
-    update();
-}
-
 void RateGraph::onSampled(qint64 endMs) {
     m_nowMs = endMs;
     refresh();

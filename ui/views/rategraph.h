@@ -46,7 +46,6 @@ public:
     bool showsTcp() const { return m_showTcp; }
     /// One TCP_INFO reading of the graphed connection; samples older than 60 s fall off.
     void addTcpSample(const TcpInfo &info);
-    void clearTcpSamples();
     qsizetype tcpSampleCount() const { return qsizetype(m_tcpSamples.size()); }
 
     /// What the graph currently sums: every delta of every endpoint's history it read.

@@ -24,7 +24,7 @@ class ReplayServer;
 class Workbench;
 struct ExportRequest;
 
-/// Issue 14 in the window: File > Open capture…, Export…, Record to file…, and Connection >
+/// Captures in the window: File > Open capture…, Export…, Record to file…, and Connection >
 /// Replay to…. The heavy work (reading a capture, exporting, recording) runs off the GUI thread; this
 /// shows its progress and its outcome where the user is looking (status bar, a message).
 class CaptureController final : public QObject {

@@ -57,7 +57,7 @@ public:
     SessionController *sessions() const { return m_sessions; }
     /// The library of saved payloads, in a dock (View > Library).
     LibraryPanel *libraryPanel() const { return m_libraryPanel; }
-    /// Open capture, Export, Record to file and Replay (issue 14).
+    /// Open capture, Export, Record to file and Replay.
     CaptureController *captures() const { return m_captures; }
 
 protected:
