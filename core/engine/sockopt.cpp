@@ -16,6 +16,48 @@ void setIntOption(int fd, int level, int option, int value) {
     setsockopt(fd, level, option, &value, sizeof value);
 }
 
+std::optional<int> readIntOption(int fd, int level, int option) {
+    int value = 0;
+    socklen_t length = sizeof value;
+    if (getsockopt(fd, level, option, &value, &length) != 0)
+        return std::nullopt;
+    return value;
+}
+
+void setReceiveBuffer(int fd, int bytes) {
+    if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &bytes, sizeof bytes) != 0)
+        setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &bytes, sizeof bytes);
+}
+
+void setResetOnClose(int fd) {
+    const linger hard{1, 0};
+    setsockopt(fd, SOL_SOCKET, SO_LINGER, &hard, sizeof hard);
+}
+
+void setMulticastInterfaceV4(int fd, unsigned ifindex) {
+    ip_mreqn via{};
+    via.imr_ifindex = int(ifindex);
+    setsockopt(fd, IPPROTO_IP, IP_MULTICAST_IF, &via, sizeof via);
+}
+
+bool setMulticastMembership(int fd, const SockAddr &group, unsigned ifindex, bool join) {
+    if (group.family() == AF_INET) {
+        ip_mreqn req{};
+        req.imr_multiaddr = reinterpret_cast<const sockaddr_in *>(group.get())->sin_addr;
+        req.imr_ifindex = int(ifindex);
+        return setsockopt(fd, IPPROTO_IP, join ? IP_ADD_MEMBERSHIP : IP_DROP_MEMBERSHIP, &req, sizeof req) ==
+               0;
+    }
+    if (group.family() == AF_INET6) {
+        ipv6_mreq req{};
+        req.ipv6mr_multiaddr = reinterpret_cast<const sockaddr_in6 *>(group.get())->sin6_addr;
+        req.ipv6mr_interface = ifindex;
+        return setsockopt(fd, IPPROTO_IPV6, join ? IPV6_JOIN_GROUP : IPV6_LEAVE_GROUP, &req, sizeof req) == 0;
+    }
+    errno = EAFNOSUPPORT;
+    return false;
+}
+
 int pendingError(int fd) {
     int error = 0;
     socklen_t len = sizeof error;

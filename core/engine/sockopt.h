@@ -3,16 +3,37 @@
 // Internal to core: the setsockopt/getsockopt calls the endpoint kinds share, and the one place
 // where a SocketOptions meets a descriptor.
 
+#include "engine/sockaddr.h"
 #include "engine/socketoptions.h"
 
 #include <QList>
 #include <QString>
+
+#include <optional>
 
 namespace sockbench {
 
 /// Sets an int-valued socket option. Failures are ignored: every caller treats its option as a
 /// preference the kernel may refuse (buffer sizes, TTLs, TCP_NODELAY).
 void setIntOption(int fd, int level, int option, int value);
+
+/// Reads an int-valued socket option; nullopt when the kernel will not say.
+std::optional<int> readIntOption(int fd, int level, int option);
+
+/// A receive buffer of `bytes`: SO_RCVBUFFORCE, which passes net.core.rmem_max but needs
+/// CAP_NET_ADMIN, else SO_RCVBUF, which the kernel caps at rmem_max. A preference, as
+/// setIntOption's: read the buffer back to learn what was granted.
+void setReceiveBuffer(int fd, int bytes);
+
+/// SO_LINGER on with a zero timeout: closing the descriptor then sends RST instead of FIN.
+void setResetOnClose(int fd);
+
+/// IP_MULTICAST_IF by interface index (0: the kernel's route) for an IPv4 (or dual-stack) socket.
+void setMulticastInterfaceV4(int fd, unsigned ifindex);
+
+/// Joins (or leaves) the multicast group `group` (an IPv4 or IPv6 address; its port is ignored) on
+/// interface `ifindex` (0: the kernel chooses). False with errno set when the kernel refuses.
+bool setMulticastMembership(int fd, const SockAddr &group, unsigned ifindex, bool join);
 
 /// The socket's pending error (SO_ERROR), e.g. the result of a non-blocking connect; 0 if none.
 int pendingError(int fd);

@@ -471,8 +471,7 @@ void TcpStream::abort() {
         close();
         return;
     }
-    const linger hard{1, 0};
-    setsockopt(fd(), SOL_SOCKET, SO_LINGER, &hard, sizeof hard);
+    setResetOnClose(fd());
     const quint64 dropped = m_queued;
     finish(EndpointState::Reset,
            dropped ? QStringLiteral("Aborted (RST sent, %1 queued bytes dropped)").arg(dropped)

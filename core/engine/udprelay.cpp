@@ -190,8 +190,7 @@ public:
             return false;
         }
         setFd(fd);
-        if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &ReceiveBufferBytes, sizeof(int)) != 0)
-            setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &ReceiveBufferBytes, sizeof(int));
+        setReceiveBuffer(fd, ReceiveBufferBytes);
         // connect() binds an ephemeral port and makes the kernel ignore replies from anywhere else.
         if (::connect(fd, sa->get(), sa->length) != 0) {
             end(EndpointState::Failed, QStringLiteral("%1: %2").arg(m_target.toString(), errnoText(errno)));
@@ -450,9 +449,7 @@ void UdpRelay::bindTo(const NetAddress &address) {
         return;
     }
     setFd(fd);
-    // Without CAP_NET_ADMIN the plain option is capped by net.core.rmem_max.
-    if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &ReceiveBufferBytes, sizeof(int)) != 0)
-        setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &ReceiveBufferBytes, sizeof(int));
+    setReceiveBuffer(fd, ReceiveBufferBytes);
     // As a TCP relay's listener: an IPv6 address relays IPv6 only, whatever the system's default.
     if (sa->family() == AF_INET6)
         setIntOption(fd, IPPROTO_IPV6, IPV6_V6ONLY, 1);

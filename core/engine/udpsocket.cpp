@@ -67,9 +67,7 @@ void UdpSocket::bindTo(const NetAddress &address, const NetAddress &destination)
         setIntOption(fd, SOL_SOCKET, SO_BROADCAST, 1);
     // socket.receiveBufferBytes, when set, replaces this default (applySocketOptions below).
     if (o.receiveBufferBytes > 0 && !o.socket.receiveBufferBytes) {
-        // FORCE ignores rmem_max but needs CAP_NET_ADMIN; the plain option is capped by rmem_max.
-        if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &o.receiveBufferBytes, sizeof(int)) != 0)
-            setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &o.receiveBufferBytes, sizeof(int));
+        setReceiveBuffer(fd, o.receiveBufferBytes);
     }
     if (sa->family() == AF_INET6)
         setIntOption(fd, IPPROTO_IPV6, IPV6_V6ONLY, o.dualStack ? 0 : 1);
@@ -81,11 +79,8 @@ void UdpSocket::bindTo(const NetAddress &address, const NetAddress &destination)
     // IPv4 options also apply to a dual-stack socket's v4-mapped groups; a v4 socket rejects the v6 ones.
     setIntOption(fd, IPPROTO_IP, IP_MULTICAST_TTL, o.multicastHops);
     setIntOption(fd, IPPROTO_IP, IP_MULTICAST_LOOP, o.multicastLoopback ? 1 : 0);
-    if (ifindex) {
-        ip_mreqn via{};
-        via.imr_ifindex = int(ifindex);
-        setsockopt(fd, IPPROTO_IP, IP_MULTICAST_IF, &via, sizeof via);
-    }
+    if (ifindex)
+        setMulticastInterfaceV4(fd, ifindex);
     if (sa->family() == AF_INET6) {
         setIntOption(fd, IPPROTO_IPV6, IPV6_MULTICAST_HOPS, o.multicastHops);
         setIntOption(fd, IPPROTO_IPV6, IPV6_MULTICAST_LOOP, o.multicastLoopback ? 1 : 0);
@@ -108,14 +103,13 @@ void UdpSocket::bindTo(const NetAddress &address, const NetAddress &destination)
     // Without CAP_NET_ADMIN the kernel silently caps the buffer at rmem_max, and a burst longer
     // than the buffer is dropped by the kernel before we can read it: say what was applied.
     // (A buffer the user asked for in socket.receiveBufferBytes is read back with the options.)
-    int granted = 0;
-    socklen_t grantedLength = sizeof granted;
-    if (o.receiveBufferBytes > 0 && !o.socket.receiveBufferBytes &&
-        getsockopt(fd, SOL_SOCKET, SO_RCVBUF, &granted, &grantedLength) == 0 &&
-        granted / 2 < o.receiveBufferBytes) // the kernel reports twice what it grants for data
+    const std::optional<int> granted = o.receiveBufferBytes > 0 && !o.socket.receiveBufferBytes
+                                           ? readIntOption(fd, SOL_SOCKET, SO_RCVBUF)
+                                           : std::nullopt;
+    if (granted && *granted / 2 < o.receiveBufferBytes) // the kernel reports twice what it grants for data
         reactor().recordEvent(id(), QStringLiteral("Receive buffer %1 KiB of %2 KiB asked "
                                                    "(capped by net.core.rmem_max)")
-                                        .arg(granted / 2 / 1024)
+                                        .arg(*granted / 2 / 1024)
                                         .arg(o.receiveBufferBytes / 1024));
     // Joined before udpBound() goes out, so a sender started on that signal finds the group joined.
     for (const MulticastGroup &group : o.joinGroups)
@@ -277,22 +271,11 @@ void UdpSocket::multicast(const QString &group, const QString &interfaceName, bo
         return;
     }
     const auto sa = toSockaddr(group, 0);
-    int rc = -1;
-    if (sa && sa->family() == AF_INET) {
-        ip_mreqn req{};
-        req.imr_multiaddr = reinterpret_cast<const sockaddr_in *>(sa->get())->sin_addr;
-        req.imr_ifindex = int(ifindex);
-        rc = setsockopt(fd(), IPPROTO_IP, join ? IP_ADD_MEMBERSHIP : IP_DROP_MEMBERSHIP, &req, sizeof req);
-    } else if (sa && sa->family() == AF_INET6) {
-        ipv6_mreq req{};
-        req.ipv6mr_multiaddr = reinterpret_cast<const sockaddr_in6 *>(sa->get())->sin6_addr;
-        req.ipv6mr_interface = ifindex;
-        rc = setsockopt(fd(), IPPROTO_IPV6, join ? IPV6_JOIN_GROUP : IPV6_LEAVE_GROUP, &req, sizeof req);
-    } else {
+    if (!sa) {
         reactor().sendFailed(id(), QStringLiteral("%1: %2 is not a numeric group address").arg(verb, group));
         return;
     }
-    if (rc != 0) {
+    if (!setMulticastMembership(fd(), *sa, ifindex, join)) {
         reactor().sendFailed(id(), QStringLiteral("%1 %2: %3").arg(verb, group, errnoText(errno)));
         return;
     }
