@@ -462,8 +462,8 @@ struct ReplayServer::Impl {
                 script.udp ? datagramsBefore.at(c.next) <= clientBytes : m.clientBytesBefore <= clientBytes;
             if (!due)
                 break;
-            const bool sent =
-                script.udp ? wb.sendDatagram(id, c.peer.ip, c.peer.port, m.bytes) : wb.send(c.id, m.bytes);
+            const bool sent = bool(script.udp ? wb.sendDatagram(id, c.peer.ip, c.peer.port, m.bytes)
+                                              : wb.send(c.id, m.bytes));
             if (!sent)
                 return false;
             ++c.next;

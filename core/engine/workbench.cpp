@@ -281,7 +281,7 @@ void Workbench::leaveMulticast(EndpointId udp, const QString &group, const QStri
         Q_EMIT sendFailed(udp, tr("No such UDP socket"));
 }
 
-bool Workbench::send(EndpointId connection, const QByteArray &bytes) {
+Workbench::SendResult Workbench::send(EndpointId connection, const QByteArray &bytes) {
     const auto it = m_endpoints.constFind(connection);
     QString reason;
     if (it == m_endpoints.constEnd() || it->kind != EndpointKind::TcpConnection)
@@ -290,13 +290,13 @@ bool Workbench::send(EndpointId connection, const QByteArray &bytes) {
         reason = tr("Connection is %1").arg(toString(it->state));
     if (!reason.isEmpty()) {
         Q_EMIT sendFailed(connection, reason);
-        return false;
+        return {reason};
     }
     if (bytes.isEmpty())
-        return true;
+        return {};
     postToSocket<TcpStream>(reactorFor(connection), connection, QStringLiteral("Not connected"),
                             [bytes](TcpStream &s) { s.send(bytes); });
-    return true;
+    return {};
 }
 
 namespace {
@@ -568,7 +568,8 @@ bool Workbench::breakRelay(EndpointId id, RelayEnd end) {
     return false;
 }
 
-bool Workbench::sendDatagram(EndpointId udp, const QString &host, quint16 port, const QByteArray &bytes) {
+Workbench::SendResult Workbench::sendDatagram(EndpointId udp, const QString &host, quint16 port,
+                                              const QByteArray &bytes) {
     const auto it = m_endpoints.constFind(udp);
     QString reason;
     if (it == m_endpoints.constEnd() || it->kind != EndpointKind::UdpSocket)
@@ -579,11 +580,11 @@ bool Workbench::sendDatagram(EndpointId udp, const QString &host, quint16 port, 
         reason = datagramSizeError(bytes.size());
     if (!reason.isEmpty()) {
         Q_EMIT sendFailed(udp, reason);
-        return false;
+        return {reason};
     }
     postToSocket<UdpSocket>(reactorFor(udp), udp, UdpSocket::notOpenText(),
                             [host, port, bytes](UdpSocket &s) { s.sendDatagram(host, port, bytes); });
-    return true;
+    return {};
 }
 
 QList<EndpointId> Workbench::clientsOf(EndpointId listener) const {

@@ -136,11 +136,18 @@ public:
     void joinMulticast(EndpointId udp, const QString &group, const QString &interfaceName = {});
     void leaveMulticast(EndpointId udp, const QString &group, const QString &interfaceName = {});
 
-    /// Queues bytes on a TCP connection. Returns false (and emits sendFailed) if it cannot.
-    bool send(EndpointId connection, const QByteArray &bytes);
+    /// What send() and sendDatagram() answer at once: accepted, or refused and why (the same words
+    /// sendFailed() carries). A refusal here means nothing was queued; a failure found later on
+    /// the reactor comes only through sendFailed().
+    struct SendResult {
+        QString refusal; ///< empty when accepted
+        explicit operator bool() const { return refusal.isEmpty(); }
+    };
+    /// Queues bytes on a TCP connection. Refused (and sendFailed() emitted) if it cannot.
+    SendResult send(EndpointId connection, const QByteArray &bytes);
     /// Sends one datagram from a UDP socket to host:port (host names are resolved first). A payload
-    /// over MaxDatagramPayloadBytes is refused here (false, and sendFailed()), before any lookup.
-    bool sendDatagram(EndpointId udp, const QString &host, quint16 port, const QByteArray &bytes);
+    /// over MaxDatagramPayloadBytes is refused here (and sendFailed()), before any lookup.
+    SendResult sendDatagram(EndpointId udp, const QString &host, quint16 port, const QByteArray &bytes);
     /// Sends the same bytes to every open connection accepted by the listener (a relay's client
     /// legs, never its target legs). Returns how many.
     int sendToAllClients(EndpointId listener, const QByteArray &bytes);

@@ -340,12 +340,13 @@ void Composer::updateSendState() {
     if (!known)
         target = tr("No target: select a connection, a listener or a UDP socket");
     else if (info.kind == EndpointKind::TcpListener && info.relay)
-        target = tr("To: every client of relay #%1 (%n connected)", nullptr, int(clientsOf(m_target).size()))
+        target = tr("To: every client of relay #%1 (%n connected)", nullptr,
+                    int(m_workbench->clientsOf(m_target).size()))
                      .arg(m_target);
     else if (info.kind == EndpointKind::TcpListener)
-        target =
-            tr("To: every client of listener #%1 (%n connected)", nullptr, int(clientsOf(m_target).size()))
-                .arg(m_target);
+        target = tr("To: every client of listener #%1 (%n connected)", nullptr,
+                    int(m_workbench->clientsOf(m_target).size()))
+                     .arg(m_target);
     else if (udp)
         target = tr("From: UDP socket #%1 %2").arg(m_target).arg(info.local.toString());
     else
@@ -397,16 +398,9 @@ QString Composer::targetBlockedReason(EndpointId target) const {
     if (info.kind == EndpointKind::TcpConnection && info.state != EndpointState::Connected &&
         info.state != EndpointState::PeerClosed)
         return tr("The connection is not established yet");
-    if (info.kind == EndpointKind::TcpListener && clientsOf(target).isEmpty())
+    if (info.kind == EndpointKind::TcpListener && m_workbench->clientsOf(target).isEmpty())
         return tr("The listener has no clients yet");
     return {};
-}
-
-QList<EndpointId> Composer::clientsOf(EndpointId listener) const {
-    QList<EndpointId> clients = m_workbench->clientsOf(listener);
-    if (m_workbench->info(listener).relay)
-        clients.removeIf([this](EndpointId id) { return m_workbench->info(id).outgoing; });
-    return clients;
 }
 
 void Composer::showMessage(const QString &text, bool error) {
@@ -424,31 +418,29 @@ bool Composer::deliver(EndpointId target, const QByteArray &bytes, const std::op
             showMessage(reason, true);
         return false;
     };
-    const EndpointInfo info = m_workbench->info(target);
-    switch (info.kind) {
+    // The workbench's own refusal is already on its way to the message line (sendFailed(), which
+    // the window shows); only a caller that asked for the reason gets it here.
+    auto answer = [why](const Workbench::SendResult &result) {
+        if (!result && why)
+            *why = result.refusal;
+        return bool(result);
+    };
+    switch (m_workbench->info(target).kind) {
     case EndpointKind::TcpConnection:
-        return m_workbench->send(target, bytes);
-    case EndpointKind::TcpListener: {
-        int n = 0;
-        if (info.relay) {
-            // Only the client legs: the bytes must not reach the servers behind the relay.
-            for (EndpointId client : clientsOf(target))
-                n += m_workbench->send(client, bytes) ? 1 : 0;
-        } else {
-            n = m_workbench->sendToAllClients(target, bytes);
-        }
-        if (n == 0)
+        return answer(m_workbench->send(target, bytes));
+    case EndpointKind::TcpListener:
+        // A relay's clients are its client legs only: the bytes never reach the servers behind it.
+        if (m_workbench->sendToAllClients(target, bytes) == 0)
             return refuse(tr("The listener has no clients: nothing sent"));
         return true;
-    }
     case EndpointKind::UdpSocket: {
         if (destination)
-            return m_workbench->sendDatagram(target, destination->host, destination->port, bytes);
+            return answer(m_workbench->sendDatagram(target, destination->host, destination->port, bytes));
         const HostPortResult dest = parseHostPort(m_destinationEdit->text());
         if (!dest.ok())
             return refuse(m_destinationEdit->text().isEmpty() ? tr("Type the destination host:port")
                                                               : tr("Destination: %1").arg(dest.error));
-        return m_workbench->sendDatagram(target, dest.value.host, dest.value.port, bytes);
+        return answer(m_workbench->sendDatagram(target, dest.value.host, dest.value.port, bytes));
     }
     }
     return false;
@@ -461,12 +453,7 @@ QString Composer::sendBytes(EndpointId target, const QByteArray &bytes,
         why = tr("Nothing to send");
     if (!why.isEmpty())
         return why;
-    // The workbench says why it refuses in a signal, emitted before its call returns.
-    const QMetaObject::Connection refusal =
-        connect(m_workbench, &Workbench::sendFailed, this,
-                [&why](EndpointId, const QString &reason) { why = reason; });
     const bool sent = deliver(target, bytes, destination, &why);
-    disconnect(refusal);
     if (!sent && why.isEmpty())
         why = tr("Nothing was sent");
     return sent ? QString() : why;

@@ -80,9 +80,6 @@ private:
     /// Why target cannot take bytes now (closed, not connected yet, a listener without clients), or
     /// an empty string.
     QString targetBlockedReason(EndpointId target) const;
-    /// The open connections a listener's "every client" reaches: for a relay, its client legs only
-    /// (its target legs are connections to the servers, not clients).
-    QList<EndpointId> clientsOf(EndpointId listener) const;
     /// Hands bytes to the workbench; returns false when the target cannot take them, saying why in
     /// *why if given, else in the message line. A UDP socket sends to destination, else to the
     /// destination typed here.
