@@ -371,9 +371,12 @@ void TestTcp::sendToUnknownIdFails() {
     QSignalSpy sendFailed(&wb, &Workbench::sendFailed);
 
     const EndpointId unknown = 424242;
-    QVERIFY(!wb.send(unknown, "lost"));
+    // The caller hears the refusal at once, in the words the signal carries.
+    const Workbench::SendResult refused = wb.send(unknown, "lost");
+    QVERIFY(!refused);
+    QCOMPARE(refused.refusal, QStringLiteral("No such TCP connection"));
     QTRY_COMPARE(emissionsFor(sendFailed, unknown), 1);
-    QVERIFY(!textFor(sendFailed, unknown).isEmpty());
+    QCOMPARE(textFor(sendFailed, unknown), refused.refusal);
 
     // A listener is not a connection either.
     EndpointId listener = 0;
