@@ -5,9 +5,9 @@
 #include "engine/sockopt.h"
 #include "engine/streamrecorder.h"
 #include "engine/tcpstream.h"
+#include "engine/tlstransform.h"
 #include "language/address.h"
 #include "tls/certificate.h"
-#include "tls/tlstransform.h"
 
 #include <algorithm>
 #include <cerrno>

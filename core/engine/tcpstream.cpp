@@ -5,8 +5,8 @@
 #include "engine/sockopt.h"
 #include "engine/streamrecorder.h"
 #include "engine/tcpconnector.h"
+#include "engine/tlstransform.h"
 #include "tls/tlscontext.h"
-#include "tls/tlstransform.h"
 
 #include <cerrno>
 #include <sys/epoll.h>

@@ -8,11 +8,11 @@
 #include "engine/tcplistener.h"
 #include "engine/tcprelay.h"
 #include "engine/tcpstream.h"
+#include "engine/tlstransform.h"
 #include "engine/udprelay.h"
 #include "engine/udpsocket.h"
 #include "protocol/rules.h"
 #include "tls/tlscontext.h"
-#include "tls/tlstransform.h"
 
 #include <QPointer>
 #include <QThread>

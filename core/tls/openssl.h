@@ -1,8 +1,8 @@
 #pragma once
 
-// Internal to core/tls: what every file that talks to OpenSSL needs, written once. Owners for
-// OpenSSL's objects, a memory BIO's contents, the thread's error queue in words, and the one
-// way dates are shown.
+// Internal to core (tls/ and the engine's TlsTransform): what every file that talks to OpenSSL
+// needs, written once. Owners for OpenSSL's objects, a memory BIO's contents, the thread's error
+// queue in words, and the one way dates are shown.
 
 #include <QByteArray>
 #include <QDateTime>

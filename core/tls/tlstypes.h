@@ -2,7 +2,7 @@
 
 // TLS as the Workbench's users see it: what to ask for, and what a handshake showed. Plain Qt
 // values, no OpenSSL types: the window and the command line include this, the engine turns it
-// into OpenSSL calls (tls/tlscontext.h, tls/tlstransform.h).
+// into OpenSSL calls (tls/tlscontext.h, engine/tlstransform.h).
 
 #include <QByteArray>
 #include <QDateTime>

@@ -1,6 +1,8 @@
 #pragma once
 
-// Internal to core: TLS as a transform on a TcpStream.
+// Internal to core: TLS as a transform on a TcpStream. It lives in the engine, beside the other
+// stream handlers (the recorder, the relay's legs), so that tls/ needs no engine header: the engine
+// uses tls/ (contexts, certificates), never the other way round.
 
 #include "engine/streamhandler.h"
 #include "tls/tlscontext.h"

@@ -1,4 +1,4 @@
-#include "tls/tlstransform.h"
+#include "engine/tlstransform.h"
 
 #include "engine/reactor.h"
 #include "engine/tcpstream.h"
