@@ -12,7 +12,8 @@ namespace sockbench {
 
 namespace {
 
-constexpr quint64 Batch = 4096;
+/// Records read at a time: the journal's lock is held for short, and the payloads in hand stay few.
+constexpr ReadLimits Batch{4096, 4 * 1024 * 1024, true};
 constexpr qsizetype FlushAt = 256 * 1024;
 
 } // namespace
@@ -21,29 +22,24 @@ TrafficPrinter::TrafficPrinter(const Workbench &workbench, const OutputArgs &arg
     : m_workbench(workbench)
     , m_args(args)
     , m_fd(fd)
-    , m_namer([this](EndpointId endpoint) { return nameOf(endpoint); }) {}
+    , m_namer([this](EndpointId endpoint) { return nameOf(endpoint); })
+    , m_cursor(workbench.journal(), 0, Batch) {}
 
 bool TrafficPrinter::drain() {
     if (m_args.quiet || !m_error.isEmpty())
         return m_error.isEmpty();
-    const Journal &journal = m_workbench.journal();
-    for (;;) {
-        const quint64 end = journal.count();
-        if (m_next >= end)
-            break;
-        const quint64 n = std::min(Batch, end - m_next);
-        // Raw and hex output only need the received payloads; everything else goes to the log.
-        const std::vector<Record> records = journal.records(m_next, n, true);
-        if (records.empty())
-            break;
-        for (const Record &record : records) {
+    while (m_cursor.read(&m_batch)) {
+        for (const Record &record : m_batch) {
             format(record);
             if (m_out.size() >= FlushAt && !flush())
                 return false;
         }
-        m_next += records.size();
     }
     return flush();
+}
+
+quint64 TrafficPrinter::droppedBytes() const {
+    return m_cursor.evictedBytes(RecordKind::DataIn);
 }
 
 void TrafficPrinter::format(const Record &record) {
@@ -51,12 +47,9 @@ void TrafficPrinter::format(const Record &record) {
         formatLog(record);
         return;
     }
-    if (record.kind != RecordKind::DataIn)
+    // Raw and hex output write the received payloads; what the journal dropped is counted (droppedBytes()).
+    if (record.kind != RecordKind::DataIn || record.isEvicted())
         return;
-    if (record.isEvicted()) {
-        m_droppedBytes += record.length;
-        return;
-    }
     if (m_args.format == OutputFormat::Hex)
         formatHex(record);
     else
@@ -73,8 +66,6 @@ void TrafficPrinter::formatHex(const Record &record) {
 }
 
 void TrafficPrinter::formatLog(const Record &record) {
-    if (record.isEvicted() && record.kind == RecordKind::DataIn)
-        m_droppedBytes += record.length;
     if (formatMessages(record))
         return;
     if (!m_args.namesLegs) {

@@ -2,6 +2,7 @@
 
 #include "cli/cliargs.h"
 #include "engine/endpoint.h"
+#include "journal/journalcursor.h"
 #include "journal/recordformat.h"
 #include "protocol/framing.h"
 
@@ -9,6 +10,7 @@
 #include <QHash>
 
 #include <unordered_map>
+#include <vector>
 
 namespace sockbench {
 
@@ -31,7 +33,7 @@ public:
     bool flushMessages(EndpointId endpoint = 0);
     const QString &errorText() const { return m_error; }
     /// Received payload bytes that the journal's memory budget dropped before we could print them.
-    quint64 droppedBytes() const { return m_droppedBytes; }
+    quint64 droppedBytes() const;
 
 private:
     void format(const Record &record);
@@ -54,8 +56,8 @@ private:
     OutputArgs m_args;
     int m_fd;
     EndpointNamer m_namer;
-    quint64 m_next = 0;
-    quint64 m_droppedBytes = 0;
+    JournalCursor m_cursor;
+    std::vector<Record> m_batch; ///< kept: its records' memory is reused from batch to batch
     EndpointId m_lastHexEndpoint = 0;
     QHash<EndpointId, quint64> m_hexOffsets;
     QHash<EndpointId, QString> m_legs; ///< legOf(), kept until the endpoint's streams end

@@ -2,6 +2,7 @@
 
 #include "capture/pcapngwriter.h"
 #include "engine/sockaddr.h"
+#include "journal/journalcursor.h"
 
 #include <QElapsedTimer>
 
@@ -12,6 +13,7 @@
 #include <cstring>
 #include <fcntl.h>
 #include <mutex>
+#include <optional>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <thread>
@@ -20,10 +22,11 @@
 namespace sockbench {
 
 namespace {
-/// Records taken from the journal per lock: a TCP chunk is at most 256 KiB, so a batch copies at
-/// most 16 MiB of payload, and the journal's lock is never held for long.
-constexpr quint64 BatchRecords = 64;
-constexpr quint64 BatchBytes = 128 * 1024;
+/// Records taken from the journal per lock: up to 64, but no more payload than 128 KiB (at least
+/// one record). The payload copies then come and go in the same few hundred KiB of heap: a batch
+/// of many MiB would be handed back to the kernel after each round and page-faulted in again at
+/// the next.
+constexpr ReadLimits Batch{64, 128 * 1024, true};
 /// Bytes gathered before one write(2) while the recorder is behind the traffic: large enough that
 /// the system call costs nothing next to the copy, small enough to stay in the caches' reach.
 constexpr qsizetype WriteBytes = 4 * 1024 * 1024;
@@ -55,8 +58,8 @@ struct CaptureRecorder::Impl {
 
     // Owned by the thread while it runs.
     int fd = -1;
-    int hold = 0;
-    quint64 next = 0; ///< the first record not yet turned into packets
+    /// Where the recording is: it holds the journal, so eviction waits for the file.
+    std::optional<JournalCursor> cursor;
 
     Impl(CaptureRecorder *owner, Journal &j, QString p, EndpointNamer n)
         : q(owner)
@@ -85,23 +88,6 @@ struct CaptureRecorder::Impl {
         return true;
     }
 
-    /// How many records from `next` on to copy at once: up to BatchRecords, but no more payload
-    /// than BatchBytes (at least one record). The payload copies then come and go in the same
-    /// few hundred KiB of heap: a batch of many MiB would be handed back to the kernel after each
-    /// round and page-faulted in again at the next.
-    quint64 batchSize(quint64 end) const {
-        const std::vector<Record> headers = journal.records(next, std::min(end - next, BatchRecords), false);
-        quint64 n = 0;
-        quint64 bytes = 0;
-        for (const Record &r : headers) {
-            bytes += r.length;
-            if (n > 0 && bytes > BatchBytes)
-                break;
-            ++n;
-        }
-        return std::max<quint64>(n, 1);
-    }
-
     void run() {
         // Per thread on Linux: PRIO_PROCESS with a thread id. Failing to lower it is harmless.
         const auto tid = id_t(::gettid());
@@ -113,6 +99,7 @@ struct CaptureRecorder::Impl {
         QByteArray out;
         out.reserve(WriteBytes + 512 * 1024);
         writer.begin(&out);
+        std::vector<Record> batch; // kept: its records' memory is reused from batch to batch
         QElapsedTimer sinceWrite;
         sinceWrite.start();
         QString error;
@@ -125,26 +112,20 @@ struct CaptureRecorder::Impl {
             }
             // Everything appended before stop() was asked for is in count() by now.
             const quint64 end = journal.count();
-            while (ok && next < end) {
-                const std::vector<Record> batch = journal.records(next, batchSize(end), true);
+            while (ok && cursor->read(&batch, end)) {
                 for (const Record &record : batch) {
                     // A capture opened meanwhile is not traffic of this recording.
-                    if (record.isImported())
-                        continue;
-                    if (record.kind != RecordKind::Event && record.isEvicted())
-                        missed.fetch_add(record.length, std::memory_order_relaxed);
-                    writer.add(record, &out);
+                    if (!record.isImported())
+                        writer.add(record, &out);
                 }
-                next += batch.size();
-                // The payloads are copied out: the journal may evict them now.
-                journal.moveHold(hold, next);
+                missed.store(cursor->evictedBytes(RecordKind::DataIn) +
+                                 cursor->evictedBytes(RecordKind::DataOut),
+                             std::memory_order_relaxed);
                 packets.store(writer.packetsWritten(), std::memory_order_relaxed);
                 if (out.size() >= WriteBytes || sinceWrite.elapsed() >= FlushIntervalMs) {
                     ok = writeAll(&out, &error);
                     sinceWrite.restart();
                 }
-                if (batch.empty())
-                    break;
             }
             if (!ok)
                 break;
@@ -167,7 +148,7 @@ struct CaptureRecorder::Impl {
         }
         ::close(fd);
         fd = -1;
-        journal.releaseHold(hold);
+        cursor.reset(); // releases the hold
         recording.store(false);
         if (!ok) {
             // Delivered in the recorder's own thread, where its users live; dropped if it is gone.
@@ -215,8 +196,7 @@ bool CaptureRecorder::start(QString *error, quint64 fromSeq) {
         return false;
     }
     d.fd = fd;
-    d.next = std::min(fromSeq, d.journal.count());
-    d.hold = d.journal.addHold(d.next);
+    d.cursor.emplace(d.journal, std::min(fromSeq, d.journal.count()), Batch, JournalCursor::Hold::Payloads);
     d.packets.store(0);
     d.bytes.store(0);
     d.missed.store(0);

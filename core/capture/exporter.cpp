@@ -1,6 +1,7 @@
 #include "capture/exporter.h"
 
 #include "capture/pcapngwriter.h"
+#include "journal/journalcursor.h"
 
 #include <QLocale>
 #include <QSaveFile>
@@ -16,8 +17,8 @@ namespace sockbench {
 namespace {
 
 /// Records read from the journal at a time: enough to amortise its lock, few enough that the
-/// payloads in hand stay small (a batch of 64 KiB chunks is 16 MiB at most).
-constexpr quint64 BatchRecords = 256;
+/// payloads in hand stay small.
+constexpr ReadLimits Batch{256, 16 * 1024 * 1024, true};
 /// Output gathered before one write(): large writes, bounded memory.
 constexpr qsizetype ChunkBytes = 4 * 1024 * 1024;
 /// How often progress is reported at most.
@@ -74,6 +75,90 @@ private:
     EndpointId m_lastId = 0;
     const Entry *m_last = nullptr;
 };
+
+/// What a record means to each format: what it adds to the file.
+class RecordWriter final {
+public:
+    RecordWriter(const Journal &journal, const ExportRequest &request, QByteArray *chunk)
+        : m_request(request)
+        , m_only(request.endpoints.cbegin(), request.endpoints.cend())
+        , m_rawEndpoint(request.endpoints.isEmpty() ? 0 : request.endpoints.first())
+        , m_endpoints(journal, request.names)
+        , m_namer([this](EndpointId id) { return m_endpoints.peerName(id); })
+        , m_chunk(chunk) {
+        if (request.format == ExportFormat::Pcapng) {
+            // Comments name endpoints as the caller does, falling back to what the journal knows.
+            m_pcapng.emplace(journal, [this](EndpointId id) { return m_endpoints.details(id).name; });
+            m_pcapng->begin(chunk);
+        } else if (request.format == ExportFormat::Csv) {
+            chunk->append(csvHeader());
+        }
+    }
+    Q_DISABLE_COPY_MOVE(RecordWriter)
+
+    /// Records written (after the endpoint filter).
+    quint64 written() const { return m_written; }
+
+    /// False to stop, with *error: an evicted payload that a raw file cannot hold.
+    bool add(const Record &record, QString *error) {
+        if (!m_only.isEmpty() && !m_only.contains(record.endpoint))
+            return true;
+        switch (m_request.format) {
+        case ExportFormat::Pcapng:
+            m_pcapng->add(record, m_chunk);
+            break;
+        case ExportFormat::Csv:
+            appendCsvRow(m_chunk, record, m_namer, &m_endpoints.details(record.endpoint));
+            break;
+        case ExportFormat::JsonLines:
+            appendJsonLine(m_chunk, record, m_namer, &m_endpoints.details(record.endpoint));
+            break;
+        case ExportFormat::Text:
+            appendLogLine(m_chunk, record, m_namer);
+            break;
+        case ExportFormat::Raw:
+            if (record.endpoint != m_rawEndpoint || record.kind != m_request.rawDirection)
+                return true;
+            if (record.isEvicted()) {
+                *error = ExportJob::tr("Record %1's %2 bytes were dropped by the memory budget: the raw "
+                                       "bytes are no longer complete")
+                             .arg(record.seq)
+                             .arg(record.length);
+                return false;
+            }
+            appendRaw(m_chunk, record);
+            break;
+        }
+        ++m_written;
+        return true;
+    }
+
+    void finish() {
+        if (m_pcapng)
+            m_pcapng->finish(m_chunk);
+    }
+
+private:
+    const ExportRequest &m_request;
+    const QSet<EndpointId> m_only;
+    const EndpointId m_rawEndpoint;
+    EndpointCache m_endpoints;
+    const EndpointNamer m_namer;
+    std::optional<PcapngWriter> m_pcapng;
+    QByteArray *m_chunk;
+    quint64 m_written = 0;
+};
+
+/// The selection to read: the pcapng writer draws each connection's packets in journal order, so a
+/// selection goes in that order there; the other formats keep the caller's.
+std::vector<quint64> selectionOf(const ExportRequest &request) {
+    std::vector<quint64> seqs = request.seqs;
+    if (request.format == ExportFormat::Pcapng) {
+        std::sort(seqs.begin(), seqs.end());
+        seqs.erase(std::unique(seqs.begin(), seqs.end()), seqs.end());
+    }
+    return seqs;
+}
 
 } // namespace
 
@@ -166,34 +251,22 @@ bool ExportJob::runImpl(const Journal &journal, const ExportRequest &request, co
     // Which records: the selection as given, else the range clipped to what the journal holds.
     const quint64 count = journal.count();
     const bool bySeqs = !request.seqs.empty();
-    // The pcapng writer draws each connection's packets in journal order; a selection goes in that
-    // order there. The other formats keep the caller's.
-    std::vector<quint64> sortedSeqs;
-    if (bySeqs && request.format == ExportFormat::Pcapng) {
-        sortedSeqs = request.seqs;
-        std::sort(sortedSeqs.begin(), sortedSeqs.end());
-        sortedSeqs.erase(std::unique(sortedSeqs.begin(), sortedSeqs.end()), sortedSeqs.end());
-    }
-    const std::vector<quint64> &seqs = sortedSeqs.empty() ? request.seqs : sortedSeqs;
     const quint64 first = std::min(request.first, count);
     const quint64 last = std::max(first, std::min(request.last, count));
-    const quint64 total = bySeqs ? quint64(seqs.size()) : last - first;
-    const QSet<EndpointId> only(request.endpoints.cbegin(), request.endpoints.cend());
-    const EndpointId rawEndpoint = request.endpoints.isEmpty() ? 0 : request.endpoints.first();
+    std::vector<quint64> selection = bySeqs ? selectionOf(request) : std::vector<quint64>{};
+    const quint64 total = bySeqs ? quint64(selection.size()) : last - first;
+    std::optional<JournalCursor> cursor;
+    if (bySeqs)
+        cursor.emplace(journal, std::move(selection), Batch);
+    else
+        cursor.emplace(journal, first, Batch);
+    const quint64 end = bySeqs ? count : last;
 
     QSaveFile file(request.path);
     // Without a directory of its own, QSaveFile writes in place and a failure would leave half a file.
     file.setDirectWriteFallback(false);
     if (!file.open(QIODevice::WriteOnly))
         return fail(QStringLiteral("%1: %2").arg(request.path, file.errorString()));
-
-    EndpointCache endpoints(journal, request.names);
-    const EndpointNamer namer = [&endpoints](EndpointId id) { return endpoints.peerName(id); };
-    std::optional<PcapngWriter> pcapng;
-    if (request.format == ExportFormat::Pcapng) {
-        // Comments name endpoints as the caller does, falling back to what the journal knows.
-        pcapng.emplace(journal, [&endpoints](EndpointId id) { return endpoints.details(id).name; });
-    }
 
     QByteArray chunk;
     chunk.reserve(ChunkBytes + 256 * 1024);
@@ -206,84 +279,28 @@ bool ExportJob::runImpl(const Journal &journal, const ExportRequest &request, co
         chunk.resize(0); // keeps the capacity
         return true;
     };
-
-    switch (request.format) {
-    case ExportFormat::Pcapng:
-        pcapng->begin(&chunk);
-        break;
-    case ExportFormat::Csv:
-        chunk.append(csvHeader());
-        break;
-    case ExportFormat::JsonLines:
-    case ExportFormat::Text:
-    case ExportFormat::Raw:
-        break;
-    }
-
-    // Returns false to stop: an evicted payload that a raw file cannot hold.
-    const auto write = [&](const Record &record) {
-        if (!only.isEmpty() && !only.contains(record.endpoint))
-            return true;
-        switch (request.format) {
-        case ExportFormat::Pcapng:
-            pcapng->add(record, &chunk);
-            break;
-        case ExportFormat::Csv:
-            appendCsvRow(&chunk, record, namer, &endpoints.details(record.endpoint));
-            break;
-        case ExportFormat::JsonLines:
-            appendJsonLine(&chunk, record, namer, &endpoints.details(record.endpoint));
-            break;
-        case ExportFormat::Text:
-            appendLogLine(&chunk, record, namer);
-            break;
-        case ExportFormat::Raw:
-            if (record.endpoint != rawEndpoint || record.kind != request.rawDirection)
-                return true;
-            if (record.isEvicted()) {
-                outcome->error = tr("Record %1's %2 bytes were dropped by the memory budget: the raw "
-                                    "bytes are no longer complete")
-                                     .arg(record.seq)
-                                     .arg(record.length);
-                return false;
-            }
-            appendRaw(&chunk, record);
-            break;
-        }
-        ++outcome->records;
-        return true;
-    };
-
-    quint64 done = 0;
+    RecordWriter writer(journal, request, &chunk);
     progress(0, total);
     std::vector<Record> batch;
-    while (done < total) {
+    while (cursor->taken() < total) {
         if (cancel->load(std::memory_order_relaxed))
             return fail(tr("Cancelled"));
-        const quint64 n = std::min(BatchRecords, total - done);
-        if (bySeqs) {
-            batch.resize(n);
-            for (quint64 i = 0; i < n; ++i) {
-                const quint64 seq = seqs[done + i];
-                if (!journal.record(seq, &batch[i], true))
-                    return fail(tr("Record %1 is not in the journal (it holds %2)").arg(seq).arg(count));
-            }
-        } else {
-            batch = journal.records(first + done, n, true);
-            if (batch.size() != n)
-                return fail(tr("The journal ended at record %1").arg(first + done + batch.size()));
+        if (!cursor->read(&batch, end)) {
+            if (bySeqs)
+                return fail(
+                    tr("Record %1 is not in the journal (it holds %2)").arg(cursor->missing()).arg(count));
+            return fail(tr("The journal ended at record %1").arg(cursor->position()));
         }
         for (const Record &record : batch) {
-            if (!write(record))
+            if (!writer.add(record, &outcome->error))
                 return false;
         }
-        done += n;
+        outcome->records = writer.written();
         if (chunk.size() >= ChunkBytes && !flush())
             return fail(QStringLiteral("%1: %2").arg(request.path, file.errorString()));
-        progress(done, total);
+        progress(cursor->taken(), total);
     }
-    if (pcapng)
-        pcapng->finish(&chunk);
+    writer.finish();
     if (cancel->load(std::memory_order_relaxed))
         return fail(tr("Cancelled"));
     if (!flush() || !file.commit())

@@ -355,6 +355,57 @@ std::vector<Record> Journal::records(quint64 first, quint64 n, bool withPayload)
     return result;
 }
 
+quint64 Journal::copiedBytesLocked(quint64 seq, bool withPayload) const {
+    const Entry &e = entryLocked(seq);
+    if (!withPayload || ((e.flags & ExternalPayload) == 0 && e.offset < m_evictedBelow))
+        return 0;
+    return e.length;
+}
+
+quint64 Journal::read(quint64 first, quint64 end, quint64 maxRecords, qint64 maxPayloadBytes,
+                      bool withPayload, std::vector<Record> *out) const {
+    std::lock_guard lock(m_mutex);
+    first = std::max(first, oldestSeq());
+    const quint64 stop = std::min({end, m_count, first + std::min(maxRecords, m_count)});
+    const auto budget = quint64(std::max<qint64>(maxPayloadBytes, 0));
+    size_t n = 0;
+    quint64 bytes = 0;
+    for (quint64 seq = first; seq < stop; ++seq) {
+        const quint64 cost = copiedBytesLocked(seq, withPayload);
+        if (n > 0 && bytes + cost > budget)
+            break;
+        if (n == out->size())
+            out->emplace_back();
+        fillLocked(seq, &(*out)[n++], withPayload);
+        bytes += cost;
+    }
+    out->resize(n);
+    return first;
+}
+
+bool Journal::readSelected(const quint64 *seqs, quint64 n, qint64 maxPayloadBytes, bool withPayload,
+                           std::vector<Record> *out) const {
+    std::lock_guard lock(m_mutex);
+    if (std::any_of(seqs, seqs + n, [this](quint64 seq) { return seq < oldestSeq() || seq >= m_count; })) {
+        out->clear();
+        return false;
+    }
+    const auto budget = quint64(std::max<qint64>(maxPayloadBytes, 0));
+    size_t k = 0;
+    quint64 bytes = 0;
+    for (; k < n; ++k) {
+        const quint64 cost = copiedBytesLocked(seqs[k], withPayload);
+        if (k > 0 && bytes + cost > budget)
+            break;
+        if (k == out->size())
+            out->emplace_back();
+        fillLocked(seqs[k], &(*out)[k], withPayload);
+        bytes += cost;
+    }
+    out->resize(k);
+    return true;
+}
+
 Counters Journal::counters(EndpointId endpoint) const {
     std::lock_guard lock(m_mutex);
     auto it = m_counters.find(endpoint);

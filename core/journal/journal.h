@@ -166,6 +166,19 @@ public:
     bool record(quint64 seq, Record *out, bool withPayload = true) const;
     /// Copies records [first, first + n) without payloads (for models that page through headers).
     std::vector<Record> records(quint64 first, quint64 n, bool withPayload = false) const;
+    /// The oldest record still held: 0, since record headers are never dropped today. Readers go
+    /// through JournalCursor, which already skips to it should the front ever go whole.
+    quint64 oldestSeq() const { return 0; }
+    /// Copies records from `first` on into *out, reusing its elements (their payloads' memory):
+    /// at most maxRecords, none at or past `end`, and once one is in, no more payload than
+    /// maxPayloadBytes. Returns where the copy starts: more than `first` when the records from
+    /// `first` on are no longer held (see oldestSeq()).
+    quint64 read(quint64 first, quint64 end, quint64 maxRecords, qint64 maxPayloadBytes, bool withPayload,
+                 std::vector<Record> *out) const;
+    /// Copies records seqs[0, n), in that order, into *out like read(), stopping early at
+    /// maxPayloadBytes. False, and nothing copied, when one of them is not in the journal.
+    bool readSelected(const quint64 *seqs, quint64 n, qint64 maxPayloadBytes, bool withPayload,
+                      std::vector<Record> *out) const;
 
     Counters counters(EndpointId endpoint) const;
     Counters totals() const;
@@ -200,6 +213,8 @@ private:
     quint32 internPeerLocked(const NetAddress &peer);
     quint32 internSlowLocked(const NetAddress &peer);
     void fillLocked(quint64 seq, Record *out, bool withPayload) const;
+    /// Payload bytes fillLocked() copies for record seq.
+    quint64 copiedBytesLocked(quint64 seq, bool withPayload) const;
     /// An endpoint's counters, and the round of takeCounterDeltas() in which they were last listed
     /// as changed (so that an append lists them at most once per round).
     struct CounterSlot {

@@ -11,8 +11,6 @@ namespace sockbench {
 
 namespace {
 
-constexpr quint64 HeadersPerSlice = 32768;
-constexpr qint64 PayloadBytesPerSlice = 4 * 1024 * 1024;
 constexpr quint64 HeaderBatch = 4096;
 // The feed passes records on up to this late: an idle gap is taken as passed only when no record
 // can still be on its way.
@@ -44,12 +42,10 @@ quint32 saturated(quint64 n) {
 
 MessageIndex::MessageIndex(const Journal *journal, QObject *parent)
     : QObject(parent)
-    , m_journal(journal) {
-    m_scanTimer.setSingleShot(true);
-    m_scanTimer.setInterval(0);
-    connect(&m_scanTimer, &QTimer::timeout, this, &MessageIndex::scanSlice);
+    , m_journal(journal)
+    , m_follower(journal, this, JournalFollower::Pace::Sliced) {
     m_idleTimer.setSingleShot(true);
-    connect(&m_idleTimer, &QTimer::timeout, this, &MessageIndex::scanSlice);
+    connect(&m_idleTimer, &QTimer::timeout, this, &MessageIndex::onIdleTimerTimeout);
 }
 
 MessageIndex::~MessageIndex() = default;
@@ -81,20 +77,18 @@ void MessageIndex::setFilter(std::function<bool(QByteArrayView)> filter) {
 }
 
 void MessageIndex::follow(const JournalFeed *feed) {
-    connect(feed, &JournalFeed::recordsAppended, this, &MessageIndex::appendUpTo);
-    connect(feed, &JournalFeed::cleared, this, &MessageIndex::clearBefore);
-    clearBefore(feed->origin());
-    appendUpTo(feed->count());
+    m_follower.follow(feed);
 }
 
 void MessageIndex::clearBefore(quint64 origin) {
-    if (origin <= m_origin)
-        return;
-    m_origin = origin;
-    restart();
+    m_follower.clearBefore(origin);
 }
 
 void MessageIndex::restart() {
+    m_follower.rewind();
+}
+
+void MessageIndex::restarted() {
     Q_EMIT aboutToReset();
     m_full = false;
     m_saidFull = false;
@@ -102,22 +96,13 @@ void MessageIndex::restart() {
     m_messages.shrink_to_fit();
     m_streams.clear();
     m_streamOf.clear();
+    m_found.clear();
     m_idleTimer.stop();
-    m_target = std::max({m_target, m_scanned, m_origin});
-    m_scanned = m_origin;
     Q_EMIT reset();
-    if (!m_endpoints.isEmpty() && m_target > m_scanned)
-        m_scanTimer.start();
 }
 
 void MessageIndex::appendUpTo(quint64 count) {
-    m_target = std::max(m_target, count);
-    if (m_endpoints.isEmpty()) {
-        m_scanned = m_target;
-        return;
-    }
-    if (!m_scanTimer.isActive())
-        scanSlice();
+    m_follower.appendUpTo(count);
 }
 
 bool MessageIndex::wanted(RecordKind kind) const {
@@ -237,45 +222,36 @@ void MessageIndex::publish(std::vector<Message> &found) {
     }
 }
 
-void MessageIndex::scanSlice() {
-    std::vector<Message> found;
-    qint64 payloadBudget = PayloadBytesPerSlice;
-    quint64 headers = 0;
-    while (m_scanned < m_target && headers < HeadersPerSlice && payloadBudget > 0) {
-        const quint64 n = std::min(HeaderBatch, m_target - m_scanned);
-        const std::vector<Record> batch = m_journal->records(m_scanned, n, false);
-        if (batch.empty()) {
-            m_scanned = m_target;
-            break;
-        }
-        for (const Record &header : batch) {
-            m_scanned = header.seq + 1;
-            ++headers;
-            if (!m_endpoints.contains(header.endpoint) || !wanted(header.kind))
-                continue;
-            if (m_streams.size() >= std::numeric_limits<quint16>::max() &&
-                !m_streamOf.contains(header.endpoint * 4 + quint64(header.kind)))
-                continue; // more streams than a Message can name: the rest stay out
-            const quint16 stream = streamFor(header.endpoint, header.kind);
-            Record record;
-            if (!m_journal->record(header.seq, &record, !header.isEvicted()))
-                continue;
-            if (record.kind == RecordKind::Event) {
-                keep(found, {record.seq, record.seq, 0, record.length, 0, stream, record.kind, NoFlags},
-                     record.payload);
-                continue;
-            }
-            payloadBudget -= qint64(record.payload.size());
-            push(stream, record, found);
-            if (payloadBudget <= 0)
-                break;
-        }
+qint64 MessageIndex::readRecord(const Record &header) {
+    if (!m_endpoints.contains(header.endpoint) || !wanted(header.kind))
+        return 0;
+    if (m_streams.size() >= std::numeric_limits<quint16>::max() &&
+        !m_streamOf.contains(header.endpoint * 4 + quint64(header.kind)))
+        return 0; // more streams than a Message can name: the rest stay out
+    const quint16 stream = streamFor(header.endpoint, header.kind);
+    Record record;
+    if (!m_journal->record(header.seq, &record, !header.isEvicted()))
+        return 0;
+    if (record.kind == RecordKind::Event) {
+        keep(m_found, {record.seq, record.seq, 0, record.length, 0, stream, record.kind, NoFlags},
+             record.payload);
+        return 0;
     }
-    if (m_scanned >= m_target)
-        expireIdle(found);
-    publish(found);
-    if (m_scanned < m_target)
-        m_scanTimer.start();
+    push(stream, record, m_found);
+    return qint64(record.payload.size());
+}
+
+void MessageIndex::sliceEnded(bool caughtUp) {
+    if (caughtUp)
+        expireIdle(m_found);
+    publish(m_found);
+    m_found.clear();
+}
+
+void MessageIndex::onIdleTimerTimeout() {
+    // While records wait to be read, the slice that catches up ends the idle messages.
+    if (!isIndexing())
+        sliceEnded(true);
 }
 
 QByteArray MessageIndex::payload(const Message &message) const {

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "journal/journal.h"
+#include "models/journalfollower.h"
 #include "protocol/framing.h"
 
 #include <QHash>
@@ -22,11 +23,11 @@ class JournalFeed;
 /// Memory-conscious: the journal may hold tens of millions of records, so a message is 32 bytes
 /// here (where it starts, which record ended it, its length and cut bytes) and never its payload.
 /// payload() reads a message's bytes again from the journal on demand by framing its span afresh.
-/// The index is built in slices from a zero timer, so a long history never freezes the window, and
-/// grows with the feed. A raw endpoint's messages are its read chunks, a UDP socket's its
+/// The index is built in slices (a JournalFollower), so a long history never freezes the window,
+/// and grows with the feed. A raw endpoint's messages are its read chunks, a UDP socket's its
 /// datagrams; event records are listed too when asked for. A message shows once it has ended
 /// (its delimiter, its last counted byte, its idle gap): the one still arriving is not listed.
-class MessageIndex final : public QObject {
+class MessageIndex final : public QObject, private JournalReader {
     Q_OBJECT
 
 public:
@@ -71,7 +72,7 @@ public:
     qsizetype size() const { return qsizetype(m_messages.size()); }
     const Message &at(qsizetype i) const { return m_messages[size_t(i)]; }
     EndpointId streamEndpoint(quint16 stream) const { return m_streams[stream].endpoint; }
-    bool isIndexing() const { return !m_endpoints.isEmpty() && m_scanned < m_target; }
+    bool isIndexing() const { return m_follower.isReading(); }
     /// The message's payload (an event's text), read again from the journal; empty when evicted.
     QByteArray payload(const Message &message) const;
 
@@ -98,10 +99,16 @@ private:
     quint16 streamFor(EndpointId endpoint, RecordKind kind);
     void push(quint16 stream, const Record &record, std::vector<Message> &out);
     void expireIdle(std::vector<Message> &out);
-    void scanSlice();
+    void onIdleTimerTimeout();
     bool wanted(RecordKind kind) const;
     void keep(std::vector<Message> &out, const Message &message, QByteArrayView payload);
     void publish(std::vector<Message> &found);
+
+    // JournalReader: a record is a piece of a message (or an event, one of its own).
+    bool readsRecords() const override { return !m_endpoints.isEmpty(); }
+    qint64 readRecord(const Record &header) override;
+    void sliceEnded(bool caughtUp) override;
+    void restarted() override;
 
     const Journal *m_journal;
     std::function<FrameSpec(EndpointId)> m_frameLookup;
@@ -115,10 +122,8 @@ private:
     bool m_saidFull = false; ///< filledUp() emitted
     std::vector<Stream> m_streams;
     QHash<quint64, quint16> m_streamOf; ///< endpoint * 4 + kind → index in m_streams
-    quint64 m_origin = 0;
-    quint64 m_scanned = 0;
-    quint64 m_target = 0;
-    QTimer m_scanTimer;
+    std::vector<Message> m_found;       ///< messages of the slice being read
+    JournalFollower m_follower;
     QTimer m_idleTimer; ///< ends idle-framed messages whose gap passed with no record after them
 };
 

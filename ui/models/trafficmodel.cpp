@@ -13,7 +13,6 @@ namespace sockbench {
 namespace {
 
 constexpr qsizetype PreviewBytes = 200;
-constexpr quint64 ScanChunk = 8192;
 constexpr qsizetype ToolTipBytes = 2000;
 
 constexpr char foldAscii(char c) {
@@ -62,6 +61,7 @@ bool containsFolded(QByteArrayView haystack, QByteArrayView folded) {
 TrafficModel::TrafficModel(const Journal *journal, QObject *parent)
     : QAbstractTableModel(parent)
     , m_journal(journal)
+    , m_follower(journal, this, JournalFollower::Pace::AtOnce)
     , m_labeler([](EndpointId id) { return QStringLiteral("#%1").arg(id); })
     , m_cache(2048) {}
 
@@ -116,80 +116,72 @@ bool TrafficModel::payloadMatches(QByteArrayView payload) const {
     return !hasPattern() || m_pattern.match(payloadText(payload)).hasMatch();
 }
 
-void TrafficModel::scanInto(quint64 count, std::vector<quint64> &out) {
-    const bool needPayload = !m_search.isEmpty() || hasPattern();
-    while (m_scanned < count) {
-        const quint64 n = std::min(ScanChunk, count - m_scanned);
-        const std::vector<Record> batch = m_journal->records(m_scanned, n, needPayload);
-        for (const Record &record : batch) {
-            if (matches(record))
-                out.push_back(record.seq);
-        }
-        m_scanned += n;
-        if (batch.size() < n)
-            break;
-    }
-}
-
 void TrafficModel::follow(const JournalFeed *feed) {
-    connect(feed, &JournalFeed::recordsAppended, this, &TrafficModel::appendUpTo);
-    connect(feed, &JournalFeed::cleared, this, &TrafficModel::clearBefore);
-    clearBefore(feed->origin());
-    appendUpTo(feed->count());
+    m_follower.follow(feed);
 }
 
 void TrafficModel::appendUpTo(quint64 count) {
-    count = std::min(count, m_journal->count());
+    m_follower.appendUpTo(count);
+}
+
+void TrafficModel::clearBefore(quint64 origin) {
+    m_follower.clearBefore(origin);
+}
+
+void TrafficModel::noteEviction() {
     const qint64 evicted = m_journal->evictedBytes();
-    if (evicted != m_evictedSeen) {
-        // Payloads went away under rows we may be showing: drop stale previews and repaint.
-        m_evictedSeen = evicted;
-        m_cache.clear();
-        if (rowCount() > 0)
-            Q_EMIT dataChanged(index(0, LengthColumn), index(rowCount() - 1, DataColumn));
-    }
-    if (count <= m_scanned)
+    if (evicted == m_evictedSeen)
         return;
-    if (!isFiltered()) {
-        const int first = rowCount();
-        beginInsertRows({}, first, int(count - m_origin) - 1);
-        m_scanned = count;
+    // Payloads went away under rows we may be showing: drop stale previews and repaint.
+    m_evictedSeen = evicted;
+    m_cache.clear();
+    if (rowCount() > 0)
+        Q_EMIT dataChanged(index(0, LengthColumn), index(rowCount() - 1, DataColumn));
+}
+
+void TrafficModel::passedUnread(quint64 from, quint64 to) {
+    // Without a filter a row is its sequence number: nothing to read.
+    if (!m_rebuilding)
+        beginInsertRows({}, rowCount(), rowCount() + int(to - from) - 1);
+    m_end = to;
+    if (!m_rebuilding)
         endInsertRows();
-        return;
-    }
-    std::vector<quint64> found;
-    scanInto(count, found);
-    if (found.empty())
+}
+
+qint64 TrafficModel::readRecord(const Record &record) {
+    if (matches(record))
+        m_found.push_back(record.seq);
+    return 0;
+}
+
+void TrafficModel::sliceEnded(bool) {
+    if (m_found.empty())
         return;
     const int first = int(m_seqs.size());
-    beginInsertRows({}, first, first + int(found.size()) - 1);
-    m_seqs.insert(m_seqs.end(), found.begin(), found.end());
-    endInsertRows();
+    if (!m_rebuilding)
+        beginInsertRows({}, first, first + int(m_found.size()) - 1);
+    m_seqs.insert(m_seqs.end(), m_found.begin(), m_found.end());
+    m_found.clear();
+    if (!m_rebuilding)
+        endInsertRows();
+}
+
+void TrafficModel::restarted() {
+    if (!m_rebuilding)
+        beginResetModel();
+    m_end = m_follower.origin();
+    m_seqs.clear();
+    m_seqs.shrink_to_fit();
+    m_cache.clear();
+    if (!m_rebuilding)
+        endResetModel();
 }
 
 void TrafficModel::rebuild() {
     beginResetModel();
-    const quint64 count = m_scanned;
-    m_scanned = m_origin;
-    m_seqs.clear();
-    m_seqs.shrink_to_fit();
-    m_cache.clear();
-    if (isFiltered())
-        scanInto(count, m_seqs);
-    else
-        m_scanned = count;
-    endResetModel();
-}
-
-void TrafficModel::clearBefore(quint64 origin) {
-    if (origin <= m_origin)
-        return;
-    beginResetModel();
-    m_origin = origin;
-    m_scanned = std::max(m_scanned, origin);
-    m_seqs.clear();
-    m_seqs.shrink_to_fit();
-    m_cache.clear();
+    m_rebuilding = true;
+    m_follower.rewind();
+    m_rebuilding = false;
     endResetModel();
 }
 
@@ -255,14 +247,14 @@ void TrafficModel::setEndpointLabeler(std::function<QString(EndpointId)> labeler
 
 quint64 TrafficModel::seqAt(int row) const {
     if (!isFiltered())
-        return m_origin + quint64(row);
+        return m_follower.origin() + quint64(row);
     return m_seqs[size_t(row)];
 }
 
 int TrafficModel::rowCount(const QModelIndex &parent) const {
     if (parent.isValid())
         return 0;
-    return isFiltered() ? int(m_seqs.size()) : int(m_scanned - m_origin);
+    return isFiltered() ? int(m_seqs.size()) : int(m_end - m_follower.origin());
 }
 
 int TrafficModel::columnCount(const QModelIndex &parent) const {

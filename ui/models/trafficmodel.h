@@ -1,6 +1,7 @@
 #pragma once
 
 #include "journal/journal.h"
+#include "models/journalfollower.h"
 
 #include <QAbstractTableModel>
 #include <QCache>
@@ -20,8 +21,8 @@ class JournalFeed;
 /// model keeps one sorted vector of matching sequence numbers (8 bytes a row). data() reads the
 /// record header and a payload preview from the journal and caches only the rows being looked at.
 /// New records arrive in batches through appendUpTo(), one beginInsertRows() per batch; follow()
-/// has the feed call it.
-class TrafficModel final : public QAbstractTableModel {
+/// has the feed call it. A JournalFollower reads them, at once: with no filter it reads nothing.
+class TrafficModel final : public QAbstractTableModel, private JournalReader {
     Q_OBJECT
 
 public:
@@ -95,14 +96,26 @@ private:
     QString dataToolTip(const Record &header) const;
     bool matches(const Record &record) const;
     bool hasPattern() const;
+    /// Reads again from the origin under one model reset (a filter changed).
     void rebuild();
-    /// Scans [m_scanned, count) and appends the matching seqs to `out`.
-    void scanInto(quint64 count, std::vector<quint64> &out);
+    /// Drops cached previews and repaints when the journal evicted payloads since last asked.
+    void noteEviction();
+
+    // JournalReader: a row is a record that passes the filters.
+    bool readsRecords() const override { return isFiltered(); }
+    bool readsPayloads() const override { return hasSearch(); }
+    void feedAdvanced() override { noteEviction(); }
+    void passedUnread(quint64 from, quint64 to) override;
+    qint64 readRecord(const Record &record) override;
+    void sliceEnded(bool caughtUp) override;
+    void restarted() override;
 
     const Journal *m_journal;
-    quint64 m_origin = 0;        ///< records before this were cleared from the log
-    quint64 m_scanned = 0;       ///< journal records looked at so far (or skipped as cleared)
-    std::vector<quint64> m_seqs; ///< matching seqs, used only when isFiltered()
+    JournalFollower m_follower;
+    quint64 m_end = 0;            ///< without a filter: the rows are records [origin, m_end)
+    std::vector<quint64> m_seqs;  ///< matching seqs, used only when isFiltered()
+    std::vector<quint64> m_found; ///< matching seqs of the slice being read
+    bool m_rebuilding = false;    ///< inside rebuild()'s model reset: rows come without signals
     QSet<EndpointId> m_endpoints;
     Direction m_direction = Direction::All;
     QByteArray m_search; ///< folded to lower case when m_searchCase is Qt::CaseInsensitive

@@ -18,8 +18,6 @@ namespace sockbench {
 namespace {
 
 constexpr quint32 MaxLineBytes = 96;
-constexpr quint64 HeadersPerSlice = 32768;
-constexpr qint64 PayloadBytesPerSlice = 4 * 1024 * 1024;
 constexpr int Margin = 4;
 // A block closes at whichever comes first; each bounds the work of splitting it again on sight.
 constexpr quint32 BlockPayloadBytes = 64 * 1024;
@@ -34,12 +32,10 @@ ConversationView::ConversationView(const Journal *journal, QWidget *parent)
     , m_journal(journal)
     , m_payloads(8 * 1024 * 1024)
     , m_messages(new MessageIndex(journal, this))
-    , m_messageTexts(512) {
+    , m_messageTexts(512)
+    , m_follower(journal, this, JournalFollower::Pace::Sliced) {
     setFont(QFontDatabase::systemFont(QFontDatabase::FixedFont));
     m_lineHeight = QFontMetrics(font()).height();
-    m_scanTimer.setSingleShot(true);
-    m_scanTimer.setInterval(0);
-    connect(&m_scanTimer, &QTimer::timeout, this, &ConversationView::scanSlice);
     connect(m_messages, &MessageIndex::appended, this, &ConversationView::onMessagesGrew);
     connect(m_messages, &MessageIndex::reset, this, &ConversationView::onMessagesGrew);
     setToolTip(tr("Conversation of the selected connection: received bytes in blue, sent bytes in red; "
@@ -106,7 +102,7 @@ void ConversationView::updateMode() {
     m_messageTexts.clear();
     // The unused index follows nothing and costs nothing.
     m_messages->setEndpoints(framed ? m_endpoints : QSet<EndpointId>{});
-    restart();
+    m_follower.rewind();
 }
 
 qsizetype ConversationView::lineCount() const {
@@ -116,7 +112,7 @@ qsizetype ConversationView::lineCount() const {
 bool ConversationView::isIndexing() const {
     if (m_messageMode)
         return m_messages->isIndexing();
-    return !m_endpoints.isEmpty() && m_scanned < m_target;
+    return m_follower.isReading();
 }
 
 void ConversationView::onMessagesGrew() {
@@ -132,44 +128,29 @@ void ConversationView::onMessagesGrew() {
 }
 
 void ConversationView::clearBefore(quint64 origin) {
-    if (origin <= m_origin)
-        return;
-    m_origin = origin;
-    restart();
+    m_follower.clearBefore(origin);
 }
 
-void ConversationView::restart() {
+void ConversationView::restarted() {
     m_blocks.clear();
     m_blocks.shrink_to_fit();
     m_lineCount = 0;
+    m_linesShown = 0;
     m_expanded.clear();
     m_payloads.clear();
-    m_target = std::max({m_target, m_scanned, m_origin});
-    m_scanned = m_origin;
     verticalScrollBar()->setValue(0);
     updateScrollBars();
     viewport()->update();
-    if (!m_endpoints.isEmpty() && !m_messageMode && m_target > m_scanned)
-        m_scanTimer.start();
 }
 
 void ConversationView::follow(const JournalFeed *feed) {
-    connect(feed, &JournalFeed::recordsAppended, this, &ConversationView::appendUpTo);
-    connect(feed, &JournalFeed::cleared, this, &ConversationView::clearBefore);
+    m_follower.follow(feed);
     m_messages->follow(feed);
-    clearBefore(feed->origin());
-    appendUpTo(feed->count());
 }
 
 void ConversationView::appendUpTo(quint64 count) {
-    m_target = std::max(m_target, count);
     // In message mode the MessageIndex follows the feed itself.
-    if (m_endpoints.isEmpty() || m_messageMode) {
-        m_scanned = m_target;
-        return;
-    }
-    if (!m_scanTimer.isActive())
-        scanSlice();
+    m_follower.appendUpTo(count);
 }
 
 template <typename Sink> void ConversationView::splitLines(QByteArrayView bytes, Sink &&sink) {
@@ -185,74 +166,57 @@ template <typename Sink> void ConversationView::splitLines(QByteArrayView bytes,
     }
 }
 
-void ConversationView::scanSlice() {
-    QScrollBar *bar = verticalScrollBar();
-    const bool atBottom = bar->value() >= bar->maximum();
-    const quint64 before = m_lineCount;
-    const bool wasIndexing = isIndexing();
-    qint64 payloadBudget = PayloadBytesPerSlice;
-    quint64 headers = 0;
-    while (m_scanned < m_target && headers < HeadersPerSlice && payloadBudget > 0) {
-        const quint64 n = std::min<quint64>(4096, m_target - m_scanned);
-        const std::vector<Record> batch = m_journal->records(m_scanned, n, false);
-        if (batch.empty()) {
-            m_scanned = m_target;
-            break;
-        }
-        for (const Record &header : batch) {
-            m_scanned = header.seq + 1;
-            ++headers;
-            Block *open = m_blocks.empty() ? nullptr : &m_blocks.back();
-            const bool full = !open || open->endSeq != header.seq ||
-                              open->payloadBytes >= BlockPayloadBytes ||
-                              open->endSeq - open->firstSeq >= BlockRecords || open->lines >= BlockLines;
-            if (!shows(header)) {
-                if (!full)
-                    open->endSeq = m_scanned;
-                continue;
-            }
-            quint32 lines = 1;
-            quint32 bytes = 0;
-            // An event is one line, whatever its length.
-            if (header.kind != RecordKind::Event && !header.isEvicted()) {
-                // Read directly: the paint cache is for what is on screen, not for the whole history.
-                Record record;
-                if (!m_journal->record(header.seq, &record, true))
-                    continue;
-                bytes = quint32(record.payload.size());
-                lines = 0;
-                splitLines(record.payload, [&lines](quint32, quint32) { ++lines; });
-                if (lines == 0)
-                    continue;
-                payloadBudget -= bytes;
-            }
-            if (full) {
-                m_blocks.push_back({header.seq, header.seq, m_lineCount, 0, 0});
-                open = &m_blocks.back();
-            } else {
-                // The open block grew: its lines are split again when next in sight.
-                const size_t index = m_blocks.size() - 1;
-                std::erase_if(m_expanded, [index](const auto &e) { return e.first == index; });
-            }
-            open->endSeq = m_scanned;
-            open->lines += lines;
-            open->payloadBytes += bytes;
-            m_lineCount += lines;
-            if (payloadBudget <= 0)
-                break;
-        }
+qint64 ConversationView::readRecord(const Record &header) {
+    Block *open = m_blocks.empty() ? nullptr : &m_blocks.back();
+    const bool full = !open || open->endSeq != header.seq || open->payloadBytes >= BlockPayloadBytes ||
+                      open->endSeq - open->firstSeq >= BlockRecords || open->lines >= BlockLines;
+    if (!shows(header)) {
+        if (!full)
+            open->endSeq = header.seq + 1;
+        return 0;
     }
-    if (m_lineCount != before) {
+    quint32 lines = 1;
+    quint32 bytes = 0;
+    // An event is one line, whatever its length.
+    if (header.kind != RecordKind::Event && !header.isEvicted()) {
+        // Read directly: the paint cache is for what is on screen, not for the whole history.
+        Record record;
+        if (!m_journal->record(header.seq, &record, true))
+            return 0;
+        bytes = quint32(record.payload.size());
+        lines = 0;
+        splitLines(record.payload, [&lines](quint32, quint32) { ++lines; });
+        if (lines == 0)
+            return 0;
+    }
+    if (full) {
+        m_blocks.push_back({header.seq, header.seq, m_lineCount, 0, 0});
+        open = &m_blocks.back();
+    } else {
+        // The open block grew: its lines are split again when next in sight.
+        const size_t index = m_blocks.size() - 1;
+        std::erase_if(m_expanded, [index](const auto &e) { return e.first == index; });
+    }
+    open->endSeq = header.seq + 1;
+    open->lines += lines;
+    open->payloadBytes += bytes;
+    m_lineCount += lines;
+    return bytes;
+}
+
+void ConversationView::sliceEnded(bool caughtUp) {
+    if (m_lineCount != m_linesShown) {
+        m_linesShown = m_lineCount;
+        QScrollBar *bar = verticalScrollBar();
+        const bool atBottom = bar->value() >= bar->maximum();
         updateScrollBars();
         if (atBottom)
             bar->setValue(bar->maximum());
         viewport()->update();
-    } else if (wasIndexing && !isIndexing()) {
+    } else if (caughtUp) {
         // Nothing found: "Reading the journal…" must give way to "No traffic".
         viewport()->update();
     }
-    if (m_scanned < m_target)
-        m_scanTimer.start();
 }
 
 const ConversationView::Lines &ConversationView::linesOf(size_t block) const {

@@ -1,13 +1,13 @@
 #pragma once
 
 #include "journal/journal.h"
+#include "models/journalfollower.h"
 #include "protocol/framing.h"
 
 #include <QAbstractScrollArea>
 #include <QCache>
 #include <QHash>
 #include <QSet>
-#include <QTimer>
 
 #include <functional>
 #include <vector>
@@ -22,7 +22,7 @@ class MessageIndex;
 /// of payload or 4096 journal records), not one per display line: 25 million two-byte lines cost a
 /// few thousand entries. A block's lines are split again from the journal when they come into
 /// sight; a line's position is a prefix sum over the blocks, so scrolling stays exact. The index is
-/// built in slices from a zero timer, so selecting a connection with a long history never freezes
+/// built in slices (a JournalFollower), so selecting a connection with a long history never freezes
 /// the window.
 ///
 /// A relayed connection is one conversation of two legs: given each leg's side (setEndpoints()'s
@@ -31,7 +31,7 @@ class MessageIndex;
 ///
 /// A connection whose framing is not raw is shown by message instead: one line per message (its
 /// payload without delimiter or header, escaped, cut at the view's width), from a MessageIndex.
-class ConversationView final : public QAbstractScrollArea {
+class ConversationView final : public QAbstractScrollArea, private JournalReader {
     Q_OBJECT
 
 public:
@@ -108,14 +108,17 @@ private:
     bool shows(const Record &header) const;
     QString sideText(EndpointId endpoint, RecordKind kind) const;
     const Lines &linesOf(size_t block) const;
-    /// Drops the index and builds it again from m_origin for m_endpoints.
-    void restart();
-    void scanSlice();
     void updateScrollBars();
     QByteArray payloadOf(quint64 seq) const;
     /// Picks chunk or message lines for m_endpoints and starts indexing them.
     void updateMode();
     void onMessagesGrew();
+
+    // JournalReader: a record is lines of the conversation (an event, one line).
+    bool readsRecords() const override { return !m_endpoints.isEmpty() && !m_messageMode; }
+    qint64 readRecord(const Record &header) override;
+    void sliceEnded(bool caughtUp) override;
+    void restarted() override;
 
     const Journal *m_journal;
     QSet<EndpointId> m_endpoints;
@@ -123,10 +126,7 @@ private:
     QHash<EndpointId, NetAddress> m_peers;
     std::vector<Block> m_blocks;
     quint64 m_lineCount = 0;
-    quint64 m_origin = 0; ///< records before this were cleared
-    quint64 m_scanned = 0;
-    quint64 m_target = 0;
-    QTimer m_scanTimer;
+    quint64 m_linesShown = 0; ///< lines the scroll bars know of
     int m_lineHeight = 16;
     QString m_placeholderShown;
     mutable QCache<quint64, QByteArray> m_payloads; ///< cost in bytes
@@ -136,6 +136,7 @@ private:
     MessageIndex *m_messages;
     bool m_messageMode = false;
     mutable QCache<qsizetype, QString> m_messageTexts; ///< lines of messages in sight
+    JournalFollower m_follower;
 };
 
 } // namespace sockbench

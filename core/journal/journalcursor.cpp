@@ -1,0 +1,87 @@
+#include "journal/journalcursor.h"
+
+#include <algorithm>
+
+namespace sockbench {
+
+JournalCursor::JournalCursor(const Journal &journal, quint64 from, ReadLimits limits)
+    : m_journal(journal)
+    , m_limits(limits)
+    , m_position(from) {}
+
+JournalCursor::JournalCursor(Journal &journal, quint64 from, ReadLimits limits, Hold)
+    : m_journal(journal)
+    , m_held(&journal)
+    , m_hold(journal.addHold(from))
+    , m_limits(limits)
+    , m_position(from) {}
+
+JournalCursor::JournalCursor(const Journal &journal, std::vector<quint64> selection, ReadLimits limits)
+    : m_journal(journal)
+    , m_limits(limits)
+    , m_selection(std::move(selection))
+    , m_selecting(true) {}
+
+JournalCursor::~JournalCursor() {
+    if (m_held)
+        m_held->releaseHold(m_hold);
+}
+
+void JournalCursor::seek(quint64 seq) {
+    m_position = seq;
+    if (m_held)
+        m_held->moveHold(m_hold, seq);
+}
+
+bool JournalCursor::read(std::vector<Record> *batch, quint64 end) {
+    if (m_selecting) {
+        m_selectionEnd = end;
+        const quint64 n = std::min<quint64>(m_limits.records, m_selection.size() - m_taken);
+        const quint64 *next = m_selection.data() + m_taken;
+        if (n == 0 || std::any_of(next, next + n, [end](quint64 seq) { return seq >= end; }) ||
+            !m_journal.readSelected(next, n, m_limits.payloadBytes, m_limits.payloads, batch)) {
+            batch->clear();
+            return false;
+        }
+        tally(*batch);
+        return true;
+    }
+    const quint64 start =
+        m_journal.read(m_position, end, m_limits.records, m_limits.payloadBytes, m_limits.payloads, batch);
+    if (start > m_position) {
+        m_skipped += start - m_position;
+        m_position = start;
+    }
+    if (batch->empty())
+        return false;
+    m_position = batch->back().seq + 1;
+    // The payloads are copied out: the journal may evict them now.
+    if (m_held)
+        m_held->moveHold(m_hold, m_position);
+    tally(*batch);
+    return true;
+}
+
+void JournalCursor::tally(const std::vector<Record> &batch) {
+    m_taken += batch.size();
+    for (const Record &record : batch) {
+        if (!record.isEvicted())
+            continue;
+        if (record.kind == RecordKind::DataIn)
+            m_evictedIn += record.length;
+        else if (record.kind == RecordKind::DataOut)
+            m_evictedOut += record.length;
+    }
+}
+
+quint64 JournalCursor::missing() const {
+    if (!m_selecting)
+        return UINT64_MAX;
+    const quint64 count = std::min(m_journal.count(), m_selectionEnd);
+    const quint64 oldest = m_journal.oldestSeq();
+    const auto it = std::find_if(m_selection.begin() + qsizetype(m_taken), m_selection.end(),
+                                 [count, oldest](quint64 seq) { return seq < oldest || seq >= count; });
+    return it == m_selection.end() ? UINT64_MAX : *it;
+}
+
+} // namespace sockbench
