@@ -232,6 +232,8 @@ public:
                 const QString &blockType, quint64 blockOffset) override;
 
 private:
+    /// The connection a TCP packet belongs to, started when it starts one; null when skipped.
+    TcpConn *tcpConnOf(const DecodedPacket &d, qint64 timeNs);
     void tcp(const DecodedPacket &d, qint64 timeNs, quint64 payloadAt);
     void udp(const DecodedPacket &d, qint64 timeNs, quint64 payloadAt);
     int newStream(CaptureProtocol protocol, const DecodedPacket &d, bool senderIsClient, qint64 timeNs);
@@ -452,23 +454,23 @@ void StreamIndex::endStream(TcpConn &conn, qint64 timeNs) {
     }
 }
 
-void StreamIndex::tcp(const DecodedPacket &d, qint64 timeNs, quint64 payloadAt) {
+/// 0: the packet goes from the connection's client to its server; 1: back.
+int directionOf(const DecodedPacket &d, const TcpConn &c) {
+    return (std::memcmp(d.src, c.client, 16) == 0 && d.srcPort == c.clientPort) ? 0 : 1;
+}
+
+TcpConn *StreamIndex::tcpConnOf(const DecodedPacket &d, qint64 timeNs) {
     const TupleKey key = keyOf(d, 6);
     const bool syn = d.flags & capture::Syn;
     const bool ack = d.flags & capture::Ack;
-    const bool rst = d.flags & capture::Rst;
-    const bool fin = d.flags & capture::Fin;
     auto found = m_tcpIndex.find(key);
     TcpConn *conn = found == m_tcpIndex.end() ? nullptr : &m_tcp[size_t(found->second)];
-    auto directionOf = [&d](const TcpConn &c) {
-        return (std::memcmp(d.src, c.client, 16) == 0 && d.srcPort == c.clientPort) ? 0 : 1;
-    };
     // As Wireshark numbers them: a SYN (without ACK) whose sequence number differs from the first
     // one seen from its sender on this tuple starts a new stream (the port was reused); the same
     // one is a retransmission.
     bool fresh = !conn;
     if (conn && syn && !ack) {
-        const int sender = directionOf(*conn);
+        const int sender = directionOf(d, *conn);
         fresh = conn->baseSet[sender] && conn->baseSeq[sender] != d.seq;
     }
     if (fresh && m_out.streams.size() >= MaxCaptureStreams) {
@@ -478,7 +480,7 @@ void StreamIndex::tcp(const DecodedPacket &d, qint64 timeNs, quint64 payloadAt) 
             m_tcpIndex.erase(found);
         ++m_beyondMaxStreams;
         ++m_out.skippedPackets;
-        return;
+        return nullptr;
     }
     if (fresh) {
         TcpConn added;
@@ -491,9 +493,20 @@ void StreamIndex::tcp(const DecodedPacket &d, qint64 timeNs, quint64 payloadAt) 
         m_tcpIndex[key] = int(m_tcp.size() - 1);
         conn = &m_tcp.back();
     }
+    return conn;
+}
+
+void StreamIndex::tcp(const DecodedPacket &d, qint64 timeNs, quint64 payloadAt) {
+    const bool syn = d.flags & capture::Syn;
+    const bool ack = d.flags & capture::Ack;
+    const bool rst = d.flags & capture::Rst;
+    const bool fin = d.flags & capture::Fin;
+    TcpConn *conn = tcpConnOf(d, timeNs);
+    if (!conn)
+        return;
     CaptureStream &s = m_out.streams[conn->stream];
     s.lastNs = qMax(s.lastNs, timeNs);
-    const int dir = directionOf(*conn);
+    const int dir = directionOf(d, *conn);
     if (!conn->baseSet[dir]) {
         conn->baseSet[dir] = true;
         conn->baseSeq[dir] = d.seq;

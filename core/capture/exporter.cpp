@@ -75,6 +75,86 @@ private:
     const Entry *m_last = nullptr;
 };
 
+/// Writes records in the requested format: its header, each record that passes the endpoint
+/// filter, and its end.
+class RecordWriter final {
+public:
+    RecordWriter(const Journal &journal, const ExportRequest &request)
+        : m_request(request)
+        , m_only(request.endpoints.cbegin(), request.endpoints.cend())
+        , m_rawEndpoint(request.endpoints.isEmpty() ? 0 : request.endpoints.first())
+        , m_endpoints(journal, request.names) {
+        if (request.format == ExportFormat::Pcapng) {
+            // Comments name endpoints as the caller does, falling back to what the journal knows.
+            m_pcapng.emplace(journal, [this](EndpointId id) { return m_endpoints.details(id).name; });
+        }
+    }
+    Q_DISABLE_COPY_MOVE(RecordWriter)
+
+    void begin(QByteArray *chunk) {
+        switch (m_request.format) {
+        case ExportFormat::Pcapng:
+            m_pcapng->begin(chunk);
+            break;
+        case ExportFormat::Csv:
+            chunk->append(csvHeader());
+            break;
+        case ExportFormat::JsonLines:
+        case ExportFormat::Text:
+        case ExportFormat::Raw:
+            break;
+        }
+    }
+
+    /// Adds one record, counting it in *written; false with *error to stop: an evicted payload
+    /// that a raw file cannot hold.
+    bool write(const Record &record, QByteArray *chunk, quint64 *written, QString *error) {
+        if (!m_only.isEmpty() && !m_only.contains(record.endpoint))
+            return true;
+        switch (m_request.format) {
+        case ExportFormat::Pcapng:
+            m_pcapng->add(record, chunk);
+            break;
+        case ExportFormat::Csv:
+            appendCsvRow(chunk, record, m_namer, &m_endpoints.details(record.endpoint));
+            break;
+        case ExportFormat::JsonLines:
+            appendJsonLine(chunk, record, m_namer, &m_endpoints.details(record.endpoint));
+            break;
+        case ExportFormat::Text:
+            appendLogLine(chunk, record, m_namer);
+            break;
+        case ExportFormat::Raw:
+            if (record.endpoint != m_rawEndpoint || record.kind != m_request.rawDirection)
+                return true;
+            if (record.isEvicted()) {
+                *error = ExportJob::tr("Record %1's %2 bytes were dropped by the memory budget: the raw "
+                                       "bytes are no longer complete")
+                             .arg(record.seq)
+                             .arg(record.length);
+                return false;
+            }
+            appendRaw(chunk, record);
+            break;
+        }
+        ++*written;
+        return true;
+    }
+
+    void finish(QByteArray *chunk) {
+        if (m_pcapng)
+            m_pcapng->finish(chunk);
+    }
+
+private:
+    const ExportRequest &m_request;
+    const QSet<EndpointId> m_only;
+    const EndpointId m_rawEndpoint;
+    EndpointCache m_endpoints;
+    const EndpointNamer m_namer = [this](EndpointId id) { return m_endpoints.peerName(id); };
+    std::optional<PcapngWriter> m_pcapng;
+};
+
 } // namespace
 
 struct ExportJob::Outcome {
@@ -178,23 +258,13 @@ bool ExportJob::runImpl(const Journal &journal, const ExportRequest &request, co
     const quint64 first = std::min(request.first, count);
     const quint64 last = std::max(first, std::min(request.last, count));
     const quint64 total = bySeqs ? quint64(seqs.size()) : last - first;
-    const QSet<EndpointId> only(request.endpoints.cbegin(), request.endpoints.cend());
-    const EndpointId rawEndpoint = request.endpoints.isEmpty() ? 0 : request.endpoints.first();
-
     QSaveFile file(request.path);
     // Without a directory of its own, QSaveFile writes in place and a failure would leave half a file.
     file.setDirectWriteFallback(false);
     if (!file.open(QIODevice::WriteOnly))
         return fail(QStringLiteral("%1: %2").arg(request.path, file.errorString()));
 
-    EndpointCache endpoints(journal, request.names);
-    const EndpointNamer namer = [&endpoints](EndpointId id) { return endpoints.peerName(id); };
-    std::optional<PcapngWriter> pcapng;
-    if (request.format == ExportFormat::Pcapng) {
-        // Comments name endpoints as the caller does, falling back to what the journal knows.
-        pcapng.emplace(journal, [&endpoints](EndpointId id) { return endpoints.details(id).name; });
-    }
-
+    RecordWriter writer(journal, request);
     QByteArray chunk;
     chunk.reserve(ChunkBytes + 256 * 1024);
     const auto flush = [&]() {
@@ -207,52 +277,7 @@ bool ExportJob::runImpl(const Journal &journal, const ExportRequest &request, co
         return true;
     };
 
-    switch (request.format) {
-    case ExportFormat::Pcapng:
-        pcapng->begin(&chunk);
-        break;
-    case ExportFormat::Csv:
-        chunk.append(csvHeader());
-        break;
-    case ExportFormat::JsonLines:
-    case ExportFormat::Text:
-    case ExportFormat::Raw:
-        break;
-    }
-
-    // Returns false to stop: an evicted payload that a raw file cannot hold.
-    const auto write = [&](const Record &record) {
-        if (!only.isEmpty() && !only.contains(record.endpoint))
-            return true;
-        switch (request.format) {
-        case ExportFormat::Pcapng:
-            pcapng->add(record, &chunk);
-            break;
-        case ExportFormat::Csv:
-            appendCsvRow(&chunk, record, namer, &endpoints.details(record.endpoint));
-            break;
-        case ExportFormat::JsonLines:
-            appendJsonLine(&chunk, record, namer, &endpoints.details(record.endpoint));
-            break;
-        case ExportFormat::Text:
-            appendLogLine(&chunk, record, namer);
-            break;
-        case ExportFormat::Raw:
-            if (record.endpoint != rawEndpoint || record.kind != request.rawDirection)
-                return true;
-            if (record.isEvicted()) {
-                outcome->error = tr("Record %1's %2 bytes were dropped by the memory budget: the raw "
-                                    "bytes are no longer complete")
-                                     .arg(record.seq)
-                                     .arg(record.length);
-                return false;
-            }
-            appendRaw(&chunk, record);
-            break;
-        }
-        ++outcome->records;
-        return true;
-    };
+    writer.begin(&chunk);
 
     quint64 done = 0;
     progress(0, total);
@@ -274,7 +299,7 @@ bool ExportJob::runImpl(const Journal &journal, const ExportRequest &request, co
                 return fail(tr("The journal ended at record %1").arg(first + done + batch.size()));
         }
         for (const Record &record : batch) {
-            if (!write(record))
+            if (!writer.write(record, &chunk, &outcome->records, &outcome->error))
                 return false;
         }
         done += n;
@@ -282,8 +307,7 @@ bool ExportJob::runImpl(const Journal &journal, const ExportRequest &request, co
             return fail(QStringLiteral("%1: %2").arg(request.path, file.errorString()));
         progress(done, total);
     }
-    if (pcapng)
-        pcapng->finish(&chunk);
+    writer.finish(&chunk);
     if (cancel->load(std::memory_order_relaxed))
         return fail(tr("Cancelled"));
     if (!flush() || !file.commit())
