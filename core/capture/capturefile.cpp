@@ -1,12 +1,14 @@
 #include "capture/capturefile.h"
 
 #include "capture/packetdecode.h"
+#include "capture/packetsink.h"
+#include "capture/pcapngreader.h"
+#include "capture/pcapreader.h"
 #include "capture/tcpreassembly.h"
 #include "language/numbers.h"
 
 #include <QFile>
 #include <QFileInfo>
-#include <QtEndian>
 
 #include <cerrno>
 #include <cstring>
@@ -18,6 +20,7 @@
 
 namespace sockbench {
 
+using capture::CaptureInterface;
 using capture::DecodedPacket;
 
 // --- MappedFile -------------------------------------------------------------------------------
@@ -96,18 +99,10 @@ int CaptureFile::findStream(CaptureProtocol protocol, int number) const {
     return -1;
 }
 
-// --- Reader ---------------------------------------------------------------------------------------
+// --- StreamIndex ---------------------------------------------------------------------------------------
 
 namespace {
 
-constexpr quint32 PcapMagicMicro = 0xa1b2c3d4;
-constexpr quint32 PcapMagicNano = 0xa1b23c4d;
-constexpr quint32 BlockShb = 0x0a0d0d0a;
-constexpr quint32 BlockIdb = 1;
-constexpr quint32 BlockPb = 2;
-constexpr quint32 BlockSpb = 3;
-constexpr quint32 BlockEpb = 6;
-constexpr quint32 ByteOrderMagic = 0x1a2b3c4d;
 constexpr int MaxWarnings = 50;
 /// How much of the file is read between two releases of the pages behind the reader.
 constexpr quint64 ReleaseEvery = 64ull * 1024 * 1024;
@@ -216,51 +211,29 @@ struct UdpConn {
     quint16 clientPort = 0;
 };
 
-struct Interface {
-    quint32 linkType = 0;
-    bool supported = false;
-    // timestamp units: ns = ts * mul / div (power of 10) or ts * 1e9 >> shift (power of 2)
-    bool powerOfTwo = false;
-    quint64 mul = 1000; // microseconds by default
-    quint64 div = 1;
-    int shift = 0;
-    qint64 offsetNs = 0;
-};
-
-class Reader {
+/// Turns the packets a format reader hands over into streams and records: TCP reassembled per
+/// stream and direction, UDP datagram by datagram, and every stream's end said in words.
+class StreamIndex final : public capture::PacketSink {
 public:
-    Reader(const MappedFile &file, CaptureFile &out, const CaptureReadOptions &options)
+    StreamIndex(const MappedFile &file, CaptureFile &out, const CaptureReadOptions &options)
         : m_file(file)
         , m_data(reinterpret_cast<const quint8 *>(file.bytes()))
         , m_size(file.size())
         , m_out(out)
         , m_options(options) {}
+    Q_DISABLE_COPY_MOVE(StreamIndex)
 
-    /// Returns false with *error when nothing could be read.
+    /// Reads the file in its format; false with *error when nothing could be read.
     bool run(QString *error);
 
-private:
-    // byte order of the current section
-    quint16 u16(quint64 at) const {
-        const quint8 *p = m_data + at;
-        return m_swap ? quint16((p[0] << 8) | p[1]) : quint16(p[0] | (p[1] << 8));
-    }
-    quint32 u32(quint64 at) const {
-        const quint8 *p = m_data + at;
-        return m_swap ? (quint32(p[0]) << 24) | (quint32(p[1]) << 16) | (quint32(p[2]) << 8) | p[3]
-                      : quint32(p[0]) | (quint32(p[1]) << 8) | (quint32(p[2]) << 16) | (quint32(p[3]) << 24);
-    }
-    quint64 u64(quint64 at) const {
-        return m_swap ? (quint64(u32(at)) << 32) | u32(at + 4) : (quint64(u32(at + 4)) << 32) | u32(at);
-    }
+    bool tick(quint64 offset) override;
+    void warn(quint64 block, const QString &type, quint64 offset, const QString &what) override;
+    void packet(const CaptureInterface &iface, qint64 timeNs, quint64 offset, quint32 captured, quint64 block,
+                const QString &blockType, quint64 blockOffset) override;
 
-    bool readPcap(QString *error);
-    bool readPcapng(QString *error);
-    void warn(quint64 block, const QString &type, quint64 offset, const QString &what);
-    QString where(quint64 block, const QString &type, quint64 offset) const;
-    bool tick(quint64 offset);
-    void packet(const Interface &iface, qint64 timeNs, quint64 offset, quint32 captured, quint64 block,
-                const QString &blockType, quint64 blockOffset);
+private:
+    /// The connection a TCP packet belongs to, started when it starts one; null when skipped.
+    TcpConn *tcpConnOf(const DecodedPacket &d, qint64 timeNs);
     void tcp(const DecodedPacket &d, qint64 timeNs, quint64 payloadAt);
     void udp(const DecodedPacket &d, qint64 timeNs, quint64 payloadAt);
     int newStream(CaptureProtocol protocol, const DecodedPacket &d, bool senderIsClient, qint64 timeNs);
@@ -269,14 +242,12 @@ private:
     void endStream(TcpConn &conn, qint64 timeNs);
     void finMarkers(TcpConn &conn, qint64 timeNs, bool force);
     void finishAll();
-    qint64 toNs(const Interface &iface, quint64 ts) const;
 
     const MappedFile &m_file;
     const quint8 *m_data;
     quint64 m_size;
     CaptureFile &m_out;
     const CaptureReadOptions &m_options;
-    bool m_swap = false;
     bool m_cancelled = false;
     int m_suppressedWarnings = 0;
     quint64 m_released = 0;
@@ -285,7 +256,6 @@ private:
     quint64 m_beyondMaxStreams = 0; ///< packets of streams past MaxCaptureStreams, skipped
     int m_tcpStreams = 0;
     int m_udpStreams = 0;
-    qint64 m_lastTimeNs = 0;
     std::unordered_map<TupleKey, int, TupleHash> m_tcpIndex; ///< tuple -> index into m_tcp
     std::unordered_map<TupleKey, int, TupleHash> m_udpIndex; ///< tuple -> index into m_udp
     std::vector<TcpConn> m_tcp;
@@ -293,20 +263,16 @@ private:
     std::vector<ReassembledPiece> m_pieces;
 };
 
-QString Reader::where(quint64 block, const QString &type, quint64 offset) const {
-    return QStringLiteral("block %1 (%2) at offset %3").arg(grouped(block), type, grouped(offset));
-}
-
-void Reader::warn(quint64 block, const QString &type, quint64 offset, const QString &what) {
+void StreamIndex::warn(quint64 block, const QString &type, quint64 offset, const QString &what) {
     // Bounded: a file damaged all through says so once per kind of damage at most MaxWarnings times.
     if (m_out.warnings.size() >= MaxWarnings) {
         ++m_suppressedWarnings;
         return;
     }
-    m_out.warnings.append(QStringLiteral("%1: %2").arg(where(block, type, offset), what));
+    m_out.warnings.append(QStringLiteral("%1: %2").arg(capture::blockWhere(block, type, offset), what));
 }
 
-bool Reader::tick(quint64 offset) {
+bool StreamIndex::tick(quint64 offset) {
     if (offset >= m_released + ReleaseEvery) {
         m_file.release(m_released, offset - m_released);
         m_released = offset - offset % 4096;
@@ -321,39 +287,20 @@ bool Reader::tick(quint64 offset) {
     return true;
 }
 
-qint64 Reader::toNs(const Interface &iface, quint64 ts) const {
-    // Unsigned throughout: a nonsense timestamp wraps to a nonsense time, never to undefined behaviour.
-    quint64 ns;
-    if (iface.powerOfTwo) {
-        // Whole seconds, then the fraction, so that nothing overflows for any shift up to 63.
-        const quint64 seconds = iface.shift == 0 ? ts : ts >> iface.shift;
-        const quint64 fraction = iface.shift == 0 ? 0 : ts & ((quint64(1) << iface.shift) - 1);
-        const quint64 fractionNs = iface.shift <= 34
-                                       ? (fraction * 1000000000ull) >> iface.shift
-                                       : quint64(static_cast<long double>(fraction) * 1e9L /
-                                                 static_cast<long double>(quint64(1) << iface.shift));
-        ns = seconds * 1000000000ull + fractionNs;
-    } else {
-        ns = iface.div == 1 ? ts * iface.mul : ts / iface.div;
-    }
-    return qint64(ns + quint64(iface.offsetNs));
-}
-
-bool Reader::run(QString *error) {
+bool StreamIndex::run(QString *error) {
     if (m_size < 4) {
         *error = QStringLiteral("the file is too short to be a capture (%1 bytes)").arg(m_size);
         return false;
     }
-    const quint32 magicLe = quint32(m_data[0]) | (quint32(m_data[1]) << 8) | (quint32(m_data[2]) << 16) |
-                            (quint32(m_data[3]) << 24);
+    const capture::CaptureBytes bytes{m_data, m_size};
+    const quint32 magicLe = bytes.u32le(0);
     bool ok;
-    if (magicLe == BlockShb) {
+    if (capture::isPcapngMagic(magicLe)) {
         m_out.format = CaptureFormat::Pcapng;
-        ok = readPcapng(error);
-    } else if (magicLe == PcapMagicMicro || magicLe == PcapMagicNano ||
-               qFromBigEndian(magicLe) == PcapMagicMicro || qFromBigEndian(magicLe) == PcapMagicNano) {
+        ok = capture::readPcapng(bytes, *this, error);
+    } else if (capture::isPcapMagic(magicLe)) {
         m_out.format = CaptureFormat::Pcap;
-        ok = readPcap(error);
+        ok = capture::readPcap(bytes, *this, error);
     } else {
         *error =
             QStringLiteral("not a pcap or pcapng capture (it begins with %1)")
@@ -380,328 +327,8 @@ bool Reader::run(QString *error) {
     return true;
 }
 
-bool Reader::readPcap(QString *error) {
-    if (m_size < 24) {
-        *error = QStringLiteral("%1: the pcap file header is cut short (%2 of 24 bytes)")
-                     .arg(where(1, QStringLiteral("pcap file header"), 0), grouped(m_size));
-        return false;
-    }
-    const quint32 magicLe = quint32(m_data[0]) | (quint32(m_data[1]) << 8) | (quint32(m_data[2]) << 16) |
-                            (quint32(m_data[3]) << 24);
-    m_swap = magicLe != PcapMagicMicro && magicLe != PcapMagicNano;
-    const quint32 magic = u32(0);
-    Interface iface;
-    iface.mul = magic == PcapMagicNano ? 1 : 1000;
-    iface.linkType = u32(20) & 0x0fffffff; // the top bits carry FCS information
-    iface.supported = capture::isSupportedLinkType(iface.linkType);
-    if (!iface.supported) {
-        *error =
-            QStringLiteral("link type %1 is not supported (Ethernet, Linux cooked, raw IP and loopback are)")
-                .arg(iface.linkType);
-        return false;
-    }
-    const QString recordType = QStringLiteral("pcap packet record");
-    quint64 at = 24;
-    quint64 block = 2;
-    for (; at < m_size; ++block) {
-        if (!tick(at))
-            return true;
-        if (m_size - at < 16) {
-            warn(block, recordType, at,
-                 QStringLiteral("the record header is cut short (%1 of 16 bytes): the file ends there")
-                     .arg(grouped(m_size - at)));
-            break;
-        }
-        const quint64 seconds = u32(at);
-        const quint64 fraction = u32(at + 4);
-        const quint32 captured = u32(at + 8);
-        if (captured > m_size - at - 16) {
-            warn(block, recordType, at,
-                 QStringLiteral("captured length %1 runs past the end of the file (%2 bytes left)")
-                     .arg(grouped(captured), grouped(m_size - at - 16)));
-            break;
-        }
-        const qint64 timeNs = qint64(seconds) * 1000000000 + qint64(fraction * iface.mul);
-        packet(iface, timeNs, at + 16, captured, block, recordType, at);
-        at += 16 + quint64(captured);
-    }
-    return true;
-}
-
-bool Reader::readPcapng(QString *error) {
-    std::vector<Interface> interfaces;
-    bool anySection = false;
-    bool anySupported = false;
-    bool anyInterface = false;
-    QString firstUnsupported;
-    quint64 at = 0;
-    quint64 block = 1;
-    for (; at < m_size; ++block) {
-        if (!tick(at))
-            return true;
-        const quint64 left = m_size - at;
-        const quint32 typeLe = quint32(m_data[at]) | (left > 1 ? quint32(m_data[at + 1]) << 8 : 0) |
-                               (left > 2 ? quint32(m_data[at + 2]) << 16 : 0) |
-                               (left > 3 ? quint32(m_data[at + 3]) << 24 : 0);
-        if (left < 12) {
-            if (!anySection) {
-                *error = QStringLiteral("%1: the block is cut short (%2 of at least 12 bytes)")
-                             .arg(where(block, QStringLiteral("Section Header Block"), at), grouped(left));
-                return false;
-            }
-            warn(block, QStringLiteral("unknown block"), at,
-                 QStringLiteral("the block header is cut short (%1 bytes): the file ends there")
-                     .arg(grouped(left)));
-            break;
-        }
-        if (typeLe == BlockShb) {
-            if (left < 28) {
-                const QString what =
-                    QStringLiteral("the section header is cut short (%1 of 28 bytes)").arg(grouped(left));
-                if (!anySection) {
-                    *error = QStringLiteral("%1: %2").arg(
-                        where(block, QStringLiteral("Section Header Block"), at), what);
-                    return false;
-                }
-                warn(block, QStringLiteral("Section Header Block"), at, what);
-                break;
-            }
-            const quint32 bom = quint32(m_data[at + 8]) | (quint32(m_data[at + 9]) << 8) |
-                                (quint32(m_data[at + 10]) << 16) | (quint32(m_data[at + 11]) << 24);
-            if (bom == ByteOrderMagic)
-                m_swap = false;
-            else if (qFromBigEndian(bom) == ByteOrderMagic)
-                m_swap = true;
-            else {
-                const QString what = QStringLiteral("its byte-order magic is %1, not 1a2b3c4d")
-                                         .arg(QString::number(qFromBigEndian(bom), 16));
-                if (!anySection) {
-                    *error = QStringLiteral("%1: %2").arg(
-                        where(block, QStringLiteral("Section Header Block"), at), what);
-                    return false;
-                }
-                warn(block, QStringLiteral("Section Header Block"), at, what);
-                break;
-            }
-        }
-        const quint32 type = u32(at);
-        const quint32 length = u32(at + 4);
-        QString typeName;
-        switch (type) {
-        case BlockShb:
-            typeName = QStringLiteral("Section Header Block");
-            break;
-        case BlockIdb:
-            typeName = QStringLiteral("Interface Description Block");
-            break;
-        case BlockPb:
-            typeName = QStringLiteral("Packet Block");
-            break;
-        case BlockSpb:
-            typeName = QStringLiteral("Simple Packet Block");
-            break;
-        case BlockEpb:
-            typeName = QStringLiteral("Enhanced Packet Block");
-            break;
-        case 4:
-            typeName = QStringLiteral("Name Resolution Block");
-            break;
-        case 5:
-            typeName = QStringLiteral("Interface Statistics Block");
-            break;
-        case 10:
-            typeName = QStringLiteral("Decryption Secrets Block");
-            break;
-        case 0xbad:
-        case 0x40000bad:
-            typeName = QStringLiteral("Custom Block");
-            break;
-        default:
-            typeName = QStringLiteral("block type 0x%1").arg(type, 8, 16, QLatin1Char('0'));
-        }
-        if (!anySection && type != BlockShb) {
-            *error = QStringLiteral("%1: a pcapng file must begin with a Section Header Block")
-                         .arg(where(block, typeName, at));
-            return false;
-        }
-        auto stop = [&](const QString &what) {
-            if (!anySection) {
-                *error = QStringLiteral("%1: %2").arg(where(block, typeName, at), what);
-                return false;
-            }
-            warn(block, typeName, at, what);
-            return true;
-        };
-        if (length < 12 || length % 4 != 0) {
-            if (!stop(QStringLiteral("block length %1 is not a multiple of 4 of at least 12")
-                          .arg(grouped(length))))
-                return false;
-            break;
-        }
-        if (length > left) {
-            if (!stop(QStringLiteral("block length %1 runs past the end of the file (%2 bytes left)")
-                          .arg(grouped(length), grouped(left))))
-                return false;
-            break;
-        }
-        if (u32(at + length - 4) != length) {
-            if (!stop(QStringLiteral("its trailing length %1 differs from its length %2")
-                          .arg(grouped(u32(at + length - 4)), grouped(length))))
-                return false;
-            break;
-        }
-        const quint64 body = at + 8;
-        const quint64 bodyLength = length - 12;
-        switch (type) {
-        case BlockShb:
-            if (bodyLength < 16) {
-                if (!stop(QStringLiteral("the section header is cut short")))
-                    return false;
-                at = m_size;
-                continue;
-            }
-            if (u16(body + 4) != 1)
-                warn(block, typeName, at,
-                     QStringLiteral("pcapng version %1.%2; reading it as 1.0")
-                         .arg(u16(body + 4))
-                         .arg(u16(body + 6)));
-            anySection = true;
-            interfaces.clear(); // interface numbers start again in each section
-            break;
-        case BlockIdb: {
-            if (bodyLength < 8) {
-                warn(block, typeName, at, QStringLiteral("the interface description is cut short"));
-                interfaces.push_back(Interface{}); // keeps the numbering of the interfaces after it
-                break;
-            }
-            Interface iface;
-            iface.linkType = u16(body);
-            iface.supported = capture::isSupportedLinkType(iface.linkType);
-            anyInterface = true;
-            if (iface.supported)
-                anySupported = true;
-            else if (firstUnsupported.isEmpty())
-                firstUnsupported = QStringLiteral("%1: link type %2 is not supported")
-                                       .arg(where(block, typeName, at))
-                                       .arg(iface.linkType);
-            if (!iface.supported)
-                warn(block, typeName, at,
-                     QStringLiteral("link type %1 of interface %2 is not supported; its packets are skipped")
-                         .arg(iface.linkType)
-                         .arg(interfaces.size()));
-            // Options: code, length, value padded to 4 bytes.
-            quint64 opt = body + 8;
-            const quint64 optEnd = body + bodyLength;
-            while (opt + 4 <= optEnd) {
-                const quint16 code = u16(opt);
-                const quint16 optLength = u16(opt + 2);
-                if (code == 0)
-                    break;
-                const quint64 padded = (quint64(optLength) + 3) / 4 * 4;
-                if (opt + 4 + padded > optEnd) {
-                    warn(block, typeName, at,
-                         QStringLiteral("option %1 at offset %2 runs past the block")
-                             .arg(code)
-                             .arg(grouped(opt)));
-                    break;
-                }
-                if (code == 9 && optLength >= 1) { // if_tsresol
-                    const quint8 r = m_data[opt + 4];
-                    const int exponent = r & 0x7f;
-                    if (r & 0x80) {
-                        if (exponent > 63) {
-                            warn(
-                                block, typeName, at,
-                                QStringLiteral("timestamp resolution 2^-%1 is not usable; using microseconds")
-                                    .arg(exponent));
-                        } else {
-                            iface.powerOfTwo = true;
-                            iface.shift = exponent;
-                        }
-                    } else if (exponent <= 9) {
-                        iface.mul = 1;
-                        for (int i = exponent; i < 9; ++i)
-                            iface.mul *= 10;
-                        iface.div = 1;
-                    } else if (exponent <= 19) {
-                        iface.mul = 1;
-                        iface.div = 1;
-                        for (int i = 9; i < exponent; ++i)
-                            iface.div *= 10;
-                    } else {
-                        warn(block, typeName, at,
-                             QStringLiteral("timestamp resolution 10^-%1 is not usable; using microseconds")
-                                 .arg(exponent));
-                    }
-                } else if (code == 14 && optLength >= 8) { // if_tsoffset, in seconds
-                    const qint64 seconds = qint64(u64(opt + 4));
-                    if (seconds > -9000000000LL && seconds < 9000000000LL)
-                        iface.offsetNs = seconds * 1000000000LL;
-                }
-                opt += 4 + padded;
-            }
-            interfaces.push_back(iface);
-            break;
-        }
-        case BlockEpb:
-        case BlockPb: {
-            if (bodyLength < 20) {
-                warn(block, typeName, at, QStringLiteral("the packet header is cut short"));
-                break;
-            }
-            const quint32 id = type == BlockEpb ? u32(body) : u16(body);
-            const quint64 ts = (quint64(u32(body + 4)) << 32) | u32(body + 8);
-            const quint32 captured = u32(body + 12);
-            if (captured > bodyLength - 20) {
-                warn(block, typeName, at,
-                     QStringLiteral("captured length %1 runs past the block (%2 bytes)")
-                         .arg(grouped(captured), grouped(bodyLength - 20)));
-                break;
-            }
-            if (id >= interfaces.size()) {
-                warn(block, typeName, at,
-                     QStringLiteral("interface %1 was not described (%2 interfaces)")
-                         .arg(id)
-                         .arg(interfaces.size()));
-                break;
-            }
-            const Interface &iface = interfaces[id];
-            m_lastTimeNs = toNs(iface, ts);
-            packet(iface, m_lastTimeNs, body + 20, captured, block, typeName, at);
-            break;
-        }
-        case BlockSpb: {
-            if (bodyLength < 4) {
-                warn(block, typeName, at, QStringLiteral("the packet header is cut short"));
-                break;
-            }
-            if (interfaces.empty()) {
-                warn(block, typeName, at, QStringLiteral("no interface was described before it"));
-                break;
-            }
-            const quint32 original = u32(body);
-            const quint32 captured = quint32(qMin<quint64>(original, bodyLength - 4));
-            // A simple packet has no time of its own: it keeps the previous packet's.
-            packet(interfaces[0], m_lastTimeNs, body + 4, captured, block, typeName, at);
-            break;
-        }
-        default:
-            break; // name resolution, statistics, secrets, custom: nothing we show
-        }
-        at += length;
-    }
-    if (!anySupported && anyInterface) {
-        *error =
-            QStringLiteral("%1, and no interface has a supported link type (Ethernet, Linux cooked, raw IP "
-                           "and loopback are)")
-                .arg(firstUnsupported);
-        return false;
-    }
-    return true;
-}
-
-void Reader::packet(const Interface &iface, qint64 timeNs, quint64 offset, quint32 captured, quint64 block,
-                    const QString &blockType, quint64 blockOffset) {
+void StreamIndex::packet(const CaptureInterface &iface, qint64 timeNs, quint64 offset, quint32 captured,
+                         quint64 block, const QString &blockType, quint64 blockOffset) {
     ++m_out.packets;
     if (!iface.supported) {
         ++m_out.skippedPackets;
@@ -743,7 +370,8 @@ TupleKey keyOf(const DecodedPacket &d, quint8 protocol) {
     return k;
 }
 
-int Reader::newStream(CaptureProtocol protocol, const DecodedPacket &d, bool senderIsClient, qint64 timeNs) {
+int StreamIndex::newStream(CaptureProtocol protocol, const DecodedPacket &d, bool senderIsClient,
+                           qint64 timeNs) {
     CaptureStream s;
     s.protocol = protocol;
     s.number = protocol == CaptureProtocol::Tcp ? m_tcpStreams++ : m_udpStreams++;
@@ -756,7 +384,7 @@ int Reader::newStream(CaptureProtocol protocol, const DecodedPacket &d, bool sen
     return int(m_out.streams.size() - 1);
 }
 
-void Reader::addEvent(int stream, qint64 timeNs, Marker marker, const QString &text) {
+void StreamIndex::addEvent(int stream, qint64 timeNs, Marker marker, const QString &text) {
     CaptureRecord r;
     r.timeNs = timeNs;
     r.stream = stream;
@@ -766,7 +394,7 @@ void Reader::addEvent(int stream, qint64 timeNs, Marker marker, const QString &t
     m_out.records.push_back(std::move(r));
 }
 
-void Reader::addPieces(int stream, int direction) {
+void StreamIndex::addPieces(int stream, int direction) {
     CaptureStream &s = m_out.streams[stream];
     for (ReassembledPiece &p : m_pieces) {
         CaptureRecord r;
@@ -789,7 +417,7 @@ void Reader::addPieces(int stream, int direction) {
     m_pieces.clear();
 }
 
-void Reader::finMarkers(TcpConn &conn, qint64 timeNs, bool force) {
+void StreamIndex::finMarkers(TcpConn &conn, qint64 timeNs, bool force) {
     // A FIN's marker goes after the last byte before it: when the reassembler has delivered up to
     // the FIN (a segment out of order may still come after it), or when the stream ends.
     for (int d = 0; d < 2; ++d) {
@@ -807,7 +435,7 @@ void Reader::finMarkers(TcpConn &conn, qint64 timeNs, bool force) {
     }
 }
 
-void Reader::endStream(TcpConn &conn, qint64 timeNs) {
+void StreamIndex::endStream(TcpConn &conn, qint64 timeNs) {
     for (int d = 0; d < 2; ++d) {
         if (conn.dir[d]) {
             conn.dir[d]->finish(timeNs, &m_pieces);
@@ -826,23 +454,23 @@ void Reader::endStream(TcpConn &conn, qint64 timeNs) {
     }
 }
 
-void Reader::tcp(const DecodedPacket &d, qint64 timeNs, quint64 payloadAt) {
+/// 0: the packet goes from the connection's client to its server; 1: back.
+int directionOf(const DecodedPacket &d, const TcpConn &c) {
+    return (std::memcmp(d.src, c.client, 16) == 0 && d.srcPort == c.clientPort) ? 0 : 1;
+}
+
+TcpConn *StreamIndex::tcpConnOf(const DecodedPacket &d, qint64 timeNs) {
     const TupleKey key = keyOf(d, 6);
     const bool syn = d.flags & capture::Syn;
     const bool ack = d.flags & capture::Ack;
-    const bool rst = d.flags & capture::Rst;
-    const bool fin = d.flags & capture::Fin;
     auto found = m_tcpIndex.find(key);
     TcpConn *conn = found == m_tcpIndex.end() ? nullptr : &m_tcp[size_t(found->second)];
-    auto directionOf = [&d](const TcpConn &c) {
-        return (std::memcmp(d.src, c.client, 16) == 0 && d.srcPort == c.clientPort) ? 0 : 1;
-    };
     // As Wireshark numbers them: a SYN (without ACK) whose sequence number differs from the first
     // one seen from its sender on this tuple starts a new stream (the port was reused); the same
     // one is a retransmission.
     bool fresh = !conn;
     if (conn && syn && !ack) {
-        const int sender = directionOf(*conn);
+        const int sender = directionOf(d, *conn);
         fresh = conn->baseSet[sender] && conn->baseSeq[sender] != d.seq;
     }
     if (fresh && m_out.streams.size() >= MaxCaptureStreams) {
@@ -852,7 +480,7 @@ void Reader::tcp(const DecodedPacket &d, qint64 timeNs, quint64 payloadAt) {
             m_tcpIndex.erase(found);
         ++m_beyondMaxStreams;
         ++m_out.skippedPackets;
-        return;
+        return nullptr;
     }
     if (fresh) {
         TcpConn added;
@@ -865,9 +493,20 @@ void Reader::tcp(const DecodedPacket &d, qint64 timeNs, quint64 payloadAt) {
         m_tcpIndex[key] = int(m_tcp.size() - 1);
         conn = &m_tcp.back();
     }
+    return conn;
+}
+
+void StreamIndex::tcp(const DecodedPacket &d, qint64 timeNs, quint64 payloadAt) {
+    const bool syn = d.flags & capture::Syn;
+    const bool ack = d.flags & capture::Ack;
+    const bool rst = d.flags & capture::Rst;
+    const bool fin = d.flags & capture::Fin;
+    TcpConn *conn = tcpConnOf(d, timeNs);
+    if (!conn)
+        return;
     CaptureStream &s = m_out.streams[conn->stream];
     s.lastNs = qMax(s.lastNs, timeNs);
-    const int dir = directionOf(*conn);
+    const int dir = directionOf(d, *conn);
     if (!conn->baseSet[dir]) {
         conn->baseSet[dir] = true;
         conn->baseSeq[dir] = d.seq;
@@ -942,7 +581,7 @@ void Reader::tcp(const DecodedPacket &d, qint64 timeNs, quint64 payloadAt) {
         endStream(*conn, timeNs);
 }
 
-void Reader::udp(const DecodedPacket &d, qint64 timeNs, quint64 payloadAt) {
+void StreamIndex::udp(const DecodedPacket &d, qint64 timeNs, quint64 payloadAt) {
     const TupleKey key = keyOf(d, 17);
     auto found = m_udpIndex.find(key);
     if (found == m_udpIndex.end()) {
@@ -973,7 +612,7 @@ void Reader::udp(const DecodedPacket &d, qint64 timeNs, quint64 payloadAt) {
     m_out.records.push_back(std::move(r));
 }
 
-void Reader::finishAll() {
+void StreamIndex::finishAll() {
     for (TcpConn &conn : m_tcp) {
         if (conn.ended)
             continue;
@@ -1035,8 +674,8 @@ std::unique_ptr<CaptureFile> readCapture(std::shared_ptr<const MappedFile> file,
     capture->file = file;
     // Records come at about one per packet; a packet of ours is rarely under ~100 bytes of file.
     capture->records.reserve(size_t(qMin<quint64>(file->size() / 1024, 4u * 1024 * 1024)));
-    Reader reader(*file, *capture, options);
-    if (!reader.run(&readError)) {
+    StreamIndex index(*file, *capture, options);
+    if (!index.run(&readError)) {
         if (error)
             *error = readError;
         return nullptr;

@@ -109,10 +109,103 @@ std::optional<SessionEndpoint> readRelayEndpoint(const QJsonObject &o, bool udp,
     return e;
 }
 
+/// Sets *error to ".key: message" (or ": message" without a key); returns false.
+bool failAt(QString *error, const QString &key, const QString &message) {
+    *error = (key.isEmpty() ? QString() : QLatin1Char('.') + key) + QStringLiteral(": ") + message;
+    return false;
+}
+
+/// An endpoint's "reply" and "greeting".
+bool readReply(const QJsonObject &o, SessionEndpoint &e, QString *error) {
+    const auto fail = [error](const QString &key, const QString &message) {
+        return failAt(error, key, message);
+    };
+    if (o.contains(QStringLiteral("reply"))) {
+        const QString reply = o.value(QStringLiteral("reply")).toString();
+        if (reply == QLatin1String("none"))
+            e.reply = AutoReply::None;
+        else if (reply == QLatin1String("echo"))
+            e.reply = AutoReply::Echo;
+        else if (reply == QLatin1String("greeting") && e.kind == EndpointKind::TcpListener)
+            e.reply = AutoReply::Greeting;
+        else if (e.kind == EndpointKind::TcpListener)
+            return fail(QStringLiteral("reply"), tr("one of \"none\", \"echo\", \"greeting\""));
+        else
+            return fail(QStringLiteral("reply"), tr("one of \"none\", \"echo\" for a UDP socket"));
+    }
+    const bool hasGreeting = o.contains(QStringLiteral("greeting"));
+    if (e.reply == AutoReply::Greeting) {
+        const QJsonValue greeting = o.value(QStringLiteral("greeting"));
+        if (!greeting.isString())
+            return fail(QStringLiteral("greeting"), tr("missing; the text sent to each client"));
+        const PayloadResult parsed = parsePayload(greeting.toString(), PayloadSpec{});
+        if (!parsed.ok()) {
+            return fail(QStringLiteral("greeting"),
+                        tr("character %1: %2").arg(parsed.errorPosition + 1).arg(parsed.error));
+        }
+        e.greeting = greeting.toString();
+    } else if (hasGreeting) {
+        return fail(QStringLiteral("greeting"), tr("given, but \"reply\" is not \"greeting\""));
+    }
+    return true;
+}
+
+/// An endpoint's "socket_options", "frame", "rules" and "tls".
+bool readBehaviour(const QJsonObject &o, SessionEndpoint &e, QString *error) {
+    const auto fail = [error](const QString &key, const QString &message) {
+        return failAt(error, key, message);
+    };
+    if (const QJsonValue options = o.value(QStringLiteral("socket_options")); !options.isUndefined()) {
+        if (!options.isObject())
+            return fail(QStringLiteral("socket_options"), tr("an object of option names and values"));
+        QString why;
+        const std::optional<SocketOptions> socket = socketOptionsFromJson(options.toObject(), e.kind, &why);
+        if (!socket) {
+            *error = QStringLiteral(".socket_options") + why;
+            return false;
+        }
+        e.socket = *socket;
+    }
+    if (const QJsonValue frame = o.value(QStringLiteral("frame")); !frame.isUndefined()) {
+        QString why;
+        const std::optional<FrameSpec> spec = parseFrameSpec(frame.toString(), &why);
+        if (!frame.isString() || !spec)
+            return fail(QStringLiteral("frame"),
+                        frame.isString() ? why : tr("a frame SPEC such as \"line\""));
+        e.frame = *spec;
+    }
+    if (const QJsonValue rules = o.value(QStringLiteral("rules")); !rules.isUndefined()) {
+        if (!rules.isObject())
+            return fail(QStringLiteral("rules"), tr("an object in the rules file's format"));
+        const RulesParseResult parsed = parseRules(rules.toObject());
+        if (!parsed.ok()) {
+            *error = QStringLiteral(".rules.") + parsed.error;
+            return false;
+        }
+        if (e.kind == EndpointKind::UdpSocket && !parsed.rules.frame.isRaw())
+            return fail(QStringLiteral("rules.frame"), tr("a UDP socket takes each datagram as one message"));
+        e.rules = serializeRules(parsed.rules);
+    }
+    if (const QJsonValue tls = o.value(QStringLiteral("tls")); !tls.isUndefined()) {
+        if (!tls.isObject())
+            return fail(QStringLiteral("tls"), tr("an object of TLS options ({} for the defaults)"));
+        QString why;
+        if (e.kind == EndpointKind::TcpConnection)
+            e.tlsClient = tlsClientFromJson(tls.toObject(), &why);
+        else
+            e.tlsServer = tlsServerFromJson(tls.toObject(), &why);
+        if (!why.isEmpty()) {
+            *error = QStringLiteral(".tls") + why;
+            return false;
+        }
+    }
+    return true;
+}
+
 /// Reads one endpoint object; returns the error text without its "endpoints[i]" prefix.
 std::optional<SessionEndpoint> readEndpoint(const QJsonObject &o, QString *error) {
     const auto fail = [error](const QString &key, const QString &message) {
-        *error = (key.isEmpty() ? QString() : QLatin1Char('.') + key) + QStringLiteral(": ") + message;
+        failAt(error, key, message);
         return std::nullopt;
     };
     const QJsonValue kindValue = o.value(QStringLiteral("kind"));
@@ -161,77 +254,8 @@ std::optional<SessionEndpoint> readEndpoint(const QJsonObject &o, QString *error
     if (const HostPortResult hp = parseHostPort(formatHostPort(e.host, e.port)); !hp.ok())
         return fail(hostKey, hp.error);
 
-    if (o.contains(QStringLiteral("reply"))) {
-        const QString reply = o.value(QStringLiteral("reply")).toString();
-        if (reply == QLatin1String("none"))
-            e.reply = AutoReply::None;
-        else if (reply == QLatin1String("echo"))
-            e.reply = AutoReply::Echo;
-        else if (reply == QLatin1String("greeting") && e.kind == EndpointKind::TcpListener)
-            e.reply = AutoReply::Greeting;
-        else if (e.kind == EndpointKind::TcpListener)
-            return fail(QStringLiteral("reply"), tr("one of \"none\", \"echo\", \"greeting\""));
-        else
-            return fail(QStringLiteral("reply"), tr("one of \"none\", \"echo\" for a UDP socket"));
-    }
-    const bool hasGreeting = o.contains(QStringLiteral("greeting"));
-    if (e.reply == AutoReply::Greeting) {
-        const QJsonValue greeting = o.value(QStringLiteral("greeting"));
-        if (!greeting.isString())
-            return fail(QStringLiteral("greeting"), tr("missing; the text sent to each client"));
-        const PayloadResult parsed = parsePayload(greeting.toString(), PayloadSpec{});
-        if (!parsed.ok()) {
-            return fail(QStringLiteral("greeting"),
-                        tr("character %1: %2").arg(parsed.errorPosition + 1).arg(parsed.error));
-        }
-        e.greeting = greeting.toString();
-    } else if (hasGreeting) {
-        return fail(QStringLiteral("greeting"), tr("given, but \"reply\" is not \"greeting\""));
-    }
-    if (const QJsonValue options = o.value(QStringLiteral("socket_options")); !options.isUndefined()) {
-        if (!options.isObject())
-            return fail(QStringLiteral("socket_options"), tr("an object of option names and values"));
-        QString why;
-        const std::optional<SocketOptions> socket = socketOptionsFromJson(options.toObject(), e.kind, &why);
-        if (!socket) {
-            *error = QStringLiteral(".socket_options") + why;
-            return std::nullopt;
-        }
-        e.socket = *socket;
-    }
-    if (const QJsonValue frame = o.value(QStringLiteral("frame")); !frame.isUndefined()) {
-        QString why;
-        const std::optional<FrameSpec> spec = parseFrameSpec(frame.toString(), &why);
-        if (!frame.isString() || !spec)
-            return fail(QStringLiteral("frame"),
-                        frame.isString() ? why : tr("a frame SPEC such as \"line\""));
-        e.frame = *spec;
-    }
-    if (const QJsonValue rules = o.value(QStringLiteral("rules")); !rules.isUndefined()) {
-        if (!rules.isObject())
-            return fail(QStringLiteral("rules"), tr("an object in the rules file's format"));
-        const RulesParseResult parsed = parseRules(rules.toObject());
-        if (!parsed.ok()) {
-            *error = QStringLiteral(".rules.") + parsed.error;
-            return std::nullopt;
-        }
-        if (e.kind == EndpointKind::UdpSocket && !parsed.rules.frame.isRaw())
-            return fail(QStringLiteral("rules.frame"), tr("a UDP socket takes each datagram as one message"));
-        e.rules = serializeRules(parsed.rules);
-    }
-    if (const QJsonValue tls = o.value(QStringLiteral("tls")); !tls.isUndefined()) {
-        if (!tls.isObject())
-            return fail(QStringLiteral("tls"), tr("an object of TLS options ({} for the defaults)"));
-        QString why;
-        if (e.kind == EndpointKind::TcpConnection)
-            e.tlsClient = tlsClientFromJson(tls.toObject(), &why);
-        else
-            e.tlsServer = tlsServerFromJson(tls.toObject(), &why);
-        if (!why.isEmpty()) {
-            *error = QStringLiteral(".tls") + why;
-            return std::nullopt;
-        }
-    }
+    if (!readReply(o, e, error) || !readBehaviour(o, e, error))
+        return std::nullopt;
     return e;
 }
 

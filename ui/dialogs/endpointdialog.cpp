@@ -46,6 +46,24 @@ QString checkHost(const QString &host) {
     return {};
 }
 
+/// What the address box offers: the recent ones, loopback and wildcards, this machine's addresses.
+QStringList addressChoices(const QStringList &recentAddresses) {
+    QStringList choices = recentAddresses;
+    for (const QString &fixed : {QStringLiteral("127.0.0.1"), QStringLiteral("::1"),
+                                 QStringLiteral("0.0.0.0"), QStringLiteral("::")})
+        choices.append(fixed);
+    // Reading the interface table is a local ioctl, no network traffic: fine on the GUI thread.
+    for (const QHostAddress &address : QNetworkInterface::allAddresses()) {
+        if (address.isLinkLocal())
+            continue;
+        QHostAddress plain = address;
+        plain.setScopeId(QString());
+        choices.append(plain.toString());
+    }
+    choices.removeDuplicates();
+    return choices;
+}
+
 } // namespace
 
 EndpointDialog::EndpointDialog(EndpointKind kind, const QStringList &recentAddresses,
@@ -93,24 +111,20 @@ EndpointDialog::EndpointDialog(EndpointKind kind, const QStringList &recentAddre
 
     m_addressCombo->setEditable(true);
     m_addressCombo->setInsertPolicy(QComboBox::NoInsert);
-    QStringList choices = recentAddresses;
-    for (const QString &fixed : {QStringLiteral("127.0.0.1"), QStringLiteral("::1"),
-                                 QStringLiteral("0.0.0.0"), QStringLiteral("::")})
-        choices.append(fixed);
-    // Reading the interface table is a local ioctl, no network traffic: fine on the GUI thread.
-    for (const QHostAddress &address : QNetworkInterface::allAddresses()) {
-        if (address.isLinkLocal())
-            continue;
-        QHostAddress plain = address;
-        plain.setScopeId(QString());
-        choices.append(plain.toString());
-    }
-    choices.removeDuplicates();
-    m_addressCombo->addItems(choices);
+    m_addressCombo->addItems(addressChoices(recentAddresses));
     m_addressCombo->setCurrentText(QStringLiteral("127.0.0.1"));
     m_addressCombo->setToolTip(
         tr("127.0.0.1 and ::1 are this machine only; 0.0.0.0 and :: are every interface"));
+    setUpFields();
+    buildLayout();
+    connectSignals();
 
+    setMinimumWidth(480);
+    setKind(kind);
+    onKindChanged();
+}
+
+void EndpointDialog::setUpFields() {
     m_portEdit->setToolTip(tr("0 lets the system choose a free port; the chosen one shows once bound"));
     m_portEdit->setMaxLength(5);
     m_portHint->setWordWrap(false); // a wrapped label in a form row gets clipped; keep it one line
@@ -151,7 +165,9 @@ EndpointDialog::EndpointDialog(EndpointKind kind, const QStringList &recentAddre
     m_tlsCheck->setToolTip(tr("Speak TLS on the connection, or on every connection the listener accepts"));
     m_tlsClientForm->hide();
     m_tlsServerForm->hide();
+}
 
+void EndpointDialog::buildLayout() {
     auto *kindLabel = new QLabel(tr("&Kind:"), this);
     kindLabel->setBuddy(m_kindCombo);
     m_addressLabel->setBuddy(m_addressCombo);
@@ -179,7 +195,9 @@ EndpointDialog::EndpointDialog(EndpointKind kind, const QStringList &recentAddre
     layout->addWidget(m_errorLabel);
     layout->addStretch();
     layout->addWidget(m_buttons);
+}
 
+void EndpointDialog::connectSignals() {
     connect(m_buttons, &QDialogButtonBox::accepted, this, &QDialog::accept);
     connect(m_buttons, &QDialogButtonBox::rejected, this, &QDialog::reject);
     connect(m_kindCombo, &QComboBox::currentIndexChanged, this, &EndpointDialog::onKindChanged);
@@ -194,10 +212,6 @@ EndpointDialog::EndpointDialog(EndpointKind kind, const QStringList &recentAddre
     connect(m_tlsCheck, &QCheckBox::toggled, this, &EndpointDialog::updateTlsSection);
     connect(m_tlsClientForm, &TlsClientForm::changed, this, &EndpointDialog::validate);
     connect(m_tlsServerForm, &TlsServerForm::changed, this, &EndpointDialog::validate);
-
-    setMinimumWidth(480);
-    setKind(kind);
-    onKindChanged();
 }
 
 EndpointDialog::~EndpointDialog() = default;

@@ -59,6 +59,10 @@ public:
     TlsServerForm *tlsServerForm() const { return m_tlsServerForm; }
 
 private:
+    void setUpFields();
+    void buildLayout();
+    void connectSignals();
+
     void validate();
     void onKindChanged();
     void focusFirstFieldToType();

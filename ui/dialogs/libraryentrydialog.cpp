@@ -44,6 +44,18 @@ LibraryEntryDialog::LibraryEntryDialog(const LibraryEntry &entry, const QStringL
     , m_buttons(new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel, this)) {
     setObjectName(QStringLiteral("libraryEntryDialog"));
     setWindowTitle(entry.name.isEmpty() ? tr("New library entry") : tr("Library entry “%1”").arg(entry.name));
+    nameWidgets();
+    setUpFields(folders);
+    showEntry(entry);
+    buildLayout();
+    connectSignals();
+
+    setMinimumWidth(480);
+    m_nameEdit->setFocus();
+    validate();
+}
+
+void LibraryEntryDialog::nameWidgets() {
     // Prefixed names: the composer, also in the window, has its own mode and preview widgets.
     m_nameEdit->setObjectName(QStringLiteral("entryNameEdit"));
     m_folderCombo->setObjectName(QStringLiteral("entryFolderCombo"));
@@ -61,7 +73,9 @@ LibraryEntryDialog::LibraryEntryDialog(const LibraryEntry &entry, const QStringL
     m_previewLabel->setObjectName(QStringLiteral("entryPreviewLabel"));
     m_problemLabel->setObjectName(QStringLiteral("entryProblemLabel"));
     m_buttons->setObjectName(QStringLiteral("buttonBox"));
+}
 
+void LibraryEntryDialog::setUpFields(const QStringList &folders) {
     m_folderCombo->setEditable(true);
     m_folderCombo->addItem(QString());
     m_folderCombo->addItems(folders);
@@ -99,7 +113,9 @@ LibraryEntryDialog::LibraryEntryDialog(const LibraryEntry &entry, const QStringL
     m_previewLabel->setTextInteractionFlags(Qt::TextSelectableByMouse);
     m_problemLabel->setWordWrap(true);
     m_problemLabel->setStyleSheet(errorTextStyle());
+}
 
+void LibraryEntryDialog::showEntry(const LibraryEntry &entry) {
     m_nameEdit->setText(entry.name);
     m_folderCombo->setCurrentText(entry.folder);
     m_payloadEdit->setPlainText(entry.payload);
@@ -117,7 +133,9 @@ LibraryEntryDialog::LibraryEntryDialog(const LibraryEntry &entry, const QStringL
         m_targetPortEdit->setText(QString::number(entry.target->port));
     }
     m_notesEdit->setPlainText(entry.notes);
+}
 
+void LibraryEntryDialog::buildLayout() {
     auto *readRow = new QHBoxLayout;
     readRow->addWidget(m_modeCombo);
     readRow->addWidget(m_lineEndingCombo);
@@ -151,7 +169,9 @@ LibraryEntryDialog::LibraryEntryDialog(const LibraryEntry &entry, const QStringL
     layout->addWidget(m_previewLabel);
     layout->addWidget(m_problemLabel);
     layout->addWidget(m_buttons);
+}
 
+void LibraryEntryDialog::connectSignals() {
     connect(m_buttons, &QDialogButtonBox::accepted, this, &QDialog::accept);
     connect(m_buttons, &QDialogButtonBox::rejected, this, &QDialog::reject);
     connect(m_nameEdit, &QLineEdit::textChanged, this, &LibraryEntryDialog::validate);
@@ -163,9 +183,6 @@ LibraryEntryDialog::LibraryEntryDialog(const LibraryEntry &entry, const QStringL
     connect(m_escapesCheck, &QCheckBox::toggled, this, &LibraryEntryDialog::validate);
     connect(m_targetHostEdit, &QLineEdit::textChanged, this, &LibraryEntryDialog::validate);
     connect(m_targetPortEdit, &QLineEdit::textChanged, this, &LibraryEntryDialog::validate);
-    setMinimumWidth(480);
-    m_nameEdit->setFocus();
-    validate();
 }
 
 LibraryEntryDialog::~LibraryEntryDialog() = default;

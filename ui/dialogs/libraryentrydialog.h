@@ -31,6 +31,12 @@ public:
     QString problem() const { return m_problem; }
 
 private:
+    void nameWidgets();
+    void setUpFields(const QStringList &folders);
+    void showEntry(const LibraryEntry &entry);
+    void buildLayout();
+    void connectSignals();
+
     void validate();
 
     QLineEdit *m_nameEdit;

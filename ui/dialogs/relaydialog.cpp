@@ -107,6 +107,17 @@ RelayDialog::RelayDialog(const QStringList &recentAddresses, QWidget *parent)
     m_addressCombo->setToolTip(
         tr("Where clients reach the relay. 127.0.0.1 and ::1 are this machine only; 0.0.0.0 and :: are "
            "every interface"));
+    setUpFields();
+    setUpFaultsSection();
+    buildLayout();
+    connectSignals();
+
+    setMinimumWidth(480);
+    updateSections();
+    m_targetHostEdit->setFocus(Qt::OtherFocusReason);
+}
+
+void RelayDialog::setUpFields() {
     m_portEdit->setMaxLength(5);
     m_portEdit->setPlaceholderText(tr("0 = any free port"));
     m_portEdit->setToolTip(tr("0 lets the system choose a free port; the chosen one shows once listening"));
@@ -128,7 +139,9 @@ RelayDialog::RelayDialog(const QStringList &recentAddresses, QWidget *parent)
     m_wildcardLabel->setStyleSheet(warningTextStyle());
     m_errorLabel->setWordWrap(true);
     m_errorLabel->setStyleSheet(errorTextStyle());
+}
 
+void RelayDialog::setUpFaultsSection() {
     // Faults are one line until asked for, and scroll: the form must fit a 640-pixel-high screen.
     m_faultsButton->setCheckable(true);
     m_faultsButton->setToolButtonStyle(Qt::ToolButtonTextBesideIcon);
@@ -143,7 +156,9 @@ RelayDialog::RelayDialog(const QStringList &recentAddresses, QWidget *parent)
     m_faultsArea->setFrameShape(QFrame::NoFrame);
     m_faultsArea->setMaximumHeight(240);
     m_faultsArea->hide();
+}
 
+void RelayDialog::buildLayout() {
     auto *form = new QFormLayout;
     auto *protocolLabel = new QLabel(tr("&Protocol:"), this);
     protocolLabel->setBuddy(m_protocolCombo);
@@ -179,7 +194,9 @@ RelayDialog::RelayDialog(const QStringList &recentAddresses, QWidget *parent)
     layout->addWidget(m_errorLabel);
     layout->addStretch();
     layout->addWidget(m_buttons);
+}
 
+void RelayDialog::connectSignals() {
     connect(m_buttons, &QDialogButtonBox::accepted, this, &QDialog::accept);
     connect(m_buttons, &QDialogButtonBox::rejected, this, &QDialog::reject);
     connect(m_protocolCombo, &QComboBox::currentIndexChanged, this, &RelayDialog::updateSections);
@@ -191,10 +208,6 @@ RelayDialog::RelayDialog(const QStringList &recentAddresses, QWidget *parent)
     connect(m_clientTlsForm, &TlsServerForm::changed, this, &RelayDialog::validate);
     connect(m_targetTlsForm, &TlsClientForm::changed, this, &RelayDialog::validate);
     connect(m_faultsButton, &QToolButton::toggled, this, &RelayDialog::onFaultsButtonToggled);
-
-    setMinimumWidth(480);
-    updateSections();
-    m_targetHostEdit->setFocus(Qt::OtherFocusReason);
 }
 
 RelayDialog::~RelayDialog() = default;

@@ -44,6 +44,11 @@ public:
     FaultsEditor *faultsEditor() const { return m_faultsEditor; }
 
 private:
+    void setUpFields();
+    void setUpFaultsSection();
+    void buildLayout();
+    void connectSignals();
+
     void validate();
     void updateSections();
     void onFaultsButtonToggled(bool open);

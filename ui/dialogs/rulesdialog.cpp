@@ -80,7 +80,24 @@ RulesDialog::RulesDialog(Workbench *workbench, EndpointId id, QWidget *parent)
     setWindowTitle(tr("Response rules of %1").arg(endpointLabel(*workbench, id)));
     const EndpointInfo info = workbench->info(id);
     m_peer = info.peer.isValid() ? info.peer.toString() : examplePeer();
+    setUpFrameField();
+    setUpTable();
+    setUpTestAndButtons();
+    buildLayout();
+    connectSignals();
 
+    if (info.rules) {
+        setRuleSet(info.rules->rules(), info.rules);
+    } else {
+        RuleSet none;
+        none.frame = info.frame;
+        setRuleSet(none, nullptr);
+    }
+    resize(720, 560);
+    onStateChanged(id);
+}
+
+void RulesDialog::setUpFrameField() {
     m_frameCombo->setObjectName(QStringLiteral("frameCombo"));
     m_frameCombo->setEditable(true);
     m_frameCombo->setInsertPolicy(QComboBox::NoInsert);
@@ -99,7 +116,9 @@ RulesDialog::RulesDialog(Workbench *workbench, EndpointId id, QWidget *parent)
         m_frameCombo->setEnabled(false);
         m_frameCombo->setToolTip(tr("UDP: each datagram is one message"));
     }
+}
 
+void RulesDialog::setUpTable() {
     m_table->setObjectName(QStringLiteral("rulesTable"));
     m_table->setModel(m_model);
     m_table->setSelectionMode(QAbstractItemView::SingleSelection);
@@ -119,7 +138,9 @@ RulesDialog::RulesDialog(Workbench *workbench, EndpointId id, QWidget *parent)
     m_saveButton->setObjectName(QStringLiteral("saveRulesButton"));
     m_loadButton->setToolTip(tr("Read a rules file (JSON) into the list; Apply puts it to work"));
     m_saveButton->setToolTip(tr("Write the list and the frame to a rules file (JSON)"));
+}
 
+void RulesDialog::setUpTestAndButtons() {
     m_testEdit->setObjectName(QStringLiteral("testEdit"));
     m_testEdit->setPlaceholderText(tr("a message, with escapes: PING 42, \\x01\\x03…"));
     m_testResult->setObjectName(QStringLiteral("testResult"));
@@ -133,7 +154,9 @@ RulesDialog::RulesDialog(Workbench *workbench, EndpointId id, QWidget *parent)
     m_clearButton->setObjectName(QStringLiteral("clearRulesButton"));
     m_clearButton->setToolTip(tr("Take every rule off the socket now"));
     m_buttons->button(QDialogButtonBox::Apply)->setToolTip(tr("Run these rules from the next message on"));
+}
 
+void RulesDialog::buildLayout() {
     auto *frameRow = new QFormLayout;
     frameRow->addRow(tr("&Frame:"), m_frameCombo);
     frameRow->addRow(QString(), m_frameError);
@@ -156,7 +179,9 @@ RulesDialog::RulesDialog(Workbench *workbench, EndpointId id, QWidget *parent)
     layout->addWidget(testBox);
     layout->addWidget(m_messageLabel);
     layout->addWidget(m_buttons);
+}
 
+void RulesDialog::connectSignals() {
     connect(m_frameCombo, &QComboBox::editTextChanged, this, &RulesDialog::revalidate);
     connect(m_table, &QAbstractItemView::doubleClicked, this, &RulesDialog::onEditClicked);
     connect(m_table->selectionModel(), &QItemSelectionModel::currentRowChanged, this,
@@ -187,16 +212,6 @@ RulesDialog::RulesDialog(Workbench *workbench, EndpointId id, QWidget *parent)
             [this](EndpointId changed, EndpointState, const QString &) { onStateChanged(changed); });
     m_hitsTimer.setInterval(HitsRefreshMs);
     connect(&m_hitsTimer, &QTimer::timeout, m_model, &RulesTableModel::refreshHits);
-
-    if (info.rules) {
-        setRuleSet(info.rules->rules(), info.rules);
-    } else {
-        RuleSet none;
-        none.frame = info.frame;
-        setRuleSet(none, nullptr);
-    }
-    resize(720, 560);
-    onStateChanged(id);
 }
 
 RulesDialog::~RulesDialog() = default;

@@ -49,6 +49,12 @@ protected:
     void hideEvent(QHideEvent *event) override;
 
 private:
+    void setUpFrameField();
+    void setUpTable();
+    void setUpTestAndButtons();
+    void buildLayout();
+    void connectSignals();
+
     void onAddClicked();
     void onEditClicked();
     void onRemoveClicked();

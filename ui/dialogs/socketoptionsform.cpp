@@ -105,7 +105,15 @@ SocketOptionsForm::SocketOptionsForm(QWidget *parent)
     setObjectName(QStringLiteral("socketOptionsForm"));
     setAccessibleName(tr("Socket options"));
     m_form->setContentsMargins(0, 0, 0, 0);
+    setUpFields();
+    buildRows();
+    connectSignals();
 
+    updateRows();
+    validate();
+}
+
+void SocketOptionsForm::setUpFields() {
     m_noDelayCombo->setObjectName(QStringLiteral("noDelayCombo"));
     fillChoice(m_noDelayCombo);
     m_noDelayCombo->setToolTip(tr("TCP_NODELAY: send small writes at once instead of gathering them "
@@ -163,7 +171,9 @@ SocketOptionsForm::SocketOptionsForm(QWidget *parent)
     m_reusePortCheck->setObjectName(QStringLiteral("reusePortCheck"));
     m_reusePortCheck->setToolTip(tr("Several sockets of this user may bind the same port; the kernel spreads "
                                     "connections or datagrams among them"));
+}
 
+void SocketOptionsForm::buildRows() {
     auto row = [this](const QString &label, QWidget *field) {
         auto *l = new QLabel(label, this);
         l->setBuddy(field);
@@ -182,7 +192,9 @@ SocketOptionsForm::SocketOptionsForm(QWidget *parent)
     row(tr("Source port:"), m_sourcePortEdit);
     row(tr("Device:"), m_deviceCombo);
     m_form->addRow(QString(), m_reusePortCheck);
+}
 
+void SocketOptionsForm::connectSignals() {
     for (QComboBox *combo : {m_noDelayCombo, m_keepAliveCombo})
         connect(combo, &QComboBox::currentIndexChanged, this, &SocketOptionsForm::validate);
     for (QComboBox *combo : {m_tosCombo, m_deviceCombo})
@@ -191,8 +203,6 @@ SocketOptionsForm::SocketOptionsForm(QWidget *parent)
                             m_lingerEdit, m_userTimeoutEdit, m_sourceAddressEdit, m_sourcePortEdit})
         connect(edit, &QLineEdit::textChanged, this, &SocketOptionsForm::validate);
     connect(m_reusePortCheck, &QCheckBox::toggled, this, &SocketOptionsForm::validate);
-    updateRows();
-    validate();
 }
 
 SocketOptionsForm::~SocketOptionsForm() = default;

@@ -44,6 +44,10 @@ Q_SIGNALS:
     void changed();
 
 private:
+    void setUpFields();
+    void buildRows();
+    void connectSignals();
+
     void validate();
     void updateRows();
     bool shows(QWidget *field) const;

@@ -265,6 +265,78 @@ int ConnectionModel::columnCount(const QModelIndex &) const {
     return ColumnCount;
 }
 
+QVariant ConnectionModel::displayText(EndpointId id, const EndpointInfo &info, int column) const {
+    switch (column) {
+    case NameColumn: {
+        const QString relayKind = relayKindText(*m_workbench, info);
+        QString name = tr("%1 #%2")
+                           .arg(relayKind.isEmpty() ? kindText(info.kind, info.listener != 0) : relayKind)
+                           .arg(id);
+        if (info.relayPeer != 0)
+            name += tr(" ⇄ #%1").arg(info.relayPeer);
+        QStringList parts{name};
+        if (info.isFromCapture())
+            parts << tr("from capture %1").arg(QFileInfo(info.captureFile).fileName());
+        for (const QString &part : {tlsText(info), autoReplyText(id), rulesText(info), faultsText(info)}) {
+            if (!part.isEmpty())
+                parts << part;
+        }
+        return parts.join(QStringLiteral(" · "));
+    }
+    case LocalColumn:
+        if (info.local.isValid())
+            return info.local.toString();
+        // Not bound (yet, or ever: "Address already in use"): where it was asked to bind, so a
+        // failed row names its address and port.
+        if ((info.kind == EndpointKind::TcpListener || info.relay) && !info.requestedHost.isEmpty())
+            return formatHostPort(info.requestedHost, info.requestedPort);
+        return QString();
+    case PeerColumn:
+        // A relay's other address is where it relays to.
+        if (info.relay)
+            return formatHostPort(info.relay->targetHost, info.relay->targetPort);
+        if (info.peer.isValid())
+            return info.peer.toString();
+        if (info.outgoing && !info.requestedHost.isEmpty())
+            return formatHostPort(info.requestedHost, info.requestedPort);
+        return QString();
+    case StateColumn:
+        return stateText(info);
+    case InColumn:
+        return formatCount(m_workbench->journal().counters(id).bytesIn);
+    case OutColumn:
+        return formatCount(m_workbench->journal().counters(id).bytesOut);
+    case QueuedColumn:
+        return info.kind == EndpointKind::TcpConnection ? formatCount(info.queuedBytes) : QString();
+    }
+    return {};
+}
+
+QVariant ConnectionModel::toolTip(EndpointId id, const EndpointInfo &info, int column) const {
+    if (column == StateColumn)
+        return stateToolTip(info);
+    if (column == NameColumn && (info.relay || relayOf(*m_workbench, info) != 0))
+        return relayToolTip(info);
+    if (column == NameColumn) {
+        switch (info.kind) {
+        case EndpointKind::TcpListener:
+            return tr("TCP listener; its accepted connections are listed under it\n%1%2%3")
+                .arg(autoReplyToolTip(id), rulesToolTip(info), tlsToolTip(info));
+        case EndpointKind::TcpConnection:
+            return (info.listener != 0 ? tr("TCP connection accepted by listener #%1").arg(info.listener)
+                                       : tr("Outgoing TCP connection to %1")
+                                             .arg(formatHostPort(info.requestedHost, info.requestedPort))) +
+                   tlsToolTip(info) + rulesToolTip(info);
+        case EndpointKind::UdpSocket:
+            return tr("UDP socket\n%1%2").arg(autoReplyToolTip(id), rulesToolTip(info));
+        }
+    }
+    if (column == LocalColumn && info.kind == EndpointKind::TcpListener && info.local.isValid() &&
+        isWildcardAddress(info.local.ip))
+        return tr("Listening on every interface: reachable from other machines");
+    return {};
+}
+
 QVariant ConnectionModel::data(const QModelIndex &index, int role) const {
     const EndpointId id = endpointAt(index);
     if (id == 0)
@@ -275,51 +347,7 @@ QVariant ConnectionModel::data(const QModelIndex &index, int role) const {
     const int column = index.column();
     switch (role) {
     case Qt::DisplayRole:
-        switch (column) {
-        case NameColumn: {
-            const QString relayKind = relayKindText(*m_workbench, info);
-            QString name = tr("%1 #%2")
-                               .arg(relayKind.isEmpty() ? kindText(info.kind, info.listener != 0) : relayKind)
-                               .arg(id);
-            if (info.relayPeer != 0)
-                name += tr(" ⇄ #%1").arg(info.relayPeer);
-            QStringList parts{name};
-            if (info.isFromCapture())
-                parts << tr("from capture %1").arg(QFileInfo(info.captureFile).fileName());
-            for (const QString &part :
-                 {tlsText(info), autoReplyText(id), rulesText(info), faultsText(info)}) {
-                if (!part.isEmpty())
-                    parts << part;
-            }
-            return parts.join(QStringLiteral(" · "));
-        }
-        case LocalColumn:
-            if (info.local.isValid())
-                return info.local.toString();
-            // Not bound (yet, or ever: "Address already in use"): where it was asked to bind, so a
-            // failed row names its address and port.
-            if ((info.kind == EndpointKind::TcpListener || info.relay) && !info.requestedHost.isEmpty())
-                return formatHostPort(info.requestedHost, info.requestedPort);
-            return QString();
-        case PeerColumn:
-            // A relay's other address is where it relays to.
-            if (info.relay)
-                return formatHostPort(info.relay->targetHost, info.relay->targetPort);
-            if (info.peer.isValid())
-                return info.peer.toString();
-            if (info.outgoing && !info.requestedHost.isEmpty())
-                return formatHostPort(info.requestedHost, info.requestedPort);
-            return QString();
-        case StateColumn:
-            return stateText(info);
-        case InColumn:
-            return formatCount(m_workbench->journal().counters(id).bytesIn);
-        case OutColumn:
-            return formatCount(m_workbench->journal().counters(id).bytesOut);
-        case QueuedColumn:
-            return info.kind == EndpointKind::TcpConnection ? formatCount(info.queuedBytes) : QString();
-        }
-        break;
+        return displayText(id, info, column);
     case Qt::DecorationRole:
         if (column == StateColumn)
             return stateIcon(info);
@@ -334,29 +362,7 @@ QVariant ConnectionModel::data(const QModelIndex &index, int role) const {
             return warningColor();
         break;
     case Qt::ToolTipRole:
-        if (column == StateColumn)
-            return stateToolTip(info);
-        if (column == NameColumn && (info.relay || relayOf(*m_workbench, info) != 0))
-            return relayToolTip(info);
-        if (column == NameColumn) {
-            switch (info.kind) {
-            case EndpointKind::TcpListener:
-                return tr("TCP listener; its accepted connections are listed under it\n%1%2%3")
-                    .arg(autoReplyToolTip(id), rulesToolTip(info), tlsToolTip(info));
-            case EndpointKind::TcpConnection:
-                return (info.listener != 0
-                            ? tr("TCP connection accepted by listener #%1").arg(info.listener)
-                            : tr("Outgoing TCP connection to %1")
-                                  .arg(formatHostPort(info.requestedHost, info.requestedPort))) +
-                       tlsToolTip(info) + rulesToolTip(info);
-            case EndpointKind::UdpSocket:
-                return tr("UDP socket\n%1%2").arg(autoReplyToolTip(id), rulesToolTip(info));
-            }
-        }
-        if (column == LocalColumn && info.kind == EndpointKind::TcpListener && info.local.isValid() &&
-            isWildcardAddress(info.local.ip))
-            return tr("Listening on every interface: reachable from other machines");
-        break;
+        return toolTip(id, info, column);
     case Qt::FontRole:
         if (column == LocalColumn && info.kind == EndpointKind::TcpListener &&
             isWildcardAddress(info.local.ip)) {

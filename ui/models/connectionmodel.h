@@ -62,6 +62,10 @@ public:
     QVariant headerData(int section, Qt::Orientation orientation, int role = Qt::DisplayRole) const override;
 
 private:
+    /// What the row of `id` shows in `column` (Qt::DisplayRole).
+    QVariant displayText(EndpointId id, const EndpointInfo &info, int column) const;
+    QVariant toolTip(EndpointId id, const EndpointInfo &info, int column) const;
+
     void onStateChanged(EndpointId id);
     void onBytesWritten(EndpointId id);
     void onAutoReplyChanged(EndpointId id);

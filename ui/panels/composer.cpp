@@ -56,6 +56,16 @@ Composer::Composer(Workbench *workbench, QWidget *parent)
     , m_historyButton(new QToolButton(this))
     , m_saveToLibraryButton(new QToolButton(this))
     , m_messageLabel(new ElidedLabel(this)) {
+    nameWidgets();
+    setUpFields();
+    buildLayout();
+    connectSignals();
+
+    rebuildHistoryMenu();
+    onInputChanged();
+}
+
+void Composer::nameWidgets() {
     m_targetLabel->setObjectName(QStringLiteral("targetLabel"));
     m_modeCombo->setObjectName(QStringLiteral("modeCombo"));
     m_lineEndingCombo->setObjectName(QStringLiteral("lineEndingCombo"));
@@ -77,7 +87,9 @@ Composer::Composer(Workbench *workbench, QWidget *parent)
     m_historyButton->setObjectName(QStringLiteral("historyButton"));
     m_saveToLibraryButton->setObjectName(QStringLiteral("saveToLibraryButton"));
     m_messageLabel->setObjectName(QStringLiteral("messageLabel"));
+}
 
+void Composer::setUpFields() {
     m_modeCombo->addItem(tr("Text"), int(PayloadMode::Text));
     m_modeCombo->addItem(tr("Hex"), int(PayloadMode::Hex));
     m_modeCombo->setToolTip(tr("Text: typed characters, with escapes like \\n and \\x1b. "
@@ -130,7 +142,9 @@ Composer::Composer(Workbench *workbench, QWidget *parent)
     m_saveToLibraryButton->setIcon(style()->standardIcon(QStyle::SP_DialogSaveButton));
     m_saveToLibraryButton->setToolButtonStyle(Qt::ToolButtonIconOnly);
     m_saveToLibraryButton->setToolTip(tr("Save to the library: what is typed, as it is read"));
+}
 
+void Composer::buildLayout() {
     auto *modeRow = new QHBoxLayout;
     auto *modeLabel = new QLabel(tr("&Mode:"), this);
     modeLabel->setBuddy(m_modeCombo);
@@ -179,7 +193,9 @@ Composer::Composer(Workbench *workbench, QWidget *parent)
     setTabOrder(m_repeatButton, m_sendFileButton);
     setTabOrder(m_sendFileButton, m_saveToLibraryButton);
     setTabOrder(m_saveToLibraryButton, m_historyButton);
+}
 
+void Composer::connectSignals() {
     m_repeatTimer.setTimerType(Qt::PreciseTimer);
     connect(&m_repeatTimer, &QTimer::timeout, this, &Composer::onRepeatTimerTimeout);
     connect(m_edit, &QPlainTextEdit::textChanged, this, &Composer::onInputChanged);
@@ -188,7 +204,7 @@ Composer::Composer(Workbench *workbench, QWidget *parent)
     connect(m_checksumCombo, &QComboBox::currentIndexChanged, this, &Composer::onInputChanged);
     connect(m_lengthPrefixButton, &QToolButton::toggled, this, &Composer::onInputChanged);
     // The target's framing decides whether a length header can go in front.
-    connect(workbench, &Workbench::rulesChanged, this, [this](EndpointId id) {
+    connect(m_workbench, &Workbench::rulesChanged, this, [this](EndpointId id) {
         if (id == m_target)
             onInputChanged();
     });
@@ -200,11 +216,9 @@ Composer::Composer(Workbench *workbench, QWidget *parent)
     connect(m_saveToLibraryButton, &QToolButton::clicked, this,
             [this] { Q_EMIT saveToLibraryRequested(m_edit->toPlainText(), spec()); });
     // The signals' other arguments are read back from the workbench when the state is rebuilt.
-    connect(workbench, &Workbench::stateChanged, this, &Composer::onWorkbenchStateChanged);
-    connect(workbench, &Workbench::connectionAccepted, this, &Composer::onWorkbenchConnectionAccepted);
-    connect(workbench, &Workbench::tlsChanged, this, &Composer::onWorkbenchStateChanged);
-    rebuildHistoryMenu();
-    onInputChanged();
+    connect(m_workbench, &Workbench::stateChanged, this, &Composer::onWorkbenchStateChanged);
+    connect(m_workbench, &Workbench::connectionAccepted, this, &Composer::onWorkbenchConnectionAccepted);
+    connect(m_workbench, &Workbench::tlsChanged, this, &Composer::onWorkbenchStateChanged);
 }
 
 Composer::~Composer() = default;

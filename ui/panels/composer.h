@@ -65,6 +65,11 @@ Q_SIGNALS:
     void saveToLibraryRequested(const QString &payload, const sockbench::PayloadSpec &spec);
 
 private:
+    void nameWidgets();
+    void setUpFields();
+    void buildLayout();
+    void connectSignals();
+
     void onInputChanged();
     void onModeComboCurrentIndexChanged();
     void onRepeatButtonToggled(bool on);

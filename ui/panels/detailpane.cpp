@@ -30,6 +30,43 @@ DetailPane::DetailPane(Workbench *workbench, const JournalFeed *feed, QWidget *p
     setObjectName(QStringLiteral("detailPane"));
     m_tabs->setObjectName(QStringLiteral("detailTabs"));
 
+    QWidget *bytesPage = buildBytesPage();
+
+    m_conversationView = new ConversationView(&workbench->journal(), m_tabs);
+    m_conversationView->setObjectName(QStringLiteral("conversationView"));
+    m_conversationView->setFrameLookup([workbench](EndpointId id) { return workbench->info(id).frame; });
+    m_conversationView->follow(feed);
+    connect(workbench, &Workbench::rulesChanged, m_conversationView, &ConversationView::onFramingChanged);
+
+    buildGraphPage();
+
+    m_tcpInfoPanel = new TcpInfoPanel(workbench, m_tabs);
+    // The graph draws RTT and cwnd from the panel's readings, so they are read while it shows too.
+    m_tcpInfoPanel->alsoSampleWhileVisible(m_rateGraph);
+    connect(m_tcpInfoPanel, &TcpInfoPanel::tcpInfoSampled, m_rateGraph, &RateGraph::addTcpSample);
+
+    m_tabs->addTab(bytesPage, tr("&Bytes"));
+    m_tabs->addTab(m_conversationView, tr("Conversa&tion"));
+    m_tabs->addTab(m_graphPage, tr("&Graph"));
+    m_tabs->addTab(m_tcpInfoPanel, tr("TC&P"));
+    m_tlsPanel = new TlsPanel(workbench, m_tabs);
+    m_tabs->addTab(m_tlsPanel, tr("TLS"));
+    m_faultPanel = new FaultPanel(workbench, m_tabs);
+    m_tabs->addTab(m_faultPanel, tr("Fa&ults"));
+    m_tabs->setTabToolTip(
+        5, tr("Faults a relay injects on purpose, per direction, changed while traffic flows"));
+    m_tabs->setTabToolTip(2, tr("Bytes per second of the selection over the last minute"));
+    m_tabs->setTabToolTip(3, tr("What the kernel knows about the selected TCP connection, and the socket "
+                                "options it applied"));
+    m_tabs->setTabToolTip(4, tr("The selected connection's TLS: protocol, cipher, verification and "
+                                "certificate chain; a TLS listener's own certificate"));
+    auto *layout = new QVBoxLayout(this);
+    layout->setContentsMargins(0, 0, 0, 0);
+    layout->addWidget(m_tabs);
+    clearRecord();
+}
+
+QWidget *DetailPane::buildBytesPage() {
     auto *bytesPage = new QWidget(m_tabs);
     m_hexView = new HexView(bytesPage);
     m_hexView->setObjectName(QStringLiteral("hexView"));
@@ -76,16 +113,13 @@ DetailPane::DetailPane(Workbench *workbench, const JournalFeed *feed, QWidget *p
     bytesLayout->setContentsMargins(2, 2, 2, 2);
     bytesLayout->addLayout(buttons);
     bytesLayout->addWidget(m_hexView, 1);
+    return bytesPage;
+}
 
-    m_conversationView = new ConversationView(&workbench->journal(), m_tabs);
-    m_conversationView->setObjectName(QStringLiteral("conversationView"));
-    m_conversationView->setFrameLookup([workbench](EndpointId id) { return workbench->info(id).frame; });
-    m_conversationView->follow(feed);
-    connect(workbench, &Workbench::rulesChanged, m_conversationView, &ConversationView::onFramingChanged);
-
+void DetailPane::buildGraphPage() {
     m_graphPage = new QWidget(m_tabs);
     m_graphPage->setObjectName(QStringLiteral("graphPage"));
-    m_rateGraph = new RateGraph(workbench, m_graphPage);
+    m_rateGraph = new RateGraph(m_workbench, m_graphPage);
     auto *messagesCheck = new QCheckBox(tr("&Messages/s"), m_graphPage);
     messagesCheck->setObjectName(QStringLiteral("graphMessagesCheck"));
     messagesCheck->setToolTip(tr("A second pane with messages (reads, datagrams) per second"));
@@ -104,31 +138,6 @@ DetailPane::DetailPane(Workbench *workbench, const JournalFeed *feed, QWidget *p
     graphLayout->setContentsMargins(2, 2, 2, 2);
     graphLayout->addLayout(graphOptions);
     graphLayout->addWidget(m_rateGraph, 1);
-
-    m_tcpInfoPanel = new TcpInfoPanel(workbench, m_tabs);
-    // The graph draws RTT and cwnd from the panel's readings, so they are read while it shows too.
-    m_tcpInfoPanel->alsoSampleWhileVisible(m_rateGraph);
-    connect(m_tcpInfoPanel, &TcpInfoPanel::tcpInfoSampled, m_rateGraph, &RateGraph::addTcpSample);
-
-    m_tabs->addTab(bytesPage, tr("&Bytes"));
-    m_tabs->addTab(m_conversationView, tr("Conversa&tion"));
-    m_tabs->addTab(m_graphPage, tr("&Graph"));
-    m_tabs->addTab(m_tcpInfoPanel, tr("TC&P"));
-    m_tlsPanel = new TlsPanel(workbench, m_tabs);
-    m_tabs->addTab(m_tlsPanel, tr("TLS"));
-    m_faultPanel = new FaultPanel(workbench, m_tabs);
-    m_tabs->addTab(m_faultPanel, tr("Fa&ults"));
-    m_tabs->setTabToolTip(
-        5, tr("Faults a relay injects on purpose, per direction, changed while traffic flows"));
-    m_tabs->setTabToolTip(2, tr("Bytes per second of the selection over the last minute"));
-    m_tabs->setTabToolTip(3, tr("What the kernel knows about the selected TCP connection, and the socket "
-                                "options it applied"));
-    m_tabs->setTabToolTip(4, tr("The selected connection's TLS: protocol, cipher, verification and "
-                                "certificate chain; a TLS listener's own certificate"));
-    auto *layout = new QVBoxLayout(this);
-    layout->setContentsMargins(0, 0, 0, 0);
-    layout->addWidget(m_tabs);
-    clearRecord();
 }
 
 DetailPane::~DetailPane() = default;

@@ -64,6 +64,9 @@ public:
     void setSelectedEndpoint(EndpointId id);
 
 private:
+    QWidget *buildBytesPage();
+    void buildGraphPage();
+
     enum class RecordForm { LogLine, HexDump, Csv, JsonLine };
 
     void onCopyLogLineActionTriggered();

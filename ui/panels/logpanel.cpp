@@ -55,6 +55,13 @@ LogPanel::LogPanel(Workbench *workbench, const JournalFeed *feed, QWidget *paren
     MessageIndex *messages = m_messageModel->messages();
     messages->setFrameLookup([workbench](EndpointId id) { return workbench->info(id).frame; });
     messages->follow(feed);
+    setUpMessagesAction();
+    setUpFilters();
+    buildLayout();
+    connectSignals();
+}
+
+void LogPanel::setUpMessagesAction() {
     m_messagesAction->setObjectName(QStringLiteral("messagesAction"));
     m_messagesAction->setCheckable(true);
     // The log's bar must not widen the window (usable at 1024 px): the button says it short.
@@ -79,7 +86,9 @@ LogPanel::LogPanel(Workbench *workbench, const JournalFeed *feed, QWidget *paren
     });
     m_messagesButton->setObjectName(QStringLiteral("messagesButton"));
     m_messagesButton->setDefaultAction(m_messagesAction);
+}
 
+void LogPanel::setUpFilters() {
     m_connectionFilterCombo->setObjectName(QStringLiteral("connectionFilterCombo"));
     m_connectionFilterCombo->addItem(tr("All connections"));
     m_connectionFilterCombo->addItem(tr("Selected connection"));
@@ -105,8 +114,6 @@ LogPanel::LogPanel(Workbench *workbench, const JournalFeed *feed, QWidget *paren
     m_searchEdit->setObjectName(QStringLiteral("searchEdit"));
     m_searchEdit->setPlaceholderText(tr("Search payloads (Ctrl+F)"));
     m_searchEdit->setClearButtonEnabled(true);
-    auto *searchLabel = new QLabel(tr("Searc&h:"), this);
-    searchLabel->setBuddy(m_searchEdit);
 
     // The filter bar must not set the log's minimum width (the window is usable at 1024 px): the
     // combos shrink to a few characters and show their whole text in the popup.
@@ -115,7 +122,11 @@ LogPanel::LogPanel(Workbench *workbench, const JournalFeed *feed, QWidget *paren
         combo->setMinimumContentsLength(5);
     }
     m_searchEdit->setMinimumWidth(m_searchEdit->fontMetrics().horizontalAdvance(QLatin1Char('x')) * 10);
+}
 
+void LogPanel::buildLayout() {
+    auto *searchLabel = new QLabel(tr("Searc&h:"), this);
+    searchLabel->setBuddy(m_searchEdit);
     auto *filters = new QHBoxLayout;
     filters->setContentsMargins(0, 0, 0, 0);
     filters->addWidget(m_connectionFilterCombo);
@@ -148,7 +159,9 @@ LogPanel::LogPanel(Workbench *workbench, const JournalFeed *feed, QWidget *paren
     layout->addWidget(m_view, 1);
     // Tabbing into the log lands on its first filter.
     setFocusProxy(m_connectionFilterCombo);
+}
 
+void LogPanel::connectSignals() {
     m_searchTimer.setSingleShot(true);
     m_searchTimer.setInterval(SearchPauseMs);
     connect(&m_searchTimer, &QTimer::timeout, this, &LogPanel::onSearchTimerTimeout);
@@ -164,7 +177,7 @@ LogPanel::LogPanel(Workbench *workbench, const JournalFeed *feed, QWidget *paren
     connect(m_model, &QAbstractItemModel::modelReset, this, &LogPanel::updateRecordActions);
     connect(m_messageModel, &QAbstractItemModel::modelReset, this, &LogPanel::updateRecordActions);
     connect(m_messagesAction, &QAction::toggled, this, &LogPanel::applyMessagesMode);
-    connect(workbench, &Workbench::rulesChanged, this, &LogPanel::onWorkbenchRulesChanged);
+    connect(m_workbench, &Workbench::rulesChanged, this, &LogPanel::onWorkbenchRulesChanged);
     createRecordActions();
     QScrollBar *bar = m_view->verticalScrollBar();
     connect(bar, &QScrollBar::rangeChanged, this, &LogPanel::onScrollBarRangeChanged);

@@ -73,6 +73,11 @@ Q_SIGNALS:
     void showBytesRequested(quint64 seq);
 
 private:
+    void setUpMessagesAction();
+    void setUpFilters();
+    void buildLayout();
+    void connectSignals();
+
     enum class CopyForm { LogLines, Hex, Raw };
     /// What the search field holds: text with escapes, hex bytes, or a regular expression.
     enum class SearchKind { Text, Hex, Pattern };

@@ -545,41 +545,44 @@ void CaptureController::onReplayActionTriggered() {
     connect(buttons, &QDialogButtonBox::accepted, dialog, [=, this] {
         const HostPortResult parsed = parseHostPort(address->text());
         buttons->button(QDialogButtonBox::Ok)->setEnabled(false);
-        if (role->currentIndex() == 1) {
-            auto *server =
-                new ReplayServer(*m_workbench, *script, parsed.value.host, parsed.value.port, this);
-            connect(server, &ReplayServer::progress, status,
-                    [status](EndpointId client, int sent, int total) {
-                        status->setText(tr("Client #%1: %2 of %3 messages").arg(client).arg(sent).arg(total));
-                    });
-            const EndpointId listener = server->start();
-            status->setText(tr("Listening as listener #%1").arg(listener));
-            return;
-        }
         const double speed = timing->currentIndex() == 0 ? 0.0 : factor->value();
-        auto *client =
-            new ReplayClient(*m_workbench, *script, parsed.value.host, parsed.value.port, speed, this);
-        connect(client, &ReplayClient::progress, status,
-                [status](int sent, int total, quint64 bytes, quint64 totalBytes) {
-                    status->setText(tr("Sent %1 of %2 messages, %3 of %4 bytes")
-                                        .arg(sent)
-                                        .arg(total)
-                                        .arg(QLocale().toString(bytes), QLocale().toString(totalBytes)));
-                });
-        const QPointer<QLabel> statusLabel = status; // the dialog may be closed before the end
-        connect(client, &ReplayClient::finished, this,
-                [this, client, statusLabel](bool ok, const QString &summary) {
-                    if (statusLabel)
-                        statusLabel->setText(summary);
-                    m_statusBar->showMessage(summary, StatusMessageMs);
-                    if (!ok)
-                        showError(tr("Replay"), summary);
-                    client->deleteLater();
-                });
-        client->start();
+        startReplay(script, role->currentIndex() == 1, parsed.value.host, parsed.value.port, speed, status);
     });
     validate();
     dialog->open();
+}
+
+/// Starts what the replay form asked for; `status` says how far it got.
+void CaptureController::startReplay(const std::shared_ptr<ReplayScript> &script, bool asServer,
+                                    const QString &host, quint16 port, double speed, QLabel *status) {
+    if (asServer) {
+        auto *server = new ReplayServer(*m_workbench, *script, host, port, this);
+        connect(server, &ReplayServer::progress, status, [status](EndpointId client, int sent, int total) {
+            status->setText(tr("Client #%1: %2 of %3 messages").arg(client).arg(sent).arg(total));
+        });
+        const EndpointId listener = server->start();
+        status->setText(tr("Listening as listener #%1").arg(listener));
+        return;
+    }
+    auto *client = new ReplayClient(*m_workbench, *script, host, port, speed, this);
+    connect(client, &ReplayClient::progress, status,
+            [status](int sent, int total, quint64 bytes, quint64 totalBytes) {
+                status->setText(tr("Sent %1 of %2 messages, %3 of %4 bytes")
+                                    .arg(sent)
+                                    .arg(total)
+                                    .arg(QLocale().toString(bytes), QLocale().toString(totalBytes)));
+            });
+    const QPointer<QLabel> statusLabel = status; // the dialog may be closed before the end
+    connect(client, &ReplayClient::finished, this,
+            [this, client, statusLabel](bool ok, const QString &summary) {
+                if (statusLabel)
+                    statusLabel->setText(summary);
+                m_statusBar->showMessage(summary, StatusMessageMs);
+                if (!ok)
+                    showError(tr("Replay"), summary);
+                client->deleteLater();
+            });
+    client->start();
 }
 
 } // namespace sockbench

@@ -21,6 +21,7 @@ class CaptureRecorder;
 class ExportJob;
 class ReplayClient;
 class ReplayServer;
+struct ReplayScript;
 class Workbench;
 struct ExportRequest;
 
@@ -62,6 +63,8 @@ private:
     void onOpenCaptureActionTriggered();
     void onRecordActionToggled(bool on);
     void onReplayActionTriggered();
+    void startReplay(const std::shared_ptr<ReplayScript> &script, bool asServer, const QString &host,
+                     quint16 port, double speed, QLabel *status);
     void startRecording(const QString &path);
     /// Stops and says what was recorded, unless the recording `failed` (its error is shown already).
     void stopRecording(bool failed = false);
