@@ -198,7 +198,7 @@ void TestRulesDialog::appliedRulesAnswerARealClientAndCountHits() {
     EndpointId listener = 0;
     RulesDialog *dialog = openRulesOfNewListener(&listener);
     QVERIFY(dialog);
-    auto *frame = field<QComboBox>(dialog, "frameCombo");
+    auto *frame = field<QComboBox>(dialog, "framingCombo");
     WindowDriver::replaceText(frame->lineEdit(), QStringLiteral("fixed:0"));
     QVERIFY(field<QLabel>(dialog, "frameErrorLabel")->isVisibleTo(dialog));
     QVERIFY(!buttonOf(dialog, QDialogButtonBox::Apply)->isEnabled());
@@ -294,7 +294,7 @@ void TestRulesDialog::udpSocketAnswersEachDatagramWithoutAFrame() {
     RulesDialog *dialog = openRulesOf(udp);
     QVERIFY(dialog);
     // Each datagram is one message: there is no frame to choose.
-    QVERIFY(!field<QComboBox>(dialog, "frameCombo")->isEnabled());
+    QVERIFY(!field<QComboBox>(dialog, "framingCombo")->isEnabled());
     RuleEditDialog *form = clickAdd(dialog);
     QVERIFY(form);
     fillRule(form, PrefixKind, QStringLiteral("GET"), QStringLiteral("ok ${len}"));
@@ -314,7 +314,7 @@ void TestRulesDialog::hitsFollowTheirRulesThroughMovesEditsAndFiles() {
     EndpointId listener = 0;
     RulesDialog *dialog = openRulesOfNewListener(&listener);
     QVERIFY(dialog);
-    WindowDriver::replaceText(field<QComboBox>(dialog, "frameCombo")->lineEdit(), QStringLiteral("line"));
+    WindowDriver::replaceText(field<QComboBox>(dialog, "framingCombo")->lineEdit(), QStringLiteral("line"));
     for (const char *name : {"A", "B"}) {
         RuleEditDialog *form = clickAdd(dialog);
         QVERIFY(form);
@@ -367,7 +367,7 @@ void TestRulesDialog::hitsFollowTheirRulesThroughMovesEditsAndFiles() {
     QCOMPARE(dialog->model()->index(0, 1).data().toString(), before.at(0));
     QCOMPARE(dialog->model()->index(1, 1).data().toString(), before.at(1));
     QCOMPARE(hitsOf(dialog, 0), QStringLiteral("–"));
-    QCOMPARE(field<QComboBox>(dialog, "frameCombo")->currentText(), QStringLiteral("line"));
+    QCOMPARE(field<QComboBox>(dialog, "framingCombo")->currentText(), QStringLiteral("line"));
 }
 
 QTEST_MAIN(TestRulesDialog)

@@ -1,6 +1,7 @@
 #include "dialogs/autoreplydialog.h"
 
 #include "dialogs/autoreplyfields.h"
+#include "dialogs/formproblems.h"
 #include "style/presentation.h"
 
 #include <QComboBox>
@@ -67,12 +68,8 @@ QByteArray AutoReplyDialog::greeting() const {
 }
 
 void AutoReplyDialog::validate() {
-    const QString problem = m_fields->problem();
-    m_errorLabel->setText(problem);
-    m_errorLabel->setVisible(!problem.isEmpty());
-    QPushButton *ok = m_buttons->button(QDialogButtonBox::Ok);
-    ok->setEnabled(problem.isEmpty());
-    ok->setToolTip(problem.isEmpty() ? tr("Apply it now") : tr("Disabled: %1").arg(problem));
+    gateOnProblem(m_fields->problem(), m_errorLabel, m_buttons->button(QDialogButtonBox::Ok),
+                  tr("Apply it now"));
 }
 
 } // namespace sockbench

@@ -1,5 +1,6 @@
 #include "dialogs/endpointdialog.h"
 #include "dialogs/autoreplyfields.h"
+#include "dialogs/formproblems.h"
 #include "dialogs/framingfield.h"
 #include "dialogs/socketoptionsform.h"
 #include "dialogs/tlsforms.h"
@@ -350,7 +351,6 @@ void EndpointDialog::validate() {
     m_portHint->setVisible(k != EndpointKind::TcpConnection);
     m_portHint->setText(tr("0 = any free port, shown in the panel once bound"));
 
-    QStringList problems;
     const QString optionsProblem = m_socketOptionsForm->problem();
     // A wrong option in a closed section would be a reason nobody can see: open it.
     if (!optionsProblem.isEmpty() && !m_socketOptionsButton->isChecked())
@@ -363,17 +363,9 @@ void EndpointDialog::validate() {
         tlsProblem = m_tlsClientForm->problem();
     else if (m_tlsCheck->isChecked() && k == EndpointKind::TcpListener)
         tlsProblem = m_tlsServerForm->problem();
-    for (const QString &p : {hostProblem, portProblem, greetingProblem, framingProblem, multicastProblem,
-                             tlsProblem, optionsProblem}) {
-        if (!p.isEmpty())
-            problems.append(p);
-    }
-    m_problem = problems.join(QLatin1Char('\n'));
-    m_errorLabel->setText(m_problem);
-    m_errorLabel->setVisible(!m_problem.isEmpty());
-    QPushButton *ok = m_buttons->button(QDialogButtonBox::Ok);
-    ok->setEnabled(m_problem.isEmpty());
-    ok->setToolTip(m_problem.isEmpty() ? tr("Open it") : tr("Disabled: %1").arg(m_problem));
+    m_problem = joinProblems({hostProblem, portProblem, greetingProblem, framingProblem, multicastProblem,
+                              tlsProblem, optionsProblem});
+    gateOnProblem(m_problem, m_errorLabel, m_buttons->button(QDialogButtonBox::Ok), tr("Open it"));
 }
 
 EndpointDialog::Request EndpointDialog::request() const {

@@ -1,4 +1,6 @@
 #include "dialogs/framingfield.h"
+
+#include "dialogs/formproblems.h"
 #include "style/presentation.h"
 
 #include <QComboBox>
@@ -20,8 +22,9 @@ FramingField::FramingField(QWidget *parent)
     m_combo->setEditable(true);
     m_combo->setInsertPolicy(QComboBox::NoInsert);
     m_combo->addItems({QStringLiteral("raw"), QStringLiteral("line"), QStringLiteral("line:crlf"),
-                       QStringLiteral("delim:0d0a"), QStringLiteral("fixed:8"), QStringLiteral("len:2be"),
-                       QStringLiteral("len:4be"), QStringLiteral("idle:50")});
+                       QStringLiteral("delim:00"), QStringLiteral("fixed:16"), QStringLiteral("len:1"),
+                       QStringLiteral("len:2be"), QStringLiteral("len:2le"), QStringLiteral("len:4be"),
+                       QStringLiteral("len:4le"), QStringLiteral("len:2be+incl"), QStringLiteral("idle:50")});
     m_combo->setToolTip(tr("What one message is in the stream, for the log's Messages view and the "
                            "conversation: raw (each read as it came), line (up to LF), line:crlf, delim:HEX, "
                            "fixed:N, len:1/2be/2le/4be/4le (+incl), idle:MS"));
@@ -46,10 +49,10 @@ void FramingField::setSpec(const FrameSpec &spec) {
 }
 
 void FramingField::onTextChanged() {
-    QString error;
-    const std::optional<FrameSpec> parsed = parseFrameSpec(m_combo->currentText().trimmed(), &error);
+    m_reason.clear();
+    const std::optional<FrameSpec> parsed = parseFrameSpec(m_combo->currentText().trimmed(), &m_reason);
     m_spec = parsed.value_or(FrameSpec{});
-    m_problem = parsed ? QString() : tr("Framing: %1").arg(error);
+    m_problem = parsed ? QString() : tr("Framing: %1").arg(m_reason);
     m_combo->setStyleSheet(m_problem.isEmpty() ? QString() : errorFieldStyle());
     Q_EMIT changed();
 }
@@ -93,12 +96,8 @@ FramingDialog::FramingDialog(Workbench *workbench, EndpointId id, QWidget *paren
 FramingDialog::~FramingDialog() = default;
 
 void FramingDialog::onFieldChanged() {
-    const QString problem = m_field->problem();
-    m_errorLabel->setText(problem);
-    m_errorLabel->setVisible(!problem.isEmpty());
-    QPushButton *ok = m_buttons->button(QDialogButtonBox::Ok);
-    ok->setEnabled(problem.isEmpty());
-    ok->setToolTip(problem.isEmpty() ? tr("Apply this framing") : tr("Disabled: %1").arg(problem));
+    gateOnProblem(m_field->problem(), m_errorLabel, m_buttons->button(QDialogButtonBox::Ok),
+                  tr("Apply this framing"));
 }
 
 void FramingDialog::onAccepted() {

@@ -28,6 +28,8 @@ public:
     void setSpec(const FrameSpec &spec);
     /// Why the typed SPEC is refused ("fixed:0: the size must be at least 1"), or empty.
     QString problem() const { return m_problem; }
+    /// The same in the core's words alone, without the field's name; empty when it parses.
+    QString reason() const { return m_reason; }
     QComboBox *combo() const { return m_combo; }
 
 Q_SIGNALS:
@@ -40,6 +42,7 @@ private:
     QComboBox *m_combo;
     FrameSpec m_spec;
     QString m_problem;
+    QString m_reason;
 };
 
 /// Connection > Framing…: changes how a live TCP listener or connection is split into messages,

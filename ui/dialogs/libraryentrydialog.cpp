@@ -1,5 +1,6 @@
 #include "dialogs/libraryentrydialog.h"
 
+#include "dialogs/formproblems.h"
 #include "language/address.h"
 #include "style/presentation.h"
 
@@ -245,11 +246,8 @@ void LibraryEntryDialog::validate() {
     m_previewLabel->setVisible(sendable);
     m_previewLabel->setText(
         tr("Sends %1: %2").arg(formatByteCount(quint64(bytes.size())), bytesToHex(bytes, PreviewBytes)));
-    m_problemLabel->setText(problem);
-    m_problemLabel->setVisible(!problem.isEmpty());
-    QPushButton *ok = m_buttons->button(QDialogButtonBox::Ok);
-    ok->setEnabled(problem.isEmpty());
-    ok->setToolTip(problem.isEmpty() ? tr("Save the entry in the library") : tr("Disabled: %1").arg(problem));
+    gateOnProblem(problem, m_problemLabel, m_buttons->button(QDialogButtonBox::Ok),
+                  tr("Save the entry in the library"));
 }
 
 } // namespace sockbench

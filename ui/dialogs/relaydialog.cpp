@@ -1,6 +1,7 @@
 #include "dialogs/relaydialog.h"
 
 #include "dialogs/faultseditor.h"
+#include "dialogs/formproblems.h"
 #include "dialogs/tlsforms.h"
 #include "language/address.h"
 #include "style/presentation.h"
@@ -274,17 +275,8 @@ void RelayDialog::validate() {
             ? tr("⚠ %1 is every interface: other machines on the network can use this relay.").arg(address)
             : QString());
 
-    QStringList problems;
-    for (const QString &p : {listenHost, listenPort, targetHost, targetPort, clientTls, targetTls}) {
-        if (!p.isEmpty())
-            problems.append(p);
-    }
-    m_problem = problems.join(QLatin1Char('\n'));
-    m_errorLabel->setText(m_problem);
-    m_errorLabel->setVisible(!m_problem.isEmpty());
-    QPushButton *ok = m_buttons->button(QDialogButtonBox::Ok);
-    ok->setEnabled(m_problem.isEmpty());
-    ok->setToolTip(m_problem.isEmpty() ? tr("Start the relay") : tr("Disabled: %1").arg(m_problem));
+    m_problem = joinProblems({listenHost, listenPort, targetHost, targetPort, clientTls, targetTls});
+    gateOnProblem(m_problem, m_errorLabel, m_buttons->button(QDialogButtonBox::Ok), tr("Start the relay"));
 }
 
 RelayDialog::Request RelayDialog::request() const {

@@ -1,5 +1,6 @@
 #include "dialogs/ruleeditdialog.h"
 
+#include "dialogs/formproblems.h"
 #include "protocol/checksum.h"
 #include "style/presentation.h"
 
@@ -212,11 +213,7 @@ void RuleEditDialog::validate() {
     m_problem = parsed.error;
     if (parsed.ok())
         m_rule = std::move(parsed.rule);
-    m_errorLabel->setText(m_problem);
-    m_errorLabel->setVisible(!m_problem.isEmpty());
-    QPushButton *ok = m_buttons->button(QDialogButtonBox::Ok);
-    ok->setEnabled(m_problem.isEmpty());
-    ok->setToolTip(m_problem.isEmpty() ? QString() : tr("Disabled: %1").arg(m_problem));
+    gateOnProblem(m_problem, m_errorLabel, m_buttons->button(QDialogButtonBox::Ok), QString());
 }
 
 } // namespace sockbench

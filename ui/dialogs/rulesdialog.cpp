@@ -1,5 +1,6 @@
 #include "dialogs/rulesdialog.h"
 
+#include "dialogs/framingfield.h"
 #include "dialogs/ruleeditdialog.h"
 #include "engine/workbench.h"
 #include "language/payload.h"
@@ -60,7 +61,7 @@ RulesDialog::RulesDialog(Workbench *workbench, EndpointId id, QWidget *parent)
     , m_id(id)
     , m_kind(workbench->info(id).kind)
     , m_model(new RulesTableModel(this))
-    , m_frameCombo(new QComboBox(this))
+    , m_frameField(new FramingField(this))
     , m_frameError(new QLabel(this))
     , m_table(new QTableView(this))
     , m_addButton(new QPushButton(tr("&Add..."), this))
@@ -98,23 +99,16 @@ RulesDialog::RulesDialog(Workbench *workbench, EndpointId id, QWidget *parent)
 }
 
 void RulesDialog::setUpFrameField() {
-    m_frameCombo->setObjectName(QStringLiteral("frameCombo"));
-    m_frameCombo->setEditable(true);
-    m_frameCombo->setInsertPolicy(QComboBox::NoInsert);
-    m_frameCombo->addItems({QStringLiteral("raw"), QStringLiteral("line"), QStringLiteral("line:crlf"),
-                            QStringLiteral("delim:00"), QStringLiteral("fixed:16"), QStringLiteral("len:1"),
-                            QStringLiteral("len:2be"), QStringLiteral("len:2le"), QStringLiteral("len:4be"),
-                            QStringLiteral("len:4le"), QStringLiteral("len:2be+incl"),
-                            QStringLiteral("idle:50")});
-    m_frameCombo->setToolTip(tr("What one message is: raw (each read as it came), line (up to LF), "
-                                "line:crlf, delim:HEX, fixed:N bytes, len:1/2be/2le/4be/4le with "
-                                "+incl when the length counts its header, idle:MS (a pause ends it)"));
+    m_frameField->combo()->setToolTip(
+        tr("What one message is: raw (each read as it came), line (up to LF), "
+           "line:crlf, delim:HEX, fixed:N bytes, len:1/2be/2le/4be/4le with "
+           "+incl when the length counts its header, idle:MS (a pause ends it)"));
     m_frameError->setObjectName(QStringLiteral("frameErrorLabel"));
     m_frameError->setWordWrap(true);
     m_frameError->setStyleSheet(errorTextStyle());
     if (m_kind == EndpointKind::UdpSocket) {
-        m_frameCombo->setEnabled(false);
-        m_frameCombo->setToolTip(tr("UDP: each datagram is one message"));
+        m_frameField->setEnabled(false);
+        m_frameField->combo()->setToolTip(tr("UDP: each datagram is one message"));
     }
 }
 
@@ -158,7 +152,7 @@ void RulesDialog::setUpTestAndButtons() {
 
 void RulesDialog::buildLayout() {
     auto *frameRow = new QFormLayout;
-    frameRow->addRow(tr("&Frame:"), m_frameCombo);
+    frameRow->addRow(tr("&Frame:"), m_frameField);
     frameRow->addRow(QString(), m_frameError);
     auto *side = new QVBoxLayout;
     for (QPushButton *button : {m_addButton, m_editButton, m_removeButton, m_upButton, m_downButton})
@@ -182,7 +176,7 @@ void RulesDialog::buildLayout() {
 }
 
 void RulesDialog::connectSignals() {
-    connect(m_frameCombo, &QComboBox::editTextChanged, this, &RulesDialog::revalidate);
+    connect(m_frameField, &FramingField::changed, this, &RulesDialog::revalidate);
     connect(m_table, &QAbstractItemView::doubleClicked, this, &RulesDialog::onEditClicked);
     connect(m_table->selectionModel(), &QItemSelectionModel::currentRowChanged, this,
             &RulesDialog::updateButtons);
@@ -239,10 +233,12 @@ int RulesDialog::currentRow() const {
 std::optional<FrameSpec> RulesDialog::frame(QString *error) const {
     FrameSpec spec;
     if (m_kind != EndpointKind::UdpSocket) {
-        std::optional<FrameSpec> typed = parseFrameSpec(m_frameCombo->currentText().trimmed(), error);
-        if (!typed)
+        if (!m_frameField->problem().isEmpty()) {
+            if (error)
+                *error = m_frameField->reason();
             return std::nullopt;
-        spec = *typed;
+        }
+        spec = m_frameField->spec();
     }
     spec.maxMessageBytes = m_maxMessage;
     return spec;
@@ -272,8 +268,7 @@ std::optional<RuleSet> RulesDialog::ruleSet(QString *error) const {
 void RulesDialog::setRuleSet(const RuleSet &rules, std::shared_ptr<const RuleBook> applied) {
     m_maxMessage = rules.frame.maxMessageBytes;
     m_model->setRules(rules.rules, std::move(applied));
-    m_frameCombo->setEditText(m_kind == EndpointKind::UdpSocket ? QStringLiteral("raw")
-                                                                : toString(rules.frame));
+    m_frameField->setSpec(m_kind == EndpointKind::UdpSocket ? FrameSpec{} : rules.frame);
     revalidate();
 }
 
@@ -282,7 +277,6 @@ void RulesDialog::revalidate() {
     const bool frameOk = frame(&frameError).has_value();
     m_frameError->setText(frameError);
     m_frameError->setVisible(!frameOk);
-    m_frameCombo->setStyleSheet(frameOk ? QString() : errorFieldStyle());
     m_problem.clear();
     if (!ruleSet(&m_problem) && m_problem.isEmpty())
         m_problem = tr("The rules are not valid.");

@@ -9,7 +9,6 @@
 #include <memory>
 #include <optional>
 
-class QComboBox;
 class QDialogButtonBox;
 class QLabel;
 class QLineEdit;
@@ -19,6 +18,7 @@ class QTableView;
 
 namespace sockbench {
 
+class FramingField;
 class RulesTableModel;
 class Workbench;
 
@@ -85,7 +85,7 @@ private:
     QString m_peer;                                  ///< ${peer} in the test box
     qsizetype m_maxMessage = DefaultMaxMessageBytes; ///< kept from the rules loaded or applied
     RulesTableModel *m_model;
-    QComboBox *m_frameCombo;
+    FramingField *m_frameField;
     QLabel *m_frameError;
     QTableView *m_table;
     QPushButton *m_addButton;

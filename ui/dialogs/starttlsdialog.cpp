@@ -1,5 +1,6 @@
 #include "dialogs/starttlsdialog.h"
 
+#include "dialogs/formproblems.h"
 #include "dialogs/tlsforms.h"
 #include "style/presentation.h"
 
@@ -77,11 +78,8 @@ void StartTlsDialog::onRoleChanged() {
 
 void StartTlsDialog::validate() {
     m_problem = asServer() ? m_serverForm->problem() : m_clientForm->problem();
-    m_errorLabel->setText(m_problem);
-    m_errorLabel->setVisible(!m_problem.isEmpty());
-    QPushButton *ok = m_buttons->button(QDialogButtonBox::Ok);
-    ok->setEnabled(m_problem.isEmpty());
-    ok->setToolTip(m_problem.isEmpty() ? tr("Start the handshake now") : tr("Disabled: %1").arg(m_problem));
+    gateOnProblem(m_problem, m_errorLabel, m_buttons->button(QDialogButtonBox::Ok),
+                  tr("Start the handshake now"));
 }
 
 } // namespace sockbench
