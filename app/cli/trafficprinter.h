@@ -57,7 +57,7 @@ private:
     int m_fd;
     EndpointNamer m_namer;
     JournalCursor m_cursor;
-    std::vector<Record> m_batch; ///< kept: its records' memory is reused from batch to batch
+    std::vector<Record> m_batch; ///< kept: its capacity serves every batch
     EndpointId m_lastHexEndpoint = 0;
     QHash<EndpointId, quint64> m_hexOffsets;
     QHash<EndpointId, QString> m_legs; ///< legOf(), kept until the endpoint's streams end

@@ -99,7 +99,7 @@ struct CaptureRecorder::Impl {
         QByteArray out;
         out.reserve(WriteBytes + 512 * 1024);
         writer.begin(&out);
-        std::vector<Record> batch; // kept: its records' memory is reused from batch to batch
+        std::vector<Record> batch; // kept: its capacity serves every batch
         QElapsedTimer sinceWrite;
         sinceWrite.start();
         QString error;

@@ -169,7 +169,7 @@ public:
     /// The oldest record still held: 0, since record headers are never dropped today. Readers go
     /// through JournalCursor, which already skips to it should the front ever go whole.
     quint64 oldestSeq() const { return 0; }
-    /// Copies records from `first` on into *out, reusing its elements (their payloads' memory):
+    /// Copies records from `first` on into *out, reusing any records it holds:
     /// at most maxRecords, none at or past `end`, and once one is in, no more payload than
     /// maxPayloadBytes. Returns where the copy starts: more than `first` when the records from
     /// `first` on are no longer held (see oldestSeq()).

@@ -34,13 +34,14 @@ void JournalCursor::seek(quint64 seq) {
 }
 
 bool JournalCursor::read(std::vector<Record> *batch, quint64 end) {
+    // The last batch's payloads are freed here, outside the journal's lock (reactors append under it).
+    batch->clear();
     if (m_selecting) {
         m_selectionEnd = end;
         const quint64 n = std::min<quint64>(m_limits.records, m_selection.size() - m_taken);
         const quint64 *next = m_selection.data() + m_taken;
         if (n == 0 || std::any_of(next, next + n, [end](quint64 seq) { return seq >= end; }) ||
             !m_journal.readSelected(next, n, m_limits.payloadBytes, m_limits.payloads, batch)) {
-            batch->clear();
             return false;
         }
         tally(*batch);

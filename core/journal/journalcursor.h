@@ -46,9 +46,9 @@ public:
     /// again. A hold only moves forward.
     void seek(quint64 seq);
     /// Copies the next batch, from position() up to `end` (exclusive) and the journal's count, into
-    /// *batch (its elements and their memory are reused). False when there is nothing to copy, or
-    /// (a selection) when the next selected records are not all in the journal and before `end`:
-    /// see missing().
+    /// *batch (its capacity kept; the last batch is freed before the journal's lock is taken). False when
+    /// there is nothing to copy, or (a selection) when the next selected records are not all in the journal
+    /// and before `end`: see missing().
     bool read(std::vector<Record> *batch, quint64 end = UINT64_MAX);
 
     /// Records copied so far.

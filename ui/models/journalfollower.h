@@ -82,7 +82,7 @@ private:
     JournalReader *m_reader;
     Pace m_pace;
     JournalCursor m_cursor;
-    std::vector<Record> m_batch; ///< kept: its records' memory is reused from batch to batch
+    std::vector<Record> m_batch; ///< kept: its capacity serves every batch
     quint64 m_origin = 0;
     quint64 m_read = 0;
     quint64 m_target = 0;
