@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <functional>
 
+#include <QApplication>
 #include <QCoreApplication>
 #include <QDateTime>
 #include <QHash>
@@ -21,6 +22,13 @@ QString trState(const char *text) {
 }
 
 } // namespace
+
+QIcon resourceIcon(const char *name, QStyle::StandardPixmap fallback) {
+    QIcon icon(QStringLiteral(":/icons/%1.png").arg(QLatin1String(name)));
+    if (icon.isNull())
+        icon = QApplication::style()->standardIcon(fallback);
+    return icon;
+}
 
 QColor stateColor(EndpointState state) {
     switch (state) {

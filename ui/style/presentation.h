@@ -7,6 +7,7 @@
 #include <QFontMetrics>
 #include <QIcon>
 #include <QString>
+#include <QStyle>
 
 namespace sockbench {
 
@@ -17,6 +18,9 @@ struct EndpointInfo;
 // the log and the status bar always agree.
 
 /// Colour a state is drawn in: green for working, amber for in progress, grey for done, red for trouble.
+/// An icon of the window's resources (":/icons/NAME.png"), or the style's `fallback` without it.
+QIcon resourceIcon(const char *name, QStyle::StandardPixmap fallback);
+
 QColor stateColor(EndpointState state);
 /// A small filled dot in stateColor(); cached, cheap to call from data().
 QIcon stateIcon(EndpointState state);

@@ -35,13 +35,6 @@ namespace {
 
 constexpr int SelectionRefreshMs = 200;
 
-QIcon resourceIcon(const char *name, QStyle::StandardPixmap fallback) {
-    QIcon icon(QStringLiteral(":/icons/%1.png").arg(QLatin1String(name)));
-    if (icon.isNull())
-        icon = QApplication::style()->standardIcon(fallback);
-    return icon;
-}
-
 } // namespace
 
 ConnectionsPanel::ConnectionsPanel(Workbench *workbench, ConnectionModel *model, QWidget *parent)

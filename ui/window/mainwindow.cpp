@@ -49,13 +49,6 @@ namespace {
 constexpr int StatusMessageMs = 10000;
 constexpr int ErrorMessageMs = 20000;
 
-QIcon resourceIcon(const char *name, QStyle::StandardPixmap fallback) {
-    QIcon icon(QStringLiteral(":/icons/%1.png").arg(QLatin1String(name)));
-    if (icon.isNull())
-        icon = QApplication::style()->standardIcon(fallback);
-    return icon;
-}
-
 } // namespace
 
 MainWindow::MainWindow(QWidget *parent)
