@@ -144,6 +144,9 @@ void TestWindowForms::finishedRepeatClearsItsStatus() {
         m_ui->fillDialogAndAccept(QStringLiteral("127.0.0.1"), QString::number(m_ui->localPort(listener))));
     const EndpointId client = m_ui->lastTopLevel();
     QTRY_COMPARE(m_ui->childrenOf(listener).size(), 1);
+    // The listener can list the accepted connection before the client's own Connected arrives; the
+    // composer refuses a connecting target, so wait for it as a user would.
+    QTRY_COMPARE(m_ui->cell(client, ConnectionModel::StateColumn), QStringLiteral("Connected"));
     m_window->activateWindow();
     m_ui->selectRow(client);
     m_ui->typeInComposer(QStringLiteral("r"));
