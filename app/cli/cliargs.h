@@ -39,6 +39,8 @@ struct OutputArgs {
     QString relayTarget;
     /// --pcap FILE: record the traffic to this pcapng file as it happens (empty: no recording).
     QString pcapFile;
+    /// --journal-budget SIZE: the journal's memory budget in bytes (0: the command line's default).
+    qint64 journalBudgetBytes = 0;
 };
 
 class RuleBook;

@@ -7,6 +7,7 @@
 #include "cli/signalwatcher.h"
 #include "cli/trafficprinter.h"
 #include "engine/workbench.h"
+#include "journal/recordformat.h"
 
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -38,8 +39,11 @@ CliSession::CliSession(CliVerb verb, const OutputArgs &output, QObject *parent)
     , m_verb(verb)
     , m_output(output) {
     WorkbenchConfig config;
-    config.journalBudgetBytes = output.quiet ? QuietBudget : PrintingBudget;
+    config.journalBudgetBytes = output.journalBudgetBytes > 0 ? output.journalBudgetBytes
+                                : output.quiet                ? QuietBudget
+                                                              : PrintingBudget;
     config.sampleRates = false; // nothing here shows rates; --stats has the exact counters
+    m_budgetBytes = config.journalBudgetBytes;
     m_workbench = std::make_unique<Workbench>(config);
     m_printer = std::make_unique<TrafficPrinter>(*m_workbench, output);
     m_signals = new SignalWatcher(this);
@@ -123,6 +127,7 @@ int CliSession::exec() {
     m_totals = {totals.bytesIn, totals.bytesOut, totals.datagramsIn, totals.datagramsOut};
     m_seconds = double(m_clock.nsecsElapsed()) / 1e9;
     const quint64 dropped = m_printer->droppedBytes();
+    m_journalDropped = m_workbench->journal().dropped();
     if (m_statsConnection != 0)
         m_tcpInfo = m_workbench->info(m_statsConnection).lastTcpInfo;
     // What the journal holds goes to the --pcap file before the journal goes.
@@ -131,7 +136,7 @@ int CliSession::exec() {
         if (const quint64 missed = m_recorder->payloadBytesMissed())
             printMessage(
                 QStringLiteral("--pcap: %1 bytes of payload fell more than %2 MiB behind the traffic "
-                               "and were written without their bytes (marked in %3)")
+                               "and are missing from %3")
                     .arg(missed)
                     .arg(
                         (m_workbench->journal().budgetBytes() + m_workbench->journal().holdAllowanceBytes()) /
@@ -142,9 +147,13 @@ int CliSession::exec() {
     m_workbench.reset();
     if (dropped > 0)
         printMessage(
-            QStringLiteral("%1 received bytes were not printed: the journal's memory budget dropped them "
-                           "before stdout took them")
-                .arg(dropped));
+            QStringLiteral("%1 received bytes were not printed: the journal's memory budget (%2 MiB, "
+                           "--journal-budget) dropped them before stdout took them, among the "
+                           "%3 oldest records, up to %4")
+                .arg(dropped)
+                .arg(m_budgetBytes >> 20)
+                .arg(m_journalDropped.records)
+                .arg(formatTimestamp(m_journalDropped.lastTimeNs, TimestampStyle::Display)));
     if (m_output.stats) {
         const QByteArray line = statsJson() + '\n';
         // Nothing may follow the summary on stderr, not even a late Qt warning.
@@ -161,12 +170,13 @@ QByteArray CliSession::statsJson() const {
     const int n = std::snprintf(
         text, sizeof text,
         "{\"command\":\"%s\",\"exit_code\":%d,\"connections\":%llu,\"bytes_in\":%llu,\"bytes_out\":%llu,"
-        "\"datagrams_in\":%llu,\"datagrams_out\":%llu,\"seconds\":%.6f,\"peak_rss_kib\":%lld}",
+        "\"datagrams_in\":%llu,\"datagrams_out\":%llu,\"seconds\":%.6f,\"peak_rss_kib\":%lld,"
+        "\"journal_records_dropped\":%llu}",
         qPrintable(verbName(m_verb)), m_code, static_cast<unsigned long long>(m_connections),
         static_cast<unsigned long long>(m_totals.bytesIn), static_cast<unsigned long long>(m_totals.bytesOut),
         static_cast<unsigned long long>(m_totals.datagramsIn),
         static_cast<unsigned long long>(m_totals.datagramsOut), m_seconds,
-        static_cast<long long>(peakRssKib()));
+        static_cast<long long>(peakRssKib()), static_cast<unsigned long long>(m_journalDropped.records));
     QByteArray json(text, n);
     if (m_tcpInfo) {
         // The kernel's figures as of the close, under the names ss and tcp_info(7) readers know.

@@ -2,6 +2,7 @@
 
 #include "cli/cliargs.h"
 #include "engine/tcpinfo.h"
+#include "journal/journal.h"
 #include "tls/tlstypes.h"
 
 #include <QElapsedTimer>
@@ -86,6 +87,8 @@ private:
     std::optional<TlsInfo> m_statsTls;
     QSet<QString> m_refusalsPrinted;
     double m_seconds = 0;
+    qint64 m_budgetBytes = 0;
+    DroppedRecords m_journalDropped; ///< as the run ended
     int m_code = 0;
     bool m_finished = false;
     bool m_countersTaken = false;

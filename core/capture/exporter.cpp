@@ -99,6 +99,9 @@ public:
     /// Records written (after the endpoint filter).
     quint64 written() const { return m_written; }
 
+    /// Payload bytes a raw file has taken so far.
+    quint64 rawBytes() const { return m_rawBytes; }
+
     /// False to stop, with *error: an evicted payload that a raw file cannot hold.
     bool add(const Record &record, QString *error) {
         if (!m_only.isEmpty() && !m_only.contains(record.endpoint))
@@ -127,6 +130,7 @@ public:
                 return false;
             }
             appendRaw(m_chunk, record);
+            m_rawBytes += record.length;
             break;
         }
         ++m_written;
@@ -147,6 +151,7 @@ private:
     std::optional<PcapngWriter> m_pcapng;
     QByteArray *m_chunk;
     quint64 m_written = 0;
+    quint64 m_rawBytes = 0;
 };
 
 /// The selection to read: the pcapng writer draws each connection's packets in journal order, so a
@@ -248,10 +253,11 @@ bool ExportJob::runImpl(const Journal &journal, const ExportRequest &request, co
             return fail(tr("Raw export writes received or sent bytes, not events"));
     }
 
-    // Which records: the selection as given, else the range clipped to what the journal holds.
+    // Which records: the selection as given, else the range clipped to what the journal holds (its
+    // budget may have dropped the oldest, and may drop more while this runs: the cursor skips them).
     const quint64 count = journal.count();
     const bool bySeqs = !request.seqs.empty();
-    const quint64 first = std::min(request.first, count);
+    const quint64 first = std::min(std::max(request.first, journal.oldestSeq()), count);
     const quint64 last = std::max(first, std::min(request.last, count));
     std::vector<quint64> selection = bySeqs ? selectionOf(request) : std::vector<quint64>{};
     const quint64 total = bySeqs ? quint64(selection.size()) : last - first;
@@ -282,7 +288,7 @@ bool ExportJob::runImpl(const Journal &journal, const ExportRequest &request, co
     RecordWriter writer(journal, request, &chunk);
     progress(0, total);
     std::vector<Record> batch;
-    while (cursor->taken() < total) {
+    while (cursor->taken() + cursor->skipped() < total) {
         if (cancel->load(std::memory_order_relaxed))
             return fail(tr("Cancelled"));
         if (!cursor->read(&batch, end)) {
@@ -303,6 +309,16 @@ bool ExportJob::runImpl(const Journal &journal, const ExportRequest &request, co
     writer.finish();
     if (cancel->load(std::memory_order_relaxed))
         return fail(tr("Cancelled"));
+    // A raw file must have every byte the connection moved that way: the counters saw them all.
+    if (request.format == ExportFormat::Raw && (first > request.first || cursor->skipped() > 0)) {
+        const Counters counted = journal.counters(request.endpoints.first());
+        const quint64 moved =
+            request.rawDirection == RecordKind::DataOut ? counted.bytesOut : counted.bytesIn;
+        if (last < count || moved > writer.rawBytes())
+            return fail(tr("The journal's memory budget dropped the oldest records, %1 bytes of them this "
+                           "connection's: the raw bytes are no longer complete")
+                            .arg(moved - std::min(moved, writer.rawBytes())));
+    }
     if (!flush() || !file.commit())
         return fail(QStringLiteral("%1: %2").arg(request.path, file.errorString()));
     return true;

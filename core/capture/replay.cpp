@@ -84,7 +84,8 @@ bool ReplayScript::fromJournal(const Journal &journal, const EndpointInfo &endpo
     const Marker serverReset = weAreClient ? Marker::ResetReceived : Marker::ResetSent;
 
     const quint64 count = journal.count();
-    for (quint64 first = 0; first < count; first += JournalScanChunk) {
+    quint64 held = 0; // payload bytes of the endpoint's records the journal still holds
+    for (quint64 first = journal.oldestSeq(); first < count; first += JournalScanChunk) {
         const std::vector<Record> headers = journal.records(first, std::min(JournalScanChunk, count - first));
         for (const Record &header : headers) {
             if (header.endpoint != endpoint.id)
@@ -95,13 +96,6 @@ bool ReplayScript::fromJournal(const Journal &journal, const EndpointInfo &endpo
                     script.serverClosed = !script.udp;
                 continue;
             }
-            if (header.isEvicted()) {
-                *error =
-                    QStringLiteral("%1 cannot be replayed whole: the journal's memory budget dropped the "
-                                   "payload of %2 (record %3)")
-                        .arg(script.source, plural(header.length, "byte", "bytes"), grouped(header.seq));
-                return false;
-            }
             if (header.isTruncated()) {
                 *error =
                     QStringLiteral("%1 cannot be replayed whole: a datagram of %2 was cut to %3 (record %4)")
@@ -110,19 +104,23 @@ bool ReplayScript::fromJournal(const Journal &journal, const EndpointInfo &endpo
                 return false;
             }
             Record full;
-            if (!journal.record(header.seq, &full, true) || full.isEvicted()) {
-                *error =
-                    QStringLiteral("%1 cannot be replayed whole: the journal's memory budget dropped the "
-                                   "payload of record %2")
-                        .arg(script.source, grouped(header.seq));
-                return false;
-            }
+            if (!journal.record(header.seq, &full, true))
+                break; // dropped while we read: the count below says so
+            held += full.length;
             ReplayMessage message;
             message.fromClient = full.kind == clientKind;
             message.timeNs = full.timeNs;
             message.bytes = full.payload;
             script.messages.append(message);
         }
+    }
+    // The counters saw every byte: what they have beyond the records held, the budget dropped.
+    const Counters counted = journal.counters(endpoint.id);
+    if (const quint64 wire = counted.bytesIn + counted.bytesOut; wire > held) {
+        *error = QStringLiteral("%1 cannot be replayed whole: the journal's memory budget dropped %2 of it "
+                                "(its oldest records)")
+                     .arg(script.source, plural(wire - held, "byte", "bytes"));
+        return false;
     }
     if (script.messages.isEmpty()) {
         *error = QStringLiteral("%1 has no payload to replay").arg(script.source);

@@ -53,8 +53,10 @@ Workbench::Workbench(const WorkbenchConfig &config, QObject *parent)
     : QObject(parent)
     , m_shared(std::make_shared<ReactorShared>(config.journalBudgetBytes))
     , m_rates(std::make_unique<RateMeter>(m_shared->journal)) {
-    if (!config.sampleRates)
+    if (!config.sampleRates) {
         m_rates->stop();
+        m_shared->journal.stopCounterDeltas();
+    }
     qRegisterMetaType<EndpointId>("sockbench::EndpointId");
     qRegisterMetaType<EndpointKind>();
     qRegisterMetaType<EndpointState>();
@@ -503,6 +505,7 @@ void Workbench::forget(EndpointId id) {
     m_setFrames.remove(id);
     m_ownRules.remove(id);
     m_rates->forget(id);
+    m_shared->journal.forgetEndpoint(id);
 }
 
 EndpointId Workbench::addCaptureEndpoint(const EndpointInfo &info) {

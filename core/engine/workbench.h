@@ -219,8 +219,8 @@ public:
     /// Every connection this listener accepted that endpoints() still knows, closed ones included,
     /// in the order they were accepted: what a view of "the listener and its clients" shows.
     QList<EndpointId> connectionsOf(EndpointId listener) const;
-    /// Drops a final endpoint from endpoints() and its history from rates() (the journal keeps its
-    /// records).
+    /// Drops a final endpoint from endpoints() and its history from rates(). The journal keeps its
+    /// records, and its counters and description until the budget drops its last record.
     void forget(EndpointId id);
 
     /// Adds a read-only endpoint that stands for a stream read from a capture (info.captureFile set;

@@ -56,7 +56,7 @@ Journal::Journal(qint64 budgetBytes)
 Journal::~Journal() = default;
 
 Journal::Entry &Journal::entryLocked(quint64 seq) const {
-    return m_entryChunks[seq / EntriesPerChunk][seq % EntriesPerChunk];
+    return m_entryChunks[seq / EntriesPerChunk - m_firstChunk].entries[seq % EntriesPerChunk];
 }
 
 quint32 Journal::internPeerLocked(const NetAddress &peer) {
@@ -78,9 +78,17 @@ quint32 Journal::internSlowLocked(const NetAddress &peer) {
     return index;
 }
 
+void Journal::countDataBytesLocked(RecordKind kind, quint32 length) {
+    if (kind == RecordKind::DataIn)
+        m_bytesIn += length;
+    else if (kind == RecordKind::DataOut)
+        m_bytesOut += length;
+}
+
 Journal::Entry &Journal::newEntryLocked() {
     if (m_count % EntriesPerChunk == 0)
-        m_entryChunks.emplace_back(new Entry[EntriesPerChunk]);
+        m_entryChunks.push_back(
+            {std::unique_ptr<Entry[]>(new Entry[EntriesPerChunk]), m_bytesIn, m_bytesOut});
     return entryLocked(m_count);
 }
 
@@ -124,6 +132,7 @@ quint64 Journal::appendLocked(EndpointId endpoint, RecordKind kind, quint8 flags
     e.originalLength = std::max(originalLength, length);
     e.peerIndex = peerIndex;
     e.kind = kind;
+    countDataBytesLocked(kind, length);
     e.flags = flags;
     e.marker = marker;
     m_nextOffset += length;
@@ -133,46 +142,103 @@ quint64 Journal::appendLocked(EndpointId endpoint, RecordKind kind, quint8 flags
 }
 
 quint64 Journal::holdFloorLocked() const {
-    quint64 floor = m_nextOffset;
-    for (const auto &[handle, seq] : m_holds) {
-        // The arena offset of the first arena-backed record at or after seq.
-        for (quint64 s = seq; s < m_count; ++s) {
-            const Entry &e = entryLocked(s);
-            if (!(e.flags & ExternalPayload)) {
-                floor = std::min(floor, e.offset);
-                break;
-            }
-        }
-    }
+    quint64 floor = m_count;
+    for (const auto &[handle, seq] : m_holds)
+        floor = std::min(floor, seq);
     return floor;
 }
 
+quint64 Journal::freeingSeqLocked() const {
+    // Dropping the records before the next chunk's first frees the oldest chunk of headers...
+    const quint64 first = m_dropped.records;
+    quint64 until = m_entryChunks.size() > 1 ? (m_firstChunk + 1) * EntriesPerChunk : first;
+    // ...and dropping those before the first record in the second block frees the oldest block,
+    // which may come sooner (arena offsets grow with the sequence numbers).
+    if (m_blocks.size() > 1) {
+        const quint64 secondBlock = m_blocks[1]->start;
+        const quint64 end = until > first ? until : m_count;
+        for (quint64 seq = first; seq < end; ++seq) {
+            const Entry &e = entryLocked(seq);
+            if (!(e.flags & ExternalPayload) && e.offset >= secondBlock)
+                return seq;
+        }
+        return end;
+    }
+    return until;
+}
+
 void Journal::evictLocked() {
-    if (m_heldBytes <= m_budget)
+    if (memoryLocked() <= m_budget)
         return;
-    const quint64 floor = m_holds.empty() ? m_nextOffset : holdFloorLocked();
-    // Past the budget, blocks below every hold go; past the budget and the holds' allowance, the
-    // oldest go even when held.
+    const quint64 floor = m_holds.empty() ? m_count : holdFloorLocked();
+    // Past the budget, the oldest records go whole up to the lowest hold; past the budget and the
+    // holds' allowance, held ones go too.
     const qint64 ceiling = m_budget > std::numeric_limits<qint64>::max() - m_holdAllowance
                                ? std::numeric_limits<qint64>::max()
                                : m_budget + m_holdAllowance;
-    while (m_blocks.size() > 1 &&
-           ((m_heldBytes > m_budget && m_blocks[1]->start <= floor) || m_heldBytes > ceiling)) {
+    while (memoryLocked() > m_budget) {
+        const bool holding = memoryLocked() <= ceiling;
+        if (holding && floor <= m_dropped.records)
+            break; // a hold keeps the rest
+        quint64 until = freeingSeqLocked();
+        if (holding)
+            until = std::min(until, floor);
+        if (until <= m_dropped.records)
+            break; // nothing more can go: the newest chunk and block stay
+        dropRecordsLocked(until);
+    }
+}
+
+void Journal::dropRecordsLocked(quint64 until) {
+    for (quint64 seq = m_dropped.records; seq < until; ++seq) {
+        const Entry &e = entryLocked(seq);
+        if (e.kind == RecordKind::DataIn)
+            m_dropped.bytesIn += e.length;
+        else if (e.kind == RecordKind::DataOut)
+            m_dropped.bytesOut += e.length;
+        if (seq == 0)
+            m_dropped.firstTimeNs = e.timeNs;
+        m_dropped.lastTimeNs = e.timeNs;
+    }
+    m_dropped.records = until;
+    while (m_entryChunks.size() > 1 && (m_firstChunk + 1) * EntriesPerChunk <= until) {
+        m_entryChunks.pop_front();
+        ++m_firstChunk;
+    }
+    // Blocks that only the dropped records used go too.
+    quint64 firstOffset = m_nextOffset;
+    for (quint64 seq = until; seq < m_count; ++seq) {
+        const Entry &e = entryLocked(seq);
+        if (!(e.flags & ExternalPayload)) {
+            firstOffset = e.offset;
+            break;
+        }
+    }
+    while (m_blocks.size() > 1 && m_blocks[1]->start <= firstOffset) {
         std::unique_ptr<Block> oldest = std::move(m_blocks.front());
         m_blocks.pop_front();
         m_heldBytes -= qint64(oldest->capacity);
         m_evictedBytes += qint64(oldest->used);
-        m_evictedBelow = m_blocks.front()->start;
         if (oldest->capacity == StandardBlockBytes)
             m_spare = std::move(oldest);
+    }
+    retireEndpointsLocked();
+}
+
+void Journal::retireEndpointsLocked() {
+    while (!m_retiring.empty() && m_retiring.front().second <= m_dropped.records) {
+        const EndpointId endpoint = m_retiring.front().first;
+        m_counters.erase(endpoint);
+        m_meta.erase(endpoint);
+        m_retiring.pop_front();
     }
 }
 
 Journal::CounterSlot &Journal::counterSlotLocked(EndpointId endpoint) {
     CounterSlot &slot = m_counters[endpoint];
-    if (slot.listedInRound != m_deltaRound) {
+    if (slot.listedInRound != m_deltaRound && m_listsChanges) {
         slot.listedInRound = m_deltaRound;
-        m_changed.push_back({endpoint, &slot, slot.counters});
+        m_changed.push_back({endpoint, slot.counters});
     }
     return slot;
 }
@@ -262,6 +328,7 @@ quint64 Journal::appendImported(EndpointId endpoint, RecordKind kind, qint64 tim
     e.originalLength = std::max(originalLength, length);
     e.peerIndex = peerIndex;
     e.kind = kind;
+    countDataBytesLocked(kind, length);
     e.flags = quint8(Imported | ExternalPayload | (originalLength > length ? Truncated : NoFlags));
     e.marker = Marker::None;
     ++m_count;
@@ -326,8 +393,6 @@ void Journal::fillLocked(quint64 seq, Record *out, bool withPayload) const {
         if (withPayload && e.length > 0)
             out->payload = QByteArray(
                 m_sources[e.offset >> SourceShift]->bytes() + (e.offset & SourceOffsetMask), e.length);
-    } else if (e.length > 0 && e.offset < m_evictedBelow) {
-        out->flags |= Evicted;
     } else if (withPayload && e.length > 0) {
         const Block *b = findBlockLocked(e.offset);
         Q_ASSERT(b && e.offset + e.length <= b->start + b->used);
@@ -337,7 +402,7 @@ void Journal::fillLocked(quint64 seq, Record *out, bool withPayload) const {
 
 bool Journal::record(quint64 seq, Record *out, bool withPayload) const {
     std::lock_guard lock(m_mutex);
-    if (seq >= m_count)
+    if (seq >= m_count || seq < m_dropped.records)
         return false;
     fillLocked(seq, out, withPayload);
     return true;
@@ -346,9 +411,11 @@ bool Journal::record(quint64 seq, Record *out, bool withPayload) const {
 std::vector<Record> Journal::records(quint64 first, quint64 n, bool withPayload) const {
     std::lock_guard lock(m_mutex);
     std::vector<Record> result;
-    if (first >= m_count)
+    const quint64 end = std::min(m_count, first + std::min(n, m_count));
+    first = std::max(first, m_dropped.records);
+    if (first >= end)
         return result;
-    n = std::min(n, m_count - first);
+    n = end - first;
     result.resize(n);
     for (quint64 i = 0; i < n; ++i)
         fillLocked(first + i, &result[i], withPayload);
@@ -356,16 +423,15 @@ std::vector<Record> Journal::records(quint64 first, quint64 n, bool withPayload)
 }
 
 quint64 Journal::copiedBytesLocked(quint64 seq, bool withPayload) const {
-    const Entry &e = entryLocked(seq);
-    if (!withPayload || ((e.flags & ExternalPayload) == 0 && e.offset < m_evictedBelow))
-        return 0;
-    return e.length;
+    return withPayload ? entryLocked(seq).length : 0;
 }
 
 quint64 Journal::read(quint64 first, quint64 end, quint64 maxRecords, qint64 maxPayloadBytes,
-                      bool withPayload, std::vector<Record> *out) const {
+                      bool withPayload, std::vector<Record> *out, DroppedRecords *dropped) const {
     std::lock_guard lock(m_mutex);
-    first = std::max(first, oldestSeq());
+    if (first < m_dropped.records && dropped)
+        *dropped = m_dropped;
+    first = std::max(first, m_dropped.records);
     const quint64 stop = std::min({end, m_count, first + std::min(maxRecords, m_count)});
     const auto budget = quint64(std::max<qint64>(maxPayloadBytes, 0));
     size_t n = 0;
@@ -386,7 +452,8 @@ quint64 Journal::read(quint64 first, quint64 end, quint64 maxRecords, qint64 max
 bool Journal::readSelected(const quint64 *seqs, quint64 n, qint64 maxPayloadBytes, bool withPayload,
                            std::vector<Record> *out) const {
     std::lock_guard lock(m_mutex);
-    if (std::any_of(seqs, seqs + n, [this](quint64 seq) { return seq < oldestSeq() || seq >= m_count; })) {
+    if (std::any_of(seqs, seqs + n,
+                    [this](quint64 seq) { return seq < m_dropped.records || seq >= m_count; })) {
         out->clear();
         return false;
     }
@@ -421,13 +488,23 @@ void Journal::takeCounterDeltas(std::vector<CounterDelta> *endpoints, Counters *
     endpoints->clear();
     std::lock_guard lock(m_mutex);
     endpoints->reserve(m_changed.size());
-    for (const ChangedSlot &changed : m_changed)
-        endpoints->push_back({changed.endpoint, difference(changed.slot->counters, changed.before)});
+    for (const ChangedSlot &changed : m_changed) {
+        const auto slot = m_counters.find(changed.endpoint);
+        if (slot != m_counters.end())
+            endpoints->push_back({changed.endpoint, difference(slot->second.counters, changed.before)});
+    }
     *total = difference(m_totals, m_totalsTaken);
     m_totalsTaken = m_totals;
     // clear() keeps the capacity: busy rounds do not allocate again.
     m_changed.clear();
     ++m_deltaRound;
+}
+
+void Journal::stopCounterDeltas() {
+    std::lock_guard lock(m_mutex);
+    m_listsChanges = false;
+    m_changed.clear();
+    m_changed.shrink_to_fit();
 }
 
 qint64 Journal::budgetBytes() const {
@@ -464,10 +541,68 @@ qint64 Journal::evictedBytes() const {
 
 qint64 Journal::headerBytes() const {
     std::lock_guard lock(m_mutex);
-    // A description: its hash node, and the heap blocks of its two address strings.
+    return headerBytesLocked();
+}
+
+qint64 Journal::memoryBytes() const {
+    std::lock_guard lock(m_mutex);
+    return memoryLocked();
+}
+
+qint64 Journal::headerBytesLocked() const {
+    // A description: its hash node, and the heap blocks of its two address strings. Counters and
+    // interned peers: their node or element and, for a peer, its string key and hash node.
     constexpr qint64 PerDescription = qint64(sizeof(std::pair<EndpointId, EndpointMeta>)) + 32 + 2 * 48;
+    constexpr qint64 PerCounterSlot = qint64(sizeof(std::pair<EndpointId, CounterSlot>)) + 32;
+    constexpr qint64 PerPeer = qint64(sizeof(NetAddress)) + 48 + 48;
     return qint64(m_entryChunks.size() * EntriesPerChunk * sizeof(Entry)) +
-           qint64(m_meta.size()) * PerDescription;
+           qint64(m_meta.size()) * PerDescription + qint64(m_counters.size()) * PerCounterSlot +
+           qint64(m_peers.size()) * PerPeer + qint64(m_retiring.size() * sizeof(m_retiring.front()));
+}
+
+quint64 Journal::oldestSeq() const {
+    std::lock_guard lock(m_mutex);
+    return m_dropped.records;
+}
+
+DroppedRecords Journal::dropped() const {
+    std::lock_guard lock(m_mutex);
+    return m_dropped;
+}
+
+std::pair<quint64, quint64> Journal::dataBytesBefore(quint64 seq) const {
+    std::lock_guard lock(m_mutex);
+    if (seq == 0)
+        return {0, 0};
+    // Inside the dropped range nothing is known but the range's total: count what is before it.
+    if (seq <= m_dropped.records)
+        return {m_dropped.bytesIn, m_dropped.bytesOut};
+    if (seq >= m_count)
+        return {m_bytesIn, m_bytesOut};
+    // From the start of seq's chunk, or from the oldest record when that is later.
+    const Chunk &chunk = m_entryChunks[seq / EntriesPerChunk - m_firstChunk];
+    quint64 from = seq - seq % EntriesPerChunk;
+    quint64 in = chunk.bytesInBefore;
+    quint64 out = chunk.bytesOutBefore;
+    if (from < m_dropped.records) {
+        from = m_dropped.records;
+        in = m_dropped.bytesIn;
+        out = m_dropped.bytesOut;
+    }
+    for (quint64 s = from; s < seq; ++s) {
+        const Entry &e = entryLocked(s);
+        if (e.kind == RecordKind::DataIn)
+            in += e.length;
+        else if (e.kind == RecordKind::DataOut)
+            out += e.length;
+    }
+    return {in, out};
+}
+
+void Journal::forgetEndpoint(EndpointId endpoint) {
+    std::lock_guard lock(m_mutex);
+    m_retiring.emplace_back(endpoint, m_count);
+    retireEndpointsLocked();
 }
 
 } // namespace sockbench

@@ -101,11 +101,24 @@ struct CounterDelta {
     Counters gained;
 };
 
+/// What the journal let go of so far: the records before oldestSeq(), dropped whole by the budget.
+struct DroppedRecords {
+    quint64 records = 0;    ///< = oldestSeq()
+    quint64 bytesIn = 0;    ///< payload bytes of the DataIn records among them
+    quint64 bytesOut = 0;   ///< payload bytes of the DataOut records among them
+    qint64 firstTimeNs = 0; ///< time of the first record dropped (0: none yet)
+    qint64 lastTimeNs = 0;  ///< time of the last record dropped: everything up to here is gone
+};
+
 /// The one record of what crossed the wire, and of what happened to each endpoint, in order.
 ///
 /// Append-only and thread-safe: reactor threads append, any thread reads by sequence number.
-/// Payload bytes live in an arena of large blocks; past the memory budget the oldest blocks are
-/// dropped and their records report Evicted. Record headers and counters are never dropped.
+/// One budget covers everything the journal keeps: payload bytes (in an arena of large blocks),
+/// record headers (in chunks of 8,192), endpoint descriptions and counters. Past the budget the
+/// oldest records go whole, header and payload, so memory stays bounded however long the run:
+/// oldestSeq() moves forward and dropped() says how many went, and from when. The counters stay
+/// exact; an endpoint's own counters and description go once the endpoint was forgotten
+/// (forgetEndpoint()) and its last record dropped.
 class Journal final {
 public:
     static constexpr qint64 DefaultBudgetBytes = 256LL * 1024 * 1024;
@@ -149,11 +162,11 @@ public:
     quint64 appendImportedEvent(EndpointId endpoint, qint64 timeNs, const QString &text,
                                 Marker marker = Marker::None);
 
-    /// Holds: a reader that must see every payload (a recorder writing to disk) holds the records
-    /// from `seq` on. Eviction does not drop a payload at or after the lowest hold, so the journal
+    /// Holds: a reader that must see every record (a recorder writing to disk) holds the records
+    /// from `seq` on. Eviction does not drop a record at or after the lowest hold, so the journal
     /// grows past its budget while that reader catches up, by at most holdAllowanceBytes(): past
-    /// that, the oldest held payloads are evicted after all (the reader sees them Evicted), so that
-    /// a reader that cannot keep up (a slow disk under a flood) costs bounded memory. Returns the
+    /// that, the oldest held records are dropped after all (the reader skips them), so that a
+    /// reader that cannot keep up (a slow disk under a flood) costs bounded memory. Returns the
     /// hold's handle.
     int addHold(quint64 seq);
     /// Moves a hold forward (the reader has taken everything before seq).
@@ -162,19 +175,30 @@ public:
     void releaseHold(int hold);
 
     quint64 count() const;
-    /// Copies record `seq` out. Returns false if seq >= count().
+    /// Copies record `seq` out. Returns false if seq >= count() or seq < oldestSeq().
     bool record(quint64 seq, Record *out, bool withPayload = true) const;
-    /// Copies records [first, first + n) without payloads (for models that page through headers).
+    /// Copies records [first, first + n) without payloads (for models that page through headers),
+    /// leaving out those before oldestSeq().
     std::vector<Record> records(quint64 first, quint64 n, bool withPayload = false) const;
-    /// The oldest record still held: 0, since record headers are never dropped today. Readers go
-    /// through JournalCursor, which already skips to it should the front ever go whole.
-    quint64 oldestSeq() const { return 0; }
+    /// The oldest record still held; the budget dropped every record before it. Readers go through
+    /// JournalCursor, which skips to it and counts what it skipped.
+    quint64 oldestSeq() const;
+    /// What the budget dropped so far.
+    DroppedRecords dropped() const;
+    /// Payload bytes of the DataIn and DataOut records before `seq` (dropped ones included), for a
+    /// reader that starts there and must later say how many bytes it skipped. Walks one header
+    /// chunk at most. For a seq inside the dropped range (but 0), the whole range's bytes.
+    std::pair<quint64, quint64> dataBytesBefore(quint64 seq) const;
+    /// The endpoint is final and forgotten (Workbench::forget): its counters and description go
+    /// once its last record has been dropped, so that connection churn costs bounded memory.
+    void forgetEndpoint(EndpointId endpoint);
     /// Copies records from `first` on into *out, reusing any records it holds:
     /// at most maxRecords, none at or past `end`, and once one is in, no more payload than
     /// maxPayloadBytes. Returns where the copy starts: more than `first` when the records from
-    /// `first` on are no longer held (see oldestSeq()).
+    /// `first` on are no longer held (see oldestSeq()); then *dropped (when given) says what the
+    /// budget had dropped by then.
     quint64 read(quint64 first, quint64 end, quint64 maxRecords, qint64 maxPayloadBytes, bool withPayload,
-                 std::vector<Record> *out) const;
+                 std::vector<Record> *out, DroppedRecords *dropped = nullptr) const;
     /// Copies records seqs[0, n), in that order, into *out like read(), stopping early at
     /// maxPayloadBytes. False, and nothing copied, when one of them is not in the journal.
     bool readSelected(const quint64 *seqs, quint64 n, qint64 maxPayloadBytes, bool withPayload,
@@ -191,23 +215,35 @@ public:
     /// counters change after a call, so idle endpoints cost nothing here and one compare per
     /// append. Const because it moves only the caller's bookmark, not anything a reader sees.
     void takeCounterDeltas(std::vector<CounterDelta> *endpoints, Counters *total) const;
+    /// Nobody takes counter deltas (a run without rates): appends stop listing changed endpoints,
+    /// a list that would otherwise grow with every endpoint ever seen.
+    void stopCounterDeltas();
 
     qint64 budgetBytes() const;
+    /// The budget of everything held (payloads, headers, descriptions, counters).
     void setBudgetBytes(qint64 bytes);
     qint64 holdAllowanceBytes() const;
     void setHoldAllowanceBytes(qint64 bytes);
-    /// Payload bytes currently held (<= budget, apart from the newest block).
+    /// Payload bytes currently held (blocks of the arena).
     qint64 payloadBytesHeld() const;
     /// Bytes of payload dropped so far by the budget.
     qint64 evictedBytes() const;
-    /// Approximate memory used by record headers and endpoint descriptions.
+    /// Memory used by record headers, endpoint descriptions and counters.
     qint64 headerBytes() const;
+    /// Everything the budget covers: payloadBytesHeld() + headerBytes(). At most the budget (a hold
+    /// may add its allowance), apart from the newest payload block and header chunk.
+    qint64 memoryBytes() const;
 
 private:
     struct Block;
     struct Entry;
     void evictLocked();
+    quint64 freeingSeqLocked() const;
+    void dropRecordsLocked(quint64 until);
+    void retireEndpointsLocked();
     quint64 holdFloorLocked() const;
+    qint64 headerBytesLocked() const;
+    qint64 memoryLocked() const { return m_heldBytes + headerBytesLocked(); }
     const Block *findBlockLocked(quint64 offset) const;
     Entry &entryLocked(quint64 seq) const;
     quint32 internPeerLocked(const NetAddress &peer);
@@ -222,24 +258,36 @@ private:
         quint64 listedInRound = 0;
     };
     /// An endpoint listed as changed: its counters as they were before the round's first change.
-    /// The slot pointer stays valid: unordered_map never moves its elements, and slots are never erased.
+    /// Looked up again when the round is taken: a forgotten endpoint's slot may be gone by then.
     struct ChangedSlot {
         EndpointId endpoint;
-        const CounterSlot *slot;
         Counters before;
     };
     CounterSlot &counterSlotLocked(EndpointId endpoint);
     quint64 appendLocked(EndpointId endpoint, RecordKind kind, quint8 flags, const char *data, quint32 length,
                          quint32 originalLength, quint32 peerIndex, Marker marker = Marker::None);
     Entry &newEntryLocked();
+    void countDataBytesLocked(RecordKind kind, quint32 length);
 
     mutable std::mutex m_mutex;
-    std::vector<std::unique_ptr<Entry[]>> m_entryChunks; ///< fixed-size chunks: appends never move entries
+    /// A fixed-size chunk of headers (appends never move entries), with the payload bytes of the
+    /// data records before its first, so that dataBytesBefore() walks one chunk at most.
+    struct Chunk {
+        std::unique_ptr<Entry[]> entries;
+        quint64 bytesInBefore = 0;
+        quint64 bytesOutBefore = 0;
+    };
+    std::deque<Chunk> m_entryChunks;
+    quint64 m_firstChunk = 0; ///< chunk number of m_entryChunks.front()
+    quint64 m_bytesIn = 0;    ///< payload bytes of every DataIn record appended
+    quint64 m_bytesOut = 0;
     quint64 m_count = 0;
+    DroppedRecords m_dropped;
+    /// Forgotten endpoints, with the count when they were forgotten: all their records are before it.
+    std::deque<std::pair<EndpointId, quint64>> m_retiring;
     std::deque<std::unique_ptr<Block>> m_blocks;
     std::unique_ptr<Block> m_spare; ///< last evicted standard block, reused to avoid allocator churn
     quint64 m_nextOffset = 0;       ///< global arena offset of the next payload byte
-    quint64 m_evictedBelow = 0;     ///< payload offsets below this are gone
     qint64 m_heldBytes = 0;
     qint64 m_evictedBytes = 0;
     qint64 m_budget;
@@ -256,6 +304,7 @@ private:
     Counters m_totals;
     // takeCounterDeltas()'s bookmark (mutable: see there).
     mutable quint64 m_deltaRound = 1; ///< starts above a new slot's listedInRound, so a first append lists it
+    bool m_listsChanges = true;       ///< false after stopCounterDeltas()
     mutable std::vector<ChangedSlot> m_changed;
     mutable Counters m_totalsTaken;
 };

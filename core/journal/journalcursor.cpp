@@ -1,20 +1,25 @@
 #include "journal/journalcursor.h"
 
 #include <algorithm>
+#include <tuple>
 
 namespace sockbench {
 
 JournalCursor::JournalCursor(const Journal &journal, quint64 from, ReadLimits limits)
     : m_journal(journal)
     , m_limits(limits)
-    , m_position(from) {}
+    , m_position(from) {
+    measurePosition();
+}
 
 JournalCursor::JournalCursor(Journal &journal, quint64 from, ReadLimits limits, Hold)
     : m_journal(journal)
     , m_held(&journal)
     , m_hold(journal.addHold(from))
     , m_limits(limits)
-    , m_position(from) {}
+    , m_position(from) {
+    measurePosition();
+}
 
 JournalCursor::JournalCursor(const Journal &journal, std::vector<quint64> selection, ReadLimits limits)
     : m_journal(journal)
@@ -31,6 +36,11 @@ void JournalCursor::seek(quint64 seq) {
     m_position = seq;
     if (m_held)
         m_held->moveHold(m_hold, seq);
+    measurePosition();
+}
+
+void JournalCursor::measurePosition() {
+    std::tie(m_bytesInBefore, m_bytesOutBefore) = m_journal.dataBytesBefore(m_position);
 }
 
 bool JournalCursor::read(std::vector<Record> *batch, quint64 end) {
@@ -47,11 +57,17 @@ bool JournalCursor::read(std::vector<Record> *batch, quint64 end) {
         tally(*batch);
         return true;
     }
-    const quint64 start =
-        m_journal.read(m_position, end, m_limits.records, m_limits.payloadBytes, m_limits.payloads, batch);
+    DroppedRecords dropped;
+    const quint64 start = m_journal.read(m_position, end, m_limits.records, m_limits.payloadBytes,
+                                         m_limits.payloads, batch, &dropped);
     if (start > m_position) {
+        // Everything before start is dropped: the bytes skipped are what was dropped past ours.
         m_skipped += start - m_position;
         m_position = start;
+        m_evictedIn += dropped.bytesIn - std::min(dropped.bytesIn, m_bytesInBefore);
+        m_evictedOut += dropped.bytesOut - std::min(dropped.bytesOut, m_bytesOutBefore);
+        m_bytesInBefore = std::max(m_bytesInBefore, dropped.bytesIn);
+        m_bytesOutBefore = std::max(m_bytesOutBefore, dropped.bytesOut);
     }
     if (batch->empty())
         return false;
@@ -66,6 +82,10 @@ bool JournalCursor::read(std::vector<Record> *batch, quint64 end) {
 void JournalCursor::tally(const std::vector<Record> &batch) {
     m_taken += batch.size();
     for (const Record &record : batch) {
+        if (record.kind == RecordKind::DataIn)
+            m_bytesInBefore += record.length;
+        else if (record.kind == RecordKind::DataOut)
+            m_bytesOutBefore += record.length;
         if (!record.isEvicted())
             continue;
         if (record.kind == RecordKind::DataIn)

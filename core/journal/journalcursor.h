@@ -21,9 +21,9 @@ struct ReadLimits {
 /// when asked to, holds the journal so that eviction waits for it (Journal::addHold). A reader then
 /// says only what a record means to it: a line on stdout, a packet, a row of an export.
 ///
-/// Records the journal no longer holds at all (today it always keeps the headers; a future budget
-/// may drop them whole from the front) are skipped: the cursor moves to the oldest held record and
-/// skipped() counts them. Not thread-safe: one thread reads through a cursor at a time.
+/// Records the journal no longer holds (its budget drops the oldest whole) are skipped: the cursor
+/// moves to the oldest held record, skipped() counts them and evictedBytes() their payload bytes.
+/// Not thread-safe: one thread reads through a cursor at a time.
 class JournalCursor final {
 public:
     /// Reads from record `from` on.
@@ -55,8 +55,8 @@ public:
     quint64 taken() const { return m_taken; }
     /// Records passed over because the journal no longer held them when the cursor came.
     quint64 skipped() const { return m_skipped; }
-    /// Payload bytes of data records of this kind (DataIn or DataOut) that the journal had evicted
-    /// when they were read: their headers came, their bytes did not.
+    /// Payload bytes of data records of this kind (DataIn or DataOut) that the journal had let go
+    /// before this cursor read them: those of skipped records, and of records read Evicted.
     quint64 evictedBytes(RecordKind kind) const {
         return kind == RecordKind::DataOut ? m_evictedOut : m_evictedIn;
     }
@@ -66,6 +66,8 @@ public:
 
 private:
     void tally(const std::vector<Record> &batch);
+    /// Where the cursor stands: the payload bytes of data records before position().
+    void measurePosition();
 
     const Journal &m_journal;
     Journal *m_held = nullptr; ///< the journal, when this cursor holds it
@@ -79,6 +81,8 @@ private:
     quint64 m_skipped = 0;
     quint64 m_evictedIn = 0;
     quint64 m_evictedOut = 0;
+    quint64 m_bytesInBefore = 0; ///< DataIn payload bytes before m_position (dropped ones included)
+    quint64 m_bytesOutBefore = 0;
 };
 
 } // namespace sockbench

@@ -48,7 +48,7 @@ _sockbench()
                 COMPREPLY=($(compgen -W "$_sockbench_frames" -- "$cur"))
                 return
                 ;;
-            --keepalive | --sndbuf | --rcvbuf | --ttl | --max-message) return ;;
+            --keepalive | --sndbuf | --rcvbuf | --ttl | --max-message | --journal-budget) return ;;
         esac
     fi
 
@@ -64,7 +64,7 @@ _sockbench()
             $split && return
             if [[ $cur == -* ]]; then
                 COMPREPLY=($(compgen -W '--udp --echo --greet --hex --log --quiet --stats
-                    --pcap --duration --join --nodelay --no-nodelay --keepalive --sndbuf --rcvbuf --tos
+                    --journal-budget --pcap --duration --join --nodelay --no-nodelay --keepalive --sndbuf --rcvbuf --tos
                     --ttl --interface --reuseport --frame --max-message --rules --tls --cert --key
                     --alpn --client-ca --require-client-cert --replay --help' -- "$cur"))
             fi
@@ -89,7 +89,7 @@ _sockbench()
             $split && return
             if [[ $cur == -* ]]; then
                 COMPREPLY=($(compgen -W '--udp --send --send-hex --send-file --crlf --lf --repeat
-                    --interval --wait --multicast-if --hex --log --quiet --stats --pcap --nodelay
+                    --interval --wait --multicast-if --hex --log --quiet --stats --journal-budget --pcap --nodelay
                     --no-nodelay --keepalive --sndbuf --rcvbuf --tos --ttl --interface --bind
                     --frame --max-message --rules --tls --insecure --ca --sni --alpn --cert --key
                     --tls-min --replay --speed --asap --help' -- "$cur"))
@@ -115,14 +115,15 @@ _sockbench()
                     return
                     ;;
                 --latency | --bandwidth | --slice | --limit | --timeout-after | --slow-close | --drop | \
-                    --duplicate | --reorder | --corrupt | --seed | --duration | --sni) return ;;
+                    --duplicate | --reorder | --corrupt | --seed | --duration | --sni | --journal-budget) return ;;
             esac
             $split && return
             if [[ $cur == -* ]]; then
                 COMPREPLY=($(compgen -W '--udp --latency --bandwidth --slice --limit --timeout-after
                     --slow-close --drop --duplicate --reorder --corrupt --seed --direction
                     --no-reset-relay --on-target-failure --tls-client-side --cert --key --tls-target
-                    --ca --insecure --sni --hex --log --quiet --stats --duration --pcap --help' -- "$cur"))
+                    --ca --insecure --sni --hex --log --quiet --stats --journal-budget --duration --pcap
+                    --help' -- "$cur"))
             fi
             return
             ;;

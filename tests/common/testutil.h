@@ -93,10 +93,11 @@ inline std::vector<Record> recordsOf(const Journal &journal, EndpointId id, Reco
                                      bool withPayload = true) {
     std::vector<Record> out;
     const quint64 n = journal.count();
-    for (quint64 seq = 0; seq < n; ++seq) {
+    // From the oldest record the budget left; one it drops meanwhile is passed over.
+    for (quint64 seq = journal.oldestSeq(); seq < n; ++seq) {
         Record r;
         if (!journal.record(seq, &r, false))
-            break;
+            continue;
         if (r.endpoint != id || r.kind != kind)
             continue;
         if (withPayload)

@@ -119,7 +119,7 @@ private Q_SLOTS:
     void textIsTheLogLines();
     void rawIsOneDirection();
     void rawNeedsAnEndpoint();
-    void rawRefusesEvictedBytes();
+    void rawRefusesDroppedBytes();
     void pcapngIsWritten();
     void selectionKeepsItsOrder();
     void endpointFilter();
@@ -309,25 +309,34 @@ void TestExporter::rawNeedsAnEndpoint() {
     QVERIFY(!QFile::exists(request.path));
 }
 
-void TestExporter::rawRefusesEvictedBytes() {
-    // A 1 MiB budget and 3 MiB through it: the first megabytes are gone, and a raw file of them
+void TestExporter::rawRefusesDroppedBytes() {
+    // A 2 MiB budget and 3 MiB through it: the first megabytes are gone, and a raw file of them
     // would silently miss bytes.
-    Journal journal(1024 * 1024);
+    Journal journal(2 * 1024 * 1024);
     const QByteArray block = pattern(64 * 1024);
     for (int i = 0; i < 48; ++i)
         journal.appendData(1, RecordKind::DataIn, block);
-    QVERIFY(journal.evictedBytes() > 0);
+    QVERIFY(journal.oldestSeq() > 0);
     const ExportRequest request{
         ExportFormat::Raw, path("evicted.bin"), {}, 0, UINT64_MAX, {1}, RecordKind::DataIn, {}};
     QString error;
     QVERIFY(!ExportJob::run(journal, request, &error));
     QVERIFY2(error.contains(QStringLiteral("memory budget")), qPrintable(error));
     QVERIFY(!QFile::exists(request.path));
-    // The other formats say "evicted" instead, and succeed.
+    // The other formats write the records held, and succeed.
     const ExportRequest csv{
         ExportFormat::Csv, path("evicted.csv"), {}, 0, UINT64_MAX, {}, RecordKind::DataIn, {}};
     QVERIFY(ExportJob::run(journal, csv, &error));
-    QVERIFY(readAll(csv.path).contains(",evicted,\r\n"));
+    QCOMPARE(quint64(readAll(csv.path).count("\r\n")), 1 + journal.count() - journal.oldestSeq());
+    // A connection that began after the dropped records exports raw whole.
+    const quint64 later = journal.count();
+    for (int i = 0; i < 3; ++i)
+        journal.appendData(2, RecordKind::DataIn, block);
+    const ExportRequest whole{
+        ExportFormat::Raw, path("whole.bin"), {}, 0, UINT64_MAX, {2}, RecordKind::DataIn, {}};
+    QVERIFY2(ExportJob::run(journal, whole, &error), qPrintable(error));
+    QCOMPARE(readAll(whole.path), block + block + block);
+    QVERIFY(journal.oldestSeq() <= later);
 }
 
 void TestExporter::pcapngIsWritten() {

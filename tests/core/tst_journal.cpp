@@ -1,5 +1,6 @@
 // The journal on its own: dense ordered records, exact counters, datagram peers and truncation,
-// eviction of the oldest payloads under the budget, and appends from several threads at once.
+// the oldest records dropped whole under one budget (headers and forgotten endpoints included),
+// and appends from several threads at once.
 
 #include "journal/journal.h"
 #include "testutil.h"
@@ -29,8 +30,11 @@ private Q_SLOTS:
     void datagramPeerAndTruncation();
     void eventsDoNotTouchCounters();
     void recordsRangeWithoutPayload();
-    void budgetEvictsOldestPayloadsOnly();
-    void loweringTheBudgetEvicts();
+    void budgetDropsOldestRecordsWhole();
+    void loweringTheBudgetDrops();
+    void headersCountAgainstTheBudget();
+    void forgottenEndpointsGoWithTheirLastRecord();
+    void dataBytesBeforeCountsEveryDataRecord();
     void concurrentAppendersKeepOrder();
     void counterDeltasListOnlyChangedEndpoints();
     void counterDeltasAddUpWhileAppendersRun();
@@ -169,7 +173,7 @@ void TestJournal::recordsRangeWithoutPayload() {
     QVERIFY(journal.records(100, 5).empty());
 }
 
-void TestJournal::budgetEvictsOldestPayloadsOnly() {
+void TestJournal::budgetDropsOldestRecordsWhole() {
     constexpr qint64 Budget = 4 * 1024 * 1024;
     constexpr int Chunk = 64 * 1024;
     constexpr int N = 256; // 16 MiB, four times the budget
@@ -178,59 +182,147 @@ void TestJournal::budgetEvictsOldestPayloadsOnly() {
     for (int i = 0; i < N; ++i)
         journal.appendData(1, RecordKind::DataIn, pattern(Chunk, quint64(i)));
 
-    // Headers and counters survive eviction.
+    // The count and the counters stay exact; the oldest records are gone, header and payload.
     QCOMPARE(journal.count(), quint64(N));
     QCOMPARE(journal.counters(1).bytesIn, quint64(N) * Chunk);
     QCOMPARE(journal.counters(1).chunksIn, quint64(N));
+    const quint64 oldest = journal.oldestSeq();
+    QVERIFY(oldest > 0);
+    QVERIFY(oldest < quint64(N));
+    const DroppedRecords dropped = journal.dropped();
+    QCOMPARE(dropped.records, oldest);
+    QCOMPARE(dropped.bytesIn, oldest * Chunk);
+    QCOMPARE(dropped.bytesOut, quint64(0));
+    QVERIFY(dropped.firstTimeNs > 0);
+    QVERIFY(dropped.lastTimeNs >= dropped.firstTimeNs);
+    QCOMPARE(journal.evictedBytes(), qint64(oldest) * Chunk);
+    QVERIFY2(journal.memoryBytes() <= Budget, qPrintable(QString::number(journal.memoryBytes())));
 
-    QVERIFY(journal.evictedBytes() > 0);
-    QVERIFY2(journal.payloadBytesHeld() <= 2 * Budget,
-             qPrintable(QStringLiteral("held %1 bytes").arg(journal.payloadBytesHeld())));
-
-    // Oldest first: once a record is kept, every later one is kept, and kept payloads are intact.
-    bool keeping = false;
-    int kept = 0;
-    for (int i = 0; i < N; ++i) {
-        Record r;
-        QVERIFY(journal.record(quint64(i), &r));
-        QCOMPARE(r.length, quint32(Chunk));
-        if (r.isEvicted()) {
-            QVERIFY2(!keeping, qPrintable(QStringLiteral("record %1 evicted after a kept one").arg(i)));
-            QVERIFY(r.payload.isEmpty());
-        } else {
-            keeping = true;
-            ++kept;
-            QVERIFY2(r.payload == pattern(Chunk, quint64(i)), qPrintable(QString::number(i)));
-        }
+    // Before the oldest, nothing; from it on, every record whole and intact.
+    Record r;
+    QVERIFY(!journal.record(oldest - 1, &r));
+    QVERIFY(journal.records(0, oldest).empty());
+    for (quint64 i = oldest; i < quint64(N); ++i) {
+        QVERIFY(journal.record(i, &r));
+        QVERIFY(!r.isEvicted());
+        QVERIFY2(r.payload == pattern(Chunk, i), qPrintable(QString::number(i)));
     }
-    QVERIFY(kept > 0);
-    QVERIFY(kept < N);
-    // evictedBytes() is what the evicted records held; what is kept is held in memory.
-    QCOMPARE(journal.evictedBytes(), qint64(N - kept) * Chunk);
-    QVERIFY(journal.payloadBytesHeld() >= qint64(kept) * Chunk);
-    // The newest data is what matters to the user: at least the budget's worth minus one block is there.
-    QVERIFY2(qint64(kept) * Chunk >= Budget / 2, qPrintable(QStringLiteral("kept %1 records").arg(kept)));
+    // The newest data is what matters to the user: at least half the budget's worth is there.
+    QVERIFY2(qint64(quint64(N) - oldest) * Chunk >= Budget / 2, qPrintable(QString::number(oldest)));
 }
 
-void TestJournal::loweringTheBudgetEvicts() {
+void TestJournal::loweringTheBudgetDrops() {
     Journal journal(64 * 1024 * 1024);
     for (int i = 0; i < 64; ++i)
         journal.appendData(1, RecordKind::DataOut, pattern(128 * 1024, quint64(i)));
-    QCOMPARE(journal.evictedBytes(), qint64(0));
+    QCOMPARE(journal.oldestSeq(), quint64(0));
     journal.setBudgetBytes(2 * 1024 * 1024);
     QCOMPARE(journal.budgetBytes(), qint64(2 * 1024 * 1024));
+    QVERIFY(journal.oldestSeq() > 0);
+    QVERIFY2(journal.memoryBytes() <= 2 * 1024 * 1024, qPrintable(QString::number(journal.memoryBytes())));
     journal.appendData(1, RecordKind::DataOut, pattern(128 * 1024, 64));
-    QVERIFY(journal.evictedBytes() > 0);
-    QVERIFY2(journal.payloadBytesHeld() <= 4 * 1024 * 1024,
-             qPrintable(QStringLiteral("held %1 bytes").arg(journal.payloadBytesHeld())));
-    Record first;
-    QVERIFY(journal.record(0, &first));
-    QVERIFY(first.isEvicted());
     Record last;
     QVERIFY(journal.record(64, &last));
-    QVERIFY(!last.isEvicted());
     QCOMPARE(last.payload, pattern(128 * 1024, 64));
     QCOMPARE(journal.counters(1).bytesOut, quint64(65) * 128 * 1024);
+    QCOMPARE(journal.dropped().bytesOut, journal.oldestSeq() * 128 * 1024);
+}
+
+void TestJournal::headersCountAgainstTheBudget() {
+    // Tiny records: their headers, not their payloads, fill the budget. Before, headers were never
+    // dropped and memory grew by 40 bytes a record for ever.
+    constexpr qint64 Budget = 8 * 1024 * 1024;
+    Journal journal(Budget);
+    constexpr quint64 N = 2'000'000; // 80 MB of headers alone
+    const char byte = 'x';
+    qint64 most = 0;
+    for (quint64 i = 0; i < N; ++i) {
+        journal.appendData(EndpointId(1 + i % 3), i % 2 ? RecordKind::DataOut : RecordKind::DataIn, &byte, 1);
+        if (i % 65536 == 0)
+            most = std::max(most, journal.memoryBytes());
+    }
+    most = std::max(most, journal.memoryBytes());
+    QVERIFY2(most <= Budget, qPrintable(QString::number(most)));
+    QCOMPARE(journal.count(), N);
+    QCOMPARE(journal.totals().bytesIn + journal.totals().bytesOut, N);
+    const DroppedRecords dropped = journal.dropped();
+    QVERIFY(dropped.records > N / 2);
+    QCOMPARE(dropped.bytesIn + dropped.bytesOut, dropped.records);
+    // What is held is the newest, in order.
+    const std::vector<Record> newest = journal.records(N - 10, 10);
+    QCOMPARE(newest.size(), size_t(10));
+    QCOMPARE(newest.front().seq, N - 10);
+    QCOMPARE(newest.back().seq, N - 1);
+}
+
+void TestJournal::forgottenEndpointsGoWithTheirLastRecord() {
+    // Connection churn: every endpoint is described, sends, and is forgotten. Its counters and
+    // description stay while any record of it does, then go, so that memory stays bounded.
+    constexpr qint64 Budget = 4 * 1024 * 1024;
+    Journal journal(Budget);
+    constexpr EndpointId Endpoints = 100'000;
+    const QByteArray hello(100, 'h');
+    for (EndpointId id = 1; id <= Endpoints; ++id) {
+        EndpointMeta meta;
+        meta.peer = NetAddress{QStringLiteral("127.0.0.1"), quint16(1024 + id % 60000)};
+        journal.describeEndpoint(id, meta);
+        journal.appendEvent(id, QStringLiteral("Connected"), Marker::Established);
+        journal.appendData(id, RecordKind::DataIn, hello);
+        journal.appendEvent(id, QStringLiteral("Closed"), Marker::Closed);
+        journal.forgetEndpoint(id);
+        if (id == 1) {
+            // Still held: nothing of it goes yet.
+            QVERIFY(journal.describedEndpoint(1).has_value());
+            QCOMPARE(journal.counters(1).bytesIn, quint64(100));
+        }
+    }
+    QVERIFY2(journal.memoryBytes() <= Budget, qPrintable(QString::number(journal.memoryBytes())));
+    QVERIFY(!journal.describedEndpoint(1).has_value());
+    QCOMPARE(journal.counters(1).bytesIn, quint64(0));
+    // The newest endpoint's records are held, and so is what it was.
+    QVERIFY(journal.describedEndpoint(Endpoints).has_value());
+    QCOMPARE(journal.counters(Endpoints).bytesIn, quint64(100));
+    QCOMPARE(journal.totals().bytesIn, quint64(Endpoints) * 100);
+    // An endpoint not forgotten keeps its counters, however old.
+    Journal kept(Budget);
+    kept.appendData(7, RecordKind::DataIn, hello);
+    for (int i = 0; i < 200'000; ++i)
+        kept.appendData(8, RecordKind::DataIn, hello);
+    QVERIFY(kept.oldestSeq() > 0);
+    QCOMPARE(kept.counters(7).bytesIn, quint64(100));
+}
+
+void TestJournal::dataBytesBeforeCountsEveryDataRecord() {
+    Journal journal(2 * 1024 * 1024);
+    quint64 in = 0;
+    quint64 out = 0;
+    std::vector<std::pair<quint64, quint64>> before;
+    for (int i = 0; i < 40'000; ++i) {
+        before.emplace_back(in, out);
+        const int length = 1 + i % 97;
+        if (i % 5 == 0) {
+            journal.appendEvent(1, QStringLiteral("event"));
+        } else if (i % 2) {
+            journal.appendData(1, RecordKind::DataOut, QByteArray(length, 'o'));
+            out += quint64(length);
+        } else {
+            journal.appendData(1, RecordKind::DataIn, QByteArray(length, 'i'));
+            in += quint64(length);
+        }
+    }
+    QVERIFY(journal.oldestSeq() > 0);
+    const quint64 oldest = journal.oldestSeq();
+    for (quint64 seq :
+         {oldest, oldest + 1, (oldest + 40'000) / 2, quint64(32'768), quint64(32'769), quint64(39'999)}) {
+        QVERIFY(seq >= oldest);
+        QCOMPARE(journal.dataBytesBefore(seq), before[seq]);
+    }
+    QCOMPARE(journal.dataBytesBefore(40'000), std::make_pair(in, out));
+    const DroppedRecords dropped = journal.dropped();
+    QCOMPARE(journal.dataBytesBefore(0), std::make_pair(quint64(0), quint64(0)));
+    QCOMPARE(journal.dataBytesBefore(1),
+             std::make_pair(dropped.bytesIn, dropped.bytesOut)); // inside the dropped range
+    QCOMPARE(std::make_pair(dropped.bytesIn, dropped.bytesOut), before[dropped.records]);
 }
 
 void TestJournal::concurrentAppendersKeepOrder() {

@@ -1,6 +1,6 @@
 // The journal cursor, on a real journal: batches bounded by record count and payload bytes (a
-// record larger than the bound still comes, alone), headers without payloads, an evicted range
-// reported as such and counted per direction, seeking past cleared records and back, a hold that
+// record larger than the bound still comes, alone), headers without payloads, a dropped range
+// skipped and its bytes counted per direction, seeking past cleared records and back, a hold that
 // keeps the payloads ahead of the reader and follows it, and a selection read in its order with
 // the first missing record named.
 
@@ -50,7 +50,7 @@ private Q_SLOTS:
     void aRecordLargerThanTheBoundComesAlone();
     void headersOnlyCostNoPayloadBytes();
     void stopsAtTheEndAskedFor();
-    void evictedRangeIsReportedAndCounted();
+    void droppedRangeIsSkippedAndCounted();
     void seekLeavesClearedRecordsOut();
     void holdKeepsPayloadsAheadOfTheReader();
     void selectionKeepsItsOrderAndNamesTheMissing();
@@ -122,40 +122,39 @@ void TestJournalCursor::stopsAtTheEndAskedFor() {
     QCOMPARE(cursor.skipped(), quint64(0));
 }
 
-void TestJournalCursor::evictedRangeIsReportedAndCounted() {
+void TestJournalCursor::droppedRangeIsSkippedAndCounted() {
     Journal journal(Budget);
-    appendChunks(journal, 96); // 6 MiB through 2 MiB: the oldest blocks go
+    appendChunks(journal, 96); // 6 MiB through 2 MiB: the oldest records go whole
+    const DroppedRecords dropped = journal.dropped();
+    QVERIFY(dropped.records > 0);
+    QVERIFY(dropped.bytesIn > 0 && dropped.bytesOut > 0);
     JournalCursor cursor(journal, 0, {16, 4 * 1024 * 1024, true});
     std::vector<Record> all;
     drain(cursor, &all);
-    QCOMPARE(all.size(), size_t(96));
-    quint64 evictedIn = 0;
-    quint64 evictedOut = 0;
-    quint64 lastEvicted = 0;
-    for (const Record &r : all) {
-        if (!r.isEvicted()) {
-            QCOMPARE(r.payload, pattern(Chunk, r.seq));
-            continue;
-        }
-        QVERIFY(r.payload.isEmpty());
-        QCOMPARE(r.length, Chunk);
-        (r.kind == RecordKind::DataIn ? evictedIn : evictedOut) += r.length;
-        lastEvicted = r.seq;
-    }
-    // The evicted range is the front: every record before the last evicted one went too.
-    QVERIFY(lastEvicted > 0);
-    for (quint64 seq = 0; seq <= lastEvicted; ++seq)
-        QVERIFY(all[seq].isEvicted());
-    QVERIFY(evictedIn > 0 && evictedOut > 0);
-    QCOMPARE(cursor.evictedBytes(RecordKind::DataIn), evictedIn);
-    QCOMPARE(cursor.evictedBytes(RecordKind::DataOut), evictedOut);
-    // Evicted payloads cost no bytes of a batch: 16 records of the evicted front come at once.
-    JournalCursor again(journal, 0, {16, Chunk, true});
+    // The cursor starts at the oldest record held, says how many it skipped and their bytes.
+    QCOMPARE(cursor.skipped(), dropped.records);
+    QCOMPARE(all.size(), size_t(96 - dropped.records));
+    QCOMPARE(all.front().seq, dropped.records);
+    for (const Record &r : all)
+        QCOMPARE(r.payload, pattern(Chunk, r.seq));
+    QCOMPARE(cursor.evictedBytes(RecordKind::DataIn), dropped.bytesIn);
+    QCOMPARE(cursor.evictedBytes(RecordKind::DataOut), dropped.bytesOut);
+
+    // A cursor that read part of the front before it went counts only what it had not read.
+    Journal later(Budget);
+    appendChunks(later, 8);
+    JournalCursor reader(later, 0, {4, 4 * 1024 * 1024, true});
     std::vector<Record> batch;
-    QVERIFY(again.read(&batch));
-    QCOMPARE(batch.size(), size_t(16));
-    QVERIFY(batch.back().isEvicted());
-    QCOMPARE(again.skipped(), quint64(0)); // headers stay: nothing was skipped
+    QVERIFY(reader.read(&batch)); // records 0..3
+    appendChunks(later, 96);
+    const DroppedRecords gone = later.dropped();
+    QVERIFY(gone.records > 4);
+    std::vector<Record> rest;
+    drain(reader, &rest);
+    QCOMPARE(reader.skipped(), gone.records - 4);
+    QCOMPARE(reader.evictedBytes(RecordKind::DataIn) + reader.evictedBytes(RecordKind::DataOut),
+             (gone.records - 4) * Chunk);
+    QCOMPARE(rest.front().seq, gone.records);
 }
 
 void TestJournalCursor::seekLeavesClearedRecordsOut() {
@@ -192,7 +191,8 @@ void TestJournalCursor::holdKeepsPayloadsAheadOfTheReader() {
         // The hold moved past the batch: the next append lets what the reader has go.
         appendChunks(journal, 1);
         Record r;
-        QVERIFY(journal.record(8, &r) && r.isEvicted());
+        QVERIFY(!journal.record(8, &r));
+        QCOMPARE(journal.oldestSeq(), quint64(8 + 16));
         std::vector<Record> all;
         drain(cursor, &all);
         QCOMPARE(all.size(), size_t(96 + 1 - 16));

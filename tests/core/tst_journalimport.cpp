@@ -25,7 +25,7 @@ private Q_SLOTS:
     void importedDataPointsIntoItsSource();
     void importedRecordsKeepTheirTimesAndCountQuietly();
     void rangesOutsideTheSourceAreRefused();
-    void importedPayloadsAreNeverEvicted();
+    void importedRecordsGoWithTheOldest();
     void eventsCarryTheirMarker();
     void describedEndpointsReadBack();
 };
@@ -107,21 +107,28 @@ void TestJournalImport::rangesOutsideTheSourceAreRefused() {
     QCOMPARE(journal.appendImported(1, RecordKind::DataIn, 0, source, 100, 0), quint64(1));
 }
 
-void TestJournalImport::importedPayloadsAreNeverEvicted() {
+void TestJournalImport::importedRecordsGoWithTheOldest() {
+    // An imported record costs the budget its header only (its bytes stay in the mapped file), and
+    // goes whole with the other oldest records, never leaving a record without its bytes.
     Journal journal(2 * 1024 * 1024);
     const QByteArray file = pattern(4096, 3);
     const quint32 source = journal.addSource(MappedFile::fromBytes(file));
     journal.appendImported(1, RecordKind::DataOut, 0, source, 0, 4096);
+    QCOMPARE(journal.payloadBytesHeld(), qint64(0)); // a header, no payload block
+    QVERIFY(journal.headerBytes() > 0);
+    Record r;
+    QVERIFY(journal.record(0, &r));
+    QCOMPARE(r.payload, file);
     const QByteArray chunk(64 * 1024, 'z');
     for (int i = 0; i < 100; ++i) // 6.4 MB through a 2 MiB budget
         journal.appendData(2, RecordKind::DataIn, chunk);
-    QVERIFY(journal.evictedBytes() > 0);
-    Record r;
-    QVERIFY(journal.record(0, &r));
-    QVERIFY(!r.isEvicted());
-    QCOMPARE(r.payload, file);
-    QVERIFY(journal.record(1, &r));
-    QVERIFY(r.isEvicted());
+    QVERIFY(journal.oldestSeq() > 1);
+    QVERIFY(!journal.record(0, &r));
+    QCOMPARE(journal.dropped().bytesOut, quint64(4096));
+    QVERIFY(journal.record(100, &r));
+    QCOMPARE(r.payload, chunk);
+    // The capture's counters stay.
+    QCOMPARE(journal.counters(1).bytesOut, quint64(4096));
 }
 
 void TestJournalImport::eventsCarryTheirMarker() {

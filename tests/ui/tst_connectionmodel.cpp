@@ -12,6 +12,13 @@
 #include <QSignalSpy>
 #include <QTest>
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <algorithm>
+
 using namespace sockbench;
 using namespace sockbench::test;
 
@@ -40,6 +47,7 @@ private Q_SLOTS:
     void outgoingConnectionShowsWhatWasAskedAndWhyItFailed();
     void wildcardListenerStandsOut();
     void clearClosedRemovesOnlyWhatIsGone();
+    void churnKeepsTheNewestClosedConnections();
 };
 
 void TestConnectionModel::listenerAndItsConnectionsFormATree() {
@@ -248,6 +256,43 @@ void TestConnectionModel::clearClosedRemovesOnlyWhatIsGone() {
     QVERIFY(!model.indexOf(openChild).isValid());
     QCOMPARE(model.rowCount(), 1);
     QCOMPARE(model.endpointAt(model.index(0, 0)), serving);
+}
+
+void TestConnectionModel::churnKeepsTheNewestClosedConnections() {
+    // Connection churn for as long as the window runs must not grow the tree for ever: a listener
+    // lists its newest MaxClosedChildren closed connections, and the older ones are forgotten.
+    Workbench wb;
+    ConnectionModel model(&wb);
+    EndpointId listener = 0;
+    const NetAddress at = startListener(wb, &listener);
+    QVERIFY(at.isValid());
+    QTRY_VERIFY(model.indexOf(listener).isValid());
+    sockaddr_in to{};
+    to.sin_family = AF_INET;
+    to.sin_port = htons(at.port);
+    to.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    const int Clients = int(ConnectionModel::MaxClosedChildren) + 50;
+    for (int i = 0; i < Clients; ++i) {
+        const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        QVERIFY(fd >= 0);
+        QVERIFY(::connect(fd, reinterpret_cast<const sockaddr *>(&to), sizeof to) == 0);
+        ::close(fd);
+    }
+    // Every client was accepted and closed; the tree keeps the newest of them, the Workbench
+    // forgot the others (and so will the journal, once their records go).
+    const auto settled = [&] {
+        const auto &endpoints = wb.endpoints();
+        const bool allClosed = std::all_of(endpoints.cbegin(), endpoints.cend(), [](const EndpointInfo &e) {
+            return e.kind != EndpointKind::TcpConnection || isFinal(e.state);
+        });
+        return allClosed &&
+               model.rowCount(model.indexOf(listener)) == int(ConnectionModel::MaxClosedChildren) &&
+               endpoints.size() == qsizetype(ConnectionModel::MaxClosedChildren) + 1;
+    };
+    QTRY_VERIFY_WITH_TIMEOUT(settled(), 30000);
+    const QModelIndex parent = model.indexOf(listener);
+    for (int row = 0; row < model.rowCount(parent); ++row)
+        QVERIFY(wb.endpoints().contains(model.endpointAt(model.index(row, 0, parent))));
 }
 
 QTEST_MAIN(TestConnectionModel)

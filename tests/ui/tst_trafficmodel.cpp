@@ -47,7 +47,7 @@ private Q_SLOTS:
     void filtersByEndpointDirectionAndSearch();
     void hexPreviewAndTimeDelta();
     void longAndTruncatedPayloadsArePreviewedShort();
-    void evictedPayloadsKeepTheirRows();
+    void droppedRecordsLeaveFromTheTop();
     void datagramsFromARealPeerNameTheirSender();
 
 private:
@@ -258,39 +258,46 @@ void TestTrafficModel::longAndTruncatedPayloadsArePreviewedShort() {
     QVERIFY2(hex.startsWith(QStringLiteral("61 61 61")) && hex.size() < 64 * 3 + 8, qPrintable(hex));
 }
 
-void TestTrafficModel::evictedPayloadsKeepTheirRows() {
+void TestTrafficModel::droppedRecordsLeaveFromTheTop() {
     Journal journal;
     journal.appendData(1, RecordKind::DataOut, QByteArray("first words"));
     const QByteArray chunk(64 * 1024, 'x');
     for (int i = 0; i < 64; ++i) // 4 MiB
-        journal.appendData(1, RecordKind::DataOut, chunk);
+        journal.appendData(i % 2 ? 1 : 2, RecordKind::DataOut, chunk);
     TrafficModel model(&journal);
     model.appendUpTo(journal.count());
+    TrafficModel filtered(&journal);
+    filtered.setEndpointFilter({1});
+    filtered.appendUpTo(journal.count());
+    QCOMPARE(model.rowCount(), 65);
+    QCOMPARE(filtered.rowCount(), 33);
     QCOMPARE(cell(model, 0, TrafficModel::DataColumn), QStringLiteral("first words"));
-    // The tooltip has the whole text the column may cut.
-    QCOMPARE(model.index(0, TrafficModel::DataColumn).data(Qt::ToolTipRole).toString(),
-             QStringLiteral("first words"));
 
-    QSignalSpy changed(&model, &QAbstractItemModel::dataChanged);
+    // The budget drops the oldest records whole: at the next announcement their rows go from the
+    // top, in one removal, and every row left is a record the journal holds.
+    QSignalSpy removed(&model, &QAbstractItemModel::rowsRemoved);
+    QSignalSpy filteredRemoved(&filtered, &QAbstractItemModel::rowsRemoved);
     journal.setBudgetBytes(1024 * 1024);
-    QVERIFY(journal.evictedBytes() > 0);
-    // No new record, but the next announcement repaints what lost its payload.
+    const quint64 oldest = journal.oldestSeq();
+    QVERIFY(oldest > 0);
     model.appendUpTo(journal.count());
-    QCOMPARE(changed.count(), 1);
-    QCOMPARE(model.rowCount(), 65);
-    QCOMPARE(cell(model, 0, TrafficModel::DataColumn),
-             QStringLiteral("(payload evicted: 11 bytes no longer held)"));
-    QCOMPARE(cell(model, 0, TrafficModel::LengthColumn), QStringLiteral("11"));
-    QVERIFY(model.index(0, TrafficModel::DataColumn).data(Qt::FontRole).value<QFont>().italic());
-    QVERIFY(model.index(0, TrafficModel::DataColumn)
-                .data(Qt::ToolTipRole)
-                .toString()
-                .contains(QStringLiteral("budget")));
-    // The newest payloads are still held and shown.
-    QCOMPARE(cell(model, 64, TrafficModel::DataColumn).left(3), QStringLiteral("xxx"));
-    // Evicted rows still filter by endpoint and direction (their headers are kept).
-    model.setDirectionFilter(TrafficModel::Direction::Out);
-    QCOMPARE(model.rowCount(), 65);
+    filtered.appendUpTo(journal.count());
+    QCOMPARE(removed.count(), 1);
+    QCOMPARE(removed.first().at(1).toInt(), 0);
+    QCOMPARE(removed.first().at(2).toInt(), int(oldest) - 1);
+    QCOMPARE(model.rowCount(), int(65 - oldest));
+    QCOMPARE(model.seqAt(0), oldest);
+    QCOMPARE(filteredRemoved.count(), 1);
+    for (int row = 0; row < filtered.rowCount(); ++row)
+        QVERIFY(filtered.seqAt(row) >= oldest);
+    QCOMPARE(cell(model, model.rowCount() - 1, TrafficModel::DataColumn).left(3), QStringLiteral("xxx"));
+    // New records come after, as before.
+    journal.appendData(1, RecordKind::DataIn, QByteArray("later"));
+    model.appendUpTo(journal.count());
+    filtered.appendUpTo(journal.count());
+    QCOMPARE(model.seqAt(model.rowCount() - 1), journal.count() - 1);
+    QCOMPARE(filtered.seqAt(filtered.rowCount() - 1), journal.count() - 1);
+    QCOMPARE(model.rowCount(), int(journal.count() - journal.oldestSeq()));
 }
 
 void TestTrafficModel::datagramsFromARealPeerNameTheirSender() {

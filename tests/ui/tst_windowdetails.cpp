@@ -40,7 +40,8 @@ private Q_SLOTS:
     void logFiltersByDirectionAndSearch();
     void conversationInterleavesBothDirections();
     void hexViewSelectsAndCopies();
-    void evictedPayloadsAreShownAsSuch();
+    void droppedRecordsAreSaidWhereTheLogStarts();
+    void preferencesSetTheJournalBudget();
     void settingsAndHistoryPersist();
     void clearClosedAndCloseAll();
     void closingWithOpenConnectionsIsPrompt();
@@ -351,9 +352,9 @@ void TestWindowDetails::hexViewSelectsAndCopies() {
     QCOMPARE(hex->selectionEnd(), 17);
 }
 
-void TestWindowDetails::evictedPayloadsAreShownAsSuch() {
+void TestWindowDetails::droppedRecordsAreSaidWhereTheLogStarts() {
     WorkbenchConfig config;
-    config.journalBudgetBytes = 1024 * 1024;
+    config.journalBudgetBytes = 2 * 1024 * 1024;
     openWindow(config);
     const auto [client, accepted] = connectedPair();
     QVERIFY(client != 0);
@@ -361,25 +362,26 @@ void TestWindowDetails::evictedPayloadsAreShownAsSuch() {
     m_ui->typeInComposer(QStringLiteral("first words"));
     QTest::mouseClick(m_ui->sendButton(), Qt::LeftButton);
     QTRY_COMPARE(m_ui->cell(accepted, ConnectionModel::InColumn), QStringLiteral("11"));
-    // Push well past the 1 MiB budget; the oldest payloads go, their rows stay.
+    auto *dropped = m_ui->child<QLabel>("droppedLabel");
+    QVERIFY(dropped->isHidden());
+    // Push well past the 2 MiB budget: the oldest records go whole, rows and all; the counters stay.
     const QByteArray big(3 * 1024 * 1024, 'x');
     QVERIFY(m_window->workbench()->send(client, big));
     QTRY_COMPARE(m_ui->cell(accepted, ConnectionModel::InColumn),
                  QLocale::system().toString(11 + big.size()));
-    QTRY_VERIFY(m_window->workbench()->journal().evictedBytes() > 0);
-    const auto firstOut = [&] {
+    QTRY_VERIFY(m_window->workbench()->journal().oldestSeq() > 0);
+    const auto hasFirstWords = [&] {
         const auto rows = m_ui->logRows();
-        const auto it = std::find_if(rows.begin(), rows.end(), [&](const auto &row) {
-            return row.endpoint == client && WindowDriver::isOutbound(row);
-        });
-        return it == rows.end() ? WindowDriver::LogRow{} : *it;
+        return std::any_of(rows.begin(), rows.end(),
+                           [](const auto &row) { return row.data.contains(QStringLiteral("first words")); });
     };
-    QTRY_VERIFY(firstOut().data.contains(QStringLiteral("evicted")));
-    QCOMPARE(firstOut().length, QStringLiteral("11"));
-    QVERIFY(m_ui->child<QLabel>("journalLabel")->text().contains(QStringLiteral("evicted")) ||
-            QTest::qWaitFor([&] {
-                return m_ui->child<QLabel>("journalLabel")->text().contains(QStringLiteral("evicted"));
-            }));
+    QTRY_VERIFY(!hasFirstWords());
+    // The top of the log says what went and up to when; the status bar counts it.
+    QTRY_VERIFY(dropped->isVisible());
+    QVERIFY2(dropped->text().contains(QStringLiteral("older records dropped, up to")),
+             qPrintable(dropped->text()));
+    QTRY_VERIFY(m_ui->child<QLabel>("journalLabel")->text().contains(QStringLiteral("dropped")));
+    QVERIFY(m_ui->child<QLabel>("journalLabel")->toolTip().contains(QStringLiteral("older records dropped")));
 }
 
 void TestWindowDetails::settingsAndHistoryPersist() {
@@ -408,6 +410,28 @@ void TestWindowDetails::settingsAndHistoryPersist() {
     auto *address = m_ui->dialog()->findChild<QComboBox *>(QStringLiteral("addressCombo"));
     QCOMPARE(address->itemText(0), QStringLiteral("127.0.0.1"));
     QVERIFY(!m_ui->dialog()->findChild<QLineEdit *>(QStringLiteral("portEdit"))->text().isEmpty());
+}
+
+void TestWindowDetails::preferencesSetTheJournalBudget() {
+    openWindow();
+    m_window->findChild<QAction *>(QStringLiteral("preferencesAction"))->trigger(); // File → Preferences
+    QDialog *dialog = nullptr;
+    QTRY_VERIFY((dialog = m_window->findChild<QDialog *>(QStringLiteral("preferencesDialog"))) != nullptr);
+    auto *spin = dialog->findChild<QSpinBox *>(QStringLiteral("journalBudgetSpin"));
+    QCOMPARE(spin->value(), int(m_window->workbench()->journal().budgetBytes() >> 20));
+    QVERIFY(dialog->findChild<QLabel *>(QStringLiteral("journalUsageLabel"))
+                ->text()
+                .contains(QStringLiteral("In use")));
+    spin->setValue(48);
+    QTest::mouseClick(
+        dialog->findChild<QDialogButtonBox *>(QStringLiteral("buttonBox"))->button(QDialogButtonBox::Ok),
+        Qt::LeftButton);
+    QCOMPARE(m_window->workbench()->journal().budgetBytes(), 48LL << 20);
+    QTRY_VERIFY(m_ui->child<QLabel>("journalLabel")->text().contains(QStringLiteral("of 48")));
+    // The next window starts with the budget chosen.
+    m_window->close();
+    openWindow();
+    QCOMPARE(m_window->workbench()->journal().budgetBytes(), 48LL << 20);
 }
 
 void TestWindowDetails::clearClosedAndCloseAll() {

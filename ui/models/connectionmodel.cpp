@@ -113,6 +113,35 @@ void ConnectionModel::onStateChanged(EndpointId id) {
     }
     emitRowChanged(id);
     // A listener's state does not change when a child closes, but the row may now be clearable.
+    const EndpointId parentId = m_parentOf.value(id);
+    if (parentId != 0 && isFinal(m_workbench->info(id).state))
+        noteClosedChild(parentId, id);
+}
+
+void ConnectionModel::noteClosedChild(EndpointId parentId, EndpointId child) {
+    std::deque<EndpointId> &closed = m_closedChildren[parentId];
+    if (std::find(closed.begin(), closed.end(), child) != closed.end())
+        return; // a final state repainted again
+    closed.push_back(child);
+    while (closed.size() > MaxClosedChildren) {
+        const EndpointId oldest = closed.front();
+        closed.pop_front();
+        if (m_parentOf.value(oldest) == parentId && isRemovable(oldest))
+            removeChildRow(parentId, oldest);
+    }
+}
+
+void ConnectionModel::removeChildRow(EndpointId parentId, EndpointId child) {
+    auto &kids = childrenOf(parentId);
+    const int row = m_rowOf.value(child);
+    beginRemoveRows(indexOf(parentId), row, row);
+    kids.erase(kids.begin() + row);
+    m_parentOf.remove(child);
+    m_rowOf.remove(child);
+    renumber(kids);
+    endRemoveRows();
+    m_openedAs.remove(child);
+    m_workbench->forget(child);
 }
 
 void ConnectionModel::onBytesWritten(EndpointId id) {
@@ -214,6 +243,10 @@ void ConnectionModel::clearClosed() {
     for (EndpointId id : forgotten) {
         m_openedAs.remove(id);
         m_workbench->forget(id);
+    }
+    for (auto it = m_closedChildren.begin(); it != m_closedChildren.end();) {
+        std::erase_if(*it, [this](EndpointId id) { return !m_parentOf.contains(id); });
+        it = it->empty() ? m_closedChildren.erase(it) : std::next(it);
     }
 }
 

@@ -7,6 +7,7 @@
 #include <QHash>
 #include <QTimer>
 
+#include <deque>
 #include <optional>
 #include <vector>
 
@@ -43,6 +44,10 @@ public:
     void addEndpoint(EndpointId id);
     /// Removes every endpoint whose socket is gone (and that has no open child), and forgets it.
     void clearClosed();
+    /// A listener (or relay) lists at most this many closed connections: past it the oldest closed
+    /// one leaves the tree and is forgotten, as Clear closed would, so that connection churn costs
+    /// the window bounded memory however long it runs.
+    static constexpr size_t MaxClosedChildren = 1000;
     /// Remembers how the window opened an endpoint: address and port as asked, the auto-reply and
     /// greeting as typed. The one place the window keeps them: the tree shows a listener's
     /// auto-reply from it, and a saved session is made of it. Call again when the reply changes.
@@ -76,6 +81,9 @@ private:
     std::vector<EndpointId> &childrenOf(EndpointId parentId);
     const std::vector<EndpointId> *childrenOf(EndpointId parentId) const;
     bool isRemovable(EndpointId id) const;
+    /// A child connection closed: past MaxClosedChildren closed ones, the oldest goes.
+    void noteClosedChild(EndpointId parentId, EndpointId child);
+    void removeChildRow(EndpointId parentId, EndpointId child);
     /// "echo" or "greeting" for the name column; empty for none or unknown.
     QString autoReplyText(EndpointId id) const;
     /// The auto-reply in a sentence, with the greeting as typed.
@@ -101,6 +109,7 @@ private:
     QHash<EndpointId, EndpointId> m_parentOf; ///< 0 for top-level rows
     QHash<EndpointId, int> m_rowOf;           ///< row among its siblings: thousands of clients stay O(1)
     QHash<EndpointId, SessionEndpoint> m_openedAs;
+    QHash<EndpointId, std::deque<EndpointId>> m_closedChildren; ///< per parent, oldest first
     QTimer m_counterTimer; ///< coalesces counter repaints while traffic flows
 };
 

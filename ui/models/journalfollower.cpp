@@ -36,6 +36,7 @@ void JournalFollower::follow(const JournalFeed *feed) {
 
 void JournalFollower::appendUpTo(quint64 count) {
     m_reader->feedAdvanced();
+    noteDropped();
     m_target = std::max(m_target, std::min(count, m_journal->count()));
     if (!m_reader->readsRecords()) {
         const quint64 from = m_read;
@@ -48,6 +49,17 @@ void JournalFollower::appendUpTo(quint64 count) {
         readSlice();
 }
 
+void JournalFollower::noteDropped() {
+    const quint64 oldest = m_journal->oldestSeq();
+    if (oldest <= m_dropped)
+        return;
+    m_dropped = oldest;
+    m_reader->droppedBefore(oldest);
+    // Records dropped before they were read are passed over (the cursor would skip them anyway).
+    m_read = std::max(m_read, first());
+    m_target = std::max(m_target, m_read);
+}
+
 void JournalFollower::clearBefore(quint64 origin) {
     if (origin <= m_origin)
         return;
@@ -56,13 +68,14 @@ void JournalFollower::clearBefore(quint64 origin) {
 }
 
 void JournalFollower::rewind() {
-    m_target = std::max({m_target, m_read, m_origin});
-    m_read = m_origin;
+    m_target = std::max({m_target, m_read, first()});
+    m_read = first();
     m_reader->restarted();
     if (!m_reader->readsRecords()) {
+        const quint64 from = m_read;
         m_read = m_target;
-        if (m_read > m_origin)
-            m_reader->passedUnread(m_origin, m_read);
+        if (m_read > from)
+            m_reader->passedUnread(from, m_read);
     } else if (m_pace == Pace::AtOnce) {
         readSlice();
     } else if (m_target > m_read) {
@@ -79,7 +92,8 @@ void JournalFollower::readSlice() {
     quint64 records = 0;
     while (m_read < m_target && (!sliced || (records < HeadersPerSlice && payloadBudget > 0))) {
         // From where the last slice stopped, which may be inside the batch it read.
-        m_cursor.seek(m_read);
+        if (m_cursor.position() != m_read)
+            m_cursor.seek(m_read);
         if (!m_cursor.read(&m_batch, m_target)) {
             m_read = m_target;
             break;

@@ -5,6 +5,7 @@
 #include <QObject>
 #include <QTimer>
 
+#include <algorithm>
 #include <vector>
 
 namespace sockbench {
@@ -28,6 +29,10 @@ public:
         Q_UNUSED(from);
         Q_UNUSED(to);
     }
+    /// The journal's budget dropped every record before seq (whole): forget what was read of them,
+    /// so that the view stays as bounded as the journal. Called before reading on, once per advance
+    /// of the journal's oldest record.
+    virtual void droppedBefore(quint64 seq) = 0;
     /// One record, in order. Returns the payload bytes read for it, which count against the slice.
     virtual qint64 readRecord(const Record &record) = 0;
     /// A slice of readRecord() calls ended; caughtUp: every record announced has been read.
@@ -70,13 +75,18 @@ public:
     void rewind();
 
     quint64 origin() const { return m_origin; }
-    /// Records read (or passed by unread) so far: [origin, read()).
+    /// The first record the view may show: the origin, or the journal's oldest once its budget
+    /// dropped the records before it (JournalReader::droppedBefore()).
+    quint64 first() const { return std::max(m_origin, m_dropped); }
+    /// Records read (or passed by unread) so far: [first, read()).
     quint64 read() const { return m_read; }
     /// True while announced records wait to be read.
     bool isReading() const { return m_reader->readsRecords() && m_read < m_target; }
 
 private:
     void readSlice();
+    /// Tells the reader what the journal dropped since the last call, and reads on past it.
+    void noteDropped();
 
     const Journal *m_journal;
     JournalReader *m_reader;
@@ -84,6 +94,7 @@ private:
     JournalCursor m_cursor;
     std::vector<Record> m_batch; ///< kept: its capacity serves every batch
     quint64 m_origin = 0;
+    quint64 m_dropped = 0; ///< the journal's oldestSeq() when last looked at
     quint64 m_read = 0;
     quint64 m_target = 0;
     QTimer m_sliceTimer;

@@ -101,6 +101,21 @@ void MessageIndex::restarted() {
     Q_EMIT reset();
 }
 
+void MessageIndex::droppedBefore(quint64 seq) {
+    // Messages end in order but may start out of order (streams interleave): those that start
+    // before seq lost bytes, and each goes once every message before it has gone too.
+    const auto kept = std::find_if(m_messages.begin(), m_messages.end(),
+                                   [seq](const Message &m) { return m.startSeq >= seq; });
+    const auto count = qsizetype(kept - m_messages.begin());
+    if (count == 0)
+        return;
+    Q_EMIT aboutToDropFront(count);
+    m_messages.erase(m_messages.begin(), kept);
+    if (m_full && size() < MaxMessages)
+        m_full = m_saidFull = false;
+    Q_EMIT droppedFront(count);
+}
+
 void MessageIndex::appendUpTo(quint64 count) {
     m_follower.appendUpTo(count);
 }

@@ -82,6 +82,10 @@ Q_SIGNALS:
     void appended();
     void aboutToReset();
     void reset();
+    /// The journal's budget dropped the records of the first `count` messages: they are about to
+    /// go from the front of the index; then droppedFront() follows.
+    void aboutToDropFront(qsizetype count);
+    void droppedFront(qsizetype count);
     /// The index reached MaxMessages and lists no more (until it restarts).
     void filledUp();
 
@@ -106,6 +110,7 @@ private:
 
     // JournalReader: a record is a piece of a message (or an event, one of its own).
     bool readsRecords() const override { return !m_endpoints.isEmpty(); }
+    void droppedBefore(quint64 seq) override;
     qint64 readRecord(const Record &header) override;
     void sliceEnded(bool caughtUp) override;
     void restarted() override;

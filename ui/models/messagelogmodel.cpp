@@ -21,6 +21,12 @@ MessageLogModel::MessageLogModel(const Journal *journal, QObject *parent)
     connect(m_index, &MessageIndex::appended, this, &MessageLogModel::onIndexAppended);
     connect(m_index, &MessageIndex::aboutToReset, this, &MessageLogModel::onIndexAboutToReset);
     connect(m_index, &MessageIndex::reset, this, &MessageLogModel::onIndexReset);
+    connect(m_index, &MessageIndex::aboutToDropFront, this,
+            [this](qsizetype count) { beginRemoveRows({}, 0, int(count) - 1); });
+    connect(m_index, &MessageIndex::droppedFront, this, [this] {
+        m_cache.clear(); // by row, and every row moved
+        endRemoveRows();
+    });
 }
 
 MessageLogModel::~MessageLogModel() = default;

@@ -148,6 +148,28 @@ void TrafficModel::passedUnread(quint64 from, quint64 to) {
         endInsertRows();
 }
 
+void TrafficModel::droppedBefore(quint64 seq) {
+    // The rows of dropped records go from the top; the rows below keep their place on screen.
+    if (!isFiltered()) {
+        const quint64 last = std::min(seq, m_end);
+        if (last > m_begin) {
+            beginRemoveRows({}, 0, int(last - m_begin) - 1);
+            m_begin = seq;
+            m_end = std::max(m_end, seq);
+            endRemoveRows();
+        }
+        m_begin = std::max(m_begin, seq);
+        m_end = std::max(m_end, seq);
+        return;
+    }
+    const auto kept = std::lower_bound(m_seqs.begin(), m_seqs.end(), seq);
+    if (kept == m_seqs.begin())
+        return;
+    beginRemoveRows({}, 0, int(kept - m_seqs.begin()) - 1);
+    m_seqs.erase(m_seqs.begin(), kept);
+    endRemoveRows();
+}
+
 qint64 TrafficModel::readRecord(const Record &record) {
     if (matches(record))
         m_found.push_back(record.seq);
@@ -169,7 +191,7 @@ void TrafficModel::sliceEnded(bool) {
 void TrafficModel::restarted() {
     if (!m_rebuilding)
         beginResetModel();
-    m_end = m_follower.origin();
+    m_begin = m_end = m_follower.first();
     m_seqs.clear();
     m_seqs.shrink_to_fit();
     m_cache.clear();
@@ -247,14 +269,14 @@ void TrafficModel::setEndpointLabeler(std::function<QString(EndpointId)> labeler
 
 quint64 TrafficModel::seqAt(int row) const {
     if (!isFiltered())
-        return m_follower.origin() + quint64(row);
+        return m_begin + quint64(row);
     return m_seqs[size_t(row)];
 }
 
 int TrafficModel::rowCount(const QModelIndex &parent) const {
     if (parent.isValid())
         return 0;
-    return isFiltered() ? int(m_seqs.size()) : int(m_end - m_follower.origin());
+    return isFiltered() ? int(m_seqs.size()) : int(m_end - m_begin);
 }
 
 int TrafficModel::columnCount(const QModelIndex &parent) const {

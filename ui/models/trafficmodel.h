@@ -106,13 +106,15 @@ private:
     bool readsPayloads() const override { return hasSearch(); }
     void feedAdvanced() override { noteEviction(); }
     void passedUnread(quint64 from, quint64 to) override;
+    void droppedBefore(quint64 seq) override;
     qint64 readRecord(const Record &record) override;
     void sliceEnded(bool caughtUp) override;
     void restarted() override;
 
     const Journal *m_journal;
     JournalFollower m_follower;
-    quint64 m_end = 0;            ///< without a filter: the rows are records [origin, m_end)
+    quint64 m_begin = 0; ///< without a filter: the rows are records [m_begin, m_end)
+    quint64 m_end = 0;
     std::vector<quint64> m_seqs;  ///< matching seqs, used only when isFiltered()
     std::vector<quint64> m_found; ///< matching seqs of the slice being read
     bool m_rebuilding = false;    ///< inside rebuild()'s model reset: rows come without signals

@@ -144,8 +144,16 @@ DetailPane::~DetailPane() = default;
 
 void DetailPane::showRecord(quint64 seq) {
     Record record;
-    if (!m_workbench->journal().record(seq, &record, true))
+    if (!m_workbench->journal().record(seq, &record, true)) {
+        if (seq < m_workbench->journal().oldestSeq()) {
+            clearRecord();
+            m_recordLabel->setFullText(tr("Record %1 is no longer held").arg(seq + 1));
+            m_hexView->setPlaceholder(tr("The journal's memory budget dropped record %1 with the older "
+                                         "ones (File → Preferences sets the budget).")
+                                          .arg(seq + 1));
+        }
         return;
+    }
     m_seq = seq;
     m_hasRecord = true;
     m_copyRecordButton->setEnabled(true);

@@ -3,6 +3,7 @@
 #include "engine/workbench.h"
 #include "journal/recordformat.h"
 #include "language/payload.h"
+#include "models/journalfeed.h"
 #include "models/messageindex.h"
 #include "models/messagelogmodel.h"
 #include "models/trafficmodel.h"
@@ -47,7 +48,8 @@ LogPanel::LogPanel(Workbench *workbench, const JournalFeed *feed, QWidget *paren
     , m_searchEdit(new QLineEdit(this))
     , m_searchModeCombo(new QComboBox(this))
     , m_matchCaseButton(new QToolButton(this))
-    , m_view(new QTableView(this)) {
+    , m_view(new QTableView(this))
+    , m_droppedLabel(new QLabel(this)) {
     setObjectName(QStringLiteral("logPanel"));
     m_model->setEndpointLabeler([workbench](EndpointId id) { return endpointLabel(*workbench, id); });
     m_model->follow(feed);
@@ -55,6 +57,19 @@ LogPanel::LogPanel(Workbench *workbench, const JournalFeed *feed, QWidget *paren
     MessageIndex *messages = m_messageModel->messages();
     messages->setFrameLookup([workbench](EndpointId id) { return workbench->info(id).frame; });
     messages->follow(feed);
+    // Once the journal's budget drops records, the top of the log says so: what is gone, up to when.
+    m_droppedLabel->setObjectName(QStringLiteral("droppedLabel"));
+    m_droppedLabel->setVisible(false);
+    m_droppedLabel->setWordWrap(true);
+    m_droppedLabel->setToolTip(tr("The journal keeps the traffic within its memory budget (File → "
+                                  "Preferences): past it the oldest records go. The counters stay exact."));
+    connect(feed, &JournalFeed::recordsAppended, this, [this] {
+        const QString text = droppedRecordsText(m_workbench->journal().dropped());
+        if (text == m_droppedLabel->text())
+            return;
+        m_droppedLabel->setText(text);
+        m_droppedLabel->setVisible(!text.isEmpty());
+    });
     setUpMessagesAction();
     setUpFilters();
     buildLayout();
@@ -156,6 +171,7 @@ void LogPanel::buildLayout() {
     auto *layout = new QVBoxLayout(this);
     layout->setContentsMargins(2, 2, 2, 2);
     layout->addLayout(filters);
+    layout->addWidget(m_droppedLabel);
     layout->addWidget(m_view, 1);
     // Tabbing into the log lands on its first filter.
     setFocusProxy(m_connectionFilterCombo);

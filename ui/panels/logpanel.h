@@ -9,6 +9,7 @@
 
 class QAction;
 class QComboBox;
+class QLabel;
 class QLineEdit;
 class QModelIndex;
 class QTableView;
@@ -123,6 +124,7 @@ private:
     QComboBox *m_searchModeCombo;
     QToolButton *m_matchCaseButton;
     QTableView *m_view;
+    QLabel *m_droppedLabel; ///< what the journal's budget dropped; hidden until it drops something
     QAction *m_copyRowsAction = nullptr;
     QAction *m_copyHexAction = nullptr;
     QAction *m_copyRawAction = nullptr;

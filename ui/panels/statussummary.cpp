@@ -21,8 +21,7 @@ StatusSummary::StatusSummary(const Workbench *workbench, QWidget *parent)
     m_outLabel->setObjectName(QStringLiteral("outLabel"));
     m_outLabel->setToolTip(tr("Bytes sent in total, and the current rate"));
     m_journalLabel->setObjectName(QStringLiteral("journalLabel"));
-    m_journalLabel->setToolTip(tr("Payload bytes the journal holds, of its memory budget (the oldest "
-                                  "payloads are evicted past it), and the memory of record headers"));
+
     m_openLabel->setObjectName(QStringLiteral("openLabel"));
     m_openLabel->setToolTip(tr("TCP connections that are Connected, of every open listener, connection and "
                                "socket (half-closed and connecting ones are open but not connected)"));
@@ -68,14 +67,19 @@ void StatusSummary::refresh() {
     m_lastBytesOut = totals.bytesOut;
     m_inLabel->setText(tr("In: %1 (%2/s)").arg(formatSize(double(totals.bytesIn)), formatSize(rateIn)));
     m_outLabel->setText(tr("Out: %1 (%2/s)").arg(formatSize(double(totals.bytesOut)), formatSize(rateOut)));
-    // The budget bounds payload bytes; headers are never evicted, so they are shown beside it.
-    QString journalText =
-        tr("Journal: %1 of %2, headers %3")
-            .arg(formatSize(double(journal.payloadBytesHeld())), formatSize(double(journal.budgetBytes())),
-                 formatSize(double(journal.headerBytes())));
-    if (journal.evictedBytes() > 0)
-        journalText += tr(", %1 evicted").arg(formatSize(double(journal.evictedBytes())));
-    m_journalLabel->setText(journalText);
+    // One budget covers payloads and headers: past it the oldest records go whole.
+    const DroppedRecords dropped = journal.dropped();
+    m_journalLabel->setText(
+        tr("Journal: %1 of %2%3")
+            .arg(formatSize(double(journal.memoryBytes())), formatSize(double(journal.budgetBytes())),
+                 dropped.records > 0 ? tr(", %1 dropped").arg(formatCount(dropped.records)) : QString()));
+    QString tip =
+        tr("Memory the journal holds (payloads %1, record headers and connections %2), of its "
+           "budget (File → Preferences); past it the oldest records go whole")
+            .arg(formatSize(double(journal.payloadBytesHeld())), formatSize(double(journal.headerBytes())));
+    if (dropped.records > 0)
+        tip += QStringLiteral("\n") + droppedRecordsText(dropped);
+    m_journalLabel->setToolTip(tip);
     const auto &endpoints = m_workbench->endpoints();
     qsizetype open = 0;
     qsizetype connected = 0;

@@ -241,6 +241,14 @@ QString formatDelta(qint64 deltaNs) {
     return QStringLiteral("+%1.%2 s").arg(micros / 1000000).arg(micros % 1000000, 6, 10, QLatin1Char('0'));
 }
 
+QString droppedRecordsText(const DroppedRecords &dropped) {
+    if (dropped.records == 0)
+        return {};
+    return QCoreApplication::translate("Journal", "%1 older records dropped, up to %2 (%3 of payload)")
+        .arg(formatCount(dropped.records), formatTimestamp(dropped.lastTimeNs),
+             formatSize(double(dropped.bytesIn + dropped.bytesOut)));
+}
+
 QColor inboundColor() {
     return QColor(0x15, 0x5f, 0xb5);
 }

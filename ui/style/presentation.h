@@ -67,6 +67,9 @@ QString formatSize(double bytes);
 QString formatTimestamp(qint64 timeNs);
 /// "+0.000123 s" between two records.
 QString formatDelta(qint64 deltaNs);
+/// What the journal's budget dropped, in one sentence ("1,234 older records dropped, up to
+/// 13:05:02.123 (64 MB)"), or empty when it dropped nothing.
+QString droppedRecordsText(const DroppedRecords &dropped);
 
 /// Colours of the two directions of traffic, shared by the log and the conversation view.
 QColor inboundColor();

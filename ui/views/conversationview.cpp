@@ -38,6 +38,16 @@ ConversationView::ConversationView(const Journal *journal, QWidget *parent)
     m_lineHeight = QFontMetrics(font()).height();
     connect(m_messages, &MessageIndex::appended, this, &ConversationView::onMessagesGrew);
     connect(m_messages, &MessageIndex::reset, this, &ConversationView::onMessagesGrew);
+    connect(m_messages, &MessageIndex::droppedFront, this, [this](qsizetype count) {
+        if (!m_messageMode)
+            return;
+        QScrollBar *bar = verticalScrollBar();
+        const int value = bar->value();
+        m_messageTexts.clear();
+        updateScrollBars();
+        bar->setValue(int(std::max<qint64>(0, qint64(value) - count)));
+        viewport()->update();
+    });
     setToolTip(tr("Conversation of the selected connection: received bytes in blue, sent bytes in red; "
                   "a relayed connection shows both legs, client → relay → target, with its events"));
 }
@@ -140,6 +150,30 @@ void ConversationView::restarted() {
     m_payloads.clear();
     verticalScrollBar()->setValue(0);
     updateScrollBars();
+    viewport()->update();
+}
+
+void ConversationView::droppedBefore(quint64 seq) {
+    // Blocks that begin before seq go whole (a block is a few hundred lines at most); the lines
+    // after them move up, and so does the scroll bar, so that the same lines stay in sight.
+    const auto kept =
+        std::find_if(m_blocks.begin(), m_blocks.end(), [seq](const Block &b) { return b.firstSeq >= seq; });
+    const auto erased = size_t(kept - m_blocks.begin());
+    if (erased == 0)
+        return;
+    const quint64 lines = kept == m_blocks.end() ? m_lineCount : kept->firstLine;
+    m_blocks.erase(m_blocks.begin(), kept);
+    for (Block &b : m_blocks)
+        b.firstLine -= lines;
+    m_lineCount -= lines;
+    m_linesShown -= std::min(m_linesShown, lines);
+    std::erase_if(m_expanded, [erased](const auto &e) { return e.first < erased; });
+    for (auto &e : m_expanded)
+        e.first -= erased;
+    QScrollBar *bar = verticalScrollBar();
+    const int value = bar->value();
+    updateScrollBars();
+    bar->setValue(int(std::max<qint64>(0, qint64(value) - qint64(lines))));
     viewport()->update();
 }
 

@@ -116,6 +116,7 @@ private:
 
     // JournalReader: a record is lines of the conversation (an event, one line).
     bool readsRecords() const override { return !m_endpoints.isEmpty() && !m_messageMode; }
+    void droppedBefore(quint64 seq) override;
     qint64 readRecord(const Record &header) override;
     void sliceEnded(bool caughtUp) override;
     void restarted() override;

@@ -464,7 +464,7 @@ void CaptureController::stopRecording(bool failed) {
                           : tr("Recorded %1 packets to %2")
                                 .arg(locale.toString(m_recorder->packetsWritten()), m_recorder->path());
     if (const quint64 missed = m_recorder->payloadBytesMissed())
-        text += tr("; %1 bytes fell too far behind the traffic and were written without their bytes")
+        text += tr("; %1 bytes fell too far behind the traffic and are missing from the file")
                     .arg(locale.toString(missed));
     m_statusBar->showMessage(text, StatusMessageMs);
     m_recorder.reset();

@@ -1,5 +1,6 @@
 #include "window/mainwindow.h"
 
+#include "dialogs/preferencesdialog.h"
 #include "dialogs/shortcutsdialog.h"
 #include "engine/workbench.h"
 #include "language/address.h"
@@ -199,6 +200,9 @@ void MainWindow::createActions() {
                          tr("Version, Qt version and build of this Sockbench"));
     m_shortcutsAction = make(QStringLiteral("shortcutsAction"), tr("&Keyboard shortcuts"), {}, {},
                              tr("Every keyboard shortcut of the window"));
+    m_preferencesAction =
+        make(QStringLiteral("preferencesAction"), tr("&Preferences..."), QKeySequence::Preferences, {},
+             tr("How much memory the traffic history may use"));
 }
 
 void MainWindow::createMenusAndToolBar() {
@@ -217,6 +221,7 @@ void MainWindow::createMenusAndToolBar() {
     fileMenu->addAction(m_captures->exportAction());
     fileMenu->addAction(m_captures->recordAction());
     fileMenu->addSeparator();
+    fileMenu->addAction(m_preferencesAction);
     fileMenu->addAction(m_quitAction);
 
     QMenu *connectionMenu = menuBar()->addMenu(tr("&Connection"));
@@ -308,6 +313,7 @@ void MainWindow::wireParts() {
     connect(m_sessions, &SessionController::opened, m_connections, &ConnectionsPanel::selectEndpoint);
     connect(m_sessions, &SessionController::message, this, &MainWindow::showStatusMessage);
     connect(m_aboutAction, &QAction::triggered, this, &MainWindow::onAboutActionTriggered);
+    connect(m_preferencesAction, &QAction::triggered, this, &MainWindow::onPreferencesActionTriggered);
     connect(m_shortcutsAction, &QAction::triggered, this, &MainWindow::onShortcutsActionTriggered);
 
     connect(m_hexPreviewAction, &QAction::toggled, m_logPanel, &LogPanel::setHexPreview);
@@ -464,9 +470,28 @@ void MainWindow::onShortcutsActionTriggered() {
     dialog->open();
 }
 
+void MainWindow::onPreferencesActionTriggered() {
+    auto *dialog = new PreferencesDialog(m_workbench->journal(), this);
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    connect(dialog, &QDialog::accepted, this, [this, dialog] {
+        m_workbench->journal().setBudgetBytes(dialog->budgetBytes());
+        WindowSettings store;
+        store.values().setValue(QStringLiteral("journal/budgetMiB"), dialog->budgetBytes() >> 20);
+        store.save();
+        m_statusSummary->refresh();
+    });
+    dialog->open();
+}
+
 void MainWindow::loadSettings() {
     WindowSettings store;
     const QSettings &settings = store.values();
+    // Only a budget the user chose: otherwise the one this window was made with (tests, the default).
+    if (settings.contains(QStringLiteral("journal/budgetMiB")))
+        m_workbench->journal().setBudgetBytes(
+            std::clamp<qint64>(settings.value(QStringLiteral("journal/budgetMiB")).toLongLong(),
+                               PreferencesDialog::MinimumBudgetMiB, PreferencesDialog::MaximumBudgetMiB)
+            << 20);
     restoreGeometry(settings.value(QStringLiteral("window/geometry")).toByteArray());
     restoreState(settings.value(QStringLiteral("window/state")).toByteArray());
     m_mainSplitter->restoreState(settings.value(QStringLiteral("window/mainSplitter")).toByteArray());

@@ -77,6 +77,7 @@ private:
     void onWorkbenchSendFailed(EndpointId id, const QString &reason);
     void onWorkbenchAutoReplyChanged(EndpointId id);
     void onAboutActionTriggered();
+    void onPreferencesActionTriggered();
     void onShortcutsActionTriggered();
     /// A line in the status bar, shown longer when it says what failed.
     void showStatusMessage(const QString &text, bool error);
@@ -108,6 +109,7 @@ private:
     QAction *m_reopenSessionAction = nullptr;
     QAction *m_aboutAction = nullptr;
     QAction *m_shortcutsAction = nullptr;
+    QAction *m_preferencesAction = nullptr;
     bool m_settingsLoaded = false;
 };
 

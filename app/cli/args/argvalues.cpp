@@ -1,6 +1,7 @@
 #include "cli/args/argvalues.h"
-
 #include "cli/args/optiontable.h"
+
+#include <QRegularExpression>
 
 #include <net/if.h>
 
@@ -84,6 +85,24 @@ QString setKeepAlive(const QString &value, SocketOptions *out) {
     if (!timing)
         return QStringLiteral("--keepalive %1: %2").arg(quoted(value), why);
     out->keepAliveTiming = timing;
+    return {};
+}
+
+QString setJournalBudget(const QString &value, OutputArgs *out) {
+    static const QRegularExpression size(QStringLiteral("^(\\d{1,13})(?:([KMG])(?:i?B)?)?$"),
+                                         QRegularExpression::CaseInsensitiveOption);
+    const QRegularExpressionMatch m = size.match(value);
+    qint64 bytes = -1;
+    if (m.hasMatch()) {
+        const int shift = QStringLiteral("KMG").indexOf(m.captured(2).toUpper()) + 1;
+        bytes = m.captured(1).toLongLong() << (10 * (m.captured(2).isEmpty() ? 0 : shift));
+    }
+    constexpr qint64 Min = 1LL << 20;
+    constexpr qint64 Max = 1LL << 40;
+    if (bytes < Min || bytes > Max)
+        return QStringLiteral("--journal-budget %1: expected a size from 1M to 1024G, such as 64M or 2G")
+            .arg(quoted(value));
+    out->journalBudgetBytes = bytes;
     return {};
 }
 

@@ -26,6 +26,10 @@ QString parseDuration(const QString &value, double *seconds);
 /// --hex or --log: the two exclude each other.
 QString setOutputFormat(OutputFormat format, OutputArgs *out);
 
+/// --journal-budget SIZE: bytes, or with a binary unit K, M, G (KiB, MiB, GiB also read), from
+/// 1M to 1024G.
+QString setJournalBudget(const QString &value, OutputArgs *out);
+
 /// --pcap FILE: the file is opened when the run starts.
 QString setPcapFile(const QString &value, OutputArgs *out);
 

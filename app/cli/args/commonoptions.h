@@ -66,6 +66,14 @@ template <typename S> CliOption<S> pcap() {
             [](S &s, Name, Value value) { return setPcapFile(value, &s.output); }};
 }
 
+template <typename S> CliOption<S> journalBudget() {
+    return {{.longName = QStringLiteral("--journal-budget"),
+             .valueName = QStringLiteral("SIZE"),
+             .help = QStringLiteral("memory for the traffic history, headers included (64M or 2G;\n"
+                                    "default 64M, 8M with --quiet): past it the oldest records go")},
+            [](S &s, Name, Value value) { return setJournalBudget(value, &s.output); }};
+}
+
 template <typename S> CliOption<S> duration() {
     return {{.longName = QStringLiteral("--duration"),
              .valueName = QStringLiteral("S"),

@@ -121,6 +121,7 @@ std::vector<CliOption<S>> outputAndPayloadOptions() {
             QStringLiteral("print a JSON summary as the last line on stderr at exit; for TCP\n"
                            "it has the kernel's view of the connection as of its close\n"
                            "(tcp_info: round-trip time, retransmits, congestion window, ...)")),
+        options::journalBudget<S>(),
         options::pcap<S>(),
         options::rules<S>().described(
             QStringLiteral("answer what the server sends by the rules in FILE (as for listen);\n"

@@ -55,6 +55,7 @@ std::vector<CliOption<S>> listenOptions() {
         options::log<S>(),
         options::quiet<S>(),
         options::stats<S>(),
+        options::journalBudget<S>(),
         options::pcap<S>(),
         options::duration<S>(),
         {{.longName = QStringLiteral("--join"),

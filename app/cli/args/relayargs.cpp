@@ -83,6 +83,7 @@ std::vector<CliOption<S>> outputOptions() {
             QStringLiteral("print a JSON summary as the last line on stderr at exit: bytes in and\n"
                            "out of each leg (\"client\", \"target\"), connections relayed, failures")),
         options::duration<S>(),
+        options::journalBudget<S>(),
         options::pcap<S>().described(
             QStringLiteral("record both legs to FILE (pcapng, for Wireshark) as it happens")),
     };
