@@ -1,4 +1,5 @@
 #include "language/address.h"
+#include "testmain.h"
 
 #include <QTest>
 
@@ -351,5 +352,5 @@ void TestAddress::parsesMulticastGroups() {
              !error.contains(QStringLiteral("not a multicast group")));
 }
 
-QTEST_GUILESS_MAIN(TestAddress)
+SOCKBENCH_TEST_MAIN(TestAddress)
 #include "tst_address.moc"

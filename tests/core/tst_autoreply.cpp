@@ -3,6 +3,7 @@
 
 #include "engine/workbench.h"
 #include "loopbackpeer.h"
+#include "testmain.h"
 #include "testutil.h"
 
 #include <QSignalSpy>
@@ -143,5 +144,5 @@ void TestAutoReply::connectionsHaveNoAutoReply() {
     QVERIFY(!wb.setAutoReply(424242, AutoReply::Echo));
 }
 
-QTEST_GUILESS_MAIN(TestAutoReply)
+SOCKBENCH_TEST_MAIN(TestAutoReply)
 #include "tst_autoreply.moc"

@@ -5,6 +5,7 @@
 #include "capture/capturefile.h"
 #include "capture/replay.h"
 #include "testfiles.h"
+#include "testmain.h"
 
 #include <QDir>
 #include <QFile>
@@ -803,5 +804,5 @@ void TestCaptureFile::matchesTshark() {
     QCOMPARE(streamBytes(*capture, 0, RecordKind::DataIn), toClient);
 }
 
-QTEST_GUILESS_MAIN(TestCaptureFile)
+SOCKBENCH_TEST_MAIN(TestCaptureFile)
 #include "tst_capturefile.moc"

@@ -4,6 +4,7 @@
 #include "capture/captureimport.h"
 #include "engine/workbench.h"
 #include "testfiles.h"
+#include "testmain.h"
 
 #include <QSignalSpy>
 #include <QTest>
@@ -156,5 +157,5 @@ void TestCaptureImport::streamWithoutRecords() {
     QCOMPARE(wb.info(ids[0]).captureFile, QStringLiteral("empty.pcapng"));
 }
 
-QTEST_GUILESS_MAIN(TestCaptureImport)
+SOCKBENCH_TEST_MAIN(TestCaptureImport)
 #include "tst_captureimport.moc"

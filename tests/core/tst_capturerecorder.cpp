@@ -6,6 +6,7 @@
 #include "capture/capturerecorder.h"
 #include "engine/workbench.h"
 #include "loopbackpeer.h"
+#include "testmain.h"
 #include "testutil.h"
 #include "tsharkfollow.h"
 
@@ -238,5 +239,5 @@ void TestCaptureRecorder::writeErrorFails() {
     QVERIFY(journal.oldestSeq() > 0);
 }
 
-QTEST_GUILESS_MAIN(TestCaptureRecorder)
+SOCKBENCH_TEST_MAIN(TestCaptureRecorder)
 #include "tst_capturerecorder.moc"

@@ -1,5 +1,6 @@
 #include "platform/privatefile.h"
 #include "testcerts.h"
+#include "testmain.h"
 #include "tls/certificate.h"
 #include "tls/x509text.h"
 
@@ -659,5 +660,5 @@ void TestCertificate::fixtureWithOpensslVerify() {
     QVERIFY2(exit == 0, qPrintable(output));
 }
 
-QTEST_GUILESS_MAIN(TestCertificate)
+SOCKBENCH_TEST_MAIN(TestCertificate)
 #include "tst_certificate.moc"

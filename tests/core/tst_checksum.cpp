@@ -1,4 +1,5 @@
 #include "protocol/checksum.h"
+#include "testmain.h"
 
 #include <QTest>
 
@@ -173,5 +174,5 @@ void TestChecksum::badNames() {
     QVERIFY(!parseChecksumSpec(text)); // no error pointer: must not crash
 }
 
-QTEST_GUILESS_MAIN(TestChecksum)
+SOCKBENCH_TEST_MAIN(TestChecksum)
 #include "tst_checksum.moc"

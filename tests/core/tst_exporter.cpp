@@ -6,6 +6,7 @@
 #include "capture/exporter.h"
 #include "engine/workbench.h"
 #include "language/payload.h"
+#include "testmain.h"
 #include "testutil.h"
 
 #include <QDir>
@@ -557,5 +558,5 @@ void TestExporter::hundredThousandRecords() {
     QCOMPARE(readAll(raw.path), streamOf(journal, 2, RecordKind::DataOut));
 }
 
-QTEST_GUILESS_MAIN(TestExporter)
+SOCKBENCH_TEST_MAIN(TestExporter)
 #include "tst_exporter.moc"

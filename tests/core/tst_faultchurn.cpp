@@ -5,6 +5,7 @@
 #include "../helpers/faultutil.h"
 #include "engine/workbench.h"
 #include "loopbackpeer.h"
+#include "testmain.h"
 #include "testutil.h"
 
 #include <QElapsedTimer>
@@ -172,5 +173,5 @@ void TestFaultChurn::shutdownWithThousandsOfConnectionsIsFast() {
     QCOMPARE(openFdCount(), fdsBefore);
 }
 
-QTEST_GUILESS_MAIN(TestFaultChurn)
+SOCKBENCH_TEST_MAIN(TestFaultChurn)
 #include "tst_faultchurn.moc"

@@ -5,6 +5,7 @@
 
 #include "engine/workbench.h"
 #include "loopbackpeer.h"
+#include "testmain.h"
 #include "testresolvers.h"
 #include "testutil.h"
 
@@ -266,5 +267,5 @@ void TestFaultConnect::hangingResolverDoesNotHoldUpShutdown() {
     QTRY_COMPARE(resolver.use_count(), 1L);
 }
 
-QTEST_GUILESS_MAIN(TestFaultConnect)
+SOCKBENCH_TEST_MAIN(TestFaultConnect)
 #include "tst_faultconnect.moc"

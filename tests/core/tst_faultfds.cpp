@@ -4,6 +4,7 @@
 
 #include "../helpers/faultutil.h"
 #include "loopbackpeer.h"
+#include "testmain.h"
 #include "testutil.h"
 
 #include <QElapsedTimer>
@@ -129,5 +130,5 @@ void TestFaultFds::listenerSurvivesDescriptorExhaustion() {
     QCOMPARE(child.exitCode(), 0);
 }
 
-QTEST_GUILESS_MAIN(TestFaultFds)
+SOCKBENCH_TEST_MAIN(TestFaultFds)
 #include "tst_faultfds.moc"

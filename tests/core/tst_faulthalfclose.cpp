@@ -3,6 +3,7 @@
 
 #include "engine/workbench.h"
 #include "loopbackpeer.h"
+#include "testmain.h"
 #include "testutil.h"
 
 #include <QSignalSpy>
@@ -161,5 +162,5 @@ void TestFaultHalfClose::sendsAfterPeerFinRecordItOnce() {
     QCOMPARE(streamOf(wb.journal(), client, RecordKind::DataOut), QByteArray("onetwothree"));
 }
 
-QTEST_GUILESS_MAIN(TestFaultHalfClose)
+SOCKBENCH_TEST_MAIN(TestFaultHalfClose)
 #include "tst_faulthalfclose.moc"

@@ -4,6 +4,7 @@
 // see no connection and no datagram. (The window's forms are tried in tests/ui/tst_faultforms.cpp.)
 
 #include "loopbackpeer.h"
+#include "testmain.h"
 #include "testutil.h"
 
 #include <QFile>
@@ -128,5 +129,5 @@ void TestFaultInput::malformedCommandLine() {
     QVERIFY(udp->receiveFrom(nullptr, 0).isNull());
 }
 
-QTEST_GUILESS_MAIN(TestFaultInput)
+SOCKBENCH_TEST_MAIN(TestFaultInput)
 #include "tst_faultinput.moc"

@@ -5,6 +5,7 @@
 
 #include "engine/faultpipe.h"
 #include "engine/relayoptions.h"
+#include "testmain.h"
 #include "testutil.h"
 
 #include <QRegularExpression>
@@ -1102,5 +1103,5 @@ void TestFaultPipe::describe() {
     QCOMPARE(&faults.of(RelayDirection::Down), &faults.down);
 }
 
-QTEST_GUILESS_MAIN(TestFaultPipe)
+SOCKBENCH_TEST_MAIN(TestFaultPipe)
 #include "tst_faultpipe.moc"

@@ -6,6 +6,7 @@
 #include "../helpers/faultutil.h"
 #include "engine/workbench.h"
 #include "loopbackpeer.h"
+#include "testmain.h"
 #include "testutil.h"
 
 #include <QProcess>
@@ -265,5 +266,5 @@ void TestFaultReset::workbenchKeepsWorkingAfterManyResets() {
     QCOMPARE(fresh->readExactly(14), QByteArray("still standing"));
 }
 
-QTEST_GUILESS_MAIN(TestFaultReset)
+SOCKBENCH_TEST_MAIN(TestFaultReset)
 #include "tst_faultreset.moc"

@@ -5,6 +5,7 @@
 
 #include "loopbackpeer.h"
 #include "platform/privatefile.h"
+#include "testmain.h"
 #include "testutil.h"
 
 #include <QFile>
@@ -182,5 +183,5 @@ void TestFaultSafety::receivedBytesAreNeverExecuted() {
     }
 }
 
-QTEST_GUILESS_MAIN(TestFaultSafety)
+SOCKBENCH_TEST_MAIN(TestFaultSafety)
 #include "tst_faultsafety.moc"

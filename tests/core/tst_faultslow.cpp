@@ -3,6 +3,7 @@
 
 #include "engine/workbench.h"
 #include "loopbackpeer.h"
+#include "testmain.h"
 #include "testutil.h"
 
 #include <QCryptographicHash>
@@ -95,5 +96,5 @@ void TestFaultSlow::slowReaderGetsEveryByte() {
     QCOMPARE(reset.size(), 0);
 }
 
-QTEST_GUILESS_MAIN(TestFaultSlow)
+SOCKBENCH_TEST_MAIN(TestFaultSlow)
 #include "tst_faultslow.moc"

@@ -4,6 +4,7 @@
 
 #include "engine/faulttable.h"
 #include "session/sessionrelay.h"
+#include "testmain.h"
 
 #include <QSet>
 #include <QTest>
@@ -212,5 +213,5 @@ void TestFaultTable::optionHelpIsTheRelayUsage() {
                             "      --corrupt PCT  flip one random bit in this share of the datagrams\n"));
 }
 
-QTEST_MAIN(TestFaultTable)
+SOCKBENCH_TEST_MAIN(TestFaultTable)
 #include "tst_faulttable.moc"

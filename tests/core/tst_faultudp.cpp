@@ -4,6 +4,7 @@
 
 #include "engine/workbench.h"
 #include "loopbackpeer.h"
+#include "testmain.h"
 #include "testutil.h"
 
 #include <QSignalSpy>
@@ -139,5 +140,5 @@ void TestFaultUdp::manySendersAreAttributedRight() {
     QCOMPARE(wb.journal().counters(udp).bytesIn, bytes);
 }
 
-QTEST_GUILESS_MAIN(TestFaultUdp)
+SOCKBENCH_TEST_MAIN(TestFaultUdp)
 #include "tst_faultudp.moc"

@@ -1,4 +1,5 @@
 #include "protocol/framing.h"
+#include "testmain.h"
 
 #include <QTest>
 
@@ -655,5 +656,5 @@ void TestFraming::lengthPrefix() {
     }
 }
 
-QTEST_GUILESS_MAIN(TestFraming)
+SOCKBENCH_TEST_MAIN(TestFraming)
 #include "tst_framing.moc"

@@ -3,6 +3,7 @@
 // and appends from several threads at once.
 
 #include "journal/journal.h"
+#include "testmain.h"
 #include "testutil.h"
 
 #include <QDateTime>
@@ -478,5 +479,5 @@ void TestJournal::counterDeltasAddUpWhileAppendersRun() {
     QCOMPARE(totalSum.chunksIn + totalSum.chunksOut, quint64(Threads) * PerThread);
 }
 
-QTEST_GUILESS_MAIN(TestJournal)
+SOCKBENCH_TEST_MAIN(TestJournal)
 #include "tst_journal.moc"

@@ -5,6 +5,7 @@
 // the first missing record named.
 
 #include "journal/journalcursor.h"
+#include "testmain.h"
 #include "testutil.h"
 
 #include <QTest>
@@ -232,5 +233,5 @@ void TestJournalCursor::selectionKeepsItsOrderAndNamesTheMissing() {
     QCOMPARE(bounded.taken(), quint64(0));
 }
 
-QTEST_GUILESS_MAIN(TestJournalCursor)
+SOCKBENCH_TEST_MAIN(TestJournalCursor)
 #include "tst_journalcursor.moc"

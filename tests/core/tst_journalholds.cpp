@@ -6,6 +6,7 @@
 
 #include "capture/capturefile.h"
 #include "journal/journal.h"
+#include "testmain.h"
 #include "testutil.h"
 
 #include <QTest>
@@ -257,5 +258,5 @@ void TestJournalHolds::unknownHandlesAreHarmless() {
     QVERIFY(evicted(journal, 0));
 }
 
-QTEST_GUILESS_MAIN(TestJournalHolds)
+SOCKBENCH_TEST_MAIN(TestJournalHolds)
 #include "tst_journalholds.moc"

@@ -4,6 +4,7 @@
 
 #include "capture/capturefile.h"
 #include "journal/journal.h"
+#include "testmain.h"
 #include "testutil.h"
 
 #include <QTest>
@@ -163,5 +164,5 @@ void TestJournalImport::describedEndpointsReadBack() {
     QVERIFY(journal.headerBytes() > 0);
 }
 
-QTEST_GUILESS_MAIN(TestJournalImport)
+SOCKBENCH_TEST_MAIN(TestJournalImport)
 #include "tst_journalimport.moc"

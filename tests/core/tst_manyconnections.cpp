@@ -2,6 +2,7 @@
 // close every one of them and return within a second.
 
 #include "engine/workbench.h"
+#include "testmain.h"
 #include "testutil.h"
 
 #include <QElapsedTimer>
@@ -143,5 +144,5 @@ void TestManyConnections::twoThousandConnectionsAndAQuickShutdown() {
     QCOMPARE(openFdCount(), fdsBefore);
 }
 
-QTEST_GUILESS_MAIN(TestManyConnections)
+SOCKBENCH_TEST_MAIN(TestManyConnections)
 #include "tst_manyconnections.moc"

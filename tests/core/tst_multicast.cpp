@@ -1,6 +1,7 @@
 // Multicast on the loopback interface: joining and leaving a group, choosing the outgoing interface,
 // and the errors a user can provoke. Nothing leaves the machine: groups are sent through "lo" only.
 
+#include "testmain.h"
 #include "testutil.h"
 
 #include <QSignalSpy>
@@ -162,5 +163,5 @@ void TestMulticast::unknownSendingInterfaceFailsTheSocket() {
     QCOMPARE(stateOf(wb, id), stateName(EndpointState::Failed));
 }
 
-QTEST_GUILESS_MAIN(TestMulticast)
+SOCKBENCH_TEST_MAIN(TestMulticast)
 #include "tst_multicast.moc"

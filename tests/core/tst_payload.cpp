@@ -1,4 +1,5 @@
 #include "language/payload.h"
+#include "testmain.h"
 
 #include <QRandomGenerator>
 #include <QTest>
@@ -524,5 +525,5 @@ void TestPayload::largePayloads() {
     QCOMPARE(dump.count(u'\n'), size / 16 - 1);
 }
 
-QTEST_GUILESS_MAIN(TestPayload)
+SOCKBENCH_TEST_MAIN(TestPayload)
 #include "tst_payload.moc"

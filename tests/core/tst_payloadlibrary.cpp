@@ -7,6 +7,7 @@
 #include "library/payloadlibrary.h"
 #include "platform/privatefile.h"
 #include "testfiles.h"
+#include "testmain.h"
 
 #include <QCoreApplication>
 #include <QDir>
@@ -482,5 +483,5 @@ void TestPayloadLibrary::defaultPathIsInTheConfigFolder() {
     QCOMPARE(defaultLibraryPath(), config + QStringLiteral("/Sockbench/library.json"));
 }
 
-QTEST_GUILESS_MAIN(TestPayloadLibrary)
+SOCKBENCH_TEST_MAIN(TestPayloadLibrary)
 #include "tst_payloadlibrary.moc"

@@ -6,6 +6,7 @@
 #include "capture/pcapngwriter.h"
 #include "engine/workbench.h"
 #include "loopbackpeer.h"
+#include "testmain.h"
 #include "testutil.h"
 #include "tshark.h"
 
@@ -577,5 +578,5 @@ void TestPcapngWriter::datagramsFromOtherHostsAreDrawn() {
     QCOMPARE(out.count("between us"), 1);
 }
 
-QTEST_GUILESS_MAIN(TestPcapngWriter)
+SOCKBENCH_TEST_MAIN(TestPcapngWriter)
 #include "tst_pcapngwriter.moc"

@@ -5,6 +5,7 @@
 #include "engine/ratemeter.h"
 #include "engine/workbench.h"
 #include "journal/journal.h"
+#include "testmain.h"
 #include "testutil.h"
 
 #include <QSignalSpy>
@@ -306,5 +307,5 @@ void TestRateMeter::historyOlderThanSixtySecondsIsPruned() {
     QCOMPARE(sumOf(meter.history(Early)), (RateDelta{5, 0, 1, 0}));
 }
 
-QTEST_GUILESS_MAIN(TestRateMeter)
+SOCKBENCH_TEST_MAIN(TestRateMeter)
 #include "tst_ratemeter.moc"

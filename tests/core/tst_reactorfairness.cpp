@@ -12,6 +12,7 @@
 #include "engine/tcpstream.h"
 #include "engine/udpsocket.h"
 #include "loopbackpeer.h"
+#include "testmain.h"
 #include "testutil.h"
 
 #include <QTest>
@@ -265,5 +266,5 @@ void TestReactorFairness::datagramsGoFirstWhileAStreamFloods() {
                             .arg(queued)));
 }
 
-QTEST_GUILESS_MAIN(TestReactorFairness)
+SOCKBENCH_TEST_MAIN(TestReactorFairness)
 #include "tst_reactorfairness.moc"

@@ -4,6 +4,7 @@
 
 #include "journal/recordformat.h"
 #include "language/payload.h"
+#include "testmain.h"
 
 #include <QDateTime>
 #include <QJsonDocument>
@@ -500,5 +501,5 @@ void TestRecordFormat::jsonLinesReadBack() {
              QStringLiteral("said \"hi, there\"\nbye\uFFFD"));
 }
 
-QTEST_GUILESS_MAIN(TestRecordFormat)
+SOCKBENCH_TEST_MAIN(TestRecordFormat)
 #include "tst_recordformat.moc"

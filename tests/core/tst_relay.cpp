@@ -7,6 +7,7 @@
 #include "loopbackpeer.h"
 #include "opensslprocess.h"
 #include "testcerts.h"
+#include "testmain.h"
 #include "testresolvers.h"
 #include "testutil.h"
 
@@ -991,5 +992,5 @@ void TestRelay::tlsTargetRefusesUs() {
              qPrintable(wb.info(broken).error));
 }
 
-QTEST_GUILESS_MAIN(TestRelay)
+SOCKBENCH_TEST_MAIN(TestRelay)
 #include "tst_relay.moc"

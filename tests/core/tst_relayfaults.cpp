@@ -5,6 +5,7 @@
 #include "engine/relayoptions.h"
 #include "engine/workbench.h"
 #include "journal/journal.h"
+#include "testmain.h"
 #include "testutil.h"
 
 #include <QRegularExpression>
@@ -471,5 +472,5 @@ void TestRelayFaults::zeroDelaySlicerLetsOthersRun() {
     QCOMPARE(said, expected);
 }
 
-QTEST_GUILESS_MAIN(TestRelayFaults)
+SOCKBENCH_TEST_MAIN(TestRelayFaults)
 #include "tst_relayfaults.moc"

@@ -6,6 +6,7 @@
 #include "engine/workbench.h"
 #include "language/numbers.h"
 #include "testfiles.h"
+#include "testmain.h"
 #include "testutil.h"
 
 #include <QElapsedTimer>
@@ -613,5 +614,5 @@ void TestReplay::serverGivesEachClientItsOwnTurns() {
     QVERIFY(done.at(0).at(0).value<EndpointId>() != done.at(1).at(0).value<EndpointId>());
 }
 
-QTEST_GUILESS_MAIN(TestReplay)
+SOCKBENCH_TEST_MAIN(TestReplay)
 #include "tst_replay.moc"

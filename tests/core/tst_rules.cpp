@@ -1,4 +1,5 @@
 #include "protocol/rules.h"
+#include "testmain.h"
 
 #include <QDateTime>
 #include <QJsonArray>
@@ -728,5 +729,5 @@ void TestRules::pingPongSpeed() {
     }
 }
 
-QTEST_GUILESS_MAIN(TestRules)
+SOCKBENCH_TEST_MAIN(TestRules)
 #include "tst_rules.moc"

@@ -5,6 +5,7 @@
 #include "engine/workbench.h"
 #include "loopbackpeer.h"
 #include "protocol/rules.h"
+#include "testmain.h"
 #include "testutil.h"
 
 #include <QElapsedTimer>
@@ -339,5 +340,5 @@ void TestRulesEngine::thousandClientsPingPong() {
     QTRY_COMPARE(rules->hits(0), quint64(3 * Clients));
 }
 
-QTEST_GUILESS_MAIN(TestRulesEngine)
+SOCKBENCH_TEST_MAIN(TestRulesEngine)
 #include "tst_rulesengine.moc"

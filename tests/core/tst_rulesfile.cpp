@@ -3,6 +3,7 @@
 // rules checked against the frame really used; a rules object reads as its file does.
 
 #include "protocol/rulesfile.h"
+#include "testmain.h"
 
 #include <QFile>
 #include <QJsonDocument>
@@ -88,5 +89,5 @@ void TestRulesFile::objectReadsAsItsFile() {
     QCOMPARE(parseRules(QJsonObject()).error, QStringLiteral("rules: missing"));
 }
 
-QTEST_MAIN(TestRulesFile)
+SOCKBENCH_TEST_MAIN(TestRulesFile)
 #include "tst_rulesfile.moc"

@@ -3,6 +3,7 @@
 // key, and opening a session over real sockets lets one endpoint fail alone.
 
 #include "loopbackpeer.h"
+#include "testmain.h"
 #include "testutil.h"
 
 #include "engine/workbench.h"
@@ -551,5 +552,5 @@ void TestSession::openingASessionLetsOneEndpointFailAlone() {
     QCOMPARE(udpPeer->receiveFrom(), QByteArray("ping"));
 }
 
-QTEST_GUILESS_MAIN(TestSession)
+SOCKBENCH_TEST_MAIN(TestSession)
 #include "tst_session.moc"

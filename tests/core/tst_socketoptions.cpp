@@ -5,6 +5,7 @@
 
 #include "engine/workbench.h"
 #include "loopbackpeer.h"
+#include "testmain.h"
 #include "testresolvers.h"
 #include "testutil.h"
 
@@ -592,5 +593,5 @@ void TestSocketOptions::tcpInfoUnder64MiB() {
     QCOMPARE(wb.info(server).lastTcpInfo->bytesAcked, quint64(0));
 }
 
-QTEST_GUILESS_MAIN(TestSocketOptions)
+SOCKBENCH_TEST_MAIN(TestSocketOptions)
 #include "tst_socketoptions.moc"

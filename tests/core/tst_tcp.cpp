@@ -3,6 +3,7 @@
 
 #include "engine/workbench.h"
 #include "loopbackpeer.h"
+#include "testmain.h"
 #include "testresolvers.h"
 #include "testutil.h"
 
@@ -569,5 +570,5 @@ void TestTcp::dualStackListenerAcceptsIpv4() {
     QTRY_COMPARE(streamOf(wb.journal(), server, RecordKind::DataIn), QByteArray("v4 on a v6 socket"));
 }
 
-QTEST_GUILESS_MAIN(TestTcp)
+SOCKBENCH_TEST_MAIN(TestTcp)
 #include "tst_tcp.moc"

@@ -3,6 +3,7 @@
 
 #include "engine/workbench.h"
 #include "loopbackpeer.h"
+#include "testmain.h"
 #include "testutil.h"
 
 #include <QElapsedTimer>
@@ -332,5 +333,5 @@ void TestTcpClose::ourAbortAndThePeersResetAreToldApart() {
     QVERIFY(!wb.info(resetByPeer).resetByUs);
 }
 
-QTEST_GUILESS_MAIN(TestTcpClose)
+SOCKBENCH_TEST_MAIN(TestTcpClose)
 #include "tst_tcpclose.moc"

@@ -1,4 +1,5 @@
 #include "capture/tcpreassembly.h"
+#include "testmain.h"
 
 #include <QElapsedTimer>
 #include <QTest>
@@ -784,5 +785,5 @@ void TestTcpReassembly::finBeforeAnyDataWithoutSyn() {
     QCOMPARE(empty.delivered(), quint64(0));
 }
 
-QTEST_GUILESS_MAIN(TestTcpReassembly)
+SOCKBENCH_TEST_MAIN(TestTcpReassembly)
 #include "tst_tcpreassembly.moc"

@@ -3,6 +3,7 @@
 
 #include "engine/workbench.h"
 #include "loopbackpeer.h"
+#include "testmain.h"
 #include "testutil.h"
 
 #include <QCryptographicHash>
@@ -209,5 +210,5 @@ void TestTcpTransfer::smallBudgetKeepsCountersExact() {
     QVERIFY(wb.journal().evictedBytes() >= qint64(dropped));
 }
 
-QTEST_GUILESS_MAIN(TestTcpTransfer)
+SOCKBENCH_TEST_MAIN(TestTcpTransfer)
 #include "tst_tcptransfer.moc"

@@ -4,6 +4,7 @@
 
 #include "engine/workbench.h"
 #include "loopbackpeer.h"
+#include "testmain.h"
 #include "testresolvers.h"
 #include "testutil.h"
 
@@ -339,5 +340,5 @@ void TestThreads::destructionWithUnsentDataIsQuick() {
     }
 }
 
-QTEST_GUILESS_MAIN(TestThreads)
+SOCKBENCH_TEST_MAIN(TestThreads)
 #include "tst_threads.moc"

@@ -7,6 +7,7 @@
 #include "loopbackpeer.h"
 #include "opensslprocess.h"
 #include "testcerts.h"
+#include "testmain.h"
 #include "testutil.h"
 #include "tls/certificate.h"
 #include "tls/tlscontext.h"
@@ -930,7 +931,7 @@ void TestTls::thousandConnections() {
     qInfo("1,000 TLS connections in %lld ms", qint64(timer.elapsed()));
 }
 
-QTEST_GUILESS_MAIN(TestTls)
+SOCKBENCH_TEST_MAIN(TestTls)
 void TestTls::clientContextsAreShared() {
     // The same options give the same SSL_CTX (the CA bundle is parsed once, not per connect);
     // other options, or a CA file that changed, give another.

@@ -3,6 +3,7 @@
 
 #include "engine/workbench.h"
 #include "loopbackpeer.h"
+#include "testmain.h"
 #include "testresolvers.h"
 #include "testutil.h"
 
@@ -383,5 +384,5 @@ void TestUdp::sendToHostNameKeepsTheSocketBound() {
     QCOMPARE(emissionsFor(states, id), 0);
 }
 
-QTEST_GUILESS_MAIN(TestUdp)
+SOCKBENCH_TEST_MAIN(TestUdp)
 #include "tst_udp.moc"

@@ -5,6 +5,7 @@
 
 #include "engine/workbench.h"
 #include "loopbackpeer.h"
+#include "testmain.h"
 #include "testresolvers.h"
 #include "testutil.h"
 
@@ -250,5 +251,5 @@ void TestUdpOpenTo::closeWhileLookingUpDropsTheAnswer() {
     QVERIFY(!wb.info(cancelled).peer.isValid());
 }
 
-QTEST_GUILESS_MAIN(TestUdpOpenTo)
+SOCKBENCH_TEST_MAIN(TestUdpOpenTo)
 #include "tst_udpopento.moc"

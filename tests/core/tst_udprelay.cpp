@@ -6,6 +6,7 @@
 #include "engine/udprelay.h"
 #include "engine/workbench.h"
 #include "loopbackpeer.h"
+#include "testmain.h"
 #include "testresolvers.h"
 #include "testutil.h"
 
@@ -692,5 +693,5 @@ void TestUdpRelay::breakAndClose() {
     QCOMPARE(closed.at(1).at(0).value<EndpointId>(), rig.relay);
 }
 
-QTEST_GUILESS_MAIN(TestUdpRelay)
+SOCKBENCH_TEST_MAIN(TestUdpRelay)
 #include "tst_udprelay.moc"

@@ -6,6 +6,8 @@
 // The source tree comes from SOCKBENCH_SOURCE_DIR (set by tests/CMakeLists.txt), not from a
 // compile definition, so the object file is the same in every checkout and ccache shares it.
 
+#include "testmain.h"
+
 #include <QDir>
 #include <QDirIterator>
 #include <QFile>
@@ -200,5 +202,5 @@ private Q_SLOTS:
     }
 };
 
-QTEST_GUILESS_MAIN(TstDocs)
+SOCKBENCH_TEST_MAIN(TstDocs)
 #include "tst_docs.moc"

@@ -4,6 +4,7 @@
 // a UDP peer; repeat; and the settings it keeps.
 
 #include "panels/composer.h"
+#include "testmain.h"
 #include "testutil.h"
 
 #include <QCheckBox>
@@ -308,5 +309,5 @@ void TestComposer::settingsRoundTrip() {
     QCOMPARE(restored.payload().bytes, QByteArray("A\r"));
 }
 
-QTEST_MAIN(TestComposer)
+SOCKBENCH_TEST_MAIN(TestComposer)
 #include "tst_composer.moc"

@@ -4,6 +4,7 @@
 
 #include "models/connectionmodel.h"
 #include "style/presentation.h"
+#include "testmain.h"
 #include "testresolvers.h"
 #include "testutil.h"
 
@@ -295,5 +296,5 @@ void TestConnectionModel::churnKeepsTheNewestClosedConnections() {
         QVERIFY(wb.endpoints().contains(model.endpointAt(model.index(row, 0, parent))));
 }
 
-QTEST_MAIN(TestConnectionModel)
+SOCKBENCH_TEST_MAIN(TestConnectionModel)
 #include "tst_connectionmodel.moc"

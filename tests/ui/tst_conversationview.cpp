@@ -4,6 +4,7 @@
 
 #include "language/payload.h"
 #include "models/journalfeed.h"
+#include "testmain.h"
 #include "testutil.h"
 #include "views/conversationview.h"
 
@@ -307,5 +308,5 @@ void TestConversationView::linesOfDroppedRecordsGo() {
     QCOMPARE(m_view->lineText(0), QStringLiteral("again\\n"));
 }
 
-QTEST_MAIN(TestConversationView)
+SOCKBENCH_TEST_MAIN(TestConversationView)
 #include "tst_conversationview.moc"

@@ -5,6 +5,7 @@
 #include "models/journalfeed.h"
 #include "panels/detailpane.h"
 #include "style/presentation.h"
+#include "testmain.h"
 #include "testutil.h"
 #include "views/conversationview.h"
 #include "views/hexview.h"
@@ -222,5 +223,5 @@ void TestDetailPane::conversationTabFollowsTheFeed() {
     QVERIFY(m_pane->conversationView()->lineIsInbound(1));
 }
 
-QTEST_MAIN(TestDetailPane)
+SOCKBENCH_TEST_MAIN(TestDetailPane)
 #include "tst_detailpane.moc"

@@ -5,6 +5,7 @@
 
 #include "loopbackpeer.h"
 #include "platform/privatefile.h"
+#include "testmain.h"
 #include "windowdriver.h"
 
 #include <QCheckBox>
@@ -279,5 +280,5 @@ void TestFaultForms::settingsFileIsPrivate() {
                                                     .arg(path, QString::number(st.st_mode & 07777, 8))));
 }
 
-QTEST_MAIN(TestFaultForms)
+SOCKBENCH_TEST_MAIN(TestFaultForms)
 #include "tst_faultforms.moc"

@@ -3,6 +3,7 @@
 
 #include "engine/workbench.h"
 #include "panels/faultpanel.h"
+#include "testmain.h"
 
 #include <QPushButton>
 #include <QSignalSpy>
@@ -40,5 +41,5 @@ void TestFaultPanel::panelWithoutRelayAppliesNothing() {
     QVERIFY(!panel.apply());
 }
 
-QTEST_MAIN(TestFaultPanel)
+SOCKBENCH_TEST_MAIN(TestFaultPanel)
 #include "tst_faultpanel.moc"

@@ -4,6 +4,7 @@
 
 #include "dialogs/faultseditor.h"
 #include "engine/faulttable.h"
+#include "testmain.h"
 
 #include <QCheckBox>
 #include <QComboBox>
@@ -197,5 +198,5 @@ void TestFaultsEditor::everyFaultHasItsRow() {
     }
 }
 
-QTEST_MAIN(TestFaultsEditor)
+SOCKBENCH_TEST_MAIN(TestFaultsEditor)
 #include "tst_faultseditor.moc"

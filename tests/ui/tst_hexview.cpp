@@ -2,6 +2,7 @@
 // same byte, drags and shift-clicks extend), the scroll range, painting of the selection, the
 // copy formats and keys, and that a 10 MB payload costs no more to show than a small one.
 
+#include "testmain.h"
 #include "views/hexview.h"
 
 #include <QApplication>
@@ -209,5 +210,5 @@ void TestHexView::tenMegabytesStayCheap() {
     QCOMPARE(m_view->selectionStart(), big.size() - 1);
 }
 
-QTEST_MAIN(TestHexView)
+SOCKBENCH_TEST_MAIN(TestHexView)
 #include "tst_hexview.moc"

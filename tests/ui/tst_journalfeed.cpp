@@ -4,6 +4,7 @@
 
 #include "models/journalfeed.h"
 #include "models/trafficmodel.h"
+#include "testmain.h"
 #include "testutil.h"
 
 #include <QSignalSpy>
@@ -87,5 +88,5 @@ void TestJournalFeed::lateFollowerCatchesUp() {
     QCOMPARE(quint64(model.rowCount()), feed.count());
 }
 
-QTEST_MAIN(TestJournalFeed)
+SOCKBENCH_TEST_MAIN(TestJournalFeed)
 #include "tst_journalfeed.moc"

@@ -3,6 +3,7 @@
 // peer; Packet Sender's packets imported; the library file private and read back by a new window;
 // the search narrowing the tree.
 
+#include "testmain.h"
 #include "windowdriver.h"
 
 #include "dialogs/libraryentrydialog.h"
@@ -601,5 +602,5 @@ void TestLibraryPanel::exportWritesTheSelectedEntries() {
     QCOMPARE(written.entries, panel()->entries().mid(0, 2));
 }
 
-QTEST_MAIN(TestLibraryPanel)
+SOCKBENCH_TEST_MAIN(TestLibraryPanel)
 #include "tst_librarypanel.moc"

@@ -6,6 +6,7 @@
 #include "models/journalfeed.h"
 #include "models/trafficmodel.h"
 #include "panels/logpanel.h"
+#include "testmain.h"
 
 #include <QComboBox>
 #include <QLineEdit>
@@ -151,5 +152,5 @@ void TestLogSearch::dataColumnIsTheWidest() {
     QCOMPARE(others + data, view->viewport()->width());
 }
 
-QTEST_MAIN(TestLogSearch)
+SOCKBENCH_TEST_MAIN(TestLogSearch)
 #include "tst_logsearch.moc"

@@ -3,6 +3,7 @@
 // hex, as raw bytes); a row's menu filters to its connection, puts an outgoing record back in the
 // composer, and shows a record's bytes in the detail pane.
 
+#include "testmain.h"
 #include "windowdriver.h"
 
 #include "journal/recordformat.h"
@@ -178,5 +179,5 @@ void TestLogTools::showBytesSelectsTheRecordInTheHexView() {
     QVERIFY(tabs->currentWidget()->isAncestorOf(hex));
 }
 
-QTEST_MAIN(TestLogTools)
+SOCKBENCH_TEST_MAIN(TestLogTools)
 #include "tst_logtools.moc"

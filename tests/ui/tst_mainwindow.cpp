@@ -1,5 +1,6 @@
 // The window's nine user stories, each driven through the real window on real loopback sockets.
 
+#include "testmain.h"
 #include "windowdriver.h"
 
 #include "views/hexview.h"
@@ -378,5 +379,5 @@ void TestMainWindow::listenerShowsItsAutoReply() {
                 .contains(QStringLiteral("\"Welcome!\\r\\n\"")));
 }
 
-QTEST_MAIN(TestMainWindow)
+SOCKBENCH_TEST_MAIN(TestMainWindow)
 #include "tst_mainwindow.moc"

@@ -5,6 +5,7 @@
 #include "journal/journal.h"
 #include "models/messageindex.h"
 #include "protocol/framing.h"
+#include "testmain.h"
 
 #include <QRandomGenerator>
 #include <QSignalSpy>
@@ -195,5 +196,5 @@ void TestMessageIndex::droppedRecordsTakeTheirMessagesAlong() {
     QCOMPARE(index.payload(index.at(0)), QByteArray::number(400 - index.size()));
 }
 
-QTEST_MAIN(TestMessageIndex)
+SOCKBENCH_TEST_MAIN(TestMessageIndex)
 #include "tst_messageindex.moc"

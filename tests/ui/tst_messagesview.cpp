@@ -1,6 +1,7 @@
 // Messages: framing in the forms, the log's Messages view, the conversation by message and the
 // composer's checksum, driven through a real window with real loopback sockets.
 
+#include "testmain.h"
 #include "windowdriver.h"
 
 #include "dialogs/framingfield.h"
@@ -294,5 +295,5 @@ void TestMessagesView::framingFieldRefusesWhatTheCoreRefuses() {
     dialog->reject();
 }
 
-QTEST_MAIN(TestMessagesView)
+SOCKBENCH_TEST_MAIN(TestMessagesView)
 #include "tst_messagesview.moc"

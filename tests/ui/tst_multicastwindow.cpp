@@ -1,6 +1,7 @@
 // Multicast from the window: the UDP form takes a group to join, checks it where the user types,
 // and the socket hears the group once bound. Group traffic goes through "lo" only.
 
+#include "testmain.h"
 #include "windowdriver.h"
 
 #include <QNetworkDatagram>
@@ -117,5 +118,5 @@ void TestMulticastWindow::badGroupsAreExplainedAndBlockOk() {
     QCOMPARE(m_ui->connections()->rowCount(), 0);
 }
 
-QTEST_MAIN(TestMulticastWindow)
+SOCKBENCH_TEST_MAIN(TestMulticastWindow)
 #include "tst_multicastwindow.moc"

@@ -1,6 +1,7 @@
 // The rate graph in the detail pane draws what the rate meter measured for the selected
 // endpoints, follows the selection, and the status bar's sparkline shows the total.
 
+#include "testmain.h"
 #include "windowdriver.h"
 
 #include "engine/ratemeter.h"
@@ -228,5 +229,5 @@ void TestRateGraph::bucketsZeroFillTheGaps() {
     QVERIFY(g.plotRect().height() < 240 * 3 / 4); // the messages pane took room
 }
 
-QTEST_MAIN(TestRateGraph)
+SOCKBENCH_TEST_MAIN(TestRateGraph)
 #include "tst_rategraph.moc"

@@ -3,6 +3,7 @@
 // hit counted in the table, a rule the core refuses keeping OK disabled with the core's message, and
 // a rules file with an error named by its rule path.
 
+#include "testmain.h"
 #include "windowdriver.h"
 
 #include "dialogs/ruleeditdialog.h"
@@ -370,5 +371,5 @@ void TestRulesDialog::hitsFollowTheirRulesThroughMovesEditsAndFiles() {
     QCOMPARE(field<QComboBox>(dialog, "framingCombo")->currentText(), QStringLiteral("line"));
 }
 
-QTEST_MAIN(TestRulesDialog)
+SOCKBENCH_TEST_MAIN(TestRulesDialog)
 #include "tst_rulesdialog.moc"

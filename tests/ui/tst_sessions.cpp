@@ -3,6 +3,7 @@
 // auto-replies; a file that is not valid opens nothing and says where it is wrong; an endpoint that
 // fails (its port in use) fails alone on its row; "Reopen last session at start" opens it again.
 
+#include "testmain.h"
 #include "windowdriver.h"
 
 #include "dialogs/faultseditor.h"
@@ -441,5 +442,5 @@ void TestSessions::wrongTlsObjectsAreRefused() {
     QVERIFY(defaults.session.endpoints[0].tlsClient == TlsClientOptions{});
 }
 
-QTEST_MAIN(TestSessions)
+SOCKBENCH_TEST_MAIN(TestSessions)
 #include "tst_sessions.moc"

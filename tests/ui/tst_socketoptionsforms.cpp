@@ -2,6 +2,7 @@
 // before the socket opens, the live dialog changes them on an open one, the kernel's read-back is
 // shown, and bad values are refused where the user looks, with nothing opened.
 
+#include "testmain.h"
 #include "windowdriver.h"
 
 #include "dialogs/socketoptionsdialog.h"
@@ -319,5 +320,5 @@ void TestSocketOptionsForms::refusalsAreNamed() {
     QCOMPARE(table.item(1, AppliedOptionsTable::ActualColumn)->text(), QStringLiteral("not applied"));
 }
 
-QTEST_MAIN(TestSocketOptionsForms)
+SOCKBENCH_TEST_MAIN(TestSocketOptionsForms)
 #include "tst_socketoptionsforms.moc"

@@ -3,6 +3,7 @@
 
 #include "engine/workbench.h"
 #include "panels/statussummary.h"
+#include "testmain.h"
 #include "testutil.h"
 
 #include <QLabel>
@@ -41,5 +42,5 @@ void TestStatusSummary::halfClosedIsOpenButNotConnected() {
     QCOMPARE(open->text(), QStringLiteral("0 connected, 2 open"));
 }
 
-QTEST_MAIN(TestStatusSummary)
+SOCKBENCH_TEST_MAIN(TestStatusSummary)
 #include "tst_statussummary.moc"

@@ -1,6 +1,7 @@
 // What the kernel knows about the selected TCP connection, read twice a second only
 // while someone looks, kept as of the close, and a plain sentence for everything else.
 
+#include "testmain.h"
 #include "windowdriver.h"
 
 #include "loopbackpeer.h"
@@ -190,5 +191,5 @@ void TestTcpInfoPanel::otherKindsGetASentence() {
     QVERIFY(panel()->fieldText(TcpInfoPanel::StateField).isEmpty());
 }
 
-QTEST_MAIN(TestTcpInfoPanel)
+SOCKBENCH_TEST_MAIN(TestTcpInfoPanel)
 #include "tst_tcpinfopanel.moc"

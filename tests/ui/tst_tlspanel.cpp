@@ -4,6 +4,7 @@
 // handshake makes hard to reach (an expired certificate in an accepted chain, a closed session).
 // tst_windowtls checks the same parts against real handshakes.
 
+#include "testmain.h"
 #include "windowdriver.h"
 
 #include "session/session.h"
@@ -356,5 +357,5 @@ void TestTlsPanel::sessionClientOffersConnectAnywayToo() {
     QCOMPARE(opened->tlsClient->alpn, QStringList{QStringLiteral("imap")}); // the rest as it was
 }
 
-QTEST_MAIN(TestTlsPanel)
+SOCKBENCH_TEST_MAIN(TestTlsPanel)
 #include "tst_tlspanel.moc"

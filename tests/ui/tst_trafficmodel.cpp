@@ -5,6 +5,7 @@
 #include "models/journalfeed.h"
 #include "models/trafficmodel.h"
 #include "style/presentation.h"
+#include "testmain.h"
 #include "testutil.h"
 
 #include <QFont>
@@ -341,5 +342,5 @@ void TestTrafficModel::datagramsFromARealPeerNameTheirSender() {
     QTRY_VERIFY(outboundShown());
 }
 
-QTEST_MAIN(TestTrafficModel)
+SOCKBENCH_TEST_MAIN(TestTrafficModel)
 #include "tst_trafficmodel.moc"

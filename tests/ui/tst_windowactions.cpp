@@ -3,6 +3,7 @@
 // names the record count while the counters stay (Ctrl+Shift+L), and a listener whose port is
 // taken naming that address and port in its row.
 
+#include "testmain.h"
 #include "windowdriver.h"
 
 #include "dialogs/autoreplydialog.h"
@@ -211,5 +212,5 @@ void TestWindowActions::failedListenerRowNamesAddressAndPort() {
     QCOMPARE(m_ui->cell(listener, ConnectionModel::LocalColumn), QStringLiteral("127.0.0.1:%1").arg(port));
 }
 
-QTEST_MAIN(TestWindowActions)
+SOCKBENCH_TEST_MAIN(TestWindowActions)
 #include "tst_windowactions.moc"

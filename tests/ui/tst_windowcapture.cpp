@@ -4,6 +4,7 @@
 // words and adds nothing.
 
 #include "capturetesting.h"
+#include "testmain.h"
 
 #include "models/connectionmodel.h"
 #include "testfiles.h"
@@ -151,5 +152,5 @@ void TestWindowCapture::damagedCaptureOpensWithItsWarnings() {
              qPrintable(m_window->statusBar()->currentMessage()));
 }
 
-QTEST_MAIN(TestWindowCapture)
+SOCKBENCH_TEST_MAIN(TestWindowCapture)
 #include "tst_windowcapture.moc"

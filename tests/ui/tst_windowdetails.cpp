@@ -1,6 +1,7 @@
 // The window beyond its nine user stories (tst_mainwindow): keyboard sending and repeat, form validation,
 // bind errors, log filters, the detail views, eviction, settings, and a prompt close.
 
+#include "testmain.h"
 #include "windowdriver.h"
 
 #include "style/presentation.h"
@@ -560,5 +561,5 @@ void TestWindowDetails::sendFileSendsTheFileBytes() {
     QVERIFY(m_ui->child<QLabel>("messageLabel")->text().contains(QStringLiteral("payload.bin")));
 }
 
-QTEST_MAIN(TestWindowDetails)
+SOCKBENCH_TEST_MAIN(TestWindowDetails)
 #include "tst_windowdetails.moc"

@@ -4,6 +4,7 @@
 // context menu offers "Export selected rows…" and "Export this connection…".
 
 #include "capturetesting.h"
+#include "testmain.h"
 
 #include "panels/logpanel.h"
 
@@ -214,5 +215,5 @@ void TestWindowExport::cancelFromTheProgressLeavesNoFile() {
              qPrintable(m_window->statusBar()->currentMessage()));
 }
 
-QTEST_MAIN(TestWindowExport)
+SOCKBENCH_TEST_MAIN(TestWindowExport)
 #include "tst_windowexport.moc"

@@ -1,6 +1,7 @@
 // Forms, messages and help: forms that start where the user is, messages that tell
 // the truth, and the Help menu.
 
+#include "testmain.h"
 #include "windowdriver.h"
 
 #include "panels/detailpane.h"
@@ -245,5 +246,5 @@ void TestWindowForms::shortcutsListTheActions() {
     QApplication::activeModalWidget()->close();
 }
 
-QTEST_MAIN(TestWindowForms)
+SOCKBENCH_TEST_MAIN(TestWindowForms)
 #include "tst_windowforms.moc"

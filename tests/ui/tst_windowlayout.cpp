@@ -1,6 +1,7 @@
 // The window's layout: messages never change the window's size, and the window is fully
 // usable at 1024×640 with splitters that move freely and columns that fit their content.
 
+#include "testmain.h"
 #include "windowdriver.h"
 
 #include <QHeaderView>
@@ -204,5 +205,5 @@ void TestWindowLayout::numericAndStateColumnsFitTheirContent() {
     }
 }
 
-QTEST_MAIN(TestWindowLayout)
+SOCKBENCH_TEST_MAIN(TestWindowLayout)
 #include "tst_windowlayout.moc"

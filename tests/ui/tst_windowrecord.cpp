@@ -4,6 +4,7 @@
 
 #include "capturetesting.h"
 #include "style/presentation.h"
+#include "testmain.h"
 #include "tshark.h"
 
 #include <QLabel>
@@ -111,5 +112,5 @@ void TestWindowRecord::cancelledChoiceLeavesItUnchecked() {
     QVERIFY(!m_window->captures()->isRecording());
 }
 
-QTEST_MAIN(TestWindowRecord)
+SOCKBENCH_TEST_MAIN(TestWindowRecord)
 #include "tst_windowrecord.moc"

@@ -4,6 +4,7 @@
 // reason; a fault changed in the Faults tab while the connection is open takes effect on the next
 // bytes (the receiver's reads come in the set piece size).
 
+#include "testmain.h"
 #include "windowdriver.h"
 
 #include "dialogs/faultseditor.h"
@@ -518,7 +519,7 @@ void TestWindowRelay::udpRelayShowsItsSocketsUnderIt() {
     QVERIFY2(indexOfLine(lines, QStringLiteral("target leg|event: Relaying for")) >= 0, qPrintable(all));
 }
 
-QTEST_MAIN(TestWindowRelay)
+SOCKBENCH_TEST_MAIN(TestWindowRelay)
 #include "tst_windowrelay.moc"
 
 void TestWindowRelay::conversationShowsThePairAsOne() {

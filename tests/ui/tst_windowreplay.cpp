@@ -4,6 +4,7 @@
 
 #include "capturetesting.h"
 #include "testfiles.h"
+#include "testmain.h"
 
 #include <QComboBox>
 #include <QLabel>
@@ -143,5 +144,5 @@ void TestWindowReplay::replaysAsAServer() {
     QTRY_VERIFY((got += second.readAll()) == "answer\n");
 }
 
-QTEST_MAIN(TestWindowReplay)
+SOCKBENCH_TEST_MAIN(TestWindowReplay)
 #include "tst_windowreplay.moc"

@@ -4,6 +4,7 @@
 // a refused certificate offers "Connect anyway (insecure)", which connects and is marked insecure
 // wherever the connection shows; Start TLS upgrades a plaintext pair.
 
+#include "testmain.h"
 #include "windowdriver.h"
 
 #include "dialogs/starttlsdialog.h"
@@ -469,5 +470,5 @@ void TestWindowTls::validityCountsDaysAndMarksExpired() {
     QVERIFY(html.contains(formatFingerprint(c.sha256)));
 }
 
-QTEST_MAIN(TestWindowTls)
+SOCKBENCH_TEST_MAIN(TestWindowTls)
 #include "tst_windowtls.moc"
