@@ -45,6 +45,7 @@ RateMeter::~RateMeter() = default;
 
 void RateMeter::stop() {
     m_timer.stop();
+    m_forgotten.clear();
 }
 
 void RateMeter::sample() {
@@ -116,7 +117,10 @@ std::vector<RateSample> RateMeter::totalHistory() const {
 
 void RateMeter::forget(EndpointId id) {
     m_endpoints.erase(id);
-    m_forgotten.insert(id);
+    // Only a running meter takes another sample that must leave the endpoint out: a stopped one
+    // (the command line's) would keep every endpoint ever forgotten.
+    if (m_timer.isActive())
+        m_forgotten.insert(id);
 }
 
 } // namespace sockbench
