@@ -169,7 +169,14 @@ void TestFaultChurn::shutdownWithThousandsOfConnectionsIsFast() {
     const qint64 shutdownMs = clock.elapsed();
     qInfo("shutdown with %d open connections took %lld ms", 2 * Connections,
           static_cast<long long>(shutdownMs));
-    QVERIFY2(shutdownMs < 1000, qPrintable(QStringLiteral("shutdown took %1 ms").arg(shutdownMs)));
+    // Under ThreadSanitizer every memory access is checked (5 to 15 times slower): the second is
+    // the release and ASan bound; TSan's run asks only that shutdown stays in the same league.
+#if defined(__SANITIZE_THREAD__)
+    constexpr qint64 BoundMs = 3000;
+#else
+    constexpr qint64 BoundMs = 1000;
+#endif
+    QVERIFY2(shutdownMs < BoundMs, qPrintable(QStringLiteral("shutdown took %1 ms").arg(shutdownMs)));
     QCOMPARE(openFdCount(), fdsBefore);
 }
 
