@@ -22,6 +22,14 @@ qint64 wallClockNs() {
     return qint64(ts.tv_sec) * 1000000000 + ts.tv_nsec;
 }
 
+/// Adds a data record's payload bytes to the running figure of its direction (events add nothing).
+void addDataBytes(RecordKind kind, quint32 length, quint64 *in, quint64 *out) {
+    if (kind == RecordKind::DataIn)
+        *in += length;
+    else if (kind == RecordKind::DataOut)
+        *out += length;
+}
+
 Counters difference(const Counters &now, const Counters &before) {
     return {now.bytesIn - before.bytesIn,         now.bytesOut - before.bytesOut,
             now.datagramsIn - before.datagramsIn, now.datagramsOut - before.datagramsOut,
@@ -79,10 +87,7 @@ quint32 Journal::internSlowLocked(const NetAddress &peer) {
 }
 
 void Journal::countDataBytesLocked(RecordKind kind, quint32 length) {
-    if (kind == RecordKind::DataIn)
-        m_bytesIn += length;
-    else if (kind == RecordKind::DataOut)
-        m_bytesOut += length;
+    addDataBytes(kind, length, &m_bytesIn, &m_bytesOut);
 }
 
 Journal::Entry &Journal::newEntryLocked() {
@@ -192,10 +197,7 @@ void Journal::evictLocked() {
 void Journal::dropRecordsLocked(quint64 until) {
     for (quint64 seq = m_dropped.records; seq < until; ++seq) {
         const Entry &e = entryLocked(seq);
-        if (e.kind == RecordKind::DataIn)
-            m_dropped.bytesIn += e.length;
-        else if (e.kind == RecordKind::DataOut)
-            m_dropped.bytesOut += e.length;
+        addDataBytes(e.kind, e.length, &m_dropped.bytesIn, &m_dropped.bytesOut);
         if (seq == 0)
             m_dropped.firstTimeNs = e.timeNs;
         m_dropped.lastTimeNs = e.timeNs;
@@ -591,10 +593,7 @@ std::pair<quint64, quint64> Journal::dataBytesBefore(quint64 seq) const {
     }
     for (quint64 s = from; s < seq; ++s) {
         const Entry &e = entryLocked(s);
-        if (e.kind == RecordKind::DataIn)
-            in += e.length;
-        else if (e.kind == RecordKind::DataOut)
-            out += e.length;
+        addDataBytes(e.kind, e.length, &in, &out);
     }
     return {in, out};
 }
