@@ -1,10 +1,13 @@
 #include "journal/recordformat.h"
 
+#include "language/hexdigits.h"
 #include "language/payload.h"
 
 #include <QJsonDocument>
 
+#include <array>
 #include <charconv>
+#include <cstring>
 #include <cstdio>
 #include <ctime>
 
@@ -71,16 +74,22 @@ const char *kindText(RecordKind kind) {
     return "";
 }
 
-// Lowercase hex digits of `bytes` (QByteArray::toHex()), written in place.
+// Lowercase hex digits of `bytes` (QByteArray::toHex()), written in place, two digits per lookup.
 void appendHex(QByteArray *out, QByteArrayView bytes) {
-    static constexpr char Digits[] = "0123456789abcdef";
+    static constexpr auto Pairs = [] {
+        std::array<char, 512> pairs{};
+        for (int b = 0; b < 256; ++b) {
+            pairs[2 * b] = HexDigits[b >> 4];
+            pairs[2 * b + 1] = HexDigits[b & 0xf];
+        }
+        return pairs;
+    }();
     const qsizetype old = out->size();
     out->resize(old + 2 * bytes.size());
     char *p = out->data() + old;
     for (const char c : bytes) {
-        const auto b = static_cast<unsigned char>(c);
-        *p++ = Digits[b >> 4];
-        *p++ = Digits[b & 0xf];
+        std::memcpy(p, &Pairs[2 * static_cast<unsigned char>(c)], 2);
+        p += 2;
     }
 }
 
@@ -301,7 +310,9 @@ void appendLogLine(QByteArray *out, const Record &record, const EndpointNamer &n
     }
     if (record.isTruncated())
         out->append(" (truncated to ").append(QByteArray::number(record.length)).append(" B)");
-    out->append(": ").append(bytesToEscapedText(record.payload).toUtf8()).append('\n');
+    out->append(": ");
+    appendEscapedText(out, record.payload);
+    out->append('\n');
 }
 
 QByteArray formatLogLine(const Record &record, const EndpointNamer &name) {
@@ -336,8 +347,16 @@ void appendCsvRow(QByteArray *out, const Record &record, const EndpointNamer &na
     out->append(',');
     appendNumber(out, record.originalLength);
     out->append(',').append(flagsText(record)).append(',');
-    if (!record.isEvicted())
-        appendCsvField(out, bytesToEscapedText(record.payload).toUtf8());
+    if (!record.isEvicted()) {
+        // Written in place; quoted (rarely: a ',' or '"' in the text) by writing it again.
+        const qsizetype start = out->size();
+        appendEscapedText(out, record.payload);
+        if (needsCsvQuotes(QByteArrayView(*out).sliced(start))) {
+            const QByteArray field = out->sliced(start);
+            out->truncate(start);
+            appendCsvField(out, field);
+        }
+    }
     out->append("\r\n");
 }
 
@@ -411,8 +430,9 @@ void appendJsonLine(QByteArray *out, const Record &record, const EndpointNamer &
     out->append(",\"seq\":");
     appendNumber(out, record.seq);
     if (bytes) {
-        out->append(",\"text\":");
-        appendJsonString(out, bytesToEscapedText(record.payload));
+        out->append(",\"text\":\"");
+        appendEscapedText(out, record.payload, TextEncoding::Utf8, EscapedTextStyle::JsonString);
+        out->append('"');
     }
     out->append(",\"time\":\"");
     appendTimestamp(out, record.timeNs, TimestampStyle::IsoOffset);

@@ -5,6 +5,7 @@
 #include <QChar>
 
 #include <algorithm>
+#include <cstring>
 
 namespace sockbench {
 
@@ -378,55 +379,152 @@ bool showsAsItself(char32_t cp, bool afterEscape) {
     }
 }
 
-// Writes the escape for one raw byte.
-void putByteEscape(CharSink &sink, quint8 b) {
-    char16_t *out = sink.reserve(4);
-    out[0] = u'\\';
+// The escape for one raw byte ("\n", "\x7f", ...) into `text`: ASCII, starting with a backslash.
+// Returns its length.
+int byteEscape(quint8 b, char *text) {
+    text[0] = '\\';
     switch (b) {
     case 0x0A:
-        out[1] = u'n';
-        break;
+        text[1] = 'n';
+        return 2;
     case 0x0D:
-        out[1] = u'r';
-        break;
+        text[1] = 'r';
+        return 2;
     case 0x09:
-        out[1] = u't';
-        break;
+        text[1] = 't';
+        return 2;
     case 0x00:
-        out[1] = u'0';
-        break;
+        text[1] = '0';
+        return 2;
     case 0x5C:
-        out[1] = u'\\';
-        break;
+        text[1] = '\\';
+        return 2;
     case 0x1B:
-        out[1] = u'e';
-        break;
+        text[1] = 'e';
+        return 2;
     default:
-        out[1] = u'x';
-        out[2] = char16_t(HexDigits[b >> 4]);
-        out[3] = char16_t(HexDigits[b & 0xF]);
-        sink.commit(4);
-        return;
+        text[1] = 'x';
+        text[2] = HexDigits[b >> 4];
+        text[3] = HexDigits[b & 0xF];
+        return 4;
     }
-    sink.commit(2);
 }
 
-void putCodePointEscape(CharSink &sink, char32_t cp) {
-    char16_t digits[8];
+// "\u{200b}" for a code point that must not show as itself; `text` holds at least 12 characters.
+int codePointEscape(char32_t cp, char *text) {
+    char digits[8];
     int count = 0;
     do {
-        digits[count++] = char16_t(HexDigits[cp & 0xF]);
+        digits[count++] = HexDigits[cp & 0xF];
         cp >>= 4;
     } while (cp != 0);
-    char16_t *out = sink.reserve(count + 4);
-    char16_t *const begin = out;
-    *out++ = u'\\';
-    *out++ = u'u';
-    *out++ = u'{';
+    char *out = text;
+    *out++ = '\\';
+    *out++ = 'u';
+    *out++ = '{';
     while (count > 0)
         *out++ = digits[--count];
-    *out++ = u'}';
-    sink.commit(out - begin);
+    *out++ = '}';
+    return int(out - text);
+}
+
+// Where an escaped rendering is written. Each kind takes a run of printable ASCII (never a
+// backslash), an escape (ASCII, starting with a backslash) and a code point that shows as itself.
+
+// UTF-16, for the displays (a QString).
+class Utf16Out final {
+public:
+    explicit Utf16Out(qsizetype expected)
+        : m_sink(expected) {}
+
+    void plain(const quint8 *p, qsizetype n) { put(p, n); }
+    void escape(const char *text, int n) { put(text, n); }
+    void codePoint(char32_t cp) {
+        char16_t *out = m_sink.reserve(2);
+        if (QChar::requiresSurrogates(cp)) {
+            out[0] = QChar::highSurrogate(cp);
+            out[1] = QChar::lowSurrogate(cp);
+            m_sink.commit(2);
+        } else {
+            out[0] = char16_t(cp);
+            m_sink.commit(1);
+        }
+    }
+    QString take() { return m_sink.take(); }
+
+private:
+    template <typename Byte> void put(const Byte *p, qsizetype n) {
+        char16_t *out = m_sink.reserve(n);
+        for (qsizetype k = 0; k < n; ++k)
+            out[k] = char16_t(static_cast<quint8>(p[k]));
+        m_sink.commit(n);
+    }
+
+    CharSink m_sink;
+};
+
+// UTF-8 straight onto the end of a QByteArray, for files: the exports write a million of these.
+// With `json`, as the inside of a JSON string: a backslash doubled and '"' escaped (the rendering
+// has no control characters: they are all escapes). Sized for the worst case up front (5 bytes per
+// input byte: "\\xHH" inside a JSON string) and cut back when done.
+class Utf8Out final {
+public:
+    Utf8Out(QByteArray *out, qsizetype inputBytes, bool json)
+        : m_out(out)
+        , m_json(json) {
+        const qsizetype start = out->size();
+        out->resize(start + 5 * inputBytes);
+        m_p = out->data() + start;
+    }
+    ~Utf8Out() { m_out->truncate(m_p - m_out->constData()); }
+    Q_DISABLE_COPY_MOVE(Utf8Out)
+
+    void plain(const quint8 *p, qsizetype n) {
+        if (!m_json) {
+            std::memcpy(m_p, p, size_t(n));
+            m_p += n;
+            return;
+        }
+        for (qsizetype k = 0; k < n; ++k) {
+            if (p[k] == '"')
+                *m_p++ = '\\';
+            *m_p++ = char(p[k]);
+        }
+    }
+    void escape(const char *text, int n) {
+        for (int k = 0; k < n; ++k) {
+            if (m_json && text[k] == '\\')
+                *m_p++ = '\\';
+            *m_p++ = text[k];
+        }
+    }
+    void codePoint(char32_t cp) {
+        if (cp < 0x80) {
+            *m_p++ = char(cp);
+        } else if (cp < 0x800) {
+            *m_p++ = char(0xC0 | (cp >> 6));
+            *m_p++ = char(0x80 | (cp & 0x3F));
+        } else if (cp < 0x10000) {
+            *m_p++ = char(0xE0 | (cp >> 12));
+            *m_p++ = char(0x80 | ((cp >> 6) & 0x3F));
+            *m_p++ = char(0x80 | (cp & 0x3F));
+        } else {
+            *m_p++ = char(0xF0 | (cp >> 18));
+            *m_p++ = char(0x80 | ((cp >> 12) & 0x3F));
+            *m_p++ = char(0x80 | ((cp >> 6) & 0x3F));
+            *m_p++ = char(0x80 | (cp & 0x3F));
+        }
+    }
+
+private:
+    QByteArray *m_out;
+    const bool m_json;
+    char *m_p = nullptr;
+};
+
+template <typename Out> void putByteEscape(Out &out, quint8 b) {
+    char text[4];
+    out.escape(text, byteEscape(b, text));
 }
 
 bool isContinuation(quint8 b) {
@@ -465,10 +563,9 @@ int utf8SequenceLength(const quint8 *p, qsizetype available, char32_t *cp) {
     return length;
 }
 
-QString escapedUtf8(QByteArrayView bytes) {
+template <typename Out> void escapeUtf8(QByteArrayView bytes, Out &out) {
     const auto *p = reinterpret_cast<const quint8 *>(bytes.data());
     const qsizetype n = bytes.size();
-    CharSink sink(n + n / 8);
     bool afterEscape = true;
     qsizetype i = 0;
     while (i < n) {
@@ -476,16 +573,13 @@ QString escapedUtf8(QByteArrayView bytes) {
         while (run < n && p[run] >= 0x20 && p[run] < 0x7F && p[run] != '\\')
             ++run;
         if (run > i) {
-            char16_t *out = sink.reserve(run - i);
-            for (qsizetype k = i; k < run; ++k)
-                *out++ = p[k];
-            sink.commit(run - i);
+            out.plain(p + i, run - i);
             i = run;
             afterEscape = false;
             continue;
         }
         if (p[i] < 0x80) {
-            putByteEscape(sink, p[i++]);
+            putByteEscape(out, p[i++]);
             afterEscape = true;
             continue;
         }
@@ -493,44 +587,41 @@ QString escapedUtf8(QByteArrayView bytes) {
         const int length = utf8SequenceLength(p + i, n - i, &cp);
         if (length == 0) {
             // Not UTF-8: the byte itself, so that parsing the display gives it back unchanged.
-            putByteEscape(sink, p[i++]);
+            putByteEscape(out, p[i++]);
             afterEscape = true;
             continue;
         }
         i += length;
         if (!showsAsItself(cp, afterEscape)) {
-            putCodePointEscape(sink, cp);
+            char text[12];
+            out.escape(text, codePointEscape(cp, text));
             afterEscape = true;
             continue;
         }
-        char16_t *out = sink.reserve(2);
-        if (QChar::requiresSurrogates(cp)) {
-            out[0] = QChar::highSurrogate(cp);
-            out[1] = QChar::lowSurrogate(cp);
-            sink.commit(2);
-        } else {
-            out[0] = char16_t(cp);
-            sink.commit(1);
-        }
+        out.codePoint(cp);
         afterEscape = false;
     }
-    return sink.take();
 }
 
-QString escapedLatin1(QByteArrayView bytes) {
+template <typename Out> void escapeLatin1(QByteArrayView bytes, Out &out) {
     const auto *p = reinterpret_cast<const quint8 *>(bytes.data());
-    const qsizetype n = bytes.size();
-    CharSink sink(n + n / 8);
-    for (qsizetype i = 0; i < n; ++i) {
+    for (qsizetype i = 0; i < bytes.size(); ++i) {
         const quint8 b = p[i];
         // 0x80-0x9F are C1 controls; NBSP and the soft hyphen do not survive copy and paste visibly.
-        const bool plain = (b >= 0x20 && b < 0x7F && b != '\\') || (b >= 0xA1 && b != 0xAD);
-        if (plain)
-            sink.put(char16_t(b));
+        if (b >= 0x20 && b < 0x7F && b != '\\')
+            out.plain(p + i, 1);
+        else if (b >= 0xA1 && b != 0xAD)
+            out.codePoint(b);
         else
-            putByteEscape(sink, b);
+            putByteEscape(out, b);
     }
-    return sink.take();
+}
+
+template <typename Out> void escapeBytes(QByteArrayView bytes, TextEncoding encoding, Out &out) {
+    if (encoding == TextEncoding::Latin1)
+        escapeLatin1(bytes, out);
+    else
+        escapeUtf8(bytes, out);
 }
 
 char16_t *putHexByte(char16_t *out, quint8 b) {
@@ -622,7 +713,14 @@ QByteArray lineEndingBytes(LineEnding ending) {
 }
 
 QString bytesToEscapedText(QByteArrayView bytes, TextEncoding encoding) {
-    return encoding == TextEncoding::Latin1 ? escapedLatin1(bytes) : escapedUtf8(bytes);
+    Utf16Out out(bytes.size() + bytes.size() / 8);
+    escapeBytes(bytes, encoding, out);
+    return out.take();
+}
+
+void appendEscapedText(QByteArray *out, QByteArrayView bytes, TextEncoding encoding, EscapedTextStyle style) {
+    Utf8Out utf8(out, bytes.size(), style == EscapedTextStyle::JsonString);
+    escapeBytes(bytes, encoding, utf8);
 }
 
 QString bytesToHex(QByteArrayView bytes, qsizetype maxBytes) {

@@ -40,6 +40,15 @@ QByteArray lineEndingBytes(LineEnding ending);
 /// (\n \r \t \0 \\ \e \xHH), so parsePayload(display, {Text, encoding, escapes on}) gives the bytes back.
 QString bytesToEscapedText(QByteArrayView bytes, TextEncoding encoding = TextEncoding::Utf8);
 
+/// How appendEscapedText() writes: as the text is, or as the inside of a JSON string (backslashes
+/// doubled, '"' escaped; the quotes around are the caller's).
+enum class EscapedTextStyle : quint8 { Plain, JsonString };
+
+/// bytesToEscapedText()'s text as UTF-8, appended to *out without a QString in between: the
+/// exports and the command line write one per record.
+void appendEscapedText(QByteArray *out, QByteArrayView bytes, TextEncoding encoding = TextEncoding::Utf8,
+                       EscapedTextStyle style = EscapedTextStyle::Plain);
+
 /// "48 65 6c" (lower case, single spaces). maxBytes >= 0 limits the output and appends "…".
 QString bytesToHex(QByteArrayView bytes, qsizetype maxBytes = -1);
 

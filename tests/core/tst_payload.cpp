@@ -1,6 +1,8 @@
 #include "language/payload.h"
 #include "testmain.h"
 
+#include <QJsonArray>
+#include <QJsonDocument>
 #include <QRandomGenerator>
 #include <QTest>
 
@@ -124,6 +126,36 @@ private Q_SLOTS:
     void randomBytesRoundTrip();
     void largePayloads();
 };
+
+namespace {
+
+// appendEscapedText() writes the display's text as UTF-8 after what *out holds, and as a JSON
+// string's inside that QJsonDocument reads back as the display.
+bool sameInUtf8AndJson(const QByteArray &data, TextEncoding encoding, const QString &display) {
+    QByteArray plain("before:");
+    appendEscapedText(&plain, data, encoding);
+    if (plain != "before:" + display.toUtf8()) {
+        qWarning() << "UTF-8 form differs:" << plain;
+        return false;
+    }
+    QByteArray json("[\"");
+    appendEscapedText(&json, data, encoding, EscapedTextStyle::JsonString);
+    json += "\"]";
+    QJsonParseError error;
+    const QJsonDocument parsed = QJsonDocument::fromJson(json, &error);
+    if (error.error != QJsonParseError::NoError || parsed.array().at(0).toString() != display) {
+        qWarning() << "JSON form differs:" << error.errorString() << json;
+        return false;
+    }
+    // Byte for byte what QJsonDocument itself writes for that string.
+    if (json != QJsonDocument(QJsonArray{display}).toJson(QJsonDocument::Compact)) {
+        qWarning() << "JSON form is not QJsonDocument's:" << json;
+        return false;
+    }
+    return true;
+}
+
+} // namespace
 
 void TestPayload::parses_data() {
     QTest::addColumn<QString>("input");
@@ -411,6 +443,7 @@ void TestPayload::displaysEscapedText() {
     const PayloadResult back = parsePayload(display, text(encoding));
     QVERIFY2(back.ok(), qPrintable(back.error));
     QCOMPARE(back.bytes.toHex(' '), data.toHex(' '));
+    QVERIFY(sameInUtf8AndJson(data, encoding, display));
 }
 
 void TestPayload::displaysHex_data() {
@@ -495,6 +528,7 @@ void TestPayload::randomBytesRoundTrip() {
             const PayloadResult back = parsePayload(display, text(encoding));
             QVERIFY2(back.ok(), qPrintable(context + u' ' + back.error));
             QVERIFY2(back.bytes == data, qPrintable(context + QStringLiteral(" display ") + display));
+            QVERIFY2(sameInUtf8AndJson(data, encoding, display), qPrintable(context));
         }
         const PayloadResult fromHex = parsePayload(bytesToHex(data), hex());
         QVERIFY2(fromHex.ok(), qPrintable(context + u' ' + fromHex.error));
@@ -520,6 +554,7 @@ void TestPayload::largePayloads() {
     const PayloadResult fromText = parsePayload(display, text());
     QVERIFY(fromText.ok());
     QVERIFY(fromText.bytes == data);
+    QVERIFY(sameInUtf8AndJson(data, TextEncoding::Utf8, display));
 
     const QString dump = bytesToDump(data);
     QCOMPARE(dump.count(u'\n'), size / 16 - 1);
