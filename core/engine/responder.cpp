@@ -72,7 +72,21 @@ void Responder::message(FramedMessage &&framed, const NetAddress &from, const QS
         m_reactor.recordEvent(m_id, describeCut(framed));
     m_lastPeer = fromText;
     const MessageContext context{++m_seq, wallUs, fromText};
-    std::vector<RuleAction> actions = evaluateRules(m_book->rules(), framed.payload, context);
+    std::vector<int> gaveUp;
+    std::vector<RuleAction> actions = evaluateRules(m_book->rules(), framed.payload, context, &gaveUp);
+    for (const int rule : gaveUp) {
+        // Once per rule on this endpoint: a hostile peer must not flood the journal with it.
+        if (m_gaveUpSaid.size() <= size_t(rule))
+            m_gaveUpSaid.resize(size_t(rule) + 1, false);
+        if (m_gaveUpSaid[size_t(rule)])
+            continue;
+        m_gaveUpSaid[size_t(rule)] = true;
+        m_reactor.recordEvent(m_id,
+                              QStringLiteral("Rule %1's pattern gave up after %2 steps; treated as no match "
+                                             "(said once per connection)")
+                                  .arg(rule + 1)
+                                  .arg(RulePattern::MatchLimit));
+    }
     for (RuleAction &action : actions) {
         m_book->countHit(action.rule);
         if (action.overflowBytes > 0) {

@@ -12,6 +12,7 @@
 #include <deque>
 #include <functional>
 #include <memory>
+#include <vector>
 
 namespace sockbench {
 
@@ -73,7 +74,8 @@ private:
     std::shared_ptr<RuleBook> m_book;
     Framer m_framer;
     quint64 m_seq = 0;
-    QString m_lastPeer; ///< for a message that an idle gap ends
+    std::vector<bool> m_gaveUpSaid; ///< by rule: its pattern's giving up is already in the journal
+    QString m_lastPeer;             ///< for a message that an idle gap ends
     struct Pending {
         qint64 dueMs = 0;
         Due due;

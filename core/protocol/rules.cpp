@@ -238,6 +238,17 @@ QString parseMatch(const QJsonValue &value, const QString &where, Rule *rule) {
     }
 
     const QString text = pattern.toString();
+    if (!rule->utf8 && rule->match != MatchKind::Hex && rule->match != MatchKind::Any) {
+        // A Latin-1 message can only ever hold U+0000..U+00FF: anything else would never match,
+        // silently. Comparing Latin-1 bytes is the same as comparing the decoded text.
+        for (const QChar c : text) {
+            if (c.unicode() > 0xFF) {
+                return QStringLiteral(
+                           "%1: %2 is not in Latin-1; add \"utf8\": true to read messages as UTF-8")
+                    .arg(at, describeChar(c));
+            }
+        }
+    }
     switch (rule->match) {
     case MatchKind::Any:
         break;
@@ -245,29 +256,17 @@ QString parseMatch(const QJsonValue &value, const QString &where, Rule *rule) {
     case MatchKind::Contains:
     case MatchKind::Prefix:
         rule->text = text;
-        if (!rule->utf8) {
-            // A Latin-1 message can only ever hold U+0000..U+00FF: anything else would never match,
-            // silently. Comparing Latin-1 bytes is the same as comparing the decoded text.
-            for (const QChar c : text) {
-                if (c.unicode() > 0xFF) {
-                    return QStringLiteral(
-                               "%1: %2 is not in Latin-1; add \"utf8\": true to read messages as UTF-8")
-                        .arg(at, describeChar(c));
-                }
-            }
+        if (!rule->utf8)
             rule->textLatin1 = text.toLatin1();
-        }
         break;
-    case MatchKind::Regex:
+    case MatchKind::Regex: {
         rule->text = text;
-        rule->regex.setPattern(text);
-        if (!rule->regex.isValid()) {
-            return QStringLiteral("%1: %2 at offset %3")
-                .arg(at, rule->regex.errorString())
-                .arg(rule->regex.patternErrorOffset());
-        }
-        rule->regex.optimize();
+        QString error;
+        qsizetype offset = 0;
+        if (!rule->regex.compile(text, rule->utf8, &error, &offset))
+            return QStringLiteral("%1: %2 at offset %3").arg(at, error).arg(offset);
         break;
+    }
     case MatchKind::Hex:
         if (QString error = parseHexPattern(text, &rule->hexBytes, &rule->hexMask); !error.isEmpty())
             return at + QLatin1StringView(": ") + error;

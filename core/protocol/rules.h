@@ -2,11 +2,11 @@
 
 #include "protocol/checksum.h"
 #include "protocol/framing.h"
+#include "protocol/rulepattern.h"
 
 #include <QByteArray>
 #include <QJsonObject>
 #include <QList>
-#include <QRegularExpression>
 #include <QString>
 
 #include <atomic>
@@ -57,7 +57,7 @@ struct Rule {
     QString text;
     bool utf8 = false;            ///< read the message as UTF-8 (else Latin-1, so every byte can match)
     QByteArray textLatin1;        ///< derived: Equals/Contains/Prefix without utf8, text as Latin-1 bytes
-    QRegularExpression regex;     ///< Regex, compiled once
+    RulePattern regex;            ///< Regex, compiled once (PCRE2)
     QByteArray hexBytes;          ///< Hex: the bytes to match, with 0 where the mask is 0
     QByteArray hexMask;           ///< Hex: 0xFF for a fixed byte, 0 for "??"; same length as hexBytes
     bool hasReply = false;        ///< false: the rule sends nothing (it may still close or abort)
@@ -133,9 +133,10 @@ struct RuleAction {
 
 /// Runs the rules over one message (without its delimiter or header) in order: each rule that
 /// matches adds an action; "continue" goes on to the next rule, anything else ends the list. No
-/// match: empty.
+/// match: empty. A regex rule whose match ran out of its budget (RulePattern::MatchLimit) counts
+/// as no match and is added to *gaveUp, when given.
 std::vector<RuleAction> evaluateRules(const RuleSet &rules, QByteArrayView message,
-                                      const MessageContext &context);
+                                      const MessageContext &context, std::vector<int> *gaveUp = nullptr);
 
 /// A rule set as the engine runs it: immutable rules plus live hit counters, shared by a listener
 /// and every connection it accepts (so hits count across clients). Any thread may read hits.

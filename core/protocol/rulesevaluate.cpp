@@ -47,34 +47,25 @@ void appendHex(QByteArray *out, QByteArrayView bytes) {
     }
 }
 
-// The message as text, decoded on first use and at most once per message and encoding.
+// The message as UTF-8 text, decoded on first use and at most once per message.
 class DecodedMessage final {
 public:
     explicit DecodedMessage(QByteArrayView message)
         : m_message(message) {}
     Q_DISABLE_COPY_MOVE(DecodedMessage)
 
-    const QString &text(bool utf8) {
-        if (utf8) {
-            if (!m_haveUtf8) {
-                m_utf8 = QString::fromUtf8(m_message);
-                m_haveUtf8 = true;
-            }
-            return m_utf8;
+    const QString &utf8() {
+        if (!m_have) {
+            m_text = QString::fromUtf8(m_message);
+            m_have = true;
         }
-        if (!m_haveLatin1) {
-            m_latin1 = QString::fromLatin1(m_message);
-            m_haveLatin1 = true;
-        }
-        return m_latin1;
+        return m_text;
     }
 
 private:
     QByteArrayView m_message;
-    QString m_latin1;
-    QString m_utf8;
-    bool m_haveLatin1 = false;
-    bool m_haveUtf8 = false;
+    QString m_text;
+    bool m_have = false;
 };
 
 bool hexMatches(const Rule &rule, QByteArrayView message) {
@@ -105,7 +96,7 @@ bool textMatches(const Rule &rule, QByteArrayView message, DecodedMessage &decod
             return false;
         }
     }
-    const QString &subject = decoded.text(true);
+    const QString &subject = decoded.utf8();
     switch (rule.match) {
     case MatchKind::Equals:
         return subject == rule.text;
@@ -119,7 +110,7 @@ bool textMatches(const Rule &rule, QByteArrayView message, DecodedMessage &decod
 }
 
 QByteArray buildReply(const Rule &rule, QByteArrayView message, const MessageContext &context,
-                      const QRegularExpressionMatch *match) {
+                      const RulePattern::Captures *match) {
     QByteArray reply;
     qsizetype estimate = 0;
     for (const ReplyPart &part : rule.reply)
@@ -131,11 +122,9 @@ QByteArray buildReply(const Rule &rule, QByteArrayView message, const MessageCon
             reply.append(part.bytes);
             break;
         case ReplyPart::Kind::Capture:
-            // A group that took no part in the match captures nothing.
-            if (match) {
-                const QStringView captured = match->capturedView(part.capture);
-                reply.append(rule.utf8 ? captured.toUtf8() : captured.toLatin1());
-            }
+            // The message's own bytes; a group that took no part in the match captures nothing.
+            if (match)
+                reply.append(match->group(part.capture));
             break;
         case ReplyPart::Kind::Seq:
             appendNumber(&reply, context.seq);
@@ -160,13 +149,12 @@ QByteArray buildReply(const Rule &rule, QByteArrayView message, const MessageCon
 } // namespace
 
 std::vector<RuleAction> evaluateRules(const RuleSet &rules, QByteArrayView message,
-                                      const MessageContext &context) {
+                                      const MessageContext &context, std::vector<int> *gaveUp) {
     std::vector<RuleAction> actions;
     DecodedMessage decoded(message);
     for (size_t index = 0; index < rules.rules.size(); ++index) {
         const Rule &rule = rules.rules[index];
-        // Only a regex rule makes a match object: constructing one allocates, even an empty one.
-        std::optional<QRegularExpressionMatch> match;
+        std::optional<RulePattern::Captures> match; // a regex rule's, when it matched
         bool matched = false;
         switch (rule.match) {
         case MatchKind::Any:
@@ -177,10 +165,22 @@ std::vector<RuleAction> evaluateRules(const RuleSet &rules, QByteArrayView messa
         case MatchKind::Prefix:
             matched = textMatches(rule, message, decoded);
             break;
-        case MatchKind::Regex:
-            match = rule.regex.match(decoded.text(rule.utf8));
-            matched = match->hasMatch();
+        case MatchKind::Regex: {
+            RulePattern::Captures captures;
+            switch (rule.regex.match(message, &captures)) {
+            case RulePattern::Outcome::Match:
+                match = std::move(captures);
+                matched = true;
+                break;
+            case RulePattern::Outcome::GaveUp:
+                if (gaveUp)
+                    gaveUp->push_back(int(index));
+                break;
+            case RulePattern::Outcome::NoMatch:
+                break;
+            }
             break;
+        }
         case MatchKind::Hex:
             matched = hexMatches(rule, message);
             break;

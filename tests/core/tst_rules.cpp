@@ -78,6 +78,10 @@ private Q_SLOTS:
     void latin1HighBytes();
     void regexOverHighBytes();
     void utf8Option();
+    void utf8RegexOverBadBytes();
+    void hostileLineGivesUp();
+    void nestedQuantifiersWarned_data();
+    void nestedQuantifiersWarned();
     void placeholders();
     void timeFormat();
     void captures();
@@ -269,6 +273,88 @@ void TestRules::utf8Option() {
     QCOMPARE(replies(set, "ab\xe2\x82\xac"), QByteArray("euro"));
     // Without utf8, U+20AC could never be in a message: a mistake said at load.
     QVERIFY(!parseRules(file({rule(textMatch("contains", QStringLiteral("\u20ac")), QString())})).ok());
+}
+
+void TestRules::utf8RegexOverBadBytes() {
+    // Bytes that are not UTF-8 are read as QString::fromUtf8 reads them: one U+FFFD each, which
+    // '.' matches and a capture gives back as its UTF-8 bytes.
+    const RuleSet set =
+        load({rule(textMatch("regex", QStringLiteral("^a(.)b(\\d*)$"), true), QStringLiteral("<\\1|\\2>"))});
+    QCOMPARE(replies(set, "a\xff"
+                          "b42"),
+             QByteArray("<\xef\xbf\xbd|42>"));
+    QCOMPARE(replies(set, "a\xc3\xa9"
+                          "b"),
+             QByteArray("<\xc3\xa9|>"));
+    QCOMPARE(replies(set, "a\xc3\xa9\xa9"
+                          "b"),
+             QByteArray("-"));
+    // A pattern PCRE2 refuses says where, in characters.
+    const RulesParseResult bad =
+        parseRules(file({rule(textMatch("regex", QStringLiteral("\u00e9\u20ac("), true), QString())}));
+    QVERIFY(!bad.ok());
+    QVERIFY2(bad.error.contains(QStringLiteral("missing closing parenthesis at offset 3")),
+             qPrintable(bad.error));
+}
+
+void TestRules::hostileLineGivesUp() {
+    // The classic catastrophic pattern, then a catch-all: a line that almost matches costs at most
+    // the match budget, counts as no match, and the next rule answers.
+    const RuleSet set = load({rule(textMatch("regex", QStringLiteral("^(a+)+$")), QStringLiteral("all a")),
+                              rule(QStringLiteral("any"), QStringLiteral("other"))});
+    QCOMPARE(replies(set, "aaaa"), QByteArray("all a"));
+    const QByteArray hostile = QByteArray(40, 'a') + '!';
+    std::vector<int> gaveUp;
+    const std::vector<RuleAction> actions = evaluateRules(set, hostile, context(), &gaveUp);
+    QCOMPARE(gaveUp, std::vector<int>{0});
+    QCOMPARE(actions.size(), size_t(1));
+    QCOMPARE(actions[0].rule, 1);
+    QCOMPARE(actions[0].reply, QByteArray("other"));
+    // A short hostile line fails within the budget: a plain no match.
+    gaveUp.clear();
+    (void)evaluateRules(set, "aaaa!", context(), &gaveUp);
+    QVERIFY(gaveUp.empty());
+    // The same pattern made atomic never needs the budget.
+    const RuleSet atomic =
+        load({rule(textMatch("regex", QStringLiteral("^(?>a+)+$")), QStringLiteral("all a"))});
+    gaveUp.clear();
+    QVERIFY(evaluateRules(atomic, hostile, context(), &gaveUp).empty());
+    QVERIFY(gaveUp.empty());
+}
+
+void TestRules::nestedQuantifiersWarned_data() {
+    QTest::addColumn<QString>("pattern");
+    QTest::addColumn<QString>("group"); // empty: no warning
+    QTest::newRow("plus over plus") << QStringLiteral("^(a+)+$") << QStringLiteral("(a+)+");
+    QTest::newRow("star over star") << QStringLiteral("(x*)*y") << QStringLiteral("(x*)*");
+    QTest::newRow("words and spaces") << QStringLiteral("^(\\w+\\s?)*$") << QStringLiteral("(\\w+\\s?)*");
+    QTest::newRow("open range") << QStringLiteral("(?:ab+){2,}") << QStringLiteral("(?:ab+){2,}");
+    QTest::newRow("one level deeper") << QStringLiteral("((a+)b)+") << QStringLiteral("((a+)b)+");
+    QTest::newRow("lazy outer") << QStringLiteral("(a+)+?") << QStringLiteral("(a+)+?");
+    QTest::newRow("bounded outer") << QStringLiteral("(a+){2}") << QString();
+    QTest::newRow("bounded inner") << QStringLiteral("(a{1,3})+") << QString();
+    QTest::newRow("atomic group") << QStringLiteral("(?>a+)+") << QString();
+    QTest::newRow("possessive inner") << QStringLiteral("(a++)+") << QString();
+    QTest::newRow("possessive outer") << QStringLiteral("(a+)++") << QString();
+    QTest::newRow("in a class") << QStringLiteral("[(a+)]+") << QString();
+    QTest::newRow("escaped parentheses") << QStringLiteral("\\(a+\\)+") << QString();
+    QTest::newRow("quoted") << QStringLiteral("\\Q(a+)+\\E") << QString();
+    QTest::newRow("plain repeats") << QStringLiteral("^PING (\\d+)$") << QString();
+    QTest::newRow("literal brace") << QStringLiteral("(a+){x}") << QString();
+    QTest::newRow("unbalanced") << QStringLiteral("a+)+(") << QString();
+}
+
+void TestRules::nestedQuantifiersWarned() {
+    QFETCH(QString, pattern);
+    QFETCH(QString, group);
+    const QString warning = nestedQuantifierWarning(pattern);
+    if (group.isEmpty()) {
+        QVERIFY2(warning.isEmpty(), qPrintable(warning));
+    } else {
+        QVERIFY2(warning.startsWith(QStringLiteral("nested quantifiers in %1:").arg(group)),
+                 qPrintable(warning));
+        QVERIFY2(warning.contains(QStringLiteral("200,000 steps")), qPrintable(warning));
+    }
 }
 
 void TestRules::placeholders() {

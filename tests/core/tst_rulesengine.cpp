@@ -58,6 +58,7 @@ private Q_SLOTS:
     void delayedRepliesKeepTheirOrder();
     void slowRepliesSlowTheReadingDown();
     void replyTooLongForItsHeaderIsSaid();
+    void patternThatGivesUpIsSaidOncePerConnection();
     void delayedReplyGoesOutBeforeTheCloseAfterFin();
     void modbusRequestGetsItsCrc();
     void udpAnswersEachSender();
@@ -172,6 +173,32 @@ void TestRulesEngine::replyTooLongForItsHeaderIsSaid() {
         eventsOf(wb.journal(), server)
             .contains(QStringLiteral("Rule 1: its reply of 400 bytes does not fit the len:1 length header")),
         qPrintable(eventsOf(wb.journal(), server)));
+}
+
+void TestRulesEngine::patternThatGivesUpIsSaidOncePerConnection() {
+    Workbench wb;
+    QSignalSpy accepted(&wb, &Workbench::connectionAccepted);
+    const auto [listener, at, raw, server, failure] = acceptRawClient(
+        wb, withRules(book(R"({"frame": "line", "rules": [{"match": {"regex": "^(a+)+$"}, "reply": "all a\n"},
+            {"match": "any", "reply": "other\n"}]})")));
+    QVERIFY2(!failure, failure);
+    const QByteArray hostile = QByteArray(40, 'a') + "!\n";
+    // Three hostile lines and a good one: each hostile line gives up and falls through to the
+    // catch-all; the journal says so once for this connection.
+    QVERIFY(raw->sendAll(hostile + hostile + "aaa\n" + hostile));
+    QCOMPARE(raw->readExactly(24), QByteArray("other\nother\nall a\nother\n"));
+    const QString said = QStringLiteral("Rule 1's pattern gave up after 200000 steps; treated as no match");
+    QTRY_VERIFY2(eventsOf(wb.journal(), server).contains(said), qPrintable(eventsOf(wb.journal(), server)));
+    QCOMPARE(eventsOf(wb.journal(), server).count(said), 1);
+    // Another connection says it again, once, for itself.
+    const std::unique_ptr<LoopbackPeer> second = LoopbackPeer::connectTcp(at);
+    QVERIFY(second);
+    const EndpointId secondServer = waitAccepted(accepted, second->local());
+    QVERIFY(secondServer);
+    QVERIFY(second->sendAll(hostile + hostile));
+    QCOMPARE(second->readExactly(12), QByteArray("other\nother\n"));
+    QTRY_COMPARE(eventsOf(wb.journal(), secondServer).count(said), 1);
+    QCOMPARE(eventsOf(wb.journal(), server).count(said), 1);
 }
 
 void TestRulesEngine::delayedReplyGoesOutBeforeTheCloseAfterFin() {

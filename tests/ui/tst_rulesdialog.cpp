@@ -40,6 +40,7 @@ private Q_SLOTS:
 
     void testBoxShowsTheFiringRuleAndItsBytes();
     void appliedRulesAnswerARealClientAndCountHits();
+    void nestedQuantifiersAreWarnedAndAHostileLineIsSaid();
     void invalidRuleKeepsOkDisabledWithTheCoresMessage();
     void loadErrorNamesTheRulePath();
     void udpSocketAnswersEachDatagramWithoutAFrame();
@@ -193,6 +194,37 @@ void TestRulesDialog::testBoxShowsTheFiringRuleAndItsBytes() {
     // What the user types is the payload language: a bad escape says so instead of testing.
     WindowDriver::replaceText(test, QStringLiteral("PING \\xZZ"));
     QVERIFY(result->toPlainText().contains(QStringLiteral("not valid")));
+}
+
+void TestRulesDialog::nestedQuantifiersAreWarnedAndAHostileLineIsSaid() {
+    EndpointId listener = 0;
+    RulesDialog *dialog = openRulesOfNewListener(&listener);
+    QVERIFY(dialog);
+    RuleEditDialog *form = clickAdd(dialog);
+    QVERIFY(form);
+    auto *warning = field<QLabel>(form, "patternWarningLabel");
+    fillRule(form, RegexKind, QStringLiteral("^PING (\\d+)$"), QStringLiteral("PONG \\1\\n"));
+    QVERIFY(!warning->isVisibleTo(form));
+    // Written as the user types it: warned, yet allowed (its matches are bounded).
+    fillRule(form, RegexKind, QStringLiteral("^(a+)+$"), QStringLiteral("all a\\n"));
+    QVERIFY(warning->isVisibleTo(form));
+    QVERIFY2(warning->text().contains(QStringLiteral("nested quantifiers in (a+)+")),
+             qPrintable(warning->text()));
+    QVERIFY2(buttonOf(form, QDialogButtonBox::Ok)->isEnabled(), qPrintable(form->problem()));
+    // Another kind of match has no pattern to warn about.
+    WindowDriver::chooseInCombo(field<QComboBox>(form, "matchKindCombo"), 1);
+    QVERIFY(!warning->isVisibleTo(form));
+    WindowDriver::chooseInCombo(field<QComboBox>(form, "matchKindCombo"), RegexKind);
+    QVERIFY(warning->isVisibleTo(form));
+    QTest::mouseClick(buttonOf(form, QDialogButtonBox::Ok), Qt::LeftButton);
+    QTRY_COMPARE(dialog->model()->rowCount(), 1);
+
+    // The test box says when the pattern gave up on a line.
+    auto *result = field<QPlainTextEdit>(dialog, "testResult");
+    WindowDriver::replaceText(field<QLineEdit>(dialog, "testEdit"), QString(40, u'a') + u'!');
+    QVERIFY2(result->toPlainText().contains(QStringLiteral("Rule 1's pattern gave up after 200,000 steps")),
+             qPrintable(result->toPlainText()));
+    QVERIFY(result->toPlainText().contains(QStringLiteral("No rule fires")));
 }
 
 void TestRulesDialog::appliedRulesAnswerARealClientAndCountHits() {

@@ -44,6 +44,7 @@ RuleEditDialog::RuleEditDialog(const QString &where, const FrameSpec &frame, QWi
     , m_lengthPrefix(new QCheckBox(tr("Prepend the frame's length header"), this))
     , m_then(new QComboBox(this))
     , m_errorLabel(new QLabel(this))
+    , m_warningLabel(new QLabel(this))
     , m_buttons(new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel, this)) {
     setObjectName(QStringLiteral("ruleEditDialog"));
     setWindowTitle(tr("Response rule"));
@@ -84,6 +85,10 @@ RuleEditDialog::RuleEditDialog(const QString &where, const FrameSpec &frame, QWi
     m_errorLabel->setObjectName(QStringLiteral("ruleErrorLabel"));
     m_errorLabel->setWordWrap(true);
     m_errorLabel->setStyleSheet(errorTextStyle());
+    m_warningLabel->setObjectName(QStringLiteral("patternWarningLabel"));
+    m_warningLabel->setWordWrap(true);
+    m_warningLabel->setStyleSheet(warningTextStyle());
+    m_warningLabel->hide();
     m_buttons->setObjectName(QStringLiteral("buttonBox"));
 
     auto *matchRow = new QHBoxLayout;
@@ -104,6 +109,7 @@ RuleEditDialog::RuleEditDialog(const QString &where, const FrameSpec &frame, QWi
     auto *layout = new QVBoxLayout(this);
     layout->addLayout(form);
     layout->addWidget(m_errorLabel);
+    layout->addWidget(m_warningLabel);
     layout->addStretch();
     layout->addWidget(m_buttons);
 
@@ -208,6 +214,14 @@ void RuleEditDialog::validate() {
     m_reply->setPlaceholderText(reply == ReplyKind::Hex ? QStringLiteral("01 03 02 00 2a")
                                                         : QStringLiteral("PONG \\1\\n"));
     m_matchText->setPlaceholderText(hexMatch ? QStringLiteral("01 03 ?? ??") : QString());
+
+    // Written, not yet refused: the rule is valid and its matches are bounded, but the user
+    // should know why a hostile line will not match.
+    const QString warning = m_matchKind->currentData().toString() == QLatin1String("regex")
+                                ? nestedQuantifierWarning(m_matchText->text())
+                                : QString();
+    m_warningLabel->setText(warning.isEmpty() ? QString() : tr("Warning: %1.").arg(warning));
+    m_warningLabel->setVisible(!warning.isEmpty());
 
     RuleParseResult parsed = parseRule(toJson(), m_where, m_frame);
     m_problem = parsed.error;

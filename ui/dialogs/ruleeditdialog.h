@@ -53,6 +53,7 @@ private:
     QCheckBox *m_lengthPrefix;
     QComboBox *m_then;
     QLabel *m_errorLabel;
+    QLabel *m_warningLabel; ///< a regex that can take exponential time
     QDialogButtonBox *m_buttons;
 };
 

@@ -20,6 +20,7 @@
 #include <QHeaderView>
 #include <QLabel>
 #include <QLineEdit>
+#include <QLocale>
 #include <QPlainTextEdit>
 #include <QPushButton>
 #include <QSaveFile>
@@ -333,13 +334,20 @@ void RulesDialog::updateTest() {
     context.seq = 1;
     context.timeUs = QDateTime::currentMSecsSinceEpoch() * 1000;
     context.peer = m_peer;
-    const std::vector<RuleAction> actions = evaluateRules(*set, message.bytes, context);
+    std::vector<int> gaveUp;
+    const std::vector<RuleAction> actions = evaluateRules(*set, message.bytes, context, &gaveUp);
+    QStringList lines;
+    for (const int rule : gaveUp) {
+        lines << tr("Rule %1's pattern gave up after %2 steps: treated as no match")
+                     .arg(rule + 1)
+                     .arg(QLocale().toString(qulonglong(RulePattern::MatchLimit)));
+    }
     if (actions.empty()) {
-        m_testResult->setPlainText(tr("No rule fires on these %1: nothing is sent.")
-                                       .arg(formatByteCount(quint64(message.bytes.size()))));
+        lines << tr("No rule fires on these %1: nothing is sent.")
+                     .arg(formatByteCount(quint64(message.bytes.size())));
+        m_testResult->setPlainText(lines.join(QLatin1Char('\n')));
         return;
     }
-    QStringList lines;
     for (const RuleAction &action : actions) {
         const Rule &rule = set->rules[size_t(action.rule)];
         lines << tr("Rule %1 fires: %2 → %3")
