@@ -2,6 +2,8 @@
 
 #include "language/payload.h"
 
+#include <QJsonArray>
+#include <QJsonDocument>
 #include <QString>
 
 #include <cstdio>
@@ -56,9 +58,18 @@ inline void checkResultShape(const PayloadResult &result, const QString &input, 
 // Every display of the bytes parses back to exactly the bytes.
 inline void checkDisplaysRoundTrip(QByteArrayView bytes) {
     for (const TextEncoding encoding : {TextEncoding::Utf8, TextEncoding::Latin1}) {
-        const PayloadResult back = parsePayload(bytesToEscapedText(bytes, encoding), textSpec(encoding));
+        const QString display = bytesToEscapedText(bytes, encoding);
+        const PayloadResult back = parsePayload(display, textSpec(encoding));
         SOCKBENCH_FUZZ_CHECK(back.ok());
         SOCKBENCH_FUZZ_CHECK(back.bytes == bytes);
+        // The exports' UTF-8 form is the same text, and its JSON form reads back as it.
+        QByteArray utf8;
+        appendEscapedText(&utf8, bytes, encoding);
+        SOCKBENCH_FUZZ_CHECK(utf8 == display.toUtf8());
+        QByteArray json("[\"");
+        appendEscapedText(&json, bytes, encoding, EscapedTextStyle::JsonString);
+        json += "\"]";
+        SOCKBENCH_FUZZ_CHECK(QJsonDocument::fromJson(json).array().at(0).toString() == display);
     }
     PayloadSpec hex;
     hex.mode = PayloadMode::Hex;
