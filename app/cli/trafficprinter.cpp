@@ -135,7 +135,7 @@ void TrafficPrinter::writeMessage(const Record &completing, FramedMessage &&mess
     line.length = quint32(message.payload.size());
     line.originalLength = line.length;
     const QString cut = describeCut(message);
-    line.payload = std::move(message.payload);
+    line.payload = message.payload.toByteArray();
     appendLogLine(&m_out, line, m_namer);
     if (!cut.isEmpty()) {
         // Said as the engine says it when rules frame the stream.

@@ -39,7 +39,7 @@ void Responder::datagram(QByteArrayView bytes, const NetAddress &from, const QSt
                          const Sink &sink) {
     const qint64 now = nowMs();
     release(now, sink);
-    message(FramedMessage{bytes.toByteArray(), 0, false}, from, fromText, now, wallClockUs(), sink);
+    message(FramedMessage{bytes, 0, false}, from, fromText, now, wallClockUs(), sink);
 }
 
 void Responder::streamEnded(const QString &peer, const Sink &sink) {
@@ -70,7 +70,8 @@ void Responder::message(FramedMessage &&framed, const NetAddress &from, const QS
                         qint64 arrivalMs, qint64 wallUs, const Sink &sink) {
     if (framed.cutBytes > 0)
         m_reactor.recordEvent(m_id, describeCut(framed));
-    m_lastPeer = fromText;
+    if (!m_lastPeer.isSharedWith(fromText))
+        m_lastPeer = fromText;
     const MessageContext context{++m_seq, wallUs, fromText};
     std::vector<int> gaveUp;
     std::vector<RuleAction> actions = evaluateRules(m_book->rules(), framed.payload, context, &gaveUp);

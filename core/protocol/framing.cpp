@@ -229,25 +229,43 @@ void Framer::take(QByteArrayView bytes) {
     m_cut += quint64(bytes.size() - kept);
 }
 
-void Framer::deliver(const Sink &sink, bool unterminated) {
-    FramedMessage message{std::move(m_pending), m_cut, unterminated};
-    // The state is reset before the sink runs, so a sink that looks at the framer sees the next
-    // message starting.
-    m_pending = QByteArray();
+void Framer::startNextMessage() {
     m_cut = 0;
     m_tail.clear();
     m_lastByteMs = -1;
     m_haveHeader = false;
     m_expected = m_kind == FrameSpec::Kind::Fixed ? quint64(m_spec.fixedSize) : 0;
-    sink(std::move(message));
+}
+
+void Framer::deliver(const Sink &sink, bool unterminated) {
+    // The two buffers trade places, so that collecting the next message reuses a buffer instead
+    // of allocating one per message; one that held a big message is let go.
+    constexpr qsizetype KeptCapacity = 64 * 1024;
+    m_delivered.swap(m_pending);
+    if (m_pending.capacity() > KeptCapacity)
+        m_pending = QByteArray();
+    else
+        m_pending.resize(0);
+    const FramedMessage message{m_delivered, m_cut, unterminated};
+    // The state is reset before the sink runs, so a sink that looks at the framer sees the next
+    // message starting.
+    startNextMessage();
+    sink(FramedMessage(message));
+}
+
+void Framer::deliverInPlace(const Sink &sink, QByteArrayView whole) {
+    startNextMessage();
+    sink(FramedMessage{whole, 0, false});
 }
 
 void Framer::push(QByteArrayView bytes, qint64 nowMs, const Sink &sink) {
     switch (m_kind) {
     case FrameSpec::Kind::Raw:
-        if (!bytes.isEmpty()) {
+        if (bytes.size() > m_max) {
             take(bytes);
             deliver(sink, false);
+        } else if (!bytes.isEmpty()) {
+            deliverInPlace(sink, bytes);
         }
         return;
     case FrameSpec::Kind::Delimiter:
@@ -293,8 +311,12 @@ void Framer::pushDelimited(QByteArrayView bytes, const Sink &sink) {
     }
     qsizetype at;
     while ((at = bytes.indexOf(delimiter, pos)) >= 0) {
-        take(bytes.sliced(pos, at - pos));
-        deliver(sink, false);
+        if (!inMessage() && at - pos <= m_max) {
+            deliverInPlace(sink, bytes.sliced(pos, at - pos));
+        } else {
+            take(bytes.sliced(pos, at - pos));
+            deliver(sink, false);
+        }
         pos = at + width;
     }
     const QByteArrayView rest = bytes.sliced(pos);

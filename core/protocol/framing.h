@@ -54,8 +54,10 @@ QByteArray lengthPrefixFor(const FrameSpec &spec, qsizetype payloadSize);
 
 /// One message out of a Framer.
 struct FramedMessage {
-    /// The message without its delimiter or length header; at most maxMessageBytes.
-    QByteArray payload;
+    /// The message without its delimiter or length header; at most maxMessageBytes. It points into
+    /// the bytes pushed or the framer's own buffer: valid during the sink's call only, so a sink
+    /// that keeps it copies it (toByteArray()). A small message inside one push is never copied.
+    QByteArrayView payload;
     /// Bytes of this message that were skipped because it was longer than maxMessageBytes (0: whole).
     quint64 cutBytes = 0;
     /// The message ended because the stream did (flush()), not by its frame: a line without its
@@ -102,7 +104,13 @@ public:
 
 private:
     void take(QByteArrayView bytes);
+    /// Hands the collected message to sink.
     void deliver(const Sink &sink, bool unterminated);
+    /// Hands a whole message that lies inside the pushed bytes to sink without copying it
+    /// (nothing may be collected yet).
+    void deliverInPlace(const Sink &sink, QByteArrayView whole);
+    /// The state between messages (the collected bytes aside).
+    void startNextMessage();
     bool inMessage() const { return !m_pending.isEmpty() || m_cut > 0; }
     void pushDelimited(QByteArrayView bytes, const Sink &sink);
     void pushCounted(QByteArrayView bytes, const Sink &sink);
@@ -112,6 +120,7 @@ private:
     FrameSpec::Kind m_kind;    ///< m_spec.kind, or Raw if the spec is unusable
     qsizetype m_max;           ///< m_spec.maxMessageBytes, at least 1
     QByteArray m_pending;      ///< the first m_max bytes of the message being collected
+    QByteArray m_delivered;    ///< the message being handed out: its buffer is reused for a next one
     quint64 m_cut = 0;         ///< bytes of the current message skipped past m_max
     quint64 m_expected = 0;    ///< LengthPrefix: payload bytes of the current message; Fixed: size
     bool m_haveHeader = false; ///< LengthPrefix: the header has been read

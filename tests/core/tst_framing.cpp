@@ -23,24 +23,35 @@ FrameSpec specOf(const QString &text, qsizetype maxMessageBytes = DefaultMaxMess
     return *spec;
 }
 
+// A message as a sink keeps it: its payload is valid only during the sink's call.
+struct KeptMessage {
+    QByteArray payload;
+    quint64 cutBytes = 0;
+    bool unterminated = false;
+};
+
+KeptMessage kept(const FramedMessage &m) {
+    return {m.payload.toByteArray(), m.cutBytes, m.unterminated};
+}
+
 struct Collected {
-    std::vector<FramedMessage> messages;
+    std::vector<KeptMessage> messages;
     qsizetype largestPending = 0;
 
     QByteArrayList payloads() const {
         QByteArrayList list;
-        for (const FramedMessage &m : messages)
+        for (const KeptMessage &m : messages)
             list.append(m.payload);
         return list;
     }
     QList<quint64> cuts() const {
         QList<quint64> list;
-        for (const FramedMessage &m : messages)
+        for (const KeptMessage &m : messages)
             list.append(m.cutBytes);
         return list;
     }
     bool anyUnterminated() const {
-        for (const FramedMessage &m : messages) {
+        for (const KeptMessage &m : messages) {
             if (m.unterminated)
                 return true;
         }
@@ -52,7 +63,7 @@ struct Collected {
 Collected feed(const FrameSpec &spec, const std::vector<QByteArrayView> &chunks) {
     Collected out;
     Framer framer(spec);
-    const auto sink = [&out](FramedMessage &&m) { out.messages.push_back(std::move(m)); };
+    const auto sink = [&out](FramedMessage &&m) { out.messages.push_back(kept(m)); };
     for (const QByteArrayView chunk : chunks) {
         framer.push(chunk, 0, sink);
         out.largestPending = std::max(out.largestPending, framer.pendingBytes());
@@ -230,8 +241,8 @@ void TestFraming::endlessLine() {
     constexpr qsizetype Chunk = 64 * 1024;
     constexpr qsizetype Total = 10 * 1024 * 1024;
     Framer framer(specOf(spec, Max));
-    std::vector<FramedMessage> got;
-    const auto sink = [&got](FramedMessage &&m) { got.push_back(std::move(m)); };
+    std::vector<KeptMessage> got;
+    const auto sink = [&got](FramedMessage &&m) { got.push_back(kept(m)); };
     const QByteArray chunk(Chunk, 'x');
     for (qsizetype sent = 0; sent < Total; sent += Chunk) {
         framer.push(chunk, 0, sink);
@@ -253,8 +264,8 @@ void TestFraming::endlessLine() {
 void TestFraming::hugeLengthPrefix() {
     constexpr qsizetype Max = 16;
     Framer framer(specOf(QStringLiteral("len:4be"), Max));
-    std::vector<FramedMessage> got;
-    const auto sink = [&got](FramedMessage &&m) { got.push_back(std::move(m)); };
+    std::vector<KeptMessage> got;
+    const auto sink = [&got](FramedMessage &&m) { got.push_back(kept(m)); };
     framer.push(hex("000003e8"), 0, sink); // 1000 bytes announced
     QByteArray body(1000, Qt::Uninitialized);
     for (int i = 0; i < body.size(); ++i)
@@ -278,8 +289,8 @@ void TestFraming::fourGiBLengthPrefix() {
     constexpr qsizetype Max = 16;
     constexpr qsizetype Chunk = 1024 * 1024;
     Framer framer(specOf(QStringLiteral("len:4be"), Max));
-    std::vector<FramedMessage> got;
-    const auto sink = [&got](FramedMessage &&m) { got.push_back(std::move(m)); };
+    std::vector<KeptMessage> got;
+    const auto sink = [&got](FramedMessage &&m) { got.push_back(kept(m)); };
     framer.push(hex("ffffffff"), 0, sink);
     const QByteArray chunk(Chunk, 'q');
     quint64 left = 0xFFFFFFFFu;
@@ -339,14 +350,14 @@ void TestFraming::flushPartial() {
     QFETCH(QList<bool>, unterminated);
     QFETCH(quint64, lastCut);
     Framer framer(specOf(spec, max));
-    std::vector<FramedMessage> got;
-    const auto sink = [&got](FramedMessage &&m) { got.push_back(std::move(m)); };
+    std::vector<KeptMessage> got;
+    const auto sink = [&got](FramedMessage &&m) { got.push_back(kept(m)); };
     framer.push(stream, 0, sink);
     framer.flush(sink);
     QCOMPARE(framer.pendingBytes(), 0);
     QByteArrayList gotPayloads;
     QList<bool> gotUnterminated;
-    for (const FramedMessage &m : got) {
+    for (const KeptMessage &m : got) {
         gotPayloads.append(m.payload);
         gotUnterminated.append(m.unterminated);
     }
@@ -361,8 +372,8 @@ void TestFraming::flushPartial() {
 
 void TestFraming::idleTimes() {
     Framer framer(specOf(QStringLiteral("idle:100")));
-    std::vector<FramedMessage> got;
-    const auto sink = [&got](FramedMessage &&m) { got.push_back(std::move(m)); };
+    std::vector<KeptMessage> got;
+    const auto sink = [&got](FramedMessage &&m) { got.push_back(kept(m)); };
     QCOMPARE(framer.idleDeadlineMs(), -1);
     framer.push("ab", 1000, sink);
     QCOMPARE(framer.idleDeadlineMs(), 1100);
@@ -403,8 +414,8 @@ void TestFraming::idleTimes() {
 
 void TestFraming::idleCut() {
     Framer framer(specOf(QStringLiteral("idle:100"), 3));
-    std::vector<FramedMessage> got;
-    const auto sink = [&got](FramedMessage &&m) { got.push_back(std::move(m)); };
+    std::vector<KeptMessage> got;
+    const auto sink = [&got](FramedMessage &&m) { got.push_back(kept(m)); };
     framer.push("abcdef", 0, sink);
     framer.push("gh", 10, sink);
     QCOMPARE(framer.pendingBytes(), 3);
@@ -434,8 +445,8 @@ void TestFraming::unusableSpecFramesAsRaw() {
     spec.maxMessageBytes = 0;
     Framer framer(spec);
     QCOMPARE(framer.spec().kind, FrameSpec::Kind::Delimiter);
-    std::vector<FramedMessage> got;
-    framer.push("ab\n", 0, [&got](FramedMessage &&m) { got.push_back(std::move(m)); });
+    std::vector<KeptMessage> got;
+    framer.push("ab\n", 0, [&got](FramedMessage &&m) { got.push_back(kept(m)); });
     QCOMPARE(got.size(), size_t(1));
     QCOMPARE(got[0].payload, QByteArray("a"));
     QCOMPARE(got[0].cutBytes, quint64(2));

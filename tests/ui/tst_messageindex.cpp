@@ -79,7 +79,8 @@ void TestMessageIndex::matchesOneFramerOverTheWholeStream() {
         const QByteArray chunk = stream.mid(at, n);
         at += n;
         journal.appendData(Framed, RecordKind::DataIn, chunk);
-        reference.push(chunk, 0, [&expected](FramedMessage &&m) { expected.append(m.payload); });
+        reference.push(chunk, 0,
+                       [&expected](FramedMessage &&m) { expected.append(m.payload.toByteArray()); });
         if (random->bounded(3) == 0)
             journal.appendData(Other, RecordKind::DataIn, QByteArray("noise\n"));
         if (random->bounded(4) == 0)

@@ -282,7 +282,7 @@ QByteArray MessageIndex::payload(const Message &message) const {
     std::optional<QByteArray> found;
     const Framer::Sink sink = [&found](FramedMessage &&m) {
         if (!found)
-            found = std::move(m.payload);
+            found = m.payload.toByteArray();
     };
     quint64 seq = message.startSeq;
     while (seq <= message.endSeq && !found) {
