@@ -7,8 +7,8 @@
 
 #include <array>
 #include <charconv>
-#include <cstring>
 #include <cstdio>
+#include <cstring>
 #include <ctime>
 
 namespace sockbench {

@@ -137,8 +137,9 @@ int main(int argc, char **argv) {
             one.insert(QStringLiteral("error"), error);
             allOk = false;
         }
-        std::fprintf(stderr, "exportbench: %-6s %.2f s, %lld bytes (writing them alone: %.2f s)%s%s\n", f.name,
-                     seconds, static_cast<long long>(bytes), floor, ok ? "" : ", failed: ", qPrintable(error));
+        std::fprintf(stderr, "exportbench: %-6s %.2f s, %lld bytes (writing them alone: %.2f s)%s%s\n",
+                     f.name, seconds, static_cast<long long>(bytes), floor,
+                     ok ? "" : ", failed: ", qPrintable(error));
         result.insert(QLatin1String(f.name), one);
     }
     std::printf("%s\n", QJsonDocument(result).toJson(QJsonDocument::Compact).constData());
