@@ -239,18 +239,18 @@ void Framer::startNextMessage() {
 
 void Framer::deliver(const Sink &sink, bool unterminated) {
     // The two buffers trade places, so that collecting the next message reuses a buffer instead
-    // of allocating one per message; one that held a big message is let go.
+    // of allocating one per message. One that held a big message is let go once handed out: an
+    // idle connection keeps no more than KeptCapacity of buffers.
     constexpr qsizetype KeptCapacity = 64 * 1024;
     m_delivered.swap(m_pending);
-    if (m_pending.capacity() > KeptCapacity)
-        m_pending = QByteArray();
-    else
-        m_pending.resize(0);
-    const FramedMessage message{m_delivered, m_cut, unterminated};
+    m_pending.resize(0);
+    const quint64 cut = m_cut;
     // The state is reset before the sink runs, so a sink that looks at the framer sees the next
     // message starting.
     startNextMessage();
-    sink(FramedMessage(message));
+    sink(FramedMessage{m_delivered, cut, unterminated});
+    if (m_delivered.capacity() > KeptCapacity)
+        m_delivered = QByteArray();
 }
 
 void Framer::deliverInPlace(const Sink &sink, QByteArrayView whole) {
