@@ -20,7 +20,8 @@ Responder::Responder(Reactor &reactor, EndpointId id, std::shared_ptr<RuleBook> 
     : m_reactor(reactor)
     , m_id(id)
     , m_book(std::move(book))
-    , m_framer(m_book->rules().frame) {}
+    , m_framer(m_book->rules().frame)
+    , m_gaveUpSaid(m_book->rules().rules.size(), false) {}
 
 qint64 Responder::nowMs() {
     using namespace std::chrono;
@@ -77,8 +78,6 @@ void Responder::message(FramedMessage &&framed, const NetAddress &from, const QS
     std::vector<RuleAction> actions = evaluateRules(m_book->rules(), framed.payload, context, &gaveUp);
     for (const int rule : gaveUp) {
         // Once per rule on this endpoint: a hostile peer must not flood the journal with it.
-        if (m_gaveUpSaid.size() <= size_t(rule))
-            m_gaveUpSaid.resize(size_t(rule) + 1, false);
         if (m_gaveUpSaid[size_t(rule)])
             continue;
         m_gaveUpSaid[size_t(rule)] = true;

@@ -1,14 +1,11 @@
 #include "journal/recordformat.h"
 
-#include "language/hexdigits.h"
 #include "language/payload.h"
 
 #include <QJsonDocument>
 
-#include <array>
 #include <charconv>
 #include <cstdio>
-#include <cstring>
 #include <ctime>
 
 namespace sockbench {
@@ -72,25 +69,6 @@ const char *kindText(RecordKind kind) {
         return "event";
     }
     return "";
-}
-
-// Lowercase hex digits of `bytes` (QByteArray::toHex()), written in place, two digits per lookup.
-void appendHex(QByteArray *out, QByteArrayView bytes) {
-    static constexpr auto Pairs = [] {
-        std::array<char, 512> pairs{};
-        for (int b = 0; b < 256; ++b) {
-            pairs[2 * b] = HexDigits[b >> 4];
-            pairs[2 * b + 1] = HexDigits[b & 0xf];
-        }
-        return pairs;
-    }();
-    const qsizetype old = out->size();
-    out->resize(old + 2 * bytes.size());
-    char *p = out->data() + old;
-    for (const char c : bytes) {
-        std::memcpy(p, &Pairs[2 * static_cast<unsigned char>(c)], 2);
-        p += 2;
-    }
 }
 
 // RFC 4648 base64 with padding (QByteArray::toBase64()), written in place.

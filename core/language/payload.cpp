@@ -5,6 +5,7 @@
 #include <QChar>
 
 #include <algorithm>
+#include <array>
 #include <cstring>
 
 namespace sockbench {
@@ -430,8 +431,7 @@ int codePointEscape(char32_t cp, char *text) {
 
 // Where an escaped rendering is written. Each kind takes a run of printable ASCII (never a
 // backslash), an escape (ASCII, starting with a backslash) and a code point that shows as itself.
-
-// UTF-16, for the displays (a QString).
+// This one writes UTF-16, for the displays (a QString).
 class Utf16Out final {
 public:
     explicit Utf16Out(qsizetype expected)
@@ -736,6 +736,24 @@ QString bytesToHex(QByteArrayView bytes, qsizetype maxBytes) {
     }
     std::copy(ellipsis.cbegin(), ellipsis.cend(), reinterpret_cast<QChar *>(out));
     return text;
+}
+
+void appendHex(QByteArray *out, QByteArrayView bytes) {
+    static constexpr auto Pairs = [] {
+        std::array<char, 512> pairs{};
+        for (int b = 0; b < 256; ++b) {
+            pairs[2 * b] = HexDigits[b >> 4];
+            pairs[2 * b + 1] = HexDigits[b & 0xF];
+        }
+        return pairs;
+    }();
+    const qsizetype old = out->size();
+    out->resize(old + 2 * bytes.size());
+    char *p = out->data() + old;
+    for (const char c : bytes) {
+        std::memcpy(p, &Pairs[2 * static_cast<quint8>(c)], 2);
+        p += 2;
+    }
 }
 
 QString bytesToDump(QByteArrayView bytes) {

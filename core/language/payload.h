@@ -52,6 +52,10 @@ void appendEscapedText(QByteArray *out, QByteArrayView bytes, TextEncoding encod
 /// "48 65 6c" (lower case, single spaces). maxBytes >= 0 limits the output and appends "…".
 QString bytesToHex(QByteArrayView bytes, qsizetype maxBytes = -1);
 
+/// "48656c" (lower case, no separator: QByteArray::toHex()) appended to *out, two digits per
+/// lookup, for the exports (every payload as hex) and a rule's ${hex}.
+void appendHex(QByteArray *out, QByteArrayView bytes);
+
 /// `hexdump -C` layout: "00000000  48 65 6c 6c 6f 0a ...  |Hello.|" lines of 16 bytes, '\n'-separated.
 QString bytesToDump(QByteArrayView bytes);
 

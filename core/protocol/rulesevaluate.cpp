@@ -1,6 +1,6 @@
 #include "protocol/rules.h"
 
-#include "language/hexdigits.h"
+#include "language/payload.h"
 #include "protocol/checksum.h"
 
 #include <charconv>
@@ -35,16 +35,6 @@ void appendIsoTime(QByteArray *out, qint64 timeUs) {
                                      int(clock.hours().count()), int(clock.minutes().count()),
                                      int(clock.seconds().count()), int(clock.subseconds().count()));
     out->append(text, length);
-}
-
-void appendHex(QByteArray *out, QByteArrayView bytes) {
-    const qsizetype start = out->size();
-    out->resize(start + bytes.size() * 2);
-    char *p = out->data() + start;
-    for (const char byte : bytes) {
-        *p++ = HexDigits[quint8(byte) >> 4];
-        *p++ = HexDigits[quint8(byte) & 15];
-    }
 }
 
 // The message as UTF-8 text, decoded on first use and at most once per message.
