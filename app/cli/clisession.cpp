@@ -24,14 +24,6 @@ namespace {
 constexpr qint64 QuietBudget = 8LL * 1024 * 1024;
 constexpr qint64 PrintingBudget = 64LL * 1024 * 1024;
 
-void dropMessages(QtMsgType, const QMessageLogContext &, const QString &) {}
-
-qint64 peakRssKib() {
-    rusage usage = {};
-    ::getrusage(RUSAGE_SELF, &usage);
-    return usage.ru_maxrss;
-}
-
 } // namespace
 
 CliSession::CliSession(CliVerb verb, const OutputArgs &output, QObject *parent)
@@ -154,15 +146,24 @@ int CliSession::exec() {
                 .arg(m_budgetBytes >> 20)
                 .arg(m_journalDropped.records)
                 .arg(formatTimestamp(m_journalDropped.lastTimeNs, TimestampStyle::Display)));
-    if (m_output.stats) {
-        const QByteArray line = statsJson() + '\n';
-        // Nothing may follow the summary on stderr, not even a late Qt warning.
-        qInstallMessageHandler(dropMessages);
-        std::fflush(stderr);
-        std::fwrite(line.constData(), 1, size_t(line.size()), stderr);
-        std::fflush(stderr);
-    }
+    if (m_output.stats)
+        printStatsLine(statsJson());
     return m_code;
+}
+
+void CliSession::printStatsLine(const QByteArray &json) {
+    // Nothing may follow the summary on stderr, not even a late Qt warning.
+    qInstallMessageHandler([](QtMsgType, const QMessageLogContext &, const QString &) {});
+    const QByteArray line = json + '\n';
+    std::fflush(stderr);
+    std::fwrite(line.constData(), 1, size_t(line.size()), stderr);
+    std::fflush(stderr);
+}
+
+qint64 CliSession::peakRssKib() {
+    rusage usage = {};
+    ::getrusage(RUSAGE_SELF, &usage);
+    return usage.ru_maxrss;
 }
 
 QByteArray CliSession::statsJson() const {

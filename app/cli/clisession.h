@@ -65,6 +65,12 @@ public:
     /// certificateFile is the --cert given, or empty. True when printed.
     static bool printServedCertificate(const std::optional<TlsInfo> &tls, const QString &certificateFile);
 
+    /// Writes the --stats line (JSON) to stderr as the very last thing there: Qt's later warnings
+    /// are dropped from then on.
+    static void printStatsLine(const QByteArray &json);
+    /// The process's peak resident memory, as --stats reports it ("peak_rss_kib").
+    static qint64 peakRssKib();
+
 Q_SIGNALS:
     /// Emitted when SIGINT or SIGTERM arrived.
     void stopRequested();

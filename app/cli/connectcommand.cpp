@@ -329,10 +329,6 @@ namespace {
 /// At most this often a progress line while replaying (the first and the last always).
 constexpr qint64 ReplayProgressEveryMs = 250;
 
-QString messages(quint64 n) {
-    return grouped(n) + (n == 1 ? QStringLiteral(" message") : QStringLiteral(" messages"));
-}
-
 } // namespace
 
 void ConnectCommand::startReplay() {
@@ -342,13 +338,13 @@ void ConnectCommand::startReplay() {
     m_replay->setSocketOptions(m_args.socket);
     if (m_args.waitMs >= 0)
         m_replay->setCloseGrace(m_args.waitMs);
-    CliSession::printMessage(QStringLiteral("replaying %1 to %2: %3, %4 bytes%5")
-                                 .arg(script.source, target(), messages(quint64(script.clientMessageCount())),
-                                      grouped(script.clientByteCount()),
-                                      m_args.replaySpeed == 0 ? QStringLiteral(", back to back")
-                                      : m_args.replaySpeed == 1
-                                          ? QString()
-                                          : QStringLiteral(", %1x as fast").arg(m_args.replaySpeed)));
+    CliSession::printMessage(
+        QStringLiteral("replaying %1 to %2: %3, %4 bytes%5")
+            .arg(script.source, target(), counted(quint64(script.clientMessageCount()), "message"),
+                 grouped(script.clientByteCount()),
+                 m_args.replaySpeed == 0   ? QStringLiteral(", back to back")
+                 : m_args.replaySpeed == 1 ? QString()
+                                           : QStringLiteral(", %1x as fast").arg(m_args.replaySpeed)));
     connect(m_replay, &ReplayClient::progress, this, [this](int sent, int total, quint64 bytes, quint64) {
         if (sent != 1 && sent != total && m_replayPrinted.isValid() &&
             m_replayPrinted.elapsed() < ReplayProgressEveryMs)

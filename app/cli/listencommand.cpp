@@ -158,13 +158,7 @@ void ListenCommand::stop() {
     m_session->finish(0);
 }
 
-namespace {
-
-QString messages(quint64 n) {
-    return grouped(n) + (n == 1 ? QStringLiteral(" message") : QStringLiteral(" messages"));
-}
-
-} // namespace
+namespace {} // namespace
 
 void ListenCommand::startReplay() {
     Workbench &wb = m_session->workbench();
@@ -183,7 +177,7 @@ void ListenCommand::startReplay() {
                            total = bytes](EndpointId id) {
         if (id == m_id)
             CliSession::printMessage(QStringLiteral("replaying %1 as its server: %2, %3 bytes to each client")
-                                         .arg(source, messages(quint64(count)), grouped(total)));
+                                         .arg(source, counted(quint64(count), "message"), grouped(total)));
     };
     connect(&wb, &Workbench::listenerStarted, this,
             [announce](EndpointId id, const NetAddress &) { announce(id); });

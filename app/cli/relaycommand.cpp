@@ -6,19 +6,10 @@
 
 #include <cmath>
 #include <cstdio>
-#include <sys/resource.h>
 
 namespace sockbench {
 
 namespace {
-
-void dropMessages(QtMsgType, const QMessageLogContext &, const QString &) {}
-
-qint64 peakRssKib() {
-    rusage usage = {};
-    ::getrusage(RUSAGE_SELF, &usage);
-    return usage.ru_maxrss;
-}
 
 void add(Counters *to, const Counters &from) {
     to->bytesIn += from.bytesIn;
@@ -88,14 +79,8 @@ int RelayCommand::exec() {
     if (m_args.options.udp)
         m_openLegs.insert(m_id, Leg::Client);
     const int code = m_session->exec();
-    if (m_args.output.stats) {
-        const QByteArray line = statsJson(code) + '\n';
-        // Nothing may follow the summary on stderr, not even a late Qt warning.
-        qInstallMessageHandler(dropMessages);
-        std::fflush(stderr);
-        std::fwrite(line.constData(), 1, size_t(line.size()), stderr);
-        std::fflush(stderr);
-    }
+    if (m_args.output.stats)
+        CliSession::printStatsLine(statsJson(code));
     return code;
 }
 
@@ -247,7 +232,7 @@ QByteArray RelayCommand::statsJson(int code) const {
     QByteArray json(text, n);
     json += "\"client\":" + countersJson(m_client) + ",\"target\":" + countersJson(m_target);
     const int m = std::snprintf(text, sizeof text, ",\"seconds\":%.6f,\"peak_rss_kib\":%lld}", seconds,
-                                static_cast<long long>(peakRssKib()));
+                                static_cast<long long>(CliSession::peakRssKib()));
     json += QByteArray(text, m);
     return json;
 }

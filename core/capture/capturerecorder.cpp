@@ -26,7 +26,7 @@ namespace {
 /// one record). The payload copies then come and go in the same few hundred KiB of heap: a batch
 /// of many MiB would be handed back to the kernel after each round and page-faulted in again at
 /// the next.
-constexpr ReadLimits Batch{64, 128 * 1024, true};
+constexpr ReadLimits RecordBatch{64, 128 * 1024, true};
 /// Bytes gathered before one write(2) while the recorder is behind the traffic: large enough that
 /// the system call costs nothing next to the copy, small enough to stay in the caches' reach.
 constexpr qsizetype WriteBytes = 4 * 1024 * 1024;
@@ -196,7 +196,8 @@ bool CaptureRecorder::start(QString *error, quint64 fromSeq) {
         return false;
     }
     d.fd = fd;
-    d.cursor.emplace(d.journal, std::min(fromSeq, d.journal.count()), Batch, JournalCursor::Hold::Payloads);
+    d.cursor.emplace(d.journal, std::min(fromSeq, d.journal.count()), RecordBatch,
+                     JournalCursor::Hold::Payloads);
     d.packets.store(0);
     d.bytes.store(0);
     d.missed.store(0);

@@ -18,7 +18,7 @@ namespace {
 
 /// Records read from the journal at a time: enough to amortise its lock, few enough that the
 /// payloads in hand stay small.
-constexpr ReadLimits Batch{256, 16 * 1024 * 1024, true};
+constexpr ReadLimits ExportBatch{256, 16 * 1024 * 1024, true};
 /// Output gathered before one write(): large writes, bounded memory.
 constexpr qsizetype ChunkBytes = 4 * 1024 * 1024;
 /// How often progress is reported at most.
@@ -263,9 +263,9 @@ bool ExportJob::runImpl(const Journal &journal, const ExportRequest &request, co
     const quint64 total = bySeqs ? quint64(selection.size()) : last - first;
     std::optional<JournalCursor> cursor;
     if (bySeqs)
-        cursor.emplace(journal, std::move(selection), Batch);
+        cursor.emplace(journal, std::move(selection), ExportBatch);
     else
-        cursor.emplace(journal, first, Batch);
+        cursor.emplace(journal, first, ExportBatch);
     const quint64 end = bySeqs ? count : last;
 
     QSaveFile file(request.path);

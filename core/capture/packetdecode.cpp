@@ -1,5 +1,7 @@
 #include "capture/packetdecode.h"
 
+#include <netinet/in.h>
+
 #include <cstring>
 
 namespace sockbench::capture {
@@ -23,9 +25,6 @@ constexpr quint16 EtherVlan = 0x8100;
 constexpr quint16 EtherQinQ = 0x88a8;
 constexpr quint16 EtherQinQOld = 0x9100;
 
-constexpr quint8 ProtoTcp = 6;
-constexpr quint8 ProtoUdp = 17;
-
 quint16 be16(const quint8 *p) {
     return quint16((p[0] << 8) | p[1]);
 }
@@ -43,7 +42,7 @@ DecodedPacket damaged(const char *problem) {
 /// The transport header at `p` (`length` bytes up to the end of the IP payload), `base` bytes into the frame.
 DecodedPacket decodeTransport(DecodedPacket d, quint8 protocol, const quint8 *p, quint32 length, quint32 base,
                               quint32 ipPayloadOnWire) {
-    if (protocol == ProtoTcp) {
+    if (protocol == IPPROTO_TCP) {
         if (length < 20)
             return damaged("the TCP header is cut short");
         const quint32 headerLength = quint32(p[12] >> 4) * 4;
@@ -62,7 +61,7 @@ DecodedPacket decodeTransport(DecodedPacket d, quint8 protocol, const quint8 *p,
         d.wireLength = ipPayloadOnWire >= headerLength ? ipPayloadOnWire - headerLength : d.payloadLength;
         return d;
     }
-    if (protocol == ProtoUdp) {
+    if (protocol == IPPROTO_UDP) {
         if (length < 8)
             return damaged("the UDP header is cut short");
         const quint32 udpLength = be16(p + 4);

@@ -2,6 +2,7 @@
 
 #include "engine/reactor.h"
 #include "engine/tcpstream.h"
+#include "language/translate.h"
 #include "tls/certificate.h"
 #include "tls/openssl.h"
 #include "tls/x509text.h"
@@ -39,10 +40,6 @@ constexpr qsizetype WriteChunk = 64 * 1024;     // plaintext per SSL_write: one 
 constexpr qsizetype RecordOverhead = 64;        // header, tag and padding of one record, at most
 constexpr qsizetype MaxRecordPlaintext = 16384; // TLS's record size limit
 constexpr qint64 VerdictWaitMs = 1000;          // see TlsTransform::m_awaitingVerdict
-
-QString tr(const char *text) {
-    return QString::fromUtf8(text);
-}
 
 /// The plaintext buffer of this thread (each reactor has its own): one per thread, not one per
 /// connection, so that a thousand idle TLS connections do not each keep 256 KiB.

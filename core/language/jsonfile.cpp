@@ -1,18 +1,17 @@
 #include "language/jsonfile.h"
 
+#include "language/translate.h"
+
 #include <QCoreApplication>
 #include <QJsonDocument>
 #include <QJsonObject>
 
 #include <algorithm>
+#include <cmath>
 
 namespace sockbench {
 
 namespace {
-
-QString tr(const char *text) {
-    return QCoreApplication::translate("sockbench::JsonFile", text);
-}
 
 QString versionKey(const JsonFileFormat &format) {
     return QStringLiteral("sockbench_") + QLatin1String(format.kind);
@@ -71,6 +70,16 @@ std::optional<QJsonArray> readJsonFileList(const QByteArray &text, const JsonFil
         return std::nullopt;
     }
     return list.toArray();
+}
+
+std::optional<qint64> jsonWholeNumber(const QJsonValue &value, qint64 lowest, qint64 highest) {
+    if (!value.isDouble())
+        return std::nullopt;
+    const double d = value.toDouble();
+    // The range first: casting a double beyond qint64 (1e30) is undefined.
+    if (!std::isfinite(d) || d < double(lowest) || d > double(highest) || d != std::floor(d))
+        return std::nullopt;
+    return qint64(d);
 }
 
 QByteArray writeJsonFile(const JsonFileFormat &format, const QJsonArray &list) {

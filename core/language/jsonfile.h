@@ -3,6 +3,7 @@
 #include <QByteArray>
 #include <QJsonArray>
 #include <QJsonParseError>
+#include <QJsonValue>
 #include <QString>
 
 #include <optional>
@@ -28,6 +29,9 @@ struct JsonFileFormat {
 /// e.g. `sockbench_session: format 2 is newer than this Sockbench reads (1)`.
 std::optional<QJsonArray> readJsonFileList(const QByteArray &text, const JsonFileFormat &format,
                                            QString *error);
+
+/// A JSON number that is a whole number within [lowest, highest], else nullopt (a string, 1.5, 1e30).
+std::optional<qint64> jsonWholeNumber(const QJsonValue &value, qint64 lowest, qint64 highest);
 
 /// The envelope around a list, as indented JSON, at the newest version.
 QByteArray writeJsonFile(const JsonFileFormat &format, const QJsonArray &list);

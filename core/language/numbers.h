@@ -25,4 +25,9 @@ template <typename Integer> QString grouped(Integer n) {
     return negative ? u'-' + digits : digits;
 }
 
+/// "1 message", "1,200 messages": a grouped count and its noun, made plural by an s.
+template <typename Integer> QString counted(Integer n, const char *noun) {
+    return grouped(n) + u' ' + QLatin1String(noun) + (n == 1 ? QString() : QStringLiteral("s"));
+}
+
 } // namespace sockbench

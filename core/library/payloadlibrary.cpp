@@ -2,6 +2,7 @@
 
 #include "language/address.h"
 #include "language/jsonfile.h"
+#include "language/translate.h"
 #include "platform/privatefile.h"
 
 #include <QCoreApplication>
@@ -22,10 +23,6 @@
 namespace sockbench {
 
 namespace {
-
-QString tr(const char *text) {
-    return QCoreApplication::translate("sockbench::PayloadLibrary", text);
-}
 
 constexpr JsonFileFormat LibraryFormat{"library", "entries", LibraryFormatVersion};
 

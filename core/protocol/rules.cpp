@@ -1,6 +1,7 @@
 #include "protocol/rules.h"
 
 #include "language/hexdigits.h"
+#include "language/jsonfile.h"
 #include "language/payload.h"
 
 #include <QJsonArray>
@@ -117,16 +118,6 @@ QString checkKeys(const QJsonObject &object, const QString &where, const QString
             return unknownKey(where, it.key(), known);
     }
     return {};
-}
-
-// A JSON number that is a whole number within [low, high].
-std::optional<qint64> wholeNumber(const QJsonValue &value, qint64 low, qint64 high) {
-    if (!value.isDouble())
-        return std::nullopt;
-    const double d = value.toDouble();
-    if (!std::isfinite(d) || d != std::floor(d) || d < double(low) || d > double(high))
-        return std::nullopt;
-    return qint64(d);
 }
 
 // "01 03 ?? ??": pairs of hex digits or "??", with optional white space between the pairs.
@@ -487,7 +478,7 @@ RuleParseResult parseRule(const QJsonObject &object, const QString &where, const
     }
 
     if (const QJsonValue delay = object.value(QLatin1StringView("delay_ms")); !delay.isUndefined()) {
-        const std::optional<qint64> ms = wholeNumber(delay, 0, MaxDelayMs);
+        const std::optional<qint64> ms = jsonWholeNumber(delay, 0, MaxDelayMs);
         if (!ms) {
             return fail(at(QLatin1StringView("delay_ms")) +
                         QStringLiteral(": must be a whole number from 0 to %1").arg(MaxDelayMs));
@@ -593,7 +584,7 @@ RulesParseResult parseRules(const QJsonObject &top, const RulesOverrides &overri
     if (overrides.maxMessage) {
         result.rules.frame.maxMessageBytes = qsizetype(*overrides.maxMessage);
     } else if (const QJsonValue max = top.value(QLatin1StringView("max_message")); !max.isUndefined()) {
-        const std::optional<qint64> bytes = wholeNumber(max, 1, MaxMessageBytesLimit);
+        const std::optional<qint64> bytes = jsonWholeNumber(max, 1, MaxMessageBytesLimit);
         if (!bytes)
             return fail(QStringLiteral("max_message: must be a whole number of bytes from 1 to %1")
                             .arg(MaxMessageBytesLimit));

@@ -4,6 +4,7 @@
 #include "language/address.h"
 #include "language/jsonfile.h"
 #include "language/payload.h"
+#include "language/translate.h"
 #include "platform/privatefile.h"
 #include "protocol/rules.h"
 #include "session/sessionoptions.h"
@@ -21,10 +22,6 @@
 namespace sockbench {
 
 namespace {
-
-QString tr(const char *text) {
-    return QCoreApplication::translate("sockbench::Session", text);
-}
 
 constexpr JsonFileFormat SessionFormat{"session", "endpoints", SessionFormatVersion};
 

@@ -1,6 +1,8 @@
 #include "session/sessionoptions.h"
 
 #include "language/address.h"
+#include "language/jsonfile.h"
+#include "language/translate.h"
 
 #include <QCoreApplication>
 #include <QJsonValue>
@@ -10,10 +12,6 @@
 namespace sockbench {
 
 namespace {
-
-QString tr(const char *text) {
-    return QCoreApplication::translate("sockbench::Session", text);
-}
 
 // Ranges as the command line and the forms take them.
 constexpr qint64 MaxBufferBytes = 1 << 30;
@@ -68,14 +66,6 @@ constexpr Key Keys[] = {
     {"source_address", Applies::Client},
     {"source_port", Applies::Client},
 };
-
-std::optional<qint64> wholeNumber(const QJsonValue &v, qint64 lowest, qint64 highest) {
-    const double d = v.toDouble(-1);
-    // The range first: casting a double beyond qint64 (1e30) is undefined.
-    if (!v.isDouble() || d < double(lowest) || d > double(highest) || d != double(qint64(d)))
-        return std::nullopt;
-    return qint64(d);
-}
 
 } // namespace
 
@@ -165,7 +155,7 @@ std::optional<SocketOptions> socketOptionsFromJson(const QJsonObject &j, Endpoin
         const QJsonValue v = j.value(QLatin1String(key));
         if (v.isUndefined())
             return true;
-        const std::optional<qint64> n = wholeNumber(v, lowest, highest);
+        const std::optional<qint64> n = jsonWholeNumber(v, lowest, highest);
         if (n)
             *out = int(*n);
         return n.has_value();
@@ -206,7 +196,7 @@ std::optional<SocketOptions> socketOptionsFromJson(const QJsonObject &j, Endpoin
         o.sourceAddress = v.toString();
     }
     if (const QJsonValue v = j.value(QStringLiteral("source_port")); !v.isUndefined()) {
-        const std::optional<qint64> port = wholeNumber(v, 0, 65535);
+        const std::optional<qint64> port = jsonWholeNumber(v, 0, 65535);
         if (!port)
             return fail(QStringLiteral("source_port"), tr("a whole number from 0 to 65535"));
         o.sourcePort = quint16(*port);

@@ -1,6 +1,7 @@
 #include "session/sessionrelay.h"
 
 #include "engine/faulttable.h"
+#include "language/translate.h"
 #include "session/sessiontls.h"
 
 #include <QCoreApplication>
@@ -14,10 +15,6 @@
 namespace sockbench {
 
 namespace {
-
-QString tr(const char *text) {
-    return QCoreApplication::translate("sockbench::Session", text);
-}
 
 QString at(const QString &key, const QString &message) {
     return QStringLiteral(".%1: ").arg(key) + message;

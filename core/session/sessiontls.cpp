@@ -1,5 +1,7 @@
 #include "session/sessiontls.h"
 
+#include "language/translate.h"
+
 #include <QCoreApplication>
 #include <QJsonArray>
 #include <QJsonValue>
@@ -9,10 +11,6 @@
 namespace sockbench {
 
 namespace {
-
-QString tr(const char *text) {
-    return QCoreApplication::translate("sockbench::Session", text);
-}
 
 template <typename E> struct Spelling {
     E value;

@@ -1,5 +1,6 @@
 #include "tls/certificate.h"
 
+#include "language/translate.h"
 #include "platform/privatefile.h"
 #include "tls/openssl.h"
 #include "tls/x509text.h"
@@ -36,10 +37,6 @@ constexpr qint64 MinimumSecondsLeft = 86400;
 /// Certificate files are small; anything bigger is a mistake (a disk image chosen by accident).
 constexpr qint64 MaxPemFileSize = 16 * 1024 * 1024;
 constexpr int SerialBits = 159; // positive, under the 20 octets RFC 5280 allows
-
-QString tr(const char *text) {
-    return QCoreApplication::translate("sockbench", text);
-}
 
 bool fail(QString *error, const QString &message) {
     if (error)

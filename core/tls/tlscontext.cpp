@@ -1,5 +1,6 @@
 #include "tls/tlscontext.h"
 
+#include "language/translate.h"
 #include "tls/certificate.h"
 #include "tls/openssl.h"
 #include "tls/x509text.h"
@@ -32,10 +33,6 @@ struct TlsContext::Data {
 };
 
 namespace {
-
-QString tr(const char *text) {
-    return QString::fromUtf8(text);
-}
 
 /// ALPN's wire format: each name preceded by its length. Names of 1..255 bytes only.
 QByteArray alpnWireFormat(const QStringList &protocols) {

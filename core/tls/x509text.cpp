@@ -1,5 +1,6 @@
 #include "tls/x509text.h"
 
+#include "language/translate.h"
 #include "tls/openssl.h"
 
 #include <QCoreApplication>
@@ -25,10 +26,6 @@
 namespace sockbench {
 
 namespace {
-
-QString tr(const char *text) {
-    return QCoreApplication::translate("sockbench", text);
-}
 
 QString nameLine(const X509_NAME *name) {
     if (!name)

@@ -6,7 +6,8 @@
 // moc pass, a link and a precompiled-header check per class, which were most of CI's build time.
 //
 // A test source ends with SOCKBENCH_TEST_MAIN(TestClass) where it had QTEST_MAIN: the class is
-// registered under the source's file name (tst_journal), which is what the command line names.
+// registered under the source's file name (tst_journal), which is what the command line names. The
+// registration is named after the class, so that sources compiled in one unity batch do not clash.
 
 #include <QObject>
 
@@ -24,5 +25,5 @@ struct TestRegistration {
 } // namespace sockbench::test
 
 #define SOCKBENCH_TEST_MAIN(TestClass)                                                                       \
-    static const ::sockbench::test::TestRegistration sockbenchTestRegistration(                              \
+    static const ::sockbench::test::TestRegistration sockbenchTestRegistration##TestClass(                   \
         __FILE__, []() -> std::unique_ptr<QObject> { return std::make_unique<TestClass>(); });

@@ -65,6 +65,11 @@ inline int openFdCount() {
     return n;
 }
 
+constexpr qsizetype MiB = 1024 * 1024;
+/// How long a test waits for something that should come at once: long enough for a sanitizer build
+/// on a loaded machine, and only ever reached when the test fails.
+constexpr int WaitMs = 15000;
+
 /// Deterministic pseudo-random bytes (xorshift64*), so both ends can compute what to expect.
 inline QByteArray pattern(qsizetype size, quint64 seed = 0x9E3779B97F4A7C15ULL) {
     QByteArray out(size, Qt::Uninitialized);
@@ -82,6 +87,23 @@ inline QByteArray pattern(qsizetype size, quint64 seed = 0x9E3779B97F4A7C15ULL) 
         }
     }
     return out;
+}
+
+/// The journal tests' budget, and their records: chunks of 64 KiB whose bytes say which record
+/// they are (pattern(JournalChunk, seq)).
+constexpr qint64 JournalBudget = 2 * MiB;
+constexpr quint32 JournalChunk = 64 * 1024;
+
+/// Appends n chunks to endpoint 1's records, all received, or received and sent by turns; returns
+/// the first one's sequence number.
+inline quint64 appendChunks(Journal &journal, int n, bool alternate = false) {
+    const quint64 first = journal.count();
+    for (int i = 0; i < n; ++i) {
+        const quint64 seq = journal.count();
+        const RecordKind kind = alternate && seq % 2 ? RecordKind::DataOut : RecordKind::DataIn;
+        journal.appendData(1, kind, pattern(JournalChunk, seq));
+    }
+    return first;
 }
 
 inline QByteArray sha256(const QByteArray &bytes) {

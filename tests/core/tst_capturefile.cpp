@@ -34,12 +34,8 @@ char *toString(Marker marker) {
 
 namespace {
 
-QString fixture(const QString &name) {
-    return testFile(QStringLiteral("data/") + name);
-}
-
 QByteArray fixtureBytes(const QString &name) {
-    QFile f(fixture(name));
+    QFile f(dataFile(name));
     if (!f.open(QIODevice::ReadOnly))
         return {};
     return f.readAll();
@@ -136,7 +132,7 @@ void TestCaptureFile::tcpConversation_data() {
 void TestCaptureFile::tcpConversation() {
     QFETCH(QString, file);
     QFETCH(QString, clientIp);
-    const QString path = fixture(file);
+    const QString path = dataFile(file);
     QVERIFY2(!path.isEmpty(), qPrintable(file + QStringLiteral(" not found")));
     QString error;
     auto capture = readCapture(path, &error);
@@ -180,7 +176,7 @@ void TestCaptureFile::tcpConversation() {
 void TestCaptureFile::tcpPorts() {
     // The ports dumpcap saw (tests/data/README.md), the client being the SYN's sender.
     QString error;
-    auto capture = readCapture(fixture(QStringLiteral("tcp-v4.pcap")), &error);
+    auto capture = readCapture(dataFile(QStringLiteral("tcp-v4.pcap")), &error);
     QVERIFY2(capture, qPrintable(error));
     QCOMPARE(capture->streams[0].client, (NetAddress{QStringLiteral("127.0.0.1"), 46406}));
     QCOMPARE(capture->streams[0].server, (NetAddress{QStringLiteral("127.0.0.1"), 53673}));
@@ -189,7 +185,7 @@ void TestCaptureFile::tcpPorts() {
 
 void TestCaptureFile::udpDatagrams() {
     QString error;
-    auto capture = readCapture(fixture(QStringLiteral("udp.pcapng")), &error);
+    auto capture = readCapture(dataFile(QStringLiteral("udp.pcapng")), &error);
     QVERIFY2(capture, qPrintable(error));
     QVERIFY(capture->warnings.isEmpty());
     QCOMPARE(capture->streams.size(), 1);
@@ -209,7 +205,7 @@ void TestCaptureFile::sectionsAndTimestamps() {
     // Two sections of opposite byte orders, 2^-20 s and nanosecond resolutions, NRB/ISB/custom
     // blocks skipped, a Simple Packet Block and an obsolete Packet Block.
     QString error;
-    auto capture = readCapture(fixture(QStringLiteral("sections.pcapng")), &error);
+    auto capture = readCapture(dataFile(QStringLiteral("sections.pcapng")), &error);
     QVERIFY2(capture, qPrintable(error));
     QVERIFY2(capture->warnings.isEmpty(), qPrintable(capture->warnings.join(u'\n')));
     QCOMPARE(capture->streams.size(), 2);
@@ -220,12 +216,12 @@ void TestCaptureFile::sectionsAndTimestamps() {
     QCOMPARE(datagrams(*capture, 1, RecordKind::DataOut), (QList<QByteArray>{"ping 1", "ping 2"}));
     QCOMPARE(datagrams(*capture, 1, RecordKind::DataIn), (QList<QByteArray>{"pong 1", "pong 2"}));
 
-    auto reference = readCapture(fixture(QStringLiteral("tcp-v4.pcap")), &error);
+    auto reference = readCapture(dataFile(QStringLiteral("tcp-v4.pcap")), &error);
     QVERIFY(reference);
     // 2^-20 s is a little under a microsecond
     QVERIFY(qAbs(capture->streams[0].firstNs - reference->streams[0].firstNs) < 1000);
     QVERIFY(qAbs(capture->streams[0].lastNs - reference->streams[0].lastNs) < 1000);
-    auto udp = readCapture(fixture(QStringLiteral("udp.pcapng")), &error);
+    auto udp = readCapture(dataFile(QStringLiteral("udp.pcapng")), &error);
     QVERIFY(udp);
     QVERIFY(qAbs(capture->streams[1].firstNs - udp->streams[0].firstNs) < 1000);
     // The Simple Packet Block (the first pong) has the time of the packet before it.
@@ -239,7 +235,7 @@ void TestCaptureFile::sectionsAndTimestamps() {
 
 void TestCaptureFile::refusedConnect() {
     QString error;
-    auto capture = readCapture(fixture(QStringLiteral("refused.pcapng")), &error);
+    auto capture = readCapture(dataFile(QStringLiteral("refused.pcapng")), &error);
     QVERIFY2(capture, qPrintable(error));
     QCOMPARE(capture->streams.size(), 1);
     QCOMPARE(toString(capture->streams[0].endState), toString(EndpointState::Failed));
@@ -250,7 +246,7 @@ void TestCaptureFile::refusedConnect() {
 
 void TestCaptureFile::resetConnection() {
     QString error;
-    auto capture = readCapture(fixture(QStringLiteral("reset.pcapng")), &error);
+    auto capture = readCapture(dataFile(QStringLiteral("reset.pcapng")), &error);
     QVERIFY2(capture, qPrintable(error));
     QCOMPARE(capture->streams.size(), 1);
     const CaptureStream &s = capture->streams[0];
@@ -559,7 +555,7 @@ void TestCaptureFile::unsupportedLinkTypes() {
 void TestCaptureFile::releaseKeepsBytes() {
     // Releasing pages drops them from this process, not from the file: they read again the same.
     QString error;
-    const auto file = MappedFile::open(fixture(QStringLiteral("tcp-v6.pcapng")), &error);
+    const auto file = MappedFile::open(dataFile(QStringLiteral("tcp-v6.pcapng")), &error);
     QVERIFY2(file, qPrintable(error));
     const QByteArray before(file->bytes(), qsizetype(file->size()));
     file->release(0, file->size());
@@ -782,7 +778,7 @@ void TestCaptureFile::matchesTshark() {
     if (tshark.isEmpty())
         QSKIP("tshark is not installed (scripts/deps installs it)");
     QProcess process;
-    process.start(tshark, {QStringLiteral("-r"), fixture(file), QStringLiteral("-qz"),
+    process.start(tshark, {QStringLiteral("-r"), dataFile(file), QStringLiteral("-qz"),
                            QStringLiteral("follow,tcp,raw,0")});
     QVERIFY(process.waitForFinished(30000));
     QCOMPARE(process.exitCode(), 0);
@@ -797,7 +793,7 @@ void TestCaptureFile::matchesTshark() {
             toServer += QByteArray::fromHex(line.trimmed());
     }
     QString error;
-    auto capture = readCapture(fixture(file), &error);
+    auto capture = readCapture(dataFile(file), &error);
     QVERIFY2(capture, qPrintable(error));
     QCOMPARE(capture->streams[0].client.toString(), node0);
     QCOMPARE(streamBytes(*capture, 0, RecordKind::DataOut), toServer);

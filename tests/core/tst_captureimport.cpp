@@ -13,10 +13,6 @@ using namespace sockbench;
 
 namespace {
 
-QString fixture(const QString &name) {
-    return testFile(QStringLiteral("data/") + name);
-}
-
 struct ImportedCapture {
     QList<EndpointId> ids;
     std::unique_ptr<CaptureFile> capture;
@@ -25,7 +21,7 @@ struct ImportedCapture {
 ImportedCapture importFixture(Workbench &wb, const QString &name) {
     QString error;
     ImportedCapture out;
-    out.capture = readCapture(fixture(name), &error);
+    out.capture = readCapture(dataFile(name), &error);
     if (!out.capture) {
         qWarning("%s", qPrintable(error));
         return out;
@@ -69,7 +65,7 @@ void TestCaptureImport::tcpStream() {
     const EndpointInfo info = wb.info(id);
     QVERIFY(info.kind == EndpointKind::TcpConnection);
     QVERIFY(info.isFromCapture());
-    QCOMPARE(info.captureFile, fixture(QStringLiteral("tcp-v4.pcapng")));
+    QCOMPARE(info.captureFile, dataFile(QStringLiteral("tcp-v4.pcapng")));
     QCOMPARE(info.captureStream, 0);
     QVERIFY(info.outgoing);
     QCOMPARE(info.local, imported.capture->streams[0].client);

@@ -6,6 +6,7 @@
 #include "capture/exporter.h"
 #include "engine/workbench.h"
 #include "language/payload.h"
+#include "testfiles.h"
 #include "testmain.h"
 #include "testutil.h"
 
@@ -24,13 +25,6 @@ using namespace sockbench;
 using namespace sockbench::test;
 
 namespace {
-
-QByteArray readAll(const QString &path) {
-    QFile file(path);
-    if (!file.open(QIODevice::ReadOnly))
-        return {};
-    return file.readAll();
-}
 
 // A small RFC 4180 reader, so that the exporter's quoting is checked by something other than
 // itself. Returns the fields of each CRLF-terminated record; empty (and *ok false) on bad syntax.
@@ -188,7 +182,7 @@ void TestExporter::csvReadsBack() {
                                 RecordKind::DataIn, m_names};
     QVERIFY(exportTo(request));
     bool ok = false;
-    const QList<QList<QByteArray>> rows = readCsv(readAll(request.path), &ok);
+    const QList<QList<QByteArray>> rows = readCsv(readFileBytes(request.path), &ok);
     QVERIFY(ok);
     QCOMPARE(quint64(rows.size()), journal.count() + 1);
     QCOMPARE(rows[0].join(','), QByteArray("seq,time,time_us,endpoint,endpoint_name,local,peer,kind,length,"
@@ -226,7 +220,7 @@ void TestExporter::jsonLinesReadBack() {
     const ExportRequest request{
         ExportFormat::JsonLines, path("all.jsonl"), {}, 0, UINT64_MAX, {}, RecordKind::DataIn, m_names};
     QVERIFY(exportTo(request));
-    const QList<QByteArray> lines = readAll(request.path).split('\n');
+    const QList<QByteArray> lines = readFileBytes(request.path).split('\n');
     QCOMPARE(quint64(lines.size()), journal.count() + 1);
     QVERIFY(lines.last().isEmpty());
     QByteArray sent;
@@ -283,22 +277,22 @@ void TestExporter::textIsTheLogLines() {
         QVERIFY(journal.record(seq, &r, true));
         appendLogLine(&expected, r, namer);
     }
-    QCOMPARE(readAll(request.path), expected);
+    QCOMPARE(readFileBytes(request.path), expected);
 }
 
 void TestExporter::rawIsOneDirection() {
     ExportRequest request{ExportFormat::Raw, path("client-out.bin"), {}, 0, UINT64_MAX,
                           {m_client},        RecordKind::DataOut,    {}};
     QVERIFY(exportTo(request));
-    QCOMPARE(readAll(request.path), m_sent);
+    QCOMPARE(readFileBytes(request.path), m_sent);
     request.rawDirection = RecordKind::DataIn;
     request.path = path("client-in.bin");
     QVERIFY(exportTo(request));
-    QCOMPARE(readAll(request.path), m_reply);
+    QCOMPARE(readFileBytes(request.path), m_reply);
     request.endpoints = {m_server};
     request.path = path("server-in.bin");
     QVERIFY(exportTo(request));
-    QCOMPARE(readAll(request.path), m_sent);
+    QCOMPARE(readFileBytes(request.path), m_sent);
 }
 
 void TestExporter::rawNeedsAnEndpoint() {
@@ -328,7 +322,7 @@ void TestExporter::rawRefusesDroppedBytes() {
     const ExportRequest csv{
         ExportFormat::Csv, path("evicted.csv"), {}, 0, UINT64_MAX, {}, RecordKind::DataIn, {}};
     QVERIFY(ExportJob::run(journal, csv, &error));
-    QCOMPARE(quint64(readAll(csv.path).count("\r\n")), 1 + journal.count() - journal.oldestSeq());
+    QCOMPARE(quint64(readFileBytes(csv.path).count("\r\n")), 1 + journal.count() - journal.oldestSeq());
     // A connection that began after the dropped records exports raw whole.
     const quint64 later = journal.count();
     for (int i = 0; i < 3; ++i)
@@ -336,7 +330,7 @@ void TestExporter::rawRefusesDroppedBytes() {
     const ExportRequest whole{
         ExportFormat::Raw, path("whole.bin"), {}, 0, UINT64_MAX, {2}, RecordKind::DataIn, {}};
     QVERIFY2(ExportJob::run(journal, whole, &error), qPrintable(error));
-    QCOMPARE(readAll(whole.path), block + block + block);
+    QCOMPARE(readFileBytes(whole.path), block + block + block);
     QVERIFY(journal.oldestSeq() <= later);
 }
 
@@ -344,7 +338,7 @@ void TestExporter::pcapngIsWritten() {
     const ExportRequest request{
         ExportFormat::Pcapng, path("all.pcapng"), {}, 0, UINT64_MAX, {}, RecordKind::DataIn, m_names};
     QVERIFY(exportTo(request));
-    const QByteArray file = readAll(request.path);
+    const QByteArray file = readFileBytes(request.path);
     // A Section Header Block first (block type 0x0A0D0D0A), then the traffic.
     QVERIFY(file.startsWith(QByteArray("\x0a\x0d\x0d\x0a", 4)));
     QVERIFY(file.size() > m_sent.size() + m_reply.size());
@@ -356,7 +350,7 @@ void TestExporter::pcapngIsWritten() {
     for (auto it = out.rbegin(); it != out.rend(); ++it)
         selected.seqs.push_back(it->seq);
     QVERIFY(exportTo(selected));
-    QVERIFY(readAll(selected.path).startsWith(QByteArray("\x0a\x0d\x0d\x0a", 4)));
+    QVERIFY(readFileBytes(selected.path).startsWith(QByteArray("\x0a\x0d\x0d\x0a", 4)));
 
     // Wireshark's reader follows the one TCP stream and gets every byte, both ways.
     if (QStandardPaths::findExecutable(QStringLiteral("tshark")).isEmpty())
@@ -394,7 +388,7 @@ void TestExporter::selectionKeepsItsOrder() {
     request.seqs = {out[1].seq, out[0].seq, 0};
     QVERIFY(exportTo(request));
     bool ok = false;
-    const QList<QList<QByteArray>> rows = readCsv(readAll(request.path), &ok);
+    const QList<QList<QByteArray>> rows = readCsv(readFileBytes(request.path), &ok);
     QVERIFY(ok);
     QCOMPARE(rows.size(), 4);
     QCOMPARE(rows[1][0], QByteArray::number(out[1].seq));
@@ -407,7 +401,7 @@ void TestExporter::selectionKeepsItsOrder() {
     request.first = 1;
     request.last = 3;
     QVERIFY(exportTo(request));
-    QCOMPARE(readCsv(readAll(request.path), &ok).size(), 3);
+    QCOMPARE(readCsv(readFileBytes(request.path), &ok).size(), 3);
     request.seqs = {m_wb->journal().count() + 5};
     QString error;
     QVERIFY(!ExportJob::run(m_wb->journal(), request, &error));
@@ -418,7 +412,7 @@ void TestExporter::endpointFilter() {
     const ExportRequest request{
         ExportFormat::JsonLines, path("server.jsonl"), {}, 0, UINT64_MAX, {m_server}, RecordKind::DataIn, {}};
     QVERIFY(exportTo(request));
-    const QList<QByteArray> lines = readAll(request.path).split('\n');
+    const QList<QByteArray> lines = readFileBytes(request.path).split('\n');
     qsizetype expected = 0;
     for (quint64 seq = 0; seq < m_wb->journal().count(); ++seq) {
         Record r;
@@ -488,7 +482,7 @@ void TestExporter::progressArrivesOnTheGuiThread() {
         QVERIFY(args.at(0).value<quint64>() >= previous);
         previous = args.at(0).value<quint64>();
     }
-    QCOMPARE(quint64(readAll(request.path).count('\n')), quint64(200000));
+    QCOMPARE(quint64(readFileBytes(request.path).count('\n')), quint64(200000));
 }
 
 void TestExporter::cancelLeavesNoFile() {
@@ -540,7 +534,7 @@ void TestExporter::cancelKeepsTheOldFile() {
     }
     QString error;
     QVERIFY(!ExportJob::run(journal, request, &error, [](quint64 done, quint64) { return done == 0; }));
-    QCOMPARE(readAll(request.path), QByteArray("the previous export\n"));
+    QCOMPARE(readFileBytes(request.path), QByteArray("the previous export\n"));
 }
 
 void TestExporter::hundredThousandRecords() {
@@ -549,13 +543,13 @@ void TestExporter::hundredThousandRecords() {
     const ExportRequest request{
         ExportFormat::Csv, path("big.csv"), {}, 0, UINT64_MAX, {}, RecordKind::DataIn, {}};
     QVERIFY(ExportJob::run(journal, request, nullptr));
-    const QByteArray csv = readAll(request.path);
+    const QByteArray csv = readFileBytes(request.path);
     QCOMPARE(csv.count("\r\n"), qsizetype(100001));
     QVERIFY(csv.endsWith("event 99999\r\n"));
 
     ExportRequest raw{ExportFormat::Raw, path("big.bin"), {}, 0, UINT64_MAX, {2}, RecordKind::DataOut, {}};
     QVERIFY(ExportJob::run(journal, raw, nullptr));
-    QCOMPARE(readAll(raw.path), streamOf(journal, 2, RecordKind::DataOut));
+    QCOMPARE(readFileBytes(raw.path), streamOf(journal, 2, RecordKind::DataOut));
 }
 
 SOCKBENCH_TEST_MAIN(TestExporter)

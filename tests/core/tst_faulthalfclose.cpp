@@ -23,7 +23,6 @@ private Q_SLOTS:
 };
 
 namespace {
-constexpr qsizetype MiB = 1024 * 1024;
 
 ListenerOptions keepingHalfOpen() {
     ListenerOptions options;

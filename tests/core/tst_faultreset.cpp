@@ -32,8 +32,6 @@ private Q_SLOTS:
 
 namespace {
 
-constexpr qsizetype MiB = 1024 * 1024;
-
 /// The last `queued` value bytesWritten reported for id; -1 if none.
 qint64 lastQueued(const QSignalSpy &spy, EndpointId id) {
     qint64 queued = -1;

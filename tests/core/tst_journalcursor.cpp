@@ -15,17 +15,6 @@ using namespace sockbench::test;
 
 namespace {
 
-constexpr qint64 Budget = 2 * 1024 * 1024;
-constexpr quint32 Chunk = 64 * 1024;
-
-/// Appends n chunks of 64 KiB (kind alternating in, out) whose bytes say which record they are.
-void appendChunks(Journal &journal, int n) {
-    for (int i = 0; i < n; ++i) {
-        const quint64 seq = journal.count();
-        journal.appendData(1, seq % 2 ? RecordKind::DataOut : RecordKind::DataIn, pattern(Chunk, seq));
-    }
-}
-
 /// Reads everything left through the cursor; returns the batches' sizes.
 QList<qsizetype> drain(JournalCursor &cursor, std::vector<Record> *all, quint64 end = UINT64_MAX) {
     QList<qsizetype> sizes;
@@ -124,8 +113,8 @@ void TestJournalCursor::stopsAtTheEndAskedFor() {
 }
 
 void TestJournalCursor::droppedRangeIsSkippedAndCounted() {
-    Journal journal(Budget);
-    appendChunks(journal, 96); // 6 MiB through 2 MiB: the oldest records go whole
+    Journal journal(JournalBudget);
+    appendChunks(journal, 96, true); // 6 MiB through 2 MiB: the oldest records go whole
     const DroppedRecords dropped = journal.dropped();
     QVERIFY(dropped.records > 0);
     QVERIFY(dropped.bytesIn > 0 && dropped.bytesOut > 0);
@@ -137,24 +126,24 @@ void TestJournalCursor::droppedRangeIsSkippedAndCounted() {
     QCOMPARE(all.size(), size_t(96 - dropped.records));
     QCOMPARE(all.front().seq, dropped.records);
     for (const Record &r : all)
-        QCOMPARE(r.payload, pattern(Chunk, r.seq));
+        QCOMPARE(r.payload, pattern(JournalChunk, r.seq));
     QCOMPARE(cursor.evictedBytes(RecordKind::DataIn), dropped.bytesIn);
     QCOMPARE(cursor.evictedBytes(RecordKind::DataOut), dropped.bytesOut);
 
     // A cursor that read part of the front before it went counts only what it had not read.
-    Journal later(Budget);
-    appendChunks(later, 8);
+    Journal later(JournalBudget);
+    appendChunks(later, 8, true);
     JournalCursor reader(later, 0, {4, 4 * 1024 * 1024, true});
     std::vector<Record> batch;
     QVERIFY(reader.read(&batch)); // records 0..3
-    appendChunks(later, 96);
+    appendChunks(later, 96, true);
     const DroppedRecords gone = later.dropped();
     QVERIFY(gone.records > 4);
     std::vector<Record> rest;
     drain(reader, &rest);
     QCOMPARE(reader.skipped(), gone.records - 4);
     QCOMPARE(reader.evictedBytes(RecordKind::DataIn) + reader.evictedBytes(RecordKind::DataOut),
-             (gone.records - 4) * Chunk);
+             (gone.records - 4) * JournalChunk);
     QCOMPARE(rest.front().seq, gone.records);
 }
 
@@ -179,18 +168,18 @@ void TestJournalCursor::seekLeavesClearedRecordsOut() {
 }
 
 void TestJournalCursor::holdKeepsPayloadsAheadOfTheReader() {
-    Journal journal(Budget);
-    appendChunks(journal, 8);
+    Journal journal(JournalBudget);
+    appendChunks(journal, 8, true);
     {
         JournalCursor cursor(journal, 8, {16, 4 * 1024 * 1024, true}, JournalCursor::Hold::Payloads);
-        appendChunks(journal, 96); // 6 MiB past the hold: kept for the reader
+        appendChunks(journal, 96, true); // 6 MiB past the hold: kept for the reader
         QVERIFY(journal.payloadBytesHeld() > 5 * 1024 * 1024);
         std::vector<Record> batch;
         QVERIFY(cursor.read(&batch));
         QCOMPARE(batch.front().seq, quint64(8));
         QVERIFY(!batch.front().isEvicted());
         // The hold moved past the batch: the next append lets what the reader has go.
-        appendChunks(journal, 1);
+        appendChunks(journal, 1, true);
         Record r;
         QVERIFY(!journal.record(8, &r));
         QCOMPARE(journal.oldestSeq(), quint64(8 + 16));
@@ -201,11 +190,11 @@ void TestJournalCursor::holdKeepsPayloadsAheadOfTheReader() {
             QVERIFY2(!rest.isEvicted(), qPrintable(QString::number(rest.seq)));
         QCOMPARE(cursor.evictedBytes(RecordKind::DataIn) + cursor.evictedBytes(RecordKind::DataOut),
                  quint64(0));
-        QVERIFY(journal.payloadBytesHeld() > Budget);
+        QVERIFY(journal.payloadBytesHeld() > JournalBudget);
     }
     // The cursor gone, its hold went with it: eviction catches up at the next append.
-    appendChunks(journal, 1);
-    QVERIFY(journal.payloadBytesHeld() <= Budget + 1024 * 1024);
+    appendChunks(journal, 1, true);
+    QVERIFY(journal.payloadBytesHeld() <= JournalBudget + 1024 * 1024);
 }
 
 void TestJournalCursor::selectionKeepsItsOrderAndNamesTheMissing() {

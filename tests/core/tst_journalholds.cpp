@@ -16,26 +16,12 @@ using namespace sockbench::test;
 
 namespace {
 
-constexpr qint64 Budget = 2 * 1024 * 1024;
-constexpr quint32 Chunk = 64 * 1024;
-
-/// Appends n chunks of 64 KiB whose bytes say which record they are; returns the first's seq.
-quint64 appendChunks(Journal &journal, int n) {
-    quint64 first = journal.count();
-    for (int i = 0; i < n; ++i) {
-        const quint64 seq = journal.count();
-        QByteArray data = pattern(Chunk, seq);
-        journal.appendData(1, RecordKind::DataIn, data);
-    }
-    return first;
-}
-
 /// True when record seq still has its payload, and it is the bytes appendChunks() put there.
 bool intact(const Journal &journal, quint64 seq) {
     Record r;
     if (!journal.record(seq, &r) || r.isEvicted())
         return false;
-    return r.payload == pattern(Chunk, seq);
+    return r.payload == pattern(JournalChunk, seq);
 }
 
 /// True when record seq went whole: the budget dropped it, header and payload.
@@ -67,15 +53,15 @@ private Q_SLOTS:
 
 void TestJournalHolds::withoutHoldTheBudgetEvicts() {
     // The baseline the other cases differ from: 10 MiB through a 2 MiB journal loses the oldest.
-    Journal journal(Budget);
+    Journal journal(JournalBudget);
     appendChunks(journal, 160);
     QVERIFY(evicted(journal, 0));
     QVERIFY(intact(journal, 159));
-    QVERIFY(journal.payloadBytesHeld() <= Budget + 1024 * 1024);
+    QVERIFY(journal.payloadBytesHeld() <= JournalBudget + 1024 * 1024);
 }
 
 void TestJournalHolds::holdKeepsPayloadsPastTheBudget() {
-    Journal journal(Budget);
+    Journal journal(JournalBudget);
     appendChunks(journal, 48); // 3 MiB: already past the budget
     QVERIFY(evicted(journal, 0));
     const quint64 from = journal.count();
@@ -93,7 +79,7 @@ void TestJournalHolds::holdKeepsPayloadsPastTheBudget() {
 }
 
 void TestJournalHolds::movingTheHoldLetsEvictionCatchUp() {
-    Journal journal(Budget);
+    Journal journal(JournalBudget);
     const int hold = journal.addHold(0);
     appendChunks(journal, 160);
     QVERIFY(intact(journal, 0));
@@ -118,14 +104,14 @@ void TestJournalHolds::movingTheHoldLetsEvictionCatchUp() {
     // Caught up: the journal is back within its budget at the next append.
     journal.moveHold(hold, journal.count());
     appendChunks(journal, 1);
-    QVERIFY(journal.payloadBytesHeld() <= Budget + 1024 * 1024);
+    QVERIFY(journal.payloadBytesHeld() <= JournalBudget + 1024 * 1024);
     QVERIFY(evicted(journal, 100));
     QVERIFY(intact(journal, journal.count() - 1));
     journal.releaseHold(hold);
 }
 
 void TestJournalHolds::releasingTheHoldLetsEvictionCatchUp() {
-    Journal journal(Budget);
+    Journal journal(JournalBudget);
     const int hold = journal.addHold(0);
     appendChunks(journal, 160);
     QVERIFY(intact(journal, 0));
@@ -136,11 +122,11 @@ void TestJournalHolds::releasingTheHoldLetsEvictionCatchUp() {
     QVERIFY(evicted(journal, 0));
     QVERIFY(evicted(journal, 100));
     QVERIFY(intact(journal, journal.count() - 1));
-    QVERIFY(journal.payloadBytesHeld() <= Budget + 1024 * 1024);
+    QVERIFY(journal.payloadBytesHeld() <= JournalBudget + 1024 * 1024);
 }
 
 void TestJournalHolds::lowestOfSeveralHoldsCounts() {
-    Journal journal(Budget);
+    Journal journal(JournalBudget);
     const int slow = journal.addHold(0);
     const int fast = journal.addHold(0);
     QVERIFY(slow != fast);
@@ -166,7 +152,7 @@ void TestJournalHolds::loweringTheBudgetRespectsTheHold() {
     Journal journal(64LL * 1024 * 1024);
     const int hold = journal.addHold(20);
     appendChunks(journal, 100);
-    journal.setBudgetBytes(Budget);
+    journal.setBudgetBytes(JournalBudget);
     QVERIFY(evicted(journal, 0));
     for (quint64 seq = 20; seq < journal.count(); ++seq)
         QVERIFY(intact(journal, seq));
@@ -174,7 +160,7 @@ void TestJournalHolds::loweringTheBudgetRespectsTheHold() {
 }
 
 void TestJournalHolds::importedRecordsDoNotBreakHolds() {
-    Journal journal(Budget);
+    Journal journal(JournalBudget);
     const QByteArray captured = pattern(1024 * 1024, 7);
     const quint32 source = journal.addSource(MappedFile::fromBytes(captured));
     appendChunks(journal, 40);
@@ -197,7 +183,7 @@ void TestJournalHolds::importedRecordsDoNotBreakHolds() {
         QVERIFY(journal.record(seq, &r));
         QVERIFY2(!r.isEvicted(), qPrintable(QStringLiteral("record %1 lost").arg(seq)));
         if (!r.isImported())
-            QCOMPARE(r.payload, pattern(Chunk, seq));
+            QCOMPARE(r.payload, pattern(JournalChunk, seq));
         else
             QCOMPARE(r.payload, captured.mid(100, 200));
     }
@@ -223,18 +209,18 @@ void TestJournalHolds::allowanceBoundsWhatAHoldKeeps() {
     // A reader that never moves its hold (a disk that cannot keep up) costs at most the budget plus
     // the allowance (and the block being filled): past it the oldest held payloads go after all.
     constexpr qint64 Allowance = 4 * 1024 * 1024;
-    Journal journal(Budget);
+    Journal journal(JournalBudget);
     journal.setHoldAllowanceBytes(Allowance);
     QCOMPARE(journal.holdAllowanceBytes(), Allowance);
     const int hold = journal.addHold(0);
     appendChunks(journal, 160); // 10 MiB
-    QVERIFY2(journal.payloadBytesHeld() <= Budget + Allowance + 1024 * 1024,
+    QVERIFY2(journal.payloadBytesHeld() <= JournalBudget + Allowance + 1024 * 1024,
              qPrintable(QString::number(journal.payloadBytesHeld())));
     QVERIFY(evicted(journal, 0));
     QVERIFY(evicted(journal, 60));
     // What is kept is the newest, nearly the budget plus the allowance of it (the headers count too).
-    for (quint64 seq = journal.count() - (Budget + Allowance - 1024 * 1024) / Chunk; seq < journal.count();
-         ++seq)
+    for (quint64 seq = journal.count() - (JournalBudget + Allowance - 1024 * 1024) / JournalChunk;
+         seq < journal.count(); ++seq)
         QVERIFY2(intact(journal, seq), qPrintable(QStringLiteral("record %1 lost").arg(seq)));
     // A larger allowance holds again from here on; lowering it evicts at once.
     journal.setHoldAllowanceBytes(Journal::DefaultHoldAllowanceBytes);
@@ -242,13 +228,13 @@ void TestJournalHolds::allowanceBoundsWhatAHoldKeeps() {
     const quint64 from = appendChunks(journal, 160);
     QVERIFY(intact(journal, from));
     journal.setHoldAllowanceBytes(0);
-    QVERIFY(journal.payloadBytesHeld() <= Budget + 1024 * 1024);
+    QVERIFY(journal.payloadBytesHeld() <= JournalBudget + 1024 * 1024);
     QVERIFY(evicted(journal, from));
     journal.releaseHold(hold);
 }
 
 void TestJournalHolds::unknownHandlesAreHarmless() {
-    Journal journal(Budget);
+    Journal journal(JournalBudget);
     journal.moveHold(12345, 10);
     journal.releaseHold(12345);
     const int hold = journal.addHold(0);

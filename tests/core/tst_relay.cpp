@@ -28,7 +28,6 @@ using namespace sockbench::test;
 
 namespace {
 
-constexpr int WaitMs = 15000;
 constexpr int BulkWaitMs = 60000;
 
 RelayOptions toTarget(const NetAddress &target) {

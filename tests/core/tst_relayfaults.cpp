@@ -27,7 +27,7 @@ qint64 msSince(Clock::time_point start) {
 }
 
 /// A relay between a raw client and a raw server, both legs open.
-struct Relayed {
+struct RelayedLegs {
     std::unique_ptr<LoopbackPeer> server; ///< the target's listening socket
     EndpointId relay = 0;
     NetAddress at; ///< where the relay listens
@@ -39,8 +39,8 @@ struct Relayed {
     const char *failure = nullptr;
 };
 
-Relayed startRelayed(Workbench &wb, const RelayFaults &faults, bool relayResets = true) {
-    Relayed r;
+RelayedLegs startRelayed(Workbench &wb, const RelayFaults &faults, bool relayResets = true) {
+    RelayedLegs r;
     r.server = LoopbackPeer::listenTcp();
     if (!r.server) {
         r.failure = "the raw server could not listen";
@@ -93,7 +93,7 @@ Relayed startRelayed(Workbench &wb, const RelayFaults &faults, bool relayResets 
 }
 
 /// One small round trip client -> target -> client; -1 when it did not complete.
-qint64 roundTripMs(Relayed &r, const QByteArray &ping) {
+qint64 roundTripMs(RelayedLegs &r, const QByteArray &ping) {
     const auto start = Clock::now();
     if (!r.client->sendAll(ping))
         return -1;
@@ -136,7 +136,7 @@ private Q_SLOTS:
 void TestRelayFaults::latencyAddsToEachRoundTrip() {
     Workbench wb;
     constexpr int LatencyMs = 100;
-    Relayed r = startRelayed(wb, RelayFaults{latencyOf(LatencyMs), latencyOf(LatencyMs), 1});
+    RelayedLegs r = startRelayed(wb, RelayFaults{latencyOf(LatencyMs), latencyOf(LatencyMs), 1});
     QVERIFY2(!r.failure, r.failure);
     for (int i = 0; i < 5; ++i) {
         const qint64 rtt = roundTripMs(r, QByteArray("ping ") + QByteArray::number(i));
@@ -155,7 +155,7 @@ void TestRelayFaults::bandwidthWithinTenPercent() {
     const int seconds = underSanitizer() ? 3 : 5;
     FaultSet down;
     down.bandwidthBytesPerSecond = Rate;
-    Relayed r = startRelayed(wb, RelayFaults{FaultSet{}, down, 1});
+    RelayedLegs r = startRelayed(wb, RelayFaults{FaultSet{}, down, 1});
     QVERIFY2(!r.failure, r.failure);
 
     // The server sends more than fits in the measured time; the client counts what arrives.
@@ -186,7 +186,7 @@ void TestRelayFaults::slicerReadsNeverLongerThanN() {
     down.sliceBytes = N;
     // Far apart, so that neither Nagle nor a slow reader puts two pieces in one read.
     down.sliceDelayMs = 50;
-    Relayed r = startRelayed(wb, RelayFaults{FaultSet{}, down, 1});
+    RelayedLegs r = startRelayed(wb, RelayFaults{FaultSet{}, down, 1});
     QVERIFY2(!r.failure, r.failure);
 
     const QByteArray data = pattern(200, 11);
@@ -226,7 +226,7 @@ void TestRelayFaults::limitThenEnd() {
     FaultSet up;
     up.limitBytes = Limit;
     up.limitEnd = reset ? RelayEnd::Reset : RelayEnd::Close;
-    Relayed r = startRelayed(wb, RelayFaults{up, FaultSet{}, 1});
+    RelayedLegs r = startRelayed(wb, RelayFaults{up, FaultSet{}, 1});
     QVERIFY2(!r.failure, r.failure);
 
     const QByteArray data = pattern(10000, 3);
@@ -245,7 +245,7 @@ void TestRelayFaults::limitThenEnd() {
 
 void TestRelayFaults::liveFaultChange() {
     Workbench wb;
-    Relayed r = startRelayed(wb, RelayFaults{});
+    RelayedLegs r = startRelayed(wb, RelayFaults{});
     QVERIFY2(!r.failure, r.failure);
     constexpr int LatencyMs = 150;
     const qint64 before = roundTripMs(r, "before");
@@ -296,7 +296,7 @@ void TestRelayFaults::timeoutHoldsTheConnection() {
     Workbench wb;
     FaultSet up;
     up.timeoutMs = 0; // now
-    Relayed r = startRelayed(wb, RelayFaults{up, FaultSet{}, 1});
+    RelayedLegs r = startRelayed(wb, RelayFaults{up, FaultSet{}, 1});
     QVERIFY2(!r.failure, r.failure);
     const QByteArray lost = pattern(4096, 8);
     QVERIFY(r.client->sendAll(lost));
@@ -329,7 +329,7 @@ void TestRelayFaults::slowCloseDelaysTheFin() {
     constexpr int SlowCloseMs = 300;
     FaultSet down;
     down.slowCloseMs = SlowCloseMs;
-    Relayed r = startRelayed(wb, RelayFaults{FaultSet{}, down, 1});
+    RelayedLegs r = startRelayed(wb, RelayFaults{FaultSet{}, down, 1});
     QVERIFY2(!r.failure, r.failure);
     QVERIFY(r.target->sendAll("bye"));
     const auto start = Clock::now();
@@ -350,7 +350,7 @@ void TestRelayFaults::eventsOnTheRightLeg() {
     FaultSet down;
     down.sliceBytes = 4;
     down.sliceDelayMs = 1;
-    Relayed r = startRelayed(wb, RelayFaults{latencyOf(20), down, 1});
+    RelayedLegs r = startRelayed(wb, RelayFaults{latencyOf(20), down, 1});
     QVERIFY2(!r.failure, r.failure);
     const qint64 rtt = roundTripMs(r, "0123456789abcdef");
     QVERIFY(rtt >= 20);
@@ -383,7 +383,7 @@ void TestRelayFaults::limitResetWaitsForASlowReader() {
     FaultSet up;
     up.limitBytes = Limit;
     up.limitEnd = RelayEnd::Reset;
-    Relayed r = startRelayed(wb, RelayFaults{up, FaultSet{}, 1});
+    RelayedLegs r = startRelayed(wb, RelayFaults{up, FaultSet{}, 1});
     QVERIFY2(!r.failure, r.failure);
 
     const QByteArray data = pattern(Limit + 512 * 1024, 21);
@@ -405,7 +405,7 @@ void TestRelayFaults::finRelayedThenResetClosesTheOtherLeg() {
     // the faults; then the server resets its leg. The client leg must close (it keeps faults, but
     // its FIN has gone: there is no step left to wait for).
     Workbench wb;
-    Relayed r = startRelayed(wb, RelayFaults{FaultSet{}, latencyOf(30), 1}, false);
+    RelayedLegs r = startRelayed(wb, RelayFaults{FaultSet{}, latencyOf(30), 1}, false);
     QVERIFY2(!r.failure, r.failure);
     QVERIFY(r.target->sendAll(QByteArray("bye")));
     r.target->shutdownWrite();
@@ -432,9 +432,9 @@ void TestRelayFaults::zeroDelaySlicerLetsOthersRun() {
     Workbench wb(config);
     FaultSet down;
     down.sliceBytes = 1;
-    Relayed sliced = startRelayed(wb, RelayFaults{FaultSet{}, down, 1});
+    RelayedLegs sliced = startRelayed(wb, RelayFaults{FaultSet{}, down, 1});
     QVERIFY2(!sliced.failure, sliced.failure);
-    Relayed other = startRelayed(wb, RelayFaults{});
+    RelayedLegs other = startRelayed(wb, RelayFaults{});
     QVERIFY2(!other.failure, other.failure);
 
     constexpr qsizetype Size = 256 * 1024;

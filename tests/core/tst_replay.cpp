@@ -20,8 +20,6 @@ using namespace sockbench::test;
 
 namespace {
 
-constexpr int WaitMs = 15000;
-
 ReplayMessage message(bool fromClient, qint64 timeMs, const QByteArray &bytes) {
     ReplayMessage m;
     m.fromClient = fromClient;
@@ -93,10 +91,6 @@ QByteArray clientBytes(const ReplayScript &script) {
     for (const ReplayMessage &m : script.messages)
         out += m.fromClient ? m.bytes : QByteArray();
     return out;
-}
-
-QString fixture(const QString &name) {
-    return testFile(QStringLiteral("data/") + name);
 }
 
 } // namespace
@@ -246,7 +240,7 @@ void TestReplay::scriptFromCaptureFile() {
     // tests/data/README.md: every TCP fixture carries "hello server\n" + "bye\n" from the client
     // and "hello client\n" back, then both FINs.
     for (const char *name : {"tcp-v4.pcapng", "tcp-v6.pcapng", "out-of-order.pcap", "retransmit.pcap"}) {
-        const QString path = fixture(QLatin1StringView(name));
+        const QString path = dataFile(QLatin1StringView(name));
         QVERIFY2(!path.isEmpty(), name);
         for (const QString &spec : {path, path + QStringLiteral("#0")}) {
             ReplayScript script;
@@ -267,7 +261,7 @@ void TestReplay::scriptFromCaptureFile() {
     {
         QString error;
         const std::unique_ptr<CaptureFile> capture =
-            readCapture(fixture(QStringLiteral("tcp-v4.pcapng")), &error);
+            readCapture(dataFile(QStringLiteral("tcp-v4.pcapng")), &error);
         QVERIFY2(capture, qPrintable(error));
         Workbench wb;
         const QList<EndpointId> ids = importCapture(wb, *capture);
@@ -288,7 +282,7 @@ void TestReplay::scriptFromCaptureFile() {
     }
     ReplayScript script;
     QString error;
-    QVERIFY2(ReplayScript::fromCaptureSpec(fixture(QStringLiteral("udp.pcapng")), &script, &error),
+    QVERIFY2(ReplayScript::fromCaptureSpec(dataFile(QStringLiteral("udp.pcapng")), &script, &error),
              qPrintable(error));
     QVERIFY(script.udp);
     QCOMPARE(script.messages.size(), 4);
@@ -300,7 +294,7 @@ void TestReplay::scriptFromCaptureFile() {
 void TestReplay::scriptFromCaptureErrors() {
     ReplayScript script;
     QString error;
-    const QString tcp = fixture(QStringLiteral("tcp-v4.pcapng"));
+    const QString tcp = dataFile(QStringLiteral("tcp-v4.pcapng"));
     QVERIFY(!ReplayScript::fromCaptureSpec(tcp + QStringLiteral("#3"), &script, &error));
     QCOMPARE(error, QStringLiteral("no stream 3: tcp-v4.pcapng has TCP stream 0 and no UDP stream"));
     QVERIFY(!ReplayScript::fromCaptureSpec(tcp + QStringLiteral("#x"), &script, &error));
@@ -308,7 +302,7 @@ void TestReplay::scriptFromCaptureErrors() {
     QVERIFY(!ReplayScript::fromCaptureSpec(QStringLiteral("/nonexistent/none.pcapng#1"), &script, &error));
     QVERIFY2(error.contains(QStringLiteral("No such file")), qPrintable(error));
     // A refused connect has no payload: by number it says so, by default there is nothing to take.
-    const QString refused = fixture(QStringLiteral("refused.pcapng"));
+    const QString refused = dataFile(QStringLiteral("refused.pcapng"));
     QVERIFY(!ReplayScript::fromCaptureSpec(refused + QStringLiteral("#0"), &script, &error));
     QVERIFY2(error.contains(QStringLiteral("no payload")), qPrintable(error));
     QVERIFY(!ReplayScript::fromCaptureSpec(refused, &script, &error));
@@ -323,7 +317,7 @@ void TestReplay::serverFromCaptureAgainstTheRecordedClient() {
     // anywhere, gets "hello client\n" once "hello server\n" is in, then the FIN.
     ReplayScript script;
     QString error;
-    QVERIFY2(ReplayScript::fromCaptureSpec(fixture(QStringLiteral("tcp-v4.pcapng")), &script, &error),
+    QVERIFY2(ReplayScript::fromCaptureSpec(dataFile(QStringLiteral("tcp-v4.pcapng")), &script, &error),
              qPrintable(error));
     Workbench wb;
     ReplayServer server(wb, script, QStringLiteral("127.0.0.1"), 0);

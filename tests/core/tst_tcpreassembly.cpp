@@ -117,7 +117,7 @@ private:
     std::vector<Segment> m_segments;
 };
 
-QByteArray pattern(int length, int salt = 0) {
+QByteArray segmentBytes(int length, int salt = 0) {
     QByteArray out(length, Qt::Uninitialized);
     for (int i = 0; i < length; ++i)
         out[i] = char('a' + (i * 7 + salt) % 26);
@@ -234,7 +234,7 @@ void TestTcpReassembly::retransmissionBeyondWindowUnchecked() {
     FakeCapture cap;
     constexpr int Count = 2000;
     for (int i = 0; i < Count; ++i)
-        cap.add(i, quint32(1 + i * 4), pattern(4, i));
+        cap.add(i, quint32(1 + i * 4), segmentBytes(4, i));
     const int stale = cap.add(Count, 1, "ZZZZ");
     const int fresh = cap.add(Count + 1, quint32(1 + (Count - 1) * 4), "ZZZZ");
     TcpReassembler r;
@@ -296,7 +296,7 @@ void TestTcpReassembly::outOfOrderByMany() {
     FakeCapture cap;
     QByteArray whole;
     for (int i = 0; i < 50; ++i) {
-        const QByteArray part = pattern(100, i);
+        const QByteArray part = segmentBytes(100, i);
         cap.add(i, quint32(1 + i * 100), part);
         whole += part;
     }
@@ -315,7 +315,7 @@ void TestTcpReassembly::reverseOrder() {
     FakeCapture cap;
     QByteArray whole;
     for (int i = 0; i < 200; ++i) {
-        const QByteArray part = pattern(1 + i % 13, i);
+        const QByteArray part = segmentBytes(1 + i % 13, i);
         cap.add(i, quint32(7 + whole.size()), part);
         whole += part;
     }
@@ -384,7 +384,7 @@ void TestTcpReassembly::wrapAround() {
     const quint32 isn = 0xFFFFFFF0u;
     QByteArray whole;
     for (int i = 0; i < 10; ++i) {
-        const QByteArray part = pattern(5, i);
+        const QByteArray part = segmentBytes(5, i);
         cap.add(i, isn + 1 + quint32(whole.size()), part); // crosses 2^32 at the fourth segment
         whole += part;
     }
@@ -414,7 +414,7 @@ void TestTcpReassembly::tooManyWaitingSegments() {
     // once its bound is reached, not keep everything.
     FakeCapture cap;
     constexpr int Count = TcpReassembler::MaxWaitingSegments + 500;
-    const QByteArray body = pattern(Count);
+    const QByteArray body = segmentBytes(Count);
     for (int i = 0; i < Count; ++i)
         cap.add(i, quint32(2 + i), body.mid(i, 1));
     TcpReassembler r;
@@ -433,7 +433,7 @@ void TestTcpReassembly::tooManyWaitingBytes() {
     // 1 MiB segments all pointing at the same bytes of the "file": 64 MiB wait behind a gap, the next
     // one passes the bound.
     constexpr int Size = 1 << 20;
-    const QByteArray file = pattern(Size);
+    const QByteArray file = segmentBytes(Size);
     std::vector<ReassembledPiece> pieces;
     TcpReassembler r;
     r.syn(0);
@@ -577,7 +577,7 @@ void TestTcpReassembly::eventNumbersAreGrouped() {
 void TestTcpReassembly::inOrderIsCheap() {
     constexpr quint32 Mss = 1448;
     constexpr int Count = 750'000; // about 1 GB of payload
-    const QByteArray payload = pattern(int(Mss));
+    const QByteArray payload = segmentBytes(int(Mss));
     std::vector<ReassembledPiece> pieces;
     pieces.reserve(1024);
     TcpReassembler r;
@@ -713,7 +713,7 @@ void TestTcpReassembly::snapLengthTailIsSkippedAtItsPlace() {
     TcpReassembler r;
     r.syn(999);
     FakeCapture c;
-    const QByteArray bytes = pattern(30);
+    const QByteArray bytes = segmentBytes(30);
     for (int i = 0; i < 3; ++i) {
         const int at = c.add(i, quint32(1000 + 10 * i), bytes.mid(10 * i, 4));
         const FakeCapture::Segment &s = c.segmentAt(at);
@@ -741,7 +741,7 @@ void TestTcpReassembly::snapLengthTailOutOfOrder() {
     TcpReassembler r;
     r.syn(999);
     FakeCapture c;
-    const QByteArray bytes = pattern(20);
+    const QByteArray bytes = segmentBytes(20);
     const int first = c.add(1, 1000, bytes.mid(0, 4));
     const int second = c.add(2, 1010, bytes.mid(10, 4));
     const FakeCapture::Segment &b = c.segmentAt(second);
@@ -765,7 +765,7 @@ void TestTcpReassembly::finBeforeAnyDataWithoutSyn() {
     // ends where the FIN says.
     TcpReassembler r;
     FakeCapture c;
-    const QByteArray bytes = pattern(14);
+    const QByteArray bytes = segmentBytes(14);
     r.fin(1, 1010, &c.pieces);
     QVERIFY(c.pieces.empty());
     c.add(2, 1000, bytes.left(10));

@@ -27,8 +27,6 @@ using namespace sockbench::test;
 
 namespace {
 
-constexpr int WaitMs = 15000;
-
 /// `openssl s_server` on 127.0.0.1, port 0, for one connection; stdout and stderr together.
 class SServer final : public OpenSslProcess {
 public:

@@ -26,7 +26,6 @@ using namespace sockbench::test;
 
 namespace {
 
-constexpr int WaitMs = 10000;
 // Datagrams sent before waiting for the relay to have read them: a burst of small datagrams costs
 // the receive buffer far more than their bytes, and the kernel drops what does not fit.
 constexpr int Pace = 32;

@@ -30,7 +30,10 @@ QString objectStem(const FaultKind &kind) {
     return stem;
 }
 
-template <typename T> using MemberType = std::remove_cvref_t<decltype(std::declval<FaultSet>().*T())>;
+/// The type of the FaultSet field a pointer to member (or a reference to one) names.
+template <typename P>
+using MemberType =
+    std::remove_cvref_t<decltype(std::declval<FaultSet &>().*std::declval<std::remove_cvref_t<P>>())>;
 
 /// The field's value from its input into the set.
 void readInput(const QWidget *input, const FaultField &field, FaultSet *f) {

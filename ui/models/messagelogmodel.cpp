@@ -4,12 +4,7 @@
 
 namespace sockbench {
 
-namespace {
-
-constexpr qsizetype PreviewBytes = 200;
-constexpr qsizetype ToolTipBytes = 2000;
-
-} // namespace
+namespace {} // namespace
 
 MessageLogModel::MessageLogModel(const Journal *journal, QObject *parent)
     : QAbstractTableModel(parent)
@@ -110,9 +105,9 @@ const MessageLogModel::CachedRow *MessageLogModel::cachedRow(int row) const {
         } else if (m_hexPreview) {
             cached->preview = bytesToHex(payload, 64);
         } else {
-            cached->preview =
-                bytesToEscapedText(QByteArrayView(payload).first(std::min(payload.size(), PreviewBytes)));
-            if (payload.size() > PreviewBytes)
+            cached->preview = bytesToEscapedText(
+                QByteArrayView(payload).first(std::min(payload.size(), LogRowPreviewBytes)));
+            if (payload.size() > LogRowPreviewBytes)
                 cached->preview += QStringLiteral("…");
         }
         if (m.cutBytes > 0)
@@ -129,9 +124,9 @@ QString MessageLogModel::toolTip(const MessageIndex::Message &m) const {
     const QByteArray payload = m_index->payload(m);
     if (m.kind == RecordKind::Event)
         return QString::fromUtf8(payload);
-    const QByteArrayView head = QByteArrayView(payload).first(std::min(payload.size(), ToolTipBytes));
+    const QByteArrayView head = QByteArrayView(payload).first(std::min(payload.size(), LogToolTipBytes));
     QString text = m_hexPreview ? bytesToHex(head) : bytesToEscapedText(head);
-    if (payload.size() > ToolTipBytes)
+    if (payload.size() > LogToolTipBytes)
         text += tr("… (%1 in all)").arg(formatByteCount(quint64(payload.size())));
     if (m.cutBytes > 0)
         text = tr("Cut: this message was longer than the framing's maximum; %1 more were skipped.\n")

@@ -12,9 +12,6 @@ namespace sockbench {
 
 namespace {
 
-constexpr qsizetype PreviewBytes = 200;
-constexpr qsizetype ToolTipBytes = 2000;
-
 constexpr char foldAscii(char c) {
     return (c >= 'A' && c <= 'Z') ? char(c - 'A' + 'a') : c;
 }
@@ -295,12 +292,13 @@ const TrafficModel::CachedRow *TrafficModel::cachedRow(quint64 seq) const {
     } else if (r.isEvicted()) {
         row->preview = tr("(payload evicted: %1 no longer held)").arg(formatByteCount(r.length));
     } else {
-        const QByteArrayView head = QByteArrayView(r.payload).first(std::min(r.payload.size(), PreviewBytes));
+        const QByteArrayView head =
+            QByteArrayView(r.payload).first(std::min(r.payload.size(), LogRowPreviewBytes));
         if (m_hexPreview) {
             row->preview = bytesToHex(r.payload, 64);
         } else {
             row->preview = bytesToEscapedText(head);
-            if (r.payload.size() > PreviewBytes)
+            if (r.payload.size() > LogRowPreviewBytes)
                 row->preview += QStringLiteral("…");
         }
         if (r.isTruncated())
@@ -372,9 +370,9 @@ QString TrafficModel::dataToolTip(const Record &header) const {
     if (full.kind == RecordKind::Event)
         return QString::fromUtf8(full.payload);
     const QByteArrayView head =
-        QByteArrayView(full.payload).first(std::min(full.payload.size(), ToolTipBytes));
+        QByteArrayView(full.payload).first(std::min(full.payload.size(), LogToolTipBytes));
     QString text = m_hexPreview ? bytesToHex(head) : bytesToEscapedText(head);
-    if (full.payload.size() > ToolTipBytes)
+    if (full.payload.size() > LogToolTipBytes)
         text += tr("… (%1 in all)").arg(formatByteCount(quint64(full.payload.size())));
     return text;
 }

@@ -17,6 +17,10 @@ struct EndpointInfo;
 // How the window shows states, sizes and times, kept in one place so that the connections panel,
 // the log and the status bar always agree.
 
+/// How much of a payload a row of a log shows, and its tooltip; the rest is said to be cut.
+constexpr qsizetype LogRowPreviewBytes = 200;
+constexpr qsizetype LogToolTipBytes = 2000;
+
 /// Colour a state is drawn in: green for working, amber for in progress, grey for done, red for trouble.
 /// An icon of the window's resources (":/icons/NAME.png"), or the style's `fallback` without it.
 QIcon resourceIcon(const char *name, QStyle::StandardPixmap fallback);

@@ -14,7 +14,7 @@ namespace sockbench {
 
 namespace {
 
-constexpr int Margin = 4;
+constexpr int HexMargin = 4;
 
 QChar printable(char c) {
     const auto u = static_cast<unsigned char>(c);
@@ -91,7 +91,7 @@ void HexView::updateMetrics() {
     const QFontMetrics metrics(font());
     m_charWidth = std::max(1, metrics.horizontalAdvance(QLatin1Char('0')));
     m_lineHeight = metrics.height();
-    m_hexX = Margin + m_charWidth * 10;
+    m_hexX = HexMargin + m_charWidth * 10;
     m_asciiX = m_hexX + m_charWidth * (BytesPerRow * 3 + 2);
     updateScrollBars();
 }
@@ -127,7 +127,7 @@ void HexView::paintEvent(QPaintEvent *) {
     const QFontMetrics metrics(font());
     if (!m_placeholder.isEmpty() || m_data.isEmpty()) {
         painter.setPen(pal.color(QPalette::PlaceholderText));
-        painter.drawText(QPoint(Margin, metrics.ascent() + Margin),
+        painter.drawText(QPoint(HexMargin, metrics.ascent() + HexMargin),
                          m_placeholder.isEmpty() ? tr("Select a record to see its bytes") : m_placeholder);
         return;
     }
@@ -143,7 +143,7 @@ void HexView::paintEvent(QPaintEvent *) {
         const int y = int(row - firstRow) * m_lineHeight;
         const int baseline = y + metrics.ascent();
         painter.setPen(offsetColor);
-        painter.drawText(Margin, baseline,
+        painter.drawText(HexMargin, baseline,
                          QStringLiteral("%1").arg(row * BytesPerRow, 8, 16, QLatin1Char('0')));
         for (int col = 0; col < BytesPerRow; ++col) {
             const qsizetype i = row * BytesPerRow + col;

@@ -12,7 +12,7 @@ namespace sockbench {
 namespace {
 
 constexpr int BucketCount = RateMeter::HistoryMs / RateMeter::IntervalMs;
-constexpr int AveragedBuckets = 10; ///< "now" is the last second
+constexpr int NowBuckets = 10;      ///< "now" is the last second
 constexpr double MinimumTop = 1024; ///< an idle line lies flat at the bottom, not at mid-height noise
 
 } // namespace
@@ -52,9 +52,9 @@ void Sparkline::refresh() {
             m_rates[size_t(index)] += s.perSecond(s.delta.bytesIn + s.delta.bytesOut);
     }
     m_current = 0;
-    for (int i = BucketCount - AveragedBuckets; i < BucketCount; ++i)
+    for (int i = BucketCount - NowBuckets; i < BucketCount; ++i)
         m_current += m_rates[size_t(i)];
-    m_current /= AveragedBuckets;
+    m_current /= NowBuckets;
     m_peak = *std::max_element(m_rates.begin(), m_rates.end());
     const QString text = tr("In and out: %1/s now, peak %2/s over the last 60 s")
                              .arg(formatSize(m_current), formatSize(m_peak));

@@ -1,0 +1,14 @@
+#pragma once
+
+#include <QCoreApplication>
+#include <QString>
+
+namespace sockbench {
+
+/// What core's free functions say to users (parse errors, journal texts), translatable under one
+/// context, "sockbench". Classes with Q_OBJECT use their own tr(), which hides this one.
+inline QString tr(const char *text) {
+    return QCoreApplication::translate("sockbench", text);
+}
+
+} // namespace sockbench
