@@ -158,8 +158,6 @@ void ListenCommand::stop() {
     m_session->finish(0);
 }
 
-namespace {} // namespace
-
 void ListenCommand::startReplay() {
     Workbench &wb = m_session->workbench();
     const ReplayScript &script = *m_args.replay;

@@ -11,8 +11,6 @@ namespace sockbench {
 
 namespace {
 
-constexpr qint64 NsPerMs = 1000000;
-constexpr qint64 NsPerSecond = 1000000000;
 // Token arithmetic is in doubles: a piece counts as paid when this close, so that a timer fired at
 // exactly nextDueNs() always finds its tokens (no wake-up that does nothing, no spin).
 constexpr double TokenSlack = 1e-3;

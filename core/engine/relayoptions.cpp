@@ -1,6 +1,7 @@
 #include "engine/relayoptions.h"
 
 #include "engine/faulttable.h"
+#include "language/translate.h"
 
 #include <QStringList>
 
@@ -11,10 +12,6 @@
 namespace sockbench {
 
 namespace {
-
-QString quoted(const QString &text) {
-    return QLatin1Char('"') + text + QLatin1Char('"');
-}
 
 bool allDigits(const QString &text) {
     if (text.isEmpty())
@@ -37,14 +34,14 @@ NumberResult parseWhole(const QString &raw, const QString &unit, qint64 max) {
     if (text.isEmpty())
         return {std::nullopt, QStringLiteral("no number of %1 given").arg(unit)};
     if (text.startsWith(QLatin1Char('-')) && allDigits(text.mid(1)))
-        return {std::nullopt, QStringLiteral("%1 is negative; give 0 or more %2").arg(quoted(text), unit)};
+        return {std::nullopt, QStringLiteral("%1 is negative; give 0 or more %2").arg(inQuotes(text), unit)};
     if (!allDigits(text))
-        return {std::nullopt, QStringLiteral("%1 is not a number of %2").arg(quoted(text), unit)};
+        return {std::nullopt, QStringLiteral("%1 is not a number of %2").arg(inQuotes(text), unit)};
     bool ok = false;
     const qulonglong value = text.toULongLong(&ok);
     if (!ok || value > qulonglong(max))
         return {std::nullopt,
-                QStringLiteral("%1 is too large (at most %2 %3)").arg(quoted(text)).arg(max).arg(unit)};
+                QStringLiteral("%1 is too large (at most %2 %3)").arg(inQuotes(text)).arg(max).arg(unit)};
     return {qint64(value), {}};
 }
 
@@ -60,7 +57,7 @@ NumberResult parseSize(const QString &raw, qint64 max) {
     const QString number = text.left(end);
     const QString unit = text.mid(end).trimmed().toLower();
     if (text.startsWith(QLatin1Char('-')))
-        return {std::nullopt, QStringLiteral("%1 is negative; give 0 or more bytes").arg(quoted(text))};
+        return {std::nullopt, QStringLiteral("%1 is negative; give 0 or more bytes").arg(inQuotes(text))};
     qint64 factor = 0;
     if (unit.isEmpty() || unit == QLatin1String("b"))
         factor = 1;
@@ -77,16 +74,16 @@ NumberResult parseSize(const QString &raw, qint64 max) {
     else if (unit == QLatin1String("gib"))
         factor = qint64(1) << 30;
     const auto notBytes = [&] {
-        return NumberResult{
-            std::nullopt,
-            QStringLiteral("%1 is not a number of bytes (e.g. 4096, 64k, 4KiB, 1M, 1MiB)").arg(quoted(text))};
+        return NumberResult{std::nullopt,
+                            QStringLiteral("%1 is not a number of bytes (e.g. 4096, 64k, 4KiB, 1M, 1MiB)")
+                                .arg(inQuotes(text))};
     };
     if (number.isEmpty() || factor == 0 || number.count(QLatin1Char('.')) > 1 ||
         number.startsWith(QLatin1Char('.')) || number.endsWith(QLatin1Char('.')))
         return notBytes();
     const auto tooLarge = [&] {
-        return NumberResult{std::nullopt,
-                            QStringLiteral("%1 is too large (at most %2 bytes)").arg(quoted(text)).arg(max)};
+        return NumberResult{
+            std::nullopt, QStringLiteral("%1 is too large (at most %2 bytes)").arg(inQuotes(text)).arg(max)};
     };
     if (!number.contains(QLatin1Char('.'))) {
         bool ok = false;
@@ -103,7 +100,7 @@ NumberResult parseSize(const QString &raw, qint64 max) {
         return tooLarge();
     const double whole = std::round(value);
     if (std::fabs(value - whole) > 1e-6)
-        return {std::nullopt, QStringLiteral("%1 is not a whole number of bytes").arg(quoted(text))};
+        return {std::nullopt, QStringLiteral("%1 is not a whole number of bytes").arg(inQuotes(text))};
     return {qint64(whole), {}};
 }
 
@@ -161,7 +158,7 @@ FaultParse<std::pair<int, int>> parseLatency(const QString &text) {
     const QStringList parts = trimmed.split(QLatin1Char('~'));
     if (parts.size() > 2)
         return failure<std::pair<int, int>>(
-            what, QStringLiteral("%1 has more than one \"~\" (e.g. \"200~50\")").arg(quoted(trimmed)));
+            what, QStringLiteral("%1 has more than one \"~\" (e.g. \"200~50\")").arg(inQuotes(trimmed)));
     const NumberResult latency = parseWhole(parts[0], QStringLiteral("milliseconds"), MaxFaultMs);
     if (!latency.value)
         return failure<std::pair<int, int>>(what, latency.error);
@@ -197,13 +194,14 @@ FaultParse<SliceSpec> parseSlice(const QString &text) {
     const QStringList parts = sizes.split(QLatin1Char('~'));
     if (parts.size() > 2)
         return failure<SliceSpec>(
-            what, QStringLiteral("%1 has more than one \"~\" (e.g. \"100~20@5\")").arg(quoted(trimmed)));
+            what, QStringLiteral("%1 has more than one \"~\" (e.g. \"100~20@5\")").arg(inQuotes(trimmed)));
     const NumberResult bytes = parseSize(parts[0], std::numeric_limits<int>::max());
     if (!bytes.value)
         return failure<SliceSpec>(what, bytes.error);
     if (*bytes.value < 1)
         return failure<SliceSpec>(
-            what, QStringLiteral("a piece must be at least 1 byte, not %1").arg(quoted(parts[0].trimmed())));
+            what,
+            QStringLiteral("a piece must be at least 1 byte, not %1").arg(inQuotes(parts[0].trimmed())));
     spec.bytes = int(*bytes.value);
     if (parts.size() == 2) {
         const NumberResult variance = parseSize(parts[1], std::numeric_limits<int>::max());
@@ -232,7 +230,7 @@ FaultParse<LimitSpec> parseLimit(const QString &text) {
             spec.end = RelayEnd::Close;
         else
             return failure<LimitSpec>(what, QStringLiteral("%1 after \":\" is not \"reset\" or \"close\"")
-                                                .arg(quoted(trimmed.mid(colon + 1).trimmed())));
+                                                .arg(inQuotes(trimmed.mid(colon + 1).trimmed())));
     }
     const NumberResult bytes = parseSize(size, std::numeric_limits<qint64>::max());
     if (!bytes.value)
@@ -270,13 +268,13 @@ FaultParse<double> parsePercent(const QString &text) {
     bool ok = false;
     const double value = digitsOnly ? trimmed.toDouble(&ok) : 0.0;
     if (!ok || !std::isfinite(value))
-        return failure<double>(what, QStringLiteral("%1 is not a number").arg(quoted(trimmed)));
+        return failure<double>(what, QStringLiteral("%1 is not a number").arg(inQuotes(trimmed)));
     if (value < 0)
         return failure<double>(
-            what, QStringLiteral("%1 is negative; it must be from 0 to 100").arg(quoted(trimmed)));
+            what, QStringLiteral("%1 is negative; it must be from 0 to 100").arg(inQuotes(trimmed)));
     if (value > 100)
         return failure<double>(
-            what, QStringLiteral("%1 is more than 100; it must be from 0 to 100").arg(quoted(trimmed)));
+            what, QStringLiteral("%1 is more than 100; it must be from 0 to 100").arg(inQuotes(trimmed)));
     return FaultParse<double>{value, {}};
 }
 

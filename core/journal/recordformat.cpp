@@ -1,5 +1,6 @@
 #include "journal/recordformat.h"
 
+#include "language/numbers.h"
 #include "language/payload.h"
 
 #include <QJsonDocument>
@@ -11,8 +12,6 @@
 namespace sockbench {
 
 namespace {
-
-constexpr qint64 NsPerSecond = 1000000000;
 
 // RFC 4180: only these force quoting; everything else goes out as is.
 bool needsCsvQuotes(QByteArrayView field) {
@@ -50,13 +49,6 @@ QByteArray flagsText(const Record &record) {
     if (record.isEvicted())
         return QByteArrayLiteral("evicted");
     return {};
-}
-
-// Integers without QByteArray::number()'s temporary: exports write five per record.
-template <typename Int> void appendNumber(QByteArray *out, Int value) {
-    char text[24];
-    const auto result = std::to_chars(text, text + sizeof text, value);
-    out->append(text, result.ptr - text);
 }
 
 const char *kindText(RecordKind kind) {

@@ -11,4 +11,9 @@ inline QString tr(const char *text) {
     return QCoreApplication::translate("sockbench", text);
 }
 
+/// "value" in double quotes: how a message names what the user wrote.
+inline QString inQuotes(const QString &text) {
+    return QLatin1Char('"') + text + QLatin1Char('"');
+}
+
 } // namespace sockbench

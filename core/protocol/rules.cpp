@@ -3,6 +3,7 @@
 #include "language/hexdigits.h"
 #include "language/jsonfile.h"
 #include "language/payload.h"
+#include "language/translate.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -68,10 +69,6 @@ constexpr Placeholder Placeholders[] = {
     {QLatin1StringView("peer"), ReplyPart::Kind::Peer}, {QLatin1StringView("len"), ReplyPart::Kind::Length},
     {QLatin1StringView("hex"), ReplyPart::Kind::Hex},
 };
-
-QString quoted(const QString &text) {
-    return QLatin1Char('"') + text + QLatin1Char('"');
-}
 
 // A character in an error message: quoted when it can be seen, by code point otherwise.
 QString describeChar(QChar c) {
@@ -184,7 +181,7 @@ QString parseMatch(const QJsonValue &value, const QString &where, Rule *rule) {
     if (value.isString()) {
         if (value.toString() != QLatin1StringView("any")) {
             return QStringLiteral("%1: %2 is not \"any\" or an object such as {\"text\": \"QUIT\"}")
-                .arg(where, quoted(value.toString()));
+                .arg(where, inQuotes(value.toString()));
         }
         rule->match = MatchKind::Any;
         return {};
@@ -406,7 +403,7 @@ QString Rule::matchSummary() const {
     case MatchKind::Contains:
     case MatchKind::Prefix:
     case MatchKind::Regex:
-        summary = matchKey(match) + QLatin1Char(' ') + quoted(oneLine(text));
+        summary = matchKey(match) + QLatin1Char(' ') + inQuotes(oneLine(text));
         break;
     }
     if (utf8)
@@ -421,7 +418,7 @@ QString Rule::actionSummary() const {
     else if (replyIsHex)
         summary = QStringLiteral("reply hex ") + oneLine(replySource);
     else
-        summary = QStringLiteral("reply ") + quoted(oneLine(replySource));
+        summary = QStringLiteral("reply ") + inQuotes(oneLine(replySource));
     if (append)
         summary += QLatin1StringView(" + ") + toString(*append);
     if (lengthPrefix)
@@ -505,7 +502,7 @@ RuleParseResult parseRule(const QJsonObject &object, const QString &where, const
         rule.lengthPrefix = prefix.toBool();
         if (rule.lengthPrefix && frame.kind != FrameSpec::Kind::LengthPrefix) {
             return fail(
-                QStringLiteral("%1: the frame %2 has no length header").arg(key, quoted(toString(frame))));
+                QStringLiteral("%1: the frame %2 has no length header").arg(key, inQuotes(toString(frame))));
         }
         if (rule.lengthPrefix && !rule.hasReply)
             return fail(key + QLatin1StringView(": the rule has no reply to prefix"));
@@ -525,7 +522,7 @@ RuleParseResult parseRule(const QJsonObject &object, const QString &where, const
             QStringList names;
             for (const QLatin1StringView name : ThenNames)
                 names << name;
-            const QString what = then.isString() ? quoted(text) : QStringLiteral("the value");
+            const QString what = then.isString() ? inQuotes(text) : QStringLiteral("the value");
             return fail(QStringLiteral("%1: %2 is not one of %3")
                             .arg(key, what, names.join(QLatin1StringView(", "))));
         }

@@ -1,5 +1,6 @@
 #include "protocol/rules.h"
 
+#include "language/numbers.h"
 #include "language/payload.h"
 #include "protocol/checksum.h"
 
@@ -14,13 +15,6 @@
 namespace sockbench {
 
 namespace {
-
-// Writes the decimal digits of value.
-void appendNumber(QByteArray *out, quint64 value) {
-    char digits[24];
-    const auto end = std::to_chars(digits, digits + sizeof digits, value).ptr;
-    out->append(digits, end - digits);
-}
 
 // "2026-11-30T09:12:03.123456Z"
 void appendIsoTime(QByteArray *out, qint64 timeUs) {

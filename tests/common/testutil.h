@@ -106,6 +106,31 @@ inline quint64 appendChunks(Journal &journal, int n, bool alternate = false) {
     return first;
 }
 
+/// Large transfers: 64 MiB, through a journal that keeps all of it, waited for up to a minute.
+constexpr qsizetype TransferBytes = 64 * MiB;
+constexpr int TransferTimeoutMs = 60000;
+inline WorkbenchConfig bigJournal() {
+    WorkbenchConfig config;
+    config.journalBudgetBytes = 256LL * 1024 * 1024;
+    return config;
+}
+
+/// Binds a UDP socket on port 0 and waits until it is bound; its address, or an empty one when
+/// binding failed.
+inline NetAddress bindAndWait(Workbench &wb, EndpointId *id,
+                              const QString &host = QStringLiteral("127.0.0.1"),
+                              const UdpOptions &options = {}) {
+    *id = wb.bindUdp(host, 0, options);
+    const EndpointId want = *id;
+    const auto settled = [&] {
+        return wb.endpoints().contains(want) &&
+               (wb.info(want).state == EndpointState::Bound || isFinal(wb.info(want).state));
+    };
+    if (!QTest::qWaitFor(settled, 5000) || wb.info(want).state != EndpointState::Bound)
+        return {};
+    return wb.info(want).local;
+}
+
 inline QByteArray sha256(const QByteArray &bytes) {
     return QCryptographicHash::hash(bytes, QCryptographicHash::Sha256).toHex();
 }

@@ -30,7 +30,7 @@ ImportedCapture importFixture(Workbench &wb, const QString &name) {
     return out;
 }
 
-QList<Record> recordsOf(const Journal &journal, EndpointId id) {
+QList<Record> allRecordsOf(const Journal &journal, EndpointId id) {
     QList<Record> out;
     for (quint64 seq = 0; seq < journal.count(); ++seq) {
         Record r;
@@ -80,7 +80,7 @@ void TestCaptureImport::tcpStream() {
 
     QByteArray out, in;
     QList<Marker> markers;
-    const QList<Record> records = recordsOf(wb.journal(), id);
+    const QList<Record> records = allRecordsOf(wb.journal(), id);
     QCOMPARE(records.size(), qsizetype(imported.capture->records.size()));
     for (const Record &r : records) {
         QVERIFY(r.isImported());
@@ -112,7 +112,7 @@ void TestCaptureImport::udpStream() {
     QCOMPARE(udp.local.port, quint16(38478));
     QCOMPARE(udp.peer.port, quint16(55433));
     QList<QByteArray> out, in;
-    for (const Record &r : recordsOf(wb.journal(), imported.ids[1])) {
+    for (const Record &r : allRecordsOf(wb.journal(), imported.ids[1])) {
         QCOMPARE(r.peer, udp.peer); // the datagram's destination (out) or sender (in)
         (r.kind == RecordKind::DataOut ? out : in).append(r.payload);
     }

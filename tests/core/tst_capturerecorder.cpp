@@ -18,12 +18,6 @@
 using namespace sockbench;
 using namespace sockbench::test;
 
-namespace {
-
-constexpr int TransferTimeoutMs = 30000;
-
-} // namespace
-
 class TestCaptureRecorder final : public QObject {
     Q_OBJECT
 

@@ -4,6 +4,7 @@
 // left half-written, clear messages for bad paths, and a 100,000-record journal.
 
 #include "capture/exporter.h"
+#include "csvreader.h"
 #include "engine/workbench.h"
 #include "language/payload.h"
 #include "testfiles.h"
@@ -25,50 +26,6 @@ using namespace sockbench;
 using namespace sockbench::test;
 
 namespace {
-
-// A small RFC 4180 reader, so that the exporter's quoting is checked by something other than
-// itself. Returns the fields of each CRLF-terminated record; empty (and *ok false) on bad syntax.
-QList<QList<QByteArray>> readCsv(const QByteArray &text, bool *ok) {
-    QList<QList<QByteArray>> rows;
-    QList<QByteArray> row;
-    QByteArray field;
-    *ok = false;
-    qsizetype i = 0;
-    const qsizetype n = text.size();
-    while (i < n) {
-        if (text[i] == '"') {
-            for (++i;; ++i) {
-                if (i >= n)
-                    return {};
-                if (text[i] == '"') {
-                    if (i + 1 < n && text[i + 1] == '"') {
-                        field.append('"');
-                        ++i;
-                        continue;
-                    }
-                    ++i;
-                    break;
-                }
-                field.append(text[i]);
-            }
-        } else {
-            while (i < n && text[i] != ',' && text[i] != '\r' && text[i] != '\n')
-                field.append(text[i++]);
-        }
-        if (i < n && text[i] == ',') {
-            row.append(std::exchange(field, {}));
-            ++i;
-        } else if (i + 1 < n && text[i] == '\r' && text[i + 1] == '\n') {
-            row.append(std::exchange(field, {}));
-            rows.append(std::exchange(row, {}));
-            i += 2;
-        } else {
-            return {};
-        }
-    }
-    *ok = row.isEmpty() && field.isEmpty();
-    return rows;
-}
 
 QByteArray unescape(const QByteArray &escaped) {
     PayloadSpec spec;

@@ -7,12 +7,9 @@
 
 using namespace sockbench;
 
+// Bytes in the test data are written as hex and decoded by Qt (QByteArray::fromHex), not by the
+// code under test.
 namespace {
-
-// Bytes written as hex in the test data, decoded by Qt rather than by the code under test.
-QByteArray hex(const char *digits) {
-    return QByteArray::fromHex(digits);
-}
 
 FrameSpec specOf(const QString &text, qsizetype maxMessageBytes = DefaultMaxMessageBytes) {
     QString error;
@@ -125,27 +122,30 @@ void TestFraming::everySplit_data() {
                              << QByteArrayList{"abc", "def", "ghi"} << QList<quint64>{0, 0, 0};
     QTest::newRow("fixed:1") << "fixed:1" << Big << QByteArray("xyz") << QByteArrayList{"x", "y", "z"}
                              << QList<quint64>{0, 0, 0};
-    QTest::newRow("len:1") << "len:1" << Big << hex("03616263 00 017a") << QByteArrayList{"abc", "", "z"}
-                           << QList<quint64>{0, 0, 0};
-    QTest::newRow("len:2be") << "len:2be" << Big << hex("0003616263 0000 00017a")
+    QTest::newRow("len:1") << "len:1" << Big << QByteArray::fromHex("03616263 00 017a")
+                           << QByteArrayList{"abc", "", "z"} << QList<quint64>{0, 0, 0};
+    QTest::newRow("len:2be") << "len:2be" << Big << QByteArray::fromHex("0003616263 0000 00017a")
                              << QByteArrayList{"abc", "", "z"} << QList<quint64>{0, 0, 0};
-    QTest::newRow("len:2le") << "len:2le" << Big << hex("0300616263 0000 01007a")
+    QTest::newRow("len:2le") << "len:2le" << Big << QByteArray::fromHex("0300616263 0000 01007a")
                              << QByteArrayList{"abc", "", "z"} << QList<quint64>{0, 0, 0};
-    QTest::newRow("len:4be") << "len:4be" << Big << hex("00000003616263 00000000 000000017a")
+    QTest::newRow("len:4be") << "len:4be" << Big << QByteArray::fromHex("00000003616263 00000000 000000017a")
                              << QByteArrayList{"abc", "", "z"} << QList<quint64>{0, 0, 0};
-    QTest::newRow("len:4le") << "len:4le" << Big << hex("03000000616263 00000000 010000007a")
+    QTest::newRow("len:4le") << "len:4le" << Big << QByteArray::fromHex("03000000616263 00000000 010000007a")
                              << QByteArrayList{"abc", "", "z"} << QList<quint64>{0, 0, 0};
     // With +incl a length of the header alone is an empty message, one below it a protocol error
     // that is taken as an empty message too.
-    QTest::newRow("len:1+incl") << "len:1+incl" << Big << hex("04616263 01 00 027a")
+    QTest::newRow("len:1+incl") << "len:1+incl" << Big << QByteArray::fromHex("04616263 01 00 027a")
                                 << QByteArrayList{"abc", "", "", "z"} << QList<quint64>{0, 0, 0, 0};
-    QTest::newRow("len:2be+incl") << "len:2be+incl" << Big << hex("0005616263 0001 0002 00037a")
+    QTest::newRow("len:2be+incl") << "len:2be+incl" << Big
+                                  << QByteArray::fromHex("0005616263 0001 0002 00037a")
                                   << QByteArrayList{"abc", "", "", "z"} << QList<quint64>{0, 0, 0, 0};
-    QTest::newRow("len:2le+incl") << "len:2le+incl" << Big << hex("0500616263 0000 03007a")
+    QTest::newRow("len:2le+incl") << "len:2le+incl" << Big << QByteArray::fromHex("0500616263 0000 03007a")
                                   << QByteArrayList{"abc", "", "z"} << QList<quint64>{0, 0, 0};
-    QTest::newRow("len:4be+incl") << "len:4be+incl" << Big << hex("00000007616263 00000003 000000057a")
+    QTest::newRow("len:4be+incl") << "len:4be+incl" << Big
+                                  << QByteArray::fromHex("00000007616263 00000003 000000057a")
                                   << QByteArrayList{"abc", "", "z"} << QList<quint64>{0, 0, 0};
-    QTest::newRow("len:4le+incl") << "len:4le+incl" << Big << hex("07000000616263 04000000 050000007a")
+    QTest::newRow("len:4le+incl") << "len:4le+incl" << Big
+                                  << QByteArray::fromHex("07000000616263 04000000 050000007a")
                                   << QByteArrayList{"abc", "", "z"} << QList<quint64>{0, 0, 0};
     // All pushes come at the same time, so no gap passes before the end.
     QTest::newRow("idle") << "idle:50" << Big << QByteArray("abc\ndef") << QByteArrayList{"abc\ndef"}
@@ -162,11 +162,11 @@ void TestFraming::everySplit_data() {
                                << QByteArrayList{"aa", "xy"} << QList<quint64>{0, 1};
     QTest::newRow("fixed cut") << "fixed:5" << 2 << QByteArray("abcdefghij") << QByteArrayList{"ab", "fg"}
                                << QList<quint64>{3, 3};
-    QTest::newRow("len:1 cut") << "len:1" << 2 << hex("056162636465 017a") << QByteArrayList{"ab", "z"}
-                               << QList<quint64>{3, 0};
-    QTest::newRow("len:2be+incl cut") << "len:2be+incl" << 1 << hex("0005616263 00037a")
+    QTest::newRow("len:1 cut") << "len:1" << 2 << QByteArray::fromHex("056162636465 017a")
+                               << QByteArrayList{"ab", "z"} << QList<quint64>{3, 0};
+    QTest::newRow("len:2be+incl cut") << "len:2be+incl" << 1 << QByteArray::fromHex("0005616263 00037a")
                                       << QByteArrayList{"a", "z"} << QList<quint64>{2, 0};
-    QTest::newRow("len:4le cut") << "len:4le" << 3 << hex("05000000 6162636465 02000000 7879")
+    QTest::newRow("len:4le cut") << "len:4le" << 3 << QByteArray::fromHex("05000000 6162636465 02000000 7879")
                                  << QByteArrayList{"abc", "xy"} << QList<quint64>{2, 0};
     QTest::newRow("idle cut") << "idle:50" << 3 << QByteArray("abcdef") << QByteArrayList{"abc"}
                               << QList<quint64>{3};
@@ -266,7 +266,7 @@ void TestFraming::hugeLengthPrefix() {
     Framer framer(specOf(QStringLiteral("len:4be"), Max));
     std::vector<KeptMessage> got;
     const auto sink = [&got](FramedMessage &&m) { got.push_back(kept(m)); };
-    framer.push(hex("000003e8"), 0, sink); // 1000 bytes announced
+    framer.push(QByteArray::fromHex("000003e8"), 0, sink); // 1000 bytes announced
     QByteArray body(1000, Qt::Uninitialized);
     for (int i = 0; i < body.size(); ++i)
         body[i] = char(i);
@@ -277,7 +277,7 @@ void TestFraming::hugeLengthPrefix() {
     QCOMPARE(got.size(), size_t(1));
     QCOMPARE(got[0].payload, body.first(Max));
     QCOMPARE(got[0].cutBytes, quint64(1000 - Max));
-    framer.push(hex("00000002") + "ok", 0, sink);
+    framer.push(QByteArray::fromHex("00000002") + "ok", 0, sink);
     QCOMPARE(got.size(), size_t(2));
     QCOMPARE(got[1].payload, QByteArray("ok"));
     QCOMPARE(got[1].cutBytes, quint64(0));
@@ -291,7 +291,7 @@ void TestFraming::fourGiBLengthPrefix() {
     Framer framer(specOf(QStringLiteral("len:4be"), Max));
     std::vector<KeptMessage> got;
     const auto sink = [&got](FramedMessage &&m) { got.push_back(kept(m)); };
-    framer.push(hex("ffffffff"), 0, sink);
+    framer.push(QByteArray::fromHex("ffffffff"), 0, sink);
     const QByteArray chunk(Chunk, 'q');
     quint64 left = 0xFFFFFFFFu;
     while (left > 0) {
@@ -303,7 +303,7 @@ void TestFraming::fourGiBLengthPrefix() {
     }
     QCOMPARE(got[0].payload, QByteArray(Max, 'q'));
     QCOMPARE(got[0].cutBytes, quint64(0xFFFFFFFFu) - Max);
-    framer.push(hex("0000000161"), 0, sink);
+    framer.push(QByteArray::fromHex("0000000161"), 0, sink);
     QCOMPARE(got.size(), size_t(2));
     QCOMPARE(got[1].payload, QByteArray("a"));
 }
@@ -328,14 +328,15 @@ void TestFraming::flushPartial_data() {
                               << QList<bool>{true} << quint64(3);
     QTest::newRow("fixed") << "fixed:4" << Big << QByteArray("abcdef") << QByteArrayList{"abcd", "ef"}
                            << QList<bool>{false, true} << quint64(0);
-    QTest::newRow("len half header") << "len:2be" << Big << hex("000161 00") << QByteArrayList{"a", hex("00")}
+    QTest::newRow("len half header") << "len:2be" << Big << QByteArray::fromHex("000161 00")
+                                     << QByteArrayList{"a", QByteArray::fromHex("00")}
                                      << QList<bool>{false, true} << quint64(0);
-    QTest::newRow("len header only") << "len:2be" << Big << hex("0005") << QByteArrayList{""}
+    QTest::newRow("len header only") << "len:2be" << Big << QByteArray::fromHex("0005") << QByteArrayList{""}
                                      << QList<bool>{true} << quint64(0);
-    QTest::newRow("len partial payload") << "len:4le" << Big << hex("05000000 6162") << QByteArrayList{"ab"}
-                                         << QList<bool>{true} << quint64(0);
-    QTest::newRow("len partial cut") << "len:1" << 1 << hex("05 616263") << QByteArrayList{"a"}
-                                     << QList<bool>{true} << quint64(2);
+    QTest::newRow("len partial payload") << "len:4le" << Big << QByteArray::fromHex("05000000 6162")
+                                         << QByteArrayList{"ab"} << QList<bool>{true} << quint64(0);
+    QTest::newRow("len partial cut") << "len:1" << 1 << QByteArray::fromHex("05 616263")
+                                     << QByteArrayList{"a"} << QList<bool>{true} << quint64(2);
     QTest::newRow("idle") << "idle:10" << Big << QByteArray("abc") << QByteArrayList{"abc"}
                           << QList<bool>{true} << quint64(0);
     QTest::newRow("nothing") << "line" << Big << QByteArray() << QByteArrayList{} << QList<bool>{}
@@ -431,7 +432,7 @@ void TestFraming::onlyIdleHasDeadlines() {
         Framer framer(specOf(QString::fromLatin1(text)));
         int messages = 0;
         const auto sink = [&messages](FramedMessage &&) { ++messages; };
-        framer.push(hex("00"), 0, sink);
+        framer.push(QByteArray::fromHex("00"), 0, sink);
         QCOMPARE(framer.idleDeadlineMs(), -1);
         const int before = messages;
         framer.expire(qint64(1) << 40, sink);
@@ -583,7 +584,7 @@ void TestFraming::toStringRoundTrip() {
     std::vector<FrameSpec> specs;
     specs.push_back(FrameSpec{});
     for (const QByteArray &delimiter :
-         {QByteArray("\n"), QByteArray("\r\n"), QByteArray("\0", 1), hex("ff00ff")}) {
+         {QByteArray("\n"), QByteArray("\r\n"), QByteArray("\0", 1), QByteArray::fromHex("ff00ff")}) {
         FrameSpec s;
         s.kind = FrameSpec::Kind::Delimiter;
         s.delimiter = delimiter;
@@ -628,23 +629,24 @@ void TestFraming::lengthPrefix_data() {
     QTest::addColumn<QString>("spec");
     QTest::addColumn<qint64>("size");
     QTest::addColumn<QByteArray>("header");
-    QTest::newRow("len:1") << "len:1" << qint64(3) << hex("03");
-    QTest::newRow("len:1 empty") << "len:1" << qint64(0) << hex("00");
-    QTest::newRow("len:1 largest") << "len:1" << qint64(255) << hex("ff");
+    QTest::newRow("len:1") << "len:1" << qint64(3) << QByteArray::fromHex("03");
+    QTest::newRow("len:1 empty") << "len:1" << qint64(0) << QByteArray::fromHex("00");
+    QTest::newRow("len:1 largest") << "len:1" << qint64(255) << QByteArray::fromHex("ff");
     QTest::newRow("len:1 too large") << "len:1" << qint64(256) << QByteArray();
-    QTest::newRow("len:1+incl largest") << "len:1+incl" << qint64(254) << hex("ff");
+    QTest::newRow("len:1+incl largest") << "len:1+incl" << qint64(254) << QByteArray::fromHex("ff");
     QTest::newRow("len:1+incl too large") << "len:1+incl" << qint64(255) << QByteArray();
-    QTest::newRow("len:2be") << "len:2be" << qint64(0x1234) << hex("1234");
-    QTest::newRow("len:2le") << "len:2le" << qint64(0x1234) << hex("3412");
-    QTest::newRow("len:2be+incl") << "len:2be+incl" << qint64(3) << hex("0005");
-    QTest::newRow("len:2le largest") << "len:2le" << qint64(65535) << hex("ffff");
+    QTest::newRow("len:2be") << "len:2be" << qint64(0x1234) << QByteArray::fromHex("1234");
+    QTest::newRow("len:2le") << "len:2le" << qint64(0x1234) << QByteArray::fromHex("3412");
+    QTest::newRow("len:2be+incl") << "len:2be+incl" << qint64(3) << QByteArray::fromHex("0005");
+    QTest::newRow("len:2le largest") << "len:2le" << qint64(65535) << QByteArray::fromHex("ffff");
     QTest::newRow("len:2le too large") << "len:2le" << qint64(65536) << QByteArray();
-    QTest::newRow("len:4be") << "len:4be" << qint64(0x01020304) << hex("01020304");
-    QTest::newRow("len:4le") << "len:4le" << qint64(0x01020304) << hex("04030201");
-    QTest::newRow("len:4le+incl") << "len:4le+incl" << qint64(1) << hex("05000000");
-    QTest::newRow("len:4be largest") << "len:4be" << qint64(0xFFFFFFFF) << hex("ffffffff");
+    QTest::newRow("len:4be") << "len:4be" << qint64(0x01020304) << QByteArray::fromHex("01020304");
+    QTest::newRow("len:4le") << "len:4le" << qint64(0x01020304) << QByteArray::fromHex("04030201");
+    QTest::newRow("len:4le+incl") << "len:4le+incl" << qint64(1) << QByteArray::fromHex("05000000");
+    QTest::newRow("len:4be largest") << "len:4be" << qint64(0xFFFFFFFF) << QByteArray::fromHex("ffffffff");
     QTest::newRow("len:4be too large") << "len:4be" << qint64(0x100000000) << QByteArray();
-    QTest::newRow("len:4be+incl largest") << "len:4be+incl" << qint64(0xFFFFFFFB) << hex("ffffffff");
+    QTest::newRow("len:4be+incl largest")
+        << "len:4be+incl" << qint64(0xFFFFFFFB) << QByteArray::fromHex("ffffffff");
     QTest::newRow("len:4be+incl too large") << "len:4be+incl" << qint64(0xFFFFFFFC) << QByteArray();
     QTest::newRow("negative") << "len:2be" << qint64(-1) << QByteArray();
     QTest::newRow("line") << "line" << qint64(3) << QByteArray();

@@ -14,14 +14,6 @@ namespace {
 const QString Group = QStringLiteral("239.255.77.1");
 const QString Loopback = QStringLiteral("lo");
 
-/// Binds a UDP socket and waits until it is Bound; returns its local address (invalid on failure).
-NetAddress bindAndWait(Workbench &wb, EndpointId *id, const QString &host, const UdpOptions &options = {}) {
-    *id = wb.bindUdp(host, 0, options);
-    const EndpointId want = *id;
-    if (!QTest::qWaitFor([&] { return wb.info(want).state != EndpointState::Resolving; }, 5000))
-        return {};
-    return wb.info(want).state == EndpointState::Bound ? wb.info(want).local : NetAddress{};
-}
 } // namespace
 
 class TestMulticast final : public QObject {

@@ -40,10 +40,6 @@ QString u8(const char *utf8) {
 }
 
 // Bytes written as hex in the test data, decoded by Qt rather than by the code under test.
-QByteArray bytes(const char *hexDigits) {
-    return QByteArray::fromHex(hexDigits);
-}
-
 // True if every character of a display survives copy and paste and can be seen.
 bool isCopyPasteSafe(const QString &display, QString *culprit) {
     for (qsizetype i = 0; i < display.size(); ++i) {
@@ -165,43 +161,46 @@ void TestPayload::parses_data() {
     // Text mode, encodings.
     QTest::newRow("text: plain ascii") << u8("Hello") << text() << QByteArray("Hello");
     QTest::newRow("text: empty") << QString() << text() << QByteArray();
-    QTest::newRow("text: utf-8 by default") << u8("é€") << text() << bytes("c3a9 e282ac");
-    QTest::newRow("text: utf-8 astral via surrogate pair") << u8("😀") << text() << bytes("f09f9880");
-    QTest::newRow("text: latin-1 e acute") << u8("é") << latin1() << bytes("e9");
-    QTest::newRow("text: latin-1 upper range") << u8("ÿ\u00a0") << latin1() << bytes("ff a0");
+    QTest::newRow("text: utf-8 by default") << u8("é€") << text() << QByteArray::fromHex("c3a9 e282ac");
+    QTest::newRow("text: utf-8 astral via surrogate pair")
+        << u8("😀") << text() << QByteArray::fromHex("f09f9880");
+    QTest::newRow("text: latin-1 e acute") << u8("é") << latin1() << QByteArray::fromHex("e9");
+    QTest::newRow("text: latin-1 upper range") << u8("ÿ\u00a0") << latin1() << QByteArray::fromHex("ff a0");
     QTest::newRow("text: request line")
         << u8("GET / HTTP/1.1\\r\\n\\r\\n") << text() << QByteArray("GET / HTTP/1.1\r\n\r\n");
 
     // Named escapes.
-    QTest::newRow("escape: \\n") << u8("\\n") << text() << bytes("0a");
-    QTest::newRow("escape: \\r") << u8("\\r") << text() << bytes("0d");
-    QTest::newRow("escape: \\t") << u8("\\t") << text() << bytes("09");
-    QTest::newRow("escape: \\0") << u8("\\0") << text() << bytes("00");
-    QTest::newRow("escape: \\0 is never octal") << u8("\\012") << text() << bytes("00 31 32");
+    QTest::newRow("escape: \\n") << u8("\\n") << text() << QByteArray::fromHex("0a");
+    QTest::newRow("escape: \\r") << u8("\\r") << text() << QByteArray::fromHex("0d");
+    QTest::newRow("escape: \\t") << u8("\\t") << text() << QByteArray::fromHex("09");
+    QTest::newRow("escape: \\0") << u8("\\0") << text() << QByteArray::fromHex("00");
+    QTest::newRow("escape: \\0 is never octal") << u8("\\012") << text() << QByteArray::fromHex("00 31 32");
     QTest::newRow("escape: \\\\") << u8("a\\\\b") << text() << QByteArray("a\\b");
     QTest::newRow("escape: \\e is ESC") << u8("\\e[0m") << text() << QByteArray("\x1b[0m");
     QTest::newRow("escape: all named in a row")
-        << u8("\\n\\r\\t\\0\\\\\\e") << text() << bytes("0a0d09005c1b");
+        << u8("\\n\\r\\t\\0\\\\\\e") << text() << QByteArray::fromHex("0a0d09005c1b");
 
     // \xHH is one raw byte in either encoding.
-    QTest::newRow("\\x: lower case") << u8("\\x0a") << text() << bytes("0a");
-    QTest::newRow("\\x: upper case digits") << u8("\\xFF") << text() << bytes("ff");
-    QTest::newRow("\\x: raw byte, not code point, in utf-8") << u8("\\xe9") << text() << bytes("e9");
-    QTest::newRow("\\x: raw byte in latin-1") << u8("\\xe9") << latin1() << bytes("e9");
-    QTest::newRow("\\x: builds utf-8 by hand") << u8("\\xc3\\xa9") << text() << bytes("c3a9");
-    QTest::newRow("\\x: exactly two digits, third is text") << u8("\\x0a5") << text() << bytes("0a 35");
-    QTest::newRow("\\x: nul") << u8("a\\x00b") << text() << bytes("61 00 62");
+    QTest::newRow("\\x: lower case") << u8("\\x0a") << text() << QByteArray::fromHex("0a");
+    QTest::newRow("\\x: upper case digits") << u8("\\xFF") << text() << QByteArray::fromHex("ff");
+    QTest::newRow("\\x: raw byte, not code point, in utf-8")
+        << u8("\\xe9") << text() << QByteArray::fromHex("e9");
+    QTest::newRow("\\x: raw byte in latin-1") << u8("\\xe9") << latin1() << QByteArray::fromHex("e9");
+    QTest::newRow("\\x: builds utf-8 by hand") << u8("\\xc3\\xa9") << text() << QByteArray::fromHex("c3a9");
+    QTest::newRow("\\x: exactly two digits, third is text")
+        << u8("\\x0a5") << text() << QByteArray::fromHex("0a 35");
+    QTest::newRow("\\x: nul") << u8("a\\x00b") << text() << QByteArray::fromHex("61 00 62");
 
     // \u{...} is a code point, encoded in the chosen encoding.
     QTest::newRow("\\u: ascii") << u8("\\u{41}") << text() << QByteArray("A");
-    QTest::newRow("\\u: e acute in utf-8") << u8("\\u{e9}") << text() << bytes("c3a9");
-    QTest::newRow("\\u: e acute in latin-1") << u8("\\u{E9}") << latin1() << bytes("e9");
-    QTest::newRow("\\u: euro in utf-8") << u8("\\u{20AC}") << text() << bytes("e282ac");
-    QTest::newRow("\\u: astral") << u8("\\u{1F600}") << text() << bytes("f09f9880");
-    QTest::newRow("\\u: last code point") << u8("\\u{10FFFF}") << text() << bytes("f48fbfbf");
-    QTest::newRow("\\u: zero") << u8("\\u{0}") << text() << bytes("00");
+    QTest::newRow("\\u: e acute in utf-8") << u8("\\u{e9}") << text() << QByteArray::fromHex("c3a9");
+    QTest::newRow("\\u: e acute in latin-1") << u8("\\u{E9}") << latin1() << QByteArray::fromHex("e9");
+    QTest::newRow("\\u: euro in utf-8") << u8("\\u{20AC}") << text() << QByteArray::fromHex("e282ac");
+    QTest::newRow("\\u: astral") << u8("\\u{1F600}") << text() << QByteArray::fromHex("f09f9880");
+    QTest::newRow("\\u: last code point") << u8("\\u{10FFFF}") << text() << QByteArray::fromHex("f48fbfbf");
+    QTest::newRow("\\u: zero") << u8("\\u{0}") << text() << QByteArray::fromHex("00");
     QTest::newRow("\\u: six digits with leading zeros") << u8("\\u{000041}") << text() << QByteArray("A");
-    QTest::newRow("\\u: U+FF in latin-1") << u8("\\u{ff}") << latin1() << bytes("ff");
+    QTest::newRow("\\u: U+FF in latin-1") << u8("\\u{ff}") << latin1() << QByteArray::fromHex("ff");
 
     // Escapes off: everything literal.
     QTest::newRow("literal: backslash n")
@@ -210,7 +209,7 @@ void TestPayload::parses_data() {
         << u8("\\q\\") << text(TextEncoding::Utf8, false) << QByteArray("\\q\\");
     QTest::newRow("literal: \\u not decoded")
         << u8("\\u{41}") << text(TextEncoding::Utf8, false) << QByteArray("\\u{41}");
-    QTest::newRow("literal: latin-1") << u8("é\\") << latin1(false) << bytes("e9 5c");
+    QTest::newRow("literal: latin-1") << u8("é\\") << latin1(false) << QByteArray::fromHex("e9 5c");
 
     // Line endings, in both modes.
     QTest::newRow("ending: none") << u8("hi") << text(TextEncoding::Utf8, true, LineEnding::None)
@@ -224,31 +223,39 @@ void TestPayload::parses_data() {
     QTest::newRow("ending: crlf after empty text")
         << QString() << text(TextEncoding::Utf8, true, LineEnding::CRLF) << QByteArray("\r\n");
     QTest::newRow("ending: after an escape")
-        << u8("\\x00") << text(TextEncoding::Utf8, true, LineEnding::LF) << bytes("00 0a");
-    QTest::newRow("ending: hex lf") << u8("de ad") << hex(LineEnding::LF) << bytes("de ad 0a");
-    QTest::newRow("ending: hex crlf, empty") << u8("") << hex(LineEnding::CRLF) << bytes("0d 0a");
+        << u8("\\x00") << text(TextEncoding::Utf8, true, LineEnding::LF) << QByteArray::fromHex("00 0a");
+    QTest::newRow("ending: hex lf") << u8("de ad") << hex(LineEnding::LF) << QByteArray::fromHex("de ad 0a");
+    QTest::newRow("ending: hex crlf, empty")
+        << u8("") << hex(LineEnding::CRLF) << QByteArray::fromHex("0d 0a");
 
     // Hex mode.
     QTest::newRow("hex: spaced pairs") << u8("48 65 6c") << hex() << QByteArray("Hel");
-    QTest::newRow("hex: lone digits are bytes") << u8("0 1 2") << hex() << bytes("00 01 02");
-    QTest::newRow("hex: run read in pairs") << u8("DEADbeef") << hex() << bytes("de ad be ef");
-    QTest::newRow("hex: single digit") << u8("f") << hex() << bytes("0f");
-    QTest::newRow("hex: lone digit next to pairs") << u8("00 0 a") << hex() << bytes("00 00 0a");
-    QTest::newRow("hex: every separator") << u8("de,ad:be;ef-00\t11") << hex() << bytes("de ad be ef 00 11");
-    QTest::newRow("hex: repeated separators") << u8("  de ,, ad  ") << hex() << bytes("de ad");
-    QTest::newRow("hex: line breaks separate") << u8("de\nad\r\nbe\ref") << hex() << bytes("de ad be ef");
-    QTest::newRow("hex: 0x prefix") << u8("0xde 0XAD") << hex() << bytes("de ad");
-    QTest::newRow("hex: 0x with commas") << u8("0x0d,0x0a") << hex() << bytes("0d 0a");
-    QTest::newRow("hex: 0x prefix on a run") << u8("0xDEADBEEF") << hex() << bytes("de ad be ef");
-    QTest::newRow("hex: 0x prefix on one digit") << u8("0x1") << hex() << bytes("01");
-    QTest::newRow("hex: \\x prefix") << u8("\\xde \\XAD") << hex() << bytes("de ad");
-    QTest::newRow("hex: \\x prefixes without separators") << u8("\\x0d\\x0a") << hex() << bytes("0d 0a");
-    QTest::newRow("hex: a run then \\x") << u8("0d\\x0a") << hex() << bytes("0d 0a");
-    QTest::newRow("hex: 0 followed by a pair is not 0x") << u8("0 0a") << hex() << bytes("00 0a");
+    QTest::newRow("hex: lone digits are bytes") << u8("0 1 2") << hex() << QByteArray::fromHex("00 01 02");
+    QTest::newRow("hex: run read in pairs") << u8("DEADbeef") << hex() << QByteArray::fromHex("de ad be ef");
+    QTest::newRow("hex: single digit") << u8("f") << hex() << QByteArray::fromHex("0f");
+    QTest::newRow("hex: lone digit next to pairs")
+        << u8("00 0 a") << hex() << QByteArray::fromHex("00 00 0a");
+    QTest::newRow("hex: every separator")
+        << u8("de,ad:be;ef-00\t11") << hex() << QByteArray::fromHex("de ad be ef 00 11");
+    QTest::newRow("hex: repeated separators") << u8("  de ,, ad  ") << hex() << QByteArray::fromHex("de ad");
+    QTest::newRow("hex: line breaks separate")
+        << u8("de\nad\r\nbe\ref") << hex() << QByteArray::fromHex("de ad be ef");
+    QTest::newRow("hex: 0x prefix") << u8("0xde 0XAD") << hex() << QByteArray::fromHex("de ad");
+    QTest::newRow("hex: 0x with commas") << u8("0x0d,0x0a") << hex() << QByteArray::fromHex("0d 0a");
+    QTest::newRow("hex: 0x prefix on a run")
+        << u8("0xDEADBEEF") << hex() << QByteArray::fromHex("de ad be ef");
+    QTest::newRow("hex: 0x prefix on one digit") << u8("0x1") << hex() << QByteArray::fromHex("01");
+    QTest::newRow("hex: \\x prefix") << u8("\\xde \\XAD") << hex() << QByteArray::fromHex("de ad");
+    QTest::newRow("hex: \\x prefixes without separators")
+        << u8("\\x0d\\x0a") << hex() << QByteArray::fromHex("0d 0a");
+    QTest::newRow("hex: a run then \\x") << u8("0d\\x0a") << hex() << QByteArray::fromHex("0d 0a");
+    QTest::newRow("hex: 0 followed by a pair is not 0x")
+        << u8("0 0a") << hex() << QByteArray::fromHex("00 0a");
     QTest::newRow("hex: empty") << QString() << hex() << QByteArray();
     QTest::newRow("hex: only separators") << u8(" \n, ") << hex() << QByteArray();
-    QTest::newRow("hex: no-break space separates") << u8("de\u00a0ad") << hex() << bytes("de ad");
-    QTest::newRow("hex: all byte values") << u8("00 7f 80 ff") << hex() << bytes("00 7f 80 ff");
+    QTest::newRow("hex: no-break space separates")
+        << u8("de\u00a0ad") << hex() << QByteArray::fromHex("de ad");
+    QTest::newRow("hex: all byte values") << u8("00 7f 80 ff") << hex() << QByteArray::fromHex("00 7f 80 ff");
 }
 
 void TestPayload::parses() {
@@ -401,36 +408,50 @@ void TestPayload::displaysEscapedText_data() {
     const auto lat1 = TextEncoding::Latin1;
     QTest::newRow("utf-8: printable ascii") << QByteArray("Hello, world!") << utf8 << u8("Hello, world!");
     QTest::newRow("utf-8: empty") << QByteArray() << utf8 << QString();
-    QTest::newRow("utf-8: named escapes") << bytes("0a0d09005c1b") << utf8 << u8("\\n\\r\\t\\0\\\\\\e");
-    QTest::newRow("utf-8: other controls and DEL") << bytes("01 1f 7f") << utf8 << u8("\\x01\\x1f\\x7f");
-    QTest::newRow("utf-8: text shown as is") << bytes("c3a9 e282ac f09f9880") << utf8 << u8("é€😀");
-    QTest::newRow("utf-8: invalid lead byte") << bytes("ff") << utf8 << u8("\\xff");
-    QTest::newRow("utf-8: truncated sequence") << bytes("41 c3") << utf8 << u8("A\\xc3");
-    QTest::newRow("utf-8: bad continuation") << bytes("c3 28") << utf8 << u8("\\xc3(");
-    QTest::newRow("utf-8: overlong slash") << bytes("c0 af") << utf8 << u8("\\xc0\\xaf");
-    QTest::newRow("utf-8: overlong three bytes") << bytes("e0 80 af") << utf8 << u8("\\xe0\\x80\\xaf");
-    QTest::newRow("utf-8: encoded surrogate") << bytes("ed a0 80") << utf8 << u8("\\xed\\xa0\\x80");
-    QTest::newRow("utf-8: beyond U+10FFFF") << bytes("f4 90 80 80") << utf8 << u8("\\xf4\\x90\\x80\\x80");
-    QTest::newRow("utf-8: lone continuation") << bytes("80") << utf8 << u8("\\x80");
-    QTest::newRow("utf-8: C1 control") << bytes("c2 85") << utf8 << u8("\\u{85}");
-    QTest::newRow("utf-8: no-break space") << bytes("c2 a0") << utf8 << u8("\\u{a0}");
-    QTest::newRow("utf-8: line separator") << bytes("e2 80 a8") << utf8 << u8("\\u{2028}");
-    QTest::newRow("utf-8: paragraph separator") << bytes("e2 80 a9") << utf8 << u8("\\u{2029}");
-    QTest::newRow("utf-8: zero width space") << bytes("e2 80 8b") << utf8 << u8("\\u{200b}");
-    QTest::newRow("utf-8: right-to-left override") << bytes("e2 80 ae") << utf8 << u8("\\u{202e}");
-    QTest::newRow("utf-8: byte order mark") << bytes("ef bb bf 41") << utf8 << u8("\\u{feff}A");
-    QTest::newRow("utf-8: replacement character") << bytes("ef bf bd") << utf8 << u8("\\u{fffd}");
-    QTest::newRow("utf-8: private use") << bytes("ee 80 80") << utf8 << u8("\\u{e000}");
-    QTest::newRow("utf-8: noncharacter") << bytes("ef bf bf") << utf8 << u8("\\u{ffff}");
-    QTest::newRow("utf-8: combining mark after letter") << bytes("65 cc 81") << utf8 << u8("e\u0301");
-    QTest::newRow("utf-8: combining mark first") << bytes("cc 81") << utf8 << u8("\\u{301}");
-    QTest::newRow("utf-8: combining mark after escape") << bytes("0a cc 81") << utf8 << u8("\\n\\u{301}");
+    QTest::newRow("utf-8: named escapes")
+        << QByteArray::fromHex("0a0d09005c1b") << utf8 << u8("\\n\\r\\t\\0\\\\\\e");
+    QTest::newRow("utf-8: other controls and DEL")
+        << QByteArray::fromHex("01 1f 7f") << utf8 << u8("\\x01\\x1f\\x7f");
+    QTest::newRow("utf-8: text shown as is")
+        << QByteArray::fromHex("c3a9 e282ac f09f9880") << utf8 << u8("é€😀");
+    QTest::newRow("utf-8: invalid lead byte") << QByteArray::fromHex("ff") << utf8 << u8("\\xff");
+    QTest::newRow("utf-8: truncated sequence") << QByteArray::fromHex("41 c3") << utf8 << u8("A\\xc3");
+    QTest::newRow("utf-8: bad continuation") << QByteArray::fromHex("c3 28") << utf8 << u8("\\xc3(");
+    QTest::newRow("utf-8: overlong slash") << QByteArray::fromHex("c0 af") << utf8 << u8("\\xc0\\xaf");
+    QTest::newRow("utf-8: overlong three bytes")
+        << QByteArray::fromHex("e0 80 af") << utf8 << u8("\\xe0\\x80\\xaf");
+    QTest::newRow("utf-8: encoded surrogate")
+        << QByteArray::fromHex("ed a0 80") << utf8 << u8("\\xed\\xa0\\x80");
+    QTest::newRow("utf-8: beyond U+10FFFF")
+        << QByteArray::fromHex("f4 90 80 80") << utf8 << u8("\\xf4\\x90\\x80\\x80");
+    QTest::newRow("utf-8: lone continuation") << QByteArray::fromHex("80") << utf8 << u8("\\x80");
+    QTest::newRow("utf-8: C1 control") << QByteArray::fromHex("c2 85") << utf8 << u8("\\u{85}");
+    QTest::newRow("utf-8: no-break space") << QByteArray::fromHex("c2 a0") << utf8 << u8("\\u{a0}");
+    QTest::newRow("utf-8: line separator") << QByteArray::fromHex("e2 80 a8") << utf8 << u8("\\u{2028}");
+    QTest::newRow("utf-8: paragraph separator") << QByteArray::fromHex("e2 80 a9") << utf8 << u8("\\u{2029}");
+    QTest::newRow("utf-8: zero width space") << QByteArray::fromHex("e2 80 8b") << utf8 << u8("\\u{200b}");
+    QTest::newRow("utf-8: right-to-left override")
+        << QByteArray::fromHex("e2 80 ae") << utf8 << u8("\\u{202e}");
+    QTest::newRow("utf-8: byte order mark") << QByteArray::fromHex("ef bb bf 41") << utf8 << u8("\\u{feff}A");
+    QTest::newRow("utf-8: replacement character")
+        << QByteArray::fromHex("ef bf bd") << utf8 << u8("\\u{fffd}");
+    QTest::newRow("utf-8: private use") << QByteArray::fromHex("ee 80 80") << utf8 << u8("\\u{e000}");
+    QTest::newRow("utf-8: noncharacter") << QByteArray::fromHex("ef bf bf") << utf8 << u8("\\u{ffff}");
+    QTest::newRow("utf-8: combining mark after letter")
+        << QByteArray::fromHex("65 cc 81") << utf8 << u8("e\u0301");
+    QTest::newRow("utf-8: combining mark first") << QByteArray::fromHex("cc 81") << utf8 << u8("\\u{301}");
+    QTest::newRow("utf-8: combining mark after escape")
+        << QByteArray::fromHex("0a cc 81") << utf8 << u8("\\n\\u{301}");
     QTest::newRow("latin-1: printable ascii") << QByteArray("abc") << lat1 << u8("abc");
-    QTest::newRow("latin-1: upper half as characters") << bytes("e9 ff a1") << lat1 << u8("éÿ¡");
-    QTest::newRow("latin-1: C1 range escaped") << bytes("80 85 9f") << lat1 << u8("\\x80\\x85\\x9f");
-    QTest::newRow("latin-1: nbsp and soft hyphen escaped") << bytes("a0 ad") << lat1 << u8("\\xa0\\xad");
-    QTest::newRow("latin-1: utf-8 bytes read as latin-1") << bytes("c3 a9") << lat1 << u8("Ã©");
-    QTest::newRow("latin-1: named escapes") << bytes("0a 5c 1b 7f") << lat1 << u8("\\n\\\\\\e\\x7f");
+    QTest::newRow("latin-1: upper half as characters")
+        << QByteArray::fromHex("e9 ff a1") << lat1 << u8("éÿ¡");
+    QTest::newRow("latin-1: C1 range escaped")
+        << QByteArray::fromHex("80 85 9f") << lat1 << u8("\\x80\\x85\\x9f");
+    QTest::newRow("latin-1: nbsp and soft hyphen escaped")
+        << QByteArray::fromHex("a0 ad") << lat1 << u8("\\xa0\\xad");
+    QTest::newRow("latin-1: utf-8 bytes read as latin-1") << QByteArray::fromHex("c3 a9") << lat1 << u8("Ã©");
+    QTest::newRow("latin-1: named escapes")
+        << QByteArray::fromHex("0a 5c 1b 7f") << lat1 << u8("\\n\\\\\\e\\x7f");
 }
 
 void TestPayload::displaysEscapedText() {
@@ -453,7 +474,7 @@ void TestPayload::displaysHex_data() {
 
     QTest::newRow("three bytes") << QByteArray("Hel") << qsizetype(-1) << u8("48 65 6c");
     QTest::newRow("empty") << QByteArray() << qsizetype(-1) << QString();
-    QTest::newRow("extremes") << bytes("00 ff 80 7f") << qsizetype(-1) << u8("00 ff 80 7f");
+    QTest::newRow("extremes") << QByteArray::fromHex("00 ff 80 7f") << qsizetype(-1) << u8("00 ff 80 7f");
     QTest::newRow("limited") << QByteArray("Hello") << qsizetype(2) << u8("48 65 …");
     QTest::newRow("limit zero") << QByteArray("Hello") << qsizetype(0) << u8("…");
     QTest::newRow("limit equals size") << QByteArray("Hel") << qsizetype(3) << u8("48 65 6c");
@@ -491,7 +512,7 @@ void TestPayload::displaysDump_data() {
         << u8("00000000  30 31 32 33 34 35 36 37  38 39 61 62 63 64 65 66  |0123456789abcdef|\n"
               "00000010  67                                                |g|");
     QTest::newRow("non-printable as dots")
-        << bytes("00 7f 80 ff 20 7e")
+        << QByteArray::fromHex("00 7f 80 ff 20 7e")
         << u8("00000000  00 7f 80 ff 20 7e                                 |.... ~|");
 }
 

@@ -23,7 +23,7 @@ using namespace sockbench;
 namespace {
 
 // The example of the file format in payloadlibrary.h, as a user would write it.
-const QByteArray Documented = R"({"sockbench_library": 1,
+const QByteArray DocumentedLibrary = R"({"sockbench_library": 1,
  "entries": [{"name": "Read holding registers", "folder": "Modbus/Unit 1",
               "payload": "01 03 00 00 00 0a", "mode": "hex", "line_ending": "none",
               "escapes": true, "encoding": "utf-8", "append": "crc16-modbus",
@@ -85,7 +85,7 @@ void TestPayloadLibrary::initTestCase() {
 }
 
 void TestPayloadLibrary::documentedExampleReads() {
-    const LibraryParseResult r = parseLibrary(Documented);
+    const LibraryParseResult r = parseLibrary(DocumentedLibrary);
     QVERIFY2(r.ok(), qPrintable(r.error));
     QCOMPARE(r.entries.size(), 1);
     const LibraryEntry &e = r.entries.first();
@@ -341,7 +341,7 @@ void TestPayloadLibrary::packetSenderGarbageIsRefused_data() {
     QTest::newRow("empty") << QByteArray() << none << QStringList();
     QTest::newRow("names only") << QByteArray("[NAMES]\n1\\name=a\nsize=1\n") << none << QStringList();
     QTest::newRow("binary") << QByteArrayLiteral("\x00\xff[\x01=\n\n==[[]]\\") << none << QStringList();
-    QTest::newRow("json") << Documented << none << QStringList();
+    QTest::newRow("json") << DocumentedLibrary << none << QStringList();
     QTest::newRow("bad port")
         << QByteArray("[a]\nhexString=41\ntoIP=10.0.0.1\nport=99999\n") << QString()
         << QStringList{QStringLiteral(

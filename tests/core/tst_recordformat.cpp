@@ -2,6 +2,7 @@
 // scripts parse), CSV and JSON Lines read back by independent readers, and hex dumps against what
 // `hexdump -C` prints for the same bytes.
 
+#include "csvreader.h"
 #include "journal/recordformat.h"
 #include "language/payload.h"
 #include "testmain.h"
@@ -14,6 +15,7 @@
 #include <ctime>
 
 using namespace sockbench;
+using namespace sockbench::test;
 
 namespace {
 
@@ -85,57 +87,6 @@ QByteArray allBytes() {
     for (int b = 0; b < 256; ++b)
         all.append(char(b));
     return all;
-}
-
-// A small RFC 4180 reader written for this test, so that the writer's quoting is checked by
-// something other than itself. Returns the fields of each CRLF-terminated record.
-QList<QList<QByteArray>> readCsv(const QByteArray &text, bool *ok) {
-    QList<QList<QByteArray>> rows;
-    QList<QByteArray> row;
-    QByteArray field;
-    *ok = false;
-    qsizetype i = 0;
-    const qsizetype n = text.size();
-    while (i < n) {
-        if (text[i] == '"') {
-            ++i;
-            for (;;) {
-                if (i >= n)
-                    return {}; // unterminated quote
-                if (text[i] == '"') {
-                    if (i + 1 < n && text[i + 1] == '"') {
-                        field.append('"');
-                        i += 2;
-                        continue;
-                    }
-                    ++i;
-                    break;
-                }
-                field.append(text[i++]);
-            }
-        } else {
-            while (i < n && text[i] != ',' && text[i] != '\r' && text[i] != '\n') {
-                if (text[i] == '"')
-                    return {}; // a quote inside an unquoted field
-                field.append(text[i++]);
-            }
-        }
-        if (i < n && text[i] == ',') {
-            row.append(field);
-            field.clear();
-            ++i;
-        } else if (i + 1 < n && text[i] == '\r' && text[i + 1] == '\n') {
-            row.append(field);
-            field.clear();
-            rows.append(row);
-            row.clear();
-            i += 2;
-        } else {
-            return {}; // a bare LF or CR, or text after a closing quote
-        }
-    }
-    *ok = row.isEmpty() && field.isEmpty();
-    return rows;
 }
 
 QJsonObject parseJsonLine(const QByteArray &line) {

@@ -15,10 +15,6 @@ const QByteArray ExampleFile =
     R"({"frame": "line", "rules": [{"match": {"regex": "^PING (\\d+)$"}, "reply": "PONG \\1\\n"}, {"match": {"text": "QUIT"}, "reply": "bye\\n", "then": "close"}, {"match": {"hex": "01 03 ?? ??"}, "reply_hex": "01 03 02 00 2a", "append": "crc16-modbus"}, {"match": "any", "reply": "ERR\\n", "delay_ms": 50}]})";
 
 // Bytes written as hex in the test data, decoded by Qt rather than by the code under test.
-QByteArray bytes(const char *hexDigits) {
-    return QByteArray::fromHex(hexDigits);
-}
-
 // A rules file from rule objects, so that the tests need no second layer of JSON escaping.
 QByteArray file(const QJsonArray &rules, const QString &frame = QString()) {
     QJsonObject top{{QStringLiteral("rules"), rules}};
@@ -138,8 +134,8 @@ void TestRules::exampleFileParses() {
 
     const Rule &modbus = set.rules[2];
     QCOMPARE(modbus.match, MatchKind::Hex);
-    QCOMPARE(modbus.hexBytes, bytes("01030000"));
-    QCOMPARE(modbus.hexMask, bytes("ffff0000"));
+    QCOMPARE(modbus.hexBytes, QByteArray::fromHex("01030000"));
+    QCOMPARE(modbus.hexMask, QByteArray::fromHex("ffff0000"));
     QVERIFY(modbus.replyIsHex);
     QVERIFY(modbus.append == ChecksumSpec{});
     QCOMPARE(modbus.append->kind, ChecksumKind::Crc16Modbus);
@@ -167,10 +163,10 @@ void TestRules::exampleFileAnswers() {
     QCOMPARE(actions[0].then, RuleThen::Close);
 
     // Modbus "read holding registers" of any address: the answer and its CRC, low byte first.
-    actions = evaluateRules(set, bytes("0103fe10"), context());
+    actions = evaluateRules(set, QByteArray::fromHex("0103fe10"), context());
     QCOMPARE(actions.size(), size_t(1));
     QCOMPARE(actions[0].rule, 2);
-    QCOMPARE(actions[0].reply, bytes("010302002a399b"));
+    QCOMPARE(actions[0].reply, QByteArray::fromHex("010302002a399b"));
 
     actions = evaluateRules(set, "PING x", context());
     QCOMPARE(actions.size(), size_t(1));
@@ -199,8 +195,8 @@ void TestRules::matchKinds_data() {
     add("prefix elsewhere", textMatch("prefix", QStringLiteral("GET ")), "A GET /index", false);
     add("regex search", textMatch("regex", QStringLiteral("\\d{3}")), "code 404 here", true);
     add("regex anchored", textMatch("regex", QStringLiteral("^\\d{3}$")), "code 404", false);
-    add("hex", textMatch("hex", QStringLiteral("de ad")), bytes("dead"), true);
-    add("hex differs", textMatch("hex", QStringLiteral("de ad")), bytes("deaf"), false);
+    add("hex", textMatch("hex", QStringLiteral("de ad")), QByteArray::fromHex("dead"), true);
+    add("hex differs", textMatch("hex", QStringLiteral("de ad")), QByteArray::fromHex("deaf"), false);
     add("text with NUL", textMatch("text", QString(QLatin1StringView("a\0b", 3))), QByteArray("a\0b", 3),
         true);
 }
@@ -217,13 +213,13 @@ void TestRules::matchKinds() {
 void TestRules::hexWildcards() {
     const RuleSet set = load({rule(textMatch("hex", QStringLiteral("01??  03?? ")), QStringLiteral("hit"))});
     QCOMPARE(set.rules[0].text, QStringLiteral("01 ?? 03 ??"));
-    QCOMPARE(replies(set, bytes("01000300")), QByteArray("hit"));
-    QCOMPARE(replies(set, bytes("01ff03ff")), QByteArray("hit"));
-    QCOMPARE(replies(set, bytes("02ff03ff")), QByteArray("-"));
-    QCOMPARE(replies(set, bytes("01ff04ff")), QByteArray("-"));
+    QCOMPARE(replies(set, QByteArray::fromHex("01000300")), QByteArray("hit"));
+    QCOMPARE(replies(set, QByteArray::fromHex("01ff03ff")), QByteArray("hit"));
+    QCOMPARE(replies(set, QByteArray::fromHex("02ff03ff")), QByteArray("-"));
+    QCOMPARE(replies(set, QByteArray::fromHex("01ff04ff")), QByteArray("-"));
     // The length must be exactly the pattern's.
-    QCOMPARE(replies(set, bytes("01ff03")), QByteArray("-"));
-    QCOMPARE(replies(set, bytes("01ff03ff00")), QByteArray("-"));
+    QCOMPARE(replies(set, QByteArray::fromHex("01ff03")), QByteArray("-"));
+    QCOMPARE(replies(set, QByteArray::fromHex("01ff03ff00")), QByteArray("-"));
     QCOMPARE(replies(set, ""), QByteArray("-"));
 
     // Upper case and tabs are read, and written back normalised.
@@ -477,7 +473,7 @@ void TestRules::appendChecksum() {
     sum.insert(QStringLiteral("append"), QStringLiteral("sum8"));
     const RuleSet set = load({crc32});
     // The catalogue check value of CRC-32 (0xCBF43926), low byte first.
-    QCOMPARE(replies(set, "123456789"), QByteArray("123456789") + bytes("2639f4cb"));
+    QCOMPARE(replies(set, "123456789"), QByteArray("123456789") + QByteArray::fromHex("2639f4cb"));
     QCOMPARE(replies(load({sum}), "x"), QByteArray("123456789\xdd"));
 }
 
@@ -489,11 +485,11 @@ void TestRules::lengthPrefix() {
     withCrc.insert(QStringLiteral("append"), QStringLiteral("crc16-modbus"));
     const RuleSet set = load({withCrc, withHeader}, QStringLiteral("len:2be"));
     QVERIFY(set.rules[1].lengthPrefix);
-    QCOMPARE(replies(set, "x"), bytes("0005") + "hello");
+    QCOMPARE(replies(set, "x"), QByteArray::fromHex("0005") + "hello");
     // The header counts the checksum: it is part of the message.
     const QByteArray crc = checksumBytes(ChecksumSpec{}, "hello");
     QCOMPARE(crc.size(), 2);
-    QCOMPARE(replies(set, "crc"), bytes("0007") + "hello" + crc);
+    QCOMPARE(replies(set, "crc"), QByteArray::fromHex("0007") + "hello" + crc);
 }
 
 void TestRules::lengthPrefixTooLong() {

@@ -21,7 +21,7 @@ using namespace sockbench::test;
 
 namespace {
 // The example of the file format, as a user would write it.
-const QByteArray Documented = R"({
+const QByteArray DocumentedSession = R"({
   "sockbench_session": 1,
   "endpoints": [
     {"kind": "tcp-listener", "address": "127.0.0.1", "port": 7000, "reply": "echo"},
@@ -58,7 +58,7 @@ private Q_SLOTS:
 };
 
 void TestSession::documentedExampleReads() {
-    const SessionParseResult r = parseSession(Documented);
+    const SessionParseResult r = parseSession(DocumentedSession);
     QVERIFY2(r.ok(), qPrintable(r.error));
     QCOMPARE(r.session.endpoints.size(), 4);
     const SessionEndpoint echo{
@@ -478,7 +478,7 @@ void TestSession::savedFileIsPrivateAndReplacedWhole() {
                                    QFileDevice::ReadGroup));
     }
     QVERIFY(!isPrivateToOwner(path));
-    const SessionParseResult documented = parseSession(Documented);
+    const SessionParseResult documented = parseSession(DocumentedSession);
     QString error;
     QVERIFY2(saveSession(path, documented.session, &error), qPrintable(error));
     QVERIFY(isPrivateToOwner(path));

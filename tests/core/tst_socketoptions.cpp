@@ -27,9 +27,6 @@ using namespace sockbench::test;
 
 namespace {
 
-constexpr qsizetype TransferBytes = 64 * 1024 * 1024;
-constexpr int TransferTimeoutMs = 60000;
-
 /// What to look for in /proc/self/fd.
 struct SocketQuery {
     int type = SOCK_STREAM;
@@ -195,12 +192,6 @@ const QSet<QString> ConnectionOptionNames = {
     QStringLiteral("SO_RCVBUF"),     QStringLiteral("IP_TOS"),           QStringLiteral("IP_TTL"),
     QStringLiteral("SO_LINGER"),     QStringLiteral("TCP_USER_TIMEOUT"),
 };
-
-WorkbenchConfig bigJournal() {
-    WorkbenchConfig config;
-    config.journalBudgetBytes = 256LL * 1024 * 1024;
-    return config;
-}
 
 } // namespace
 

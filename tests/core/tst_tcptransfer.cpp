@@ -18,9 +18,6 @@ using namespace sockbench::test;
 
 namespace {
 
-constexpr qsizetype TransferBytes = 64 * 1024 * 1024;
-constexpr int TransferTimeoutMs = 30000;
-
 qint64 wallClockNs() {
     timespec ts{};
     clock_gettime(CLOCK_REALTIME, &ts);
@@ -29,12 +26,6 @@ qint64 wallClockNs() {
 
 double megabytesPerSecond(qsizetype bytes, qint64 ns) {
     return ns > 0 ? double(bytes) / 1e6 / (double(ns) / 1e9) : 0.0;
-}
-
-WorkbenchConfig bigJournal() {
-    WorkbenchConfig config;
-    config.journalBudgetBytes = 256LL * 1024 * 1024;
-    return config;
 }
 
 } // namespace

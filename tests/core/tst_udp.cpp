@@ -17,20 +17,6 @@ using namespace sockbench::test;
 
 namespace {
 
-/// Binds a Workbench UDP socket on host:0 and waits for it; returns its address (invalid on failure).
-NetAddress bindAndWait(Workbench &wb, EndpointId *id, const QString &host = QStringLiteral("127.0.0.1"),
-                       const UdpOptions &options = {}) {
-    *id = wb.bindUdp(host, 0, options);
-    const EndpointId want = *id;
-    const auto settled = [&] {
-        return wb.endpoints().contains(want) &&
-               (wb.info(want).state == EndpointState::Bound || isFinal(wb.info(want).state));
-    };
-    if (!QTest::qWaitFor(settled, 5000) || wb.info(want).state != EndpointState::Bound)
-        return {};
-    return wb.info(want).local;
-}
-
 /// A bound Workbench UDP socket and a raw UDP peer on the same host, the start of most tests here.
 struct BoundWithRawPeer {
     EndpointId id = 0;

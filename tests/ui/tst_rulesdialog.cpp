@@ -167,6 +167,9 @@ void TestRulesDialog::testBoxShowsTheFiringRuleAndItsBytes() {
 
     RuleEditDialog *form = clickAdd(dialog);
     QVERIFY(form);
+    // "&Match:" and "&Reply:" label a row of two widgets: each has a buddy, so no "&" shows.
+    QCOMPARE(WindowDriver::labelsShowingAmpersand(form), QStringList());
+    QCOMPARE(WindowDriver::labelsShowingAmpersand(dialog), QStringList());
     fillRule(form, RegexKind, QStringLiteral("^PING (\\d+)$"), QStringLiteral("PONG \\1\\n"));
     QVERIFY2(buttonOf(form, QDialogButtonBox::Ok)->isEnabled(), qPrintable(form->problem()));
     QTest::mouseClick(buttonOf(form, QDialogButtonBox::Ok), Qt::LeftButton);

@@ -141,6 +141,7 @@ void TestWindowExport::exportsTheConnectionAsPcapng() {
 void TestWindowExport::okWaitsForAFileAndSaysWhy() {
     QDialog *dialog = openExportDialog();
     QVERIFY(dialog);
+    QCOMPARE(WindowDriver::labelsShowingAmpersand(dialog), QStringList());
     auto *path = dialog->findChild<QLineEdit *>(QStringLiteral("exportPathEdit"));
     WindowDriver::replaceText(path, QString());
     QVERIFY(!exportButton(dialog)->isEnabled());

@@ -66,6 +66,7 @@ void TestWindowReplay::replaysAConnectionToAListener() {
     replay->trigger();
     QDialog *dialog = nullptr;
     QTRY_VERIFY((dialog = m_window->findChild<QDialog *>(QStringLiteral("replayDialog"))) != nullptr);
+    QCOMPARE(WindowDriver::labelsShowingAmpersand(dialog), QStringList());
     QPushButton *start = dialog->findChild<QDialogButtonBox *>()->button(QDialogButtonBox::Ok);
     auto *address = dialog->findChild<QLineEdit *>(QStringLiteral("replayAddressEdit"));
     QVERIFY(!start->isEnabled());

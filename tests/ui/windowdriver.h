@@ -13,6 +13,7 @@
 #include <QComboBox>
 #include <QDialogButtonBox>
 #include <QFile>
+#include <QLabel>
 #include <QLineEdit>
 #include <QPlainTextEdit>
 #include <QPushButton>
@@ -87,6 +88,19 @@ public:
                 return d;
         }
         return nullptr;
+    }
+
+    /// Labels under `root` that would show their mnemonic's "&" as is: a single "&" in the text and
+    /// no buddy for it to focus. Empty when every "&File:" reads "File:" with F underlined.
+    static QStringList labelsShowingAmpersand(const QWidget *root) {
+        QStringList shown;
+        for (const QLabel *label : root->findChildren<QLabel *>()) {
+            QString text = label->text();
+            const bool mnemonic = text.remove(QLatin1String("&&")).contains(u'&');
+            if (mnemonic && !label->buddy() && label->textFormat() != Qt::RichText)
+                shown << label->text();
+        }
+        return shown;
     }
 
     static void replaceText(QLineEdit *edit, const QString &text) {

@@ -1,6 +1,7 @@
 #include "dialogs/ruleeditdialog.h"
 
 #include "dialogs/formproblems.h"
+#include "dialogs/formrow.h"
 #include "protocol/checksum.h"
 #include "style/presentation.h"
 
@@ -99,9 +100,9 @@ RuleEditDialog::RuleEditDialog(const QString &where, const FrameSpec &frame, QWi
     replyRow->addWidget(m_reply, 1);
     auto *form = new QFormLayout;
     form->addRow(tr("&Name:"), m_name);
-    form->addRow(tr("&Match:"), matchRow);
+    addLayoutRow(form, tr("&Match:"), matchRow, m_matchText);
     form->addRow(QString(), m_utf8);
-    form->addRow(tr("&Reply:"), replyRow);
+    addLayoutRow(form, tr("&Reply:"), replyRow, m_reply);
     form->addRow(tr("&Delay:"), m_delay);
     form->addRow(tr("Append &checksum:"), m_append);
     form->addRow(QString(), m_lengthPrefix);

@@ -1,4 +1,5 @@
 #include "models/messageindex.h"
+#include "language/numbers.h"
 #include "models/journalfeed.h"
 
 #include <QDateTime>
@@ -15,7 +16,6 @@ constexpr quint64 HeaderBatch = 4096;
 // The feed passes records on up to this late: an idle gap is taken as passed only when no record
 // can still be on its way.
 constexpr qint64 IdleGraceMs = 3 * JournalFeed::IntervalMs;
-constexpr qint64 NsPerMs = 1000000;
 
 /// Bytes of the stream one message took, delimiter or length header included: where the next
 /// message starts.

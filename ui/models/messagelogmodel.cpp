@@ -4,8 +4,6 @@
 
 namespace sockbench {
 
-namespace {} // namespace
-
 MessageLogModel::MessageLogModel(const Journal *journal, QObject *parent)
     : QAbstractTableModel(parent)
     , m_journal(journal)

@@ -17,6 +17,9 @@ struct EndpointInfo;
 // How the window shows states, sizes and times, kept in one place so that the connections panel,
 // the log and the status bar always agree.
 
+/// How long a message stays in the status bar.
+constexpr int StatusMessageMs = 10000;
+
 /// How much of a payload a row of a log shows, and its tooltip; the rest is said to be cut.
 constexpr qsizetype LogRowPreviewBytes = 200;
 constexpr qsizetype LogToolTipBytes = 2000;

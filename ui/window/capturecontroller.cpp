@@ -5,6 +5,7 @@
 #include "capture/capturerecorder.h"
 #include "capture/exporter.h"
 #include "capture/replay.h"
+#include "dialogs/formrow.h"
 #include "engine/workbench.h"
 #include "language/address.h"
 #include "style/presentation.h"
@@ -34,7 +35,6 @@ namespace sockbench {
 
 namespace {
 
-constexpr int StatusMessageMs = 10000;
 constexpr int PollMs = 100;
 constexpr int RecordingRefreshMs = 500;
 
@@ -268,7 +268,7 @@ void CaptureController::showExportDialog(int scope, EndpointId chosen) {
     auto *browse = new QPushButton(tr("&Browse..."), dialog);
     pathRow->addWidget(path, 1);
     pathRow->addWidget(browse);
-    form->addRow(tr("&File:"), pathRow);
+    addLayoutRow(form, tr("&File:"), pathRow, path);
     auto *problems = new QLabel(dialog);
     problems->setObjectName(QStringLiteral("exportProblemsLabel"));
     problems->setWordWrap(true);
@@ -518,7 +518,7 @@ void CaptureController::onReplayActionTriggered() {
     auto *timingRow = new QHBoxLayout;
     timingRow->addWidget(timing, 1);
     timingRow->addWidget(factor);
-    form->addRow(tr("&Timing:"), timingRow);
+    addLayoutRow(form, tr("&Timing:"), timingRow, timing);
     auto *status = new QLabel(dialog);
     status->setObjectName(QStringLiteral("replayStatusLabel"));
     status->setWordWrap(true);

@@ -47,7 +47,6 @@ namespace sockbench {
 
 namespace {
 
-constexpr int StatusMessageMs = 10000;
 constexpr int ErrorMessageMs = 20000;
 
 } // namespace
