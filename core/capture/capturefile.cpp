@@ -7,90 +7,15 @@
 #include "capture/tcpreassembly.h"
 #include "language/numbers.h"
 
-#include <QFile>
 #include <QFileInfo>
 
-#include <cerrno>
 #include <cstring>
-#include <fcntl.h>
-#include <sys/mman.h>
-#include <sys/stat.h>
-#include <unistd.h>
 #include <unordered_map>
 
 namespace sockbench {
 
 using capture::CaptureInterface;
 using capture::DecodedPacket;
-
-// --- MappedFile -------------------------------------------------------------------------------
-
-std::shared_ptr<MappedFile> MappedFile::open(const QString &path, QString *error) {
-    const QString name = QFileInfo(path).fileName().isEmpty() ? path : QFileInfo(path).fileName();
-    auto fail = [&](const QString &why) {
-        if (error)
-            *error = QStringLiteral("%1: %2").arg(name, why);
-        return std::shared_ptr<MappedFile>();
-    };
-    const QByteArray local = QFile::encodeName(path);
-    const int fd = ::open(local.constData(), O_RDONLY | O_CLOEXEC);
-    if (fd < 0)
-        return fail(QString::fromLocal8Bit(std::strerror(errno)));
-    struct stat st {};
-    if (::fstat(fd, &st) != 0) {
-        const int e = errno;
-        ::close(fd);
-        return fail(QString::fromLocal8Bit(std::strerror(e)));
-    }
-    if (S_ISDIR(st.st_mode)) {
-        ::close(fd);
-        return fail(QStringLiteral("is a folder, not a capture file"));
-    }
-    if (!S_ISREG(st.st_mode)) {
-        ::close(fd);
-        return fail(QStringLiteral("is not a regular file"));
-    }
-    if (st.st_size == 0) {
-        ::close(fd);
-        return fail(QStringLiteral("the file is empty"));
-    }
-    void *map = ::mmap(nullptr, size_t(st.st_size), PROT_READ, MAP_PRIVATE, fd, 0);
-    const int e = errno;
-    ::close(fd); // the mapping keeps the file open
-    if (map == MAP_FAILED)
-        return fail(QString::fromLocal8Bit(std::strerror(e)));
-    std::shared_ptr<MappedFile> file(new MappedFile);
-    file->m_data = static_cast<const char *>(map);
-    file->m_size = quint64(st.st_size);
-    file->m_mapped = true;
-    return file;
-}
-
-std::shared_ptr<MappedFile> MappedFile::fromBytes(const QByteArray &bytes) {
-    std::shared_ptr<MappedFile> file(new MappedFile);
-    file->m_copy = bytes;
-    file->m_data = file->m_copy.constData();
-    file->m_size = quint64(file->m_copy.size());
-    return file;
-}
-
-MappedFile::~MappedFile() {
-    if (m_mapped)
-        ::munmap(const_cast<char *>(m_data), size_t(m_size));
-}
-
-void MappedFile::release(quint64 offset, quint64 length) const {
-    if (!m_mapped || offset >= m_size)
-        return;
-    length = qMin(length, m_size - offset);
-    const quint64 page = quint64(::sysconf(_SC_PAGESIZE));
-    // Only whole pages inside the range: a page shared with bytes outside it stays.
-    const quint64 first = (offset + page - 1) / page * page;
-    const quint64 end = (offset + length) / page * page;
-    if (end <= first)
-        return;
-    ::madvise(const_cast<char *>(m_data) + first, size_t(end - first), MADV_DONTNEED);
-}
 
 int CaptureFile::findStream(CaptureProtocol protocol, int number) const {
     for (int i = 0; i < streams.size(); ++i)
@@ -220,8 +145,14 @@ public:
         , m_data(reinterpret_cast<const quint8 *>(file.bytes()))
         , m_size(file.size())
         , m_out(out)
-        , m_options(options) {}
+        , m_options(options)
+        , m_tailOffset(file.tailOffset()) {
+        m_decode.fragments = &m_ipFragments;
+    }
     Q_DISABLE_COPY_MOVE(StreamIndex)
+
+    /// The datagrams put back together from fragments, for MappedFile::withTail.
+    const std::vector<QByteArray> &held() const { return m_ipFragments.held(); }
 
     /// Reads the file in its format; false with *error when nothing could be read.
     bool run(QString *error);
@@ -243,6 +174,14 @@ private:
     void finMarkers(TcpConn &conn, qint64 timeNs, bool force);
     void finishAll();
 
+    /// Where the payload of `d`, from the packet at `offset` in the file, is in the file as the
+    /// reader leaves it (a datagram put back together from fragments: after the file's bytes).
+    quint64 payloadAt(quint64 offset, const DecodedPacket &d) const {
+        return d.held ? m_tailOffset + d.heldOffset : offset + d.payloadOffset;
+    }
+    void noteUndecoded(const char *what);
+    void fragmentWarnings();
+
     const MappedFile &m_file;
     const quint8 *m_data;
     quint64 m_size;
@@ -252,7 +191,17 @@ private:
     int m_suppressedWarnings = 0;
     quint64 m_released = 0;
     quint64 m_nextProgress = ProgressEvery;
-    quint64 m_fragments = 0;
+    quint64 m_fragments = 0; ///< IP fragments not put back together (IPv6, or cut short)
+    capture::IpFragments m_ipFragments;
+    capture::DecodeContext m_decode;
+    quint64 m_tailOffset = 0;
+    /// Encapsulations not decoded: what, how many packets, the first one's number.
+    struct Undecoded {
+        const char *what;
+        quint64 packets;
+        quint64 first;
+    };
+    std::vector<Undecoded> m_undecoded;
     quint64 m_beyondMaxStreams = 0; ///< packets of streams past MaxCaptureStreams, skipped
     int m_tcpStreams = 0;
     int m_udpStreams = 0;
@@ -310,10 +259,10 @@ bool StreamIndex::run(QString *error) {
     if (!ok)
         return false;
     finishAll();
-    if (m_fragments)
-        m_out.warnings.append(
-            QStringLiteral("%1 fragmented IP packets skipped (fragments are not reassembled)")
-                .arg(grouped(m_fragments)));
+    fragmentWarnings();
+    for (const Undecoded &u : m_undecoded)
+        m_out.warnings.append(QStringLiteral("%1 packets skipped (the first is packet %2): %3 is not decoded")
+                                  .arg(grouped(u.packets), grouped(u.first), QString::fromLatin1(u.what)));
     if (m_beyondMaxStreams)
         m_out.warnings.append(QStringLiteral("more than %1 streams: %2 packets of the later ones skipped")
                                   .arg(grouped(quint64(MaxCaptureStreams)), grouped(m_beyondMaxStreams)));
@@ -334,26 +283,69 @@ void StreamIndex::packet(const CaptureInterface &iface, qint64 timeNs, quint64 o
         ++m_out.skippedPackets;
         return;
     }
-    const DecodedPacket d = capture::decodePacket(iface.linkType, m_data + offset, captured);
+    const DecodedPacket d = capture::decodePacket(iface.linkType, m_data + offset, captured, &m_decode);
+    // The UDP datagrams of a tunnel (VXLAN) that carried the packet: streams of their own, first.
+    for (int i = 0; i < m_decode.carrierCount; ++i)
+        udp(m_decode.carriers[i], timeNs, payloadAt(offset, m_decode.carriers[i]));
+    const quint64 skipped = m_decode.carrierCount == 0 ? 1 : 0;
     switch (d.result) {
     case DecodedPacket::Result::Tcp:
-        tcp(d, timeNs, offset + d.payloadOffset);
+        tcp(d, timeNs, payloadAt(offset, d));
         break;
     case DecodedPacket::Result::Udp:
-        udp(d, timeNs, offset + d.payloadOffset);
+        udp(d, timeNs, payloadAt(offset, d));
+        break;
+    case DecodedPacket::Result::Waiting: // counted at the end if its datagram never completes
         break;
     case DecodedPacket::Result::Fragment:
         ++m_fragments;
-        ++m_out.skippedPackets;
+        m_out.skippedPackets += skipped;
+        break;
+    case DecodedPacket::Result::Undecoded:
+        m_out.skippedPackets += skipped;
+        noteUndecoded(d.problem);
         break;
     case DecodedPacket::Result::Damaged:
-        ++m_out.skippedPackets;
+        m_out.skippedPackets += skipped;
         warn(block, blockType, blockOffset, QString::fromLatin1(d.problem));
         break;
     case DecodedPacket::Result::Other:
-        ++m_out.skippedPackets;
+        m_out.skippedPackets += skipped;
         break;
     }
+}
+
+void StreamIndex::noteUndecoded(const char *what) {
+    for (Undecoded &u : m_undecoded) {
+        if (u.what == what) {
+            ++u.packets;
+            return;
+        }
+    }
+    m_undecoded.push_back({what, 1, m_out.packets});
+}
+
+void StreamIndex::fragmentWarnings() {
+    // Fragments of datagrams that never completed were read, not skipped, until now.
+    const quint64 waiting = m_ipFragments.waiting();
+    const quint64 dropped = m_ipFragments.dropped();
+    m_out.skippedPackets += waiting + dropped;
+    if (m_fragments)
+        m_out.warnings.append(
+            QStringLiteral("%1 fragmented IP packets skipped (IPv6 fragments, and fragments "
+                           "the capture cut short, are not put back together)")
+                .arg(grouped(m_fragments)));
+    if (waiting)
+        m_out.warnings.append(
+            QStringLiteral(
+                "%1 fragmented IP packets skipped (the rest of their datagrams is not in the capture)")
+                .arg(grouped(waiting)));
+    if (dropped)
+        m_out.warnings.append(QStringLiteral("%1 fragmented IP packets skipped (more than %2 datagrams or %3 "
+                                             "MiB waited for their other fragments)")
+                                  .arg(grouped(dropped),
+                                       grouped(quint64(capture::IpFragments::MaxPendingDatagrams)),
+                                       grouped(capture::IpFragments::MaxPendingBytes >> 20)));
 }
 
 TupleKey keyOf(const DecodedPacket &d, quint8 protocol) {
@@ -564,8 +556,8 @@ void StreamIndex::tcp(const DecodedPacket &d, qint64 timeNs, quint64 payloadAt) 
     // What the segment carried on the wire; the capture may have kept less (its snap length).
     const quint32 onWire = std::max(d.payloadLength, d.wireLength);
     if (onWire > 0) { // even after the FIN: it may fill a gap before it
-        reassembler(dir).segment(timeNs, dataSeq, reinterpret_cast<const char *>(m_data + payloadAt),
-                                 payloadAt, d.payloadLength, &m_pieces, onWire - d.payloadLength);
+        reassembler(dir).segment(timeNs, dataSeq, reinterpret_cast<const char *>(d.payload), payloadAt,
+                                 d.payloadLength, &m_pieces, onWire - d.payloadLength);
         addPieces(stream, dir);
     }
     if (fin && !conn->finSeen[dir]) {
@@ -679,6 +671,14 @@ std::unique_ptr<CaptureFile> readCapture(std::shared_ptr<const MappedFile> file,
         if (error)
             *error = readError;
         return nullptr;
+    }
+    if (!index.held().empty()) {
+        capture->file = file->withTail(index.held(), &readError);
+        if (!capture->file) {
+            if (error)
+                *error = QStringLiteral("no memory for the reassembled IP datagrams: %1").arg(readError);
+            return nullptr;
+        }
     }
     return capture;
 }

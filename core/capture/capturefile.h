@@ -14,7 +14,10 @@ namespace sockbench {
 
 // Reading captures made by tcpdump, dumpcap, Wireshark or Sockbench itself: pcap and pcapng, with
 // Ethernet (and 802.1Q tags), Linux cooked (SLL, SLL2), raw IP and loopback (null) link types,
-// IPv4 and IPv6, TCP and UDP. The file is memory-mapped, never copied: records point into it.
+// IPv4 and IPv6, TCP and UDP, through PPPoE, MPLS, GRE, IP-in-IP and VXLAN tunnels
+// (core/capture/packetdecode.h). The file is memory-mapped, never copied: records point into it.
+// IPv4 datagrams put back together from their fragments are the exception: their bytes are copied
+// once and placed after the file's (MappedFile::withTail), and records point there.
 // TCP is reassembled per stream and direction (retransmissions and overlaps resolved, segments
 // out of order put back in order, what cannot be reassembled said as an event at its place).
 //
@@ -37,12 +40,21 @@ public:
     /// Lets the kernel drop the pages of [offset, offset + length) from this process (they stay in
     /// the page cache): an index pass over a large file keeps its resident size small this way.
     void release(quint64 offset, quint64 length) const;
+    /// Where withTail() puts the bytes it adds: the first page boundary at or after the file's end
+    /// (the end itself for bytes in memory).
+    quint64 tailOffset() const;
+    /// The file again with `tail` (one piece after the other) from tailOffset() on, in one range of
+    /// memory: what the reader made that is in no frame (IP datagrams put back together from their
+    /// fragments) sits next to the file, and records point into both alike. The file is mapped
+    /// again, not copied; only the tail is. Null, with *error, when the memory cannot be had.
+    std::shared_ptr<MappedFile> withTail(const std::vector<QByteArray> &tail, QString *error) const;
 
 private:
     MappedFile() = default;
     const char *m_data = nullptr;
     quint64 m_size = 0;
     bool m_mapped = false;
+    int m_fd = -1; ///< kept open for withTail(); -1 in what withTail() made
     QByteArray m_copy;
 };
 
@@ -76,7 +88,9 @@ struct CaptureRecord {
     /// DataOut: client to server; DataIn: server to client (the stream seen from its client, as
     /// Workbench::addCaptureEndpoint wants it); Event: text.
     RecordKind kind = RecordKind::Event;
-    quint64 offset = 0;         ///< data: where its bytes are in the file
+    /// data: where its bytes are in `file` (past the captured file's end: a datagram put back
+    /// together from IP fragments; see MappedFile::withTail)
+    quint64 offset = 0;
     quint32 length = 0;         ///< data: bytes in the file
     quint32 originalLength = 0; ///< UDP: the datagram's length on the wire when the capture cut it
     /// Events: Connecting (the client's SYN), Established (the handshake completed), FinSent (the
@@ -90,12 +104,16 @@ enum class CaptureFormat : quint8 { Pcap, Pcapng };
 
 struct CaptureFile {
     QString path;
+    /// The file the records point into: the one read, or, when IP datagrams were put back together
+    /// from their fragments, the same mapping with them after it.
     std::shared_ptr<const MappedFile> file;
     CaptureFormat format = CaptureFormat::Pcapng;
     QList<CaptureStream> streams; ///< TCP streams first in tcp.stream order, then UDP in udp.stream order
     std::vector<CaptureRecord> records;
-    quint64 packets = 0;        ///< packets read
-    quint64 skippedPackets = 0; ///< neither TCP nor UDP over IP (ARP, ICMP, other link types...)
+    quint64 packets = 0; ///< packets read
+    /// Neither TCP nor UDP over IP (ARP, ICMP, other link types...), in an encapsulation not
+    /// decoded, or a fragment of a datagram that never completed.
+    quint64 skippedPackets = 0;
     /// What the reader could not take and went on without, or where it stopped:
     /// "block 7 (Enhanced Packet Block) at offset 1,204: captured length 70,000 runs past the block".
     QStringList warnings;

@@ -9,6 +9,7 @@
 
 #include <QDir>
 #include <QFile>
+#include <QFileInfo>
 #include <QProcess>
 #include <QRandomGenerator>
 #include <QRegularExpression>
@@ -16,6 +17,8 @@
 #include <QTemporaryDir>
 #include <QTest>
 #include <QtEndian>
+
+#include <algorithm>
 
 using namespace sockbench;
 
@@ -764,40 +767,141 @@ void TestCaptureFile::snapLengthCutSegment() {
 }
 
 void TestCaptureFile::matchesTshark_data() {
+    // Every fixture: those made on loopback, those crafted from them, the encapsulated ones.
     QTest::addColumn<QString>("file");
-    for (const char *name :
-         {"tcp-v4.pcapng", "tcp-v6.pcapng", "reset.pcapng", "retransmit.pcap", "out-of-order.pcap",
-          "linktype-sll2.pcap", "linktype-null-v6.pcap", "sections.pcapng"})
-        QTest::newRow(name) << QString::fromLatin1(name);
+    const QDir data = QFileInfo(dataFile(QStringLiteral("tcp-v4.pcap"))).dir();
+    const QStringList names =
+        data.entryList({QStringLiteral("*.pcap"), QStringLiteral("*.pcapng")}, QDir::Files);
+    QVERIFY(names.size() >= 26);
+    for (const QString &name : names)
+        QTest::newRow(qPrintable(name)) << name;
 }
 
+namespace {
+
+/// One stream as tshark sees it.
+struct TsharkStream {
+    QString node0; ///< the side that sent first: TCP's client, UDP's first sender
+    QString node1;
+    QByteArray fromNode0;
+    QByteArray fromNode1;
+};
+
+QByteArray runTsharkOn(const QString &tshark, const QStringList &arguments) {
+    QProcess process;
+    process.start(tshark, arguments);
+    process.waitForFinished(60000);
+    return process.readAllStandardOutput();
+}
+
+/// What tshark makes of `file`: how many tcp.stream numbers, and the UDP streams by udp.stream,
+/// from each packet's fields (a packet in a UDP tunnel has a value for each UDP header, outermost
+/// first). UDP streams are taken from the fields, not from `-z follow`, which in a tunnel's
+/// packets mixes the tunnel's datagrams with the ones inside; their ends are ports alone.
+bool tsharkStreams(const QString &tshark, const QString &file, int *tcpCount, QList<TsharkStream> *udp) {
+    const QByteArray out = runTsharkOn(
+        tshark,
+        {QStringLiteral("-r"), file, QStringLiteral("-T"), QStringLiteral("fields"), QStringLiteral("-e"),
+         QStringLiteral("tcp.stream"), QStringLiteral("-e"), QStringLiteral("udp.stream"),
+         QStringLiteral("-e"), QStringLiteral("udp.srcport"), QStringLiteral("-e"),
+         QStringLiteral("udp.dstport"), QStringLiteral("-e"), QStringLiteral("udp.payload")});
+    QList<int> tcpNumbers;
+    for (const QByteArray &line : out.split('\n')) {
+        const QList<QByteArray> columns = line.split('\t');
+        if (columns.size() < 5)
+            continue;
+        if (!columns[0].isEmpty() && !tcpNumbers.contains(columns[0].toInt()))
+            tcpNumbers.append(columns[0].toInt());
+        if (columns[1].isEmpty())
+            continue;
+        const QList<QByteArray> streams = columns[1].split(','), from = columns[2].split(','),
+                                to = columns[3].split(','), payloads = columns[4].split(',');
+        if (from.size() != streams.size() || to.size() != streams.size() ||
+            (payloads.size() != streams.size() && streams.size() != 1))
+            return false;
+        for (int i = 0; i < streams.size(); ++i) {
+            const int n = streams[i].toInt();
+            if (n > udp->size())
+                return false; // numbered out of order
+            if (n == udp->size())
+                udp->append({QString::fromLatin1(from[i]), QString::fromLatin1(to[i]), {}, {}});
+            TsharkStream &t = (*udp)[n];
+            const QByteArray payload = i < payloads.size() ? QByteArray::fromHex(payloads[i]) : QByteArray();
+            (QString::fromLatin1(from[i]) == t.node0 ? t.fromNode0 : t.fromNode1) += payload;
+        }
+    }
+    std::sort(tcpNumbers.begin(), tcpNumbers.end());
+    for (int i = 0; i < tcpNumbers.size(); ++i)
+        if (tcpNumbers[i] != i)
+            return false;
+    *tcpCount = int(tcpNumbers.size());
+    return true;
+}
+
+/// TCP streams 0 to count - 1, by `-qz follow,tcp,raw,N` in one run of tshark.
+QMap<int, TsharkStream> tsharkFollowTcp(const QString &tshark, const QString &file, int count) {
+    QStringList arguments{QStringLiteral("-r"), file, QStringLiteral("-q")};
+    for (int n = 0; n < count; ++n)
+        arguments << QStringLiteral("-z") << QStringLiteral("follow,tcp,raw,%1").arg(n);
+    QMap<int, TsharkStream> streams; // tshark prints them in an order of its own
+    TsharkStream *t = nullptr;
+    static const QRegularExpression filter(QStringLiteral("^Filter: tcp\\.stream eq (\\d+)"));
+    for (const QByteArray &line : runTsharkOn(tshark, arguments).split('\n')) {
+        const QRegularExpressionMatch match = filter.match(QString::fromLatin1(line));
+        if (match.hasMatch())
+            t = &streams[match.captured(1).toInt()];
+        else if (!t || line.isEmpty() || line.startsWith('='))
+            continue;
+        else if (line.startsWith("Node 0: "))
+            t->node0 = QString::fromLatin1(line.mid(8).trimmed());
+        else if (line.startsWith("Node 1: "))
+            t->node1 = QString::fromLatin1(line.mid(8).trimmed());
+        else if (line.startsWith('\t'))
+            t->fromNode1 += QByteArray::fromHex(line.trimmed());
+        else if (!line.contains(':'))
+            t->fromNode0 += QByteArray::fromHex(line.trimmed());
+    }
+    return streams;
+}
+
+} // namespace
+
 void TestCaptureFile::matchesTshark() {
-    // Wireshark's reader is the judge: `tshark -qz follow,tcp,raw,0` gives each direction's bytes.
+    // Wireshark's reader is the judge: the same streams under the same numbers (tcp.stream,
+    // udp.stream), between the same ends, each direction with the same bytes.
     QFETCH(QString, file);
     const QString tshark = QStandardPaths::findExecutable(QStringLiteral("tshark"));
     if (tshark.isEmpty())
         QSKIP("tshark is not installed (scripts/deps installs it)");
-    QProcess process;
-    process.start(tshark, {QStringLiteral("-r"), dataFile(file), QStringLiteral("-qz"),
-                           QStringLiteral("follow,tcp,raw,0")});
-    QVERIFY(process.waitForFinished(30000));
-    QCOMPARE(process.exitCode(), 0);
-    QByteArray toServer, toClient;
-    QString node0;
-    for (const QByteArray &line : process.readAllStandardOutput().split('\n')) {
-        if (line.startsWith("Node 0: "))
-            node0 = QString::fromLatin1(line.mid(8).trimmed());
-        else if (line.startsWith('\t'))
-            toClient += QByteArray::fromHex(line.trimmed());
-        else if (!line.isEmpty() && !line.contains(':') && !line.startsWith('='))
-            toServer += QByteArray::fromHex(line.trimmed());
-    }
     QString error;
     auto capture = readCapture(dataFile(file), &error);
     QVERIFY2(capture, qPrintable(error));
-    QCOMPARE(capture->streams[0].client.toString(), node0);
-    QCOMPARE(streamBytes(*capture, 0, RecordKind::DataOut), toServer);
-    QCOMPARE(streamBytes(*capture, 0, RecordKind::DataIn), toClient);
+    int tcp = 0;
+    QList<TsharkStream> udp;
+    QVERIFY(tsharkStreams(tshark, dataFile(file), &tcp, &udp));
+    int ourTcp = 0, ourUdp = 0;
+    for (const CaptureStream &s : capture->streams)
+        ++(s.protocol == CaptureProtocol::Tcp ? ourTcp : ourUdp);
+    QCOMPARE(ourTcp, tcp);
+    QCOMPARE(ourUdp, int(udp.size()));
+    const QMap<int, TsharkStream> followed = tsharkFollowTcp(tshark, dataFile(file), tcp);
+    QCOMPARE(int(followed.size()), tcp);
+    for (int n = 0; n < tcp + int(udp.size()); ++n) {
+        const bool isTcp = n < tcp;
+        const int number = isTcp ? n : n - tcp;
+        const TsharkStream &t = isTcp ? followed[number] : udp[number];
+        const int index = capture->findStream(isTcp ? CaptureProtocol::Tcp : CaptureProtocol::Udp, number);
+        const QByteArray where =
+            QStringLiteral("%1 stream %2").arg(isTcp ? "tcp" : "udp").arg(number).toLatin1();
+        QVERIFY2(index >= 0, where.constData());
+        const CaptureStream &s = capture->streams[index];
+        QVERIFY2((isTcp ? s.client.toString() : QString::number(s.client.port)) == t.node0,
+                 where.constData());
+        QVERIFY2((isTcp ? s.server.toString() : QString::number(s.server.port)) == t.node1,
+                 where.constData());
+        QVERIFY2(streamBytes(*capture, index, RecordKind::DataOut) == t.fromNode0, where.constData());
+        QVERIFY2(streamBytes(*capture, index, RecordKind::DataIn) == t.fromNode1, where.constData());
+    }
 }
 
 SOCKBENCH_TEST_MAIN(TestCaptureFile)
