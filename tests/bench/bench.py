@@ -376,7 +376,11 @@ while True:
                 ep.register(c.fileno(), select.EPOLLIN)
         else:
             c = clients[fd]
-            if not c.recv(4096):
+            try:
+                more = c.recv(4096)
+            except OSError:  # reset: a client that closes with the greeting unread
+                more = b""
+            if not more:
                 ep.unregister(fd); c.close(); del clients[fd]
 """
 
