@@ -5,7 +5,6 @@
 #include <QChar>
 
 #include <algorithm>
-#include <array>
 #include <cstring>
 
 namespace sockbench {
@@ -357,26 +356,32 @@ PayloadResult parseHex(QStringView s, const QByteArray &ending) {
     return result;
 }
 
-// What the display may show as itself: it must be visible, survive copy and paste unchanged, and
-// not be mistaken for something else (a space that is not U+0020, a zero-width joiner, ...).
-bool showsAsItself(char32_t cp, bool afterEscape) {
+// How the display shows a code point decoded from UTF-8. As itself only when it is visible,
+// survives copy and paste unchanged, and cannot be mistaken for something else. As "\u{200b}" when
+// it is text a user may mean but must not show as itself (a control, a zero-width joiner, a space
+// that is not U+0020). As its bytes ("\xde\xad") when it is no text anyone writes (unassigned,
+// private use, a combining mark with nothing to combine with): binary that happens to decode.
+enum class Shown : quint8 { Itself, AsCodePoint, AsBytes };
+Shown shownAs(char32_t cp, bool afterEscape) {
     switch (QChar::category(cp)) {
     case QChar::Other_Control:
     case QChar::Other_Format:
-    case QChar::Other_Surrogate:
-    case QChar::Other_PrivateUse:
-    case QChar::Other_NotAssigned:
     case QChar::Separator_Space:
     case QChar::Separator_Line:
     case QChar::Separator_Paragraph:
-        return false;
+        return Shown::AsCodePoint;
+    case QChar::Other_Surrogate:
+    case QChar::Other_PrivateUse:
+    case QChar::Other_NotAssigned:
+        return Shown::AsBytes;
     case QChar::Mark_NonSpacing:
     case QChar::Mark_SpacingCombining:
     case QChar::Mark_Enclosing:
         // A combining mark would fuse with the last character of an escape and hide it.
-        return !afterEscape;
+        return afterEscape ? Shown::AsBytes : Shown::Itself;
     default:
-        return cp != 0xFFFD; // a real U+FFFD must not look like a decoding failure
+        // A real U+FFFD must not look like a decoding failure.
+        return cp == 0xFFFD ? Shown::AsCodePoint : Shown::Itself;
     }
 }
 
@@ -591,15 +596,19 @@ template <typename Out> void escapeUtf8(QByteArrayView bytes, Out &out) {
             afterEscape = true;
             continue;
         }
-        i += length;
-        if (!showsAsItself(cp, afterEscape)) {
+        const Shown shown = shownAs(cp, afterEscape);
+        if (shown == Shown::AsBytes) {
+            for (const qsizetype end = i + length; i < end; ++i)
+                putByteEscape(out, p[i]);
+        } else if (shown == Shown::AsCodePoint) {
             char text[12];
             out.escape(text, codePointEscape(cp, text));
-            afterEscape = true;
-            continue;
+            i += length;
+        } else {
+            out.codePoint(cp);
+            i += length;
         }
-        out.codePoint(cp);
-        afterEscape = false;
+        afterEscape = shown != Shown::Itself;
     }
 }
 
@@ -622,71 +631,6 @@ template <typename Out> void escapeBytes(QByteArrayView bytes, TextEncoding enco
         escapeLatin1(bytes, out);
     else
         escapeUtf8(bytes, out);
-}
-
-char16_t *putHexByte(char16_t *out, quint8 b) {
-    *out++ = char16_t(HexDigits[b >> 4]);
-    *out++ = char16_t(HexDigits[b & 0xF]);
-    return out;
-}
-
-// The `hexdump -C` layout, so that people can diff the two; written once for both QString
-// (bytesToDump) and byte output (appendDump, the command line's --hex).
-constexpr qsizetype DumpPerLine = 16;
-// Everything on a line besides the offset digits and the text column: the space after the offset,
-// three characters per hex column, the extra middle space, two spaces, two bars and '\n'.
-constexpr qsizetype DumpLineOverhead = 1 + DumpPerLine * 3 + 1 + 2 + 2 + 1;
-
-// hexdump prints at least eight offset digits and more only when the offset needs them.
-int dumpOffsetDigits(quint64 offset) {
-    int digits = 8;
-    while (digits < 16 && (offset >> (digits * 4)) != 0)
-        ++digits;
-    return digits;
-}
-
-// "00000010  67 ...  |g|\n". Blank hex columns past the end keep the text column aligned.
-template <typename Unit> Unit *putDumpLine(Unit *out, const quint8 *bytes, qsizetype count, quint64 offset) {
-    for (int d = dumpOffsetDigits(offset) - 1; d >= 0; --d)
-        *out++ = Unit(HexDigits[(offset >> (d * 4)) & 0xF]);
-    *out++ = Unit(' ');
-    for (qsizetype k = 0; k < DumpPerLine; ++k) {
-        *out++ = Unit(' ');
-        if (k == 8)
-            *out++ = Unit(' ');
-        if (k < count) {
-            *out++ = Unit(HexDigits[bytes[k] >> 4]);
-            *out++ = Unit(HexDigits[bytes[k] & 0xF]);
-        } else {
-            *out++ = Unit(' ');
-            *out++ = Unit(' ');
-        }
-    }
-    *out++ = Unit(' ');
-    *out++ = Unit(' ');
-    *out++ = Unit('|');
-    for (qsizetype k = 0; k < count; ++k)
-        *out++ = bytes[k] >= 0x20 && bytes[k] < 0x7F ? Unit(bytes[k]) : Unit('.');
-    *out++ = Unit('|');
-    *out++ = Unit('\n');
-    return out;
-}
-
-// Exact for full lines: offsets only grow, so the last line has the widest one.
-qsizetype dumpSizeBound(qsizetype size, quint64 startOffset) {
-    const qsizetype lines = (size + DumpPerLine - 1) / DumpPerLine;
-    if (lines == 0)
-        return 0;
-    const int digits = dumpOffsetDigits(startOffset + quint64(lines - 1) * DumpPerLine);
-    return lines * (digits + DumpLineOverhead + DumpPerLine);
-}
-
-template <typename Unit> Unit *putDump(Unit *out, QByteArrayView bytes, quint64 startOffset) {
-    const auto *p = reinterpret_cast<const quint8 *>(bytes.data());
-    const qsizetype n = bytes.size();
-    for (qsizetype start = 0; start < n; start += DumpPerLine)
-        out = putDumpLine(out, p + start, std::min(DumpPerLine, n - start), startOffset + quint64(start));
-    return out;
 }
 
 } // namespace
@@ -721,56 +665,6 @@ QString bytesToEscapedText(QByteArrayView bytes, TextEncoding encoding) {
 void appendEscapedText(QByteArray *out, QByteArrayView bytes, TextEncoding encoding, EscapedTextStyle style) {
     Utf8Out utf8(out, bytes.size(), style == EscapedTextStyle::JsonString);
     escapeBytes(bytes, encoding, utf8);
-}
-
-QString bytesToHex(QByteArrayView bytes, qsizetype maxBytes) {
-    const bool truncated = maxBytes >= 0 && bytes.size() > maxBytes;
-    const qsizetype count = truncated ? maxBytes : bytes.size();
-    const QString ellipsis = truncated ? (count > 0 ? QStringLiteral(" …") : QStringLiteral("…")) : QString();
-    QString text(count > 0 ? count * 3 - 1 + ellipsis.size() : ellipsis.size(), Qt::Uninitialized);
-    char16_t *out = reinterpret_cast<char16_t *>(text.data());
-    for (qsizetype i = 0; i < count; ++i) {
-        if (i > 0)
-            *out++ = u' ';
-        out = putHexByte(out, quint8(bytes[i]));
-    }
-    std::copy(ellipsis.cbegin(), ellipsis.cend(), reinterpret_cast<QChar *>(out));
-    return text;
-}
-
-void appendHex(QByteArray *out, QByteArrayView bytes) {
-    static constexpr auto Pairs = [] {
-        std::array<char, 512> pairs{};
-        for (int b = 0; b < 256; ++b) {
-            pairs[2 * b] = HexDigits[b >> 4];
-            pairs[2 * b + 1] = HexDigits[b & 0xF];
-        }
-        return pairs;
-    }();
-    const qsizetype old = out->size();
-    out->resize(old + 2 * bytes.size());
-    char *p = out->data() + old;
-    for (const char c : bytes) {
-        std::memcpy(p, &Pairs[2 * static_cast<quint8>(c)], 2);
-        p += 2;
-    }
-}
-
-QString bytesToDump(QByteArrayView bytes) {
-    const qsizetype bound = dumpSizeBound(bytes.size(), 0);
-    CharSink sink(bound);
-    char16_t *const begin = sink.reserve(bound);
-    const char16_t *const end = putDump(begin, bytes, 0);
-    // Lines are separated here, not terminated: a display adds no empty last line.
-    sink.commit(end - begin - (end > begin ? 1 : 0));
-    return sink.take();
-}
-
-void appendDump(QByteArray *out, QByteArrayView bytes, quint64 startOffset) {
-    const qsizetype old = out->size();
-    out->resize(old + dumpSizeBound(bytes.size(), startOffset));
-    const char *const end = putDump(out->data() + old, bytes, startOffset);
-    out->truncate(end - out->constData());
 }
 
 QString toString(PayloadMode mode) {

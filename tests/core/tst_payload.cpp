@@ -435,13 +435,20 @@ void TestPayload::displaysEscapedText_data() {
     QTest::newRow("utf-8: byte order mark") << QByteArray::fromHex("ef bb bf 41") << utf8 << u8("\\u{feff}A");
     QTest::newRow("utf-8: replacement character")
         << QByteArray::fromHex("ef bf bd") << utf8 << u8("\\u{fffd}");
-    QTest::newRow("utf-8: private use") << QByteArray::fromHex("ee 80 80") << utf8 << u8("\\u{e000}");
-    QTest::newRow("utf-8: noncharacter") << QByteArray::fromHex("ef bf bf") << utf8 << u8("\\u{ffff}");
+    // No text anyone writes: binary that happens to decode as UTF-8 reads as its bytes.
+    QTest::newRow("utf-8: private use") << QByteArray::fromHex("ee 80 80") << utf8 << u8("\\xee\\x80\\x80");
+    QTest::newRow("utf-8: noncharacter") << QByteArray::fromHex("ef bf bf") << utf8 << u8("\\xef\\xbf\\xbf");
+    QTest::newRow("utf-8: unassigned")
+        << QByteArray::fromHex("f3 a0 80 80") << utf8 << u8("\\xf3\\xa0\\x80\\x80");
+    QTest::newRow("utf-8: de ad, a lone Thaana mark")
+        << QByteArray::fromHex("de ad") << utf8 << u8("\\xde\\xad");
     QTest::newRow("utf-8: combining mark after letter")
         << QByteArray::fromHex("65 cc 81") << utf8 << u8("e\u0301");
-    QTest::newRow("utf-8: combining mark first") << QByteArray::fromHex("cc 81") << utf8 << u8("\\u{301}");
+    QTest::newRow("utf-8: combining mark first") << QByteArray::fromHex("cc 81") << utf8 << u8("\\xcc\\x81");
     QTest::newRow("utf-8: combining mark after escape")
-        << QByteArray::fromHex("0a cc 81") << utf8 << u8("\\n\\u{301}");
+        << QByteArray::fromHex("0a cc 81") << utf8 << u8("\\n\\xcc\\x81");
+    QTest::newRow("utf-8: binary") << QByteArray::fromHex("de ad be ef 00 01") << utf8
+                                   << u8("\\xde\\xad\\xbe\\xef\\0\\x01");
     QTest::newRow("latin-1: printable ascii") << QByteArray("abc") << lat1 << u8("abc");
     QTest::newRow("latin-1: upper half as characters")
         << QByteArray::fromHex("e9 ff a1") << lat1 << u8("éÿ¡");
