@@ -38,6 +38,7 @@ private Q_SLOTS:
     void countsTheBytesAsTyped();
     void textErrorsNameTheirLineAndColumn();
     void hexErrorsAreMarkedWhereTheyAre();
+    void errorsShowWholeWithAWayOut();
     void sendIsEnabledOnlyWhenItCanSend();
     void sendsToAConnectedPeer();
     void listenerTargetSendsToEveryClient();
@@ -161,6 +162,31 @@ void TestComposer::hexErrorsAreMarkedWhereTheyAre() {
     QCOMPARE(m_composer->payload().errorPosition, 6);
 }
 
+void TestComposer::errorsShowWholeWithAWayOut() {
+    // Hex mode stays from the last payload; words typed next are an error in hex.
+    choose(child<QComboBox>("modeCombo"), 1);
+    type(QStringLiteral("Hello"));
+    QVERIFY(!m_composer->payload().ok());
+    auto *error = child<QLabel>("payloadErrorLabel");
+    QTRY_VERIFY(error->isVisible());
+    // The whole message, not a cut one: every line of it fits the label at its width.
+    QVERIFY2(error->text().contains(m_composer->payload().error.toHtmlEscaped()), qPrintable(error->text()));
+    QVERIFY(error->text().contains(QStringLiteral("Nothing is sent")));
+    QVERIFY(error->height() >= error->heightForWidth(error->width()));
+    QVERIFY(error->width() > 0 && error->width() <= child<QPlainTextEdit>("composerEdit")->width());
+    // The way out: the words as text, one click away.
+    QVERIFY2(error->text().contains(QStringLiteral("href")), qPrintable(error->text()));
+    Q_EMIT error->linkActivated(QStringLiteral("text"));
+    QCOMPARE(child<QComboBox>("modeCombo")->currentData().toInt(), int(PayloadMode::Text));
+    QVERIFY(m_composer->payload().ok());
+    QCOMPARE(m_composer->payload().bytes, QByteArray("Hello"));
+    QVERIFY(!error->isVisible());
+    // An error in text mode has no other mode to offer.
+    type(QStringLiteral("ab\\q"));
+    QTRY_VERIFY(error->isVisible());
+    QVERIFY(!error->text().contains(QStringLiteral("href")));
+}
+
 void TestComposer::sendIsEnabledOnlyWhenItCanSend() {
     type(QStringLiteral("hello"));
     // No target.
@@ -240,6 +266,16 @@ void TestComposer::listenerTargetSendsToEveryClient() {
     QTest::mouseClick(sendButton(), Qt::LeftButton);
     QCOMPARE(first->readExactly(6), QByteArray("to all"));
     QCOMPARE(second->readExactly(6), QByteArray("to all"));
+    // A client that leaves is no longer counted, without the target being chosen again.
+    first.reset();
+    QTRY_VERIFY2(child<QLabel>("targetLabel")->text().contains(QStringLiteral("1 connected")),
+                 qPrintable(child<QLabel>("targetLabel")->text()));
+    QVERIFY(sendButton()->isEnabled());
+    second.reset();
+    QTRY_VERIFY2(child<QLabel>("targetLabel")->text().contains(QStringLiteral("0 connected")),
+                 qPrintable(child<QLabel>("targetLabel")->text()));
+    QTRY_VERIFY(!sendButton()->isEnabled());
+    QCOMPARE(m_composer->blockedReason(), QStringLiteral("The listener has no clients yet"));
 }
 
 void TestComposer::udpNeedsAValidDestination() {

@@ -8,6 +8,7 @@
 
 #include <QCheckBox>
 #include <QComboBox>
+#include <QEvent>
 #include <QFile>
 #include <QFileDialog>
 #include <QFileInfo>
@@ -46,6 +47,7 @@ Composer::Composer(Workbench *workbench, QWidget *parent)
     , m_escapesCheck(new QCheckBox(tr("&Escapes"), this))
     , m_edit(new QPlainTextEdit(this))
     , m_previewLabel(new ElidedLabel(this))
+    , m_errorLabel(new QLabel(m_edit))
     , m_destinationLabel(new QLabel(tr("&Destination:"), this))
     , m_destinationEdit(new QLineEdit(this))
     , m_sendButton(new QPushButton(tr("&Send"), this))
@@ -78,6 +80,7 @@ void Composer::nameWidgets() {
     m_escapesCheck->setObjectName(QStringLiteral("escapesCheck"));
     m_edit->setObjectName(QStringLiteral("composerEdit"));
     m_previewLabel->setObjectName(QStringLiteral("previewLabel"));
+    m_errorLabel->setObjectName(QStringLiteral("payloadErrorLabel"));
     m_destinationEdit->setObjectName(QStringLiteral("destinationEdit"));
     m_sendButton->setObjectName(QStringLiteral("sendButton"));
     m_repeatCountSpin->setObjectName(QStringLiteral("repeatCountSpin"));
@@ -116,6 +119,16 @@ void Composer::setUpFields() {
     m_edit->setPlaceholderText(tr("Type what to send. Ctrl+Return sends."));
     m_edit->setTabChangesFocus(true);
     m_edit->setMinimumHeight(60);
+    m_errorLabel->setWordWrap(true);
+    m_errorLabel->setTextFormat(Qt::RichText);
+    m_errorLabel->setTextInteractionFlags(Qt::LinksAccessibleByMouse | Qt::LinksAccessibleByKeyboard);
+    m_errorLabel->setAutoFillBackground(true);
+    m_errorLabel->setBackgroundRole(QPalette::ToolTipBase);
+    m_errorLabel->setForegroundRole(QPalette::ToolTipText);
+    m_errorLabel->setFrameShape(QFrame::Box);
+    m_errorLabel->setMargin(3);
+    m_errorLabel->hide();
+    m_edit->installEventFilter(this);
     m_destinationEdit->setPlaceholderText(tr("host:port"));
     m_destinationEdit->setToolTip(tr("Where the UDP socket sends: host:port, or [v6]:port"));
     m_destinationLabel->setBuddy(m_destinationEdit);
@@ -209,6 +222,10 @@ void Composer::connectSignals() {
             onInputChanged();
     });
     connect(m_escapesCheck, &QCheckBox::toggled, this, &Composer::onInputChanged);
+    connect(m_errorLabel, &QLabel::linkActivated, this, [this] {
+        m_modeCombo->setCurrentIndex(m_modeCombo->findData(int(PayloadMode::Text)));
+        m_edit->setFocus();
+    });
     connect(m_destinationEdit, &QLineEdit::textChanged, this, &Composer::updateSendState);
     connect(m_sendButton, &QPushButton::clicked, this, &Composer::send);
     connect(m_repeatButton, &QPushButton::toggled, this, &Composer::onRepeatButtonToggled);
@@ -232,7 +249,8 @@ PayloadSpec Composer::spec() const {
 }
 
 void Composer::onWorkbenchStateChanged(EndpointId id) {
-    if (id == m_target)
+    // A client that comes or goes changes its listener's "(2 connected)" too.
+    if (id == m_target || (m_target != 0 && m_workbench->info(id).listener == m_target))
         updateSendState();
 }
 
@@ -309,6 +327,7 @@ void Composer::onInputChanged() {
     const PayloadResult &result = m_payload;
     QList<QTextEdit::ExtraSelection> marks;
     if (result.ok()) {
+        m_errorLabel->hide();
         m_previewLabel->setText(formatByteCount(quint64(result.bytes.size())));
         m_previewLabel->setStyleSheet(QString());
         m_previewLabel->setToolTip(checksum.isEmpty() ? tr("What Send hands to the socket")
@@ -333,9 +352,38 @@ void Composer::onInputChanged() {
         mark.format.setUnderlineStyle(QTextCharFormat::WaveUnderline);
         mark.format.setUnderlineColor(errorColor());
         marks.append(mark);
+        showPayloadError(error, mark.cursor);
     }
     m_edit->setExtraSelections(marks);
     updateSendState();
+}
+
+void Composer::showPayloadError(const QString &error, const QTextCursor &where) {
+    QString html = tr("<b>%1</b><br>Nothing is sent until this is fixed.").arg(error.toHtmlEscaped());
+    // Hex mode is kept from the last payload; words typed for a new target read as text.
+    PayloadSpec asText = spec();
+    asText.mode = PayloadMode::Text;
+    if (spec().mode == PayloadMode::Hex && parsePayload(m_edit->toPlainText(), asText).ok())
+        html += QLatin1Char(' ') + tr("<a href=\"text\">Switch to text</a> to send it as typed.");
+    m_errorLabel->setText(html);
+    m_errorLabel->setToolTip(error);
+    m_errorAtTop = m_edit->cursorRect(where).center().y() > m_edit->viewport()->height() / 2;
+    placePayloadError();
+    m_errorLabel->show();
+    m_errorLabel->raise();
+}
+
+void Composer::placePayloadError() {
+    const QRect area = m_edit->viewport()->geometry().adjusted(2, 2, -2, -2);
+    const int height = std::min(m_errorLabel->heightForWidth(area.width()), area.height());
+    m_errorLabel->setGeometry(area.left(), m_errorAtTop ? area.top() : area.bottom() + 1 - height,
+                              area.width(), height);
+}
+
+bool Composer::eventFilter(QObject *watched, QEvent *event) {
+    if (watched == m_edit && event->type() == QEvent::Resize && m_errorLabel->isVisible())
+        placePayloadError();
+    return QWidget::eventFilter(watched, event);
 }
 
 void Composer::setTarget(EndpointId target) {

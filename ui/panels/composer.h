@@ -17,6 +17,7 @@ class QPlainTextEdit;
 class QPushButton;
 class QSettings;
 class QSpinBox;
+class QTextCursor;
 class QToolButton;
 
 namespace sockbench {
@@ -77,6 +78,11 @@ private:
     void onSendFileButtonClicked();
     void onSendFileDialogFileSelected(const QString &path);
     void onWorkbenchStateChanged(EndpointId id);
+    /// Shows the whole parse error over the editor, away from where it is marked, with what to do;
+    /// in hex mode, for input that reads as text, a link that switches to text.
+    void showPayloadError(const QString &error, const QTextCursor &where);
+    void placePayloadError();
+    bool eventFilter(QObject *watched, QEvent *event) override;
     void onWorkbenchConnectionAccepted(EndpointId id, EndpointId listener);
     void updateSendState();
     void addToHistory();
@@ -102,6 +108,9 @@ private:
     QCheckBox *m_escapesCheck;
     QPlainTextEdit *m_edit;
     ElidedLabel *m_previewLabel;
+    /// The parse error, whole: over the editor (not in a layout, so it never resizes the window).
+    QLabel *m_errorLabel;
+    bool m_errorAtTop = false; ///< the error is shown at the top: the marked text is in the bottom half
     QLabel *m_destinationLabel;
     QLineEdit *m_destinationEdit;
     QPushButton *m_sendButton;
