@@ -34,6 +34,7 @@ private Q_SLOTS:
     void abortShowsResetOnPeer();
     void greetingArrivesFirst();
     void listenerShowsItsAutoReply();
+    void everyToolBarButtonHasAnIcon();
 
 private:
     /// Starts a listener through the New listener dialog; returns its id once the UI shows its port.
@@ -380,4 +381,15 @@ void TestMainWindow::listenerShowsItsAutoReply() {
 }
 
 SOCKBENCH_TEST_MAIN(TestMainWindow)
+void TestMainWindow::everyToolBarButtonHasAnIcon() {
+    // The window's own icons (":/icons/..."), not the style's: under some styles and platforms the
+    // style has none, and a text-only button stands out in a row of icons.
+    const QList<QAction *> actions = m_ui->child<QToolBar>("mainToolBar")->actions();
+    QVERIFY(!actions.isEmpty());
+    for (const QAction *action : actions) {
+        if (!action->isSeparator() && action->isVisible())
+            QVERIFY2(!action->icon().isNull(), qPrintable(action->text()));
+    }
+}
+
 #include "tst_mainwindow.moc"
