@@ -130,7 +130,7 @@ private Q_SLOTS:
     void sessionReadsAsRealTraffic();
     void droppedRecordsStillMakeAValidCapture();
     void subsetDrawsTheHandshake();
-    void manyRecordsAreFast();
+    void manyRecords();
     void leftoverCommentsInventNoTraffic();
     void datagramsFromOtherHostsAreDrawn();
 
@@ -492,9 +492,9 @@ void TestPcapngWriter::subsetDrawsTheHandshake() {
     QCOMPARE(streams.first().from1, in.back().payload);
 }
 
-void TestPcapngWriter::manyRecordsAreFast() {
-    // The exporter's budget is 1,000,000 records in 10 s, all of it; the writer must take a small
-    // part of that. 200,000 records of a connection, both ways.
+void TestPcapngWriter::manyRecords() {
+    // 200,000 records of a connection, both ways, each a packet. How fast is the benchmarks'
+    // business (exportbench, scenario 14): a unit test only prints the time, as a clue.
     Journal journal;
     const EndpointId id = 1;
     journal.describeEndpoint(id, {EndpointKind::TcpConnection,
@@ -521,7 +521,6 @@ void TestPcapngWriter::manyRecordsAreFast() {
     const qint64 ms = timer.elapsed();
     qInfo() << N << "records in" << ms << "ms," << out.size() << "bytes";
     QCOMPARE(writer.packetsWritten(), quint64(3 + 2 * N));
-    QVERIFY2(ms < 2000, qPrintable(QString::number(ms)));
 }
 
 void TestPcapngWriter::leftoverCommentsInventNoTraffic() {

@@ -602,8 +602,7 @@ void TestTcpReassembly::inOrderIsCheap() {
     const qint64 ms = timer.elapsed();
     QCOMPARE(g_allocations.load(), 0);
     QCOMPARE(r.delivered(), quint64(Count) * Mss);
-    // Typically a few tens of milliseconds; the bound leaves room for sanitizer builds.
-    QVERIFY2(ms < 2000, qPrintable(QString::number(ms)));
+    // The time is a clue, not a check (speed is the benchmarks' business: capturebench).
     qInfo("%d in-order segments in %lld ms", Count, ms);
 }
 
