@@ -5,6 +5,7 @@
 
 #include "capture/capturefile.h"
 #include "capture/ipfragments.h"
+#include "capturerecords.h"
 #include "testfiles.h"
 #include "testmain.h"
 
@@ -13,25 +14,10 @@
 #include <QtEndian>
 
 using namespace sockbench;
+using namespace sockbench::test;
 using capture::IpFragments;
 
-namespace captureencap {
-
-QByteArray bytesOf(const CaptureFile &capture, int index, RecordKind kind) {
-    QByteArray out;
-    for (const CaptureRecord &r : capture.records)
-        if (r.stream == index && r.kind == kind)
-            out.append(capture.file->bytes() + r.offset, r.length);
-    return out;
-}
-
-QList<QByteArray> datagramsOf(const CaptureFile &capture, int index, RecordKind kind) {
-    QList<QByteArray> out;
-    for (const CaptureRecord &r : capture.records)
-        if (r.stream == index && r.kind == kind)
-            out.append(QByteArray(capture.file->bytes() + r.offset, r.length));
-    return out;
-}
+namespace {
 
 QByteArray be16(int value) {
     QByteArray out(2, '\0');
@@ -93,9 +79,7 @@ QByteArray steppedBytes(int length, int step, int start = 0) {
     return out;
 }
 
-} // namespace captureencap
-
-using namespace captureencap;
+} // namespace
 
 class TestCaptureEncap : public QObject {
     Q_OBJECT
@@ -182,8 +166,8 @@ void TestCaptureEncap::tunnels() {
     QCOMPARE(s.server.toString(), tcpServer);
     QVERIFY(s.endState == EndpointState::Closed);
     QCOMPARE(s.endDetail, QString());
-    QCOMPARE(bytesOf(*capture, tcp, RecordKind::DataOut), QByteArray("hello server\nbye\n"));
-    QCOMPARE(bytesOf(*capture, tcp, RecordKind::DataIn), QByteArray("hello client\n"));
+    QCOMPARE(streamBytes(*capture, tcp, RecordKind::DataOut), QByteArray("hello server\nbye\n"));
+    QCOMPARE(streamBytes(*capture, tcp, RecordKind::DataIn), QByteArray("hello client\n"));
 
     if (udpStreams == 0)
         return;
@@ -191,8 +175,8 @@ void TestCaptureEncap::tunnels() {
     QVERIFY(udp >= 0);
     QCOMPARE(capture->streams[udp].client.toString(), udpClient);
     QCOMPARE(capture->streams[udp].server.toString(), udpServer);
-    QCOMPARE(datagramsOf(*capture, udp, RecordKind::DataOut), (QList<QByteArray>{"ping 1", "ping 2"}));
-    QCOMPARE(datagramsOf(*capture, udp, RecordKind::DataIn), (QList<QByteArray>{"pong 1", "pong 2"}));
+    QCOMPARE(datagrams(*capture, udp, RecordKind::DataOut), (QList<QByteArray>{"ping 1", "ping 2"}));
+    QCOMPARE(datagrams(*capture, udp, RecordKind::DataIn), (QList<QByteArray>{"pong 1", "pong 2"}));
 }
 
 void TestCaptureEncap::fragments_data() {
@@ -213,20 +197,20 @@ void TestCaptureEncap::fragments() {
     QCOMPARE(capture->streams.size(), 4);
 
     // udp.stream 0: the datagram captured between two fragments of the next one.
-    QCOMPARE(datagramsOf(*capture, capture->findStream(CaptureProtocol::Udp, 0), RecordKind::DataOut),
+    QCOMPARE(datagrams(*capture, capture->findStream(CaptureProtocol::Udp, 0), RecordKind::DataOut),
              QList<QByteArray>{"between"});
     // udp.stream 1: 3,000 bytes in three fragments, whole again.
     const int big = capture->findStream(CaptureProtocol::Udp, 1);
-    QCOMPARE(datagramsOf(*capture, big, RecordKind::DataOut), QList<QByteArray>{steppedBytes(3000, 7, 1)});
-    QCOMPARE(datagramsOf(*capture, big, RecordKind::DataIn), QList<QByteArray>{"got it"});
+    QCOMPARE(datagrams(*capture, big, RecordKind::DataOut), QList<QByteArray>{steppedBytes(3000, 7, 1)});
+    QCOMPARE(datagrams(*capture, big, RecordKind::DataIn), QList<QByteArray>{"got it"});
     // tcp.stream 0: a 2,000-byte segment in three fragments captured last first.
     const int tcp = capture->findStream(CaptureProtocol::Tcp, 0);
-    QCOMPARE(bytesOf(*capture, tcp, RecordKind::DataOut), steppedBytes(2000, 13) + "bye\n");
-    QCOMPARE(bytesOf(*capture, tcp, RecordKind::DataIn), QByteArray("hello client\n"));
+    QCOMPARE(streamBytes(*capture, tcp, RecordKind::DataOut), steppedBytes(2000, 13) + "bye\n");
+    QCOMPARE(streamBytes(*capture, tcp, RecordKind::DataIn), QByteArray("hello client\n"));
     QVERIFY(capture->streams[tcp].endState == EndpointState::Closed);
     // udp.stream 2: overlapping fragments; the bytes of the one with the lower offset stand.
     const int overlap = capture->findStream(CaptureProtocol::Udp, 2);
-    QCOMPARE(datagramsOf(*capture, overlap, RecordKind::DataOut),
+    QCOMPARE(datagrams(*capture, overlap, RecordKind::DataOut),
              QList<QByteArray>{"overlapping fragments, rewritten"});
 
     // The datagrams put back together are after the file's bytes, which are unchanged.
@@ -381,7 +365,7 @@ void TestCaptureEncap::nestingLimit() {
     QVERIFY(capture);
     QCOMPARE(capture->streams.size(), 1);
     QCOMPARE(capture->streams[0].client.toString(), QStringLiteral("10.8.0.1:1000"));
-    QCOMPARE(datagramsOf(*capture, 0, RecordKind::DataOut), QList<QByteArray>{"deep"});
+    QCOMPARE(datagrams(*capture, 0, RecordKind::DataOut), QList<QByteArray>{"deep"});
     QCOMPARE(capture->skippedPackets, 1u);
     QCOMPARE(capture->warnings,
              QStringList{QStringLiteral("1 packets skipped (the first is packet 2): nesting "

@@ -4,6 +4,7 @@
 
 #include "capture/capturefile.h"
 #include "capture/replay.h"
+#include "capturerecords.h"
 #include "testfiles.h"
 #include "testmain.h"
 
@@ -21,6 +22,7 @@
 #include <algorithm>
 
 using namespace sockbench;
+using namespace sockbench::test;
 
 namespace sockbench {
 // What QCOMPARE prints for the enums compared here (found by argument-dependent lookup).
@@ -42,23 +44,6 @@ QByteArray fixtureBytes(const QString &name) {
     if (!f.open(QIODevice::ReadOnly))
         return {};
     return f.readAll();
-}
-
-/// The bytes of one direction of stream `index`, in record order.
-QByteArray streamBytes(const CaptureFile &capture, int index, RecordKind kind) {
-    QByteArray out;
-    for (const CaptureRecord &r : capture.records)
-        if (r.stream == index && r.kind == kind)
-            out.append(capture.file->bytes() + r.offset, r.length);
-    return out;
-}
-
-QList<QByteArray> datagrams(const CaptureFile &capture, int index, RecordKind kind) {
-    QList<QByteArray> out;
-    for (const CaptureRecord &r : capture.records)
-        if (r.stream == index && r.kind == kind)
-            out.append(QByteArray(capture.file->bytes() + r.offset, r.length));
-    return out;
 }
 
 QList<Marker> markers(const CaptureFile &capture, int index) {
