@@ -35,6 +35,8 @@ import ipaddress
 import os
 import struct
 
+from make_crafted import checksum  # the Internet checksum (RFC 1071)
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 START_USEC = 1700000000 * 1000000
 
@@ -44,15 +46,6 @@ MAC_B = bytes.fromhex("020000000002")
 
 def addr(text):
     return ipaddress.ip_address(text).packed
-
-
-def checksum(data):
-    if len(data) % 2:
-        data += b"\0"
-    s = sum(struct.unpack("!%dH" % (len(data) // 2), data))
-    while s >> 16:
-        s = (s & 0xFFFF) + (s >> 16)
-    return ~s & 0xFFFF
 
 
 def ipv4(src, dst, proto, payload, ident=1, frag=0x4000):
@@ -201,43 +194,44 @@ def gre(protocol, payload, checksum_present=False, key=None, sequence=None):
     return struct.pack("!HH", flags, protocol) + rest + payload
 
 
-def make_gre_v4():
+def tunnelled(exchange, a, b, wrap):
+    """Frames of `exchange` (pairs of from-client, packet), each inside an outer packet between a and
+    b, facing the way its packet goes: wrap(i, src, dst, packet) makes the outer packet."""
     frames = []
-    for i, (fc, pkt) in enumerate(tcp_conversation("172.16.0.1", "172.16.0.2", 52000, 8080)):
-        outer = ("10.0.0.1", "10.0.0.2") if fc else ("10.0.0.2", "10.0.0.1")
-        inner = gre(0x0800, pkt, checksum_present=True, key=7, sequence=i)
-        frames.append(eth_ip(ipv4(outer[0], outer[1], 47, inner, ident=100 + i), fc))
-    for i, (fc, pkt) in enumerate(udp_exchange("192.168.7.1", "192.168.7.2", 42000, 9999)):
-        outer = ("10.0.0.1", "10.0.0.2") if fc else ("10.0.0.2", "10.0.0.1")
-        bridged = eth_ip(pkt, fc)
-        frames.append(eth_ip(ipv4(outer[0], outer[1], 47, gre(0x6558, bridged, key=8), ident=200 + i), fc))
+    for i, (fc, pkt) in enumerate(exchange):
+        src, dst = (a, b) if fc else (b, a)
+        frames.append(eth_ip(wrap(i, src, dst, pkt), fc))
+    return frames
+
+
+def make_gre_v4():
+    frames = tunnelled(tcp_conversation("172.16.0.1", "172.16.0.2", 52000, 8080), "10.0.0.1", "10.0.0.2",
+                       lambda i, s, d, pkt: ipv4(s, d, 47, gre(0x0800, pkt, checksum_present=True, key=7,
+                                                                sequence=i), ident=100 + i))
+    # Ethernet bridged over GRE: each datagram in a frame of its own first.
+    bridged = [(fc, eth_ip(pkt, fc)) for fc, pkt in udp_exchange("192.168.7.1", "192.168.7.2", 42000, 9999)]
+    frames += tunnelled(bridged, "10.0.0.1", "10.0.0.2",
+                        lambda i, s, d, frame: ipv4(s, d, 47, gre(0x6558, frame, key=8), ident=200 + i))
     write_pcap("gre-v4.pcap", frames)
 
 
 def make_gre_v6():
-    frames = []
-    for fc, pkt in tcp_conversation("2001:db8:10::1", "2001:db8:20::2", 53000, 9022):
-        outer = ("2001:db8::1", "2001:db8::2") if fc else ("2001:db8::2", "2001:db8::1")
-        frames.append(eth_ip(ipv6(outer[0], outer[1], 47, gre(0x86DD, pkt)), fc))
-    for i, (fc, pkt) in enumerate(udp_exchange("2001:db8:30::1", "2001:db8:40::2", 43000, 9123)):
-        outer = ("10.0.0.1", "10.0.0.2") if fc else ("10.0.0.2", "10.0.0.1")
-        frames.append(eth_ip(ipv4(outer[0], outer[1], 47, gre(0x86DD, pkt, sequence=i), ident=300 + i), fc))
+    frames = tunnelled(tcp_conversation("2001:db8:10::1", "2001:db8:20::2", 53000, 9022), "2001:db8::1",
+                       "2001:db8::2", lambda i, s, d, pkt: ipv6(s, d, 47, gre(0x86DD, pkt)))
+    frames += tunnelled(udp_exchange("2001:db8:30::1", "2001:db8:40::2", 43000, 9123), "10.0.0.1", "10.0.0.2",
+                        lambda i, s, d, pkt: ipv4(s, d, 47, gre(0x86DD, pkt, sequence=i), ident=300 + i))
     write_pcap("gre-v6.pcap", frames)
 
 
 def make_ipip():
-    frames = []
-    for i, (fc, pkt) in enumerate(tcp_conversation("172.20.0.1", "172.20.0.2", 54000, 25)):
-        outer = ("10.9.0.1", "10.9.0.2") if fc else ("10.9.0.2", "10.9.0.1")
-        frames.append(eth_ip(ipv4(outer[0], outer[1], 4, pkt, ident=400 + i), fc))
+    frames = tunnelled(tcp_conversation("172.20.0.1", "172.20.0.2", 54000, 25), "10.9.0.1", "10.9.0.2",
+                       lambda i, s, d, pkt: ipv4(s, d, 4, pkt, ident=400 + i))
     write_pcap("ipip.pcap", frames)
 
 
 def make_6in4():
-    frames = []
-    for i, (fc, pkt) in enumerate(tcp_conversation("2001:db8:6::1", "2001:db8:4::2", 55000, 80)):
-        outer = ("192.0.2.1", "198.51.100.1") if fc else ("198.51.100.1", "192.0.2.1")
-        frames.append(eth_ip(ipv4(outer[0], outer[1], 41, pkt, ident=500 + i), fc))
+    frames = tunnelled(tcp_conversation("2001:db8:6::1", "2001:db8:4::2", 55000, 80), "192.0.2.1",
+                       "198.51.100.1", lambda i, s, d, pkt: ipv4(s, d, 41, pkt, ident=500 + i))
     # plain traffic after the tunnelled stream: its numbers depend on the tunnel's being counted
     frames += [eth_ip(pkt, fc) for fc, pkt in tcp_conversation("192.0.2.1", "203.0.113.5", 55001, 443)]
     frames += [eth_ip(pkt, fc) for fc, pkt in udp_exchange("192.0.2.1", "203.0.113.53", 44000, 9153)]
@@ -245,13 +239,11 @@ def make_6in4():
 
 
 def make_ip6ip6():
-    frames = []
-    for fc, pkt in tcp_conversation("2001:db8:66::1", "2001:db8:66::2", 56000, 8443):
-        outer = ("2001:db8:ff::1", "2001:db8:ff::2") if fc else ("2001:db8:ff::2", "2001:db8:ff::1")
-        frames.append(eth_ip(ipv6(outer[0], outer[1], 41, pkt), fc))
-    for fc, pkt in udp_exchange("172.30.0.1", "172.30.0.2", 45000, 9514):
-        outer = ("2001:db8:ff::1", "2001:db8:ff::2") if fc else ("2001:db8:ff::2", "2001:db8:ff::1")
-        frames.append(eth_ip(ipv6(outer[0], outer[1], 4, pkt), fc))
+    outer = ("2001:db8:ff::1", "2001:db8:ff::2")
+    frames = tunnelled(tcp_conversation("2001:db8:66::1", "2001:db8:66::2", 56000, 8443), *outer,
+                       lambda i, s, d, pkt: ipv6(s, d, 41, pkt))
+    frames += tunnelled(udp_exchange("172.30.0.1", "172.30.0.2", 45000, 9514), *outer,
+                        lambda i, s, d, pkt: ipv6(s, d, 4, pkt))
     write_pcap("ip6ip6.pcap", frames)
 
 
