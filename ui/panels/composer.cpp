@@ -211,6 +211,9 @@ void Composer::buildLayout() {
 void Composer::connectSignals() {
     m_repeatTimer.setTimerType(Qt::PreciseTimer);
     connect(&m_repeatTimer, &QTimer::timeout, this, &Composer::onRepeatTimerTimeout);
+    m_clientCountRefresh.setSingleShot(true);
+    m_clientCountRefresh.setInterval(0);
+    connect(&m_clientCountRefresh, &QTimer::timeout, this, &Composer::updateSendState);
     connect(m_edit, &QPlainTextEdit::textChanged, this, &Composer::onInputChanged);
     connect(m_modeCombo, &QComboBox::currentIndexChanged, this, &Composer::onModeComboCurrentIndexChanged);
     connect(m_lineEndingCombo, &QComboBox::currentIndexChanged, this, &Composer::onInputChanged);
@@ -249,14 +252,15 @@ PayloadSpec Composer::spec() const {
 }
 
 void Composer::onWorkbenchStateChanged(EndpointId id) {
-    // A client that comes or goes changes its listener's "(2 connected)" too.
-    if (id == m_target || (m_target != 0 && m_workbench->info(id).listener == m_target))
+    if (id == m_target)
         updateSendState();
+    else if (m_targetIsListener) // one of its clients may have gone: "(2 connected)"
+        m_clientCountRefresh.start();
 }
 
 void Composer::onWorkbenchConnectionAccepted(EndpointId, EndpointId listener) {
     if (listener == m_target)
-        updateSendState();
+        m_clientCountRefresh.start();
 }
 
 void Composer::setPayloadBytes(const QByteArray &bytes) {
@@ -362,8 +366,9 @@ void Composer::showPayloadError(const QString &error, const QTextCursor &where) 
     QString html = tr("<b>%1</b><br>Nothing is sent until this is fixed.").arg(error.toHtmlEscaped());
     // Hex mode is kept from the last payload; words typed for a new target read as text.
     PayloadSpec asText = spec();
+    const bool hex = asText.mode == PayloadMode::Hex;
     asText.mode = PayloadMode::Text;
-    if (spec().mode == PayloadMode::Hex && parsePayload(m_edit->toPlainText(), asText).ok())
+    if (hex && parsePayload(m_edit->toPlainText(), asText).ok())
         html += QLatin1Char(' ') + tr("<a href=\"text\">Switch to text</a> to send it as typed.");
     m_errorLabel->setText(html);
     m_errorLabel->setToolTip(error);
@@ -395,6 +400,7 @@ void Composer::updateSendState() {
     const EndpointInfo info = m_workbench->info(m_target);
     const bool known = m_target != 0 && m_workbench->endpoints().contains(m_target);
     const bool udp = known && info.kind == EndpointKind::UdpSocket;
+    m_targetIsListener = known && info.kind == EndpointKind::TcpListener;
     m_destinationLabel->setVisible(udp);
     m_destinationEdit->setVisible(udp);
 

@@ -122,6 +122,10 @@ private:
     QToolButton *m_saveToLibraryButton;
     ElidedLabel *m_messageLabel;
     QTimer m_repeatTimer;
+    /// A listener target's "(N connected)" and Send, brought up to date once per event-loop turn
+    /// however many of its clients came or went in it (counting them walks every endpoint).
+    QTimer m_clientCountRefresh;
+    bool m_targetIsListener = false; ///< as of the last updateSendState(); a target keeps its kind
     QByteArray m_repeatBytes;
     int m_repeatRemaining = 0;
     bool m_showingRepeatStatus = false;     ///< the message line says how far a repeat is
