@@ -1,11 +1,16 @@
-// windowmemory: the window's resident memory for four traffic shapes.
+// windowmemory: the window's resident memory for four traffic shapes, and a probe for churn.
+//
+// `churn` is the long run's shape instead, a probe with no goal: connections that come, say a
+// line and go, in three rounds of 20,000; it prints what the third round added to the heap in use
+// (RSS keeps the peaks of connections in flight) beside the journal's own bytes, per connection.
+// Run it under heaptrack to see what a window keeps per connection (docs/PERFORMANCE.md).
 //
 // Each shape runs in a process of its own (the program starts itself once per shape) so the
 // figures do not carry the allocator's leftovers from the shape before. A shape feeds a real
 // Workbench over loopback from a plain-socket peer thread, into a real MainWindow (offscreen) whose
 // conversation view shows the endpoint, and prints RSS before and after, the journal's bytes
 // (payload held plus record headers) and whether RSS stays within journal bytes + 64 MiB.
-// Usage: windowmemory [lines|oneline|records|udp]
+// Usage: windowmemory [lines|oneline|records|udp|churn]
 
 #include "rss.h"
 
@@ -31,6 +36,9 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <malloc.h>
+
+#include <algorithm>
 #include <cstdio>
 #include <functional>
 #include <thread>
@@ -43,6 +51,7 @@ constexpr qint64 StreamBytes = 50LL * 1000 * 1000;
 constexpr int OneByteRecords = 1000000;
 constexpr int Datagrams = 200000;
 constexpr double AllowanceMiB = 64;
+constexpr int ChurnRound = 20000;
 
 using bench::rssMiB;
 
@@ -91,6 +100,60 @@ void streamTo(quint16 port, QByteArray pattern, qint64 bytes) {
     ::close(fd);
 }
 
+/// `count` connections to the window's listener, one after another: each says a line and closes.
+void churnTo(quint16 port, int count) {
+    const sockaddr_in to = loopback(port);
+    for (int i = 0; i < count; ++i) {
+        const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        if (::connect(fd, reinterpret_cast<const sockaddr *>(&to), sizeof(to)) == 0)
+            ::send(fd, "hello churn\n", 12, MSG_NOSIGNAL);
+        ::close(fd);
+    }
+}
+
+/// The churn shape: the heap in use after each of three rounds of connections.
+int runChurn(MainWindow &window, const std::function<void(EndpointId)> &show) {
+    Workbench *wb = window.workbench();
+    const EndpointId listener = wb->startTcpListener(QStringLiteral("127.0.0.1"), 0);
+    show(listener);
+    if (!runUntil([&] { return wb->info(listener).local.port != 0; }, 5000))
+        return 2;
+    const quint16 port = wb->info(listener).local.port;
+    quint64 accepted = 0;
+    QObject::connect(wb, &Workbench::connectionAccepted, wb, [&] { ++accepted; });
+    const auto churn = [&](int count) {
+        const quint64 target = accepted + quint64(count);
+        std::thread peer(churnTo, port, count);
+        const auto allClosed = [&] {
+            const QList<EndpointId> ids = wb->connectionsOf(listener);
+            return std::all_of(ids.begin(), ids.end(), [&](EndpointId id) { return isFinal(wb->info(id).state); });
+        };
+        runUntil([&] { return accepted >= target && allClosed(); }, 300000);
+        peer.join();
+        runUntil([] { return false; }, 1500); // the feed and the tree's pruning settle
+        // Heap in use, not RSS: the allocator keeps the peaks of the connections in flight.
+        const struct mallinfo2 heap = mallinfo2();
+        return double(heap.uordblks + heap.hblkhd) / (1024.0 * 1024.0);
+    };
+    // The journal keeps its records until its budget: what grows beside them is what counts.
+    const auto journalMiB = [&] {
+        const Journal &journal = wb->journal();
+        return double(journal.payloadBytesHeld() + journal.headerBytes()) / (1024.0 * 1024.0);
+    };
+    churn(ChurnRound);
+    const double warm = churn(ChurnRound);
+    const double warmJournal = journalMiB();
+    const double after = churn(ChurnRound);
+    const double afterJournal = journalMiB();
+    const double perConnection = ((after - afterJournal) - (warm - warmJournal)) * 1024 * 1024 / ChurnRound;
+    std::printf("churn    connections 3 x %d  heap in use %6.1f -> %6.1f MiB  journal %6.1f -> %6.1f MiB  "
+                "%.1f B per connection of the third round beside the journal\n",
+                ChurnRound, warm, after, warmJournal, afterJournal, perConnection);
+    std::fflush(stdout);
+    window.close();
+    return 0;
+}
+
 struct Figures {
     double rssBefore = 0;
     double rssAfter = 0;
@@ -115,6 +178,8 @@ int runShape(const QString &shape) {
     };
     ConversationView *view = detail->conversationView();
     runUntil([] { return false; }, 200);
+    if (shape == QLatin1String("churn"))
+        return runChurn(window, show);
     Figures f;
     f.rssBefore = rssMiB();
     std::thread peer;
@@ -236,7 +301,7 @@ int main(int argc, char *argv[]) {
     std::printf("windowmemory: RSS of the window per traffic shape, each in a process of its own\n");
     std::fflush(stdout);
     int failures = 0;
-    for (const char *shape : {"lines", "oneline", "records", "udp"}) {
+    for (const char *shape : {"lines", "oneline", "records", "udp", "churn"}) {
         QProcess child;
         child.setProcessChannelMode(QProcess::ForwardedChannels);
         child.start(QCoreApplication::applicationFilePath(), {QString::fromLatin1(shape)});
