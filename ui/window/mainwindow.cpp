@@ -216,6 +216,15 @@ void MainWindow::createMenusAndToolBar() {
     fileMenu->addAction(m_saveSessionAction);
     fileMenu->addAction(m_reopenSessionAction);
     fileMenu->addSeparator();
+    // The library's import and export, reachable whatever the dock's size (its File button may not
+    // fit); they show the dock, where the outcome is said.
+    QMenu *libraryMenu = fileMenu->addMenu(tr("&Library"));
+    libraryMenu->setObjectName(QStringLiteral("libraryFileMenu"));
+    for (QAction *action : m_libraryPanel->fileActions()) {
+        libraryMenu->addAction(action);
+        connect(action, &QAction::triggered, m_libraryDock, &QWidget::show);
+    }
+    fileMenu->addSeparator();
     fileMenu->addAction(m_captures->openCaptureAction());
     fileMenu->addAction(m_captures->exportAction());
     fileMenu->addAction(m_captures->recordAction());
