@@ -37,16 +37,16 @@ public:
 
     const EndpointDetails &details(EndpointId id) { return entry(id).details; }
 
-    /// A connection by its peer's address when the journal knows it, else by the caller's name.
+    /// A connection by its peer's address when the journal knows it, else by the caller's name
+    /// (the log lines' label; CSV and JSON Lines give the peer's address alone).
     QString peerName(EndpointId id) {
         const Entry &e = entry(id);
-        return e.peer.isEmpty() ? e.details.name : e.peer;
+        return e.details.peer.isEmpty() ? e.details.name : e.details.peer;
     }
 
 private:
     struct Entry {
         EndpointDetails details;
-        QString peer;
     };
 
     const Entry &entry(EndpointId id) {
@@ -60,7 +60,7 @@ private:
                 if (meta->local.isValid())
                     e.details.local = meta->local.toString();
                 if (meta->peer.isValid())
-                    e.peer = meta->peer.toString();
+                    e.details.peer = meta->peer.toString();
             }
             it = m_entries.emplace(id, std::move(e)).first;
         }
@@ -111,10 +111,10 @@ public:
             m_pcapng->add(record, m_chunk);
             break;
         case ExportFormat::Csv:
-            appendCsvRow(m_chunk, record, m_namer, &m_endpoints.details(record.endpoint));
+            appendCsvRow(m_chunk, record, &m_endpoints.details(record.endpoint));
             break;
         case ExportFormat::JsonLines:
-            appendJsonLine(m_chunk, record, m_namer, &m_endpoints.details(record.endpoint));
+            appendJsonLine(m_chunk, record, &m_endpoints.details(record.endpoint));
             break;
         case ExportFormat::Text:
             appendLogLine(m_chunk, record, m_namer);

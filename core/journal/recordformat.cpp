@@ -232,6 +232,12 @@ QString peerLabel(const Record &record, const EndpointNamer &name) {
     return u'#' + QString::number(record.endpoint);
 }
 
+QString peerAddress(const Record &record, const EndpointDetails *details) {
+    if (record.peer.isValid())
+        return record.peer.toString();
+    return details ? details->peer : QString();
+}
+
 QString kindName(RecordKind kind) {
     switch (kind) {
     case RecordKind::DataIn:
@@ -292,12 +298,11 @@ QByteArray formatLogLine(const Record &record, const EndpointNamer &name) {
 }
 
 QByteArray csvHeader() {
-    return QByteArrayLiteral(
-        "seq,time,time_us,endpoint,endpoint_name,local,peer,kind,length,original_length,flags,payload\r\n");
+    return QByteArrayLiteral("seq,time,time_us,endpoint,endpoint_name,local,peer,kind,length,original_length,"
+                             "flags,payload,hex\r\n");
 }
 
-void appendCsvRow(QByteArray *out, const Record &record, const EndpointNamer &name,
-                  const EndpointDetails *details) {
+void appendCsvRow(QByteArray *out, const Record &record, const EndpointDetails *details) {
     appendNumber(out, record.seq);
     out->append(',');
     appendTimestamp(out, record.timeNs, TimestampStyle::Iso);
@@ -310,7 +315,7 @@ void appendCsvRow(QByteArray *out, const Record &record, const EndpointNamer &na
     out->append(',');
     appendCsvField(out, localLabel(details).toUtf8());
     out->append(',');
-    appendCsvField(out, peerLabel(record, name).toUtf8());
+    appendCsvField(out, peerAddress(record, details).toUtf8());
     out->append(',').append(kindText(record.kind));
     out->append(',');
     appendNumber(out, record.length);
@@ -327,16 +332,19 @@ void appendCsvRow(QByteArray *out, const Record &record, const EndpointNamer &na
             appendCsvField(out, field);
         }
     }
+    out->append(',');
+    if (!record.isEvicted())
+        appendHex(out, record.payload);
     out->append("\r\n");
 }
 
-QByteArray formatCsvRow(const Record &record, const EndpointNamer &name, const EndpointDetails *details) {
+QByteArray formatCsvRow(const Record &record, const EndpointDetails *details) {
     QByteArray row;
-    appendCsvRow(&row, record, name, details);
+    appendCsvRow(&row, record, details);
     return row;
 }
 
-QJsonObject recordToJson(const Record &record, const EndpointNamer &name, const EndpointDetails *details) {
+QJsonObject recordToJson(const Record &record, const EndpointDetails *details) {
     QJsonObject object;
     // QJsonValue keeps integers exact up to 2^63; seq and ids stay far below 2^53, where every
     // JSON reader agrees.
@@ -346,7 +354,7 @@ QJsonObject recordToJson(const Record &record, const EndpointNamer &name, const 
     object.insert(QStringLiteral("endpoint"), qint64(record.endpoint));
     object.insert(QStringLiteral("endpoint_name"), nameLabel(details).toString());
     object.insert(QStringLiteral("local"), localLabel(details).toString());
-    object.insert(QStringLiteral("peer"), peerLabel(record, name));
+    object.insert(QStringLiteral("peer"), peerAddress(record, details));
     object.insert(QStringLiteral("kind"), kindName(record.kind));
     object.insert(QStringLiteral("direction"), kindName(record.kind));
     object.insert(QStringLiteral("length"), qint64(record.length));
@@ -363,8 +371,7 @@ QJsonObject recordToJson(const Record &record, const EndpointNamer &name, const 
     return object;
 }
 
-void appendJsonLine(QByteArray *out, const Record &record, const EndpointNamer &name,
-                    const EndpointDetails *details) {
+void appendJsonLine(QByteArray *out, const Record &record, const EndpointDetails *details) {
     // recordToJson()'s keys in QJsonObject's order, written straight into *out: building a
     // QJsonObject per record costs several times more, and exports write a million lines.
     const char *const kind = kindText(record.kind);
@@ -396,7 +403,7 @@ void appendJsonLine(QByteArray *out, const Record &record, const EndpointNamer &
         out->append('"');
     }
     out->append(",\"peer\":");
-    appendJsonString(out, peerLabel(record, name));
+    appendJsonString(out, peerAddress(record, details));
     out->append(",\"seq\":");
     appendNumber(out, record.seq);
     if (bytes) {
@@ -411,9 +418,9 @@ void appendJsonLine(QByteArray *out, const Record &record, const EndpointNamer &
     out->append(record.isTruncated() ? ",\"truncated\":true}\n" : ",\"truncated\":false}\n");
 }
 
-QByteArray formatJsonLine(const Record &record, const EndpointNamer &name, const EndpointDetails *details) {
+QByteArray formatJsonLine(const Record &record, const EndpointDetails *details) {
     QByteArray line;
-    appendJsonLine(&line, record, name, details);
+    appendJsonLine(&line, record, details);
     return line;
 }
 

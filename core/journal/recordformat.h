@@ -22,9 +22,10 @@ namespace sockbench {
 //              as is). The command line's --log; its tests pin it byte for byte.
 //   CSV        RFC 4180: comma-separated, CRLF-terminated, a field quoted when it holds a comma, a
 //              quote, CR or LF, quotes doubled; UTF-8. Columns (csvHeader()):
-//                seq,time,time_us,endpoint,endpoint_name,local,peer,kind,length,original_length,flags,payload
+//                seq,time,time_us,endpoint,endpoint_name,local,peer,kind,length,original_length,flags,payload,hex
 //              payload is bytesToEscapedText() (UTF-8 escape language), which parsePayload() turns
-//              back into the exact bytes, binary included; empty when evicted. flags is "",
+//              back into the exact bytes, binary included (an event's text for events); hex is the
+//              same bytes as lowercase hex digits; both empty when evicted. flags is "",
 //              "truncated", "evicted" or "truncated|evicted". A spreadsheet may evaluate a field
 //              that starts with '=', '+', '-' or '@': this is data for tools, not a spreadsheet guard.
 //   JSON Lines one compact object per line, keys in QJsonObject's (alphabetical) order:
@@ -40,8 +41,9 @@ namespace sockbench {
 // the Unix epoch, unambiguous across time zones and exact in any JSON reader (below 2^53);
 // endpoint is the numeric id and endpoint_name what EndpointDetails::name says (empty when the
 // caller gives none); local is the endpoint's own address (EndpointDetails::local, empty when
-// unknown); peer is peerLabel(); kind and direction are "in", "out" or "event"; length is the
-// bytes recorded and original_length the bytes on the wire (larger only when truncated).
+// unknown); peer is peerAddress(): an address or empty, never a name (a listener's events have no
+// peer); kind and direction are "in", "out" or "event"; length is the bytes recorded and
+// original_length the bytes on the wire (larger only when truncated).
 
 /// Names an endpoint for people, e.g. its connection's peer "127.0.0.1:41208". An empty result
 /// (or no namer at all) falls back to "#<id>".
@@ -53,11 +55,12 @@ enum class TimestampStyle : quint8 {
     IsoOffset, ///< "2026-11-23T03:43:31.507609+01:00": JSON Lines (local time and its UTC offset)
 };
 
-/// What CSV and JSON Lines say about a record's endpoint beyond the namer: its name for people and
-/// its own address (Journal::describedEndpoint()'s local). Callers that know neither pass nothing.
+/// What CSV and JSON Lines say about a record's endpoint: its name for people, its own address and
+/// its peer's (Journal::describedEndpoint()'s local and peer). Callers that know none pass nothing.
 struct EndpointDetails {
     QString name;  ///< e.g. "#3 client"; empty: none
     QString local; ///< the endpoint's own address as NetAddress::toString() writes it; empty: unknown
+    QString peer;  ///< the other end's address, the same way; empty: none (a listener) or unknown
 };
 
 /// Local time with microseconds; timeNs is nanoseconds since the Unix epoch, as in Record.
@@ -68,6 +71,8 @@ void appendTimestamp(QByteArray *out, qint64 timeNs, TimestampStyle style);
 /// Who the record is with: a datagram's own peer, else what `name` says about its endpoint,
 /// else "#<id>".
 QString peerLabel(const Record &record, const EndpointNamer &name = {});
+/// The peer column of CSV and JSON Lines: a datagram's own peer, else details' peer, else empty.
+QString peerAddress(const Record &record, const EndpointDetails *details);
 /// "in", "out" or "event".
 QString kindName(RecordKind kind);
 
@@ -85,19 +90,14 @@ QByteArray formatLogLine(const Record &record, const EndpointNamer &name = {});
 /// The CSV header row, CRLF included.
 QByteArray csvHeader();
 /// One CSV row, CRLF included.
-void appendCsvRow(QByteArray *out, const Record &record, const EndpointNamer &name = {},
-                  const EndpointDetails *details = nullptr);
-QByteArray formatCsvRow(const Record &record, const EndpointNamer &name = {},
-                        const EndpointDetails *details = nullptr);
+void appendCsvRow(QByteArray *out, const Record &record, const EndpointDetails *details = nullptr);
+QByteArray formatCsvRow(const Record &record, const EndpointDetails *details = nullptr);
 
 /// The record as the JSON Lines object.
-QJsonObject recordToJson(const Record &record, const EndpointNamer &name = {},
-                         const EndpointDetails *details = nullptr);
+QJsonObject recordToJson(const Record &record, const EndpointDetails *details = nullptr);
 /// One JSON Lines line: the compact object and '\n', byte for byte what QJsonDocument writes for
 /// recordToJson() (written directly: exports write a million of them).
-void appendJsonLine(QByteArray *out, const Record &record, const EndpointNamer &name = {},
-                    const EndpointDetails *details = nullptr);
-QByteArray formatJsonLine(const Record &record, const EndpointNamer &name = {},
-                          const EndpointDetails *details = nullptr);
+void appendJsonLine(QByteArray *out, const Record &record, const EndpointDetails *details = nullptr);
+QByteArray formatJsonLine(const Record &record, const EndpointDetails *details = nullptr);
 
 } // namespace sockbench

@@ -11,9 +11,11 @@
 #include <QFileInfo>
 #include <QJsonArray>
 #include <QJsonObject>
+#include <QRegularExpression>
 #include <QSettings>
 #include <QStandardPaths>
 #include <QTemporaryFile>
+#include <QUrl>
 
 #include <algorithm>
 #include <array>
@@ -47,14 +49,23 @@ const QStringList TargetKeys{KindKey, HostKey, PortKey};
 constexpr std::array Modes{PayloadMode::Text, PayloadMode::Hex};
 constexpr std::array LineEndings{LineEnding::None, LineEnding::LF, LineEnding::CR, LineEnding::CRLF};
 constexpr std::array Encodings{TextEncoding::Utf8, TextEncoding::Latin1};
-constexpr std::array TargetKinds{LibraryTarget::Kind::Tcp, LibraryTarget::Kind::Udp};
+constexpr std::array TargetKinds{LibraryTarget::Kind::Tcp, LibraryTarget::Kind::Udp,
+                                 LibraryTarget::Kind::Tls};
 
 QString toString(TextEncoding encoding) {
     return encoding == TextEncoding::Latin1 ? QStringLiteral("latin-1") : QStringLiteral("utf-8");
 }
 
 QString toString(LibraryTarget::Kind kind) {
-    return kind == LibraryTarget::Kind::Udp ? QStringLiteral("udp") : QStringLiteral("tcp");
+    switch (kind) {
+    case LibraryTarget::Kind::Udp:
+        return QStringLiteral("udp");
+    case LibraryTarget::Kind::Tls:
+        return QStringLiteral("tls");
+    case LibraryTarget::Kind::Tcp:
+        break;
+    }
+    return QStringLiteral("tcp");
 }
 
 /// `"a", "b", "c"` for an error listing the accepted spellings.
@@ -239,8 +250,9 @@ const QString PsHex = QStringLiteral("hexString");
 const QString PsHost = QStringLiteral("toIP");
 const QString PsPort = QStringLiteral("port");
 const QString PsProtocol = QStringLiteral("tcpOrUdp");
+const QString PsRequestPath = QStringLiteral("requestPath"); // HTTP: the path, or a whole URL
 
-const std::array PsKeys{PsName, PsHex, PsHost, PsPort, PsProtocol};
+const std::array PsKeys{PsName, PsHex, PsHost, PsPort, PsProtocol, PsRequestPath};
 
 /// Packet Sender's file cut down to what the import reads, and made safe to hand to QSettings.
 ///
@@ -301,16 +313,105 @@ QString plainText(const QVariant &value) {
     return text.startsWith(u'@') ? text.sliced(1) : text;
 }
 
+/// A packet's values, read from safePacketSenderIni()'s text.
+struct PsPacket {
+    QString name;
+    QString protocol; ///< tcpOrUdp as written, trimmed ("TCP", "SSL", "HTTPS POST" ...)
+    QString hex;
+    QString host;
+    QString port;
+    QString requestPath;
+};
+
+/// "HTTP GET" ... "HTTPS POST" (Packet Sender writes them so, in any case): the request the packet
+/// sends, with its destination in *target (which may be empty), or an empty array when it has no
+/// host. A requestPath that is a whole URL gives the host and port the packet does not.
+QByteArray packetSenderHttpRequest(const PsPacket &p, const QByteArray &body, LibraryTarget *target) {
+    const QString protocol = p.protocol.toLower();
+    const bool https = protocol.contains(QLatin1String("https"));
+    const bool post = protocol.contains(QLatin1String("post"));
+    target->kind = https ? LibraryTarget::Kind::Tls : LibraryTarget::Kind::Tcp;
+    const quint16 defaultPort = https ? 443 : 80;
+    bool portOk = false;
+    const uint port = p.port.toUInt(&portOk);
+    target->port = portOk && port > 0 && port <= 65535 ? quint16(port) : defaultPort;
+    QString path = p.requestPath.trimmed();
+    const QUrl url(path);
+    if (url.isValid() && (url.scheme() == QLatin1String("http") || url.scheme() == QLatin1String("https"))) {
+        if (target->host.isEmpty())
+            target->host = url.host();
+        if (url.port() > 0)
+            target->port = quint16(url.port());
+        // The path and query as written after the authority, not as QUrl encodes them again:
+        // "{{DATE}}" stays a macro the report can name.
+        const qsizetype authority = path.indexOf(QLatin1String("://")) + 3;
+        const qsizetype rest = path.indexOf(QRegularExpression(QStringLiteral("[/?]")), authority);
+        path = rest < 0 ? QString() : path.sliced(rest);
+    }
+    if (target->host.isEmpty())
+        return {};
+    if (!path.startsWith(u'/'))
+        path.prepend(u'/');
+    QString host = target->host.contains(u':') ? u'[' + target->host + u']' : target->host;
+    if (target->port != defaultPort)
+        host += u':' + QString::number(target->port);
+    QByteArray request =
+        (post ? "POST " : "GET ") + path.toUtf8() + " HTTP/1.1\r\nHost: " + host.toUtf8() + "\r\n";
+    if (post) {
+        // What a form's POST sends, as Packet Sender's does.
+        request += "Content-Type: application/x-www-form-urlencoded\r\nContent-Length: " +
+                   QByteArray::number(body.size()) + "\r\n";
+    }
+    request += "Connection: close\r\n\r\n";
+    return post ? request + body : request;
+}
+
+/// The {{NAME}} macros Packet Sender replaces when it sends ({{DATE}}, {{TIME}}, {{UNIXTIME}},
+/// {{RANDOM}}, {{UNIQUE}}), as they appear in bytes, each once.
+QStringList packetSenderMacros(const QByteArray &bytes) {
+    static const QRegularExpression macro(QStringLiteral("\\{\\{[A-Z]+\\}\\}"));
+    QStringList found;
+    const QString text = QString::fromLatin1(bytes);
+    for (auto it = macro.globalMatch(text); it.hasNext();) {
+        const QString name = it.next().captured();
+        if (!found.contains(name))
+            found.append(name);
+    }
+    return found;
+}
+
+/// The destination from toIP and port, checked as the library's reader checks it; a warning names
+/// what is wrong and the entry goes without one.
+void setPacketSenderTarget(LibraryEntry *e, LibraryTarget target, const QString &portText,
+                           QStringList *warnings) {
+    bool portOk = false;
+    const uint port = portText.toUInt(&portOk);
+    if (target.host.isEmpty())
+        return; // nowhere to send it yet: the entry is kept without a destination
+    if (!portOk || port > 65535) {
+        warnings->append(tr("\"%1\": port \"%2\" is not a port (0-65535); imported without a destination")
+                             .arg(e->name, portText));
+        return;
+    }
+    target.port = quint16(port);
+    if (const auto fault = checkTarget(target)) {
+        warnings->append(tr("\"%1\": destination \"%2\": %3; imported without a destination")
+                             .arg(e->name, target.host, fault->message));
+        return;
+    }
+    e->target = target;
+}
+
 /// One packet of the file, or the warning why it is skipped. Warnings that do not skip it are added
 /// to *warnings.
 std::optional<LibraryEntry> importPacket(const QSettings &ini, const QString &group, QStringList *warnings) {
     const auto value = [&ini, &group](const QString &key) {
         return plainText(ini.value(group + u'/' + key));
     };
+    const PsPacket p{value(PsName).trimmed(), value(PsProtocol).trimmed(), value(PsHex),
+                     value(PsHost).trimmed(), value(PsPort).trimmed(),     value(PsRequestPath)};
     LibraryEntry e;
-    e.name = value(PsName).trimmed();
-    if (e.name.isEmpty())
-        e.name = group.trimmed();
+    e.name = p.name.isEmpty() ? group.trimmed() : p.name;
     if (e.name.isEmpty() || !QStringView(e.name).isValidUtf16()) {
         warnings->append(tr("group \"%1\": skipped, the packet has no name").arg(group));
         return std::nullopt;
@@ -322,53 +423,49 @@ std::optional<LibraryEntry> importPacket(const QSettings &ini, const QString &gr
     e.folder = QStringLiteral("Packet Sender");
     e.notes = tr("Imported from Packet Sender");
 
-    const QString protocol = value(PsProtocol).trimmed().toLower();
-    LibraryTarget target;
-    if (protocol.contains(QLatin1String("http")))
-        return skip(tr("HTTP requests are not imported"));
-    if (protocol.isEmpty() || protocol == QLatin1String("tcp")) {
-        target.kind = LibraryTarget::Kind::Tcp; // Packet Sender's default
-    } else if (protocol == QLatin1String("udp")) {
-        target.kind = LibraryTarget::Kind::Udp;
-    } else if (protocol.contains(QLatin1String("dtls"))) {
-        target.kind = LibraryTarget::Kind::Udp;
-        warnings->append(
-            tr("\"%1\": DTLS imported as plain UDP (Sockbench does not speak TLS yet)").arg(e.name));
-    } else if (protocol.contains(QLatin1String("ssl")) || protocol.contains(QLatin1String("tls"))) {
-        target.kind = LibraryTarget::Kind::Tcp;
-        warnings->append(
-            tr("\"%1\": SSL imported as plain TCP (Sockbench does not speak TLS yet)").arg(e.name));
-    } else {
-        return skip(tr("protocol \"%1\" is neither TCP nor UDP").arg(value(PsProtocol).trimmed()));
-    }
-
     // Packet Sender writes "48 65 6C 6C 6F"; stored the way Sockbench shows hex, so that the library
     // reads the same whatever wrote an entry.
     e.spec.mode = PayloadMode::Hex;
-    const QString hex = value(PsHex);
-    const PayloadResult bytes = parsePayload(hex, e.spec);
+    const PayloadResult bytes = parsePayload(p.hex, e.spec);
     if (!bytes.ok())
         return skip(
             tr("its hex is not valid (character %1: %2)").arg(bytes.errorPosition + 1).arg(bytes.error));
     e.payload = bytesToHex(bytes.bytes);
 
-    target.host = value(PsHost).trimmed();
-    const QString portText = value(PsPort).trimmed();
-    bool portOk = false;
-    const uint port = portText.toUInt(&portOk);
-    if (target.host.isEmpty()) {
-        // Nowhere to send it yet: the entry is kept without a destination.
-    } else if (!portOk || port > 65535) {
-        warnings->append(tr("\"%1\": port \"%2\" is not a port (0-65535); imported without a destination")
-                             .arg(e.name, portText));
+    const QString protocol = p.protocol.toLower();
+    LibraryTarget target; // TCP: Packet Sender's default
+    target.host = p.host;
+    QByteArray sent = bytes.bytes;
+    if (protocol.contains(QLatin1String("http"))) {
+        sent = packetSenderHttpRequest(p, bytes.bytes, &target);
+        if (sent.isEmpty())
+            return skip(tr("%1 request without a host to send it to").arg(p.protocol));
+        // The request as text, so that it reads as it goes: "GET /status HTTP/1.1\r\nHost: ...".
+        e.spec = PayloadSpec{};
+        e.payload = bytesToEscapedText(sent);
+        e.notes = tr("Imported from Packet Sender: its %1 %2 as the request it sends")
+                      .arg(p.protocol, p.requestPath.trimmed());
+        setPacketSenderTarget(&e, target, QString::number(target.port), warnings);
     } else {
-        target.port = quint16(port);
-        if (const auto fault = checkTarget(target)) {
-            warnings->append(tr("\"%1\": destination \"%2\": %3; imported without a destination")
-                                 .arg(e.name, target.host, fault->message));
-        } else {
-            e.target = target;
+        if (protocol == QLatin1String("udp")) {
+            target.kind = LibraryTarget::Kind::Udp;
+        } else if (protocol.contains(QLatin1String("dtls"))) {
+            target.kind = LibraryTarget::Kind::Udp;
+            warnings->append(
+                tr("\"%1\": DTLS imported as plain UDP (Sockbench does not speak DTLS)").arg(e.name));
+        } else if (protocol.contains(QLatin1String("ssl")) || protocol.contains(QLatin1String("tls"))) {
+            target.kind = LibraryTarget::Kind::Tls;
+        } else if (!protocol.isEmpty() && protocol != QLatin1String("tcp")) {
+            return skip(tr("protocol \"%1\" is neither TCP, UDP, SSL nor HTTP").arg(p.protocol));
         }
+        setPacketSenderTarget(&e, target, p.port, warnings);
+    }
+    if (const QStringList macros = packetSenderMacros(sent); !macros.isEmpty()) {
+        const QString list = macros.join(QStringLiteral(", "));
+        warnings->append(tr("\"%1\": Packet Sender's macros %2 have no equivalent in Sockbench; sent as "
+                            "written")
+                             .arg(e.name, list));
+        e.notes += tr(" (its macros %1 are sent as written)").arg(list);
     }
     return e;
 }
@@ -447,6 +544,7 @@ LibraryParseResult importPacketSenderIni(const QByteArray &iniText) {
         result.error = tr("no packets found (is this Packet Sender's packets.ini?)");
         return result;
     }
+    result.packets = groups.size();
     for (const QString &group : std::as_const(groups)) {
         if (std::optional<LibraryEntry> e = importPacket(ini, group, &result.warnings))
             result.entries.append(std::move(*e));
@@ -461,6 +559,15 @@ QString defaultLibraryPath() {
         folder = QCoreApplication::applicationName();
     return QStandardPaths::writableLocation(QStandardPaths::GenericConfigLocation) + u'/' + folder +
            QStringLiteral("/library.json");
+}
+
+QString packetSenderFolder() {
+    for (const auto location : {QStandardPaths::GenericDataLocation, QStandardPaths::GenericConfigLocation}) {
+        const QString folder = QStandardPaths::writableLocation(location) + QStringLiteral("/PacketSender");
+        if (QFileInfo(folder).isDir())
+            return folder;
+    }
+    return {};
 }
 
 LibraryParseResult loadLibrary(const QString &path) {

@@ -20,6 +20,7 @@ namespace sockbench {
 //                 "payload": "01 03 00 00 00 0a", "mode": "hex", "line_ending": "none",
 //                 "escapes": true, "encoding": "utf-8", "append": "crc16-modbus",
 //                 "target": {"kind": "tcp", "host": "192.168.1.10", "port": 502},
+//                 (kind "tcp", "udp" or "tls": TCP with TLS, as a session's "tls" client)
 //                 "notes": "..."}]}
 //
 // The same format is what Export writes and Import reads. The reader is strict like the session
@@ -29,7 +30,9 @@ constexpr int LibraryFormatVersion = 1;
 
 /// Where an entry is meant to go; the user may still send it anywhere.
 struct LibraryTarget {
-    enum class Kind : quint8 { Tcp, Udp };
+    /// Tls: a TCP connection that speaks TLS (a session's client with "tls", --tls on the command
+    /// line). Appended last: the entry form keeps the values as its combo box's data.
+    enum class Kind : quint8 { Tcp, Udp, Tls };
     Kind kind = Kind::Tcp;
     QString host;
     quint16 port = 0;
@@ -59,6 +62,9 @@ struct LibraryParseResult {
     /// Import of Packet Sender's file: what was skipped or changed and why, one line each (the rest
     /// imports as is). Always empty for parseLibrary().
     QStringList warnings;
+    /// Import of Packet Sender's file: every packet the file holds, imported or skipped, so that
+    /// "N of M" counts what the user saved there. 0 for parseLibrary().
+    qsizetype packets = 0;
     bool ok() const { return error.isEmpty(); }
 };
 
@@ -70,12 +76,18 @@ QByteArray serializeLibrary(const QList<LibraryEntry> &entries);
 
 /// Reads Packet Sender's saved packets (its packets.ini, a QSettings INI file: one group per
 /// packet). Takes each packet's name, hex bytes (as a hex-mode payload), destination address and
-/// port, and TCP or UDP. A packet that cannot be taken (no name, bad hex, HTTP, an unknown protocol)
-/// is skipped with a warning naming it; SSL and DTLS packets come in as plain TCP and UDP with a
-/// warning; an unusable destination is dropped with a warning. Entries go to the folder "Packet
-/// Sender". Any bytes may be given: values are read as text only, never as QSettings' serialised
-/// "@Variant(...)" data. A file without a single packet is an error.
+/// port, and its protocol: TCP, UDP, SSL (a TLS target). An HTTP or HTTPS packet (GET or POST, its
+/// requestPath and, for POST, its bytes as the body) becomes the request it sends, as text, to a
+/// TCP or TLS target. A packet that cannot be taken (no name, bad hex, an unknown protocol) is
+/// skipped with a warning naming it and why; DTLS packets come in as plain UDP with a warning; an
+/// unusable destination is dropped with a warning; Packet Sender's macros ({{DATE}} ...), which
+/// Sockbench's payloads have no equivalent for, are named in a warning and kept as written.
+/// Entries go to the folder "Packet Sender". Any bytes may be given: values are read as text only,
+/// never as QSettings' serialised "@Variant(...)" data. A file without a single packet is an error.
 LibraryParseResult importPacketSenderIni(const QByteArray &iniText);
+/// Where Packet Sender keeps its packets.ini: ~/.local/share/PacketSender (version 8 on), else
+/// ~/.config/PacketSender (older versions), the first that exists; empty when neither does.
+QString packetSenderFolder();
 
 /// The library's file in the user's config directory, next to the window's settings file:
 /// ~/.config/Sockbench/library.json (the organisation's folder, else the application's).

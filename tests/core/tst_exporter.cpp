@@ -143,14 +143,14 @@ void TestExporter::csvReadsBack() {
     QVERIFY(ok);
     QCOMPARE(quint64(rows.size()), journal.count() + 1);
     QCOMPARE(rows[0].join(','), QByteArray("seq,time,time_us,endpoint,endpoint_name,local,peer,kind,length,"
-                                           "original_length,flags,payload"));
+                                           "original_length,flags,payload,hex"));
     QByteArray sent;
     QByteArray received;
     for (quint64 seq = 0; seq < journal.count(); ++seq) {
         Record r;
         QVERIFY(journal.record(seq, &r, true));
         const QList<QByteArray> &row = rows[qsizetype(seq) + 1];
-        QCOMPARE(row.size(), qsizetype(12));
+        QCOMPARE(row.size(), qsizetype(13));
         QCOMPARE(row[0], QByteArray::number(seq));
         QCOMPARE(row[2], QByteArray::number(r.timeNs / 1000));
         QCOMPARE(row[3], QByteArray::number(r.endpoint));
@@ -160,7 +160,13 @@ void TestExporter::csvReadsBack() {
             QCOMPARE(QString::fromUtf8(row[5]), meta->local.toString());
         if (meta && meta->peer.isValid())
             QCOMPARE(QString::fromUtf8(row[6]), meta->peer.toString());
+        // The listener's events (listening, accepted, closed) have no peer: the column is empty,
+        // never the listener's name.
+        if (r.endpoint == m_listener)
+            QCOMPARE(row[6], QByteArray());
         QCOMPARE(unescape(row[11]), r.payload);
+        QCOMPARE(QByteArray::fromHex(row[12]), r.payload);
+        QCOMPARE(row[12], r.payload.toHex());
         if (r.endpoint == m_client && r.kind == RecordKind::DataOut)
             sent += unescape(row[11]);
         if (r.endpoint == m_client && r.kind == RecordKind::DataIn)
@@ -200,6 +206,8 @@ void TestExporter::jsonLinesReadBack() {
         const std::optional<EndpointMeta> meta = journal.describedEndpoint(r.endpoint);
         if (meta && meta->local.isValid())
             QCOMPARE(o.value(u"local").toString(), meta->local.toString());
+        if (r.endpoint == m_listener)
+            QCOMPARE(o.value(u"peer").toString(), QString());
         if (r.endpoint == m_client) {
             QCOMPARE(o.value(u"local").toString(), m_wb->info(m_client).local.toString());
             QCOMPARE(o.value(u"peer").toString(), m_wb->info(m_client).peer.toString());
@@ -502,7 +510,7 @@ void TestExporter::hundredThousandRecords() {
     QVERIFY(ExportJob::run(journal, request, nullptr));
     const QByteArray csv = readFileBytes(request.path);
     QCOMPARE(csv.count("\r\n"), qsizetype(100001));
-    QVERIFY(csv.endsWith("event 99999\r\n"));
+    QVERIFY(csv.endsWith("event 99999," + QByteArray("event 99999").toHex() + "\r\n"));
 
     ExportRequest raw{ExportFormat::Raw, path("big.bin"), {}, 0, UINT64_MAX, {2}, RecordKind::DataOut, {}};
     QVERIFY(ExportJob::run(journal, raw, nullptr));

@@ -12,6 +12,7 @@
 #include <QCoreApplication>
 #include <QDir>
 #include <QFile>
+#include <QScopeGuard>
 #include <QStandardPaths>
 #include <QTemporaryDir>
 #include <QTest>
@@ -54,6 +55,20 @@ QString fixturePath() {
     return testFile(QStringLiteral("core/data/packetsender-packets.ini"));
 }
 
+/// Packet Sender 8.1's file of every kind of packet: TCP, UDP, SSL, DTLS, HTTP and HTTPS GET and
+/// POST, macros, and hex that is not hex.
+QString version8FixturePath() {
+    return testFile(QStringLiteral("core/data/packetsender-8.1-packets.ini"));
+}
+
+const LibraryEntry *entryNamed(const QList<LibraryEntry> &entries, const QString &name) {
+    for (const LibraryEntry &e : entries) {
+        if (e.name == name)
+            return &e;
+    }
+    return nullptr;
+}
+
 } // namespace
 
 class TestPayloadLibrary final : public QObject {
@@ -70,6 +85,8 @@ private Q_SLOTS:
     void bytesEndWithTheChecksum();
     void unparsablePayloadGivesNoBytes();
     void packetSenderPacketsImport();
+    void packetSenderVersion8File();
+    void packetSenderFolderIsTheFirstThatExists();
     void packetSenderGarbageIsRefused_data();
     void packetSenderGarbageIsRefused();
     void packetSenderValuesStayText();
@@ -82,6 +99,7 @@ private Q_SLOTS:
 
 void TestPayloadLibrary::initTestCase() {
     QVERIFY2(!fixturePath().isEmpty(), "tests/core/data/packetsender-packets.ini not found");
+    QVERIFY2(!version8FixturePath().isEmpty(), "tests/core/data/packetsender-8.1-packets.ini not found");
 }
 
 void TestPayloadLibrary::documentedExampleReads() {
@@ -194,10 +212,10 @@ void TestPayloadLibrary::malformedFilesAreRefused_data() {
         << "entries[1].target.tls: unknown key (written by a newer Sockbench?)";
     QTest::newRow("target no kind")
         << withEntry(R"({"name": "a", "payload": "", "target": {"host": "h", "port": 1}})")
-        << R"(entries[1].target.kind: missing; one of "tcp", "udp")";
+        << R"(entries[1].target.kind: missing; one of "tcp", "udp", "tls")";
     QTest::newRow("target kind")
         << withEntry(R"({"name": "a", "payload": "", "target": {"kind": "sctp", "host": "h", "port": 1}})")
-        << R"(entries[1].target.kind: "sctp" is not one of "tcp", "udp")";
+        << R"(entries[1].target.kind: "sctp" is not one of "tcp", "udp", "tls")";
     QTest::newRow("target no host")
         << withEntry(R"({"name": "a", "payload": "", "target": {"kind": "udp", "port": 1}})")
         << "entries[1].target.host: missing; a host name or a numeric address";
@@ -292,7 +310,9 @@ void TestPayloadLibrary::packetSenderPacketsImport() {
     for (const LibraryEntry &e : r.entries)
         names.append(e.name);
     QCOMPARE(names, (QStringList{QStringLiteral("Café € ping"), QStringLiteral("Modbus read"),
-                                 QStringLiteral("Secure hello"), QStringLiteral("Status, query")}));
+                                 QStringLiteral("Secure hello"), QStringLiteral("Status, query"),
+                                 QStringLiteral("Web check")}));
+    QCOMPARE(r.packets, 6); // "Broken bytes" too
     using Kind = LibraryTarget::Kind;
     struct Expected {
         QString payload;
@@ -305,7 +325,8 @@ void TestPayloadLibrary::packetSenderPacketsImport() {
         {QStringLiteral("70 69 6e 67 0d 0a"), Kind::Udp, QStringLiteral("10.0.0.7"), 5005, "ping\r\n"},
         {QStringLiteral("01 03 00 00 00 0a"), Kind::Tcp, QStringLiteral("192.168.1.10"), 502,
          QByteArray::fromHex("01030000000a")},
-        {QStringLiteral("48 45 4c 4c 4f 0d 0a"), Kind::Tcp, QStringLiteral("example.com"), 443, "HELLO\r\n"},
+        // SSL is TLS: Sockbench speaks it.
+        {QStringLiteral("48 45 4c 4c 4f 0d 0a"), Kind::Tls, QStringLiteral("example.com"), 443, "HELLO\r\n"},
         {QStringLiteral("aa 55"), Kind::Udp, QStringLiteral("::1"), 9000, QByteArray::fromHex("aa55")},
     };
     for (qsizetype i = 0; i < expected.size(); ++i) {
@@ -319,18 +340,128 @@ void TestPayloadLibrary::packetSenderPacketsImport() {
         QCOMPARE(*e.target, (LibraryTarget{expected.at(i).kind, expected.at(i).host, expected.at(i).port}));
         QCOMPARE(e.bytes(), expected.at(i).bytes);
     }
-    QCOMPARE(r.warnings.size(), 3);
+    // An HTTP GET is the request it sends, as text.
+    const LibraryEntry &web = r.entries.at(4);
+    QCOMPARE(
+        web.payload,
+        QStringLiteral("GET /status HTTP/1.1\\r\\nHost: example.com\\r\\nConnection: close\\r\\n\\r\\n"));
+    QCOMPARE(toString(web.spec.mode), QStringLiteral("text"));
+    QCOMPARE(web.bytes(),
+             QByteArray("GET /status HTTP/1.1\r\nHost: example.com\r\nConnection: close\r\n\r\n"));
+    QCOMPARE(*web.target, (LibraryTarget{Kind::Tcp, QStringLiteral("example.com"), 80}));
+    QCOMPARE(r.warnings.size(), 1);
     QVERIFY2(r.warnings.at(0).startsWith(QStringLiteral("\"Broken bytes\": skipped, its hex is not valid (")),
              qPrintable(r.warnings.at(0)));
-    QCOMPARE(
-        r.warnings.at(1),
-        QStringLiteral("\"Secure hello\": SSL imported as plain TCP (Sockbench does not speak TLS yet)"));
-    QCOMPARE(r.warnings.at(2), QStringLiteral("\"Web check\": skipped, HTTP requests are not imported"));
 
     // What was imported is a valid library.
     const LibraryParseResult back = parseLibrary(serializeLibrary(r.entries));
     QVERIFY2(back.ok(), qPrintable(back.error));
     QCOMPARE(back.entries, r.entries);
+}
+
+void TestPayloadLibrary::packetSenderVersion8File() {
+    QFile file(version8FixturePath());
+    QVERIFY(file.open(QIODevice::ReadOnly));
+    const LibraryParseResult r = importPacketSenderIni(file.readAll());
+    QVERIFY2(r.ok(), qPrintable(r.error));
+    // Every packet of the file counts; one is skipped, and says why.
+    QCOMPARE(r.packets, 14);
+    QCOMPARE(r.entries.size(), 13);
+    QVERIFY(!entryNamed(r.entries, QStringLiteral("Broken hex")));
+    QVERIFY2(r.warnings.at(0).startsWith(QStringLiteral("\"Broken hex\": skipped, its hex is not valid (")),
+             qPrintable(r.warnings.join(u'\n')));
+
+    using Kind = LibraryTarget::Kind;
+    struct Expected {
+        const char *name;
+        LibraryTarget target;
+        QByteArray bytes;
+    };
+    const QByteArray form = "Content-Type: application/x-www-form-urlencoded\r\n";
+    const QList<Expected> expected{
+        {"Modbus read",
+         {Kind::Tcp, QStringLiteral("192.168.1.10"), 502},
+         QByteArray::fromHex("01030000000a")},
+        {"Heartbeat", {Kind::Udp, QStringLiteral("::1"), 9000}, QByteArray::fromHex("aa550001")},
+        // SSL packets are TLS entries, not plain TCP.
+        {"SMTPS banner check", {Kind::Tls, QStringLiteral("mail.example.com"), 465}, "EHLO sockbench\r\n"},
+        {"Secure echo", {Kind::Tls, QStringLiteral("127.0.0.1"), 7000}, "hello\n"},
+        {"Camera DTLS", {Kind::Udp, QStringLiteral("10.0.0.9"), 5684}, QByteArray::fromHex("01020304")},
+        // HTTP and HTTPS packets are the requests they send: method, path, Host, and a POST's body.
+        {"Web status",
+         {Kind::Tcp, QStringLiteral("example.com"), 80},
+         "GET /status HTTP/1.1\r\nHost: example.com\r\nConnection: close\r\n\r\n"},
+        {"API post",
+         {Kind::Tcp, QStringLiteral("192.168.1.20"), 8080},
+         "POST /api/v1/items HTTP/1.1\r\nHost: 192.168.1.20:8080\r\n" + form +
+             "Content-Length: 17\r\nConnection: close\r\n\r\nname=widget&qty=2"},
+        {"Secure API health",
+         {Kind::Tls, QStringLiteral("api.example.com"), 8443},
+         "GET /health?full=1 HTTP/1.1\r\nHost: api.example.com:8443\r\nConnection: close\r\n\r\n"},
+        {"Secure post",
+         {Kind::Tls, QStringLiteral("10.0.0.5"), 443},
+         "POST /login HTTP/1.1\r\nHost: 10.0.0.5\r\n" + form +
+             "Content-Length: 14\r\nConnection: close\r\n\r\n{\"user\":\"ada\"}"},
+        // Macros have no equivalent: kept as written, and named.
+        {"Syslog dated", {Kind::Udp, QStringLiteral("192.168.1.1"), 514}, "<13>{{DATE}} {{TIME}} host test"},
+        {"Random probe", {Kind::Udp, QStringLiteral("127.0.0.1"), 9999}, "probe {{RANDOM}} {{UNIQUE}}\n"},
+    };
+    for (const Expected &x : expected) {
+        const LibraryEntry *e = entryNamed(r.entries, QString::fromUtf8(x.name));
+        QVERIFY2(e, x.name);
+        QVERIFY2(e->target, x.name);
+        QCOMPARE(*e->target, x.target);
+        QCOMPARE(e->bytes(), x.bytes);
+        QCOMPARE(e->folder, QStringLiteral("Packet Sender"));
+    }
+    QCOMPARE(toString(entryNamed(r.entries, QStringLiteral("Web status"))->spec.mode),
+             QStringLiteral("text"));
+
+    const QStringList expectedWarnings{
+        QStringLiteral("\"Camera DTLS\": DTLS imported as plain UDP (Sockbench does not speak DTLS)"),
+        QStringLiteral("\"Random probe\": Packet Sender's macros {{RANDOM}}, {{UNIQUE}} have no equivalent "
+                       "in Sockbench; sent as written"),
+        QStringLiteral("\"Syslog dated\": Packet Sender's macros {{DATE}}, {{TIME}} have no equivalent in "
+                       "Sockbench; sent as written"),
+        QStringLiteral("\"Unix time post\": Packet Sender's macros {{UNIXTIME}} have no equivalent in "
+                       "Sockbench; sent as written"),
+    };
+    QCOMPARE(r.warnings.mid(1), expectedWarnings);
+    for (const QString &warning : r.warnings)
+        QVERIFY2(!warning.contains(QStringLiteral("TLS yet")), qPrintable(warning));
+    QVERIFY(
+        entryNamed(r.entries, QStringLiteral("Syslog dated"))->notes.contains(QStringLiteral("{{DATE}}")));
+
+    // TLS targets read back from the library file.
+    const LibraryParseResult back = parseLibrary(serializeLibrary(r.entries));
+    QVERIFY2(back.ok(), qPrintable(back.error));
+    QCOMPARE(back.entries, r.entries);
+    QVERIFY(serializeLibrary(r.entries).contains("\"kind\": \"tls\""));
+}
+
+void TestPayloadLibrary::packetSenderFolderIsTheFirstThatExists() {
+    QTemporaryDir home;
+    QVERIFY(home.isValid());
+    const QByteArray dataWas = qgetenv("XDG_DATA_HOME");
+    const QByteArray configWas = qgetenv("XDG_CONFIG_HOME");
+    const auto restore = qScopeGuard([&] {
+        for (const auto &[name, was] :
+             {std::pair{"XDG_DATA_HOME", &dataWas}, std::pair{"XDG_CONFIG_HOME", &configWas}}) {
+            if (was->isNull())
+                qunsetenv(name);
+            else
+                qputenv(name, *was);
+        }
+    });
+    qputenv("XDG_DATA_HOME", QFile::encodeName(home.filePath(QStringLiteral("share"))));
+    qputenv("XDG_CONFIG_HOME", QFile::encodeName(home.filePath(QStringLiteral("config"))));
+    QCOMPARE(packetSenderFolder(), QString());
+    // Before version 8: ~/.config/PacketSender.
+    QVERIFY(QDir().mkpath(home.filePath(QStringLiteral("config/PacketSender"))));
+    QCOMPARE(packetSenderFolder(), home.filePath(QStringLiteral("config/PacketSender")));
+    // 8.1: ~/.local/share/PacketSender, first when both exist.
+    QVERIFY(QDir().mkpath(home.filePath(QStringLiteral("share/PacketSender"))));
+    QCOMPARE(packetSenderFolder(), home.filePath(QStringLiteral("share/PacketSender")));
 }
 
 void TestPayloadLibrary::packetSenderGarbageIsRefused_data() {
@@ -352,10 +483,13 @@ void TestPayloadLibrary::packetSenderGarbageIsRefused_data() {
                                              QStringLiteral("; imported without a destination")};
     QTest::newRow("protocol") << QByteArray("[a]\nhexString=41\ntcpOrUdp=SCTP\n") << QString()
                               << QStringList{QStringLiteral(
-                                     "\"a\": skipped, protocol \"SCTP\" is neither TCP nor UDP")};
+                                     "\"a\": skipped, protocol \"SCTP\" is neither TCP, UDP, SSL nor HTTP")};
     QTest::newRow("dtls") << QByteArray("[a]\nhexString=41\ntcpOrUdp=DTLS\n") << QString()
                           << QStringList{QStringLiteral(
-                                 "\"a\": DTLS imported as plain UDP (Sockbench does not speak TLS yet)")};
+                                 "\"a\": DTLS imported as plain UDP (Sockbench does not speak DTLS)")};
+    QTest::newRow("http without a host")
+        << QByteArray("[a]\nhexString=\ntcpOrUdp=HTTP GET\nrequestPath=/x\n") << QString()
+        << QStringList{QStringLiteral("\"a\": skipped, HTTP GET request without a host to send it to")};
     QTest::newRow("no name") << QByteArray("[%20]\nhexString=41\n") << QString()
                              << QStringList{QStringLiteral("group \" \": skipped, the packet has no name")};
 }

@@ -268,45 +268,58 @@ void TestRecordFormat::logLines() {
 
 void TestRecordFormat::csv() {
     QCOMPARE(csvHeader(), QByteArray("seq,time,time_us,endpoint,endpoint_name,local,peer,kind,length,"
-                                     "original_length,flags,payload\r\n"));
+                                     "original_length,flags,payload,hex\r\n"));
     const QByteArray at = QByteArray(",") + Stamp + ",1795405411507609,";
-    QCOMPARE(formatCsvRow(data(0, 3, RecordKind::DataIn, "hello\n"), Namer),
-             "0" + at + "3,,,127.0.0.1:41208,in,6,6,,hello\\n\r\n");
-    QCOMPARE(formatCsvRow(data(1, 3, RecordKind::DataOut, bytes("\x00\x01\xfe\xff\xc3\xa9")), Namer),
-             "1" + at + "3,,,127.0.0.1:41208,out,6,6,,\\0\\x01\\xfe\\xff\xc3\xa9\r\n");
-    QCOMPARE(formatCsvRow(datagram(2, 5, NetAddress{QStringLiteral("::1"), 5353}, "marco", 9), Namer),
-             "2" + at + "5,,,[::1]:5353,in,5,9,truncated,marco\r\n");
-    QCOMPARE(formatCsvRow(evicted(data(3, 3, RecordKind::DataIn, QByteArray(4096, 'x'))), Namer),
-             "3" + at + "3,,,127.0.0.1:41208,in,4096,4096,evicted,\r\n");
+    // Endpoint 3 is a connection: its peer's address is in the peer column.
+    const EndpointDetails connection{{}, {}, QStringLiteral("127.0.0.1:41208")};
+    QCOMPARE(formatCsvRow(data(0, 3, RecordKind::DataIn, "hello\n"), &connection),
+             "0" + at + "3,,,127.0.0.1:41208,in,6,6,,hello\\n,68656c6c6f0a\r\n");
+    QCOMPARE(formatCsvRow(data(1, 3, RecordKind::DataOut, bytes("\x00\x01\xfe\xff\xc3\xa9")), &connection),
+             "1" + at + "3,,,127.0.0.1:41208,out,6,6,,\\0\\x01\\xfe\\xff\xc3\xa9,0001feffc3a9\r\n");
+    QCOMPARE(formatCsvRow(datagram(2, 5, NetAddress{QStringLiteral("::1"), 5353}, "marco", 9)),
+             "2" + at + "5,,,[::1]:5353,in,5,9,truncated,marco,6d6172636f\r\n");
+    QCOMPARE(formatCsvRow(evicted(data(3, 3, RecordKind::DataIn, QByteArray(4096, 'x'))), &connection),
+             "3" + at + "3,,,127.0.0.1:41208,in,4096,4096,evicted,,\r\n");
     QCOMPARE(formatCsvRow(evicted(datagram(4, 5, NetAddress{QStringLiteral("::1"), 5353}, "abc", 70000))),
-             "4" + at + "5,,,[::1]:5353,in,3,70000,truncated|evicted,\r\n");
+             "4" + at + "5,,,[::1]:5353,in,3,70000,truncated|evicted,,\r\n");
     // Quotes and the comma force quoting; the line feed and the stray byte are escaped in the payload.
-    QCOMPARE(formatCsvRow(data(5, 9, RecordKind::Event, awkwardText()), Namer),
-             "5" + at + "9,,,#9,event,21,21,,\"said \"\"hi, there\"\"\\nbye\\xff\"\r\n");
-    // A label with CR LF is quoted whole, line break and all.
-    QCOMPARE(formatCsvRow(data(6, 7, RecordKind::DataOut, "ok"), Namer),
-             "6" + at + "7,,,\"Client \"\"A\"\",\r\nsecond line\",out,2,2,,ok\r\n");
+    // An endpoint with no peer (a listener's event) has an empty peer, not its name.
+    const EndpointDetails listener{QStringLiteral("#9 TCP listener"), QStringLiteral("127.0.0.1:5000"), {}};
+    QCOMPARE(formatCsvRow(data(5, 9, RecordKind::Event, awkwardText()), &listener),
+             "5" + at +
+                 "9,#9 TCP listener,127.0.0.1:5000,,event,21,21,,\"said \"\"hi, there\"\"\\nbye\\xff\","
+                 "73616964202268692c207468657265220a627965ff\r\n");
+    QCOMPARE(formatCsvRow(data(5, 9, RecordKind::Event, "closed")),
+             "5" + at + "9,,,,event,6,6,,closed,636c6f736564\r\n");
+    // A name with CR LF is quoted whole, line break and all.
+    const EndpointDetails client{
+        QStringLiteral("Client \"A\",\r\nsecond line"), {}, QStringLiteral("[::1]:7")};
+    QCOMPARE(formatCsvRow(data(6, 7, RecordKind::DataOut, "ok"), &client),
+             "6" + at + "7,\"Client \"\"A\"\",\r\nsecond line\",,[::1]:7,out,2,2,,ok,6f6b\r\n");
     // A line feed alone forces quoting too.
-    QCOMPARE(formatCsvRow(data(6, 8, RecordKind::DataOut, "ok"), Namer),
-             "6" + at + "8,,,\"two\nlines\",out,2,2,,ok\r\n");
+    const EndpointDetails twoLines{QStringLiteral("two\nlines"), {}, {}};
+    QCOMPARE(formatCsvRow(data(6, 8, RecordKind::DataOut, "ok"), &twoLines),
+             "6" + at + "8,\"two\nlines\",,,out,2,2,,ok,6f6b\r\n");
     // A payload with a comma and a quote but nothing to escape.
-    QCOMPARE(formatCsvRow(data(7, 3, RecordKind::DataIn, "a,\"b\""), Namer),
-             "7" + at + "3,,,127.0.0.1:41208,in,5,5,,\"a,\"\"b\"\"\"\r\n");
+    QCOMPARE(formatCsvRow(data(7, 3, RecordKind::DataIn, "a,\"b\""), &connection),
+             "7" + at + "3,,,127.0.0.1:41208,in,5,5,,\"a,\"\"b\"\"\",612c226222\r\n");
 
     // Before 1970 time_us is floored like the time column: -1.5 us is in the microsecond -2.
     Record early = data(7, 3, RecordKind::DataIn, "x");
     early.timeNs = -1500;
-    QCOMPARE(formatCsvRow(early, Namer), "7,1969-12-31T23:59:59.999998,-2,3,,,127.0.0.1:41208,in,1,1,,x\r\n");
+    QCOMPARE(formatCsvRow(early, &connection),
+             "7,1969-12-31T23:59:59.999998,-2,3,,,127.0.0.1:41208,in,1,1,,x,78\r\n");
     QCOMPARE(recordToJson(early).value(u"time_us").toInteger(), qint64(-2));
 
-    // With details: the endpoint's name (quoted when it must be) and its own address.
-    const EndpointDetails details{QStringLiteral("#3 client, TLS"), QStringLiteral("[::1]:40000")};
-    QCOMPARE(formatCsvRow(data(9, 3, RecordKind::DataIn, "x"), Namer, &details),
-             "9" + at + "3,\"#3 client, TLS\",[::1]:40000,127.0.0.1:41208,in,1,1,,x\r\n");
+    // With details: the endpoint's name (quoted when it must be), its own address and its peer's.
+    const EndpointDetails details{QStringLiteral("#3 client, TLS"), QStringLiteral("[::1]:40000"),
+                                  QStringLiteral("127.0.0.1:41208")};
+    QCOMPARE(formatCsvRow(data(9, 3, RecordKind::DataIn, "x"), &details),
+             "9" + at + "3,\"#3 client, TLS\",[::1]:40000,127.0.0.1:41208,in,1,1,,x,78\r\n");
 
     QByteArray out = csvHeader();
-    appendCsvRow(&out, data(8, 3, RecordKind::DataIn, "x"), Namer);
-    QCOMPARE(out, csvHeader() + "8" + at + "3,,,127.0.0.1:41208,in,1,1,,x\r\n");
+    appendCsvRow(&out, data(8, 3, RecordKind::DataIn, "x"), &connection);
+    QCOMPARE(out, csvHeader() + "8" + at + "3,,,127.0.0.1:41208,in,1,1,,x,78\r\n");
 }
 
 void TestRecordFormat::csvReadsBack() {
@@ -316,23 +329,28 @@ void TestRecordFormat::csvReadsBack() {
         data(2, 9, RecordKind::Event, awkwardText()),
         evicted(data(3, 3, RecordKind::DataIn, "gone")),
     };
+    const EndpointDetails details{
+        QStringLiteral("Client \"A\",\r\nsecond line"), {}, QStringLiteral("127.0.0.1:41208")};
     QByteArray text = csvHeader();
     for (const Record &r : records)
-        appendCsvRow(&text, r, Namer);
+        appendCsvRow(&text, r, &details);
     bool ok = false;
     const QList<QList<QByteArray>> rows = readCsv(text, &ok);
     QVERIFY2(ok, text.constData());
     QCOMPARE(rows.size(), records.size() + 1);
-    QCOMPARE(rows[0].size(), qsizetype(12));
+    QCOMPARE(rows[0].size(), qsizetype(13));
     QCOMPARE(rows[0].join(','), QByteArray("seq,time,time_us,endpoint,endpoint_name,local,peer,kind,length,"
-                                           "original_length,flags,payload"));
+                                           "original_length,flags,payload,hex"));
     for (qsizetype i = 0; i < records.size(); ++i) {
         const Record &r = records[i];
         const QList<QByteArray> &row = rows[i + 1];
-        QCOMPARE(row.size(), qsizetype(12));
+        QCOMPARE(row.size(), qsizetype(13));
         QCOMPARE(row[0], QByteArray::number(r.seq));
         QCOMPARE(row[3], QByteArray::number(r.endpoint));
-        QCOMPARE(QString::fromUtf8(row[6]), peerLabel(r, Namer));
+        QCOMPARE(QString::fromUtf8(row[4]), details.name);
+        QCOMPARE(QString::fromUtf8(row[6]), details.peer);
+        // The hex column is the same bytes.
+        QCOMPARE(QByteArray::fromHex(row[12]), r.isEvicted() ? QByteArray() : r.payload);
         QCOMPARE(row[8], QByteArray::number(r.length));
         // The payload column is the escape language: parsing it gives the exact bytes back.
         PayloadSpec spec;
@@ -340,54 +358,59 @@ void TestRecordFormat::csvReadsBack() {
         QVERIFY2(back.ok(), qPrintable(back.error));
         QCOMPARE(back.bytes, r.payload);
     }
-    QCOMPARE(rows[2][6], QByteArray("Client \"A\",\r\nsecond line"));
+    QCOMPARE(rows[2][4], QByteArray("Client \"A\",\r\nsecond line"));
+    QCOMPARE(rows[4][12], QByteArray());
     QCOMPARE(rows[4][10], QByteArray("evicted"));
 }
 
 void TestRecordFormat::jsonLines() {
     const QByteArray at = QByteArray("\"time\":\"") + Stamp + "+00:00\",\"time_us\":1795405411507609,";
+    const EndpointDetails connection{{}, {}, QStringLiteral("127.0.0.1:41208")};
     QCOMPARE(
-        formatJsonLine(data(0, 3, RecordKind::DataIn, "hello\n"), Namer),
+        formatJsonLine(data(0, 3, RecordKind::DataIn, "hello\n"), &connection),
         "{\"direction\":\"in\",\"endpoint\":3,\"endpoint_name\":\"\",\"evicted\":false,\"hex\":"
         "\"68656c6c6f0a\","
         "\"kind\":\"in\",\"length\":6,\"local\":\"\",\"original_length\":6,\"payload_base64\":\"aGVsbG8K\","
         "\"peer\":\"127.0.0.1:41208\",\"seq\":0,\"text\":\"hello\\\\n\"," +
             at + "\"truncated\":false}\n");
     QCOMPARE(
-        formatJsonLine(data(1, 3, RecordKind::DataOut, bytes("\x00\x01\xfe\xff\xc3\xa9")), Namer),
+        formatJsonLine(data(1, 3, RecordKind::DataOut, bytes("\x00\x01\xfe\xff\xc3\xa9")), &connection),
         "{\"direction\":\"out\",\"endpoint\":3,\"endpoint_name\":\"\",\"evicted\":false,\"hex\":"
         "\"0001feffc3a9\","
         "\"kind\":\"out\",\"length\":6,\"local\":\"\",\"original_length\":6,\"payload_base64\":\"AAH+/8Op\","
         "\"peer\":\"127.0.0.1:41208\",\"seq\":1,\"text\":\"\\\\0\\\\x01\\\\xfe\\\\xff\xc3\xa9\"," +
             at + "\"truncated\":false}\n");
     // With details: the endpoint's name and its own address.
-    const EndpointDetails details{QStringLiteral("#5 UDP"), QStringLiteral("[::]:5000")};
+    const EndpointDetails details{QStringLiteral("#5 UDP"), QStringLiteral("[::]:5000"), {}};
     QCOMPARE(
-        formatJsonLine(datagram(2, 5, NetAddress{QStringLiteral("::1"), 5353}, "marco", 9), Namer, &details),
+        formatJsonLine(datagram(2, 5, NetAddress{QStringLiteral("::1"), 5353}, "marco", 9), &details),
         "{\"direction\":\"in\",\"endpoint\":5,\"endpoint_name\":\"#5 UDP\",\"evicted\":false,"
         "\"hex\":\"6d6172636f\",\"kind\":\"in\",\"length\":5,\"local\":\"[::]:5000\",\"original_length\":9,"
         "\"payload_base64\":\"bWFyY28=\",\"peer\":\"[::1]:5353\",\"seq\":2,\"text\":\"marco\"," +
             at + "\"truncated\":true}\n");
     // Evicted: the flag says so and there are no payload keys at all (an empty one would be a lie).
     QCOMPARE(
-        formatJsonLine(evicted(data(3, 3, RecordKind::DataIn, QByteArray(4096, 'x'))), Namer),
+        formatJsonLine(evicted(data(3, 3, RecordKind::DataIn, QByteArray(4096, 'x'))), &connection),
         "{\"direction\":\"in\",\"endpoint\":3,\"endpoint_name\":\"\",\"evicted\":true,\"kind\":\"in\","
         "\"length\":4096,\"local\":\"\",\"original_length\":4096,\"peer\":\"127.0.0.1:41208\",\"seq\":3," +
             at + "\"truncated\":false}\n");
     // Quotes, the line feed and the non-UTF-8 byte are JSON's business in "event"; "text" is the
     // escape language and base64 keeps the bytes.
-    QCOMPARE(formatJsonLine(data(4, 9, RecordKind::Event, awkwardText()), Namer),
+    // An event of an endpoint without a peer: no peer, not its name.
+    QCOMPARE(formatJsonLine(data(4, 9, RecordKind::Event, awkwardText())),
              "{\"direction\":\"event\",\"endpoint\":9,\"endpoint_name\":\"\","
              "\"event\":\"said \\\"hi, there\\\"\\nbye\xef\xbf\xbd\",\"evicted\":false,"
              "\"hex\":\"73616964202268692c207468657265220a627965ff\",\"kind\":\"event\",\"length\":21,"
              "\"local\":\"\","
              "\"original_length\":21,\"payload_base64\":\"c2FpZCAiaGksIHRoZXJlIgpieWX/"
-             "\",\"peer\":\"#9\",\"seq\":4,"
+             "\",\"peer\":\"\",\"seq\":4,"
              "\"text\":\"said \\\"hi, there\\\"\\\\nbye\\\\xff\"," +
                  at + "\"truncated\":false}\n");
-    // A label with quotes and CR LF stays on its one line.
-    const QByteArray labelled = formatJsonLine(data(5, 7, RecordKind::DataOut, "ok"), Namer);
-    QVERIFY2(labelled.contains("\"peer\":\"Client \\\"A\\\",\\r\\nsecond line\""), labelled.constData());
+    // A name with quotes and CR LF stays on its one line.
+    const EndpointDetails client{QStringLiteral("Client \"A\",\r\nsecond line"), {}, {}};
+    const QByteArray labelled = formatJsonLine(data(5, 7, RecordKind::DataOut, "ok"), &client);
+    QVERIFY2(labelled.contains("\"endpoint_name\":\"Client \\\"A\\\",\\r\\nsecond line\""),
+             labelled.constData());
     QCOMPARE(labelled.count('\n'), 1);
 }
 
@@ -402,10 +425,10 @@ void TestRecordFormat::jsonLinesReadBack() {
         data(6, 7, RecordKind::Event, QByteArray("tab\tdel\x7f bell\x07 \xf0\x9f\x98\x80")),
     };
     const EndpointDetails details{QStringLiteral("Client \"A\"\t\x01 \u00e9"),
-                                  QStringLiteral("127.0.0.1:41208")};
+                                  QStringLiteral("127.0.0.1:41208"), QStringLiteral("[::1]:7")};
     QByteArray text;
     for (const Record &r : records)
-        appendJsonLine(&text, r, Namer, &details);
+        appendJsonLine(&text, r, &details);
     const QList<QByteArray> lines = text.split('\n');
     QCOMPARE(lines.size(), records.size() + 1); // one line each, then the empty rest after the last '\n'
     QVERIFY(lines.last().isEmpty());
@@ -413,10 +436,10 @@ void TestRecordFormat::jsonLinesReadBack() {
         const Record &r = records[i];
         const QJsonObject o = parseJsonLine(lines[i]);
         QVERIFY2(!o.isEmpty(), lines[i].constData());
-        QCOMPARE(o, recordToJson(r, Namer, &details));
+        QCOMPARE(o, recordToJson(r, &details));
         // Written directly, yet byte for byte what QJsonDocument writes for the same object.
         QCOMPARE(lines[i] + '\n',
-                 QJsonDocument(recordToJson(r, Namer, &details)).toJson(QJsonDocument::Compact) + '\n');
+                 QJsonDocument(recordToJson(r, &details)).toJson(QJsonDocument::Compact) + '\n');
         QCOMPARE(o.value(u"seq").toInteger(), qint64(r.seq));
         QCOMPARE(o.value(u"time").toString(), formatTimestamp(r.timeNs, TimestampStyle::IsoOffset));
         // Another reader puts the line at the same instant (QDateTime rounds to the millisecond).
@@ -428,7 +451,8 @@ void TestRecordFormat::jsonLinesReadBack() {
         QCOMPARE(o.value(u"direction").toString(), kindName(r.kind));
         QCOMPARE(o.value(u"time_us").toInteger(), When / 1000);
         QCOMPARE(o.value(u"endpoint").toInteger(), qint64(r.endpoint));
-        QCOMPARE(o.value(u"peer").toString(), peerLabel(r, Namer));
+        QCOMPARE(o.value(u"peer").toString(),
+                 r.peer.isValid() ? QStringLiteral("[::1]:5353") : QStringLiteral("[::1]:7"));
         QCOMPARE(o.value(u"kind").toString(), kindName(r.kind));
         QCOMPARE(o.value(u"length").toInteger(), qint64(r.length));
         QCOMPARE(o.value(u"original_length").toInteger(), qint64(r.originalLength));

@@ -155,9 +155,9 @@ void TestDetailPane::copiesTheWholeRecordInEachForm() {
     const QStringList csv = copied("copyCsvAction").split(QStringLiteral("\r\n"));
     QCOMPARE(csv.size(), 3); // header, row, and nothing after the last CRLF
     QCOMPARE(csv[0], QStringLiteral("seq,time,time_us,endpoint,endpoint_name,local,peer,kind,length,"
-                                    "original_length,flags,payload"));
+                                    "original_length,flags,payload,hex"));
     const QStringList fields = csv[1].split(QLatin1Char(','));
-    QCOMPARE(fields.size(), 12);
+    QCOMPARE(fields.size(), 13);
     QCOMPARE(fields[0], QString::number(seq));
     QCOMPARE(fields[3], QString::number(m_pair.client));
     QCOMPARE(fields[4], endpointLabel(*m_wb, m_pair.client));
@@ -166,6 +166,7 @@ void TestDetailPane::copiesTheWholeRecordInEachForm() {
     QCOMPARE(fields[7], QStringLiteral("out"));
     QCOMPARE(fields[8], QStringLiteral("6"));
     QCOMPARE(fields[11], QStringLiteral("hello\\n"));
+    QCOMPARE(fields[12], QStringLiteral("68656c6c6f0a"));
     QVERIFY(csv[2].isEmpty());
 
     const QString json = copied("copyJsonLineAction");

@@ -1,7 +1,8 @@
 // The library of saved payloads in the window, used as a user would: an entry made in its form and
 // sent by a double-click, Ctrl+1 … Ctrl+9 and a drop on a connection row, each reaching a real raw
-// peer; Packet Sender's packets imported; the library file private and read back by a new window;
-// the search narrowing the tree.
+// peer; Packet Sender's packets imported (from where Packet Sender keeps them, SSL as TLS, the
+// count honest); import and export on the File menu and the context menu; the library file private
+// and read back by a new window; the search narrowing the tree.
 
 #include "testmain.h"
 #include "windowdriver.h"
@@ -18,8 +19,11 @@
 #include <QFileDialog>
 #include <QFileInfo>
 #include <QLabel>
+#include <QMenu>
+#include <QMenuBar>
 #include <QMessageBox>
 #include <QMimeData>
+#include <QScopeGuard>
 #include <QTemporaryDir>
 #include <QToolButton>
 #include <QWindow>
@@ -49,6 +53,8 @@ private Q_SLOTS:
     void udpTargetIsWhereAUdpSocketSends();
     void refusalsShowOnTheMessageLine();
     void packetSenderImportFillsItsFolder();
+    void packetSenderImportOpensWherePacketSenderKeepsIt();
+    void importAndExportAreOnTheFileAndContextMenus();
     void libraryFileIsPrivateAndReloads();
     void panelIsHiddenAtFirstAndStaysAsLeft();
     void unreadableLibraryIsNotOverwritten();
@@ -437,22 +443,138 @@ void TestLibraryPanel::packetSenderImportFillsItsFolder() {
     QCOMPARE(modbus.siblingAtColumn(LibraryModel::TargetColumn).data().toString(),
              QStringLiteral("TCP 192.168.1.10:502"));
     QCOMPARE(rowNamed(QStringLiteral("Café € ping")).parent(), folder);
+    // SSL is TLS; an HTTP GET is the request it sends.
+    QCOMPARE(rowNamed(QStringLiteral("Secure hello"))
+                 .siblingAtColumn(LibraryModel::TargetColumn)
+                 .data()
+                 .toString(),
+             QStringLiteral("TLS example.com:443"));
+    QCOMPARE(
+        rowNamed(QStringLiteral("Web check")).siblingAtColumn(LibraryModel::TargetColumn).data().toString(),
+        QStringLiteral("TCP example.com:80"));
     QVERIFY(!rowNamed(QStringLiteral("Broken bytes")).isValid()); // its hex is not hex
+    // Every packet of the file counts.
+    QCOMPARE(message(),
+             QStringLiteral("Imported 5 of 6 packets from packetsender-packets.ini into the folder "
+                            "Packet Sender; 1 skipped"));
 
     // What was skipped is listed, by name.
     QMessageBox *box = nullptr;
     QTRY_VERIFY((box = m_window->findChild<QMessageBox *>(QStringLiteral("packetSenderWarningsBox"))));
-    QVERIFY2(box->informativeText().contains(QStringLiteral("Secure hello")),
-             qPrintable(box->informativeText()));
     QVERIFY2(box->informativeText().contains(QStringLiteral("Broken bytes")),
              qPrintable(box->informativeText()));
     QTest::mouseClick(box->button(QMessageBox::Ok), Qt::LeftButton);
     QTRY_VERIFY(!m_window->findChild<QMessageBox *>(QStringLiteral("packetSenderWarningsBox")));
 
-    // Importing the same file again adds nothing.
+    // Importing the same file again adds nothing, and says so.
     const qsizetype count = panel()->entries().size();
     QVERIFY(panel()->importPacketSenderFile(fixture));
     QCOMPARE(panel()->entries().size(), count);
+    QCOMPARE(message(),
+             QStringLiteral("Imported 0 of 6 packets from packetsender-packets.ini into the folder "
+                            "Packet Sender; 1 skipped; 5 already in the library"));
+}
+
+void TestLibraryPanel::packetSenderImportOpensWherePacketSenderKeepsIt() {
+    // Packet Sender 8.1 keeps its packets in ~/.local/share/PacketSender (older versions in
+    // ~/.config/PacketSender, which exists too here).
+    QTemporaryDir home;
+    QVERIFY(home.isValid());
+    const QByteArray dataWas = qgetenv("XDG_DATA_HOME");
+    const auto restore = qScopeGuard([&dataWas] {
+        if (dataWas.isNull())
+            qunsetenv("XDG_DATA_HOME");
+        else
+            qputenv("XDG_DATA_HOME", dataWas);
+    });
+    qputenv("XDG_DATA_HOME", QFile::encodeName(home.path()));
+    const QString folder = home.filePath(QStringLiteral("PacketSender"));
+    QVERIFY(QDir().mkpath(folder));
+    QVERIFY(QDir().mkpath(m_settingsDir.filePath(QStringLiteral("PacketSender"))));
+    const QString packets = folder + QStringLiteral("/packets.ini");
+    QVERIFY(QFile::copy(testFile(QStringLiteral("core/data/packetsender-8.1-packets.ini")), packets));
+
+    m_window->findChild<QAction *>(QStringLiteral("libraryImportPacketSenderAction"))->trigger();
+    auto *dialog = m_window->findChild<QFileDialog *>(QStringLiteral("packetSenderImportDialog"));
+    QVERIFY(dialog);
+    QCOMPARE(dialog->directory().absolutePath(), folder);
+    QVERIFY(chooseFile(m_window.get(), "packetSenderImportDialog", packets));
+    QTRY_VERIFY(rowNamed(QStringLiteral("Secure echo")).isValid());
+
+    // The count is of every packet in the file, the skipped one included.
+    QCOMPARE(message(),
+             QStringLiteral(
+                 "Imported 13 of 14 packets from packets.ini into the folder Packet Sender; 1 skipped"));
+    const auto targetOf = [this](const char *name) {
+        return rowNamed(QString::fromUtf8(name))
+            .siblingAtColumn(LibraryModel::TargetColumn)
+            .data()
+            .toString();
+    };
+    // SSL and HTTPS are TLS, not plain TCP; HTTP is TCP.
+    QCOMPARE(targetOf("Secure echo"), QStringLiteral("TLS 127.0.0.1:7000"));
+    QCOMPARE(targetOf("SMTPS banner check"), QStringLiteral("TLS mail.example.com:465"));
+    QCOMPARE(targetOf("Secure post"), QStringLiteral("TLS 10.0.0.5:443"));
+    QCOMPARE(targetOf("API post"), QStringLiteral("TCP 192.168.1.20:8080"));
+
+    // What was skipped or changed is named, with why: the bad hex, DTLS, the macros.
+    QMessageBox *box = nullptr;
+    QTRY_VERIFY((box = m_window->findChild<QMessageBox *>(QStringLiteral("packetSenderWarningsBox"))));
+    const QString listed = box->informativeText();
+    for (const char *expected : {"\"Broken hex\": skipped, its hex is not valid", "\"Camera DTLS\": DTLS",
+                                 "{{DATE}}, {{TIME}}", "{{RANDOM}}, {{UNIQUE}}", "{{UNIXTIME}}"})
+        QVERIFY2(listed.contains(QString::fromUtf8(expected)), qPrintable(listed));
+    QVERIFY2(!listed.contains(QStringLiteral("TLS yet")), qPrintable(listed));
+    QTest::mouseClick(box->button(QMessageBox::Ok), Qt::LeftButton);
+}
+
+void TestLibraryPanel::importAndExportAreOnTheFileAndContextMenus() {
+    const QStringList names{
+        QStringLiteral("libraryImportAction"), QStringLiteral("libraryImportPacketSenderAction"),
+        QStringLiteral("libraryExportSelectedAction"), QStringLiteral("libraryExportAllAction")};
+    const auto actionNames = [](const QList<QAction *> &actions) {
+        QStringList found;
+        for (QAction *action : actions)
+            found.append(action->objectName());
+        return found;
+    };
+    // File > Library, whatever the dock's size or state.
+    QMenu *fileMenu = m_window->menuBar()->actions().first()->menu();
+    QVERIFY(fileMenu);
+    auto *libraryMenu = m_window->findChild<QMenu *>(QStringLiteral("libraryFileMenu"));
+    QVERIFY(libraryMenu);
+    QVERIFY(fileMenu->actions().contains(libraryMenu->menuAction()));
+    QCOMPARE(actionNames(libraryMenu->actions()), names);
+    // The tree's right-click menu.
+    QCOMPARE(view()->contextMenuPolicy(), Qt::ActionsContextMenu);
+    for (const QString &name : names)
+        QVERIFY2(actionNames(view()->actions()).contains(name), qPrintable(name));
+
+    // Import from the File menu with the library hidden: the dock shows, the entries arrive.
+    auto *dock = m_window->findChild<QDockWidget *>(QStringLiteral("libraryDock"));
+    dock->hide();
+    QVERIFY(!view()->isVisible());
+    QTemporaryDir dir;
+    const QString in = dir.filePath(QStringLiteral("in.json"));
+    {
+        QFile file(in);
+        QVERIFY(file.open(QIODevice::WriteOnly));
+        file.write(serializeLibrary({textEntry(QStringLiteral("from menu"), {}, QStringLiteral("x"))}));
+    }
+    libraryMenu->actions().at(names.indexOf(QStringLiteral("libraryImportAction")))->trigger();
+    QVERIFY(chooseFile(m_window.get(), "libraryImportDialog", in));
+    QTRY_VERIFY(rowNamed(QStringLiteral("from menu")).isValid());
+    QVERIFY(dock->isVisible());
+
+    // Export all from the context menu.
+    const QString out = dir.filePath(QStringLiteral("out.json"));
+    for (QAction *action : view()->actions()) {
+        if (action->objectName() == QStringLiteral("libraryExportAllAction"))
+            action->trigger();
+    }
+    QVERIFY(chooseFile(m_window.get(), "libraryExportDialog", out));
+    QTRY_VERIFY(QFile::exists(out));
+    QCOMPARE(loadLibrary(out).entries, panel()->entries());
 }
 
 void TestLibraryPanel::libraryFileIsPrivateAndReloads() {

@@ -1,7 +1,8 @@
 // The window's actions on running endpoints and on the log, clicked and typed as a user would:
 // changing a running listener's auto-reply (Ctrl+R), clearing the log with a confirmation that
 // names the record count while the counters stay (Ctrl+Shift+L), and a listener whose port is
-// taken naming that address and port in its row.
+// taken naming that address and port in its row; Quit and closing the window asking first while
+// connections are open, naming how many, with "Don't ask again" kept in the settings.
 
 #include "testmain.h"
 #include "windowdriver.h"
@@ -9,6 +10,10 @@
 #include "dialogs/autoreplydialog.h"
 #include "loopbackpeer.h"
 #include "window/sessioncontroller.h"
+#include "window/windowsettings.h"
+
+#include <QApplication>
+#include <QCheckBox>
 
 #include <QLabel>
 #include <QLocale>
@@ -39,6 +44,7 @@ private Q_SLOTS:
     void autoReplyIsOnlyForListenersAndUdpSockets();
     void clearLogAsksNamingTheCountAndKeepsCounters();
     void failedListenerRowNamesAddressAndPort();
+    void quitAsksWhileConnectionsAreOpen();
 
 private:
     AutoReplyDialog *autoReplyDialog() const {
@@ -210,6 +216,69 @@ void TestWindowActions::failedListenerRowNamesAddressAndPort() {
     QVERIFY(m_ui->cell(listener, ConnectionModel::StateColumn)
                 .contains(QStringLiteral("Address already in use")));
     QCOMPARE(m_ui->cell(listener, ConnectionModel::LocalColumn), QStringLiteral("127.0.0.1:%1").arg(port));
+}
+
+void TestWindowActions::quitAsksWhileConnectionsAreOpen() {
+    const EndpointId listener = m_ui->startListener();
+    QVERIFY(listener != 0);
+    QTRY_VERIFY(m_ui->localPort(listener) != 0);
+    const NetAddress at{QStringLiteral("127.0.0.1"), m_ui->localPort(listener)};
+    std::vector<std::unique_ptr<LoopbackPeer>> clients;
+    for (int i = 0; i < 7; ++i) {
+        clients.push_back(LoopbackPeer::connectTcp(at));
+        QVERIFY(clients.back());
+    }
+    QTRY_COMPARE(m_ui->childrenOf(listener).size(), 7);
+    const QList<EndpointId> accepted = m_ui->childrenOf(listener);
+    Workbench *workbench = m_window->workbench();
+    for (EndpointId id : accepted)
+        QTRY_VERIFY(workbench->info(id).state == EndpointState::Connected);
+
+    // Ctrl+Q asks, naming how many; Cancel keeps every socket open.
+    m_ui->press(m_ui->connectionsView(), Qt::Key_Q, Qt::ControlModifier);
+    QMessageBox *box = nullptr;
+    QTRY_VERIFY((box = qobject_cast<QMessageBox *>(QApplication::activeModalWidget())));
+    QCOMPARE(box->objectName(), QStringLiteral("quitBox"));
+    QVERIFY2(box->text().startsWith(QStringLiteral("7 connections are open")), qPrintable(box->text()));
+    QTest::mouseClick(box->button(QMessageBox::Cancel), Qt::LeftButton);
+    QTRY_VERIFY(!m_window->findChild<QMessageBox *>(QStringLiteral("quitBox")));
+    QVERIFY(m_window->isVisible());
+    for (EndpointId id : accepted)
+        QVERIFY(workbench->info(id).state == EndpointState::Connected);
+    QVERIFY(workbench->info(listener).state == EndpointState::Listening);
+
+    // Closing the window asks too; Quit with "Don't ask again" closes everything and remembers.
+    m_window->close();
+    QTRY_VERIFY((box = qobject_cast<QMessageBox *>(QApplication::activeModalWidget())));
+    QCOMPARE(box->objectName(), QStringLiteral("quitBox"));
+    QVERIFY(m_window->isVisible());
+    QCheckBox *dontAsk = box->checkBox();
+    QVERIFY(dontAsk);
+    QCOMPARE(dontAsk->text(), QStringLiteral("Don't ask again"));
+    QTest::mouseClick(dontAsk, Qt::LeftButton);
+    QVERIFY(dontAsk->isChecked());
+    QTest::mouseClick(box->button(QMessageBox::Yes), Qt::LeftButton);
+    QTRY_VERIFY(!m_window->isVisible());
+    for (EndpointId id : accepted)
+        QTRY_VERIFY(isFinal(workbench->info(id).state));
+    QTRY_VERIFY(isFinal(workbench->info(listener).state));
+    QCOMPARE(QSettings().value(WindowSettings::AskBeforeQuitKey, true).toBool(), false);
+
+    // Told not to ask: the next window quits at once with a connection open.
+    clients.clear();
+    QVERIFY(openTestWindow(m_window, m_ui));
+    const EndpointId second = m_ui->startListener();
+    QVERIFY(second != 0);
+    QTRY_VERIFY(m_ui->localPort(second) != 0);
+    auto client = LoopbackPeer::connectTcp({QStringLiteral("127.0.0.1"), m_ui->localPort(second)});
+    QVERIFY(client);
+    QTRY_COMPARE(m_ui->childrenOf(second).size(), 1);
+    const EndpointId last = m_ui->childrenOf(second).first();
+    QTRY_VERIFY(m_window->workbench()->info(last).state == EndpointState::Connected);
+    m_ui->press(m_ui->connectionsView(), Qt::Key_Q, Qt::ControlModifier);
+    QTRY_VERIFY(!m_window->isVisible());
+    QVERIFY(!m_window->findChild<QMessageBox *>(QStringLiteral("quitBox")));
+    QTRY_VERIFY(isFinal(m_window->workbench()->info(last).state));
 }
 
 SOCKBENCH_TEST_MAIN(TestWindowActions)

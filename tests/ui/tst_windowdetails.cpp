@@ -395,7 +395,7 @@ void TestWindowDetails::settingsAndHistoryPersist() {
     m_ui->typeInComposer(QStringLiteral("41 42"));
     QTest::mouseClick(m_ui->sendButton(), Qt::LeftButton);
     QTRY_COMPARE(m_ui->cell(accepted, ConnectionModel::InColumn), QStringLiteral("4"));
-    m_window->close();
+    QVERIFY(closeWindow(m_window.get())); // the connection is open: answers the question
 
     openWindow();
     QCOMPARE(m_ui->child<QComboBox>("modeCombo")->currentText(), QStringLiteral("Hex"));
@@ -464,7 +464,7 @@ void TestWindowDetails::closingWithOpenConnectionsIsPrompt() {
     QTRY_COMPARE(m_ui->childrenOf(listener).size(), 5);
     QElapsedTimer clock;
     clock.start();
-    m_window->close();
+    QVERIFY(closeWindow(m_window.get())); // Quit, answered as asked
     m_ui.reset();
     m_window.reset();
     QVERIFY2(clock.elapsed() < 2000, qPrintable(QString::number(clock.elapsed())));
@@ -487,7 +487,7 @@ void TestWindowDetails::manyConnectionsListAndClosePromptly() {
         5000);
     QElapsedTimer clock;
     clock.start();
-    m_window->close();
+    QVERIFY(closeWindow(m_window.get())); // Quit, answered as asked
     m_ui.reset();
     m_window.reset();
     QVERIFY2(clock.elapsed() < 2000, qPrintable(QString::number(clock.elapsed())));

@@ -15,6 +15,7 @@
 #include <QFile>
 #include <QLabel>
 #include <QLineEdit>
+#include <QMessageBox>
 #include <QPlainTextEdit>
 #include <QPushButton>
 #include <QSettings>
@@ -261,6 +262,17 @@ public:
 private:
     MainWindow *m_window;
 };
+
+/// Closes the window as a user who means it: with connections open the window asks first, and this
+/// answers Quit. True once the window is closed.
+[[nodiscard]] inline bool closeWindow(MainWindow *window) {
+    window->close();
+    for (QMessageBox *box : window->findChildren<QMessageBox *>(QStringLiteral("quitBox"))) {
+        if (box->isVisible())
+            QTest::mouseClick(box->button(QMessageBox::Yes), Qt::LeftButton);
+    }
+    return QTest::qWaitFor([window] { return !window->isVisible(); });
+}
 
 /// Replaces `window` (and its driver) with a new main window of `config`, shown and active: what
 /// each window test starts from. False when the window never became active.

@@ -104,6 +104,7 @@ void LibraryEntryDialog::setUpFields(const QStringList &folders) {
     m_targetCombo->addItem(tr("None"), NoTarget);
     m_targetCombo->addItem(tr("TCP"), int(LibraryTarget::Kind::Tcp));
     m_targetCombo->addItem(tr("UDP"), int(LibraryTarget::Kind::Udp));
+    m_targetCombo->addItem(tr("TLS"), int(LibraryTarget::Kind::Tls));
     m_targetCombo->setToolTip(tr("Where the entry is meant to go. A UDP target is where a selected UDP "
                                  "socket sends it; the entry can still be sent anywhere."));
     m_targetHostEdit->setPlaceholderText(tr("host"));

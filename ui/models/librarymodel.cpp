@@ -35,8 +35,16 @@ QStringList folderParts(const QString &folder) {
 } // namespace
 
 QString libraryTargetText(const LibraryTarget &target) {
-    return (target.kind == LibraryTarget::Kind::Udp ? QStringLiteral("UDP %1") : QStringLiteral("TCP %1"))
-        .arg(formatHostPort(target.host, target.port));
+    const QString where = formatHostPort(target.host, target.port);
+    switch (target.kind) {
+    case LibraryTarget::Kind::Udp:
+        return QStringLiteral("UDP %1").arg(where);
+    case LibraryTarget::Kind::Tls:
+        return QStringLiteral("TLS %1").arg(where);
+    case LibraryTarget::Kind::Tcp:
+        break;
+    }
+    return QStringLiteral("TCP %1").arg(where);
 }
 
 LibraryModel::LibraryModel(QObject *parent)

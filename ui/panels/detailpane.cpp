@@ -203,11 +203,15 @@ void DetailPane::copyRecord(RecordForm form) const {
         return;
     const Workbench *workbench = m_workbench;
     const EndpointNamer namer = [workbench](EndpointId id) { return endpointAddress(*workbench, id); };
-    // CSV and JSON Lines also name the endpoint as the log does and give its own address.
-    EndpointDetails details{endpointLabel(*workbench, record.endpoint), {}};
-    if (const std::optional<EndpointMeta> meta = workbench->journal().describedEndpoint(record.endpoint);
-        meta && meta->local.isValid())
-        details.local = meta->local.toString();
+    // CSV and JSON Lines also name the endpoint as the log does and give its own and its peer's
+    // address (none for a listener: its name is not an address).
+    EndpointDetails details{endpointLabel(*workbench, record.endpoint), {}, {}};
+    if (const std::optional<EndpointMeta> meta = workbench->journal().describedEndpoint(record.endpoint)) {
+        if (meta->local.isValid())
+            details.local = meta->local.toString();
+        if (meta->peer.isValid())
+            details.peer = meta->peer.toString();
+    }
     QByteArray out;
     switch (form) {
     case RecordForm::LogLine:
@@ -218,10 +222,10 @@ void DetailPane::copyRecord(RecordForm form) const {
         break;
     case RecordForm::Csv:
         out = csvHeader();
-        appendCsvRow(&out, record, namer, &details);
+        appendCsvRow(&out, record, &details);
         break;
     case RecordForm::JsonLine:
-        appendJsonLine(&out, record, namer, &details);
+        appendJsonLine(&out, record, &details);
         break;
     }
     QApplication::clipboard()->setText(QString::fromUtf8(out));

@@ -164,6 +164,11 @@ void LibraryPanel::createActions() {
     for (QAction *action : {m_editAction, m_deleteAction})
         action->setShortcutContext(Qt::WidgetShortcut);
     m_view->addActions({m_sendAction, m_newAction, m_editAction, m_duplicateAction, m_deleteAction});
+    // Import and export on the context menu too: the File button may not fit a narrow dock.
+    auto *separator = new QAction(this);
+    separator->setSeparator(true);
+    m_view->addAction(separator);
+    m_view->addActions(fileActions());
 
     connect(m_newAction, &QAction::triggered, this, &LibraryPanel::onNewActionTriggered);
     connect(m_editAction, &QAction::triggered, this, &LibraryPanel::onEditActionTriggered);
@@ -186,6 +191,10 @@ void LibraryPanel::createActions() {
         connect(action, &QAction::triggered, this, [this, n] { sendNth(n); });
         m_sendNthActions.append(action);
     }
+}
+
+QList<QAction *> LibraryPanel::fileActions() const {
+    return {m_importAction, m_importPacketSenderAction, m_exportSelectedAction, m_exportAllAction};
 }
 
 void LibraryPanel::load() {
@@ -449,8 +458,9 @@ void LibraryPanel::onDeleteActionTriggered() {
 }
 
 void LibraryPanel::openFileDialog(const char *name, const QString &title, const QStringList &filters,
-                                  bool save, const std::function<void(const QString &)> &onSelected) {
-    auto *dialog = new QFileDialog(this, title);
+                                  bool save, const std::function<void(const QString &)> &onSelected,
+                                  const QString &directory) {
+    auto *dialog = new QFileDialog(this, title, directory);
     dialog->setObjectName(QLatin1String(name));
     dialog->setAttribute(Qt::WA_DeleteOnClose);
     dialog->setNameFilters(filters);
@@ -470,9 +480,11 @@ void LibraryPanel::onImportActionTriggered() {
 }
 
 void LibraryPanel::onImportPacketSenderActionTriggered() {
-    openFileDialog("packetSenderImportDialog", tr("Import Packet Sender's packets"),
-                   {tr("Packet Sender packets (*.ini)"), allFilesFilter()}, false,
-                   [this](const QString &path) { importPacketSenderFile(path); });
+    // Where Packet Sender keeps its packets.ini, so that the file is one click away.
+    openFileDialog(
+        "packetSenderImportDialog", tr("Import Packet Sender's packets"),
+        {tr("Packet Sender packets (*.ini)"), allFilesFilter()}, false,
+        [this](const QString &path) { importPacketSenderFile(path); }, packetSenderFolder());
 }
 
 void LibraryPanel::onExportSelectedActionTriggered() {
@@ -519,10 +531,15 @@ bool LibraryPanel::importPacketSenderFile(const QString &path) {
     const int added = merge(read);
     if (added < 0)
         return false;
-    const QString summary = tr("Imported %1 of %2 packets from %3 into the folder Packet Sender")
-                                .arg(added)
-                                .arg(read.entries.size())
-                                .arg(QFileInfo(path).fileName());
+    // Of every packet in the file: those skipped, and those already in the library, are not hidden.
+    QString summary = tr("Imported %1 of %2 packets from %3 into the folder Packet Sender")
+                          .arg(added)
+                          .arg(read.packets)
+                          .arg(QFileInfo(path).fileName());
+    if (const qsizetype skipped = read.packets - read.entries.size(); skipped > 0)
+        summary += tr("; %1 skipped").arg(skipped);
+    if (const qsizetype already = read.entries.size() - added; already > 0)
+        summary += tr("; %1 already in the library").arg(already);
     showMessage(summary, false);
     if (!read.warnings.isEmpty()) {
         QStringList listed = read.warnings.mid(0, ListedWarnings);

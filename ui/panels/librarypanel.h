@@ -42,6 +42,9 @@ public:
     /// Ctrl+1 … Ctrl+9. The window takes them on, so that they work wherever its focus is; they are
     /// enabled while the panel is shown.
     QList<QAction *> sendShortcutActions() const { return m_sendNthActions; }
+    /// Import..., Import Packet Sender..., Export selected..., Export all...: on the tree's context
+    /// menu and the panel's File button, and for the window's File menu.
+    QList<QAction *> fileActions() const;
     /// Lets entries dragged from the panel drop on the rows of view (rows carrying
     /// ConnectionModel::EndpointRole): a drop sends them to that row's endpoint.
     void acceptDropsOn(QAbstractItemView *view);
@@ -96,7 +99,8 @@ private:
     EndpointId dropTargetAt(const QPoint &pos) const;
     /// Opens a file dialog named name (window-modal, not exec()uted: sockets keep running).
     void openFileDialog(const char *name, const QString &title, const QStringList &filters, bool save,
-                        const std::function<void(const QString &)> &onSelected);
+                        const std::function<void(const QString &)> &onSelected,
+                        const QString &directory = QString());
 
     QString m_path;
     Composer *m_composer;

@@ -24,6 +24,7 @@
 #include <QAbstractButton>
 #include <QAction>
 #include <QApplication>
+#include <QCheckBox>
 #include <QCloseEvent>
 #include <QDockWidget>
 #include <QKeySequence>
@@ -184,7 +185,8 @@ void MainWindow::createActions() {
                           tr("Keep the newest record in sight; scrolling up pauses it"));
     m_followAction->setCheckable(true);
     m_followAction->setChecked(m_logPanel->isFollowing());
-    m_quitAction = make(QStringLiteral("quitAction"), tr("&Quit"), QKeySequence::Quit, {},
+    // Ctrl+Q whatever the platform theme says (some, such as offscreen, bind no key to Quit).
+    m_quitAction = make(QStringLiteral("quitAction"), tr("&Quit"), QKeySequence(Qt::CTRL | Qt::Key_Q), {},
                         tr("Close every socket and quit"));
     m_saveSessionAction =
         make(QStringLiteral("saveSessionAction"), tr("&Save session..."), QKeySequence::Save, {},
@@ -215,6 +217,15 @@ void MainWindow::createMenusAndToolBar() {
     fileMenu->addAction(m_openSessionAction);
     fileMenu->addAction(m_saveSessionAction);
     fileMenu->addAction(m_reopenSessionAction);
+    fileMenu->addSeparator();
+    // The library's import and export, reachable whatever the dock's size (its File button may not
+    // fit); they show the dock, where the outcome is said.
+    QMenu *libraryMenu = fileMenu->addMenu(tr("&Library"));
+    libraryMenu->setObjectName(QStringLiteral("libraryFileMenu"));
+    for (QAction *action : m_libraryPanel->fileActions()) {
+        libraryMenu->addAction(action);
+        connect(action, &QAction::triggered, m_libraryDock, &QWidget::show);
+    }
     fileMenu->addSeparator();
     fileMenu->addAction(m_captures->openCaptureAction());
     fileMenu->addAction(m_captures->exportAction());
@@ -521,7 +532,55 @@ void MainWindow::saveSettings() const {
     store.save();
 }
 
+bool MainWindow::askBeforeClosing() {
+    qsizetype open = 0;
+    for (const EndpointInfo &info : m_workbench->endpoints()) {
+        if (info.kind == EndpointKind::TcpConnection && !isFinal(info.state))
+            ++open;
+    }
+    if (m_quitConfirmed || open == 0 ||
+        !WindowSettings().values().value(WindowSettings::AskBeforeQuitKey, true).toBool())
+        return false;
+    for (QMessageBox *asking : findChildren<QMessageBox *>(QStringLiteral("quitBox"))) {
+        if (asking->isVisible()) { // already asking: once is enough
+            asking->activateWindow();
+            return true;
+        }
+    }
+    // Window-modal and opened, not exec()uted: traffic keeps flowing while the question is up.
+    auto *box = new QMessageBox(QMessageBox::Question, tr("Quit Sockbench"),
+                                open == 1 ? tr("1 connection is open. Quit and close it?")
+                                          : tr("%1 connections are open. Quit and close them all?").arg(open),
+                                QMessageBox::Yes | QMessageBox::Cancel, this);
+    box->setObjectName(QStringLiteral("quitBox"));
+    box->setInformativeText(tr("Their peers see them close; listeners and UDP sockets close too."));
+    box->setDefaultButton(QMessageBox::Cancel);
+    box->button(QMessageBox::Yes)->setText(tr("Quit"));
+    auto *dontAsk = new QCheckBox(tr("Don't ask again"), box);
+    dontAsk->setObjectName(QStringLiteral("quitDontAskCheck"));
+    box->setCheckBox(dontAsk);
+    box->setAttribute(Qt::WA_DeleteOnClose);
+    connect(box->button(QMessageBox::Yes), &QAbstractButton::clicked, this, [this, dontAsk] {
+        if (dontAsk->isChecked()) {
+            WindowSettings store;
+            store.values().setValue(WindowSettings::AskBeforeQuitKey, false);
+            store.save();
+        }
+        m_quitConfirmed = true;
+        // Once the box has closed.
+        QMetaObject::invokeMethod(
+            this, [this] { close(); }, Qt::QueuedConnection);
+    });
+    box->open();
+    return true;
+}
+
 void MainWindow::closeEvent(QCloseEvent *event) {
+    // Closing the window closes every socket: with connections open, the user says so first.
+    if (askBeforeClosing()) {
+        event->ignore();
+        return;
+    }
     saveSettings();
     // Sockets close now, not when the process winds down: peers see a prompt FIN.
     m_connections->closeAll();

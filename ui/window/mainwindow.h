@@ -66,6 +66,9 @@ private:
     void wireWorkbench();
     void loadSettings();
     void saveSettings() const;
+    /// With connections open (and unless the user said "Don't ask again"), opens the question
+    /// whether to quit and returns true: the close waits for the answer.
+    bool askBeforeClosing();
 
     void onClearLogActionTriggered();
     void onConnectionsSelectionChanged(EndpointId id, const QSet<EndpointId> &endpoints);
@@ -111,6 +114,7 @@ private:
     QAction *m_shortcutsAction = nullptr;
     QAction *m_preferencesAction = nullptr;
     bool m_settingsLoaded = false;
+    bool m_quitConfirmed = false;
 };
 
 } // namespace sockbench

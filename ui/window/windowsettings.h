@@ -12,6 +12,9 @@ public:
     /// Lists of recently used entries, which the endpoint form offers first.
     enum class Recent { Addresses, Ports };
     static constexpr int MaxRecent = 20;
+    /// Whether closing the window with connections open asks first (true unless the user ticked
+    /// "Don't ask again").
+    static constexpr QLatin1String AskBeforeQuitKey{"window/askBeforeQuit"};
 
     WindowSettings();
     ~WindowSettings();
