@@ -74,8 +74,10 @@ void Responder::message(FramedMessage &&framed, const NetAddress &from, const QS
     if (!m_lastPeer.isSharedWith(fromText))
         m_lastPeer = fromText;
     const MessageContext context{++m_seq, wallUs, fromText};
-    std::vector<int> gaveUp;
-    std::vector<RuleAction> actions = evaluateRules(m_book->rules(), framed.payload, context, &gaveUp);
+    std::vector<int> &gaveUp = m_gaveUp;
+    std::vector<RuleAction> &actions = m_actions;
+    gaveUp.clear();
+    evaluateRules(m_book->rules(), framed.payload, context, &actions, &gaveUp);
     for (const int rule : gaveUp) {
         // Once per rule on this endpoint: a hostile peer must not flood the journal with it.
         if (m_gaveUpSaid[size_t(rule)])
@@ -97,7 +99,8 @@ void Responder::message(FramedMessage &&framed, const NetAddress &from, const QS
                                       .arg(action.overflowBytes)
                                       .arg(toString(m_book->rules().frame)));
         }
-        Due due{std::move(action.reply), action.sends, action.then, action.rule, from};
+        // A shared copy, so that the action keeps its buffer for the next message's reply.
+        Due due{action.reply, action.sends, action.then, action.rule, from};
         // Never ahead of an earlier reply still waiting.
         const qint64 dueMs =
             std::max(arrivalMs + action.delayMs, m_pending.empty() ? 0 : m_pending.back().dueMs);

@@ -24,6 +24,11 @@ constexpr int MaxReadsPerEvent = 16;              // fairness between busy socke
 constexpr qint64 CloseLingerMs = 2000;            // graceful close waits this long for the peer's FIN
 constexpr quint64 JoinSentPiecesUpTo = 64 * 1024; // one journal record for a write of small pieces
 constexpr int MaxIov = 64;
+// A piece smaller than this, queued behind others, joins the queue's last buffer when that one is
+// ours (up to JoinQueuedUpTo): a read's many rule replies become one buffer, one iovec and one
+// journal record instead of an allocation, a queue node and an iovec each.
+constexpr qsizetype JoinQueuedBelow = 4096;
+constexpr qsizetype JoinQueuedUpTo = 64 * 1024;
 
 } // namespace
 
@@ -301,7 +306,20 @@ void TcpStream::writeRaw(QByteArray bytes) {
     if (bytes.isEmpty())
         return;
     m_queued += quint64(bytes.size());
-    m_queue.push_back(std::move(bytes));
+    const bool small = bytes.size() < JoinQueuedBelow;
+    if (small && m_tailIsOurs && m_queue.back().size() + bytes.size() <= JoinQueuedUpTo) {
+        m_queue.back().append(bytes);
+    } else if (small && (m_batchDepth > 0 || !m_queue.empty())) {
+        // Behind others or in a batch: more pieces are likely to follow, so start a buffer of ours.
+        QByteArray tail;
+        tail.reserve(std::max<qsizetype>(1024, 4 * bytes.size()));
+        tail.append(bytes);
+        m_queue.push_back(std::move(tail));
+        m_tailIsOurs = true;
+    } else {
+        m_queue.push_back(std::move(bytes));
+        m_tailIsOurs = false;
+    }
     if (m_batchDepth == 0)
         flushNow();
 }
@@ -383,6 +401,7 @@ void TcpStream::flush() {
             if (take == iov[i].iov_len) {
                 m_queue.pop_front();
                 m_frontOffset = 0;
+                m_tailIsOurs = m_tailIsOurs && !m_queue.empty();
             } else {
                 m_frontOffset += qsizetype(take);
             }

@@ -151,6 +151,7 @@ private:
     std::shared_ptr<RelayPair> m_relayPair;
     std::deque<QByteArray> m_queue;
     qsizetype m_frontOffset = 0; ///< bytes of m_queue.front() already written
+    bool m_tailIsOurs = false;   ///< m_queue.back() was made here, so small pieces may join it
     quint64 m_queued = 0;
     quint64 m_written = 0;
     quint64 m_read = 0;          ///< bytes recv() returned, for TCP_INFO's byte count without the FIN

@@ -135,8 +135,17 @@ struct RuleAction {
 /// matches adds an action; "continue" goes on to the next rule, anything else ends the list. No
 /// match: empty. A regex rule whose match ran out of its budget (RulePattern::MatchLimit) counts
 /// as no match and is added to *gaveUp, when given.
-std::vector<RuleAction> evaluateRules(const RuleSet &rules, QByteArrayView message,
-                                      const MessageContext &context, std::vector<int> *gaveUp = nullptr);
+/// The engine's form: the actions replace *actions (whose capacity is kept from one message to
+/// the next, so that a hot responder allocates no list per message).
+void evaluateRules(const RuleSet &rules, QByteArrayView message, const MessageContext &context,
+                   std::vector<RuleAction> *actions, std::vector<int> *gaveUp = nullptr);
+inline std::vector<RuleAction> evaluateRules(const RuleSet &rules, QByteArrayView message,
+                                             const MessageContext &context,
+                                             std::vector<int> *gaveUp = nullptr) {
+    std::vector<RuleAction> actions;
+    evaluateRules(rules, message, context, &actions, gaveUp);
+    return actions;
+}
 
 /// A rule set as the engine runs it: immutable rules plus live hit counters, shared by a listener
 /// and every connection it accepts (so hits count across clients). Any thread may read hits.

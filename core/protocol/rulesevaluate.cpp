@@ -93,9 +93,10 @@ bool textMatches(const Rule &rule, QByteArrayView message, DecodedMessage &decod
     }
 }
 
-QByteArray buildReply(const Rule &rule, QByteArrayView message, const MessageContext &context,
-                      const RulePattern::Captures *match) {
-    QByteArray reply;
+// Into `reply`, whose capacity is kept (resize, not clear): a reused action allocates nothing.
+void buildReply(const Rule &rule, QByteArrayView message, const MessageContext &context,
+                const RulePattern::Captures *match, QByteArray &reply) {
+    reply.resize(0);
     qsizetype estimate = 0;
     for (const ReplyPart &part : rule.reply)
         estimate += part.kind == ReplyPart::Kind::Bytes ? part.bytes.size() : 16;
@@ -127,14 +128,14 @@ QByteArray buildReply(const Rule &rule, QByteArrayView message, const MessageCon
             break;
         }
     }
-    return reply;
 }
 
 } // namespace
 
-std::vector<RuleAction> evaluateRules(const RuleSet &rules, QByteArrayView message,
-                                      const MessageContext &context, std::vector<int> *gaveUp) {
-    std::vector<RuleAction> actions;
+void evaluateRules(const RuleSet &rules, QByteArrayView message, const MessageContext &context,
+                   std::vector<RuleAction> *actions, std::vector<int> *gaveUp) {
+    // The actions of the message before are reused in place, so that their replies' buffers are.
+    size_t used = 0;
     DecodedMessage decoded(message);
     for (size_t index = 0; index < rules.rules.size(); ++index) {
         const Rule &rule = rules.rules[index];
@@ -172,13 +173,18 @@ std::vector<RuleAction> evaluateRules(const RuleSet &rules, QByteArrayView messa
         if (!matched)
             continue;
 
-        RuleAction action;
+        if (used == actions->size())
+            actions->emplace_back();
+        RuleAction &action = (*actions)[used++];
         action.rule = int(index);
         action.delayMs = rule.delayMs;
         action.then = rule.then;
+        action.sends = false;
+        action.overflowBytes = 0;
+        action.reply.resize(0);
         if (rule.hasReply) {
             action.sends = true;
-            action.reply = buildReply(rule, message, context, match ? &*match : nullptr);
+            buildReply(rule, message, context, match ? &*match : nullptr, action.reply);
             if (rule.append)
                 action.reply.append(checksumBytes(*rule.append, action.reply));
             if (rule.lengthPrefix) {
@@ -193,11 +199,10 @@ std::vector<RuleAction> evaluateRules(const RuleSet &rules, QByteArrayView messa
                 }
             }
         }
-        actions.push_back(std::move(action));
         if (rule.then != RuleThen::Continue)
             break;
     }
-    return actions;
+    actions->resize(used);
 }
 
 RuleBook::RuleBook(RuleSet rules)
