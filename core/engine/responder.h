@@ -74,10 +74,10 @@ private:
     std::shared_ptr<RuleBook> m_book;
     Framer m_framer;
     quint64 m_seq = 0;
-    std::vector<bool> m_gaveUpSaid; ///< by rule: its pattern's giving up is already in the journal
+    std::vector<bool> m_gaveUpSaid;    ///< by rule: its pattern's giving up is already in the journal
     std::vector<RuleAction> m_actions; ///< message()'s, kept for their capacity
     std::vector<int> m_gaveUp;         ///< message()'s, kept for their capacity
-    QString m_lastPeer;             ///< for a message that an idle gap ends
+    QString m_lastPeer;                ///< for a message that an idle gap ends
     struct Pending {
         qint64 dueMs = 0;
         Due due;

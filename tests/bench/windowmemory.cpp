@@ -126,7 +126,8 @@ int runChurn(MainWindow &window, const std::function<void(EndpointId)> &show) {
         std::thread peer(churnTo, port, count);
         const auto allClosed = [&] {
             const QList<EndpointId> ids = wb->connectionsOf(listener);
-            return std::all_of(ids.begin(), ids.end(), [&](EndpointId id) { return isFinal(wb->info(id).state); });
+            return std::all_of(ids.begin(), ids.end(),
+                               [&](EndpointId id) { return isFinal(wb->info(id).state); });
         };
         runUntil([&] { return accepted >= target && allClosed(); }, 300000);
         peer.join();
