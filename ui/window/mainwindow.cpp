@@ -235,6 +235,7 @@ void MainWindow::createMenusAndToolBar() {
     connectionMenu->addSeparator();
     connectionMenu->addAction(endpoints.closeAll);
     connectionMenu->addAction(endpoints.clearClosed);
+    connectionMenu->addAction(endpoints.closeCapture);
 
     QMenu *viewMenu = menuBar()->addMenu(tr("&View"));
     viewMenu->addAction(m_hexPreviewAction);
