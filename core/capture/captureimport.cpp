@@ -2,12 +2,17 @@
 
 #include "engine/workbench.h"
 
+#include <atomic>
+
 namespace sockbench {
 
 QList<EndpointId> importCapture(Workbench &workbench, const CaptureFile &capture) {
     QList<EndpointId> ids;
     ids.reserve(capture.streams.size());
     Journal &journal = workbench.journal();
+    // Numbers each opening, so that a file opened twice reads as two captures.
+    static std::atomic<quint64> openings{0};
+    const quint64 opening = ++openings;
     for (const CaptureStream &stream : capture.streams) {
         EndpointInfo info;
         info.kind =
@@ -25,6 +30,7 @@ QList<EndpointId> importCapture(Workbench &workbench, const CaptureFile &capture
         info.captureFile = capture.path.isEmpty() ? QStringLiteral("capture") : capture.path;
         info.captureStream = stream.number;
         info.captureBytesMissing = stream.bytesMissing;
+        info.captureOpening = opening;
         const EndpointId id = workbench.addCaptureEndpoint(info);
         journal.describeEndpoint(id, {info.kind, true, 0, stream.client, stream.server});
         ids.append(id);

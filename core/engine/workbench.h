@@ -83,6 +83,9 @@ struct EndpointInfo {
     int captureStream = -1;
     /// Stream bytes the capture does not have (gaps, snap length): such a stream cannot be replayed.
     quint64 captureBytesMissing = 0;
+    /// Which opening of a capture file this stream came from (importCapture numbers each, from 1):
+    /// the window groups a file's streams under one row per opening. 0 for endpoints of ours.
+    quint64 captureOpening = 0;
 
     bool isFromCapture() const { return !captureFile.isEmpty(); }
 };

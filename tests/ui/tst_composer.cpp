@@ -1,10 +1,13 @@
 // The composer on its own, offscreen, sending through a real Workbench to raw loopback peers:
 // the byte count and the parse errors with their line, column and marked characters, in text and
 // hex; when Send is enabled and why not; what arrives at a TCP peer, every client of a listener and
-// a UDP peer; repeat; and the settings it keeps.
+// a UDP peer; sending to a typed host:port with no connect step (TCP, reusing the connection, and
+// UDP), bad addresses, unknown hosts and refused connections in words; repeat; and the settings it
+// keeps.
 
 #include "panels/composer.h"
 #include "testmain.h"
+#include "testresolvers.h"
 #include "testutil.h"
 
 #include <QCheckBox>
@@ -45,6 +48,10 @@ private Q_SLOTS:
     void udpNeedsAValidDestination();
     void repeatSendsTheCountThenStops();
     void settingsRoundTrip();
+    void sendsToATypedTcpAddress();
+    void sendsADatagramToATypedUdpAddress();
+    void badAddressesAreRefusedInWords();
+    void unknownHostAndRefusedConnectionAreSaid();
 
 private:
     template <typename T> T *child(const char *name) const {
@@ -68,6 +75,36 @@ private:
     }
     QString preview() const { return child<QLabel>("previewLabel")->text(); }
     QPushButton *sendButton() const { return child<QPushButton>("sendButton"); }
+    /// Types an address in the "Send to" row, picks TCP (0) or UDP (1) and clicks Send to address.
+    void sendToAddress(const QString &address, int protocol) const {
+        auto *edit = child<QLineEdit>("addressEdit");
+        edit->setFocus();
+        edit->selectAll();
+        QTest::keyClick(edit, Qt::Key_Delete);
+        QTest::keyClicks(edit, address);
+        choose(child<QComboBox>("addressProtocolCombo"), protocol);
+        QTest::mouseClick(child<QPushButton>("sendToAddressButton"), Qt::LeftButton);
+    }
+    QString message() const { return child<QLabel>("messageLabel")->text(); }
+    bool messageIsError() const { return !child<QLabel>("messageLabel")->styleSheet().isEmpty(); }
+    /// The workbench's endpoints of a kind.
+    QList<EndpointId> endpointsOf(EndpointKind kind) const {
+        QList<EndpointId> ids;
+        for (const EndpointInfo &info : m_wb->endpoints()) {
+            if (info.kind == kind)
+                ids.append(info.id);
+        }
+        return ids;
+    }
+    /// A new composer on a workbench whose name lookups all fail (never real DNS).
+    void reopenWithFailingResolver() {
+        m_composer.reset();
+        WorkbenchConfig config;
+        config.resolver = std::make_shared<FailingResolver>();
+        m_wb = std::make_unique<Workbench>(config);
+        m_composer = std::make_unique<Composer>(m_wb.get());
+        m_composer->show();
+    }
 
     std::unique_ptr<Workbench> m_wb;
     std::unique_ptr<Composer> m_composer;
@@ -343,6 +380,105 @@ void TestComposer::settingsRoundTrip() {
     // The restored mode applies to what is parsed: hex now.
     restored.findChild<QPlainTextEdit *>(QStringLiteral("composerEdit"))->setPlainText(QStringLiteral("41"));
     QCOMPARE(restored.payload().bytes, QByteArray("A\r"));
+}
+
+void TestComposer::sendsToATypedTcpAddress() {
+    auto listener = LoopbackPeer::listenTcp();
+    QVERIFY(listener);
+    const QString address = listener->local().toString(); // 127.0.0.1:PORT, the kernel's port
+    // Nothing selected: the typed address is the target.
+    type(QStringLiteral("Hello"));
+    sendToAddress(address, 0);
+    // Sent once connected: the connection is reported through the event loop.
+    QTRY_VERIFY2(message().startsWith(QStringLiteral("Sent 5 bytes to %1 over TCP").arg(address)),
+                 qPrintable(message()));
+    auto served = listener->accept();
+    QVERIFY(served);
+    QCOMPARE(served->readExactly(5), QByteArray("Hello"));
+    QVERIFY(!messageIsError());
+    // The connection stays open, as a client of the workbench (the tree shows it).
+    const QList<EndpointId> clients = endpointsOf(EndpointKind::TcpConnection);
+    QCOMPARE(clients.size(), 1);
+    QCOMPARE(stateOf(*m_wb, clients.constFirst()), stateName(EndpointState::Connected));
+    QVERIFY(m_wb->info(clients.constFirst()).outgoing);
+
+    // The next send reuses it: the bytes arrive on the same connection, and no other is made.
+    type(QStringLiteral("\\x00\\xff again"));
+    QTest::mouseClick(child<QPushButton>("sendToAddressButton"), Qt::LeftButton);
+    QCOMPARE(served->readExactly(8), QByteArray("\x00\xff again", 8));
+    QCOMPARE(endpointsOf(EndpointKind::TcpConnection), clients);
+    QVERIFY(!listener->accept(200));
+    QVERIFY(message().contains(QStringLiteral("#%1").arg(clients.constFirst())));
+}
+
+void TestComposer::sendsADatagramToATypedUdpAddress() {
+    auto peer = LoopbackPeer::bindUdp();
+    QVERIFY(peer);
+    type(QStringLiteral("ping"));
+    sendToAddress(peer->local().toString(), 1);
+    // Sent once the socket is bound: that is reported through the event loop.
+    QTRY_VERIFY2(
+        message().startsWith(QStringLiteral("Sent 4 bytes to %1 over UDP").arg(peer->local().toString())),
+        qPrintable(message()));
+    NetAddress from;
+    QCOMPARE(peer->receiveFrom(&from), QByteArray("ping"));
+    const QList<EndpointId> sockets = endpointsOf(EndpointKind::UdpSocket);
+    QCOMPARE(sockets.size(), 1);
+    QCOMPARE(from.port, m_wb->info(sockets.constFirst()).local.port);
+    // The socket is reused for the next datagram.
+    type(QStringLiteral("ping 2"));
+    QTest::mouseClick(child<QPushButton>("sendToAddressButton"), Qt::LeftButton);
+    NetAddress again;
+    QCOMPARE(peer->receiveFrom(&again), QByteArray("ping 2"));
+    QCOMPARE(again, from);
+    QCOMPARE(endpointsOf(EndpointKind::UdpSocket), sockets);
+}
+
+void TestComposer::badAddressesAreRefusedInWords() {
+    type(QStringLiteral("Hello"));
+    auto *edit = child<QLineEdit>("addressEdit");
+    sendToAddress(QStringLiteral("127.0.0.1:70000"), 0);
+    QVERIFY2(message().contains(QStringLiteral("70000")) &&
+                 message().contains(QStringLiteral("Nothing sent")),
+             qPrintable(message()));
+    QVERIFY(messageIsError());
+    QVERIFY(!edit->styleSheet().isEmpty()); // the field is marked
+    QVERIFY2(edit->toolTip().contains(QStringLiteral("70000")), qPrintable(edit->toolTip()));
+    sendToAddress(QStringLiteral("127.0.0.1:0"), 1);
+    QVERIFY2(message().contains(QStringLiteral("port 0")), qPrintable(message()));
+    sendToAddress(QStringLiteral("::1"), 0);
+    QVERIFY2(message().startsWith(QStringLiteral("Address: ")), qPrintable(message()));
+    // A payload that does not parse is not sent anywhere either.
+    type(QStringLiteral("bad \\q escape"));
+    sendToAddress(QStringLiteral("127.0.0.1:9"), 0);
+    QVERIFY2(message().contains(QStringLiteral("payload has an error")), qPrintable(message()));
+    QVERIFY(m_wb->endpoints().isEmpty()); // nothing opened
+    // A good address clears the mark.
+    edit->clear();
+    QTest::keyClicks(edit, QStringLiteral("127.0.0.1:9"));
+    QVERIFY(edit->styleSheet().isEmpty());
+}
+
+void TestComposer::unknownHostAndRefusedConnectionAreSaid() {
+    reopenWithFailingResolver();
+    type(QStringLiteral("Hello"));
+    sendToAddress(QStringLiteral("no-such-host.invalid:80"), 0);
+    QTRY_VERIFY2(message().contains(FailingResolver::Message), qPrintable(message()));
+    QVERIFY(message().contains(QStringLiteral("Nothing sent")));
+    QVERIFY(messageIsError());
+    sendToAddress(QStringLiteral("no-such-host.invalid:53"), 1);
+    QTRY_VERIFY2(message().contains(FailingResolver::Message) && message().contains(QStringLiteral(":53")),
+                 qPrintable(message()));
+
+    // A port bound but not listening refuses the connection.
+    auto closed = LoopbackPeer::bindTcpOnly();
+    QVERIFY(closed);
+    sendToAddress(closed->local().toString(), 0);
+    QTRY_VERIFY2(message().contains(QStringLiteral("refused")), qPrintable(message()));
+    QVERIFY(message().contains(QStringLiteral("Nothing sent")));
+    QVERIFY(messageIsError());
+    for (const EndpointInfo &info : m_wb->endpoints())
+        QCOMPARE(m_wb->journal().counters(info.id).bytesOut, quint64(0));
 }
 
 SOCKBENCH_TEST_MAIN(TestComposer)

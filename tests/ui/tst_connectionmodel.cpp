@@ -1,9 +1,12 @@
 // The connections panel's model on a real Workbench with loopback peers: listeners with their
 // accepted connections under them, what every column and role shows for each kind and state,
-// the every-interface warning, and clearing the rows of sockets that are gone.
+// the every-interface warning, clearing the rows of sockets that are gone, and opened captures:
+// one row per opened file with its streams under it, which Clear closed leaves alone.
 
+#include "capture/captureimport.h"
 #include "models/connectionmodel.h"
 #include "style/presentation.h"
+#include "testfiles.h"
 #include "testmain.h"
 #include "testresolvers.h"
 #include "testutil.h"
@@ -49,6 +52,8 @@ private Q_SLOTS:
     void wildcardListenerStandsOut();
     void clearClosedRemovesOnlyWhatIsGone();
     void churnKeepsTheNewestClosedConnections();
+    void captureStreamsSitUnderTheirFile();
+    void clearClosedLeavesCapturesAndCloseCaptureRemovesOne();
 };
 
 void TestConnectionModel::listenerAndItsConnectionsFormATree() {
@@ -294,6 +299,109 @@ void TestConnectionModel::churnKeepsTheNewestClosedConnections() {
     const QModelIndex parent = model.indexOf(listener);
     for (int row = 0; row < model.rowCount(parent); ++row)
         QVERIFY(wb.endpoints().contains(model.endpointAt(model.index(row, 0, parent))));
+}
+
+namespace {
+
+/// Reads a fixture of tests/data/ and shows it in the Workbench, as File > Open capture does.
+QList<EndpointId> openFixtureInModelTest(Workbench &wb, const QString &name) {
+    QString error;
+    const std::unique_ptr<CaptureFile> capture = readCapture(dataFile(name), &error);
+    if (!capture) {
+        qWarning("%s: %s", qPrintable(name), qPrintable(error));
+        return {};
+    }
+    return importCapture(wb, *capture);
+}
+
+} // namespace
+
+void TestConnectionModel::captureStreamsSitUnderTheirFile() {
+    Workbench wb;
+    ConnectionModel model(&wb);
+    EndpointId listener = 0;
+    QVERIFY(startListener(wb, &listener).isValid());
+    QTRY_COMPARE(model.rowCount(), 1);
+
+    const QList<EndpointId> tcp = openFixtureInModelTest(wb, QStringLiteral("tcp-v4.pcapng"));
+    const QList<EndpointId> udp = openFixtureInModelTest(wb, QStringLiteral("udp.pcapng"));
+    const QList<EndpointId> again = openFixtureInModelTest(wb, QStringLiteral("tcp-v4.pcapng"));
+    QCOMPARE(tcp.size(), 1);
+    QCOMPARE(again.size(), 1);
+    QCOMPARE(udp.size(), 1);
+    // The listener, then one row per opened file (the same file opened twice is two captures).
+    QCOMPARE(model.rowCount(), 4);
+    QCOMPARE(model.endpointAt(model.index(0, 0)), listener);
+    const QModelIndex tcpRow = model.index(1, 0);
+    const QModelIndex udpRow = model.index(2, 0);
+    QVERIFY(model.isCaptureRow(tcpRow) && model.isCaptureRow(udpRow) &&
+            model.isCaptureRow(model.index(3, 0)));
+    QVERIFY(!model.isCaptureRow(model.index(0, 0)));
+    QCOMPARE(model.endpointAt(tcpRow), EndpointId(0)); // a file is not an endpoint
+    QCOMPARE(tcpRow.data(ConnectionModel::EndpointRole).value<EndpointId>(), EndpointId(0));
+    QCOMPARE(tcpRow.data().toString(), QStringLiteral("tcp-v4.pcapng · 1 stream"));
+    QCOMPARE(udpRow.data().toString(), QStringLiteral("udp.pcapng · 1 stream"));
+    QVERIFY2(tcpRow.data(Qt::ToolTipRole).toString().contains(dataFile(QStringLiteral("tcp-v4.pcapng"))),
+             qPrintable(tcpRow.data(Qt::ToolTipRole).toString()));
+    QCOMPARE(tcpRow.data(ConnectionModel::CaptureFileRole).toString(),
+             dataFile(QStringLiteral("tcp-v4.pcapng")));
+
+    // Its streams are under it, in order, and nowhere else.
+    QCOMPARE(model.rowCount(tcpRow), 1);
+    QCOMPARE(model.rowCount(udpRow), int(udp.size()));
+    QCOMPARE(model.captureStreams(tcpRow), tcp);
+    QCOMPARE(model.captureStreams(udpRow), udp);
+    QCOMPARE(model.parent(model.indexOf(tcp.constFirst())), tcpRow);
+    QCOMPARE(model.parent(model.indexOf(again.constFirst())), model.index(3, 0));
+    for (int i = 0; i < udp.size(); ++i) {
+        QCOMPARE(model.endpointAt(model.index(i, 0, udpRow)), udp[i]);
+        QCOMPARE(model.parent(model.indexOf(udp[i])), udpRow);
+    }
+    QCOMPARE(model.captureRowOf(model.indexOf(udp.constFirst())), udpRow);
+    QVERIFY(!model.captureRowOf(model.indexOf(listener)).isValid());
+    QVERIFY2(cell(model, tcp.constFirst(), ConnectionModel::NameColumn).contains(QLatin1String("stream 0")),
+             qPrintable(cell(model, tcp.constFirst(), ConnectionModel::NameColumn)));
+    // A session saves what the window opened: never a capture.
+    QCOMPARE(model.topLevelEndpoints(), QList<EndpointId>{listener});
+}
+
+void TestConnectionModel::clearClosedLeavesCapturesAndCloseCaptureRemovesOne() {
+    Workbench wb;
+    ConnectionModel model(&wb);
+    EndpointId listener = 0;
+    QVERIFY(startListener(wb, &listener).isValid());
+    const QList<EndpointId> tcp = openFixtureInModelTest(wb, QStringLiteral("tcp-v4.pcapng"));
+    const QList<EndpointId> udp = openFixtureInModelTest(wb, QStringLiteral("udp.pcapng"));
+    QVERIFY(!tcp.isEmpty() && !udp.isEmpty());
+    QTRY_COMPARE(model.rowCount(), 3);
+    wb.stopListener(listener);
+    QTRY_VERIFY(isFinal(wb.info(listener).state));
+
+    // Clear closed takes the stopped listener, never the captured streams (closed as they are).
+    QVERIFY(isFinal(wb.info(tcp.constFirst()).state));
+    model.clearClosed();
+    QVERIFY(!model.indexOf(listener).isValid());
+    QCOMPARE(model.rowCount(), 2);
+    for (EndpointId id : tcp + udp) {
+        QVERIFY(model.indexOf(id).isValid());
+        QVERIFY(wb.endpoints().contains(id));
+    }
+
+    // Close capture, on one of its streams, takes that file's row and its streams, and only them.
+    QSignalSpy removed(&model, &QAbstractItemModel::rowsRemoved);
+    model.closeCapture(model.indexOf(udp.constFirst()));
+    QCOMPARE(removed.count(), 1);
+    QCOMPARE(model.rowCount(), 1);
+    QVERIFY(model.isCaptureRow(model.index(0, 0)));
+    QCOMPARE(model.captureStreams(model.index(0, 0)), tcp);
+    for (EndpointId id : udp) {
+        QVERIFY(!model.indexOf(id).isValid());
+        QVERIFY(!wb.endpoints().contains(id));
+    }
+    model.closeCapture(model.index(0, 0));
+    QCOMPARE(model.rowCount(), 0);
+    QVERIFY(!wb.endpoints().contains(tcp.constFirst()));
+    model.closeCapture({}); // nothing to close
 }
 
 SOCKBENCH_TEST_MAIN(TestConnectionModel)

@@ -1,6 +1,7 @@
 // The hex view on its own, offscreen: where each byte sits (clicks in either column pick the
 // same byte, drags and shift-clicks extend), the scroll range, painting of the selection, the
-// copy formats and keys, and that a 10 MB payload costs no more to show than a small one.
+// copy formats and keys (Ctrl+Home and Ctrl+End among them), and that a 10 MB payload costs no more to show
+// than a small one.
 
 #include "testmain.h"
 #include "views/hexview.h"
@@ -30,6 +31,7 @@ private Q_SLOTS:
     void selectionIsPaintedOnTheSelectedBytes();
     void copiesAsHexTextAndCArray();
     void keysSelectAllAndCopy();
+    void ctrlHomeAndEndGoToStartAndEnd();
     void placeholderReplacesTheBytes();
     void tenMegabytesStayCheap();
 
@@ -171,6 +173,22 @@ void TestHexView::keysSelectAllAndCopy() {
     m_view->setSelection(1, 3);
     QTest::keyClick(m_view.get(), Qt::Key_C, Qt::ControlModifier);
     QCOMPARE(QApplication::clipboard()->text(), QStringLiteral("65 78"));
+}
+
+void TestHexView::ctrlHomeAndEndGoToStartAndEnd() {
+    m_view->setData(QByteArray(64 * 1024, 'x'));
+    QScrollBar *bar = m_view->verticalScrollBar();
+    QVERIFY(bar->maximum() > 0);
+    QCOMPARE(bar->value(), 0);
+    m_view->setFocus();
+    QTest::keyClick(m_view.get(), Qt::Key_End, Qt::ControlModifier);
+    QCOMPARE(bar->value(), bar->maximum());
+    QTest::keyClick(m_view.get(), Qt::Key_Home, Qt::ControlModifier);
+    QCOMPARE(bar->value(), 0);
+    QTest::keyClick(m_view.get(), Qt::Key_End);
+    QCOMPARE(bar->value(), bar->maximum());
+    QTest::keyClick(m_view.get(), Qt::Key_Home);
+    QCOMPARE(bar->value(), 0);
 }
 
 void TestHexView::placeholderReplacesTheBytes() {

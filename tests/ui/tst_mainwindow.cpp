@@ -5,7 +5,9 @@
 
 #include "views/hexview.h"
 
+#include <QHeaderView>
 #include <QLabel>
+#include <QMenuBar>
 #include <QSettings>
 #include <QSignalSpy>
 #include <QStandardPaths>
@@ -35,6 +37,7 @@ private Q_SLOTS:
     void greetingArrivesFirst();
     void listenerShowsItsAutoReply();
     void everyToolBarButtonHasAnIcon();
+    void logHexColumnShowsBytesAndIsRemembered();
 
 private:
     /// Starts a listener through the New listener dialog; returns its id once the UI shows its port.
@@ -378,6 +381,55 @@ void TestMainWindow::listenerShowsItsAutoReply() {
     // The greeting reads back in the payload language, the way it was typed.
     QVERIFY(m_ui->cell(greeting, ConnectionModel::NameColumn, Qt::ToolTipRole)
                 .contains(QStringLiteral("\"Welcome!\\r\\n\"")));
+}
+
+void TestMainWindow::logHexColumnShowsBytesAndIsRemembered() {
+    QTableView *log = m_ui->trafficView();
+    // Off by default; offered in the log header's menu and in the View menu.
+    QVERIFY(log->isColumnHidden(TrafficModel::HexColumn));
+    QAction *hexColumn = nullptr;
+    for (QAction *action : log->horizontalHeader()->actions()) {
+        if (action->objectName() == QLatin1String("hexColumnAction"))
+            hexColumn = action;
+    }
+    QVERIFY(hexColumn);
+    QCOMPARE(log->horizontalHeader()->contextMenuPolicy(), Qt::ActionsContextMenu);
+    bool inViewMenu = false;
+    for (QAction *menu : m_window->menuBar()->actions()) {
+        if (menu->menu() && menu->text() == QLatin1String("&View"))
+            inViewMenu = menu->menu()->actions().contains(hexColumn);
+    }
+    QVERIFY(inViewMenu);
+    hexColumn->trigger();
+    QVERIFY(!log->isColumnHidden(TrafficModel::HexColumn));
+    QVERIFY(!log->isColumnHidden(TrafficModel::DataColumn));
+
+    // A message sent shows as text and, beside it, as hex.
+    const EndpointId listener = startListener();
+    QVERIFY(listener != 0);
+    const EndpointId client = connectClient(m_ui->localPort(listener));
+    QVERIFY(client != 0);
+    QTRY_COMPARE(m_ui->cell(client, ConnectionModel::StateColumn), QStringLiteral("Connected"));
+    m_ui->selectRow(client);
+    m_ui->typeInComposer(QStringLiteral("Hello"));
+    QTest::mouseClick(m_ui->sendButton(), Qt::LeftButton);
+    QTRY_VERIFY(m_ui->logShows(client, false, QStringLiteral("Hello")));
+    QAbstractItemModel *rows = log->model();
+    QString hex;
+    for (int r = 0; r < rows->rowCount(); ++r) {
+        if (rows->index(r, TrafficModel::DataColumn).data().toString() == QLatin1String("Hello"))
+            hex = rows->index(r, TrafficModel::HexColumn).data().toString();
+    }
+    QCOMPARE(hex, QStringLiteral("48 65 6c 6c 6f"));
+    QVERIFY(log->columnWidth(TrafficModel::HexColumn) > 0);
+
+    // The choice is kept for the next window.
+    m_ui.reset();
+    m_window->close();
+    m_window = std::make_unique<MainWindow>();
+    m_ui = std::make_unique<WindowDriver>(m_window.get());
+    QVERIFY(!m_ui->trafficView()->isColumnHidden(TrafficModel::HexColumn));
+    QVERIFY(m_window->findChild<QAction *>(QStringLiteral("hexColumnAction"))->isChecked());
 }
 
 SOCKBENCH_TEST_MAIN(TestMainWindow)

@@ -47,6 +47,7 @@ private Q_SLOTS:
     void appendInsertsOneBatchAndStopsAtTheJournal();
     void filtersByEndpointDirectionAndSearch();
     void hexPreviewAndTimeDelta();
+    void hexColumnShowsThePayloadBesideItsText();
     void longAndTruncatedPayloadsArePreviewedShort();
     void droppedRecordsLeaveFromTheTop();
     void datagramsFromARealPeerNameTheirSender();
@@ -72,7 +73,8 @@ void TestTrafficModel::columnsAndHeaders() {
     QCOMPARE(model.rowCount(), 0);
     const QStringList headers = {QStringLiteral("No."),        QStringLiteral("Time"),
                                  QStringLiteral("Connection"), QStringLiteral("Direction"),
-                                 QStringLiteral("Length"),     QStringLiteral("Data")};
+                                 QStringLiteral("Length"),     QStringLiteral("Data"),
+                                 QStringLiteral("Hex")};
     for (int c = 0; c < TrafficModel::ColumnCount; ++c)
         QCOMPARE(model.headerData(c, Qt::Horizontal).toString(), headers[c]);
     QVERIFY(!model.headerData(0, Qt::Vertical).isValid());
@@ -198,6 +200,26 @@ void TestTrafficModel::filtersByEndpointDirectionAndSearch() {
     QVERIFY(!model.isFiltered());
     QCOMPARE(model.rowCount(), 6);
     QCOMPARE(model.seqAt(5), quint64(5));
+}
+
+void TestTrafficModel::hexColumnShowsThePayloadBesideItsText() {
+    Journal journal;
+    appendKnownRecords(journal);
+    journal.appendData(4, RecordKind::DataOut, QByteArray("Hi\x01\xff", 4));
+    TrafficModel model(&journal);
+    model.appendUpTo(journal.count());
+    // Text and hex side by side, in the direction's colour; events have no hex.
+    QCOMPARE(cell(model, 0, TrafficModel::DataColumn), QStringLiteral("GET /\\r\\n"));
+    QCOMPARE(cell(model, 0, TrafficModel::HexColumn), QStringLiteral("47 45 54 20 2f 0d 0a"));
+    QCOMPARE(cell(model, 4, TrafficModel::HexColumn), QStringLiteral("48 69 01 ff"));
+    QCOMPARE(cell(model, 2, TrafficModel::HexColumn), QString());
+    QCOMPARE(model.index(0, TrafficModel::HexColumn).data(Qt::ForegroundRole),
+             model.index(0, TrafficModel::DataColumn).data(Qt::ForegroundRole));
+    QVERIFY2(cell(model, 4, TrafficModel::HexColumn, Qt::ToolTipRole).contains(QStringLiteral("48 69 01 ff")),
+             qPrintable(cell(model, 4, TrafficModel::HexColumn, Qt::ToolTipRole)));
+    // Hex preview changes the Data column, not this one.
+    model.setHexPreview(true);
+    QCOMPARE(cell(model, 4, TrafficModel::HexColumn), QStringLiteral("48 69 01 ff"));
 }
 
 void TestTrafficModel::hexPreviewAndTimeDelta() {

@@ -1,11 +1,13 @@
 // Opening a capture in the window: File > Open capture reads the file off the GUI thread
-// and its streams become rows marked "from capture", shown in the same conversation view, read-only
-// (the composer refuses them, Close and Abort are off); a file that is not a capture is refused in
-// words and adds nothing.
+// and its streams become rows under a row for the file, shown in the same conversation view,
+// read-only (the composer refuses them, Close and Abort are off), left alone by Clear closed and
+// removed by Close capture; a captured conversation opens at its start, and Ctrl+Home / Ctrl+End
+// move it; a file that is not a capture is refused in words and adds nothing.
 
 #include "capturetesting.h"
 #include "testmain.h"
 
+#include "capture/pcapngwriter.h"
 #include "models/connectionmodel.h"
 #include "testfiles.h"
 #include "views/conversationview.h"
@@ -13,8 +15,11 @@
 
 #include <QLabel>
 #include <QMessageBox>
+#include <QScrollBar>
 #include <QSignalSpy>
 #include <QStatusBar>
+#include <QTabBar>
+#include <QTabWidget>
 #include <QTemporaryDir>
 
 using namespace sockbench;
@@ -43,6 +48,8 @@ private Q_SLOTS:
     void openedCaptureShowsReadOnlyRows();
     void notACaptureIsRefusedInWords();
     void damagedCaptureOpensWithItsWarnings();
+    void captureIsARowOfItsOwnThatClearClosedKeeps();
+    void capturedConversationOpensAtItsStart();
 
 private:
     QList<EndpointId> openThroughTheMenu(const QString &path) {
@@ -61,6 +68,22 @@ private:
         return opened.constFirst().constFirst().value<QList<EndpointId>>();
     }
 
+    /// The conversation view, its tab shown by a click on it.
+    ConversationView *showConversationTab() const {
+        auto *conversation = m_window->findChild<ConversationView *>();
+        if (!conversation)
+            return nullptr;
+        for (QTabWidget *tabs : m_window->findChildren<QTabWidget *>()) {
+            for (int i = 0; i < tabs->count(); ++i) {
+                QWidget *page = tabs->widget(i);
+                if (page == conversation || page->isAncestorOf(conversation))
+                    QTest::mouseClick(tabs->tabBar(), Qt::LeftButton, {},
+                                      tabs->tabBar()->tabRect(i).center());
+            }
+        }
+        return conversation;
+    }
+
     QTemporaryDir m_settingsDir;
     std::unique_ptr<MainWindow> m_window;
     std::unique_ptr<WindowDriver> m_ui;
@@ -73,9 +96,11 @@ void TestWindowCapture::openedCaptureShowsReadOnlyRows() {
     QCOMPARE(ids.size(), 1);
     const EndpointId id = ids.constFirst();
     QTRY_VERIFY(m_ui->rowOf(id).isValid());
-    QVERIFY2(
-        m_ui->cell(id, ConnectionModel::NameColumn).contains(QLatin1String("from capture tcp-v4.pcapng")),
-        qPrintable(m_ui->cell(id, ConnectionModel::NameColumn)));
+    // Under the row of its file.
+    const QModelIndex file = m_ui->rowOf(id).parent();
+    QVERIFY(file.isValid());
+    QVERIFY2(file.data().toString().contains(QLatin1String("tcp-v4.pcapng")),
+             qPrintable(file.data().toString()));
     QVERIFY(m_window->statusBar()->currentMessage().contains(QLatin1String("tcp-v4.pcapng")));
 
     m_ui->selectRow(id);
@@ -150,6 +175,108 @@ void TestWindowCapture::damagedCaptureOpensWithItsWarnings() {
     QVERIFY2(box->detailedText().contains(QLatin1String("offset")), qPrintable(box->detailedText()));
     QVERIFY2(m_window->statusBar()->currentMessage().contains(QLatin1String("warning")),
              qPrintable(m_window->statusBar()->currentMessage()));
+}
+
+void TestWindowCapture::captureIsARowOfItsOwnThatClearClosedKeeps() {
+    // A live connection that ends, beside an opened capture.
+    QTcpSocket client;
+    EndpointId listener = 0;
+    EndpointId accepted = 0;
+    QVERIFY(liveConversation(*m_ui, client, &listener, &accepted));
+    const QString path = testFile(QStringLiteral("data/tcp-v4.pcapng"));
+    const QList<EndpointId> ids = openThroughTheMenu(path);
+    QCOMPARE(ids.size(), 1);
+    const EndpointId stream = ids.constFirst();
+    QTRY_VERIFY(m_ui->rowOf(stream).isValid());
+
+    // One top-level row for the file, its name and count; the whole path in its tooltip; the
+    // stream under it, not among the live rows.
+    QAbstractItemModel *rows = m_ui->connections();
+    QCOMPARE(rows->rowCount(), 2);
+    const QModelIndex file = rows->index(1, 0);
+    QCOMPARE(m_ui->rowOf(stream).parent(), file);
+    QCOMPARE(file.data().toString(), QStringLiteral("tcp-v4.pcapng · 1 stream"));
+    QVERIFY2(file.data(Qt::ToolTipRole).toString().contains(path),
+             qPrintable(file.data(Qt::ToolTipRole).toString()));
+    QCOMPARE(m_ui->childrenOf(listener), QList<EndpointId>{accepted});
+
+    // Clear closed takes the ended connection and leaves the capture.
+    client.disconnectFromHost();
+    QTRY_VERIFY(isFinal(m_window->workbench()->info(accepted).state));
+    QAction *clearClosed = windowAction(m_window.get(), "clearClosedAction");
+    QTRY_VERIFY(clearClosed->isEnabled());
+    clearClosed->trigger();
+    QVERIFY(!m_ui->rowOf(accepted).isValid());
+    QVERIFY(m_ui->rowOf(stream).isValid());
+    QCOMPARE(rows->rowCount(), 2);
+    // With nothing live closed, Clear closed has nothing to do, however closed the capture's streams.
+    QTRY_VERIFY(!clearClosed->isEnabled());
+
+    // Close capture, on the file's row, removes it with its stream.
+    QAction *closeCapture = windowAction(m_window.get(), "closeCaptureAction");
+    QVERIFY(!closeCapture->isEnabled()); // the listener's row is no capture
+    QTreeView *view = m_ui->connectionsView();
+    QTest::mouseClick(view->viewport(), Qt::LeftButton, {}, view->visualRect(rows->index(1, 0)).center());
+    QTRY_VERIFY(closeCapture->isEnabled());
+    closeCapture->trigger();
+    QCOMPARE(rows->rowCount(), 1);
+    QVERIFY(!m_ui->rowOf(stream).isValid());
+    QVERIFY(!m_window->workbench()->endpoints().contains(stream));
+}
+
+void TestWindowCapture::capturedConversationOpensAtItsStart() {
+    // A capture of a conversation longer than a screen, made from a live one.
+    QTcpSocket client;
+    EndpointId listener = 0;
+    EndpointId accepted = 0;
+    QVERIFY(liveConversation(*m_ui, client, &listener, &accepted));
+    QByteArray lines;
+    for (int i = 0; i < 300; ++i)
+        lines += QByteArray("line ") + QByteArray::number(i) + '\n';
+    client.write(lines);
+    const Journal &journal = m_window->workbench()->journal();
+    QTRY_COMPARE(bytesOf(journal, accepted, RecordKind::DataIn), lines);
+    PcapngWriter writer(journal);
+    QByteArray pcapng;
+    writer.begin(&pcapng);
+    for (quint64 seq = 0; seq < journal.count(); ++seq) {
+        Record r;
+        if (journal.record(seq, &r, true))
+            writer.add(r, &pcapng);
+    }
+    writer.finish(&pcapng);
+    QTemporaryDir dir;
+    const QString path = dir.filePath(QStringLiteral("long.pcapng"));
+    QFile file(path);
+    QVERIFY(file.open(QIODevice::WriteOnly));
+    file.write(pcapng);
+    file.close();
+    const QList<EndpointId> ids = openThroughTheMenu(path);
+    QCOMPARE(ids.size(), 1);
+    QTRY_VERIFY(m_ui->rowOf(ids.constFirst()).isValid());
+
+    ConversationView *conversation = showConversationTab();
+    QVERIFY(conversation);
+    m_ui->selectRow(ids.constFirst());
+    QTRY_VERIFY(conversation->lineCount() >= 300 && !conversation->isIndexing());
+    QScrollBar *bar = conversation->verticalScrollBar();
+    QVERIFY(bar->maximum() > 0);
+    QCOMPARE(bar->value(), 0); // its first line, not its last
+    QVERIFY2(conversation->lineText(0).contains(QLatin1String("line 0")),
+             qPrintable(conversation->lineText(0)));
+
+    // Ctrl+End and Ctrl+Home go to the end and back.
+    conversation->setFocus();
+    QTest::keyClick(conversation, Qt::Key_End, Qt::ControlModifier);
+    QCOMPARE(bar->value(), bar->maximum());
+    QTest::keyClick(conversation, Qt::Key_Home, Qt::ControlModifier);
+    QCOMPARE(bar->value(), 0);
+
+    // A live connection still opens at its end.
+    m_ui->selectRow(accepted);
+    QTRY_VERIFY(conversation->lineCount() >= 300 && !conversation->isIndexing());
+    QTRY_COMPARE(bar->value(), bar->maximum());
+    QVERIFY(bar->maximum() > 0);
 }
 
 SOCKBENCH_TEST_MAIN(TestWindowCapture)

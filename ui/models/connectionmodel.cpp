@@ -5,6 +5,7 @@
 #include "protocol/rules.h"
 #include "style/presentation.h"
 
+#include <QDir>
 #include <QFileInfo>
 #include <QFont>
 
@@ -48,7 +49,7 @@ ConnectionModel::ConnectionModel(Workbench *workbench, QObject *parent)
                 emitRowChanged(clientLeg);
             });
     connect(workbench, &Workbench::relayFaultsChanged, this, &ConnectionModel::onRelayFaultsChanged);
-    // Streams read from a capture file are rows like any other, marked in their name.
+    // Streams read from a capture file are rows under a row for their file.
     connect(workbench, &Workbench::captureEndpointAdded, this, &ConnectionModel::addEndpoint);
 }
 
@@ -72,6 +73,8 @@ void ConnectionModel::addEndpoint(EndpointId id) {
     EndpointId parentId = 0;
     if (info.listener != 0 && m_parentOf.contains(info.listener))
         parentId = info.listener;
+    else if (info.isFromCapture() && info.captureOpening != 0)
+        parentId = captureNodeFor(info);
     auto &siblings = childrenOf(parentId);
     int row = int(siblings.size());
     // A relayed pair reads as one: the target leg right under the client leg it serves.
@@ -86,6 +89,72 @@ void ConnectionModel::addEndpoint(EndpointId id) {
     else
         renumber(siblings);
     endInsertRows();
+    if (isCaptureNode(parentId))
+        emitRowChanged(parentId); // its count of streams
+}
+
+EndpointId ConnectionModel::captureNodeFor(const EndpointInfo &info) {
+    const EndpointId node = CaptureRowBit | info.captureOpening;
+    if (m_captureFiles.contains(node))
+        return node;
+    const int row = int(m_top.size());
+    beginInsertRows({}, row, row);
+    m_top.push_back(node);
+    m_parentOf.insert(node, 0);
+    m_rowOf.insert(node, row);
+    m_children.insert(node, {});
+    m_captureFiles.insert(node, info.captureFile);
+    endInsertRows();
+    return node;
+}
+
+bool ConnectionModel::isCaptureRow(const QModelIndex &index) const {
+    return index.isValid() && isCaptureNode(nodeAt(index));
+}
+
+QModelIndex ConnectionModel::captureRowOf(const QModelIndex &index) const {
+    const EndpointId node = nodeAt(index);
+    if (isCaptureNode(node))
+        return indexOf(node);
+    const EndpointId parentId = m_parentOf.value(node);
+    return isCaptureNode(parentId) ? indexOf(parentId) : QModelIndex();
+}
+
+QList<EndpointId> ConnectionModel::captureStreams(const QModelIndex &captureRow) const {
+    const EndpointId node = nodeAt(captureRow);
+    if (!isCaptureNode(node))
+        return {};
+    const std::vector<EndpointId> streams = m_children.value(node);
+    return QList<EndpointId>(streams.begin(), streams.end());
+}
+
+void ConnectionModel::closeCapture(const QModelIndex &index) {
+    const QModelIndex row = captureRowOf(index);
+    if (!row.isValid())
+        return;
+    const EndpointId node = nodeAt(row);
+    m_captureFiles.remove(node);
+    for (EndpointId stream : removeTopLevelRow(row.row())) {
+        m_openedAs.remove(stream);
+        m_workbench->forget(stream);
+    }
+}
+
+std::vector<EndpointId> ConnectionModel::removeTopLevelRow(int row) {
+    const EndpointId id = m_top[size_t(row)];
+    const auto kids = m_children.value(id);
+    beginRemoveRows({}, row, row);
+    m_top.erase(m_top.begin() + row);
+    m_parentOf.remove(id);
+    m_rowOf.remove(id);
+    m_children.remove(id);
+    for (EndpointId child : kids) {
+        m_parentOf.remove(child);
+        m_rowOf.remove(child);
+    }
+    renumber(m_top);
+    endRemoveRows();
+    return kids;
 }
 
 void ConnectionModel::setOpenedAs(EndpointId id, const SessionEndpoint &opened) {
@@ -103,7 +172,12 @@ std::optional<SessionEndpoint> ConnectionModel::openedAs(EndpointId id) const {
 }
 
 QList<EndpointId> ConnectionModel::topLevelEndpoints() const {
-    return QList<EndpointId>(m_top.begin(), m_top.end());
+    QList<EndpointId> ids;
+    for (EndpointId id : m_top) {
+        if (!isCaptureNode(id))
+            ids.append(id);
+    }
+    return ids;
 }
 
 void ConnectionModel::onStateChanged(EndpointId id) {
@@ -114,7 +188,7 @@ void ConnectionModel::onStateChanged(EndpointId id) {
     emitRowChanged(id);
     // A listener's state does not change when a child closes, but the row may now be clearable.
     const EndpointId parentId = m_parentOf.value(id);
-    if (parentId != 0 && isFinal(m_workbench->info(id).state))
+    if (parentId != 0 && !isCaptureNode(parentId) && isFinal(m_workbench->info(id).state))
         noteClosedChild(parentId, id);
 }
 
@@ -188,7 +262,11 @@ void ConnectionModel::refreshCounters() {
 }
 
 bool ConnectionModel::isRemovable(EndpointId id) const {
-    if (!isFinal(m_workbench->info(id).state))
+    // A capture's streams were never live: they go with their capture (closeCapture()).
+    if (isCaptureNode(id))
+        return false;
+    const EndpointInfo info = m_workbench->info(id);
+    if (!isFinal(info.state) || info.isFromCapture())
         return false;
     auto it = m_children.constFind(id);
     if (it == m_children.constEnd())
@@ -224,18 +302,7 @@ void ConnectionModel::clearClosed() {
         const EndpointId id = m_top[size_t(row)];
         if (!isRemovable(id))
             continue;
-        const auto kids = m_children.value(id);
-        beginRemoveRows({}, row, row);
-        m_top.erase(m_top.begin() + row);
-        m_parentOf.remove(id);
-        m_rowOf.remove(id);
-        m_children.remove(id);
-        for (EndpointId child : kids) {
-            m_parentOf.remove(child);
-            m_rowOf.remove(child);
-        }
-        renumber(m_top);
-        endRemoveRows();
+        const auto kids = removeTopLevelRow(row);
         forgotten.append(id);
         for (EndpointId child : kids)
             forgotten.append(child);
@@ -258,6 +325,11 @@ QModelIndex ConnectionModel::indexOf(EndpointId id, int column) const {
 }
 
 EndpointId ConnectionModel::endpointAt(const QModelIndex &index) const {
+    const EndpointId node = nodeAt(index);
+    return isCaptureNode(node) ? 0 : node;
+}
+
+EndpointId ConnectionModel::nodeAt(const QModelIndex &index) const {
     if (!index.isValid())
         return 0;
     const auto *siblings = childrenOf(EndpointId(index.internalId()));
@@ -269,7 +341,7 @@ EndpointId ConnectionModel::endpointAt(const QModelIndex &index) const {
 QModelIndex ConnectionModel::index(int row, int column, const QModelIndex &parent) const {
     if (column < 0 || column >= ColumnCount || row < 0)
         return {};
-    const EndpointId parentId = parent.isValid() ? endpointAt(parent) : 0;
+    const EndpointId parentId = parent.isValid() ? nodeAt(parent) : 0;
     if (parent.isValid() && parent.column() != 0)
         return {};
     const auto *siblings = childrenOf(parentId);
@@ -289,7 +361,7 @@ int ConnectionModel::rowCount(const QModelIndex &parent) const {
         return int(m_top.size());
     if (parent.column() != 0)
         return 0;
-    const EndpointId id = endpointAt(parent);
+    const EndpointId id = nodeAt(parent);
     auto it = m_children.constFind(id);
     return it == m_children.constEnd() ? 0 : int(it->size());
 }
@@ -308,7 +380,9 @@ QVariant ConnectionModel::displayText(EndpointId id, const EndpointInfo &info, i
         if (info.relayPeer != 0)
             name += tr(" ⇄ #%1").arg(info.relayPeer);
         QStringList parts{name};
-        if (info.isFromCapture())
+        if (info.isFromCapture() && info.captureOpening != 0)
+            parts << tr("stream %1").arg(info.captureStream); // its file is the row above
+        else if (info.isFromCapture())
             parts << tr("from capture %1").arg(QFileInfo(info.captureFile).fileName());
         for (const QString &part : {tlsText(info), autoReplyText(id), rulesText(info), faultsText(info)}) {
             if (!part.isEmpty())
@@ -370,8 +444,37 @@ QVariant ConnectionModel::toolTip(EndpointId id, const EndpointInfo &info, int c
     return {};
 }
 
+QVariant ConnectionModel::captureRowData(EndpointId node, int column, int role) const {
+    const QString path = m_captureFiles.value(node);
+    const int streams = int(m_children.value(node).size());
+    switch (role) {
+    case Qt::DisplayRole:
+        if (column == NameColumn)
+            return streams == 1
+                       ? tr("%1 · 1 stream").arg(QFileInfo(path).fileName())
+                       : tr("%1 · %2 streams").arg(QFileInfo(path).fileName(), QString::number(streams));
+        if (column == StateColumn)
+            return tr("capture");
+        break;
+    case Qt::ToolTipRole:
+        if (column == NameColumn)
+            return tr("%1\nA capture file, read-only, with its streams under it. Close capture removes it; "
+                      "Clear closed leaves it.")
+                .arg(QDir::toNativeSeparators(path));
+        break;
+    case CaptureFileRole:
+        return path;
+    case EndpointRole:
+        return QVariant::fromValue(EndpointId(0));
+    }
+    return {};
+}
+
 QVariant ConnectionModel::data(const QModelIndex &index, int role) const {
-    const EndpointId id = endpointAt(index);
+    const EndpointId node = nodeAt(index);
+    if (isCaptureNode(node))
+        return captureRowData(node, index.column(), role);
+    const EndpointId id = node;
     if (id == 0)
         return {};
     if (role == EndpointRole)

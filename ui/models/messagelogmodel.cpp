@@ -101,13 +101,15 @@ const MessageLogModel::CachedRow *MessageLogModel::cachedRow(int row) const {
         if (m.kind == RecordKind::Event) {
             cached->preview = QString::fromUtf8(payload);
         } else if (m_hexPreview) {
-            cached->preview = bytesToHex(payload, 64);
+            cached->preview = cached->hex = bytesToHex(payload, 64);
         } else {
             cached->preview = bytesToEscapedText(
                 QByteArrayView(payload).first(std::min(payload.size(), LogRowPreviewBytes)));
             if (payload.size() > LogRowPreviewBytes)
                 cached->preview += QStringLiteral("…");
         }
+        if (m.kind != RecordKind::Event && cached->hex.isEmpty())
+            cached->hex = bytesToHex(payload, 64);
         if (m.cutBytes > 0)
             cached->preview = tr("(cut: %1 more) ").arg(formatByteCount(m.cutBytes)) + cached->preview;
     }
@@ -168,6 +170,8 @@ QVariant MessageLogModel::data(const QModelIndex &index, int role) const {
             return m.kind == RecordKind::Event ? QVariant() : QVariant::fromValue(m.length);
         case TrafficModel::DataColumn:
             return cachedRow(index.row())->preview;
+        case TrafficModel::HexColumn:
+            return cachedRow(index.row())->hex;
         }
         break;
     case Qt::ForegroundRole:

@@ -40,6 +40,7 @@ private:
     struct CachedRow {
         qint64 timeNs = 0;
         QString preview;
+        QString hex; ///< TrafficModel::HexColumn
     };
     const CachedRow *cachedRow(int row) const;
     qint64 timeOf(const MessageIndex::Message &message) const;

@@ -294,8 +294,9 @@ const TrafficModel::CachedRow *TrafficModel::cachedRow(quint64 seq) const {
     } else {
         const QByteArrayView head =
             QByteArrayView(r.payload).first(std::min(r.payload.size(), LogRowPreviewBytes));
+        row->hex = bytesToHex(r.payload, 64);
         if (m_hexPreview) {
-            row->preview = bytesToHex(r.payload, 64);
+            row->preview = row->hex;
         } else {
             row->preview = bytesToEscapedText(head);
             if (r.payload.size() > LogRowPreviewBytes)
@@ -346,6 +347,8 @@ QVariant TrafficModel::data(const QModelIndex &index, int role) const {
             return r.kind == RecordKind::Event ? QVariant() : QVariant::fromValue(r.length);
         case DataColumn:
             return row->preview;
+        case HexColumn:
+            return row->hex;
         }
         break;
     case Qt::ForegroundRole:
@@ -353,14 +356,14 @@ QVariant TrafficModel::data(const QModelIndex &index, int role) const {
     case Qt::TextAlignmentRole:
         return cellStyle(role, column, r.kind, r.kind == RecordKind::Event || r.isEvicted());
     case Qt::ToolTipRole:
-        if (column == DataColumn)
-            return dataToolTip(r);
+        if (column == DataColumn || (column == HexColumn && !row->hex.isEmpty()))
+            return dataToolTip(r, column == HexColumn);
         break;
     }
     return {};
 }
 
-QString TrafficModel::dataToolTip(const Record &header) const {
+QString TrafficModel::dataToolTip(const Record &header, bool hex) const {
     if (header.isEvicted())
         return tr("The journal's memory budget dropped this payload; its length and time are kept.");
     // The whole text the column cuts, read again from the journal: the cache keeps only a preview.
@@ -371,7 +374,7 @@ QString TrafficModel::dataToolTip(const Record &header) const {
         return QString::fromUtf8(full.payload);
     const QByteArrayView head =
         QByteArrayView(full.payload).first(std::min(full.payload.size(), LogToolTipBytes));
-    QString text = m_hexPreview ? bytesToHex(head) : bytesToEscapedText(head);
+    QString text = hex || m_hexPreview ? bytesToHex(head) : bytesToEscapedText(head);
     if (full.payload.size() > LogToolTipBytes)
         text += tr("… (%1 in all)").arg(formatByteCount(quint64(full.payload.size())));
     return text;
@@ -380,7 +383,7 @@ QString TrafficModel::dataToolTip(const Record &header) const {
 QVariant TrafficModel::cellStyle(int role, int column, RecordKind kind, bool italic) {
     switch (role) {
     case Qt::ForegroundRole:
-        if (column == DirectionColumn || column == DataColumn) {
+        if (column == DirectionColumn || column == DataColumn || column == HexColumn) {
             if (kind == RecordKind::DataIn)
                 return inboundColor();
             if (kind == RecordKind::DataOut)
@@ -423,6 +426,8 @@ QVariant TrafficModel::columnTitle(int section, bool hexPreview, bool timeDelta)
         return tr("Length");
     case DataColumn:
         return hexPreview ? tr("Data (hex)") : tr("Data");
+    case HexColumn:
+        return tr("Hex");
     }
     return {};
 }

@@ -33,6 +33,8 @@ public:
         DirectionColumn,
         LengthColumn,
         DataColumn,
+        /// The payload in hex beside its text; hidden unless the user shows it (LogPanel).
+        HexColumn,
         ColumnCount
     };
     enum class Direction { All, In, Out, Events };
@@ -90,10 +92,12 @@ private:
     struct CachedRow {
         Record header; ///< without payload
         QString preview;
+        QString hex; ///< the Hex column: the payload's first bytes in hex
     };
     const CachedRow *cachedRow(quint64 seq) const;
-    /// The Data column's whole text for a tooltip, up to a few thousand bytes.
-    QString dataToolTip(const Record &header) const;
+    /// The Data column's whole text for a tooltip, up to a few thousand bytes (in hex for the Hex
+    /// column and with Hex preview on).
+    QString dataToolTip(const Record &header, bool hex) const;
     bool matches(const Record &record) const;
     bool hasPattern() const;
     /// Reads again from the origin under one model reset (a filter changed).

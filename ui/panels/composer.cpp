@@ -1,6 +1,7 @@
 #include "panels/composer.h"
 #include "engine/workbench.h"
 #include "language/address.h"
+#include "panels/addresssender.h"
 #include "protocol/checksum.h"
 #include "protocol/framing.h"
 #include "style/presentation.h"
@@ -51,6 +52,10 @@ Composer::Composer(Workbench *workbench, QWidget *parent)
     , m_destinationLabel(new QLabel(tr("&Destination:"), this))
     , m_destinationEdit(new QLineEdit(this))
     , m_sendButton(new QPushButton(tr("&Send"), this))
+    , m_addressEdit(new QLineEdit(this))
+    , m_addressProtocolCombo(new QComboBox(this))
+    , m_sendToAddressButton(new QPushButton(tr("Send &to address"), this))
+    , m_addressSender(new AddressSender(workbench, this))
     , m_repeatCountSpin(new QSpinBox(this))
     , m_repeatIntervalSpin(new QSpinBox(this))
     , m_repeatButton(new QPushButton(tr("&Repeat"), this))
@@ -65,6 +70,7 @@ Composer::Composer(Workbench *workbench, QWidget *parent)
 
     rebuildHistoryMenu();
     onInputChanged();
+    onAddressEditTextChanged();
 }
 
 void Composer::nameWidgets() {
@@ -83,6 +89,9 @@ void Composer::nameWidgets() {
     m_errorLabel->setObjectName(QStringLiteral("payloadErrorLabel"));
     m_destinationEdit->setObjectName(QStringLiteral("destinationEdit"));
     m_sendButton->setObjectName(QStringLiteral("sendButton"));
+    m_addressEdit->setObjectName(QStringLiteral("addressEdit"));
+    m_addressProtocolCombo->setObjectName(QStringLiteral("addressProtocolCombo"));
+    m_sendToAddressButton->setObjectName(QStringLiteral("sendToAddressButton"));
     m_repeatCountSpin->setObjectName(QStringLiteral("repeatCountSpin"));
     m_repeatIntervalSpin->setObjectName(QStringLiteral("repeatIntervalSpin"));
     m_repeatButton->setObjectName(QStringLiteral("repeatButton"));
@@ -132,6 +141,15 @@ void Composer::setUpFields() {
     m_destinationEdit->setPlaceholderText(tr("host:port"));
     m_destinationEdit->setToolTip(tr("Where the UDP socket sends: host:port, or [v6]:port"));
     m_destinationLabel->setBuddy(m_destinationEdit);
+    m_addressEdit->setPlaceholderText(tr("host:port, e.g. 127.0.0.1:7"));
+    m_addressEdit->setToolTip(tr("Send what is typed to this address, with no connect step: host:port, or "
+                                 "[v6]:port"));
+    m_addressProtocolCombo->addItem(tr("TCP"), int(AddressSender::Protocol::Tcp));
+    m_addressProtocolCombo->addItem(tr("UDP"), int(AddressSender::Protocol::Udp));
+    m_addressProtocolCombo->setToolTip(
+        tr("TCP: a connection is opened (or one already open to the address is "
+           "used) and stays open. UDP: one datagram."));
+    m_sendToAddressButton->setToolTip(tr("Send to the address typed beside it, connecting as needed"));
     m_sendButton->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_Return));
     m_sendButton->setDefault(false);
     m_sendButton->setIcon(QIcon(QStringLiteral(":/icons/send.png")));
@@ -175,6 +193,14 @@ void Composer::buildLayout() {
     destinationRow->addWidget(m_destinationLabel);
     destinationRow->addWidget(m_destinationEdit, 1);
 
+    auto *addressRow = new QHBoxLayout;
+    auto *addressLabel = new QLabel(tr("Send t&o:"), this);
+    addressLabel->setBuddy(m_addressEdit);
+    addressRow->addWidget(addressLabel);
+    addressRow->addWidget(m_addressEdit, 1);
+    addressRow->addWidget(m_addressProtocolCombo);
+    addressRow->addWidget(m_sendToAddressButton);
+
     auto *sendRow = new QHBoxLayout;
     sendRow->addWidget(m_previewLabel, 1);
     sendRow->addWidget(m_repeatCountSpin);
@@ -190,6 +216,7 @@ void Composer::buildLayout() {
     layout->addLayout(destinationRow);
     layout->addWidget(m_edit, 1);
     layout->addLayout(sendRow);
+    layout->addLayout(addressRow);
     layout->addWidget(m_messageLabel);
 
     // Tabbing into the composer lands in the editor.
@@ -206,6 +233,9 @@ void Composer::buildLayout() {
     setTabOrder(m_repeatButton, m_sendFileButton);
     setTabOrder(m_sendFileButton, m_saveToLibraryButton);
     setTabOrder(m_saveToLibraryButton, m_historyButton);
+    setTabOrder(m_historyButton, m_addressEdit);
+    setTabOrder(m_addressEdit, m_addressProtocolCombo);
+    setTabOrder(m_addressProtocolCombo, m_sendToAddressButton);
 }
 
 void Composer::connectSignals() {
@@ -231,6 +261,13 @@ void Composer::connectSignals() {
     });
     connect(m_destinationEdit, &QLineEdit::textChanged, this, &Composer::updateSendState);
     connect(m_sendButton, &QPushButton::clicked, this, &Composer::send);
+    connect(m_sendToAddressButton, &QPushButton::clicked, this, &Composer::sendToAddress);
+    connect(m_addressEdit, &QLineEdit::returnPressed, this, &Composer::sendToAddress);
+    connect(m_addressEdit, &QLineEdit::textChanged, this, &Composer::onAddressEditTextChanged);
+    connect(m_addressSender, &AddressSender::sent, this,
+            [this](const QString &text) { showMessage(text, false); });
+    connect(m_addressSender, &AddressSender::failed, this,
+            [this](const QString &text) { showMessage(text, true); });
     connect(m_repeatButton, &QPushButton::toggled, this, &Composer::onRepeatButtonToggled);
     connect(m_sendFileButton, &QPushButton::clicked, this, &Composer::onSendFileButtonClicked);
     connect(m_saveToLibraryButton, &QToolButton::clicked, this,
@@ -541,6 +578,37 @@ void Composer::send() {
     addToHistory();
 }
 
+void Composer::sendToAddress() {
+    if (!m_payload.ok()) {
+        showMessage(tr("The payload has an error: %1. Nothing sent").arg(m_payload.error), true);
+        return;
+    }
+    const HostPortResult to = parseHostPort(m_addressEdit->text().trimmed());
+    // Said now, and replaced by what happens: at once for a connection already open, else once
+    // the connection is made (or refused).
+    if (to.ok())
+        showMessage(tr("Sending to %1…").arg(formatHostPort(to.value.host, to.value.port)), false);
+    const QString why = m_addressSender->send(
+        m_addressEdit->text(), AddressSender::Protocol(m_addressProtocolCombo->currentData().toInt()),
+        m_payload.bytes);
+    if (!why.isEmpty()) {
+        showMessage(why, true);
+        return;
+    }
+    addToHistory();
+}
+
+void Composer::onAddressEditTextChanged() {
+    const QString text = m_addressEdit->text().trimmed();
+    const HostPortResult to = parseHostPort(text);
+    const bool wrong = !text.isEmpty() && !to.ok();
+    m_addressEdit->setStyleSheet(wrong ? errorFieldStyle() : QString());
+    m_addressEdit->setToolTip(wrong ? to.error
+                                    : tr("Send what is typed to this address, with no connect step: "
+                                         "host:port, or [v6]:port"));
+    m_sendToAddressButton->setEnabled(!text.isEmpty());
+}
+
 void Composer::onRepeatButtonToggled(bool on) {
     if (!on) {
         m_repeatTimer.stop();
@@ -648,6 +716,10 @@ void Composer::saveSettings(QSettings &settings) const {
     settings.setValue(QStringLiteral("composer/history"), m_history);
     settings.setValue(QStringLiteral("composer/repeatCount"), m_repeatCountSpin->value());
     settings.setValue(QStringLiteral("composer/repeatInterval"), m_repeatIntervalSpin->value());
+    settings.setValue(QStringLiteral("composer/address"), m_addressEdit->text());
+    settings.setValue(QStringLiteral("composer/addressProtocol"), m_addressProtocolCombo->currentIndex() == 1
+                                                                      ? QStringLiteral("udp")
+                                                                      : QStringLiteral("tcp"));
 }
 
 void Composer::restoreSettings(const QSettings &settings) {
@@ -667,6 +739,10 @@ void Composer::restoreSettings(const QSettings &settings) {
     m_history = settings.value(QStringLiteral("composer/history")).toStringList();
     m_repeatCountSpin->setValue(settings.value(QStringLiteral("composer/repeatCount"), 10).toInt());
     m_repeatIntervalSpin->setValue(settings.value(QStringLiteral("composer/repeatInterval"), 1000).toInt());
+    m_addressEdit->setText(settings.value(QStringLiteral("composer/address")).toString());
+    m_addressProtocolCombo->setCurrentIndex(
+        settings.value(QStringLiteral("composer/addressProtocol")).toString() == QLatin1String("udp") ? 1
+                                                                                                      : 0);
     rebuildHistoryMenu();
     onInputChanged();
 }

@@ -22,6 +22,7 @@ class QToolButton;
 
 namespace sockbench {
 
+class AddressSender;
 class ElidedLabel;
 
 class Workbench;
@@ -29,7 +30,8 @@ class Workbench;
 /// Where the user types what to send, in the payload language (text with escapes, or hex), with a
 /// live byte count, the parse error marked where it is, Send, repeat, send a file, and history.
 /// The target follows the selection: a connection; a listener means all of its clients; a UDP
-/// socket sends to the destination typed here.
+/// socket sends to the destination typed here. Or, with no connect step, to an address typed in
+/// the "Send to" row, over TCP (a client connection opened as needed, then kept) or UDP.
 class Composer final : public QWidget {
     Q_OBJECT
 
@@ -55,6 +57,9 @@ public:
 
     /// Sends what is typed to the target once; does nothing (and says why) when it cannot.
     void send();
+    /// Sends what is typed to the address of the "Send to" row, over its protocol, connecting as
+    /// needed (AddressSender); says in the message line what happened, or why nothing was sent.
+    void sendToAddress();
     /// Sends other bytes (a library entry's) the way Send does: to a connection, to every client of
     /// a listener, or from a UDP socket to destination (when none is given, to the one typed here).
     /// Returns why nothing was sent, or an empty string when the bytes went to the workbench.
@@ -78,6 +83,7 @@ private:
     void onSendFileButtonClicked();
     void onSendFileDialogFileSelected(const QString &path);
     void onWorkbenchStateChanged(EndpointId id);
+    void onAddressEditTextChanged();
     /// Shows the whole parse error over the editor, away from where it is marked, with what to do;
     /// in hex mode, for input that reads as text, a link that switches to text.
     void showPayloadError(const QString &error, const QTextCursor &where);
@@ -114,6 +120,10 @@ private:
     QLabel *m_destinationLabel;
     QLineEdit *m_destinationEdit;
     QPushButton *m_sendButton;
+    QLineEdit *m_addressEdit;          ///< "Send to": host:port, no connect step
+    QComboBox *m_addressProtocolCombo; ///< TCP or UDP for the address
+    QPushButton *m_sendToAddressButton;
+    AddressSender *m_addressSender;
     QSpinBox *m_repeatCountSpin;
     QSpinBox *m_repeatIntervalSpin;
     QPushButton *m_repeatButton;

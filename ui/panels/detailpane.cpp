@@ -21,6 +21,8 @@
 #include <QToolButton>
 #include <QVBoxLayout>
 
+#include <algorithm>
+
 namespace sockbench {
 
 DetailPane::DetailPane(Workbench *workbench, const JournalFeed *feed, QWidget *parent)
@@ -252,6 +254,10 @@ void DetailPane::setConversationEndpoints(const QSet<EndpointId> &endpoints, End
             }
         }
     }
+    // A finished conversation (a stream read from a capture, a connection that has ended) is read
+    // from its start; a live one opens at its end and follows it.
+    m_conversationView->setOpensAtEnd(std::any_of(
+        shown.begin(), shown.end(), [this](EndpointId id) { return !isFinal(m_workbench->info(id).state); }));
     m_conversationView->setEndpoints(shown, legs, peers);
     m_rateGraph->setEndpoints(endpoints);
     // One endpoint is the selection itself; a larger set is a listener with its connections.

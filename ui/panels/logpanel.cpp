@@ -71,9 +71,20 @@ LogPanel::LogPanel(Workbench *workbench, const JournalFeed *feed, QWidget *paren
         m_droppedLabel->setVisible(!text.isEmpty());
     });
     setUpMessagesAction();
+    setUpHexColumnAction();
     setUpFilters();
     buildLayout();
     connectSignals();
+}
+
+void LogPanel::setUpHexColumnAction() {
+    m_hexColumnAction = new QAction(tr("He&x column"), this);
+    m_hexColumnAction->setObjectName(QStringLiteral("hexColumnAction"));
+    m_hexColumnAction->setCheckable(true);
+    m_hexColumnAction->setToolTip(tr("Show each payload in hex too, in a column beside its text"));
+    m_hexColumnAction->setStatusTip(m_hexColumnAction->toolTip());
+    connect(m_hexColumnAction, &QAction::toggled, this,
+            [this](bool on) { m_view->setColumnHidden(TrafficModel::HexColumn, !on); });
 }
 
 void LogPanel::setUpMessagesAction() {
@@ -215,6 +226,13 @@ void LogPanel::sizeColumns() {
     columns->resizeSection(TrafficModel::ConnectionColumn, 96);
     columns->resizeSection(TrafficModel::DirectionColumn, fit(directionText(RecordKind::Event)));
     columns->resizeSection(TrafficModel::LengthColumn, fit(QStringLiteral("00000")));
+    // The hex column, when shown, gets its share of the width beside Data, as wide as Data's start.
+    columns->resizeSection(TrafficModel::HexColumn, fit(QStringLiteral("00 ").repeated(16)));
+    columns->setSectionHidden(TrafficModel::HexColumn, !m_hexColumnAction->isChecked());
+    if (columns->actions().isEmpty()) {
+        columns->setContextMenuPolicy(Qt::ActionsContextMenu);
+        columns->addAction(m_hexColumnAction);
+    }
 }
 
 void LogPanel::connectSelectionModel() {

@@ -44,6 +44,9 @@ public:
     bool showsMessages() const;
     void setHexPreview(bool hex);
     void setTimeDelta(bool delta);
+    /// View > Hex column, also in the log's header menu (checkable, off by default): the payload
+    /// in hex in a column of its own beside the text.
+    QAction *hexColumnAction() const { return m_hexColumnAction; }
     QTableView *view() const { return m_view; }
 
     /// What "Selected connection" shows: the selected endpoint and, for a listener, its connections.
@@ -75,6 +78,7 @@ Q_SIGNALS:
 
 private:
     void setUpMessagesAction();
+    void setUpHexColumnAction();
     void setUpFilters();
     void buildLayout();
     void connectSignals();
@@ -117,6 +121,7 @@ private:
     TrafficModel *m_model;
     MessageLogModel *m_messageModel;
     QAction *m_messagesAction;
+    QAction *m_hexColumnAction = nullptr;
     QToolButton *m_messagesButton;
     QComboBox *m_connectionFilterCombo;
     QComboBox *m_directionFilterCombo;

@@ -3,6 +3,7 @@
 #include "models/journalfeed.h"
 #include "models/messageindex.h"
 #include "style/presentation.h"
+#include "views/scrollkeys.h"
 
 #include <QEvent>
 #include <QFontDatabase>
@@ -129,12 +130,28 @@ void ConversationView::onMessagesGrew() {
     if (!m_messageMode)
         return;
     QScrollBar *bar = verticalScrollBar();
-    const bool atBottom = bar->value() >= bar->maximum();
+    const bool atBottom = followsEnd();
     m_messageTexts.clear();
     updateScrollBars();
     if (atBottom)
         bar->setValue(bar->maximum());
     viewport()->update();
+}
+
+bool ConversationView::followsEnd() const {
+    const QScrollBar *bar = verticalScrollBar();
+    return bar->value() >= bar->maximum() && (bar->maximum() > 0 || m_opensAtEnd);
+}
+
+bool ConversationView::event(QEvent *event) {
+    if (claimStartOrEndKey(event))
+        return true;
+    return QAbstractScrollArea::event(event);
+}
+
+void ConversationView::keyPressEvent(QKeyEvent *event) {
+    if (!scrollToStartOrEnd(this, event))
+        QAbstractScrollArea::keyPressEvent(event);
 }
 
 void ConversationView::clearBefore(quint64 origin) {
@@ -242,7 +259,7 @@ void ConversationView::sliceEnded(bool caughtUp) {
     if (m_lineCount != m_linesShown) {
         m_linesShown = m_lineCount;
         QScrollBar *bar = verticalScrollBar();
-        const bool atBottom = bar->value() >= bar->maximum();
+        const bool atBottom = followsEnd();
         updateScrollBars();
         if (atBottom)
             bar->setValue(bar->maximum());

@@ -49,6 +49,11 @@ public:
     /// relay's socket serves every client, its socket to the target one).
     void setEndpoints(const QSet<EndpointId> &endpoints, const QHash<EndpointId, Leg> &legs = {},
                       const QHash<EndpointId, NetAddress> &peers = {});
+    /// Whether the view opens at the end of what it shows and keeps the newest lines in sight as
+    /// they come (a live connection: the default), or opens at the first line (a finished one, a
+    /// stream read from a capture). Either way, scrolled to the end it follows the end. Set before
+    /// setEndpoints(); takes effect when the view starts over.
+    void setOpensAtEnd(bool atEnd) { m_opensAtEnd = atEnd; }
     /// How an endpoint is framed; when any shown endpoint's framing is not raw, lines are messages.
     void setFrameLookup(std::function<FrameSpec(EndpointId)> lookup);
     /// An endpoint's framing changed (Workbench::rulesChanged): shown again if it is one of ours.
@@ -79,8 +84,13 @@ protected:
     void paintEvent(QPaintEvent *event) override;
     void resizeEvent(QResizeEvent *event) override;
     void changeEvent(QEvent *event) override;
+    void keyPressEvent(QKeyEvent *event) override;
+    bool event(QEvent *event) override;
 
 private:
+    /// Whether the view follows new lines: it is at the end, and there is more than a screen, or
+    /// it opened at the end (while everything fits, the view is at its start and its end at once).
+    bool followsEnd() const;
     /// One display line of an expanded block.
     struct Line {
         quint64 seq;
@@ -136,6 +146,7 @@ private:
     std::function<FrameSpec(EndpointId)> m_frameLookup;
     MessageIndex *m_messages;
     bool m_messageMode = false;
+    bool m_opensAtEnd = true;
     mutable QCache<qsizetype, QString> m_messageTexts; ///< lines of messages in sight
     JournalFollower m_follower;
 };

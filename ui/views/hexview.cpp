@@ -1,4 +1,5 @@
 #include "views/hexview.h"
+#include "views/scrollkeys.h"
 
 #include <QApplication>
 #include <QClipboard>
@@ -210,11 +211,19 @@ void HexView::mouseMoveEvent(QMouseEvent *event) {
     setSelection(std::min(m_pressByte, i), std::max(m_pressByte, i) + 1);
 }
 
+bool HexView::event(QEvent *event) {
+    if (claimStartOrEndKey(event))
+        return true;
+    return QAbstractScrollArea::event(event);
+}
+
 void HexView::keyPressEvent(QKeyEvent *event) {
     if (event->matches(QKeySequence::Copy))
         return copyAsHex();
     if (event->matches(QKeySequence::SelectAll))
         return setSelection(0, m_data.size());
+    if (scrollToStartOrEnd(this, event))
+        return;
     QAbstractScrollArea::keyPressEvent(event);
 }
 

@@ -100,7 +100,11 @@ void ConnectionsPanel::createActions() {
     a.clearClosed = make(
         QStringLiteral("clearClosedAction"), tr("Clear c&losed"),
         QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_K), resourceIcon("clear", QStyle::SP_DialogResetButton),
-        tr("Remove closed, reset and failed rows from the connections panel (the log keeps their traffic)"));
+        tr("Remove closed, reset and failed rows from the connections panel (the log keeps their traffic; "
+           "opened captures stay)"));
+    a.closeCapture = make(QStringLiteral("closeCaptureAction"), tr("Close ca&pture"), {}, {},
+                          tr("Remove the selected capture file and its streams from the connections panel "
+                             "(the log keeps their traffic)"));
     a.autoReply =
         make(QStringLiteral("autoReplyAction"), tr("Auto-&reply..."), QKeySequence(Qt::CTRL | Qt::Key_R), {},
              tr("Change what the selected listener or UDP socket answers on its own"));
@@ -138,7 +142,7 @@ void ConnectionsPanel::buildTree() {
     // The context menu: what applies to the selected endpoint, then what applies to all.
     const Actions &a = m_actions;
     m_view->addActions({a.newListener, a.connect, a.openUdp, a.newRelay, a.close, a.abort, a.autoReply,
-                        a.rules, a.socketOptions, a.startTls, a.closeAll, a.clearClosed});
+                        a.rules, a.socketOptions, a.startTls, a.closeAll, a.clearClosed, a.closeCapture});
 }
 
 void ConnectionsPanel::buildFirstRunHint() {
@@ -201,6 +205,7 @@ void ConnectionsPanel::connectSignals() {
     connect(a.socketOptions, &QAction::triggered, this, &ConnectionsPanel::onSocketOptionsActionTriggered);
     connect(a.closeAll, &QAction::triggered, this, &ConnectionsPanel::closeAll);
     connect(a.clearClosed, &QAction::triggered, this, &ConnectionsPanel::onClearClosedActionTriggered);
+    connect(a.closeCapture, &QAction::triggered, this, &ConnectionsPanel::onCloseCaptureActionTriggered);
     connect(a.autoReply, &QAction::triggered, this, &ConnectionsPanel::onAutoReplyActionTriggered);
     connect(a.rules, &QAction::triggered, this, &ConnectionsPanel::onRulesActionTriggered);
     connect(a.startTls, &QAction::triggered, this, &ConnectionsPanel::onStartTlsActionTriggered);
@@ -312,10 +317,12 @@ void ConnectionsPanel::updateActions() {
     bool anyOpen = false;
     bool anyFinal = false;
     for (const EndpointInfo &e : m_workbench->endpoints()) {
-        (isFinal(e.state) ? anyFinal : anyOpen) = true;
+        if (!e.isFromCapture()) // Clear closed leaves captures alone
+            (isFinal(e.state) ? anyFinal : anyOpen) = true;
     }
     a.closeAll->setEnabled(anyOpen);
     a.clearClosed->setEnabled(anyFinal);
+    a.closeCapture->setEnabled(m_model->captureRowOf(m_view->currentIndex()).isValid());
     Q_EMIT actionsUpdated();
 }
 
@@ -540,6 +547,11 @@ void ConnectionsPanel::onClearClosedActionTriggered() {
     }
     if (m_tlsFailureEndpoint != 0 && !m_workbench->endpoints().contains(m_tlsFailureEndpoint))
         hideTlsFailure();
+    updateActions();
+}
+
+void ConnectionsPanel::onCloseCaptureActionTriggered() {
+    m_model->closeCapture(m_view->currentIndex());
     updateActions();
 }
 

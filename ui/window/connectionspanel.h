@@ -52,6 +52,8 @@ public:
         QAction *clearClosed = nullptr;
         QAction *autoReply = nullptr;
         QAction *rules = nullptr;
+        /// Removes the selected capture file's row and its streams.
+        QAction *closeCapture = nullptr;
     };
     const Actions &actions() const { return m_actions; }
 
@@ -96,6 +98,7 @@ private:
     void onFramingActionTriggered();
     void onStartTlsActionTriggered();
     void onClearClosedActionTriggered();
+    void onCloseCaptureActionTriggered();
     void onConnectAnywayButtonClicked();
     void onViewCurrentRowChanged();
     void onModelRowsInserted(const QModelIndex &parent);

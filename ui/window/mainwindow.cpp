@@ -246,9 +246,11 @@ void MainWindow::createMenusAndToolBar() {
     connectionMenu->addSeparator();
     connectionMenu->addAction(endpoints.closeAll);
     connectionMenu->addAction(endpoints.clearClosed);
+    connectionMenu->addAction(endpoints.closeCapture);
 
     QMenu *viewMenu = menuBar()->addMenu(tr("&View"));
     viewMenu->addAction(m_hexPreviewAction);
+    viewMenu->addAction(m_logPanel->hexColumnAction());
     viewMenu->addAction(m_timeDeltaAction);
     viewMenu->addAction(m_logPanel->messagesAction());
     viewMenu->addAction(m_followAction);
@@ -508,6 +510,8 @@ void MainWindow::loadSettings() {
     m_leftSplitter->restoreState(settings.value(QStringLiteral("window/leftSplitter")).toByteArray());
     m_rightSplitter->restoreState(settings.value(QStringLiteral("window/rightSplitter")).toByteArray());
     m_hexPreviewAction->setChecked(settings.value(QStringLiteral("log/hexPreview"), false).toBool());
+    m_logPanel->hexColumnAction()->setChecked(
+        settings.value(QStringLiteral("log/hexColumn"), false).toBool());
     m_timeDeltaAction->setChecked(settings.value(QStringLiteral("log/timeDelta"), false).toBool());
     m_reopenSessionAction->setChecked(SessionController::reopenAtStart());
     // Connected after reading the setting, so that reading it does not write it back.
@@ -527,6 +531,7 @@ void MainWindow::saveSettings() const {
     settings.setValue(QStringLiteral("window/leftSplitter"), m_leftSplitter->saveState());
     settings.setValue(QStringLiteral("window/rightSplitter"), m_rightSplitter->saveState());
     settings.setValue(QStringLiteral("log/hexPreview"), m_hexPreviewAction->isChecked());
+    settings.setValue(QStringLiteral("log/hexColumn"), m_logPanel->hexColumnAction()->isChecked());
     settings.setValue(QStringLiteral("log/timeDelta"), m_timeDeltaAction->isChecked());
     m_composer->saveSettings(settings);
     store.save();
