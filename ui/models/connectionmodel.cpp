@@ -307,6 +307,9 @@ QVariant ConnectionModel::displayText(EndpointId id, const EndpointInfo &info, i
                            .arg(id);
         if (info.relayPeer != 0)
             name += tr(" ⇄ #%1").arg(info.relayPeer);
+        // The warning first: a cut name never loses it.
+        if (info.tls && info.tls->insecure)
+            name = tr("⚠ %1").arg(name);
         QStringList parts{name};
         if (info.isFromCapture())
             parts << tr("from capture %1").arg(QFileInfo(info.captureFile).fileName());
