@@ -115,6 +115,12 @@ void TestScreenFit::relayFormWithEverythingOpenFits() {
         dialog->findChild<QDialogButtonBox *>(QStringLiteral("buttonBox"))->button(QDialogButtonBox::Ok);
     QTRY_VERIFY2(offScreen(dialog).isEmpty(), qPrintable(offScreen(dialog)));
     QVERIFY2(offScreen(ok).isEmpty(), qPrintable(offScreen(ok)));
+    // It takes the height it needs, or the screen's, before it scrolls; its fields are not squeezed.
+    const int wanted = std::min(available().height(), dialog->sizeHint().height());
+    QTRY_VERIFY2(dialog->frameGeometry().height() >= wanted - 2,
+                 qPrintable(QStringLiteral("%1 of %2").arg(dialog->frameGeometry().height()).arg(wanted)));
+    auto *fieldsArea = dialog->findChild<QScrollArea *>(QStringLiteral("relayFieldsArea"));
+    QVERIFY(fieldsArea->widget()->height() >= fieldsArea->widget()->minimumSizeHint().height());
     // Closed again, it fits still; nothing of the faults grid is cut sideways.
     QTest::mouseClick(faults, Qt::LeftButton);
     QTRY_VERIFY2(offScreen(dialog).isEmpty(), qPrintable(offScreen(dialog)));

@@ -83,6 +83,8 @@ void fitToScreen(QWidget *window) {
 }
 
 void resizeToContent(QWidget *window) {
+    // Sections just shown or hidden have asked for a new layout: settle it before measuring.
+    QCoreApplication::sendPostedEvents(nullptr, QEvent::LayoutRequest);
     if (QLayout *layout = window->layout())
         layout->activate();
     const QRect frame = window->frameGeometry();
