@@ -66,6 +66,9 @@ void TcpConnector::tryNext() {
         if (started)
             reactor.describeEndpoint(m_stream.id(), {EndpointKind::TcpConnection, true, m_stream.listener(),
                                                      localAddressOf(fd), target});
+        // After connect(), not before: the description above has the local port chosen there. To our
+        // own listener on loopback the handshake ends inside connect(), so its reactor may journal
+        // "Accepted from" first (ARCHITECTURE.md, "Engine behaviour worth knowing").
         reactor.recordEvent(m_stream.id(), QStringLiteral("Connecting to %1").arg(target.toString()),
                             started ? Marker::Connecting : Marker::None);
         reactor.report(outcome::Connecting{m_stream.id(), target});

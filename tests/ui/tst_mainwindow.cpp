@@ -423,9 +423,9 @@ void TestMainWindow::logHexColumnShowsBytesAndIsRemembered() {
     QCOMPARE(hex, QStringLiteral("48 65 6c 6c 6f"));
     QVERIFY(log->columnWidth(TrafficModel::HexColumn) > 0);
 
-    // The choice is kept for the next window.
+    // The choice is kept for the next window (closing it with a connection open asks first).
     m_ui.reset();
-    m_window->close();
+    QVERIFY(closeWindow(m_window.get()));
     m_window = std::make_unique<MainWindow>();
     m_ui = std::make_unique<WindowDriver>(m_window.get());
     QVERIFY(!m_ui->trafficView()->isColumnHidden(TrafficModel::HexColumn));

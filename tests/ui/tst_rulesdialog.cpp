@@ -279,9 +279,17 @@ void TestRulesDialog::invalidRuleKeepsOkDisabledWithTheCoresMessage() {
     QVERIFY(dialog);
     RuleEditDialog *form = clickAdd(dialog);
     QVERIFY(form);
-    fillRule(form, HexKind, QStringLiteral("0G"), QStringLiteral("x"));
     QPushButton *ok = buttonOf(form, QDialogButtonBox::Ok);
+    // The form keeps its size and OK its place while problems come and go (issue 27: it grew by a
+    // line as the error showed, and OK moved under the pointer).
+    QCoreApplication::sendPostedEvents(nullptr, QEvent::LayoutRequest);
+    const QSize size = form->size();
+    const QPoint okAt = ok->mapTo(form, QPoint(0, 0));
+    fillRule(form, HexKind, QStringLiteral("0G"), QStringLiteral("x"));
     QVERIFY(!ok->isEnabled());
+    QCoreApplication::sendPostedEvents(nullptr, QEvent::LayoutRequest);
+    QCOMPARE(form->size(), size);
+    QCOMPARE(ok->mapTo(form, QPoint(0, 0)), okAt);
     // The form's message is the core's own for the same rule.
     const QJsonObject same{
         {QStringLiteral("match"), QJsonObject{{QStringLiteral("hex"), QStringLiteral("0G")}}},
@@ -295,6 +303,9 @@ void TestRulesDialog::invalidRuleKeepsOkDisabledWithTheCoresMessage() {
     WindowDriver::replaceText(field<QLineEdit>(form, "matchTextEdit"), QStringLiteral("0f ??"));
     QVERIFY2(ok->isEnabled(), qPrintable(error->text()));
     QVERIFY(!error->isVisibleTo(form));
+    QCoreApplication::sendPostedEvents(nullptr, QEvent::LayoutRequest);
+    QCOMPARE(form->size(), size);
+    QCOMPARE(ok->mapTo(form, QPoint(0, 0)), okAt);
 }
 
 void TestRulesDialog::loadErrorNamesTheRulePath() {

@@ -8,8 +8,10 @@
 #include "panels/tcpinfopanel.h"
 #include "views/rategraph.h"
 
+#include <QLabel>
 #include <QSettings>
 #include <QSignalSpy>
+#include <QSplitter>
 #include <QTabBar>
 #include <QTabWidget>
 #include <QTemporaryDir>
@@ -33,6 +35,7 @@ private Q_SLOTS:
     void graphGetsRttAndCwnd();
     void closedConnectionKeepsItsLastReading();
     void otherKindsGetASentence();
+    void noEmptyBands();
 
 private:
     void openWindow();
@@ -189,6 +192,34 @@ void TestTcpInfoPanel::otherKindsGetASentence() {
     QTRY_VERIFY(panel()->statusText().contains(QStringLiteral("UDP")));
     QVERIFY(!panel()->isSampling());
     QVERIFY(panel()->fieldText(TcpInfoPanel::StateField).isEmpty());
+}
+
+void TestTcpInfoPanel::noEmptyBands() {
+    openWindow();
+    const EndpointId connection = openConnection();
+    QVERIFY(connection != 0);
+    clickTab(panel());
+    QTRY_VERIFY(!panel()->fieldText(TcpInfoPanel::StateField).isEmpty());
+    // A tall detail pane: the space the fields do not need goes below them, not into bands between
+    // the status line and the fields (issue 27).
+    auto *right = m_ui->child<QSplitter>("rightSplitter");
+    const int total = right->sizes().value(0) + right->sizes().value(1);
+    right->setSizes({total - 560, 560});
+    QTRY_VERIFY(panel()->height() > 450);
+    auto *status = panel()->findChild<QLabel *>(QStringLiteral("tcpInfoStatus"));
+    auto *fields = panel()->findChild<QWidget *>(QStringLiteral("tcpInfoFields"));
+    QVERIFY(status && fields && fields->isVisible());
+    QCoreApplication::sendPostedEvents(nullptr, QEvent::LayoutRequest);
+    QVERIFY2(
+        fields->height() <= fields->sizeHint().height() + 1,
+        qPrintable(
+            QStringLiteral("fields %1 high for %2").arg(fields->height()).arg(fields->sizeHint().height())));
+    if (status->isVisible()) {
+        const int gap = fields->y() - status->geometry().bottom();
+        QVERIFY2(gap <= 12,
+                 qPrintable(QStringLiteral("%1 pixels between the status and the fields").arg(gap)));
+        QVERIFY(status->height() <= status->heightForWidth(status->width()) + 1);
+    }
 }
 
 SOCKBENCH_TEST_MAIN(TestTcpInfoPanel)

@@ -179,6 +179,8 @@ void TestTlsPanel::establishedConnectionShowsItsSessionAndChain() {
     // Insecure: a warning in the row, its colour, the tab and the composer.
     reportTls(id, established(true));
     QVERIFY(m_ui->cell(id, ConnectionModel::NameColumn).endsWith(QStringLiteral("TLS ⚠ insecure")));
+    // The mark comes first too, where a narrow column never cuts it (issue 27: "Client #10 · TLS …").
+    QVERIFY(m_ui->cell(id, ConnectionModel::NameColumn).startsWith(QStringLiteral("⚠ ")));
     QCOMPARE(
         m_ui->rowOf(id).siblingAtColumn(ConnectionModel::NameColumn).data(Qt::ForegroundRole).value<QColor>(),
         warningColor());

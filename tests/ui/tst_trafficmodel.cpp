@@ -101,7 +101,7 @@ void TestTrafficModel::rowsShowWhatTheJournalHolds() {
     QCOMPARE(cell(model, 0, TrafficModel::TimeColumn), formatTimestamp(first.timeNs));
 
     QCOMPARE(cell(model, 0, TrafficModel::ConnectionColumn), QStringLiteral("conn1"));
-    QCOMPARE(cell(model, 1, TrafficModel::ConnectionColumn), QStringLiteral("conn2 from 127.0.0.1:5353"));
+    QCOMPARE(cell(model, 1, TrafficModel::ConnectionColumn), QStringLiteral("conn2 ← 127.0.0.1:5353"));
     QCOMPARE(cell(model, 2, TrafficModel::ConnectionColumn), QStringLiteral("conn3"));
     QCOMPARE(endpointAt(model, 0), EndpointId(1));
     QCOMPARE(endpointAt(model, 1), EndpointId(2));
@@ -346,7 +346,7 @@ void TestTrafficModel::datagramsFromARealPeerNameTheirSender() {
     QTRY_VERIFY(inboundRow() >= 0);
     const int row = inboundRow();
     QCOMPARE(cell(model, row, TrafficModel::ConnectionColumn),
-             QStringLiteral("#%1 from %2").arg(udp).arg(peer->local().toString()));
+             QStringLiteral("#%1 ← %2").arg(udp).arg(peer->local().toString()));
     QCOMPARE(cell(model, row, TrafficModel::DirectionColumn), directionText(RecordKind::DataIn));
     QCOMPARE(cell(model, row, TrafficModel::LengthColumn), QStringLiteral("14"));
 
@@ -356,7 +356,7 @@ void TestTrafficModel::datagramsFromARealPeerNameTheirSender() {
     const auto outboundShown = [&] {
         for (int r = 0; r < model.rowCount(); ++r) {
             if (cell(model, r, TrafficModel::ConnectionColumn) ==
-                QStringLiteral("#%1 to %2").arg(udp).arg(peer->local().toString()))
+                QStringLiteral("#%1 → %2").arg(udp).arg(peer->local().toString()))
                 return cell(model, r, TrafficModel::DataColumn) == QLatin1String("reply");
         }
         return false;

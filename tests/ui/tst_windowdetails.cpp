@@ -276,9 +276,13 @@ void TestWindowDetails::logFiltersByDirectionAndSearch() {
     m_window->activateWindow();
     QVERIFY(QTest::qWaitForWindowActive(m_window.get()));
 
-    // Time since previous replaces the wall clock.
+    // Time since previous replaces the wall clock (the time of day; the full stamp in its tooltip).
     const auto *model = m_ui->trafficView()->model();
-    QVERIFY(model->index(1, TrafficModel::TimeColumn).data().toString().startsWith(QStringLiteral("20")));
+    QVERIFY(model->index(1, TrafficModel::TimeColumn)
+                .data(Qt::ToolTipRole)
+                .toString()
+                .startsWith(QStringLiteral("20")));
+    QVERIFY(model->index(1, TrafficModel::TimeColumn).data().toString().contains(QLatin1Char(':')));
     QTest::keyClick(m_window.get(), Qt::Key_T, Qt::ControlModifier);
     QVERIFY(model->index(1, TrafficModel::TimeColumn).data().toString().startsWith(QLatin1Char('+')));
 }

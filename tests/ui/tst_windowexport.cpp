@@ -147,8 +147,15 @@ void TestWindowExport::okWaitsForAFileAndSaysWhy() {
     QVERIFY(!exportButton(dialog)->isEnabled());
     auto *problems = dialog->findChild<QLabel *>(QStringLiteral("exportProblemsLabel"));
     QVERIFY2(problems->text().contains(QLatin1String("file")), qPrintable(problems->text()));
+    QCoreApplication::sendPostedEvents(nullptr, QEvent::LayoutRequest);
+    const QPoint okAt = exportButton(dialog)->mapTo(dialog, QPoint(0, 0));
+    const QSize size = dialog->size();
     // The suffix follows the format.
     WindowDriver::replaceText(path, m_dir.filePath(QStringLiteral("x.csv")));
+    // The problem gone, Export stays where it was (issue 27: it jumped up by a line).
+    QCoreApplication::sendPostedEvents(nullptr, QEvent::LayoutRequest);
+    QCOMPARE(exportButton(dialog)->mapTo(dialog, QPoint(0, 0)), okAt);
+    QCOMPARE(dialog->size(), size);
     chooseFormat(dialog, 2);
     QVERIFY2(path->text().endsWith(QLatin1String("x.jsonl")), qPrintable(path->text()));
     QVERIFY(exportButton(dialog)->isEnabled());

@@ -396,8 +396,10 @@ void TestWindowRelay::udpFormHidesStreamOptions() {
     QVERIFY(request.options.udp);
     QCOMPARE(request.options.faults.up.dropPercent, 50.0);
     QVERIFY(!request.options.clientTls);
-    // The form fits a 640-pixel-high screen with the faults open.
-    QVERIFY2(dialog->sizeHint().height() <= 640, qPrintable(QString::number(dialog->sizeHint().height())));
+    // The form can fit a 640-pixel-high screen with the faults open: its fields scroll
+    // (tst_screenfit shows it on such a screen).
+    QVERIFY2(dialog->minimumSizeHint().height() <= 640,
+             qPrintable(QString::number(dialog->minimumSizeHint().height())));
 }
 
 void TestWindowRelay::faultsFromTheFormShowOnTheRow() {

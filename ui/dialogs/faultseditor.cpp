@@ -69,6 +69,16 @@ void showInput(QWidget *input, const FaultField &field, const FaultSet &f) {
         field.member);
 }
 
+/// The field's input as a new form shows it.
+void showInitial(QWidget *input, const FaultField &field) {
+    if (auto *combo = qobject_cast<QComboBox *>(input))
+        combo->setCurrentIndex(0);
+    else if (auto *real = qobject_cast<QDoubleSpinBox *>(input))
+        real->setValue(field.formInitial);
+    else if (auto *whole = qobject_cast<QSpinBox *>(input))
+        whole->setValue(int(field.formInitial));
+}
+
 } // namespace
 
 FaultsEditor::FaultsEditor(QWidget *parent)
@@ -76,20 +86,24 @@ FaultsEditor::FaultsEditor(QWidget *parent)
     , m_grid(new QGridLayout)
     , m_seedEdit(new QLineEdit(this)) {
     setObjectName(QStringLiteral("faultsEditor"));
-    auto *upHeader = new QLabel(tr("client → target"), this);
-    auto *downHeader = new QLabel(tr("target → client"), this);
-    QFont bold = upHeader->font();
+    m_upHeader = new QLabel(tr("client → target"), this);
+    m_downHeader = new QLabel(tr("target → client"), this);
+    QFont bold = m_upHeader->font();
     bold.setBold(true);
-    upHeader->setFont(bold);
-    downHeader->setFont(bold);
-    m_grid->addWidget(upHeader, 0, 1);
-    m_grid->addWidget(downHeader, 0, 2);
+    m_upHeader->setFont(bold);
+    m_downHeader->setFont(bold);
+    m_grid->addWidget(m_upHeader, 0, 1);
+    m_grid->addWidget(m_downHeader, 0, 2);
     const std::span<const FaultKind> kinds = faultKinds();
     for (size_t r = 0; r < kinds.size(); ++r) {
         auto *label = new QLabel(tr(kinds[r].label), this);
         label->setToolTip(tr(kinds[r].tip));
         m_grid->addWidget(label, int(r) + 1, 0);
         m_rowLabels.push_back(label);
+        std::array<QLabel *, 2> marks{new QLabel(tr("→ target"), this), new QLabel(tr("→ client"), this)};
+        for (QLabel *mark : marks)
+            mark->hide();
+        m_rowMarks.push_back(marks);
     }
     m_rowCells.resize(kinds.size());
     buildDirection(m_up, QStringLiteral("up"), 1);
@@ -107,13 +121,16 @@ FaultsEditor::FaultsEditor(QWidget *parent)
     m_seedEdit->setMaximumWidth(180);
     auto *seedLabel = new QLabel(tr("S&eed:"), this);
     seedLabel->setBuddy(m_seedEdit);
-    const int seedRow = int(kinds.size()) + 1;
-    m_grid->addWidget(seedLabel, seedRow, 0);
-    m_grid->addWidget(m_seedEdit, seedRow, 1);
     connect(m_seedEdit, &QLineEdit::textChanged, this, &FaultsEditor::onFieldChanged);
+    // The seed above the grid: in a short Faults tab it is in view without scrolling to the end.
+    auto *seedRow = new QHBoxLayout;
+    seedRow->addWidget(seedLabel);
+    seedRow->addWidget(m_seedEdit);
+    seedRow->addStretch();
 
     auto *layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
+    layout->addLayout(seedRow);
     layout->addLayout(m_grid);
     layout->addStretch();
     setUdp(false);
@@ -200,6 +217,42 @@ void FaultsEditor::setUdp(bool udp) {
         m_rowLabels[r]->setVisible(shown);
         for (QWidget *w : m_rowCells[r])
             w->setVisible(shown);
+        for (QLabel *mark : m_rowMarks[r])
+            mark->setVisible(shown && m_stacked);
+    }
+}
+
+void FaultsEditor::setStacked(bool stacked) {
+    if (stacked == m_stacked)
+        return;
+    m_stacked = stacked;
+    placeCells();
+    setUdp(m_udp);
+}
+
+void FaultsEditor::placeCells() {
+    m_upHeader->setVisible(!m_stacked);
+    m_downHeader->setVisible(!m_stacked);
+    for (size_t r = 0; r < m_rowLabels.size(); ++r) {
+        const int row = int(r);
+        QWidget *up = m_rowCells[r].at(0);
+        QWidget *down = m_rowCells[r].at(1);
+        for (QWidget *w :
+             {static_cast<QWidget *>(m_rowLabels[r]), up, down, static_cast<QWidget *>(m_rowMarks[r][0]),
+              static_cast<QWidget *>(m_rowMarks[r][1])})
+            m_grid->removeWidget(w);
+        if (m_stacked) {
+            // Two lines a fault, named by their direction: half the width of two columns.
+            m_grid->addWidget(m_rowLabels[r], 2 * row + 1, 0);
+            m_grid->addWidget(m_rowMarks[r][0], 2 * row + 1, 1);
+            m_grid->addWidget(up, 2 * row + 1, 2);
+            m_grid->addWidget(m_rowMarks[r][1], 2 * row + 2, 1);
+            m_grid->addWidget(down, 2 * row + 2, 2);
+        } else {
+            m_grid->addWidget(m_rowLabels[r], row + 1, 0);
+            m_grid->addWidget(up, row + 1, 1);
+            m_grid->addWidget(down, row + 1, 2);
+        }
     }
 }
 
@@ -244,6 +297,21 @@ void FaultsEditor::setFaults(const RelayFaults &faults) {
     setFaultSet(m_up, faults.up);
     setFaultSet(m_down, faults.down);
     m_seedEdit->setText(QString::number(faults.seed));
+    m_loading = false;
+    updateEnabled();
+}
+
+void FaultsEditor::reset() {
+    m_loading = true;
+    const std::span<const FaultKind> kinds = faultKinds();
+    for (Direction *d : {&m_up, &m_down}) {
+        for (size_t r = 0; r < kinds.size(); ++r) {
+            (*d)[r].check->setChecked(false);
+            for (size_t i = 0; i < kinds[r].fields.size(); ++i)
+                showInitial((*d)[r].inputs[i], kinds[r].fields[i]);
+        }
+    }
+    m_seedEdit->setText(QString::number(RelayFaults{}.seed));
     m_loading = false;
     updateEnabled();
 }

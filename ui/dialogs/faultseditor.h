@@ -4,6 +4,8 @@
 
 #include <QWidget>
 
+#include <array>
+
 #include <vector>
 
 class QCheckBox;
@@ -30,10 +32,16 @@ public:
     RelayFaults faults() const;
     /// Shows these faults (without emitting changed()).
     void setFaults(const RelayFaults &faults);
+    /// Every fault off and every number as a new form shows it: nothing of an earlier relay.
+    void reset();
     /// Shows the faults of a UDP relay (drop, duplicate, reorder, corrupt) or of a TCP one (slice,
     /// limit, timeout, slow close).
     void setUdp(bool udp);
     bool isUdp() const { return m_udp; }
+    /// Stacked: each fault's two directions on two lines, one under the other, each named ("client
+    /// → target"), so that the grid is half as wide: the Faults tab of a narrow detail pane. Side
+    /// by side (the default): a column per direction, as in the relay form.
+    void setStacked(bool stacked);
 
 Q_SIGNALS:
     /// The user changed a field.
@@ -54,11 +62,18 @@ private:
     void setFaultSet(Direction &d, const FaultSet &f);
     void updateEnabled();
     void onFieldChanged();
+    /// Puts the labels and cells in the grid as stacked or side by side.
+    void placeCells();
 
     QGridLayout *m_grid;
     /// Per row of faultKinds(): its label and the cells of both directions, shown together.
     std::vector<QLabel *> m_rowLabels;
     std::vector<std::vector<QWidget *>> m_rowCells;
+    /// Per row: "client → target" and "target → client" in front of its cells, when stacked.
+    std::vector<std::array<QLabel *, 2>> m_rowMarks;
+    QLabel *m_upHeader = nullptr;
+    QLabel *m_downHeader = nullptr;
+    bool m_stacked = false;
     Direction m_up;
     Direction m_down;
     QLineEdit *m_seedEdit;

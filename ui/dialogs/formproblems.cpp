@@ -16,6 +16,14 @@ QString joinProblems(std::initializer_list<QString> problems) {
     return shown.join(QLatin1Char('\n'));
 }
 
+void reserveProblemLines(QLabel *label, int lines) {
+    label->setMinimumHeight(lines * label->fontMetrics().lineSpacing());
+    label->setAlignment(Qt::AlignLeft | Qt::AlignTop);
+    QSizePolicy policy = label->sizePolicy();
+    policy.setRetainSizeWhenHidden(true);
+    label->setSizePolicy(policy);
+}
+
 void gateOnProblem(const QString &problem, QLabel *label, QPushButton *button, const QString &whatItDoes) {
     label->setText(problem);
     label->setVisible(!problem.isEmpty());

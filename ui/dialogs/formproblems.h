@@ -19,4 +19,8 @@ QString joinProblems(std::initializer_list<QString> problems);
 /// one; its tool tip says what it does (whatItDoes, may be empty) or why it is disabled.
 void gateOnProblem(const QString &problem, QLabel *label, QPushButton *button, const QString &whatItDoes);
 
+/// Keeps room for `lines` lines of problem in label while it is hidden or shorter, so that the form
+/// does not grow, nor its OK button move, as problems come and go while the user types.
+void reserveProblemLines(QLabel *label, int lines);
+
 } // namespace sockbench

@@ -5,6 +5,7 @@
 #include "dialogs/tlsforms.h"
 #include "language/address.h"
 #include "style/presentation.h"
+#include "style/screenfit.h"
 
 #include <QCheckBox>
 #include <QComboBox>
@@ -73,7 +74,6 @@ RelayDialog::RelayDialog(const QStringList &recentAddresses, QWidget *parent)
     , m_targetTlsCheck(new QCheckBox(tr("TLS to the tar&get (the relay is its client)"), this))
     , m_targetTlsForm(new TlsClientForm(this))
     , m_faultsButton(new QToolButton(this))
-    , m_faultsArea(new QScrollArea(this))
     , m_faultsEditor(new FaultsEditor(this))
     , m_wildcardLabel(new QLabel(this))
     , m_errorLabel(new QLabel(this))
@@ -143,7 +143,7 @@ void RelayDialog::setUpFields() {
 }
 
 void RelayDialog::setUpFaultsSection() {
-    // Faults are one line until asked for, and scroll: the form must fit a 640-pixel-high screen.
+    // Faults are one line until asked for; the whole form scrolls when it is taller than the screen.
     m_faultsButton->setCheckable(true);
     m_faultsButton->setToolButtonStyle(Qt::ToolButtonTextBesideIcon);
     m_faultsButton->setArrowType(Qt::RightArrow);
@@ -151,12 +151,7 @@ void RelayDialog::setUpFaultsSection() {
     m_faultsButton->setText(tr("Fau&lts to start with"));
     m_faultsButton->setToolTip(tr("Faults the relay injects from its first byte; the Faults tab changes them "
                                   "later, while traffic flows"));
-    m_faultsArea->setObjectName(QStringLiteral("relayFaultsArea"));
-    m_faultsArea->setWidget(m_faultsEditor);
-    m_faultsArea->setWidgetResizable(true);
-    m_faultsArea->setFrameShape(QFrame::NoFrame);
-    m_faultsArea->setMaximumHeight(240);
-    m_faultsArea->hide();
+    m_faultsEditor->hide();
 }
 
 void RelayDialog::buildLayout() {
@@ -183,17 +178,25 @@ void RelayDialog::buildLayout() {
     m_portEdit->setMaximumWidth(m_portEdit->fontMetrics().horizontalAdvance(QStringLiteral("888888")) + 16);
     m_targetPortEdit->setMaximumWidth(m_portEdit->maximumWidth());
 
+    // The fields scroll, one scroll bar for all of them; the warnings and OK stay in view below.
+    auto *fields = new QWidget(this);
+    auto *fieldsLayout = new QVBoxLayout(fields);
+    fieldsLayout->setContentsMargins(0, 0, 0, 0);
+    fieldsLayout->addLayout(form);
+    fieldsLayout->addWidget(m_clientTlsCheck);
+    fieldsLayout->addWidget(m_clientTlsForm);
+    fieldsLayout->addWidget(m_targetTlsCheck);
+    fieldsLayout->addWidget(m_targetTlsForm);
+    fieldsLayout->addWidget(m_faultsButton);
+    fieldsLayout->addWidget(m_faultsEditor);
+    fieldsLayout->addStretch();
+    m_fieldsArea = new FormScrollArea(fields, this);
+    m_fieldsArea->setObjectName(QStringLiteral("relayFieldsArea"));
+
     auto *layout = new QVBoxLayout(this);
-    layout->addLayout(form);
-    layout->addWidget(m_clientTlsCheck);
-    layout->addWidget(m_clientTlsForm);
-    layout->addWidget(m_targetTlsCheck);
-    layout->addWidget(m_targetTlsForm);
-    layout->addWidget(m_faultsButton);
-    layout->addWidget(m_faultsArea);
+    layout->addWidget(m_fieldsArea, 1);
     layout->addWidget(m_wildcardLabel);
     layout->addWidget(m_errorLabel);
-    layout->addStretch();
     layout->addWidget(m_buttons);
 }
 
@@ -224,8 +227,8 @@ void RelayDialog::setTarget(const QString &host, quint16 port) {
 
 void RelayDialog::onFaultsButtonToggled(bool open) {
     m_faultsButton->setArrowType(open ? Qt::DownArrow : Qt::RightArrow);
-    m_faultsArea->setVisible(open);
-    adjustSize();
+    m_faultsEditor->setVisible(open);
+    resizeToContent(this);
 }
 
 void RelayDialog::updateSections() {
@@ -241,7 +244,7 @@ void RelayDialog::updateSections() {
     m_faultsEditor->setUdp(udp);
     setWindowTitle(udp ? tr("New UDP relay") : tr("New TCP relay"));
     validate();
-    adjustSize();
+    resizeToContent(this);
 }
 
 void RelayDialog::validate() {

@@ -67,7 +67,7 @@ private:
     QCheckBox *m_targetTlsCheck;
     TlsClientForm *m_targetTlsForm;
     QToolButton *m_faultsButton;
-    QScrollArea *m_faultsArea;
+    QScrollArea *m_fieldsArea = nullptr; ///< every field: the form scrolls on a short screen
     FaultsEditor *m_faultsEditor;
     QLabel *m_wildcardLabel;
     QLabel *m_errorLabel;

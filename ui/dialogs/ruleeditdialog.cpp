@@ -86,6 +86,7 @@ RuleEditDialog::RuleEditDialog(const QString &where, const FrameSpec &frame, QWi
     m_errorLabel->setObjectName(QStringLiteral("ruleErrorLabel"));
     m_errorLabel->setWordWrap(true);
     m_errorLabel->setStyleSheet(errorTextStyle());
+    reserveProblemLines(m_errorLabel, 2);
     m_warningLabel->setObjectName(QStringLiteral("patternWarningLabel"));
     m_warningLabel->setWordWrap(true);
     m_warningLabel->setStyleSheet(warningTextStyle());

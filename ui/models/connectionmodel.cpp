@@ -379,6 +379,9 @@ QVariant ConnectionModel::displayText(EndpointId id, const EndpointInfo &info, i
                            .arg(id);
         if (info.relayPeer != 0)
             name += tr(" ⇄ #%1").arg(info.relayPeer);
+        // The warning first: a cut name never loses it.
+        if (info.tls && info.tls->insecure)
+            name = tr("⚠ %1").arg(name);
         QStringList parts{name};
         if (info.isFromCapture() && info.captureOpening != 0)
             parts << tr("stream %1").arg(info.captureStream); // its file is the row above

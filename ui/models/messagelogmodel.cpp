@@ -52,6 +52,15 @@ void MessageLogModel::setHexPreview(bool hex) {
     Q_EMIT headerDataChanged(Qt::Horizontal, TrafficModel::DataColumn, TrafficModel::DataColumn);
 }
 
+void MessageLogModel::setTimeOfDay(bool timeOfDay) {
+    if (timeOfDay == m_timeOfDay)
+        return;
+    m_timeOfDay = timeOfDay;
+    if (rowCount() > 0)
+        Q_EMIT dataChanged(index(0, TrafficModel::TimeColumn),
+                           index(rowCount() - 1, TrafficModel::TimeColumn));
+}
+
 void MessageLogModel::setTimeDelta(bool delta) {
     if (delta == m_timeDelta)
         return;
@@ -103,8 +112,8 @@ const MessageLogModel::CachedRow *MessageLogModel::cachedRow(int row) const {
         } else if (m_hexPreview) {
             cached->preview = cached->hex = bytesToHex(payload, 64);
         } else {
-            cached->preview = bytesToEscapedText(
-                QByteArrayView(payload).first(std::min(payload.size(), LogRowPreviewBytes)));
+            cached->preview = payloadDisplayText(
+                QByteArrayView(payload).first(std::min(payload.size(), LogRowPreviewBytes)), payload);
             if (payload.size() > LogRowPreviewBytes)
                 cached->preview += QStringLiteral("…");
         }
@@ -125,7 +134,7 @@ QString MessageLogModel::toolTip(const MessageIndex::Message &m) const {
     if (m.kind == RecordKind::Event)
         return QString::fromUtf8(payload);
     const QByteArrayView head = QByteArrayView(payload).first(std::min(payload.size(), LogToolTipBytes));
-    QString text = m_hexPreview ? bytesToHex(head) : bytesToEscapedText(head);
+    QString text = m_hexPreview ? bytesToHex(head) : payloadDisplayText(head, payload);
     if (payload.size() > LogToolTipBytes)
         text += tr("… (%1 in all)").arg(formatByteCount(quint64(payload.size())));
     if (m.cutBytes > 0)
@@ -159,7 +168,7 @@ QVariant MessageLogModel::data(const QModelIndex &index, int role) const {
         case TrafficModel::TimeColumn: {
             const qint64 time = cachedRow(index.row())->timeNs;
             if (!m_timeDelta)
-                return formatTimestamp(time);
+                return m_timeOfDay ? formatTimeOfDay(time) : formatTimestamp(time);
             return formatDelta(index.row() == 0 ? 0 : time - cachedRow(index.row() - 1)->timeNs);
         }
         case TrafficModel::ConnectionColumn:
@@ -182,6 +191,8 @@ QVariant MessageLogModel::data(const QModelIndex &index, int role) const {
     case Qt::ToolTipRole:
         if (column == TrafficModel::DataColumn)
             return toolTip(m);
+        if (column == TrafficModel::TimeColumn)
+            return formatTimestamp(cachedRow(index.row())->timeNs);
         break;
     }
     return {};

@@ -24,6 +24,7 @@ public:
     MessageIndex *messages() const { return m_index; }
     void setHexPreview(bool hex);
     void setTimeDelta(bool delta);
+    void setTimeOfDay(bool timeOfDay);
     void setEndpointLabeler(std::function<QString(EndpointId)> labeler);
     /// The journal record where the row's message starts.
     quint64 seqAt(int row) const;
@@ -54,6 +55,7 @@ private:
     MessageIndex *m_index;
     bool m_hexPreview = false;
     bool m_timeDelta = false;
+    bool m_timeOfDay = false;
     std::function<QString(EndpointId)> m_labeler;
     mutable QCache<int, CachedRow> m_cache;
 };

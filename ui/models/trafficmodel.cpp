@@ -251,6 +251,14 @@ void TrafficModel::setHexPreview(bool hex) {
         Q_EMIT dataChanged(index(0, DataColumn), index(rowCount() - 1, DataColumn));
 }
 
+void TrafficModel::setTimeOfDay(bool timeOfDay) {
+    if (timeOfDay == m_timeOfDay)
+        return;
+    m_timeOfDay = timeOfDay;
+    if (rowCount() > 0)
+        Q_EMIT dataChanged(index(0, TimeColumn), index(rowCount() - 1, TimeColumn));
+}
+
 void TrafficModel::setTimeDelta(bool delta) {
     if (delta == m_timeDelta)
         return;
@@ -298,7 +306,7 @@ const TrafficModel::CachedRow *TrafficModel::cachedRow(quint64 seq) const {
         if (m_hexPreview) {
             row->preview = row->hex;
         } else {
-            row->preview = bytesToEscapedText(head);
+            row->preview = payloadDisplayText(head, r.payload);
             if (r.payload.size() > LogRowPreviewBytes)
                 row->preview += QStringLiteral("…");
         }
@@ -333,12 +341,11 @@ QVariant TrafficModel::data(const QModelIndex &index, int role) const {
                 const CachedRow *previous = cachedRow(seqAt(index.row() - 1));
                 return formatDelta(previous ? r.timeNs - previous->header.timeNs : 0);
             }
-            return formatTimestamp(r.timeNs);
+            return m_timeOfDay ? formatTimeOfDay(r.timeNs) : formatTimestamp(r.timeNs);
         case ConnectionColumn: {
             QString label = m_labeler(r.endpoint);
             if (r.peer.isValid())
-                label +=
-                    (r.kind == RecordKind::DataIn ? tr(" from %1") : tr(" to %1")).arg(r.peer.toString());
+                label += (r.kind == RecordKind::DataIn ? tr(" ← %1") : tr(" → %1")).arg(r.peer.toString());
             return label;
         }
         case DirectionColumn:
@@ -358,6 +365,8 @@ QVariant TrafficModel::data(const QModelIndex &index, int role) const {
     case Qt::ToolTipRole:
         if (column == DataColumn || (column == HexColumn && !row->hex.isEmpty()))
             return dataToolTip(r, column == HexColumn);
+        if (column == TimeColumn)
+            return formatTimestamp(r.timeNs);
         break;
     }
     return {};
@@ -374,7 +383,7 @@ QString TrafficModel::dataToolTip(const Record &header, bool hex) const {
         return QString::fromUtf8(full.payload);
     const QByteArrayView head =
         QByteArrayView(full.payload).first(std::min(full.payload.size(), LogToolTipBytes));
-    QString text = hex || m_hexPreview ? bytesToHex(head) : bytesToEscapedText(head);
+    QString text = hex || m_hexPreview ? bytesToHex(head) : payloadDisplayText(head, full.payload);
     if (full.payload.size() > LogToolTipBytes)
         text += tr("… (%1 in all)").arg(formatByteCount(quint64(full.payload.size())));
     return text;

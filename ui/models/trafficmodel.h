@@ -66,6 +66,9 @@ public:
     void setHexPreview(bool hex);
     /// Time column shows the time since the previous row instead of the wall clock.
     void setTimeDelta(bool delta);
+    /// Time column shows the time of day alone (the date and full stamp are in its tooltip);
+    /// the time since the previous row wins while that is on.
+    void setTimeOfDay(bool timeOfDay);
     /// How the connection column names an endpoint; default "#id".
     void setEndpointLabeler(std::function<QString(EndpointId)> labeler);
 
@@ -129,6 +132,7 @@ private:
     QRegularExpression m_pattern; ///< in use when valid and not empty
     bool m_hexPreview = false;
     bool m_timeDelta = false;
+    bool m_timeOfDay = false;
     qint64 m_evictedSeen = 0;
     std::function<QString(EndpointId)> m_labeler;
     mutable QCache<quint64, CachedRow> m_cache;

@@ -3,6 +3,7 @@
 #include "dialogs/faultseditor.h"
 #include "engine/workbench.h"
 #include "style/presentation.h"
+#include "style/screenfit.h"
 
 #include <QHBoxLayout>
 #include <QLabel>
@@ -38,12 +39,12 @@ FaultPanel::FaultPanel(Workbench *workbench, QWidget *parent)
     m_appliedLabel->setObjectName(QStringLiteral("faultAppliedLabel"));
     m_appliedLabel->setWordWrap(true);
 
-    // The fields scroll: the detail pane is short on a small screen, and must not make the window taller.
-    auto *area = new QScrollArea(this);
+    // The fields scroll up and down: the detail pane is short on a small screen, and must not make
+    // the window taller. Never sideways: the pane is at least as wide as the grid, whose right-hand
+    // column was cut (issue 27).
+    m_editor->setStacked(true);
+    auto *area = new FormScrollArea(m_editor, this);
     area->setObjectName(QStringLiteral("faultEditorArea"));
-    area->setWidget(m_editor);
-    area->setWidgetResizable(true);
-    area->setFrameShape(QFrame::NoFrame);
     m_editorArea = area;
 
     auto *buttons = new QHBoxLayout;
@@ -109,8 +110,11 @@ RelayFaults FaultPanel::engineFaults() const {
 }
 
 void FaultPanel::loadFromEngine() {
-    if (m_target == 0)
+    // Greyed for a connection that is not relayed, and empty: never the last relay's faults.
+    if (m_target == 0) {
+        m_editor->reset();
         return;
+    }
     const EndpointInfo info = m_workbench->info(m_target);
     const EndpointInfo relay = m_workbench->info(relayOf(*m_workbench, info));
     m_editor->setUdp(relay.relay && relay.relay->udp);

@@ -8,6 +8,7 @@
 #include "models/messagelogmodel.h"
 #include "models/trafficmodel.h"
 #include "style/presentation.h"
+#include "views/elidingdelegate.h"
 
 #include <QAction>
 #include <QApplication>
@@ -42,6 +43,7 @@ LogPanel::LogPanel(Workbench *workbench, const JournalFeed *feed, QWidget *paren
     , m_model(new TrafficModel(&workbench->journal(), this))
     , m_messageModel(new MessageLogModel(&workbench->journal(), this))
     , m_messagesAction(new QAction(tr("&Messages"), this))
+    , m_timeOfDayAction(new QAction(tr("Time of &day only"), this))
     , m_messagesButton(new QToolButton(this))
     , m_connectionFilterCombo(new QComboBox(this))
     , m_directionFilterCombo(new QComboBox(this))
@@ -74,6 +76,7 @@ LogPanel::LogPanel(Workbench *workbench, const JournalFeed *feed, QWidget *paren
     setUpHexColumnAction();
     setUpFilters();
     buildLayout();
+    setUpTimeOfDayAction();
     connectSignals();
 }
 
@@ -178,6 +181,9 @@ void LogPanel::buildLayout() {
     rows->setSectionResizeMode(QHeaderView::Fixed);
     rows->setDefaultSectionSize(QFontMetrics(m_view->font()).height() + 4);
     sizeColumns();
+    // A longer sender (IPv6) is cut in the middle, keeping its port; the tooltip has it whole.
+    m_view->setItemDelegateForColumn(TrafficModel::ConnectionColumn,
+                                     new ElidingDelegate(Qt::ElideMiddle, this));
 
     auto *layout = new QVBoxLayout(this);
     layout->setContentsMargins(2, 2, 2, 2);
@@ -221,18 +227,52 @@ void LogPanel::sizeColumns() {
     // The others get what their usual text needs, measured once, never per row.
     const QFontMetrics metrics(m_view->font());
     const auto fit = [&metrics](const QString &sample) { return metrics.horizontalAdvance(sample) + 10; };
-    columns->resizeSection(TrafficModel::NumberColumn, fit(QStringLiteral("000000")));
-    columns->resizeSection(TrafficModel::TimeColumn, fit(QStringLiteral("0000-00-00 00:00:00.000000")));
-    columns->resizeSection(TrafficModel::ConnectionColumn, 96);
+    // Numbers as the view shows them (the locale's group separators): up to 9,999,999.
+    const QString sevenDigits = QLocale().toString(9999999);
+    columns->resizeSection(TrafficModel::NumberColumn, fit(sevenDigits));
+    // A datagram's row names its sender: "#12 UDP from 127.0.0.1:65535" is shown whole.
+    columns->resizeSection(TrafficModel::ConnectionColumn,
+                           fit(tr("#888 UDP ← %1").arg(QStringLiteral("127.0.0.1:65535"))));
     columns->resizeSection(TrafficModel::DirectionColumn, fit(directionText(RecordKind::Event)));
-    columns->resizeSection(TrafficModel::LengthColumn, fit(QStringLiteral("00000")));
+    // A record is one read or one datagram: under a million bytes.
+    columns->resizeSection(TrafficModel::LengthColumn, fit(QLocale().toString(999999)));
     // The hex column, when shown, gets its share of the width beside Data, as wide as Data's start.
     columns->resizeSection(TrafficModel::HexColumn, fit(QStringLiteral("00 ").repeated(16)));
     columns->setSectionHidden(TrafficModel::HexColumn, !m_hexColumnAction->isChecked());
-    if (columns->actions().isEmpty()) {
+    if (!columns->actions().contains(m_hexColumnAction)) {
         columns->setContextMenuPolicy(Qt::ActionsContextMenu);
         columns->addAction(m_hexColumnAction);
     }
+    sizeTimeColumn();
+}
+
+void LogPanel::sizeTimeColumn() {
+    const QFontMetrics metrics(m_view->font());
+    const QString sample = m_timeDelta                      ? formatDelta(qint64(9999) * 1000000000)
+                           : m_timeOfDayAction->isChecked() ? QStringLiteral("00:00:00.000000")
+                                                            : QStringLiteral("0000-00-00 00:00:00.000000");
+    m_view->horizontalHeader()->resizeSection(TrafficModel::TimeColumn,
+                                              metrics.horizontalAdvance(sample) + 10);
+}
+
+void LogPanel::setUpTimeOfDayAction() {
+    m_timeOfDayAction->setObjectName(QStringLiteral("timeOfDayAction"));
+    m_timeOfDayAction->setCheckable(true);
+    m_timeOfDayAction->setChecked(true);
+    m_timeOfDayAction->setToolTip(
+        tr("Show the time of day alone in the Time column; its tooltip has the date and the full stamp"));
+    m_model->setTimeOfDay(true);
+    m_messageModel->setTimeOfDay(true);
+    connect(m_timeOfDayAction, &QAction::toggled, this, [this](bool on) {
+        m_model->setTimeOfDay(on);
+        m_messageModel->setTimeOfDay(on);
+        sizeTimeColumn();
+    });
+    // The columns' own menu offers how the time is shown.
+    QHeaderView *header = m_view->horizontalHeader();
+    header->setContextMenuPolicy(Qt::ActionsContextMenu);
+    header->addAction(m_timeOfDayAction);
+    sizeTimeColumn();
 }
 
 void LogPanel::connectSelectionModel() {
@@ -257,8 +297,10 @@ void LogPanel::setHexPreview(bool hex) {
 }
 
 void LogPanel::setTimeDelta(bool delta) {
+    m_timeDelta = delta;
     m_model->setTimeDelta(delta);
     m_messageModel->setTimeDelta(delta);
+    sizeTimeColumn();
 }
 
 void LogPanel::applyMessagesMode() {

@@ -40,6 +40,9 @@ public:
     /// View > Messages (checkable; the log's Messages button shows it too): with "Selected
     /// connection", rows are the messages of each endpoint's framing instead of read chunks.
     QAction *messagesAction() const { return m_messagesAction; }
+    /// "Time of day only": the Time column without the date (on by default; the full stamp is in
+    /// its tooltip). In the View menu and the column headers' context menu.
+    QAction *timeOfDayAction() const { return m_timeOfDayAction; }
     /// True while the rows are messages (Messages on and "Selected connection").
     bool showsMessages() const;
     void setHexPreview(bool hex);
@@ -115,6 +118,8 @@ private:
     void onWorkbenchRulesChanged(EndpointId id);
     void connectSelectionModel();
     void sizeColumns();
+    void sizeTimeColumn();
+    void setUpTimeOfDayAction();
     quint64 seqAtRow(int row) const;
 
     Workbench *m_workbench;
@@ -122,6 +127,8 @@ private:
     MessageLogModel *m_messageModel;
     QAction *m_messagesAction;
     QAction *m_hexColumnAction = nullptr;
+    QAction *m_timeOfDayAction;
+    bool m_timeDelta = false;
     QToolButton *m_messagesButton;
     QComboBox *m_connectionFilterCombo;
     QComboBox *m_directionFilterCombo;

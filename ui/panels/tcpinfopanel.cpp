@@ -117,6 +117,9 @@ TcpInfoPanel::TcpInfoPanel(Workbench *workbench, QWidget *parent)
     layout->addWidget(m_fieldsBox);
     layout->addWidget(m_optionsTitle);
     layout->addWidget(m_optionsTable, 1);
+    // Without the options table (nothing applied, or no connection) the space left goes below
+    // everything, not into bands between the status, the fields and the title.
+    layout->addStretch(0);
     m_optionsTable->setMinimumHeight(4 * (fontMetrics().height() + 4));
     // The detail pane may be short at 1024×640: scroll rather than squeeze or grow the window.
     auto *scroll = new QScrollArea(this);

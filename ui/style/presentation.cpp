@@ -1,6 +1,7 @@
 #include "style/presentation.h"
 #include "engine/workbench.h"
 #include "journal/recordformat.h"
+#include "language/payload.h"
 
 #include <algorithm>
 #include <functional>
@@ -234,6 +235,41 @@ QString formatSize(double bytes) {
 QString formatTimestamp(qint64 timeNs) {
     // The one timestamp formatter in core, so the window and what is copied or exported agree.
     return formatTimestamp(timeNs, TimestampStyle::Display);
+}
+
+namespace {
+
+/// Whether bytes are UTF-8 text, but for a character cut at the start or at the end of a slice.
+bool isUtf8Slice(QByteArrayView bytes) {
+    qsizetype begin = 0;
+    while (begin < bytes.size() && begin < 3 && (quint8(bytes[begin]) & 0xC0) == 0x80)
+        ++begin;
+    qsizetype end = bytes.size();
+    for (qsizetype i = end - 1; i >= begin && i >= end - 4; --i) {
+        const quint8 b = quint8(bytes[i]);
+        if ((b & 0xC0) == 0x80)
+            continue;
+        const qsizetype needed = b >= 0xF0 ? 4 : b >= 0xE0 ? 3 : b >= 0xC0 ? 2 : 1;
+        if (end - i < needed)
+            end = i;
+        break;
+    }
+    return bytes.sliced(begin, end - begin).isValidUtf8();
+}
+
+} // namespace
+
+QString payloadDisplayText(QByteArrayView bytes) {
+    return bytesToEscapedText(bytes, isUtf8Slice(bytes) ? TextEncoding::Utf8 : TextEncoding::Latin1);
+}
+
+QString payloadDisplayText(QByteArrayView shown, QByteArrayView whole) {
+    return bytesToEscapedText(shown, whole.isValidUtf8() ? TextEncoding::Utf8 : TextEncoding::Latin1);
+}
+
+QString formatTimeOfDay(qint64 timeNs) {
+    // "YYYY-MM-DD " comes first in formatTimestamp's fixed layout.
+    return formatTimestamp(timeNs).mid(11);
 }
 
 QString formatDelta(qint64 deltaNs) {

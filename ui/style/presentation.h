@@ -3,6 +3,7 @@
 #include "engine/endpoint.h"
 #include "journal/journal.h"
 
+#include <QByteArrayView>
 #include <QColor>
 #include <QFontMetrics>
 #include <QIcon>
@@ -72,6 +73,16 @@ QString formatByteCount(quint64 bytes);
 QString formatSize(double bytes);
 /// "2026-11-23 03:36:07.123456" in local time.
 QString formatTimestamp(qint64 timeNs);
+/// The time of day of formatTimestamp() ("14:03:07.123456"): the log's compact Time column.
+QString formatTimeOfDay(qint64 timeNs);
+/// Payload bytes as the log, the messages and the conversation show them: bytesToEscapedText()
+/// for UTF-8 text; bytes that are not UTF-8 text (binary data) one character per byte, Latin-1
+/// with \xHH escapes, so that sequences that happen to be valid in them are not drawn as letters
+/// of scripts the fonts may not shape (Qt's "OpenType support missing" on every paint). `bytes`
+/// may be a slice of a payload: a character cut at either end does not make it binary.
+QString payloadDisplayText(QByteArrayView bytes);
+/// The same for the first `shown` bytes of `whole`, judged by the whole payload.
+QString payloadDisplayText(QByteArrayView shown, QByteArrayView whole);
 /// "+0.000123 s" between two records.
 QString formatDelta(qint64 deltaNs);
 /// What the journal's budget dropped, in one sentence ("1,234 older records dropped, up to

@@ -345,8 +345,8 @@ QString ConversationView::lineText(qsizetype line) const {
             text = tr("(%1 evicted by the journal budget)").arg(formatByteCount(m.length));
         } else {
             const QByteArray payload = m_messages->payload(m);
-            text = bytesToEscapedText(
-                QByteArrayView(payload).first(std::min<qsizetype>(payload.size(), MaxLineBytes)));
+            text = payloadDisplayText(
+                QByteArrayView(payload).first(std::min<qsizetype>(payload.size(), MaxLineBytes)), payload);
             if (payload.size() > qsizetype(MaxLineBytes) || m.cutBytes > 0)
                 text += QStringLiteral("…");
         }
@@ -367,7 +367,7 @@ QString ConversationView::lineText(qsizetype line) const {
     const QByteArray bytes = payloadOf(l.seq);
     if (qsizetype(l.offset) >= bytes.size())
         return {};
-    return bytesToEscapedText(
+    return payloadDisplayText(
         QByteArrayView(bytes).sliced(l.offset, std::min<qsizetype>(l.length, bytes.size() - l.offset)));
 }
 

@@ -5,6 +5,7 @@
 #include "capture/capturerecorder.h"
 #include "capture/exporter.h"
 #include "capture/replay.h"
+#include "dialogs/formproblems.h"
 #include "dialogs/formrow.h"
 #include "engine/workbench.h"
 #include "language/address.h"
@@ -273,6 +274,7 @@ void CaptureController::showExportDialog(int scope, EndpointId chosen) {
     problems->setObjectName(QStringLiteral("exportProblemsLabel"));
     problems->setWordWrap(true);
     problems->setStyleSheet(QStringLiteral("color: %1").arg(warningColor().name()));
+    reserveProblemLines(problems, 1);
     form->addRow(problems);
     auto *buttons = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel, dialog);
     buttons->button(QDialogButtonBox::Ok)->setText(tr("Export"));
@@ -293,8 +295,8 @@ void CaptureController::showExportDialog(int scope, EndpointId chosen) {
             problem = tr("Select a connection first");
         else if (scopeCombo->currentIndex() == 1 && rows.isEmpty() && !raw)
             problem = tr("No rows are selected in the log");
+        // Shown even when empty: its line stays reserved, so Export does not move as problems go.
         problems->setText(problem);
-        problems->setVisible(!problem.isEmpty());
         buttons->button(QDialogButtonBox::Ok)->setEnabled(problem.isEmpty());
     };
     connect(format, &QComboBox::currentIndexChanged, dialog, [=] {

@@ -12,6 +12,7 @@
 #include "models/connectionmodel.h"
 #include "session/session.h"
 #include "style/presentation.h"
+#include "views/elidingdelegate.h"
 #include "window/sessioncontroller.h"
 #include "window/windowsettings.h"
 
@@ -140,6 +141,10 @@ void ConnectionsPanel::buildTree() {
                               std::max(metrics.horizontalAdvance(QStringLiteral("88,888,888,888")) + padding,
                                        header->sectionSizeHint(c)));
     // The context menu: what applies to the selected endpoint, then what applies to all.
+    // What is cut shows whole in the tooltip; an address keeps its port, cut in the middle.
+    m_view->setItemDelegate(new ElidingDelegate(Qt::ElideRight, m_view));
+    for (int c : {int(ConnectionModel::LocalColumn), int(ConnectionModel::PeerColumn)})
+        m_view->setItemDelegateForColumn(c, new ElidingDelegate(Qt::ElideMiddle, m_view));
     const Actions &a = m_actions;
     m_view->addActions({a.newListener, a.connect, a.openUdp, a.newRelay, a.close, a.abort, a.autoReply,
                         a.rules, a.socketOptions, a.startTls, a.closeAll, a.clearClosed, a.closeCapture});

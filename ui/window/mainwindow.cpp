@@ -15,6 +15,7 @@
 #include "panels/logpanel.h"
 #include "panels/statussummary.h"
 #include "style/presentation.h"
+#include "style/screenfit.h"
 #include "views/hexview.h"
 #include "window/capturecontroller.h"
 #include "window/connectionspanel.h"
@@ -27,6 +28,7 @@
 #include <QCheckBox>
 #include <QCloseEvent>
 #include <QDockWidget>
+#include <QHeaderView>
 #include <QKeySequence>
 #include <QMenu>
 #include <QMenuBar>
@@ -62,7 +64,10 @@ MainWindow::MainWindow(const WorkbenchConfig &config, QWidget *parent)
     setObjectName(QStringLiteral("mainWindow"));
     setWindowTitle(tr("Sockbench"));
     setWindowIcon(QIcon(QStringLiteral(":/icons/sockbench.png")));
-    resize(1280, 800);
+    // 1280×800, or the screen's available size where that is smaller (a 1024×640 laptop); every
+    // dialog and the window itself stay on the screen from then on.
+    resize(boundedToScreen(this, QSize(1280, 800)));
+    keepWindowsOnScreen();
 
     createParts();
     buildLayout();
@@ -152,6 +157,14 @@ void MainWindow::buildLayout() {
     m_leftSplitter->setSizes({560, 220});
     m_rightSplitter->setSizes({500, 280});
     statusBar()->addPermanentWidget(m_statusSummary);
+    // A message has priority over the counters: they step aside while one does not fit beside them.
+    connect(statusBar(), &QStatusBar::messageChanged, this, [this](const QString &message) {
+        QStatusBar *bar = statusBar();
+        // The message's margins and the size grip, roughly: a few pixels' error only hides counters early.
+        const int room = bar->width() - m_statusSummary->sizeHint().width() - 32;
+        m_statusSummary->setVisible(message.isEmpty() ||
+                                    bar->fontMetrics().horizontalAdvance(message) <= room);
+    });
 }
 
 TrafficModel *MainWindow::trafficModel() const {
@@ -252,6 +265,7 @@ void MainWindow::createMenusAndToolBar() {
     viewMenu->addAction(m_hexPreviewAction);
     viewMenu->addAction(m_logPanel->hexColumnAction());
     viewMenu->addAction(m_timeDeltaAction);
+    viewMenu->addAction(m_logPanel->timeOfDayAction());
     viewMenu->addAction(m_logPanel->messagesAction());
     viewMenu->addAction(m_followAction);
     viewMenu->addAction(m_clearLogAction);
@@ -291,6 +305,7 @@ void MainWindow::createMenusAndToolBar() {
 
     m_connections->addContextAction(m_captures->replayAction());
     m_logPanel->view()->addActions({m_hexPreviewAction, m_timeDeltaAction, m_followAction, m_clearLogAction});
+    m_logPanel->view()->horizontalHeader()->addAction(m_timeDeltaAction);
 }
 
 void MainWindow::createLibraryDock() {
@@ -513,6 +528,7 @@ void MainWindow::loadSettings() {
     m_logPanel->hexColumnAction()->setChecked(
         settings.value(QStringLiteral("log/hexColumn"), false).toBool());
     m_timeDeltaAction->setChecked(settings.value(QStringLiteral("log/timeDelta"), false).toBool());
+    m_logPanel->timeOfDayAction()->setChecked(settings.value(QStringLiteral("log/timeOfDay"), true).toBool());
     m_reopenSessionAction->setChecked(SessionController::reopenAtStart());
     // Connected after reading the setting, so that reading it does not write it back.
     connect(m_reopenSessionAction, &QAction::toggled, this, &SessionController::setReopenAtStart);
@@ -533,6 +549,7 @@ void MainWindow::saveSettings() const {
     settings.setValue(QStringLiteral("log/hexPreview"), m_hexPreviewAction->isChecked());
     settings.setValue(QStringLiteral("log/hexColumn"), m_logPanel->hexColumnAction()->isChecked());
     settings.setValue(QStringLiteral("log/timeDelta"), m_timeDeltaAction->isChecked());
+    settings.setValue(QStringLiteral("log/timeOfDay"), m_logPanel->timeOfDayAction()->isChecked());
     m_composer->saveSettings(settings);
     store.save();
 }
