@@ -201,6 +201,8 @@ void BenchProbe::report(const char *what) {
         const Journal &journal = m_workbench->journal();
         const Counters totals = journal.totals();
         json += ",\"journal_records\":" + QByteArray::number(journal.count());
+        // What the log can show: the journal's budget drops the oldest records whole.
+        json += ",\"journal_kept\":" + QByteArray::number(journal.count() - journal.oldestSeq());
         json += ",\"chunks_in\":" + QByteArray::number(totals.chunksIn);
         json += ",\"bytes_in\":" + QByteArray::number(totals.bytesIn);
         json += ",\"datagrams_in\":" + QByteArray::number(totals.datagramsIn);
