@@ -14,6 +14,8 @@
 
 #include <QApplication>
 #include <QCheckBox>
+#include <QDialog>
+#include <QDialogButtonBox>
 
 #include <QLabel>
 #include <QLocale>
@@ -275,9 +277,29 @@ void TestWindowActions::quitAsksWhileConnectionsAreOpen() {
     QTRY_COMPARE(m_ui->childrenOf(second).size(), 1);
     const EndpointId last = m_ui->childrenOf(second).first();
     QTRY_VERIFY(m_window->workbench()->info(last).state == EndpointState::Connected);
+    // Preferences shows the choice and can turn the question back on.
+    m_window->findChild<QAction *>(QStringLiteral("preferencesAction"))->trigger();
+    QDialog *preferences = nullptr;
+    QTRY_VERIFY((preferences = m_window->findChild<QDialog *>(QStringLiteral("preferencesDialog"))));
+    auto *ask = preferences->findChild<QCheckBox *>(QStringLiteral("askBeforeQuitCheck"));
+    QVERIFY(ask);
+    QVERIFY(!ask->isChecked());
+    QTest::mouseClick(ask, Qt::LeftButton);
+    QTest::mouseClick(
+        preferences->findChild<QDialogButtonBox *>(QStringLiteral("buttonBox"))->button(QDialogButtonBox::Ok),
+        Qt::LeftButton);
+    QCOMPARE(QSettings().value(WindowSettings::AskBeforeQuitKey, false).toBool(), true);
     m_ui->press(m_ui->connectionsView(), Qt::Key_Q, Qt::ControlModifier);
-    QTRY_VERIFY(!m_window->isVisible());
-    QVERIFY(!m_window->findChild<QMessageBox *>(QStringLiteral("quitBox")));
+    QTRY_VERIFY((box = qobject_cast<QMessageBox *>(QApplication::activeModalWidget())));
+    QCOMPARE(box->objectName(), QStringLiteral("quitBox"));
+    QVERIFY(m_window->isVisible());
+
+    // Told not to ask again: the next Ctrl+Q quits at once with a connection open.
+    QTest::mouseClick(box->checkBox(), Qt::LeftButton);
+    QTest::mouseClick(box->button(QMessageBox::Cancel), Qt::LeftButton);
+    QTRY_VERIFY(!QApplication::activeModalWidget());
+    QCOMPARE(QSettings().value(WindowSettings::AskBeforeQuitKey, true).toBool(), true); // Cancel keeps asking
+    QVERIFY(closeWindow(m_window.get()));
     QTRY_VERIFY(isFinal(m_window->workbench()->info(last).state));
 }
 

@@ -3,6 +3,7 @@
 #include "journal/journal.h"
 #include "style/presentation.h"
 
+#include <QCheckBox>
 #include <QDialogButtonBox>
 #include <QFormLayout>
 #include <QLabel>
@@ -11,10 +12,11 @@
 
 namespace sockbench {
 
-PreferencesDialog::PreferencesDialog(const Journal &journal, QWidget *parent)
+PreferencesDialog::PreferencesDialog(const Journal &journal, bool askBeforeQuit, QWidget *parent)
     : QDialog(parent)
     , m_budgetSpin(new QSpinBox(this))
-    , m_usageLabel(new QLabel(this)) {
+    , m_usageLabel(new QLabel(this))
+    , m_askBeforeQuit(new QCheckBox(tr("&Ask before quitting while connections are open"), this)) {
     setObjectName(QStringLiteral("preferencesDialog"));
     setWindowTitle(tr("Preferences"));
     m_budgetSpin->setObjectName(QStringLiteral("journalBudgetSpin"));
@@ -35,9 +37,13 @@ PreferencesDialog::PreferencesDialog(const Journal &journal, QWidget *parent)
     m_usageLabel->setText(usage);
     m_usageLabel->setWordWrap(true);
 
+    m_askBeforeQuit->setObjectName(QStringLiteral("askBeforeQuitCheck"));
+    m_askBeforeQuit->setChecked(askBeforeQuit);
+
     auto *form = new QFormLayout;
     form->addRow(tr("&Journal budget:"), m_budgetSpin);
     form->addRow(QString(), m_usageLabel);
+    form->addRow(QString(), m_askBeforeQuit);
     auto *buttons = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel, this);
     buttons->setObjectName(QStringLiteral("buttonBox"));
     connect(buttons, &QDialogButtonBox::accepted, this, &QDialog::accept);
@@ -51,6 +57,10 @@ PreferencesDialog::~PreferencesDialog() = default;
 
 qint64 PreferencesDialog::budgetBytes() const {
     return qint64(m_budgetSpin->value()) << 20;
+}
+
+bool PreferencesDialog::askBeforeQuit() const {
+    return m_askBeforeQuit->isChecked();
 }
 
 } // namespace sockbench

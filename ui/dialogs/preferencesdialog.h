@@ -2,6 +2,7 @@
 
 #include <QDialog>
 
+class QCheckBox;
 class QLabel;
 class QSpinBox;
 
@@ -9,9 +10,11 @@ namespace sockbench {
 
 class Journal;
 
-/// File → Preferences: what the window keeps. Today the journal's memory budget: one figure for
-/// the payloads, record headers and per-connection state the journal holds, past which its oldest
-/// records go whole. Saved in the window's settings (key journal/budgetMiB) and applied at once.
+/// File → Preferences: what the window keeps, and how it behaves. The journal's memory budget: one
+/// figure for the payloads, record headers and per-connection state the journal holds, past which
+/// its oldest records go whole (key journal/budgetMiB). Whether quitting with connections open asks
+/// first (window/askBeforeQuit; the question's own "Don't ask again" turns it off, this turns it
+/// back on). Saved in the window's settings and applied at once.
 class PreferencesDialog final : public QDialog {
     Q_OBJECT
 
@@ -20,16 +23,18 @@ public:
     static constexpr int MaximumBudgetMiB = 1024 * 1024;
     static constexpr int DefaultBudgetMiB = 256;
 
-    explicit PreferencesDialog(const Journal &journal, QWidget *parent = nullptr);
+    PreferencesDialog(const Journal &journal, bool askBeforeQuit, QWidget *parent = nullptr);
     ~PreferencesDialog() override;
     Q_DISABLE_COPY_MOVE(PreferencesDialog)
 
     /// What the user chose, in bytes.
     qint64 budgetBytes() const;
+    bool askBeforeQuit() const;
 
 private:
     QSpinBox *m_budgetSpin;
     QLabel *m_usageLabel;
+    QCheckBox *m_askBeforeQuit;
 };
 
 } // namespace sockbench

@@ -498,12 +498,15 @@ void MainWindow::onShortcutsActionTriggered() {
 }
 
 void MainWindow::onPreferencesActionTriggered() {
-    auto *dialog = new PreferencesDialog(m_workbench->journal(), this);
+    auto *dialog = new PreferencesDialog(
+        m_workbench->journal(),
+        WindowSettings().values().value(WindowSettings::AskBeforeQuitKey, true).toBool(), this);
     dialog->setAttribute(Qt::WA_DeleteOnClose);
     connect(dialog, &QDialog::accepted, this, [this, dialog] {
         m_workbench->journal().setBudgetBytes(dialog->budgetBytes());
         WindowSettings store;
         store.values().setValue(QStringLiteral("journal/budgetMiB"), dialog->budgetBytes() >> 20);
+        store.values().setValue(WindowSettings::AskBeforeQuitKey, dialog->askBeforeQuit());
         store.save();
         m_statusSummary->refresh();
     });
