@@ -10,6 +10,8 @@ namespace sockbench {
 namespace {
 constexpr quint64 EntriesPerChunk = 8192;
 constexpr quint64 StandardBlockBytes = 1024 * 1024;
+constexpr size_t MaxSpareBlocks = 16; // 16 MiB: what a fast stream evicts between two appends and more
+constexpr size_t MaxSpareChunks = 4;
 /// Entry::flags bit (never shown in Record::flags): the payload is in a JournalSource, and
 /// Entry::offset holds the source number in its top 16 bits and the offset in it below.
 constexpr quint8 ExternalPayload = 0x80;
@@ -91,9 +93,16 @@ void Journal::countDataBytesLocked(RecordKind kind, quint32 length) {
 }
 
 Journal::Entry &Journal::newEntryLocked() {
-    if (m_count % EntriesPerChunk == 0)
-        m_entryChunks.push_back(
-            {std::unique_ptr<Entry[]>(new Entry[EntriesPerChunk]), m_bytesIn, m_bytesOut});
+    if (m_count % EntriesPerChunk == 0) {
+        std::unique_ptr<Entry[]> entries;
+        if (!m_spareChunks.empty()) {
+            entries = std::move(m_spareChunks.back());
+            m_spareChunks.pop_back();
+        } else {
+            entries.reset(new Entry[EntriesPerChunk]);
+        }
+        m_entryChunks.push_back({std::move(entries), m_bytesIn, m_bytesOut});
+    }
     return entryLocked(m_count);
 }
 
@@ -105,8 +114,9 @@ quint64 Journal::appendLocked(EndpointId endpoint, RecordKind kind, quint8 flags
         Block *block = m_blocks.empty() ? nullptr : m_blocks.back().get();
         if (!block || block->used + length > block->capacity) {
             std::unique_ptr<Block> fresh;
-            if (length <= StandardBlockBytes && m_spare) {
-                fresh = std::move(m_spare);
+            if (length <= StandardBlockBytes && !m_spareBlocks.empty()) {
+                fresh = std::move(m_spareBlocks.back());
+                m_spareBlocks.pop_back();
             } else {
                 fresh = std::make_unique<Block>();
                 fresh->capacity = std::max<quint64>(length, StandardBlockBytes);
@@ -204,6 +214,8 @@ void Journal::dropRecordsLocked(quint64 until) {
     }
     m_dropped.records = until;
     while (m_entryChunks.size() > 1 && (m_firstChunk + 1) * EntriesPerChunk <= until) {
+        if (m_spareChunks.size() < MaxSpareChunks)
+            m_spareChunks.push_back(std::move(m_entryChunks.front().entries));
         m_entryChunks.pop_front();
         ++m_firstChunk;
     }
@@ -221,8 +233,8 @@ void Journal::dropRecordsLocked(quint64 until) {
         m_blocks.pop_front();
         m_heldBytes -= qint64(oldest->capacity);
         m_evictedBytes += qint64(oldest->used);
-        if (oldest->capacity == StandardBlockBytes)
-            m_spare = std::move(oldest);
+        if (oldest->capacity == StandardBlockBytes && m_spareBlocks.size() < MaxSpareBlocks)
+            m_spareBlocks.push_back(std::move(oldest));
     }
     retireEndpointsLocked();
 }

@@ -286,8 +286,15 @@ private:
     /// Forgotten endpoints, with the count when they were forgotten: all their records are before it.
     std::deque<std::pair<EndpointId, quint64>> m_retiring;
     std::deque<std::unique_ptr<Block>> m_blocks;
-    std::unique_ptr<Block> m_spare; ///< last evicted standard block, reused to avoid allocator churn
-    quint64 m_nextOffset = 0;       ///< global arena offset of the next payload byte
+    /// Evicted standard blocks and header chunks, reused by the next appends (at most
+    /// MaxSpareBlocks, MaxSpareChunks): a journal at its budget takes no fresh memory from the
+    /// allocator and gives none back while it holds its lock. A fresh block is an mmap and a page
+    /// fault per 4 KiB on first write, a freed one an munmap that stops every core for its TLB;
+    /// both under the lock stalled the GUI thread's reads and the reactors' appends (datagrams
+    /// left unread long enough for the kernel to drop them).
+    std::vector<std::unique_ptr<Block>> m_spareBlocks;
+    std::vector<std::unique_ptr<Entry[]>> m_spareChunks;
+    quint64 m_nextOffset = 0; ///< global arena offset of the next payload byte
     qint64 m_heldBytes = 0;
     qint64 m_evictedBytes = 0;
     qint64 m_budget;
